@@ -1,0 +1,1 @@
+"""The Lark grammar of the playbook language, shipped as package data."""

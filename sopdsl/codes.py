@@ -1,0 +1,90 @@
+"""The catalogue of diagnostic codes: one registry, so codes are never reused or renamed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+
+
+def _codes(*rows: tuple[str, str, str]) -> dict[str, Code]:
+    table = {}
+    for code, name, summary in rows:
+        severity = Severity.ERROR if code.startswith("E") else Severity.WARNING
+        table[code] = Code(code, name, severity, summary)
+    return table
+
+
+CODES: dict[str, Code] = _codes(
+    # E1xx: reading and syntax
+    ("E100", "unreadable-file", "the file cannot be read"),
+    ("E101", "not-utf8", "the file is not UTF-8 text"),
+    ("E102", "binary-file", "the file holds binary data, not text"),
+    ("E103", "file-too-large", "the file is larger than sopdsl reads"),
+    ("E104", "empty-file", "the file holds no declarations"),
+    ("E110", "unexpected-character", "a character that cannot start any word of the language"),
+    ("E111", "unexpected-token", "a word or symbol where the grammar expects something else"),
+    ("E112", "unexpected-end", "the file ends in the middle of a declaration"),
+    ("E113", "unclosed-block", "a `{` without its matching `}`"),
+    ("E114", "invalid-escape", "a string escape other than \\\" \\\\ \\n \\t \\u{...}"),
+    ("E115", "invalid-time", "a time of day outside 00:00-23:59"),
+    ("E116", "invalid-date", "a date that does not exist in the calendar"),
+    ("E117", "reserved-word", "a keyword used as a name"),
+    ("E118", "too-many-errors", "more syntax errors than are worth reporting for one file"),
+    ("E119", "invalid-number", "a number, percentage or duration that is out of range"),
+    ("E120", "unterminated-string", "a string without its closing quote"),
+    # E2xx: names, imports and types
+    ("E201", "undefined-name", "a name that is not declared"),
+    ("E202", "duplicate-name", "a name declared more than once"),
+    ("E203", "unknown-attribute", "an attribute that is neither built in nor declared"),
+    ("E204", "unknown-stage", "a stage that is not in the playbook's stage list"),
+    ("E205", "unknown-event", "an event that is neither built in nor declared"),
+    ("E206", "wrong-kind-of-name", "a name that is declared, but as something else"),
+    ("E207", "type-mismatch", "a comparison or assignment between incompatible types"),
+    ("E208", "empty-range", "a `..` range whose minimum is above its maximum"),
+    ("E209", "segment-cycle", "a segment that refers to itself, directly or through others"),
+    ("E210", "unknown-placeholder", "a `{...}` placeholder other than customer attributes and owner.name"),
+    ("E211", "import-not-found", "an import whose file does not exist or cannot be read"),
+    ("E212", "import-outside-root", "an import whose path leaves the project root"),
+    ("E213", "unknown-content-field", "a content field other than purpose, url, text, value, valid"),
+    ("E214", "unknown-purpose", "a content purpose other than awareness, nurture, choice, advocacy"),
+    ("E215", "invalid-enum-value", "a value that is not among an enum attribute's values"),
+    ("E216", "event-takes-no-content", "a content argument on an event that carries none"),
+    ("E217", "duplicate-playbook", "more than one `playbook` block in a compilation unit"),
+    ("E218", "invalid-timezone", "a time zone that is not an IANA name such as Asia/Shanghai"),
+    ("E219", "not-a-date-attribute", "a yearly trigger on an attribute that is not a date"),
+    ("E220", "invalid-aggregate", "an aggregate over an event or field it does not apply to"),
+    ("E221", "unknown-content-kind", "a content kind other than the built-in ones"),
+    ("E222", "unknown-channel", "a channel other than private_chat, group, moments, sms, email, welcome"),
+    ("E223", "unknown-type", "an attribute type other than string, number, bool, date, enum"),
+    # E3xx: journey and scenario structure
+    ("E301", "journey-without-trigger", "a journey with no `when` clause"),
+    ("E302", "misplaced-welcome", "a `welcome` send that is not the first step after `friend_added`"),
+    ("E303", "split-not-100-percent", "split arm shares that do not add up to 100%"),
+    ("E304", "duplicate-label", "a step label used twice in one journey"),
+    ("E305", "duplicate-clause", "a journey clause that may appear once, given twice"),
+    ("E306", "clause-after-step", "a journey clause after the first step"),
+    ("E307", "duplicate-arm", "two split arms with the same name"),
+    ("E308", "zero-repeat", "a repeat that runs no rounds or waits no time between them"),
+    ("E309", "invalid-cap", "a cap or quota of zero sends or over a zero window"),
+    ("E310", "empty-window", "a `within` window or wait of zero length"),
+    ("E311", "probability-out-of-range", "a probability outside 0%-100%"),
+    ("E312", "shares-not-100-percent", "scenario shares that do not add up to 100%"),
+    ("E313", "invalid-distribution", "distribution parameters that describe no distribution"),
+    ("E314", "negative-value", "a count, capacity, rate or cost below zero"),
+    ("E315", "welcome-without-trigger", "a `welcome` send in a journey not triggered by `friend_added`"),
+    ("E316", "invalid-step-context", "a step used where it has no meaning"),
+    ("E317", "invalid-scenario-key", "a scenario setting that does not exist or repeats"),
+)
