@@ -584,6 +584,19 @@ class Module(Node):
     comments: list[Comment] = []
 
 
+def without_spans(node: object) -> object:
+    """The node as plain data with every span left out, for comparing meaning."""
+    if isinstance(node, Node):
+        data = {"node": type(node).__name__}
+        for field in type(node).model_fields:
+            if field != "span":
+                data[field] = without_spans(getattr(node, field))
+        return data
+    if isinstance(node, list):
+        return [without_spans(item) for item in node]
+    return node
+
+
 for _model in list(globals().values()):
     if isinstance(_model, type) and issubclass(_model, BaseModel) and _model is not BaseModel:
         _model.model_rebuild()
