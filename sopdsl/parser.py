@@ -103,7 +103,7 @@ class _Recovery:
         if token.type == "$END":
             if not self._continues_last_error(len(self.source.text)):
                 self._record(describe_unexpected_token(self.source, parser, token))
-            return _close_open_blocks(parser)
+            return _close_open_blocks(parser, self.source)
         if not self._continues_last_error(token.start_pos) and token.line != self._last_error_line:
             self._record(describe_unexpected_token(self.source, parser, token))
         self._last_error_end = token.end_pos
@@ -161,14 +161,16 @@ def _unwind_to_accept(parser, token: Token) -> bool:
     return False
 
 
-def _close_open_blocks(parser) -> bool:
+def _close_open_blocks(parser, source: SourceFile) -> bool:
     """At end of file, close what is open so the declarations before it survive."""
     state = parser.parser_state
     for _ in range(200):
         if _state_accepts(parser, "$END"):
             return True
         if _state_accepts(parser, "RBRACE"):
-            parser.feed_token(Token("RBRACE", "}"))
+            end = source.end_span()
+            parser.feed_token(Token("RBRACE", "}", start_pos=len(source.text), line=end.line,
+                                    column=end.column, end_line=end.line, end_column=end.column))
             continue
         if len(state.state_stack) <= 1:
             return False

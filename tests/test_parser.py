@@ -1,0 +1,49 @@
+"""Parser tests: the spec's examples parse; syntax errors are values with spans."""
+
+from pathlib import Path
+
+from sopdsl import ast
+from sopdsl.parser import parse_text
+
+SPEC_EXAMPLE = Path(__file__).parent / "data" / "spec_examples.sop"
+
+
+def test_spec_examples_parse_without_diagnostics():
+    """Every construct of LANGUAGE.md's examples parses into the expected declarations."""
+    module, diagnostics = parse_text(SPEC_EXAMPLE.read_text(encoding="utf-8"), "spec.sop")
+    assert diagnostics == []
+    kinds = [type(d).__name__ for d in module.decls]
+    assert kinds.count("Journey") == 2
+    assert kinds[0] == "PlaybookDecl" and kinds[-1] == "Scenario"
+
+
+def test_duration_and_percent_values():
+    """Compound durations become minutes and percentages become fractions."""
+    module, diagnostics = parse_text('playbook "p" { frequency_cap 3 per 1d12h }\n'
+                                     'journey j { when friend_added split s { 12.5% a { } 87.5% b { } } }')
+    assert diagnostics == []
+    cap = module.decls[0].settings[0]
+    assert cap.window.minutes == 36 * 60
+    split = module.decls[1].steps[0]
+    assert [arm.share.value for arm in split.arms] == [0.125, 0.875]
+
+
+def test_several_syntax_errors_are_all_reported():
+    """Recovery reports an error per broken statement, each with its line."""
+    text = "journey j {\n  when friend_added\n  send x via\n  wait 1d\n  send y via 3\n}\n"
+    module, diagnostics = parse_text(text)
+    assert [d.span.line for d in diagnostics] == [4, 5]
+    assert all(d.code.startswith("E1") for d in diagnostics)
+
+
+def test_unclosed_block_at_end_of_file():
+    """A missing `}` at the end is reported as an early end of file, and the journey kept."""
+    module, diagnostics = parse_text("journey j { when friend_added send a via group")
+    assert diagnostics[0].code == "E112"
+    assert isinstance(module.decls[0], ast.Journey)
+
+
+def test_invalid_time_of_day():
+    """25:00 is not a time."""
+    _, diagnostics = parse_text("journey j { when friend_added wait 1d at 25:00 }")
+    assert [d.code for d in diagnostics] == ["E115"]
