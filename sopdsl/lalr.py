@@ -22,6 +22,14 @@ class CommentSink:
 comment_sink = CommentSink()
 
 
+def _reserve_keyword(token: Token) -> Token:
+    """Re-type a NAME spelling a keyword: the contextual lexer would let it through as a name."""
+    keyword_type = _keyword_types().get(token.value)
+    if keyword_type is not None:
+        token.type = keyword_type
+    return token
+
+
 @functools.cache
 def lark_parser() -> Lark:
     """The LALR parser with the contextual lexer and positions on every tree node."""
@@ -33,7 +41,7 @@ def lark_parser() -> Lark:
         propagate_positions=True,
         maybe_placeholders=True,
         cache=True,
-        lexer_callbacks={"COMMENT": comment_sink},
+        lexer_callbacks={"COMMENT": comment_sink, "NAME": _reserve_keyword},
     )
 
 
@@ -45,3 +53,14 @@ def keywords() -> dict[str, str]:
         for terminal in lark_parser().terminals
         if isinstance(terminal.pattern, PatternStr)
     }
+
+
+@functools.cache
+def reserved_words() -> frozenset[str]:
+    """The keywords that look like names: the language reserves them."""
+    return frozenset(text for text in keywords().values() if text.isidentifier())
+
+
+@functools.cache
+def _keyword_types() -> dict[str, str]:
+    return {text: name for name, text in keywords().items() if text.isidentifier()}

@@ -36,6 +36,12 @@ def test_several_syntax_errors_are_all_reported():
     assert all(d.code.startswith("E1") for d in diagnostics)
 
 
+def test_keyword_cannot_name_content():
+    """A reserved word used as a name gets its own code."""
+    _, diagnostics = parse_text('content stage: text "x"')
+    assert [d.code for d in diagnostics] == ["E117"]
+
+
 def test_unclosed_block_at_end_of_file():
     """A missing `}` at the end is reported as an early end of file, and the journey kept."""
     module, diagnostics = parse_text("journey j { when friend_added send a via group")
