@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from sopdsl.diagnostics import Diagnostic, has_errors, sorted_diagnostics
+from sopdsl.diagnostics import has_errors, sorted_diagnostics
 from sopdsl.files import INPUT_ERROR_CODES, collect_paths
 from sopdsl.loader import Loader
-
-
-def _render_plain(diagnostics: list[Diagnostic], sources: dict) -> str:
-    lines = []
-    for d in diagnostics:
-        lines.append(f"{d.span.file}:{d.span.line}:{d.span.column}: {d.code} {d.severity.value}: {d.message}")
-        source = sources.get(d.span.file)
-        if source is not None:
-            text = source.line(d.span.line)
-            lines.append(f"  {text}")
-            width = max(1, (d.span.end_column if d.span.end_line == d.span.line else len(text) + 1) - d.span.column)
-            lines.append("  " + " " * (d.span.column - 1) + "^" * width)
-        if d.hint:
-            lines.append(f"  hint: {d.hint}")
-    return "\n".join(lines)
+from sopdsl.render import FORMATS, render
 
 
 @click.group()
@@ -35,7 +22,8 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-def check(paths: tuple[str, ...]) -> None:
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+def check(paths: tuple[str, ...], fmt: str) -> None:
     """Parse and validate playbooks. Exit 0 clean, 1 errors found, 2 unreadable input."""
     files, diagnostics = collect_paths(list(paths))
     loader = Loader()
@@ -47,9 +35,8 @@ def check(paths: tuple[str, ...]) -> None:
         for parsed in unit.files:
             diagnostics.extend(parsed.diagnostics)
     diagnostics = sorted_diagnostics(diagnostics)
-    if diagnostics:
-        click.echo(_render_plain(diagnostics, sources))
-    click.echo(f"{len(diagnostics)} problem(s) in {len(files)} file(s).")
+    color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    click.echo(render(diagnostics, sources, fmt, files=len(files), color=color), nl=False)
     if any(d.code in INPUT_ERROR_CODES for d in diagnostics):
         sys.exit(2)
     sys.exit(1 if has_errors(diagnostics) else 0)
