@@ -1,0 +1,159 @@
+"""Tests for drawings: DOT and Mermaid goldens, labels, and atomically written images."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sopdsl import ast
+from sopdsl.draw import to_dot, to_image, to_mermaid
+from sopdsl.draw_text import edge_text, node_text, short
+from sopdsl.graph import WorkflowGraph, build_graph
+from sopdsl.parser import parse_text
+
+GOLDEN = Path(__file__).parent / "golden" / "graph"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def graph_of(text: str) -> WorkflowGraph:
+    module, diagnostics = parse_text(text, "test.sop")
+    assert module is not None and diagnostics == []
+    return build_graph(d for d in module.decls if isinstance(d, ast.Journey))
+
+
+def graph_of_file(name: str) -> WorkflowGraph:
+    return graph_of((GOLDEN / name).read_text(encoding="utf-8"))
+
+
+def assert_golden(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(actual, encoding="utf-8")
+    assert actual == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("source", "journey", "golden"),
+    [
+        ("onboarding.sop", "onboarding", "onboarding.dot"),
+        ("nested.sop", None, "nested.dot"),
+    ],
+    ids=["one-journey", "all-journeys"],
+)
+def test_dot_matches_golden(source, journey, golden):
+    """DOT output: clusters, shapes, and labels on branch, wait and loop edges."""
+    assert_golden(golden, to_dot(graph_of_file(source), journey))
+
+
+@pytest.mark.parametrize(
+    ("source", "journey", "golden"),
+    [
+        ("onboarding.sop", "onboarding", "onboarding.mmd"),
+        ("nested.sop", None, "nested.mmd"),
+    ],
+    ids=["one-journey", "all-journeys"],
+)
+def test_mermaid_matches_golden(source, journey, golden):
+    """Mermaid output: subgraphs, shapes, escaped labels and dashed loop edges."""
+    assert_golden(golden, to_mermaid(graph_of_file(source), journey))
+
+
+def test_one_journey_drawing_leaves_out_enters_into_others():
+    """An `enter` into a journey that is not drawn has no dangling edge."""
+    graph = graph_of_file("nested.sop")
+    assert "other/" not in to_dot(graph, "nested")
+    assert '"nested/5" -> "other/@when/1"' in to_dot(graph)
+
+
+def test_labels_say_conditions_waits_and_loops():
+    """Edges carry what decides them; wait nodes leave their wait to the edge."""
+    graph = graph_of_file("nested.sop")
+    g = graph.g
+    assert node_text(g.nodes["nested/ab.slow/1"]) == "wait"
+
+    def text(u: str, v: str) -> str:
+        (attrs,) = g.get_edge_data(u, v).values()
+        return edge_text(attrs, g.nodes[u])
+
+    assert text("nested/ab.slow/1", "nested/loop") == "2d"
+    assert text("nested/loop.body/2", "nested/loop") == "until monday at 09:00 · every 7d"
+    assert text("nested/3", "nested/3.elif2/1") == (
+        'elif (score > 3 or tag "hot") and not tag "cold"'
+    )
+    assert text("nested/ab", "nested/ab.quick/1") == "30% quick"
+    assert text("nested/ab.quick/2.body/1", "nested/ab.quick/2") == "else · every 3d"
+
+
+def test_short_cuts_by_display_width():
+    """CJK characters count two columns; the cut ends in an ellipsis."""
+    assert short("电话回访了解需求", 9) == "电话回访…"
+    assert short("a  b\nc", 10) == "a b c"
+
+
+def test_png_is_written(tmp_path):
+    """A PNG file with the PNG signature and real content."""
+    path = tmp_path / "onboarding.png"
+    to_image(graph_of_file("onboarding.sop"), "onboarding", path)
+    data = path.read_bytes()
+    assert data.startswith(PNG_MAGIC) and len(data) > 20_000
+    assert os.listdir(tmp_path) == ["onboarding.png"]
+
+
+def test_svg_keeps_text_as_text(tmp_path):
+    """SVG output is an SVG document whose labels stay searchable text."""
+    path = tmp_path / "all.svg"
+    to_image(graph_of_file("nested.sop"), None, path, fmt="svg")
+    text = path.read_text(encoding="utf-8")
+    assert "<svg" in text and "嵌套" in text and "every 3d" in text
+
+
+def test_playbook_without_journeys_draws_a_note(tmp_path):
+    """No journeys is still a valid image, and valid DOT and Mermaid."""
+    graph = build_graph([])
+    to_image(graph, None, tmp_path / "empty.png")
+    assert (tmp_path / "empty.png").read_bytes().startswith(PNG_MAGIC)
+    assert to_dot(graph).startswith("digraph sop {") and to_mermaid(graph) == "flowchart TD\n"
+
+
+def test_failed_drawing_leaves_no_partial_file(tmp_path, monkeypatch):
+    """When saving fails, the old image stays as it was and no temporary file is left."""
+    from matplotlib.figure import Figure
+
+    path = tmp_path / "onboarding.png"
+    path.write_bytes(b"old image")
+
+    def broken_savefig(self, out, **kwargs):
+        out.write(b"half an image")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Figure, "savefig", broken_savefig)
+    with pytest.raises(OSError, match="disk full"):
+        to_image(graph_of_file("onboarding.sop"), "onboarding", path)
+    assert os.listdir(tmp_path) == ["onboarding.png"]
+    assert path.read_bytes() == b"old image"
+
+
+def test_unknown_format_and_journey_are_refused_before_drawing(tmp_path):
+    """Bad arguments raise before any file is touched."""
+    graph = graph_of_file("onboarding.sop")
+    with pytest.raises(ValueError, match="jpg"):
+        to_image(graph, "onboarding", tmp_path / "x.jpg", fmt="jpg")
+    with pytest.raises(KeyError, match="nope"):
+        to_image(graph, "nope", tmp_path / "x.png")
+    assert os.listdir(tmp_path) == []
+
+
+def test_text_drawings_do_not_import_matplotlib():
+    """DOT and Mermaid stay light: matplotlib loads only when an image is drawn."""
+    code = (
+        "import sys; from sopdsl.draw import to_dot, to_mermaid; "
+        "print('matplotlib' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
