@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sopdsl import ast
 
-Literal = (
+LiteralNode = (
     ast.Number | ast.Percent | ast.Duration | ast.StringLit | ast.TimeOfDay | ast.DateLit
     | ast.Rate | ast.Multiplier
 )
@@ -56,7 +56,7 @@ def value_text(node: ast.Value) -> str:
     return literal_text(node)
 
 
-def literal_text(node: Literal | ast.BoolLit | ast.Ident) -> str:
+def literal_text(node: LiteralNode | ast.BoolLit | ast.Ident) -> str:
     """A literal exactly as written in the source (`1d12h`, `12%`, `3.50`, `\"\"\"...\"\"\"`)."""
     if isinstance(node, ast.BoolLit):
         return "true" if node.value else "false"

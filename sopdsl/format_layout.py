@@ -83,7 +83,7 @@ class SourceIndex:
         return display_width(self.text[self._line_starts[self.line_at(offset) - 1]:offset])
 
     def expect(self, offset: int, token: str) -> int:
-        """The offset of `token`, the next thing after `offset` that is not blank, `;` or a comment."""
+        """Where `token` is: the first thing after `offset` but blanks, `;` and comments."""
         position = _TRIVIA.match(self.text, offset).end()
         if not self.text.startswith(token, position):
             found = self.text[position:position + 20]
@@ -134,15 +134,17 @@ class _Printer:
     def node_line(self, depth: int, text: str, node: ast.Node, **flags: object) -> Line:
         return self.start(depth, text, self.src.begin(node.span), self.src.end(node.span), **flags)
 
-    def head_line(self, depth: int, text: str, node: ast.Node, last: ast.Node) -> Line:
-        """The header of a block statement: from `node`'s start to the end of `last`."""
-        return self.start(depth, text, self.src.begin(node.span), self.src.end(last.span))
+    def head_line(self, depth: int, text: str, node: ast.Node) -> Line:
+        """The header of a block statement, up to the last token before its `{`."""
+        return self.start(depth, text, self.src.begin(node.span),
+                          self.src.end(_head_end(node).span))
 
     def has_comment(self, begin: int, end: int) -> bool:
         index = bisect.bisect_left(self.comment_offsets, begin)
         return index < len(self.comment_offsets) and self.comment_offsets[index] < end
 
-    def block(self, depth: int, items: Sequence[object], item: Callable[[object, int], None]) -> None:
+    def block(self, depth: int, items: Sequence[object],
+              item: Callable[[object, int], None]) -> None:
         """` {`, the items one level deeper, `}` (the open line); `{ }` when empty."""
         brace = self.src.expect(self.cursor, "{")
         if not items:
@@ -165,16 +167,16 @@ class _Printer:
         text = decl_text(decl)
         match decl:
             case ast.PlaybookDecl():
-                self.head_line(0, text, decl, decl.title)
+                self.head_line(0, text, decl)
                 self.block(0, decl.settings, self.setting)
             case ast.Journey():
-                self.head_line(0, text, decl, decl.title or decl.name)
+                self.head_line(0, text, decl)
                 self.block(0, [*decl.clauses, *decl.steps], self.journey_item)
             case ast.Scenario():
-                self.head_line(0, text, decl, decl.name)
+                self.head_line(0, text, decl)
                 self.block(0, decl.items, self.sc_item)
             case ast.ContentDecl(has_block=True):
-                self.content(decl, 0)
+                self.content(decl, text)
             case _:
                 self.node_line(0, text, decl)
         self.lines[first].decl_block = len(self.lines) > first + 1
@@ -182,19 +184,20 @@ class _Printer:
     def setting(self, setting: ast.PlaybookSetting, depth: int) -> None:
         self.node_line(depth, setting_text(setting), setting, rank=SETTING_RANK[type(setting)])
 
-    def content(self, decl: ast.ContentDecl, depth: int) -> None:
+    def content(self, decl: ast.ContentDecl, text: str) -> None:
         """On one line when it fits and holds no comment, else one field per line."""
-        head = self.head_line(depth, decl_text(decl), decl, decl.title or decl.kind)
+        head = self.head_line(0, text, decl)
         brace = self.src.expect(self.cursor, "{")
-        close = self.src.expect(self.src.end(decl.fields[-1].span) if decl.fields else brace + 1, "}")
+        after = self.src.end(decl.fields[-1].span) if decl.fields else brace + 1
+        close = self.src.expect(after, "}")
         fields = "  ".join(content_field_text(f) for f in decl.fields)
         one_line = f"{head.text} {{ {fields} }}" if fields else f"{head.text} {{ }}"
-        fits = "\n" not in one_line and display_width(INDENT * depth + one_line) <= MAX_WIDTH
+        fits = "\n" not in one_line and display_width(one_line) <= MAX_WIDTH
         if fits and not self.has_comment(brace, close):
             head.text = one_line
             self.extend("", close + 1)
             return
-        self.block(depth, decl.fields, self.content_field)
+        self.block(0, decl.fields, self.content_field)
 
     def content_field(self, content_field: ast.ContentField, depth: int) -> None:
         self.node_line(depth, content_field_text(content_field), content_field)
@@ -214,24 +217,23 @@ class _Printer:
             case ast.If():
                 self.if_step(step, text, depth)
             case ast.WaitFor(has_block=True):
-                self.head_line(depth, text, step, step.within)
+                self.head_line(depth, text, step)
                 arms = [(word, steps) for word, steps in (("then", step.then),
                                                           ("timeout", step.timeout))
                         if steps is not None]
                 self.block(depth, arms, self.wait_arm)
             case ast.Split():
-                self.head_line(depth, text, step, step.name)
+                self.head_line(depth, text, step)
                 self.block(depth, step.arms, self.split_arm)
             case ast.RepeatN() | ast.RepeatUntil():
-                self.head_line(depth, text, step, step.every if isinstance(step, ast.RepeatN)
-                               else step.max)
+                self.head_line(depth, text, step)
                 self.block(depth, step.steps, self.step)
             case _:
                 self.node_line(depth, text, step)
 
     def if_step(self, step: ast.If, text: str, depth: int) -> None:
         first, *others = step.branches
-        self.head_line(depth, text, step, first.condition)
+        self.head_line(depth, text, step)
         self.block(depth, first.steps, self.step)
         for branch in others:
             self.extend(f" elif {expr_text(branch.condition)}", self.src.end(branch.condition.span))
@@ -248,7 +250,7 @@ class _Printer:
         self.block(depth, steps, self.step)
 
     def split_arm(self, arm: ast.SplitArm, depth: int) -> None:
-        self.head_line(depth, f"{arm.share.text} {arm.name.name}", arm, arm.name)
+        self.head_line(depth, f"{arm.share.text} {arm.name.name}", arm)
         self.block(depth, arm.steps, self.step)
 
     # ---- scenarios ------------------------------------------------------------------
@@ -263,21 +265,31 @@ class _Printer:
                     self.sc_item(each, depth + 1)
             case ast.ScSetting(block=None) | ast.ScStaff(block=None):
                 self.node_line(depth, text, item)
-            case ast.ScSetting() | ast.ScStaff() | ast.ScChannel() | ast.ScPurpose() | ast.ScEffect():
-                self.head_line(depth, text, item, _sc_head_end(item))
+            case (ast.ScSetting() | ast.ScStaff() | ast.ScChannel() | ast.ScPurpose()
+                  | ast.ScEffect()):
+                self.head_line(depth, text, item)
                 self.block(depth, item.block, self.sc_item)
             case _:
                 self.node_line(depth, text, item)
 
 
-def _sc_head_end(item: ast.ScItem) -> ast.Node:
-    match item:
+def _head_end(node: ast.Node) -> ast.Node:
+    """The last node printed before a block statement's `{`."""
+    match node:
+        case ast.PlaybookDecl(title=title):
+            return title
+        case ast.Journey(name=name, title=title) | ast.ContentDecl(kind=name, title=title):
+            return title or name
+        case ast.Scenario(name=name) | ast.Split(name=name) | ast.SplitArm(name=name):
+            return name
+        case ast.If(branches=branches):
+            return branches[0].condition
+        case ast.WaitFor(within=last) | ast.RepeatN(every=last) | ast.RepeatUntil(max=last):
+            return last
         case ast.ScSetting(key=key, values=values):
             return values[-1] if values else key
-        case ast.ScStaff(count=count):
-            return count
-        case ast.ScChannel(channel=channel):
-            return channel
-        case ast.ScPurpose(purpose=purpose):
-            return purpose
-    return item.condition
+        case ast.ScStaff(count=last) | ast.ScChannel(channel=last) | ast.ScPurpose(purpose=last):
+            return last
+        case ast.ScEffect(condition=condition):
+            return condition
+    raise TypeError(f"not a block statement: {type(node).__name__}")
