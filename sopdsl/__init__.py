@@ -1,0 +1,29 @@
+"""sopdsl: write private-domain operation SOPs as playbooks; check, lint, format, simulate, plan."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sopdsl.api import CheckReport, check, check_paths, load
+    from sopdsl.diagnostics import Diagnostic
+    from sopdsl.program import Program
+
+__all__ = ("CheckReport", "Diagnostic", "Program", "check", "check_paths", "load")
+
+# Imported on first use, so `sopdsl --help` does not pay for Lark and pydantic.
+_HOMES = {
+    "CheckReport": "sopdsl.api",
+    "check": "sopdsl.api",
+    "check_paths": "sopdsl.api",
+    "load": "sopdsl.api",
+    "Diagnostic": "sopdsl.diagnostics",
+    "Program": "sopdsl.program",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'sopdsl' has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOMES[name]), name)

@@ -1,0 +1,50 @@
+"""The library's front door: load and check playbooks without the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sopdsl.diagnostics import Diagnostic, sorted_diagnostics
+from sopdsl.files import collect_paths
+from sopdsl.loader import Loader
+from sopdsl.program import Program, collect
+from sopdsl.source import SourceFile
+
+
+def load(path: str | Path, loader: Loader | None = None) -> Program:
+    """The program of one playbook file and its imports; problems are in `.diagnostics`."""
+    unit = (loader or Loader()).load(Path(path))
+    program = collect(unit)
+    program.diagnostics = sorted_diagnostics(program.diagnostics)
+    return program
+
+
+@dataclass
+class CheckReport:
+    """What checking some paths found, with the sources needed to show it."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+    files: int = 0
+    programs: list[Program] = field(default_factory=list)
+
+
+def check_paths(paths: Iterable[str | Path]) -> CheckReport:
+    """Check files and folders (recursively `*.sop`); every file is its own unit."""
+    files, diagnostics = collect_paths([str(p) for p in paths])
+    report = CheckReport(diagnostics=diagnostics, files=len(files))
+    loader = Loader()
+    for file in files:
+        program = load(file, loader)
+        report.programs.append(program)
+        report.sources.update(program.sources)
+        report.diagnostics.extend(program.diagnostics)
+    report.diagnostics = sorted_diagnostics(report.diagnostics)
+    return report
+
+
+def check(paths: Iterable[str | Path]) -> list[Diagnostic]:
+    """Every diagnostic for the given files and folders, in file and line order."""
+    return check_paths(paths).diagnostics

@@ -1,0 +1,56 @@
+"""What the language knows before any file is read: built-in attributes, events, channels."""
+
+from __future__ import annotations
+
+from typing import Final
+
+ATTRIBUTE_TYPES: Final = ("string", "number", "bool", "date", "enum")
+
+BUILTIN_ATTRIBUTES: Final[dict[str, str]] = {
+    "name": "string",
+    "gender": "string",
+    "age": "number",
+    "city": "string",
+    "birthday": "date",
+    "source": "string",
+    "member_level": "string",
+}
+
+CONTENT_KINDS: Final = (
+    "text", "article", "poster", "video", "coupon", "miniprogram", "live", "file", "link",
+)
+PURPOSES: Final = ("awareness", "nurture", "choice", "advocacy")
+CONTENT_FIELDS: Final = ("purpose", "url", "text", "value", "valid")
+
+# A staff member confirms each send on these, as in WeCom: the send is a task for the owner.
+STAFF_CHANNELS: Final = ("private_chat", "group", "moments")
+AUTOMATIC_CHANNELS: Final = ("sms", "email")
+WELCOME_CHANNEL: Final = "welcome"
+CHANNELS: Final = (*STAFF_CHANNELS, *AUTOMATIC_CHANNELS, WELCOME_CHANNEL)
+
+# Built-in events; True where the event takes an optional content argument, `click(welcome)`.
+BUILTIN_EVENTS: Final[dict[str, bool]] = {
+    "friend_added": False,
+    "friend_deleted": False,
+    "joined_group": False,
+    "left_group": False,
+    "delivered": False,
+    "open": True,
+    "click": True,
+    "reply": False,
+    "purchase": False,
+    "coupon_used": True,
+    "store_visit": False,
+    "live_attended": False,
+    "form_submitted": False,
+    "task_done": False,
+}
+
+# `when inactive 14d`: no event of these kinds for 14 days.
+ACTIVITY_EVENTS: Final = ("open", "click", "reply", "purchase", "store_visit")
+
+DEFAULT_STAGES: Final = ("visitor", "prospect", "profiled", "intent", "pending", "won")
+DEFAULT_TIMEZONE: Final = "Asia/Shanghai"
+DEFAULT_MASS_QUOTA: Final = (4, "month")
+# Staff hours when the scenario names none (LANGUAGE.md section 4, run-time rules).
+DEFAULT_STAFF_HOURS: Final = ("09:00", "21:00")

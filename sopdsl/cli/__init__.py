@@ -1,0 +1,24 @@
+"""The `sopdsl` command line: parses arguments, calls the library, renders the results.
+
+Each command lives in its own module and imports the library inside the command, so
+`sopdsl --help` and `sopdsl check` never import what they do not use.
+Exit codes for every command: 0 ok, 1 findings, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import click
+
+from sopdsl.cli.check import check
+
+
+@click.group()
+@click.version_option(package_name="sopdsl")
+def main() -> None:
+    """Check, lint, format, simulate and plan private-domain SOP playbooks.
+
+    Exit codes: 0 ok, 1 findings (errors, or files fmt would change), 2 usage or input error.
+    """
+
+
+main.add_command(check)

@@ -1,0 +1,45 @@
+"""Shared CLI pieces: the --format option and printing diagnostics with their exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import click
+
+from sopdsl.render import FORMATS
+
+if TYPE_CHECKING:
+    from sopdsl.diagnostics import Diagnostic
+    from sopdsl.source import SourceFile
+
+FORMAT_OPTION = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+    help="How to print findings: text for people, json/sarif/github for machines.",
+)
+
+
+def wants_color(fmt: str = "text") -> bool:
+    """Colour only for text on a terminal, and never when NO_COLOR is set."""
+    return fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def emit_diagnostics(
+    diagnostics: Sequence[Diagnostic],
+    sources: Mapping[str, SourceFile],
+    fmt: str,
+    *,
+    files: int,
+) -> int:
+    """Print diagnostics in `fmt` and return the exit code they call for."""
+    from sopdsl.diagnostics import has_errors
+    from sopdsl.files import INPUT_ERROR_CODES
+    from sopdsl.render import render
+
+    text = render(diagnostics, sources, fmt, files=files, color=wants_color(fmt))
+    click.echo(text, nl=False)
+    if any(d.code in INPUT_ERROR_CODES for d in diagnostics):
+        return 2
+    return 1 if has_errors(diagnostics) else 0
