@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from golden import assert_golden
 from sopdsl import ast
 from sopdsl.draw import to_dot, to_image, to_mermaid
 from sopdsl.draw_text import edge_text, node_text, short
@@ -29,13 +30,6 @@ def graph_of_file(name: str) -> WorkflowGraph:
     return graph_of((GOLDEN / name).read_text(encoding="utf-8"))
 
 
-def assert_golden(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_text(actual, encoding="utf-8")
-    assert actual == path.read_text(encoding="utf-8")
-
-
 @pytest.mark.parametrize(
     ("source", "journey", "golden"),
     [
@@ -46,7 +40,7 @@ def assert_golden(name: str, actual: str) -> None:
 )
 def test_dot_matches_golden(source, journey, golden):
     """DOT output: clusters, shapes, and labels on branch, wait and loop edges."""
-    assert_golden(golden, to_dot(graph_of_file(source), journey))
+    assert_golden(GOLDEN / golden, to_dot(graph_of_file(source), journey))
 
 
 @pytest.mark.parametrize(
@@ -59,7 +53,7 @@ def test_dot_matches_golden(source, journey, golden):
 )
 def test_mermaid_matches_golden(source, journey, golden):
     """Mermaid output: subgraphs, shapes, escaped labels and dashed loop edges."""
-    assert_golden(golden, to_mermaid(graph_of_file(source), journey))
+    assert_golden(GOLDEN / golden, to_mermaid(graph_of_file(source), journey))
 
 
 def test_one_journey_drawing_leaves_out_enters_into_others():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from pathlib import Path
 
@@ -13,11 +12,11 @@ from sopdsl import ast, formatter
 from sopdsl.format_layout import display_width
 from sopdsl.formatter import FormatResult, FormatterError, format_text
 from sopdsl.parser import parse_text
+from golden import assert_golden
 from strategies import programs  # tests/ is on sys.path under pytest (rootdir-less test dir)
 
 GOLDEN = Path(__file__).parent / "golden" / "fmt"
 PLAYBOOKS = Path(__file__).parent.parent / "playbooks"
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 CASES = sorted(path.name.removesuffix(".in.sop") for path in GOLDEN.glob("*.in.sop"))
 PLAYBOOK_FILES = sorted(PLAYBOOKS.glob("**/*.sop"))
 
@@ -25,14 +24,6 @@ PLAYBOOK_FILES = sorted(PLAYBOOKS.glob("**/*.sop"))
 CLAUSE_ORDER = ["When", "Audience", "Reentry", "Goal", "ExitOn", "ExitWhen", "Priority",
                 "JourneyCap"]
 SETTING_ORDER = ["Timezone", "QuietHours", "FrequencyCap", "MassQuota", "Stages"]
-
-
-def check_golden(expected_path: Path, actual: str) -> None:
-    if UPDATE:
-        expected_path.parent.mkdir(parents=True, exist_ok=True)
-        expected_path.write_text(actual, encoding="utf-8")
-    assert expected_path.exists(), f"no golden {expected_path}; run with UPDATE_GOLDEN=1"
-    assert actual == expected_path.read_text(encoding="utf-8")
 
 
 def formatted(text: str) -> str:
@@ -49,7 +40,7 @@ def test_golden_case_formats_to_its_expected_output(case: str) -> None:
     """Each tests/golden/fmt/<case>.in.sop formats to <case>.out.sop, which is stable."""
     source = (GOLDEN / f"{case}.in.sop").read_text(encoding="utf-8")
     output = formatted(source)
-    check_golden(GOLDEN / f"{case}.out.sop", output)
+    assert_golden(GOLDEN / f"{case}.out.sop", output)
     assert formatted(output) == output
 
 
@@ -63,7 +54,7 @@ def test_example_playbook_formats_to_its_golden(path: Path) -> None:
     """Every example playbook formats to its golden under tests/golden/fmt/playbooks."""
     relative = path.relative_to(PLAYBOOKS)
     golden = GOLDEN / "playbooks" / relative.with_name(relative.stem + ".out.sop")
-    check_golden(golden, formatted(path.read_text(encoding="utf-8")))
+    assert_golden(golden, formatted(path.read_text(encoding="utf-8")))
 
 
 def test_canonical_input_is_unchanged() -> None:

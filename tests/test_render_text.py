@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from golden import assert_golden
 from sopdsl.codes import Severity
 from sopdsl.diagnostics import Diagnostic, diag
 from sopdsl.render import render
@@ -50,13 +50,6 @@ def warning(where: Span, message: str) -> Diagnostic:
     return Diagnostic(code="W401", severity=Severity.WARNING, message=message, span=where)
 
 
-def check_golden(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_text(actual, encoding="utf-8")
-    assert actual == path.read_text(encoding="utf-8")
-
-
 def text(diagnostics: list[Diagnostic], files: int = 1) -> str:
     return render_text(diagnostics, SOURCES, files=files)
 
@@ -97,7 +90,7 @@ CASES = {
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_text_matches_golden(name: str) -> None:
     """Render each layout case exactly as its golden file shows."""
-    check_golden(f"{name}.txt", text(CASES[name], files=3))
+    assert_golden(GOLDEN / f"{name}.txt", text(CASES[name], files=3))
 
 
 def test_no_diagnostics_prints_only_the_summary() -> None:
