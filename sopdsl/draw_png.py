@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import tempfile
 import warnings
 from collections import defaultdict
 from collections.abc import Iterator
@@ -18,6 +16,7 @@ from typing import Any
 
 import networkx as nx
 
+from sopdsl.atomic import atomic_output
 from sopdsl.draw_text import (
     FONT_FAMILIES,
     STYLES,
@@ -71,7 +70,9 @@ def render(graph: WorkflowGraph, journeys: list[str], path: str, fmt: str) -> No
         for layout in layouts:
             _Painter(ax, graph, layout).paint()
         _paint_enter_edges(ax, graph, layouts)
-        _save_atomically(fig, path, fmt, dpi=min(110.0, 30000 / max(width, height)))
+        with atomic_output(path) as out:
+            fig.savefig(out, format=fmt, dpi=min(110.0, 30000 / max(width, height)),
+                        facecolor="white")
 
 
 def _font_families() -> list[str]:
@@ -93,20 +94,6 @@ def _quiet_fonts() -> Iterator[None]:
             yield
     finally:
         logger.setLevel(level)
-
-
-def _save_atomically(fig: Any, path: str, fmt: str, dpi: float) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temp = tempfile.mkstemp(prefix=".draw-", suffix=f".{fmt}", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            fig.savefig(out, format=fmt, dpi=dpi, facecolor="white")
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
 
 
 class _Layout:
