@@ -129,17 +129,20 @@ def _installed(manager: Any, wanted: list[str]) -> list[str]:
 
 
 def _add_system_cjk_fonts(manager: Any) -> list[str]:
-    """Add the system's CJK font files unknown to matplotlib; their families, Sans SC first."""
+    """The best system CJK font family (Sans SC first), adding files matplotlib does not know."""
     from matplotlib import font_manager
 
     known = {font.fname for font in manager.ttflist}
-    count = len(manager.ttflist)
     for path in font_manager.findSystemFonts():
-        if path not in known and _CJK_FONT_FILE.search(os.path.basename(path)):
+        if path not in known and _is_cjk_file(path):
             with contextlib.suppress(OSError, RuntimeError, ValueError):
                 manager.addfont(path)
-    names = dict.fromkeys(font.name for font in manager.ttflist[count:])
-    return sorted(names, key=lambda n: (" SC" not in n, "Serif" in n, "Mono" in n, n))
+    names = dict.fromkeys(font.name for font in manager.ttflist if _is_cjk_file(font.fname))
+    return sorted(names, key=lambda n: (" SC" not in n, "Serif" in n, "Mono" in n, n))[:1]
+
+
+def _is_cjk_file(path: str) -> bool:
+    return bool(_CJK_FONT_FILE.search(os.path.basename(path)))
 
 
 def _wide(text: str) -> bool:
