@@ -32,9 +32,10 @@ SUFFIX_FORMATS = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "m
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here instead of stdout; png/svg default to JOURNEY.png (or FILE.png).")
 def graph(file: Path, journey: str | None, fmt: str | None, output: Path | None) -> None:
-    """Draw the journeys of FILE: triggers on top, steps in order, branches labelled.
+    """Draw a playbook's journeys as a flowchart.
 
-    Exit codes: 0 drawn, 1 the playbook has errors, 2 unreadable input or an unknown journey.
+    Triggers on top, steps in order, branches labelled with their condition or share, waits
+    on the edges, goals and exits marked. Exit codes: 0 drawn, 1 the playbook has errors, 2 unreadable input or an unknown journey.
     """
     from sopdsl.api import load
 
