@@ -51,6 +51,8 @@ def _format_stdin(check: bool, show_diff: bool) -> int:
     if show_diff:
         click.echo(result.diff(), nl=False)
     elif not check:
+        # Bytes, so the output is UTF-8 whatever encoding the terminal's locale names.
+        sys.stdout.flush()
         sys.stdout.buffer.write(result.formatted.encode("utf-8"))
         return code
     return 1 if result.outcome is Outcome.CHANGED else code
