@@ -74,14 +74,17 @@ def to_mermaid(graph: WorkflowGraph, journey: str | None = None) -> str:
 
 def to_image(
     graph: WorkflowGraph, journey: str | None, path: str | os.PathLike[str], fmt: str = "png"
-) -> None:
-    """Draw the journey (or all journeys) to a PNG or SVG file, replacing it atomically."""
+) -> list[str]:
+    """Draw the journey (or all journeys) to a PNG or SVG file atomically; notes for the user.
+
+    A note says, for example, that no installed font draws the Chinese labels.
+    """
     if fmt not in IMAGE_FORMATS:
         raise ValueError(f"cannot draw {fmt!r} images; use one of {', '.join(IMAGE_FORMATS)}")
     names = _journeys(graph, journey)
     from sopdsl.draw_png import render  # matplotlib is heavy: only drawing images loads it
 
-    render(graph, names, os.fspath(path), fmt)
+    return render(graph, names, os.fspath(path), fmt)
 
 
 def _journeys(graph: WorkflowGraph, journey: str | None) -> list[str]:

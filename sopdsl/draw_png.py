@@ -10,7 +10,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import tempfile
+import re
+import unicodedata
 import warnings
 from collections import defaultdict
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from typing import Any
 
 import networkx as nx
 
+from sopdsl.atomic import atomic_output
 from sopdsl.draw_text import (
     FONT_FAMILIES,
     STYLES,
@@ -37,8 +39,21 @@ ROW = 1.0  # inches per row
 BOX_W, BOX_H = 2.0, 0.6
 WAIT_W = 1.5
 WRAP = 30  # display columns per line inside a box
+# Display columns per line of an edge label: the labels of neighbouring branches sit about
+# 0.6 lanes apart, which holds about 30 columns of 6.5 pt text.
+LABEL_WRAP = 26
 DONE = "@done"  # the extra lane a repeat's `done` edge runs down
 Point = tuple[float, float]
+FALLBACK_FONT = "DejaVu Sans"  # matplotlib's own font: no Chinese glyphs
+FONT_ENV = "SOPDSL_FONT"  # a font file to draw with before any installed font
+_CJK_FONT_FILE = re.compile(
+    r"cjk|wqy|wenquanyi|sourcehan|notosans(sc|tc|hk|jp|kr)|notoserif(sc|tc)|msyh|simhei|simsun"
+    r"|pingfang|droidsansfallback|uming|ukai", re.IGNORECASE,
+)
+NO_CJK_FONT = (
+    "no installed font draws Chinese, so Chinese labels show as empty boxes; install one "
+    f"(Debian/Ubuntu: apt-get install fonts-noto-cjk) or set {FONT_ENV} to a font file"
+)
 EDGE_COLOURS = {
     "exit": "#b91c1c", "exit_on": "#b91c1c", "exit_when": "#b91c1c", "goal": "#15803d",
     "if": "#6d28d9", "elif": "#6d28d9", "else": "#6d28d9", "arm": "#6d28d9",
@@ -46,8 +61,8 @@ EDGE_COLOURS = {
 }
 
 
-def render(graph: WorkflowGraph, journeys: list[str], path: str, fmt: str) -> None:
-    """Draw the journeys side by side and write the image to path atomically."""
+def render(graph: WorkflowGraph, journeys: list[str], path: str, fmt: str) -> list[str]:
+    """Draw the journeys side by side, write the image to path atomically; notes for the user."""
     import matplotlib
     from matplotlib.figure import Figure
 
@@ -58,7 +73,8 @@ def render(graph: WorkflowGraph, journeys: list[str], path: str, fmt: str) -> No
         left = layout.right + 0.4 * LANE
     width = layouts[-1].right + 0.2 if layouts else LANE
     height = max((layout.bottom for layout in layouts), default=ROW) + 0.2
-    fonts = {"font.family": _font_families(), "svg.fonttype": "none"}
+    families, notes = font_families()
+    fonts = {"font.family": families, "svg.fonttype": "none"}
     with matplotlib.rc_context(fonts), _quiet_fonts():
         fig = Figure(figsize=(width, height))
         ax = fig.add_axes((0, 0, 1, 1))
@@ -71,14 +87,66 @@ def render(graph: WorkflowGraph, journeys: list[str], path: str, fmt: str) -> No
         for layout in layouts:
             _Painter(ax, graph, layout).paint()
         _paint_enter_edges(ax, graph, layouts)
-        _save_atomically(fig, path, fmt, dpi=min(110.0, 30000 / max(width, height)))
+        with atomic_output(path) as out:
+            fig.savefig(out, format=fmt, dpi=min(110.0, 30000 / max(width, height)),
+                        facecolor="white")
+    if families[0] == FALLBACK_FONT and any(_wide(text.get_text()) for text in ax.texts):
+        notes.append(NO_CJK_FONT)
+    return notes
 
 
-def _font_families() -> list[str]:
+def font_families() -> tuple[list[str], list[str]]:
+    """The fonts to draw with, most wanted first (DejaVu Sans last), and notes on the choice.
+
+    First the font file named by SOPDSL_FONT, then the installed CJK fonts of FONT_FAMILIES.
+    When matplotlib knows none, the system's CJK font files are added: its font list is a
+    cache, so a font installed after the cache was built is otherwise never seen.
+    """
     from matplotlib import font_manager
 
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    return [name for name in FONT_FAMILIES if name in installed] or ["DejaVu Sans"]
+    manager = font_manager.fontManager
+    own, notes = _env_font(manager)
+    wanted = [name for name in FONT_FAMILIES if name != FALLBACK_FONT]
+    cjk = _installed(manager, wanted) or _add_system_cjk_fonts(manager)
+    return [*own, *cjk, FALLBACK_FONT], notes
+
+
+def _env_font(manager: Any) -> tuple[list[str], list[str]]:
+    path = os.environ.get(FONT_ENV, "")
+    if not path:
+        return [], []
+    try:
+        count = len(manager.ttflist)
+        manager.addfont(path)
+        return [manager.ttflist[count].name], []
+    except (OSError, RuntimeError, ValueError, IndexError):
+        return [], [f"{FONT_ENV}={path} is not a font file that can be read; it was not used"]
+
+
+def _installed(manager: Any, wanted: list[str]) -> list[str]:
+    names = {font.name for font in manager.ttflist}
+    return [name for name in wanted if name in names]
+
+
+def _add_system_cjk_fonts(manager: Any) -> list[str]:
+    """The best system CJK font family (Sans SC first), adding files matplotlib does not know."""
+    from matplotlib import font_manager
+
+    known = {font.fname for font in manager.ttflist}
+    for path in font_manager.findSystemFonts():
+        if path not in known and _is_cjk_file(path):
+            with contextlib.suppress(OSError, RuntimeError, ValueError):
+                manager.addfont(path)
+    names = dict.fromkeys(font.name for font in manager.ttflist if _is_cjk_file(font.fname))
+    return sorted(names, key=lambda n: (" SC" not in n, "Serif" in n, "Mono" in n, n))[:1]
+
+
+def _is_cjk_file(path: str) -> bool:
+    return bool(_CJK_FONT_FILE.search(os.path.basename(path)))
+
+
+def _wide(text: str) -> bool:
+    return any(unicodedata.east_asian_width(char) in ("W", "F") for char in text)
 
 
 @contextlib.contextmanager
@@ -93,20 +161,6 @@ def _quiet_fonts() -> Iterator[None]:
             yield
     finally:
         logger.setLevel(level)
-
-
-def _save_atomically(fig: Any, path: str, fmt: str, dpi: float) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temp = tempfile.mkstemp(prefix=".draw-", suffix=f".{fmt}", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            fig.savefig(out, format=fmt, dpi=dpi, facecolor="white")
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
 
 
 class _Layout:
@@ -215,8 +269,9 @@ class _Painter:
                 route = self._route(u, v, attrs)
                 self._line(route, attrs)
                 for anchor, align, text in self._labels(u, v, attrs, route):
-                    if text and short(text, 40) not in labels[anchor, align]:
-                        labels[anchor, align].append(short(text, 40))
+                    label = "\n".join(_wrap(text, LABEL_WRAP))
+                    if text and label not in labels[anchor, align]:
+                        labels[anchor, align].append(label)
         for (anchor, align), texts in labels.items():
             _label(self.ax, anchor, "\n".join(texts), align)
         for node in self.layout.pos:

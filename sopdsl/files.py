@@ -47,6 +47,12 @@ def collect_paths(arguments: list[str]) -> tuple[list[Path], list[Diagnostic]]:
 def read_source(path: Path, shown_as: str | None = None) -> SourceFile | Diagnostic:
     """Read one file as UTF-8 text, or say why it cannot be a playbook."""
     name = shown_as or display_path(path)
+    data = read_bytes(path, name)
+    return data if isinstance(data, Diagnostic) else decode_source(data, name)
+
+
+def read_bytes(path: Path, name: str) -> bytes | Diagnostic:
+    """The file's bytes, or why they cannot be read (missing, a folder, too large)."""
     span = _file_span(name)
     try:
         size = os.stat(path).st_size
@@ -54,11 +60,16 @@ def read_source(path: Path, shown_as: str | None = None) -> SourceFile | Diagnos
             return diag("E103", span, f"file is {size / 1e6:.1f} MB; playbooks are read up to "
                         f"{MAX_FILE_BYTES // (1024 * 1024)} MB",
                         hint="split it into several files joined by `import`")
-        data = path.read_bytes()
+        return path.read_bytes()
     except IsADirectoryError:
         return diag("E100", span, "this is a folder, not a file")
     except OSError as error:
         return diag("E100", span, f"cannot read the file: {error.strerror or error}")
+
+
+def decode_source(data: bytes, name: str) -> SourceFile | Diagnostic:
+    """Bytes as playbook text (UTF-8, a leading BOM dropped), or why they are not text."""
+    span = _file_span(name)
     if b"\x00" in data:
         return diag("E102", span, "file holds binary data (NUL bytes), not playbook text",
                     hint="playbooks are UTF-8 text files ending in .sop")

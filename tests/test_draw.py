@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from golden import assert_golden
-from sopdsl import ast
+from sopdsl import ast, draw_png
 from sopdsl.draw import to_dot, to_image, to_mermaid
 from sopdsl.draw_text import edge_text, node_text, short
 from sopdsl.graph import WorkflowGraph, build_graph
 from sopdsl.parser import parse_text
+from sopdsl.render.text import display_width
 
 GOLDEN = Path(__file__).parent / "golden" / "graph"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -151,3 +155,89 @@ def test_text_drawings_do_not_import_matplotlib():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+class FakeFontManager:
+    """A stand-in for matplotlib's fontManager: a font list, and addfont naming by file."""
+
+    def __init__(self, families: dict[str, str], known: list[str]) -> None:
+        self.families = families
+        self.ttflist = [SimpleNamespace(fname=path, name=families[path]) for path in known]
+        self.added: list[str] = []
+
+    def addfont(self, path: str) -> None:
+        self.added.append(path)
+        self.ttflist.append(SimpleNamespace(fname=path, name=self.families[path]))
+
+
+def test_system_cjk_fonts_unknown_to_matplotlib_are_added(monkeypatch):
+    """A CJK font installed after matplotlib cached its font list is found and preferred (SC)."""
+    from matplotlib import font_manager
+
+    families = {
+        "/fonts/DejaVuSans.ttf": "DejaVu Sans",
+        "/fonts/NotoSansCJK-Regular.ttc": "Noto Sans CJK JP",
+        "/fonts/NotoSansCJKsc-Regular.otf": "Noto Sans CJK SC",
+        "/fonts/Unrelated.ttf": "Unrelated",
+    }
+    fake = FakeFontManager(families, known=["/fonts/DejaVuSans.ttf"])
+    monkeypatch.setattr(font_manager, "fontManager", fake)
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda: list(families))
+    monkeypatch.delenv(draw_png.FONT_ENV, raising=False)
+    assert draw_png.font_families() == (["Noto Sans CJK SC", "DejaVu Sans"], [])
+    assert sorted(fake.added) == [
+        "/fonts/NotoSansCJK-Regular.ttc", "/fonts/NotoSansCJKsc-Regular.otf",
+    ]
+    # A second drawing in the same process finds the same font without adding it again.
+    assert draw_png.font_families()[0] == ["Noto Sans CJK SC", "DejaVu Sans"]
+    assert len(fake.added) == 2
+
+
+def test_installed_listed_fonts_are_used_without_a_scan(monkeypatch):
+    """A font named in FONT_FAMILIES that matplotlib knows is used as it is."""
+    from matplotlib import font_manager
+
+    fake = FakeFontManager({"/f/wqy.ttc": "WenQuanYi Zen Hei"}, known=["/f/wqy.ttc"])
+    monkeypatch.setattr(font_manager, "fontManager", fake)
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda: pytest.fail("scanned"))
+    monkeypatch.delenv(draw_png.FONT_ENV, raising=False)
+    assert draw_png.font_families() == (["WenQuanYi Zen Hei", "DejaVu Sans"], [])
+
+
+def test_sopdsl_font_comes_first_and_a_bad_one_is_reported(monkeypatch, tmp_path):
+    """SOPDSL_FONT names a font file drawn with first; an unreadable one becomes a note."""
+    from matplotlib import font_manager
+
+    mono = font_manager.findfont("DejaVu Sans Mono", fallback_to_default=False)
+    monkeypatch.setenv(draw_png.FONT_ENV, mono)
+    assert draw_png.font_families()[0][0] == "DejaVu Sans Mono"
+    bogus = tmp_path / "not-a-font.ttf"
+    bogus.write_text("hello")
+    monkeypatch.setenv(draw_png.FONT_ENV, str(bogus))
+    families, notes = draw_png.font_families()
+    assert "DejaVu Sans Mono" not in families[:1]
+    assert notes == [f"SOPDSL_FONT={bogus} is not a font file that can be read; it was not used"]
+
+
+def test_missing_cjk_font_is_noted_only_when_labels_need_one(monkeypatch, tmp_path):
+    """Without a CJK font, drawing Chinese labels returns a note; ASCII-only drawings do not."""
+    monkeypatch.setattr(draw_png, "font_families", lambda: (["DejaVu Sans"], []))
+    chinese = graph_of('journey j { when reply tag "新客" }')
+    assert to_image(chinese, None, tmp_path / "c.png") == [draw_png.NO_CJK_FONT]
+    ascii_only = graph_of('journey j { when reply tag "new" }')
+    assert to_image(ascii_only, None, tmp_path / "a.png") == []
+
+
+def test_long_branch_labels_wrap_to_fit_beside_each_other(tmp_path):
+    """Edge label lines fit LABEL_WRAP columns, so neighbouring branch labels do not overlap."""
+    condition = 'age in 11..13 and city == "上海" and count(purchase, 30d) >= 2'
+    graph = graph_of(
+        f'journey j {{ when reply if {condition} {{ tag "a" }} elif vip {{ tag "b" }} }}'
+    )
+    path = tmp_path / "j.svg"
+    to_image(graph, "j", path, fmt="svg")
+    lines = [html.unescape(t) for t in re.findall(r"font-size: 6.5px[^>]*>([^<]*)</text>",
+                                                  path.read_text(encoding="utf-8"))]
+    assert lines and all(display_width(line) <= draw_png.LABEL_WRAP for line in lines)
+    # Broken at spaces, at most two lines, the rest cut with an ellipsis.
+    assert lines[:2] == ["if age in 11..13 and city", '== "上海" and count(purch…']

@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 
 from sopdsl import ast
+from sopdsl.api import load
 from sopdsl.graph import WorkflowGraph, build_graph, step_kind
 from sopdsl.parser import parse_text
 
 GRAPH_DATA = Path(__file__).parent / "golden" / "graph"
+PLAYBOOKS = Path(__file__).parent.parent / "playbooks"
 
 
 def journeys(text: str) -> list[ast.Journey]:
@@ -247,3 +249,186 @@ def test_step_kind_is_the_class_name_in_snake_case():
         'repeat every 1d until tag "a" max 2 { } if tag "a" { } }'
     )
     assert [step_kind(s) for s in journey.steps] == ["wait_for", "exit_step", "repeat_until", "if"]
+
+
+# ---- every bundled playbook --------------------------------------------------------------
+# Counts derived by reading playbooks/*.sop, one journey at a time. Every journey has an end
+# node; journeys with goals or exit clauses add `any`, one `goal` per goal and the `exit` node,
+# which an `exit` step also adds. An `if` without `else`, and a `wait for` without one of its
+# arms, still has an edge of that arm's kind, straight to the following step.
+WATCHED = {"end": 1, "exit": 1, "any": 1, "goal": 1}
+PLAYBOOK_COUNTS = {
+    "campaign_tasks.sop": {
+        "d12_preheat": (
+            {"trigger": 1, "set_step": 1, "send": 3, "wait_for": 1, "tag_step": 1,
+             "score_step": 1, "wait_until_time": 1, **WATCHED},
+            # 1→2, 2→3, then/1→then/2, then/2→4, timeout/1→4, 4→5, 5→end
+            {"trigger": 1, "next": 7, "then": 1, "timeout": 1, "goal": 1, "exit_on": 1,
+             "exit_when": 1},
+        ),
+        "d12_daily": (
+            {"trigger": 1, "if": 2, "task": 3, "wait_for": 1, "notify": 2, "stage_step": 1,
+             **WATCHED},
+            # if/1→if/2, if/2.timeout/1→end, elif1/1→elif1/2→elif1/3, elif1/3.if/1→end,
+            # else/1→end; the inner wait for has no `then` and the inner if no `else`
+            {"trigger": 1, "next": 6, "if": 2, "elif": 1, "else": 2, "then": 1, "timeout": 1,
+             "goal": 1, "exit_on": 1, "exit_when": 1},
+        ),
+    },
+    "education_funnel.sop": {
+        "edu_funnel": (
+            {"trigger": 2, "send": 6, "if": 1, "notify": 1, "exit_step": 1, "wait": 2,
+             "wait_for": 3, "tag_step": 2, "score_step": 3, "task": 1, "repeat_n": 1,
+             **WATCHED},
+            # 1→2, if/1→if/2, 3→camp→5, then/1→then/2→drip, timeout/1→drip, 7→8→9,
+            # 9.then/1→offer→11, 11.then/1→then/2→end, 11.timeout/1→end
+            {"trigger": 2, "next": 14, "if": 1, "else": 1, "exit": 1, "then": 3, "timeout": 3,
+             "body": 1, "repeat": 1, "loop_exit": 1, "goal": 1, "exit_on": 1, "exit_when": 1},
+        ),
+        "edu_advisor": (
+            {"trigger": 1, "score_step": 2, "tag_step": 1, "handoff": 1, "task": 3,
+             "wait_for": 1, "if": 2, "stage_step": 1, "send": 1, "wait": 1, "notify": 1,
+             **WATCHED},
+            # 1→2→3→advisor_call→5, then/1→then/2, then/2.if/1→then/3→then/4→6,
+            # timeout/1→6, 6→7, 7.if/1→end
+            {"trigger": 1, "next": 11, "if": 2, "else": 2, "then": 1, "timeout": 1, "goal": 1,
+             "exit_on": 1},
+        ),
+    },
+    "language_tour.sop": {
+        "onboarding": (
+            {"trigger": 1, "send": 5, "wait": 1, "wait_for": 1, "score_step": 1,
+             "stage_step": 1, "tag_step": 1, "if": 1, "task": 1, "handoff": 1, "notify": 1,
+             "repeat_n": 1, "split": 1, **WATCHED},
+            {"trigger": 1, "next": 11, "then": 1, "timeout": 1, "if": 1, "elif": 1, "else": 1,
+             "body": 1, "repeat": 1, "loop_exit": 1, "arm": 2, "goal": 1, "exit_on": 1,
+             "exit_when": 1},
+        ),
+        "t": (
+            # Seven triggers; no clauses, but the `exit` step in the loop adds the exit node.
+            {"trigger": 7, "wait_until_time": 1, "wait_until_day": 1, "repeat_until": 1,
+             "set_step": 2, "untag_step": 1, "exit_step": 1, "if": 1, "enter": 1, "end": 1,
+             "exit": 1},
+            # 1→2→3, body/1→body/2→body/3→body/4, 4.if/1→end; the body ends in `exit`, so
+            # there is no back edge; `enter onboarding` links to onboarding's one trigger
+            {"trigger": 7, "next": 6, "body": 1, "exit": 1, "loop_exit": 1, "if": 1, "else": 1,
+             "enter": 1},
+        ),
+    },
+    "moments_calendar.sop": {
+        "moments_monday": (
+            {"trigger": 1, "send": 2, "wait_until_day": 1, **WATCHED},
+            {"trigger": 1, "next": 3, "goal": 1, "exit_on": 1},
+        ),
+        "moments_wednesday": (
+            {"trigger": 1, "send": 1, **WATCHED},
+            {"trigger": 1, "next": 1, "goal": 1, "exit_on": 1},
+        ),
+        "moments_live": (
+            {"trigger": 1, "send": 1, **WATCHED},
+            {"trigger": 1, "next": 1, "goal": 1, "exit_on": 1},
+        ),
+        "weekly_newsletter": (
+            {"trigger": 1, "send": 1, **WATCHED},
+            {"trigger": 1, "next": 1, "goal": 1, "exit_on": 1, "exit_when": 1},
+        ),
+    },
+    "onboarding.sop": {
+        "onboarding": (
+            # sends: 1, course, 5.timeout/1, 7, small/2, big/2; tags: 2, 5.then/3, 9.if/2 and
+            # one per split arm; scores: 5.then/1, 8.then/1, 8.timeout/1, 9.if/1
+            {"trigger": 1, "send": 6, "tag_step": 6, "wait": 2, "wait_for": 2, "score_step": 4,
+             "stage_step": 3, "wait_until_time": 1, "if": 2, "task": 2, "handoff": 1,
+             "notify": 1, "split": 1, "untag_step": 1, **WATCHED},
+            # 1→2→d1→course→5 (4), then/1→then/2→then/3→6 (3), timeout/1→6, 6→7→8 (2),
+            # 8.then/1→then/2→9 (2), 8.timeout/1→9, 9.if/1→9.if/2→score_gate (2),
+            # score_gate.if/1→if/2→if/3→11 (3), elif1/1→11, control/1→else/2,
+            # small/1→small/2→else/2 (2), big/1→big/2→else/2 (2), else/2→else/3→11 (2), 11→end
+            {"trigger": 1, "next": 27, "then": 2, "timeout": 2, "if": 2, "elif": 1, "else": 2,
+             "arm": 3, "goal": 1, "exit_on": 1, "exit_when": 1},
+        ),
+        "sales_followup": (
+            {"trigger": 1, "wait": 3, "task": 2, "if": 1, "stage_step": 1, "notify": 1,
+             **WATCHED},
+            # 1→2→3→4, 4.if/1→5, 4.else/1→5, 5→6→end
+            {"trigger": 1, "next": 7, "if": 1, "else": 1, "goal": 1, "exit_on": 1,
+             "exit_when": 1},
+        ),
+    },
+    "repurchase.sop": {
+        "refill": (
+            {"trigger": 1, "if": 3, "stage_step": 1, "wait": 4, "send": 4, "enter": 1,
+             "repeat_until": 1, "task": 1, **WATCHED},
+            # 1.if/1→d3→3→d7→5 (4), 5.if/1→refill→7→8→9 (4), 10.if/1→10.if/2→end (2);
+            # all three ifs lack an else; `enter referral_ask` links into this playbook
+            {"trigger": 1, "next": 10, "if": 3, "else": 3, "body": 1, "repeat": 1,
+             "loop_exit": 1, "enter": 1, "goal": 1, "exit_on": 1, "exit_when": 1},
+        ),
+        "referral_ask": (
+            {"trigger": 1, "tag_step": 1, "send": 2, "wait_for": 1, "score_step": 1, "task": 1,
+             **WATCHED},
+            {"trigger": 1, "next": 5, "then": 1, "timeout": 1, "goal": 1, "exit_on": 1},
+        ),
+        "referral_thanks": (
+            {"trigger": 1, "send": 1, "score_step": 1, "stage_step": 1, "tag_step": 1,
+             **WATCHED},
+            {"trigger": 1, "next": 4, "goal": 1, "exit_on": 1},
+        ),
+        "stage_switch": (
+            {"trigger": 1, "if": 1, "send": 1, "task": 2, **WATCHED},
+            # if/1→if/2→end, elif1/1→end; no else, so an `else` edge to the end
+            {"trigger": 1, "next": 3, "if": 1, "elif": 1, "else": 1, "goal": 1, "exit_on": 1},
+        ),
+    },
+    "vip_birthday.sop": {
+        "vip_birthday": (
+            {"trigger": 1, "task": 3, "send": 2, "wait_for": 1, "wait": 2, "tag_step": 1,
+             "if": 1, "score_step": 1, "untag_step": 1, **WATCHED},
+            # 1→2→3, 3.timeout/1→birthday→5→6→7→8 (5), 8.if/1→9, 8.else/1→9, 9→end
+            {"trigger": 1, "next": 10, "then": 1, "timeout": 1, "if": 1, "else": 1, "goal": 1,
+             "exit_on": 1},
+        ),
+        "vip_upgrade": (
+            {"trigger": 1, "notify": 1, "send": 1, "wait_for": 1, "stage_step": 1,
+             "score_step": 1, "task": 1, **WATCHED},
+            # 1→2→3, then/1→then/2→end, timeout/1→end
+            {"trigger": 1, "next": 5, "then": 1, "timeout": 1, "goal": 1, "exit_on": 1},
+        ),
+    },
+    "winback.sop": {
+        "winback": (
+            # sends: 1, offer1, offer2, the sms; wait fors: 2, 5, 5.timeout/2, 8;
+            # tasks: 5.then/1, call.if/1, call.elif1/1; ifs: the sms if and `call`
+            {"trigger": 1, "send": 4, "wait_for": 4, "score_step": 3, "untag_step": 1,
+             "tag_step": 2, "wait_until_day": 1, "wait": 1, "task": 3, "if": 2, **WATCHED},
+            # 1→2, then/1→then/2→3 (2), 3→offer1→5 (2), 5.then/1→6, offer2→5.timeout/2,
+            # sms→6, 6→call, call.if/1→8, call.elif1/1→8, 8.then/1→then/2→end (2),
+            # 8.timeout/1→timeout/2→end (2); wait fors without `timeout` (2) and without
+            # `then` (5.timeout/2), and ifs without `else`, still have that edge
+            {"trigger": 1, "next": 15, "then": 4, "timeout": 4, "if": 2, "elif": 1, "else": 2,
+             "goal": 1, "exit_on": 1, "exit_when": 1},
+        ),
+    },
+}
+
+
+def test_every_bundled_playbook_is_counted():
+    """PLAYBOOK_COUNTS covers every playbook in playbooks/ and each of its journeys."""
+    for path in sorted(PLAYBOOKS.glob("*.sop")):
+        assert set(load(path).journeys) == set(PLAYBOOK_COUNTS[path.name]), path.name
+
+
+@pytest.mark.parametrize(
+    ("playbook", "journey"),
+    [(p, j) for p, journeys in PLAYBOOK_COUNTS.items() for j in journeys],
+)
+def test_bundled_playbook_graph_counts(playbook, journey):
+    """Each bundled journey has the nodes and edges, by kind, counted from its source."""
+    program = load(PLAYBOOKS / playbook)
+    assert program.ok, program.diagnostics
+    graph = program.graph
+    nodes, edges_out = PLAYBOOK_COUNTS[playbook][journey]
+    own = graph.journey_nodes(journey)
+    assert Counter(graph.g.nodes[n]["kind"] for n in own) == Counter(nodes)
+    kinds = Counter(kind for u, _, kind in graph.g.edges(data="kind") if u in set(own))
+    assert kinds == Counter(edges_out)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import click
 
 from sopdsl.cli.check import check
+from sopdsl.cli.fmt import fmt
+from sopdsl.cli.graph import graph
 
 
 @click.group()
@@ -22,3 +24,5 @@ def main() -> None:
 
 
 main.add_command(check)
+main.add_command(fmt)
+main.add_command(graph)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
@@ -21,9 +21,10 @@ FORMAT_OPTION = click.option(
 )
 
 
-def wants_color(fmt: str = "text") -> bool:
-    """Colour only for text on a terminal, and never when NO_COLOR is set."""
-    return fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+def wants_color(fmt: str = "text", stream: TextIO | None = None) -> bool:
+    """Colour only for text on a terminal (stdout unless `stream`), never when NO_COLOR is set."""
+    terminal = (stream or sys.stdout).isatty()
+    return fmt == "text" and terminal and "NO_COLOR" not in os.environ
 
 
 def emit_diagnostics(
@@ -32,14 +33,15 @@ def emit_diagnostics(
     fmt: str,
     *,
     files: int,
+    err: bool = False,
 ) -> int:
-    """Print diagnostics in `fmt` and return the exit code they call for."""
+    """Print diagnostics in `fmt` (to stderr when `err`) and return the exit code they call for."""
     from sopdsl.diagnostics import has_errors
     from sopdsl.files import INPUT_ERROR_CODES
     from sopdsl.render import render
 
-    text = render(diagnostics, sources, fmt, files=files, color=wants_color(fmt))
-    click.echo(text, nl=False)
+    color = wants_color(fmt, sys.stderr if err else None)
+    click.echo(render(diagnostics, sources, fmt, files=files, color=color), nl=False, err=err)
     if any(d.code in INPUT_ERROR_CODES for d in diagnostics):
         return 2
     return 1 if has_errors(diagnostics) else 0

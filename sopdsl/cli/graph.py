@@ -1,0 +1,95 @@
+"""`sopdsl graph`: draw a playbook's journeys as a flowchart (DOT, Mermaid, PNG or SVG)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+import click
+
+from sopdsl.cli.output import emit_diagnostics
+
+if TYPE_CHECKING:
+    from sopdsl.graph import WorkflowGraph
+
+T = TypeVar("T")
+
+FORMATS = ("dot", "mermaid", "png", "svg")
+TEXT_FORMATS = ("dot", "mermaid")
+# The format an output file's suffix implies when --format is not given.
+SUFFIX_FORMATS = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid",
+                  ".png": "png", ".svg": "svg"}
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--journey", "-j", metavar="NAME", help="Draw only this journey (default: all).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
+              help="dot or mermaid (text), png or svg (image). "
+                   "Default: from the -o suffix, else dot.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here instead of stdout; png/svg default to JOURNEY.png (or FILE.png).")
+def graph(file: Path, journey: str | None, fmt: str | None, output: Path | None) -> None:
+    """Draw a playbook's journeys as a flowchart.
+
+    Triggers on top, steps in order, branches labelled with their condition or share, waits
+    on the edges, goals and exits marked. Exit codes: 0 drawn, 1 the playbook has errors, 2 unreadable input or an unknown journey.
+    """
+    from sopdsl.api import load
+
+    fmt = fmt or SUFFIX_FORMATS.get(output.suffix.lower() if output else "", "dot")
+    program = load(file)
+    if not program.ok:
+        sys.exit(emit_diagnostics(program.diagnostics, program.sources, "text",
+                                  files=len(program.sources) or 1, err=True))
+    if journey is not None and journey not in program.journeys:
+        raise click.BadParameter(_unknown_journey(journey, list(program.journeys)),
+                                 param_hint="'--journey'")
+    flow = program.graph
+    if fmt in TEXT_FORMATS:
+        _write_text(flow, journey, fmt, output)
+    else:
+        _write_image(flow, journey, fmt, output or Path(f"{journey or file.stem}.{fmt}"))
+
+
+def _unknown_journey(name: str, names: list[str]) -> str:
+    from sopdsl.diagnostics import did_you_mean
+
+    message = f"no journey `{name}` in this playbook"
+    hint = did_you_mean(name, names)
+    if hint:
+        return f"{message}; {hint}"
+    known = ", ".join(f"`{n}`" for n in names) or "none"
+    return f"{message}; its journeys: {known}"
+
+
+def _write_text(flow: WorkflowGraph, journey: str | None, fmt: str, output: Path | None) -> None:
+    from sopdsl.atomic import write_text
+    from sopdsl.draw import to_dot, to_mermaid
+
+    text = (to_dot if fmt == "dot" else to_mermaid)(flow, journey)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    _written(output, lambda: write_text(output, text))
+    click.echo(f"wrote {output}", err=True)
+
+
+def _write_image(flow: WorkflowGraph, journey: str | None, fmt: str, output: Path) -> None:
+    from sopdsl.draw import to_image
+
+    notes = _written(output, lambda: to_image(flow, journey, output, fmt))
+    for note in notes:
+        click.echo(f"warning: {note}", err=True)
+    click.echo(f"wrote {output}", err=True)
+
+
+def _written(output: Path, write: Callable[[], T]) -> T:
+    """Run a writer; a file system error is an input error (exit 2), not a traceback."""
+    try:
+        return write()
+    except OSError as error:
+        click.echo(f"error: cannot write {output}: {error.strerror or error}", err=True)
+        sys.exit(2)
