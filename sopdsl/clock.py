@@ -87,7 +87,7 @@ class Clock:
         return (day.year, day.month)
 
     def period_start(self, t: float, unit: str) -> float:
-        """The first moment of the calendar `day`, `week` (from Monday) or `month` containing `t`."""
+        """The first moment of the calendar `day`, `week` (Monday on) or `month` holding `t`."""
         day = self.date_of(t)
         if unit == "week":
             day -= dt.timedelta(days=day.weekday())

@@ -44,7 +44,9 @@ class Limits:
                 return "mass_quota"
         return None
 
-    def record(self, customer: Customer, send: SendRequested, staff: str | None, now: float) -> None:
+    def record(
+        self, customer: Customer, send: SendRequested, staff: str | None, now: float,
+    ) -> None:
         """Log a delivered send against every limit it counts for."""
         log = customer.sends
         insert_time(log.times, now)

@@ -179,7 +179,8 @@ def _every(journey: str, trigger: ast.EveryTrigger) -> EverySchedule:
         return EverySchedule(journey, f"every day at {trigger.at.text}", None, 1, at)
     weekday = WEEKDAYS.index(trigger.weekday or "monday")
     if trigger.unit == "weekday":
-        return EverySchedule(journey, f"every {trigger.weekday} at {trigger.at.text}", weekday, 1, at)
+        label = f"every {trigger.weekday} at {trigger.at.text}"
+        return EverySchedule(journey, label, weekday, 1, at)
     interval = trigger.interval.minutes if trigger.interval else WEEK
     weeks = max(1, round(interval / WEEK))
     label = f"every {trigger.interval.text if trigger.interval else '1w'} on {trigger.weekday}"
