@@ -54,7 +54,7 @@ class Interpreter:
 
     def new_customer(
         self,
-        id: str,
+        customer_id: str,
         now: float,
         *,
         owner: str | None = None,
@@ -66,7 +66,7 @@ class Interpreter:
     ) -> Customer:
         """A customer followed from `now`, with past events; earlier moments trigger nothing."""
         customer = Customer(
-            id, now, owner=owner, attributes=self._normalized(attributes or {}), tags=tags,
+            customer_id, now, owner=owner, attributes=self._normalized(attributes or {}), tags=tags,
             score=score, stage=stage or self.program.settings.stages[0])
         for event in sorted(history, key=lambda e: e.time):
             self._record(customer, event)

@@ -47,10 +47,12 @@ class EventMatcher:
     def __init__(self, events: list[tuple[str, str | None]]) -> None:
         self.wanted: dict[str, set[str] | None] = {}
         for name, content in events:
-            if content is None or self.wanted.get(name, set()) is None:
-                self.wanted[name] = None
+            contents = self.wanted.get(name, set())
+            if content is not None and contents is not None:
+                contents.add(content)
+                self.wanted[name] = contents
             else:
-                self.wanted.setdefault(name, set()).add(content)  # type: ignore[union-attr]
+                self.wanted[name] = None
 
     def matches(self, event: Event) -> bool:
         """True when the event is one of these."""
