@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 
+from sopdsl.builtins import AUTOMATIC_CHANNELS
 from sopdsl.clock import Clock
 from sopdsl.customer import Customer, insert_time
 from sopdsl.effects import SendRequested
@@ -30,7 +31,7 @@ class Limits:
     ) -> str | None:
         """Why the send cannot be delivered now (None when it can); caps before WeCom limits."""
         log = customer.sends
-        if send.channel != "sms" and send.channel != "email" and not customer.friend:
+        if send.channel not in AUTOMATIC_CHANNELS and not customer.friend:
             return "not_friend"
         if self.frequency_cap and _full(log.times, self.frequency_cap, now):
             return "frequency_cap"
