@@ -1,0 +1,165 @@
+"""Tests for triggers: yearly dates, broadcasts, inactivity, segments, stages, tags, wake-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from runtime_kit import at, event, interpreter, show
+from sopdsl.effects import Entered
+from sopdsl.triggers import anniversary
+
+DECLS = 'content a: text "a"\nsegment buyer = count(purchase, 30d) >= 2\n'
+
+
+def entered(effects, journey: str | None = None) -> list[str | None]:
+    return [show(e.time) for e in effects
+            if isinstance(e, Entered) and (journey is None or e.journey == journey)]
+
+
+def machine_for(journeys: str):
+    return interpreter(DECLS + journeys)
+
+
+def test_yearly_birthday_trigger_with_offset_and_time():
+    """`birthday - 3d at 10:00` for a 12-10 birthday fires 12-07 10:00 each year."""
+    machine = machine_for("journey j { when birthday - 3d at 10:00  reentry always }")
+    c = machine.new_customer("c1", 0.0, attributes={"birthday": "1990-12-10"})
+    assert show(machine.next_wakeup(c)) == "12-07 10:00"
+    effects = machine.advance(c, at("2027-12-31 00:00"))
+    assert entered(effects) == ["12-07 10:00", "12-07 10:00"]
+    assert [e.time for e in effects if isinstance(e, Entered)][1] == at("2027-12-07 10:00")
+
+
+def test_date_attribute_alone_fires_at_midnight():
+    """`when birthday` fires at 00:00 local on the birthday."""
+    machine = machine_for("journey j { when birthday }")
+    c = machine.new_customer("c1", 0.0, attributes={"birthday": dt.date(1990, 12, 3)})
+    assert show(machine.next_wakeup(c)) == "12-03 00:00"
+
+
+def test_feb_29_birthdays_fall_on_feb_28_in_common_years():
+    """A Feb 29 birthday fires Feb 28 in 2027 and Feb 29 in 2028."""
+    assert anniversary(dt.date(2000, 2, 29), 2027) == dt.date(2027, 2, 28)
+    assert anniversary(dt.date(2000, 2, 29), 2028) == dt.date(2028, 2, 29)
+    machine = machine_for("journey j { when birthday at 09:00  reentry always }")
+    c = machine.new_customer("c1", 0.0, attributes={"birthday": "2000-02-29"})
+    effects = machine.advance(c, at("2028-12-31 00:00"))
+    assert [e.time for e in effects if isinstance(e, Entered)] == [
+        at("2027-02-28 09:00"), at("2028-02-29 09:00")]
+
+
+def test_date_trigger_without_the_attribute_never_fires():
+    """No birthday, no wake-up."""
+    machine = machine_for("journey j { when birthday }")
+    assert machine.next_wakeup(machine.new_customer("c1", 0.0)) is None
+
+
+def test_setting_a_date_attribute_reschedules():
+    """A `set` from the driver moves the next yearly moment."""
+    machine = machine_for("journey j { when birthday }")
+    c = machine.new_customer("c1", 0.0, attributes={"birthday": "1990-12-20"})
+    machine.update(c, at("12-01 09:00"), attributes={"birthday": "1990-12-05"})
+    assert show(machine.next_wakeup(c)) == "12-05 00:00"
+
+
+def test_every_weekday_broadcast_reaches_each_matching_customer():
+    """`every monday at 09:30`: every Monday for a customer in the audience, never for others."""
+    machine = machine_for('journey j { when every monday at 09:30  audience not tag "x"  '
+                          "reentry always  send a via moments }")
+    member, other = machine.new_customer("c1", 0.0), machine.new_customer("c2", 0.0, tags=["x"])
+    assert entered(machine.advance(member, at("12-15 00:00"))) == ["11-30 09:30", "12-07 09:30",
+                                                                  "12-14 09:30"]
+    assert entered(machine.advance(other, at("12-15 00:00"))) == []
+
+
+def test_every_day_broadcast_starts_after_the_customer_is_known():
+    """A customer known from 12-01 10:00 first gets `every day at 09:00` on 12-02."""
+    machine = machine_for("journey j { when every day at 09:00  reentry always }")
+    c = machine.new_customer("c1", at("12-01 10:00"))
+    assert entered(machine.advance(c, at("12-03 12:00"))) == ["12-02 09:00", "12-03 09:00"]
+
+
+def test_every_two_weeks_keeps_a_fixed_phase():
+    """`every 2w on friday` fires on alternate Fridays, the same ones whenever a customer joins."""
+    machine = machine_for("journey j { when every 2w on friday at 20:00  reentry always }")
+    early = machine.new_customer("c1", 0.0)
+    late = machine.new_customer("c2", at("12-05 00:00"))
+    assert entered(machine.advance(early, at("12-26 00:00"))) == ["12-11 20:00", "12-25 20:00"]
+    assert entered(machine.advance(late, at("12-26 00:00"))) == ["12-11 20:00", "12-25 20:00"]
+
+
+def test_inactive_trigger_counts_from_the_last_activity():
+    """`inactive 14d`: 14 days after the last open, click, reply, purchase or store visit."""
+    machine = machine_for("journey j { when inactive 14d  reentry always }")
+    c = machine.new_customer("c1", 0.0, history=[event("reply", "11-25 10:00")])
+    assert show(machine.next_wakeup(c)) == "12-09 10:00"
+    machine.on_event(c, event("delivered", "12-03 10:00"))  # not an activity
+    assert show(machine.next_wakeup(c)) == "12-09 10:00"
+    machine.on_event(c, event("store_visit", "12-04 18:00"))
+    assert show(machine.next_wakeup(c)) == "12-18 18:00"
+    assert entered(machine.advance(c, at("2027-01-31 00:00"))) == ["12-18 18:00"]
+
+
+def test_inactive_trigger_before_the_customer_was_known_does_not_fire():
+    """Inactivity that reached 14 days before following began is not a moment to act on."""
+    machine = machine_for("journey j { when inactive 14d }")
+    c = machine.new_customer("c1", at("12-10 00:00"), history=[event("open", "11-20 10:00")])
+    assert machine.next_wakeup(c) is None
+
+
+def test_enter_segment_fires_when_the_customer_starts_matching():
+    """A second purchase makes a `buyer`; an existing buyer does not enter at start."""
+    machine = machine_for("journey j { when enter buyer  reentry always }")
+    old = machine.new_customer("c0", 0.0, history=[event("purchase", "11-29 08:00", amount=1),
+                                                   event("purchase", "11-29 09:00", amount=1)])
+    assert machine.advance(old, at("12-01 00:00")) == []
+    c = machine.new_customer("c1", 0.0)
+    assert machine.on_event(c, event("purchase", "12-01 10:00", amount=1)) == []
+    assert entered(machine.on_event(c, event("purchase", "12-02 10:00", amount=1))) == [
+        "12-02 10:00"]
+
+
+def test_enter_segment_daily_check_catches_time_based_changes():
+    """`days_since(reply) > 2` holds from 12-02 10:00 on by time alone: entry at the next midnight."""
+    machine = interpreter('segment lapsed = days_since(reply) > 2\n'
+                          "journey j { when enter lapsed }")
+    c = machine.new_customer("c1", 0.0, history=[event("reply", "11-29 10:00")])
+    assert show(machine.next_wakeup(c)) == "12-01 00:00"
+    assert entered(machine.advance(c, at("12-04 00:00"))) == ["12-03 00:00"]
+
+
+def test_stage_becomes_and_tag_added_triggers():
+    """A changed stage and a newly added tag start their journeys; repeats of either do not."""
+    machine = machine_for('journey s { when stage becomes intent  reentry always }\n'
+                          'journey t { when tag "hot" added  reentry always }\n'
+                          'journey step { when reply  stage intent  tag "hot" }')
+    c = machine.new_customer("c1", 0.0)
+    effects = machine.on_event(c, event("reply", "12-01 10:00"))
+    assert [(e.journey, e.trigger) for e in effects if isinstance(e, Entered)] == [
+        ("step", "reply"), ("s", "stage becomes intent"), ("t", 'tag "hot" added')]
+    assert machine.update(c, at("12-01 11:00"), stage="intent", add_tags=["hot"]) == []
+
+
+def test_event_trigger_with_content():
+    """`when click(a)` starts on a click on `a` only."""
+    machine = machine_for("journey j { when click(a)  reentry always }")
+    c = machine.new_customer("c1", 0.0)
+    assert machine.on_event(c, event("click", "12-01 10:00", "b")) == []
+    assert entered(machine.on_event(c, event("click", "12-01 10:01", "a"))) == ["12-01 10:01"]
+
+
+def test_next_wakeup_covers_waits_deadlines_goals_and_schedules():
+    """The earliest of a wait, a wait-for deadline, a goal window and a scheduled trigger."""
+    machine = machine_for("""
+journey w { when reply  wait 3d }
+journey f { when reply  wait for click within 2d }
+journey g { when reply  goal bought: purchase within 1d }
+journey e { when every day at 09:00  reentry always }
+""")
+    c = machine.new_customer("c1", at("12-01 09:30"))
+    machine.on_event(c, event("reply", "12-01 10:00"))
+    assert {name: show(run.wake_at) for name, run in c.runs.items()} == {
+        "w": "12-04 10:00", "f": "12-03 10:00", "g": "12-02 10:00"}
+    assert show(machine.next_wakeup(c)) == "12-02 09:00"
+    machine.advance(c, at("12-02 09:00"))
+    assert show(machine.next_wakeup(c)) == "12-02 10:00"
