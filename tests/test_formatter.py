@@ -234,7 +234,8 @@ def assert_canonical_layout(output: str) -> None:
         assert "  " not in code.strip() or code.startswith("content ")
     for previous, line in zip(lines, lines[1:]):
         assert not (previous == "" and line == "")
-        assert not (previous.endswith("{") and line == "")
+        opens_block = not previous.lstrip().startswith("#") and previous.endswith("{")
+        assert not (opens_block and line == "")
         assert not (previous == "" and line.lstrip().startswith("}"))
 
 
