@@ -39,7 +39,7 @@ UNIT_PARAMETERS: dict[str, tuple[bool, ...]] = {
 # A truncation range must keep at least this share of the distribution, or sampling
 # would spend its time rejecting draws and the range almost surely says something else.
 MIN_KEPT_MASS = 0.01
-_MINUTES_PER = {"w": 7 * 24 * 60, "d": 24 * 60, "h": 60, "m": 1}
+_MINUTES_PER = {"d": 24 * 60, "h": 60, "m": 1}
 
 
 class Distribution(BaseModel):
@@ -157,7 +157,7 @@ def range_problem(distribution: Distribution) -> str | None:
 
 
 def duration_text(minutes: float) -> str:
-    """Minutes as a playbook duration: 90 -> `1h30m`, 2880 -> `2d`; fractions as minutes."""
+    """Minutes as a playbook duration: 90 -> `1h30m`, 10080 -> `7d`; fractions as minutes."""
     if minutes != int(minutes) or minutes <= 0:
         return f"{_number_text(minutes)}m"
     rest, parts = int(minutes), []
