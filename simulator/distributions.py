@@ -149,9 +149,9 @@ def range_problem(distribution: Distribution) -> str | None:
         return None
     low, high = distribution._bounds()
     if low > high:
-        return f"the range {_number_text(low)}..{_number_text(high)} is empty"
+        return f"the range `{_number_text(low)}..{_number_text(high)}` is empty"
     if distribution.kept_mass() < MIN_KEPT_MASS:
-        return f"the range {_number_text(low)}..{_number_text(high)} keeps almost none " \
+        return f"the range `{_number_text(low)}..{_number_text(high)}` keeps almost none " \
                f"of `{distribution.model_copy(update={'low': None, 'high': None}).text()}`"
     return None
 

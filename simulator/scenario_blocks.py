@@ -106,7 +106,7 @@ def first_of(seen: dict, name: object, item: ast.Node, where: str, found: Findin
     shown = what or f"`{name}`"
     first = seen[name]
     found.error("E317", _name_span(item), f"{shown} is set twice in {where}",
-                f"the first is at line {first.span.line}; keep one")
+                f"the first is at line {first.span.line}, column {first.span.column}; keep one")
     return False
 
 
