@@ -36,6 +36,9 @@ UNIT_PARAMETERS: dict[str, tuple[bool, ...]] = {
     "poisson": (True,),
     "fixed": (True,),
 }
+# Above this mean a truncated poisson is computed by its normal approximation (off by less
+# than 0.02% of the probability), since summing its probabilities one by one takes too long.
+POISSON_SUM_LIMIT = 1_000_000
 # A truncation range must keep at least this share of the distribution, or sampling
 # would spend its time rejecting draws and the range almost surely says something else.
 MIN_KEPT_MASS = 0.01
@@ -78,7 +81,11 @@ class Distribution(BaseModel):
     def kept_mass(self) -> float:
         """The probability that an untruncated draw falls inside `low..high`."""
         low, high = self._bounds()
-        return _cdf(self, high) - _cdf_below(self, low)
+        if self.kind == "poisson":
+            return _poisson_kept(self.params[0], low, high)
+        if self.kind == "fixed" or (self.kind == "uniform" and self.params[0] == self.params[1]):
+            return 1.0 if low <= self.params[0] <= high else 0.0
+        return _cdf(self, high) - _cdf(self, low)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """`n` independent draws, using `rng` (numpy's Generator) only."""
@@ -98,7 +105,7 @@ class Distribution(BaseModel):
         return kept
 
     def text(self) -> str:
-        """The distribution as a playbook writes it: `exponential(2h)`, `normal(32, 8) in 18..70`."""
+        """As a playbook writes it: `exponential(2h)`, `normal(32, 8) in 18..70`."""
         shown = ", ".join(
             duration_text(p) if self.unit == "minutes" and in_unit else _number_text(p)
             for p, in_unit in zip(self.params, UNIT_PARAMETERS[self.kind])
@@ -129,6 +136,8 @@ def parameter_problem(kind: str, params: tuple[float, ...]) -> str | None:
     problem = arity_problem(kind, len(params))
     if problem:
         return problem
+    if not all(math.isfinite(p) for p in params):
+        return "its parameters must be finite numbers"
     first = params[0]
     second = params[1] if len(params) > 1 else None
     checks = {
@@ -208,7 +217,7 @@ def _big_phi(z: float) -> float:
 
 
 def _cdf(d: Distribution, x: float) -> float:
-    """P(X <= x) of the untruncated distribution."""
+    """P(X <= x) of an untruncated continuous distribution."""
     if x == math.inf:
         return 1.0
     if x == -math.inf:
@@ -220,28 +229,38 @@ def _cdf(d: Distribution, x: float) -> float:
         case "lognormal":
             return _big_phi((math.log(x) - math.log(p[0])) / p[1]) if x > 0 else 0.0
         case "uniform":
-            return 1.0 if x >= p[1] else 0.0 if x < p[0] or p[0] == p[1] \
-                else (x - p[0]) / (p[1] - p[0])
-        case "exponential":
-            return 1 - math.exp(-x / p[0]) if x > 0 else 0.0
-        case "poisson":
-            return sum(_poisson_pmf(k, p[0]) for k in range(0, math.floor(x) + 1))
-    return 1.0 if x >= p[0] else 0.0
-
-
-def _cdf_below(d: Distribution, x: float) -> float:
-    """P(X < x): differs from the distribution function only where X has atoms."""
-    if d.kind == "poisson" and math.isfinite(x):
-        return _cdf(d, math.ceil(x) - 1)
-    if d.kind == "fixed" or (d.kind == "uniform" and d.params[0] == d.params[1]):
-        return 1.0 if x > d.params[0] else 0.0
-    return _cdf(d, x)
+            return min(1.0, max(0.0, (x - p[0]) / (p[1] - p[0])))
+    return 1 - math.exp(-x / p[0]) if x > 0 else 0.0
 
 
 def _poisson_pmf(k: int, mean: float) -> float:
     if mean == 0:
         return 1.0 if k == 0 else 0.0
     return math.exp(k * math.log(mean) - mean - math.lgamma(k + 1))
+
+
+def _poisson_weights(mean: float, low: float, high: float) -> dict[int, float]:
+    """P(X = k) for every k in low..high that holds any probability a float can show."""
+    spread = 40 * math.sqrt(mean) + 40  # beyond this no probability is left in a float
+    first, last = max(0, math.floor(mean - spread)), math.floor(mean + spread)
+    first = math.ceil(low) if low > first else first
+    last = math.floor(high) if high < last else last
+    return {k: _poisson_pmf(k, mean) for k in range(first, last + 1)}
+
+
+def _poisson_as_normal(mean: float, low: float, high: float) -> tuple[Distribution, float, float]:
+    """The normal approximation of a large-mean poisson, its range corrected for continuity."""
+    approx = Distribution.model_construct(kind="normal", params=(mean, math.sqrt(mean)))
+    low = math.ceil(low) - 0.5 if math.isfinite(low) else low
+    high = math.floor(high) + 0.5 if math.isfinite(high) else high
+    return approx, low, high
+
+
+def _poisson_kept(mean: float, low: float, high: float) -> float:
+    if mean > POISSON_SUM_LIMIT:
+        approx, low, high = _poisson_as_normal(mean, low, high)
+        return _cdf(approx, high) - _cdf(approx, low)
+    return sum(_poisson_weights(mean, low, high).values())
 
 
 def _truncated_mean(d: Distribution, low: float, high: float) -> float:
@@ -275,7 +294,7 @@ def _truncated_exponential_mean(mean: float, low: float, high: float) -> float:
 
 
 def _truncated_poisson_mean(mean: float, low: float, high: float) -> float:
-    # Beyond mean + 40 sd (and 40) the remaining probability is far below float precision.
-    last = math.floor(min(high, mean + 40 * math.sqrt(mean) + 40))
-    weights = {k: _poisson_pmf(k, mean) for k in range(max(0, math.ceil(low)), last + 1)}
+    if mean > POISSON_SUM_LIMIT:
+        return _truncated_mean(*_poisson_as_normal(mean, low, high))
+    weights = _poisson_weights(mean, low, high)
     return sum(k * w for k, w in weights.items()) / sum(weights.values())

@@ -112,6 +112,12 @@ class Hours(Model):
     start: ClockTime
     end: ClockTime
 
+    @model_validator(mode="after")
+    def _not_empty(self) -> Hours:
+        if self.start == self.end:
+            raise ValueError("working hours of zero length")
+        return self
+
     @property
     def start_minute(self) -> int:
         return _minute_of_day(self.start)

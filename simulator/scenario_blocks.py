@@ -71,8 +71,8 @@ def sort_block(items: list[ast.ScItem], kind: str, where: str, found: Findings) 
             key = item.key.name
             if key not in BLOCK_SETTINGS[kind]:
                 _misplaced(key, item.key.span, kind, where, found)
-            elif first_of(block.settings, key, item, where, found):
-                block.settings[key] = item
+            else:
+                first_of(block.settings, key, item, where, found)
             continue
         keyword = ITEM_KEYWORDS[type(item)]
         if keyword in BLOCK_ITEMS.get(kind, ()):
@@ -100,14 +100,21 @@ def read_settings(block: Block, kind: str, found: Findings) -> dict[str, object]
 
 def first_of(seen: dict, name: object, item: ast.Node, where: str, found: Findings,
              what: str | None = None) -> bool:
-    """True the first time `name` is seen in a block; E317 on a repeat."""
+    """True the first time `name` is seen in a block (it is noted in `seen`); E317 on a repeat."""
     if name not in seen:
+        seen[name] = item
         return True
     shown = what or f"`{name}`"
     first = seen[name]
     found.error("E317", _name_span(item), f"{shown} is set twice in {where}",
                 f"the first is at line {first.span.line}, column {first.span.column}; keep one")
     return False
+
+
+def put(patch: dict, field: str, key: str, value: object) -> None:
+    """Set `patch[field][key]` to a value that was read, skipping one that was not (None)."""
+    if value is not None:
+        patch.setdefault(field, {})[key] = value
 
 
 def keyword_span(span: Span, keyword: str) -> Span:

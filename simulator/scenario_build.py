@@ -17,13 +17,14 @@ from sopdsl.diagnostics import Diagnostic, diag, did_you_mean, has_errors
 from sopdsl.files import display_path
 from sopdsl.format_exprs import expr_text
 from sopdsl.source import Span
-from simulator.defaults import BUILTIN_NAME, STAFF_WORK, builtin_scenario, default_staff, \
-    default_values
+from simulator.defaults import (
+    BUILTIN_NAME, STAFF_WORK, builtin_scenario, default_staff, default_values,
+)
 from simulator.scenario import Effect, FatigueRule, Multipliers, Scenario
-from simulator.scenario_blocks import first_of, read_settings, sort_block
+from simulator.scenario_blocks import first_of, put, read_settings, sort_block
 from simulator.scenario_population import read_population
 from simulator.scenario_values import (
-    Findings, known, per_day, positive_minutes, probability, whole_number,
+    Findings, known, oversized_numbers, per_day, positive_minutes, probability, whole_number,
 )
 
 if TYPE_CHECKING:
@@ -34,8 +35,12 @@ TOP_FIELDS = {"start": "start", "horizon": "horizon_minutes", "replications": "r
               "seed": "seed"}
 # Keys whose written value replaces the default whole instead of merging key by key.
 REPLACED = frozenset({"stages"})
-# The window of `after_click` when a scenario gives none.
-AFTER_CLICK_WINDOW = 3 * 24 * 60
+# Blocks named by a built-in name: item type -> (keyword, block kind, names, code, field).
+NAMED_BLOCKS = {
+    ast.ScChannel: ("channel", "channel", CHANNELS, "E222", "channels"),
+    ast.ScPurpose: ("purpose", "multipliers", PURPOSES, "E214", "purposes"),
+}
+WHERE = "the scenario"
 
 
 def effective_scenario(
@@ -85,12 +90,15 @@ def build_scenario(
     it refers to may be missing.
     """
     found = Findings(check_names=not any(d.code.startswith("E1") for d in program.diagnostics))
+    oversized_numbers(decl.items, {d.span for d in program.diagnostics if d.code == "E119"}, found)
+    if found.diagnostics:
+        return None, found.diagnostics
     patch = read_scenario(decl, program, found)
     if has_errors(found.diagnostics) or not found.check_names:
         return None, found.diagnostics
+    written_staff = patch.pop("staff", {})
     values = _merge(default_values(program, today=today), patch)
     population = values["population"]
-    written_staff = patch.get("staff", {})
     values["staff"] = {
         role: _merge(default_staff(role, population["size"], population["owner"]),
                      written_staff.get(role, {}))
@@ -112,40 +120,34 @@ def read_scenario(decl: ast.Scenario, program: Program, found: Findings) -> dict
         items = _block_of(block.settings.get(key), found)
         if items is not None:
             patch[key] = reader(items, found)
-    seen: dict[str, dict] = {"staff": {}, "channel": {}, "purpose": {}}
+    seen: dict = {}
     for item in block.items:
         _read_item(item, program, patch, seen, found)
     return patch
 
 
-def _read_item(item: ast.ScItem, program: Program, patch: dict, seen: dict[str, dict],
+def _read_item(item: ast.ScItem, program: Program, patch: dict, seen: dict,
                found: Findings) -> None:
-    where = "the scenario"
     match item:
-        case ast.ScStaff(role=role):
-            if first_of(seen["staff"], role.name, item, where, found, f"`staff {role.name}`"):
-                seen["staff"][role.name] = item
-                staff = _staff(item, program, found)
-                if staff is not None:
-                    patch.setdefault("staff", {})[role.name] = staff
-        case ast.ScChannel(channel=channel):
-            if first_of(seen["channel"], channel.name, item, where, found,
-                        f"`channel {channel.name}`"):
-                seen["channel"][channel.name] = item
-                values = _settings(item.block, "channel", f"`channel {channel.name}`", found)
-                if known(channel.name, CHANNELS, "E222", channel.span, "channel", found,
-                         declared=False):
-                    patch.setdefault("channels", {})[channel.name] = values
-        case ast.ScPurpose(purpose=purpose):
-            if first_of(seen["purpose"], purpose.name, item, where, found,
-                        f"`purpose {purpose.name}`"):
-                seen["purpose"][purpose.name] = item
-                values = _settings(item.block, "multipliers", f"`purpose {purpose.name}`", found)
-                if known(purpose.name, PURPOSES, "E214", purpose.span, "purpose", found,
-                         declared=False):
-                    patch.setdefault("purposes", {})[purpose.name] = values
+        case ast.ScStaff(role=role) if first_of(
+                seen, ("staff", role.name), item, WHERE, found, f"`staff {role.name}`"):
+            put(patch, "staff", role.name, _staff(item, program, found))
+        case ast.ScChannel() | ast.ScPurpose():
+            _named_block(item, patch, seen, found)
         case ast.ScEffect():
             patch.setdefault("effects", []).append(_effect(item, program, found))
+
+
+def _named_block(item: ast.ScChannel | ast.ScPurpose, patch: dict, seen: dict,
+                 found: Findings) -> None:
+    what, kind, names, code, field = NAMED_BLOCKS[type(item)]
+    name: ast.Ident = getattr(item, what)
+    label = f"`{what} {name.name}`"
+    if not first_of(seen, (what, name.name), item, WHERE, found, label):
+        return
+    values = _settings(item.block, kind, label, found)
+    if known(name.name, names, code, name.span, what, found, declared=False):
+        patch.setdefault(field, {})[name.name] = values
 
 
 def _settings(items: list[ast.ScItem], kind: str, where: str, found: Findings) -> dict:
@@ -247,7 +249,6 @@ def _fatigue(items: list[ast.ScItem], found: Findings) -> list[FatigueRule]:
         if count is None or window is None:
             continue
         if first_of(seen, (count, window), above, "`fatigue`", found, label):
-            seen[(count, window)] = above
             rules.append(FatigueRule(above=count, window_minutes=window,
                                      multipliers=Multipliers(**values)))
     return rules

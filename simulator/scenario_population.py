@@ -12,7 +12,7 @@ from simulator.scenario import (
     SHARE_TOLERANCE, CalendarAttribute, DistributionAttribute, History, SharesAttribute,
     ValueShare,
 )
-from simulator.scenario_blocks import first_of, read_settings, sort_block
+from simulator.scenario_blocks import first_of, put, read_settings, sort_block
 from simulator.scenario_values import (
     Findings, distribution, known, per_day, positive_minutes, probability, whole_number,
 )
@@ -36,7 +36,7 @@ def read_population(setting: ast.ScSetting, program: Program, found: Findings) -
     values = read_settings(block, "population", found)
     if "arrivals" in values:
         patch["arrivals_per_day"] = per_day(values["arrivals"])
-    seen: dict[str, dict] = {kind: {} for kind in ("owner", "attribute", "tag", "stage", "history")}
+    seen: dict = {}
     for item in block.items:
         _read_item(item, program, patch, seen, found)
     return patch
@@ -54,40 +54,26 @@ def _size(setting: ast.ScSetting, found: Findings) -> int | None:
     return whole_number(first, "`population`", found)
 
 
-def _read_item(item: ast.ScItem, program: Program, patch: dict, seen: dict[str, dict],
+def _read_item(item: ast.ScItem, program: Program, patch: dict, seen: dict,
                found: Findings) -> None:
     match item:
-        case ast.ScOwner(role=role):
-            if first_of(seen["owner"], "owner", item, WHERE, found, "`owner`"):
-                seen["owner"]["owner"] = item
-                if known(role.name, program.roles, "E201", role.span, "role", found):
-                    patch["owner"] = role.name
-        case ast.ScAttribute(attribute=name):
-            if first_of(seen["attribute"], name.name, item, WHERE, found,
-                        f"attribute `{name.name}`"):
-                seen["attribute"][name.name] = item
-                model = _attribute(item, program, found)
-                if model is not None:
-                    patch.setdefault("attributes", {})[name.name] = model
-        case ast.ScTag(tag=tag, share=share):
-            if first_of(seen["tag"], tag.value, item, WHERE, found, f"tag {tag.text}"):
-                seen["tag"][tag.value] = item
-                value = probability(share, f"the share of tag {tag.text}", found)
-                if value is not None:
-                    patch.setdefault("tags", {})[tag.value] = value
-        case ast.ScStage():
-            if first_of(seen["stage"], "stage", item, WHERE, found, "`stage`"):
-                seen["stage"]["stage"] = item
-                stages = _stages(item, program, found)
-                if stages is not None:
-                    patch["stages"] = stages
-        case ast.ScHistory(event=event):
-            if first_of(seen["history"], event.name, item, WHERE, found,
-                        f"history of `{event.name}`"):
-                seen["history"][event.name] = item
-                history = _history(item, program, found)
-                if history is not None:
-                    patch.setdefault("history", {})[event.name] = history
+        case ast.ScOwner(role=role) if first_of(seen, "owner", item, WHERE, found, "`owner`"):
+            if known(role.name, program.roles, "E201", role.span, "role", found):
+                patch["owner"] = role.name
+        case ast.ScAttribute(attribute=name) if first_of(
+                seen, ("attribute", name.name), item, WHERE, found, f"attribute `{name.name}`"):
+            put(patch, "attributes", name.name, _attribute(item, program, found))
+        case ast.ScTag(tag=tag) if first_of(
+                seen, ("tag", tag.value), item, WHERE, found, f"tag {tag.text}"):
+            share = probability(item.share, f"the share of tag {tag.text}", found)
+            put(patch, "tags", tag.value, share)
+        case ast.ScStage() if first_of(seen, "stage", item, WHERE, found, "`stage`"):
+            stages = _stages(item, program, found)
+            if stages is not None:
+                patch["stages"] = stages
+        case ast.ScHistory(event=event) if first_of(
+                seen, ("history", event.name), item, WHERE, found, f"history of `{event.name}`"):
+            put(patch, "history", event.name, _history(item, program, found))
 
 
 def _attribute(item: ast.ScAttribute, program: Program, found: Findings) -> object:
@@ -147,7 +133,6 @@ def _shares_attribute(item: ast.ScAttribute, info: AttributeInfo,
         if value is None or not first_of(values, value, share, where, found,
                                          f"`{_text(share.value)}`"):
             continue
-        values[value] = share
         fraction = probability(share.share, f"the share of `{_text(share.value)}`", found)
         if fraction is not None:
             shares.append(ValueShare(value=value, share=fraction))
@@ -183,7 +168,6 @@ def _stages(item: ast.ScStage, program: Program, found: Findings) -> dict[str, f
         name = share.stage.name
         fraction = probability(share.share, f"the share of stage `{name}`", found)
         fresh = first_of(seen, name, share.stage, "`stage`", found, f"stage `{name}`")
-        seen.setdefault(name, share)
         listed = known(name, program.settings.stages, "E204", share.stage.span, "stage", found)
         ok = ok and fresh and listed and fraction is not None
         if ok:

@@ -141,7 +141,8 @@ def _purchase(scenario: Scenario):
     buying = scenario.purchase
     return _pairs("Purchase", [
         ("daily", percent(buying.daily)),
-        ("after click", f"{percent(buying.after_click)} within {duration_text(buying.within_minutes)}"),
+        ("after click",
+         f"{percent(buying.after_click)} within {duration_text(buying.within_minutes)}"),
         ("value", f"{buying.value.text()} (mean {buying.value.mean:.2f})"),
     ])
 

@@ -36,7 +36,8 @@ def lognormal_pdf(median: float, sigma: float):
 
 UNTRUNCATED = [
     (dist("normal", 32, 8), 32.0, 64.0),
-    (dist("lognormal", 300, 0.6), 300 * math.exp(0.18), (math.exp(0.36) - 1) * 300**2 * math.exp(0.36)),
+    (dist("lognormal", 300, 0.6), 300 * math.exp(0.18),
+     (math.exp(0.36) - 1) * 300**2 * math.exp(0.36)),
     (dist("uniform", 18, 60), 39.0, 42**2 / 12),
     (dist("exponential", 120, unit="minutes"), 120.0, 120.0**2),
     (dist("poisson", 0.6), 0.6, 0.6),

@@ -200,7 +200,9 @@ def test_bundled_scenario_validates_clean() -> None:
 def test_json_round_trip_and_schema(program) -> None:
     """The effective scenario dumps to JSON and reads back equal (effect expressions aside)."""
     chosen = effective(program, """scenario s {
-      population { attribute level: "gold" 100%  tag "VIP" 5%  history purchase: fixed(2) within 30d }
+      population {
+        attribute level: "gold" 100%  tag "VIP" 5%  history purchase: fixed(2) within 30d
+      }
       effect vip { open x2 }
     }""")
     text = chosen.model_dump_json()
