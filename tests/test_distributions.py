@@ -161,3 +161,17 @@ def test_text_writes_what_a_playbook_writes() -> None:
 def test_duration_text(minutes: float, text: str) -> None:
     """Minutes print as the shortest duration in days, hours and minutes."""
     assert duration_text(minutes) == text
+
+
+def test_wide_poisson_ranges_are_computed_quickly_and_exactly_enough() -> None:
+    """A poisson range far wider than its mass, or around a huge mean, needs no long sums."""
+    assert dist("poisson", 2, low=0, high=1e15).kept_mass() == pytest.approx(1, rel=1e-12)
+    assert dist("poisson", 2, low=1, high=1e15).mean == pytest.approx(2 / (1 - math.exp(-2)))
+    huge = dist("poisson", 1e8, low=1e8, high=1e12)
+    assert huge.kept_mass() == pytest.approx(0.5, abs=1e-3)
+    assert huge.mean == pytest.approx(1e8 + 1e4 * math.sqrt(2 / math.pi), rel=1e-6)
+
+
+def test_infinite_parameters_are_refused() -> None:
+    """Parameters beyond floating point describe no distribution."""
+    assert parameter_problem("normal", (math.inf, 1)) == "its parameters must be finite numbers"
