@@ -15,8 +15,11 @@ from sopdsl.source import SourceFile
 
 def load(path: str | Path, loader: Loader | None = None) -> Program:
     """The program of one playbook file and its imports; problems are in `.diagnostics`."""
+    from simulator.scenario_build import scenario_diagnostics
+
     unit = (loader or Loader()).load(Path(path))
     program = collect(unit)
+    program.diagnostics.extend(scenario_diagnostics(program))
     program.diagnostics = sorted_diagnostics(program.diagnostics)
     return program
 

@@ -87,4 +87,5 @@ CODES: dict[str, Code] = _codes(
     ("E315", "welcome-without-trigger", "a `welcome` send in a journey not triggered by `friend_added`"),
     ("E316", "invalid-step-context", "a step used where it has no meaning"),
     ("E317", "invalid-scenario-key", "a scenario setting that does not exist or repeats"),
+    ("E318", "wrong-value-kind", "a scenario value of the wrong kind (a percentage for a rate)"),
 )

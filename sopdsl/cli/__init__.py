@@ -12,6 +12,7 @@ import click
 from sopdsl.cli.check import check
 from sopdsl.cli.fmt import fmt
 from sopdsl.cli.graph import graph
+from sopdsl.cli.scenario import scenario
 
 
 @click.group()
@@ -26,3 +27,4 @@ def main() -> None:
 main.add_command(check)
 main.add_command(fmt)
 main.add_command(graph)
+main.add_command(scenario)
