@@ -34,7 +34,6 @@ KERNEL_TAIL = 1e-12
 # The coarsest grid step; finer when the playbook's times need it (never below MIN_STEP).
 STEP_MINUTES = 30
 MIN_STEP = 5
-BUY_BLOCKS = 12
 
 
 @dataclass(frozen=True)
@@ -120,11 +119,6 @@ class Model:
         self.value = scenario.purchase.value.mean
         self.daily = scenario.purchase.daily / self.steps_per_day
         self.after_click_steps = max(1, math.ceil(scenario.purchase.within_minutes / self.dt))
-        # A purchase a click leads to falls in one of BUY_BLOCKS equal parts of its window,
-        # each as likely; inside its part it is placed at the middle step.
-        blocks = min(BUY_BLOCKS, self.after_click_steps)
-        self.buy_moments = [
-            math.ceil((b + 0.5) * self.after_click_steps / blocks) for b in range(blocks)]
         self.memo: dict = {}
         self._work_table: dict[tuple[str, int], float] = {}
         self.kernels = {name: self._response_kernel(ch.delay)
@@ -166,7 +160,7 @@ class Model:
             return False
         if may("open") or (b.reply > 0 and may("reply")):
             return True
-        return b.click > 0 and (may("click") or (b.buy > 0 and may("purchase")))
+        return b.click > 0 and may("click")
 
     def kernel(self, name: tuple) -> np.ndarray:
         """When a counted response happens, as shares per step after its message."""
@@ -174,8 +168,6 @@ class Model:
             return self.kernels[name[1]]
         if name[0] == "response_buy":
             return self.buy_kernels[name[1]]
-        if name[0] == "uniform":
-            return np.concatenate(([0.0], np.full(name[1], 1 / name[1])))
         return self.after_click_kernel
 
     def daily_buy(self, c: Customer, now: float) -> float:

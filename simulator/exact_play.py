@@ -8,7 +8,6 @@ choice, each replay weighted by that choice's probability.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 from sopdsl.customer import Event
 from sopdsl.effects import Effect
 from simulator.exact_model import Model
-from simulator.exact_states import PURCHASE, AutoSend, Buy, Proc, Response, State, Work, clone
+from simulator.exact_states import AutoSend, Proc, Response, State, Work, clone
 
 # Effects that leave no new moment in the state: a transition made only of these can be
 # reused at any later moment of the same state.
@@ -76,7 +75,7 @@ def explore(model: Model, state: State, now: float, actions: list[Action]) -> li
         except NeedChoice as need:
             scripts.extend(script + (i,) for i, w in enumerate(need.weights) if w > 0)
             continue
-        outcomes.extend(play.outcomes(chooser.prob))
+        outcomes.append(play.outcome(chooser.prob))
     return outcomes
 
 
@@ -110,30 +109,20 @@ class Play:
                 self.call(interpreter.on_event(self.c, Event(what, self.now)))
             elif kind == "respond":
                 self.respond(what)
-            elif kind in ("buy", "daily"):
-                self.purchase(what)
+            elif kind == "daily":
+                self.daily(what)
             elif what in self.procs:
                 self.procs.remove(what)
                 getattr(self, kind)(what)
         self.now = end
         self.call(interpreter.advance(self.c, self.now))
 
-    def outcomes(self, prob: float) -> list[Outcome]:
-        """The replay's results: one, or one per moment of each purchase a click led to."""
+    def outcome(self, prob: float) -> Outcome:
+        """The replay's result as an outcome."""
         self._prune()
+        state = State(self.model, self.c, tuple(self.procs), tuple(self.arms), self.now)
         timeless = not self.stepped and not self.timed and self.kinds <= _TIMELESS
-        model, unresolved = self.model, [p for p in self.procs if isinstance(p, Buy) and p.at is None]
-        fixed = [p for p in self.procs if p not in unresolved]
-        moments = model.buy_moments
-        n = len(moments)
-        found = []
-        for steps in itertools.product(moments, repeat=len(unresolved)):
-            buys = [Buy(b.since, (model.step_of(b.since) + j) * model.dt)
-                    for b, j in zip(unresolved, steps)]
-            state = State(model, self.c, tuple(fixed + buys), tuple(self.arms), self.now)
-            found.append(Outcome(prob / n ** len(unresolved), state, self.keep, self.records,
-                                 timeless))
-        return found
+        return Outcome(prob, state, self.keep, self.records, timeless)
 
     def call(self, effects: list[Effect]) -> None:
         """Handle the effects of one interpreter call, then deliver what falls due now."""
@@ -258,15 +247,7 @@ class Play:
         """Count pending responses and purchases that can no longer change anything."""
         model, c = self.model, self.c
         for proc in list(self.procs):
-            if isinstance(proc, Buy) and not model.watch.can_matter(c, PURCHASE):
-                self.procs.remove(proc)
-                if proc.at is None:
-                    self.rec(("purchases",), kernel=("uniform", model.after_click_steps))
-                    self.timed = True
-                else:
-                    self.rec(("purchases",), at=proc.at)
-                self.keep = 0.0
-            elif isinstance(proc, Response) and proc.at is None and not model.response_matters(
+            if isinstance(proc, Response) and proc.at is None and not model.response_matters(
                     c, proc.channel, proc.content, proc.behaviour):
                 self.procs.remove(proc)
                 self._count_response(proc.journey, proc.step, proc.channel, proc.behaviour)
@@ -300,21 +281,13 @@ class Play:
             self.call(interpreter.on_event(self.c, Event("friend_deleted", self.now)))
 
     def _after_click(self, buy: float) -> None:
-        if buy <= 0:
-            return
-        if not self.model.watch.can_matter(self.c, PURCHASE):
-            self.rec(("purchases",), buy, kernel=("after_click",))
-            self.keep *= 1 - buy
-        elif self.chance(buy):
-            self.timed = True
-            self.procs.append(Buy(self.now, None))
+        # Purchases after clicks change no run (the method refuses playbooks where they
+        # would), so they count by their expected value.
+        self.rec(("purchases",), buy, kernel=("after_click",))
+        self.keep *= 1 - buy
 
-    def purchase(self, proc: Buy | None) -> None:
-        """A purchase happens now (after a click, or an organic one)."""
-        if proc is not None:
-            if proc not in self.procs:
-                return
-            self.procs.remove(proc)
+    def daily(self, _: None) -> None:
+        """An organic purchase happens now."""
         self.rec(("purchases",))
         self.keep = 0.0
         event = Event("purchase", self.now, None, self.model.value)

@@ -14,8 +14,8 @@ import math
 import numpy as np
 
 from simulator.exact_model import Model
-from simulator.exact_play import EARLIER, Action, Outcome, Record, explore
-from simulator.exact_states import AutoSend, Buy, Response, State, Work
+from simulator.exact_play import Action, Outcome, Record, explore
+from simulator.exact_states import AutoSend, Response, State, Work
 
 # States holding less of a customer than this are dropped: following them costs time and
 # changes no figure by more than this times the number of states.
@@ -266,9 +266,6 @@ def _fixed_actions(model: Model, state: State, k: int) -> list[Action]:
             due.append((proc.at, ("respond", proc, False)))
         elif isinstance(proc, AutoSend) and model.step_of(proc.at) <= k:
             due.append((proc.at, ("auto", proc, False)))
-        elif isinstance(proc, Buy) and model.step_of(proc.at) <= k:
-            # A purchase falls inside its step, so before what is due at the step's end.
-            due.append((proc.at - EARLIER, ("buy", proc, True)))
     due.sort(key=lambda item: item[0])
     return [action for _, action in due]
 

@@ -53,15 +53,7 @@ class Response:
     behaviour: Behaviour
 
 
-@dataclass(frozen=True, slots=True)
-class Buy:
-    """A purchase a click leads to: at `at`, drawn uniformly in its window (None: not yet)."""
-
-    since: float
-    at: float | None
-
-
-Proc = Work | AutoSend | Response | Buy
+Proc = Work | AutoSend | Response
 PURCHASE = Event("purchase", 0.0)
 
 
@@ -104,7 +96,7 @@ def _random(proc: Proc) -> bool:
 def _fixed_time(proc: Proc) -> float | None:
     if isinstance(proc, AutoSend):
         return proc.at
-    if isinstance(proc, (Response, Buy)):
+    if isinstance(proc, Response):
         return proc.at
     if isinstance(proc, Work):
         times = [t for t in (proc.done_at, proc.due) if t is not None]

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pydantic import BaseModel
 
 from sopdsl import ast
-from sopdsl.builtins import STAFF_CHANNELS, WELCOME_CHANNEL
 from sopdsl.limits import MASS_CHANNELS
 from sopdsl.program import Program
 from simulator.distributions import Distribution, duration_text
@@ -56,6 +55,7 @@ def refusal_reasons(program: Program, scenario: Scenario) -> list[str]:
     reasons.extend(_trigger_reasons(program))
     reasons.extend(_expression_reasons(program, scenario))
     reasons.extend(_delay_reasons(scenario))
+    reasons.extend(_after_click_reasons(program, scenario))
     return reasons
 
 
@@ -243,15 +243,32 @@ def _delay_reasons(scenario: Scenario) -> list[str]:
     return reasons
 
 
+def _after_click_reasons(program: Program, scenario: Scenario) -> list[str]:
+    sent = {n.channel.name for j in program.journeys.values() for n in nodes(j.steps)
+            if isinstance(n, ast.Send)}
+    clicks = any(scenario.channels[c].open > 0 and scenario.channels[c].click > 0
+                 for c in sent if c in scenario.channels)
+    if not clicks or scenario.purchase.after_click <= 0:
+        return []
+    reasons = []
+    for journey in program.journeys.values():
+        watched = [n for n in nodes([*journey.clauses, *journey.steps])
+                   if isinstance(n, (ast.Goal, ast.ExitOn, ast.WaitFor, ast.EventTrigger))
+                   and any(e.name.name == "purchase" for e in _events_of(n))]
+        if watched:
+            reasons.append(
+                f"journey `{journey.name.name}` watches `purchase` ({_where(watched[0])}), and a "
+                "click leads to a purchase at a random moment within days, which the exact "
+                "method does not follow; it can forecast with `after_click 0%`")
+    return reasons
+
+
+def _events_of(node: ast.Node) -> list[ast.EventRef]:
+    if isinstance(node, ast.EventTrigger):
+        return [node.event]
+    return list(node.events)  # type: ignore[attr-defined]
+
+
 def _exact_delay(delay: Distribution) -> bool:
     return delay.kind in EXACT_DELAYS and not delay.truncated
 
-
-def staff_channel(channel: str) -> bool:
-    """True for channels a staff member confirms (the send is work for staff)."""
-    return channel in STAFF_CHANNELS
-
-
-def automatic_channel(channel: str) -> bool:
-    """True for channels that deliver on their own at the earliest allowed time."""
-    return channel not in STAFF_CHANNELS or channel == WELCOME_CHANNEL
