@@ -107,7 +107,8 @@ def font_families() -> tuple[list[str], list[str]]:
     manager = font_manager.fontManager
     own, notes = _env_font(manager)
     wanted = [name for name in FONT_FAMILIES if name != FALLBACK_FONT]
-    cjk = _installed(manager, wanted) or _add_system_cjk_fonts(manager)
+    cjk = (_installed(manager, wanted) or _add_system_cjk_fonts(manager)
+           or _add_packaged_cjk_font(manager))
     return [*own, *cjk, FALLBACK_FONT], notes
 
 
@@ -126,6 +127,19 @@ def _env_font(manager: Any) -> tuple[list[str], list[str]]:
 def _installed(manager: Any, wanted: list[str]) -> list[str]:
     names = {font.name for font in manager.ttflist}
     return [name for name in wanted if name in names]
+
+
+def _add_packaged_cjk_font(manager: Any) -> list[str]:
+    """Noto Sans CJK from its PyPI package (a dependency), for machines with no CJK font."""
+    try:
+        import cvttf_NotoSansCJK_Regular as packaged
+
+        path = packaged.get_TTF_path()
+        count = len(manager.ttflist)
+        manager.addfont(path)
+        return [manager.ttflist[count].name]
+    except (ImportError, OSError, RuntimeError, ValueError, IndexError):
+        return []
 
 
 def _add_system_cjk_fonts(manager: Any) -> list[str]:

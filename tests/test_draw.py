@@ -241,3 +241,18 @@ def test_long_branch_labels_wrap_to_fit_beside_each_other(tmp_path):
     assert lines and all(display_width(line) <= draw_png.LABEL_WRAP for line in lines)
     # Broken at spaces, at most two lines, the rest cut with an ellipsis.
     assert lines[:2] == ["if age in 11..13 and city", '== "上海" and count(purch…']
+
+
+def test_packaged_cjk_font_is_the_last_resort(monkeypatch):
+    """With no CJK font on the system, the font shipped by the dependency package is used."""
+    import cvttf_NotoSansCJK_Regular as packaged
+    from matplotlib import font_manager
+
+    path = packaged.get_TTF_path()
+    fake = FakeFontManager({"/fonts/DejaVuSans.ttf": "DejaVu Sans", path: "Noto Sans CJK TC"},
+                           known=["/fonts/DejaVuSans.ttf"])
+    monkeypatch.setattr(font_manager, "fontManager", fake)
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda: ["/fonts/DejaVuSans.ttf"])
+    monkeypatch.delenv(draw_png.FONT_ENV, raising=False)
+    assert draw_png.font_families() == (["Noto Sans CJK TC", "DejaVu Sans"], [])
+    assert fake.added == [path]
