@@ -389,13 +389,13 @@ class _Builder(Transformer):
     timeout_arm = else_arm = then_arm
 
     def if_step(self, meta, children):
-        condition, steps, *rest = children
-        otherwise = rest.pop()
-        branches = [ast.Branch(span=self._span(meta), condition=condition, steps=steps)]
-        return ast.If(span=self._span(meta), branches=branches + rest, otherwise=otherwise)
+        *branches, otherwise = children
+        return ast.If(span=self._span(meta), branches=branches, otherwise=otherwise)
 
-    def elif_arm(self, meta, children):
+    def if_arm(self, meta, children):
         return ast.Branch(span=self._span(meta), condition=children[0], steps=children[1])
+
+    elif_arm = if_arm
 
     def split(self, meta, children):
         return ast.Split(span=self._span(meta), name=children[0], arms=children[1:])
@@ -457,10 +457,15 @@ class _Builder(Transformer):
         return items + (above or [])
 
     def sc_above(self, meta, children):
-        count, window, *items = children
+        (head_span, count, window), *items = children
         nested = items.pop()
-        node = ast.ScAbove(span=self._span(meta), count=count, window=window, items=items)
+        # The next `above` is nested in the grammar but a sibling in the AST: end before it.
+        span = head_span.to(items[-1].span) if items else head_span
+        node = ast.ScAbove(span=span, count=count, window=window, items=items)
         return [node, *(nested or [])]
+
+    def above_head(self, meta, children):
+        return (self._span(meta), *children)
 
     def sc_setting(self, meta, children):
         key, *values = children

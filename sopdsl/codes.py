@@ -45,6 +45,7 @@ CODES: dict[str, Code] = _codes(
     ("E118", "too-many-errors", "more syntax errors than are worth reporting for one file"),
     ("E119", "invalid-number", "a number, percentage or duration that is out of range"),
     ("E120", "unterminated-string", "a string without its closing quote"),
+    ("E121", "nested-too-deeply", "blocks or expressions nested deeper than sopdsl reads"),
     # E2xx: names, imports and types
     ("E201", "undefined-name", "a name that is not declared"),
     ("E202", "duplicate-name", "a name declared more than once"),

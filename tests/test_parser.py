@@ -43,9 +43,9 @@ def test_keyword_cannot_name_content():
 
 
 def test_unclosed_block_at_end_of_file():
-    """A missing `}` at the end is reported as an early end of file, and the journey kept."""
+    """A missing `}` at the end points at the open `{`, and the journey is kept."""
     module, diagnostics = parse_text("journey j { when friend_added send a via group")
-    assert diagnostics[0].code == "E112"
+    assert [(d.code, d.span.column) for d in diagnostics] == [("E113", 11)]
     assert isinstance(module.decls[0], ast.Journey)
 
 
