@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 from lark import Token, Transformer, Tree, v_args
@@ -15,6 +16,8 @@ _UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080}
 _DURATION_PART = re.compile(r"(\d+)([mhdw])")
 _ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,6}\}|.)", re.DOTALL)
 _SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
+# The longest duration a playbook may state: longer ones are typing mistakes.
+MAX_DURATION_MINUTES = 100 * 366 * 1440
 
 
 def build_module(
@@ -61,15 +64,31 @@ class _Builder(Transformer):
 
     PURPOSE = NAME
 
+    def _float(self, token: Token, digits: str) -> float:
+        value = float(digits)
+        if not math.isfinite(value):
+            self._error("E119", self._tspan(token), f"`{_short(token)}` is too large a number")
+            return 0.0
+        return value
+
     def NUMBER(self, token: Token) -> ast.Number:  # noqa: N802
-        return ast.Number(span=self._tspan(token), value=float(token), text=str(token))
+        return ast.Number(span=self._tspan(token), value=self._float(token, token), text=str(token))
 
     def PERCENT(self, token: Token) -> ast.Percent:  # noqa: N802
-        value = float(token[:-1]) / 100
+        value = self._float(token, token[:-1]) / 100
         return ast.Percent(span=self._tspan(token), value=value, text=str(token))
 
     def DURATION(self, token: Token) -> ast.Duration:  # noqa: N802
-        minutes = sum(int(n) * _UNIT_MINUTES[u] for n, u in _DURATION_PART.findall(token))
+        parts = _DURATION_PART.findall(token)
+        # Digit counts are checked first: int() refuses very long digit strings.
+        if all(len(n) <= 9 for n, _ in parts):
+            minutes = sum(int(n) * _UNIT_MINUTES[u] for n, u in parts)
+        else:
+            minutes = MAX_DURATION_MINUTES + 1
+        if minutes > MAX_DURATION_MINUTES:
+            self._error("E119", self._tspan(token), f"`{_short(token)}` is longer than 100 years",
+                        hint="durations run up to 100 years, such as 52w or 365d")
+            minutes = MAX_DURATION_MINUTES
         return ast.Duration(span=self._tspan(token), minutes=minutes, text=str(token))
 
     def TIME(self, token: Token) -> ast.TimeOfDay:  # noqa: N802
@@ -93,31 +112,49 @@ class _Builder(Transformer):
 
     def RATE(self, token: Token) -> ast.Rate:  # noqa: N802
         count, per = token.split("/")
-        return ast.Rate(span=self._tspan(token), count=float(count), per=per, text=str(token))
+        return ast.Rate(span=self._tspan(token), count=self._float(token, count), per=per,
+                        text=str(token))
 
     def MULTIPLIER(self, token: Token) -> ast.Multiplier:  # noqa: N802
-        return ast.Multiplier(span=self._tspan(token), value=float(token[1:]), text=str(token))
+        return ast.Multiplier(span=self._tspan(token), value=self._float(token, token[1:]),
+                              text=str(token))
 
     def STRING(self, token: Token) -> ast.StringLit:  # noqa: N802
-        return ast.StringLit(span=self._tspan(token), value=self._unescape(token, token[1:-1]),
+        return ast.StringLit(span=self._tspan(token), value=self._unescape(token, 1),
                              text=str(token))
 
     def LONG_STRING(self, token: Token) -> ast.StringLit:  # noqa: N802
-        return ast.StringLit(span=self._tspan(token), value=self._unescape(token, token[3:-3]),
+        return ast.StringLit(span=self._tspan(token), value=self._unescape(token, 3),
                              text=str(token))
 
-    def _unescape(self, token: Token, body: str) -> str:
+    def _unescape(self, token: Token, quotes: int) -> str:
+        body = token[quotes:-quotes]
+
         def replace(match: re.Match) -> str:
             escape = match.group(1)
             if escape in _SIMPLE_ESCAPES:
                 return _SIMPLE_ESCAPES[escape]
-            if escape.startswith("u{") and int(escape[2:-1], 16) <= 0x10FFFF:
-                return chr(int(escape[2:-1], 16))
-            self._error("E114", self._tspan(token), f"unknown escape `\\{escape}` in a string",
-                        hint='the escapes are \\" \\\\ \\n \\t and \\u{4F60}')
+            code = int(escape[2:-1], 16) if escape.startswith("u{") else None
+            span = self._inner_span(token, quotes + match.start(), len(match.group(0)))
+            if code is None:
+                self._error("E114", span, f"unknown escape `\\{_short(escape)}` in a string",
+                            hint='the escapes are \\" \\\\ \\n \\t and \\u{4F60}')
+            elif code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                self._error("E114", span, f"`\\{escape}` is not a Unicode character",
+                            hint="\\u{...} takes a code point such as 4F60, up to 10FFFF")
+            else:
+                return chr(code)
             return match.group(0)
 
         return _ESCAPE.sub(replace, body) if "\\" in body else body
+
+    def _inner_span(self, token: Token, offset: int, length: int) -> Span:
+        """The span of `length` characters at `offset` inside a (possibly multi-line) token."""
+        before = token[:offset]
+        line = token.line + before.count("\n")
+        column = offset - before.rfind("\n") if "\n" in before else token.column + offset
+        return Span(file=self.path, line=line, column=column, end_line=line,
+                    end_column=column + length)
 
     # ---- top level --------------------------------------------------------------------
 
@@ -530,3 +567,8 @@ class _Builder(Transformer):
 
 _CLAUSES = (ast.When, ast.Audience, ast.Reentry, ast.Goal, ast.ExitOn, ast.ExitWhen,
             ast.Priority, ast.JourneyCap)
+
+
+def _short(text: str) -> str:
+    """Literal text short enough for a one-line message."""
+    return text if len(text) <= 30 else text[:27] + "..."
