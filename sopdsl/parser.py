@@ -35,7 +35,21 @@ def parse(source: SourceFile) -> tuple[ast.Module | None, list[Diagnostic]]:
     comments = [_comment(source, token) for token in comment_tokens]
     tree, depth_diagnostics = _drop_deep_declarations(tree, source.path)
     module, build_diagnostics = build_module(tree, source.path, comments)
-    return module, recovery.diagnostics + depth_diagnostics + build_diagnostics
+    return module, _capped(recovery.diagnostics + depth_diagnostics + build_diagnostics, source)
+
+
+def _capped(diagnostics: list[Diagnostic], source: SourceFile) -> list[Diagnostic]:
+    """At most MAX_SYNTAX_ERRORS of them, the first in the file, then E118 if any were left."""
+    if len([d for d in diagnostics if d.code != "E118"]) <= MAX_SYNTAX_ERRORS:
+        return diagnostics
+    kept = sorted((d for d in diagnostics if d.code != "E118"), key=Diagnostic.sort_key)
+    return kept[:MAX_SYNTAX_ERRORS] + [_too_many(source)]
+
+
+def _too_many(source: SourceFile) -> Diagnostic:
+    return diag("E118", source.end_span(),
+                f"too many syntax errors; stopped after {MAX_SYNTAX_ERRORS}",
+                hint="fix the errors above and run again")
 
 
 def parse_text(text: str, path: str = "<string>") -> tuple[ast.Module | None, list[Diagnostic]]:
@@ -95,11 +109,7 @@ class _Recovery:
         return False
 
     def _give_up(self) -> bool:
-        span = self.source.end_span()
-        self.diagnostics.append(
-            diag("E118", span, f"too many syntax errors; stopped after {MAX_SYNTAX_ERRORS}",
-                 hint="fix the errors above and run again")
-        )
+        self.diagnostics.append(_too_many(self.source))
         return False
 
     def _unexpected_character(self, error: UnexpectedCharacters) -> None:
