@@ -18,6 +18,9 @@ from sopdsl.syntax_errors import (
 )
 
 MAX_SYNTAX_ERRORS = 20
+# Recovery drops one token or character per call; past this many the text is not a playbook,
+# and going on would take minutes on a large file.
+MAX_DROPPED_TOKENS = 5000
 # Deeper parse trees are refused: the tree walks after parsing recurse once per level.
 MAX_TREE_DEPTH = 100
 
@@ -97,9 +100,19 @@ class _Recovery:
         self.diagnostics: list[Diagnostic] = []
         self._last_error_end = -1
         self._last_error_line = -1
+        self._dropped = 0
 
     def on_error(self, error: UnexpectedInput) -> bool:
         if len(self.diagnostics) >= MAX_SYNTAX_ERRORS:
+            return False
+        self._dropped += 1
+        if self._dropped > MAX_DROPPED_TOKENS:
+            line = max(error.line, 1)
+            span = Span(file=self.source.path, line=line, column=max(error.column, 1),
+                        end_line=line, end_column=max(error.column, 1) + 1)
+            self.diagnostics.append(diag(
+                "E118", span, "stopped reading here: too much of this file is not playbook text",
+                hint="fix the errors above and run again"))
             return False
         if isinstance(error, UnexpectedCharacters):
             self._unexpected_character(error)
@@ -140,8 +153,8 @@ class _Recovery:
             return _close_blocks_until(parser, "$END", self.source)
         if not self._continues_last_error(token.start_pos) and token.line != self._last_error_line:
             self._record(describe_unexpected_token(self.source, parser, token))
+            self._last_error_line = token.line
         self._last_error_end = token.end_pos
-        self._last_error_line = token.line
         _resynchronise(parser, token, self.source)
         return len(self.diagnostics) < MAX_SYNTAX_ERRORS or self._give_up()
 
