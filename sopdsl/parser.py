@@ -14,7 +14,8 @@ from sopdsl.diagnostics import Diagnostic, diag
 from sopdsl.lalr import collecting_comments, lark_parser
 from sopdsl.source import SourceFile, Span
 from sopdsl.syntax_errors import (
-    DECL_KEYWORDS, SYNC_TOKENS, describe_unexpected_token, previous_token, token_span,
+    DECL_KEYWORDS, SYNC_TOKENS, catalogue_label, describe_unexpected_token, previous_token,
+    token_span,
 )
 
 MAX_SYNTAX_ERRORS = 20
@@ -155,7 +156,8 @@ class _Recovery:
             self._record(describe_unexpected_token(self.source, parser, token))
             self._last_error_line = token.line
         self._last_error_end = token.end_pos
-        _resynchronise(parser, token, self.source)
+        if not _repair(parser, token):
+            _resynchronise(parser, token, self.source)
         return len(self.diagnostics) < MAX_SYNTAX_ERRORS or self._give_up()
 
     def _continues_last_error(self, pos: int) -> bool:
@@ -204,6 +206,27 @@ def _unwind_to_accept(parser, token_type: str) -> bool:
             del state.value_stack[keep - 1:]
             return True
     return False
+
+
+def _repair(parser, token: Token) -> bool:
+    """Mend a catalogued mistake in place, so the rest of the statement parses as meant."""
+    label = catalogue_label(parser)
+    if label == "missing-via" and token.type == "NAME":
+        tokens = [Token.new_borrow_pos("VIA", "via", token), token]
+    elif label == "split-arm-share" and token.type == "NUMBER":
+        tokens = [Token.new_borrow_pos("PERCENT", f"{token}%", token)]
+    elif label == "split-arm-share" and token.type == "NAME":
+        tokens = [Token.new_borrow_pos("PERCENT", "0%", token), token]
+    elif token.type == "NUMBER" and "DURATION" in parser.accepts():
+        tokens = [Token.new_borrow_pos("DURATION", f"{token}d", token)]
+    else:
+        return False
+    try:
+        for each in tokens:
+            parser.feed_token(each)
+    except UnexpectedToken:
+        return False
+    return True
 
 
 def _resynchronise(parser, token: Token, source: SourceFile) -> None:
