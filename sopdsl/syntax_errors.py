@@ -162,7 +162,7 @@ def _split_arm_share(ctx: _Context) -> Diagnostic:
 
 def _unknown_step_word(ctx: _Context) -> Diagnostic:
     word = ctx.previous
-    span = token_span(ctx.source, word).to(ctx.span)
+    span = token_span(ctx.source, word)
     candidates = [keywords()[t] for t in STEP_KEYWORDS | CLAUSE_KEYWORDS]
     suggestion = did_you_mean(word.value, candidates)
     hint = suggestion or "a step starts with a word such as `send`, `wait` or `if`; " \
