@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
 import unicodedata
+from collections.abc import Iterator
 
-from lark import Token, Tree
+from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from sopdsl import ast
@@ -22,24 +25,35 @@ MAX_SYNTAX_ERRORS = 20
 # Recovery drops one token or character per call; past this many the text is not a playbook,
 # and going on would take minutes on a large file.
 MAX_DROPPED_TOKENS = 5000
-# Deeper parse trees are refused: the tree walks after parsing recurse once per level.
-MAX_TREE_DEPTH = 100
 
 
 def parse(source: SourceFile) -> tuple[ast.Module | None, list[Diagnostic]]:
     """Parse one file: its Module (None when nothing could be recovered) and diagnostics."""
-    recovery = _Recovery(source)
-    with collecting_comments() as comment_tokens:
-        try:
-            tree = lark_parser().parse(source.text, on_error=recovery.on_error)
-        except UnexpectedInput:
-            tree = None
-    if tree is None:
-        return None, recovery.diagnostics
-    comments = [_comment(source, token) for token in comment_tokens]
-    tree, depth_diagnostics = _drop_deep_declarations(tree, source.path)
-    module, build_diagnostics = build_module(tree, source.path, comments)
-    return module, _capped(recovery.diagnostics + depth_diagnostics + build_diagnostics, source)
+    with no_cyclic_gc():
+        recovery = _Recovery(source)
+        with collecting_comments() as comment_tokens:
+            try:
+                tree = lark_parser().parse(source.text, on_error=recovery.on_error)
+            except UnexpectedInput:
+                tree = None
+        if tree is None:
+            return None, recovery.diagnostics
+        comments = [_comment(source, token) for token in comment_tokens]
+        module, build_diagnostics = build_module(tree, source.path, comments)
+    return module, _capped(recovery.diagnostics + build_diagnostics, source)
+
+
+@contextlib.contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Pause the cycle collector while syntax trees are made: they hold no cycles, and the
+    collector would rescan every tree kept so far again and again (a third of the time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _capped(diagnostics: list[Diagnostic], source: SourceFile) -> list[Diagnostic]:
@@ -59,34 +73,6 @@ def _too_many(source: SourceFile) -> Diagnostic:
 def parse_text(text: str, path: str = "<string>") -> tuple[ast.Module | None, list[Diagnostic]]:
     """Parse a string (for tests and tools that hold text, not files)."""
     return parse(SourceFile(path, text))
-
-
-def _drop_deep_declarations(tree: Tree, path: str) -> tuple[Tree, list[Diagnostic]]:
-    """Leave out declarations nested deeper than MAX_TREE_DEPTH, with an E121 for each."""
-    kept, diagnostics = [], []
-    for decl in tree.children:
-        deep = _deeper_than(decl, MAX_TREE_DEPTH)
-        if deep is None:
-            kept.append(decl)
-            continue
-        meta = deep.meta if not getattr(deep.meta, "empty", True) else decl.meta
-        span = Span(file=path, line=meta.line, column=meta.column,
-                    end_line=meta.line, end_column=meta.column + 1)
-        diagnostics.append(diag(
-            "E121", span, "blocks or expressions are nested too deeply here",
-            hint="move deep conditions into named segments and deep blocks into other journeys"))
-    return Tree(tree.data, kept, tree.meta), diagnostics
-
-
-def _deeper_than(tree: Tree, limit: int) -> Tree | None:
-    """The first subtree found below `limit` levels, or None (iterative: trees may be deep)."""
-    stack = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return node
-        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
-    return None
 
 
 def _comment(source: SourceFile, token: Token) -> ast.Comment:

@@ -126,27 +126,27 @@ class _Context:
 
     @property
     def after(self) -> str:
-        return f" after `{_shown(self.previous.value)}`" if self.previous is not None else ""
+        return f" after `{shown_text(self.previous.value)}`" if self.previous is not None else ""
 
     @property
     def found(self) -> str:
         if self.token.type == "$END":
             return "the end of the file"
-        return f"`{_shown(self.token.value)}`"
+        return f"`{shown_text(self.token.value)}`"
 
     def expected_message(self) -> str:
         return f"expected {expected_phrase(self.expected)}{self.after}, found {self.found}"
 
 
-def _shown(text: str) -> str:
-    """A token's text on one line and short enough for a message."""
+def shown_text(text: str) -> str:
+    """Source text on one line and short enough for a message."""
     line = text.split("\n", 1)[0]
     short = line if len(line) <= 30 else line[:27] + "..."
     return short + ("..." if line != text and len(line) <= 30 else "")
 
 
 def _missing_via(ctx: _Context) -> Diagnostic:
-    content = _shown(ctx.previous.value) if ctx.previous is not None else "c"
+    content = shown_text(ctx.previous.value) if ctx.previous is not None else "c"
     return diag("E111", ctx.span, f"expected `via` and a channel after `send {content}`, "
                 f"found {ctx.found}",
                 hint=f"write `send {content} via private_chat`; channels are "
@@ -167,7 +167,7 @@ def _unknown_step_word(ctx: _Context) -> Diagnostic:
     suggestion = did_you_mean(word.value, candidates)
     hint = suggestion or "a step starts with a word such as `send`, `wait` or `if`; " \
                          "a label is written `name: step`"
-    return diag("E111", span, f"`{_shown(word.value)}` is not a step or journey clause", hint)
+    return diag("E111", span, f"`{shown_text(word.value)}` is not a step or journey clause", hint)
 
 
 _LABELLED: dict[str, Callable[[_Context], Diagnostic]] = {

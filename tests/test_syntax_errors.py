@@ -7,7 +7,8 @@ import threading
 import pytest
 
 from sopdsl.lalr import lark_parser
-from sopdsl.parser import MAX_TREE_DEPTH, parse_text
+from sopdsl.builder import MAX_TREE_DEPTH
+from sopdsl.parser import parse_text
 from sopdsl.syntax_errors import _EXAMPLES, _catalogue, expected_phrase, phrase
 
 J = "journey j {{\n  when friend_added\n  {}\n}}\n"
