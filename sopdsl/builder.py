@@ -3,74 +3,141 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import math
 import re
 
-from lark import Token, Transformer, Tree, v_args
+from lark import Token, Tree
 
 from sopdsl import ast
 from sopdsl.diagnostics import Diagnostic, diag
+from sopdsl.lalr import lark_parser
 from sopdsl.source import Span
+from sopdsl.syntax_errors import shown_text
 
 _UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080}
 _DURATION_PART = re.compile(r"(\d+)([mhdw])")
 _ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,6}\}|.)", re.DOTALL)
 _SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
+# The longest duration a playbook may state: longer ones are typing mistakes.
+MAX_DURATION_MINUTES = 100 * 366 * 1440
+# Deeper declarations are refused (E121): the tree walks after parsing recurse once per level.
+MAX_TREE_DEPTH = 100
 
 
 def build_module(
     tree: Tree, path: str, comments: list[ast.Comment]
 ) -> tuple[ast.Module, list[Diagnostic]]:
-    """Transform a parse tree into a Module, with diagnostics for invalid literals."""
+    """Turn a parse tree into a Module, with diagnostics for invalid literals.
+
+    A declaration nested deeper than MAX_TREE_DEPTH is left out with E121: every later walk
+    over the AST recurses once per level.
+    """
     builder = _Builder(path)
-    decls = builder.transform(tree)
-    span = Span(file=path, line=1, column=1, end_line=1, end_column=1)
-    module = ast.Module(span=span, path=path, decls=decls, comments=comments)
+    decls = []
+    for decl in tree.children:
+        try:
+            decls.append(builder.build(decl, MAX_TREE_DEPTH))
+        except _TooDeep as too_deep:
+            builder.diagnostics.append(diag(
+                "E121", builder._span(too_deep.meta if not too_deep.meta.empty else decl.meta),
+                "blocks or expressions are nested too deeply here",
+                hint="move deep conditions into named segments and deep blocks into other journeys"))
+    span = Span.model_construct(file=path, line=1, column=1, end_line=1, end_column=1)
+    module = ast.Module.model_construct(span=span, path=path, decls=decls, comments=comments)
     return module, builder.diagnostics
 
 
-@v_args(meta=True)
-class _Builder(Transformer):
-    """One method per grammar rule (and per terminal), each returning an AST node."""
+class _TooDeep(Exception):
+    """Raised out of a declaration that nests past the limit."""
+
+    def __init__(self, meta) -> None:
+        super().__init__()
+        self.meta = meta
+
+
+class _Builder:
+    """One method per grammar rule (and per terminal), each returning an AST node.
+
+    Nodes are made with `model_construct`: the grammar already guarantees their shape, and
+    validating every node would cost more than parsing.
+    """
 
     def __init__(self, path: str) -> None:
-        super().__init__(visit_tokens=True)
         self.path = path
         self.diagnostics: list[Diagnostic] = []
+        self._spans: dict[tuple[int, int, int, int], Span] = {}
+        self._rules = _methods(self, _rule_names())
+        self._terminals = _methods(self, _terminal_names())
+
+    def build(self, tree: Tree, depth: int) -> object:
+        """The AST of `tree`: its children first, then the rule's own method."""
+        if depth == 0:
+            raise _TooDeep(tree.meta)
+        children = []
+        for child in tree.children:
+            if isinstance(child, Tree):
+                children.append(self.build(child, depth - 1))
+            elif isinstance(child, Token) and child.type in self._terminals:
+                children.append(self._terminals[child.type](child))
+            else:
+                children.append(child)
+        return self._rules[tree.data](tree.meta, children)
 
     # ---- spans and terminals ----------------------------------------------------------
 
     def _span(self, meta) -> Span:
         if getattr(meta, "empty", True):
-            return Span(file=self.path, line=1, column=1, end_line=1, end_column=2)
-        return Span(file=self.path, line=meta.line, column=meta.column,
-                    end_line=meta.end_line, end_column=meta.end_column)
+            return self._make_span(1, 1, 1, 2)
+        return self._make_span(meta.line, meta.column, meta.end_line, meta.end_column)
 
     def _tspan(self, token: Token) -> Span:
-        return Span(file=self.path, line=token.line, column=token.column,
-                    end_line=token.end_line, end_column=token.end_column)
+        return self._make_span(token.line, token.column, token.end_line, token.end_column)
+
+    def _make_span(self, line: int, column: int, end_line: int, end_column: int) -> Span:
+        # Spans are immutable and a node often spans exactly its only child: share them.
+        key = (line, column, end_line, end_column)
+        span = self._spans.get(key)
+        if span is None:
+            span = self._spans[key] = Span.model_construct(
+                file=self.path, line=line, column=column, end_line=end_line,
+                end_column=end_column)
+        return span
 
     def _error(self, code: str, span: Span, message: str, hint: str | None = None) -> None:
         self.diagnostics.append(diag(code, span, message, hint))
 
-    @v_args(meta=False, inline=False)
-    def __default_token__(self, token: Token) -> Token:
-        return token
-
     def NAME(self, token: Token) -> ast.Ident:  # noqa: N802 - Lark names terminal callbacks
-        return ast.Ident(span=self._tspan(token), name=str(token))
+        return ast.Ident.model_construct(span=self._tspan(token), name=str(token))
 
     PURPOSE = NAME
 
+    def _float(self, token: Token, digits: str) -> float:
+        value = float(digits)
+        if not math.isfinite(value):
+            self._error("E119", self._tspan(token), f"`{shown_text(token)}` is too large a number")
+            return 0.0
+        return value
+
     def NUMBER(self, token: Token) -> ast.Number:  # noqa: N802
-        return ast.Number(span=self._tspan(token), value=float(token), text=str(token))
+        return ast.Number.model_construct(span=self._tspan(token), value=self._float(token, token), text=str(token))
 
     def PERCENT(self, token: Token) -> ast.Percent:  # noqa: N802
-        value = float(token[:-1]) / 100
-        return ast.Percent(span=self._tspan(token), value=value, text=str(token))
+        value = self._float(token, token[:-1]) / 100
+        return ast.Percent.model_construct(span=self._tspan(token), value=value, text=str(token))
 
     def DURATION(self, token: Token) -> ast.Duration:  # noqa: N802
-        minutes = sum(int(n) * _UNIT_MINUTES[u] for n, u in _DURATION_PART.findall(token))
-        return ast.Duration(span=self._tspan(token), minutes=minutes, text=str(token))
+        parts = _DURATION_PART.findall(token)
+        # Digit counts are checked first: int() refuses very long digit strings.
+        if all(len(n) <= 9 for n, _ in parts):
+            minutes = sum(int(n) * _UNIT_MINUTES[u] for n, u in parts)
+        else:
+            minutes = MAX_DURATION_MINUTES + 1
+        if minutes > MAX_DURATION_MINUTES:
+            self._error("E119", self._tspan(token), f"`{shown_text(token)}` is longer than 100 years",
+                        hint="durations run up to 100 years, such as 52w or 365d")
+            minutes = MAX_DURATION_MINUTES
+        return ast.Duration.model_construct(span=self._tspan(token), minutes=minutes, text=str(token))
 
     def TIME(self, token: Token) -> ast.TimeOfDay:  # noqa: N802
         hour, minute = (int(p) for p in token.split(":"))
@@ -79,7 +146,7 @@ class _Builder(Transformer):
             self._error("E115", span, f"`{token}` is not a time of day",
                         hint="times run from 00:00 to 23:59")
             hour, minute = min(hour, 23), min(minute, 59)
-        return ast.TimeOfDay(span=span, hour=hour, minute=minute, text=str(token))
+        return ast.TimeOfDay.model_construct(span=span, hour=hour, minute=minute, text=str(token))
 
     def DATE(self, token: Token) -> ast.DateLit:  # noqa: N802
         span = self._tspan(token)
@@ -89,35 +156,53 @@ class _Builder(Transformer):
             self._error("E116", span, f"`{token}` is not a date in the calendar",
                         hint="write dates as YYYY-MM-DD, such as 2026-12-01")
             value = dt.date(1970, 1, 1)
-        return ast.DateLit(span=span, value=value, text=str(token))
+        return ast.DateLit.model_construct(span=span, value=value, text=str(token))
 
     def RATE(self, token: Token) -> ast.Rate:  # noqa: N802
         count, per = token.split("/")
-        return ast.Rate(span=self._tspan(token), count=float(count), per=per, text=str(token))
+        return ast.Rate.model_construct(span=self._tspan(token), count=self._float(token, count), per=per,
+                        text=str(token))
 
     def MULTIPLIER(self, token: Token) -> ast.Multiplier:  # noqa: N802
-        return ast.Multiplier(span=self._tspan(token), value=float(token[1:]), text=str(token))
+        return ast.Multiplier.model_construct(span=self._tspan(token), value=self._float(token, token[1:]),
+                              text=str(token))
 
     def STRING(self, token: Token) -> ast.StringLit:  # noqa: N802
-        return ast.StringLit(span=self._tspan(token), value=self._unescape(token, token[1:-1]),
+        return ast.StringLit.model_construct(span=self._tspan(token), value=self._unescape(token, 1),
                              text=str(token))
 
     def LONG_STRING(self, token: Token) -> ast.StringLit:  # noqa: N802
-        return ast.StringLit(span=self._tspan(token), value=self._unescape(token, token[3:-3]),
+        return ast.StringLit.model_construct(span=self._tspan(token), value=self._unescape(token, 3),
                              text=str(token))
 
-    def _unescape(self, token: Token, body: str) -> str:
+    def _unescape(self, token: Token, quotes: int) -> str:
+        body = token[quotes:-quotes]
+
         def replace(match: re.Match) -> str:
             escape = match.group(1)
             if escape in _SIMPLE_ESCAPES:
                 return _SIMPLE_ESCAPES[escape]
-            if escape.startswith("u{") and int(escape[2:-1], 16) <= 0x10FFFF:
-                return chr(int(escape[2:-1], 16))
-            self._error("E114", self._tspan(token), f"unknown escape `\\{escape}` in a string",
-                        hint='the escapes are \\" \\\\ \\n \\t and \\u{4F60}')
+            code = int(escape[2:-1], 16) if escape.startswith("u{") else None
+            span = self._inner_span(token, quotes + match.start(), len(match.group(0)))
+            if code is None:
+                self._error("E114", span, f"unknown escape `\\{shown_text(escape)}` in a string",
+                            hint='the escapes are \\" \\\\ \\n \\t and \\u{4F60}')
+            elif code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                self._error("E114", span, f"`\\{escape}` is not a Unicode character",
+                            hint="\\u{...} takes a code point such as 4F60, up to 10FFFF")
+            else:
+                return chr(code)
             return match.group(0)
 
         return _ESCAPE.sub(replace, body) if "\\" in body else body
+
+    def _inner_span(self, token: Token, offset: int, length: int) -> Span:
+        """The span of `length` characters at `offset` inside a (possibly multi-line) token."""
+        before = token[:offset]
+        line = token.line + before.count("\n")
+        column = offset - before.rfind("\n") if "\n" in before else token.column + offset
+        return Span.model_construct(file=self.path, line=line, column=column, end_line=line,
+                    end_column=column + length)
 
     # ---- top level --------------------------------------------------------------------
 
@@ -128,120 +213,120 @@ class _Builder(Transformer):
         return children[0]
 
     def playbook(self, meta, children):
-        return ast.PlaybookDecl(span=self._span(meta), title=children[0], settings=children[1:])
+        return ast.PlaybookDecl.model_construct(span=self._span(meta), title=children[0], settings=children[1:])
 
     def timezone(self, meta, children):
-        return ast.Timezone(span=self._span(meta), name=children[0])
+        return ast.Timezone.model_construct(span=self._span(meta), name=children[0])
 
     def quiet_hours(self, meta, children):
-        return ast.QuietHours(span=self._span(meta), window=children[0])
+        return ast.QuietHours.model_construct(span=self._span(meta), window=children[0])
 
     def frequency_cap(self, meta, children):
-        return ast.FrequencyCap(span=self._span(meta), count=children[0], window=children[1])
+        return ast.FrequencyCap.model_construct(span=self._span(meta), count=children[0], window=children[1])
 
     def mass_quota(self, meta, children):
         count, window = children
         if isinstance(window, ast.Duration):
-            return ast.MassQuota(span=self._span(meta), count=count, window=window)
-        return ast.MassQuota(span=self._span(meta), count=count, calendar=str(window))
+            return ast.MassQuota.model_construct(span=self._span(meta), count=count, window=window)
+        return ast.MassQuota.model_construct(span=self._span(meta), count=count, calendar=str(window))
 
     def stages(self, meta, children):
-        return ast.Stages(span=self._span(meta), names=children)
+        return ast.Stages.model_construct(span=self._span(meta), names=children)
 
     def time_range(self, meta, children):
-        return ast.TimeRange(span=self._span(meta), start=children[0], end=children[2])
+        return ast.TimeRange.model_construct(span=self._span(meta), start=children[0], end=children[2])
 
     def import_decl(self, meta, children):
-        return ast.ImportDecl(span=self._span(meta), path=children[0])
+        return ast.ImportDecl.model_construct(span=self._span(meta), path=children[0])
 
     def role_decl(self, meta, children):
-        return ast.RoleDecl(span=self._span(meta), name=children[0], title=children[1])
+        return ast.RoleDecl.model_construct(span=self._span(meta), name=children[0], title=children[1])
 
     def attribute_decl(self, meta, children):
-        return ast.AttributeDecl(span=self._span(meta), name=children[0], type=children[1])
+        return ast.AttributeDecl.model_construct(span=self._span(meta), name=children[0], type=children[1])
 
     def simple_type(self, meta, children):
-        return ast.TypeRef(span=self._span(meta), kind=children[0].name)
+        return ast.TypeRef.model_construct(span=self._span(meta), kind=children[0].name)
 
     def enum_type(self, meta, children):
-        return ast.TypeRef(span=self._span(meta), kind="enum", values=children)
+        return ast.TypeRef.model_construct(span=self._span(meta), kind="enum", values=children)
 
     def event_decl(self, meta, children):
-        return ast.EventDecl(span=self._span(meta), name=children[0])
+        return ast.EventDecl.model_construct(span=self._span(meta), name=children[0])
 
     def content_decl(self, meta, children):
         name, kind, title, block = children
-        return ast.ContentDecl(span=self._span(meta), name=name, kind=kind, title=title,
+        return ast.ContentDecl.model_construct(span=self._span(meta), name=name, kind=kind, title=title,
                                fields=block or [], has_block=block is not None)
 
     def content_block(self, meta, children):
         return children
 
     def content_field(self, meta, children):
-        return ast.ContentField(span=self._span(meta), key=children[0], value=children[1])
+        return ast.ContentField.model_construct(span=self._span(meta), key=children[0], value=children[1])
 
     def segment_decl(self, meta, children):
-        return ast.SegmentDecl(span=self._span(meta), name=children[0], expr=children[1])
+        return ast.SegmentDecl.model_construct(span=self._span(meta), name=children[0], expr=children[1])
 
     # ---- expressions ------------------------------------------------------------------
 
     def or_expr(self, meta, children):
-        return ast.BoolOp(span=self._span(meta), op="or", operands=children)
+        return ast.BoolOp.model_construct(span=self._span(meta), op="or", operands=children)
 
     def and_expr(self, meta, children):
-        return ast.BoolOp(span=self._span(meta), op="and", operands=children)
+        return ast.BoolOp.model_construct(span=self._span(meta), op="and", operands=children)
 
     def not_test(self, meta, children):
-        return ast.Not(span=self._span(meta), operand=children[0])
+        return ast.Not.model_construct(span=self._span(meta), operand=children[0])
 
     def group(self, meta, children):
-        return ast.Group(span=self._span(meta), expr=children[0])
+        return ast.Group.model_construct(span=self._span(meta), expr=children[0])
 
     def compare(self, meta, children):
         left, op, right = children
-        return ast.Compare(span=self._span(meta), op=str(op), left=left, right=right)
+        return ast.Compare.model_construct(span=self._span(meta), op=str(op), left=left, right=right)
 
     def in_list(self, meta, children):
-        return ast.InList(span=self._span(meta), value=children[0], items=children[1:])
+        return ast.InList.model_construct(span=self._span(meta), value=children[0], items=children[1:])
 
     def in_range(self, meta, children):
         value, low, high = children
-        return ast.InRange(span=self._span(meta), value=value, low=low, high=high)
+        return ast.InRange.model_construct(span=self._span(meta), value=value, low=low, high=high)
 
     def tag_test(self, meta, children):
-        return ast.TagTest(span=self._span(meta), tag=children[0])
+        return ast.TagTest.model_construct(span=self._span(meta), tag=children[0])
 
     def segment_ref(self, meta, children):
-        return ast.SegmentRef(span=self._span(meta), name=children[0].name)
+        return ast.SegmentRef.model_construct(span=self._span(meta), name=children[0].name)
 
     def ever_test(self, meta, children):
-        return ast.EverTest(span=self._span(meta), event=children[0])
+        return ast.EverTest.model_construct(span=self._span(meta), event=children[0])
 
     def arith(self, meta, children):
         left, op, right = children
-        return ast.Arith(span=self._span(meta), op=str(op), left=left, right=right)
+        return ast.Arith.model_construct(span=self._span(meta), op=str(op), left=left, right=right)
 
     def name_value(self, meta, children):
-        return ast.NameValue(span=self._span(meta), name=children[0].name)
+        return ast.NameValue.model_construct(span=self._span(meta), name=children[0].name)
 
     def stage_value(self, meta, children):
-        return ast.StageValue(span=self._span(meta))
+        return ast.StageValue.model_construct(span=self._span(meta))
 
     def score_value(self, meta, children):
-        return ast.ScoreValue(span=self._span(meta))
+        return ast.ScoreValue.model_construct(span=self._span(meta))
 
     def rfm_value(self, meta, children):
-        return ast.RfmValue(span=self._span(meta), dimension=children[0])
+        return ast.RfmValue.model_construct(span=self._span(meta), dimension=children[0])
 
     def count_value(self, meta, children):
-        return ast.CountValue(span=self._span(meta), event=children[0], window=children[1])
+        return ast.CountValue.model_construct(span=self._span(meta), event=children[0], window=children[1])
 
     def days_since_value(self, meta, children):
-        return ast.DaysSinceValue(span=self._span(meta), event=children[0])
+        return ast.DaysSinceValue.model_construct(span=self._span(meta), event=children[0])
 
     def sum_value(self, meta, children):
         event, field, window = children
-        return ast.SumValue(span=self._span(meta), event=event, field=field, window=window)
+        return ast.SumValue.model_construct(span=self._span(meta), event=event, field=field, window=window)
 
     def number(self, meta, children):
         return children[0]
@@ -249,13 +334,13 @@ class _Builder(Transformer):
     percent = duration = date = time = rate = multiplier = number
 
     def true(self, meta, children):
-        return ast.BoolLit(span=self._span(meta), value=True)
+        return ast.BoolLit.model_construct(span=self._span(meta), value=True)
 
     def false(self, meta, children):
-        return ast.BoolLit(span=self._span(meta), value=False)
+        return ast.BoolLit.model_construct(span=self._span(meta), value=False)
 
     def event(self, meta, children):
-        return ast.EventRef(span=self._span(meta), name=children[0], content=children[1])
+        return ast.EventRef.model_construct(span=self._span(meta), name=children[0], content=children[1])
 
     def event_expr(self, meta, children):
         return children
@@ -266,47 +351,47 @@ class _Builder(Transformer):
         name, title, *body = children
         clauses = [c for c in body if isinstance(c, _CLAUSES)]
         steps = [c for c in body if not isinstance(c, _CLAUSES)]
-        return ast.Journey(span=self._span(meta), name=name, title=title, clauses=clauses,
+        return ast.Journey.model_construct(span=self._span(meta), name=name, title=title, clauses=clauses,
                            steps=steps)
 
     def when_clause(self, meta, children):
-        return ast.When(span=self._span(meta), triggers=children)
+        return ast.When.model_construct(span=self._span(meta), triggers=children)
 
     def audience(self, meta, children):
-        return ast.Audience(span=self._span(meta), expr=children[0])
+        return ast.Audience.model_construct(span=self._span(meta), expr=children[0])
 
     def reentry(self, meta, children):
         value = children[0]
         if isinstance(value, ast.Duration):
-            return ast.Reentry(span=self._span(meta), mode="after", after=value)
-        return ast.Reentry(span=self._span(meta), mode=str(value))
+            return ast.Reentry.model_construct(span=self._span(meta), mode="after", after=value)
+        return ast.Reentry.model_construct(span=self._span(meta), mode=str(value))
 
     def goal(self, meta, children):
         name, events, within = children
-        return ast.Goal(span=self._span(meta), name=name, events=events, within=within)
+        return ast.Goal.model_construct(span=self._span(meta), name=name, events=events, within=within)
 
     def exit_on(self, meta, children):
-        return ast.ExitOn(span=self._span(meta), events=children[0])
+        return ast.ExitOn.model_construct(span=self._span(meta), events=children[0])
 
     def exit_when(self, meta, children):
-        return ast.ExitWhen(span=self._span(meta), expr=children[0])
+        return ast.ExitWhen.model_construct(span=self._span(meta), expr=children[0])
 
     def priority(self, meta, children):
-        return ast.Priority(span=self._span(meta), value=children[0])
+        return ast.Priority.model_construct(span=self._span(meta), value=children[0])
 
     def cap(self, meta, children):
-        return ast.JourneyCap(span=self._span(meta), count=children[0], window=children[1])
+        return ast.JourneyCap.model_construct(span=self._span(meta), count=children[0], window=children[1])
 
     def event_or_date_trigger(self, meta, children):
         name, content, offset, at = children
         span = self._span(meta)
         if offset is None and at is None:
-            event = ast.EventRef(span=span, name=name, content=content)
-            return ast.EventTrigger(span=span, event=event)
+            event = ast.EventRef.model_construct(span=span, name=name, content=content)
+            return ast.EventTrigger.model_construct(span=span, event=event)
         if content is not None:
             self._error("E219", content.span, "a yearly date trigger takes no content argument")
         sign, duration = offset if offset else ("+", None)
-        return ast.DateTrigger(span=span, attribute=name, sign=sign, offset=duration, at=at)
+        return ast.DateTrigger.model_construct(span=span, attribute=name, sign=sign, offset=duration, at=at)
 
     def offset(self, meta, children):
         return (str(children[0]), children[1])
@@ -315,11 +400,11 @@ class _Builder(Transformer):
         return children[0]
 
     def enter_trigger(self, meta, children):
-        return ast.EnterTrigger(span=self._span(meta), segment=children[0])
+        return ast.EnterTrigger.model_construct(span=self._span(meta), segment=children[0])
 
     def every_trigger(self, meta, children):
         (unit, weekday, interval), at = children
-        return ast.EveryTrigger(span=self._span(meta), unit=unit, weekday=weekday,
+        return ast.EveryTrigger.model_construct(span=self._span(meta), unit=unit, weekday=weekday,
                                 interval=interval, at=at)
 
     def every_day(self, meta, children):
@@ -336,13 +421,13 @@ class _Builder(Transformer):
         return ("interval", str(children[1]), children[0])
 
     def inactive_trigger(self, meta, children):
-        return ast.InactiveTrigger(span=self._span(meta), duration=children[0])
+        return ast.InactiveTrigger.model_construct(span=self._span(meta), duration=children[0])
 
     def stage_trigger(self, meta, children):
-        return ast.StageTrigger(span=self._span(meta), stage=children[0])
+        return ast.StageTrigger.model_construct(span=self._span(meta), stage=children[0])
 
     def tag_trigger(self, meta, children):
-        return ast.TagAddedTrigger(span=self._span(meta), tag=children[0])
+        return ast.TagAddedTrigger.model_construct(span=self._span(meta), tag=children[0])
 
     # ---- steps ------------------------------------------------------------------------
 
@@ -355,29 +440,29 @@ class _Builder(Transformer):
 
     def send(self, meta, children):
         content, channel, by, at = children
-        return ast.Send(span=self._span(meta), content=content, channel=channel, by=by, at=at)
+        return ast.Send.model_construct(span=self._span(meta), content=content, channel=channel, by=by, at=at)
 
     def task(self, meta, children):
         role, instruction, content, due = children
-        return ast.Task(span=self._span(meta), role=role, instruction=instruction,
+        return ast.Task.model_construct(span=self._span(meta), role=role, instruction=instruction,
                         content=content, due=due)
 
     def notify(self, meta, children):
-        return ast.Notify(span=self._span(meta), role=children[0], text=children[1])
+        return ast.Notify.model_construct(span=self._span(meta), role=children[0], text=children[1])
 
     def wait(self, meta, children):
-        return ast.Wait(span=self._span(meta), duration=children[0], at=children[1])
+        return ast.Wait.model_construct(span=self._span(meta), duration=children[0], at=children[1])
 
     def wait_until_time(self, meta, children):
-        return ast.WaitUntilTime(span=self._span(meta), time=children[0])
+        return ast.WaitUntilTime.model_construct(span=self._span(meta), time=children[0])
 
     def wait_until_day(self, meta, children):
-        return ast.WaitUntilDay(span=self._span(meta), weekday=str(children[0]), at=children[1])
+        return ast.WaitUntilDay.model_construct(span=self._span(meta), weekday=str(children[0]), at=children[1])
 
     def wait_for(self, meta, children):
         events, within, arms = children
         then, timeout = arms if arms is not None else (None, None)
-        return ast.WaitFor(span=self._span(meta), events=events, within=within, then=then,
+        return ast.WaitFor.model_construct(span=self._span(meta), events=events, within=within, then=then,
                            timeout=timeout, has_block=arms is not None)
 
     def wait_arms(self, meta, children):
@@ -389,33 +474,33 @@ class _Builder(Transformer):
     timeout_arm = else_arm = then_arm
 
     def if_step(self, meta, children):
-        condition, steps, *rest = children
-        otherwise = rest.pop()
-        branches = [ast.Branch(span=self._span(meta), condition=condition, steps=steps)]
-        return ast.If(span=self._span(meta), branches=branches + rest, otherwise=otherwise)
+        *branches, otherwise = children
+        return ast.If.model_construct(span=self._span(meta), branches=branches, otherwise=otherwise)
 
-    def elif_arm(self, meta, children):
-        return ast.Branch(span=self._span(meta), condition=children[0], steps=children[1])
+    def if_arm(self, meta, children):
+        return ast.Branch.model_construct(span=self._span(meta), condition=children[0], steps=children[1])
+
+    elif_arm = if_arm
 
     def split(self, meta, children):
-        return ast.Split(span=self._span(meta), name=children[0], arms=children[1:])
+        return ast.Split.model_construct(span=self._span(meta), name=children[0], arms=children[1:])
 
     def split_arm(self, meta, children):
         share, name, steps = children
-        return ast.SplitArm(span=self._span(meta), share=share, name=name, steps=steps)
+        return ast.SplitArm.model_construct(span=self._span(meta), share=share, name=name, steps=steps)
 
     def tag_step(self, meta, children):
-        return ast.TagStep(span=self._span(meta), tag=children[0])
+        return ast.TagStep.model_construct(span=self._span(meta), tag=children[0])
 
     def untag_step(self, meta, children):
-        return ast.UntagStep(span=self._span(meta), tag=children[0])
+        return ast.UntagStep.model_construct(span=self._span(meta), tag=children[0])
 
     def score_step(self, meta, children):
         op = str(children[0]) if len(children) == 2 else "="
-        return ast.ScoreStep(span=self._span(meta), op=op, amount=children[-1])
+        return ast.ScoreStep.model_construct(span=self._span(meta), op=op, amount=children[-1])
 
     def stage_step(self, meta, children):
-        return ast.StageStep(span=self._span(meta), stage=children[0])
+        return ast.StageStep.model_construct(span=self._span(meta), stage=children[0])
 
     def set_step(self, meta, children):
         attribute, value = children
@@ -423,105 +508,125 @@ class _Builder(Transformer):
         if negative:
             sign, value = value
             negative = sign == "-"
-        return ast.SetStep(span=self._span(meta), attribute=attribute, value=value,
+        return ast.SetStep.model_construct(span=self._span(meta), attribute=attribute, value=value,
                            negative=negative)
 
     def signed_number(self, meta, children):
         return (str(children[0]), children[1])
 
     def handoff(self, meta, children):
-        return ast.Handoff(span=self._span(meta), role=children[0])
+        return ast.Handoff.model_construct(span=self._span(meta), role=children[0])
 
     def enter(self, meta, children):
-        return ast.Enter(span=self._span(meta), journey=children[0])
+        return ast.Enter.model_construct(span=self._span(meta), journey=children[0])
 
     def exit_step(self, meta, children):
-        return ast.ExitStep(span=self._span(meta))
+        return ast.ExitStep.model_construct(span=self._span(meta))
 
     def repeat_n(self, meta, children):
         count, every, steps = children
-        return ast.RepeatN(span=self._span(meta), count=count, every=every, steps=steps)
+        return ast.RepeatN.model_construct(span=self._span(meta), count=count, every=every, steps=steps)
 
     def repeat_until(self, meta, children):
         every, until, maximum, steps = children
-        return ast.RepeatUntil(span=self._span(meta), every=every, until=until, max=maximum,
+        return ast.RepeatUntil.model_construct(span=self._span(meta), every=every, until=until, max=maximum,
                                steps=steps)
 
     # ---- scenarios --------------------------------------------------------------------
 
     def scenario(self, meta, children):
-        return ast.Scenario(span=self._span(meta), name=children[0], items=children[1])
+        return ast.Scenario.model_construct(span=self._span(meta), name=children[0], items=children[1])
 
     def sc_block(self, meta, children):
         *items, above = children
         return items + (above or [])
 
     def sc_above(self, meta, children):
-        count, window, *items = children
+        (head_span, count, window), *items = children
         nested = items.pop()
-        node = ast.ScAbove(span=self._span(meta), count=count, window=window, items=items)
+        # The next `above` is nested in the grammar but a sibling in the AST: end before it.
+        span = head_span.to(items[-1].span) if items else head_span
+        node = ast.ScAbove.model_construct(span=span, count=count, window=window, items=items)
         return [node, *(nested or [])]
+
+    def above_head(self, meta, children):
+        return (self._span(meta), *children)
 
     def sc_setting(self, meta, children):
         key, *values = children
         block = values.pop()
-        return ast.ScSetting(span=self._span(meta), key=key, values=values, block=block)
+        return ast.ScSetting.model_construct(span=self._span(meta), key=key, values=values, block=block)
 
     def within(self, meta, children):
-        return ast.Within(span=self._span(meta), duration=children[0])
+        return ast.Within.model_construct(span=self._span(meta), duration=children[0])
 
     def sc_owner(self, meta, children):
-        return ast.ScOwner(span=self._span(meta), role=children[0])
+        return ast.ScOwner.model_construct(span=self._span(meta), role=children[0])
 
     def sc_staff(self, meta, children):
         role, count, block = children
-        return ast.ScStaff(span=self._span(meta), role=role, count=count, block=block)
+        return ast.ScStaff.model_construct(span=self._span(meta), role=role, count=count, block=block)
 
     def sc_channel(self, meta, children):
-        return ast.ScChannel(span=self._span(meta), channel=children[0], block=children[1])
+        return ast.ScChannel.model_construct(span=self._span(meta), channel=children[0], block=children[1])
 
     def sc_purpose(self, meta, children):
-        return ast.ScPurpose(span=self._span(meta), purpose=children[0], block=children[1])
+        return ast.ScPurpose.model_construct(span=self._span(meta), purpose=children[0], block=children[1])
 
     def sc_effect(self, meta, children):
-        return ast.ScEffect(span=self._span(meta), condition=children[0], block=children[1])
+        return ast.ScEffect.model_construct(span=self._span(meta), condition=children[0], block=children[1])
 
     def sc_attribute(self, meta, children):
         attribute, *rest = children
         span = self._span(meta)
         if rest and isinstance(rest[0], ast.Distribution):
             low, high = rest[1] if rest[1] is not None else (None, None)
-            return ast.ScAttribute(span=span, attribute=attribute, distribution=rest[0],
+            return ast.ScAttribute.model_construct(span=span, attribute=attribute, distribution=rest[0],
                                    low=low, high=high)
-        return ast.ScAttribute(span=span, attribute=attribute, shares=rest)
+        return ast.ScAttribute.model_construct(span=span, attribute=attribute, shares=rest)
 
     def share(self, meta, children):
-        return ast.Share(span=self._span(meta), value=children[0], share=children[1])
+        return ast.Share.model_construct(span=self._span(meta), value=children[0], share=children[1])
 
     def range(self, meta, children):
         return (children[0], children[1])
 
     def sc_tag(self, meta, children):
-        return ast.ScTag(span=self._span(meta), tag=children[0], share=children[1])
+        return ast.ScTag.model_construct(span=self._span(meta), tag=children[0], share=children[1])
 
     def sc_stage(self, meta, children):
         shares = [
-            ast.StageShare(span=stage.span.to(share.span), stage=stage, share=share)
+            ast.StageShare.model_construct(span=stage.span.to(share.span), stage=stage, share=share)
             for stage, share in zip(children[::2], children[1::2])
         ]
-        return ast.ScStage(span=self._span(meta), shares=shares)
+        return ast.ScStage.model_construct(span=self._span(meta), shares=shares)
 
     def sc_history(self, meta, children):
         event, distribution, within = children
-        return ast.ScHistory(span=self._span(meta), event=event, distribution=distribution,
+        return ast.ScHistory.model_construct(span=self._span(meta), event=event, distribution=distribution,
                              within=within)
 
     def distribution(self, meta, children):
         kind, *args = children
-        return ast.Distribution(span=self._span(meta), kind=str(kind), args=args)
+        return ast.Distribution.model_construct(span=self._span(meta), kind=str(kind), args=args)
 
     bare_distribution = distribution
 
 
 _CLAUSES = (ast.When, ast.Audience, ast.Reentry, ast.Goal, ast.ExitOn, ast.ExitWhen,
             ast.Priority, ast.JourneyCap)
+
+
+@functools.cache
+def _rule_names() -> frozenset[str]:
+    """Every name a parse tree node can carry: rule names and their `->` aliases."""
+    return frozenset(str(rule.alias or rule.origin.name) for rule in lark_parser().rules)
+
+
+@functools.cache
+def _terminal_names() -> frozenset[str]:
+    return frozenset(terminal.name for terminal in lark_parser().terminals)
+
+
+def _methods(builder: _Builder, names: frozenset[str]) -> dict[str, object]:
+    return {name: getattr(builder, name) for name in names if hasattr(builder, name)}

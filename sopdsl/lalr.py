@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
+from contextvars import ContextVar
 
 from lark import Lark, Token
 from lark.lexer import PatternStr
 
-
-class CommentSink:
-    """Collects COMMENT tokens for the parse under way (Lark calls back per token)."""
-
-    def __init__(self) -> None:
-        self.tokens: list[Token] = []
-
-    def __call__(self, token: Token) -> Token:
-        self.tokens.append(token)
-        return token
+# The comment list of the parse under way in this thread or task: the parser is shared, so
+# its lexer callback cannot hold per-parse state itself.
+_comment_sink: ContextVar[list[Token] | None] = ContextVar("sopdsl_comment_sink", default=None)
 
 
-comment_sink = CommentSink()
+@contextlib.contextmanager
+def collecting_comments() -> Iterator[list[Token]]:
+    """The COMMENT tokens lexed while the block runs (nested and concurrent parses keep apart)."""
+    tokens: list[Token] = []
+    reset = _comment_sink.set(tokens)
+    try:
+        yield tokens
+    finally:
+        _comment_sink.reset(reset)
+
+
+def _collect_comment(token: Token) -> Token:
+    tokens = _comment_sink.get()
+    if tokens is not None:
+        tokens.append(token)
+    return token
 
 
 def _reserve_keyword(token: Token) -> Token:
@@ -41,7 +52,7 @@ def lark_parser() -> Lark:
         propagate_positions=True,
         maybe_placeholders=True,
         cache=True,
-        lexer_callbacks={"COMMENT": comment_sink, "NAME": _reserve_keyword},
+        lexer_callbacks={"COMMENT": _collect_comment, "NAME": _reserve_keyword},
     )
 
 

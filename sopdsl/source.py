@@ -43,7 +43,12 @@ class SourceFile:
     @property
     def lines(self) -> list[str]:
         if self._lines is None:
-            self._lines = self.text.splitlines() or [""]
+            # Only "\n" ends a line, as for the parser's line numbers (str.splitlines would
+            # also split at \x0c, \x85, \u2028 and shift every line after them).
+            lines = self.text.split("\n")
+            if len(lines) > 1 and lines[-1] == "":
+                lines.pop()
+            self._lines = [line.removesuffix("\r") for line in lines]
         return self._lines
 
     def line(self, number: int) -> str:
