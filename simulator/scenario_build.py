@@ -24,7 +24,7 @@ from simulator.scenario import Effect, FatigueRule, Multipliers, Scenario
 from simulator.scenario_blocks import first_of, put, read_settings, sort_block
 from simulator.scenario_population import read_population
 from simulator.scenario_values import (
-    Findings, known, oversized_numbers, per_day, positive_minutes, probability, whole_number,
+    Findings, known, per_day, positive_minutes, probability, whole_number,
 )
 
 if TYPE_CHECKING:
@@ -90,7 +90,6 @@ def build_scenario(
     it refers to may be missing.
     """
     found = Findings(check_names=not any(d.code.startswith("E1") for d in program.diagnostics))
-    oversized_numbers(decl.items, {d.span for d in program.diagnostics if d.code == "E119"}, found)
     if found.diagnostics:
         return None, found.diagnostics
     patch = read_scenario(decl, program, found)

@@ -102,7 +102,7 @@ def test_file_with_errors_shows_diagnostics_and_draws_nothing(tmp_path):
     bad.write_text('journey j { when reply tag "a"\n', encoding="utf-8")
     result = run(str(bad), "--format", "png", "-o", str(tmp_path / "bad.png"))
     assert result.exit_code == 1
-    assert "E112 error" in result.stderr
+    assert "E113 error" in result.stderr
     assert os.listdir(tmp_path) == ["bad.sop"]
 
 
