@@ -11,12 +11,14 @@ from sopdsl.files import collect_paths
 from sopdsl.loader import Loader
 from sopdsl.program import Program, collect
 from sopdsl.source import SourceFile
+from sopdsl.validate import validate
 
 
 def load(path: str | Path, loader: Loader | None = None) -> Program:
     """The program of one playbook file and its imports; problems are in `.diagnostics`."""
     unit = (loader or Loader()).load(Path(path))
     program = collect(unit)
+    program.diagnostics.extend(validate(program))
     program.diagnostics = sorted_diagnostics(program.diagnostics)
     return program
 
