@@ -88,6 +88,12 @@ def _check_settings(resolver: Resolver, playbook: ast.PlaybookDecl) -> None:
                 _check_stages(resolver, setting.names)
 
 
+# Names operators write for China Standard Time that are not IANA names.
+_TIMEZONE_ALIASES = {
+    alias.casefold(): "Asia/Shanghai"
+    for alias in ("Asia/Beijing", "Beijing", "China", "CST", "UTC+8", "GMT+8", "Asia/China")
+}
+
 _SETTING_KEYWORDS = {
     ast.Timezone: "timezone", ast.QuietHours: "quiet_hours", ast.FrequencyCap: "frequency_cap",
     ast.MassQuota: "mass_quota", ast.Stages: "stages",
@@ -99,7 +105,7 @@ def check_cap(resolver: Resolver, what: str, count: ast.Number,
     """`N per D`: a whole number of sends above zero, over a window of some length (E309)."""
     if count.value == 0 or count.value != int(count.value):
         resolver.report("E309", count.span, f"`{what}` must allow a whole number of sends above 0",
-                        hint="to stop sends, remove the steps that send; write e.g. `3 per 7d`")
+                        hint=f"allow at least one send, such as `{what} 3 per 7d`")
     if window is not None and window.minutes == 0:
         resolver.report("E309", window.span, f"`{what}` counts over a window of zero length",
                         hint="give a window such as `7d`")
@@ -109,9 +115,11 @@ def _check_timezone(resolver: Resolver, name: ast.StringLit) -> None:
     try:
         zoneinfo.ZoneInfo(name.value)
         return
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # "Asia" is a folder
         pass
-    hint = did_you_mean(name.value, zoneinfo.available_timezones())
+    alias = _TIMEZONE_ALIASES.get(name.value.casefold())
+    hint = (f"did you mean `{alias}`?" if alias
+            else did_you_mean(name.value, zoneinfo.available_timezones()))
     resolver.report("E218", name.span, f"unknown time zone {name.text}",
                     hint=hint or 'use an IANA time zone name such as "Asia/Shanghai"')
 
@@ -128,10 +136,7 @@ def _check_stages(resolver: Resolver, names: list[ast.Ident]) -> None:
 def check_attribute(resolver: Resolver, decl: ast.AttributeDecl) -> None:
     """An attribute's type exists, and an enum lists its values once each."""
     type_ref = decl.type
-    if type_ref.kind == "enum" and not type_ref.values:
-        resolver.report("E223", type_ref.span, "an enum needs its values",
-                        hint='list them: `enum("silver", "gold", "black")`')
-    elif type_ref.kind not in ATTRIBUTE_TYPES:
+    if type_ref.kind not in ATTRIBUTE_TYPES:
         resolver.report("E223", type_ref.span, f"unknown attribute type `{type_ref.kind}`",
                         hint=did_you_mean(type_ref.kind, ATTRIBUTE_TYPES)
                         or "the types are string, number, bool, date and enum(...)")
