@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
-from lark import Token, Transformer, Tree, v_args
+from lark import Token, Tree
 
 from sopdsl import ast
 from sopdsl.diagnostics import Diagnostic, diag
@@ -28,14 +29,35 @@ def build_module(
     return module, builder.diagnostics
 
 
-@v_args(meta=True)
-class _Builder(Transformer):
+class _Builder:
     """One method per grammar rule (and per terminal), each returning an AST node."""
 
     def __init__(self, path: str) -> None:
-        super().__init__(visit_tokens=True)
         self.path = path
         self.diagnostics: list[Diagnostic] = []
+        # Each rule's and terminal's method, looked up once per file rather than once per node.
+        self._callbacks: dict[str, Callable] = {}
+
+    def transform(self, tree: Tree):
+        """The AST of a parse tree: the children first, then the rule's method on them."""
+        callbacks = self._callbacks
+        children = []
+        for child in tree.children:
+            # Tokens first: a Token check is cheap, a Tree check goes through ABCMeta.
+            if isinstance(child, Token):
+                callback = callbacks.get(child.type) or self._callback(child.type, _keep_token)
+                children.append(callback(child))
+            elif child is None:
+                children.append(None)  # an optional part that is absent
+            else:
+                children.append(self.transform(child))
+        callback = callbacks.get(tree.data) or self._callback(tree.data, None)
+        return callback(tree.meta, children)
+
+    def _callback(self, name: str, default: Callable | None) -> Callable:
+        found = getattr(self, name, None) or default or _tree_of(name)
+        self._callbacks[name] = found
+        return found
 
     # ---- spans and terminals ----------------------------------------------------------
 
@@ -51,10 +73,6 @@ class _Builder(Transformer):
 
     def _error(self, code: str, span: Span, message: str, hint: str | None = None) -> None:
         self.diagnostics.append(diag(code, span, message, hint))
-
-    @v_args(meta=False, inline=False)
-    def __default_token__(self, token: Token) -> Token:
-        return token
 
     def NAME(self, token: Token) -> ast.Ident:  # noqa: N802 - Lark names terminal callbacks
         return ast.Ident(span=self._tspan(token), name=str(token))
@@ -521,6 +539,16 @@ class _Builder(Transformer):
         return ast.Distribution(span=self._span(meta), kind=str(kind), args=args)
 
     bare_distribution = distribution
+
+
+def _keep_token(token: Token) -> Token:
+    """Terminals without a method (keywords, operators) stay tokens for the rule to read."""
+    return token
+
+
+def _tree_of(name: str) -> Callable:
+    """A rule without a method stays a tree, as in Lark's Transformer."""
+    return lambda meta, children: Tree(name, children, meta)
 
 
 _CLAUSES = (ast.When, ast.Audience, ast.Reentry, ast.Goal, ast.ExitOn, ast.ExitWhen,
