@@ -16,16 +16,6 @@ from sopdsl.source import SourceFile
 from sopdsl.validate import validate
 
 
-def load(path: str | Path, loader: Loader | None = None) -> Program:
-    """The program of one playbook file and its imports; problems are in `.diagnostics`."""
-    with _collector_paused():
-        unit = (loader or Loader()).load(Path(path))
-        program = collect(unit)
-        program.diagnostics.extend(validate(program))
-    program.diagnostics = sorted_diagnostics(program.diagnostics)
-    return program
-
-
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause Python's cycle collector while a unit is built.
@@ -40,6 +30,16 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+@_collector_paused()
+def load(path: str | Path, loader: Loader | None = None) -> Program:
+    """The program of one playbook file and its imports; problems are in `.diagnostics`."""
+    unit = (loader or Loader()).load(Path(path))
+    program = collect(unit)
+    program.diagnostics.extend(validate(program))
+    program.diagnostics = sorted_diagnostics(program.diagnostics)
+    return program
 
 
 @dataclass

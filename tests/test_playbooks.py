@@ -32,3 +32,17 @@ def test_shared_declarations_resolve_across_imports():
     program = sopdsl.load(PLAYBOOKS / "winback.sop")
     assert {"guide", "store_manager"} <= set(program.roles)
     assert "沉睡会员" in program.segments and "sms_opt_in" in program.attributes
+
+
+def test_load_leaves_the_garbage_collector_as_it_was():
+    """Loading pauses the cycle collector only while it builds, and restores its state."""
+    import gc
+
+    sopdsl.load(PLAYBOOKS / "onboarding.sop")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        sopdsl.load(PLAYBOOKS / "onboarding.sop")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
