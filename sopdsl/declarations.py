@@ -103,7 +103,7 @@ _SETTING_KEYWORDS = {
 def check_cap(resolver: Resolver, what: str, count: ast.Number,
               window: ast.Duration | None) -> None:
     """`N per D`: a whole number of sends above zero, over a window of some length (E309)."""
-    if count.value == 0 or count.value != int(count.value):
+    if count.value == 0 or not count.value.is_integer():
         resolver.report("E309", count.span, f"`{what}` must allow a whole number of sends above 0",
                         hint=f"allow at least one send, such as `{what} 3 per 7d`")
     if window is not None and window.minutes == 0:

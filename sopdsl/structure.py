@@ -233,7 +233,7 @@ class JourneyChecker:
 
     def _repeat_n(self, step: ast.RepeatN, ref: StepRef) -> None:
         count = step.count
-        if count.value == 0 or count.value != int(count.value):
+        if count.value == 0 or not count.value.is_integer():
             self.report("E308", count.span, f"`repeat {count.text}` needs a whole number of rounds above 0",
                         hint="write e.g. `repeat 3 every 7d`, or remove the repeat")
         self._zero_repeat_interval(step.every)
@@ -241,7 +241,7 @@ class JourneyChecker:
     def _repeat_until(self, step: ast.RepeatUntil, ref: StepRef) -> None:
         self._zero_repeat_interval(step.every)
         self.exprs.check(step.until)
-        if step.max.value == 0 or step.max.value != int(step.max.value):
+        if step.max.value == 0 or not step.max.value.is_integer():
             self.report("E308", step.max.span, f"`max {step.max.text}` needs a whole number of rounds above 0",
                         hint="write e.g. `max 3`")
 

@@ -264,3 +264,10 @@ def test_beijing_time_suggests_shanghai(tmp_path):
     """China Standard Time written as `Asia/Beijing` points at the IANA name."""
     found = check_unit(tmp_path, 'playbook "a" { timezone "Asia/Beijing" }\n')
     assert found[0].hint == "did you mean `Asia/Shanghai`?"
+
+
+def test_content_resolves_in_every_position(tmp_path):
+    """`send C`, `task ... with C` and event arguments name content."""
+    steps = ('send hallo via group\ntask guide "x" with hallo\nwait for click(hallo) within 1d\n'
+             'send hello via group\ntask guide "x" with hello\nwait for click(hello) within 1d')
+    assert journey_codes(tmp_path, steps) == ["E201"] * 3

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
+from hypothesis import given, settings
+from strategies import programs
+
 from checking import PRELUDE, check_unit, codes, journey_codes
+from sopdsl.codes import CODES
 
 
 def test_journey_without_a_trigger(tmp_path):
@@ -48,6 +55,8 @@ def test_by_on_an_automatic_channel(tmp_path):
 def test_journey_entering_itself(tmp_path):
     """`enter j` inside `j` is E316; entering another journey is fine."""
     assert journey_codes(tmp_path, "enter j") == ["E316"]
+    text = PRELUDE + "journey j { when friend_added enter k }\njourney k { when purchase enter j }\n"
+    assert codes(tmp_path, text) == []
 
 
 def test_split_shares_sum_to_100(tmp_path):
@@ -125,3 +134,12 @@ def test_scenarios_are_names_but_their_contents_are_not_checked_here(tmp_path):
     text = PRELUDE + "scenario vip { staff nobody 3 }\n"
     found = check_unit(tmp_path, text)
     assert [d.code for d in found] == ["E202"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(programs(messy=False, max_decls=6))
+def test_any_parsed_program_is_validated_without_raising(text):
+    """Every generated program validates into diagnostics with catalogue codes and real spans."""
+    with tempfile.TemporaryDirectory() as folder:
+        found = check_unit(Path(folder), text)
+    assert all(d.code in CODES and d.span.line >= 1 and d.span.column >= 1 for d in found)
