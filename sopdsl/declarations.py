@@ -45,14 +45,15 @@ class Namespace:
         if first[1] is ident.span:
             return
         first_kind, first_span = first
+        report = self.resolver.report
         if first_span is None:
-            self.resolver.report("E202", ident.span,
-                                 f"`{ident.name}` is a built-in {first_kind} and cannot be redeclared",
-                                 hint=f"choose another name for this {kind}")
+            report("E202", ident.span,
+                   f"`{ident.name}` is a built-in {first_kind} and cannot be redeclared",
+                   hint=f"choose another name for this {kind}")
             return
-        self.resolver.report("E202", ident.span, f"`{ident.name}` is already declared",
-                             hint=f"first declared as {KIND_LABELS[first_kind]} at "
-                                  f"{first_span.file}:{first_span.line}; names are global to the unit")
+        report("E202", ident.span, f"`{ident.name}` is already declared",
+               hint=f"first declared as {KIND_LABELS[first_kind]} at "
+                    f"{first_span.file}:{first_span.line}; names are global to the unit")
 
 
 def check_playbooks(resolver: Resolver, playbooks: list[ast.PlaybookDecl]) -> None:
@@ -71,7 +72,8 @@ def _check_settings(resolver: Resolver, playbook: ast.PlaybookDecl) -> None:
         first = seen.setdefault(type(setting), setting)
         if first is not setting:
             keyword = _SETTING_KEYWORDS[type(setting)]
-            resolver.report("E305", setting.span, f"`{keyword}` is given twice in the playbook block",
+            resolver.report("E305", setting.span,
+                            f"`{keyword}` is given twice in the playbook block",
                             hint=f"keep one; the first is on line {first.span.line}")
         match setting:
             case ast.Timezone():
@@ -79,7 +81,8 @@ def _check_settings(resolver: Resolver, playbook: ast.PlaybookDecl) -> None:
             case ast.QuietHours() if setting.window.start.minutes == setting.window.end.minutes:
                 resolver.report("E310", setting.window.span,
                                 "quiet hours that start and end at the same time cover no time",
-                                hint="write a window such as `21:30-09:00`, or leave quiet_hours out")
+                                hint="write a window such as `21:30-09:00`, "
+                                     "or leave quiet_hours out")
             case ast.FrequencyCap():
                 check_cap(resolver, "frequency_cap", setting.count, setting.window)
             case ast.MassQuota():
@@ -160,8 +163,8 @@ def check_content(resolver: Resolver, decl: ast.ContentDecl) -> None:
     for field in decl.fields:
         first = seen.setdefault(field.key.name, field)
         if first is not field:
-            resolver.report("E224", field.key.span,
-                            f"field `{field.key.name}` is given twice in content `{decl.name.name}`",
+            resolver.report("E224", field.key.span, f"field `{field.key.name}` is given twice "
+                            f"in content `{decl.name.name}`",
                             hint=f"keep one; the first is on line {first.span.line}")
         _check_field(resolver, field)
 

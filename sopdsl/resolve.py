@@ -163,8 +163,10 @@ class Resolver:
 
 
 _WRONG_KIND_HINTS = {
-    ("segment", "attribute"): "a segment is a condition on its own: write `{name}` without comparing it",
-    ("segment", "event"): "to start when customers come to match the segment, write `when enter {name}`",
+    ("segment", "attribute"):
+        "a segment is a condition on its own: write `{name}` without comparing it",
+    ("segment", "event"):
+        "to start when customers come to match the segment, write `when enter {name}`",
     ("stage", "attribute"): "compare the customer's stage with it: `stage == {name}`",
     ("content", "event"): "events about content name it in parentheses, such as `click({name})`",
 }

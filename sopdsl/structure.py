@@ -63,7 +63,8 @@ class JourneyChecker:
         self._triggers = []
         self._clauses(journey)
         if not self._triggers:
-            self.report("E301", journey.name.span, f"journey `{journey.name.name}` has no `when` trigger",
+            self.report("E301", journey.name.span,
+                        f"journey `{journey.name.name}` has no `when` trigger",
                         hint="add a trigger before the first step, such as `when friend_added`")
         labels: dict[str, ast.Ident] = {}
         for ref in walk_steps(journey):
@@ -71,9 +72,10 @@ class JourneyChecker:
             if label is not None:
                 first = labels.setdefault(label.name, label)
                 if first is not label:
-                    self.report("E304", label.span,
-                                f"label `{label.name}` is used twice in journey `{journey.name.name}`",
-                                hint=f"the first is on line {first.span.line}; each label names one step")
+                    self.report("E304", label.span, f"label `{label.name}` is used twice "
+                                f"in journey `{journey.name.name}`",
+                                hint=f"the first is on line {first.span.line}; "
+                                     "each label names one step")
             self._step_checks[type(ref.step)](ref.step, ref)
 
     # ---- clauses ----------------------------------------------------------------------
@@ -88,8 +90,8 @@ class JourneyChecker:
                 self.report("E305", clause.span,
                             f"journey `{journey.name.name}` has a second `{keyword}`", hint=fix)
             if kind is ast.Goal and goals.setdefault(clause.name.name, clause) is not clause:
-                self.report("E305", clause.name.span,
-                            f"goal `{clause.name.name}` is given twice in journey `{journey.name.name}`",
+                self.report("E305", clause.name.span, f"goal `{clause.name.name}` is given twice "
+                            f"in journey `{journey.name.name}`",
                             hint="give each goal its own name; reports count conversions per goal")
             self._clause_checks[kind](clause)
 
@@ -129,7 +131,8 @@ class JourneyChecker:
         info = program.attributes.get(name.name)
         if info is None and name.name in program.events:
             self.report("E219", name.span, f"`{name.name}` is an event, not a date attribute",
-                        hint=f"to start on the event, write `when {name.name}` without an offset or time")
+                        hint=f"to start on the event, write `when {name.name}` "
+                             "without an offset or time")
         elif info is None:
             self.resolver.attribute(name.name, name.span)
         elif info.type != "date":
@@ -188,7 +191,8 @@ class JourneyChecker:
         if step.content is not None:
             self.resolver.content(step.content)
         if step.due is not None and step.due.minutes == 0:
-            self.report("E310", step.due.span, "a task due in zero time is late as soon as it is made",
+            self.report("E310", step.due.span,
+                        "a task due in zero time is late as soon as it is made",
                         hint="give staff time, such as `due 1d`, or leave `due` out")
 
     def _notify(self, step: ast.Notify, ref: StepRef) -> None:
@@ -227,14 +231,16 @@ class JourneyChecker:
         if step.journey.name == self.journey.name.name:
             self.report("E316", step.journey.span,
                         f"journey `{step.journey.name}` enters itself",
-                        hint="a customer is in a journey once at a time; loop with `repeat` instead")
+                        hint="a customer is in a journey once at a time; "
+                             "loop with `repeat` instead")
             return
         self.resolver.journey(step.journey)
 
     def _repeat_n(self, step: ast.RepeatN, ref: StepRef) -> None:
         count = step.count
         if count.value == 0 or not count.value.is_integer():
-            self.report("E308", count.span, f"`repeat {count.text}` needs a whole number of rounds above 0",
+            self.report("E308", count.span,
+                        f"`repeat {count.text}` needs a whole number of rounds above 0",
                         hint="write e.g. `repeat 3 every 7d`, or remove the repeat")
         self._zero_repeat_interval(step.every)
 
@@ -242,7 +248,8 @@ class JourneyChecker:
         self._zero_repeat_interval(step.every)
         self.exprs.check(step.until)
         if step.max.value == 0 or not step.max.value.is_integer():
-            self.report("E308", step.max.span, f"`max {step.max.text}` needs a whole number of rounds above 0",
+            self.report("E308", step.max.span,
+                        f"`max {step.max.text}` needs a whole number of rounds above 0",
                         hint="write e.g. `max 3`")
 
     def _zero_window(self, duration: ast.Duration, message: str) -> None:

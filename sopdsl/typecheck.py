@@ -101,7 +101,7 @@ class ExprChecker:
             return literal
         return self._values[type(value)](value)
 
-    def check_window(self, window: ast.Duration | None, what: str) -> None:
+    def _check_window(self, window: ast.Duration | None, what: str) -> None:
         """A window of zero length counts nothing (E310)."""
         if window is not None and window.minutes == 0:
             self.report("E310", window.span, f"{what} has a window of zero length",
@@ -158,15 +158,17 @@ class ExprChecker:
         value_type = self.value_type(value)
         if value_type is None:
             return
-        hint = f"compare it with a stage name, such as `{self.resolver.program.settings.stages[-1]}`"
-        if isinstance(value, ast.StringLit) and value.value in self.resolver.program.settings.stages:
+        stages = self.resolver.program.settings.stages
+        hint = f"compare it with a stage name, such as `{stages[-1]}`"
+        if isinstance(value, ast.StringLit) and value.value in stages:
             hint = f"stage names are written without quotes: `{value.value}`"
         self.report("E207", span, f"cannot compare `stage` with {value_type.describe()}", hint)
 
     def _unordered(self, expr: ast.Compare, subject: Type) -> None:
         hint = None
         if subject.kind == "enum":
-            hint = f"enum values have no order; list the ones that match: `{subject.attribute.name} in [...]`"
+            hint = ("enum values have no order; list the ones that match: "
+                    f"`{subject.attribute.name} in [...]`")
         elif subject.kind in ("string", "bool"):
             hint = "use `==` or `!=`"
         self.report("E207", expr.span, f"`{expr.op}` does not apply to {subject.describe()}", hint)
@@ -183,7 +185,7 @@ class ExprChecker:
                     hint=_example_hint("compare it with", expected))
 
     def check_assignment(self, step: ast.SetStep) -> None:
-        """`set ATTR = literal`: the literal is of the attribute's type (an enum: one of its values)."""
+        """`set ATTR = literal`: a literal of the attribute's type (an enum: one of its values)."""
         info = self.resolver.attribute(step.attribute.name, step.attribute.span)
         expected = attribute_type(info) if info is not None else None
         if expected is None:
@@ -255,7 +257,7 @@ class ExprChecker:
 
     def _count(self, value: ast.CountValue) -> Type:
         self.resolver.event(value.event)
-        self.check_window(value.window, "`count`")
+        self._check_window(value.window, "`count`")
         return NUMBER
 
     def _days_since(self, value: ast.DaysSinceValue) -> Type:
@@ -268,7 +270,7 @@ class ExprChecker:
             self.report("E220", value.event.span.to(value.field.span),
                         f"`sum` adds up `purchase.amount` only, not `{written}`",
                         hint="write `sum(purchase.amount)` or `sum(purchase.amount, 90d)`")
-        self.check_window(value.window, "`sum`")
+        self._check_window(value.window, "`sum`")
         return NUMBER
 
 
