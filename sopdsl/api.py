@@ -12,14 +12,17 @@ from sopdsl.loader import Loader
 from sopdsl.parser import no_cyclic_gc
 from sopdsl.program import Program, collect
 from sopdsl.source import SourceFile
+from sopdsl.validate import validate
 
 
+@no_cyclic_gc()
 def load(path: str | Path, loader: Loader | None = None) -> Program:
     """The program of one playbook file and its imports; problems are in `.diagnostics`."""
     from simulator.scenario_build import scenario_diagnostics
 
     unit = (loader or Loader()).load(Path(path))
     program = collect(unit)
+    program.diagnostics.extend(validate(program))
     program.diagnostics.extend(scenario_diagnostics(program))
     program.diagnostics = sorted_diagnostics(program.diagnostics)
     return program

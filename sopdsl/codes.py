@@ -71,6 +71,7 @@ CODES: dict[str, Code] = _codes(
     ("E221", "unknown-content-kind", "a content kind other than the built-in ones"),
     ("E222", "unknown-channel", "a channel other than private_chat, group, moments, sms, email, welcome"),
     ("E223", "unknown-type", "an attribute type other than string, number, bool, date, enum"),
+    ("E224", "duplicate-content-field", "a content field given twice in one content block"),
     # E3xx: journey and scenario structure
     ("E301", "journey-without-trigger", "a journey with no `when` clause"),
     ("E302", "misplaced-welcome", "a `welcome` send that is not the first step after `friend_added`"),
