@@ -57,11 +57,12 @@ def _save(figure: Any, path: Path) -> None:
         figure.savefig(out, format="png", dpi=DPI, facecolor="white")
 
 
-def _figure(width: float, height: float, rows: int = 1) -> tuple[Any, Any]:
+def _figure(width: float, height: float, rows: int = 1, shared_x: bool = False
+            ) -> tuple[Any, Any]:
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(width, height))
-    axes = figure.subplots(rows, 1, squeeze=False, sharex=True)
+    axes = figure.subplots(rows, 1, squeeze=False, sharex=shared_x)
     return figure, axes
 
 
@@ -100,7 +101,7 @@ def _band(ax: Any, dates: list[dt.date], estimates: list[Estimate], label: str,
 
 
 def _daily(daily: dict[str, list[Estimate]], start: dt.date) -> Any:
-    figure, axes = _figure(8, 6.5, rows=len(DAILY_PANELS))
+    figure, axes = _figure(8, 6.5, rows=len(DAILY_PANELS), shared_x=True)
     for row, (key, title) in enumerate(DAILY_PANELS):
         ax = axes[row][0]
         estimates = daily.get(key, [])

@@ -8,14 +8,14 @@ from typing import Any
 RATE_KPIS = ("task_completion_rate", "interaction_rate", "purchase_rate", "unfriend_rate", "roi")
 KPI_LABELS = {
     "task_completion_rate": "task completion rate",
-    "interaction_rate": "interaction rate (clicks + replies per delivered send)",
-    "purchase_rate": "purchase rate (customers who bought)",
+    "interaction_rate": "interaction rate",
+    "purchase_rate": "purchase rate",
     "unfriend_rate": "unfriend rate",
     "gmv": "GMV",
     "aov": "average order value",
     "revenue_per_customer": "revenue per customer",
-    "cac": "cost per purchasing customer (CAC)",
-    "roi": "ROI ((GMV - cost) / cost)",
+    "cac": "CAC",
+    "roi": "ROI",
 }
 INTERVAL = "95% interval"
 
