@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from sopdsl.cli.forecasting import (
-    echo_utf8, load_program, load_scenario, options_of, run_forecast, run_options,
+    echo_utf8, load_program, load_scenario, options_of, run_forecast, run_options, text_width,
 )
 from sopdsl.cli.output import wants_color
 
@@ -49,7 +49,7 @@ def compare(playbooks: tuple[Path, ...], scenarios: tuple[str, ...], fmt: str,
     if fmt == "json":
         echo_utf8(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     else:
-        echo_utf8(render_comparison(result, color=wants_color(fmt)))
+        echo_utf8(render_comparison(result, color=wants_color(fmt), width=text_width()))
 
 
 def _sides(playbooks: tuple[Path, ...], scenarios: tuple[str, ...]

@@ -180,6 +180,15 @@ def echo_utf8(text: str) -> None:
     sys.stdout.flush()
 
 
+def text_width() -> int:
+    """Columns for text reports: the terminal's (at least 80), else 100 when redirected."""
+    import shutil
+
+    if not sys.stdout.isatty():
+        return 100
+    return max(80, shutil.get_terminal_size((100, 24)).columns)
+
+
 def fail(message: str) -> NoReturn:
     """Print an input error and exit 2."""
     click.echo(f"error: {message}", err=True)

@@ -9,6 +9,7 @@ import click
 
 from sopdsl.cli.forecasting import (
     echo_utf8, fail, load_program, load_scenario, options_of, run_forecast, run_options,
+    text_width,
 )
 from sopdsl.cli.output import wants_color
 
@@ -43,7 +44,7 @@ def simulate(playbook: Path, scenario_name: str | None, fmt: str, out: Path | No
     else:
         from simulator.report_text import render_report
 
-        echo_utf8(render_report(report, color=wants_color(fmt)))
+        echo_utf8(render_report(report, color=wants_color(fmt), width=text_width()))
     if out is not None:
         _write_outputs(out, report, forecast)
 

@@ -169,3 +169,13 @@ def test_check_imports_nothing_heavy() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=ROOT, check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_unreachable_scheduler_exits_2() -> None:
+    """A Dask scheduler that does not answer is an input error naming the address."""
+    import dask
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        code, out, err = run("simulate", ONBOARDING, *QUICK, "--scheduler", "tcp://127.0.0.1:1")
+    assert code == 2 and out == ""
+    assert err.startswith("error: cannot run on the Dask scheduler tcp://127.0.0.1:1")
