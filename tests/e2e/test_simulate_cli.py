@@ -174,6 +174,7 @@ def test_check_imports_nothing_heavy() -> None:
 def test_unreachable_scheduler_exits_2() -> None:
     """A Dask scheduler that does not answer is an input error naming the address."""
     import dask
+    import dask.distributed  # noqa: F401  (its defaults must be loaded before they are overridden)
 
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         code, out, err = run("simulate", ONBOARDING, *QUICK, "--scheduler", "tcp://127.0.0.1:1")
