@@ -1,4 +1,4 @@
-"""Two forecasts side by side: the difference B - A of every goal rate and KPI, and whether it is real.
+"""Two forecasts side by side: the difference B - A of every goal rate and KPI, and if it is real.
 
 Both sides run with common random numbers: the same replication seeds, so replication `i`
 of A and of B see the same random draws wherever the playbooks and scenarios allow. The
@@ -15,7 +15,7 @@ import io
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from simulator.report import build_report, tally_figures
+from simulator.report import report_meta, tally_figures
 from simulator.report_text import KPI_LABELS, RATE_KPIS, money, percent
 from simulator.stats import estimate, paired_difference
 
@@ -29,7 +29,7 @@ NOTE = ("differences are B - A over replication pairs that share their seeds (co
 
 
 def compare(a: Forecast, b: Forecast) -> dict:
-    """The differences B - A: `kpis` and `goals` (journey -> goal -> rate), with both sides' meta."""
+    """The differences B - A: `kpis`, `goals` (journey -> goal -> rate) and both sides' meta."""
     if a.method != b.method:
         raise ValueError("both forecasts must use the same method")
     if a.seeds != b.seeds:
@@ -46,7 +46,7 @@ def compare(a: Forecast, b: Forecast) -> dict:
         target[names[-1]] = _difference(rows_a[key], rows_b[key], a.method == "exact")
     result["only_in_a"] = [_label(key) for key in rows_a if key not in rows_b]
     result["only_in_b"] = [_label(key) for key in rows_b if key not in rows_a]
-    result["meta"] = {"a": build_report(a)["meta"], "b": build_report(b)["meta"], "note": NOTE}
+    result["meta"] = {"a": report_meta(a), "b": report_meta(b), "note": NOTE}
     return result
 
 

@@ -50,6 +50,10 @@ class Forecast:
     seeds: list[int] = field(default_factory=list)  # each replication's seed, in order
 
 
+class SchedulerError(Exception):
+    """The Dask scheduler cannot be used: no dask.distributed, or the address does not answer."""
+
+
 class Refused(Exception):
     """The exact forecaster cannot forecast this playbook and scenario; `reasons` says why."""
 
@@ -210,8 +214,15 @@ def _pass_on_days(days: Any, progress: Progress | None) -> None:
 @contextmanager
 def _dask_executor(scheduler: str) -> Iterator[Executor]:
     """An executor on the Dask cluster at `scheduler` (dask.distributed is imported only here)."""
-    from dask.distributed import Client
-
-    with Client(scheduler, set_as_default=False) as client:
-        executor = client.get_executor(pure=False)
-        yield executor
+    try:
+        from dask.distributed import Client
+    except ImportError as error:
+        raise SchedulerError("running on a Dask scheduler needs dask.distributed; install it "
+                             "with: pip install 'sopdsl[dask]'") from error
+    try:
+        client = Client(scheduler, set_as_default=False)
+    except (OSError, ValueError) as error:
+        message = f"cannot connect to the Dask scheduler {scheduler}: {error}"
+        raise SchedulerError(message) from error
+    with client:
+        yield client.get_executor(pure=False)

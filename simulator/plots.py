@@ -68,7 +68,9 @@ def _figure(width: float, height: float, rows: int = 1, shared_x: bool = False
 
 def _errors(figures: list[dict]) -> list[list[float]]:
     """Error bar lengths below and above each mean (matplotlib's `xerr`/`yerr` shape)."""
-    return [[f["mean"] - f["ci95"][0] for f in figures], [f["ci95"][1] - f["mean"] for f in figures]]
+    below = [f["mean"] - f["ci95"][0] for f in figures]
+    above = [f["ci95"][1] - f["mean"] for f in figures]
+    return [below, above]
 
 
 def _funnel(report: dict) -> Any:

@@ -31,7 +31,7 @@ def build_report(forecast: Forecast) -> dict:
     """The report dict: journeys, funnel, kpis, staff, totals and meta (every figure an F)."""
     figures = [tally_figures(tally) for tally in forecast.tallies]
     report = aggregate(figures)
-    report["meta"] = _meta(forecast, report["totals"]["customers"])
+    report["meta"] = report_meta(forecast)
     return report
 
 
@@ -83,7 +83,8 @@ def _staff(staff: StaffTally) -> dict:
     return {key: getattr(staff, key) for key in STAFF_FIELDS}
 
 
-def _meta(forecast: Forecast, customers: dict) -> dict:
+def report_meta(forecast: Forecast) -> dict:
+    """What produced the forecast: method, playbook, replications, seed, scenario, customers."""
     from simulator.distributions import duration_text
 
     scenario = forecast.scenario
@@ -97,6 +98,6 @@ def _meta(forecast: Forecast, customers: dict) -> dict:
         "start": scenario.start.isoformat(),
         "horizon": duration_text(scenario.horizon_minutes),
         "horizon_minutes": scenario.horizon_minutes,
-        "customers": customers,
+        "customers": estimate([tally.customers for tally in forecast.tallies]).as_dict(),
         "notes": [GOAL_NOTE, EXACT_NOTE if exact else INTERVAL_NOTE],
     }

@@ -79,7 +79,8 @@ def _heading(meta: dict) -> str:
         method = f"Monte Carlo, {runs} replication{'s' if runs != 1 else ''} (seed {meta['seed']})"
     customers = meta["customers"]
     return (f"[bold]Forecast of {escape(meta['playbook'])}[/]\n"
-            f"scenario `{escape(meta['scenario'])}`, {method}, from {meta['start']} for {meta['horizon']}\n"
+            f"scenario `{escape(meta['scenario'])}`, {method}, "
+            f"from {meta['start']} for {meta['horizon']}\n"
             f"customers {number(customers['mean'])} ({interval(customers)})")
 
 

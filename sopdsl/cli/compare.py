@@ -1,4 +1,4 @@
-"""`sopdsl compare`: the difference two playbooks, or two scenarios of one, make to goals and KPIs."""
+"""`sopdsl compare`: what two playbooks, or two scenarios of one, change in goal rates and KPIs."""
 
 from __future__ import annotations
 

@@ -112,7 +112,9 @@ def load_scenario(program: Program, name: str | None, options: RunOptions) -> Sc
 def run_forecast(program: Program, scenario: Scenario, options: RunOptions,
                  label: str = "") -> Forecast:
     """Forecast with the chosen method, a progress bar on standard error for Monte Carlo."""
-    from simulator.montecarlo import Refused, forecast_exactly, horizon_days, simulate
+    from simulator.montecarlo import (
+        Refused, SchedulerError, forecast_exactly, horizon_days, simulate,
+    )
 
     if options.method == "exact":
         try:
@@ -126,13 +128,8 @@ def run_forecast(program: Program, scenario: Scenario, options: RunOptions,
             return simulate(program, scenario, replications=scenario.replications,
                             seed=scenario.seed, workers=options.workers,
                             scheduler=options.scheduler, progress=bar)
-        except ImportError as error:
-            if options.scheduler is None:
-                raise
-            fail(f"--scheduler needs dask.distributed ({error.msg}); "
-                 "install it with: pip install 'sopdsl[dask]'")
-        except OSError as error:
-            fail(f"cannot run on the Dask scheduler {options.scheduler}: {error}")
+        except SchedulerError as error:
+            fail(str(error))
 
 
 class ProgressBar:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,6 +13,9 @@ from sopdsl.cli.forecasting import (
     text_width,
 )
 from sopdsl.cli.output import wants_color
+
+if TYPE_CHECKING:
+    from simulator.montecarlo import Forecast
 
 
 @click.command()
@@ -49,7 +53,7 @@ def simulate(playbook: Path, scenario_name: str | None, fmt: str, out: Path | No
         _write_outputs(out, report, forecast)
 
 
-def _write_outputs(folder: Path, report: dict, forecast: object) -> None:
+def _write_outputs(folder: Path, report: dict, forecast: Forecast) -> None:
     """report.json, daily.csv and the charts; a file system error exits 2."""
     from sopdsl.atomic import write_text
     from simulator.plots import write_plots

@@ -179,4 +179,4 @@ def test_unreachable_scheduler_exits_2() -> None:
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         code, out, err = run("simulate", ONBOARDING, *QUICK, "--scheduler", "tcp://127.0.0.1:1")
     assert code == 2 and out == ""
-    assert err.startswith("error: cannot run on the Dask scheduler tcp://127.0.0.1:1")
+    assert err.startswith("error: cannot connect to the Dask scheduler tcp://127.0.0.1:1")
