@@ -69,12 +69,12 @@ def main() -> None:
     scenario = scenario.model_copy(update={"population": population})
     runner = engine_runner() if args.runner == "engine" else funnel_runner
 
-    load = os.getloadavg()
+    busy = os.getloadavg()[0]
     one, alone = timed(program, scenario, args.replications, 1, runner)
     many, pooled = timed(program, scenario, args.replications, args.workers, runner)
     assert pooled == alone, "worker counts must not change results"
     print(f"{args.runner} runner, {args.customers:,} customers, {args.replications} replications "
-          f"(load average before: {load[0]:.2f} on {os.cpu_count()} cores; the speed-up is "
+          f"(load average before: {busy:.2f} on {os.cpu_count()} cores; the speed-up is "
           "only meaningful on idle cores)")
     print(f"  1 worker : {one:7.2f} s")
     print(f"  {args.workers} workers: {many:7.2f} s  speed-up {one / many:.2f}x")
