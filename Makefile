@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/sopdsl check playbooks
+	$(BIN)/sopdsl simulate playbooks/onboarding.sop --out out/
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -10,9 +10,11 @@ from __future__ import annotations
 import click
 
 from sopdsl.cli.check import check
+from sopdsl.cli.compare import compare
 from sopdsl.cli.fmt import fmt
 from sopdsl.cli.graph import graph
 from sopdsl.cli.scenario import scenario
+from sopdsl.cli.simulate import simulate
 
 
 @click.group()
@@ -28,3 +30,5 @@ main.add_command(check)
 main.add_command(fmt)
 main.add_command(graph)
 main.add_command(scenario)
+main.add_command(simulate)
+main.add_command(compare)
