@@ -26,12 +26,9 @@ def write_plots(report: dict, daily: dict[str, list[Estimate]], start: dt.date,
 
     `arms.png` is written only when the playbook has splits.
     """
-    import matplotlib
-
-    from sopdsl.draw_png import NO_CJK_FONT, FALLBACK_FONT, _quiet_fonts, font_families
+    from sopdsl.fonts import drawing_fonts, missing_font_note
 
     folder = Path(folder)
-    families, notes = font_families()
     charts: list[tuple[str, Callable[[], Any]]] = [
         ("funnel.png", lambda: _funnel(report)),
         ("daily.png", lambda: _daily(daily, start)),
@@ -40,13 +37,11 @@ def write_plots(report: dict, daily: dict[str, list[Estimate]], start: dt.date,
     if any(journey["arms"] for journey in report["journeys"].values()):
         charts.append(("arms.png", lambda: _arms(report)))
     written = []
-    with matplotlib.rc_context({"font.family": families}), _quiet_fonts():
+    with drawing_fonts() as (families, notes):
         for name, draw in charts:
             _save(draw(), folder / name)
             written.append(folder / name)
-    if families[0] == FALLBACK_FONT and _has_wide_text(report, daily):
-        notes.append(NO_CJK_FONT)
-    return written, notes
+    return written, notes + missing_font_note(families, _chart_texts(report, daily))
 
 
 def _save(figure: Any, path: Path) -> None:
@@ -171,9 +166,6 @@ def _arm_panel(ax: Any, title: str, arms: dict) -> None:
                 transform=ax.transAxes)
 
 
-def _has_wide_text(report: dict, daily: dict) -> bool:
-    from sopdsl.draw_png import _wide
-
+def _chart_texts(report: dict, daily: dict) -> list[str]:
     names = [*report["funnel"], *daily, report["meta"]["playbook"]]
-    names += [f"{title} {arm}" for title, arms in _split_panels(report) for arm in arms]
-    return any(_wide(name) for name in names)
+    return names + [f"{title} {arm}" for title, arms in _split_panels(report) for arm in arms]

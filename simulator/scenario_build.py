@@ -273,8 +273,18 @@ def _scenario_decls(program: Program) -> Iterator[ast.Scenario]:
         yield from (decl for decl in module.decls if isinstance(decl, ast.Scenario))
 
 
+def unknown_scenario(program: Program, name: str | None) -> str | None:
+    """Why `name` names no scenario of the program (with a did-you-mean), None when it does."""
+    names = scenario_names(program)
+    if name is None or name in names:
+        return None
+    hint = did_you_mean(name, names)
+    return (f"no scenario named `{name}` in {display_path(program.entry)}"
+            + (f"; {hint}" if hint else "")
+            + f" (scenarios: {', '.join(f'`{n}`' for n in names)})")
+
+
 def _unknown_scenario(program: Program, name: str) -> Diagnostic:
     entry = display_path(program.entry)
     span = Span(file=entry, line=1, column=1, end_line=1, end_column=2)
-    return diag("E201", span, f"no scenario named `{name}` in {entry}",
-                did_you_mean(name, scenario_names(program)))
+    return diag("E201", span, unknown_scenario(program, name) or f"no scenario named `{name}`")

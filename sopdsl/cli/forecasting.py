@@ -86,16 +86,11 @@ def load_program(path: Path, fmt: str) -> Program:
 
 def load_scenario(program: Program, name: str | None, options: RunOptions) -> Scenario:
     """The effective scenario `name` with the command line's overrides; exits 2 when unknown."""
-    from sopdsl.diagnostics import did_you_mean
-    from sopdsl.files import display_path
-    from simulator.scenario_build import effective_scenario, scenario_names
+    from simulator.scenario_build import effective_scenario, unknown_scenario
 
-    names = scenario_names(program)
-    if name is not None and name not in names:
-        hint = did_you_mean(name, names)
-        fail(f"no scenario named `{name}` in {display_path(program.entry)}"
-             + (f"; {hint}" if hint else "")
-             + f" (scenarios: {', '.join(f'`{n}`' for n in names)})")
+    unknown = unknown_scenario(program, name)
+    if unknown:
+        fail(unknown)
     scenario, diagnostics = effective_scenario(program, name)
     if scenario is None:
         sys.exit(emit_diagnostics(diagnostics, program.sources, "text", files=1, err=True))
