@@ -287,4 +287,5 @@ def unknown_scenario(program: Program, name: str | None) -> str | None:
 def _unknown_scenario(program: Program, name: str) -> Diagnostic:
     entry = display_path(program.entry)
     span = Span(file=entry, line=1, column=1, end_line=1, end_column=2)
-    return diag("E201", span, unknown_scenario(program, name) or f"no scenario named `{name}`")
+    return diag("E201", span, f"no scenario named `{name}` in {entry}",
+                did_you_mean(name, scenario_names(program)))
