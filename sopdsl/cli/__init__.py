@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from sopdsl.cli.check import check
+from sopdsl.cli.lint import lint
 
 
 @click.group()
@@ -22,3 +23,4 @@ def main() -> None:
 
 
 main.add_command(check)
+main.add_command(lint)
