@@ -71,7 +71,11 @@ def _entry(written: str, span: Span, by_name: dict[str, str],
         problems.append(diag("W420", span, f"`{written}` is an error and cannot be suppressed",
                              hint="fix the error; only warnings can be silenced"))
         return None
-    if code not in lint_codes() or code in SUPPRESSION_CODES:
+    if code in SUPPRESSION_CODES:
+        problems.append(diag("W420", span, f"`{written}` cannot be suppressed by a directive",
+                             hint="switch it off in the configuration instead"))
+        return None
+    if code not in lint_codes():
         hint = did_you_mean(written, [*lint_codes(), *by_name])
         problems.append(diag("W420", span, f"`{written}` is not a lint code or rule name",
                              hint=hint))

@@ -43,5 +43,8 @@ def working_minutes(start: int, length: int, hours: tuple[int, int]) -> int:
 
 @functools.cache
 def least_working_minutes(length: int, hours: tuple[int, int]) -> tuple[int, int]:
-    """The fewest working minutes a window of `length` can hold, and a start time giving it."""
-    return min((working_minutes(start, length, hours), start) for start in range(DAY))
+    """The fewest working minutes a window of `length` can hold, and the first start time
+    (from the end of the working day on) that gives it."""
+    starts = [(hours[1] + offset) % DAY for offset in range(DAY)]
+    least = min(starts, key=lambda start: working_minutes(start, length, hours))
+    return working_minutes(least, length, hours), least
