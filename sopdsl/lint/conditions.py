@@ -9,6 +9,12 @@ from sopdsl.program import Program
 from sopdsl.step_ids import walk_steps
 
 
+def judged_conditions(program: Program) -> Iterator[ast.Expr]:
+    """The conditions judged on their own: those that do more than name a segment, which
+    is judged where it is declared."""
+    return (expr for expr in conditions(program) if not bare_segment(expr))
+
+
 def conditions(program: Program) -> Iterator[ast.Expr]:
     """Segments, audiences, `exit when`, `if`/`elif`, `until` and scenario effect conditions."""
     for segment in program.segments.values():

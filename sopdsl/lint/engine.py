@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,13 +40,27 @@ def lint_program(program: Program, config: LintConfig | None = None) -> list[Dia
 
 def lint_paths(paths: Iterable[str | Path], overrides: Overrides | None = None) -> LintReport:
     """Lint files and folders (recursively `*.sop`); raises ConfigError for a bad config."""
-    checked = check_paths(paths)
-    finder = ConfigFinder(overrides or Overrides())
-    run = _Run(finder.for_file)
-    for program in checked.programs:
-        run.add(program)
-    return LintReport(run.finish(checked.diagnostics), checked.sources, checked.files,
-                      checked.programs)
+    with _no_cycle_collection():
+        checked = check_paths(paths)
+        finder = ConfigFinder(overrides or Overrides())
+        run = _Run(finder.for_file)
+        for program in checked.programs:
+            run.add(program)
+        diagnostics = run.finish(checked.diagnostics)
+    return LintReport(diagnostics, checked.sources, checked.files, checked.programs)
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cycle collector: every program stays alive until the report is done, and
+    rescanning all their nodes on each collection would double the time of a large run."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.format_exprs import expr_text
-from sopdsl.lint.conditions import bare_segment, conditions
+from sopdsl.lint.conditions import judged_conditions
 from sopdsl.lint.context import LintContext
 from sopdsl.lint.registry import Rule
 
@@ -44,7 +44,7 @@ class ConditionAlwaysHolds(Rule):
     groups = ("dead-code", "logic")
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:
-        for expr in conditions(ctx.program):
-            if not bare_segment(expr) and ctx.reasoner.always_holds(expr) is True:
+        for expr in judged_conditions(ctx.program):
+            if ctx.reasoner.always_holds(expr) is True:
                 yield self.report(expr.span, f"condition `{expr_text(expr)}` always holds",
                                   hint="every customer meets it; tighten it or drop it")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.format_exprs import expr_text
-from sopdsl.lint.conditions import bare_segment, conditions
+from sopdsl.lint.conditions import judged_conditions
 from sopdsl.lint.context import LintContext
 from sopdsl.lint.registry import Rule
 
@@ -40,8 +40,8 @@ class ConditionNeverHolds(Rule):
     groups = ("dead-code", "logic")
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:
-        for expr in conditions(ctx.program):
-            if not bare_segment(expr) and ctx.reasoner.can_hold(expr) is False:
+        for expr in judged_conditions(ctx.program):
+            if ctx.reasoner.can_hold(expr) is False:
                 yield self.report(expr.span, f"condition `{expr_text(expr)}` can never hold",
                                   hint="no customer meets every part of it; check the "
                                        "numbers, stages and tags it compares")
