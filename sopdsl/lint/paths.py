@@ -23,7 +23,7 @@ _REPEATS = (ast.RepeatN, ast.RepeatUntil)
 
 MAX_PATHS = 300
 MAX_ROUNDS = 60
-_MAX_VISITS = 5000
+MAX_WALKED = 20_000  # steps walked per journey before the walk gives up (incomplete)
 
 
 class Visit(NamedTuple):
@@ -37,7 +37,7 @@ class Visit(NamedTuple):
 
 @dataclass(frozen=True)
 class JourneyPaths:
-    """The timed paths of one journey; `complete` is False when the walk stopped at MAX_PATHS."""
+    """The timed paths of one journey; `complete` is False when the walk stopped early."""
 
     journey: str
     paths: tuple[tuple[Visit, ...], ...]
@@ -58,9 +58,9 @@ def journey_paths(graph: WorkflowGraph, journey: str) -> JourneyPaths:
         trigger = graph.g.nodes[entry].get("trigger")
         clock = trigger_clock(trigger) if trigger is not None else None
         if graph.g.nodes[entry]["kind"] == "trigger":
-            walker.follow_edges(entry, None, 0, clock, ())
+            walker.walk(walker.moves(entry, None, 0, clock, (), 0))
         else:
-            walker.walk(entry, 0, clock, (), back=False)
+            walker.walk([_Move(entry, 0, clock, (), False, 0)])
     return JourneyPaths(journey, tuple(walker.paths), not walker.truncated)
 
 
@@ -98,40 +98,60 @@ def step_timing(step: ast.Step, at: int, clock: int | None) -> tuple[int, int | 
     return at, clock
 
 
+class _Move(NamedTuple):
+    """A node to visit next, the state on arrival, and how long the path is before it."""
+
+    node: str
+    at: int
+    clock: int | None
+    rounds: Rounds
+    back: bool
+    depth: int
+
+
 class _Walker:
-    """Depth-first walk; the path so far is one list, copied only when a path is complete."""
+    """Depth-first walk with an explicit stack (nested repeats make paths long); the path so
+    far is one list, cut back to each move's depth and copied only when a path is complete."""
 
     def __init__(self, graph: WorkflowGraph) -> None:
         self.graph = graph
         self.paths: list[tuple[Visit, ...]] = []
         self.truncated = False
         self.visits: list[Visit] = []
+        self.budget = MAX_WALKED
         self._out: dict[str, list[_Edge]] = {}
 
-    def walk(self, node: str, at: int, clock: int | None, rounds: Rounds, back: bool) -> None:
-        if len(self.paths) >= MAX_PATHS:
-            self.truncated = True
-            return
-        attrs = self.graph.g.nodes[node]
-        if attrs["kind"] in ("end", "exit") or len(self.visits) > _MAX_VISITS:
-            self.paths.append(tuple(self.visits))
-            return
-        step = attrs["step"]
-        at, clock = step_timing(step, at, clock)
-        if not back and isinstance(step, _REPEATS):
-            rounds = tuple(r for r in rounds if r[0] != node) + ((node, 0),)
-        self.visits.append(Visit(node, step, at, clock))
-        self.follow_edges(node, step, at, clock, rounds)
-        self.visits.pop()
-
-    def follow_edges(self, node: str, step: ast.Step | None, at: int, clock: int | None,
-                     rounds: Rounds) -> None:
-        for edge in self._edges(node):
-            after = _next_rounds(step, node, edge.kind, rounds)
-            if after is None:
+    def walk(self, stack: list[_Move]) -> None:
+        while stack:
+            if len(self.paths) >= MAX_PATHS or self.budget <= 0:
+                self.truncated = True
+                return
+            self.budget -= 1
+            move = stack.pop()
+            del self.visits[move.depth:]
+            attrs = self.graph.g.nodes[move.node]
+            if attrs["kind"] in ("end", "exit"):
+                self.paths.append(tuple(self.visits))
                 continue
-            then_clock = None if edge.kind == "then" else clock_after(clock, edge.delay)
-            self.walk(edge.target, at + edge.delay, then_clock, after, edge.back)
+            step = attrs["step"]
+            at, clock = step_timing(step, move.at, move.clock)
+            rounds = move.rounds
+            if not move.back and isinstance(step, _REPEATS):
+                rounds = tuple(r for r in rounds if r[0] != move.node) + ((move.node, 0),)
+            self.visits.append(Visit(move.node, step, at, clock))
+            stack.extend(self.moves(move.node, step, at, clock, rounds, move.depth + 1))
+
+    def moves(self, node: str, step: ast.Step | None, at: int, clock: int | None,
+              rounds: Rounds, depth: int) -> list[_Move]:
+        """The moves along the node's edges, last edge first (so the stack pops source order)."""
+        found = []
+        for edge in reversed(self._edges(node)):
+            after = _next_rounds(step, node, edge.kind, rounds)
+            if after is not None:
+                then_clock = None if edge.kind == "then" else clock_after(clock, edge.delay)
+                found.append(_Move(edge.target, at + edge.delay, then_clock, after, edge.back,
+                                   depth))
+        return found
 
     def _edges(self, node: str) -> list[_Edge]:
         if node not in self._out:

@@ -69,6 +69,7 @@ def minutes_text(minutes: int) -> str:
 
 def busiest(paths: JourneyPaths, window: int, counts: Callable[[ast.Send], bool]) -> Burst | None:
     """The path and window with the most counted sends (the first such, in walk order)."""
+    window = max(window, 1)  # a zero window (E309) still counts each send once
     best: tuple[Visit, ...] = ()
     for path in paths.paths:
         sends = [v for v in path if isinstance(v.step, ast.Send) and counts(v.step)]
