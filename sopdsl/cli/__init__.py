@@ -13,6 +13,7 @@ from sopdsl.cli.check import check
 from sopdsl.cli.compare import compare
 from sopdsl.cli.fmt import fmt
 from sopdsl.cli.graph import graph
+from sopdsl.cli.lint import lint
 from sopdsl.cli.scenario import scenario
 from sopdsl.cli.simulate import simulate
 
@@ -27,6 +28,7 @@ def main() -> None:
 
 
 main.add_command(check)
+main.add_command(lint)
 main.add_command(fmt)
 main.add_command(graph)
 main.add_command(scenario)
