@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sopdsl.api import CheckReport, check_paths
 from sopdsl.codes import CODES
-from sopdsl.config import ConfigError, ConfigFinder, LintConfig, Overrides
+from sopdsl.config import ConfigFinder, LintConfig, Overrides
 from sopdsl.diagnostics import Diagnostic, sorted_diagnostics
 from sopdsl.lint.context import LintContext, LintOptions
 from sopdsl.lint.registry import Rule, all_rules, lint_codes
 from sopdsl.lint.usage import Usage
+from sopdsl.parser import no_cyclic_gc
 from sopdsl.program import Program
 from sopdsl.suppress import Suppressions, apply_suppressions, read_directives
 
@@ -40,7 +39,7 @@ def lint_program(program: Program, config: LintConfig | None = None) -> list[Dia
 
 def lint_paths(paths: Iterable[str | Path], overrides: Overrides | None = None) -> LintReport:
     """Lint files and folders (recursively `*.sop`); raises ConfigError for a bad config."""
-    with _no_cycle_collection():
+    with no_cyclic_gc():
         checked = check_paths(paths)
         finder = ConfigFinder(overrides or Overrides())
         run = _Run(finder.for_file)
@@ -48,19 +47,6 @@ def lint_paths(paths: Iterable[str | Path], overrides: Overrides | None = None) 
             run.add(program)
         diagnostics = run.finish(checked.diagnostics)
     return LintReport(diagnostics, checked.sources, checked.files, checked.programs)
-
-
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause the cycle collector: every program stays alive until the report is done, and
-    rescanning all their nodes on each collection would double the time of a large run."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclass
