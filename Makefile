@@ -21,6 +21,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_check.py
 	$(BIN)/python benchmarks/bench_fmt.py
+	$(BIN)/python benchmarks/bench_lint.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info out
