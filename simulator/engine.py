@@ -243,9 +243,11 @@ class Replication:
 
     def _queue_staff_send(self, index: int, customer: Customer, send: SendRequested) -> None:
         item = WorkItem(index, send, self.env.now, None)
-        if not self.staffing.assign(item, customer.owner, send.role, send=True):
+        # Without an owner, the owner role's members share the customer's sends.
+        role = send.role or (None if customer.owner else self.scenario.population.owner)
+        if not self.staffing.assign(item, customer.owner, role, send=True):
             self.no_owner += 1
-            self.counter.drop("no_staff")
+            self.counter.drop("no_staff")  # the playbook has no role to do it
 
     def _task(self, index: int, customer: Customer, task: TaskCreated) -> None:
         self.staffing.assign(WorkItem(index, task, self.env.now, task.due), customer.owner,
@@ -310,5 +312,5 @@ class Replication:
         tally.notes = unmodelled_events(self.program, self.scenario)
         if self.no_owner:
             tally.notes.append(f"{self.no_owner} staff-confirmed sends had nobody to do them: "
-                               "the customers have no owner and the send names no role")
+                               "the playbook declares no role to own customers")
         return tally

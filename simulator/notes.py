@@ -1,4 +1,4 @@
-"""Notes for a forecast's reader: events journeys wait for that the scenario never makes happen."""
+"""Notes for a forecast's reader: events journeys refer to that the scenario never makes happen."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from sopdsl import ast
 from sopdsl.program import Program
-from sopdsl.step_ids import walk_steps
 from simulator.scenario import Scenario
 
 
@@ -25,32 +24,34 @@ def happening_events(scenario: Scenario) -> set[str]:
 
 
 def unmodelled_events(program: Program, scenario: Scenario) -> list[str]:
-    """One note per event that journeys trigger on, wait for or aim at and that never happens."""
+    """One note per event journeys refer to (triggers, waits, goals, exits, conditions) that
+    never happens during the simulation."""
     happening = happening_events(scenario)
-    waiting: dict[str, list[str]] = {}
-    for journey in program.journeys.values():
-        for event in _awaited(program, journey):
-            if event not in happening and journey.name.name not in waiting.setdefault(event, []):
-                waiting[event].append(journey.name.name)
+    referring: dict[str, list[str]] = {}
+    for name, journey in program.journeys.items():
+        for event in _event_names(journey):
+            journeys = referring.setdefault(event, [])
+            if event in program.events and event not in happening and name not in journeys:
+                journeys.append(name)
     return [
-        f"`{event}` never happens in this scenario, so {_names(journeys)} never see it; "
-        f"give it a behaviour, such as `{event} {{ daily 0.5%  after_click 10% within 1d }}`"
-        for event, journeys in waiting.items()
+        f"`{event}` never happens during this simulation, though {_names(journeys)} "
+        f"refer{'s' if len(journeys) == 1 else ''} to it; give it a behaviour in the scenario, "
+        f"such as `{event} {{ daily 0.5%  after_click 10% within 1d }}`"
+        for event, journeys in referring.items() if journeys
     ]
 
 
-def _awaited(program: Program, journey: ast.Journey) -> Iterator[str]:
-    for clause in journey.clauses:
-        if isinstance(clause, ast.When):
-            for trigger in clause.triggers:
-                if isinstance(trigger, ast.EventTrigger) and \
-                        trigger.event.name.name in program.events:
-                    yield trigger.event.name.name
-        elif isinstance(clause, ast.Goal):
-            yield from (ref.name.name for ref in clause.events)
-    for ref in walk_steps(journey):
-        if isinstance(ref.step, ast.WaitFor):
-            yield from (event.name.name for event in ref.step.events)
+def _event_names(node: object) -> Iterator[str]:
+    """The names of every event reference inside an AST node, in source order."""
+    if isinstance(node, ast.EventRef):
+        yield node.name.name
+    elif isinstance(node, list):
+        for item in node:
+            yield from _event_names(item)
+    elif isinstance(node, ast.Node):
+        for field in type(node).model_fields:
+            if field != "span":
+                yield from _event_names(getattr(node, field))
 
 
 def _names(journeys: list[str]) -> str:
