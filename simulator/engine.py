@@ -19,7 +19,6 @@ import simpy
 
 from sopdsl.arms import seeded_arms
 from sopdsl.builtins import AUTOMATIC_CHANNELS
-from sopdsl.clock import Clock
 from sopdsl.customer import Customer, Event
 from sopdsl.effects import (
     Effect, HandoffRequested, SendDelivered, SendRequested, TaskCreated,
@@ -27,6 +26,7 @@ from sopdsl.effects import (
 from sopdsl.interpreter import Interpreter
 from sopdsl.program import Program
 from simulator.behaviour import Behaviour, DrawStream, daily_moments
+from simulator.day_clock import DayTableClock
 from simulator.notes import unmodelled_events
 from simulator.population import Population, generate
 from simulator.results import Tally
@@ -65,7 +65,10 @@ class Replication:
         self.program, self.scenario, self.seed, self.progress = program, scenario, seed, progress
         self.env = simpy.Environment()
         self.horizon = float(scenario.horizon_minutes)
-        clock = Clock(dt.datetime.combine(scenario.start, dt.time()), program.settings.timezone)
+        days = max(1, math.ceil(self.horizon / MINUTES_PER_DAY))
+        clock = DayTableClock(dt.datetime.combine(scenario.start, dt.time()),
+                              program.settings.timezone, scenario.start - dt.timedelta(days=2),
+                              days + 4)
         streams = np.random.SeedSequence(seed).spawn(6)
         population_rng, draws = (np.random.default_rng(s) for s in streams[:2])
         behaviour_rng, staff_rng = (random.Random(int(s.generate_state(1)[0]))
@@ -73,7 +76,6 @@ class Replication:
         self.interpreter = Interpreter(program, clock,
                                        seeded_arms(int(streams[4].generate_state(1)[0])))
         self.daily_rng = np.random.default_rng(streams[5])
-        days = max(1, math.ceil(self.horizon / MINUTES_PER_DAY))
         self.day_starts = [clock.at(scenario.start + dt.timedelta(days=k), 0)
                            for k in range(days)]
         self.counter = Counter(program, self.horizon, self.day_starts, program.roles)
@@ -184,13 +186,22 @@ class Replication:
     # ---- driving the interpreter ---------------------------------------------------------
 
     def _apply(self, index: int, customer: Customer, effects: list[Effect]) -> None:
-        count, handlers = self.counter.count, self.handlers
+        """Act on a call's effects; automatic sends allowed now are delivered at once."""
+        count, handlers, now = self.counter.count, self.handlers, self.env.now
+        sends_now: list[SendRequested] = []
         for effect in effects:
             count(index, effect)
+            if type(effect) is SendRequested and not effect.staff_confirmed \
+                    and effect.earliest <= now:
+                sends_now.append(effect)
+                continue
             handler = handlers.get(type(effect))
             if handler is not None:
                 handler(index, customer, effect)
-        self._schedule_wake(index, customer)
+        if sends_now:
+            self._apply(index, customer, self.interpreter.deliver_all(customer, sends_now, now))
+        else:
+            self._schedule_wake(index, customer)
 
     def _schedule_wake(self, index: int, customer: Customer) -> None:
         wake = self.interpreter.next_wakeup(customer)

@@ -21,19 +21,22 @@ if TYPE_CHECKING:
 MINUTES_PER_DAY = 24 * 60
 
 
-@dataclass
 class Column:
     """One attribute for a group of customers: values, or indexes into `choices`."""
 
-    values: np.ndarray
-    choices: list[Any] | None = None  # listed values (shares); None for drawn numbers and dates
+    __slots__ = ("values", "choices", "_plain")
+
+    def __init__(self, values: np.ndarray, choices: list[Any] | None = None) -> None:
+        self.values = values
+        self.choices = choices  # listed values (shares); None for drawn numbers
+        self._plain: list[Any] | None = None
 
     def get(self, index: int) -> Any:
         """The plain Python value of one customer."""
-        if self.choices is not None:
-            return self.choices[self.values[index]]
-        value = self.values[index]
-        return value.item() if isinstance(value, np.generic) else value
+        if self._plain is None:
+            self._plain = self.values.tolist()  # Python values once, not one by one
+        value = self._plain[index]
+        return value if self.choices is None else self.choices[value]
 
 
 @dataclass

@@ -3,17 +3,21 @@ rate and a working-time delay per item. docs/simulation.md ("Staff") states the 
 
 Work items are staff-confirmed sends and tasks. Each goes to one member's own queue (the
 customer's owner) or to the shared queue of a role, which any member of the role serves.
-Members take the oldest item they can see, first in first out.
+Members take the oldest item they can see, first in first out. Members are not SimPy processes:
+each moment of their work (starting a working day, finishing an item) is a timeout with a
+callback, which costs far less than resuming a generator.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import heapq
+import itertools
 import math
 import random
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,16 +83,17 @@ class WorkItem:
 
 
 class Member:
-    """One staff member: an own queue, the items done per working day, and a way to wake up."""
+    """One staff member: an own queue, the items done per working day, and what it is doing."""
 
-    __slots__ = ("id", "role", "queue", "used", "wake")
+    __slots__ = ("id", "role", "queue", "used", "busy", "resting")
 
     def __init__(self, member_id: str, role: Role) -> None:
         self.id = member_id
         self.role = role
         self.queue: deque[WorkItem] = deque()
         self.used: dict[int, int] = {}  # window index -> items started in it
-        self.wake: simpy.Event | None = None  # set while idle
+        self.busy = False  # working on an item
+        self.resting = False  # has work, waits for its next working window
 
 
 class Role:
@@ -106,6 +111,8 @@ class Role:
         self.open = 0
         self.open_undated = 0  # open items without a due time; at the horizon they expire
         self.handoffs = 0
+        self.dues: list[tuple[float, int, WorkItem]] = []  # open items by due time
+        self.due_timer: float | None = None  # when the next expiry check is scheduled
 
     def allowance(self, window: int) -> int:
         """Items a member may start in a working window: the capacity, fractions spread evenly."""
@@ -138,7 +145,7 @@ class StaffOutcome:
 
 
 class Staffing:
-    """Every role's members as SimPy processes serving their queues."""
+    """Every role's members serving their queues, driven by SimPy timeouts and callbacks."""
 
     def __init__(self, env: simpy.Environment, roles: dict[str, tuple[Staff, Shifts]],
                  rng: random.Random, delays: Callable[[Staff], DrawStream], horizon: float,
@@ -150,8 +157,7 @@ class Staffing:
         self.roles = {name: Role(name, staff, shifts, delays(staff), horizon)
                       for name, (staff, shifts) in roles.items()}
         self.members = {m.id: m for role in self.roles.values() for m in role.members}
-        for member in self.members.values():
-            env.process(self._work(member))
+        self._order = itertools.count()  # ties between equal due times: first queued first
 
     def member_ids(self, role: str | None) -> list[str]:
         """The ids of a role's members, in order (none for None or an unknown role)."""
@@ -167,11 +173,6 @@ class Staffing:
         found.handoffs += 1
         return member.id
 
-    def role_of(self, member_id: str | None) -> str | None:
-        """The role a member belongs to."""
-        member = self.members.get(member_id or "")
-        return member.role.name if member else None
-
     def assign(self, item: WorkItem, owner: str | None, role: str | None, send: bool) -> bool:
         """Queue an item at the owner, or at `role`'s shared queue when the owner is not in it.
 
@@ -180,24 +181,24 @@ class Staffing:
         """
         member = self.members.get(owner or "")
         if member is not None and (role is None or member.role.name == role):
-            target_role, queue, wake = member.role, member.queue, [member]
+            target, queue, candidates = member.role, member.queue, (member,)
         elif role in self.roles:
-            target_role = self.roles[role]
-            queue, wake = target_role.queue, target_role.members
+            target = self.roles[role]
+            queue, candidates = target.queue, target.members
         else:
             return False
         if send:
-            item.due = target_role.shifts.due_after(item.created)
-        target_role.opened(item)
-        if self.rng.random() >= target_role.staff.completion:
+            item.due = target.shifts.due_after(item.created)
+        target.opened(item)
+        self._watch_due(target, item)
+        if self.rng.random() >= target.staff.completion:
             item.state = NEVER
-            self._expire_at_due(item)
             return True
         queue.append(item)
-        self._expire_at_due(item)
-        for waiting in wake:
-            if waiting.wake is not None and not waiting.wake.triggered:
-                waiting.wake.succeed()
+        for candidate in candidates:
+            if item.state != QUEUED:
+                break
+            self._dispatch(candidate)
         return True
 
     def backlog(self, role: str) -> int:
@@ -213,55 +214,88 @@ class Staffing:
             out[name] = tally
         return out
 
-    def _expire_at_due(self, item: WorkItem) -> None:
-        if item.due is not None and item.due < self.horizon:
-            timer = self.env.timeout(max(0.0, item.due - self.env.now), item)
-            timer.callbacks.append(self._on_due)
+    # ---- expiry ------------------------------------------------------------------------
+
+    def _watch_due(self, role: Role, item: WorkItem) -> None:
+        if item.due is None or item.due >= self.horizon:
+            return
+        heapq.heappush(role.dues, (item.due, next(self._order), item))
+        if role.due_timer is None or item.due < role.due_timer:
+            self._check_dues_at(role, item.due)
+
+    def _check_dues_at(self, role: Role, t: float) -> None:
+        role.due_timer = t
+        timer = self.env.timeout(max(0.0, t - self.env.now), (role, t))
+        timer.callbacks.append(self._on_due)
 
     def _on_due(self, timer: simpy.Event) -> None:
-        item: WorkItem = timer.value
-        if item.state in (QUEUED, NEVER):
-            item.role.closed(item, EXPIRED)
-            self.outcome.expired(item)
+        role, t = timer.value
+        if role.due_timer != t:
+            return  # superseded by an earlier check
+        role.due_timer = None
+        dues, now = role.dues, self.env.now
+        while dues and (dues[0][0] <= now or dues[0][2].state not in (QUEUED, NEVER)):
+            item = heapq.heappop(dues)[2]
+            if item.state in (QUEUED, NEVER):
+                role.closed(item, EXPIRED)
+                self.outcome.expired(item)
+        if dues:
+            self._check_dues_at(role, dues[0][0])
 
-    def _work(self, member: Member) -> Iterator[simpy.Event]:
-        env, role = self.env, member.role
-        shifts = role.shifts
-        while True:
-            if _head(member.queue) is None and _head(role.queue) is None:
-                member.wake = env.event()
-                yield member.wake
-                member.wake = None
-                continue
-            window = shifts.index_at(env.now)
-            while window < len(shifts) and member.used.get(window, 0) >= role.allowance(window):
-                window += 1
-            if window >= len(shifts):
-                return
-            if shifts.starts[window] > env.now:
-                yield env.timeout(shifts.starts[window] - env.now)
-                continue
-            item = _take(member.queue, role.queue)
-            if item is None:
-                continue
-            member.used[window] = member.used.get(window, 0) + 1
-            item.state, item.started, item.member = ACTIVE, env.now, member.id
-            yield from self._serve(role, window, role.delay.next())
-            role.closed(item, DONE)
-            self.outcome.done(item, member.id)
+    # ---- members at work ---------------------------------------------------------------
 
-    def _serve(self, role: Role, window: int, remaining: float) -> Iterator[simpy.Event]:
-        """Spend `remaining` working minutes, pausing outside working hours."""
-        env, shifts = self.env, role.shifts
-        while True:
-            chunk = min(remaining, shifts.ends[window] - env.now)
-            role.tally.busy_minutes += _overlap(env.now, env.now + chunk, self.horizon)
-            yield env.timeout(chunk)
-            remaining -= chunk
+    def _dispatch(self, member: Member) -> None:
+        """Start the member's next item now, or rest until the next window it may work in."""
+        if member.busy or member.resting:
+            return
+        role = member.role
+        if _head(member.queue) is None and _head(role.queue) is None:
+            return
+        shifts, now = role.shifts, self.env.now
+        window = shifts.index_at(now)
+        while window < len(shifts) and member.used.get(window, 0) >= role.allowance(window):
             window += 1
-            if remaining <= 0 or window >= len(shifts):
-                return
-            yield env.timeout(max(0.0, shifts.starts[window] - env.now))
+        if window >= len(shifts):
+            return
+        if shifts.starts[window] > now:
+            member.resting = True
+            timer = self.env.timeout(shifts.starts[window] - now, member)
+            timer.callbacks.append(self._wake)
+            return
+        item = _take(member.queue, role.queue)
+        member.used[window] = member.used.get(window, 0) + 1
+        member.busy = True
+        item.state, item.started, item.member = ACTIVE, now, member.id
+        self._work(member, item, window, role.delay.next())
+
+    def _wake(self, timer: simpy.Event) -> None:
+        member: Member = timer.value
+        member.resting = False
+        self._dispatch(member)
+
+    def _work(self, member: Member, item: WorkItem, window: int, remaining: float) -> None:
+        """Work on the item until it is done or the working window ends."""
+        shifts, now = member.role.shifts, self.env.now
+        chunk = min(remaining, shifts.ends[window] - now)
+        member.role.tally.busy_minutes += _overlap(now, now + chunk, self.horizon)
+        timer = self.env.timeout(chunk, (member, item, window, remaining - chunk))
+        timer.callbacks.append(self._worked)
+
+    def _worked(self, timer: simpy.Event) -> None:
+        member, item, window, remaining = timer.value
+        shifts = member.role.shifts
+        if remaining > 0 and window + 1 < len(shifts):
+            timer = self.env.timeout(max(0.0, shifts.starts[window + 1] - self.env.now),
+                                     (member, item, window + 1, remaining))
+            timer.callbacks.append(self._resume)
+            return
+        member.busy = False
+        member.role.closed(item, DONE)
+        self.outcome.done(item, member.id)
+        self._dispatch(member)
+
+    def _resume(self, timer: simpy.Event) -> None:
+        self._work(*timer.value)
 
 
 def _head(queue: deque[WorkItem]) -> WorkItem | None:
