@@ -114,14 +114,25 @@ class Replication:
         timer.callbacks.append(callback)
 
     def _create_stock(self) -> None:
-        stock, history = self.population.stock, self.population.history
-        for index in range(stock.size):
+        # Without scheduled triggers a stock customer's state cannot change before their first
+        # event, so they are created then, as they were at the start: same result, less memory.
+        if self.interpreter.triggers.schedules:
+            for index in range(self.population.stock.size):
+                self._stock_customer(index)
+
+    def _stock_customer(self, index: int) -> Customer:
+        """A customer of the stock, followed from the start."""
+        customer = self.customers[index]
+        if customer is None:
+            stock = self.population.stock
             customer = self.interpreter.new_customer(
                 str(index), 0.0, owner=stock.owners[index],
                 attributes=stock.attributes_of(index), tags=stock.tags_of(index),
-                stage=stock.stages.get(index), history=history.events_of(index))
+                stage=stock.stages.get(index),
+                history=self.population.history.events_of(index))
             self.customers[index] = customer
             self._schedule_wake(index, customer)
+        return customer
 
     def _schedule_arrivals(self) -> None:
         if self.population.arrivals.size:
@@ -166,7 +177,7 @@ class Replication:
         if position + 1 < len(times):
             self._at(times[position + 1], position + 1, self._daily_chance)
         index, now = who[position], self.env.now
-        customer = self.customers[index]
+        customer = self.customers[index] or self._stock_customer(index)
         if names[what[position]] != PURCHASE:
             self._fire(index, customer, Event(names[what[position]], now))
             return
@@ -318,8 +329,10 @@ class Replication:
         cost = self.scenario.cost
         tally.cost = cost.per_arrival * tally.arrivals + cost.per_send * tally.delivered
         tally.staff = self.staffing.tallies()
-        tally.funnel = funnel(self.program.settings.stages,
-                              (c.stage for c in self.customers if c is not None))
+        stock = self.population.stock
+        tally.funnel = funnel(self.program.settings.stages, (
+            c.stage if c is not None else stock.stages.get(index)
+            for index, c in enumerate(self.customers)))
         tally.notes = unmodelled_events(self.program, self.scenario)
         if self.no_owner:
             tally.notes.append(f"{self.no_owner} staff-confirmed sends had nobody to do them: "
