@@ -1,7 +1,7 @@
 """Speed and memory of one simulated replication of playbooks/onboarding.sop, next to the baselines.
 
 The playbook's own scenario is scaled to `--customers` (the stock plus the expected arrivals over
-the horizon, in the scenario's proportions; `--arrivals-only` makes every customer a new friend
+the horizon, in the scenario's proportions, with staff scaled alike; `--arrivals-only` makes every customer a new friend
 who goes through the onboarding journey). The bare SimPy funnel of bench_baselines.py runs with
 the same customers and days (garbage collector off, like the engine), and the NumPy day-step
 model gives the limit. Rates are per CPU second (the machine may be shared); peak memory is the process's maximum
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import math
 import pstats
 import resource
 import sys
@@ -37,15 +38,17 @@ MINUTES_PER_DAY = 24 * 60
 
 
 def scaled(scenario: Scenario, customers: int, days: int, arrivals_only: bool) -> Scenario:
-    """The scenario over `days`, its stock and arrivals scaled to `customers` in all."""
+    """The scenario over `days`, its stock, arrivals and staff scaled to `customers` in all."""
     people = scenario.population
+    factor = customers / (people.size + people.arrivals_per_day * days)
     if arrivals_only:
         size, rate = 0, customers / days
     else:
-        factor = customers / (people.size + people.arrivals_per_day * days)
         size, rate = round(people.size * factor), people.arrivals_per_day * factor
     population = people.model_copy(update={"size": size, "arrivals_per_day": rate})
-    return scenario.model_copy(update={"population": population,
+    staff = {role: member.model_copy(update={"count": math.ceil(member.count * factor)})
+             for role, member in scenario.staff.items()}
+    return scenario.model_copy(update={"population": population, "staff": staff,
                                        "horizon_minutes": days * MINUTES_PER_DAY})
 
 
