@@ -9,8 +9,9 @@ import numpy as np
 
 from simulator.behaviour import Behaviour, daily_moments
 from simulator.scenario_build import effective_scenario
-from tests.runtime_kit import CLOCK, program_of
 from sopdsl.interpreter import Interpreter
+from tests.runtime_kit import CLOCK, program_of
+from tests.test_population import within_binomial
 
 DAY = 24 * 60
 DECLS = """content guide_post: article "a" { purpose nurture }
@@ -35,11 +36,6 @@ def setup(scenario: str = SCENARIO, seed: int = 1):
     assert diagnostics == []
     behaviour = Behaviour(program, chosen, random.Random(seed), np.random.default_rng(seed))
     return Interpreter(program, CLOCK), behaviour
-
-
-def within_binomial(count: float, n: int, p: float) -> bool:
-    """`count` lies within 4 standard deviations of Binomial(n, p)."""
-    return abs(count - n * p) <= 4 * math.sqrt(n * p * (1 - p)) + 1e-9
 
 
 def responses(behaviour: Behaviour, customers: list, content: str, now: float = 0.0):
