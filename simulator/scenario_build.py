@@ -20,7 +20,7 @@ from sopdsl.source import Span
 from simulator.defaults import (
     BUILTIN_NAME, STAFF_WORK, builtin_scenario, default_staff, default_values,
 )
-from simulator.scenario import Effect, FatigueRule, Multipliers, Scenario
+from simulator.scenario import OWN_BEHAVIOUR, Effect, FatigueRule, Multipliers, Scenario
 from simulator.scenario_blocks import first_of, put, read_settings, sort_block
 from simulator.scenario_population import read_population
 from simulator.scenario_values import (
@@ -110,7 +110,8 @@ def build_scenario(
 
 def read_scenario(decl: ast.Scenario, program: Program, found: Findings) -> dict:
     """What the block writes, as a patch over the defaults (diagnostics go to `found`)."""
-    block = sort_block(decl.items, "scenario", f"scenario `{decl.name.name}`", found)
+    events = describable_events(program)
+    block = sort_block(decl.items, "scenario", f"scenario `{decl.name.name}`", found, events)
     patch: dict = {TOP_FIELDS[key]: value
                    for key, value in read_settings(block, "scenario", found).items()}
     if "population" in block.settings:
@@ -119,6 +120,10 @@ def read_scenario(decl: ast.Scenario, program: Program, found: Findings) -> dict
         items = _block_of(block.settings.get(key), found)
         if items is not None:
             patch[key] = reader(items, found)
+    for event in events:
+        items = _block_of(block.settings.get(event), found)
+        if items is not None:
+            patch.setdefault("events", {})[event] = _event(event, items, found)
     seen: dict = {}
     for item in block.items:
         _read_item(item, program, patch, seen, found)
@@ -202,6 +207,19 @@ def _block_of(setting: ast.ScSetting | None, found: Findings) -> list[ast.ScItem
         found.error("E318", setting.key.span, f"`{key}` needs a block: `{key} {{ ... }}`")
         return None
     return setting.block
+
+
+def describable_events(program: Program) -> list[str]:
+    """The events a scenario may give a behaviour with a block named after them."""
+    return [name for name in program.events if name not in OWN_BEHAVIOUR]
+
+
+def _event(name: str, items: list[ast.ScItem], found: Findings) -> dict:
+    block = sort_block(items, "event", f"`{name}`", found)
+    values = read_settings(block, "event", found)
+    if "after_click" in block.settings:
+        values.update(_after_click(block.settings["after_click"], found))
+    return values
 
 
 def _purchase(items: list[ast.ScItem], found: Findings) -> dict:
