@@ -141,9 +141,9 @@ class Staff(Model):
     """The members of one role and how they work through their tasks."""
 
     count: Annotated[int, Field(ge=0)]
-    capacity_per_day: NonNegative  # tasks one member does per day at most
+    capacity_per_day: NonNegative  # tasks one member does in a working day when busy all day
     completion: Probability  # chance a task is ever done
-    delay: Distribution  # minutes from a task's creation to its doing
+    delay: Distribution  # minutes from a task's creation until its member gets to it
     hours: Hours
 
 

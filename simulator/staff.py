@@ -1,5 +1,6 @@
-"""Staff members as capacity-limited resources: working hours, a daily capacity, a completion
-rate and a working-time delay per item. docs/simulation.md ("Staff") states the rules.
+"""Staff members as capacity-limited resources: working hours, a working rate (`capacity`), a
+completion rate and a delay before they get to an item. docs/simulation.md ("Staff") states the
+rules.
 
 Work items are staff-confirmed sends and tasks. Each goes to one member's own queue (the
 customer's owner) or to the shared queue of a role, which any member of the role serves.
@@ -11,6 +12,7 @@ callback, which costs far less than resuming a generator.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import heapq
 import itertools
@@ -69,7 +71,8 @@ class Shifts:
 class WorkItem:
     """A staff-confirmed send or a task, from the moment it may be done until done or expired."""
 
-    __slots__ = ("customer", "what", "created", "due", "state", "started", "member", "role")
+    __slots__ = ("customer", "what", "created", "due", "state", "ready", "started", "member",
+                 "role")
 
     def __init__(self, customer: int, what: Any, created: float, due: float | None) -> None:
         self.customer = customer
@@ -77,21 +80,21 @@ class WorkItem:
         self.created = created
         self.due = due
         self.state = QUEUED
+        self.ready: float | None = None  # when a member got to it (after the delay)
         self.started: float | None = None
         self.member: str | None = None
         self.role: Role | None = None  # set when queued
 
 
 class Member:
-    """One staff member: an own queue, the items done per working day, and what it is doing."""
+    """One staff member: an own queue and what it is doing."""
 
-    __slots__ = ("id", "role", "queue", "used", "busy", "resting")
+    __slots__ = ("id", "role", "queue", "busy", "resting")
 
     def __init__(self, member_id: str, role: Role) -> None:
         self.id = member_id
         self.role = role
         self.queue: deque[WorkItem] = deque()
-        self.used: dict[int, int] = {}  # window index -> items started in it
         self.busy = False  # working on an item
         self.resting = False  # has work, waits for its next working window
 
@@ -105,6 +108,9 @@ class Role:
         self.staff = staff
         self.shifts = shifts
         self.delay = delay
+        # Working minutes per item: a member busy all day does `capacity` items on average.
+        capacity = staff.capacity_per_day
+        self.item_minutes = staff.hours.length_minutes / capacity if capacity else math.inf
         self.queue: deque[WorkItem] = deque()
         self.members = [Member(f"{name}-{k}", self) for k in range(1, staff.count + 1)]
         self.tally = StaffTally(available_minutes=staff.count * shifts.minutes_within(horizon))
@@ -113,11 +119,6 @@ class Role:
         self.handoffs = 0
         self.dues: list[tuple[float, int, WorkItem]] = []  # open items by due time
         self.due_timer: float | None = None  # when the next expiry check is scheduled
-
-    def allowance(self, window: int) -> int:
-        """Items a member may start in a working window: the capacity, fractions spread evenly."""
-        capacity = self.staff.capacity_per_day
-        return math.floor((window + 1) * capacity) - math.floor(window * capacity)
 
     def opened(self, item: WorkItem) -> None:
         item.role = self
@@ -194,12 +195,28 @@ class Staffing:
         if self.rng.random() >= target.staff.completion:
             item.state = NEVER
             return True
+        latency = target.delay.next()
+        if latency > 0:
+            timer = self.env.timeout(latency, (item, queue, candidates))
+            timer.callbacks.append(self._on_ready)
+        else:
+            self._ready(item, queue, candidates)
+        return True
+
+    def _on_ready(self, timer: simpy.Event) -> None:
+        self._ready(*timer.value)
+
+    def _ready(self, item: WorkItem, queue: deque[WorkItem],
+               candidates: tuple[Member, ...] | list[Member]) -> None:
+        """The member (or role) gets to the item after its delay, unless it expired meanwhile."""
+        if item.state != QUEUED:
+            return
+        item.ready = self.env.now
         queue.append(item)
         for candidate in candidates:
             if item.state != QUEUED:
                 break
             self._dispatch(candidate)
-        return True
 
     def backlog(self, role: str) -> int:
         """Open items of the role now."""
@@ -207,12 +224,8 @@ class Staffing:
 
     def tallies(self) -> dict[str, StaffTally]:
         """Each role's figures at the horizon; undated work still open counts as expired."""
-        out = {}
-        for name, role in self.roles.items():
-            tally = role.tally
-            tally.expired += role.open_undated
-            out[name] = tally
-        return out
+        return {name: dataclasses.replace(role.tally, expired=role.tally.expired + role.open_undated)
+                for name, role in self.roles.items()}
 
     # ---- expiry ------------------------------------------------------------------------
 
@@ -253,9 +266,7 @@ class Staffing:
             return
         shifts, now = role.shifts, self.env.now
         window = shifts.index_at(now)
-        while window < len(shifts) and member.used.get(window, 0) >= role.allowance(window):
-            window += 1
-        if window >= len(shifts):
+        if window >= len(shifts) or role.item_minutes == math.inf:
             return
         if shifts.starts[window] > now:
             member.resting = True
@@ -263,10 +274,9 @@ class Staffing:
             timer.callbacks.append(self._wake)
             return
         item = _take(member.queue, role.queue)
-        member.used[window] = member.used.get(window, 0) + 1
         member.busy = True
         item.state, item.started, item.member = ACTIVE, now, member.id
-        self._work(member, item, window, role.delay.next())
+        self._work(member, item, window, self.rng.expovariate(1 / role.item_minutes))
 
     def _wake(self, timer: simpy.Event) -> None:
         member: Member = timer.value
@@ -309,7 +319,7 @@ def _take(own: deque[WorkItem], shared: deque[WorkItem]) -> WorkItem | None:
     mine, theirs = _head(own), _head(shared)
     if mine is None and theirs is None:
         return None
-    if theirs is None or (mine is not None and mine.created <= theirs.created):
+    if theirs is None or (mine is not None and mine.ready <= theirs.ready):
         return own.popleft()
     return shared.popleft()
 

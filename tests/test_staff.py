@@ -47,13 +47,13 @@ def erlang_c_wait(arrival_rate: float, service_mean: float, servers: int) -> flo
 
 def test_shared_pool_mean_wait_matches_erlang_c() -> None:
     """Poisson tasks at a pool of 3 always-working members wait as Erlang C predicts (Wq = 26.7m)."""
+    # capacity 12/day over a 12-hour day: exponential working time with mean 60 minutes.
     servers, service_mean, rate = 3, 60.0, 1 / 30  # a = 2 erlangs, rho = 2/3
     tasks, warmup, batches = 24_000, 2_000, 20
     horizon = tasks / rate * 1.2
     env = simpy.Environment()
     done: list[WorkItem] = []
-    member = staff(servers, 1e9, 1.0,
-                   Distribution(kind="exponential", params=(service_mean,), unit="minutes"))
+    member = staff(servers, 12, 1.0, Distribution(kind="fixed", params=(0,), unit="minutes"))
     days = math.ceil(horizon / DAY)
     full_days = Shifts([(k * DAY, (k + 1) * DAY) for k in range(days + 1)])
     pool = staffing(env, member, full_days, horizon, done, [])
@@ -76,56 +76,70 @@ def test_shared_pool_mean_wait_matches_erlang_c() -> None:
     assert abs(waits.mean() - expected) < 4 * standard_error
 
 
-def test_capacity_limits_and_expiry_match_the_hand_count() -> None:
-    """10 tasks a day for 5 days, 6 a day done, due in 47h: 36 done and 14 expire (see the body)."""
-    # One member, 09:00-21:00, at most 6 items a day, 30 minutes each; tasks arrive at 09:00.
-    # FIFO: d0 does 6 of d0; d1 the last 4 of d0 and 2 of d1; d2 6 of d1; d3 (after the last
-    # 2 of d1 expire at 08:00) 6 of d2; d4 (4 of d2 expire) 6 of d3; d5 (4 of d3 expire) 6 of
-    # d4; d6 at 08:00 the last 4 of d4 expire. Done 6 x 6 = 36, expired 2 + 4 + 4 + 4 = 14.
-    # The backlog peaks at 09:00 on d3, d4 and d5: 10 left from the day before plus 10 new.
+def test_overload_builds_a_queue_and_expires_the_hand_counted_share() -> None:
+    """48 tasks a day for a member who does 24: about half expire, as derived in the body."""
+    # One member working around the clock, 60-minute exponential items (capacity 12 over a
+    # 12-hour `hours`). Every day at 00:00, 48 tasks arrive, due at 23:00 the same day; the
+    # queue never empties before 23:00 (P(Poisson(23) >= 48) < 1e-5), so starts come at a
+    # Poisson rate of one an hour. Starts in [00:00, 23:00): N ~ Poisson(23), plus one at 00:00
+    # when the member is idle then, i.e. when the item running at 23:00 ended by 24:00, which
+    # (memoryless) has chance 1 - e^-1; day 0 starts idle. Every started item is done; the rest
+    # expire at 23:00. E[done] = 24 + (D - 1)(23 + 1 - e^-1), E[expired] = 48 D - E[done].
+    days = 40
     env = simpy.Environment()
     done: list[WorkItem] = []
     expired: list[WorkItem] = []
-    member = staff(1, 6, 1.0, Distribution(kind="fixed", params=(30,), unit="minutes"))
-    horizon = 10 * DAY
-    pool = staffing(env, member, Shifts.daily(9 * 60, 12 * 60, CLOCK, horizon), horizon,
-                    done, expired)
-    first = at("11-30 09:00")
+    member = staff(1, 12, 1.0, Distribution(kind="fixed", params=(0,), unit="minutes"))
+    horizon = (days + 2) * DAY
+    full_days = Shifts([(k * DAY, (k + 1) * DAY) for k in range(days + 3)])
+    pool = staffing(env, member, full_days, horizon, done, expired, seed=3)
 
     def arrive():
-        yield env.timeout(first)
-        for day in range(5):
-            for _ in range(10):
-                pool.assign(WorkItem(0, "task", env.now, env.now + 47 * 60), None, "r", False)
+        for _ in range(days):
+            for _ in range(48):
+                pool.assign(WorkItem(0, "task", env.now, env.now + 23 * 60), None, "r", False)
             yield env.timeout(DAY)
 
     env.process(arrive())
     env.run(until=horizon)
-    assert (len(done), len(expired)) == (36, 14)
+    expected_done = 24 + (days - 1) * (24 - math.exp(-1))
+    spread = 4 * math.sqrt(days * 24)  # four Poisson standard deviations
+    assert abs(len(done) - expected_done) < spread
+    assert abs(len(expired) - (48 * days - expected_done)) < spread
     tally = pool.tallies()["r"]
-    assert (tally.tasks, tally.done, tally.expired, tally.max_backlog) == (50, 36, 14, 20)
-    assert tally.busy_minutes == 36 * 30
-    assert tally.available_minutes == 10 * 12 * 60
+    assert (tally.tasks, tally.done + tally.expired) == (48 * days, 48 * days)
+    assert tally.max_backlog >= 48
 
 
-def test_work_pauses_outside_working_hours() -> None:
-    """A 3-hour item started at 20:00 with hours 09:00-21:00 is done at 11:00 the next day."""
+def test_delay_is_latency_and_work_pauses_outside_working_hours() -> None:
+    """An item got to at 22:00 waits for 09:00; work stopped at 21:00 resumes the next morning."""
     env = simpy.Environment()
     done: list[WorkItem] = []
-    member = staff(1, 60, 1.0, Distribution(kind="fixed", params=(180,), unit="minutes"))
-    pool = staffing(env, member, Shifts.daily(9 * 60, 12 * 60, CLOCK, 5 * DAY), 5 * DAY,
+    # capacity 6/day: 120-minute items on average, so one started at 20:59 runs past 21:00.
+    member = staff(1, 6, 1.0, Distribution(kind="fixed", params=(0,), unit="minutes"))
+    pool = staffing(env, member, Shifts.daily(9 * 60, 12 * 60, CLOCK, 9 * DAY), 9 * DAY,
                     done, [])
+    late = staff(1, 60, 1.0, Distribution(kind="fixed", params=(120,), unit="minutes"))
+    late_done: list[WorkItem] = []
+    later = staffing(env, late, Shifts.daily(9 * 60, 12 * 60, CLOCK, 9 * DAY), 9 * DAY,
+                     late_done, [])
     finished: list[float] = []
     pool.outcome.done = lambda item, who: finished.append(env.now)
 
     def arrive():
         yield env.timeout(at("11-30 20:00"))
+        later.assign(WorkItem(0, "task", env.now, None), "r-1", None, send=False)
+        yield env.timeout(59)
         pool.assign(WorkItem(0, "task", env.now, None), "r-1", None, send=False)
 
     env.process(arrive())
-    env.run(until=5 * DAY)
-    assert finished == [at("12-01 11:00")]
-    assert pool.tallies()["r"].busy_minutes == 180
+    env.run(until=9 * DAY)
+    assert [item.ready for item in late_done] == [at("11-30 22:00")]
+    assert [item.started for item in late_done] == [at("12-01 09:00")]
+    assert later.tallies()["r"].busy_minutes > 0
+    assert len(finished) == 1 and at("12-01 09:00") < finished[0] < at("12-01 21:00")
+    # One minute worked before 21:00, the rest from 09:00: nothing counted overnight.
+    assert pool.tallies()["r"].busy_minutes == 1 + (finished[0] - at("12-01 09:00"))
 
 
 def test_items_never_done_expire_at_their_due_time() -> None:
@@ -157,16 +171,19 @@ def test_owner_outside_the_role_sends_work_to_the_shared_queue() -> None:
     fixed = Distribution(kind="fixed", params=(10,), unit="minutes")
     shifts = Shifts.daily(9 * 60, 12 * 60, CLOCK, DAY)
     pool = Staffing(env, {"guide": (staff(1, 60, 1.0, fixed), shifts),
-                          "sales": (staff(2, 1, 1.0, fixed), shifts)},
+                          "sales": (staff(2, 60, 1.0, fixed), shifts),
+                          "idle": (staff(1, 0, 1.0, fixed), shifts)},
                     random.Random(1), lambda s: DrawStream(s.delay, draws), DAY,
                     StaffOutcome(lambda item, who: done.append((item, who)), lambda item: None))
     for _ in range(3):
         pool.assign(WorkItem(0, "task", 0.0, None), "guide-1", "sales", send=False)
+        pool.assign(WorkItem(0, "task", 0.0, None), "guide-1", "idle", send=False)
     env.run(until=DAY)
-    assert sorted(who for _, who in done) == ["sales-1", "sales-2"]  # one a day each
-    sales = pool.tallies()["sales"]
-    assert (sales.tasks, sales.done, sales.expired) == (3, 2, 1)
+    # Both sales members start at 09:00 on the shared queue; whoever is free takes the third.
+    assert len(done) == 3 and {who for _, who in done} == {"sales-1", "sales-2"}
     assert pool.tallies()["guide"].tasks == 0
+    idle = pool.tallies()["idle"]  # capacity 0: nothing is ever started
+    assert (idle.tasks, idle.done, idle.expired) == (3, 0, 3)
 
 
 def test_handoffs_go_round_robin() -> None:
