@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/sopdsl check playbooks
-	$(BIN)/sopdsl simulate playbooks/onboarding.sop --out out/
+	$(BIN)/sopdsl simulate playbooks/onboarding.sop --replications 8 --workers 2 --out out/
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
