@@ -94,9 +94,9 @@ CODES: dict[str, Code] = _codes(
     # E6xx: customer, event and staff data read by `sopdsl plan`
     ("E601", "unreadable-data-file", "a data file that cannot be read as UTF-8 CSV or JSON Lines"),
     ("E602", "missing-column", "a data file without a column it needs, such as customer_id"),
-    ("E603", "unknown-column", "a column that is neither documented nor a playbook attribute"),
+    ("W603", "unknown-column", "a column that is neither documented nor a playbook attribute"),
     ("E604", "bad-value", "a value that does not fit its column (number, date, time, stage...)"),
-    ("E605", "unknown-event-name", "an event that the playbook neither builds in nor declares"),
+    ("W605", "unknown-event-name", "an event that the playbook neither builds in nor declares"),
     ("E606", "bad-row", "a line that is not a row: broken JSON, or too many CSV fields"),
     ("E607", "rows-out-of-order", "rows that are not sorted by customer_id"),
     ("E608", "duplicate-customer", "a customer id given twice in the customers file"),

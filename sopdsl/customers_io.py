@@ -45,23 +45,25 @@ class DataProblems:
         self.diagnostics: list[Diagnostic] = []
         self.fatal = False
         self._counts: dict[str, int] = {}
+        self._hidden: dict[str, int] = {}
 
     def report(self, code: str, file: str, line: int, message: str,
                hint: str | None = None) -> None:
         """Record one problem at `file:line`."""
-        count = self._counts[file] = self._counts.get(file, 0) + 1
-        if count <= MAX_PROBLEMS_PER_FILE:
+        shown = self._counts.get(file, 0)
+        if shown < MAX_PROBLEMS_PER_FILE:
+            self._counts[file] = shown + 1
             self.diagnostics.append(diag(code, _line_span(file, line), message, hint))
+        elif code.startswith("E"):
+            self._hidden[file] = self._hidden.get(file, 0) + 1
 
     def finish(self) -> list[Diagnostic]:
-        """Every diagnostic, with one line per file for the problems not shown."""
+        """Every diagnostic, with one line per file for the errors not shown."""
         out = list(self.diagnostics)
-        for file, count in sorted(self._counts.items()):
-            if count > MAX_PROBLEMS_PER_FILE:
-                hidden = count - MAX_PROBLEMS_PER_FILE
-                out.append(diag("E611", _line_span(file, 1),
-                                f"{hidden} more problems in this file are not shown",
-                                hint="fix the ones shown and run again"))
+        for file, hidden in sorted(self._hidden.items()):
+            out.append(diag("E611", _line_span(file, 1),
+                            f"{hidden} more bad rows in this file are not shown",
+                            hint="fix the ones shown and run again"))
         return out
 
 
@@ -152,7 +154,8 @@ class _Columns:
             if column not in self.seen:
                 self.seen.add(column)
                 if column not in self.known:
-                    self.problems.report("E603", self.name, line, f"unknown column `{column}`",
+                    self.problems.report("W603", self.name, line,
+                                         f"unknown column `{column}` is ignored",
                                          did_you_mean(column, self.known)
                                          or "columns are the documented ones and the "
                                             "playbook's attributes")
@@ -208,17 +211,22 @@ def read_events(path: Path, program: Program, clock: Clock,
     minutes; bad rows are reported and left out."""
     name = display_path(path)
     columns = _Columns(name, EVENT_COLUMNS, ("customer_id", "time", "event"), problems)
+    unknown: set[str] = set()
     for line, row in read_rows(path, problems):
         if not columns.check(line, row):
             continue
-        cells = _Cells(name, line, problems)
-        when = cells.moment(row["time"], clock)
         event = _text(row["event"]) or ""
         if event not in program.events:
-            problems.report("E605", name, line, f"unknown event `{event}`",
-                            did_you_mean(event, program.events)
-                            or "events are the built-in ones and those the playbook declares")
+            if event not in unknown:
+                unknown.add(event)
+                problems.report("W605", name, line,
+                                f"unknown event `{event}`: its rows are ignored",
+                                did_you_mean(event, program.events)
+                                or "events are the built-in ones and those the playbook "
+                                   "declares")
             continue
+        cells = _Cells(name, line, problems)
+        when = cells.moment(row["time"], clock)
         amount = cells.number("amount", row.get("amount"))
         if when is None or cells.bad:
             continue
