@@ -153,7 +153,8 @@ def _destination(fmt: str, output: Path | None) -> Iterator[_Output]:
         yield _Output(io.StringIO(), output)
         return
     if output is None:
-        stream = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8",
+        sys.stdout.flush()
+        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8",
                                   newline="", write_through=False)
         try:
             yield _Output(stream)
