@@ -130,7 +130,7 @@ def _csv_rows(handle: Any, name: str, problems: DataProblems) -> Iterator[tuple[
     line = reader.line_num + 1
     for fields in reader:
         number, line = line, reader.line_num + 1
-        if not any(field.strip() for field in fields):
+        if not any(fields):
             continue
         if len(fields) > len(header):
             problems.report("E606", name, number, f"{len(fields)} fields in a file with "

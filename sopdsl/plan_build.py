@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +64,14 @@ class WorkHours:
         return not customer_facing or self.clock.out_of_quiet(t, self.quiet) == t
 
     def _next_mark(self, t: float) -> float:
+        local = self.clock.local(t)
+        minute = local.hour * 60 + local.minute + local.second / 60
+        day = local.date()
+        for mark in self._marks:
+            if mark > minute:
+                candidate = self.clock.at(day, mark)
+                if candidate > t:
+                    return candidate
         return min(self.clock.next_time(t, mark, strict=True) for mark in self._marks)
 
 
@@ -102,16 +111,20 @@ class TaskBuilder:
         self.dropped: Counter[str] = Counter()
         self.entries: dict[tuple[str, int], float] = {}
         self.rounds: Counter[tuple[str, int, str]] = Counter()
-        self.sends: dict[tuple[str, int, str], deque[tuple[float, float, PlanTask]]] = {}
+        self.sends: dict[tuple[str, int, str], deque[tuple[float, PlanTask | None]]] = {}
+        self._starts: dict[int, float] = {}  # by id() of a send asked for in this batch
 
     # ---- windows ------------------------------------------------------------------------
 
-    def send_window(self, send: SendRequested) -> tuple[float, float]:
-        """When a send may go: staff-confirmed ones inside staff hours, out of quiet hours."""
+    def send_start(self, send: SendRequested) -> float:
+        """When a send is done: automatic ones at their earliest time, staff-confirmed ones
+        from then inside staff hours and out of quiet hours."""
+        known = self._starts.pop(id(send), None)
+        if known is not None:
+            return known
         if not send.staff_confirmed:
-            return send.earliest, send.earliest
-        start = self.hours.start(send.earliest, customer_facing=True)
-        return start, self.hours.end(start, customer_facing=True)
+            return send.earliest
+        return self.hours.start(send.earliest, customer_facing=True)
 
     def staff_window(self, t: float, due: float | None = None) -> tuple[float, float]:
         """When staff work created at `t` is done: from staff hours on, to `due` or day's end."""
@@ -132,30 +145,27 @@ class TaskBuilder:
             elif isinstance(effect, (SendDelivered, SendDropped)):
                 self._decided(effect)
             elif isinstance(effect, TaskCreated):
-                start, end = self.staff_window(effect.time, effect.due)
-                instruction = self.fill(effect.instruction, customer)
-                content = self.content(effect.content, customer) if effect.content else None
-                text = instruction + (f"\n\n{content.text}" if content else "")
-                self._add(customer, effect, "task", start, end, _first_line(instruction), text,
-                          assignee=self.assignee(customer, effect.role), content=content)
+                self._add(customer, effect, "task", *self.staff_window(effect.time, effect.due),
+                          self._describe_task)
             elif isinstance(effect, Notified):
-                start, end = self.staff_window(effect.time)
-                text = self.fill(effect.text, customer)
-                self._add(customer, effect, "notify", start, end, _first_line(text), text,
-                          assignee=self.assignee(customer, effect.role))
+                self._add(customer, effect, "notify", *self.staff_window(effect.time),
+                          self._describe_notify)
             elif isinstance(effect, HandoffRequested):
-                self._handoff(customer, effect)
+                before = customer.owner
+                self._hand_over(customer, effect.role)
+                self._add(customer, effect, "handoff", *self.staff_window(effect.time),
+                          lambda c, e: self._describe_handoff(c, e, before))
             elif isinstance(effect, StateChanged) and effect.journey is not None:
-                change = Change(field=effect.field, name=effect.name, value=_plain(effect.value))
                 self._add(customer, effect, "update", effect.time, effect.time,
-                          _change_title(change), None, change=change)
+                          self._describe_update)
 
     def pending(self, customer: Customer, journey: str, run: int, entered: float, step: str,
                 round_: int, condition: str, start: float, end: float) -> None:
         """A step that waits for (or decides on) something the customer may still do."""
         self.entries.setdefault((journey, run), entered)
-        self._add(customer, _At(journey, step, run), "pending", start, end, condition, None,
-                  condition=condition, round_=round_)
+        self._add(customer, _At(journey, step, run), "pending", start, end,
+                  lambda c, e: {"title": condition, "text": None, "condition": condition},
+                  round_)
 
     def finish(self) -> tuple[list[PlanTask], Counter[str]]:
         """The customer's tasks in the plan window, by due time, journey, step and round."""
@@ -164,65 +174,94 @@ class TaskBuilder:
         return [task for _, task in self.tasks], self.dropped
 
     def _requested(self, customer: Customer, send: SendRequested) -> None:
-        start, end = self.send_window(send)
-        content = self.content(send.content, customer)
-        assignee = self.assignee(customer, send.role) if send.staff_confirmed else None
-        title = f"{send.channel}: {_first_line(content.title or content.name)}"
-        task = self._task(customer, send, "send", start, end, title, content.text,
-                          assignee=assignee, channel=send.channel, content=content)
+        start = self.send_start(send)
+        self._starts[id(send)] = start
+        round_ = self._round(send)
+        task = None
+        end = self.hours.end(start, True) if send.staff_confirmed else start
+        if self._in_window(start, end):
+            content = self.content(send.content, customer)
+            assignee = self.assignee(customer, send.role) if send.staff_confirmed else None
+            task = self._task(customer, send, "send", start, end, round_, {
+                "title": f"{send.channel}: {_first_line(content.title or content.name)}",
+                "text": content.text, "assignee": assignee, "channel": send.channel,
+                "content": content})
         key = (send.journey or "", send.run, send.step or "")
-        self.sends.setdefault(key, deque()).append((start, end, task))
+        self.sends.setdefault(key, deque()).append((start, task))
 
     def _decided(self, outcome: SendDelivered | SendDropped) -> None:
         queue = self.sends.get((outcome.journey or "", outcome.run, outcome.step or ""))
         if not queue:
             return
-        start, end, task = queue.popleft()
-        if not self._in_window(start, end):
+        start, task = queue.popleft()
+        if task is None:
             return
         if isinstance(outcome, SendDropped):
             self.dropped[outcome.reason] += 1
         else:
             self.tasks.append((start, task))
 
-    def _handoff(self, customer: Customer, effect: HandoffRequested) -> None:
-        before = customer.owner
-        if not self.roster.has_role(before, effect.role):
-            member = self.roster.pick(effect.role, customer.id)
+    def _hand_over(self, customer: Customer, role: str) -> None:
+        """A handoff: the owner becomes the role's member for this customer, when one is known."""
+        if not self.roster.has_role(customer.owner, role):
+            member = self.roster.pick(role, customer.id)
             if member is not None:
                 customer.owner = member.id
-        start, end = self.staff_window(effect.time)
+
+    def _describe_task(self, customer: Customer, effect: TaskCreated) -> dict[str, Any]:
+        instruction = self.fill(effect.instruction, customer)
+        content = self.content(effect.content, customer) if effect.content else None
+        return {"title": _first_line(instruction),
+                "text": instruction + (f"\n\n{content.text}" if content else ""),
+                "assignee": self.assignee(customer, effect.role), "content": content}
+
+    def _describe_notify(self, customer: Customer, effect: Notified) -> dict[str, Any]:
+        text = self.fill(effect.text, customer)
+        return {"title": _first_line(text), "text": text,
+                "assignee": self.assignee(customer, effect.role)}
+
+    def _describe_handoff(self, customer: Customer, effect: HandoffRequested,
+                          before: str | None) -> dict[str, Any]:
         name = customer.attributes.get("name")
         who = f"{customer.id} ({name})" if name else customer.id
-        text = f"take over customer {who} from {before or 'no owner'}"
-        self._add(customer, effect, "handoff", start, end, f"handoff to {effect.role}", text,
-                  assignee=self.assignee(customer, effect.role))
+        return {"title": f"handoff to {effect.role}",
+                "text": f"take over customer {who} from {before or 'no owner'}",
+                "assignee": self.assignee(customer, effect.role)}
 
-    def _add(self, customer: Customer, effect: Effect | _At, kind: TaskKind, start: float,
-             end: float, title: str, text: str | None, **fields: Any) -> None:
-        task = self._task(customer, effect, kind, start, end, title, text, **fields)
+    def _describe_update(self, customer: Customer, effect: StateChanged) -> dict[str, Any]:
+        change = Change(field=effect.field, name=effect.name, value=_plain(effect.value))
+        return {"title": _change_title(change), "text": None, "change": change}
+
+    def _round(self, effect: Effect | _At) -> int:
+        key = (effect.journey or "", effect.run, effect.step or "")
+        self.rounds[key] += 1
+        return self.rounds[key]
+
+    def _add(self, customer: Customer, effect: Any, kind: TaskKind, start: float, end: float,
+             describe: Callable[[Customer, Any], dict[str, Any]],
+             round_: int | None = None) -> None:
+        """Count the step's round; list the work when it falls in the window."""
+        round_ = self._round(effect) if round_ is None else round_
         if self._in_window(start, end):
+            task = self._task(customer, effect, kind, start, end, round_,
+                              describe(customer, effect))
             self.tasks.append((start, task))
 
     def _task(self, customer: Customer, effect: Effect | _At, kind: TaskKind, start: float,
-              end: float, title: str, text: str | None, *, round_: int | None = None,
-              **fields: Any) -> PlanTask:
-        journey, step, run = effect.journey or "", effect.step or "", effect.run
-        if round_ is None:
-            self.rounds[(journey, run, step)] += 1
-            round_ = self.rounds[(journey, run, step)]
-        entry = self.iso(self.entries[(journey, run)])
+              end: float, round_: int, fields: dict[str, Any]) -> PlanTask:
+        journey, step = effect.journey or "", effect.step or ""
+        entry = self.iso(self.entries[(journey, effect.run)])
         values: dict[str, Any] = dict(
             assignee=None, channel=None, content=None, change=None, condition=None)
         values.update(fields)
+        values["title"] = _clip(values["title"])
         return PlanTask(
             key=task_key(customer.id, journey, entry, step, round_), kind=kind,
             customer=customer.id, customer_name=_str_or_none(customer.attributes.get("name")),
             journey=journey, entry=entry, step=step, round=round_,
             source=self.steps[step].source if step in self.steps else "",
             priority=self.priorities.get(journey, 0), due=DueWindow(
-                start=self.iso(start), end=self.iso(end)),
-            title=_clip(title), text=text, **values)
+                start=self.iso(start), end=self.iso(end)), **values)
 
     def _in_window(self, start: float, end: float) -> bool:
         return start < self.window_end and max(start, end) >= 0

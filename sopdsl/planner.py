@@ -127,7 +127,7 @@ class Planner:
         self.holds.clear()
         self.builder.reset(customer)
         drive(self.interpreter, customer, timeline, self.end,
-              lambda send: self.builder.send_window(send)[0], self.builder.take)
+              self.builder.send_start, self.builder.take)
         self._add_pending(customer)
         return self.builder.finish()
 
