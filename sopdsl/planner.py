@@ -83,9 +83,36 @@ class _Held(steps.Instruction):
                 out: list[Effect]) -> int:
         if now < 0:
             return self.inner.execute(m, c, run, now, out)
+        return self.hold(run, now)
+
+    def hold(self, run: Run, now: float) -> int:
+        """Stop the run here for good and record why."""
         self.holds.append(_Hold(run, self.step, self.condition, now - self.lead, now))
         run.wake_at = None
         return steps.SUSPEND
+
+
+class _HeldBranch(_Held):
+    """An `if`: from the start on, profile conditions decide; one on activity holds the run."""
+
+    __slots__ = ("branch", "reads")
+
+    def __init__(self, inner: steps.Branch, condition: str, reads: list[bool],
+                 holds: list[_Hold]) -> None:
+        super().__init__(inner, inner.step, condition, 0, holds)
+        self.branch, self.reads = inner, reads
+
+    def execute(self, m: steps.Machine, c: Customer, run: Run, now: float,
+                out: list[Effect]) -> int:
+        if now < 0:
+            return self.inner.execute(m, c, run, now, out)
+        branch = self.branch
+        for (condition, pc), reads in zip(branch.conditions, self.reads):
+            if reads:
+                return self.hold(run, now)
+            if condition(c, now):
+                return pc
+        return branch.else_pc
 
 
 class Planner:
@@ -160,9 +187,14 @@ class Planner:
                 step = infos.get(instruction.step)
                 if isinstance(instruction, steps.WaitFor):
                     timeouts.append((instruction.timeout_pc, instruction))
-                elif isinstance(instruction, steps.Branch | steps.LoopCheck) or (
+                elif isinstance(instruction, steps.Branch) and isinstance(step, ast.If):
+                    reads = [self._reads_activity(b.condition) for b in step.branches]
+                    if any(reads):
+                        code[index] = _HeldBranch(instruction, self.conditions[instruction.step],
+                                                  reads, self.holds)
+                elif isinstance(instruction, steps.LoopCheck) or (
                         isinstance(instruction, steps.LoopEnd) and instruction.until):
-                    if step is not None and self._reads_activity(_decision_of(step)):
+                    if isinstance(step, ast.RepeatUntil) and self._reads_activity(step.until):
                         code[index] = _Held(instruction, instruction.step,
                                             self.conditions[instruction.step], 0, self.holds)
             for pc, wait in timeouts:
@@ -182,15 +214,6 @@ class Planner:
             return any(self._reads_activity(getattr(node, name), seen)
                        for name in type(node).model_fields if name != "span")
         return False
-
-
-def _decision_of(step: ast.Step) -> list[ast.Expr]:
-    """The conditions a compound step decides on."""
-    if isinstance(step, ast.If):
-        return [branch.condition for branch in step.branches]
-    if isinstance(step, ast.RepeatUntil):
-        return [step.until]
-    return []
 
 
 def _conditions(program: Program) -> dict[str, str]:

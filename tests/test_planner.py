@@ -141,6 +141,19 @@ def test_branches_on_activity_are_pending_and_others_are_decided():
         ("task", "j/2.if/1", "older"), ("pending", "j/4", "if count(reply, 3d) > 0")]
 
 
+def test_a_profile_condition_that_holds_first_decides_the_branch():
+    """`if age > 30 ... elif count(reply, 3d) > 0`: decided for 40-year-olds, pending for others."""
+    planner = planner_of(BRANCHES.replace(
+        'if age > 30 { task guide "older" } else { task guide "younger" }',
+        'if age > 30 { task guide "older" } elif count(reply, 3d) > 0 { task guide "replied" }'))
+    added = Event("friend_added", planner.clock.minutes(dt.datetime(2026, 12, 1, 20, 0)))
+    older, _ = planner.plan_customer(CustomerData("c1", attributes={"age": 40}), [added])
+    younger, _ = planner.plan_customer(CustomerData("c2", attributes={"age": 20}), [added])
+    assert [(t.kind, t.step) for t in older] == [("task", "j/2.if/1"), ("pending", "j/4")]
+    assert [(t.kind, t.step, t.condition) for t in younger] == [
+        ("pending", "j/2", "if age > 30 / elif count(reply, 3d) > 0")]
+
+
 def test_role_work_without_staff_goes_to_the_role_queue():
     """Without a roster, work for a role names the role and no person; owner work the owner."""
     planner = planner_of(BRANCHES.replace('task guide "older"', 'send hi via private_chat')
