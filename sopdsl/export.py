@@ -14,6 +14,7 @@ from sopdsl import ast
 from sopdsl.format_exprs import event_text, events_text, expr_text, trigger_text
 from sopdsl.format_statements import step_text
 from sopdsl.graph import step_kind
+from sopdsl.plan_model import published_schema
 from sopdsl.program import Program, Window
 from sopdsl.source import Span
 from sopdsl.step_ids import walk_steps
@@ -150,10 +151,7 @@ class Export(_Model):
 
 def export_json_schema() -> dict[str, Any]:
     """The JSON Schema of an export document."""
-    schema = Export.model_json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = f"https://sopdsl.dev/schema/export-v{EXPORT_VERSION}.json"
-    return schema
+    return published_schema(Export, "export", EXPORT_VERSION)
 
 
 def _where(span: Span) -> str:

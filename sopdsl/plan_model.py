@@ -157,12 +157,17 @@ def task_key(customer: str, journey: str, entry: str, step: str, round_: int) ->
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def published_schema(model: type[BaseModel], name: str, version: int) -> dict[str, Any]:
+    """A document model's JSON Schema (draft 2020-12) with its published id."""
+    schema = model.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://sopdsl.dev/schema/{name}-v{version}.json"
+    return schema
+
+
 def plan_json_schema() -> dict[str, Any]:
     """The JSON Schema of a plan document."""
-    schema = Plan.model_json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = f"https://sopdsl.dev/schema/plan-v{PLAN_VERSION}.json"
-    return schema
+    return published_schema(Plan, "plan", PLAN_VERSION)
 
 
 class PlanWriter:

@@ -211,3 +211,16 @@ def test_events_need_their_columns(tmp_path, header):
     """An events row without customer_id, time or event is E602."""
     _, problems = events(tmp_path, header + "a,b\n")
     assert [d.code for d in problems.finish()][-1] == "E602"
+
+
+def test_event_times_across_a_clock_change(tmp_path):
+    """Local times on a summer-time switch day are read through the time zone, not by adding."""
+    berlin = Clock(dt.datetime(2026, 4, 1), "Europe/Berlin")
+    problems = DataProblems()
+    path = write(tmp_path, "e.csv", "customer_id,time,event\na,2026-03-29 03:30,reply\n"
+                                    "a,2026-03-28 03:30,reply\na,2026-03-28T23:59,reply\n")
+    times = [r.event.time for r in read_events(path, PROGRAM, berlin, problems)]
+    expected = [berlin.minutes(dt.datetime(2026, 3, 29, 3, 30)),
+                berlin.minutes(dt.datetime(2026, 3, 28, 3, 30)),
+                berlin.minutes(dt.datetime(2026, 3, 28, 23, 59))]
+    assert times == expected and times[0] - times[1] == 23 * 60
