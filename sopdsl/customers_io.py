@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -288,16 +289,17 @@ class _Cells:
         if isinstance(value, bool):
             self.fail(f"`{column}` must be a number, not `{value}`")
             return None
-        if isinstance(value, (int, float)):
-            return plain_number(float(value))
         text = _text(value)
         if text is None:
             return None
         try:
-            return plain_number(float(text))
-        except ValueError:
+            number = float(value if isinstance(value, (int, float)) else text)
+        except (ValueError, OverflowError):
+            number = math.nan
+        if not math.isfinite(number):
             self.fail(f"`{column}` must be a number, not `{text}`")
             return None
+        return plain_number(number)
 
     def tags(self, value: Any) -> tuple[str, ...]:
         if isinstance(value, list):

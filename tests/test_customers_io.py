@@ -224,3 +224,10 @@ def test_event_times_across_a_clock_change(tmp_path):
                 berlin.minutes(dt.datetime(2026, 3, 28, 3, 30)),
                 berlin.minutes(dt.datetime(2026, 3, 28, 23, 59))]
     assert times == expected and times[0] - times[1] == 23 * 60
+
+
+def test_numbers_must_be_finite(tmp_path):
+    """`inf`, `nan` and numbers too large for a float are bad values, not numbers."""
+    found, problems = customers(tmp_path, "customer_id,age,score\nc1,inf,nan\nc2,1e999,2\n")
+    assert codes(problems) == [("E604", 2), ("E604", 2), ("E604", 3)]
+    assert [(c.attributes, c.score) for c in found] == [({}, 0), ({}, 2)]
