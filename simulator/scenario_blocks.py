@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sopdsl import ast
 from sopdsl.diagnostics import did_you_mean
 from sopdsl.source import Span
+from sopdsl.syntax_errors import shown_text
 from simulator.scenario import MULTIPLIER_KEYS
 from simulator.scenario_values import Findings, read_value
 
@@ -111,7 +112,7 @@ def first_of(seen: dict, name: object, item: ast.Node, where: str, found: Findin
     if name not in seen:
         seen[name] = item
         return True
-    shown = what or f"`{name}`"
+    shown = shown_text(what) if what else f"`{shown_text(str(name))}`"
     first = seen[name]
     found.error("E317", _name_span(item), f"{shown} is set twice in {where}",
                 f"the first is at line {first.span.line}, column {first.span.column}; keep one")

@@ -124,4 +124,16 @@ CODES: dict[str, Code] = _codes(
     ("W509", "reentry-always-without-cap", "`reentry always` on an event trigger with no `cap`"),
     ("W510", "task-due-too-short", "a staff task due sooner than the staff working day allows"),
     ("W511", "sms-without-unfriend-exit", "SMS sends in a journey that does not exit on `friend_deleted`"),
+    # E6xx: customer, event and staff data read by `sopdsl plan`
+    ("E601", "unreadable-data-file", "a data file that cannot be read as UTF-8 CSV or JSON Lines"),
+    ("E602", "missing-column", "a data file without a column it needs, such as customer_id"),
+    ("W603", "unknown-column", "a column that is neither documented nor a playbook attribute"),
+    ("E604", "bad-value", "a value that does not fit its column (number, date, time, stage...)"),
+    ("W605", "unknown-event-name", "an event that the playbook neither builds in nor declares"),
+    ("E606", "bad-row", "a line that is not a row: broken JSON, or too many CSV fields"),
+    ("E607", "rows-out-of-order", "rows that are not sorted by customer_id"),
+    ("E608", "duplicate-customer", "a customer id given twice in the customers file"),
+    ("E609", "event-without-customer", "an event for a customer the customers file does not list"),
+    ("E610", "event-after-start", "an event at or after the plan's start"),
+    ("E611", "too-many-data-errors", "more bad rows than are worth reporting for one file"),
 )

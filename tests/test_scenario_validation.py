@@ -218,3 +218,14 @@ def test_an_unknown_channel_block_is_still_checked(tmp_path: Path) -> None:
     """Settings inside a block with an unknown name are still checked."""
     diagnostics, _ = check(tmp_path, "channel wechat { open 150% }")
     assert sorted(d.code for d in diagnostics) == ["E222", "E311"]
+
+
+def test_repeated_multi_line_tag_is_reported_on_one_line(tmp_path) -> None:
+    """A repeated tag written as a multi-line string is named on one line, shortened."""
+    import sopdsl
+
+    path = tmp_path / "unit.sop"
+    path.write_text('scenario s { population 10 { tag """a\nb""" 5%  tag """a\nb""" 5% } }\n',
+                    encoding="utf-8")
+    found = [d for d in sopdsl.load(path).diagnostics if d.code == "E317"]
+    assert len(found) == 1 and "\n" not in found[0].message

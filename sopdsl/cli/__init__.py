@@ -11,10 +11,13 @@ import click
 
 from sopdsl.cli.check import check
 from sopdsl.cli.compare import compare
+from sopdsl.cli.export import export
 from sopdsl.cli.fmt import fmt
 from sopdsl.cli.graph import graph
 from sopdsl.cli.lint import lint
+from sopdsl.cli.plan import plan
 from sopdsl.cli.scenario import scenario
+from sopdsl.cli.schema import schema
 from sopdsl.cli.simulate import simulate
 
 
@@ -34,3 +37,6 @@ main.add_command(graph)
 main.add_command(scenario)
 main.add_command(simulate)
 main.add_command(compare)
+main.add_command(plan)
+main.add_command(export)
+main.add_command(schema)
