@@ -43,8 +43,8 @@ def build_module(
                 "E121", builder._span(too_deep.meta if not too_deep.meta.empty else decl.meta),
                 "blocks or expressions are nested too deeply here",
                 hint="move deep conditions into named segments and deep blocks into other journeys"))
-    span = Span.model_construct(file=path, line=1, column=1, end_line=1, end_column=1)
-    module = ast.Module.model_construct(span=span, path=path, decls=decls, comments=comments)
+    span = Span(file=path, line=1, column=1, end_line=1, end_column=1)
+    module = ast.Module.make(span=span, path=path, decls=decls, comments=comments)
     return module, builder.diagnostics
 
 
@@ -99,7 +99,7 @@ class _Builder:
         key = (line, column, end_line, end_column)
         span = self._spans.get(key)
         if span is None:
-            span = self._spans[key] = Span.model_construct(
+            span = self._spans[key] = Span(
                 file=self.path, line=line, column=column, end_line=end_line,
                 end_column=end_column)
         return span
@@ -108,7 +108,7 @@ class _Builder:
         self.diagnostics.append(diag(code, span, message, hint))
 
     def NAME(self, token: Token) -> ast.Ident:  # noqa: N802 - Lark names terminal callbacks
-        return ast.Ident.model_construct(span=self._tspan(token), name=str(token))
+        return ast.Ident.make(span=self._tspan(token), name=str(token))
 
     PURPOSE = NAME
 
@@ -120,11 +120,11 @@ class _Builder:
         return value
 
     def NUMBER(self, token: Token) -> ast.Number:  # noqa: N802
-        return ast.Number.model_construct(span=self._tspan(token), value=self._float(token, token), text=str(token))
+        return ast.Number.make(span=self._tspan(token), value=self._float(token, token), text=str(token))
 
     def PERCENT(self, token: Token) -> ast.Percent:  # noqa: N802
         value = self._float(token, token[:-1]) / 100
-        return ast.Percent.model_construct(span=self._tspan(token), value=value, text=str(token))
+        return ast.Percent.make(span=self._tspan(token), value=value, text=str(token))
 
     def DURATION(self, token: Token) -> ast.Duration:  # noqa: N802
         parts = _DURATION_PART.findall(token)
@@ -137,7 +137,7 @@ class _Builder:
             self._error("E119", self._tspan(token), f"`{shown_text(token)}` is longer than 100 years",
                         hint="durations run up to 100 years, such as 52w or 365d")
             minutes = MAX_DURATION_MINUTES
-        return ast.Duration.model_construct(span=self._tspan(token), minutes=minutes, text=str(token))
+        return ast.Duration.make(span=self._tspan(token), minutes=minutes, text=str(token))
 
     def TIME(self, token: Token) -> ast.TimeOfDay:  # noqa: N802
         hour, minute = (int(p) for p in token.split(":"))
@@ -146,7 +146,7 @@ class _Builder:
             self._error("E115", span, f"`{token}` is not a time of day",
                         hint="times run from 00:00 to 23:59")
             hour, minute = min(hour, 23), min(minute, 59)
-        return ast.TimeOfDay.model_construct(span=span, hour=hour, minute=minute, text=str(token))
+        return ast.TimeOfDay.make(span=span, hour=hour, minute=minute, text=str(token))
 
     def DATE(self, token: Token) -> ast.DateLit:  # noqa: N802
         span = self._tspan(token)
@@ -156,23 +156,23 @@ class _Builder:
             self._error("E116", span, f"`{token}` is not a date in the calendar",
                         hint="write dates as YYYY-MM-DD, such as 2026-12-01")
             value = dt.date(1970, 1, 1)
-        return ast.DateLit.model_construct(span=span, value=value, text=str(token))
+        return ast.DateLit.make(span=span, value=value, text=str(token))
 
     def RATE(self, token: Token) -> ast.Rate:  # noqa: N802
         count, per = token.split("/")
-        return ast.Rate.model_construct(span=self._tspan(token), count=self._float(token, count), per=per,
+        return ast.Rate.make(span=self._tspan(token), count=self._float(token, count), per=per,
                         text=str(token))
 
     def MULTIPLIER(self, token: Token) -> ast.Multiplier:  # noqa: N802
-        return ast.Multiplier.model_construct(span=self._tspan(token), value=self._float(token, token[1:]),
+        return ast.Multiplier.make(span=self._tspan(token), value=self._float(token, token[1:]),
                               text=str(token))
 
     def STRING(self, token: Token) -> ast.StringLit:  # noqa: N802
-        return ast.StringLit.model_construct(span=self._tspan(token), value=self._unescape(token, 1),
+        return ast.StringLit.make(span=self._tspan(token), value=self._unescape(token, 1),
                              text=str(token))
 
     def LONG_STRING(self, token: Token) -> ast.StringLit:  # noqa: N802
-        return ast.StringLit.model_construct(span=self._tspan(token), value=self._unescape(token, 3),
+        return ast.StringLit.make(span=self._tspan(token), value=self._unescape(token, 3),
                              text=str(token))
 
     def _unescape(self, token: Token, quotes: int) -> str:
@@ -201,7 +201,7 @@ class _Builder:
         before = token[:offset]
         line = token.line + before.count("\n")
         column = offset - before.rfind("\n") if "\n" in before else token.column + offset
-        return Span.model_construct(file=self.path, line=line, column=column, end_line=line,
+        return Span(file=self.path, line=line, column=column, end_line=line,
                     end_column=column + length)
 
     # ---- top level --------------------------------------------------------------------
@@ -213,120 +213,120 @@ class _Builder:
         return children[0]
 
     def playbook(self, meta, children):
-        return ast.PlaybookDecl.model_construct(span=self._span(meta), title=children[0], settings=children[1:])
+        return ast.PlaybookDecl.make(span=self._span(meta), title=children[0], settings=children[1:])
 
     def timezone(self, meta, children):
-        return ast.Timezone.model_construct(span=self._span(meta), name=children[0])
+        return ast.Timezone.make(span=self._span(meta), name=children[0])
 
     def quiet_hours(self, meta, children):
-        return ast.QuietHours.model_construct(span=self._span(meta), window=children[0])
+        return ast.QuietHours.make(span=self._span(meta), window=children[0])
 
     def frequency_cap(self, meta, children):
-        return ast.FrequencyCap.model_construct(span=self._span(meta), count=children[0], window=children[1])
+        return ast.FrequencyCap.make(span=self._span(meta), count=children[0], window=children[1])
 
     def mass_quota(self, meta, children):
         count, window = children
         if isinstance(window, ast.Duration):
-            return ast.MassQuota.model_construct(span=self._span(meta), count=count, window=window)
-        return ast.MassQuota.model_construct(span=self._span(meta), count=count, calendar=str(window))
+            return ast.MassQuota.make(span=self._span(meta), count=count, window=window)
+        return ast.MassQuota.make(span=self._span(meta), count=count, calendar=str(window))
 
     def stages(self, meta, children):
-        return ast.Stages.model_construct(span=self._span(meta), names=children)
+        return ast.Stages.make(span=self._span(meta), names=children)
 
     def time_range(self, meta, children):
-        return ast.TimeRange.model_construct(span=self._span(meta), start=children[0], end=children[2])
+        return ast.TimeRange.make(span=self._span(meta), start=children[0], end=children[2])
 
     def import_decl(self, meta, children):
-        return ast.ImportDecl.model_construct(span=self._span(meta), path=children[0])
+        return ast.ImportDecl.make(span=self._span(meta), path=children[0])
 
     def role_decl(self, meta, children):
-        return ast.RoleDecl.model_construct(span=self._span(meta), name=children[0], title=children[1])
+        return ast.RoleDecl.make(span=self._span(meta), name=children[0], title=children[1])
 
     def attribute_decl(self, meta, children):
-        return ast.AttributeDecl.model_construct(span=self._span(meta), name=children[0], type=children[1])
+        return ast.AttributeDecl.make(span=self._span(meta), name=children[0], type=children[1])
 
     def simple_type(self, meta, children):
-        return ast.TypeRef.model_construct(span=self._span(meta), kind=children[0].name)
+        return ast.TypeRef.make(span=self._span(meta), kind=children[0].name)
 
     def enum_type(self, meta, children):
-        return ast.TypeRef.model_construct(span=self._span(meta), kind="enum", values=children)
+        return ast.TypeRef.make(span=self._span(meta), kind="enum", values=children)
 
     def event_decl(self, meta, children):
-        return ast.EventDecl.model_construct(span=self._span(meta), name=children[0])
+        return ast.EventDecl.make(span=self._span(meta), name=children[0])
 
     def content_decl(self, meta, children):
         name, kind, title, block = children
-        return ast.ContentDecl.model_construct(span=self._span(meta), name=name, kind=kind, title=title,
+        return ast.ContentDecl.make(span=self._span(meta), name=name, kind=kind, title=title,
                                fields=block or [], has_block=block is not None)
 
     def content_block(self, meta, children):
         return children
 
     def content_field(self, meta, children):
-        return ast.ContentField.model_construct(span=self._span(meta), key=children[0], value=children[1])
+        return ast.ContentField.make(span=self._span(meta), key=children[0], value=children[1])
 
     def segment_decl(self, meta, children):
-        return ast.SegmentDecl.model_construct(span=self._span(meta), name=children[0], expr=children[1])
+        return ast.SegmentDecl.make(span=self._span(meta), name=children[0], expr=children[1])
 
     # ---- expressions ------------------------------------------------------------------
 
     def or_expr(self, meta, children):
-        return ast.BoolOp.model_construct(span=self._span(meta), op="or", operands=children)
+        return ast.BoolOp.make(span=self._span(meta), op="or", operands=children)
 
     def and_expr(self, meta, children):
-        return ast.BoolOp.model_construct(span=self._span(meta), op="and", operands=children)
+        return ast.BoolOp.make(span=self._span(meta), op="and", operands=children)
 
     def not_test(self, meta, children):
-        return ast.Not.model_construct(span=self._span(meta), operand=children[0])
+        return ast.Not.make(span=self._span(meta), operand=children[0])
 
     def group(self, meta, children):
-        return ast.Group.model_construct(span=self._span(meta), expr=children[0])
+        return ast.Group.make(span=self._span(meta), expr=children[0])
 
     def compare(self, meta, children):
         left, op, right = children
-        return ast.Compare.model_construct(span=self._span(meta), op=str(op), left=left, right=right)
+        return ast.Compare.make(span=self._span(meta), op=str(op), left=left, right=right)
 
     def in_list(self, meta, children):
-        return ast.InList.model_construct(span=self._span(meta), value=children[0], items=children[1:])
+        return ast.InList.make(span=self._span(meta), value=children[0], items=children[1:])
 
     def in_range(self, meta, children):
         value, low, high = children
-        return ast.InRange.model_construct(span=self._span(meta), value=value, low=low, high=high)
+        return ast.InRange.make(span=self._span(meta), value=value, low=low, high=high)
 
     def tag_test(self, meta, children):
-        return ast.TagTest.model_construct(span=self._span(meta), tag=children[0])
+        return ast.TagTest.make(span=self._span(meta), tag=children[0])
 
     def segment_ref(self, meta, children):
-        return ast.SegmentRef.model_construct(span=self._span(meta), name=children[0].name)
+        return ast.SegmentRef.make(span=self._span(meta), name=children[0].name)
 
     def ever_test(self, meta, children):
-        return ast.EverTest.model_construct(span=self._span(meta), event=children[0])
+        return ast.EverTest.make(span=self._span(meta), event=children[0])
 
     def arith(self, meta, children):
         left, op, right = children
-        return ast.Arith.model_construct(span=self._span(meta), op=str(op), left=left, right=right)
+        return ast.Arith.make(span=self._span(meta), op=str(op), left=left, right=right)
 
     def name_value(self, meta, children):
-        return ast.NameValue.model_construct(span=self._span(meta), name=children[0].name)
+        return ast.NameValue.make(span=self._span(meta), name=children[0].name)
 
     def stage_value(self, meta, children):
-        return ast.StageValue.model_construct(span=self._span(meta))
+        return ast.StageValue.make(span=self._span(meta))
 
     def score_value(self, meta, children):
-        return ast.ScoreValue.model_construct(span=self._span(meta))
+        return ast.ScoreValue.make(span=self._span(meta))
 
     def rfm_value(self, meta, children):
-        return ast.RfmValue.model_construct(span=self._span(meta), dimension=children[0])
+        return ast.RfmValue.make(span=self._span(meta), dimension=children[0])
 
     def count_value(self, meta, children):
-        return ast.CountValue.model_construct(span=self._span(meta), event=children[0], window=children[1])
+        return ast.CountValue.make(span=self._span(meta), event=children[0], window=children[1])
 
     def days_since_value(self, meta, children):
-        return ast.DaysSinceValue.model_construct(span=self._span(meta), event=children[0])
+        return ast.DaysSinceValue.make(span=self._span(meta), event=children[0])
 
     def sum_value(self, meta, children):
         event, field, window = children
-        return ast.SumValue.model_construct(span=self._span(meta), event=event, field=field, window=window)
+        return ast.SumValue.make(span=self._span(meta), event=event, field=field, window=window)
 
     def number(self, meta, children):
         return children[0]
@@ -334,13 +334,13 @@ class _Builder:
     percent = duration = date = time = rate = multiplier = number
 
     def true(self, meta, children):
-        return ast.BoolLit.model_construct(span=self._span(meta), value=True)
+        return ast.BoolLit.make(span=self._span(meta), value=True)
 
     def false(self, meta, children):
-        return ast.BoolLit.model_construct(span=self._span(meta), value=False)
+        return ast.BoolLit.make(span=self._span(meta), value=False)
 
     def event(self, meta, children):
-        return ast.EventRef.model_construct(span=self._span(meta), name=children[0], content=children[1])
+        return ast.EventRef.make(span=self._span(meta), name=children[0], content=children[1])
 
     def event_expr(self, meta, children):
         return children
@@ -351,47 +351,47 @@ class _Builder:
         name, title, *body = children
         clauses = [c for c in body if isinstance(c, _CLAUSES)]
         steps = [c for c in body if not isinstance(c, _CLAUSES)]
-        return ast.Journey.model_construct(span=self._span(meta), name=name, title=title, clauses=clauses,
+        return ast.Journey.make(span=self._span(meta), name=name, title=title, clauses=clauses,
                            steps=steps)
 
     def when_clause(self, meta, children):
-        return ast.When.model_construct(span=self._span(meta), triggers=children)
+        return ast.When.make(span=self._span(meta), triggers=children)
 
     def audience(self, meta, children):
-        return ast.Audience.model_construct(span=self._span(meta), expr=children[0])
+        return ast.Audience.make(span=self._span(meta), expr=children[0])
 
     def reentry(self, meta, children):
         value = children[0]
         if isinstance(value, ast.Duration):
-            return ast.Reentry.model_construct(span=self._span(meta), mode="after", after=value)
-        return ast.Reentry.model_construct(span=self._span(meta), mode=str(value))
+            return ast.Reentry.make(span=self._span(meta), mode="after", after=value)
+        return ast.Reentry.make(span=self._span(meta), mode=str(value))
 
     def goal(self, meta, children):
         name, events, within = children
-        return ast.Goal.model_construct(span=self._span(meta), name=name, events=events, within=within)
+        return ast.Goal.make(span=self._span(meta), name=name, events=events, within=within)
 
     def exit_on(self, meta, children):
-        return ast.ExitOn.model_construct(span=self._span(meta), events=children[0])
+        return ast.ExitOn.make(span=self._span(meta), events=children[0])
 
     def exit_when(self, meta, children):
-        return ast.ExitWhen.model_construct(span=self._span(meta), expr=children[0])
+        return ast.ExitWhen.make(span=self._span(meta), expr=children[0])
 
     def priority(self, meta, children):
-        return ast.Priority.model_construct(span=self._span(meta), value=children[0])
+        return ast.Priority.make(span=self._span(meta), value=children[0])
 
     def cap(self, meta, children):
-        return ast.JourneyCap.model_construct(span=self._span(meta), count=children[0], window=children[1])
+        return ast.JourneyCap.make(span=self._span(meta), count=children[0], window=children[1])
 
     def event_or_date_trigger(self, meta, children):
         name, content, offset, at = children
         span = self._span(meta)
         if offset is None and at is None:
-            event = ast.EventRef.model_construct(span=span, name=name, content=content)
-            return ast.EventTrigger.model_construct(span=span, event=event)
+            event = ast.EventRef.make(span=span, name=name, content=content)
+            return ast.EventTrigger.make(span=span, event=event)
         if content is not None:
             self._error("E219", content.span, "a yearly date trigger takes no content argument")
         sign, duration = offset if offset else ("+", None)
-        return ast.DateTrigger.model_construct(span=span, attribute=name, sign=sign, offset=duration, at=at)
+        return ast.DateTrigger.make(span=span, attribute=name, sign=sign, offset=duration, at=at)
 
     def offset(self, meta, children):
         return (str(children[0]), children[1])
@@ -400,11 +400,11 @@ class _Builder:
         return children[0]
 
     def enter_trigger(self, meta, children):
-        return ast.EnterTrigger.model_construct(span=self._span(meta), segment=children[0])
+        return ast.EnterTrigger.make(span=self._span(meta), segment=children[0])
 
     def every_trigger(self, meta, children):
         (unit, weekday, interval), at = children
-        return ast.EveryTrigger.model_construct(span=self._span(meta), unit=unit, weekday=weekday,
+        return ast.EveryTrigger.make(span=self._span(meta), unit=unit, weekday=weekday,
                                 interval=interval, at=at)
 
     def every_day(self, meta, children):
@@ -421,13 +421,13 @@ class _Builder:
         return ("interval", str(children[1]), children[0])
 
     def inactive_trigger(self, meta, children):
-        return ast.InactiveTrigger.model_construct(span=self._span(meta), duration=children[0])
+        return ast.InactiveTrigger.make(span=self._span(meta), duration=children[0])
 
     def stage_trigger(self, meta, children):
-        return ast.StageTrigger.model_construct(span=self._span(meta), stage=children[0])
+        return ast.StageTrigger.make(span=self._span(meta), stage=children[0])
 
     def tag_trigger(self, meta, children):
-        return ast.TagAddedTrigger.model_construct(span=self._span(meta), tag=children[0])
+        return ast.TagAddedTrigger.make(span=self._span(meta), tag=children[0])
 
     # ---- steps ------------------------------------------------------------------------
 
@@ -440,29 +440,29 @@ class _Builder:
 
     def send(self, meta, children):
         content, channel, by, at = children
-        return ast.Send.model_construct(span=self._span(meta), content=content, channel=channel, by=by, at=at)
+        return ast.Send.make(span=self._span(meta), content=content, channel=channel, by=by, at=at)
 
     def task(self, meta, children):
         role, instruction, content, due = children
-        return ast.Task.model_construct(span=self._span(meta), role=role, instruction=instruction,
+        return ast.Task.make(span=self._span(meta), role=role, instruction=instruction,
                         content=content, due=due)
 
     def notify(self, meta, children):
-        return ast.Notify.model_construct(span=self._span(meta), role=children[0], text=children[1])
+        return ast.Notify.make(span=self._span(meta), role=children[0], text=children[1])
 
     def wait(self, meta, children):
-        return ast.Wait.model_construct(span=self._span(meta), duration=children[0], at=children[1])
+        return ast.Wait.make(span=self._span(meta), duration=children[0], at=children[1])
 
     def wait_until_time(self, meta, children):
-        return ast.WaitUntilTime.model_construct(span=self._span(meta), time=children[0])
+        return ast.WaitUntilTime.make(span=self._span(meta), time=children[0])
 
     def wait_until_day(self, meta, children):
-        return ast.WaitUntilDay.model_construct(span=self._span(meta), weekday=str(children[0]), at=children[1])
+        return ast.WaitUntilDay.make(span=self._span(meta), weekday=str(children[0]), at=children[1])
 
     def wait_for(self, meta, children):
         events, within, arms = children
         then, timeout = arms if arms is not None else (None, None)
-        return ast.WaitFor.model_construct(span=self._span(meta), events=events, within=within, then=then,
+        return ast.WaitFor.make(span=self._span(meta), events=events, within=within, then=then,
                            timeout=timeout, has_block=arms is not None)
 
     def wait_arms(self, meta, children):
@@ -475,32 +475,32 @@ class _Builder:
 
     def if_step(self, meta, children):
         *branches, otherwise = children
-        return ast.If.model_construct(span=self._span(meta), branches=branches, otherwise=otherwise)
+        return ast.If.make(span=self._span(meta), branches=branches, otherwise=otherwise)
 
     def if_arm(self, meta, children):
-        return ast.Branch.model_construct(span=self._span(meta), condition=children[0], steps=children[1])
+        return ast.Branch.make(span=self._span(meta), condition=children[0], steps=children[1])
 
     elif_arm = if_arm
 
     def split(self, meta, children):
-        return ast.Split.model_construct(span=self._span(meta), name=children[0], arms=children[1:])
+        return ast.Split.make(span=self._span(meta), name=children[0], arms=children[1:])
 
     def split_arm(self, meta, children):
         share, name, steps = children
-        return ast.SplitArm.model_construct(span=self._span(meta), share=share, name=name, steps=steps)
+        return ast.SplitArm.make(span=self._span(meta), share=share, name=name, steps=steps)
 
     def tag_step(self, meta, children):
-        return ast.TagStep.model_construct(span=self._span(meta), tag=children[0])
+        return ast.TagStep.make(span=self._span(meta), tag=children[0])
 
     def untag_step(self, meta, children):
-        return ast.UntagStep.model_construct(span=self._span(meta), tag=children[0])
+        return ast.UntagStep.make(span=self._span(meta), tag=children[0])
 
     def score_step(self, meta, children):
         op = str(children[0]) if len(children) == 2 else "="
-        return ast.ScoreStep.model_construct(span=self._span(meta), op=op, amount=children[-1])
+        return ast.ScoreStep.make(span=self._span(meta), op=op, amount=children[-1])
 
     def stage_step(self, meta, children):
-        return ast.StageStep.model_construct(span=self._span(meta), stage=children[0])
+        return ast.StageStep.make(span=self._span(meta), stage=children[0])
 
     def set_step(self, meta, children):
         attribute, value = children
@@ -508,34 +508,34 @@ class _Builder:
         if negative:
             sign, value = value
             negative = sign == "-"
-        return ast.SetStep.model_construct(span=self._span(meta), attribute=attribute, value=value,
+        return ast.SetStep.make(span=self._span(meta), attribute=attribute, value=value,
                            negative=negative)
 
     def signed_number(self, meta, children):
         return (str(children[0]), children[1])
 
     def handoff(self, meta, children):
-        return ast.Handoff.model_construct(span=self._span(meta), role=children[0])
+        return ast.Handoff.make(span=self._span(meta), role=children[0])
 
     def enter(self, meta, children):
-        return ast.Enter.model_construct(span=self._span(meta), journey=children[0])
+        return ast.Enter.make(span=self._span(meta), journey=children[0])
 
     def exit_step(self, meta, children):
-        return ast.ExitStep.model_construct(span=self._span(meta))
+        return ast.ExitStep.make(span=self._span(meta))
 
     def repeat_n(self, meta, children):
         count, every, steps = children
-        return ast.RepeatN.model_construct(span=self._span(meta), count=count, every=every, steps=steps)
+        return ast.RepeatN.make(span=self._span(meta), count=count, every=every, steps=steps)
 
     def repeat_until(self, meta, children):
         every, until, maximum, steps = children
-        return ast.RepeatUntil.model_construct(span=self._span(meta), every=every, until=until, max=maximum,
+        return ast.RepeatUntil.make(span=self._span(meta), every=every, until=until, max=maximum,
                                steps=steps)
 
     # ---- scenarios --------------------------------------------------------------------
 
     def scenario(self, meta, children):
-        return ast.Scenario.model_construct(span=self._span(meta), name=children[0], items=children[1])
+        return ast.Scenario.make(span=self._span(meta), name=children[0], items=children[1])
 
     def sc_block(self, meta, children):
         *items, above = children
@@ -546,7 +546,7 @@ class _Builder:
         nested = items.pop()
         # The next `above` is nested in the grammar but a sibling in the AST: end before it.
         span = head_span.to(items[-1].span) if items else head_span
-        node = ast.ScAbove.model_construct(span=span, count=count, window=window, items=items)
+        node = ast.ScAbove.make(span=span, count=count, window=window, items=items)
         return [node, *(nested or [])]
 
     def above_head(self, meta, children):
@@ -555,60 +555,60 @@ class _Builder:
     def sc_setting(self, meta, children):
         key, *values = children
         block = values.pop()
-        return ast.ScSetting.model_construct(span=self._span(meta), key=key, values=values, block=block)
+        return ast.ScSetting.make(span=self._span(meta), key=key, values=values, block=block)
 
     def within(self, meta, children):
-        return ast.Within.model_construct(span=self._span(meta), duration=children[0])
+        return ast.Within.make(span=self._span(meta), duration=children[0])
 
     def sc_owner(self, meta, children):
-        return ast.ScOwner.model_construct(span=self._span(meta), role=children[0])
+        return ast.ScOwner.make(span=self._span(meta), role=children[0])
 
     def sc_staff(self, meta, children):
         role, count, block = children
-        return ast.ScStaff.model_construct(span=self._span(meta), role=role, count=count, block=block)
+        return ast.ScStaff.make(span=self._span(meta), role=role, count=count, block=block)
 
     def sc_channel(self, meta, children):
-        return ast.ScChannel.model_construct(span=self._span(meta), channel=children[0], block=children[1])
+        return ast.ScChannel.make(span=self._span(meta), channel=children[0], block=children[1])
 
     def sc_purpose(self, meta, children):
-        return ast.ScPurpose.model_construct(span=self._span(meta), purpose=children[0], block=children[1])
+        return ast.ScPurpose.make(span=self._span(meta), purpose=children[0], block=children[1])
 
     def sc_effect(self, meta, children):
-        return ast.ScEffect.model_construct(span=self._span(meta), condition=children[0], block=children[1])
+        return ast.ScEffect.make(span=self._span(meta), condition=children[0], block=children[1])
 
     def sc_attribute(self, meta, children):
         attribute, *rest = children
         span = self._span(meta)
         if rest and isinstance(rest[0], ast.Distribution):
             low, high = rest[1] if rest[1] is not None else (None, None)
-            return ast.ScAttribute.model_construct(span=span, attribute=attribute, distribution=rest[0],
+            return ast.ScAttribute.make(span=span, attribute=attribute, distribution=rest[0],
                                    low=low, high=high)
-        return ast.ScAttribute.model_construct(span=span, attribute=attribute, shares=rest)
+        return ast.ScAttribute.make(span=span, attribute=attribute, shares=rest)
 
     def share(self, meta, children):
-        return ast.Share.model_construct(span=self._span(meta), value=children[0], share=children[1])
+        return ast.Share.make(span=self._span(meta), value=children[0], share=children[1])
 
     def range(self, meta, children):
         return (children[0], children[1])
 
     def sc_tag(self, meta, children):
-        return ast.ScTag.model_construct(span=self._span(meta), tag=children[0], share=children[1])
+        return ast.ScTag.make(span=self._span(meta), tag=children[0], share=children[1])
 
     def sc_stage(self, meta, children):
         shares = [
-            ast.StageShare.model_construct(span=stage.span.to(share.span), stage=stage, share=share)
+            ast.StageShare.make(span=stage.span.to(share.span), stage=stage, share=share)
             for stage, share in zip(children[::2], children[1::2])
         ]
-        return ast.ScStage.model_construct(span=self._span(meta), shares=shares)
+        return ast.ScStage.make(span=self._span(meta), shares=shares)
 
     def sc_history(self, meta, children):
         event, distribution, within = children
-        return ast.ScHistory.model_construct(span=self._span(meta), event=event, distribution=distribution,
+        return ast.ScHistory.make(span=self._span(meta), event=event, distribution=distribution,
                              within=within)
 
     def distribution(self, meta, children):
         kind, *args = children
-        return ast.Distribution.model_construct(span=self._span(meta), kind=str(kind), args=args)
+        return ast.Distribution.make(span=self._span(meta), kind=str(kind), args=args)
 
     bare_distribution = distribution
 
