@@ -11,6 +11,7 @@ a syntax error or an invalid literal.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 
 from lark.grammar import Rule
@@ -52,22 +53,44 @@ def build_declarations(text: str, path: str) -> tuple[list[ast.Decl], RuleBuilde
 
     Raises Lark's UnexpectedInput at the first syntax error.
     """
-    builder = RuleBuilder(path)
-    callbacks = {rule: _reduction(builder, *shape) for rule, shape in _shapes().items()}
-    built = parse_with_callbacks(text, callbacks)
+    session = _session()
+    builder = session.builder = RuleBuilder(path)
+    try:
+        built = parse_with_callbacks(text, session.callbacks)
+    finally:
+        session.builder = None
     if built.height > MAX_TREE_DEPTH + 1:
         return None
     return built.value, builder
 
 
-def _reduction(builder: RuleBuilder, kind: int, method: Callable | None,
+class _Session:
+    """One thread's reductions, made once, and the builder of the parse under way there."""
+
+    def __init__(self) -> None:
+        self.builder: RuleBuilder | None = None
+        self.callbacks = {rule: _reduction(self, *shape) for rule, shape in _shapes().items()}
+
+
+_threads = threading.local()
+
+
+def _session() -> _Session:
+    session = getattr(_threads, "session", None)
+    if session is None:
+        session = _threads.session = _Session()
+    return session
+
+
+def _reduction(session: _Session, kind: int, method: Callable | None,
                include: tuple[tuple[int, bool, int], ...], trailing_nones: int
                ) -> Callable[[list], _Built]:
     terminals = terminal_methods()
     if kind != _NODE and include == ((0, False, 0),) and not trailing_nones:
-        return _passing_reduction(builder, kind == _INLINED)
+        return _passing_reduction(session, kind == _INLINED)
 
     def reduce(stack_values: list) -> _Built:
+        builder = session.builder
         first = last = None
         height = 0
         for value in stack_values:
@@ -105,7 +128,7 @@ def _reduction(builder: RuleBuilder, kind: int, method: Callable | None,
     return reduce
 
 
-def _passing_reduction(builder: RuleBuilder, inlined: bool) -> Callable[[list], _Built]:
+def _passing_reduction(session: _Session, inlined: bool) -> Callable[[list], _Built]:
     """The reduction of a rule that reads one symbol and stands for it (`?expr: or_expr`)."""
     terminals = terminal_methods()
 
@@ -114,7 +137,7 @@ def _passing_reduction(builder: RuleBuilder, inlined: bool) -> Callable[[list], 
         if value.__class__ is _Built:
             return _Built([value.value], value, value, value.height) if inlined else value
         if value.type in terminals:
-            built = _Built(terminals[value.type](builder, value), value, value, 0)
+            built = _Built(terminals[value.type](session.builder, value), value, value, 0)
         else:
             built = _Built(value, value, value, 0)
         if inlined:
