@@ -13,7 +13,8 @@ from sopdsl.source import Span
 class Node(BaseModel):
     """Base of every AST node."""
 
-    model_config = ConfigDict(frozen=True)
+    # The parser makes nodes with `make`: validators are built only if something validates.
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     span: Span
 
@@ -628,8 +629,3 @@ def without_spans(node: object) -> object:
     if isinstance(node, list):
         return [without_spans(item) for item in node]
     return node
-
-
-for _model in list(globals().values()):
-    if isinstance(_model, type) and issubclass(_model, BaseModel) and _model is not BaseModel:
-        _model.model_rebuild()

@@ -97,7 +97,7 @@ def parse_text(text: str, path: str = "<string>") -> tuple[ast.Module | None, li
 
 
 def _comment(source: SourceFile, token: Token) -> ast.Comment:
-    return ast.Comment(span=token_span(source, token), text=token.value.rstrip())
+    return ast.Comment.make(span=token_span(source, token), text=token.value.rstrip())
 
 
 class _Recovery:
