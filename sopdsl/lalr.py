@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 
 from lark import Lark, Token
-from lark.lexer import PatternStr
+from lark.grammar import Rule
+from lark.lexer import LexerThread, PatternStr
+from lark.parsers.lalr_parser import _Parser
 
 # The comment list of the parse under way in this thread or task: the parser is shared, so
 # its lexer callback cannot hold per-parse state itself.
@@ -54,6 +56,17 @@ def lark_parser() -> Lark:
         cache=True,
         lexer_callbacks={"COMMENT": _collect_comment, "NAME": _reserve_keyword},
     )
+
+
+def parse_with_callbacks(text: str, callbacks: dict[Rule, Callable[[list], object]]) -> object:
+    """Run the parser over `text` with other reductions: what the start rule's callback returns.
+
+    The tables and the lexer (with its keyword and comment callbacks) are the shared parser's;
+    only what each reduction makes differs. Raises Lark's UnexpectedInput at the first error.
+    """
+    frontend = lark_parser().parser
+    parser = _Parser(frontend.parser.parser.parse_table, callbacks)
+    return parser.parse(LexerThread.from_text(frontend.lexer, text), "start")
 
 
 @functools.cache

@@ -12,9 +12,10 @@ from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from sopdsl import ast
-from sopdsl.builder import build_module
+from sopdsl.builder import build_module, module_of
 from sopdsl.diagnostics import Diagnostic, diag
 from sopdsl.lalr import collecting_comments, lark_parser
+from sopdsl.reductions import build_declarations
 from sopdsl.source import SourceFile, Span
 from sopdsl.syntax_errors import (
     DECL_KEYWORDS, SYNC_TOKENS, catalogue_label, describe_unexpected_token, previous_token,
@@ -30,6 +31,9 @@ MAX_DROPPED_TOKENS = 5000
 def parse(source: SourceFile) -> tuple[ast.Module | None, list[Diagnostic]]:
     """Parse one file: its Module (None when nothing could be recovered) and diagnostics."""
     with no_cyclic_gc():
+        clean = _parse_clean(source)
+        if clean is not None:
+            return clean, []
         recovery = _Recovery(source)
         with collecting_comments() as comment_tokens:
             try:
@@ -41,6 +45,23 @@ def parse(source: SourceFile) -> tuple[ast.Module | None, list[Diagnostic]]:
         comments = [_comment(source, token) for token in comment_tokens]
         module, build_diagnostics = build_module(tree, source.path, comments)
     return module, _capped(recovery.diagnostics + build_diagnostics, source)
+
+
+def _parse_clean(source: SourceFile) -> ast.Module | None:
+    """The Module of a file with no problem at all, built during the parse; None otherwise.
+
+    A file with a syntax error, an invalid literal or too deep a nesting takes the tree path
+    instead, which recovers from errors and reports them all.
+    """
+    with collecting_comments() as comment_tokens:
+        try:
+            built = build_declarations(source.text, source.path)
+        except UnexpectedInput:
+            return None
+    if built is None or built[1].diagnostics:
+        return None
+    comments = [_comment(source, token) for token in comment_tokens]
+    return module_of(source.path, built[0], comments)
 
 
 @contextlib.contextmanager
@@ -76,7 +97,7 @@ def parse_text(text: str, path: str = "<string>") -> tuple[ast.Module | None, li
 
 
 def _comment(source: SourceFile, token: Token) -> ast.Comment:
-    return ast.Comment(span=token_span(source, token), text=token.value.rstrip())
+    return ast.Comment.make(span=token_span(source, token), text=token.value.rstrip())
 
 
 class _Recovery:
