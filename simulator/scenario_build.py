@@ -179,7 +179,8 @@ def _effect(item: ast.ScEffect, program: Program, found: Findings) -> Effect:
     condition = expr_text(item.condition)
     for ref in _segment_refs(item.condition):
         known(ref.name, program.segments, "E201", ref.span, "segment", found)
-    values = _settings(item.block, "multipliers", f"`effect {condition}`", found)
+    shown = condition.replace("\n", "\\n")  # messages stay on one line
+    values = _settings(item.block, "multipliers", f"`effect {shown}`", found)
     return Effect(condition=condition, multipliers=Multipliers(**values),
                   expression=item.condition)
 

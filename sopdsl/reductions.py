@@ -91,22 +91,15 @@ def _reduction(session: _Session, kind: int, method: Callable | None,
 
     def reduce(stack_values: list) -> _Built:
         builder = session.builder
-        first = last = None
         height = 0
-        for value in stack_values:
-            if value.__class__ is _Built:
-                height = max(height, value.height)
-                if not value.line:
-                    continue
-            if first is None:
-                first = value
-            last = value
         children: list = []
         for index, splice, nones in include:
             if nones:
                 children += [None] * nones
             value = stack_values[index]
             if value.__class__ is _Built:
+                if value.height > height:
+                    height = value.height
                 if splice:
                     children += value.value
                 else:
@@ -117,6 +110,7 @@ def _reduction(session: _Session, kind: int, method: Callable | None,
                 children.append(value)
         if trailing_nones:
             children += [None] * trailing_nones
+        first, last = _reach(stack_values)
         if kind == _INLINED or (kind == _COLLAPSIBLE and len(children) == 1):
             return _Built(children if kind == _INLINED else children[0], first, last, height)
         if first is None:
@@ -126,6 +120,20 @@ def _reduction(session: _Session, kind: int, method: Callable | None,
         return _Built(method(builder, span, children), first, last, height + 1)
 
     return reduce
+
+
+def _reach(stack_values: list) -> tuple[object, object] | tuple[None, None]:
+    """The first and last stack values that read any text (a token, or a rule that read one).
+
+    Values a rule leaves out are always tokens, so the kept ones alone tell the tree height.
+    """
+    if not stack_values:
+        return None, None
+    first, last = stack_values[0], stack_values[-1]
+    if first.line and last.line:
+        return first, last
+    read = [value for value in stack_values if value.line]
+    return (read[0], read[-1]) if read else (None, None)
 
 
 def _passing_reduction(session: _Session, inlined: bool) -> Callable[[list], _Built]:
