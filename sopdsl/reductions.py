@@ -91,7 +91,7 @@ def _reduction(session: _Session, kind: int, method: Callable | None,
 
     def reduce(stack_values: list) -> _Built:
         builder = session.builder
-        height = 0
+        height = 0  # values a rule leaves out are tokens: the kept ones tell the height
         children: list = []
         for index, splice, nones in include:
             if nones:
@@ -123,10 +123,7 @@ def _reduction(session: _Session, kind: int, method: Callable | None,
 
 
 def _reach(stack_values: list) -> tuple[object, object] | tuple[None, None]:
-    """The first and last stack values that read any text (a token, or a rule that read one).
-
-    Values a rule leaves out are always tokens, so the kept ones alone tell the tree height.
-    """
+    """The first and last stack values that read any text (a token, or a rule that read one)."""
     if not stack_values:
         return None, None
     first, last = stack_values[0], stack_values[-1]
