@@ -77,13 +77,6 @@ def default_runner() -> Runner:
     return run_replication
 
 
-def default_exact() -> Callable[..., Any]:
-    """The exact forecaster."""
-    from simulator.exact import forecast_exact
-
-    return forecast_exact
-
-
 def simulate(
     program: Program,
     scenario: Scenario,
@@ -120,12 +113,12 @@ def simulate(
 
 
 def forecast_exactly(
-    program: Program, scenario: Scenario, forecaster: Callable[..., Any] | None = None
+    program: Program, scenario: Scenario, forecaster: Callable[..., Any]
 ) -> Forecast:
     """The expected counts without sampling; `Refused` when the forecaster cannot do it."""
     from sopdsl.files import display_path
 
-    result = (forecaster or default_exact())(program, scenario)
+    result = forecaster(program, scenario)
     if not isinstance(result, Tally):
         reasons = getattr(result, "reasons", result)
         raise Refused([str(reason) for reason in reasons])

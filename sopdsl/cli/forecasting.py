@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from simulator.scenario import Scenario
     from sopdsl.program import Program
 
-METHODS = ("montecarlo", "exact")
+METHODS = ("montecarlo",)
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def run_options(command: Callable) -> Callable:
                      help="Run replications on a Dask cluster, e.g. tcp://host:8786."),
         click.option("--method", type=click.Choice(METHODS), default="montecarlo",
                      show_default=True,
-                     help="montecarlo samples replications; exact computes expected counts."),
+                     help="montecarlo samples replications (the exact forecaster is not part of this version)."),
         click.option("--customers", type=click.IntRange(min=0),
                      help="Customers at the start instead of the scenario's (quick runs)."),
     ]
@@ -108,16 +108,9 @@ def run_forecast(program: Program, scenario: Scenario, options: RunOptions,
                  label: str = "") -> Forecast:
     """Forecast with the chosen method, a progress bar on standard error for Monte Carlo."""
     from simulator.montecarlo import (
-        Refused, SchedulerError, forecast_exactly, horizon_days, simulate,
+        SchedulerError, horizon_days, simulate,
     )
 
-    if options.method == "exact":
-        try:
-            return forecast_exactly(program, scenario)
-        except Refused as refusal:
-            reasons = "".join(f"\n  - {reason}" for reason in refusal.reasons)
-            fail(f"the exact forecaster cannot forecast this playbook and scenario:{reasons}\n"
-                 "use --method montecarlo")
     with ProgressBar(scenario.replications, horizon_days(scenario), label) as bar:
         try:
             return simulate(program, scenario, replications=scenario.replications,
