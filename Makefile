@@ -13,12 +13,15 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/sopdsl check playbooks
+	$(BIN)/sopdsl simulate playbooks/onboarding.sop --replications 8 --workers 2 --out out/
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_check.py
+	$(BIN)/python benchmarks/bench_fmt.py
+	$(BIN)/python benchmarks/bench_lint.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info out

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from sopdsl.builtins import DEFAULT_STAFF_HOURS, DEFAULT_STAGES
 from simulator.distributions import Distribution
 from simulator.scenario import (
-    CalendarAttribute, Channel, Cost, DistributionAttribute, FatigueRule, History, Hours,
-    Multipliers, Population, Purchase, Scenario, SharesAttribute, Staff, ValueShare,
+    CalendarAttribute, Channel, Cost, DistributionAttribute, EventBehaviour, FatigueRule,
+    History, Hours, Multipliers, Population, Purchase, Scenario, SharesAttribute, Staff, ValueShare,
 )
 
 if TYPE_CHECKING:
@@ -80,6 +80,11 @@ FATIGUE = [
     FatigueRule(above=6, window_minutes=7 * DAY, multipliers=Multipliers(open=0.6, unfriend=4)),
 ]
 COST = Cost(per_arrival=20, per_send=0.02)
+# Built-in events that get a behaviour without a scenario saying so; others never happen.
+EVENT_DEFAULTS = {
+    "form_submitted": EventBehaviour(after_click=0.2, within_minutes=DAY),
+    "store_visit": EventBehaviour(daily=0.005, after_click=0.02, within_minutes=3 * DAY),
+}
 
 
 def builtin_scenario(program: Program | None = None, *, today: dt.date | None = None) -> Scenario:
@@ -119,6 +124,7 @@ def default_values(program: Program | None = None, *, today: dt.date | None = No
         "fatigue": FATIGUE,
         "effects": [],
         "cost": COST,
+        "events": EVENT_DEFAULTS,
     }
     return {key: _plain(value) for key, value in scenario.items()}
 

@@ -104,6 +104,7 @@ class Tally:
     cost: float = 0.0  # per-arrival plus per-send cost from the scenario
     staff: dict[str, StaffTally] = field(default_factory=dict)
     daily: DailySeries = field(default_factory=DailySeries)
+    notes: list[str] = field(default_factory=list)  # what the reader should know, in words
 
     def kpis(self) -> dict[str, float]:
         """The headline figures, each defined once here."""

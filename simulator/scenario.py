@@ -23,6 +23,11 @@ ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
 # The behaviours a multiplier can scale (purposes, fatigue, effects); docs/scenarios.md.
 MULTIPLIER_KEYS = ("open", "click", "reply", "unfriend", "purchase")
+# Events whose behaviour other blocks describe: arrivals, channels, purchases, staff work.
+OWN_BEHAVIOUR = frozenset((
+    "friend_added", "friend_deleted", "delivered", "open", "click", "reply", "purchase",
+    "task_done",
+))
 # Shares that should add up to 1 may be off by rounding in the source.
 SHARE_TOLERANCE = 1e-6
 
@@ -136,9 +141,9 @@ class Staff(Model):
     """The members of one role and how they work through their tasks."""
 
     count: Annotated[int, Field(ge=0)]
-    capacity_per_day: NonNegative  # tasks one member does per day at most
+    capacity_per_day: NonNegative  # tasks one member does in a working day when busy all day
     completion: Probability  # chance a task is ever done
-    delay: Distribution  # minutes from a task's creation to its doing
+    delay: Distribution  # minutes from a task's creation until its member gets to it
     hours: Hours
 
 
@@ -159,6 +164,14 @@ class Purchase(Model):
     after_click: Probability
     within_minutes: Minutes  # the after-click purchase happens uniformly inside this window
     value: Distribution
+
+
+class EventBehaviour(Model):
+    """How often an event with no behaviour of its own happens (`form_submitted { ... }`)."""
+
+    daily: Probability = 0.0  # each customer's chance per day, message or not
+    after_click: Probability = 0.0  # the chance a click on any message leads to it
+    within_minutes: Minutes = 3 * 24 * 60  # after a click it happens uniformly inside this window
 
 
 class FatigueRule(Model):
@@ -202,6 +215,8 @@ class Scenario(Model):
     fatigue: list[FatigueRule]
     effects: list[Effect]
     cost: Cost
+    # Events that follow no channel, purchase or staff behaviour, by name (docs/scenarios.md).
+    events: dict[str, EventBehaviour] = Field(default_factory=dict)
 
     def fatigue_for(self, sends_in_window: dict[int, int]) -> Multipliers:
         """The multipliers of the highest fatigue threshold passed, given sends per window."""

@@ -6,11 +6,13 @@ block or twice; those are E317 here, with a did-you-mean or the block it belongs
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sopdsl import ast
 from sopdsl.diagnostics import did_you_mean
 from sopdsl.source import Span
+from sopdsl.syntax_errors import shown_text
 from simulator.scenario import MULTIPLIER_KEYS
 from simulator.scenario_values import Findings, read_value
 
@@ -30,6 +32,7 @@ BLOCK_SETTINGS: dict[str, dict[str, str]] = {
     "purchase": {"daily": "probability", "after_click": "own", "value": "number_distribution"},
     "fatigue": {},
     "cost": {"per_arrival": "amount", "per_send": "amount"},
+    "event": {"daily": "probability", "after_click": "own"},
 }
 # The items (statements with a keyword of their own) each kind of block takes.
 BLOCK_ITEMS: dict[str, tuple[str, ...]] = {
@@ -51,6 +54,7 @@ PLACES = {
     "purchase": "in `purchase`",
     "fatigue": "in `fatigue`",
     "cost": "in `cost`",
+    "event": "in event blocks such as `form_submitted { ... }`",
 }
 
 
@@ -63,14 +67,18 @@ class Block:
     items: list[ast.ScItem]
 
 
-def sort_block(items: list[ast.ScItem], kind: str, where: str, found: Findings) -> Block:
-    """The items of a block of `kind`, with misplaced, unknown and repeated settings reported."""
+def sort_block(items: list[ast.ScItem], kind: str, where: str, found: Findings,
+               extra: Collection[str] = ()) -> Block:
+    """The items of a block of `kind`, with misplaced, unknown and repeated settings reported.
+
+    `extra` names further settings the block takes (the events a scenario may describe).
+    """
     block = Block(where, {}, [])
     for item in items:
         if isinstance(item, ast.ScSetting):
             key = item.key.name
-            if key not in BLOCK_SETTINGS[kind]:
-                _misplaced(key, item.key.span, kind, where, found)
+            if key not in BLOCK_SETTINGS[kind] and key not in extra:
+                _misplaced(key, item.key.span, kind, where, found, extra)
             else:
                 first_of(block.settings, key, item, where, found)
             continue
@@ -83,10 +91,10 @@ def sort_block(items: list[ast.ScItem], kind: str, where: str, found: Findings) 
 
 
 def read_settings(block: Block, kind: str, found: Findings) -> dict[str, object]:
-    """The values of the block's plain settings (not the "own" ones), by key."""
+    """The values of the block's plain settings (not the "own" or extra ones), by key."""
     values = {}
     for key, setting in block.settings.items():
-        reader = BLOCK_SETTINGS[kind][key]
+        reader = BLOCK_SETTINGS[kind].get(key, "own")
         if reader == "own":
             continue
         if setting.block is not None:
@@ -104,7 +112,7 @@ def first_of(seen: dict, name: object, item: ast.Node, where: str, found: Findin
     if name not in seen:
         seen[name] = item
         return True
-    shown = what or f"`{name}`"
+    shown = shown_text(what) if what else f"`{shown_text(str(name))}`"
     first = seen[name]
     found.error("E317", _name_span(item), f"{shown} is set twice in {where}",
                 f"the first is at line {first.span.line}, column {first.span.column}; keep one")
@@ -131,8 +139,9 @@ def _name_span(item: ast.Node) -> Span:
     return item.span
 
 
-def _misplaced(key: str, span: Span, kind: str, where: str, found: Findings) -> None:
-    here = [*BLOCK_SETTINGS[kind], *BLOCK_ITEMS.get(kind, ())]
+def _misplaced(key: str, span: Span, kind: str, where: str, found: Findings,
+               extra: Collection[str] = ()) -> None:
+    here = [*BLOCK_SETTINGS[kind], *BLOCK_ITEMS.get(kind, ()), *extra]
     elsewhere = [
         PLACES[other] for other, keys in BLOCK_SETTINGS.items()
         if other != kind and (key in keys or key in BLOCK_ITEMS.get(other, ()))

@@ -20,11 +20,11 @@ from sopdsl.source import Span
 from simulator.defaults import (
     BUILTIN_NAME, STAFF_WORK, builtin_scenario, default_staff, default_values,
 )
-from simulator.scenario import Effect, FatigueRule, Multipliers, Scenario
+from simulator.scenario import OWN_BEHAVIOUR, Effect, FatigueRule, Multipliers, Scenario
 from simulator.scenario_blocks import first_of, put, read_settings, sort_block
 from simulator.scenario_population import read_population
 from simulator.scenario_values import (
-    Findings, known, oversized_numbers, per_day, positive_minutes, probability, whole_number,
+    Findings, known, per_day, positive_minutes, probability, whole_number,
 )
 
 if TYPE_CHECKING:
@@ -90,7 +90,6 @@ def build_scenario(
     it refers to may be missing.
     """
     found = Findings(check_names=not any(d.code.startswith("E1") for d in program.diagnostics))
-    oversized_numbers(decl.items, {d.span for d in program.diagnostics if d.code == "E119"}, found)
     if found.diagnostics:
         return None, found.diagnostics
     patch = read_scenario(decl, program, found)
@@ -111,7 +110,8 @@ def build_scenario(
 
 def read_scenario(decl: ast.Scenario, program: Program, found: Findings) -> dict:
     """What the block writes, as a patch over the defaults (diagnostics go to `found`)."""
-    block = sort_block(decl.items, "scenario", f"scenario `{decl.name.name}`", found)
+    events = describable_events(program)
+    block = sort_block(decl.items, "scenario", f"scenario `{decl.name.name}`", found, events)
     patch: dict = {TOP_FIELDS[key]: value
                    for key, value in read_settings(block, "scenario", found).items()}
     if "population" in block.settings:
@@ -120,6 +120,10 @@ def read_scenario(decl: ast.Scenario, program: Program, found: Findings) -> dict
         items = _block_of(block.settings.get(key), found)
         if items is not None:
             patch[key] = reader(items, found)
+    for event in events:
+        items = _block_of(block.settings.get(event), found)
+        if items is not None:
+            patch.setdefault("events", {})[event] = _event(event, items, found)
     seen: dict = {}
     for item in block.items:
         _read_item(item, program, patch, seen, found)
@@ -175,7 +179,8 @@ def _effect(item: ast.ScEffect, program: Program, found: Findings) -> Effect:
     condition = expr_text(item.condition)
     for ref in _segment_refs(item.condition):
         known(ref.name, program.segments, "E201", ref.span, "segment", found)
-    values = _settings(item.block, "multipliers", f"`effect {condition}`", found)
+    shown = condition.replace("\n", "\\n")  # messages stay on one line
+    values = _settings(item.block, "multipliers", f"`effect {shown}`", found)
     return Effect(condition=condition, multipliers=Multipliers(**values),
                   expression=item.condition)
 
@@ -203,6 +208,19 @@ def _block_of(setting: ast.ScSetting | None, found: Findings) -> list[ast.ScItem
         found.error("E318", setting.key.span, f"`{key}` needs a block: `{key} {{ ... }}`")
         return None
     return setting.block
+
+
+def describable_events(program: Program) -> list[str]:
+    """The events a scenario may give a behaviour with a block named after them."""
+    return [name for name in program.events if name not in OWN_BEHAVIOUR]
+
+
+def _event(name: str, items: list[ast.ScItem], found: Findings) -> dict:
+    block = sort_block(items, "event", f"`{name}`", found)
+    values = read_settings(block, "event", found)
+    if "after_click" in block.settings:
+        values.update(_after_click(block.settings["after_click"], found))
+    return values
 
 
 def _purchase(items: list[ast.ScItem], found: Findings) -> dict:
@@ -272,6 +290,17 @@ def _merge(base: dict, patch: dict) -> dict:
 def _scenario_decls(program: Program) -> Iterator[ast.Scenario]:
     for module in program.modules:
         yield from (decl for decl in module.decls if isinstance(decl, ast.Scenario))
+
+
+def unknown_scenario(program: Program, name: str | None) -> str | None:
+    """Why `name` names no scenario of the program (with a did-you-mean), None when it does."""
+    names = scenario_names(program)
+    if name is None or name in names:
+        return None
+    hint = did_you_mean(name, names)
+    return (f"no scenario named `{name}` in {display_path(program.entry)}"
+            + (f"; {hint}" if hint else "")
+            + f" (scenarios: {', '.join(f'`{n}`' for n in names)})")
 
 
 def _unknown_scenario(program: Program, name: str) -> Diagnostic:

@@ -21,7 +21,8 @@ def render_scenario(scenario: Scenario, *, color: bool = False, width: int = 100
     console.print(f"[bold]Scenario `{scenario.name}`[/] ({origin})", markup=True)
     for title, table in (_run(scenario), *_population(scenario), _staff(scenario),
                          _channels(scenario), _purposes(scenario), _purchase(scenario),
-                         _fatigue(scenario), _effects(scenario), _cost(scenario)):
+                         _fatigue(scenario), _effects(scenario), _events(scenario),
+                         _cost(scenario)):
         console.print()
         console.print(f"[bold]{title}[/]", markup=True)
         console.print(table)
@@ -161,6 +162,17 @@ def _effects(scenario: Scenario):
         _add(table, effect.condition, _changed(effect.multipliers))
     if not scenario.effects:
         _add(table, "(none)", "")
+    return table
+
+
+def _events(scenario: Scenario):
+    table = _table("Other events (daily, and after a click on any message)",
+                   "event", "daily", "after click")
+    for name, behaviour in scenario.events.items():
+        _add(table, name, percent(behaviour.daily),
+             f"{percent(behaviour.after_click)} within {duration_text(behaviour.within_minutes)}")
+    if not scenario.events:
+        _add(table, "(none)", "", "")
     return table
 
 

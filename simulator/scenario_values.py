@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,7 +16,6 @@ from simulator.scenario import Hours
 
 
 # A million years: longer durations are typing slips, and past floats' exact integers.
-MAX_MINUTES = 1_000_000 * 366 * 24 * 60
 
 
 @dataclass
@@ -271,30 +269,3 @@ def known(name: str, table: object, code: str, span: Span, what: str, found: Fin
     return False
 
 
-def oversized_numbers(node: object, reported: set[Span], found: Findings) -> None:
-    """E119 for every number too large to compute with (beyond floats, or a duration of more
-    than a million years), unless already reported at that span."""
-    if isinstance(node, list):
-        for item in node:
-            oversized_numbers(item, reported, found)
-        return
-    if not isinstance(node, ast.Node):
-        return
-    if _oversized(node) and node.span not in reported:
-        shown = node.text if len(node.text) <= 24 else f"{node.text[:20]}..."
-        found.error("E119", node.span, f"`{shown}` is too large a number to simulate with")
-        return
-    for name in type(node).model_fields:
-        if name != "span":
-            oversized_numbers(getattr(node, name), reported, found)
-
-
-def _oversized(node: ast.Node) -> bool:
-    match node:
-        case ast.Number() | ast.Percent() | ast.Multiplier():
-            return not math.isfinite(node.value)
-        case ast.Rate():
-            return not math.isfinite(node.count)
-        case ast.Duration():
-            return node.minutes > MAX_MINUTES
-    return False

@@ -9,16 +9,20 @@ from pathlib import Path
 from sopdsl.diagnostics import Diagnostic, sorted_diagnostics
 from sopdsl.files import collect_paths
 from sopdsl.loader import Loader
+from sopdsl.parser import no_cyclic_gc
 from sopdsl.program import Program, collect
 from sopdsl.source import SourceFile
+from sopdsl.validate import validate
 
 
+@no_cyclic_gc()
 def load(path: str | Path, loader: Loader | None = None) -> Program:
     """The program of one playbook file and its imports; problems are in `.diagnostics`."""
     from simulator.scenario_build import scenario_diagnostics
 
     unit = (loader or Loader()).load(Path(path))
     program = collect(unit)
+    program.diagnostics.extend(validate(program))
     program.diagnostics.extend(scenario_diagnostics(program))
     program.diagnostics = sorted_diagnostics(program.diagnostics)
     return program
@@ -39,11 +43,12 @@ def check_paths(paths: Iterable[str | Path]) -> CheckReport:
     files, diagnostics = collect_paths([str(p) for p in paths])
     report = CheckReport(diagnostics=diagnostics, files=len(files))
     loader = Loader()
-    for file in files:
-        program = load(file, loader)
-        report.programs.append(program)
-        report.sources.update(program.sources)
-        report.diagnostics.extend(program.diagnostics)
+    with no_cyclic_gc():
+        for file in files:
+            program = load(file, loader)
+            report.programs.append(program)
+            report.sources.update(program.sources)
+            report.diagnostics.extend(program.diagnostics)
     report.diagnostics = sorted_diagnostics(report.diagnostics)
     return report
 

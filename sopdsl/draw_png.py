@@ -7,12 +7,6 @@ Rows come from networkx's topological generations of the structural order of the
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import os
-import re
-import unicodedata
-import warnings
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -21,7 +15,6 @@ import networkx as nx
 
 from sopdsl.atomic import atomic_output
 from sopdsl.draw_text import (
-    FONT_FAMILIES,
     STYLES,
     WAIT_KINDS,
     edge_text,
@@ -30,6 +23,7 @@ from sopdsl.draw_text import (
     node_text,
     short,
 )
+from sopdsl.fonts import drawing_fonts, missing_font_note
 from sopdsl.graph import WorkflowGraph
 from sopdsl.render.text import display_width
 from sopdsl.step_ids import step_arms
@@ -44,16 +38,6 @@ WRAP = 30  # display columns per line inside a box
 LABEL_WRAP = 26
 DONE = "@done"  # the extra lane a repeat's `done` edge runs down
 Point = tuple[float, float]
-FALLBACK_FONT = "DejaVu Sans"  # matplotlib's own font: no Chinese glyphs
-FONT_ENV = "SOPDSL_FONT"  # a font file to draw with before any installed font
-_CJK_FONT_FILE = re.compile(
-    r"cjk|wqy|wenquanyi|sourcehan|notosans(sc|tc|hk|jp|kr)|notoserif(sc|tc)|msyh|simhei|simsun"
-    r"|pingfang|droidsansfallback|uming|ukai", re.IGNORECASE,
-)
-NO_CJK_FONT = (
-    "no installed font draws Chinese, so Chinese labels show as empty boxes; install one "
-    f"(Debian/Ubuntu: apt-get install fonts-noto-cjk) or set {FONT_ENV} to a font file"
-)
 EDGE_COLOURS = {
     "exit": "#b91c1c", "exit_on": "#b91c1c", "exit_when": "#b91c1c", "goal": "#15803d",
     "if": "#6d28d9", "elif": "#6d28d9", "else": "#6d28d9", "arm": "#6d28d9",
@@ -63,7 +47,6 @@ EDGE_COLOURS = {
 
 def render(graph: WorkflowGraph, journeys: list[str], path: str, fmt: str) -> list[str]:
     """Draw the journeys side by side, write the image to path atomically; notes for the user."""
-    import matplotlib
     from matplotlib.figure import Figure
 
     layouts, left = [], 0.2
@@ -73,9 +56,7 @@ def render(graph: WorkflowGraph, journeys: list[str], path: str, fmt: str) -> li
         left = layout.right + 0.4 * LANE
     width = layouts[-1].right + 0.2 if layouts else LANE
     height = max((layout.bottom for layout in layouts), default=ROW) + 0.2
-    families, notes = font_families()
-    fonts = {"font.family": families, "svg.fonttype": "none"}
-    with matplotlib.rc_context(fonts), _quiet_fonts():
+    with drawing_fonts({"svg.fonttype": "none"}) as (families, notes):
         fig = Figure(figsize=(width, height))
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_xlim(0, width)
@@ -90,77 +71,7 @@ def render(graph: WorkflowGraph, journeys: list[str], path: str, fmt: str) -> li
         with atomic_output(path) as out:
             fig.savefig(out, format=fmt, dpi=min(110.0, 30000 / max(width, height)),
                         facecolor="white")
-    if families[0] == FALLBACK_FONT and any(_wide(text.get_text()) for text in ax.texts):
-        notes.append(NO_CJK_FONT)
-    return notes
-
-
-def font_families() -> tuple[list[str], list[str]]:
-    """The fonts to draw with, most wanted first (DejaVu Sans last), and notes on the choice.
-
-    First the font file named by SOPDSL_FONT, then the installed CJK fonts of FONT_FAMILIES.
-    When matplotlib knows none, the system's CJK font files are added: its font list is a
-    cache, so a font installed after the cache was built is otherwise never seen.
-    """
-    from matplotlib import font_manager
-
-    manager = font_manager.fontManager
-    own, notes = _env_font(manager)
-    wanted = [name for name in FONT_FAMILIES if name != FALLBACK_FONT]
-    cjk = _installed(manager, wanted) or _add_system_cjk_fonts(manager)
-    return [*own, *cjk, FALLBACK_FONT], notes
-
-
-def _env_font(manager: Any) -> tuple[list[str], list[str]]:
-    path = os.environ.get(FONT_ENV, "")
-    if not path:
-        return [], []
-    try:
-        count = len(manager.ttflist)
-        manager.addfont(path)
-        return [manager.ttflist[count].name], []
-    except (OSError, RuntimeError, ValueError, IndexError):
-        return [], [f"{FONT_ENV}={path} is not a font file that can be read; it was not used"]
-
-
-def _installed(manager: Any, wanted: list[str]) -> list[str]:
-    names = {font.name for font in manager.ttflist}
-    return [name for name in wanted if name in names]
-
-
-def _add_system_cjk_fonts(manager: Any) -> list[str]:
-    """The best system CJK font family (Sans SC first), adding files matplotlib does not know."""
-    from matplotlib import font_manager
-
-    known = {font.fname for font in manager.ttflist}
-    for path in font_manager.findSystemFonts():
-        if path not in known and _is_cjk_file(path):
-            with contextlib.suppress(OSError, RuntimeError, ValueError):
-                manager.addfont(path)
-    names = dict.fromkeys(font.name for font in manager.ttflist if _is_cjk_file(font.fname))
-    return sorted(names, key=lambda n: (" SC" not in n, "Serif" in n, "Mono" in n, n))[:1]
-
-
-def _is_cjk_file(path: str) -> bool:
-    return bool(_CJK_FONT_FILE.search(os.path.basename(path)))
-
-
-def _wide(text: str) -> bool:
-    return any(unicodedata.east_asian_width(char) in ("W", "F") for char in text)
-
-
-@contextlib.contextmanager
-def _quiet_fonts() -> Iterator[None]:
-    """Silence font fallback chatter (without a CJK font, every Chinese glyph would warn)."""
-    logger = logging.getLogger("matplotlib.font_manager")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from")
-            yield
-    finally:
-        logger.setLevel(level)
+    return notes + missing_font_note(families, (text.get_text() for text in ax.texts))
 
 
 class _Layout:

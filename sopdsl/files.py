@@ -11,7 +11,7 @@ from sopdsl.source import SourceFile, Span
 MAX_FILE_BYTES = 10 * 1024 * 1024
 EXTENSION = ".sop"
 # Reading codes after which the file is not a playbook at all: the CLI exits 2 on them.
-INPUT_ERROR_CODES = frozenset({"E100", "E101", "E102", "E103"})
+INPUT_ERROR_CODES = frozenset({"E100", "E101", "E102", "E103", "E105"})
 
 
 def display_path(path: Path | str) -> str:
@@ -33,8 +33,17 @@ def collect_paths(arguments: list[str]) -> tuple[list[Path], list[Diagnostic]]:
     errors: list[Diagnostic] = []
     for argument in arguments:
         path = Path(argument)
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob(f"*{EXTENSION}") if p.is_file()))
+        if argument == "-":
+            errors.append(diag("E100", _file_span(argument),
+                               "reading a playbook from standard input is not supported",
+                               hint="pass the paths of .sop files or of folders that hold them"))
+        elif path.is_dir():
+            playbooks = sorted(p for p in path.rglob(f"*{EXTENSION}") if p.is_file())
+            found.extend(playbooks)
+            if not playbooks:
+                errors.append(diag("E105", _file_span(argument), "no .sop files in this folder",
+                                   hint="check the path; folders are searched for *.sop files, "
+                                        "subfolders included"))
         elif path.exists():
             found.append(path)
         else:

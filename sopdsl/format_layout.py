@@ -63,7 +63,11 @@ class SourceIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._line_starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+        self._line_starts = [0]
+        newline = text.find("\n")
+        while newline >= 0:
+            self._line_starts.append(newline + 1)
+            newline = text.find("\n", newline + 1)
 
     def offset(self, line: int, column: int) -> int:
         return self._line_starts[line - 1] + column - 1
@@ -93,6 +97,8 @@ class SourceIndex:
 
 def display_width(text: str) -> int:
     """Terminal columns of `text`: East Asian wide and full-width characters take two."""
+    if text.isascii():
+        return len(text)
     return sum(
         0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
         for char in text

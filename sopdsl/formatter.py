@@ -1,9 +1,10 @@
 """The canonical formatter behind `sopdsl fmt`: one layout, no options, and a safety net.
 
-Like black, every result is checked before it is returned: the output must parse to the same
-AST (journey clauses and playbook settings in canonical order), keep every comment, and be
-left unchanged by a second pass. A failure is our bug, raised as FormatterError; the
-caller's file is never written with broken text.
+Like black, every changed result is checked before it is returned: the output must parse to
+the same AST (journey clauses and playbook settings in canonical order), keep every comment,
+and be left unchanged by a second pass. A failure is our bug, raised as FormatterError; the
+caller's file is never written with broken text. An output equal to its input passes every
+check by itself (it is the text just parsed), so an already canonical file is parsed once.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def format_text(text: str, path: str = "<string>") -> FormatResult:
     if module is None or has_errors(diagnostics):
         return FormatResult(text=None, diagnostics=diagnostics, changed=False)
     output, moved = _print(module, text, path)
-    _check(module, output, path, moved)
+    if output != text:
+        _check(module, output, path, moved)
     return FormatResult(text=output, diagnostics=diagnostics, changed=output != text)
 
 

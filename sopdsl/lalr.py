@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 
 from lark import Lark, Token
-from lark.lexer import PatternStr
+from lark.grammar import Rule
+from lark.lexer import LexerThread, PatternStr
+from lark.parsers.lalr_parser import _Parser
+
+# The comment list of the parse under way in this thread or task: the parser is shared, so
+# its lexer callback cannot hold per-parse state itself.
+_comment_sink: ContextVar[list[Token] | None] = ContextVar("sopdsl_comment_sink", default=None)
 
 
-class CommentSink:
-    """Collects COMMENT tokens for the parse under way (Lark calls back per token)."""
+@contextlib.contextmanager
+def collecting_comments() -> Iterator[list[Token]]:
+    """The COMMENT tokens lexed while the block runs (nested and concurrent parses keep apart)."""
+    tokens: list[Token] = []
+    reset = _comment_sink.set(tokens)
+    try:
+        yield tokens
+    finally:
+        _comment_sink.reset(reset)
 
-    def __init__(self) -> None:
-        self.tokens: list[Token] = []
 
-    def __call__(self, token: Token) -> Token:
-        self.tokens.append(token)
-        return token
-
-
-comment_sink = CommentSink()
+def _collect_comment(token: Token) -> Token:
+    tokens = _comment_sink.get()
+    if tokens is not None:
+        tokens.append(token)
+    return token
 
 
 def _reserve_keyword(token: Token) -> Token:
@@ -41,8 +54,19 @@ def lark_parser() -> Lark:
         propagate_positions=True,
         maybe_placeholders=True,
         cache=True,
-        lexer_callbacks={"COMMENT": comment_sink, "NAME": _reserve_keyword},
+        lexer_callbacks={"COMMENT": _collect_comment, "NAME": _reserve_keyword},
     )
+
+
+def parse_with_callbacks(text: str, callbacks: dict[Rule, Callable[[list], object]]) -> object:
+    """Run the parser over `text` with other reductions: what the start rule's callback returns.
+
+    The tables and the lexer (with its keyword and comment callbacks) are the shared parser's;
+    only what each reduction makes differs. Raises Lark's UnexpectedInput at the first error.
+    """
+    frontend = lark_parser().parser
+    parser = _Parser(frontend.parser.parser.parse_table, callbacks)
+    return parser.parse(LexerThread.from_text(frontend.lexer, text), "start")
 
 
 @functools.cache

@@ -93,15 +93,21 @@ class Loader:
         for decl in parsed.module.decls:
             if not isinstance(decl, ast.ImportDecl):
                 continue
-            target = (parsed.path.parent / decl.path.value).resolve()
+            shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode()
+                            for c in decl.path.value[:80])
+            try:
+                target = (parsed.path.parent / decl.path.value).resolve()
+                exists = target.is_file()
+            except (OSError, ValueError):  # NUL bytes, names too long for the file system
+                target, exists = parsed.path, False
             if not target.is_relative_to(unit.root):
                 unit.diagnostics.append(diag(
                     "E212", decl.path.span,
-                    f"import `{decl.path.value}` leaves the project root {display_path(unit.root)}",
+                    f"import `{shown}` leaves the project root {display_path(unit.root)}",
                     hint="imports are relative to this file and must stay inside the project"))
-            elif not target.is_file():
+            elif not exists:
                 unit.diagnostics.append(diag(
-                    "E211", decl.path.span, f"imported file `{decl.path.value}` does not exist",
+                    "E211", decl.path.span, f"imported file `{shown}` does not exist",
                     hint=f"paths are relative to this file's folder ({display_path(parsed.path.parent)})"))
             else:
                 targets.append(target)

@@ -93,6 +93,12 @@ class Program:
         except ValueError:
             return None
 
+    def is_date_trigger(self, event: ast.EventRef) -> bool:
+        """True for `when birthday`: parsed like an event trigger, it is a yearly date trigger."""
+        info = self.attributes.get(event.name.name)
+        return (event.content is None and event.name.name not in self.events
+                and info is not None and info.type == "date")
+
     @functools.cached_property
     def graph(self) -> WorkflowGraph:
         """The workflow graph of every journey, built on first use."""

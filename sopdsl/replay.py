@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,18 +79,31 @@ def replay(
             score=data.score, stage=data.stage, history=data.history)
         states[data.id] = customer
         timeline = sorted(by_customer.get(data.id, []), key=lambda e: e.time)
-        streams.append(_run_customer(interpreter, customer, timeline, end))
+        streams.append(drive(interpreter, customer, timeline, end))
     effects = list(heapq.merge(*streams, key=lambda e: e.time))
     return ReplayResult(effects, states, clock)
 
 
-def _run_customer(
+DeliveryTime = Callable[[SendRequested], "float | None"]
+Observer = Callable[[Customer, list[Effect]], None]
+
+
+def automatic_only(send: SendRequested) -> float | None:
+    """Automatic sends go at their earliest time; staff-confirmed ones are never done."""
+    return None if send.staff_confirmed else send.earliest
+
+
+def drive(
     interpreter: Interpreter, customer: Customer, timeline: list[Event], end: float,
+    deliver_at: DeliveryTime = automatic_only, observe: Observer | None = None,
 ) -> list[Effect]:
-    """At each moment: that moment's events, then what falls due, then automatic deliveries."""
+    """Run one customer to `end`: at each moment that moment's events, then what falls due,
+    then the deliveries due (`deliver_at` says when each requested send is delivered, None for
+    never). `observe` sees each batch of effects as it happens, before time moves on.
+    """
     out: list[Effect] = []
     outbox: list[tuple[float, int, SendRequested]] = []
-    order = itertools.count()  # request order breaks ties between equal earliest times
+    order = itertools.count()  # request order breaks ties between equal delivery times
     position = 0
     while True:
         next_event = timeline[position].time if position < len(timeline) else None
@@ -109,7 +122,11 @@ def _run_customer(
             while outbox and outbox[0][0] == now:
                 due.append(heapq.heappop(outbox)[2])
             produced = interpreter.deliver_all(customer, due, now)
+        if observe is not None:
+            observe(customer, produced)
         out.extend(produced)
         for effect in produced:
-            if isinstance(effect, SendRequested) and not effect.staff_confirmed:
-                heapq.heappush(outbox, (effect.earliest, next(order), effect))
+            if isinstance(effect, SendRequested):
+                at = deliver_at(effect)
+                if at is not None:
+                    heapq.heappush(outbox, (at, next(order), effect))

@@ -131,7 +131,7 @@ def _add(
     index: Triggers, program: Program, compiler: ExprCompiler, journey: str, trigger: ast.Trigger,
 ) -> None:
     match trigger:
-        case ast.EventTrigger() if _is_date_attribute(program, trigger.event):
+        case ast.EventTrigger() if program.is_date_trigger(trigger.event):
             attribute = trigger.event.name.name
             index.schedules.append(DateSchedule(journey, attribute, attribute, 0, None))
         case ast.EventTrigger():
@@ -158,12 +158,6 @@ def _add(
             segment = trigger.segment.name
             index.segments[segment] = compiler.segment(segment)
             index.on_segment.setdefault(segment, []).append(journey)
-
-
-def _is_date_attribute(program: Program, event: ast.EventRef) -> bool:
-    # `when birthday` parses like an event trigger; a date attribute makes it a yearly one.
-    info = program.attributes.get(event.name.name)
-    return event.name.name not in program.events and info is not None and info.type == "date"
 
 
 def _date_label(trigger: ast.DateTrigger) -> str:

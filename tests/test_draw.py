@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from golden import assert_golden
-from sopdsl import ast, draw_png
+from sopdsl import ast, draw_png, fonts
 from sopdsl.draw import to_dot, to_image, to_mermaid
 from sopdsl.draw_text import edge_text, node_text, short
 from sopdsl.graph import WorkflowGraph, build_graph
@@ -183,13 +183,13 @@ def test_system_cjk_fonts_unknown_to_matplotlib_are_added(monkeypatch):
     fake = FakeFontManager(families, known=["/fonts/DejaVuSans.ttf"])
     monkeypatch.setattr(font_manager, "fontManager", fake)
     monkeypatch.setattr(font_manager, "findSystemFonts", lambda: list(families))
-    monkeypatch.delenv(draw_png.FONT_ENV, raising=False)
-    assert draw_png.font_families() == (["Noto Sans CJK SC", "DejaVu Sans"], [])
+    monkeypatch.delenv(fonts.FONT_ENV, raising=False)
+    assert fonts.font_families() == (["Noto Sans CJK SC", "DejaVu Sans"], [])
     assert sorted(fake.added) == [
         "/fonts/NotoSansCJK-Regular.ttc", "/fonts/NotoSansCJKsc-Regular.otf",
     ]
     # A second drawing in the same process finds the same font without adding it again.
-    assert draw_png.font_families()[0] == ["Noto Sans CJK SC", "DejaVu Sans"]
+    assert fonts.font_families()[0] == ["Noto Sans CJK SC", "DejaVu Sans"]
     assert len(fake.added) == 2
 
 
@@ -200,8 +200,8 @@ def test_installed_listed_fonts_are_used_without_a_scan(monkeypatch):
     fake = FakeFontManager({"/f/wqy.ttc": "WenQuanYi Zen Hei"}, known=["/f/wqy.ttc"])
     monkeypatch.setattr(font_manager, "fontManager", fake)
     monkeypatch.setattr(font_manager, "findSystemFonts", lambda: pytest.fail("scanned"))
-    monkeypatch.delenv(draw_png.FONT_ENV, raising=False)
-    assert draw_png.font_families() == (["WenQuanYi Zen Hei", "DejaVu Sans"], [])
+    monkeypatch.delenv(fonts.FONT_ENV, raising=False)
+    assert fonts.font_families() == (["WenQuanYi Zen Hei", "DejaVu Sans"], [])
 
 
 def test_sopdsl_font_comes_first_and_a_bad_one_is_reported(monkeypatch, tmp_path):
@@ -209,21 +209,21 @@ def test_sopdsl_font_comes_first_and_a_bad_one_is_reported(monkeypatch, tmp_path
     from matplotlib import font_manager
 
     mono = font_manager.findfont("DejaVu Sans Mono", fallback_to_default=False)
-    monkeypatch.setenv(draw_png.FONT_ENV, mono)
-    assert draw_png.font_families()[0][0] == "DejaVu Sans Mono"
+    monkeypatch.setenv(fonts.FONT_ENV, mono)
+    assert fonts.font_families()[0][0] == "DejaVu Sans Mono"
     bogus = tmp_path / "not-a-font.ttf"
     bogus.write_text("hello")
-    monkeypatch.setenv(draw_png.FONT_ENV, str(bogus))
-    families, notes = draw_png.font_families()
+    monkeypatch.setenv(fonts.FONT_ENV, str(bogus))
+    families, notes = fonts.font_families()
     assert "DejaVu Sans Mono" not in families[:1]
     assert notes == [f"SOPDSL_FONT={bogus} is not a font file that can be read; it was not used"]
 
 
 def test_missing_cjk_font_is_noted_only_when_labels_need_one(monkeypatch, tmp_path):
     """Without a CJK font, drawing Chinese labels returns a note; ASCII-only drawings do not."""
-    monkeypatch.setattr(draw_png, "font_families", lambda: (["DejaVu Sans"], []))
+    monkeypatch.setattr(fonts, "font_families", lambda: (["DejaVu Sans"], []))
     chinese = graph_of('journey j { when reply tag "新客" }')
-    assert to_image(chinese, None, tmp_path / "c.png") == [draw_png.NO_CJK_FONT]
+    assert to_image(chinese, None, tmp_path / "c.png") == [fonts.NO_CJK_FONT]
     ascii_only = graph_of('journey j { when reply tag "new" }')
     assert to_image(ascii_only, None, tmp_path / "a.png") == []
 
@@ -241,3 +241,18 @@ def test_long_branch_labels_wrap_to_fit_beside_each_other(tmp_path):
     assert lines and all(display_width(line) <= draw_png.LABEL_WRAP for line in lines)
     # Broken at spaces, at most two lines, the rest cut with an ellipsis.
     assert lines[:2] == ["if age in 11..13 and city", '== "上海" and count(purch…']
+
+
+def test_packaged_cjk_font_is_the_last_resort(monkeypatch):
+    """With no CJK font on the system, the font shipped by the dependency package is used."""
+    import cvttf_NotoSansCJK_Regular as packaged
+    from matplotlib import font_manager
+
+    path = packaged.get_TTF_path()
+    fake = FakeFontManager({"/fonts/DejaVuSans.ttf": "DejaVu Sans", path: "Noto Sans CJK TC"},
+                           known=["/fonts/DejaVuSans.ttf"])
+    monkeypatch.setattr(font_manager, "fontManager", fake)
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda: ["/fonts/DejaVuSans.ttf"])
+    monkeypatch.delenv(fonts.FONT_ENV, raising=False)
+    assert fonts.font_families() == (["Noto Sans CJK TC", "DejaVu Sans"], [])
+    assert fake.added == [path]

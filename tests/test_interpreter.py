@@ -77,8 +77,10 @@ def test_wait_until_weekday():
 
 def test_sends_are_pushed_out_of_quiet_hours_but_welcome_is_not():
     """At 22:00 a send may go from 08:30; a welcome message goes at once."""
-    machine, c, effects = start("send a via welcome  send b via private_chat", trigger="when reply")
-    effects = machine.on_event(c, event("reply", "12-01 22:00"))
+    machine = interpreter(f"{DECLS}journey j {{ when friend_added "
+                          "send a via welcome  send b via private_chat }")
+    c = machine.new_customer("c1", at("12-01 00:00"), owner="g1")
+    effects = machine.on_event(c, event("friend_added", "12-01 22:00"))
     assert sends(effects) == [("12-01 22:00", "a", "12-01 22:00"),
                               ("12-01 22:00", "b", "12-02 08:30")]
     requested = [e for e in effects if isinstance(e, SendRequested)]

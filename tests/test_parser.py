@@ -43,9 +43,9 @@ def test_keyword_cannot_name_content():
 
 
 def test_unclosed_block_at_end_of_file():
-    """A missing `}` at the end is reported as an early end of file, and the journey kept."""
+    """A missing `}` at the end points at the open `{`, and the journey is kept."""
     module, diagnostics = parse_text("journey j { when friend_added send a via group")
-    assert diagnostics[0].code == "E112"
+    assert [(d.code, d.span.column) for d in diagnostics] == [("E113", 11)]
     assert isinstance(module.decls[0], ast.Journey)
 
 
@@ -53,3 +53,28 @@ def test_invalid_time_of_day():
     """25:00 is not a time."""
     _, diagnostics = parse_text("journey j { when friend_added wait 1d at 25:00 }")
     assert [d.code for d in diagnostics] == ["E115"]
+
+
+def _extent(span) -> tuple[int, int, int, int]:
+    return span.line, span.column, span.end_line, span.end_column
+
+
+def test_each_branch_spans_only_its_own_arm():
+    """The `if` branch ends at its own `}`; the `elif` branch starts at `elif`."""
+    text = ('journey j {\n  when friend_added\n  if score > 1 {\n    tag "a"\n  } elif vip {\n'
+            '    tag "b"\n  } else {\n    tag "c"\n  }\n}\n')
+    module, diagnostics = parse_text(text)
+    assert diagnostics == []
+    step = module.decls[0].steps[0]
+    assert [_extent(b.span) for b in step.branches] == [(3, 3, 5, 4), (5, 5, 7, 4)]
+    assert _extent(step.span) == (3, 3, 9, 4)
+
+
+def test_consecutive_above_sections_do_not_overlap():
+    """Each `above` section ends at its own last setting, before the next one starts."""
+    text = ("scenario s {\n  fatigue {\n    above 3 per 7d: unfriend x3\n      open x0.7\n"
+            "    above 5 per 7d:\n    above 9 per 7d: open x0.1\n  }\n}\n")
+    module, diagnostics = parse_text(text)
+    assert diagnostics == []
+    aboves = module.decls[0].items[0].block
+    assert [_extent(a.span) for a in aboves] == [(3, 5, 4, 16), (5, 5, 5, 20), (6, 5, 6, 30)]

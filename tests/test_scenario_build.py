@@ -139,6 +139,21 @@ def test_purchase_and_cost(program) -> None:
         (dt.date(2027, 1, 4), 43200, 3, 9)
 
 
+def test_event_blocks_merge_over_the_event_defaults(program) -> None:
+    """An event block sets its keys; unwritten keys and other events keep their defaults."""
+    chosen = effective(program, """event webinar
+    scenario s {
+      form_submitted { daily 0.5% }
+      webinar { after_click 10% within 2d }
+    }""")
+    form = chosen.events["form_submitted"]
+    assert (form.daily, form.after_click, form.within_minutes) == (0.005, 0.2, 1440)
+    webinar = chosen.events["webinar"]
+    assert (webinar.daily, webinar.after_click, webinar.within_minutes) == (0, 0.1, 2880)
+    assert chosen.events["store_visit"] == builtin_scenario().events["store_visit"]
+    assert "joined_group" not in chosen.events
+
+
 def test_the_only_scenario_is_chosen(program) -> None:
     """With one scenario in the unit, it is the one simulated."""
     assert effective(program, "scenario promo { seed 7 }").name == "promo"

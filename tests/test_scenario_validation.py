@@ -110,9 +110,19 @@ CASES = [
          "0d", "the `within` of `history`",
          "population { history purchase: poisson(1) within 1d }"),
     Case("oversized-number", "seed " + "9" * 400, "E119", "9" * 400,
-         "`99999999999999999999...` is too large a number", "seed " + "9" * 30),
+         "is too large a number", "seed " + "9" * 30),
     Case("oversized-duration", "horizon 99999999999d", "E119", "99999999999d",
-         "too large a number to simulate with", "horizon 9999999d"),
+         "`99999999999d` is longer than 100 years", "horizon 36500d"),
+    Case("unknown-event-block", "form_submited { daily 1% }", "E317", "form_submited",
+         "unknown setting `form_submited`", "form_submitted { daily 1% }"),
+    Case("own-behaviour-event", "click { daily 1% }", "E317", "click",
+         "`click` does not belong in scenario `s`", "channel sms { click 1% }"),
+    Case("event-key", "store_visit { dayly 1% }", "E317", "dayly",
+         "unknown setting `dayly` in `store_visit`", "store_visit { daily 1% }"),
+    Case("event-probability", "joined_group { after_click 120% within 1d }", "E311", "120%",
+         "`after_click` is `120%`", "joined_group { after_click 12% within 1d }"),
+    Case("event-needs-block", "live_attended 3% { }", "E318", "3%",
+         "`live_attended` takes no value", "live_attended { daily 3% }"),
     Case("unknown-role", "staff guid 3", "E201", "guid", "unknown role `guid`", "staff guide 3"),
     Case("unknown-owner", "population { owner sales }", "E201", "sales", "unknown role `sales`",
          "population { owner guide }"),
@@ -184,6 +194,7 @@ def test_near_miss_is_clean(tmp_path: Path, case: Case) -> None:
     ("channel sms { purchase x2 }",
      "it belongs at the top of the scenario or in `purpose`, `effect` and fatigue `above` blocks"),
     ("channel sms { opne 5% }", "did you mean `open`?"),
+    ("form_submited { daily 1% }", "did you mean `form_submitted`?"),
     ('population { attribute level: "golde" 100% }', "did you mean `gold`?"),
     ("population { attribute city: 上海 100% }", 'write text in quotes: `"上海"`'),
 ])
@@ -207,3 +218,14 @@ def test_an_unknown_channel_block_is_still_checked(tmp_path: Path) -> None:
     """Settings inside a block with an unknown name are still checked."""
     diagnostics, _ = check(tmp_path, "channel wechat { open 150% }")
     assert sorted(d.code for d in diagnostics) == ["E222", "E311"]
+
+
+def test_repeated_multi_line_tag_is_reported_on_one_line(tmp_path) -> None:
+    """A repeated tag written as a multi-line string is named on one line, shortened."""
+    import sopdsl
+
+    path = tmp_path / "unit.sop"
+    path.write_text('scenario s { population 10 { tag """a\nb""" 5%  tag """a\nb""" 5% } }\n',
+                    encoding="utf-8")
+    found = [d for d in sopdsl.load(path).diagnostics if d.code == "E317"]
+    assert len(found) == 1 and "\n" not in found[0].message

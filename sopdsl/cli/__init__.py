@@ -10,9 +10,15 @@ from __future__ import annotations
 import click
 
 from sopdsl.cli.check import check
+from sopdsl.cli.compare import compare
+from sopdsl.cli.export import export
 from sopdsl.cli.fmt import fmt
 from sopdsl.cli.graph import graph
+from sopdsl.cli.lint import lint
+from sopdsl.cli.plan import plan
 from sopdsl.cli.scenario import scenario
+from sopdsl.cli.schema import schema
+from sopdsl.cli.simulate import simulate
 
 
 @click.group()
@@ -25,6 +31,12 @@ def main() -> None:
 
 
 main.add_command(check)
+main.add_command(lint)
 main.add_command(fmt)
 main.add_command(graph)
 main.add_command(scenario)
+main.add_command(simulate)
+main.add_command(compare)
+main.add_command(plan)
+main.add_command(export)
+main.add_command(schema)

@@ -65,9 +65,6 @@ def _format_paths(paths: list[str], check: bool, show_diff: bool) -> int:
     files, missing = collect_paths(paths)
     if missing:
         return emit_diagnostics(missing, {}, "text", files=len(missing), err=True)
-    if not files:
-        click.echo("no .sop files found; nothing to format", err=True)
-        return 0
     dry = check or show_diff
     results = []
     for file in files:

@@ -40,20 +40,17 @@ def show(name: str | None, playbook: str | None, fmt: str) -> None:
 
 def _show_from_playbook(path: str, name: str | None, fmt: str) -> None:
     from sopdsl.api import load
-    from sopdsl.diagnostics import did_you_mean
     from sopdsl.files import INPUT_ERROR_CODES
-    from simulator.scenario_build import effective_scenario, scenario_names
+    from simulator.scenario_build import effective_scenario, unknown_scenario
 
     program = load(path)
     unreadable = [d for d in program.diagnostics if d.code in INPUT_ERROR_CODES]
     syntax = [d for d in program.diagnostics if d.code.startswith("E1")]
     if unreadable or syntax:
         sys.exit(emit_diagnostics(unreadable or syntax, program.sources, fmt, files=1))
-    names = scenario_names(program)
-    if name is not None and name not in names:
-        hint = did_you_mean(name, names)
-        _unknown(f"no scenario named `{name}` in {path}" + (f"; {hint}" if hint else "")
-                 + f" (scenarios: {', '.join(f'`{n}`' for n in names)})")
+    unknown = unknown_scenario(program, name)
+    if unknown:
+        _unknown(unknown)
     chosen, diagnostics = effective_scenario(program, name)
     if chosen is None:
         sys.exit(emit_diagnostics(diagnostics, program.sources, fmt, files=1))

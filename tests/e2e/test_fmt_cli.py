@@ -119,7 +119,7 @@ def test_file_with_syntax_errors_is_refused(files, tmp_path):
     assert result.exit_code == 1
     assert broken.read_text(encoding="utf-8") == BROKEN
     assert files["messy"].read_text(encoding="utf-8") == CANONICAL
-    assert "E112 error" in result.stderr and 'tag "a"' in result.stderr
+    assert "E113 error" in result.stderr and 'tag "a"' in result.stderr
     assert result.stderr.splitlines()[-1] == "1 file reformatted, 1 refused (syntax errors)"
 
 
@@ -184,11 +184,11 @@ def test_missing_path_exits_2(tmp_path):
     assert "E100 error: no such file or folder" in result.stderr
 
 
-def test_folder_without_playbooks_is_nothing_to_do(tmp_path):
-    """An empty folder is not an error."""
+def test_folder_without_playbooks_is_an_input_error(tmp_path):
+    """A folder with no playbooks is E105 and exit 2, as for every command."""
     result = run(str(tmp_path))
-    assert result.exit_code == 0
-    assert "no .sop files found" in result.stderr
+    assert result.exit_code == 2
+    assert "E105" in result.stderr and "no .sop files in this folder" in result.stderr
 
 
 def test_bom_and_crlf_are_normalised(tmp_path):
@@ -225,7 +225,7 @@ def test_stdin_with_syntax_errors_prints_no_text():
     """Refused stdin writes nothing to stdout, its errors to stderr, and exits 1."""
     result = run("-", stdin=BROKEN.encode("utf-8"))
     assert (result.exit_code, result.stdout) == (1, "")
-    assert "<stdin>:1:" in result.stderr and "E112" in result.stderr
+    assert "<stdin>:1:" in result.stderr and "E113" in result.stderr
 
 
 def test_stdin_cannot_be_mixed_with_paths(files):

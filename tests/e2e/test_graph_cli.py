@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from sopdsl import draw_png
+from sopdsl import fonts
 from sopdsl.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,7 +102,7 @@ def test_file_with_errors_shows_diagnostics_and_draws_nothing(tmp_path):
     bad.write_text('journey j { when reply tag "a"\n', encoding="utf-8")
     result = run(str(bad), "--format", "png", "-o", str(tmp_path / "bad.png"))
     assert result.exit_code == 1
-    assert "E112 error" in result.stderr
+    assert "E113 error" in result.stderr
     assert os.listdir(tmp_path) == ["bad.sop"]
 
 
@@ -124,7 +124,7 @@ def test_unwritable_output_exits_2_without_traceback(tmp_path):
 
 def test_missing_cjk_font_is_a_warning_not_an_error(tmp_path, monkeypatch):
     """Without a CJK font the image is still drawn, and stderr says how to get the labels back."""
-    monkeypatch.setattr(draw_png, "font_families", lambda: (["DejaVu Sans"], []))
+    monkeypatch.setattr(fonts, "font_families", lambda: (["DejaVu Sans"], []))
     result = run(ONBOARDING, "-j", "onboarding", "-o", str(tmp_path / "o.png"))
     assert result.exit_code == 0
     assert "warning: no installed font draws Chinese" in result.stderr

@@ -79,11 +79,14 @@ def test_builtin_default_by_name_with_a_playbook() -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (("basline", "--playbook", ONBOARDING),
-     "no scenario named `basline` in " + ONBOARDING + "; did you mean `baseline`?"),
+     "no scenario named `basline` in playbooks/onboarding.sop; did you mean `baseline`?"),
     (("baseline",), "without --playbook only the built-in `default` exists"),
 ])
-def test_unknown_name_exits_2_with_a_clear_message(args: tuple[str, ...], message: str) -> None:
+def test_unknown_name_exits_2_with_a_clear_message(
+    args: tuple[str, ...], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An unknown scenario name is a usage error with a did-you-mean, exit 2."""
+    monkeypatch.chdir(ROOT)
     code, out, err = run(*args)
     assert code == 2 and out == ""
     assert message in err

@@ -1,0 +1,340 @@
+"""One replication of a playbook against a scenario: a SimPy model driving the journey interpreter.
+
+SimPy keeps the time (run-time minutes from the scenario's start, 00:00 in the playbook's zone).
+Customers are not SimPy processes: each pending moment (a wake-up of the interpreter, a delivery,
+a response, an arrival) is one timeout whose callback calls the interpreter, which decides every
+journey. Staff members are processes (simulator.staff). docs/simulation.md describes the model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import math
+import random
+from collections.abc import Callable
+
+import numpy as np
+import simpy
+
+from sopdsl.arms import seeded_arms
+from sopdsl.builtins import AUTOMATIC_CHANNELS
+from sopdsl.customer import Customer, Event
+from sopdsl.effects import (
+    Effect, HandoffRequested, SendDelivered, SendRequested, TaskCreated,
+)
+from sopdsl.interpreter import Interpreter
+from sopdsl.program import Program
+from simulator.behaviour import Behaviour, DrawStream, daily_moments
+from simulator.day_clock import DayTableClock
+from simulator.notes import unmodelled_events
+from simulator.population import Population, generate
+from simulator.results import Tally
+from simulator.scenario import Scenario
+from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem
+from simulator.tallying import Counter, funnel
+
+Progress = Callable[[int], None]
+MINUTES_PER_DAY = 24 * 60
+PURCHASE = "purchase"
+
+
+def run_replication(program: Program, scenario: Scenario, seed: int,
+                    progress: Progress | None = None) -> Tally:
+    """Simulate one replication; the same seed gives the same Tally, bit for bit.
+
+    `progress(days_done)` is called as simulated days pass. The garbage collector is paused
+    during the run (it would spend most of the time walking the many live customer objects).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    gc.freeze()
+    try:
+        return Replication(program, scenario, seed, progress).run()
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
+class Replication:
+    """The state of one run: the SimPy environment, the customers, staff and the counters."""
+
+    def __init__(self, program: Program, scenario: Scenario, seed: int,
+                 progress: Progress | None) -> None:
+        self.program, self.scenario, self.seed, self.progress = program, scenario, seed, progress
+        self.env = simpy.Environment()
+        self.horizon = float(scenario.horizon_minutes)
+        days = max(1, math.ceil(self.horizon / MINUTES_PER_DAY))
+        clock = DayTableClock(dt.datetime.combine(scenario.start, dt.time()),
+                              program.settings.timezone, scenario.start - dt.timedelta(days=2),
+                              days + 4)
+        streams = np.random.SeedSequence(seed).spawn(6)
+        population_rng, draws = (np.random.default_rng(s) for s in streams[:2])
+        behaviour_rng, staff_rng = (random.Random(int(s.generate_state(1)[0]))
+                                    for s in streams[2:4])
+        self.interpreter = Interpreter(program, clock,
+                                       seeded_arms(int(streams[4].generate_state(1)[0])))
+        self.daily_rng = np.random.default_rng(streams[5])
+        self.day_starts = [clock.at(scenario.start + dt.timedelta(days=k), 0)
+                           for k in range(days)]
+        self.counter = Counter(program, self.horizon, self.day_starts, program.roles)
+        self.counter.probe(self.interpreter)
+        roles = {role: (staff, Shifts.daily(staff.hours.start_minute,
+                                            staff.hours.length_minutes, clock, self.horizon))
+                 for role, staff in scenario.staff.items() if role in program.roles}
+        self.staffing = Staffing(
+            self.env, roles, staff_rng, lambda staff: DrawStream(staff.delay, draws, floor=0.0),
+            self.horizon, StaffOutcome(self._done, self._expired))
+        self.behaviour = Behaviour(program, scenario, behaviour_rng, draws)
+        owners = self.staffing.member_ids(scenario.population.owner)
+        self.population: Population = generate(program, scenario, owners, population_rng)
+        self.customers: list[Customer | None] = [None] * self.population.size
+        self.wakes: list[float | None] = [None] * self.population.size
+        self.outbox: dict[tuple[int, float], list[SendRequested]] = {}
+        self.handlers = {SendRequested: self._requested, SendDelivered: self._delivered,
+                         TaskCreated: self._task, HandoffRequested: self._handoff}
+        self.no_owner = 0
+
+    # ---- the run -----------------------------------------------------------------------
+
+    def run(self) -> Tally:
+        """Create the stock, schedule arrivals, daily chances and day ends, then simulate."""
+        self._create_stock()
+        self._schedule_arrivals()
+        self._schedule_daily_chances()
+        for day in range(1, len(self.day_starts)):
+            self._at(self.day_starts[day], day, self._day_end)
+        self.env.run(until=self.horizon)
+        self._day_end_now(len(self.day_starts))
+        return self._finish()
+
+    def _at(self, t: float, value: object, callback: Callable[[simpy.Event], None]) -> None:
+        timer = self.env.timeout(t - self.env.now, value)
+        timer.callbacks.append(callback)
+
+    def _create_stock(self) -> None:
+        # Without scheduled triggers a stock customer's state cannot change before their first
+        # event, so they are created then, as they were at the start: same result, less memory.
+        if self.interpreter.triggers.schedules:
+            for index in range(self.population.stock.size):
+                self._stock_customer(index)
+
+    def _stock_customer(self, index: int) -> Customer:
+        """A customer of the stock, followed from the start."""
+        customer = self.customers[index]
+        if customer is None:
+            stock = self.population.stock
+            customer = self.interpreter.new_customer(
+                str(index), 0.0, owner=stock.owners[index],
+                attributes=stock.attributes_of(index), tags=stock.tags_of(index),
+                stage=stock.stages.get(index),
+                history=self.population.history.events_of(index))
+            self.customers[index] = customer
+            self._schedule_wake(index, customer)
+        return customer
+
+    def _schedule_arrivals(self) -> None:
+        if self.population.arrivals.size:
+            self._at(float(self.population.arrival_times[0]), 0, self._arrive)
+
+    def _arrive(self, timer: simpy.Event) -> None:
+        number = timer.value
+        times, arrivals = self.population.arrival_times, self.population.arrivals
+        if number + 1 < arrivals.size:
+            self._at(float(times[number + 1]), number + 1, self._arrive)
+        index = self.population.stock.size + number
+        now = self.env.now
+        customer = self.interpreter.new_customer(
+            str(index), now, owner=arrivals.owners[number],
+            attributes=arrivals.attributes_of(number), tags=arrivals.tags_of(number),
+            stage=arrivals.stages.get(number))
+        self.customers[index] = customer
+        self._fire(index, customer, Event("friend_added", now))
+
+    def _schedule_daily_chances(self) -> None:
+        """Candidate moments of the daily purchase chance and of daily events, in time order."""
+        population = self.population
+        followed = np.concatenate([np.zeros(population.stock.size), population.arrival_times])
+        chances = [(PURCHASE, self.behaviour.daily_purchase_ceiling)]
+        chances += [(name, b.daily) for name, b in self.scenario.events.items() if b.daily > 0]
+        who, when, what = [], [], []
+        for kind, (_, chance) in enumerate(chances):
+            customers, times = daily_moments(followed, self.horizon, chance, self.daily_rng)
+            who.append(customers)
+            when.append(times)
+            what.append(np.full(customers.size, kind))
+        times = np.concatenate(when)
+        order = np.argsort(times, kind="stable")
+        self.daily_queue = (times[order].tolist(), np.concatenate(who)[order].tolist(),
+                            np.concatenate(what)[order].tolist(), [name for name, _ in chances])
+        if order.size:
+            self._at(self.daily_queue[0][0], 0, self._daily_chance)
+
+    def _daily_chance(self, timer: simpy.Event) -> None:
+        position = timer.value
+        times, who, what, names = self.daily_queue
+        if position + 1 < len(times):
+            self._at(times[position + 1], position + 1, self._daily_chance)
+        index, now = who[position], self.env.now
+        customer = self.customers[index] or self._stock_customer(index)
+        if names[what[position]] != PURCHASE:
+            self._fire(index, customer, Event(names[what[position]], now))
+            return
+        amount = self.behaviour.organic_purchase(customer, now)
+        if amount is not None:
+            self._fire(index, customer, Event(PURCHASE, now, None, amount))
+
+    def _day_end(self, timer: simpy.Event) -> None:
+        self._day_end_now(timer.value)
+
+    def _day_end_now(self, days_done: int) -> None:
+        for role, series in self.counter.tally.daily.backlog.items():
+            series[days_done - 1] = float(self.staffing.backlog(role))
+        if self.progress is not None:
+            self.progress(days_done)
+
+    # ---- driving the interpreter ---------------------------------------------------------
+
+    def _apply(self, index: int, customer: Customer, effects: list[Effect]) -> None:
+        """Act on a call's effects; automatic sends allowed now are delivered at once."""
+        count, handlers, now = self.counter.count, self.handlers, self.env.now
+        sends_now: list[SendRequested] = []
+        for effect in effects:
+            count(index, effect)
+            if type(effect) is SendRequested and not effect.staff_confirmed \
+                    and effect.earliest <= now:
+                sends_now.append(effect)
+                continue
+            handler = handlers.get(type(effect))
+            if handler is not None:
+                handler(index, customer, effect)
+        if sends_now:
+            self._apply(index, customer, self.interpreter.deliver_all(customer, sends_now, now))
+        else:
+            self._schedule_wake(index, customer)
+
+    def _schedule_wake(self, index: int, customer: Customer) -> None:
+        wake = self.interpreter.next_wakeup(customer)
+        if wake is not None and wake < self.horizon and wake != self.wakes[index]:
+            self.wakes[index] = wake
+            self._at(max(wake, self.env.now), (index, wake), self._wake)
+
+    def _wake(self, timer: simpy.Event) -> None:
+        index, wake = timer.value
+        if self.wakes[index] != wake:
+            return  # superseded by an earlier wake-up
+        self.wakes[index] = None
+        customer = self.customers[index]
+        self._apply(index, customer, self.interpreter.advance(customer, self.env.now))
+
+    def _fire(self, index: int, customer: Customer, event: Event) -> None:
+        """A behaviour event happens now: count it, then let the journeys see it."""
+        if event.name == PURCHASE:
+            self.counter.purchase(index, event.amount or 0.0, event.time)
+        elif event.name == "friend_deleted":
+            self.counter.unfriend(event.time)
+        self._apply(index, customer, self.interpreter.on_event(customer, event))
+
+    # ---- effects -----------------------------------------------------------------------
+
+    def _requested(self, index: int, customer: Customer, send: SendRequested) -> None:
+        if send.staff_confirmed:
+            if send.earliest > self.env.now:
+                self._at(send.earliest, (index, send), self._staff_send)
+            else:
+                self._queue_staff_send(index, customer, send)
+            return
+        key = (index, send.earliest)
+        waiting = self.outbox.get(key)
+        if waiting is None:
+            self.outbox[key] = [send]
+            self._at(send.earliest, key, self._deliver_automatic)
+        else:
+            waiting.append(send)
+
+    def _deliver_automatic(self, timer: simpy.Event) -> None:
+        index, _ = timer.value
+        sends = self.outbox.pop(timer.value)
+        customer = self.customers[index]
+        self._apply(index, customer, self.interpreter.deliver_all(customer, sends, self.env.now))
+
+    def _staff_send(self, timer: simpy.Event) -> None:
+        index, send = timer.value
+        self._queue_staff_send(index, self.customers[index], send)
+
+    def _queue_staff_send(self, index: int, customer: Customer, send: SendRequested) -> None:
+        item = WorkItem(index, send, self.env.now, None)
+        # Without an owner, the owner role's members share the customer's sends.
+        role = send.role or (None if customer.owner else self.scenario.population.owner)
+        if not self.staffing.assign(item, customer.owner, role, send=True):
+            self.no_owner += 1
+            self.counter.drop("no_staff")  # the playbook has no role to do it
+
+    def _task(self, index: int, customer: Customer, task: TaskCreated) -> None:
+        self.staffing.assign(WorkItem(index, task, self.env.now, task.due), customer.owner,
+                             task.role, send=False)
+
+    def _handoff(self, index: int, customer: Customer, handoff: HandoffRequested) -> None:
+        owner = self.staffing.next_owner(handoff.role)
+        if owner is not None:
+            customer.owner = owner
+
+    def _done(self, item: WorkItem, member: str) -> None:
+        index = item.customer
+        customer = self.customers[index]
+        now = self.env.now
+        if isinstance(item.what, SendRequested):
+            effects = self.interpreter.deliver(customer, item.what, now, staff=member)
+            self._apply(index, customer, effects)
+        else:
+            self._fire(index, customer, Event("task_done", now))
+
+    def _expired(self, item: WorkItem) -> None:
+        if isinstance(item.what, SendRequested):
+            self.counter.drop("expired")
+
+    def _delivered(self, index: int, customer: Customer, sent: SendDelivered) -> None:
+        response = self.behaviour.respond(customer, sent.channel, sent.content, self.env.now)
+        step = self.counter.tally.journeys[sent.journey].steps[sent.step]
+        if response.at < self.horizon:
+            self._at(response.at, (index, response, step, sent.channel), self._respond)
+        for event in response.later:
+            if event.time < self.horizon:
+                self._at(event.time, (index, event), self._later)
+
+    def _respond(self, timer: simpy.Event) -> None:
+        index, response, step, channel = timer.value
+        customer = self.customers[index]
+        if not customer.friend and channel not in AUTOMATIC_CHANNELS:
+            return  # a WeCom message can no longer be read after the friend was deleted
+        self.counter.response(step, response.opened, response.clicked, response.replied,
+                              response.at)
+        for event in response.events:
+            if event.name != "friend_deleted" or customer.friend:
+                self._fire(index, customer, event)
+
+    def _later(self, timer: simpy.Event) -> None:
+        index, event = timer.value
+        self._fire(index, self.customers[index], event)
+
+    # ---- the result --------------------------------------------------------------------
+
+    def _finish(self) -> Tally:
+        tally = self.counter.tally
+        tally.seed = self.seed
+        tally.customers = float(self.population.size)
+        tally.arrivals = float(self.population.arrivals.size)
+        tally.purchasers = float(len(self.counter.purchasers))
+        cost = self.scenario.cost
+        tally.cost = cost.per_arrival * tally.arrivals + cost.per_send * tally.delivered
+        tally.staff = self.staffing.tallies()
+        stock = self.population.stock
+        tally.funnel = funnel(self.program.settings.stages, (
+            c.stage if c is not None else stock.stages.get(index)
+            for index, c in enumerate(self.customers)))
+        tally.notes = unmodelled_events(self.program, self.scenario)
+        if self.no_owner:
+            tally.notes.append(f"{self.no_owner} staff-confirmed sends had nobody to do them: "
+                               "the playbook declares no role to own customers")
+        return tally

@@ -1,0 +1,59 @@
+"""Notes for a forecast's reader: events journeys refer to that the scenario never makes happen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sopdsl import ast
+from sopdsl.program import Program
+from simulator.scenario import Scenario
+
+
+def happening_events(scenario: Scenario) -> set[str]:
+    """The events the scenario's behaviour can produce during a simulation."""
+    happening = {"delivered", "open", "click", "reply", "task_done"}
+    if scenario.population.arrivals_per_day > 0:
+        happening.add("friend_added")
+    if any(channel.unfriend > 0 for channel in scenario.channels.values()):
+        happening.add("friend_deleted")
+    if scenario.purchase.daily > 0 or scenario.purchase.after_click > 0:
+        happening.add("purchase")
+    happening.update(name for name, b in scenario.events.items()
+                     if b.daily > 0 or b.after_click > 0)
+    return happening
+
+
+def unmodelled_events(program: Program, scenario: Scenario) -> list[str]:
+    """One note per event journeys refer to (triggers, waits, goals, exits, conditions) that
+    never happens during the simulation."""
+    happening = happening_events(scenario)
+    referring: dict[str, list[str]] = {}
+    for name, journey in program.journeys.items():
+        for event in _event_names(journey):
+            journeys = referring.setdefault(event, [])
+            if event in program.events and event not in happening and name not in journeys:
+                journeys.append(name)
+    return [
+        f"`{event}` never happens during this simulation, though {_names(journeys)} "
+        f"refer{'s' if len(journeys) == 1 else ''} to it; give it a behaviour in the scenario, "
+        f"such as `{event} {{ daily 0.5%  after_click 10% within 1d }}`"
+        for event, journeys in referring.items() if journeys
+    ]
+
+
+def _event_names(node: object) -> Iterator[str]:
+    """The names of every event reference inside an AST node, in source order."""
+    if isinstance(node, ast.EventRef):
+        yield node.name.name
+    elif isinstance(node, list):
+        for item in node:
+            yield from _event_names(item)
+    elif isinstance(node, ast.Node):
+        for field in type(node).model_fields:
+            if field != "span":
+                yield from _event_names(getattr(node, field))
+
+
+def _names(journeys: list[str]) -> str:
+    shown = ", ".join(f"`{name}`" for name in journeys)
+    return f"journey {shown}" if len(journeys) == 1 else f"journeys {shown}"

@@ -1,0 +1,103 @@
+"""A forecast's report: every figure of the tallies as a mean with its 95% interval.
+
+Each tally is first turned into its figures (a nested dict of numbers in the report's
+shape); the report then puts each figure's values over the replications into an estimate
+`{"mean": x, "ci95": [lo, hi]}`. A figure a replication lacks (a goal nobody reached, a
+step nobody ran) counts as zero there. Ratios (rates, AOV, ROI...) are computed per
+replication and then averaged, so their intervals come from the same t rule as counts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simulator.results import GoalTally, JourneyTally, StaffTally, Tally
+from simulator.stats import estimate
+
+if TYPE_CHECKING:
+    from simulator.montecarlo import Forecast
+
+GOAL_NOTE = ("goal rates count only entries whose goal window ended inside the horizon; "
+             "later entries count in `reached` but not in the rate")
+INTERVAL_NOTE = "every figure is the mean over replications with a Student t 95% interval"
+EXACT_NOTE = "expected values computed without sampling: intervals have zero width"
+STEP_FIELDS = ("reached", "sent", "delivered", "opened", "clicked")
+STAFF_FIELDS = ("tasks", "done", "expired", "utilisation", "max_backlog")
+TOTAL_FIELDS = ("customers", "arrivals", "sends", "delivered", "interactions", "purchases",
+                "purchasers", "unfriends", "cost")
+
+
+def build_report(forecast: Forecast) -> dict:
+    """The report dict: journeys, funnel, kpis, staff, totals and meta (every figure an F)."""
+    figures = [tally_figures(tally) for tally in forecast.tallies]
+    report = aggregate(figures)
+    report["meta"] = report_meta(forecast)
+    return report
+
+
+def tally_figures(tally: Tally) -> dict:
+    """One tally's figures, in the report's shape, as plain numbers."""
+    return {
+        "journeys": {name: _journey(journey) for name, journey in tally.journeys.items()},
+        "funnel": dict(tally.funnel),
+        "kpis": tally.kpis(),
+        "staff": {role: _staff(staff) for role, staff in tally.staff.items()},
+        "totals": {**{key: getattr(tally, key) for key in TOTAL_FIELDS},
+                   "dropped": dict(tally.dropped)},
+    }
+
+
+def aggregate(figures: list[dict]) -> dict:
+    """The figures of every replication as one dict of estimates (missing numbers count as 0)."""
+    keys = list(dict.fromkeys(key for figure in figures for key in figure))
+    merged: dict = {}
+    for key in keys:
+        values = [figure.get(key) for figure in figures]
+        if any(isinstance(value, dict) for value in values):
+            merged[key] = aggregate([value or {} for value in values])
+        else:
+            merged[key] = estimate([float(value or 0.0) for value in values]).as_dict()
+    return merged
+
+
+def _journey(journey: JourneyTally) -> dict:
+    return {
+        "entered": journey.entered,
+        "completed": journey.completed,
+        "exited": journey.exited,
+        "goals": _goals(journey.goals),
+        "steps": {step_id: {key: getattr(step, key) for key in STEP_FIELDS}
+                  for step_id, step in journey.steps.items()},
+        "arms": {split: {arm: {"entered": tally.entered, "goals": _goals(tally.goals)}
+                         for arm, tally in arms.items()}
+                 for split, arms in journey.arms.items()},
+    }
+
+
+def _goals(goals: dict[str, GoalTally]) -> dict:
+    return {name: {"reached": goal.reached, "eligible": goal.eligible, "rate": goal.rate}
+            for name, goal in goals.items()}
+
+
+def _staff(staff: StaffTally) -> dict:
+    return {key: getattr(staff, key) for key in STAFF_FIELDS}
+
+
+def report_meta(forecast: Forecast) -> dict:
+    """What produced the forecast: method, playbook, replications, seed, scenario, customers."""
+    from simulator.distributions import duration_text
+
+    scenario = forecast.scenario
+    exact = forecast.method == "exact"
+    return {
+        "method": forecast.method,
+        "playbook": forecast.playbook,
+        "replications": None if exact else len(forecast.tallies),
+        "seed": forecast.seed,
+        "scenario": scenario.name,
+        "start": scenario.start.isoformat(),
+        "horizon": duration_text(scenario.horizon_minutes),
+        "horizon_minutes": scenario.horizon_minutes,
+        "customers": estimate([tally.customers for tally in forecast.tallies]).as_dict(),
+        "notes": [GOAL_NOTE, EXACT_NOTE if exact else INTERVAL_NOTE],
+    }

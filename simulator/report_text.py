@@ -1,0 +1,177 @@
+"""A forecast report as terminal text: funnel, KPIs, journeys (goals, steps, arms), staff."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+RATE_KPIS = ("task_completion_rate", "interaction_rate", "purchase_rate", "unfriend_rate", "roi")
+KPI_LABELS = {
+    "task_completion_rate": "task completion rate",
+    "interaction_rate": "interaction rate",
+    "purchase_rate": "purchase rate",
+    "unfriend_rate": "unfriend rate",
+    "gmv": "GMV",
+    "aov": "average order value",
+    "revenue_per_customer": "revenue per customer",
+    "cac": "CAC",
+    "roi": "ROI",
+}
+INTERVAL = "95% interval"
+
+
+def render_report(report: dict, *, color: bool = False, width: int = 100) -> str:
+    """The report as rich tables, the way an operator reads a forecast top to bottom."""
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=width, color_system="standard" if color else None,
+                      force_terminal=color, highlight=False)
+    for part in _parts(report):
+        console.print(part)
+    return "".join(f"{line.rstrip()}\n" for line in console.file.getvalue().splitlines())
+
+
+def number(value: float) -> str:
+    """A count or amount, with as many decimals as a reader needs."""
+    if value == 0:
+        return "0"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.1f}" if abs(value) >= 1 else f"{value:.2f}"
+
+
+def money(value: float) -> str:
+    """An amount of money: two decimals, thousands separated."""
+    return f"{value:,.2f}"
+
+
+def percent(value: float) -> str:
+    """A share as a percentage: one decimal, two below 10%."""
+    shown = value * 100
+    return f"{shown:,.1f}%" if abs(shown) >= 10 else f"{shown:.2f}%"
+
+
+def interval(figure: dict, show=number) -> str:
+    """`lo – hi` of a figure's 95% interval."""
+    low, high = figure["ci95"]
+    return f"{show(low)} – {show(high)}"
+
+
+def _parts(report: dict) -> list[Any]:
+    parts: list[Any] = [_heading(report["meta"]), "", "[bold]Funnel[/]", _funnel(report),
+                        "", "[bold]KPIs[/]", _kpis(report["kpis"])]
+    for name, journey in report["journeys"].items():
+        parts += ["", *_journey(name, journey)]
+    if report["staff"]:
+        parts += ["", "[bold]Staff[/]", _staff(report["staff"])]
+    parts += ["", _sends(report["totals"])]
+    parts += [f"Note: {note}." for note in report["meta"]["notes"]]
+    return parts
+
+
+def _heading(meta: dict) -> str:
+    from rich.markup import escape
+
+    if meta["method"] == "exact":
+        method = "exact forecast"
+    else:
+        runs = meta["replications"]
+        method = f"Monte Carlo, {runs} replication{'s' if runs != 1 else ''} (seed {meta['seed']})"
+    customers = meta["customers"]
+    return (f"[bold]Forecast of {escape(meta['playbook'])}[/]\n"
+            f"scenario `{escape(meta['scenario'])}`, {method}, "
+            f"from {meta['start']} for {meta['horizon']}\n"
+            f"customers {number(customers['mean'])} ({interval(customers)})")
+
+
+def _table(*columns: str) -> Any:
+    """A borderless table; every column after the first holds numbers and is right-aligned."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    first, *rest = columns
+    table.add_column(first)
+    for column in rest:
+        table.add_column(column, justify="right")
+    return table
+
+
+def _funnel(report: dict) -> Any:
+    table = _table("stage", "customers", INTERVAL, "share")
+    customers = report["meta"]["customers"]["mean"]
+    for stage, figure in report["funnel"].items():
+        share = figure["mean"] / customers if customers else 0.0
+        table.add_row(stage, number(figure["mean"]), interval(figure), percent(share))
+    return table
+
+
+def _kpis(kpis: dict) -> Any:
+    table = _table("KPI", "mean", INTERVAL)
+    for key, figure in kpis.items():
+        show = percent if key in RATE_KPIS else money
+        table.add_row(KPI_LABELS.get(key, key), show(figure["mean"]), interval(figure, show))
+    return table
+
+
+def _journey(name: str, journey: dict) -> list[Any]:
+    counts = ", ".join(f"{key} {number(journey[key]['mean'])} ({interval(journey[key])})"
+                       for key in ("entered", "completed", "exited"))
+    parts: list[Any] = [f"[bold]Journey `{name}`[/]: {counts}"]
+    if journey["goals"]:
+        parts.append(_goals(journey["goals"]))
+    if journey["steps"]:
+        parts += ["", _steps(journey["steps"])]
+    for split, arms in journey["arms"].items():
+        parts += ["", f"split `{split}`", _arms(arms)]
+    return parts
+
+
+def _goals(goals: dict) -> Any:
+    table = _table("goal", "reached", "eligible", "rate", INTERVAL)
+    for goal, figures in goals.items():
+        rate = figures["rate"]
+        table.add_row(goal, number(figures["reached"]["mean"]), number(figures["eligible"]["mean"]),
+                      percent(rate["mean"]), interval(rate, percent))
+    return table
+
+
+def _steps(steps: dict) -> Any:
+    fields = ("reached", "sent", "delivered", "opened", "clicked")
+    table = _table("step", *fields)
+    for step_id, figures in steps.items():
+        table.add_row(step_id, *(number(figures[key]["mean"]) for key in fields))
+    return table
+
+
+def _arms(arms: dict) -> Any:
+    table = _table("arm", "entered", "goal", "rate", INTERVAL)
+    for arm, figures in arms.items():
+        entered = number(figures["entered"]["mean"])
+        goals = figures["goals"] or {"-": None}
+        for goal, goal_figures in goals.items():
+            rate = goal_figures["rate"] if goal_figures else None
+            table.add_row(arm, entered, goal, percent(rate["mean"]) if rate else "-",
+                          interval(rate, percent) if rate else "-")
+            arm = entered = ""
+    return table
+
+
+def _staff(staff: dict) -> Any:
+    table = _table("role", "tasks", "done", "expired", "utilisation", "max backlog")
+    for role, figures in staff.items():
+        table.add_row(role, *(number(figures[key]["mean"]) for key in ("tasks", "done", "expired")),
+                      percent(figures["utilisation"]["mean"]),
+                      number(figures["max_backlog"]["mean"]))
+    return table
+
+
+def _sends(totals: dict) -> str:
+    line = (f"Sends: {number(totals['sends']['mean'])} asked, "
+            f"{number(totals['delivered']['mean'])} delivered")
+    dropped = totals["dropped"]
+    if dropped:
+        reasons = ", ".join(f"{reason} {number(figure['mean'])}"
+                            for reason, figure in dropped.items())
+        line += f"; not delivered: {reasons}"
+    return line + "."

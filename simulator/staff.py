@@ -1,0 +1,328 @@
+"""Staff members as capacity-limited resources: working hours, a working rate (`capacity`), a
+completion rate and a delay before they get to an item. docs/simulation.md ("Staff") states the
+rules.
+
+Work items are staff-confirmed sends and tasks. Each goes to one member's own queue (the
+customer's owner) or to the shared queue of a role, which any member of the role serves.
+Members take the oldest item they can see, first in first out. Members are not SimPy processes:
+each moment of their work (starting a working day, finishing an item) is a timeout with a
+callback, which costs far less than resuming a generator.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import datetime as dt
+import heapq
+import itertools
+import math
+import random
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import simpy
+
+from sopdsl.clock import Clock
+from simulator.behaviour import DrawStream
+from simulator.results import StaffTally
+from simulator.scenario import Staff
+
+MINUTES_PER_DAY = 24 * 60
+QUEUED, NEVER, ACTIVE, DONE, EXPIRED = "queued", "never", "active", "done", "expired"
+
+
+class Shifts:
+    """A role's working windows, sorted, as run-time minutes; a member works only inside them."""
+
+    __slots__ = ("starts", "ends")
+
+    def __init__(self, windows: list[tuple[float, float]]) -> None:
+        self.starts = [start for start, _ in windows]
+        self.ends = [end for _, end in windows]
+
+    @classmethod
+    def daily(cls, start_minute: int, length: int, clock: Clock, horizon: float) -> Shifts:
+        """One window a day from `start_minute` (local time) for `length` minutes."""
+        first = clock.date_of(0) - dt.timedelta(days=1)  # a window may wrap into the first day
+        days = math.ceil(horizon / MINUTES_PER_DAY) + 2
+        starts = [clock.at(first + dt.timedelta(days=k), start_minute) for k in range(days)]
+        return cls([(start, start + length) for start in starts])
+
+    def index_at(self, t: float) -> int:
+        """The first window that has not ended at `t` (len(self) when none is left)."""
+        return bisect.bisect_right(self.ends, t)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def minutes_within(self, horizon: float) -> float:
+        """Working minutes inside [0, horizon)."""
+        return sum(_overlap(s, e, horizon) for s, e in zip(self.starts, self.ends))
+
+    def due_after(self, t: float) -> float:
+        """The end of the working day after the one `t` falls in (or comes before)."""
+        index = self.index_at(t) + 1
+        return self.ends[index] if index < len(self) else math.inf
+
+
+class WorkItem:
+    """A staff-confirmed send or a task, from the moment it may be done until done or expired."""
+
+    __slots__ = ("customer", "what", "created", "due", "state", "ready", "started", "member",
+                 "role")
+
+    def __init__(self, customer: int, what: Any, created: float, due: float | None) -> None:
+        self.customer = customer
+        self.what = what  # the SendRequested or TaskCreated effect
+        self.created = created
+        self.due = due
+        self.state = QUEUED
+        self.ready: float | None = None  # when a member got to it (after the delay)
+        self.started: float | None = None
+        self.member: str | None = None
+        self.role: Role | None = None  # set when queued
+
+
+class Member:
+    """One staff member: an own queue and what it is doing."""
+
+    __slots__ = ("id", "role", "queue", "busy", "resting")
+
+    def __init__(self, member_id: str, role: Role) -> None:
+        self.id = member_id
+        self.role = role
+        self.queue: deque[WorkItem] = deque()
+        self.busy = False  # working on an item
+        self.resting = False  # has work, waits for its next working window
+
+
+class Role:
+    """The members of one role, their shared queue and the role's workload figures."""
+
+    def __init__(self, name: str, staff: Staff, shifts: Shifts, delay: DrawStream,
+                 horizon: float) -> None:
+        self.name = name
+        self.staff = staff
+        self.shifts = shifts
+        self.delay = delay
+        # Working minutes per item: a member busy all day does `capacity` items on average.
+        capacity = staff.capacity_per_day
+        self.item_minutes = staff.hours.length_minutes / capacity if capacity else math.inf
+        self.queue: deque[WorkItem] = deque()
+        self.members = [Member(f"{name}-{k}", self) for k in range(1, staff.count + 1)]
+        self.tally = StaffTally(available_minutes=staff.count * shifts.minutes_within(horizon))
+        self.open = 0
+        self.open_undated = 0  # open items without a due time; at the horizon they expire
+        self.handoffs = 0
+        self.dues: list[tuple[float, int, WorkItem]] = []  # open items by due time
+        self.due_timer: float | None = None  # when the next expiry check is scheduled
+
+    def opened(self, item: WorkItem) -> None:
+        item.role = self
+        self.tally.tasks += 1
+        self.open += 1
+        self.open_undated += item.due is None
+        self.tally.max_backlog = max(self.tally.max_backlog, float(self.open))
+
+    def closed(self, item: WorkItem, state: str) -> None:
+        item.state = state
+        self.open -= 1
+        self.open_undated -= item.due is None
+        if state == DONE:
+            self.tally.done += 1
+        else:
+            self.tally.expired += 1
+
+
+@dataclass
+class StaffOutcome:
+    """What staffing reports to its driver when an item is done or expires."""
+
+    done: Callable[[WorkItem, str], None]  # (item, member id)
+    expired: Callable[[WorkItem], None]
+
+
+class Staffing:
+    """Every role's members serving their queues, driven by SimPy timeouts and callbacks."""
+
+    def __init__(self, env: simpy.Environment, roles: dict[str, tuple[Staff, Shifts]],
+                 rng: random.Random, delays: Callable[[Staff], DrawStream], horizon: float,
+                 outcome: StaffOutcome) -> None:
+        self.env = env
+        self.rng = rng
+        self.horizon = horizon
+        self.outcome = outcome
+        self.roles = {name: Role(name, staff, shifts, delays(staff), horizon)
+                      for name, (staff, shifts) in roles.items()}
+        self.members = {m.id: m for role in self.roles.values() for m in role.members}
+        self._order = itertools.count()  # ties between equal due times: first queued first
+
+    def member_ids(self, role: str | None) -> list[str]:
+        """The ids of a role's members, in order (none for None or an unknown role)."""
+        found = self.roles.get(role or "")
+        return [m.id for m in found.members] if found else []
+
+    def next_owner(self, role: str) -> str | None:
+        """The member a handoff to `role` goes to: round-robin over the role's members."""
+        found = self.roles.get(role)
+        if found is None or not found.members:
+            return None
+        member = found.members[found.handoffs % len(found.members)]
+        found.handoffs += 1
+        return member.id
+
+    def assign(self, item: WorkItem, owner: str | None, role: str | None, send: bool) -> bool:
+        """Queue an item at the owner, or at `role`'s shared queue when the owner is not in it.
+
+        A send is due at the end of the working day after the one it arrives in. False when
+        nobody can ever do the item (no owner and no role): it is not queued.
+        """
+        member = self.members.get(owner or "")
+        if member is not None and (role is None or member.role.name == role):
+            target, queue, candidates = member.role, member.queue, (member,)
+        elif role in self.roles:
+            target = self.roles[role]
+            queue, candidates = target.queue, target.members
+        else:
+            return False
+        if send:
+            item.due = target.shifts.due_after(item.created)
+        target.opened(item)
+        self._watch_due(target, item)
+        if self.rng.random() >= target.staff.completion:
+            item.state = NEVER
+            return True
+        latency = target.delay.next()
+        if latency > 0:
+            timer = self.env.timeout(latency, (item, queue, candidates))
+            timer.callbacks.append(self._on_ready)
+        else:
+            self._ready(item, queue, candidates)
+        return True
+
+    def _on_ready(self, timer: simpy.Event) -> None:
+        self._ready(*timer.value)
+
+    def _ready(self, item: WorkItem, queue: deque[WorkItem],
+               candidates: tuple[Member, ...] | list[Member]) -> None:
+        """The member (or role) gets to the item after its delay, unless it expired meanwhile."""
+        if item.state != QUEUED:
+            return
+        item.ready = self.env.now
+        queue.append(item)
+        for candidate in candidates:
+            if item.state != QUEUED:
+                break
+            self._dispatch(candidate)
+
+    def backlog(self, role: str) -> int:
+        """Open items of the role now."""
+        return self.roles[role].open
+
+    def tallies(self) -> dict[str, StaffTally]:
+        """Each role's figures at the horizon; undated work still open counts as expired."""
+        return {name: dataclasses.replace(role.tally, expired=role.tally.expired + role.open_undated)
+                for name, role in self.roles.items()}
+
+    # ---- expiry ------------------------------------------------------------------------
+
+    def _watch_due(self, role: Role, item: WorkItem) -> None:
+        if item.due is None or item.due >= self.horizon:
+            return
+        heapq.heappush(role.dues, (item.due, next(self._order), item))
+        if role.due_timer is None or item.due < role.due_timer:
+            self._check_dues_at(role, item.due)
+
+    def _check_dues_at(self, role: Role, t: float) -> None:
+        role.due_timer = t
+        timer = self.env.timeout(max(0.0, t - self.env.now), (role, t))
+        timer.callbacks.append(self._on_due)
+
+    def _on_due(self, timer: simpy.Event) -> None:
+        role, t = timer.value
+        if role.due_timer != t:
+            return  # superseded by an earlier check
+        role.due_timer = None
+        dues, now = role.dues, self.env.now
+        while dues and (dues[0][0] <= now or dues[0][2].state not in (QUEUED, NEVER)):
+            item = heapq.heappop(dues)[2]
+            if item.state in (QUEUED, NEVER):
+                role.closed(item, EXPIRED)
+                self.outcome.expired(item)
+        if dues:
+            self._check_dues_at(role, dues[0][0])
+
+    # ---- members at work ---------------------------------------------------------------
+
+    def _dispatch(self, member: Member) -> None:
+        """Start the member's next item now, or rest until the next window it may work in."""
+        if member.busy or member.resting:
+            return
+        role = member.role
+        if _head(member.queue) is None and _head(role.queue) is None:
+            return
+        shifts, now = role.shifts, self.env.now
+        window = shifts.index_at(now)
+        if window >= len(shifts) or role.item_minutes == math.inf:
+            return
+        if shifts.starts[window] > now:
+            member.resting = True
+            timer = self.env.timeout(shifts.starts[window] - now, member)
+            timer.callbacks.append(self._wake)
+            return
+        item = _take(member.queue, role.queue)
+        member.busy = True
+        item.state, item.started, item.member = ACTIVE, now, member.id
+        self._work(member, item, window, self.rng.expovariate(1 / role.item_minutes))
+
+    def _wake(self, timer: simpy.Event) -> None:
+        member: Member = timer.value
+        member.resting = False
+        self._dispatch(member)
+
+    def _work(self, member: Member, item: WorkItem, window: int, remaining: float) -> None:
+        """Work on the item until it is done or the working window ends."""
+        shifts, now = member.role.shifts, self.env.now
+        chunk = min(remaining, shifts.ends[window] - now)
+        member.role.tally.busy_minutes += _overlap(now, now + chunk, self.horizon)
+        timer = self.env.timeout(chunk, (member, item, window, remaining - chunk))
+        timer.callbacks.append(self._worked)
+
+    def _worked(self, timer: simpy.Event) -> None:
+        member, item, window, remaining = timer.value
+        shifts = member.role.shifts
+        if remaining > 0 and window + 1 < len(shifts):
+            timer = self.env.timeout(max(0.0, shifts.starts[window + 1] - self.env.now),
+                                     (member, item, window + 1, remaining))
+            timer.callbacks.append(self._resume)
+            return
+        member.busy = False
+        member.role.closed(item, DONE)
+        self.outcome.done(item, member.id)
+        self._dispatch(member)
+
+    def _resume(self, timer: simpy.Event) -> None:
+        self._work(*timer.value)
+
+
+def _head(queue: deque[WorkItem]) -> WorkItem | None:
+    """The oldest item still waiting (expired ones are dropped here)."""
+    while queue and queue[0].state != QUEUED:
+        queue.popleft()
+    return queue[0] if queue else None
+
+
+def _take(own: deque[WorkItem], shared: deque[WorkItem]) -> WorkItem | None:
+    mine, theirs = _head(own), _head(shared)
+    if mine is None and theirs is None:
+        return None
+    if theirs is None or (mine is not None and mine.ready <= theirs.ready):
+        return own.popleft()
+    return shared.popleft()
+
+
+def _overlap(start: float, end: float, horizon: float) -> float:
+    return max(0.0, min(end, horizon) - max(start, 0.0))

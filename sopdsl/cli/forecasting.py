@@ -1,0 +1,184 @@
+"""Shared pieces of `simulate` and `compare`: run options, loading a scenario, the progress bar.
+
+Every failure here ends the command with its exit code: 1 when the playbook has errors
+(printed as diagnostics), 2 for usage and input errors (an unknown scenario, an unreachable
+Dask scheduler, a refused exact forecast).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from sopdsl.cli.output import emit_diagnostics
+
+if TYPE_CHECKING:
+    from simulator.montecarlo import Forecast
+    from simulator.scenario import Scenario
+    from sopdsl.program import Program
+
+METHODS = ("montecarlo",)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run forecasts, as given on the command line (None: the scenario's own)."""
+
+    replications: int | None
+    seed: int | None
+    workers: int
+    scheduler: str | None
+    method: str
+    customers: int | None
+
+
+def run_options(command: Callable) -> Callable:
+    """Add the options every forecasting command takes."""
+    options = [
+        click.option("--replications", type=click.IntRange(min=1),
+                     help="Replications to run (default: the scenario's)."),
+        click.option("--seed", type=click.IntRange(min=0),
+                     help="Root seed; each replication's seed derives from it (default: the "
+                          "scenario's)."),
+        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="Processes to run replications in."),
+        click.option("--scheduler", metavar="URL",
+                     help="Run replications on a Dask cluster, e.g. tcp://host:8786."),
+        click.option("--method", type=click.Choice(METHODS), default="montecarlo",
+                     show_default=True,
+                     help="montecarlo samples replications (the exact forecaster is not part of this version)."),
+        click.option("--customers", type=click.IntRange(min=0),
+                     help="Customers at the start instead of the scenario's (quick runs)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def options_of(values: dict[str, Any]) -> RunOptions:
+    """The run options out of a command's parameters (removed from `values`)."""
+    options = RunOptions(**{key: values.pop(key) for key in RunOptions.__dataclass_fields__})
+    if options.scheduler is not None and options.workers > 1:
+        raise click.UsageError("use either --workers or --scheduler, not both")
+    if options.scheduler is not None and "://" not in options.scheduler:
+        raise click.UsageError(f"--scheduler takes an address such as tcp://host:8786, "
+                               f"not `{options.scheduler}`")
+    return options
+
+
+def load_program(path: Path, fmt: str) -> Program:
+    """The loaded playbook; exits 2 when unreadable, 1 with its diagnostics when it has errors."""
+    from sopdsl.api import load
+    from sopdsl.codes import Severity
+
+    program = load(path)
+    if not program.ok:
+        errors = [d for d in program.diagnostics if d.severity is Severity.ERROR]
+        sys.exit(emit_diagnostics(errors, program.sources, _diagnostic_format(fmt),
+                                  files=len(program.sources) or 1, err=True))
+    return program
+
+
+def load_scenario(program: Program, name: str | None, options: RunOptions) -> Scenario:
+    """The effective scenario `name` with the command line's overrides; exits 2 when unknown."""
+    from simulator.scenario_build import effective_scenario, unknown_scenario
+
+    unknown = unknown_scenario(program, name)
+    if unknown:
+        fail(unknown)
+    scenario, diagnostics = effective_scenario(program, name)
+    if scenario is None:
+        sys.exit(emit_diagnostics(diagnostics, program.sources, "text", files=1, err=True))
+    update: dict[str, Any] = {}
+    if options.replications is not None:
+        update["replications"] = options.replications
+    if options.seed is not None:
+        update["seed"] = options.seed
+    if options.customers is not None:
+        update["population"] = scenario.population.model_copy(update={"size": options.customers})
+    return scenario.model_copy(update=update)
+
+
+def run_forecast(program: Program, scenario: Scenario, options: RunOptions,
+                 label: str = "") -> Forecast:
+    """Forecast with the chosen method, a progress bar on standard error for Monte Carlo."""
+    from simulator.montecarlo import (
+        SchedulerError, horizon_days, simulate,
+    )
+
+    with ProgressBar(scenario.replications, horizon_days(scenario), label) as bar:
+        try:
+            return simulate(program, scenario, replications=scenario.replications,
+                            seed=scenario.seed, workers=options.workers,
+                            scheduler=options.scheduler, progress=bar)
+        except SchedulerError as error:
+            fail(str(error))
+
+
+class ProgressBar:
+    """Replications done and simulated days, on standard error while it is a terminal."""
+
+    def __init__(self, replications: int, days: float, label: str = "") -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+        from rich.progress import TimeElapsedColumn
+
+        console = Console(stderr=True)
+        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                             TimeElapsedColumn(), console=console, transient=True,
+                             disable=not console.is_terminal)
+        prefix = f"{label} " if label else ""
+        self._runs = self._bar.add_task(f"{prefix}replications", total=replications)
+        self._days = self._bar.add_task(f"{prefix}simulated days", total=round(replications * days))
+        self._per_run = days
+        self._done = [0.0] * replications
+
+    def __enter__(self) -> ProgressBar:
+        self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._bar.stop()
+
+    def days(self, replication: int, days_done: float) -> None:
+        """Advance the days bar by what this replication simulated since it last said."""
+        gained = min(days_done, self._per_run) - self._done[replication]
+        if gained > 0:
+            self._done[replication] += gained
+            self._bar.advance(self._days, gained)
+
+    def finished(self, replication: int) -> None:
+        """Count the replication, and any of its days not reported yet."""
+        self.days(replication, self._per_run)
+        self._bar.advance(self._runs)
+
+
+def echo_utf8(text: str) -> None:
+    """Print to standard output as UTF-8 whatever encoding the terminal's locale names."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.flush()
+
+
+def text_width() -> int:
+    """Columns for text reports: the terminal's (at least 80), else 100 when redirected."""
+    import shutil
+
+    if not sys.stdout.isatty():
+        return 100
+    return max(80, shutil.get_terminal_size((100, 24)).columns)
+
+
+def fail(message: str) -> NoReturn:
+    """Print an input error and exit 2."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _diagnostic_format(fmt: str) -> str:
+    return "json" if fmt == "json" else "text"

@@ -1,0 +1,173 @@
+"""`sopdsl plan`: the work a playbook asks of staff and systems for real customers."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+from sopdsl.cli.forecasting import fail, load_program
+from sopdsl.cli.output import emit_diagnostics
+
+if TYPE_CHECKING:
+    from sopdsl.planner import Planner
+
+FORMATS = ("json", "csv", "ics")
+_DATA = click.Path(dir_okay=False, path_type=Path)
+# Data problems after which no plan is worth writing: the CLI exits 2 for an unreadable file.
+_UNREADABLE = "E601"
+
+
+class _Aborted(Exception):
+    """The input could not be read to the end; the output file is left as it was."""
+
+
+def _start(ctx: click.Context, param: click.Parameter, value: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"`{value}` is not a date and time such as 2026-12-02 or "
+                                 "2026-12-02T09:00 (read in the playbook's time zone)") from None
+
+
+def _hours(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, int]:
+    try:
+        start, end = (dt.time.fromisoformat(part.strip()) for part in value.split("-"))
+    except ValueError:
+        raise click.BadParameter(f"`{value}` is not a range such as 09:00-21:00") from None
+    minutes = (start.hour * 60 + start.minute, end.hour * 60 + end.minute)
+    if minutes[0] >= minutes[1]:
+        raise click.BadParameter("staff hours must start before they end, within one day")
+    return minutes
+
+
+@click.command()
+@click.argument("playbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--customers", type=_DATA, required=True,
+              help="Customers, CSV or JSON Lines, sorted by customer_id.")
+@click.option("--events", type=_DATA, help="Their events, sorted (grouped) by customer_id.")
+@click.option("--staff", type=_DATA,
+              help="Staff members and their roles, for role work and handoffs.")
+@click.option("--start", required=True, callback=_start, metavar="DATETIME",
+              help="The plan's first moment, e.g. 2026-12-02 (the playbook's time zone).")
+@click.option("--days", type=click.IntRange(1, 366), required=True, help="Days to plan.")
+@click.option("--lookback", "lookback_days", type=click.IntRange(0, 3660), default=30,
+              show_default=True, help="Days of history before --start replayed through the "
+                                      "journeys; older events only count as history.")
+@click.option("--staff-hours", default="09:00-21:00", show_default=True, callback=_hours,
+              help="When staff work, every day.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True,
+              help="json: the whole plan; csv: staff tasks for a CRM import; ics: staff to-dos, "
+                   "one calendar per assignee.")
+@click.option("--csv-style", type=click.Choice(("hubspot", "salesforce")), default="hubspot",
+              show_default=True, help="The CRM whose task import columns the CSV uses.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write here instead of stdout (for ics: a folder, one file per assignee).")
+def plan(playbook: Path, customers: Path, events: Path | None, staff: Path | None,
+         start: dt.datetime, days: int, lookback_days: int, staff_hours: tuple[int, int],
+         fmt: str, csv_style: str, output: Path | None) -> None:
+    """Plan the work PLAYBOOK asks for, for real customers, from --start for --days.
+
+    Each customer's history is replayed through the journeys; every send, task, alert,
+    handoff and update due in the window is listed with its assignee, due window, rendered
+    text and idempotency key. Steps that wait for the customer are listed as pending.
+    Exit codes: 0 planned, 1 the playbook has errors or data rows are bad (the plan leaves
+    them out), 2 bad arguments or an unreadable data file.
+    """
+    from sopdsl.planner import PlanInputs, PlanSettings, plan_files
+
+    program = load_program(playbook, "text")
+    settings = PlanSettings(start, days, lookback_days, staff_hours)
+    inputs = PlanInputs(customers, events, staff)
+    sink_of = _sink_factory(fmt, csv_style)
+    try:
+        with _destination(fmt, output) as out:
+            summary, problems = plan_files(program, inputs, settings, lambda p: sink_of(p, out))
+            if summary is None:
+                raise _Aborted
+            if fmt == "ics":
+                out.write_calendars()
+    except _Aborted:
+        pass
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror or error}")
+    files = 1 + (events is not None) + (staff is not None)
+    if problems:
+        code = emit_diagnostics(problems, {}, "text", files=files, err=True)
+        sys.exit(2 if any(d.code == _UNREADABLE for d in problems) else code)
+    if summary is not None and output is not None:
+        click.echo(f"planned {summary.customers} customers, {summary.tasks} tasks: wrote "
+                   f"{output}", err=True)
+
+
+def _sink_factory(fmt: str, csv_style: str) -> Any:
+    def make(planner: Planner, out: _Output) -> Any:
+        playbook, window = planner.header()
+        if fmt == "csv":
+            from sopdsl.plan_csv import PlanCsvWriter
+
+            return PlanCsvWriter(out.text, csv_style)
+        if fmt == "ics":
+            from sopdsl.plan_ics import PlanCalendars
+
+            out.calendars = PlanCalendars(playbook, window)
+            return out.calendars
+        from sopdsl.plan_model import PlanWriter
+
+        return PlanWriter(out.text, playbook, window)
+
+    return make
+
+
+class _Output:
+    """Where the plan goes: a text stream, or a folder of calendars."""
+
+    def __init__(self, text: IO[str], folder: Path | None = None) -> None:
+        self.text, self.folder = text, folder
+        self.calendars: Any = None
+
+    def write_calendars(self) -> None:
+        from sopdsl.atomic import write_text
+        from sopdsl.plan_ics import file_name
+
+        made = self.calendars.calendars()
+        if self.folder is None:
+            for text in made.values():
+                self.text.write(text)
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for name, text in made.items():
+            write_text(self.folder / file_name(name), text)
+
+
+@contextlib.contextmanager
+def _destination(fmt: str, output: Path | None) -> Iterator[_Output]:
+    """UTF-8 text to stdout or, atomically, to the output file (kept as it was on _Aborted)."""
+    if fmt == "ics" and output is not None:
+        yield _Output(io.StringIO(), output)
+        return
+    if output is None:
+        sys.stdout.flush()
+        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8",
+                                  newline="", write_through=False)
+        try:
+            yield _Output(stream)
+        finally:
+            stream.flush()
+            stream.detach()
+        return
+    from sopdsl.atomic import atomic_output
+
+    with atomic_output(output) as binary:
+        stream = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+        try:
+            yield _Output(stream)
+        finally:
+            stream.flush()
+            stream.detach()

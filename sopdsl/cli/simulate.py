@@ -1,0 +1,74 @@
+"""`sopdsl simulate`: forecast a playbook's funnel, KPIs and staff workload."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from sopdsl.cli.forecasting import (
+    echo_utf8, fail, load_program, load_scenario, options_of, run_forecast, run_options,
+    text_width,
+)
+from sopdsl.cli.output import wants_color
+
+if TYPE_CHECKING:
+    from simulator.montecarlo import Forecast
+
+
+@click.command()
+@click.argument("playbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--scenario", "scenario_name", metavar="NAME",
+              help="The scenario to run (default: the playbook's only one, else `baseline`, "
+                   "else the built-in default).")
+@run_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text tables for people, json for machines.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write report.json, daily.csv and PNG charts into this folder.")
+def simulate(playbook: Path, scenario_name: str | None, fmt: str, out: Path | None,
+             **run: object) -> None:
+    """Forecast what PLAYBOOK does to conversion, revenue, unfriends and staff workload.
+
+    Every figure is a mean with its 95% interval over the replications. Progress goes to
+    standard error. Exit codes: 0 forecast, 1 the playbook has errors, 2 bad arguments, an
+    unknown scenario, an unreadable playbook, or an exact forecast that is refused.
+    """
+    from simulator.report import build_report
+
+    options = options_of(run)
+    program = load_program(playbook, fmt)
+    scenario = load_scenario(program, scenario_name, options)
+    forecast = run_forecast(program, scenario, options)
+    report = build_report(forecast)
+    if fmt == "json":
+        echo_utf8(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    else:
+        from simulator.report_text import render_report
+
+        echo_utf8(render_report(report, color=wants_color(fmt), width=text_width()))
+    if out is not None:
+        _write_outputs(out, report, forecast)
+
+
+def _write_outputs(folder: Path, report: dict, forecast: Forecast) -> None:
+    """report.json, daily.csv and the charts; a file system error exits 2."""
+    from sopdsl.atomic import write_text
+    from simulator.plots import write_plots
+    from simulator.timeseries import daily_csv, daily_estimates
+
+    start = forecast.scenario.start
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        written = [folder / "report.json", folder / "daily.csv"]
+        write_text(written[0], json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        write_text(written[1], daily_csv(forecast.tallies, start))
+        charts, notes = write_plots(report, daily_estimates(forecast.tallies), start, folder)
+    except OSError as error:
+        fail(f"cannot write into {folder}: {error.strerror or error}")
+    for note in notes:
+        click.echo(f"warning: {note}", err=True)
+    for path in [*written, *charts]:
+        click.echo(f"wrote {path}", err=True)

@@ -1,0 +1,471 @@
+"""Streamed reading of customers, events and staff from CSV or JSON Lines files.
+
+Rows are read one at a time. A bad row is a diagnostic with its file and line and is skipped;
+nothing here raises on bad data. Customers and events must be sorted by `customer_id` (code
+point order, as `LC_ALL=C sort` gives), so both files are read in one pass side by side.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sopdsl.arms import stable_arm
+from sopdsl.clock import Clock
+from sopdsl.customer import Event
+from sopdsl.diagnostics import Diagnostic, did_you_mean, diag
+from sopdsl.evaluate import plain_number
+from sopdsl.files import display_path
+from sopdsl.program import Program
+from sopdsl.replay import CustomerData
+from sopdsl.source import Span
+
+CUSTOMER_COLUMNS = ("customer_id", "owner", "tags", "stage", "score")
+EVENT_COLUMNS = ("customer_id", "time", "event", "content", "amount")
+STAFF_COLUMNS = ("staff_id", "name", "role", "email")
+TAG_SEPARATOR = ";"
+MAX_PROBLEMS_PER_FILE = 50
+_TRUE = frozenset(("true", "yes", "1", "y", "t"))
+_FALSE = frozenset(("false", "no", "0", "n", "f"))
+
+
+class DataProblems:
+    """Diagnostics about data files, at most MAX_PROBLEMS_PER_FILE shown per file.
+
+    `fatal` is set when the rest of the input cannot be trusted (rows out of order, a file
+    that stops being readable): planning stops there.
+    """
+
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+        self.fatal = False
+        self._counts: dict[str, int] = {}
+        self._hidden: dict[str, int] = {}
+
+    def report(self, code: str, file: str, line: int, message: str,
+               hint: str | None = None) -> None:
+        """Record one problem at `file:line`."""
+        shown = self._counts.get(file, 0)
+        if shown < MAX_PROBLEMS_PER_FILE:
+            self._counts[file] = shown + 1
+            self.diagnostics.append(diag(code, _line_span(file, line), message, hint))
+        elif code.startswith("E"):
+            self._hidden[file] = self._hidden.get(file, 0) + 1
+
+    def finish(self) -> list[Diagnostic]:
+        """Every diagnostic, with one line per file for the errors not shown."""
+        out = list(self.diagnostics)
+        for file, hidden in sorted(self._hidden.items()):
+            out.append(diag("E611", _line_span(file, 1),
+                            f"{hidden} more bad rows in this file are not shown",
+                            hint="fix the ones shown and run again"))
+        return out
+
+
+def _line_span(file: str, line: int) -> Span:
+    return Span(file=file, line=line, column=1, end_line=line, end_column=2)
+
+
+def read_rows(path: Path, problems: DataProblems) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, row) pairs of a CSV file with a header, or of a JSON Lines file of objects."""
+    name = display_path(path)
+    try:
+        handle = open(path, encoding="utf-8-sig", newline="")
+    except OSError as error:
+        problems.report("E601", name, 1, f"cannot read the file: {error.strerror or error}")
+        problems.fatal = True
+        return
+    with handle:
+        try:
+            if _is_json_lines(path, handle):
+                yield from _json_rows(handle, name, problems)
+            else:
+                yield from _csv_rows(handle, name, problems)
+        except UnicodeDecodeError as error:
+            problems.report("E601", name, 1, f"file is not UTF-8 text ({error.reason})",
+                            hint="save it as UTF-8 (iconv -f GBK -t UTF-8 converts GBK files)")
+            problems.fatal = True
+        except csv.Error as error:
+            problems.report("E606", name, 1, f"not a CSV file: {error}")
+            problems.fatal = True
+
+
+def _is_json_lines(path: Path, handle: Any) -> bool:
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return True
+    if suffix == ".csv":
+        return False
+    start = handle.read(1)
+    handle.seek(0)
+    return start == "{"
+
+
+def _json_rows(handle: Any, name: str, problems: DataProblems) -> Iterator[tuple[int, dict]]:
+    for number, text in enumerate(handle, start=1):
+        if not text.strip():
+            continue
+        try:
+            row = json.loads(text)
+        except json.JSONDecodeError as error:
+            problems.report("E606", name, number, f"not a JSON object: {error.msg}")
+            continue
+        if not isinstance(row, dict):
+            problems.report("E606", name, number, "each line must be one JSON object")
+            continue
+        yield number, row
+
+
+def _csv_rows(handle: Any, name: str, problems: DataProblems) -> Iterator[tuple[int, dict]]:
+    reader = csv.reader(handle)
+    header = next(reader, None)
+    if header is None:
+        return
+    header = [column.strip() for column in header]
+    line = reader.line_num + 1
+    for fields in reader:
+        number, line = line, reader.line_num + 1
+        if not any(fields):
+            continue
+        if len(fields) > len(header):
+            problems.report("E606", name, number, f"{len(fields)} fields in a file with "
+                            f"{len(header)} columns", hint="quote fields that hold commas")
+            continue
+        yield number, dict(zip(header, fields))
+
+
+class _Columns:
+    """Checks each row's columns once per column name: required ones and unknown ones."""
+
+    def __init__(self, name: str, known: Iterable[str], required: Iterable[str],
+                 problems: DataProblems) -> None:
+        self.name, self.known, self.required = name, set(known), tuple(required)
+        self.problems = problems
+        self.seen: set[str] = set()
+
+    def check(self, line: int, row: dict[str, Any]) -> bool:
+        """Report new unknown columns; False when a required column is missing."""
+        for column in row:
+            if column not in self.seen:
+                self.seen.add(column)
+                if column not in self.known:
+                    self.problems.report("W603", self.name, line,
+                                         f"unknown column `{column}` is ignored",
+                                         did_you_mean(column, self.known)
+                                         or "columns are the documented ones and the "
+                                            "playbook's attributes")
+        for column in self.required:
+            if _text(row.get(column)) is None:
+                self.problems.report("E602", self.name, line, f"no `{column}` in this row")
+                return False
+        return True
+
+
+def _text(value: Any) -> str | None:
+    """A cell as stripped text, None when empty or missing."""
+    if value is None:
+        return None
+    text = value.strip() if isinstance(value, str) else str(value)
+    return text or None
+
+
+def read_customers(
+    path: Path, program: Program, problems: DataProblems,
+) -> Iterator[tuple[int, CustomerData]]:
+    """(line, customer) in file order; bad values are reported and left out."""
+    name = display_path(path)
+    columns = _Columns(name, (*CUSTOMER_COLUMNS, *program.attributes), ("customer_id",), problems)
+    for line, row in read_rows(path, problems):
+        if not columns.check(line, row):
+            continue
+        customer = CustomerData(_text(row["customer_id"]) or "", owner=_text(row.get("owner")))
+        bad = _Cells(name, line, problems)
+        customer.tags = bad.tags(row.get("tags"))
+        customer.stage = bad.stage(row.get("stage"), program)
+        customer.score = bad.number("score", row.get("score")) or 0
+        for attribute, info in program.attributes.items():
+            if attribute in row:
+                value = bad.attribute(attribute, info.type, info.values, row[attribute])
+                if value is not None:
+                    customer.attributes[attribute] = value
+        yield line, customer
+
+
+@dataclass(slots=True)
+class EventRecord:
+    """One event row: whose it is, the event and where it was read."""
+
+    customer: str
+    event: Event
+    line: int
+
+
+def read_events(path: Path, program: Program, clock: Clock,
+                problems: DataProblems) -> Iterator[EventRecord]:
+    """Events before the clock's epoch (the plan's start), in file order, times in run-time
+    minutes; bad rows are reported and left out."""
+    name = display_path(path)
+    columns = _Columns(name, EVENT_COLUMNS, ("customer_id", "time", "event"), problems)
+    unknown: set[str] = set()
+    moments = _Moments(clock)
+    for line, row in read_rows(path, problems):
+        if not columns.check(line, row):
+            continue
+        event = _text(row["event"]) or ""
+        if event not in program.events:
+            if event not in unknown:
+                unknown.add(event)
+                problems.report("W605", name, line,
+                                f"unknown event `{event}`: its rows are ignored",
+                                did_you_mean(event, program.events)
+                                or "events are the built-in ones and those the playbook "
+                                   "declares")
+            continue
+        cells = _Cells(name, line, problems)
+        when = cells.moment(row["time"], moments)
+        amount = cells.number("amount", row.get("amount"))
+        if when is None or cells.bad:
+            continue
+        if when >= 0:
+            problems.report("E610", name, line, "event at or after the plan's start",
+                            hint="a plan replays history before --start; later events belong "
+                                 "to a later plan")
+            continue
+        yield EventRecord(_text(row["customer_id"]) or "",
+                          Event(event, when, _text(row.get("content")), amount), line)
+
+
+class _Moments:
+    """Event times as run-time minutes. `YYYY-MM-DD HH:MM` on a day without a clock change
+    is read without making a datetime, which is most rows of a large file."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.midnights: dict[str, float | None] = {}
+
+    def minutes(self, text: str) -> float:
+        """The run-time minute of an ISO date and time; ValueError when it is not one."""
+        if len(text) == 16 and text[10] in " T" and text[13] == ":":
+            day = text[:10]
+            if day not in self.midnights:
+                self.midnights[day] = self._midnight(day)
+            midnight = self.midnights[day]
+            hour, minute = text[11:13], text[14:16]
+            if midnight is not None and hour.isdigit() and minute.isdigit() and (
+                    int(hour) < 24 and int(minute) < 60):
+                return midnight + int(hour) * 60 + int(minute)
+        return self.clock.minutes(dt.datetime.fromisoformat(text))
+
+    def _midnight(self, text: str) -> float | None:
+        """The day's local midnight, None when the day is not 24 hours long (or no date)."""
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            return None
+        start = self.clock.at(day, 0)
+        return start if self.clock.at(day + dt.timedelta(days=1), 0) - start == 1440 else None
+
+
+class _Cells:
+    """Converts one row's cells, reporting each bad one (`bad` is then True)."""
+
+    __slots__ = ("file", "line", "problems", "bad")
+
+    def __init__(self, file: str, line: int, problems: DataProblems) -> None:
+        self.file, self.line, self.problems = file, line, problems
+        self.bad = False
+
+    def fail(self, message: str, hint: str | None = None) -> None:
+        self.bad = True
+        self.problems.report("E604", self.file, self.line, message, hint)
+
+    def number(self, column: str, value: Any) -> float | int | None:
+        if isinstance(value, bool):
+            self.fail(f"`{column}` must be a number, not `{value}`")
+            return None
+        text = _text(value)
+        if text is None:
+            return None
+        try:
+            number = float(value if isinstance(value, (int, float)) else text)
+        except (ValueError, OverflowError):
+            number = math.nan
+        if not math.isfinite(number):
+            self.fail(f"`{column}` must be a number, not `{text}`")
+            return None
+        return plain_number(number)
+
+    def tags(self, value: Any) -> tuple[str, ...]:
+        if isinstance(value, list):
+            return tuple(str(tag).strip() for tag in value if str(tag).strip())
+        text = _text(value)
+        return tuple(t.strip() for t in text.split(TAG_SEPARATOR) if t.strip()) if text else ()
+
+    def stage(self, value: Any, program: Program) -> str | None:
+        text = _text(value)
+        if text is None or text in program.settings.stages:
+            return text
+        self.fail(f"`{text}` is not a stage of this playbook",
+                  did_you_mean(text, program.settings.stages)
+                  or f"stages: {', '.join(program.settings.stages)}")
+        return None
+
+    def attribute(self, name: str, kind: str, values: tuple[str, ...], value: Any) -> Any:
+        if kind == "number":
+            return self.number(name, value)
+        if kind == "bool" and isinstance(value, bool):
+            return value
+        text = _text(value)
+        if text is None:
+            return None
+        if kind == "bool":
+            if text.lower() in _TRUE | _FALSE:
+                return text.lower() in _TRUE
+            self.fail(f"`{name}` must be true or false, not `{text}`")
+        elif kind == "date":
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                self.fail(f"`{name}` must be a date such as 1990-05-17, not `{text}`")
+        elif kind == "enum" and text not in values:
+            self.fail(f"`{text}` is not a value of `{name}`",
+                      did_you_mean(text, values) or f"values: {', '.join(values)}")
+        else:
+            return text
+        return None
+
+    def moment(self, value: Any, moments: _Moments) -> float | None:
+        text = _text(value) or ""
+        try:
+            return moments.minutes(text)
+        except ValueError:
+            self.fail(f"`time` must be a date and time such as 2026-12-01 20:15, not `{text}`",
+                      "without an offset the time is read in the playbook's time zone")
+            return None
+
+
+def histories(
+    customers: Iterable[tuple[int, CustomerData]], events: Iterable[EventRecord],
+    problems: DataProblems,
+    customers_file: str, events_file: str,
+) -> Iterator[tuple[CustomerData, list[Event]]]:
+    """Each customer with their events, both inputs read side by side in customer id order.
+
+    Rows out of order stop the reading (`problems.fatal`); a repeated customer is skipped, and
+    events of customers not in the customers file are reported.
+    """
+    pending = _ordered_events(iter(events), problems, events_file)
+    current = next(pending, None)
+    previous: str | None = None
+    for line, customer in customers:
+        if previous is not None and customer.id <= previous:
+            if customer.id == previous:
+                problems.report("E608", customers_file, line,
+                                f"customer `{customer.id}` is listed twice")
+                continue
+            problems.report("E607", customers_file, line,
+                            f"customer `{customer.id}` comes after `{previous}`",
+                            hint="sort the file by customer_id (LC_ALL=C sort)")
+            problems.fatal = True
+            return
+        previous = customer.id
+        own: list[Event] = []
+        while current is not None and current.customer <= customer.id:
+            if current.customer == customer.id:
+                own.append(current.event)
+            else:
+                _orphan(problems, events_file, current)
+            current = next(pending, None)
+        if problems.fatal:
+            return
+        yield customer, own
+    while current is not None:
+        _orphan(problems, events_file, current)
+        current = next(pending, None)
+
+
+def _ordered_events(events: Iterator[EventRecord], problems: DataProblems,
+                    name: str) -> Iterator[EventRecord]:
+    previous = ""
+    for record in events:
+        if record.customer < previous:
+            problems.report("E607", name, record.line,
+                            f"an event of `{record.customer}` comes after events of `{previous}`",
+                            hint="sort the file by customer_id (LC_ALL=C sort); within one "
+                                 "customer, events may be in any order")
+            problems.fatal = True
+            return
+        previous = record.customer
+        yield record
+
+
+def _orphan(problems: DataProblems, name: str, record: EventRecord) -> None:
+    problems.report("E609", name, record.line,
+                    f"event for customer `{record.customer}`, who is not in the customers file")
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """A staff member: id (a WeCom userid), display name, roles and e-mail."""
+
+    id: str
+    name: str | None
+    roles: tuple[str, ...]
+    email: str | None
+
+
+@dataclass
+class Roster:
+    """The staff known to the planner; empty when no staff file is given."""
+
+    members: dict[str, StaffMember] = field(default_factory=dict)
+    _roles: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for member in sorted(self.members.values(), key=lambda m: m.id):
+            for role in member.roles:
+                self._roles.setdefault(role, []).append(member.id)
+
+    def by_role(self, role: str) -> list[str]:
+        """The ids of the role's members, sorted."""
+        return list(self._roles.get(role, ()))
+
+    def has_role(self, staff_id: str | None, role: str) -> bool:
+        """True when the staff member holds the role."""
+        member = self.members.get(staff_id or "")
+        return member is not None and role in member.roles
+
+    def pick(self, role: str, customer: str) -> StaffMember | None:
+        """The role's member for this customer: the same one every run (a hash of both ids)."""
+        members = self._roles.get(role)
+        if not members:
+            return None
+        index = stable_arm(customer, f"role:{role}", [1.0] * len(members))
+        return self.members[members[index]]
+
+
+def read_staff(path: Path, program: Program, problems: DataProblems) -> Roster:
+    """The staff file: one row per member and role (a member may have several rows)."""
+    name = display_path(path)
+    columns = _Columns(name, STAFF_COLUMNS, ("staff_id", "role"), problems)
+    found: dict[str, StaffMember] = {}
+    for line, row in read_rows(path, problems):
+        if not columns.check(line, row):
+            continue
+        staff, role = _text(row["staff_id"]) or "", _text(row["role"]) or ""
+        if role not in program.roles:
+            problems.report("E604", name, line, f"`{role}` is not a role of this playbook",
+                            did_you_mean(role, program.roles)
+                            or f"roles: {', '.join(program.roles) or 'none declared'}")
+            continue
+        known = found.get(staff)
+        roles = (*known.roles, role) if known else (role,)
+        found[staff] = StaffMember(staff, _text(row.get("name")) or (known and known.name),
+                                   roles, _text(row.get("email")) or (known and known.email))
+    return Roster(found)

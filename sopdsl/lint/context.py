@@ -1,0 +1,95 @@
+"""What the rules share about one program, each piece computed once and only when asked."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from sopdsl import ast
+from sopdsl.builtins import DEFAULT_STAFF_HOURS
+from sopdsl.graph import WorkflowGraph
+from sopdsl.intervals import Reasoner, Vocabulary
+from sopdsl.lint.paths import JourneyPaths, journey_paths
+from sopdsl.lint.usage import Usage, collect_usage
+from sopdsl.program import Program
+from sopdsl.step_ids import StepRef, step_arms, walk_steps
+
+
+def _minutes(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    """Assumptions the rules make that a team may want to state differently."""
+
+    staff_hours: tuple[int, int] = (
+        _minutes(DEFAULT_STAFF_HOURS[0]), _minutes(DEFAULT_STAFF_HOURS[1]))
+
+
+@dataclass
+class LintContext:
+    """One program and what rules derive from it: graph, reasoner, usage, timed paths."""
+
+    program: Program
+    options: LintOptions = field(default_factory=LintOptions)
+    usage_cache: dict[int, Usage] = field(default_factory=dict, repr=False)
+    _paths: dict[str, JourneyPaths] = field(default_factory=dict, init=False, repr=False)
+    _steps: dict[str, list[StepRef]] = field(default_factory=dict, init=False, repr=False)
+
+    @functools.cached_property
+    def graph(self) -> WorkflowGraph:
+        return self.program.graph
+
+    @functools.cached_property
+    def reasoner(self) -> Reasoner:
+        return Reasoner(Vocabulary.of(self.program))
+
+    @functools.cached_property
+    def usage(self) -> Usage:
+        """Every name the program refers to, by kind."""
+        return collect_usage(self.program, self.usage_cache)
+
+    @property
+    def journeys(self) -> list[ast.Journey]:
+        return list(self.graph.journeys.values())
+
+    def paths(self, journey: str) -> JourneyPaths:
+        """The journey's timed paths (see `sopdsl.lint.paths`), walked once."""
+        if journey not in self._paths:
+            self._paths[journey] = journey_paths(self.graph, journey)
+        return self._paths[journey]
+
+    def reachable(self, journey: str) -> set[str]:
+        """The journey's step ids that some path reaches."""
+        paths = self.paths(journey)
+        if paths.complete:
+            return {visit.node for path in paths.paths for visit in path}
+        return set(self.graph.reachable_steps(journey))
+
+    def steps(self, journey: ast.Journey) -> list[StepRef]:
+        """The journey's steps with their ids, depth first in source order."""
+        key = journey.name.name
+        if key not in self._steps:
+            self._steps[key] = list(walk_steps(journey))
+        return self._steps[key]
+
+
+def clauses(journey: ast.Journey, kind: type) -> list:
+    """The journey's clauses of one kind, in source order."""
+    return [c for c in journey.clauses if isinstance(c, kind)]
+
+
+def triggers(journey: ast.Journey) -> list[ast.Trigger]:
+    """Every trigger of the journey, over all its `when` clauses."""
+    return [t for c in clauses(journey, ast.When) for t in c.triggers]
+
+
+def all_steps(steps: Sequence[ast.Step]) -> Iterator[ast.Step]:
+    """The steps and every step nested in them, depth first in source order."""
+    for step in steps:
+        yield step
+        for _, arm in step_arms(step):
+            yield from all_steps(arm or [])

@@ -1,0 +1,135 @@
+"""Which declared names a program refers to: contents, segments, roles, attributes, events."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from sopdsl import ast
+from sopdsl.program import Program
+
+# `{customer.baby_name}` and `{owner.name}`, the only placeholders the language has.
+PLACEHOLDER = re.compile(r"\{\s*(customer\.[^\W\d]\w*|owner\.name)\s*\}")
+
+
+@dataclass
+class Usage:
+    """Names referred to anywhere in a program (declarations themselves do not count)."""
+
+    contents: set[str] = field(default_factory=set)
+    segments: set[str] = field(default_factory=set)
+    roles: set[str] = field(default_factory=set)
+    attributes: set[str] = field(default_factory=set)
+    events: set[str] = field(default_factory=set)
+    written_attributes: set[str] = field(default_factory=set)  # by `set` steps
+
+    def merge(self, other: Usage) -> None:
+        """Add another set of references to this one."""
+        for kind in ("contents", "segments", "roles", "attributes", "events",
+                     "written_attributes"):
+            getattr(self, kind).update(getattr(other, kind))
+
+
+def content_texts(content: ast.ContentDecl) -> Iterator[str]:
+    """The texts of a content that reach the customer: its title and `text` field."""
+    if content.title is not None:
+        yield content.title.value
+    for item in content.fields:
+        if item.key.name == "text" and isinstance(item.value, ast.StringLit):
+            yield item.value.value
+
+
+def placeholders(content: ast.ContentDecl) -> list[str]:
+    """The placeholders in a content's texts, e.g. `customer.name`, in order."""
+    return [m.group(1) for text in content_texts(content) for m in PLACEHOLDER.finditer(text)]
+
+
+def collect_usage(program: Program, cache: dict[int, Usage] | None = None) -> Usage:
+    """Every reference in the program's modules, by kind of name.
+
+    `cache` keeps each module's references by `id(module)` while the modules are alive, so
+    a file imported by many programs is read once.
+    """
+    cache = {} if cache is None else cache
+    usage = Usage()
+    for module in program.modules:
+        if id(module) not in cache:
+            cache[id(module)] = _module_usage(module)
+        usage.merge(cache[id(module)])
+    return usage
+
+
+def _module_usage(module: ast.Module) -> Usage:
+    usage = Usage()
+    for decl in module.decls:
+        for node in _nodes(decl):
+            note = _NOTES.get(type(node))
+            if note is not None:
+                note(node, usage)
+    return usage
+
+
+def _nodes(root: BaseModel) -> Iterator[BaseModel]:
+    """The node and every node below it."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        for value in node.__dict__.values():
+            if isinstance(value, BaseModel):
+                stack.append(value)
+            elif isinstance(value, list):
+                stack.extend(item for item in value if isinstance(item, BaseModel))
+
+
+def _event(node: ast.EventRef, usage: Usage) -> None:
+    usage.events.add(node.name.name)
+    if node.content is not None:
+        usage.contents.add(node.content.name)
+
+
+def _send(node: ast.Send, usage: Usage) -> None:
+    usage.contents.add(node.content.name)
+    if node.by is not None:
+        usage.roles.add(node.by.name)
+
+
+def _task(node: ast.Task, usage: Usage) -> None:
+    usage.roles.add(node.role.name)
+    if node.content is not None:
+        usage.contents.add(node.content.name)
+
+
+def _set(node: ast.SetStep, usage: Usage) -> None:
+    usage.attributes.add(node.attribute.name)
+    usage.written_attributes.add(node.attribute.name)
+
+
+def _content(node: ast.ContentDecl, usage: Usage) -> None:
+    usage.attributes.update(p.split(".", 1)[1] for p in placeholders(node)
+                            if p.startswith("customer."))
+
+
+# What each kind of node refers to (a table, since every node of every file passes here).
+_NOTES: dict[type, Callable[[Any, Usage], None]] = {
+    ast.SegmentRef: lambda n, u: u.segments.add(n.name),
+    ast.EnterTrigger: lambda n, u: u.segments.add(n.segment.name),
+    ast.NameValue: lambda n, u: u.attributes.add(n.name),
+    ast.EventRef: _event,
+    ast.SumValue: lambda n, u: u.events.add(n.event.name),
+    ast.ScHistory: lambda n, u: u.events.add(n.event.name),
+    ast.Send: _send,
+    ast.Task: _task,
+    ast.Notify: lambda n, u: u.roles.add(n.role.name),
+    ast.Handoff: lambda n, u: u.roles.add(n.role.name),
+    ast.ScOwner: lambda n, u: u.roles.add(n.role.name),
+    ast.ScStaff: lambda n, u: u.roles.add(n.role.name),
+    ast.SetStep: _set,
+    ast.DateTrigger: lambda n, u: u.attributes.add(n.attribute.name),
+    ast.ScAttribute: lambda n, u: u.attributes.add(n.attribute.name),
+    ast.ContentDecl: _content,
+}

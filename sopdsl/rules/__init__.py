@@ -1,0 +1,35 @@
+"""The lint rules, one module each; importing this package registers them all."""
+
+from __future__ import annotations
+
+from sopdsl.rules import (  # noqa: F401
+    branch_never_taken,
+    condition_always_holds,
+    condition_never_holds,
+    empty_branch,
+    endless_repeat,
+    goal_never_prompted,
+    handoff_to_current_owner,
+    impossible_wait_event,
+    journey_over_cap,
+    journey_over_frequency_cap,
+    journey_over_mass_quota,
+    journey_without_goal,
+    overlapping_journeys,
+    placeholder_on_broadcast_channel,
+    playbook_over_frequency_cap,
+    playbook_over_mass_quota,
+    redundant_exit,
+    reentry_always_without_cap,
+    schedule_in_quiet_hours,
+    send_in_quiet_hours,
+    sms_without_unfriend_exit,
+    task_due_too_short,
+    unreachable_step,
+    unused_attribute,
+    unused_content,
+    unused_event,
+    unused_role,
+    unused_segment,
+    zero_percent_arm,
+)

@@ -1,0 +1,132 @@
+"""End-to-end tests for `sopdsl plan`, `sopdsl export` and `sopdsl schema`."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from sopdsl.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "playbooks" / "data"
+ONBOARDING = str(ROOT / "playbooks" / "onboarding.sop")
+SAMPLE = ["--customers", str(DATA / "customers.csv"), "--events", str(DATA / "events.csv"),
+          "--staff", str(DATA / "staff.csv"), "--start", "2026-12-02", "--days", "7"]
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def schema(document: str) -> dict:
+    result = run("schema", document)
+    assert result.exit_code == 0
+    return json.loads(result.stdout)
+
+
+def test_plan_json_to_stdout_is_valid_and_repeatable():
+    """The JSON plan on stdout validates against `sopdsl schema plan` and repeats byte for byte."""
+    first, second = run("plan", ONBOARDING, *SAMPLE), run("plan", ONBOARDING, *SAMPLE)
+    assert first.exit_code == 0, first.output
+    jsonschema.validate(json.loads(first.stdout), schema("plan"))
+    assert first.stdout_bytes == second.stdout_bytes
+
+
+def test_plan_to_a_file_is_written_whole(tmp_path):
+    """-o writes the same bytes stdout would carry, and says so on stderr."""
+    out = tmp_path / "plan.json"
+    result = run("plan", ONBOARDING, *SAMPLE, "-o", str(out))
+    assert result.exit_code == 0
+    assert out.read_bytes() == run("plan", ONBOARDING, *SAMPLE).stdout_bytes
+    assert "planned 12 customers, 10 tasks" in result.stderr
+    assert os.listdir(tmp_path) == ["plan.json"]
+
+
+@pytest.mark.parametrize("style,column", [("hubspot", "Task Title"), ("salesforce", "Subject")])
+def test_plan_csv(style, column):
+    """--format csv --csv-style picks the CRM's columns, after a UTF-8 BOM."""
+    result = run("plan", ONBOARDING, *SAMPLE, "--format", "csv", "--csv-style", style)
+    assert result.exit_code == 0
+    assert result.stdout_bytes.startswith("\ufeff".encode() + column.encode())
+
+
+def test_plan_ics_folder_has_one_calendar_per_assignee(tmp_path):
+    """--format ics -o DIR writes one .ics per assignee."""
+    result = run("plan", ONBOARDING, *SAMPLE, "--format", "ics", "-o", str(tmp_path / "cal"))
+    assert result.exit_code == 0, result.output
+    names = sorted(os.listdir(tmp_path / "cal"))
+    assert names == ["guide_chen.ics", "guide_lin.ics", "sales_zhou.ics"]
+    assert (tmp_path / "cal" / "sales_zhou.ics").read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+
+
+def test_bad_start_is_a_usage_error():
+    """A --start that is not a date exits 2 before anything runs."""
+    args = [*SAMPLE]
+    args[args.index("2026-12-02")] = "next monday"
+    result = run("plan", ONBOARDING, *args)
+    assert result.exit_code == 2 and "--start" in result.stderr
+
+
+def test_missing_data_file_exits_2_and_writes_nothing(tmp_path):
+    """An unreadable customers file is an E601, exit 2, and the output file is not created."""
+    out = tmp_path / "plan.json"
+    args = [*SAMPLE]
+    args[1] = str(tmp_path / "missing.csv")
+    result = run("plan", ONBOARDING, *args, "-o", str(out))
+    assert result.exit_code == 2 and "E601" in result.stderr and not out.exists()
+
+
+def test_bad_rows_exit_1_and_the_plan_is_still_written(tmp_path):
+    """A bad row is reported with file:line, the rest is planned, and the exit code is 1."""
+    customers = tmp_path / "customers.csv"
+    customers.write_text((DATA / "customers.csv").read_text(encoding="utf-8").replace(
+        ",won,20", ",champion,20"), encoding="utf-8")
+    args = [*SAMPLE]
+    args[1] = str(customers)
+    result = run("plan", ONBOARDING, *args)
+    assert result.exit_code == 1
+    assert "customers.csv:2:1: E604 error: `champion` is not a stage" in result.stderr
+    assert json.loads(result.stdout)["summary"]["customers"] == 12
+
+
+def test_unsorted_customers_exit_1_without_a_plan(tmp_path):
+    """Customers out of order stop the plan: E607, exit 1, no output file."""
+    lines = (DATA / "customers.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    customers = tmp_path / "customers.csv"
+    customers.write_text("".join([lines[0], lines[2], lines[1], *lines[3:]]), encoding="utf-8")
+    args = [*SAMPLE]
+    args[1] = str(customers)
+    out = tmp_path / "plan.json"
+    result = run("plan", ONBOARDING, *args, "-o", str(out))
+    assert result.exit_code == 1 and "E607" in result.stderr and not out.exists()
+
+
+def test_playbook_with_errors_exits_1(tmp_path):
+    """A playbook that does not check is reported and nothing is planned."""
+    broken = tmp_path / "broken.sop"
+    broken.write_text("journey j {\n  when friend_added\n  send nothing via private_chat\n}\n",
+                      encoding="utf-8")
+    result = run("plan", str(broken), *SAMPLE)
+    assert result.exit_code == 1 and "E201" in result.stderr and result.stdout == ""
+
+
+def test_export_validates_against_its_schema(tmp_path):
+    """`sopdsl export` prints the compiled workflow; -o writes the same document."""
+    result = run("export", ONBOARDING)
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    jsonschema.validate(document, schema("export"))
+    out = tmp_path / "flow.json"
+    assert run("export", ONBOARDING, "-o", str(out)).exit_code == 0
+    assert json.loads(out.read_text(encoding="utf-8")) == document
+
+
+def test_schema_names_only_known_documents():
+    """`sopdsl schema` knows plan and export; anything else is a usage error."""
+    assert schema("plan")["$id"].endswith("plan-v1.json")
+    assert run("schema", "report").exit_code == 2

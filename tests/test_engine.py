@@ -1,0 +1,212 @@
+"""Tests for one replication of the SimPy engine: the bundled playbook, exact small cases,
+reproducibility and notes."""
+
+from __future__ import annotations
+
+import gc
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sopdsl.api import load
+from simulator.engine import run_replication
+from simulator.scenario import Scenario
+from simulator.scenario_build import effective_scenario
+from tests.runtime_kit import program_of
+
+ROOT = Path(__file__).resolve().parent.parent
+ONBOARDING = ROOT / "playbooks" / "onboarding.sop"
+
+
+def small(scenario: Scenario, size: int, arrivals: float, horizon_days: int = 90) -> Scenario:
+    """The scenario with a smaller population and horizon."""
+    people = scenario.population.model_copy(update={"size": size, "arrivals_per_day": arrivals})
+    return scenario.model_copy(update={"population": people,
+                                       "horizon_minutes": horizon_days * 24 * 60})
+
+
+@pytest.fixture(scope="module")
+def onboarding():
+    program = load(ONBOARDING)
+    scenario, diagnostics = effective_scenario(program)
+    assert diagnostics == [] and scenario is not None
+    return program, small(scenario, 400, 12)
+
+
+@pytest.fixture(scope="module")
+def onboarding_tally(onboarding):
+    program, scenario = onboarding
+    return run_replication(program, scenario, 11)
+
+
+def test_onboarding_fills_every_section(onboarding_tally) -> None:
+    """The bundled playbook at a small population fills journeys, goals, steps, arms, funnel,
+    staff, daily series and every KPI."""
+    tally = onboarding_tally
+    assert tally.customers == 400 + tally.arrivals and tally.arrivals > 800
+    journey = tally.journeys["onboarding"]
+    assert 0 < journey.entered <= tally.arrivals
+    assert journey.completed > 0 and journey.exited >= 0
+    goal = journey.goals["first_order"]
+    assert 0 < goal.reached_eligible <= goal.reached and 0 < goal.eligible < journey.entered
+    assert 0 < goal.rate < 1
+    course = journey.steps["onboarding/course"]
+    assert course.reached >= course.sent > course.delivered > course.opened > course.clicked > 0
+    # `sample_claimed` has no behaviour in the scenario: its branch is never taken, and noted.
+    never = {"onboarding/9.if/1", "onboarding/9.if/2"}
+    assert all((step.reached == 0) == (sid in never) for sid, step in journey.steps.items())
+    (note,) = tally.notes
+    assert "`sample_claimed` never happens" in note and "journey `onboarding`" in note
+    arms = journey.arms["new_coupon_test"]
+    assert set(arms) == {"control", "small", "big"}
+    assert all(arm.entered > 0 and arm.goals["first_order"].eligible > 0 for arm in arms.values())
+    assert sum(arm.entered for arm in arms.values()) == journey.steps["onboarding/coupon_test"].reached
+    assert tally.journeys["sales_followup"].entered > 0
+    stages = list(tally.funnel)
+    assert stages[0] == "visitor" and tally.funnel["visitor"] == tally.customers
+    assert all(tally.funnel[a] >= tally.funnel[b] for a, b in zip(stages, stages[1:]))
+    assert tally.funnel["intent"] > 0
+    guide = tally.staff["guide"]
+    assert guide.tasks > guide.done > 0 and guide.expired > 0 and guide.max_backlog > 0
+    assert 0 < guide.utilisation < 1
+    assert tally.staff["sales"].tasks > 0
+    assert tally.purchases > 0 and tally.purchasers > 0 and tally.gmv > 0
+    assert tally.unfriends > 0 and tally.interactions > 0
+    assert tally.sends >= tally.delivered + sum(tally.dropped.values()) - 1e-9
+    assert {"expired"} <= set(tally.dropped)
+    assert all(math.isfinite(v) and v != 0 for v in tally.kpis().values())
+
+
+def test_daily_series_add_up_to_the_totals(onboarding, onboarding_tally) -> None:
+    """Each daily series has one entry per day and sums to its total."""
+    tally = onboarding_tally
+    daily = tally.daily
+    assert all(len(series) == 90 for series in (daily.sends, daily.delivered, daily.clicks,
+                                                daily.purchases, daily.unfriends))
+    assert (sum(daily.sends), sum(daily.delivered)) == (tally.sends, tally.delivered)
+    assert (sum(daily.purchases), sum(daily.unfriends)) == (tally.purchases, tally.unfriends)
+    clicks = sum(s.clicked for j in tally.journeys.values() for s in j.steps.values())
+    assert sum(daily.clicks) == clicks
+    assert set(daily.backlog) == set(onboarding[0].roles)
+    assert max(daily.backlog["guide"]) <= tally.staff["guide"].max_backlog
+    cost = onboarding[1].cost
+    assert tally.cost == pytest.approx(cost.per_arrival * tally.arrivals
+                                       + cost.per_send * tally.delivered)
+
+
+def test_same_seed_same_tally_other_seed_differs(onboarding, onboarding_tally) -> None:
+    """A seed reproduces its Tally bit for bit; another seed gives another one."""
+    program, scenario = onboarding
+    assert run_replication(program, scenario, 11).to_dict() == onboarding_tally.to_dict()
+    assert run_replication(program, scenario, 12).to_dict() != onboarding_tally.to_dict()
+
+
+def test_a_seed_reproduces_in_another_process() -> None:
+    """A fresh interpreter with another string hash seed computes the same Tally."""
+    script = f"""
+import json, sys
+sys.path.insert(0, {str(ROOT)!r})
+from sopdsl.api import load
+from simulator.engine import run_replication
+from simulator.scenario_build import effective_scenario
+from tests.test_engine import small
+program = load({str(ONBOARDING)!r})
+scenario = small(effective_scenario(program)[0], 100, 5, 20)
+print(json.dumps(run_replication(program, scenario, 3).to_dict(), sort_keys=True))
+"""
+    outputs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+               for seed in ("1", "2")]
+    assert outputs[0] == outputs[1]
+    program = load(ONBOARDING)
+    here = run_replication(program, small(effective_scenario(program)[0], 100, 5, 20), 3)
+    assert json.loads(outputs[0]) == json.loads(json.dumps(here.to_dict(), sort_keys=True))
+
+
+def test_progress_reports_every_day_and_the_collector_is_restored(onboarding) -> None:
+    """`progress` hears days 1..N in order; the garbage collector is on again afterwards."""
+    program, scenario = onboarding
+    days: list[int] = []
+    run_replication(program, small(scenario, 20, 2, 7), 1, progress=days.append)
+    assert days == [1, 2, 3, 4, 5, 6, 7]
+    assert gc.isenabled()
+
+
+AUTOMATIC = """
+journey hello {
+  when friend_added
+  goal clicked: click within 1d
+  send note via sms
+  wait for click within 1d { then { tag "clicked" } }
+}
+content note: text "hi"
+scenario s {
+  start 2026-12-01  horizon 10d
+  population 0 { arrivals 20/day }
+  channel sms { open 100%  click 100%  reply 0%  unfriend 0%  delay fixed(30m) }
+  purchase { daily 0%  after_click 0% }
+  form_submitted { after_click 0% }
+  store_visit { daily 0%  after_click 0% }
+}
+"""
+
+
+def test_certain_behaviour_gives_exact_counts() -> None:
+    """With open and click certain, every arrival is sent, opens, clicks and reaches the goal."""
+    program = program_of(AUTOMATIC, playbook='playbook "no quiet hours" { }\n')
+    scenario, _ = effective_scenario(program)
+    tally = run_replication(program, scenario, 5)
+    n = tally.arrivals
+    journey = tally.journeys["hello"]
+    assert journey.entered == n and tally.customers == n
+    step = journey.steps["hello/1"]
+    # Arrivals in the last 30 minutes respond after the horizon.
+    late = n - journey.goals["clicked"].reached
+    assert late <= 2
+    assert (step.sent, step.delivered) == (n, n)
+    assert step.opened == step.clicked == tally.interactions == n - late
+    assert journey.steps["hello/2.then/1"].reached == 0  # the goal ends the run first
+    assert tally.purchases == tally.gmv == tally.unfriends == 0
+    assert tally.notes == []
+
+
+def test_staff_sends_with_nobody_to_do_them_expire() -> None:
+    """A role with no members does none of its sends; each expires at its due time."""
+    program = program_of("""
+role guide "导购"
+content note: text "hi"
+journey hello { when friend_added  send note via private_chat }
+scenario s {
+  start 2026-12-01  horizon 10d
+  population 0 { arrivals 20/day  owner guide }
+  staff guide 0
+}
+""", playbook='playbook "no quiet hours" { }\n')
+    scenario, _ = effective_scenario(program)
+    tally = run_replication(program, scenario, 5)
+    guide = tally.staff["guide"]
+    assert tally.sends == tally.arrivals == guide.tasks
+    assert tally.delivered == guide.done == guide.available_minutes == 0
+    assert guide.expired == tally.dropped["expired"] > 0.7 * tally.sends
+
+
+def test_events_nobody_models_are_noted() -> None:
+    """A journey waiting for an event the scenario never produces gets a note saying so."""
+    program = program_of("""
+event webinar
+content note: text "hi"
+journey hello {
+  when friend_added
+  send note via sms
+  wait for webinar within 2d { then { tag "came" } }
+}
+scenario s { start 2026-12-01  horizon 2d  population 5 { arrivals 1/day } }
+""")
+    scenario, _ = effective_scenario(program)
+    (note,) = run_replication(program, scenario, 1).notes
+    assert "`webinar` never happens" in note and "`hello`" in note

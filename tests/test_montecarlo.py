@@ -1,0 +1,146 @@
+"""Tests for the Monte Carlo runner: seeds, worker counts, Dask, progress and the exact wrapper."""
+
+from __future__ import annotations
+
+import pickle
+import time
+
+import numpy as np
+import pytest
+from forecast_kit import ONBOARDING, exact_tally, fake_runner, refusing_exact, small_scenario
+
+from simulator.montecarlo import (
+    Refused, forecast_exactly, replicate, replication_seeds, simulate,
+)
+from simulator.results import Tally
+from sopdsl.api import load
+
+
+@pytest.fixture(scope="module")
+def program():
+    return load(ONBOARDING)
+
+
+def seed_echo(program, scenario, seed, progress=None) -> Tally:
+    """A runner whose tally is its seed; later replications finish first."""
+    time.sleep(0.02 if seed % 2 else 0.0)
+    return Tally(seed=seed, customers=float(seed % 1000))
+
+
+class Recorder:
+    """A progress sink that remembers what it was told."""
+
+    def __init__(self) -> None:
+        self.days_seen: dict[int, list[float]] = {}
+        self.done: list[int] = []
+
+    def days(self, replication: int, days_done: float) -> None:
+        self.days_seen.setdefault(replication, []).append(days_done)
+
+    def finished(self, replication: int) -> None:
+        self.done.append(replication)
+
+
+def test_seeds_come_from_the_seed_sequence() -> None:
+    """Replication i's seed is the first 64-bit word of SeedSequence(seed).spawn(n)[i]."""
+    seeds = replication_seeds(42, 3)
+    children = np.random.SeedSequence(42).spawn(3)
+    assert seeds == [int(c.generate_state(1, dtype=np.uint64)[0]) for c in children]
+    assert len(set(seeds)) == 3
+
+
+def test_seeds_do_not_depend_on_the_count() -> None:
+    """Asking for more replications keeps the seeds of the first ones."""
+    assert replication_seeds(7, 10)[:4] == replication_seeds(7, 4)
+    assert replication_seeds(7, 4) != replication_seeds(8, 4)
+
+
+def test_same_seed_same_results(program) -> None:
+    """Two runs with one seed give equal tallies; another seed gives others."""
+    scenario = small_scenario()
+    first = simulate(program, scenario, replications=4, seed=11, runner=fake_runner)
+    again = simulate(program, scenario, replications=4, seed=11, runner=fake_runner)
+    other = simulate(program, scenario, replications=4, seed=12, runner=fake_runner)
+    assert first.tallies == again.tallies
+    assert first.tallies != other.tallies
+    assert [t.seed for t in first.tallies] == first.seeds == replication_seeds(11, 4)
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_worker_counts_give_identical_results(program, workers: int) -> None:
+    """A process pool returns exactly the tallies of one process, in replication order."""
+    scenario = small_scenario()
+    alone = simulate(program, scenario, replications=5, seed=3, runner=fake_runner)
+    pooled = simulate(program, scenario, replications=5, seed=3, runner=fake_runner,
+                      workers=workers)
+    assert pooled.tallies == alone.tallies
+
+
+def test_results_are_in_replication_order(program) -> None:
+    """Whatever order replications finish in, tally i belongs to seed i."""
+    forecast = simulate(program, small_scenario(), replications=6, seed=5, runner=seed_echo,
+                        workers=2)
+    assert [t.seed for t in forecast.tallies] == forecast.seeds
+
+
+def test_dask_local_cluster_gives_identical_results(program) -> None:
+    """The same seed on a Dask LocalCluster gives the tallies of one process."""
+    from dask.distributed import LocalCluster
+
+    scenario = small_scenario()
+    alone = simulate(program, scenario, replications=4, seed=9, runner=fake_runner)
+    with LocalCluster(n_workers=2, processes=False, dashboard_address=None) as cluster:
+        on_dask = simulate(program, scenario, replications=4, seed=9, runner=fake_runner,
+                           scheduler=cluster.scheduler_address)
+    assert on_dask.tallies == alone.tallies
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_reports_days_and_replications(program, workers: int) -> None:
+    """Every replication reports its simulated days 1..4 and finishes once."""
+    recorder = Recorder()
+    simulate(program, small_scenario(days=4), replications=3, seed=1, runner=fake_runner,
+             workers=workers, progress=recorder)
+    assert sorted(recorder.done) == [0, 1, 2]
+    assert {r: sorted(days) for r, days in recorder.days_seen.items()} == {
+        r: [1, 2, 3, 4] for r in range(3)}
+
+
+def test_forecast_records_what_produced_it(program) -> None:
+    """The forecast names the method, playbook, root seed and scenario."""
+    scenario = small_scenario()
+    forecast = simulate(program, scenario, replications=2, seed=4, runner=fake_runner)
+    assert forecast.method == "montecarlo" and forecast.seed == 4
+    assert forecast.playbook.endswith("onboarding.sop") and forecast.scenario is scenario
+
+
+def test_bad_counts_are_refused(program) -> None:
+    """Zero replications or workers is a caller's mistake."""
+    with pytest.raises(ValueError):
+        simulate(program, small_scenario(), replications=0, seed=1, runner=fake_runner)
+    with pytest.raises(ValueError):
+        simulate(program, small_scenario(), replications=1, seed=1, runner=fake_runner, workers=0)
+
+
+def test_program_and_scenario_pickle(program) -> None:
+    """A loaded program and its scenario survive pickling, as process pools need."""
+    scenario = small_scenario()
+    again = pickle.loads(pickle.dumps((program, scenario)))
+    assert list(again[0].journeys) == list(program.journeys)
+    assert again[1] == scenario
+    assert replicate(fake_runner, again[0], again[1], 5, 0) == fake_runner(program, scenario, 5)
+
+
+def test_exact_forecast(program) -> None:
+    """An exact forecast is one tally of expected counts, with no seed."""
+    forecast = forecast_exactly(program, small_scenario(), exact_tally)
+    assert forecast.method == "exact" and forecast.seed is None
+    assert forecast.tallies == [exact_tally(program, None)]
+
+
+def test_exact_refusal_carries_its_reasons(program) -> None:
+    """When the exact forecaster refuses, the reasons come out in a `Refused`."""
+    with pytest.raises(Refused) as refusal:
+        forecast_exactly(program, small_scenario(), refusing_exact)
+    assert refusal.value.reasons == ["staff `guide` has a finite capacity",
+                                     "the playbook has a frequency cap"]

@@ -1,0 +1,87 @@
+"""Tests for the forecast charts and the daily CSV written next to them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from forecast_kit import fixed_forecast
+
+from simulator.plots import write_plots
+from simulator.report import build_report
+from simulator.timeseries import daily_csv, daily_estimates, write_daily_csv
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+T2 = 4.302652729749464  # t(0.975, 2)
+
+
+def charts_of(forecast, folder: Path) -> tuple[list[Path], list[str]]:
+    report = build_report(forecast)
+    return write_plots(report, daily_estimates(forecast.tallies), forecast.scenario.start, folder)
+
+
+def test_every_chart_is_a_png(tmp_path: Path) -> None:
+    """Funnel, daily, backlog and arms charts are written as real PNG images, nothing else."""
+    written, _ = charts_of(fixed_forecast(), tmp_path)
+    names = ["funnel.png", "daily.png", "backlog.png", "arms.png"]
+    assert [p.name for p in written] == names
+    for path in written:
+        data = path.read_bytes()
+        assert data.startswith(PNG_SIGNATURE) and len(data) > 5000
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)  # no temporary files
+
+
+def test_no_arms_chart_without_splits(tmp_path: Path) -> None:
+    """A playbook without splits gets no arms chart."""
+    forecast = fixed_forecast()
+    for tally in forecast.tallies:
+        tally.journeys["onboarding"].arms = {}
+    written, _ = charts_of(forecast, tmp_path)
+    assert "arms.png" not in [p.name for p in written]
+
+
+def test_chinese_names_are_drawn(tmp_path: Path) -> None:
+    """Chinese stage and role names draw without font warnings, or with the note on fonts."""
+    from sopdsl.fonts import FALLBACK_FONT, NO_CJK_FONT, font_families
+
+    forecast = fixed_forecast()
+    for tally in forecast.tallies:
+        tally.funnel = {"新客": 100.0, "意向": 20.0}
+        tally.daily.backlog = {"导购": [1.0, 2.0]}
+    _, notes = charts_of(forecast, tmp_path)
+    families, _ = font_families()
+    assert (NO_CJK_FONT in notes) == (families[0] == FALLBACK_FONT)
+
+
+def test_daily_series_by_hand() -> None:
+    """Day 2 purchases are 4, 5, 6 over three replications: mean 5, 5 -/+ t(0.975, 2) / sqrt(3)."""
+    series = daily_estimates(fixed_forecast().tallies)
+    assert list(series) == ["sends", "delivered", "clicks", "purchases", "unfriends",
+                            "backlog guide"]
+    day2 = series["purchases"][1]
+    assert day2.mean == 5.0
+    assert day2.high - day2.mean == pytest.approx(T2 / 3**0.5, abs=1e-9)
+
+
+def test_a_missing_day_counts_as_zero() -> None:
+    """A replication with a shorter series contributes zero on the days it lacks."""
+    tallies = fixed_forecast().tallies[:2]
+    tallies[0].daily.sends = [4.0]
+    series = daily_estimates(tallies)
+    assert [e.mean for e in series["sends"]] == [8.0, 6.0]
+
+
+def test_daily_csv(tmp_path: Path) -> None:
+    """The CSV has a row per day with dates from the start, and mean and bounds per series."""
+    forecast = fixed_forecast()
+    text = daily_csv(forecast.tallies, forecast.scenario.start)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["day"], r["date"]) for r in rows] == [("1", "2026-12-01"), ("2", "2026-12-02")]
+    assert rows[1]["purchases"] == "5.0"
+    assert float(rows[1]["purchases_ci95_low"]) == pytest.approx(5 - T2 / 3**0.5, abs=1e-8)
+    assert rows[0]["backlog_guide"] == "2.0"
+    path = tmp_path / "daily.csv"
+    write_daily_csv(path, forecast.tallies, forecast.scenario.start)
+    assert path.read_text(encoding="utf-8") == text

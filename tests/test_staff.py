@@ -1,0 +1,195 @@
+"""Tests for staff members as resources: queueing, capacity, working hours and expiry."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import simpy
+
+from simulator.behaviour import DrawStream
+from simulator.distributions import Distribution
+from simulator.scenario import Hours, Staff
+from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem
+from tests.runtime_kit import CLOCK, at
+
+DAY = 24 * 60
+
+
+def staff(count: int, capacity: float, completion: float, delay: Distribution) -> Staff:
+    return Staff(count=count, capacity_per_day=capacity, completion=completion, delay=delay,
+                 hours=Hours(start="09:00", end="21:00"))
+
+
+def staffing(env: simpy.Environment, member: Staff, shifts: Shifts, horizon: float,
+             done: list[WorkItem], expired: list[WorkItem], seed: int = 1) -> Staffing:
+    draws = np.random.default_rng(seed)
+    return Staffing(env, {"r": (member, shifts)}, random.Random(seed),
+                    lambda s: DrawStream(s.delay, draws), horizon,
+                    StaffOutcome(lambda item, _: done.append(item), expired.append))
+
+
+def erlang_c_wait(arrival_rate: float, service_mean: float, servers: int) -> float:
+    """The mean wait in queue of an M/M/c queue (Erlang C).
+
+    With a = lambda / mu offered load and rho = a / c:
+    C(c, a) = (a^c / c! / (1 - rho)) / (sum_{k<c} a^k / k! + a^c / c! / (1 - rho)),
+    Wq = C(c, a) / (c mu - lambda).
+    """
+    mu = 1 / service_mean
+    a = arrival_rate / mu
+    rho = a / servers
+    top = a**servers / math.factorial(servers) / (1 - rho)
+    chance_to_wait = top / (sum(a**k / math.factorial(k) for k in range(servers)) + top)
+    return chance_to_wait / (servers * mu - arrival_rate)
+
+
+def test_shared_pool_mean_wait_matches_erlang_c() -> None:
+    """Poisson tasks at a pool of 3 always-working members wait as Erlang C predicts (Wq = 26.7m)."""
+    # capacity 12/day over a 12-hour day: exponential working time with mean 60 minutes.
+    servers, service_mean, rate = 3, 60.0, 1 / 30  # a = 2 erlangs, rho = 2/3
+    tasks, warmup, batches = 24_000, 2_000, 20
+    horizon = tasks / rate * 1.2
+    env = simpy.Environment()
+    done: list[WorkItem] = []
+    member = staff(servers, 12, 1.0, Distribution(kind="fixed", params=(0,), unit="minutes"))
+    days = math.ceil(horizon / DAY)
+    full_days = Shifts([(k * DAY, (k + 1) * DAY) for k in range(days + 1)])
+    pool = staffing(env, member, full_days, horizon, done, [])
+    arrivals = random.Random(7)
+
+    def arrive():
+        for _ in range(tasks):
+            yield env.timeout(arrivals.expovariate(rate))
+            pool.assign(WorkItem(0, "task", env.now, None), None, "r", send=False)
+
+    env.process(arrive())
+    env.run(until=horizon)
+    waits = sorted(done, key=lambda item: item.created)[warmup:]
+    waits = np.array([item.started - item.created for item in waits])
+    expected = erlang_c_wait(rate, service_mean, servers)
+    # Waits are correlated; the spread of batch means gives an honest standard error.
+    means = np.array([b.mean() for b in np.array_split(waits, batches)])
+    standard_error = means.std(ddof=1) / math.sqrt(batches)
+    assert standard_error < 0.08 * expected  # enough tasks for the check to have power
+    assert abs(waits.mean() - expected) < 4 * standard_error
+
+
+def test_overload_builds_a_queue_and_expires_the_hand_counted_share() -> None:
+    """48 tasks a day for a member who does 24: about half expire, as derived in the body."""
+    # One member working around the clock, 60-minute exponential items (capacity 12 over a
+    # 12-hour `hours`). Every day at 00:00, 48 tasks arrive, due at 23:00 the same day; the
+    # queue never empties before 23:00 (P(Poisson(23) >= 48) < 1e-5), so starts come at a
+    # Poisson rate of one an hour. Starts in [00:00, 23:00): N ~ Poisson(23), plus one at 00:00
+    # when the member is idle then, i.e. when the item running at 23:00 ended by 24:00, which
+    # (memoryless) has chance 1 - e^-1; day 0 starts idle. Every started item is done; the rest
+    # expire at 23:00. E[done] = 24 + (D - 1)(23 + 1 - e^-1), E[expired] = 48 D - E[done].
+    days = 40
+    env = simpy.Environment()
+    done: list[WorkItem] = []
+    expired: list[WorkItem] = []
+    member = staff(1, 12, 1.0, Distribution(kind="fixed", params=(0,), unit="minutes"))
+    horizon = (days + 2) * DAY
+    full_days = Shifts([(k * DAY, (k + 1) * DAY) for k in range(days + 3)])
+    pool = staffing(env, member, full_days, horizon, done, expired, seed=3)
+
+    def arrive():
+        for _ in range(days):
+            for _ in range(48):
+                pool.assign(WorkItem(0, "task", env.now, env.now + 23 * 60), None, "r", False)
+            yield env.timeout(DAY)
+
+    env.process(arrive())
+    env.run(until=horizon)
+    expected_done = 24 + (days - 1) * (24 - math.exp(-1))
+    spread = 4 * math.sqrt(days * 24)  # four Poisson standard deviations
+    assert abs(len(done) - expected_done) < spread
+    assert abs(len(expired) - (48 * days - expected_done)) < spread
+    tally = pool.tallies()["r"]
+    assert (tally.tasks, tally.done + tally.expired) == (48 * days, 48 * days)
+    assert tally.max_backlog >= 48
+
+
+def test_delay_is_latency_and_work_pauses_outside_working_hours() -> None:
+    """An item got to at 22:00 waits for 09:00; work stopped at 21:00 resumes the next morning."""
+    env = simpy.Environment()
+    done: list[WorkItem] = []
+    # capacity 6/day: 120-minute items on average, so one started at 20:59 runs past 21:00.
+    member = staff(1, 6, 1.0, Distribution(kind="fixed", params=(0,), unit="minutes"))
+    pool = staffing(env, member, Shifts.daily(9 * 60, 12 * 60, CLOCK, 9 * DAY), 9 * DAY,
+                    done, [])
+    late = staff(1, 60, 1.0, Distribution(kind="fixed", params=(120,), unit="minutes"))
+    late_done: list[WorkItem] = []
+    later = staffing(env, late, Shifts.daily(9 * 60, 12 * 60, CLOCK, 9 * DAY), 9 * DAY,
+                     late_done, [])
+    finished: list[float] = []
+    pool.outcome.done = lambda item, who: finished.append(env.now)
+
+    def arrive():
+        yield env.timeout(at("11-30 20:00"))
+        later.assign(WorkItem(0, "task", env.now, None), "r-1", None, send=False)
+        yield env.timeout(59)
+        pool.assign(WorkItem(0, "task", env.now, None), "r-1", None, send=False)
+
+    env.process(arrive())
+    env.run(until=9 * DAY)
+    assert [item.ready for item in late_done] == [at("11-30 22:00")]
+    assert [item.started for item in late_done] == [at("12-01 09:00")]
+    assert later.tallies()["r"].busy_minutes > 0
+    assert len(finished) == 1 and at("12-01 09:00") < finished[0] < at("12-01 21:00")
+    # One minute worked before 21:00, the rest from 09:00: nothing counted overnight.
+    assert pool.tallies()["r"].busy_minutes == 1 + (finished[0] - at("12-01 09:00"))
+
+
+def test_items_never_done_expire_at_their_due_time() -> None:
+    """With completion 0% a send expires at the end of the working day after it arrived."""
+    env = simpy.Environment()
+    expired: list[WorkItem] = []
+    moments: list[float] = []
+    member = staff(2, 60, 0.0, Distribution(kind="fixed", params=(5,), unit="minutes"))
+    pool = staffing(env, member, Shifts.daily(9 * 60, 12 * 60, CLOCK, 5 * DAY), 5 * DAY,
+                    [], expired)
+    pool.outcome.expired = lambda item: moments.append(env.now)
+
+    def arrive():
+        yield env.timeout(at("11-30 10:00"))
+        pool.assign(WorkItem(0, "send", env.now, None), "r-2", None, send=True)
+
+    env.process(arrive())
+    env.run(until=5 * DAY)
+    assert moments == [at("12-01 21:00")]
+    assert pool.tallies()["r"].expired == 1
+
+
+def test_owner_outside_the_role_sends_work_to_the_shared_queue() -> None:
+    """Work for a role the owner is not in goes to that role's members; undated work left
+    at the horizon counts as expired."""
+    env = simpy.Environment()
+    done: list[tuple[WorkItem, str]] = []
+    draws = np.random.default_rng(1)
+    fixed = Distribution(kind="fixed", params=(10,), unit="minutes")
+    shifts = Shifts.daily(9 * 60, 12 * 60, CLOCK, DAY)
+    pool = Staffing(env, {"guide": (staff(1, 60, 1.0, fixed), shifts),
+                          "sales": (staff(2, 60, 1.0, fixed), shifts),
+                          "idle": (staff(1, 0, 1.0, fixed), shifts)},
+                    random.Random(1), lambda s: DrawStream(s.delay, draws), DAY,
+                    StaffOutcome(lambda item, who: done.append((item, who)), lambda item: None))
+    for _ in range(3):
+        pool.assign(WorkItem(0, "task", 0.0, None), "guide-1", "sales", send=False)
+        pool.assign(WorkItem(0, "task", 0.0, None), "guide-1", "idle", send=False)
+    env.run(until=DAY)
+    # Both sales members start at 09:00 on the shared queue; whoever is free takes the third.
+    assert len(done) == 3 and {who for _, who in done} == {"sales-1", "sales-2"}
+    assert pool.tallies()["guide"].tasks == 0
+    idle = pool.tallies()["idle"]  # capacity 0: nothing is ever started
+    assert (idle.tasks, idle.done, idle.expired) == (3, 0, 3)
+
+
+def test_handoffs_go_round_robin() -> None:
+    """Successive handoffs to a role pick its members in turn."""
+    env = simpy.Environment()
+    fixed = Distribution(kind="fixed", params=(10,), unit="minutes")
+    pool = staffing(env, staff(3, 60, 1.0, fixed), Shifts.daily(0, 60, CLOCK, DAY), DAY, [], [])
+    assert [pool.next_owner("r") for _ in range(4)] == ["r-1", "r-2", "r-3", "r-1"]
+    assert pool.next_owner("unknown") is None
