@@ -16,7 +16,7 @@ from sopdsl import ast
 from sopdsl.clock import MINUTES_PER_DAY
 from sopdsl.program import Program
 from simulator.exact_model import Model
-from simulator.exact_play import EARLIER
+from simulator.exact_play import EARLIER, TooComplex
 from simulator.exact_population import CustomerType, customer_types
 from simulator.exact_propagate import Flow, Recorder
 from simulator.exact_states import State
@@ -52,11 +52,17 @@ def forecast_exact(program: Program, scenario: Scenario, *,
     model = Model(program, scenario, step_minutes)
     population = scenario.population
     arrivals = population.arrivals_per_day * scenario.horizon_minutes / MINUTES_PER_DAY
-    trajectories = [
-        *(_stock(model, t) for t in customer_types(program, scenario, stock=True)
-          if population.size),
-        *_arrivals(model),
-    ]
+    try:
+        trajectories = [
+            *(_stock(model, t) for t in customer_types(program, scenario, stock=True)
+              if population.size),
+            *_arrivals(model),
+        ]
+    except TooComplex as limit:
+        return Refusal((
+            f"customers can take too many different paths through the journeys (more than "
+            f"{limit.args[0]:,} transitions to follow); Monte Carlo is the method for this "
+            "playbook",))
     totals = Totals(model, trajectories)
     tally = assemble(model, totals, population.size, arrivals)
     reasons = capacity_reasons(model, totals, tally)

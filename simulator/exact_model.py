@@ -118,8 +118,11 @@ class Model:
         self.purposes = {name: _purpose(decl) for name, decl in program.contents.items()}
         self.value = scenario.purchase.value.mean
         self.daily = scenario.purchase.daily / self.steps_per_day
+        self.daily_events = [(name, b.daily / self.steps_per_day)
+                             for name, b in scenario.events.items() if b.daily > 0]
         self.after_click_steps = max(1, math.ceil(scenario.purchase.within_minutes / self.dt))
         self.memo: dict = {}
+        self.transitions = 0  # transitions explored so far (bounded by MAX_TRANSITIONS)
         self._work_table: dict[tuple[str, int], float] = {}
         self.kernels = {name: self._response_kernel(ch.delay)
                         for name, ch in scenario.channels.items()}
@@ -205,18 +208,32 @@ class Model:
         staff = self.scenario.staff.get(role or "")
         return staff.completion if staff and staff.count > 0 else 0.0
 
-    def work_step(self, role: str, since: float, now: float) -> float:
-        """The chance exponential staff work pending since `since` is done in the step to `now`."""
+    def delay_step(self, role: str) -> float:
+        """The chance a member gets to a waiting item in one step (the exponential `delay`)."""
+        return 1 - math.exp(-self.dt / self.scenario.staff[role].delay.params[0])
+
+    def service_step(self, role: str, since: float, now: float) -> float:
+        """The chance an item a member got to at `since` is finished in the step to `now`.
+
+        Doing an item takes exponential working time with mean (working day) / capacity.
+        """
         staff = self.scenario.staff[role]
         minutes = self.working_minutes(role, max(since, now - self.dt), now)
-        return 1 - math.exp(-minutes / staff.delay.params[0]) if minutes > 0 else 0.0
+        if minutes <= 0:
+            return 0.0
+        mean = staff.hours.length_minutes / staff.capacity_per_day
+        return 1 - math.exp(-minutes / mean)
 
-    def fixed_work(self, role: str, since: float) -> float | None:
-        """When fixed-delay work started at `since` is done (None for exponential delays)."""
-        staff = self.scenario.staff[role]
-        if staff.delay.kind != "fixed":
-            return None
-        return self.add_working(role, since, staff.delay.params[0])
+    def send_due(self, role: str, created: float) -> float:
+        """A staff-confirmed send is due at the end of the working day after the one it arrives
+        in (or comes before)."""
+        begin, end = self._hours(role)
+        x = self.clock.minute_of_day(created)
+        day_start = created - x
+        for day in range(-1, 3):
+            if end + day * MINUTES_PER_DAY > x:
+                return day_start + end + (day + 1) * MINUTES_PER_DAY
+        raise AssertionError("a working day ends within three days")
 
     def working_minutes(self, role: str, a: float, b: float) -> float:
         """Working minutes of the role's hours inside (a, b]."""
@@ -236,21 +253,6 @@ class Model:
             lo, hi = begin + day * MINUTES_PER_DAY, end + day * MINUTES_PER_DAY
             total += max(0.0, min(hi, start + length) - max(lo, start))
         return total
-
-    def add_working(self, role: str, since: float, minutes: float) -> float:
-        """The moment `minutes` of the role's working time have passed after `since`."""
-        begin, end = self._hours(role)
-        x = self.clock.minute_of_day(since)
-        t, left = since, minutes
-        for day in range(-1, 10**6):
-            lo, hi = begin + day * MINUTES_PER_DAY, end + day * MINUTES_PER_DAY
-            if hi <= x:
-                continue
-            lo = max(lo, x)
-            if hi - lo >= left:
-                return t + (lo - x) + left
-            left -= hi - lo
-        raise AssertionError("working time always passes")
 
     def _hours(self, role: str) -> tuple[int, int]:
         hours = self.scenario.staff[role].hours

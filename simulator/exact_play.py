@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sopdsl.builtins import AUTOMATIC_CHANNELS
 from sopdsl.customer import Event
 from sopdsl.effects import Effect
 from simulator.exact_model import Model
@@ -25,6 +26,15 @@ Record = tuple[tuple, float, float | None, Any]  # series key, amount, at (None:
 Action = tuple[str, Any, bool]  # what to do, to what, and whether it happened at random
 # Minutes before the end of a step at which its random events are handled.
 EARLIER = 1e-6
+
+
+# Beyond this many transitions a forecast stops: the customers' paths are too varied for the
+# exact method to finish in reasonable time, and Monte Carlo is the better tool.
+MAX_TRANSITIONS = 200_000
+
+
+class TooComplex(Exception):
+    """The forecast would need more transitions than MAX_TRANSITIONS."""
 
 
 class NeedChoice(Exception):
@@ -65,6 +75,9 @@ def explore(model: Model, state: State, now: float, actions: list[Action]) -> li
     """Every outcome of running the actions, then everything due, on the state at `now`."""
     outcomes: list[Outcome] = []
     scripts: list[tuple[int, ...]] = [()]
+    model.transitions += 1
+    if model.transitions > MAX_TRANSITIONS:
+        raise TooComplex(MAX_TRANSITIONS)
     while scripts:
         script = scripts.pop()
         chooser = Chooser(script)
@@ -105,10 +118,10 @@ class Play:
         for kind, what, random in actions:
             # Random events fell inside the step, so before anything due at its end.
             self.now = end - EARLIER if random else end
-            if kind == "event":
+            if kind in ("event", "happen"):
                 self.call(interpreter.on_event(self.c, Event(what, self.now)))
             elif kind == "respond":
-                self.respond(what)
+                self.respond(*what)
             elif kind == "daily":
                 self.daily(what)
             elif what in self.procs:
@@ -208,16 +221,25 @@ class Play:
 
     def _work(self, kind: str, role: str | None, e: Any, due: float | None,
               since: float) -> None:
+        if role is None:
+            self.rec(("dropped", "no_staff"))
+            return
+        if kind == "send":
+            due = self.model.send_due(role, since)
         self.rec(("tasks", role))
         if due is None:
             self.rec(("tasks_undated", role))
-        if role is None or not self.chance(self.model.completion(role)):
+        if not self.chance(self.model.completion(role)):
             if due is not None:
-                self.rec(("expired", role), at=due)
+                self._expired(kind, role, due)
             return
         self.timed = True
-        done_at = self.model.fixed_work(role, since)
-        self.procs.append(Work(kind, role, role, since, done_at, due, e.journey, e.step, e))
+        self.procs.append(Work(kind, role, role, since, False, due, e.journey, e.step, e))
+
+    def _expired(self, kind: str, role: str, at: float | None = None) -> None:
+        self.rec(("expired", role), at=at)
+        if kind == "send":
+            self.rec(("dropped", "expired"), at=at)
 
     def _delivered(self, e: Any) -> None:
         self.rec(("delivered",))
@@ -254,16 +276,22 @@ class Play:
 
     # ---- what fires ---------------------------------------------------------------
 
-    def respond(self, proc: Response) -> None:
-        """The customer responds to a delivered message: open, click, reply, unfriend."""
+    def respond(self, proc: Response, how: tuple[bool, bool, bool, bool] | None) -> None:
+        """The customer responds to a delivered message: open, click, reply, unfriend.
+
+        `how` says which of these happen; None draws them here.
+        """
         if proc not in self.procs:
             return
         self.procs.remove(proc)
         b, content, interpreter = proc.behaviour, proc.content, self.model.interpreter
-        opened = self.chance(b.open)
-        clicked = opened and self.chance(b.click)
-        replied = opened and self.chance(b.reply)
-        unfriended = self.chance(b.unfriend)
+        if not self.c.friend and proc.channel not in AUTOMATIC_CHANNELS:
+            return  # someone who deleted the friend no longer sees WeCom messages
+        if how is None:
+            opened = self.chance(b.open)
+            how = (opened, opened and self.chance(b.click), opened and self.chance(b.reply),
+                   self.chance(b.unfriend))
+        opened, clicked, replied, unfriended = how
         if opened:
             self.rec(("step_opened", proc.journey, proc.step))
             self.call(interpreter.on_event(self.c, Event("open", self.now, content)))
@@ -293,6 +321,12 @@ class Play:
         event = Event("purchase", self.now, None, self.model.value)
         self.call(self.model.interpreter.on_event(self.c, event))
 
+    def ready(self, proc: Work) -> None:
+        """A member gets to a piece of work and starts doing it (in working hours)."""
+        self.timed = True
+        self.procs.append(Work(proc.kind, proc.role, proc.staff, self.now, True, proc.due,
+                               proc.journey, proc.step, proc.effect))
+
     def work(self, proc: Work) -> None:
         """Staff do a piece of work now: a send is delivered, a task is done."""
         self.rec(("done", proc.role))
@@ -305,8 +339,8 @@ class Play:
             self.call(interpreter.on_event(self.c, Event("task_done", self.now)))
 
     def expire(self, proc: Work) -> None:
-        """A task reached its due time undone."""
-        self.rec(("expired", proc.role))
+        """Work reached its due time undone."""
+        self._expired(proc.kind, proc.role)
 
     def auto(self, proc: AutoSend) -> None:
         """An automatic send goes out at the end of quiet hours."""

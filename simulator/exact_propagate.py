@@ -8,12 +8,13 @@ their organic purchases are counted in pools, so long quiet stretches cost nothi
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
 import numpy as np
 
-from simulator.exact_model import Model
+from simulator.exact_model import Behaviour, Model
 from simulator.exact_play import Action, Outcome, Record, explore
 from simulator.exact_states import AutoSend, Response, State, Work
 
@@ -106,7 +107,7 @@ class Flow:
         if m < NEGLIGIBLE:
             self.lost += m
             return
-        if state.hazards or (state.wake is not None and state.wake <= k):
+        if state.hazards or state.events or (state.wake is not None and state.wake <= k):
             _merge(self.next, state, m, m0)
             return
         key = self._pool_key(state, k)
@@ -178,16 +179,18 @@ class Flow:
             self.rec.add(("purchases",), k, m * q)
             self.rec.add(("purchasers",), k, m0 * q)
             m0 *= 1 - q
-        fires = [(a, p) for a, p in _hazards(model, state, now) if p > 0]
+        hazards = [h for h in ([(a, p) for a, p in alternatives if p > 0]
+                               for alternatives in _hazards(model, state, now)) if h]
         due = state.wake is not None and state.wake <= k
         fixed = _fixed_actions(model, state, k) if due else []
-        none = math.prod(1 - p for _, p in fires)
-        for chosen in itertools.product((True, False), repeat=len(fires)):
-            if not any(chosen):
+        quiet = [1 - sum(p for _, p in h) for h in hazards]
+        none = math.prod(quiet)
+        for chosen in itertools.product(*([None, *h] for h in hazards)):
+            if all(c is None for c in chosen):
                 continue
-            prob = math.prod(p if fire else 1 - p for fire, (_, p) in zip(chosen, fires))
-            actions = [a for fire, (a, _) in zip(chosen, fires) if fire]
-            cacheable = len(actions) == 1 and not due
+            prob = math.prod(q if c is None else c[1] for q, c in zip(quiet, chosen))
+            actions = [c[0] for c in chosen if c is not None]
+            cacheable = not due
             self._branch(state, m * prob, m0 * prob, k, actions + fixed, cacheable)
         if due:
             self._branch(state, m * none, m0 * none, k, fixed, cacheable=False)
@@ -237,17 +240,39 @@ def _merge(into: dict[tuple, Entry], state: State, m: float, m0: float) -> None:
         found[2] += m0
 
 
-def _hazards(model: Model, state: State, now: float) -> list[tuple[Action, float]]:
-    """What may happen at random in the step ending `now`, with its probability."""
-    found: list[tuple[Action, float]] = []
+def _hazards(model: Model, state: State, now: float) -> list[list[tuple[Action, float]]]:
+    """What may happen at random in the step ending `now`: for each independent source, its
+    mutually exclusive outcomes with their probabilities."""
+    found: list[list[tuple[Action, float]]] = []
     since_ok = now - model.dt
     for proc in state.hazards:
-        if isinstance(proc, Work):
-            found.append((("work", proc, True), model.work_step(proc.role, proc.since, now)))
+        if isinstance(proc, Work) and proc.doing:
+            found.append([(("work", proc, True),
+                           model.service_step(proc.role, proc.since, now))])
+        elif isinstance(proc, Work) and proc.since <= since_ok:
+            found.append([(("ready", proc, True), model.delay_step(proc.role))])
         elif isinstance(proc, Response) and proc.since <= since_ok:
-            found.append((("respond", proc, True), model.response_step(proc.channel)))
+            step = model.response_step(proc.channel)
+            found.append([(("respond", (proc, combo), True), step * p)
+                          for combo, p in responses(proc.behaviour)])
     if state.daily:
-        found.append((("daily", None, True), state.daily))
+        found.append([(("daily", None, True), state.daily)])
+    found.extend([(("happen", name, True), p)] for name, p in state.events)
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def responses(b: Behaviour) -> list[tuple[tuple[bool, bool, bool, bool], float]]:
+    """The ways a customer can respond to a message (opened, clicked, replied, unfriended)."""
+    found = []
+    for opened, clicked, replied, unfriended in itertools.product((True, False), repeat=4):
+        if not opened and (clicked or replied):
+            continue
+        p = (b.open if opened else 1 - b.open) * (b.unfriend if unfriended else 1 - b.unfriend)
+        if opened:
+            p *= (b.click if clicked else 1 - b.click) * (b.reply if replied else 1 - b.reply)
+        if p > 0:
+            found.append(((opened, clicked, replied, unfriended), p))
     return found
 
 
@@ -256,14 +281,10 @@ def _fixed_actions(model: Model, state: State, k: int) -> list[Action]:
     due: list[tuple[float, Action]] = []
     for proc in state.procs:
         if isinstance(proc, Work):
-            if proc.done_at is not None and (proc.due is None or proc.done_at <= proc.due):
-                if model.step_of(proc.done_at) <= k:
-                    due.append((proc.done_at, ("work", proc, False)))
-                    continue
             if proc.due is not None and model.step_of(proc.due) <= k:
                 due.append((proc.due, ("expire", proc, False)))
         elif isinstance(proc, Response) and proc.at is not None and model.step_of(proc.at) <= k:
-            due.append((proc.at, ("respond", proc, False)))
+            due.append((proc.at, ("respond", (proc, None), False)))
         elif isinstance(proc, AutoSend) and model.step_of(proc.at) <= k:
             due.append((proc.at, ("auto", proc, False)))
     due.sort(key=lambda item: item[0])

@@ -21,9 +21,9 @@ class Work:
     kind: str  # send or task
     role: str
     staff: str | None  # the member doing it, for WeCom's per-member daily limit
-    since: float  # working time counts from here
-    done_at: float | None  # with a fixed delay: when it is done
-    due: float | None  # a task's due time; undone by then it expires
+    since: float  # when the current phase began
+    doing: bool  # False: waiting for a member to get to it (`delay`); True: being done
+    due: float | None  # undone by then it expires (sends: the end of the next working day)
     journey: str | None
     step: str | None
     effect: Any = field(compare=False, repr=False)
@@ -60,7 +60,8 @@ PURCHASE = Event("purchase", 0.0)
 class State:
     """One distinct customer state: what it is, when it next changes, and what may happen."""
 
-    __slots__ = ("key", "customer", "procs", "arms", "wake", "hazards", "daily", "daily_tally")
+    __slots__ = ("key", "customer", "procs", "arms", "wake", "hazards", "daily", "daily_tally",
+                 "events")
 
     def __init__(self, model: Model, c: Customer, procs: tuple[Proc, ...],
                  arms: tuple[tuple[str, str, str], ...], now: float) -> None:
@@ -75,6 +76,9 @@ class State:
         self.hazards = tuple(p for p in procs if _random(p))
         self.daily_tally = model.daily_buy(c, now)
         self.daily = self.daily_tally if model.watch.matters_now(c, PURCHASE) else 0.0
+        # Events the scenario gives a daily chance that could change this customer now.
+        self.events = tuple((name, p) for name, p in model.daily_events
+                            if model.watch.matters_now(c, Event(name, 0.0)))
 
 
 
@@ -88,9 +92,7 @@ def _window_ends(model: Model, c: Customer) -> list[float]:
 
 
 def _random(proc: Proc) -> bool:
-    if isinstance(proc, Work):
-        return proc.done_at is None
-    return isinstance(proc, Response) and proc.at is None
+    return isinstance(proc, Work) or (isinstance(proc, Response) and proc.at is None)
 
 
 def _fixed_time(proc: Proc) -> float | None:
@@ -99,8 +101,7 @@ def _fixed_time(proc: Proc) -> float | None:
     if isinstance(proc, Response):
         return proc.at
     if isinstance(proc, Work):
-        times = [t for t in (proc.done_at, proc.due) if t is not None]
-        return min(times) if times else None
+        return proc.due
     return None
 
 

@@ -192,8 +192,8 @@ def _history_event(node: BaseModel) -> str:
 
 
 def _scenario_events(scenario: Scenario) -> dict:
-    # Scenario-given behaviour of declared events, when the scenario model has it.
-    return getattr(scenario, "events", None) or {}
+    # Scenario-given behaviour of declared events.
+    return scenario.events
 
 
 def program_expressions(program: Program,
@@ -236,10 +236,10 @@ def _delay_reasons(scenario: Scenario) -> list[str]:
                 f"channel `{name}` responds after `{channel.delay.text()}`; the exact method "
                 "takes `exponential` or fixed delays")
     for role, staff in scenario.staff.items():
-        if not _exact_delay(staff.delay):
+        if staff.delay.kind != "exponential" or staff.delay.truncated:
             reasons.append(
-                f"staff `{role}` work after `{staff.delay.text()}`; the exact method takes "
-                "`exponential` or fixed delays")
+                f"staff `{role}` get to work after `{staff.delay.text()}`; the exact method "
+                "takes an `exponential` staff delay")
     return reasons
 
 
@@ -248,18 +248,21 @@ def _after_click_reasons(program: Program, scenario: Scenario) -> list[str]:
             if isinstance(n, ast.Send)}
     clicks = any(scenario.channels[c].open > 0 and scenario.channels[c].click > 0
                  for c in sent if c in scenario.channels)
-    if not clicks or scenario.purchase.after_click <= 0:
-        return []
+    after_click = {name: b.after_click for name, b in _scenario_events(scenario).items()}
+    after_click["purchase"] = scenario.purchase.after_click
     reasons = []
-    for journey in program.journeys.values():
-        watched = [n for n in nodes([*journey.clauses, *journey.steps])
-                   if isinstance(n, (ast.Goal, ast.ExitOn, ast.WaitFor, ast.EventTrigger))
-                   and any(e.name.name == "purchase" for e in _events_of(n))]
-        if watched:
-            reasons.append(
-                f"journey `{journey.name.name}` watches `purchase` ({_where(watched[0])}), and a "
-                "click leads to a purchase at a random moment within days, which the exact "
-                "method does not follow; it can forecast with `after_click 0%`")
+    for event, chance in after_click.items():
+        if not clicks or chance <= 0:
+            continue
+        for journey in program.journeys.values():
+            watched = [n for n in nodes([*journey.clauses, *journey.steps])
+                       if isinstance(n, (ast.Goal, ast.ExitOn, ast.WaitFor, ast.EventTrigger))
+                       and any(e.name.name == event for e in _events_of(n))]
+            if watched:
+                reasons.append(
+                    f"journey `{journey.name.name}` watches `{event}` ({_where(watched[0])}), "
+                    f"and a click leads to a `{event}` at a random moment within days, which the "
+                    f"exact method does not follow; it can forecast with `after_click 0%`")
     return reasons
 
 
