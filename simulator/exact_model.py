@@ -117,9 +117,7 @@ class Model:
             for e in scenario.effects if e.expression is not None]
         self.purposes = {name: _purpose(decl) for name, decl in program.contents.items()}
         self.value = scenario.purchase.value.mean
-        self.daily = scenario.purchase.daily / self.steps_per_day
-        self.daily_events = [(name, b.daily / self.steps_per_day)
-                             for name, b in scenario.events.items() if b.daily > 0]
+        self.daily_events = [(name, b.daily) for name, b in scenario.events.items() if b.daily > 0]
         self.after_click_steps = max(1, math.ceil(scenario.purchase.within_minutes / self.dt))
         self.memo: dict = {}
         self.transitions = 0  # transitions explored so far (bounded by MAX_TRANSITIONS)
@@ -174,8 +172,20 @@ class Model:
         return self.after_click_kernel
 
     def daily_buy(self, c: Customer, now: float) -> float:
-        """The chance of an organic purchase in one step."""
-        return min(1.0, self.daily * self.multipliers(c, now, None).purchase)
+        """The customer's chance of an organic purchase per day."""
+        return min(1.0, self.scenario.purchase.daily * self.multipliers(c, now, None).purchase)
+
+    def daily_step(self, per_day: float, n: int) -> float:
+        """The chance of a daily event in step n of the customer's day (1..steps_per_day),
+        given none so far that day: one chance a day, at a uniform moment in it."""
+        share = per_day / self.steps_per_day
+        left = 1 - (n - 1) * share
+        return share / left if left > 0 else 0.0
+
+    def daily_left(self, per_day: float, steps: int) -> float:
+        """The chance of no daily event over `steps` steps from the start of a day."""
+        days, rest = divmod(steps, self.steps_per_day)
+        return (1 - per_day) ** days * max(0.0, 1 - rest * per_day / self.steps_per_day)
 
     def response_step(self, channel: str) -> float:
         """The chance a pending exponential response happens in one step."""

@@ -56,20 +56,16 @@ class Recorder:
 
 
 class Pool:
-    """Sleeping customers who may buy at random in each step, with the same chance `q`.
+    """Sleeping customers with the same daily purchase chance `per_day`.
 
     Without outcomes a purchase only counts; with outcomes (the same for every state in the
     pool, and tied to no moment) it changes the customer, and that mass moves on each step.
     """
 
-    __slots__ = ("q", "outcomes", "m", "m0")
+    __slots__ = ("per_day", "outcomes", "m", "m0")
 
-    def __init__(self, q: float, outcomes: list[Outcome] | None) -> None:
-        self.q, self.outcomes, self.m, self.m0 = q, outcomes, 0.0, 0.0
-
-    def scale(self, k: int) -> float:
-        """How much of a mass put to sleep at step 0 is left after step k."""
-        return (1 - self.q) ** k
+    def __init__(self, per_day: float, outcomes: list[Outcome] | None) -> None:
+        self.per_day, self.outcomes, self.m, self.m0 = per_day, outcomes, 0.0, 0.0
 
 
 class Flow:
@@ -82,10 +78,20 @@ class Flow:
         self.sleeping: dict[int, dict[tuple, list]] = {}
         self.pools: dict[tuple, Pool] = {}
         self.lost = 0.0  # mass in states too unlikely to follow
+        self.origin = 0  # the step the customers were first followed at: their days start there
+
+    def _day_step(self, k: int) -> int:
+        """Step k's place in the customers' day, 1 .. steps_per_day."""
+        return (k - self.origin - 1) % self.model.steps_per_day + 1
+
+    def _scale(self, pool: Pool, k: int) -> float:
+        """The share of a pool's mass left after step k (relative to its origin)."""
+        return self.model.daily_left(pool.per_day, k - self.origin)
 
     def run(self, state: State, mass: float, k0: int, actions: list[Action]) -> None:
         """Follow `mass` customers from `state` at step k0 to the horizon."""
         model = self.model
+        self.origin = k0
         self.rec.add(("stage", state.customer.stage), k0, mass)
         self.next = {}
         if actions:
@@ -118,7 +124,7 @@ class Flow:
         pool.m += m
         pool.m0 += m0
         if state.wake is not None:
-            scale = pool.scale(k)
+            scale = self._scale(pool, k)
             bucket = self.sleeping.setdefault(state.wake, {})
             found = bucket.get(state.key)
             norm = m / scale if pool.outcomes is not None else m
@@ -149,7 +155,7 @@ class Flow:
             return
         for state, norm, norm0, key in bucket.values():
             pool = self.pools[key]
-            scale = pool.scale(k - 1)
+            scale = self._scale(pool, k - 1)
             m = norm * scale if pool.outcomes is not None else norm
             m0 = norm0 * scale
             pool.m = max(0.0, pool.m - m)
@@ -157,30 +163,32 @@ class Flow:
             _merge(self.awake, state, m, m0)
 
     def _pool_step(self, k: int) -> None:
+        n = self._day_step(k)
         for pool in list(self.pools.values()):
-            if not pool.q or pool.m <= 0:
+            if not pool.per_day or pool.m <= 0:
                 continue
-            bought, bought0 = pool.m * pool.q, pool.m0 * pool.q
+            q = self.model.daily_step(pool.per_day, n)
+            bought0 = pool.m0 * q
             pool.m0 -= bought0
             if pool.outcomes is None:
-                self.rec.add(("purchases",), k, bought)
+                self.rec.add(("purchases",), k, pool.m * pool.per_day / self.model.steps_per_day)
                 self.rec.add(("purchasers",), k, bought0)
                 continue
+            bought = pool.m * q
             pool.m -= bought
             for outcome in pool.outcomes:
                 self._follow(outcome, bought, bought0, k)
 
-    # ---- awake states --------------------------------------------------------------
-
     def _advance(self, state: State, m: float, m0: float, k: int) -> None:
         model, now = self.model, k * self.model.dt
-        q = 0.0 if state.daily else state.daily_tally
-        if q:
-            self.rec.add(("purchases",), k, m * q)
+        n = self._day_step(k)
+        if state.daily_tally and not state.daily:
+            q = model.daily_step(state.daily_tally, n)
+            self.rec.add(("purchases",), k, m * state.daily_tally / model.steps_per_day)
             self.rec.add(("purchasers",), k, m0 * q)
             m0 *= 1 - q
         hazards = [h for h in ([(a, p) for a, p in alternatives if p > 0]
-                               for alternatives in _hazards(model, state, now)) if h]
+                               for alternatives in _hazards(model, state, now, n)) if h]
         due = state.wake is not None and state.wake <= k
         fixed = _fixed_actions(model, state, k) if due else []
         quiet = [1 - sum(p for _, p in h) for h in hazards]
@@ -240,9 +248,10 @@ def _merge(into: dict[tuple, Entry], state: State, m: float, m0: float) -> None:
         found[2] += m0
 
 
-def _hazards(model: Model, state: State, now: float) -> list[list[tuple[Action, float]]]:
-    """What may happen at random in the step ending `now`: for each independent source, its
-    mutually exclusive outcomes with their probabilities."""
+def _hazards(model: Model, state: State, now: float,
+             day_step: int) -> list[list[tuple[Action, float]]]:
+    """What may happen at random in the step ending `now` (step `day_step` of the customer's
+    day): for each independent source, its mutually exclusive outcomes with their chances."""
     found: list[list[tuple[Action, float]]] = []
     since_ok = now - model.dt
     for proc in state.hazards:
@@ -256,8 +265,9 @@ def _hazards(model: Model, state: State, now: float) -> list[list[tuple[Action, 
             found.append([(("respond", (proc, combo), True), step * p)
                           for combo, p in responses(proc.behaviour)])
     if state.daily:
-        found.append([(("daily", None, True), state.daily)])
-    found.extend([(("happen", name, True), p)] for name, p in state.events)
+        found.append([(("daily", None, True), model.daily_step(state.daily, day_step))])
+    found.extend([(("happen", name, True), model.daily_step(p, day_step))]
+                 for name, p in state.events)
     return found
 
 
