@@ -41,6 +41,36 @@ class Delivery:
     # system refused while accepting the rest (e.g. WeCom's `fail_list`)
 
 
+class SettingsError(Exception):
+    """A setting the target needs is missing or malformed: a usage error (exit 2)."""
+
+
+def env_name(target: str, key: str) -> str:
+    """The environment variable that holds a target's setting, e.g. SOPDSL_TRYTON_PASSWORD."""
+    return f"SOPDSL_{target.upper()}_{key.upper()}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A target's settings (URLs, user names, secrets) from the environment or a config file."""
+
+    target: str
+    values: Mapping[str, str] = field(default_factory=dict)
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        """The setting, or `default` when it is not set."""
+        return self.values.get(key, default)
+
+    def require(self, key: str) -> str:
+        """The setting; a `SettingsError` naming where to set it when it is missing."""
+        value = self.values.get(key)
+        if not value:
+            raise SettingsError(f"the {self.target} target needs `{key}`: set "
+                                f"{env_name(self.target, key)} or `{key}` under "
+                                f"[push.{self.target}] in the push configuration file")
+        return value
+
+
 class PushError(Exception):
     """A request that did not go through; `retryable` says whether sending again may help."""
 
@@ -66,9 +96,14 @@ class CredentialsError(PushError):
 
 
 class Target(Protocol):
-    """A system plans are pushed to."""
+    """A system plans are pushed to.
+
+    Targets are built from their `Settings` (`Target(settings)`); building one and calling
+    `batches` never touches the network, so `--dry-run` works offline.
+    """
 
     name: ClassVar[str]  # the `--to` value
+    secret_keys: ClassVar[frozenset[str]]  # settings never shown in output, logs or the ledger
     # True when sending a batch twice leaves one copy (upsert by key or UID); the runner then
     # re-sends batches whose outcome a crash left unknown, otherwise it holds them back.
     idempotent: ClassVar[bool]
