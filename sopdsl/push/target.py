@@ -1,0 +1,122 @@
+"""The contract between the push runner and a target system.
+
+A target says which plan tasks it takes, groups them into requests (`batches`, pure and
+repeatable, which is also what `--dry-run` shows) and sends one request at a time (`send`).
+The runner owns everything else: the ledger, retries with backoff, the progress and the exit
+code. Targets raise the errors below; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from sopdsl.plan_model import PlanPlaybook, PlanTask, PlanWindow
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    """What a plan says about itself: the playbook and the window the tasks belong to."""
+
+    playbook: PlanPlaybook
+    window: PlanWindow
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One request to a target: the tasks it carries and the payload as it will be sent."""
+
+    keys: tuple[str, ...]  # idempotency keys of the plan tasks this request carries
+    operation: str  # what the request does, e.g. `add_msg_template` or `project.work.create`
+    payload: Any  # JSON-compatible: the body shown by --dry-run, free of credentials
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What the target system answered to one batch."""
+
+    remote_id: str | None  # the id the system gave the work: record id, UID, msgid, jobid
+    rejected: Mapping[str, str] = field(default_factory=dict)  # key -> reason, for tasks the
+    # system refused while accepting the rest (e.g. WeCom's `fail_list`)
+
+
+class SettingsError(Exception):
+    """A setting the target needs is missing or malformed: a usage error (exit 2)."""
+
+
+def env_name(target: str, key: str) -> str:
+    """The environment variable that holds a target's setting, e.g. SOPDSL_TRYTON_PASSWORD."""
+    return f"SOPDSL_{target.upper()}_{key.upper()}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A target's settings (URLs, user names, secrets) from the environment or a config file."""
+
+    target: str
+    values: Mapping[str, str] = field(default_factory=dict)
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        """The setting, or `default` when it is not set."""
+        return self.values.get(key, default)
+
+    def require(self, key: str) -> str:
+        """The setting; a `SettingsError` naming where to set it when it is missing."""
+        value = self.values.get(key)
+        if not value:
+            raise SettingsError(f"the {self.target} target needs `{key}`: set "
+                                f"{env_name(self.target, key)} or `{key}` under "
+                                f"[push.{self.target}] in the push configuration file")
+        return value
+
+
+class PushError(Exception):
+    """A request that did not go through; `retryable` says whether sending again may help."""
+
+    retryable: ClassVar[bool] = False
+
+
+class TransientError(PushError):
+    """The system is down, timed out, answered 5xx or asked us to slow down."""
+
+    retryable = True
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds the system asked us to wait, if it said
+
+
+class RejectedError(PushError):
+    """The system refused this request for good (invalid data, over a hard limit)."""
+
+
+class CredentialsError(PushError):
+    """The credentials are missing, wrong or revoked: nothing more can be sent to the target."""
+
+
+class Target(Protocol):
+    """A system plans are pushed to.
+
+    Targets are built from their `Settings` (`Target(settings)`); building one and calling
+    `batches` never touches the network, so `--dry-run` works offline.
+    """
+
+    name: ClassVar[str]  # the `--to` value
+    secret_keys: ClassVar[frozenset[str]]  # settings never shown in output, logs or the ledger
+    # True when sending a batch twice leaves one copy (upsert by key or UID); the runner then
+    # re-sends batches whose outcome a crash left unknown, otherwise it holds them back.
+    idempotent: ClassVar[bool]
+
+    def takes(self, task: PlanTask) -> bool:
+        """True for the tasks this target carries (others are left to other targets)."""
+
+    def batches(self, run: PlanRun, tasks: Iterable[PlanTask]) -> Iterable[Batch]:
+        """The requests for these tasks, in sending order; the same input gives the same
+        batches."""
+
+    def send(self, batch: Batch) -> Delivery:
+        """Send one request; raise a `PushError` when it does not go through."""
+
+    def close(self) -> None:
+        """Release connections."""
