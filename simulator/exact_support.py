@@ -198,22 +198,33 @@ def _scenario_events(scenario: Scenario) -> dict:
 
 def program_expressions(program: Program,
                         scenario: Scenario) -> Iterator[tuple[ast.Expr, str]]:
-    """Every expression a forecast evaluates, with who evaluates it in operator words."""
+    """Every expression a forecast evaluates, with who evaluates it in operator words
+    (segments only when something evaluated refers to them)."""
+    found: list[tuple[ast.Expr, str]] = []
     for journey in program.journeys.values():
         name = f"journey `{journey.name.name}`"
         for clause in journey.clauses:
             if isinstance(clause, (ast.Audience, ast.ExitWhen)):
-                yield clause.expr, name
+                found.append((clause.expr, name))
         for node in nodes(journey.steps):
             if isinstance(node, ast.Branch):
-                yield node.condition, name
+                found.append((node.condition, name))
             elif isinstance(node, ast.RepeatUntil):
-                yield node.until, name
-    for segment in program.segments.values():
-        yield segment.expr, f"segment `{segment.name.name}`"
+                found.append((node.until, name))
     for effect in scenario.effects:
         if effect.expression is not None:
-            yield effect.expression, f"the scenario's `effect {effect.condition}`"
+            found.append((effect.expression, f"the scenario's `effect {effect.condition}`"))
+    yield from found
+    pending = [expr for expr, _ in found]
+    seen: set[str] = set()
+    while pending:
+        for node in nodes(pending.pop()):
+            if isinstance(node, ast.SegmentRef) and node.name not in seen \
+                    and node.name in program.segments:
+                seen.add(node.name)
+                segment = program.segments[node.name]
+                pending.append(segment.expr)
+                yield segment.expr, f"segment `{node.name}`"
 
 
 def nodes(root: object) -> Iterator[BaseModel]:
