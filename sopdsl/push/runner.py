@@ -131,6 +131,7 @@ class _Sender:
         self.target, self.ledger, self.destination = target, ledger, destination
         self.retry, self.report = retry, report
         self.secrets = [secret for secret in secrets if secret]
+        self.attempts = 0  # of the batch being sent
 
     def deliver(self, batch: Batch) -> str:
         """Send one batch until it is answered or the retry bound is reached; its outcome."""
@@ -149,16 +150,16 @@ class _Sender:
         except TransientError as error:
             reason = self._mask(str(error))
             self.ledger.failed(self.target.name, self.destination, keys, reason)
-            self.report.stopped = (f"the {self.target.name} target did not take a request after "
-                                   f"{self.retry.max_attempts} attempts or "
-                                   f"{self.retry.max_wait:g}s: {reason}")
+            self.report.stopped = (f"gave up on the {self.target.name} target after "
+                                   f"{self.attempts} attempts at one request: {reason}")
             return self._count(batch, NOT_PUSHED)
         return self._answered(batch, delivery)
 
     def _send(self, batch: Batch) -> Delivery:
-        attempt, waited = 0, 0.0
+        self.attempts, waited = 0, 0.0
         while True:
-            attempt += 1
+            self.attempts += 1
+            attempt = self.attempts
             self.ledger.sending(self.target.name, self.destination, batch.keys, batch.operation)
             self.report.requests += 1
             try:
