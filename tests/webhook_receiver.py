@@ -1,7 +1,8 @@
 """A real local HTTP receiver for webhook tests: records what arrives, answers from a script.
 
 Each script entry answers one request: an int is a status (2xx records the event), a
-(status, headers) pair adds headers, "hang" answers nothing until the receiver stops. With the
+(status, headers[, body]) tuple adds headers and a body, "hang" answers nothing until the
+receiver stops. With the
 script empty every request is accepted. Events are deduplicated by CloudEvents `id` as a
 receiver should, and every delivery is also kept in `deliveries`.
 """
@@ -53,10 +54,11 @@ class _Handler(BaseHTTPRequestHandler):
         if answer == HANG:
             self.receiver.stopping.wait(10)
             return
-        status, headers = answer if isinstance(answer, tuple) else (answer, {})
+        status, headers, *reply = answer if isinstance(answer, tuple) else (answer, {})
         if 200 <= status < 300:
             self.receiver.record(dict(self.headers), body)
-        reply = b'{"ok": true}' if status < 300 else f'{{"error": {status}}}'.encode()
+        default = b'{"ok": true}' if status < 300 else f'{{"error": {status}}}'.encode()
+        reply = reply[0] if reply else default
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)

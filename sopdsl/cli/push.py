@@ -177,7 +177,7 @@ def _summary(report: PushReport, ledger_path: Path) -> None:
 
     from sopdsl.push.report import OUTCOMES
 
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
     outcomes = [o for o in OUTCOMES if report.counts[o]]
     table = Table(title=f"{'dry run: ' if report.dry_run else ''}{report.target} "
                         f"→ {report.destination}")
@@ -204,6 +204,10 @@ def _next_steps(console: Any, report: PushReport, ledger_path: Path) -> None:
         console.print(f"{report.counts[ACCEPTED]} tasks accepted in {report.requests} requests, "
                       f"{report.elapsed:.1f}s ({report.throughput:.1f} tasks/s); "
                       f"ledger {ledger_path}")
+    if report.remote_ids:
+        shown = ", ".join(report.remote_ids[:5])
+        more = f" and {len(report.remote_ids) - 5} more" if len(report.remote_ids) > 5 else ""
+        console.print(f"remote ids: {shown}{more} (all in the ledger)")
     for key, reason in list(report.rejections.items())[:10]:
         console.print(f"rejected {key}: {reason}")
     if len(report.rejections) > 10:

@@ -150,8 +150,9 @@ class _Sender:
         except TransientError as error:
             reason = self._mask(str(error))
             self.ledger.failed(self.target.name, self.destination, keys, reason)
-            self.report.stopped = (f"gave up on the {self.target.name} target after "
-                                   f"{self.attempts} attempts at one request: {reason}")
+            tries = f"{self.attempts} attempt{'s' if self.attempts > 1 else ''}"
+            self.report.stopped = (f"gave up on the {self.target.name} target after {tries} "
+                                   f"at one request: {reason}")
             return self._count(batch, NOT_PUSHED)
         return self._answered(batch, delivery)
 
@@ -159,14 +160,13 @@ class _Sender:
         self.attempts, waited = 0, 0.0
         while True:
             self.attempts += 1
-            attempt = self.attempts
             self.ledger.sending(self.target.name, self.destination, batch.keys, batch.operation)
             self.report.requests += 1
             try:
                 return self.target.send(batch)
             except TransientError as error:
-                delay = self.retry.delay(attempt, error.retry_after)
-                if attempt >= self.retry.max_attempts or waited + delay > self.retry.max_wait:
+                delay = self.retry.delay(self.attempts, error.retry_after)
+                if self.attempts >= self.retry.max_attempts or waited + delay > self.retry.max_wait:
                     raise
                 self.retry.sleep(delay)
                 waited += delay
