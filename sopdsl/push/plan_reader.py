@@ -75,7 +75,8 @@ def open_plan(path: Path) -> PlanFile | Diagnostic:
         return error.diagnostic
 
 
-def _check(path: Path, name: str, records: Iterator[Record], *, streamed: bool) -> PlanFile | Diagnostic:
+def _check(path: Path, name: str, records: Iterator[Record], *,
+           streamed: bool) -> PlanFile | Diagnostic:
     _, _, header = next(records)
     run = _run(name, header)
     if isinstance(run, Diagnostic):
@@ -167,7 +168,8 @@ def _read_text(path: Path, name: str) -> str:
                                  hint="pass the JSON file `sopdsl plan -o` wrote")) from None
     except FileNotFoundError:
         raise PlanReadError(diag("E620", _span(name), "no such plan file",
-                                 hint="check the path, or make the plan with `sopdsl plan`")) from None
+                                 hint="check the path, or make the plan with `sopdsl plan`")
+                            ) from None
     except OSError as error:
         raise PlanReadError(diag("E620", _span(name),
                                  f"cannot read the plan: {error.strerror or error}")) from None
