@@ -142,13 +142,18 @@ def test_kinds_setting_restricts_what_is_sent(plan, receiver, ledger):
 
 
 def test_send_maps_statuses_to_errors(receiver):
-    """5xx is transient with the Retry-After seconds, 403 a credentials error."""
+    """5xx is transient with the Retry-After (seconds, or a date: the time left), 403 a
+    credentials error."""
     target = webhook(receiver.url)
-    receiver.script = [(500, {"Retry-After": "3"}), 403]
+    receiver.script = [(500, {"Retry-After": "3"}),
+                       (503, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}), 403]
     batch = Batch(("0" * 32,), PLANNED, {"specversion": "1.0", "id": "0" * 32})
     with pytest.raises(TransientError) as transient:
         target.send(batch)
     assert transient.value.retry_after == 3.0
+    with pytest.raises(TransientError) as dated:
+        target.send(batch)
+    assert dated.value.retry_after == 0.0
     with pytest.raises(CredentialsError):
         target.send(batch)
     target.close()
