@@ -54,12 +54,17 @@ class PlanFile:
     def tasks(self) -> Iterator[PlanTask]:
         """The tasks in file order, read again from the file; `PlanReadError` if it changed."""
         records = _streamed(self.path) if self.streamed else _parsed(self.path, self.name)
-        next(records)
-        for line, column, data in records:
-            task = _task(self.name, line, column, data)
-            if isinstance(task, Diagnostic):
-                raise PlanReadError(task)
-            yield task
+        try:
+            next(records)
+            for line, column, data in records:
+                task = _task(self.name, line, column, data)
+                if isinstance(task, Diagnostic):
+                    raise PlanReadError(task)
+                yield task
+        except (_OtherLayout, OSError, UnicodeDecodeError):
+            raise PlanReadError(diag("E620", _span(self.name), "the plan file changed or "
+                                     "vanished while it was being pushed",
+                                     hint="push again; the ledger keeps what was sent")) from None
 
 
 def open_plan(path: Path) -> PlanFile | Diagnostic:
