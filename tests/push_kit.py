@@ -1,11 +1,17 @@
-"""Helpers for the push tests: plan tasks made in memory and a scripted fake target."""
+"""Helpers for the push tests: plan tasks made in memory, a scripted fake target, fixtures
+for a ledger and for the bundled sample's plan file."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any, ClassVar
 
+import pytest
+
+from plan_kit import plan_text
 from sopdsl.plan_model import Assignee, DueWindow, PlanPlaybook, PlanTask, PlanWindow
+from sopdsl.push.ledger import Ledger
 from sopdsl.push.target import Batch, Delivery, PlanRun, Settings
 
 RUN = PlanRun(PlanPlaybook(title="Demo", file="playbooks/demo.sop", timezone="Asia/Shanghai"),
@@ -88,3 +94,20 @@ class OnceOnlyTarget(FakeTarget):
     """A fake target that keeps a copy per request: sending twice makes two."""
 
     idempotent: ClassVar[bool] = False
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Iterator[Ledger]:
+    """A fresh ledger file, closed after the test."""
+    opened = Ledger.open(tmp_path / "ledger.sqlite")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="module")
+def sample_plan_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The onboarding playbook's plan of the bundled sample (10 tasks), as a file."""
+    text, _ = plan_text("onboarding")
+    path = tmp_path_factory.mktemp("plan") / "plan.json"
+    path.write_text(text, encoding="utf-8")
+    return path

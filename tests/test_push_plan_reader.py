@@ -128,3 +128,12 @@ def test_a_plan_broken_after_checking_raises_a_read_error(tmp_path):
     with pytest.raises(PlanReadError) as error:
         list(plan.tasks())
     assert error.value.diagnostic.code == "E624"
+
+
+def test_a_plan_removed_during_the_push_raises_a_read_error(tmp_path):
+    """A plan file that vanishes after the check is a PlanReadError, not a traceback."""
+    plan = opened(tmp_path, written_plan(make_tasks(2)))
+    (tmp_path / "plan.json").unlink()
+    with pytest.raises(PlanReadError) as error:
+        list(plan.tasks())
+    assert error.value.diagnostic.code == "E620"

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from push_kit import RUN, Crash, FakeTarget, OnceOnlyTarget, make_task, make_tasks
+from push_kit import RUN, Crash, FakeTarget, OnceOnlyTarget, ledger, make_task, make_tasks
 from sopdsl.push.ledger import Ledger
 from sopdsl.push.report import (
     ACCEPTED, ALREADY_PUSHED, HELD_BACK, NOT_PUSHED, REJECTED, REJECTED_BEFORE, WOULD_SEND,
 )
 from sopdsl.push.runner import Choices, Retry, push
 from sopdsl.push.target import CredentialsError, RejectedError, Settings, TransientError
-
-
-@pytest.fixture
-def ledger(tmp_path):
-    opened = Ledger.open(tmp_path / "ledger.sqlite")
-    yield opened
-    opened.close()
 
 
 def no_sleep(waits: list[float] | None = None) -> Retry:

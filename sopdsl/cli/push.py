@@ -14,6 +14,7 @@ from sopdsl.cli.output import emit_diagnostics
 
 if TYPE_CHECKING:
     from sopdsl.diagnostics import Diagnostic
+    from sopdsl.push.ledger import Ledger
     from sopdsl.push.report import PushReport
     from sopdsl.push.target import Batch, Settings, Target
 
@@ -115,7 +116,7 @@ def _build(target_class: type[Target], settings: Settings, dry_run: bool) -> Tar
         fail(str(error))
 
 
-def _open_ledger(path: Path, dry_run: bool) -> Any:
+def _open_ledger(path: Path, dry_run: bool) -> Ledger:
     from sopdsl.push.ledger import Ledger, LedgerError
 
     try:

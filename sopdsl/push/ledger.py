@@ -18,7 +18,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_LEDGER = Path(".sopdsl") / "ledger.sqlite"
 STATES = ("sending", "accepted", "rejected", "failed")
 _CHUNK = 500  # keys per query, under SQLite's limit on bound parameters
 _BUSY_TIMEOUT_MS = 5000

@@ -54,12 +54,17 @@ class PlanFile:
     def tasks(self) -> Iterator[PlanTask]:
         """The tasks in file order, read again from the file; `PlanReadError` if it changed."""
         records = _streamed(self.path) if self.streamed else _parsed(self.path, self.name)
-        next(records)
-        for line, column, data in records:
-            task = _task(self.name, line, column, data)
-            if isinstance(task, Diagnostic):
-                raise PlanReadError(task)
-            yield task
+        try:
+            next(records)
+            for line, column, data in records:
+                task = _task(self.name, line, column, data)
+                if isinstance(task, Diagnostic):
+                    raise PlanReadError(task)
+                yield task
+        except (_OtherLayout, OSError, UnicodeDecodeError):
+            raise PlanReadError(diag("E620", _span(self.name), "the plan file changed or "
+                                     "vanished while it was being pushed",
+                                     hint="push again; the ledger keeps what was sent")) from None
 
 
 def open_plan(path: Path) -> PlanFile | Diagnostic:
@@ -75,7 +80,8 @@ def open_plan(path: Path) -> PlanFile | Diagnostic:
         return error.diagnostic
 
 
-def _check(path: Path, name: str, records: Iterator[Record], *, streamed: bool) -> PlanFile | Diagnostic:
+def _check(path: Path, name: str, records: Iterator[Record], *,
+           streamed: bool) -> PlanFile | Diagnostic:
     _, _, header = next(records)
     run = _run(name, header)
     if isinstance(run, Diagnostic):
@@ -167,7 +173,8 @@ def _read_text(path: Path, name: str) -> str:
                                  hint="pass the JSON file `sopdsl plan -o` wrote")) from None
     except FileNotFoundError:
         raise PlanReadError(diag("E620", _span(name), "no such plan file",
-                                 hint="check the path, or make the plan with `sopdsl plan`")) from None
+                                 hint="check the path, or make the plan with `sopdsl plan`")
+                            ) from None
     except OSError as error:
         raise PlanReadError(diag("E620", _span(name),
                                  f"cannot read the plan: {error.strerror or error}")) from None

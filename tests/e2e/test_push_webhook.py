@@ -8,15 +8,14 @@ import hmac
 import jsonschema
 import pytest
 
-from plan_kit import plan_text
+from push_kit import ledger, sample_plan_file
 from sopdsl.plan_model import plan_json_schema
-from sopdsl.push.ledger import Ledger
 from sopdsl.push.plan_reader import open_plan
 from sopdsl.push.report import ACCEPTED, ALREADY_PUSHED, NOT_PUSHED, REJECTED
 from sopdsl.push.runner import Retry, push
 from sopdsl.push.target import Batch, CredentialsError, Settings, TransientError
 from sopdsl.push.webhook import PLANNED, WebhookTarget
-from webhook_receiver import HANG, closed_port_url, running_receiver
+from webhook_receiver import HANG, closed_port_url, receiver
 
 CLOUDEVENT = {
     "type": "object",
@@ -37,26 +36,10 @@ CLOUDEVENT = {
 
 
 @pytest.fixture(scope="module")
-def plan(tmp_path_factory):
-    text, problems = plan_text("onboarding")
-    path = tmp_path_factory.mktemp("plan") / "plan.json"
-    path.write_text(text, encoding="utf-8")
-    opened = open_plan(path)
+def plan(sample_plan_file):
+    opened = open_plan(sample_plan_file)
     assert opened.count == 10
     return opened
-
-
-@pytest.fixture
-def receiver():
-    with running_receiver() as running:
-        yield running
-
-
-@pytest.fixture
-def ledger(tmp_path):
-    opened = Ledger.open(tmp_path / "ledger.sqlite")
-    yield opened
-    opened.close()
 
 
 def webhook(url: str, **values: str) -> WebhookTarget:
@@ -159,13 +142,18 @@ def test_kinds_setting_restricts_what_is_sent(plan, receiver, ledger):
 
 
 def test_send_maps_statuses_to_errors(receiver):
-    """5xx is transient with the Retry-After seconds, 403 a credentials error."""
+    """5xx is transient with the Retry-After (seconds, or a date: the time left), 403 a
+    credentials error."""
     target = webhook(receiver.url)
-    receiver.script = [(500, {"Retry-After": "3"}), 403]
+    receiver.script = [(500, {"Retry-After": "3"}),
+                       (503, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}), 403]
     batch = Batch(("0" * 32,), PLANNED, {"specversion": "1.0", "id": "0" * 32})
     with pytest.raises(TransientError) as transient:
         target.send(batch)
     assert transient.value.retry_after == 3.0
+    with pytest.raises(TransientError) as dated:
+        target.send(batch)
+    assert dated.value.retry_after == 0.0
     with pytest.raises(CredentialsError):
         target.send(batch)
     target.close()
