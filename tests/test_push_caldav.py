@@ -16,8 +16,8 @@ import pytest
 from plan_kit import plan_text
 from radicale_server import free_port, radicale
 from sopdsl.plan_model import Plan, PlanTask
-from sopdsl.push.caldav import CaldavTarget
-from sopdsl.push.target import (CredentialsError, PlanRun, RejectedError, Settings,
+from sopdsl.push.caldav import OPERATION, CaldavTarget
+from sopdsl.push.target import (Batch, CredentialsError, PlanRun, RejectedError, Settings,
                                 SettingsError, TransientError)
 from sopdsl.push.targets import target_class
 
@@ -156,6 +156,20 @@ def test_a_calendar_name_pattern_names_the_calendars_and_finds_them_again(accoun
     assert sum(len(items) for items in found.values()) == len(staff(plan))
 
 
+def test_a_renamed_calendar_is_found_again(account, plan):
+    """A calendar the staff member renamed is found by its URL: no second calendar appears."""
+    push(account, plan)
+    with caldav.DAVClient(url=account.get("url"), username=account.get("username"),
+                          password=account.get("password")) as client:
+        calendar = client.principal().calendar(name="guide_lin")
+        calendar.set_properties([caldav.elements.dav.DisplayName("林的待办")])
+    push(account, plan)
+    found = todos(account)
+    mine = [t for t in staff(plan) if t.assignee.staff_id == "guide_lin"]
+    assert "guide_lin" not in found and len(found["林的待办"]) == len(mine) > 0
+    assert sum(len(items) for items in found.values()) == len(staff(plan))
+
+
 def test_a_wrong_password_is_a_credentials_error(account, plan):
     """A password the server refuses stops the push with CredentialsError, never showing it."""
     settings = Settings("caldav", {**account.values, "password": "wrong-pw"})
@@ -169,7 +183,7 @@ def test_a_server_that_is_down_is_transient(plan):
     """Nothing listening on the port is a TransientError (the runner retries later)."""
     settings = Settings("caldav", {"url": f"http://127.0.0.1:{free_port()}/",
                                    "username": "u", "password": "p", "timeout": "5"})
-    with pytest.raises(TransientError, match="did not answer"):
+    with pytest.raises(TransientError, match="could not be reached"):
         push(settings, plan)
 
 
@@ -183,7 +197,8 @@ def test_a_server_that_never_answers_times_out_as_transient(plan):
                                        "timeout": "0.3"})
         with pytest.raises(TransientError) as caught:
             push(settings, plan)
-    assert "timed out" in str(caught.value) and "pw-in-url" not in str(caught.value)
+    message = str(caught.value)
+    assert "did not answer within 0.3 s" in message and "pw-in-url" not in message
 
 
 class _Answering(BaseHTTPRequestHandler):
@@ -194,8 +209,10 @@ class _Answering(BaseHTTPRequestHandler):
         self.send_response(self.server.status)
         for name, value in self.server.extra.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", "0")
+        body = self.server.body.encode()
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        self.wfile.write(body)
 
     do_GET = do_PUT = do_PROPFIND = do_REPORT = do_MKCALENDAR = do_OPTIONS = answer
 
@@ -203,17 +220,19 @@ class _Answering(BaseHTTPRequestHandler):
         """Keep the test output quiet."""
 
 
-@pytest.mark.parametrize("status,headers,error,retry_after", [
-    (500, {}, TransientError, None),
-    (503, {"Retry-After": "7"}, TransientError, 7),
-    (429, {"Retry-After": "3"}, TransientError, 3),
-    (403, {}, CredentialsError, None),
-    (400, {}, RejectedError, None),
+@pytest.mark.parametrize("status,headers,body,error,retry_after", [
+    (500, {}, "", TransientError, None),
+    (503, {"Retry-After": "7"}, "", TransientError, 7),
+    (429, {"Retry-After": "3"}, "", TransientError, 3),
+    (403, {}, "", CredentialsError, None),
+    (404, {}, "", CredentialsError, None),
+    (200, {"Content-Type": "text/html"}, "<html><body>welcome</body></html>", CredentialsError,
+     None),
 ])
-def test_http_statuses_map_to_push_errors(plan, status, headers, error, retry_after):
-    """5xx and 429 may pass (with the server's Retry-After), 403 stops, other 4xx refuse."""
+def test_http_answers_map_to_push_errors(plan, status, headers, body, error, retry_after):
+    """5xx and 429 may pass (with Retry-After); 403, or a url with no CalDAV account, stops."""
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Answering)
-    httpd.status, httpd.extra = status, headers
+    httpd.status, httpd.extra, httpd.body = status, headers, body
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
@@ -228,8 +247,19 @@ def test_http_statuses_map_to_push_errors(plan, status, headers, error, retry_af
     assert getattr(caught.value, "retry_after", None) == retry_after
 
 
+def test_a_todo_the_server_refuses_is_rejected(account):
+    """A to-do the server refuses (here not iCalendar at all) is a RejectedError naming its UID."""
+    target = CaldavTarget(account)
+    batch = Batch(("k1",), OPERATION, {"calendar": "guide_x", "uid": "k1", "ical": "hello"})
+    try:
+        with pytest.raises(RejectedError, match="`k1`"):
+            target.send(batch)
+    finally:
+        target.close()
+
+
 def test_batches_are_one_todo_each_and_need_no_network(plan):
-    """Batches (what --dry-run shows) are built offline: one VTODO per staff task, in plan order."""
+    """Batches (what --dry-run shows) are made offline: one VTODO per staff task, plan order."""
     target = CaldavTarget(Settings("caldav", {"url": "http://127.0.0.1:9/"}))
     batches = list(target.batches(PlanRun(plan.playbook, plan.window),
                                   filter(target.takes, plan.tasks)))
@@ -259,7 +289,7 @@ def test_takes_staff_work_only(plan):
     ({"url": "http://h/", "calendar": "{assignee"}, "calendar"),
 ])
 def test_bad_settings_are_settings_errors(values, word):
-    """A missing url, a timeout that is not a positive number or a bad pattern is a SettingsError."""
+    """A missing url, a timeout that is no positive number or a bad pattern is a SettingsError."""
     with pytest.raises(SettingsError, match=word):
         CaldavTarget(Settings("caldav", values))
 

@@ -74,11 +74,15 @@ class CaldavTarget:
                                  exc.retry_after_seconds) from None
         except error.DAVError as exc:
             raise _refusal(exc.status, f"the CalDAV server at {self._server} answered "
-                                       f"{exc.status or 'unexpectedly'} to "
-                                       f"{type(exc).__name__.removesuffix('Error')}") from None
-        except requests.exceptions.RequestException as exc:
-            raise TransientError(f"the CalDAV server at {self._server} did not answer "
-                                 f"({_transport_problem(exc)})") from None
+                                       f"{exc.status or 'unexpectedly'} "
+                                       f"({type(exc).__name__})") from None
+        except requests.exceptions.Timeout:
+            raise TransientError(f"the CalDAV server at {self._server} did not answer within "
+                                 f"{self.timeout:g} s") from None
+        except requests.exceptions.RequestException:
+            # the library's message is left out: it carries the URL, which may hold a password
+            raise TransientError(f"the CalDAV server at {self._server} could not be reached"
+                                 ) from None
 
     def close(self) -> None:
         """Close the HTTP session."""
@@ -89,7 +93,7 @@ class CaldavTarget:
     @property
     def _server(self) -> str:
         """The server's address without any user name or password written into the URL."""
-        return urlsplit(self.url).netloc.rpartition("@")[2] or self.url
+        return (urlsplit(self.url).netloc or self.url).rpartition("@")[2]
 
     def _put(self, calendar_name_: str, uid: str, text: str) -> Delivery:
         target = self._calendar(calendar_name_)
@@ -101,7 +105,8 @@ class CaldavTarget:
         else:
             url = existing.url
             condition = {"If-Match": existing.etag} if existing.etag else {}
-        response = self._connect().put(str(url), text, {"Content-Type": CALENDAR_TYPE, **condition})
+        headers = {"Content-Type": CALENDAR_TYPE, **condition}
+        response = self._connect().put(str(url), text, headers)
         if response.status == _CHANGED_MEANWHILE:
             raise TransientError(f"the to-do `{uid}` changed on the server while it was "
                                  "written; sending again reads it anew")
@@ -114,13 +119,39 @@ class CaldavTarget:
     def _calendar(self, name: str) -> Calendar:
         """The assignee's calendar, created (for to-dos only) when the server has none."""
         if self._principal is None:
-            self._principal = self._connect().principal()
-            self._calendars = _by_name(self._principal.calendars())
+            self._principal = self._discover()
         if name not in self._calendars:
             ident = safe_name(name)
-            self._calendars[name] = self._calendars.get(ident) or self._principal.make_calendar(
+            found = self._calendars.get(ident)
+            self._calendars[name] = found if found is not None else self._principal.make_calendar(
                 name=name, cal_id=ident, supported_calendar_component_set=["VTODO"])
         return self._calendars[name]
+
+    def _discover(self) -> Principal:
+        """The account and its calendars; an answer that is not CalDAV stops the push."""
+        from caldav.lib import error
+
+        client = self._connect()
+        try:
+            principal = client.principal()
+            if "calendar-access" not in client.options(str(principal.url)).headers.get("DAV", ""):
+                raise self._no_account("not a CalDAV server")
+            self._calendars = _by_name(principal.calendars())
+        except (error.AuthorizationError, error.RateLimitError):
+            raise
+        except error.DAVError as exc:
+            if exc.status is None or exc.status >= 500:
+                raise
+            raise self._no_account(str(exc.status)) from None
+        except (AttributeError, TypeError, ValueError, SyntaxError):
+            # how the library fails on a page that is not CalDAV (HTML, an empty body)
+            raise self._no_account("not CalDAV") from None
+        return principal
+
+    def _no_account(self, answer: str) -> CredentialsError:
+        # every to-do would fail the same way: stop, so none is recorded as refused for good
+        return CredentialsError(f"the server at {self._server} has no CalDAV account at the "
+                                f"configured `url` ({answer}): check the `url` setting")
 
     def _connect(self) -> DAVClient:
         from caldav import DAVClient
@@ -167,12 +198,6 @@ def _refusal(status: int | None, message: str) -> PushError:
     if status in (401, 403):
         return CredentialsError(message)
     return RejectedError(message)
-
-
-def _transport_problem(exc: Exception) -> str:
-    """What went wrong on the wire, without the URL (it may carry a password)."""
-    name = type(exc).__name__
-    return "timed out" if "Timeout" in name else "connection failed"
 
 
 def _seconds(value: str) -> float:
