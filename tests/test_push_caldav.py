@@ -12,9 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import caldav
 import pytest
+from click.testing import CliRunner
 
-from plan_kit import plan_text
+from plan_kit import DATA, ROOT
 from radicale_server import free_port, radicale
+from sopdsl.cli import main
 from sopdsl.plan_model import Plan, PlanTask
 from sopdsl.push.caldav import OPERATION, CaldavTarget
 from sopdsl.push.target import (Batch, CredentialsError, PlanRun, RejectedError, Settings,
@@ -40,9 +42,16 @@ def account(server) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def plan() -> Plan:
-    """The onboarding sample plan, as `sopdsl plan ... --format json` writes it."""
-    return Plan.model_validate(json.loads(plan_text("onboarding")[0]))
+def plan(tmp_path_factory) -> Plan:
+    """The onboarding plan of the sample data, written by `sopdsl plan ... --format json`."""
+    out = tmp_path_factory.mktemp("plan") / "plan.json"
+    result = CliRunner().invoke(main, [
+        "plan", str(ROOT / "playbooks" / "onboarding.sop"),
+        "--customers", str(DATA / "customers.csv"), "--events", str(DATA / "events.csv"),
+        "--staff", str(DATA / "staff.csv"), "--start", "2026-12-02", "--days", "7",
+        "--format", "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return Plan.model_validate_json(out.read_text(encoding="utf-8"))
 
 
 def push(settings: Settings, plan: Plan) -> list[str]:
