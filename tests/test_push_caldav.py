@@ -292,6 +292,7 @@ def test_takes_staff_work_only(plan):
 
 @pytest.mark.parametrize("values,word", [
     ({}, "url"),
+    ({"url": "dav.example.com"}, "http or https"),
     ({"url": "http://h/", "timeout": "soon"}, "timeout"),
     ({"url": "http://h/", "timeout": "0"}, "timeout"),
     ({"url": "http://h/", "calendar": "{staff}"}, "calendar"),
@@ -301,6 +302,13 @@ def test_bad_settings_are_settings_errors(values, word):
     """A missing url, a timeout that is no positive number or a bad pattern is a SettingsError."""
     with pytest.raises(SettingsError, match=word):
         CaldavTarget(Settings("caldav", values))
+
+
+def test_the_destination_is_the_server_and_account_without_the_password():
+    """The ledger's destination names the server and the account, never a password."""
+    target = CaldavTarget(Settings("caldav", {"url": "https://x:pw@dav.example:8443/dav/?a=1",
+                                              "username": "ops", "password": "pw"}))
+    assert target.destination == "https://dav.example:8443/dav/ as ops"
 
 
 def test_the_target_is_registered_with_its_password_secret():

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 from sopdsl.plan_ics import calendar, calendar_name, safe_name
 from sopdsl.plan_model import PlanTask
 from sopdsl.push.target import (Batch, CredentialsError, Delivery, PlanRun, PushError,
-                                RejectedError, Settings, SettingsError, TransientError)
+                                RejectedError, Settings, SettingsError, TransientError, address)
 
 if TYPE_CHECKING:
     from caldav import Calendar, DAVClient, Principal
@@ -37,9 +37,15 @@ class CaldavTarget:
 
     def __init__(self, settings: Settings) -> None:
         self.url = settings.require("url")
+        self.server = address(self.url, self.name)
+        if urlsplit(self.url).scheme not in ("http", "https"):
+            raise SettingsError(f"the caldav `url` must be an http or https address, not "
+                                f"`{self.server}`")
         self.username = settings.get("username")
         self.password = settings.get("password")
-        self.timeout = _seconds(settings.get("timeout", "30") or "30")
+        # the calendars live in the account's home: another account is another destination
+        self.destination = f"{self.server} as {self.username}" if self.username else self.server
+        self.timeout = settings.seconds("timeout", "30")
         self.pattern = _calendar_pattern(settings.get("calendar", "{assignee}") or "{assignee}")
         self._client: DAVClient | None = None
         self._principal: Principal | None = None
@@ -66,22 +72,22 @@ class CaldavTarget:
             return self._put(batch.payload["calendar"], batch.payload["uid"],
                              batch.payload["ical"])
         except error.AuthorizationError as exc:
-            raise CredentialsError(f"the CalDAV server at {self._server} refused user "
+            raise CredentialsError(f"the CalDAV server at {self.server} refused user "
                                    f"`{self.username or ''}` ({exc.status or 'unauthorized'})"
                                    ) from None
         except error.RateLimitError as exc:
-            raise TransientError(f"the CalDAV server at {self._server} asked to slow down",
+            raise TransientError(f"the CalDAV server at {self.server} asked to slow down",
                                  exc.retry_after_seconds) from None
         except error.DAVError as exc:
-            raise _refusal(exc.status, f"the CalDAV server at {self._server} answered "
+            raise _refusal(exc.status, f"the CalDAV server at {self.server} answered "
                                        f"{exc.status or 'unexpectedly'} "
                                        f"({type(exc).__name__})") from None
         except requests.exceptions.Timeout:
-            raise TransientError(f"the CalDAV server at {self._server} did not answer within "
+            raise TransientError(f"the CalDAV server at {self.server} did not answer within "
                                  f"{self.timeout:g} s") from None
         except requests.exceptions.RequestException:
             # the library's message is left out: it carries the URL, which may hold a password
-            raise TransientError(f"the CalDAV server at {self._server} could not be reached"
+            raise TransientError(f"the CalDAV server at {self.server} could not be reached"
                                  ) from None
 
     def close(self) -> None:
@@ -89,11 +95,6 @@ class CaldavTarget:
         if self._client is not None:
             self._client.close()
         self._client, self._principal, self._calendars = None, None, {}
-
-    @property
-    def _server(self) -> str:
-        """The server's address without any user name or password written into the URL."""
-        return (urlsplit(self.url).netloc or self.url).rpartition("@")[2]
 
     def _put(self, calendar_name_: str, uid: str, text: str) -> Delivery:
         target = self._calendar(calendar_name_)
@@ -111,7 +112,7 @@ class CaldavTarget:
             raise TransientError(f"the to-do `{uid}` changed on the server while it was "
                                  "written; sending again reads it anew")
         if response.status not in _WRITTEN:
-            raise _refusal(response.status, f"the CalDAV server at {self._server} refused the "
+            raise _refusal(response.status, f"the CalDAV server at {self.server} refused the "
                                             f"to-do `{uid}` ({response.status} "
                                             f"{response.reason})")
         return Delivery(remote_id=_path(url))
@@ -150,7 +151,7 @@ class CaldavTarget:
 
     def _no_account(self, answer: str) -> CredentialsError:
         # every to-do would fail the same way: stop, so none is recorded as refused for good
-        return CredentialsError(f"the server at {self._server} has no CalDAV account at the "
+        return CredentialsError(f"the server at {self.server} has no CalDAV account at the "
                                 f"configured `url` ({answer}): check the `url` setting")
 
     def _connect(self) -> DAVClient:
@@ -198,17 +199,6 @@ def _refusal(status: int | None, message: str) -> PushError:
     if status in (401, 403):
         return CredentialsError(message)
     return RejectedError(message)
-
-
-def _seconds(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = 0.0
-    if not seconds > 0:
-        raise SettingsError(f"the caldav target's `timeout` must be a positive number of "
-                            f"seconds, not `{value}`")
-    return seconds
 
 
 def _calendar_pattern(pattern: str) -> str:
