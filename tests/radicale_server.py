@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import socket
 import subprocess
 import sys
@@ -13,7 +14,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import caldav
+import pytest
+
 STARTUP_SECONDS = 30.0
+_accounts = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,20 @@ class RadicaleServer:
         """Give `name` an account (Radicale rereads the file, no restart needed)."""
         with self.users.open("a", encoding="utf-8") as out:
             out.write(f"{name}:{password}\n")
+
+    def new_account(self, password: str) -> str:
+        """A user of its own, with no calendars yet, for one test."""
+        name = f"user{next(_accounts)}"
+        self.add_user(name, password)
+        return name
+
+
+def read_todos(url: str, username: str, password: str) -> dict[str, list]:
+    """A user's to-dos read back with the caldav client, per calendar display name."""
+    with caldav.DAVClient(url=url, username=username, password=password) as client:
+        return {calendar.get_display_name(): [todo.icalendar_component for todo in
+                                              calendar.todos(include_completed=True)]
+                for calendar in client.principal().calendars()}
 
 
 def free_port() -> int:
@@ -78,3 +97,10 @@ def radicale(folder: Path) -> Iterator[RadicaleServer]:
         process.kill()
         process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def radicale_server(tmp_path_factory) -> Iterator[RadicaleServer]:
+    """One Radicale for the test session (import this fixture into a test module)."""
+    with radicale(tmp_path_factory.mktemp("radicale")) as running:
+        yield running

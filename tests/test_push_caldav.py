@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import socket
 import threading
@@ -15,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from plan_kit import DATA, ROOT
-from radicale_server import free_port, radicale
+from radicale_server import free_port, radicale_server, read_todos  # noqa: F401 (fixture)
 from sopdsl.cli import main
 from sopdsl.plan_model import Plan, PlanTask
 from sopdsl.push.caldav import OPERATION, CaldavTarget
@@ -23,22 +22,12 @@ from sopdsl.push.target import (Batch, CredentialsError, PlanRun, RejectedError,
                                 SettingsError, TransientError)
 from sopdsl.push.targets import target_class
 
-_accounts = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    with radicale(tmp_path_factory.mktemp("radicale")) as running:
-        yield running
-
 
 @pytest.fixture
-def account(server) -> Settings:
+def account(radicale_server) -> Settings:
     """A fresh user on the server, so every test starts with no calendars."""
-    name = f"user{next(_accounts)}"
-    server.add_user(name, "s3cret")
-    return Settings("caldav", {"url": server.url, "username": name, "password": "s3cret",
-                               "timeout": "10"})
+    return Settings("caldav", {"url": radicale_server.url, "password": "s3cret", "timeout": "10",
+                               "username": radicale_server.new_account("s3cret")})
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +55,8 @@ def push(settings: Settings, plan: Plan) -> list[str]:
 
 
 def todos(settings: Settings) -> dict[str, list]:
-    """The account's to-dos read back with the caldav client, per calendar display name."""
-    with caldav.DAVClient(url=settings.get("url"), username=settings.get("username"),
-                          password=settings.get("password")) as client:
-        return {calendar.get_display_name(): [todo.icalendar_component for todo in
-                                              calendar.todos(include_completed=True)]
-                for calendar in client.principal().calendars()}
+    """The account's to-dos on the server, per calendar display name."""
+    return read_todos(settings.get("url"), settings.get("username"), settings.get("password"))
 
 
 def staff(plan: Plan) -> list[PlanTask]:
