@@ -7,6 +7,7 @@ import importlib
 from sopdsl.push.target import Target
 
 TARGETS: dict[str, str] = {  # name -> "module:Class"
+    "caldav": "sopdsl.push.caldav:CaldavTarget",
     "webhook": "sopdsl.push.webhook:WebhookTarget",
 }
 

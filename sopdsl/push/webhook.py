@@ -16,14 +16,14 @@ import time
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import Any, ClassVar, get_args
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from sopdsl.plan_model import PlanTask, TaskKind
 from sopdsl.push.target import (
     Batch, CredentialsError, Delivery, PlanRun, RejectedError, Settings, SettingsError,
-    TransientError,
+    TransientError, address,
 )
 
 CONTENT_TYPE = "application/cloudevents+json; charset=utf-8"
@@ -46,12 +46,12 @@ class WebhookTarget:
         parts = urlsplit(self.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise SettingsError(f"the webhook `url` must be an http or https address, not "
-                                f"`{_without_credentials(self.url)}`")
-        self.destination = _without_credentials(self.url)
+                                f"`{address(self.url, self.name)}`")
+        self.destination = address(self.url, self.name)
         self.secret = settings.get("secret")
         self.source = settings.get("source")
         self.kinds = _kinds(settings.get("kinds"))
-        self.timeout = _seconds(settings.get("timeout", "10"))
+        self.timeout = settings.seconds("timeout", "10")
         self._client: httpx.Client | None = None
 
     def takes(self, task: PlanTask) -> bool:
@@ -150,25 +150,3 @@ def _kinds(value: str | None) -> frozenset[str] | None:
                             f"{', '.join(sorted(unknown))}; kinds are "
                             f"{', '.join(get_args(TaskKind))}")
     return kinds
-
-
-def _seconds(value: str | None) -> float:
-    try:
-        seconds = float(value or "")
-    except ValueError:
-        seconds = 0.0
-    if seconds <= 0:
-        raise SettingsError(f"the webhook `timeout` must be a number of seconds, not `{value}`")
-    return seconds
-
-
-def _without_credentials(url: str) -> str:
-    """The address without user, password, query or fragment, as shown and recorded."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    host = f"[{host}]" if ":" in host else host
-    try:
-        netloc = f"{host}:{parts.port}" if parts.port else host
-    except ValueError:
-        raise SettingsError(f"the webhook `url` has a bad port: `{host}`") from None
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
