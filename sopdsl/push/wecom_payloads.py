@@ -1,0 +1,192 @@
+"""WeCom request bodies built from plan tasks: pure, so a dry run shows exactly what is sent.
+
+Staff-confirmed sends become mass-message tasks (`add_msg_template`) or moments tasks
+(`add_moment_task`), one per sender, day and identical content; tag changes become
+`mark_tag` calls. The limits WeCom documents are checked by `problem` before anything is sent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sopdsl.plan_model import PlanContent, PlanTask
+from sopdsl.push.target import Batch
+
+MAX_RECIPIENTS = 10_000  # external_userid per add_msg_template
+MAX_GROUP_CHATS = 2_000  # chat_id_list per add_msg_template
+MAX_ATTACHMENTS = 9
+MAX_TEXT_BYTES = 4_000
+SEND_CHANNELS = {"private_chat": "single", "group": "group"}
+MOMENTS = "moments"
+TAG_FIELDS = ("tag", "untag")
+# Content kinds whose url is a web page shown as a link card; video and file go as a link to
+# their url too, since attaching them needs media WeCom hosts (`media_id`).
+LINK_KINDS = frozenset(("article", "link", "live", "video", "file"))
+
+
+@dataclass(frozen=True)
+class Miniprogram:
+    """The mini program mass messages open: WeCom needs its appid and a cover image's media id."""
+
+    appid: str | None
+    pic_media_id: str | None
+
+
+def takes(task: PlanTask) -> bool:
+    """True for staff-confirmed sends on WeCom channels and for tag changes."""
+    if task.kind == "send":
+        return task.assignee is not None and (
+            task.channel in SEND_CHANNELS or task.channel == MOMENTS)
+    return task.kind == "update" and task.change is not None and task.change.field in TAG_FIELDS
+
+
+def build_batches(tasks: Iterable[PlanTask], tag_ids: Mapping[str, str],
+                  miniprogram: Miniprogram) -> list[Batch]:
+    """The requests for these tasks: by due day, then in plan order of their first task."""
+    groups: dict[tuple[Any, ...], list[PlanTask]] = {}
+    order: list[tuple[str, int, Batch | tuple[Any, ...]]] = []
+    for task in tasks:
+        if not takes(task):
+            continue
+        day = task.due.start[:10]
+        if task.kind == "update":
+            order.append((day, len(order), mark_tag_batch(task, tag_ids)))
+            continue
+        group = _group_key(task, day, miniprogram)
+        if group not in groups:
+            groups[group] = []
+            order.append((day, len(order), group))
+        groups[group].append(task)
+    batches: list[Batch] = []
+    for _, _, item in sorted(order, key=lambda entry: entry[:2]):
+        if isinstance(item, Batch):
+            batches.append(item)
+        else:
+            batches.extend(_send_batches(item, groups[item]))
+    return batches
+
+
+def _group_key(task: PlanTask, day: str, miniprogram: Miniprogram) -> tuple[Any, ...]:
+    """Tasks with the same key go out as one WeCom task: same day, channel, sender, message."""
+    assert task.assignee is not None and task.channel is not None
+    body = _message(task, miniprogram) if task.channel != MOMENTS else _moment_message(task)
+    return (day, task.channel, task.assignee.staff_id, json.dumps(body, ensure_ascii=False))
+
+
+def _send_batches(group: tuple[Any, ...], tasks: list[PlanTask]) -> list[Batch]:
+    _, channel, sender, body = group
+    message = json.loads(body)
+    if channel == MOMENTS:
+        payload = {**message, "visible_range": {"sender_list": {"user_list": [sender]}}}
+        return [Batch(tuple(task.key for task in tasks), "add_moment_task", payload)]
+    if SEND_CHANNELS[channel] == "group":
+        # Plans address customers, not group chats: one task to the sender, who picks the
+        # groups when confirming (WeCom's behaviour without chat_id_list).
+        payload = {"chat_type": "group", "sender": sender, **message}
+        return [Batch(tuple(task.key for task in tasks), "add_msg_template", payload)]
+    return [Batch(tuple(task.key for task in chunk), "add_msg_template",
+                  {"chat_type": "single", "external_userid": [task.customer for task in chunk],
+                   **({"sender": sender} if sender else {}), **message})
+            for chunk in recipient_chunks(tasks)]
+
+
+def recipient_chunks(tasks: list[PlanTask], size: int = MAX_RECIPIENTS) -> list[list[PlanTask]]:
+    """Tasks in chunks of at most `size`, no customer twice in a chunk (a second task for the
+    same customer goes into a later chunk)."""
+    layers: list[list[PlanTask]] = []
+    seen: dict[str, int] = {}
+    for task in tasks:
+        layer = seen.get(task.customer, 0)
+        seen[task.customer] = layer + 1
+        if layer == len(layers):
+            layers.append([])
+        layers[layer].append(task)
+    return [layer[i:i + size] for layer in layers for i in range(0, len(layer), size)]
+
+
+def _message(task: PlanTask, miniprogram: Miniprogram) -> dict[str, Any]:
+    """The text and attachment of a mass message."""
+    attachment = _attachment(task.content, miniprogram) if task.content else None
+    text = _text_without_url(task) if attachment else task.text or ""
+    if attachment and text == attachment[attachment["msgtype"]].get("title"):
+        text = ""  # the card shows the title already
+    message: dict[str, Any] = {"text": {"content": text}} if text else {}
+    if attachment:
+        message["attachments"] = [attachment]
+    return message
+
+
+def _moment_message(task: PlanTask) -> dict[str, Any]:
+    """A moment's text: attachments on moments need media uploaded to WeCom, so the url stays
+    in the text."""
+    return {"text": {"content": task.text or ""}}
+
+
+def _attachment(content: PlanContent, miniprogram: Miniprogram) -> dict[str, Any] | None:
+    if content.url is None:
+        return None
+    if content.kind == "poster":
+        return {"msgtype": "image", "image": {"pic_url": content.url}}
+    if content.kind == "miniprogram":
+        return {"msgtype": "miniprogram", "miniprogram": {
+            "title": content.title or content.name, "pic_media_id": miniprogram.pic_media_id,
+            "appid": miniprogram.appid, "page": content.url}}
+    if content.kind in LINK_KINDS:
+        return {"msgtype": "link", "link": {"title": content.title or content.name,
+                                            "url": content.url}}
+    return None
+
+
+def _text_without_url(task: PlanTask) -> str:
+    """The message without its last line when that line is the url the attachment carries."""
+    text, url = task.text or "", task.content.url if task.content else None
+    if url and text.endswith(url):
+        return text[:-len(url)].rstrip("\n")
+    return text
+
+
+def mark_tag_batch(task: PlanTask, tag_ids: Mapping[str, str]) -> Batch:
+    """One `mark_tag` call; a tag without a known id keeps its name (`problem` refuses it)."""
+    assert task.change is not None
+    tag = str(task.change.value)
+    tags = [tag_ids.get(tag, tag)]
+    add, remove = (tags, []) if task.change.field == "tag" else ([], tags)
+    return Batch((task.key,), "mark_tag", {
+        "userid": task.change.owner, "external_userid": task.customer,
+        "add_tag": add, "remove_tag": remove})
+
+
+def problem(batch: Batch, tag_ids: Mapping[str, str]) -> str | None:
+    """Why WeCom would refuse this request for good (None when it is within the limits)."""
+    payload = batch.payload
+    if batch.operation == "mark_tag":
+        if not payload["userid"]:
+            return "the customer has no owner to set the tag through"
+        known = set(tag_ids.values())
+        unknown = [tag for tag in payload["add_tag"] + payload["remove_tag"] if tag not in known]
+        return (f"no corp tag id for `{unknown[0]}`: add it to the `tag_ids` setting"
+                if unknown else None)
+    size = len(payload.get("text", {}).get("content", "").encode())
+    if size > MAX_TEXT_BYTES:
+        return f"the text is {size} bytes; WeCom takes at most {MAX_TEXT_BYTES}"
+    if len(payload.get("attachments", [])) > MAX_ATTACHMENTS:
+        return f"more than {MAX_ATTACHMENTS} attachments"
+    if batch.operation == "add_msg_template":
+        return _mass_problem(payload)
+    return None
+
+
+def _mass_problem(payload: Mapping[str, Any]) -> str | None:
+    if payload["chat_type"] == "group" and not payload.get("sender"):
+        return "a group message needs a sender: the task has no staff member"
+    if len(payload.get("external_userid", [])) > MAX_RECIPIENTS:
+        return f"more than {MAX_RECIPIENTS} recipients"
+    for attachment in payload.get("attachments", []):
+        program = attachment.get("miniprogram")
+        if program and not (program["appid"] and program["pic_media_id"]):
+            return ("a mini program needs the `miniprogram_appid` and "
+                    "`miniprogram_pic_media_id` settings")
+    return None
