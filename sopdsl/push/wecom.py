@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sopdsl.plan_model import PlanTask
 from sopdsl.push import wecom_payloads as payloads
 from sopdsl.push.target import Batch, Delivery, PlanRun, RejectedError, Settings, SettingsError
+
+if TYPE_CHECKING:
+    from sopdsl.push.wecom_client import WecomApi
 
 DEFAULT_BASE_URL = "https://qyapi.weixin.qq.com/cgi-bin/"
 ENDPOINTS = {"add_msg_template": "externalcontact/add_msg_template",
@@ -39,7 +42,7 @@ class WecomTarget:
         self.tag_ids = _tag_ids(settings)
         self.miniprogram = payloads.Miniprogram(settings.get("miniprogram_appid"),
                                                 settings.get("miniprogram_pic_media_id"))
-        self._api: Any = None
+        self._api: WecomApi | None = None
 
     def takes(self, task: PlanTask) -> bool:
         """Staff-confirmed sends on private_chat, group and moments; tag and untag changes."""
@@ -87,7 +90,7 @@ class WecomTarget:
                 for tag in group.get("tag", [])}
 
     @property
-    def api(self) -> Any:
+    def api(self) -> WecomApi:
         """The WeCom connection, made on first use (building the target stays offline)."""
         if self._api is None:
             from sopdsl.push.wecom_client import BaseUrlClient, WecomApi
@@ -99,7 +102,7 @@ class WecomTarget:
     def close(self) -> None:
         """Release the HTTP connections."""
         if self._api is not None:
-            self._api.client._http.close()
+            self._api.close()
             self._api = None
 
 

@@ -58,6 +58,10 @@ class WecomApi:
         """GET an endpoint with query parameters (the token is added)."""
         return self._call(lambda: self.client.get(endpoint, params=dict(params)))
 
+    def close(self) -> None:
+        """Close the HTTP session wechatpy keeps."""
+        self.client._http.close()
+
     def _call(self, request: Any) -> dict[str, Any]:
         try:
             try:
