@@ -92,6 +92,17 @@ def test_frequency_limit_is_a_transient_error_with_a_wait(server):
     assert caught.value.retry_after == 7.0
 
 
+def test_expired_token_is_refreshed_once_and_the_call_repeated(server):
+    """A 42001 answer fetches a new token and the same request then goes through."""
+    batches = list(target().batches(None, [send_task("c1"), send_task("c2", day="2026-12-03")]))
+    wecom = target(server.base_url)
+    wecom.send(batches[0])
+    server.control("expire")
+    assert wecom.send(batches[1]).remote_id
+    tokens = [r["query"]["access_token"] for r in server.requests("add_msg_template")]
+    assert tokens == ["TOKEN-1", "TOKEN-1", "TOKEN-2"]
+
+
 def test_revoked_secret_is_a_credentials_error(server):
     """A secret reset after the token was issued stops the push with a CredentialsError."""
     batches = list(target().batches(None, [send_task("c1"), send_task("c2", day="2026-12-03")]))

@@ -4,7 +4,8 @@ It is a contract test against the documented API, not a test against WeCom. It i
 `gettoken`, `add_msg_template`, `get_groupmsg_send_result`, `add_moment_task`,
 `get_moment_task_result`, `mark_tag` and `get_corp_tag_list`; it enforces the request limits,
 the per-customer mass-message quota (an over-quota customer gets status 3 in the send result),
-a frequency limit (45009), and can play a revoked secret or a broken server (502). Every API
+a frequency limit (45009), and can play expired tokens (42001), a revoked secret or a broken
+server (502). Every API
 request is recorded. Tests drive it under `/_control/` (see `WecomContract`).
 
 Run: `python tests/wecom_contract.py --port PORT`.
@@ -61,6 +62,7 @@ class State:
         self.requests: list[dict[str, Any]] = []
         self.calls: deque[float] = deque()
         self.tokens = 0
+        self.valid_from = 1  # tokens numbered below this have expired
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.moments: dict[str, dict[str, Any]] = {}
         self.received: Counter[tuple[str, str]] = Counter()  # (customer, day) -> messages
@@ -78,6 +80,8 @@ class State:
         token = query.get("access_token", "")
         if self.config["revoked"] or not token.startswith("TOKEN-"):
             raise ApiError(40014, "invalid access_token")
+        if int(token.removeprefix("TOKEN-")) < self.valid_from:
+            raise ApiError(42001, "access_token expired")
         now = time.monotonic()
         while self.calls and now - self.calls[0] >= 60:
             self.calls.popleft()
@@ -243,6 +247,8 @@ class Handler(BaseHTTPRequestHandler):
             self.state.reset()
         elif what == "config":
             self.state.config.update(body)
+        elif what == "expire":
+            self.state.valid_from = self.state.tokens + 1
         elif what == "requests":
             return self.state.requests
         return {"ok": True}
@@ -272,7 +278,8 @@ class WecomContract:
         self._wait_ready(timeout=20.0)
 
     def control(self, what: str, body: dict[str, Any] | None = None) -> Any:
-        """Call a control: `reset`, `config` (switches, see DEFAULTS) or `requests`."""
+        """Call a control: `reset`, `config` (switches, see DEFAULTS), `expire` (every token
+        issued so far) or `requests`."""
         request = urllib.request.Request(f"{self.root}/_control/{what}", method="POST",
                                          data=json.dumps(body or {}).encode())
         with urllib.request.urlopen(request, timeout=10) as response:

@@ -46,7 +46,8 @@ def takes(task: PlanTask) -> bool:
 def build_batches(tasks: Iterable[PlanTask], tag_ids: Mapping[str, str],
                   miniprogram: Miniprogram) -> list[Batch]:
     """The requests for these tasks: by due day, then in plan order of their first task."""
-    groups: dict[tuple[Any, ...], list[PlanTask]] = {}
+    # Only (key, customer) per task is kept, so large plans group in little memory.
+    groups: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
     order: list[tuple[str, int, Batch | tuple[Any, ...]]] = []
     for task in tasks:
         if not takes(task):
@@ -59,7 +60,7 @@ def build_batches(tasks: Iterable[PlanTask], tag_ids: Mapping[str, str],
         if group not in groups:
             groups[group] = []
             order.append((day, len(order), group))
-        groups[group].append(task)
+        groups[group].append((task.key, task.customer))
     batches: list[Batch] = []
     for _, _, item in sorted(order, key=lambda entry: entry[:2]):
         if isinstance(item, Batch):
@@ -76,34 +77,35 @@ def _group_key(task: PlanTask, day: str, miniprogram: Miniprogram) -> tuple[Any,
     return (day, task.channel, task.assignee.staff_id, json.dumps(body, ensure_ascii=False))
 
 
-def _send_batches(group: tuple[Any, ...], tasks: list[PlanTask]) -> list[Batch]:
+def _send_batches(group: tuple[Any, ...], tasks: list[tuple[str, str]]) -> list[Batch]:
     _, channel, sender, body = group
     message = json.loads(body)
     if channel == MOMENTS:
         payload = {**message, "visible_range": {"sender_list": {"user_list": [sender]}}}
-        return [Batch(tuple(task.key for task in tasks), "add_moment_task", payload)]
+        return [Batch(tuple(key for key, _ in tasks), "add_moment_task", payload)]
     if SEND_CHANNELS[channel] == "group":
         # Plans address customers, not group chats: one task to the sender, who picks the
         # groups when confirming (WeCom's behaviour without chat_id_list).
         payload = {"chat_type": "group", "sender": sender, **message}
-        return [Batch(tuple(task.key for task in tasks), "add_msg_template", payload)]
-    return [Batch(tuple(task.key for task in chunk), "add_msg_template",
-                  {"chat_type": "single", "external_userid": [task.customer for task in chunk],
+        return [Batch(tuple(key for key, _ in tasks), "add_msg_template", payload)]
+    return [Batch(tuple(key for key, _ in chunk), "add_msg_template",
+                  {"chat_type": "single", "external_userid": [customer for _, customer in chunk],
                    **({"sender": sender} if sender else {}), **message})
             for chunk in recipient_chunks(tasks)]
 
 
-def recipient_chunks(tasks: list[PlanTask], size: int = MAX_RECIPIENTS) -> list[list[PlanTask]]:
-    """Tasks in chunks of at most `size`, no customer twice in a chunk (a second task for the
-    same customer goes into a later chunk)."""
-    layers: list[list[PlanTask]] = []
+def recipient_chunks(tasks: list[tuple[str, str]],
+                     size: int = MAX_RECIPIENTS) -> list[list[tuple[str, str]]]:
+    """(key, customer) pairs in chunks of at most `size`, no customer twice in a chunk (a
+    second task for the same customer goes into a later chunk)."""
+    layers: list[list[tuple[str, str]]] = []
     seen: dict[str, int] = {}
-    for task in tasks:
-        layer = seen.get(task.customer, 0)
-        seen[task.customer] = layer + 1
+    for key, customer in tasks:
+        layer = seen.get(customer, 0)
+        seen[customer] = layer + 1
         if layer == len(layers):
             layers.append([])
-        layers[layer].append(task)
+        layers[layer].append((key, customer))
     return [layer[i:i + size] for layer in layers for i in range(0, len(layer), size)]
 
 
