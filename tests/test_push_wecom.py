@@ -71,12 +71,15 @@ def test_token_is_fetched_once_from_the_configured_base_url(server):
 
 
 def test_ten_thousand_recipients_per_request_on_the_server(server):
-    """25,001 recipients arrive as three requests the server accepts."""
+    """25,001 recipients arrive as three requests the server accepts, each result paged back
+    whole."""
     tasks = [send_task(f"wo{n:05d}") for n in range(25_001)]
     deliveries = pushed(server, target().batches(None, tasks))
     sizes = [len(r["body"]["external_userid"]) for r in server.requests("add_msg_template")]
     assert sizes == [10_000, 10_000, 5_001]
     assert len({d.remote_id for d in deliveries}) == 3
+    rows = target(server.base_url).send_results(deliveries[0].remote_id)
+    assert [row["external_userid"] for row in rows] == [f"wo{n:05d}" for n in range(10_000)]
 
 
 def test_frequency_limit_is_a_transient_error_with_a_wait(server):

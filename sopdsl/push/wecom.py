@@ -33,7 +33,6 @@ class WecomTarget:
     idempotent: ClassVar[bool] = False
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
         self.corp_id = settings.require("corp_id")
         self.secret = settings.require("secret")
         self.base_url = settings.get("base_url") or DEFAULT_BASE_URL
