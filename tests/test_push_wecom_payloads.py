@@ -85,6 +85,19 @@ def test_moments_are_visible_to_the_senders_customers():
     assert batch.payload["visible_range"] == {"sender_list": {"user_list": ["guide_chen"]}}
 
 
+@pytest.mark.parametrize("channel", ["group", "moments"])
+def test_group_and_moments_without_a_staff_member_are_refused(channel):
+    """A group or moments send waiting in a role's queue has no sender and is refused."""
+    (batch,) = batches_of([send_task("c1", channel=channel, sender=None)])
+    assert "needs a sender" in problem(batch, {})
+
+
+def test_private_chat_without_a_staff_member_goes_without_sender():
+    """A private-chat send in a role's queue is sent without `sender` and is not refused."""
+    (batch,) = batches_of([send_task("c1", sender=None)])
+    assert "sender" not in batch.payload and problem(batch, {}) is None
+
+
 def test_poster_goes_as_an_image_and_article_as_a_link_card():
     """A poster's url is an image attachment; an article's a link card, its url out of the text."""
     poster = PlanContent(name="p", kind="poster", title="海报", text="海报\nhttps://x/p.jpg",

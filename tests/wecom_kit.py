@@ -34,7 +34,7 @@ def target(base_url: str = "http://127.0.0.1:9/cgi-bin/", **settings: str) -> We
     return WecomTarget(Settings("wecom", values))
 
 
-def send_task(customer: str, sender: str = "guide_chen", channel: str = "private_chat",
+def send_task(customer: str, sender: str | None = "guide_chen", channel: str = "private_chat",
               text: str = "周末到店试饮", day: str = "2026-12-02", round_: int = 1,
               content: PlanContent | None = None) -> PlanTask:
     """A staff-confirmed send, made from a sample task with the given fields."""

@@ -178,6 +178,8 @@ def problem(batch: Batch, tag_ids: Mapping[str, str]) -> str | None:
         return f"more than {MAX_ATTACHMENTS} attachments"
     if batch.operation == "add_msg_template":
         return _mass_problem(payload)
+    if None in payload["visible_range"]["sender_list"]["user_list"]:
+        return "a moments post needs a sender: the task has no staff member"
     return None
 
 
