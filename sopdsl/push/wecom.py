@@ -36,6 +36,8 @@ class WecomTarget:
         self.corp_id = settings.require("corp_id")
         self.secret = settings.require("secret")
         self.base_url = settings.get("base_url") or DEFAULT_BASE_URL
+        # Which corp at which API the work goes to (the push ledger keeps rows per destination).
+        self.destination = f"{self.base_url}#{self.corp_id}"
         self.timeout = _seconds(settings, "timeout", "30")
         self.rate_limit_wait = _seconds(settings, "rate_limit_wait", "60")
         self.tag_ids = _tag_ids(settings)
