@@ -136,6 +136,14 @@ def test_server_errors_are_transient(server):
     assert wecom.send(batch).remote_id
 
 
+def test_timeout_is_transient(server):
+    """A server slower than the `timeout` setting is a TransientError."""
+    (batch,) = target().batches(None, [send_task("c1")])
+    server.configure(delay=1.0)
+    with pytest.raises(TransientError, match="did not answer in 0.2s"):
+        target(server.base_url, timeout="0.2").send(batch)
+
+
 def test_server_down_is_transient():
     """Nothing listening at the base URL is a TransientError."""
     (batch,) = target().batches(None, [send_task("c1")])

@@ -37,6 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "today": None,  # the day messages are confirmed (YYYY-MM-DD); None: the real UTC date
     "revoked": False,  # the secret was reset: gettoken 40001, every token 40014
     "broken": False,  # every API call answers 502
+    "delay": 0.0,  # seconds every API call waits before answering (timeouts)
     "invalid_ids": [],  # external_userids WeCom does not know: the fail_list
 }
 
@@ -223,6 +224,8 @@ class Handler(BaseHTTPRequestHandler):
             self.state.requests.append({"method": method, "path": url.path, "query": query,
                                         "body": body})
             status, answer = self._api(method, url.path.removeprefix("/cgi-bin/"), query, body)
+            delay = self.state.config["delay"]
+        time.sleep(delay)
         self._reply(status, answer)
 
     def _api(self, method: str, api: str, query: dict[str, str],
@@ -286,7 +289,7 @@ class WecomContract:
             return json.loads(response.read())
 
     def configure(self, **switches: Any) -> None:
-        """Change switches (rate_limit, quota, today, revoked, broken, invalid_ids)."""
+        """Change switches (rate_limit, quota, today, revoked, broken, delay, invalid_ids)."""
         self.control("config", switches)
 
     def requests(self, path: str | None = None) -> list[dict[str, Any]]:

@@ -73,7 +73,9 @@ class WecomApi:
                 return request()
         except WeChatClientException as error:
             raise self._error(error) from error
-        except (requests.ConnectionError, requests.Timeout) as error:
+        except requests.Timeout as error:
+            raise TransientError(f"WeCom did not answer in {self.client.timeout:g}s") from error
+        except requests.ConnectionError as error:
             raise TransientError(f"WeCom cannot be reached: {type(error).__name__}") from error
         except (requests.RequestException, ValueError) as error:
             raise TransientError(f"WeCom answered something unreadable: {error}") from error
