@@ -167,6 +167,27 @@ def test_server_limits_refuse_what_the_target_would_refuse(server):
         wecom.api.post("externalcontact/add_msg_template", batch.payload)
 
 
+@pytest.mark.parametrize("attachments", [
+    [{"msgtype": "link", "link": {"title": "a", "url": "https://x/a", "media_id": "M"}}] * 2,
+    [{"msgtype": "image", "image": {"media_id": "M"}}] * 10,
+    [{"msgtype": "file", "file": {"media_id": "M"}}]])
+def test_server_refuses_moments_beyond_images_or_one_video_or_link(server, attachments):
+    """A moments post with two links, ten images or a file is refused by the server."""
+    with pytest.raises(RejectedError, match="40058"):
+        target(server.base_url).api.post("externalcontact/add_moment_task", {
+            "text": {"content": "上新"}, "attachments": attachments})
+
+
+def test_moments_with_uploaded_media_are_accepted(server):
+    """A moments poster with a media id reaches the server as an image attachment."""
+    plan = sample_plan("moments_calendar")
+    media = {"media_ids": '{"handbook_poster": "MEDIA-H", "buyer_show": "MEDIA-B"}'}
+    deliveries = pushed(server, target(**media).batches(run_of(plan), plan.tasks))
+    images = [r["body"]["attachments"] for r in server.requests("add_moment_task")
+              if "attachments" in r["body"]]
+    assert len(images) == 4 and all(d.remote_id for d in deliveries)
+
+
 def test_tags_are_set_through_the_owner(server):
     """An untag becomes mark_tag by the customer's owner with the corp tag id."""
     plan = sample_plan("onboarding")

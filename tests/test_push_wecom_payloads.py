@@ -113,6 +113,33 @@ def test_poster_goes_as_an_image_and_article_as_a_link_card():
     assert second.payload["text"] == {"content": "文章\n导读"}
 
 
+def test_uploaded_media_go_as_media_in_messages_and_moments():
+    """With a media id a poster is an image by media_id, in a message and in a moments post;
+    a video goes as a video."""
+    poster = PlanContent(name="p", kind="poster", title="海报", text="海报\nhttps://x/p.jpg",
+                         url="https://x/p.jpg")
+    video = PlanContent(name="v", kind="video", title="视频", text="视频\nhttps://x/v.mp4",
+                        url="https://x/v.mp4")
+    media = {"media_ids": '{"p": "MEDIA-P", "v": "MEDIA-V"}'}
+    message, moment, film = batches_of([
+        send_task("c1", content=poster), send_task("c2", content=poster, channel="moments"),
+        send_task("c3", content=video, day="2026-12-03")], **media)
+    assert message.payload["attachments"] == [{"msgtype": "image",
+                                               "image": {"media_id": "MEDIA-P"}}]
+    assert moment.payload["attachments"] == message.payload["attachments"]
+    assert moment.payload["text"] == {"content": "海报"}
+    assert film.payload["attachments"] == [{"msgtype": "video", "video": {"media_id": "MEDIA-V"}}]
+
+
+def test_moments_without_media_keep_the_url_in_the_text():
+    """A moments post whose content has no media id is its whole text, url included."""
+    poster = PlanContent(name="p", kind="poster", title="海报", text="海报\nhttps://x/p.jpg",
+                         url="https://x/p.jpg")
+    (batch,) = batches_of([send_task("c1", content=poster, channel="moments")])
+    assert "attachments" not in batch.payload
+    assert batch.payload["text"] == {"content": "海报\nhttps://x/p.jpg"}
+
+
 def test_text_over_four_thousand_bytes_is_refused_not_cut():
     """A message over 4,000 bytes is refused with its size, before anything is sent."""
     (batch,) = batches_of([send_task("c1", text="好" * 1334)])
@@ -142,7 +169,8 @@ def test_tag_without_a_corp_tag_id_is_refused():
         target(tag_ids="{}").send(batch)
 
 
-@pytest.mark.parametrize("settings", [{"tag_ids": "[1]"}, {"timeout": "soon"},
+@pytest.mark.parametrize("settings", [{"tag_ids": "[1]"}, {"media_ids": "{"},
+                                      {"timeout": "soon"},
                                       {"corp_id": ""}, {"rate_limit_wait": "0"}])
 def test_bad_settings_are_settings_errors(settings):
     """Malformed or missing settings raise a SettingsError when the target is built."""

@@ -40,9 +40,12 @@ class WecomTarget:
         self.destination = f"{self.base_url}#{self.corp_id}"
         self.timeout = _seconds(settings, "timeout", "30")
         self.rate_limit_wait = _seconds(settings, "rate_limit_wait", "60")
-        self.tag_ids = _tag_ids(settings)
-        self.miniprogram = payloads.Miniprogram(settings.get("miniprogram_appid"),
-                                                settings.get("miniprogram_pic_media_id"))
+        self.tag_ids = _names_to_ids(settings, "tag_ids", "tag name to corp tag id",
+                                     '{"VIP": "etXXXX"}')
+        self.media = payloads.Media(
+            _names_to_ids(settings, "media_ids", "content name to media id",
+                          '{"handbook_poster": "3a8asd892asd8asd"}'),
+            settings.get("miniprogram_appid"), settings.get("miniprogram_pic_media_id"))
         self._api: WecomApi | None = None
 
     def takes(self, task: PlanTask) -> bool:
@@ -52,7 +55,7 @@ class WecomTarget:
     def batches(self, run: PlanRun, tasks: Iterable[PlanTask]) -> Iterable[Batch]:
         """One request per sender, due day and identical message (recipients chunked at
         10,000), one `mark_tag` per tag change."""
-        return payloads.build_batches(tasks, self.tag_ids, self.miniprogram)
+        return payloads.build_batches(tasks, self.tag_ids, self.media)
 
     def send(self, batch: Batch) -> Delivery:
         """Create the WeCom task; customers WeCom lists in `fail_list` come back rejected."""
@@ -127,15 +130,15 @@ def _seconds(settings: Settings, key: str, default: str) -> float:
     return value
 
 
-def _tag_ids(settings: Settings) -> dict[str, str]:
-    """The `tag_ids` setting: a JSON object from tag name to WeCom corp tag id."""
-    text = settings.get("tag_ids") or "{}"
+def _names_to_ids(settings: Settings, key: str, meaning: str, example: str) -> dict[str, str]:
+    """A setting that maps names to WeCom ids, written as a JSON object."""
+    text = settings.get(key) or "{}"
     try:
         mapping = json.loads(text)
     except ValueError:
         mapping = None
     if not isinstance(mapping, dict) or not all(
-            isinstance(key, str) and isinstance(value, str) for key, value in mapping.items()):
-        raise SettingsError("the wecom target's `tag_ids` must be a JSON object from tag name "
-                            'to corp tag id, e.g. {"VIP": "etXXXX"}')
+            isinstance(name, str) and isinstance(value, str) for name, value in mapping.items()):
+        raise SettingsError(f"the wecom target's `{key}` must be a JSON object from {meaning}, "
+                            f"e.g. {example}")
     return mapping

@@ -16,23 +16,24 @@ from sopdsl.plan_model import PlanContent, PlanTask
 from sopdsl.push.target import Batch
 
 MAX_RECIPIENTS = 10_000  # external_userid per add_msg_template
-MAX_GROUP_CHATS = 2_000  # chat_id_list per add_msg_template
 MAX_ATTACHMENTS = 9
 MAX_TEXT_BYTES = 4_000
 SEND_CHANNELS = {"private_chat": "single", "group": "group"}
 MOMENTS = "moments"
 TAG_FIELDS = ("tag", "untag")
-# Content kinds whose url is a web page shown as a link card; video and file go as a link to
-# their url too, since attaching them needs media WeCom hosts (`media_id`).
+# Content kinds whose url is a web page shown as a link card; video and file without a media
+# id go as a link to their url too.
 LINK_KINDS = frozenset(("article", "link", "live", "video", "file"))
+MEDIA_KINDS = {"poster": "image", "video": "video", "file": "file"}  # kind -> msgtype
 
 
 @dataclass(frozen=True)
-class Miniprogram:
-    """The mini program mass messages open: WeCom needs its appid and a cover image's media id."""
+class Media:
+    """What attachments need beyond the plan: media uploaded to WeCom and the mini program."""
 
-    appid: str | None
-    pic_media_id: str | None
+    ids: Mapping[str, str]  # content name -> media_id (from `media/upload_attachment`)
+    miniprogram_appid: str | None = None
+    miniprogram_pic_media_id: str | None = None
 
 
 def takes(task: PlanTask) -> bool:
@@ -44,7 +45,7 @@ def takes(task: PlanTask) -> bool:
 
 
 def build_batches(tasks: Iterable[PlanTask], tag_ids: Mapping[str, str],
-                  miniprogram: Miniprogram) -> list[Batch]:
+                  media: Media) -> list[Batch]:
     """The requests for these tasks: by due day, then in plan order of their first task."""
     # Only (key, customer) per task is kept, so large plans group in little memory.
     groups: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
@@ -56,7 +57,7 @@ def build_batches(tasks: Iterable[PlanTask], tag_ids: Mapping[str, str],
         if task.kind == "update":
             order.append((day, len(order), mark_tag_batch(task, tag_ids)))
             continue
-        group = _group_key(task, day, miniprogram)
+        group = _group_key(task, day, media)
         if group not in groups:
             groups[group] = []
             order.append((day, len(order), group))
@@ -70,10 +71,10 @@ def build_batches(tasks: Iterable[PlanTask], tag_ids: Mapping[str, str],
     return batches
 
 
-def _group_key(task: PlanTask, day: str, miniprogram: Miniprogram) -> tuple[Any, ...]:
+def _group_key(task: PlanTask, day: str, media: Media) -> tuple[Any, ...]:
     """Tasks with the same key go out as one WeCom task: same day, channel, sender, message."""
     assert task.assignee is not None and task.channel is not None
-    body = _message(task, miniprogram) if task.channel != MOMENTS else _moment_message(task)
+    body = _message(task, media, moments=task.channel == MOMENTS)
     return (day, task.channel, task.assignee.staff_id, json.dumps(body, ensure_ascii=False))
 
 
@@ -109,9 +110,10 @@ def recipient_chunks(tasks: list[tuple[str, str]],
     return [layer[i:i + size] for layer in layers for i in range(0, len(layer), size)]
 
 
-def _message(task: PlanTask, miniprogram: Miniprogram) -> dict[str, Any]:
-    """The text and attachment of a mass message."""
-    attachment = _attachment(task.content, miniprogram) if task.content else None
+def _message(task: PlanTask, media: Media, moments: bool) -> dict[str, Any]:
+    """The text and attachment of a mass message or a moments post."""
+    attach = _moment_attachment if moments else _attachment
+    attachment = attach(task.content, media) if task.content else None
     text = _text_without_url(task) if attachment else task.text or ""
     if attachment and text == attachment[attachment["msgtype"]].get("title"):
         text = ""  # the card shows the title already
@@ -121,24 +123,39 @@ def _message(task: PlanTask, miniprogram: Miniprogram) -> dict[str, Any]:
     return message
 
 
-def _moment_message(task: PlanTask) -> dict[str, Any]:
-    """A moment's text: attachments on moments need media uploaded to WeCom, so the url stays
-    in the text."""
-    return {"text": {"content": task.text or ""}}
-
-
-def _attachment(content: PlanContent, miniprogram: Miniprogram) -> dict[str, Any] | None:
+def _attachment(content: PlanContent, media: Media) -> dict[str, Any] | None:
+    """A mass message's attachment: uploaded media first, else what the url allows."""
+    media_id = media.ids.get(content.name)
+    if content.kind in MEDIA_KINDS and media_id:
+        kind = MEDIA_KINDS[content.kind]
+        return {"msgtype": kind, kind: {"media_id": media_id}}
     if content.url is None:
         return None
     if content.kind == "poster":
         return {"msgtype": "image", "image": {"pic_url": content.url}}
     if content.kind == "miniprogram":
         return {"msgtype": "miniprogram", "miniprogram": {
-            "title": content.title or content.name, "pic_media_id": miniprogram.pic_media_id,
-            "appid": miniprogram.appid, "page": content.url}}
+            "title": content.title or content.name,
+            "pic_media_id": media.miniprogram_pic_media_id,
+            "appid": media.miniprogram_appid, "page": content.url}}
     if content.kind in LINK_KINDS:
         return {"msgtype": "link", "link": {"title": content.title or content.name,
                                             "url": content.url}}
+    return None
+
+
+def _moment_attachment(content: PlanContent, media: Media) -> dict[str, Any] | None:
+    """A moments post's attachment: moments take only uploaded media, so without a media id
+    the post is its text, url included."""
+    media_id = media.ids.get(content.name)
+    if not media_id:
+        return None
+    if content.kind in ("poster", "video"):
+        kind = MEDIA_KINDS[content.kind]
+        return {"msgtype": kind, kind: {"media_id": media_id}}
+    if content.kind in LINK_KINDS and content.url:
+        return {"msgtype": "link", "link": {"title": content.title or content.name,
+                                            "url": content.url, "media_id": media_id}}
     return None
 
 
