@@ -104,6 +104,9 @@ class Target(Protocol):
 
     name: ClassVar[str]  # the `--to` value
     secret_keys: ClassVar[frozenset[str]]  # settings never shown in output, logs or the ledger
+    # Which server the work goes to, e.g. its URL and database, never credentials: the ledger
+    # keeps one set of rows per destination, so pushing to a second server sends everything.
+    destination: str
     # True when sending a batch twice leaves one copy (upsert by key or UID); the runner then
     # re-sends batches whose outcome a crash left unknown, otherwise it holds them back.
     idempotent: ClassVar[bool]
@@ -120,3 +123,8 @@ class Target(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+
+
+def destination_of(target: Target) -> str:
+    """The server a target sends to; its name when it serves one fixed system."""
+    return getattr(target, "destination", None) or target.name

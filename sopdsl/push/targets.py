@@ -7,6 +7,7 @@ import importlib
 from sopdsl.push.target import Target
 
 TARGETS: dict[str, str] = {  # name -> "module:Class"
+    "webhook": "sopdsl.push.webhook:WebhookTarget",
     "wecom": "sopdsl.push.wecom:WecomTarget",
 }
 
