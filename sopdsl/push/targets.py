@@ -9,6 +9,7 @@ from sopdsl.push.target import Target
 TARGETS: dict[str, str] = {  # name -> "module:Class"
     "caldav": "sopdsl.push.caldav:CaldavTarget",
     "webhook": "sopdsl.push.webhook:WebhookTarget",
+    "wecom": "sopdsl.push.wecom:WecomTarget",
 }
 
 
