@@ -32,7 +32,7 @@ from simulator.scenario import Multipliers, Scenario
 # A kernel stops where less than this much probability is left in its tail.
 KERNEL_TAIL = 1e-12
 # The coarsest grid step; finer when the playbook's times need it (never below MIN_STEP).
-STEP_MINUTES = 30
+STEP_MINUTES = 60
 MIN_STEP = 5
 
 
@@ -119,6 +119,11 @@ class Model:
         self.value = scenario.purchase.value.mean
         self.daily_events = [(name, b.daily) for name, b in scenario.events.items() if b.daily > 0]
         self.after_click_steps = max(1, math.ceil(scenario.purchase.within_minutes / self.dt))
+        # What a click may lead to: (event, chance, window in minutes), purchase first.
+        self.follow_ups = [("purchase", scenario.purchase.after_click,
+                            scenario.purchase.within_minutes)]
+        self.follow_ups += [(name, b.after_click, b.within_minutes)
+                            for name, b in scenario.events.items() if b.after_click > 0]
         self.memo: dict = {}
         self.transitions = 0  # transitions explored so far (bounded by MAX_TRANSITIONS)
         self._work_table: dict[tuple[str, int], float] = {}
@@ -161,7 +166,26 @@ class Model:
             return False
         if may("open") or (b.reply > 0 and may("reply")):
             return True
-        return b.click > 0 and may("click")
+        return b.click > 0 and (may("click") or any(
+            chance > 0 and may(event) for event, chance, _ in self.follow_ups))
+
+    def follow_up_steps(self, within: float) -> list[float]:
+        """The chances that a follow-up drawn uniformly within `within` minutes of a click
+        falls 0, 1, 2, ... grid steps after the click's step.
+
+        The click itself fell at a uniform moment of its step (which the grid handles at the
+        step's end), so the follow-up's offset from that end is U·within - V·dt for U, V
+        uniform on [0, 1]: its distribution, not U·within alone, says which step it is in.
+        """
+        a = within / self.dt
+        if a <= 0:
+            return [1.0]
+
+        def below(x: float) -> float:
+            """P(U·a - V <= x)."""
+            return _ramp_integral(x + 1, a) - _ramp_integral(x, a)
+
+        return [below(j) - below(j - 1) for j in range(math.ceil(a - 1e-9) + 1)]
 
     def kernel(self, name: tuple) -> np.ndarray:
         """When a counted response happens, as shares per step after its message."""
@@ -275,6 +299,15 @@ class Model:
     def step_of(self, t: float) -> int:
         """The grid step at whose end a moment is handled."""
         return math.ceil(t / self.dt - 1e-9)
+
+
+def _ramp_integral(y: float, a: float) -> float:
+    """The integral from 0 to y of min(max(t / a, 0), 1) dt."""
+    if y <= 0:
+        return 0.0
+    if y <= a:
+        return y * y / (2 * a)
+    return a / 2 + (y - a)
 
 
 def grid_step(program: Program, scenario: Scenario) -> int:

@@ -16,7 +16,9 @@ from sopdsl.builtins import AUTOMATIC_CHANNELS
 from sopdsl.customer import Event
 from sopdsl.effects import Effect
 from simulator.exact_model import Model
-from simulator.exact_states import AutoSend, Proc, Response, State, Work, clone
+from simulator.exact_states import (
+    PURCHASE, AutoSend, FollowUp, Proc, Response, State, Work, clone,
+)
 
 # Effects that leave no new moment in the state: a transition made only of these can be
 # reused at any later moment of the same state.
@@ -301,6 +303,7 @@ class Play:
             self.rec(("interactions",))
             self.call(interpreter.on_event(self.c, Event("click", self.now, content)))
             self._after_click(b.buy)
+            self._follow_ups(b.buy)
         if replied:
             self.rec(("interactions",))
             self.call(interpreter.on_event(self.c, Event("reply", self.now, content)))
@@ -309,13 +312,39 @@ class Play:
             self.call(interpreter.on_event(self.c, Event("friend_deleted", self.now)))
 
     def _after_click(self, buy: float) -> None:
-        # Purchases after clicks change no run (the method refuses playbooks where they
-        # would), so they count by their expected value.
-        self.rec(("purchases",), buy, kernel=("after_click",))
-        self.keep *= 1 - buy
+        # A purchase after a click that can change no run counts by its expected value.
+        if not self.model.watch.can_matter(self.c, PURCHASE):
+            self.rec(("purchases",), buy, kernel=("after_click",))
+            self.keep *= 1 - buy
+
+    def _follow_ups(self, buy: float) -> None:
+        """Draw the purchase and events a click leads to that can change a run: whether, and
+        in which grid step of their window."""
+        end = self.now + EARLIER  # the end of the step the click fell in
+        for event, chance, within in self.model.follow_ups:
+            if event == "purchase":
+                chance = buy
+            if chance <= 0 or not self.model.watch.can_matter(self.c, Event(event, 0.0)):
+                continue
+            if not self.chance(chance):
+                continue
+            j = self.choose(self.model.follow_up_steps(within))
+            follow_up = FollowUp(event, end + j * self.model.dt - EARLIER)
+            if j == 0:
+                self.follow(follow_up)  # in the click's own step: before its end
+            else:
+                self.timed = True
+                self.procs.append(follow_up)
+
+    def follow(self, proc: FollowUp) -> None:
+        """A purchase or event a click led to happens now."""
+        if proc.event == "purchase":
+            self.daily(None)
+        else:
+            self.call(self.model.interpreter.on_event(self.c, Event(proc.event, self.now)))
 
     def daily(self, _: None) -> None:
-        """An organic purchase happens now."""
+        """A purchase happens now (an organic one, or one a click led to)."""
         self.rec(("purchases",))
         self.keep = 0.0
         event = Event("purchase", self.now, None, self.model.value)

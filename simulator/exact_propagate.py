@@ -16,7 +16,7 @@ import numpy as np
 
 from simulator.exact_model import Behaviour, Model
 from simulator.exact_play import Action, Outcome, Record, explore
-from simulator.exact_states import AutoSend, Response, State, Work
+from simulator.exact_states import AutoSend, FollowUp, Response, State, Work
 
 # States holding less of a customer than this are dropped: following them costs time and
 # changes no figure by more than this times the number of states.
@@ -297,6 +297,8 @@ def _fixed_actions(model: Model, state: State, k: int) -> list[Action]:
             due.append((proc.at, ("respond", (proc, None), False)))
         elif isinstance(proc, AutoSend) and model.step_of(proc.at) <= k:
             due.append((proc.at, ("auto", proc, False)))
+        elif isinstance(proc, FollowUp) and model.step_of(proc.at) <= k:
+            due.append((proc.at, ("follow", proc, False)))
     due.sort(key=lambda item: item[0])
     return [action for _, action in due]
 

@@ -53,7 +53,15 @@ class Response:
     behaviour: Behaviour
 
 
-Proc = Work | AutoSend | Response
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A purchase or event a click led to, at its drawn moment."""
+
+    event: str
+    at: float
+
+
+Proc = Work | AutoSend | Response | FollowUp
 PURCHASE = Event("purchase", 0.0)
 
 
@@ -98,7 +106,7 @@ def _random(proc: Proc) -> bool:
 def _fixed_time(proc: Proc) -> float | None:
     if isinstance(proc, AutoSend):
         return proc.at
-    if isinstance(proc, Response):
+    if isinstance(proc, (Response, FollowUp)):
         return proc.at
     if isinstance(proc, Work):
         return proc.due

@@ -55,7 +55,6 @@ def refusal_reasons(program: Program, scenario: Scenario) -> list[str]:
     reasons.extend(_trigger_reasons(program))
     reasons.extend(_expression_reasons(program, scenario))
     reasons.extend(_delay_reasons(scenario))
-    reasons.extend(_after_click_reasons(program, scenario))
     return reasons
 
 
@@ -252,35 +251,6 @@ def _delay_reasons(scenario: Scenario) -> list[str]:
                 f"staff `{role}` get to work after `{staff.delay.text()}`; the exact method "
                 "takes an `exponential` staff delay")
     return reasons
-
-
-def _after_click_reasons(program: Program, scenario: Scenario) -> list[str]:
-    sent = {n.channel.name for j in program.journeys.values() for n in nodes(j.steps)
-            if isinstance(n, ast.Send)}
-    clicks = any(scenario.channels[c].open > 0 and scenario.channels[c].click > 0
-                 for c in sent if c in scenario.channels)
-    after_click = {name: b.after_click for name, b in _scenario_events(scenario).items()}
-    after_click["purchase"] = scenario.purchase.after_click
-    reasons = []
-    for event, chance in after_click.items():
-        if not clicks or chance <= 0:
-            continue
-        for journey in program.journeys.values():
-            watched = [n for n in nodes([*journey.clauses, *journey.steps])
-                       if isinstance(n, (ast.Goal, ast.ExitOn, ast.WaitFor, ast.EventTrigger))
-                       and any(e.name.name == event for e in _events_of(n))]
-            if watched:
-                reasons.append(
-                    f"journey `{journey.name.name}` watches `{event}` ({_where(watched[0])}), "
-                    f"and a click leads to a `{event}` at a random moment within days, which the "
-                    f"exact method does not follow; it can forecast with `after_click 0%`")
-    return reasons
-
-
-def _events_of(node: ast.Node) -> list[ast.EventRef]:
-    if isinstance(node, ast.EventTrigger):
-        return [node.event]
-    return list(node.events)  # type: ignore[attr-defined]
 
 
 def _exact_delay(delay: Distribution) -> bool:

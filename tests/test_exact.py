@@ -135,6 +135,34 @@ journey j {
     assert tally.journeys["j"].exited / 1000 == pytest.approx(absorbed[0, 0], rel=1e-6)
 
 
+def test_a_purchase_after_a_click_reaches_the_goal_as_the_convolution_says() -> None:
+    """Response R ~ Exp(m), purchase U·W later (U uniform): P(R + U·W <= D) in closed form."""
+    tally = forecast("""
+content offer: coupon "c"
+journey j {
+  when every day at 10:00
+  reentry never
+  goal bought: purchase within 2d12h
+  send offer via sms
+}
+scenario s {
+  start 2026-12-01  horizon 10d
+  population 1000 { arrivals 0/day  owner guide }
+  channel sms { open 50%  click 40%  reply 0%  unfriend 0%  delay exponential(1d) }
+  purchase { daily 0%  after_click 25% within 2d }
+  fatigue { }
+}
+""")
+    # P(R + U W <= D) = integral over u of (1 - exp(-(D - uW)/m)) du, with D >= W:
+    # 1 - (m / W) * exp(-D / m) * (exp(W / m) - 1); here m = 1d, W = 2d, D = 2.5d.
+    m, w, d = 1.0, 2.0, 2.5
+    in_time = 1 - (m / w) * math.exp(-d / m) * (math.exp(w / m) - 1)
+    goal = tally.journeys["j"].goals["bought"]
+    # The grid places the click and the purchase in 30-minute steps: agreement to 1e-3.
+    assert goal.rate == pytest.approx(0.5 * 0.4 * 0.25 * in_time, rel=1e-3)
+    assert goal.rate < 0.5 * 0.4 * 0.25 * 0.99  # the window really cuts some purchases off
+
+
 def test_goal_rates_count_only_windows_that_ended_inside_the_horizon() -> None:
     """Entries on day 1 with a 7-day goal in a 5-day horizon are reached but not eligible."""
     tally = forecast("""
@@ -175,7 +203,8 @@ scenario s {
 
 
 def test_a_bundled_playbook_is_refused_with_every_reason() -> None:
-    """The onboarding playbook's frequency cap and its scenario's fatigue both stop the method."""
+    """The onboarding playbook's frequency cap, its scenario's fatigue and its history reads all
+    stop the method."""
     program = load(PLAYBOOKS / "onboarding.sop")
     scenario, _ = effective_scenario(program)
     result = forecast_exact(program, scenario)
@@ -183,7 +212,7 @@ def test_a_bundled_playbook_is_refused_with_every_reason() -> None:
     text = str(result)
     assert "`frequency_cap 5 per 7d`" in text
     assert "fatigue rules (`above 4 per 7d`)" in text
-    assert "watches `purchase`" in text
+    assert "reads the customer's `reply` history (playbooks/onboarding.sop:119)" in text
 
 
 def test_a_binding_staff_capacity_is_refused() -> None:
