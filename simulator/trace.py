@@ -15,6 +15,7 @@ from sopdsl.customer import Customer, Event, Run
 from sopdsl.effects import Effect
 from sopdsl.program import Program
 from simulator.engine import Replication
+from simulator.results import Tally
 from simulator.scenario import Scenario
 
 
@@ -59,9 +60,10 @@ class CustomerTrace:
 
 @dataclass
 class Trace:
-    """The traced customers by id, with the replication's horizon (run-time minutes)."""
+    """The traced customers by id, the replication's counts and horizon (run-time minutes)."""
 
     customers: dict[str, CustomerTrace]
+    tally: Tally
     horizon: float
     waiting_at: float | None
 
@@ -69,15 +71,16 @@ class Trace:
 def trace_replication(program: Program, scenario: Scenario, seed: int, *,
                       choose_arm: ArmChooser | None = None,
                       waiting_at: float | None = None) -> Trace:
-    """Simulate one replication as `run_replication` does, keeping every customer's history.
+    """Simulate one replication as `run_replication` does (the same Tally for the same seed),
+    keeping every customer's history.
 
     `choose_arm` replaces the replication's seeded split arms (e.g. `stable_arm`, as plans use);
     `waiting_at` notes the runs waiting in a `wait for` at that moment, before anything else
     that happens at that moment.
     """
     replication = _Traced(program, scenario, seed, choose_arm, waiting_at)
-    replication.run()
-    return Trace(replication.traces, replication.horizon, waiting_at)
+    tally = replication.run()
+    return Trace(replication.traces, tally, replication.horizon, waiting_at)
 
 
 class _Traced(Replication):
