@@ -79,7 +79,7 @@ class Replication:
         self.day_starts = [clock.at(scenario.start + dt.timedelta(days=k), 0)
                            for k in range(days)]
         self.counter = Counter(program, self.horizon, self.day_starts, program.roles)
-        self.counter.probe(self.interpreter)
+        self.interpreter.on_step = self.counter.step_started
         roles = {role: (staff, Shifts.daily(staff.hours.start_minute,
                                             staff.hours.length_minutes, clock, self.horizon))
                  for role, staff in scenario.staff.items() if role in program.roles}

@@ -8,32 +8,15 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
-from typing import Any
-
 from sopdsl import ast
+from sopdsl.customer import Customer, Run
 from sopdsl.effects import (
     ArmChosen, Completed, Effect, Entered, Exited, GoalReached, SendDelivered, SendDropped,
     SendRequested,
 )
-from sopdsl.interpreter import Interpreter
 from sopdsl.program import Program
 from sopdsl.step_ids import walk_steps
 from simulator.results import ArmTally, GoalTally, JourneyTally, StepTally, Tally
-
-
-class StepProbe:
-    """Stands in for a step's first instruction and counts the times the step is reached."""
-
-    __slots__ = ("inner", "step", "checks_exit", "tally")
-
-    def __init__(self, inner: Any, tally: StepTally) -> None:
-        self.inner, self.tally = inner, tally
-        self.step, self.checks_exit = inner.step, inner.checks_exit
-
-    def execute(self, m: Any, c: Any, run: Any, now: float, out: list[Effect]) -> int:
-        """Count, then run the step."""
-        self.tally.reached += 1
-        return self.inner.execute(m, c, run, now, out)
 
 
 class RunRecord:
@@ -73,15 +56,9 @@ class Counter:
             GoalReached: self.goal, Exited: self.exited, Completed: self.completed,
         }
 
-    def probe(self, interpreter: Interpreter) -> None:
-        """Count every step's executions: its first instruction is wrapped in a probe."""
-        for name, journey in interpreter.journeys.items():
-            steps = self.tally.journeys[name].steps
-            seen: set[str] = set()
-            for pc, instruction in enumerate(journey.code):
-                if instruction.step not in seen:
-                    seen.add(instruction.step)
-                    journey.code[pc] = StepProbe(instruction, steps[instruction.step])
+    def step_started(self, customer: Customer, run: Run, step: str, now: float) -> None:
+        """Count a step reached (the interpreter's `on_step`)."""
+        self.tally.journeys[run.journey.name].steps[step].reached += 1
 
     def day(self, t: float) -> int:
         """The index of the simulated day holding `t`."""

@@ -6,7 +6,7 @@ run-time minutes and get effects back. Programs must be valid (loaded with no er
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sopdsl.arms import ArmChooser, stable_arm
@@ -26,6 +26,9 @@ from sopdsl.triggers import as_date, index_triggers
 
 _STALE = float("-inf")  # a scheduled trigger's cached next moment that must be recomputed
 _ACTIVITY = frozenset((*ACTIVITY_EVENTS, "friend_added"))
+
+# Told when a step of a run starts: (customer, run, step id, now).
+StepHook = Callable[[Customer, Run, str, float], None]
 
 
 class Interpreter:
@@ -49,6 +52,8 @@ class Interpreter:
         self._on_attributes = [i for i, s in enumerate(schedules) if s.depends == "attributes"]
         self._date_attributes = {
             name for name, info in program.attributes.items() if info.type == "date"}
+        self.on_step: StepHook | None = None
+        self._step_starts = {name: _step_starts(j.code) for name, j in self.journeys.items()}
 
     # ---- the driver's API ---------------------------------------------------------------
 
@@ -267,6 +272,7 @@ class Interpreter:
     def _execute(self, c: Customer, run: Run, pc: int, now: float, out: list[Effect]) -> None:
         journey = run.journey
         code, exit_when = journey.code, journey.exit_when
+        on_step, starts = self.on_step, self._step_starts[journey.name]
         while not run.ended:
             if pc >= len(code):
                 self._finish(c, run, now, out)
@@ -278,6 +284,8 @@ class Interpreter:
                                         reason="exit_when"), out)
                 return
             run.pc, run.step = pc, instruction.step
+            if on_step is not None and starts[pc]:
+                on_step(c, run, instruction.step, now)
             pc = instruction.execute(self, c, run, now, out)
             if pc < 0:
                 return
@@ -378,3 +386,13 @@ class Interpreter:
     def _normalized(self, attributes: dict[str, Any]) -> dict[str, Any]:
         return {name: as_date(value) if name in self._date_attributes and value is not None
                 else value for name, value in attributes.items()}
+
+
+def _step_starts(code: Sequence[Any]) -> list[bool]:
+    """For each instruction: whether it is its step's first (where the step starts)."""
+    seen: set[str] = set()
+    starts = []
+    for instruction in code:
+        starts.append(instruction.step not in seen)
+        seen.add(instruction.step)
+    return starts

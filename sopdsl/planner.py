@@ -148,6 +148,10 @@ class Planner:
         for event in events:
             (history if event.time < since else timeline).append(event)
         timeline.sort(key=lambda e: e.time)
+        if timeline and timeline[0].name == "friend_added" and not _was_friend(history):
+            # Added as a friend inside the lookback: followed from then, as a simulation follows
+            # a new friend from their arrival, so no schedule fires before they were a friend.
+            since = timeline[0].time
         customer = self.interpreter.new_customer(
             data.id, since, owner=data.owner, attributes=data.attributes, tags=data.tags,
             score=data.score, stage=data.stage, history=history)
@@ -214,6 +218,13 @@ class Planner:
             return any(self._reads_activity(getattr(node, name), seen)
                        for name in type(node).model_fields if name != "span")
         return False
+
+
+def _was_friend(history: list[Event]) -> bool:
+    """Whether past events leave the customer a friend (added and not deleted since)."""
+    last = max((e for e in history if e.name in ("friend_added", "friend_deleted")),
+               key=lambda e: e.time, default=None)
+    return last is not None and last.name == "friend_added"
 
 
 def _conditions(program: Program) -> dict[str, str]:

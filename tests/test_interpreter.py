@@ -371,3 +371,29 @@ def test_seeded_arms_repeat_with_the_seed():
     draws = [(first("c", "s", [1, 1]), second("c", "s", [1, 1])) for _ in range(20)]
     assert all(a == b for a, b in draws) and len({a for a, _ in draws}) == 2
     assert pick(0.999999, [0.5, 0.5]) == 1 and pick(0.0, [0.5, 0.5]) == 0
+
+
+def test_on_step_hears_each_step_as_it_starts_in_run_order():
+    """`on_step` hears every step start once per execution (loop bodies per round), not the
+    steps skipped by a branch, nor a step an `exit when` stops."""
+    heard: list[tuple[str, str, int, str, str | None]] = []
+    machine = interpreter(f"""{DECLS}
+journey j {{
+  when friend_added
+  exit when tag "stop"
+  send a via sms
+  if score > 5 {{ send b via sms }} else {{ tag "low" }}
+  repeat 2 every 1d {{ send c via sms }}
+  tag "stop"
+  send a via sms
+}}""")
+    machine.on_step = lambda c, run, step, now: heard.append(
+        (c.id, run.journey.name, run.number, step, show(now)))
+    customer = machine.new_customer("c1", at("12-01 00:00"))
+    machine.on_event(customer, event("friend_added", "12-01 20:15"))
+    machine.advance(customer, at("12-03 00:00"))
+    assert [(step, when) for *_, step, when in heard] == [
+        ("j/1", "12-01 20:15"), ("j/2", "12-01 20:15"), ("j/2.else/1", "12-01 20:15"),
+        ("j/3", "12-01 20:15"), ("j/3.body/1", "12-01 20:15"), ("j/3.body/1", "12-02 20:15"),
+        ("j/4", "12-02 20:15")]
+    assert {who for who, *_ in heard} == {"c1"} and {r[1:3] for r in heard} == {("j", 1)}

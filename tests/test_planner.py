@@ -229,3 +229,27 @@ def test_a_bad_row_is_left_out_and_the_rest_is_planned(tmp_path):
     text, problems = plan_text("onboarding", PlanInputs(customers, SAMPLE.events, SAMPLE.staff))
     assert [(d.code, d.span.line) for d in problems] == [("E604", 4)]
     assert tasks_of(text, "c003") == tasks_of(plan_text("onboarding")[0], "c003")
+
+
+def test_a_new_friend_is_followed_from_being_added_not_from_the_lookback_start():
+    """A customer added inside the lookback enters no broadcast and no inactivity journey
+    before they were a friend; one who was a friend already (or has no events) does."""
+    program = program_of("""
+content tip: text "tip"
+journey weekly { when every monday at 09:00  reentry always  wait 3d  send tip via sms }
+journey sleepy { when inactive 3d  wait 8d  send tip via sms }
+""")
+    planner = Planner(program, PlanSettings(dt.datetime(2026, 12, 2), 14, lookback_days=10))
+    clock = Clock(dt.datetime(2026, 12, 2), "Asia/Shanghai")
+
+    def entries(history: list[Event], events: list[Event]) -> list[tuple[str, str]]:
+        tasks, _ = planner.plan_customer(CustomerData("c1", history=history), events)
+        return sorted({(t.journey, t.entry[5:16]) for t in tasks})
+
+    added = Event("friend_added", clock.minutes(dt.datetime(2026, 12, 1, 20, 0)))
+    # 11-30 is a Monday: the broadcast that day and the inactivity 3 days after the lookback
+    # start come before the friend was added, so only the later moments count.
+    assert entries([], [added]) == [("sleepy", "12-04T20:00"), ("weekly", "12-07T09:00")]
+    before = Event("friend_added", clock.minutes(dt.datetime(2026, 10, 1)))
+    assert ("weekly", "11-30T09:00") in entries([before], [added])
+    assert ("sleepy", "11-25T00:00") in entries([], [])

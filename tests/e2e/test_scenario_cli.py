@@ -49,7 +49,7 @@ def test_playbook_baseline_as_text() -> None:
     """With a playbook, its baseline shows with defaults filled in per key."""
     code, out, _ = run("--playbook", ONBOARDING)
     assert code == 0
-    assert "Scenario `baseline` (" in out and "common/scenario.sop:10)" in out
+    assert "Scenario `baseline` (" in out and "common/scenario.sop:11)" in out
     assert "2026-12-01" in out
     staff_row = next(line for line in out.splitlines() if line.startswith("guide "))
     assert staff_row.split()[1:4] == ["64", "80/day", "82%"]
