@@ -19,12 +19,12 @@ import numpy as np
 from sopdsl import ast
 from sopdsl.builtins import STAFF_CHANNELS
 from sopdsl.clock import MINUTES_PER_DAY, Clock
-from sopdsl.customer import Customer, Event
+from sopdsl.customer import Customer, Event, Run
 from sopdsl.evaluate import ExprCompiler, Pred
 from sopdsl.interpreter import Interpreter
 from sopdsl.program import Program
 from sopdsl.journey_program import CompiledJourney
-from sopdsl.steps import EventMatcher, Instruction, Jump, WaitFor
+from sopdsl.steps import EventMatcher, WaitFor
 from simulator.distributions import Distribution
 from simulator.exact_support import nodes
 from simulator.scenario import Multipliers, Scenario
@@ -90,8 +90,7 @@ class EventWatch:
 
 def _waits(journey: CompiledJourney) -> list[EventMatcher]:
     """The event matchers of a journey's `wait for` steps."""
-    return [i.events for i in (getattr(i, "inner", i) for i in journey.code)
-            if isinstance(i, WaitFor)]
+    return [i.events for i in journey.code if isinstance(i, WaitFor)]
 
 
 class Model:
@@ -105,8 +104,8 @@ class Model:
                            program.settings.timezone)
         self.interpreter = Interpreter(program, self.clock, self._choose_arm)
         self.chooser: Any = None  # set by each transition: picks split arms
-        self.steps_log: list[tuple[str, str]] = []
-        _count_steps(self.interpreter, self.steps_log)
+        self.steps_log: list[tuple[str, str]] = []  # (journey, step) as runs reach steps
+        self.interpreter.on_step = self._step_reached
         self.watch = EventWatch(self.interpreter, program)
         self.dt = step or grid_step(program, scenario)
         self.steps_per_day = MINUTES_PER_DAY // self.dt
@@ -133,6 +132,9 @@ class Model:
         self.after_click_kernel = np.concatenate(([0.0], uniform))
         self.buy_kernels = {name: np.concatenate(([0.0], np.convolve(k, uniform)))
                             for name, k in self.kernels.items()}
+
+    def _step_reached(self, c: Customer, run: Run, step: str, now: float) -> None:
+        self.steps_log.append((run.journey.name, step))
 
     # ---- behaviour -----------------------------------------------------------------
 
@@ -350,29 +352,3 @@ def _purpose(decl: ast.ContentDecl) -> str | None:
 
 def _times(a: Multipliers, b: Multipliers) -> Multipliers:
     return Multipliers(**{k: getattr(a, k) * getattr(b, k) for k in Multipliers.model_fields})
-
-
-class _Counted(Instruction):
-    """The first instruction of a step, noting each time a run reaches the step."""
-
-    __slots__ = ("inner", "log", "journey", "checks_exit")
-
-    def __init__(self, inner: Instruction, log: list, journey: str) -> None:
-        super().__init__(inner.step)
-        self.inner, self.log, self.journey = inner, log, journey
-        self.checks_exit = inner.checks_exit
-
-    def execute(self, m: Any, c: Customer, run: Any, now: float, out: list) -> int:
-        self.log.append((self.journey, self.step))
-        return self.inner.execute(m, c, run, now, out)
-
-
-def _count_steps(interpreter: Interpreter, log: list) -> None:
-    """Wrap the first instruction of every step so reaching it is logged."""
-    for journey in interpreter.journeys.values():
-        seen: set[str] = set()
-        for pc, instruction in enumerate(journey.code):
-            if instruction.step not in seen and not isinstance(instruction, Jump):
-                seen.add(instruction.step)
-                journey.code[pc] = _Counted(instruction, log, journey.name)
-
