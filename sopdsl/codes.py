@@ -91,6 +91,7 @@ CODES: dict[str, Code] = _codes(
     ("E316", "invalid-step-context", "a step used where it has no meaning"),
     ("E317", "invalid-scenario-key", "a scenario setting that does not exist or repeats"),
     ("E318", "wrong-value-kind", "a scenario value of the wrong kind (a percentage for a rate)"),
+    ("E319", "duplicate-split", "two splits with the same name in one journey"),
     # W4xx: lint warnings (dead code, style, logic)
     ("W401", "unused-content", "a content that no step, event or goal uses"),
     ("W402", "unused-segment", "a segment that no expression or trigger uses"),

@@ -31,6 +31,7 @@ class JourneyChecker:
         self.exprs = exprs
         self.journey: ast.Journey | None = None
         self._triggers: list[ast.Trigger] = []
+        self._splits: dict[str, ast.Split] = {}
         self._clause_checks = {
             ast.When: self._when, ast.Audience: self._audience, ast.Reentry: self._reentry,
             ast.Goal: self._goal, ast.ExitOn: self._exit_on, ast.ExitWhen: self._exit_when,
@@ -61,6 +62,7 @@ class JourneyChecker:
         """Report everything wrong with the journey's clauses and steps."""
         self.journey = journey
         self._triggers = []
+        self._splits = {}
         self._clauses(journey)
         if not self._triggers:
             self.report("E301", journey.name.span,
@@ -224,6 +226,14 @@ class JourneyChecker:
             self.report("E303", step.name.span,
                         f"the arms of split `{step.name.name}` add up to {shown}%, not 100%",
                         hint="change the percentages so that they total 100%")
+        first = self._splits.setdefault(step.name.name, step)
+        if first is not step:
+            self.report("E319", step.name.span,
+                        f"journey `{self.journey.name.name}` has two splits named "
+                        f"`{step.name.name}`",
+                        hint=f"the first is on line {first.name.span.line}; customers get the "
+                             "same arm in splits of one name, and reports count arms per split "
+                             "name, so give each split its own name")
         arms: dict[str, ast.SplitArm] = {}
         for arm in step.arms:
             if arms.setdefault(arm.name.name, arm) is not arm:
