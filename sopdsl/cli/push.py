@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -13,6 +15,10 @@ from sopdsl.cli.forecasting import echo_utf8, fail
 from sopdsl.cli.output import emit_diagnostics
 
 if TYPE_CHECKING:
+    from collections import Counter
+
+    from rich.table import Table
+
     from sopdsl.diagnostics import Diagnostic
     from sopdsl.push.ledger import Ledger
     from sopdsl.push.report import PushReport
@@ -68,8 +74,7 @@ def push(plan_file: Path, target_name: str, dry_run: bool, ledger_path: Path,
     could not be asked, 2 bad input, settings or ledger, or a target that cannot be asked.
     """
     from sopdsl.diagnostics import Diagnostic
-    from sopdsl.push.ledger import LedgerError
-    from sopdsl.push.plan_reader import PlanReadError, open_plan
+    from sopdsl.push.plan_reader import open_plan
     from sopdsl.push.runner import Choices, Retry
     from sopdsl.push.runner import push as run_push
     from sopdsl.push.settings import load_settings, secret_values
@@ -91,19 +96,11 @@ def push(plan_file: Path, target_name: str, dry_run: bool, ledger_path: Path,
     if poll_status:
         _poll(plan, target, ledger_path, retry, secrets, output_format)
     ledger = _open_ledger(ledger_path, dry_run)
-    try:
-        with _Progress(plan.count, dry_run) as progress:
-            report = run_push(plan.run, plan.tasks(), target, ledger, dry_run=dry_run,
-                              retry=retry,
-                              choices=Choices(retry_rejected, resend_uncertain),
-                              progress=progress, secrets=secrets)
-    except PlanReadError as error:
-        _input_error(error.diagnostic)
-    except LedgerError as error:
-        _input_error(_ledger_problem(ledger_path, str(error)))
-    finally:
-        target.close()
-        ledger.close()
+    with _input_errors_closing(target, ledger, ledger_path), \
+            _Progress(plan.count, dry_run) as progress:
+        report = run_push(plan.run, plan.tasks(), target, ledger, dry_run=dry_run, retry=retry,
+                          choices=Choices(retry_rejected, resend_uncertain),
+                          progress=progress, secrets=secrets)
     _summary(report, ledger_path)
     sys.exit(0 if dry_run or report.complete else 1)
 
@@ -121,6 +118,23 @@ def _target_class(name: str) -> type[Target]:
     except ImportError as error:
         fail(f"the {name} target needs `{error.name}`: install sopdsl with the push extra, "
              f"pip install 'sopdsl[push]'")
+
+
+@contextmanager
+def _input_errors_closing(target: Target, ledger: Ledger, ledger_path: Path) -> Iterator[None]:
+    """Close the target and the ledger afterwards; a plan or ledger problem exits 2."""
+    from sopdsl.push.ledger import LedgerError
+    from sopdsl.push.plan_reader import PlanReadError
+
+    try:
+        yield
+    except PlanReadError as error:
+        _input_error(error.diagnostic)
+    except LedgerError as error:
+        _input_error(_ledger_problem(ledger_path, str(error)))
+    finally:
+        target.close()
+        ledger.close()
 
 
 def _check_status_options(target_class: type[Target], dry_run: bool, retry_rejected: bool,
@@ -141,8 +155,6 @@ def _check_status_options(target_class: type[Target], dry_run: bool, retry_rejec
 def _poll(plan: PlanFile, target: Target, ledger_path: Path, retry: Retry,
           secrets: list[str], output_format: str) -> NoReturn:
     """Poll the pushed tasks' status, print the report and exit."""
-    from sopdsl.push.ledger import LedgerError
-    from sopdsl.push.plan_reader import PlanReadError
     from sopdsl.push.status import poll
 
     if not ledger_path.is_file():
@@ -150,15 +162,8 @@ def _poll(plan: PlanFile, target: Target, ledger_path: Path, retry: Retry,
         _input_error(_ledger_problem(ledger_path, "there is no ledger here: push the plan "
                                                   "first, or name its ledger with --ledger"))
     ledger = _open_ledger(ledger_path, False)
-    try:
+    with _input_errors_closing(target, ledger, ledger_path):
         report = poll(plan.tasks(), target, ledger, retry=retry, secrets=secrets)
-    except PlanReadError as error:
-        _input_error(error.diagnostic)
-    except LedgerError as error:
-        _input_error(_ledger_problem(ledger_path, str(error)))
-    finally:
-        target.close()
-        ledger.close()
     if output_format == "json":
         echo_utf8(json.dumps(_status_json(report), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -182,23 +187,15 @@ def _status_json(report: StatusReport) -> dict[str, Any]:
 def _status_table(report: StatusReport) -> None:
     """Tasks per sender and status, then the summary and what changed, on standard output."""
     from rich.console import Console
-    from rich.table import Table
 
     from sopdsl.push.target import DELIVERY_STATUSES
 
     console = Console(highlight=False, soft_wrap=True)
     statuses = [status for status in DELIVERY_STATUSES if report.counts[status]]
     if statuses:
-        table = Table(title=f"{report.target} → {report.destination}: what became of the "
-                            "pushed tasks")
-        table.add_column("sender")
-        for status in statuses:
-            table.add_column(status, justify="right")
-        for sender, counts in sorted(report.by_sender.items()):
-            table.add_row(sender, *(str(counts[s]) for s in statuses))
-        if len(report.by_sender) > 1:
-            table.add_row("all", *(str(report.counts[s]) for s in statuses), style="bold")
-        console.print(table)
+        console.print(_count_table(f"{report.target} → {report.destination}: what became of "
+                                   "the pushed tasks", "sender", statuses, report.by_sender,
+                                   report.counts))
     shown = ", ".join(f"{report.counts[s]} {s}" for s in statuses) or "nothing to report"
     console.print(f"{sum(report.counts.values())} tasks in {report.polled} "
                   f"{report.target} tasks polled: {shown}")
@@ -295,26 +292,34 @@ class _Progress:
 def _summary(report: PushReport, ledger_path: Path) -> None:
     """The counts per outcome and operation, and what to do next, on standard error."""
     from rich.console import Console
-    from rich.table import Table
 
     from sopdsl.push.report import OUTCOMES
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     outcomes = [o for o in OUTCOMES if report.counts[o]]
-    table = Table(title=f"{'dry run: ' if report.dry_run else ''}{report.target} "
-                        f"→ {report.destination}")
-    table.add_column("operation")
-    for outcome in outcomes:
-        table.add_column(outcome, justify="right")
-    for operation, counts in sorted(report.by_operation.items()):
-        table.add_row(operation, *(str(counts[o]) for o in outcomes))
-    if len(report.by_operation) > 1:
-        table.add_row("all", *(str(report.counts[o]) for o in outcomes), style="bold")
     if outcomes:
-        console.print(table)
+        console.print(_count_table(f"{'dry run: ' if report.dry_run else ''}{report.target} "
+                                   f"→ {report.destination}", "operation", outcomes,
+                                   report.by_operation, report.counts))
     else:
         console.print(f"no tasks for the {report.target} target in this plan")
     _next_steps(console, report, ledger_path)
+
+
+def _count_table(title: str, row_name: str, columns: list[str],
+                 rows: dict[str, Counter[str]], total: Counter[str]) -> Table:
+    """Counts per row and column, with an `all` row when there are several rows."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column(row_name)
+    for column in columns:
+        table.add_column(column, justify="right")
+    for name, counts in sorted(rows.items()):
+        table.add_row(name, *(str(counts[c]) for c in columns))
+    if len(rows) > 1:
+        table.add_row("all", *(str(total[c]) for c in columns), style="bold")
+    return table
 
 
 def _next_steps(console: Any, report: PushReport, ledger_path: Path) -> None:

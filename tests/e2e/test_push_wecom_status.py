@@ -8,19 +8,12 @@ import sqlite3
 
 import pytest
 from click.testing import CliRunner
-from wecom_contract import SECRET, WecomContract
-from wecom_kit import TAG_IDS, sample_plan, send_task
+from wecom_contract import SECRET
+from wecom_kit import TAG_IDS, contract, sample_plan, send_task  # noqa: F401 - fixture
 
 from sopdsl.cli import main
 
 CUSTOMERS = {"guide_chen": ["c1", "c2", "c3"], "guide_lin": ["c4", "c5"]}
-
-
-@pytest.fixture(scope="module")
-def contract():
-    server = WecomContract()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
