@@ -4,22 +4,14 @@ the documented API, not a test against WeCom)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
 from wecom_contract import WecomContract, _free_port
-from wecom_kit import run_of, sample_plan, send_task, target
+from wecom_kit import contract, run_of, sample_plan, send_task, target  # noqa: F401 - fixture
 
 from sopdsl.push.target import CredentialsError, RejectedError, TransientError
 from sopdsl.push.targets import target_class
 from sopdsl.push.wecom import WecomTarget
-
-
-@pytest.fixture(scope="session")
-def contract() -> Iterator[WecomContract]:
-    server = WecomContract()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ It is a contract test against the documented API, not a test against WeCom. It i
 `gettoken`, `add_msg_template`, `get_groupmsg_send_result`, `add_moment_task`,
 `get_moment_task_result`, `mark_tag` and `get_corp_tag_list`; it enforces the request limits,
 the per-customer mass-message quota (an over-quota customer gets status 3 in the send result),
-a frequency limit (45009), and can play expired tokens (42001), a revoked secret or a broken
+a frequency limit (45009), staff who have not confirmed yet (status 0) or who confirmed
+later (`send_status`), and can play expired tokens (42001), a revoked secret or a broken
 server (502). Every API
 request is recorded. Tests drive it under `/_control/` (see `WecomContract`).
 
@@ -39,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "broken": False,  # every API call answers 502
     "delay": 0.0,  # seconds every API call waits before answering (timeouts)
     "invalid_ids": [],  # external_userids WeCom does not know: the fail_list
+    "confirm": True,  # staff confirm each mass message at once; False: it waits (status 0)
 }
 
 
@@ -116,6 +118,8 @@ class State:
 
     def _delivered(self, customer: str, sender: str) -> dict[str, Any]:
         """The staff member confirms at once; over the day's quota the customer gets nothing."""
+        if not self.config["confirm"]:
+            return {"external_userid": customer, "userid": sender, "status": 0, "send_time": 0}
         key = (customer, self.day())
         over = self.received[key] >= self.config["quota"]
         self.received[key] += 0 if over else 1
@@ -130,6 +134,14 @@ class State:
         start, limit = int(body.get("cursor") or 0), int(body.get("limit") or 500)
         end = start + min(limit, 1000)
         return {"send_list": rows[start:end], "next_cursor": str(end) if end < len(rows) else ""}
+
+    def set_statuses(self, statuses: dict[str, int]) -> None:
+        """Set customers' rows in every mass message's send result (what staff did since)."""
+        for rows in self.messages.values():
+            for row in rows:
+                if row["external_userid"] in statuses:
+                    row["status"] = statuses[row["external_userid"]]
+                    row["send_time"] = int(time.time()) if row["status"] == 1 else 0
 
     def add_moment_task(self, body: dict[str, Any]) -> dict[str, Any]:
         check_message(body, moments=True)
@@ -252,6 +264,8 @@ class Handler(BaseHTTPRequestHandler):
             self.state.config.update(body)
         elif what == "expire":
             self.state.valid_from = self.state.tokens + 1
+        elif what == "send_status":
+            self.state.set_statuses(body)
         elif what == "requests":
             return self.state.requests
         return {"ok": True}
@@ -282,14 +296,15 @@ class WecomContract:
 
     def control(self, what: str, body: dict[str, Any] | None = None) -> Any:
         """Call a control: `reset`, `config` (switches, see DEFAULTS), `expire` (every token
-        issued so far) or `requests`."""
+        issued so far), `send_status` (customer -> send result status) or `requests`."""
         request = urllib.request.Request(f"{self.root}/_control/{what}", method="POST",
                                          data=json.dumps(body or {}).encode())
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read())
 
     def configure(self, **switches: Any) -> None:
-        """Change switches (rate_limit, quota, today, revoked, broken, delay, invalid_ids)."""
+        """Change switches (rate_limit, quota, today, revoked, broken, delay, invalid_ids,
+        confirm)."""
         self.control("config", switches)
 
     def requests(self, path: str | None = None) -> list[dict[str, Any]]:

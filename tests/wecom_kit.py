@@ -1,19 +1,31 @@
-"""Helpers for the WeCom push tests: sample plans as models, synthetic sends, a built target."""
+"""Helpers for the WeCom push tests: sample plans as models, synthetic sends, a built target,
+the contract server as a fixture."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import cache
+
+import pytest
 
 from plan_kit import plan_text
 
 from sopdsl.plan_model import Plan, PlanContent, PlanTask, task_key
 from sopdsl.push.target import PlanRun, Settings
 from sopdsl.push.wecom import WecomTarget
-from wecom_contract import CORP_ID, SECRET, TAGS
+from wecom_contract import CORP_ID, SECRET, TAGS, WecomContract
 
 TAG_IDS = json.dumps({tag: tag_id for group in TAGS.values() for tag, tag_id in group.items()},
                      ensure_ascii=False)
+
+
+@pytest.fixture(scope="module")
+def contract() -> Iterator[WecomContract]:
+    """The WeCom contract server, started for a test module and stopped after it."""
+    server = WecomContract()
+    yield server
+    server.stop()
 
 
 @cache

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -13,9 +15,16 @@ from sopdsl.cli.forecasting import echo_utf8, fail
 from sopdsl.cli.output import emit_diagnostics
 
 if TYPE_CHECKING:
+    from collections import Counter
+
+    from rich.table import Table
+
     from sopdsl.diagnostics import Diagnostic
     from sopdsl.push.ledger import Ledger
     from sopdsl.push.report import PushReport
+    from sopdsl.push.status import StatusReport
+    from sopdsl.push.plan_reader import PlanFile
+    from sopdsl.push.runner import Retry
     from sopdsl.push.target import Batch, Settings, Target
 
 # Stands in for credentials a dry run does not need, so targets can be built without them.
@@ -44,9 +53,14 @@ DRY_RUN_SECRET = "<not needed for a dry run>"
               help="Sends of one request before giving up for this run.")
 @click.option("--max-wait", type=click.FloatRange(0), default=300.0, show_default=True,
               metavar="SECONDS", help="Most time spent waiting to retry one request.")
+@click.option("--status", "poll_status", is_flag=True,
+              help="Send nothing: ask the target what became of the pushed tasks (sent, "
+                   "waiting for staff, not a friend, over quota), per sender.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]),
+              default="text", show_default=True, help="How --status prints its report.")
 def push(plan_file: Path, target_name: str, dry_run: bool, ledger_path: Path,
          config: Path | None, retry_rejected: bool, resend_uncertain: bool,
-         max_attempts: int, max_wait: float) -> None:
+         max_attempts: int, max_wait: float, poll_status: bool, output_format: str) -> None:
     """Push the tasks of PLAN (a `sopdsl plan` JSON file) to a target system.
 
     Every task goes once: a local ledger records what the system accepted, so a re-run after
@@ -54,15 +68,22 @@ def push(plan_file: Path, target_name: str, dry_run: bool, ledger_path: Path,
     SOPDSL_<TARGET>_<KEY> environment variables or the push configuration file, never from
     the command line. Exit codes: 0 every task is in the system, 1 some tasks were rejected,
     held back or not pushed (re-run to retry), 2 bad input, settings or ledger.
+
+    With --status nothing is sent: the target is asked what became of the tasks the ledger
+    has as accepted. Exit codes: 0 every remote id answered (unsent tasks included), 1 some
+    could not be asked, 2 bad input, settings or ledger, or a target that cannot be asked.
     """
     from sopdsl.diagnostics import Diagnostic
-    from sopdsl.push.ledger import LedgerError
-    from sopdsl.push.plan_reader import PlanReadError, open_plan
+    from sopdsl.push.plan_reader import open_plan
     from sopdsl.push.runner import Choices, Retry
     from sopdsl.push.runner import push as run_push
     from sopdsl.push.settings import load_settings, secret_values
 
     target_class = _target_class(target_name)
+    if poll_status:
+        _check_status_options(target_class, dry_run, retry_rejected, resend_uncertain)
+    elif output_format != "text":
+        raise click.UsageError("--format applies to --status only")
     plan = open_plan(plan_file)
     if isinstance(plan, Diagnostic):
         _input_error(plan)
@@ -71,20 +92,15 @@ def push(plan_file: Path, target_name: str, dry_run: bool, ledger_path: Path,
         _input_error(settings)
     secrets = secret_values(settings, target_class.secret_keys)
     target = _build(target_class, settings, dry_run)
+    retry = Retry(max_attempts=max_attempts, max_wait=max_wait)
+    if poll_status:
+        _poll(plan, target, ledger_path, retry, secrets, output_format)
     ledger = _open_ledger(ledger_path, dry_run)
-    try:
-        with _Progress(plan.count, dry_run) as progress:
-            report = run_push(plan.run, plan.tasks(), target, ledger, dry_run=dry_run,
-                              retry=Retry(max_attempts=max_attempts, max_wait=max_wait),
-                              choices=Choices(retry_rejected, resend_uncertain),
-                              progress=progress, secrets=secrets)
-    except PlanReadError as error:
-        _input_error(error.diagnostic)
-    except LedgerError as error:
-        _input_error(_ledger_problem(ledger_path, str(error)))
-    finally:
-        target.close()
-        ledger.close()
+    with _input_errors_closing(target, ledger, ledger_path), \
+            _Progress(plan.count, dry_run) as progress:
+        report = run_push(plan.run, plan.tasks(), target, ledger, dry_run=dry_run, retry=retry,
+                          choices=Choices(retry_rejected, resend_uncertain),
+                          progress=progress, secrets=secrets)
     _summary(report, ledger_path)
     sys.exit(0 if dry_run or report.complete else 1)
 
@@ -102,6 +118,108 @@ def _target_class(name: str) -> type[Target]:
     except ImportError as error:
         fail(f"the {name} target needs `{error.name}`: install sopdsl with the push extra, "
              f"pip install 'sopdsl[push]'")
+
+
+@contextmanager
+def _input_errors_closing(target: Target, ledger: Ledger, ledger_path: Path) -> Iterator[None]:
+    """Close the target and the ledger afterwards; a plan or ledger problem exits 2."""
+    from sopdsl.push.ledger import LedgerError
+    from sopdsl.push.plan_reader import PlanReadError
+
+    try:
+        yield
+    except PlanReadError as error:
+        _input_error(error.diagnostic)
+    except LedgerError as error:
+        _input_error(_ledger_problem(ledger_path, str(error)))
+    finally:
+        target.close()
+        ledger.close()
+
+
+def _check_status_options(target_class: type[Target], dry_run: bool, retry_rejected: bool,
+                          resend_uncertain: bool) -> None:
+    """Usage errors for --status: options that send, and targets that cannot be asked."""
+    from sopdsl.push.target import can_poll
+
+    sending = [name for name, given in (("--dry-run", dry_run),
+                                        ("--retry-rejected", retry_rejected),
+                                        ("--resend-uncertain", resend_uncertain)) if given]
+    if sending:
+        raise click.UsageError(f"--status sends nothing: it cannot be used with {sending[0]}")
+    if not can_poll(target_class):
+        raise click.UsageError(f"the {target_class.name} target cannot report what became of "
+                               "its tasks: --status works with --to wecom")
+
+
+def _poll(plan: PlanFile, target: Target, ledger_path: Path, retry: Retry,
+          secrets: list[str], output_format: str) -> NoReturn:
+    """Poll the pushed tasks' status, print the report and exit."""
+    from sopdsl.push.status import poll
+
+    if not ledger_path.is_file():
+        target.close()
+        _input_error(_ledger_problem(ledger_path, "there is no ledger here: push the plan "
+                                                  "first, or name its ledger with --ledger"))
+    ledger = _open_ledger(ledger_path, False)
+    with _input_errors_closing(target, ledger, ledger_path):
+        report = poll(plan.tasks(), target, ledger, retry=retry, secrets=secrets)
+    if output_format == "json":
+        echo_utf8(json.dumps(_status_json(report), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _status_table(report)
+    sys.exit(0 if report.complete else 1)
+
+
+def _status_json(report: StatusReport) -> dict[str, Any]:
+    return {"target": report.target, "destination": report.destination,
+            "complete": report.complete, "counts": dict(report.counts),
+            "by_sender": {sender: dict(counts) for sender, counts in
+                          sorted(report.by_sender.items())},
+            "tasks": report.tasks, "last_polled": report.last_polled,
+            "changes": [{"from": before, "to": now, "tasks": count}
+                        for (before, now), count in sorted(report.changes.items())],
+            "remote_ids_polled": report.polled, "unpolled": report.unpolled,
+            "unpolled_tasks": report.unpolled_tasks, "not_pushed": report.not_pushed,
+            "stopped": report.stopped}
+
+
+def _status_table(report: StatusReport) -> None:
+    """Tasks per sender and status, then the summary and what changed, on standard output."""
+    from rich.console import Console
+
+    from sopdsl.push.target import DELIVERY_STATUSES
+
+    console = Console(highlight=False, soft_wrap=True)
+    statuses = [status for status in DELIVERY_STATUSES if report.counts[status]]
+    if statuses:
+        console.print(_count_table(f"{report.target} → {report.destination}: what became of "
+                                   "the pushed tasks", "sender", statuses, report.by_sender,
+                                   report.counts))
+    shown = ", ".join(f"{report.counts[s]} {s}" for s in statuses) or "nothing to report"
+    console.print(f"{sum(report.counts.values())} tasks in {report.polled} "
+                  f"{report.target} tasks polled: {shown}")
+    _status_notes(console, report)
+
+
+def _status_notes(console: Any, report: StatusReport) -> None:
+    if report.changes:
+        changed = ", ".join(f"{count} {before} → {now}"
+                            for (before, now), count in sorted(report.changes.items()))
+        console.print(f"since the last poll ({report.last_polled}): {changed}")
+    elif report.last_polled is not None:
+        console.print(f"no change since the last poll ({report.last_polled})")
+    if report.not_pushed:
+        console.print(f"{report.not_pushed} tasks for this target are not in the ledger as "
+                      "accepted (not pushed yet, or rejected)")
+    for remote_id, reason in list(report.unpolled.items())[:10]:
+        console.print(f"could not poll {remote_id}: {reason}")
+    if len(report.unpolled) > 10:
+        console.print(f"... and {len(report.unpolled) - 10} more remote ids not polled")
+    if report.stopped:
+        console.print(f"stopped: {report.stopped}")
+    if report.unpolled:
+        console.print(f"{report.unpolled_tasks} tasks not polled; re-run --status to retry")
 
 
 def _build(target_class: type[Target], settings: Settings, dry_run: bool) -> Target:
@@ -174,26 +292,34 @@ class _Progress:
 def _summary(report: PushReport, ledger_path: Path) -> None:
     """The counts per outcome and operation, and what to do next, on standard error."""
     from rich.console import Console
-    from rich.table import Table
 
     from sopdsl.push.report import OUTCOMES
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     outcomes = [o for o in OUTCOMES if report.counts[o]]
-    table = Table(title=f"{'dry run: ' if report.dry_run else ''}{report.target} "
-                        f"→ {report.destination}")
-    table.add_column("operation")
-    for outcome in outcomes:
-        table.add_column(outcome, justify="right")
-    for operation, counts in sorted(report.by_operation.items()):
-        table.add_row(operation, *(str(counts[o]) for o in outcomes))
-    if len(report.by_operation) > 1:
-        table.add_row("all", *(str(report.counts[o]) for o in outcomes), style="bold")
     if outcomes:
-        console.print(table)
+        console.print(_count_table(f"{'dry run: ' if report.dry_run else ''}{report.target} "
+                                   f"→ {report.destination}", "operation", outcomes,
+                                   report.by_operation, report.counts))
     else:
         console.print(f"no tasks for the {report.target} target in this plan")
     _next_steps(console, report, ledger_path)
+
+
+def _count_table(title: str, row_name: str, columns: list[str],
+                 rows: dict[str, Counter[str]], total: Counter[str]) -> Table:
+    """Counts per row and column, with an `all` row when there are several rows."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column(row_name)
+    for column in columns:
+        table.add_column(column, justify="right")
+    for name, counts in sorted(rows.items()):
+        table.add_row(name, *(str(counts[c]) for c in columns))
+    if len(rows) > 1:
+        table.add_row("all", *(str(total[c]) for c in columns), style="bold")
+    return table
 
 
 def _next_steps(console: Any, report: PushReport, ledger_path: Path) -> None:

@@ -4,6 +4,9 @@ One row per (target, destination, task key). A row is written as `sending` and c
 before the request goes out, then becomes `accepted` or `rejected` when the system answers,
 or `failed` when the request did not go through (sent again on the next run). A row still
 `sending` when a push starts was left by a crash: the system may or may not have the task.
+Status polling (`push --status`) keeps each accepted task's last known delivery status in a
+second table, `delivery`, keyed like `pushed`; ledgers from before it gain the table when
+next opened for writing.
 The destination names the server (URL and database), never credentials, so one plan pushed
 to two servers has two sets of rows.
 """
@@ -37,6 +40,15 @@ CREATE TABLE IF NOT EXISTS pushed (
     attempts INTEGER NOT NULL DEFAULT 0,
     first_at TEXT NOT NULL,
     last_at TEXT NOT NULL,
+    PRIMARY KEY (target, destination, key)
+);
+CREATE TABLE IF NOT EXISTS delivery (
+    target TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    key TEXT NOT NULL,
+    status TEXT NOT NULL,
+    sender TEXT,
+    polled_at TEXT NOT NULL,
     PRIMARY KEY (target, destination, key)
 );
 """
@@ -145,6 +157,31 @@ class Ledger:
             "FROM pushed WHERE target = ? AND destination = ? ORDER BY key",
             (target, destination)))
 
+    def deliveries(self, target: str, destination: str,
+                   keys: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """The last polled status and its time, for those of `keys` that were polled."""
+        found: dict[str, tuple[str, str]] = {}
+        if not self._has_table("delivery"):
+            return found
+        for chunk in _chunks(list(keys)):
+            marks = ",".join("?" * len(chunk))
+            rows = self._query(
+                f"SELECT key, status, polled_at FROM delivery WHERE target = ? AND "
+                f"destination = ? AND key IN ({marks})", (target, destination, *chunk))
+            found.update((row[0], (row[1], row[2])) for row in rows)
+        return found
+
+    def polled(self, target: str, destination: str,
+               statuses: Mapping[str, tuple[str, str | None]]) -> None:
+        """Record the delivery status and sender just polled for each task key."""
+        now = _now()
+        self._write(
+            "INSERT INTO delivery (target, destination, key, status, sender, polled_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (target, destination, key) DO UPDATE SET "
+            "status = excluded.status, sender = excluded.sender, polled_at = excluded.polled_at",
+            [(target, destination, key, status, sender, now)
+             for key, (status, sender) in statuses.items()])
+
     def sending(self, target: str, destination: str, keys: Iterable[str], operation: str) -> None:
         """Record that a request carrying `keys` is about to go out (one more attempt each)."""
         now = _now()
@@ -191,9 +228,9 @@ class Ledger:
         except sqlite3.Error as error:
             raise LedgerError(_reason(error)) from None
 
-    def _has_table(self) -> bool:
+    def _has_table(self, name: str = "pushed") -> bool:
         return bool(self._query(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pushed'", ()))
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)))
 
 
 def _connect(database: str, *, uri: bool) -> sqlite3.Connection:

@@ -8,7 +8,7 @@ code. Targets raise the errors below; anything else is a bug.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -40,6 +40,26 @@ class Delivery:
     remote_id: str | None  # the id the system gave the work: record id, UID, msgid, jobid
     rejected: Mapping[str, str] = field(default_factory=dict)  # key -> reason, for tasks the
     # system refused while accepting the rest (e.g. WeCom's `fail_list`)
+
+
+# What became of a pushed send, as status polling reports it.
+SENT = "sent"
+WAITING = "waiting for staff"  # the task is in the sender's client, not confirmed yet
+NOT_A_FRIEND = "not a friend"  # the customer is no longer the sender's contact
+OVER_QUOTA = "over quota"  # the customer already got as many mass messages as allowed
+MOMENT_CREATED = "moments created"  # in the sender's client; publishing it is not polled
+MOMENT_FAILED = "moments failed"  # the system could not create the moments task for the sender
+NOT_LISTED = "not in the result"  # the system's answer does not mention the task's customer
+DELIVERY_STATUSES = (SENT, WAITING, NOT_A_FRIEND, OVER_QUOTA, MOMENT_CREATED, MOMENT_FAILED,
+                     NOT_LISTED)
+
+
+@dataclass(frozen=True)
+class TaskStatus:
+    """What the target system says became of one pushed task."""
+
+    status: str  # one of DELIVERY_STATUSES
+    sender: str | None  # the staff member who sends it, when the system or the task says
 
 
 class SettingsError(Exception):
@@ -148,6 +168,20 @@ class Target(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+
+
+class PollableTarget(Target, Protocol):
+    """A target that can say what became of the work it accepted (`push --status`)."""
+
+    def delivery_status(self, operation: str, remote_id: str,
+                        tasks: Sequence[PlanTask]) -> Mapping[str, TaskStatus]:
+        """The status of each of `tasks` (all accepted under `remote_id` by one `operation`
+        request), by task key; raise a `PushError` when the system cannot be asked."""
+
+
+def can_poll(target: Target) -> bool:
+    """True when the target implements `delivery_status`."""
+    return callable(getattr(target, "delivery_status", None))
 
 
 def destination_of(target: Target) -> str:

@@ -8,17 +8,23 @@ customers (`mark_tag`); the returned `msgid` or `jobid` is what status polling a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sopdsl.plan_model import PlanTask
 from sopdsl.push import wecom_payloads as payloads
-from sopdsl.push.target import Batch, Delivery, PlanRun, RejectedError, Settings, SettingsError
+from sopdsl.push.target import (
+    MOMENT_CREATED, MOMENT_FAILED, NOT_A_FRIEND, NOT_LISTED, OVER_QUOTA, SENT, WAITING, Batch,
+    Delivery, PlanRun, RejectedError, Settings, SettingsError, TaskStatus,
+)
 
 if TYPE_CHECKING:
     from sopdsl.push.wecom_client import WecomApi
 
 DEFAULT_BASE_URL = "https://qyapi.weixin.qq.com/cgi-bin/"
+# `get_groupmsg_send_result` statuses: 0 not sent yet, 1 sent, 2 not a friend, 3 over the quota.
+SEND_STATUSES = {0: WAITING, 1: SENT, 2: NOT_A_FRIEND, 3: OVER_QUOTA}
+MOMENT_DONE = 3  # `get_moment_task_result` status: 1 started, 2 running, 3 done
 ENDPOINTS = {"add_msg_template": "externalcontact/add_msg_template",
              "add_moment_task": "externalcontact/add_moment_task",
              "mark_tag": "externalcontact/mark_tag"}
@@ -87,6 +93,26 @@ class WecomTarget:
         `result`."""
         return self.api.get("externalcontact/get_moment_task_result", {"jobid": jobid})
 
+    def delivery_status(self, operation: str, remote_id: str,
+                        tasks: Sequence[PlanTask]) -> Mapping[str, TaskStatus]:
+        """Each task's status: its customer's row of the mass message's send result, the
+        sender's rows for a group message, or the moments task's state."""
+        if operation == "add_moment_task":
+            return _moment_status(self.moment_result(remote_id), tasks)
+        rows = self.send_results(remote_id)
+        if any(task.channel == "group" for task in tasks):
+            sent = any(row.get("status") == 1 for row in rows)
+            return {task.key: TaskStatus(SENT if sent else WAITING, _staff(task))
+                    for task in tasks}
+        by_customer = {row.get("external_userid"): row for row in rows}
+        statuses = {}
+        for task in tasks:
+            row = by_customer.get(task.customer)
+            status = NOT_LISTED if row is None else SEND_STATUSES.get(row.get("status"), NOT_LISTED)
+            sender = (row or {}).get("userid") or _staff(task)
+            statuses[task.key] = TaskStatus(status, sender)
+        return statuses
+
     def corp_tags(self) -> dict[str, str]:
         """Every corp tag's name and id (`get_corp_tag_list`), to write the `tag_ids` setting."""
         answer = self.api.post("externalcontact/get_corp_tag_list", {})
@@ -116,6 +142,27 @@ def _failed(batch: Batch, fail_list: list[str]) -> dict[str, str]:
     recipients = batch.payload.get("external_userid", [])
     return {key: "WeCom could not address this customer (fail_list)"
             for key, customer in zip(batch.keys, recipients) if customer in failed}
+
+
+def _moment_status(answer: dict[str, Any], tasks: Sequence[PlanTask]) -> dict[str, TaskStatus]:
+    """A moments task's state as the status of each task it carries."""
+    result = answer.get("result") or {}
+    invalid = set((result.get("invalid_sender_list") or {}).get("user_list") or [])
+    statuses = {}
+    for task in tasks:
+        sender = _staff(task)
+        if answer.get("status") != MOMENT_DONE:
+            status = WAITING
+        elif result.get("errcode", 0) != 0 or sender in invalid:
+            status = MOMENT_FAILED
+        else:
+            status = MOMENT_CREATED
+        statuses[task.key] = TaskStatus(status, sender)
+    return statuses
+
+
+def _staff(task: PlanTask) -> str | None:
+    return task.assignee.staff_id if task.assignee is not None else None
 
 
 def _seconds(settings: Settings, key: str, default: str) -> float:

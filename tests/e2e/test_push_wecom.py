@@ -8,17 +8,10 @@ import json
 import pytest
 from click.testing import CliRunner
 from plan_kit import plan_text
-from wecom_contract import SECRET, WecomContract
-from wecom_kit import TAG_IDS, sample_plan, target
+from wecom_contract import SECRET
+from wecom_kit import TAG_IDS, contract, sample_plan, target  # noqa: F401 - fixture
 
 from sopdsl.cli import main
-
-
-@pytest.fixture(scope="module")
-def contract():
-    server = WecomContract()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
