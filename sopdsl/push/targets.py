@@ -6,7 +6,9 @@ import importlib
 
 from sopdsl.push.target import Target
 
-TARGETS: dict[str, str] = {}  # name -> "module:Class"
+TARGETS: dict[str, str] = {  # name -> "module:Class"
+    "tryton": "sopdsl.push.tryton:TrytonTarget",
+}
 
 
 def target_class(name: str) -> type[Target]:
