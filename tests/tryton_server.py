@@ -44,7 +44,7 @@ def write_config(folder: Path, port: int) -> Path:
     return config
 
 
-def prepare_database(folder: Path, staff_csv: Path) -> Path:
+def prepare_database(folder: Path, staff_csv: Path, modules: tuple[str, ...] = MODULES) -> Path:
     """A database file with the modules activated, a company and the staff as employees."""
     folder.mkdir(parents=True, exist_ok=True)
     config = write_config(folder, free_port())
@@ -53,7 +53,7 @@ def prepare_database(folder: Path, staff_csv: Path) -> Path:
     passfile.write_text(ADMIN_PASSWORD + "\n", encoding="utf-8")
     env = {**os.environ, "TRYTONPASSFILE": str(passfile)}
     subprocess.run([str(BIN / "trytond-admin"), "-c", str(config), "-d", DATABASE, "--all",
-                    "-u", *MODULES, "--activate-dependencies", "--email", "admin@example.com"],
+                    "-u", *modules, "--activate-dependencies", "--email", "admin@example.com"],
                    env=env, check=True, capture_output=True)
     subprocess.run([sys.executable, __file__, "bootstrap", str(config), DATABASE, str(staff_csv)],
                    check=True, capture_output=True)

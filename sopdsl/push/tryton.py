@@ -215,7 +215,7 @@ class _Session:
 def _company_id(client: TrytonClient, context: dict[str, Any], company: str) -> int:
     """The id of the company named by the `company` setting (its id or its name)."""
     domain = [("id", "=", int(company))] if company.isdigit() else [("party.name", "=", company)]
-    found = client.call("model.company.company", "search", domain, 0, 1, None, context)
+    found = client.call("model.company.company.search", domain, 0, 1, None, context)
     if not found:
         raise CredentialsError(f"Tryton has no company `{company}` the user `{client.user}` "
                                f"may work for")
