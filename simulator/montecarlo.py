@@ -113,11 +113,13 @@ def simulate(
 
 
 def forecast_exactly(
-    program: Program, scenario: Scenario, forecaster: Callable[..., Any]
+    program: Program, scenario: Scenario, forecaster: Callable[..., Any] | None = None
 ) -> Forecast:
     """The expected counts without sampling; `Refused` when the forecaster cannot do it."""
     from sopdsl.files import display_path
 
+    if forecaster is None:
+        from simulator.exact import forecast_exact as forecaster
     result = forecaster(program, scenario)
     if not isinstance(result, Tally):
         reasons = getattr(result, "reasons", result)

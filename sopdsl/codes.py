@@ -136,4 +136,12 @@ CODES: dict[str, Code] = _codes(
     ("E609", "event-without-customer", "an event for a customer the customers file does not list"),
     ("E610", "event-after-start", "an event at or after the plan's start"),
     ("E611", "too-many-data-errors", "more bad rows than are worth reporting for one file"),
+    # E62x: plan files, ledgers and push configuration read by `sopdsl push`
+    ("E620", "unreadable-plan", "a plan file that is missing, a folder or not UTF-8"),
+    ("E621", "plan-not-json", "a plan file that is not JSON"),
+    ("E622", "not-a-plan", "JSON that is not a sopdsl plan"),
+    ("E623", "unsupported-plan-version", "a plan in a format version this sopdsl does not read"),
+    ("E624", "invalid-plan-task", "a task that does not match the plan format"),
+    ("E625", "unreadable-ledger", "a push ledger that is corrupt, locked or not a ledger"),
+    ("E626", "bad-push-config", "a push configuration file that cannot be read or used"),
 )

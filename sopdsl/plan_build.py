@@ -229,7 +229,8 @@ class TaskBuilder:
                 "assignee": self.assignee(customer, effect.role)}
 
     def _describe_update(self, customer: Customer, effect: StateChanged) -> dict[str, Any]:
-        change = Change(field=effect.field, name=effect.name, value=_plain(effect.value))
+        change = Change(field=effect.field, name=effect.name, value=_plain(effect.value),
+                        owner=customer.owner)
         return {"title": _change_title(change), "text": None, "change": change}
 
     def _round(self, effect: Effect | _At) -> int:

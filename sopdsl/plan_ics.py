@@ -8,6 +8,7 @@ describing it; lines are folded at 75 octets and text is escaped.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
@@ -58,9 +59,14 @@ def _offset(delta: dt.timedelta | None) -> str:
 
 def vtimezone(name: str, first: dt.datetime, last: dt.datetime) -> list[str]:
     """A VTIMEZONE for `name` describing its offsets from the year of `first` to `last`."""
+    return list(_vtimezone(name, first.year, last.year))
+
+
+@functools.lru_cache(maxsize=16)  # pushes write one calendar per to-do, all in the same zone
+def _vtimezone(name: str, first_year: int, last_year: int) -> tuple[str, ...]:
     zone = ZoneInfo(name)
-    begin = dt.datetime(first.year, 1, 1, tzinfo=dt.timezone.utc)
-    finish = dt.datetime(last.year + 1, 1, 1, tzinfo=dt.timezone.utc)
+    begin = dt.datetime(first_year, 1, 1, tzinfo=dt.timezone.utc)
+    finish = dt.datetime(last_year + 1, 1, 1, tzinfo=dt.timezone.utc)
     lines = ["BEGIN:VTIMEZONE", f"TZID:{name}"]
     initial = begin.astimezone(zone)
     lines += _observance(initial, initial.utcoffset())
@@ -72,7 +78,7 @@ def vtimezone(name: str, first: dt.datetime, last: dt.datetime) -> list[str]:
             before = (change - dt.timedelta(seconds=1)).astimezone(zone)
             lines += _observance(change.astimezone(zone), before.utcoffset())
         moment = after
-    return [*lines, "END:VTIMEZONE"]
+    return (*lines, "END:VTIMEZONE")
 
 
 def _transition(zone: ZoneInfo, low: dt.datetime, high: dt.datetime) -> dt.datetime:
@@ -140,9 +146,14 @@ def calendar(name: str, tasks: Iterable[PlanTask], playbook: PlanPlaybook,
     return "".join(fold(line) + CRLF for line in lines)
 
 
+def safe_name(name: str) -> str:
+    """A calendar's name as a file or URL name: unsafe characters replaced."""
+    return _UNSAFE.sub("_", name)
+
+
 def file_name(name: str) -> str:
     """A calendar's file name: the assignee with unsafe characters replaced."""
-    return f"{_UNSAFE.sub('_', name)}.ics"
+    return f"{safe_name(name)}.ics"
 
 
 class PlanCalendars:

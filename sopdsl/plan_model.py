@@ -66,6 +66,9 @@ class Change(_Model):
     field: Literal["tag", "untag", "score", "stage", "set"]
     name: str | None = Field(description="The tag, or the attribute for `set`.")
     value: Any = Field(description="The new value (the tag for tag and untag).")
+    owner: str | None = Field(default=None, description="The customer's owner when the change "
+                                                        "is made (the WeCom userid a tag is set "
+                                                        "through); null when not known.")
 
 
 class PlanTask(_Model):

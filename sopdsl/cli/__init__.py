@@ -16,6 +16,7 @@ from sopdsl.cli.fmt import fmt
 from sopdsl.cli.graph import graph
 from sopdsl.cli.lint import lint
 from sopdsl.cli.plan import plan
+from sopdsl.cli.push import push
 from sopdsl.cli.scenario import scenario
 from sopdsl.cli.schema import schema
 from sopdsl.cli.simulate import simulate
@@ -40,3 +41,4 @@ main.add_command(compare)
 main.add_command(plan)
 main.add_command(export)
 main.add_command(schema)
+main.add_command(push)

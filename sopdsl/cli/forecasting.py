@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from simulator.scenario import Scenario
     from sopdsl.program import Program
 
-METHODS = ("montecarlo",)
+METHODS = ("montecarlo", "exact")
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,8 @@ def run_options(command: Callable) -> Callable:
                      help="Run replications on a Dask cluster, e.g. tcp://host:8786."),
         click.option("--method", type=click.Choice(METHODS), default="montecarlo",
                      show_default=True,
-                     help="montecarlo samples replications (the exact forecaster is not part of this version)."),
+                     help="montecarlo samples replications; exact computes expected values "
+                          "without sampling, for scenarios where customers are independent."),
         click.option("--customers", type=click.IntRange(min=0),
                      help="Customers at the start instead of the scenario's (quick runs)."),
     ]
@@ -108,9 +109,17 @@ def run_forecast(program: Program, scenario: Scenario, options: RunOptions,
                  label: str = "") -> Forecast:
     """Forecast with the chosen method, a progress bar on standard error for Monte Carlo."""
     from simulator.montecarlo import (
-        SchedulerError, horizon_days, simulate,
+        Refused, SchedulerError, forecast_exactly, horizon_days, simulate,
     )
 
+    if options.method == "exact":
+        try:
+            return forecast_exactly(program, scenario)
+        except Refused as refusal:
+            prefix = f"{label}: " if label else ""
+            fail(prefix + "the exact method cannot forecast this playbook with scenario "
+                 f"`{scenario.name}`:\n" + "\n".join(f"  - {reason}" for reason in refusal.reasons)
+                 + "\n  use --method montecarlo, or a scenario without what is listed")
     with ProgressBar(scenario.replications, horizon_days(scenario), label) as bar:
         try:
             return simulate(program, scenario, replications=scenario.replications,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 from sopdsl.plan_model import PlanPlaybook, PlanTask, PlanWindow
 
@@ -61,6 +62,18 @@ class Settings:
         """The setting, or `default` when it is not set."""
         return self.values.get(key, default)
 
+    def seconds(self, key: str, default: str) -> float:
+        """A setting that is a positive number of seconds; a `SettingsError` otherwise."""
+        value = self.values.get(key) or default
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = 0.0
+        if not seconds > 0:
+            raise SettingsError(f"the {self.target} `{key}` must be a positive number of "
+                                f"seconds, not `{value}`")
+        return seconds
+
     def require(self, key: str) -> str:
         """The setting; a `SettingsError` naming where to set it when it is missing."""
         value = self.values.get(key)
@@ -69,6 +82,18 @@ class Settings:
                                 f"{env_name(self.target, key)} or `{key}` under "
                                 f"[push.{self.target}] in the push configuration file")
         return value
+
+
+def address(url: str, target: str) -> str:
+    """A server's URL without user, password, query or fragment, as shown and recorded."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    try:
+        netloc = f"{host}:{parts.port}" if parts.port else host
+    except ValueError:
+        raise SettingsError(f"the {target} `url` has a bad port: `{host}`") from None
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 class PushError(Exception):
@@ -104,6 +129,9 @@ class Target(Protocol):
 
     name: ClassVar[str]  # the `--to` value
     secret_keys: ClassVar[frozenset[str]]  # settings never shown in output, logs or the ledger
+    # Which server the work goes to, e.g. its URL and database, never credentials: the ledger
+    # keeps one set of rows per destination, so pushing to a second server sends everything.
+    destination: str
     # True when sending a batch twice leaves one copy (upsert by key or UID); the runner then
     # re-sends batches whose outcome a crash left unknown, otherwise it holds them back.
     idempotent: ClassVar[bool]
@@ -120,3 +148,8 @@ class Target(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+
+
+def destination_of(target: Target) -> str:
+    """The server a target sends to; its name when it serves one fixed system."""
+    return getattr(target, "destination", None) or target.name

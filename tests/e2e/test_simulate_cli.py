@@ -15,6 +15,7 @@ from simulator import montecarlo
 from sopdsl.cli import main
 
 WINBACK = ROOT / "playbooks" / "winback.sop"
+EXACT_PLAYBOOK = ROOT / "tests" / "data" / "exact" / "branches.sop"
 QUICK = ("--customers", "200", "--replications", "3")
 
 
@@ -111,10 +112,24 @@ def test_missing_playbook_exits_2(tmp_path: Path) -> None:
     assert code == 2 and out == ""
 
 
-def test_exact_method_is_not_offered_yet() -> None:
-    """`--method exact` is a usage error with the accepted choice named, not a traceback."""
-    code, _, err = run("simulate", ONBOARDING, "--method", "exact")
-    assert code == 2 and "'montecarlo'" in err and "Traceback" not in err
+def test_exact_method_refuses_with_every_reason() -> None:
+    """A playbook the exact method cannot follow exits 2 naming the caps, fatigue and history."""
+    code, out, err = run("simulate", ONBOARDING, "--method", "exact")
+    assert code == 2 and out == ""
+    assert "the exact method cannot forecast this playbook with scenario `baseline`" in err
+    assert "`frequency_cap 5 per 7d`" in err and "fatigue rules" in err
+    assert "reads the customer's `purchase` history (playbooks/onboarding.sop:109)" in err
+    assert "use --method montecarlo" in err and "Traceback" not in err
+
+
+def test_exact_method_reports_expected_values_with_zero_width_intervals() -> None:
+    """An exact forecast is one JSON report of method `exact`: no seed, every interval a point."""
+    code, out, _ = run("simulate", EXACT_PLAYBOOK, "--method", "exact", "--format", "json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["meta"]["method"] == "exact" and report["meta"]["seed"] is None
+    goal = report["journeys"]["branch"]["goals"]["clicked"]["rate"]
+    assert goal["ci95"] == [goal["mean"], goal["mean"]] and 0 < goal["mean"] < 1
 
 
 def test_compare_two_playbooks() -> None:

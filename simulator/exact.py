@@ -1,0 +1,147 @@
+"""The exact forecaster: the expected funnel of a playbook, computed without sampling.
+
+`forecast_exact(program, scenario)` propagates probability mass over customer states in
+time steps (docs/simulation.md, "The exact forecaster") and returns a `Tally` of expected
+counts, the same contract a Monte Carlo replication fills. Where customers are not
+independent, or the method cannot follow something exactly, it returns a `Refusal` naming
+every reason instead.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sopdsl import ast
+from sopdsl.clock import MINUTES_PER_DAY
+from sopdsl.program import Program
+from simulator.exact_model import Model
+from simulator.exact_play import EARLIER, TooComplex
+from simulator.exact_population import CustomerType, customer_types
+from simulator.exact_propagate import Flow, Recorder
+from simulator.exact_states import State
+from simulator.exact_support import nodes, refusal_reasons
+from simulator.exact_tally import Totals, Trajectory, assemble
+from simulator.results import Tally
+from simulator.scenario import Scenario
+
+# Capacity binds when the expected number of member-days with more work than a member can do
+# reaches this (work per member and day taken as Poisson, customers being independent).
+OVERLOAD_DAYS = 0.01
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why the exact method cannot forecast a playbook with a scenario, in operator words."""
+
+    reasons: tuple[str, ...]
+
+    def __str__(self) -> str:
+        lines = "\n".join(f"- {reason}" for reason in self.reasons)
+        return f"the exact method cannot forecast this playbook:\n{lines}"
+
+
+def forecast_exact(program: Program, scenario: Scenario, *,
+                   step_minutes: int | None = None) -> Tally | Refusal:
+    """The expected tally of the playbook under the scenario, or why it cannot be computed."""
+    if not program.ok:
+        return Refusal(("the playbook has errors; `sopdsl check` lists them",))
+    reasons = refusal_reasons(program, scenario)
+    if reasons:
+        return Refusal(tuple(reasons))
+    model = Model(program, scenario, step_minutes)
+    population = scenario.population
+    arrivals = population.arrivals_per_day * scenario.horizon_minutes / MINUTES_PER_DAY
+    try:
+        trajectories = [
+            *(_stock(model, t) for t in customer_types(program, scenario, stock=True)
+              if population.size),
+            *_arrivals(model),
+        ]
+    except TooComplex as limit:
+        return Refusal((
+            f"customers can take too many different paths through the journeys (more than "
+            f"{limit.args[0]:,} transitions to follow); Monte Carlo is the method for this "
+            "playbook",))
+    totals = Totals(model, trajectories)
+    tally = assemble(model, totals, population.size, arrivals)
+    reasons = capacity_reasons(model, totals, tally)
+    return Refusal(tuple(reasons)) if reasons else tally
+
+
+def _customer(model: Model, kind: CustomerType, now: float) -> State:
+    c = model.interpreter.new_customer(
+        "exact", now, owner=model.scenario.population.owner, attributes=dict(kind.attributes),
+        tags=kind.tags, stage=kind.stage)
+    return State(model, c, (), (), now)
+
+
+def _stock(model: Model, kind: CustomerType) -> Trajectory:
+    recorder = Recorder(model)
+    Flow(model, recorder).run(_customer(model, kind, 0.0), 1.0, 0, [])
+    return Trajectory(recorder, [0], model.scenario.population.size * kind.share)
+
+
+def _arrivals(model: Model) -> list[Trajectory]:
+    """One trajectory per arrival step of the playbook's period, for every customer type."""
+    per_day = model.scenario.population.arrivals_per_day
+    if not per_day:
+        return []
+    period = period_days(model.program) * model.steps_per_day
+    last = model.horizon_steps
+    found = []
+    for kind in customer_types(model.program, model.scenario, stock=False):
+        for k0 in range(1, min(period, last) + 1):
+            recorder = Recorder(model)
+            state = _customer(model, kind, k0 * model.dt - EARLIER)
+            Flow(model, recorder).run(state, 1.0, k0, [("event", "friend_added", True)])
+            shifts = list(range(0, last - k0 + 1, period))
+            found.append(Trajectory(recorder, shifts, per_day / model.steps_per_day * kind.share))
+    return found
+
+
+def period_days(program: Program) -> int:
+    """After how many days the playbook's schedule repeats (1, or weeks when it names days)."""
+    days = 1
+    for journey in program.journeys.values():
+        for node in nodes([*journey.clauses, *journey.steps]):
+            if isinstance(node, ast.WaitUntilDay):
+                days = math.lcm(days, 7)
+            elif isinstance(node, ast.EveryTrigger) and node.unit != "day":
+                weeks = max(1, round(node.interval.minutes / (7 * MINUTES_PER_DAY))) \
+                    if node.interval else 1
+                days = math.lcm(days, 7 * weeks)
+    return days
+
+
+def capacity_reasons(model: Model, totals: Totals, tally: Tally) -> list[str]:
+    """Roles whose members would get more work on some days than they can do."""
+    reasons = []
+    for role, staff in model.scenario.staff.items():
+        work = tally.staff[role].tasks
+        if work <= 0:
+            continue
+        if staff.count == 0 or staff.capacity_per_day <= 0:
+            reasons.append(f"staff `{role}` get work but have no members or no capacity")
+            continue
+        created = totals.daily(("tasks", role))
+        overloaded = sum(staff.count * _poisson_above(day / staff.count, staff.capacity_per_day)
+                         for day in created)
+        if overloaded >= OVERLOAD_DAYS:
+            busiest = max(created) / staff.count
+            reasons.append(
+                f"staff `{role}` would fall behind: {staff.count} members doing up to "
+                f"{staff.capacity_per_day:g} a day get {busiest:.1f} each on the busiest day, "
+                "so work would queue; raise `capacity` or the member count to forecast exactly")
+    return reasons
+
+
+def _poisson_above(mean: float, limit: float) -> float:
+    """P(X > limit) for X ~ Poisson(mean)."""
+    if mean <= 0:
+        return 0.0
+    top = math.floor(limit)
+    if top > mean + 12 * math.sqrt(mean) + 30:
+        return 0.0
+    below = sum(math.exp(k * math.log(mean) - mean - math.lgamma(k + 1)) for k in range(top + 1))
+    return max(0.0, 1.0 - below)

@@ -1,0 +1,378 @@
+"""The exact forecaster's fixed inputs: the interpreter, the time grid, and behaviour per step.
+
+Time is a grid of `dt` minutes; step `k` stands for the interval ((k-1)dt, k dt], and
+anything random that happens inside it is handled at its end. A probability per step is
+exact for memoryless delays: an exponential response with mean m falls in a step with
+probability 1 - exp(-dt/m); staff delays count only working minutes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from functools import reduce
+from typing import Any
+
+import numpy as np
+
+from sopdsl import ast
+from sopdsl.builtins import STAFF_CHANNELS
+from sopdsl.clock import MINUTES_PER_DAY, Clock
+from sopdsl.customer import Customer, Event
+from sopdsl.evaluate import ExprCompiler, Pred
+from sopdsl.interpreter import Interpreter
+from sopdsl.program import Program
+from sopdsl.journey_program import CompiledJourney
+from sopdsl.steps import EventMatcher, Instruction, Jump, WaitFor
+from simulator.distributions import Distribution
+from simulator.exact_support import nodes
+from simulator.scenario import Multipliers, Scenario
+
+# A kernel stops where less than this much probability is left in its tail.
+KERNEL_TAIL = 1e-12
+# The coarsest grid step; finer when the playbook's times need it (never below MIN_STEP).
+STEP_MINUTES = 60
+MIN_STEP = 5
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """Effective response probabilities of one delivered message, multipliers applied."""
+
+    open: float
+    click: float
+    reply: float
+    unfriend: float
+    buy: float  # a click leads to a purchase
+
+
+class EventWatch:
+    """Which events can change what a customer does (the rest only count in the tally)."""
+
+    def __init__(self, interpreter: Interpreter, program: Program) -> None:
+        self.journeys = interpreter.journeys
+        self.triggers = interpreter.triggers.on_event
+        self.by_journey = {
+            name: [g.events for g in j.goals] + ([j.exit_on] if j.exit_on else []) + _waits(j)
+            for name, j in interpreter.journeys.items()}
+        # Deleting the friend makes later staff-confirmed sends of these journeys fail.
+        self.staff_sends = {name for name, j in program.journeys.items()
+                            if any(isinstance(n, ast.Send) and n.channel.name in STAFF_CHANNELS
+                                   for n in nodes(j.steps))}
+
+    def matters_now(self, c: Customer, event: Event) -> bool:
+        """True when the event, happening now, can change the customer's runs or start one."""
+        if self._triggers(c, event):
+            return True
+        return any(self._watched(run.journey.name, event) for run in c.runs.values())
+
+    def can_matter(self, c: Customer, event: Event) -> bool:
+        """True when the event, happening at some later moment, may change what they do."""
+        if self._triggers(c, event):
+            return True
+        return any(self._watched(name, event) and (name in c.runs or self._open(c, name))
+                   for name in self.journeys)
+
+    def _watched(self, journey: str, event: Event) -> bool:
+        if event.name == "friend_deleted" and journey in self.staff_sends:
+            return True
+        return any(m.matches(event) for m in self.by_journey[journey])
+
+    def _triggers(self, c: Customer, event: Event) -> bool:
+        return any((content is None or content == event.content) and self._open(c, journey)
+                   for journey, content, _ in self.triggers.get(event.name, ()))
+
+    def _open(self, c: Customer, journey: str) -> bool:
+        """True when the customer may still enter the journey."""
+        return self.journeys[journey].reentry != "never" or journey not in c.entries
+
+
+def _waits(journey: CompiledJourney) -> list[EventMatcher]:
+    """The event matchers of a journey's `wait for` steps."""
+    return [i.events for i in (getattr(i, "inner", i) for i in journey.code)
+            if isinstance(i, WaitFor)]
+
+
+class Model:
+    """Everything a forecast holds fixed: program, scenario, grid, behaviour and staff."""
+
+    def __init__(self, program: Program, scenario: Scenario, step: int | None = None) -> None:
+        self.program = program
+        self.scenario = scenario
+        start = scenario.start
+        self.clock = Clock(dt.datetime(start.year, start.month, start.day),
+                           program.settings.timezone)
+        self.interpreter = Interpreter(program, self.clock, self._choose_arm)
+        self.chooser: Any = None  # set by each transition: picks split arms
+        self.steps_log: list[tuple[str, str]] = []
+        _count_steps(self.interpreter, self.steps_log)
+        self.watch = EventWatch(self.interpreter, program)
+        self.dt = step or grid_step(program, scenario)
+        self.steps_per_day = MINUTES_PER_DAY // self.dt
+        self.horizon_steps = math.ceil(scenario.horizon_minutes / self.dt)
+        compiler = ExprCompiler(program)
+        self.effects: list[tuple[Pred, Multipliers]] = [
+            (compiler.predicate(e.expression), e.multipliers)
+            for e in scenario.effects if e.expression is not None]
+        self.purposes = {name: _purpose(decl) for name, decl in program.contents.items()}
+        self.value = scenario.purchase.value.mean
+        self.daily_events = [(name, b.daily) for name, b in scenario.events.items() if b.daily > 0]
+        self.after_click_steps = max(1, math.ceil(scenario.purchase.within_minutes / self.dt))
+        # What a click may lead to: (event, chance, window in minutes), purchase first.
+        self.follow_ups = [("purchase", scenario.purchase.after_click,
+                            scenario.purchase.within_minutes)]
+        self.follow_ups += [(name, b.after_click, b.within_minutes)
+                            for name, b in scenario.events.items() if b.after_click > 0]
+        self.memo: dict = {}
+        self.transitions = 0  # transitions explored so far (bounded by MAX_TRANSITIONS)
+        self._work_table: dict[tuple[str, int], float] = {}
+        self.kernels = {name: self._response_kernel(ch.delay)
+                        for name, ch in scenario.channels.items()}
+        uniform = np.full(self.after_click_steps, 1 / self.after_click_steps)
+        self.after_click_kernel = np.concatenate(([0.0], uniform))
+        self.buy_kernels = {name: np.concatenate(([0.0], np.convolve(k, uniform)))
+                            for name, k in self.kernels.items()}
+
+    # ---- behaviour -----------------------------------------------------------------
+
+    def _choose_arm(self, customer_id: str, split: str, shares: list[float]) -> int:
+        return self.chooser(shares)
+
+    def multipliers(self, c: Customer, now: float, purpose: str | None) -> Multipliers:
+        """The product of the content's purpose and every effect that holds for the customer."""
+        found = [m for predicate, m in self.effects if predicate(c, now)]
+        if purpose is not None and purpose in self.scenario.purposes:
+            found.append(self.scenario.purposes[purpose])
+        return reduce(_times, found, Multipliers())
+
+    def behaviour(self, c: Customer, now: float, channel: str, content: str) -> Behaviour:
+        """How the customer responds to a message delivered now."""
+        base = self.scenario.channels[channel]
+        m = self.multipliers(c, now, self.purposes.get(content))
+        return Behaviour(
+            open=min(1.0, base.open * m.open), click=min(1.0, base.click * m.click),
+            reply=min(1.0, base.reply * m.reply), unfriend=min(1.0, base.unfriend * m.unfriend),
+            buy=min(1.0, self.scenario.purchase.after_click * m.purchase))
+
+    def response_matters(self, c: Customer, channel: str, content: str, b: Behaviour) -> bool:
+        """True when the customer's response to a message may change what they do next."""
+        def may(name: str) -> bool:
+            return self.watch.can_matter(c, Event(name, 0.0, content))
+
+        if b.unfriend > 0 and may("friend_deleted"):
+            return True
+        if b.open <= 0:
+            return False
+        if may("open") or (b.reply > 0 and may("reply")):
+            return True
+        return b.click > 0 and (may("click") or any(
+            chance > 0 and may(event) for event, chance, _ in self.follow_ups))
+
+    def follow_up_steps(self, within: float) -> list[float]:
+        """The chances that a follow-up drawn uniformly within `within` minutes of a click
+        falls 0, 1, 2, ... grid steps after the click's step.
+
+        The click itself fell at a uniform moment of its step (which the grid handles at the
+        step's end), so the follow-up's offset from that end is U·within - V·dt for U, V
+        uniform on [0, 1]: its distribution, not U·within alone, says which step it is in.
+        """
+        a = within / self.dt
+        if a <= 0:
+            return [1.0]
+
+        def below(x: float) -> float:
+            """P(U·a - V <= x)."""
+            return _ramp_integral(x + 1, a) - _ramp_integral(x, a)
+
+        return [below(j) - below(j - 1) for j in range(math.ceil(a - 1e-9) + 1)]
+
+    def kernel(self, name: tuple) -> np.ndarray:
+        """When a counted response happens, as shares per step after its message."""
+        if name[0] == "response":
+            return self.kernels[name[1]]
+        if name[0] == "response_buy":
+            return self.buy_kernels[name[1]]
+        return self.after_click_kernel
+
+    def daily_buy(self, c: Customer, now: float) -> float:
+        """The customer's chance of an organic purchase per day."""
+        return min(1.0, self.scenario.purchase.daily * self.multipliers(c, now, None).purchase)
+
+    def daily_step(self, per_day: float, n: int) -> float:
+        """The chance of a daily event in step n of the customer's day (1..steps_per_day),
+        given none so far that day: one chance a day, at a uniform moment in it."""
+        share = per_day / self.steps_per_day
+        left = 1 - (n - 1) * share
+        return share / left if left > 0 else 0.0
+
+    def daily_left(self, per_day: float, steps: int) -> float:
+        """The chance of no daily event over `steps` steps from the start of a day."""
+        days, rest = divmod(steps, self.steps_per_day)
+        return (1 - per_day) ** days * max(0.0, 1 - rest * per_day / self.steps_per_day)
+
+    def response_step(self, channel: str) -> float:
+        """The chance a pending exponential response happens in one step."""
+        delay = self.scenario.channels[channel].delay
+        return 1 - math.exp(-self.dt / delay.params[0])
+
+    def fixed_response(self, channel: str) -> float | None:
+        """The response delay of a channel with a fixed delay, None for exponential ones."""
+        delay = self.scenario.channels[channel].delay
+        return delay.params[0] if delay.kind == "fixed" else None
+
+    def _response_kernel(self, delay: Distribution) -> np.ndarray:
+        if delay.kind == "fixed":
+            kernel = np.zeros(math.ceil(delay.params[0] / self.dt) + 1)
+            kernel[-1] = 1.0
+            return kernel
+        mean = delay.params[0]
+        length = math.ceil(-math.log(KERNEL_TAIL) * mean / self.dt) + 1
+        edges = np.exp(-np.arange(length) * self.dt / mean)
+        return np.concatenate(([0.0], edges[:-1] - edges[1:]))
+
+    # ---- staff --------------------------------------------------------------------
+
+    def staff_role(self, c: Customer, role: str | None) -> str | None:
+        """The role doing a piece of work: the one named, else the owner's."""
+        return role or c.owner
+
+    def completion(self, role: str | None) -> float:
+        """The chance a role ever does a piece of work (0 without such staff)."""
+        staff = self.scenario.staff.get(role or "")
+        return staff.completion if staff and staff.count > 0 else 0.0
+
+    def delay_step(self, role: str) -> float:
+        """The chance a member gets to a waiting item in one step (the exponential `delay`)."""
+        return 1 - math.exp(-self.dt / self.scenario.staff[role].delay.params[0])
+
+    def service_step(self, role: str, since: float, now: float) -> float:
+        """The chance an item a member got to at `since` is finished in the step to `now`.
+
+        Doing an item takes exponential working time with mean (working day) / capacity.
+        """
+        staff = self.scenario.staff[role]
+        minutes = self.working_minutes(role, max(since, now - self.dt), now)
+        if minutes <= 0:
+            return 0.0
+        mean = staff.hours.length_minutes / staff.capacity_per_day
+        return 1 - math.exp(-minutes / mean)
+
+    def send_due(self, role: str, created: float) -> float:
+        """A staff-confirmed send is due at the end of the working day after the one it arrives
+        in (or comes before)."""
+        begin, end = self._hours(role)
+        x = self.clock.minute_of_day(created)
+        day_start = created - x
+        for day in range(-1, 3):
+            if end + day * MINUTES_PER_DAY > x:
+                return day_start + end + (day + 1) * MINUTES_PER_DAY
+        raise AssertionError("a working day ends within three days")
+
+    def working_minutes(self, role: str, a: float, b: float) -> float:
+        """Working minutes of the role's hours inside (a, b]."""
+        if b <= a:
+            return 0.0
+        if b - a == self.dt:
+            key = (role, int(self.clock.minute_of_day(a)))
+            if key not in self._work_table:
+                self._work_table[key] = self._overlap(role, key[1], b - a)
+            return self._work_table[key]
+        return self._overlap(role, self.clock.minute_of_day(a), b - a)
+
+    def _overlap(self, role: str, start: float, length: float) -> float:
+        begin, end = self._hours(role)
+        total = 0.0
+        for day in range(-1, math.ceil((start + length) / MINUTES_PER_DAY) + 1):
+            lo, hi = begin + day * MINUTES_PER_DAY, end + day * MINUTES_PER_DAY
+            total += max(0.0, min(hi, start + length) - max(lo, start))
+        return total
+
+    def _hours(self, role: str) -> tuple[int, int]:
+        hours = self.scenario.staff[role].hours
+        end = hours.end_minute if hours.end_minute > hours.start_minute \
+            else hours.end_minute + MINUTES_PER_DAY
+        return hours.start_minute, end
+
+    # ---- the grid -----------------------------------------------------------------
+
+    def step_of(self, t: float) -> int:
+        """The grid step at whose end a moment is handled."""
+        return math.ceil(t / self.dt - 1e-9)
+
+
+def _ramp_integral(y: float, a: float) -> float:
+    """The integral from 0 to y of min(max(t / a, 0), 1) dt."""
+    if y <= 0:
+        return 0.0
+    if y <= a:
+        return y * y / (2 * a)
+    return a / 2 + (y - a)
+
+
+def grid_step(program: Program, scenario: Scenario) -> int:
+    """The grid step: STEP_MINUTES, finer when the playbook's times are not multiples of it."""
+    minutes = [*_program_minutes(program), *_scenario_minutes(scenario)]
+    step = reduce(math.gcd, (int(m) for m in minutes if float(m).is_integer()), STEP_MINUTES)
+    return max(MIN_STEP, step)
+
+
+def _program_minutes(program: Program) -> list[float]:
+    found: list[float] = []
+    settings = program.settings
+    if settings.quiet_hours:
+        found.extend(settings.quiet_hours)
+    for journey in program.journeys.values():
+        for node in nodes([*journey.clauses, *journey.steps]):
+            if isinstance(node, (ast.Duration, ast.TimeOfDay)):
+                found.append(node.minutes)
+    return found
+
+
+def _scenario_minutes(scenario: Scenario) -> list[float]:
+    found: list[float] = [scenario.horizon_minutes, scenario.purchase.within_minutes]
+    for staff in scenario.staff.values():
+        found.extend((staff.hours.start_minute, staff.hours.end_minute))
+        if staff.delay.kind == "fixed":
+            found.append(staff.delay.params[0])
+    for channel in scenario.channels.values():
+        if channel.delay.kind == "fixed":
+            found.append(channel.delay.params[0])
+    return found
+
+
+def _purpose(decl: ast.ContentDecl) -> str | None:
+    for field in decl.fields:
+        if field.key.name == "purpose" and isinstance(field.value, ast.Ident):
+            return field.value.name
+    return None
+
+
+def _times(a: Multipliers, b: Multipliers) -> Multipliers:
+    return Multipliers(**{k: getattr(a, k) * getattr(b, k) for k in Multipliers.model_fields})
+
+
+class _Counted(Instruction):
+    """The first instruction of a step, noting each time a run reaches the step."""
+
+    __slots__ = ("inner", "log", "journey", "checks_exit")
+
+    def __init__(self, inner: Instruction, log: list, journey: str) -> None:
+        super().__init__(inner.step)
+        self.inner, self.log, self.journey = inner, log, journey
+        self.checks_exit = inner.checks_exit
+
+    def execute(self, m: Any, c: Customer, run: Any, now: float, out: list) -> int:
+        self.log.append((self.journey, self.step))
+        return self.inner.execute(m, c, run, now, out)
+
+
+def _count_steps(interpreter: Interpreter, log: list) -> None:
+    """Wrap the first instruction of every step so reaching it is logged."""
+    for journey in interpreter.journeys.values():
+        seen: set[str] = set()
+        for pc, instruction in enumerate(journey.code):
+            if instruction.step not in seen and not isinstance(instruction, Jump):
+                seen.add(instruction.step)
+                journey.code[pc] = _Counted(instruction, log, journey.name)
+

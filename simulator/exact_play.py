@@ -1,0 +1,376 @@
+"""One transition of a customer state: what happens when events fire or wake-ups fall due.
+
+The journey interpreter itself decides every step, so the exact forecaster follows the same
+rules as the SimPy engine and the planner. Where the outcome is random (a split arm, whether
+staff ever do a task, whether a message is opened), the transition is replayed once per
+choice, each replay weighted by that choice's probability.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sopdsl.builtins import AUTOMATIC_CHANNELS
+from sopdsl.customer import Event
+from sopdsl.effects import Effect
+from simulator.exact_model import Model
+from simulator.exact_states import (
+    PURCHASE, AutoSend, FollowUp, Proc, Response, State, Work, clone,
+)
+
+# Effects that leave no new moment in the state: a transition made only of these can be
+# reused at any later moment of the same state.
+_TIMELESS = frozenset(("goal_reached", "exited", "completed"))
+
+Record = tuple[tuple, float, float | None, Any]  # series key, amount, at (None: now), kernel
+Action = tuple[str, Any, bool]  # what to do, to what, and whether it happened at random
+# Minutes before the end of a step at which its random events are handled.
+EARLIER = 1e-6
+
+
+# Beyond this many transitions a forecast stops: the customers' paths are too varied for the
+# exact method to finish in reasonable time, and Monte Carlo is the better tool.
+MAX_TRANSITIONS = 200_000
+
+
+class TooComplex(Exception):
+    """The forecast would need more transitions than MAX_TRANSITIONS."""
+
+
+class NeedChoice(Exception):
+    """A random choice the replay script has not made yet."""
+
+    def __init__(self, weights: Sequence[float]) -> None:
+        super().__init__("choice")
+        self.weights = list(weights)
+
+
+class Chooser:
+    """Makes the choices of one replay from its script and multiplies their probabilities."""
+
+    def __init__(self, script: tuple[int, ...]) -> None:
+        self.script, self.position, self.prob = script, 0, 1.0
+
+    def __call__(self, weights: Sequence[float]) -> int:
+        if self.position >= len(self.script):
+            raise NeedChoice(weights)
+        index = self.script[self.position]
+        self.position += 1
+        self.prob *= weights[index] / sum(weights)
+        return index
+
+
+@dataclass
+class Outcome:
+    """One way a transition can turn out, with its probability."""
+
+    prob: float
+    state: State
+    keep: float  # the share of purchase-free mass that stays purchase-free
+    records: list[Record]
+    timeless: bool
+
+
+def explore(model: Model, state: State, now: float, actions: list[Action]) -> list[Outcome]:
+    """Every outcome of running the actions, then everything due, on the state at `now`."""
+    outcomes: list[Outcome] = []
+    scripts: list[tuple[int, ...]] = [()]
+    model.transitions += 1
+    if model.transitions > MAX_TRANSITIONS:
+        raise TooComplex(MAX_TRANSITIONS)
+    while scripts:
+        script = scripts.pop()
+        chooser = Chooser(script)
+        model.chooser = chooser
+        play = Play(model, state, now, chooser)
+        try:
+            play.run(actions)
+        except NeedChoice as need:
+            scripts.extend(script + (i,) for i, w in enumerate(need.weights) if w > 0)
+            continue
+        outcomes.append(play.outcome(chooser.prob))
+    return outcomes
+
+
+class Play:
+    """One replay of a transition on a copy of the state's customer."""
+
+    def __init__(self, model: Model, state: State, now: float, chooser: Chooser) -> None:
+        self.model, self.now, self.choose = model, now, chooser
+        self.c = clone(state.customer)
+        self.procs: list[Proc] = list(state.procs)
+        self.arms = list(state.arms)
+        self.stage = self.c.stage
+        self.entered_at = {name: run.entered_at for name, run in self.c.runs.items()}
+        self.records: list[Record] = []
+        self.keep = 1.0
+        self.kinds: set[str] = set()
+        self.timed = False
+        self.stepped = False
+        self.deliveries: list[Effect] = []
+        model.steps_log.clear()
+
+    # ---- driving ------------------------------------------------------------------
+
+    def run(self, actions: list[Action]) -> None:
+        """Apply the actions in order, then advance the customer to the end of the step."""
+        interpreter, end = self.model.interpreter, self.now
+        for kind, what, random in actions:
+            # Random events fell inside the step, so before anything due at its end.
+            self.now = end - EARLIER if random else end
+            if kind in ("event", "happen"):
+                self.call(interpreter.on_event(self.c, Event(what, self.now)))
+            elif kind == "respond":
+                self.respond(*what)
+            elif kind == "daily":
+                self.daily(what)
+            elif what in self.procs:
+                self.procs.remove(what)
+                getattr(self, kind)(what)
+        self.now = end
+        self.call(interpreter.advance(self.c, self.now))
+
+    def outcome(self, prob: float) -> Outcome:
+        """The replay's result as an outcome."""
+        self._prune()
+        state = State(self.model, self.c, tuple(self.procs), tuple(self.arms), self.now)
+        timeless = not self.stepped and not self.timed and self.kinds <= _TIMELESS
+        return Outcome(prob, state, self.keep, self.records, timeless)
+
+    def call(self, effects: list[Effect]) -> None:
+        """Handle the effects of one interpreter call, then deliver what falls due now."""
+        self._steps()
+        for effect in effects:
+            self.handle(effect)
+        while self.deliveries:
+            send = self.deliveries.pop(0)
+            self.call(self.model.interpreter.deliver(self.c, send, self.now))
+
+    def _steps(self) -> None:
+        log = self.model.steps_log
+        for journey, step in log:
+            self.rec(("step_reached", journey, step))
+        self.stepped = self.stepped or bool(log)
+        log.clear()
+
+    def rec(self, key: tuple, amount: float = 1.0, at: float | None = None,
+            kernel: Any = None) -> None:
+        """Count something for the tally (per unit of mass)."""
+        self.records.append((key, amount, at, kernel))
+
+    def chance(self, p: float) -> bool:
+        """A yes/no choice with probability p of yes."""
+        if p <= 0:
+            return False
+        return p >= 1 or self.choose([p, 1 - p]) == 0
+
+    # ---- effects ------------------------------------------------------------------
+
+    def handle(self, e: Any) -> None:
+        """Count an effect and start what it asks for."""
+        kind, journey = e.kind, e.journey
+        self.kinds.add(kind)
+        if kind == "entered":
+            self.entered_at[journey] = e.time
+            self.arms = [a for a in self.arms if a[0] != journey]
+            self.rec(("entered", journey))
+        elif kind == "arm_chosen":
+            self.arms.append((journey, e.split, e.arm))
+            self.rec(("arm", journey, e.split, e.arm))
+            self.rec(("arm_entry", journey, e.split, e.arm), at=self.entered_at[journey])
+        elif kind == "goal_reached":
+            self._goal(journey, e.goal)
+        elif kind in ("exited", "completed"):
+            self.rec((kind, journey))
+            self.arms = [a for a in self.arms if a[0] != journey]
+        elif kind == "send_requested":
+            self._requested(e)
+        elif kind == "send_delivered":
+            self._delivered(e)
+        elif kind == "send_dropped":
+            self.rec(("dropped", e.reason))
+        elif kind == "task":
+            self._work("task", e.role, e, e.due, self.now)
+        elif kind == "handoff":
+            self.c.owner = e.role
+        elif kind == "state_changed" and e.field == "stage":
+            self.rec(("stage", self.stage), -1.0)
+            self.rec(("stage", e.value))
+            self.stage = e.value
+
+    def _goal(self, journey: str, goal: str) -> None:
+        entry = self.entered_at[journey]
+        self.rec(("reached", journey, goal))
+        self.rec(("reached_by_entry", journey, goal), at=entry)
+        for name, split, arm in self.arms:
+            if name == journey:
+                self.rec(("arm_reached", journey, split, arm, goal))
+                self.rec(("arm_reached_by_entry", journey, split, arm, goal), at=entry)
+        self.arms = [a for a in self.arms if a[0] != journey]
+
+    def _requested(self, e: Any) -> None:
+        self.rec(("sends",))
+        self.rec(("step_sent", e.journey, e.step))
+        if e.staff_confirmed:
+            self._work("send", self.model.staff_role(self.c, e.role), e, None, e.earliest)
+        elif self.model.step_of(e.earliest) <= self.model.step_of(self.now):
+            self.deliveries.append(e)
+        else:
+            self.timed = True
+            self.procs.append(AutoSend(e.earliest, e.journey, e.step, e.content, e))
+
+    def _work(self, kind: str, role: str | None, e: Any, due: float | None,
+              since: float) -> None:
+        if role is None:
+            self.rec(("dropped", "no_staff"))
+            return
+        if kind == "send":
+            due = self.model.send_due(role, since)
+        self.rec(("tasks", role))
+        if due is None:
+            self.rec(("tasks_undated", role))
+        if not self.chance(self.model.completion(role)):
+            if due is not None:
+                self._expired(kind, role, due)
+            return
+        self.timed = True
+        self.procs.append(Work(kind, role, role, since, False, due, e.journey, e.step, e))
+
+    def _expired(self, kind: str, role: str, at: float | None = None) -> None:
+        self.rec(("expired", role), at=at)
+        if kind == "send":
+            self.rec(("dropped", "expired"), at=at)
+
+    def _delivered(self, e: Any) -> None:
+        self.rec(("delivered",))
+        self.rec(("step_delivered", e.journey, e.step))
+        b = self.model.behaviour(self.c, self.now, e.channel, e.content)
+        if self.model.response_matters(self.c, e.channel, e.content, b):
+            self.timed = True
+            fixed = self.model.fixed_response(e.channel)
+            at = None if fixed is None else self.now + fixed
+            self.procs.append(Response(e.channel, e.content, e.journey, e.step, self.now, at, b))
+        else:
+            self._count_response(e.journey, e.step, e.channel, b)
+
+    def _count_response(self, journey: str | None, step: str | None, channel: str,
+                        b: Any) -> None:
+        """Count a response that cannot change the customer's path by its expected value."""
+        kernel, buy_kernel = ("response", channel), ("response_buy", channel)
+        self.rec(("step_opened", journey, step), b.open, kernel=kernel)
+        self.rec(("step_clicked", journey, step), b.open * b.click, kernel=kernel)
+        self.rec(("clicks",), b.open * b.click, kernel=kernel)
+        self.rec(("interactions",), b.open * (b.click + b.reply), kernel=kernel)
+        self.rec(("unfriends",), b.unfriend, kernel=kernel)
+        self.rec(("purchases",), b.open * b.click * b.buy, kernel=buy_kernel)
+        self.keep *= 1 - b.open * b.click * b.buy
+
+    def _prune(self) -> None:
+        """Count pending responses and purchases that can no longer change anything."""
+        model, c = self.model, self.c
+        for proc in list(self.procs):
+            if isinstance(proc, Response) and proc.at is None and not model.response_matters(
+                    c, proc.channel, proc.content, proc.behaviour):
+                self.procs.remove(proc)
+                self._count_response(proc.journey, proc.step, proc.channel, proc.behaviour)
+
+    # ---- what fires ---------------------------------------------------------------
+
+    def respond(self, proc: Response, how: tuple[bool, bool, bool, bool] | None) -> None:
+        """The customer responds to a delivered message: open, click, reply, unfriend.
+
+        `how` says which of these happen; None draws them here.
+        """
+        if proc not in self.procs:
+            return
+        self.procs.remove(proc)
+        b, content, interpreter = proc.behaviour, proc.content, self.model.interpreter
+        if not self.c.friend and proc.channel not in AUTOMATIC_CHANNELS:
+            return  # someone who deleted the friend no longer sees WeCom messages
+        if how is None:
+            opened = self.chance(b.open)
+            how = (opened, opened and self.chance(b.click), opened and self.chance(b.reply),
+                   self.chance(b.unfriend))
+        opened, clicked, replied, unfriended = how
+        if opened:
+            self.rec(("step_opened", proc.journey, proc.step))
+            self.call(interpreter.on_event(self.c, Event("open", self.now, content)))
+        if clicked:
+            self.rec(("step_clicked", proc.journey, proc.step))
+            self.rec(("clicks",))
+            self.rec(("interactions",))
+            self.call(interpreter.on_event(self.c, Event("click", self.now, content)))
+            self._after_click(b.buy)
+            self._follow_ups(b.buy)
+        if replied:
+            self.rec(("interactions",))
+            self.call(interpreter.on_event(self.c, Event("reply", self.now, content)))
+        if unfriended:
+            self.rec(("unfriends",))
+            self.call(interpreter.on_event(self.c, Event("friend_deleted", self.now)))
+
+    def _after_click(self, buy: float) -> None:
+        # A purchase after a click that can change no run counts by its expected value.
+        if not self.model.watch.can_matter(self.c, PURCHASE):
+            self.rec(("purchases",), buy, kernel=("after_click",))
+            self.keep *= 1 - buy
+
+    def _follow_ups(self, buy: float) -> None:
+        """Draw the purchase and events a click leads to that can change a run: whether, and
+        in which grid step of their window."""
+        end = self.now + EARLIER  # the end of the step the click fell in
+        for event, chance, within in self.model.follow_ups:
+            if event == "purchase":
+                chance = buy
+            if chance <= 0 or not self.model.watch.can_matter(self.c, Event(event, 0.0)):
+                continue
+            if not self.chance(chance):
+                continue
+            j = self.choose(self.model.follow_up_steps(within))
+            follow_up = FollowUp(event, end + j * self.model.dt - EARLIER)
+            if j == 0:
+                self.follow(follow_up)  # in the click's own step: before its end
+            else:
+                self.timed = True
+                self.procs.append(follow_up)
+
+    def follow(self, proc: FollowUp) -> None:
+        """A purchase or event a click led to happens now."""
+        if proc.event == "purchase":
+            self.daily(None)
+        else:
+            self.call(self.model.interpreter.on_event(self.c, Event(proc.event, self.now)))
+
+    def daily(self, _: None) -> None:
+        """A purchase happens now (an organic one, or one a click led to)."""
+        self.rec(("purchases",))
+        self.keep = 0.0
+        event = Event("purchase", self.now, None, self.model.value)
+        self.call(self.model.interpreter.on_event(self.c, event))
+
+    def ready(self, proc: Work) -> None:
+        """A member gets to a piece of work and starts doing it (in working hours)."""
+        self.timed = True
+        self.procs.append(Work(proc.kind, proc.role, proc.staff, self.now, True, proc.due,
+                               proc.journey, proc.step, proc.effect))
+
+    def work(self, proc: Work) -> None:
+        """Staff do a piece of work now: a send is delivered, a task is done."""
+        self.rec(("done", proc.role))
+        if proc.due is None:
+            self.rec(("done_undated", proc.role))
+        interpreter = self.model.interpreter
+        if proc.kind == "send":
+            self.call(interpreter.deliver(self.c, proc.effect, self.now, staff=proc.staff))
+        else:
+            self.call(interpreter.on_event(self.c, Event("task_done", self.now)))
+
+    def expire(self, proc: Work) -> None:
+        """Work reached its due time undone."""
+        self._expired(proc.kind, proc.role)
+
+    def auto(self, proc: AutoSend) -> None:
+        """An automatic send goes out at the end of quiet hours."""
+        self.call(self.model.interpreter.deliver(self.c, proc.effect, self.now))

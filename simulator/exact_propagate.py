@@ -1,0 +1,316 @@
+"""Probability mass flowing through customer states, one grid step at a time.
+
+A trajectory follows the customers who start in one state at one moment (the stock at the
+start, or the friends arriving in one step) to the horizon, and counts the expected tally
+per grid step. States where nothing random can happen sleep until their next wake-up;
+their organic purchases are counted in pools, so long quiet stretches cost nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+
+import numpy as np
+
+from simulator.exact_model import Behaviour, Model
+from simulator.exact_play import Action, Outcome, Record, explore
+from simulator.exact_states import AutoSend, FollowUp, Response, State, Work
+
+# States holding less of a customer than this are dropped: following them costs time and
+# changes no figure by more than this times the number of states.
+NEGLIGIBLE = 1e-12
+# Entries: a state, its mass (expected customers) and the part of it with no purchase yet.
+Entry = list  # [State, float, float]
+
+
+class Recorder:
+    """Expected counts of one trajectory, per series and grid step."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.length = model.horizon_steps + 1
+        self.series: dict[tuple, np.ndarray] = {}
+
+    def _array(self, key: tuple) -> np.ndarray:
+        found = self.series.get(key)
+        if found is None:
+            found = self.series[key] = np.zeros(self.length)
+        return found
+
+    def add(self, key: tuple, k: int, amount: float) -> None:
+        """Count `amount` at step k."""
+        if k < self.length:
+            self._array(key)[k] += amount
+
+    def apply(self, records: list[Record], k: int, mass: float) -> None:
+        """Count an outcome's records for `mass` customers at step k."""
+        for key, amount, at, kernel in records:
+            j = k if at is None else self.model.step_of(at)
+            if kernel is None:
+                self.add(key, j, mass * amount)
+            elif j < self.length:
+                shares = self.model.kernel(kernel)[: self.length - j]
+                self._array(key)[j:j + len(shares)] += mass * amount * shares
+
+
+class Pool:
+    """Sleeping customers with the same daily purchase chance `per_day`.
+
+    Without outcomes a purchase only counts; with outcomes (the same for every state in the
+    pool, and tied to no moment) it changes the customer, and that mass moves on each step.
+    """
+
+    __slots__ = ("per_day", "outcomes", "m", "m0")
+
+    def __init__(self, per_day: float, outcomes: list[Outcome] | None) -> None:
+        self.per_day, self.outcomes, self.m, self.m0 = per_day, outcomes, 0.0, 0.0
+
+
+class Flow:
+    """The states of one trajectory: awake ones, sleeping ones by wake-up step, and pools."""
+
+    def __init__(self, model: Model, recorder: Recorder) -> None:
+        self.model, self.rec = model, recorder
+        self.awake: dict[tuple, Entry] = {}
+        self.next: dict[tuple, Entry] = {}
+        self.sleeping: dict[int, dict[tuple, list]] = {}
+        self.pools: dict[tuple, Pool] = {}
+        self.lost = 0.0  # mass in states too unlikely to follow
+        self.origin = 0  # the step the customers were first followed at: their days start there
+
+    def _day_step(self, k: int) -> int:
+        """Step k's place in the customers' day, 1 .. steps_per_day."""
+        return (k - self.origin - 1) % self.model.steps_per_day + 1
+
+    def _scale(self, pool: Pool, k: int) -> float:
+        """The share of a pool's mass left after step k (relative to its origin)."""
+        return self.model.daily_left(pool.per_day, k - self.origin)
+
+    def run(self, state: State, mass: float, k0: int, actions: list[Action]) -> None:
+        """Follow `mass` customers from `state` at step k0 to the horizon."""
+        model = self.model
+        self.origin = k0
+        self.rec.add(("stage", state.customer.stage), k0, mass)
+        self.next = {}
+        if actions:
+            self._branch(state, mass, mass, k0, actions, cacheable=False)
+        else:
+            self._put(state, mass, mass, k0)
+        self.awake = self.next
+        for k in range(k0 + 1, model.horizon_steps + 1):
+            self._wake(k)
+            self.next = {}
+            self._pool_step(k)
+            for state, m, m0 in self.awake.values():
+                self._advance(state, m, m0, k)
+            self.awake = self.next
+
+    # ---- sleeping and pools --------------------------------------------------------
+
+    def _put(self, state: State, m: float, m0: float, k: int) -> None:
+        if m < NEGLIGIBLE:
+            self.lost += m
+            return
+        if state.hazards or state.events or (state.wake is not None and state.wake <= k):
+            _merge(self.next, state, m, m0)
+            return
+        key = self._pool_key(state, k)
+        if key is None:
+            _merge(self.next, state, m, m0)
+            return
+        pool = self.pools[key]
+        pool.m += m
+        pool.m0 += m0
+        if state.wake is not None:
+            scale = self._scale(pool, k)
+            bucket = self.sleeping.setdefault(state.wake, {})
+            found = bucket.get(state.key)
+            norm = m / scale if pool.outcomes is not None else m
+            if found is None:
+                bucket[state.key] = [state, norm, m0 / scale, key]
+            else:
+                found[1] += norm
+                found[2] += m0 / scale
+
+    def _pool_key(self, state: State, k: int) -> tuple | None:
+        """The pool a sleeping state joins (None: it must stay awake)."""
+        if not state.daily:
+            key: tuple = (state.daily_tally, None)
+            if key not in self.pools:
+                self.pools[key] = Pool(state.daily_tally, None)
+            return key
+        outcomes, reusable = self._explore(state, k + 1, [("daily", None, True)], True)
+        if not reusable:
+            return None
+        key = (state.daily, id(outcomes))
+        if key not in self.pools:
+            self.pools[key] = Pool(state.daily, outcomes)
+        return key
+
+    def _wake(self, k: int) -> None:
+        bucket = self.sleeping.pop(k, None)
+        if not bucket:
+            return
+        for state, norm, norm0, key in bucket.values():
+            pool = self.pools[key]
+            scale = self._scale(pool, k - 1)
+            m = norm * scale if pool.outcomes is not None else norm
+            m0 = norm0 * scale
+            pool.m = max(0.0, pool.m - m)
+            pool.m0 = max(0.0, pool.m0 - m0)
+            _merge(self.awake, state, m, m0)
+
+    def _pool_step(self, k: int) -> None:
+        n = self._day_step(k)
+        for pool in list(self.pools.values()):
+            if not pool.per_day or pool.m <= 0:
+                continue
+            q = self.model.daily_step(pool.per_day, n)
+            bought0 = pool.m0 * q
+            pool.m0 -= bought0
+            if pool.outcomes is None:
+                self.rec.add(("purchases",), k, pool.m * pool.per_day / self.model.steps_per_day)
+                self.rec.add(("purchasers",), k, bought0)
+                continue
+            bought = pool.m * q
+            pool.m -= bought
+            for outcome in pool.outcomes:
+                self._follow(outcome, bought, bought0, k)
+
+    def _advance(self, state: State, m: float, m0: float, k: int) -> None:
+        model, now = self.model, k * self.model.dt
+        n = self._day_step(k)
+        if state.daily_tally and not state.daily:
+            q = model.daily_step(state.daily_tally, n)
+            self.rec.add(("purchases",), k, m * state.daily_tally / model.steps_per_day)
+            self.rec.add(("purchasers",), k, m0 * q)
+            m0 *= 1 - q
+        hazards = [h for h in ([(a, p) for a, p in alternatives if p > 0]
+                               for alternatives in _hazards(model, state, now, n)) if h]
+        due = state.wake is not None and state.wake <= k
+        fixed = _fixed_actions(model, state, k) if due else []
+        quiet = [1 - sum(p for _, p in h) for h in hazards]
+        none = math.prod(quiet)
+        for chosen in itertools.product(*([None, *h] for h in hazards)):
+            if all(c is None for c in chosen):
+                continue
+            prob = math.prod(q if c is None else c[1] for q, c in zip(quiet, chosen))
+            actions = [c[0] for c in chosen if c is not None]
+            cacheable = not due
+            self._branch(state, m * prob, m0 * prob, k, actions + fixed, cacheable)
+        if due:
+            self._branch(state, m * none, m0 * none, k, fixed, cacheable=False)
+        elif none > 0:
+            self._put(state, m * none, m0 * none, k)
+
+    def _branch(self, state: State, m: float, m0: float, k: int, actions: list[Action],
+                cacheable: bool) -> None:
+        outcomes, _ = self._explore(state, k, actions, cacheable)
+        for outcome in outcomes:
+            self._follow(outcome, m, m0, k)
+
+    def _follow(self, outcome: Outcome, m: float, m0: float, k: int) -> None:
+        """Count an outcome for `m` customers at step k and put them in its state."""
+        w, w0 = m * outcome.prob, m0 * outcome.prob
+        self.rec.apply(outcome.records, k, w)
+        kept = w0 * outcome.keep
+        if w0 > kept:
+            self.rec.add(("purchasers",), k, w0 - kept)
+        self._put(outcome.state, w, kept, k)
+
+    def _explore(self, state: State, k: int, actions: list[Action],
+                 cacheable: bool) -> tuple[list[Outcome], bool]:
+        """The outcomes, and whether they are the same at any moment of the state."""
+        model = self.model
+        now = k * model.dt
+        if not cacheable:
+            return explore(model, state, now, actions), False
+        key = (state.key, tuple(actions), _moment(model, state, now))
+        found = model.memo.get(key)
+        if found is not None and found[1]:
+            return found
+        outcomes = explore(model, state, now, actions)
+        if found is None:
+            timeless = all(o.timeless for o in outcomes)
+            model.memo[key] = (outcomes if timeless else None, timeless)
+            return outcomes, timeless
+        return outcomes, False
+
+
+def _merge(into: dict[tuple, Entry], state: State, m: float, m0: float) -> None:
+    found = into.get(state.key)
+    if found is None:
+        into[state.key] = [state, m, m0]
+    else:
+        found[1] += m
+        found[2] += m0
+
+
+def _hazards(model: Model, state: State, now: float,
+             day_step: int) -> list[list[tuple[Action, float]]]:
+    """What may happen at random in the step ending `now` (step `day_step` of the customer's
+    day): for each independent source, its mutually exclusive outcomes with their chances."""
+    found: list[list[tuple[Action, float]]] = []
+    since_ok = now - model.dt
+    for proc in state.hazards:
+        if isinstance(proc, Work) and proc.doing:
+            found.append([(("work", proc, True),
+                           model.service_step(proc.role, proc.since, now))])
+        elif isinstance(proc, Work) and proc.since <= since_ok:
+            found.append([(("ready", proc, True), model.delay_step(proc.role))])
+        elif isinstance(proc, Response) and proc.since <= since_ok:
+            step = model.response_step(proc.channel)
+            found.append([(("respond", (proc, combo), True), step * p)
+                          for combo, p in responses(proc.behaviour)])
+    if state.daily:
+        found.append([(("daily", None, True), model.daily_step(state.daily, day_step))])
+    found.extend([(("happen", name, True), model.daily_step(p, day_step))]
+                 for name, p in state.events)
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def responses(b: Behaviour) -> list[tuple[tuple[bool, bool, bool, bool], float]]:
+    """The ways a customer can respond to a message (opened, clicked, replied, unfriended)."""
+    found = []
+    for opened, clicked, replied, unfriended in itertools.product((True, False), repeat=4):
+        if not opened and (clicked or replied):
+            continue
+        p = (b.open if opened else 1 - b.open) * (b.unfriend if unfriended else 1 - b.unfriend)
+        if opened:
+            p *= (b.click if clicked else 1 - b.click) * (b.reply if replied else 1 - b.reply)
+        if p > 0:
+            found.append(((opened, clicked, replied, unfriended), p))
+    return found
+
+
+def _fixed_actions(model: Model, state: State, k: int) -> list[Action]:
+    """Pending work and messages whose fixed moment falls in step k, in time order."""
+    due: list[tuple[float, Action]] = []
+    for proc in state.procs:
+        if isinstance(proc, Work):
+            if proc.due is not None and model.step_of(proc.due) <= k:
+                due.append((proc.due, ("expire", proc, False)))
+        elif isinstance(proc, Response) and proc.at is not None and model.step_of(proc.at) <= k:
+            due.append((proc.at, ("respond", (proc, None), False)))
+        elif isinstance(proc, AutoSend) and model.step_of(proc.at) <= k:
+            due.append((proc.at, ("auto", proc, False)))
+        elif isinstance(proc, FollowUp) and model.step_of(proc.at) <= k:
+            due.append((proc.at, ("follow", proc, False)))
+    due.sort(key=lambda item: item[0])
+    return [action for _, action in due]
+
+
+def _moment(model: Model, state: State, now: float) -> tuple:
+    """What about `now` a reusable transition of this state depends on."""
+    c = state.customer
+    journeys = model.interpreter.journeys
+    goals = tuple(tuple(now - r.entered_at <= g.within for g in r.journey.goals)
+                  for r in c.runs.values())
+    reentry = tuple(now - last >= journeys[name].reentry_after
+                    for name, (_, last) in c.entries.items()
+                    if journeys[name].reentry == "after")
+    day = model.clock.period_key(now, "day")[0] if c.sends.staff_days else None
+    return goals, reentry, day

@@ -1,0 +1,162 @@
+"""A customer's state as the exact forecaster tracks it: the interpreter's customer, plus the
+messages and staff work still pending, merged with every other customer in the same state.
+
+Two customers in the same state behave the same from then on, so their probability masses
+add up: this is what keeps long horizons and loops cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sopdsl.customer import Customer, Event, EventHistory, Run, SendLog
+from simulator.exact_model import Behaviour, Model
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """A staff-confirmed send or a task waiting for a member of `role`."""
+
+    kind: str  # send or task
+    role: str
+    staff: str | None  # the member doing it, for WeCom's per-member daily limit
+    since: float  # when the current phase began
+    doing: bool  # False: waiting for a member to get to it (`delay`); True: being done
+    due: float | None  # undone by then it expires (sends: the end of the next working day)
+    journey: str | None
+    step: str | None
+    effect: Any = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AutoSend:
+    """An automatic send waiting for the end of quiet hours."""
+
+    at: float
+    journey: str | None
+    step: str | None
+    content: str
+    effect: Any = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A delivered message whose response (open, click, reply, unfriend) is still to come."""
+
+    channel: str
+    content: str
+    journey: str | None
+    step: str | None
+    since: float
+    at: float | None  # with a fixed delay: when the customer responds
+    behaviour: Behaviour
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A purchase or event a click led to, at its drawn moment."""
+
+    event: str
+    at: float
+
+
+Proc = Work | AutoSend | Response | FollowUp
+PURCHASE = Event("purchase", 0.0)
+
+
+class State:
+    """One distinct customer state: what it is, when it next changes, and what may happen."""
+
+    __slots__ = ("key", "customer", "procs", "arms", "wake", "hazards", "daily", "daily_tally",
+                 "events")
+
+    def __init__(self, model: Model, c: Customer, procs: tuple[Proc, ...],
+                 arms: tuple[tuple[str, str, str], ...], now: float) -> None:
+        self.customer, self.procs, self.arms = c, procs, arms
+        self.key = state_key(model, c, procs, arms, now)
+        times = [t for t in (_fixed_time(p) for p in procs) if t is not None]
+        wake = model.interpreter.next_wakeup(c)
+        if wake is not None:
+            times.append(wake)
+        times.extend(t for t in _window_ends(model, c) if t > now)
+        self.wake = model.step_of(min(times)) if times else None
+        self.hazards = tuple(p for p in procs if _random(p))
+        self.daily_tally = model.daily_buy(c, now)
+        self.daily = self.daily_tally if model.watch.matters_now(c, PURCHASE) else 0.0
+        # Events the scenario gives a daily chance that could change this customer now.
+        self.events = tuple((name, p) for name, p in model.daily_events
+                            if model.watch.matters_now(c, Event(name, 0.0)))
+
+
+
+def _window_ends(model: Model, c: Customer) -> list[float]:
+    """Moments a goal or reentry window closes: what an event would do changes there."""
+    ends = [run.entered_at + goal.within for run in c.runs.values() for goal in run.journey.goals]
+    journeys = model.interpreter.journeys
+    ends.extend(last + journeys[name].reentry_after for name, (_, last) in c.entries.items()
+                if journeys[name].reentry == "after")
+    return ends
+
+
+def _random(proc: Proc) -> bool:
+    return isinstance(proc, Work) or (isinstance(proc, Response) and proc.at is None)
+
+
+def _fixed_time(proc: Proc) -> float | None:
+    if isinstance(proc, AutoSend):
+        return proc.at
+    if isinstance(proc, (Response, FollowUp)):
+        return proc.at
+    if isinstance(proc, Work):
+        return proc.due
+    return None
+
+
+def state_key(model: Model, c: Customer, procs: tuple[Proc, ...],
+              arms: tuple[tuple[str, str, str], ...], now: float) -> tuple:
+    """Everything that decides the customer's future, and nothing else."""
+    journeys = model.interpreter.journeys
+    runs = tuple(
+        (name, r.pc, r.wake_at, r.waiting is not None, tuple(sorted(r.loops.items())),
+         r.finished, r.entered_at if journeys[name].goals else 0)
+        for name, r in c.runs.items())
+    entries = []
+    for name, (_, last) in c.entries.items():
+        journey = journeys[name]
+        recent = journey.reentry == "after" and now - last < journey.reentry_after
+        entries.append((name, last if recent else None))
+    today = model.clock.period_key(now, "day")[0]
+    return (
+        c.owner, frozenset(c.tags), c.score, c.stage, c.friend,
+        tuple(sorted(c.attributes.items(), key=lambda item: item[0])), runs, tuple(entries),
+        tuple(sorted(c.segments.items())),
+        frozenset(d for d in c.sends.staff_days if d[1] == today),
+        tuple(sorted(procs, key=repr)), arms,
+    )
+
+
+def clone(c: Customer) -> Customer:
+    """An independent copy of a customer; history is left empty (the method never reads it)."""
+    copy = Customer.__new__(Customer)
+    copy.id, copy.owner, copy.since = c.id, c.owner, c.since
+    copy.attributes = dict(c.attributes)
+    copy.tags = set(c.tags)
+    copy.score, copy.stage, copy.friend = c.score, c.stage, c.friend
+    copy.history = EventHistory()
+    copy.sends = SendLog()
+    copy.sends.staff_days = set(c.sends.staff_days)
+    copy.runs = {name: _clone_run(run) for name, run in c.runs.items()}
+    copy.entries = dict(c.entries)
+    copy.segments = dict(c.segments)
+    copy.marks = list(c.marks)
+    copy.due = list(c.due)
+    return copy
+
+
+def _clone_run(run: Run) -> Run:
+    copy = Run(run.journey, run.number, run.entered_at)
+    copy.pc, copy.step, copy.wake_at, copy.waiting = run.pc, run.step, run.wake_at, run.waiting
+    copy.loops = dict(run.loops)
+    copy.finished, copy.ended = run.finished, run.ended
+    return copy

@@ -1,0 +1,258 @@
+"""What the exact forecaster can compute: the reasons it refuses a playbook and scenario.
+
+The exact method follows one customer at a time, so it needs customers who do not affect each
+other and whose next move depends only on what it tracks: their journeys, tags, score, stage,
+attributes and pending messages and staff work. docs/simulation.md ("The exact forecaster")
+lists the rules; every reason here names the construct in the operator's words.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from pydantic import BaseModel
+
+from sopdsl import ast
+from sopdsl.limits import MASS_CHANNELS
+from sopdsl.program import Program
+from simulator.distributions import Distribution, duration_text
+from simulator.scenario import DistributionAttribute, Scenario
+
+# Response and staff delays the method propagates exactly: memoryless or fixed.
+EXACT_DELAYS = ("exponential", "fixed")
+# Events the simulation generates for customers (besides scenario-given behaviour).
+GENERATED_EVENTS = frozenset((
+    "friend_added", "friend_deleted", "delivered", "open", "click", "reply", "purchase",
+    "task_done",
+))
+HISTORY_VALUES = (ast.CountValue, ast.DaysSinceValue, ast.SumValue, ast.RfmValue, ast.EverTest)
+
+
+def refusal_reasons(program: Program, scenario: Scenario) -> list[str]:
+    """Why the exact method cannot forecast this playbook with this scenario (empty: it can)."""
+    reasons: list[str] = []
+    settings = program.settings
+    if settings.frequency_cap is not None:
+        cap = settings.frequency_cap
+        reasons.append(
+            f"the playbook's `frequency_cap {cap.count} per {duration_text(cap.minutes or 0)}` "
+            "drops a send depending on the customer's earlier sends")
+    for journey in program.journeys.values():
+        for clause in journey.clauses:
+            if isinstance(clause, ast.JourneyCap):
+                reasons.append(
+                    f"journey `{journey.name.name}` has `cap {int(clause.count.value)} per "
+                    f"{clause.window.text}` ({_where(clause)}), which drops sends depending on "
+                    "earlier ones")
+    if scenario.fatigue:
+        rules = ", ".join(
+            f"`above {r.above} per {duration_text(r.window_minutes)}`" for r in scenario.fatigue)
+        reasons.append(
+            f"the scenario's fatigue rules ({rules}) change behaviour with the number of "
+            "messages received; write `fatigue { }` to forecast without fatigue")
+    reasons.extend(_quota_reasons(program, scenario))
+    reasons.extend(_trigger_reasons(program))
+    reasons.extend(_expression_reasons(program, scenario))
+    reasons.extend(_delay_reasons(scenario))
+    return reasons
+
+
+def _where(node: ast.Node) -> str:
+    return f"{node.span.file}:{node.span.line}"
+
+
+# ---- the WeCom mass quota --------------------------------------------------------------
+
+
+def _quota_reasons(program: Program, scenario: Scenario) -> list[str]:
+    quota = program.settings.mass_quota
+    bound = mass_sends_bound(program, scenario.horizon_minutes)
+    if bound <= quota.count:
+        return []
+    period = quota.calendar or duration_text(quota.minutes or 0)
+    most = "any number of" if math.isinf(bound) else f"up to {int(bound)}"
+    return [
+        f"the WeCom mass quota `{quota.count} per {period}` can drop sends: the journeys can send "
+        f"one customer {most} `private_chat` and `group` messages (raise `mass_quota` in the "
+        "playbook block when the real quota allows it)"]
+
+
+def mass_sends_bound(program: Program, horizon: int) -> float:
+    """The most `private_chat` and `group` sends one customer can get over the horizon."""
+    total = 0.0
+    for journey in program.journeys.values():
+        per_run = _mass_sends(journey.steps)
+        if per_run:
+            total += per_run * _runs_bound(journey, horizon)
+    return total
+
+
+def _mass_sends(steps: list[ast.Step] | None) -> float:
+    count = 0.0
+    for step in steps or []:
+        match step:
+            case ast.Send() if step.channel.name in MASS_CHANNELS:
+                count += 1
+            case ast.WaitFor():
+                count += max(_mass_sends(step.then), _mass_sends(step.timeout))
+            case ast.If():
+                arms = [b.steps for b in step.branches] + [step.otherwise]
+                count += max(_mass_sends(arm) for arm in arms)
+            case ast.Split():
+                count += max(_mass_sends(arm.steps) for arm in step.arms)
+            case ast.RepeatN():
+                count += step.count.value * _mass_sends(step.steps)
+            case ast.RepeatUntil():
+                count += step.max.value * _mass_sends(step.steps)
+    return count
+
+
+def _runs_bound(journey: ast.Journey, horizon: int) -> float:
+    reentry = next((c for c in journey.clauses if isinstance(c, ast.Reentry)), None)
+    if reentry is None or reentry.mode == "never" or _only_on_arrival(journey):
+        return 1
+    if reentry.mode == "after" and reentry.after is not None and reentry.after.minutes > 0:
+        return horizon // reentry.after.minutes + 1
+    return math.inf
+
+
+def _only_on_arrival(journey: ast.Journey) -> bool:
+    # A simulated customer becomes a friend once: `when friend_added` fires at most once.
+    triggers = [t for c in journey.clauses if isinstance(c, ast.When) for t in c.triggers]
+    return bool(triggers) and all(
+        isinstance(t, ast.EventTrigger) and t.event.name.name == "friend_added" for t in triggers)
+
+
+# ---- triggers and expressions ----------------------------------------------------------
+
+
+def _trigger_reasons(program: Program) -> list[str]:
+    reasons = []
+    for journey in program.journeys.values():
+        for clause in journey.clauses:
+            if not isinstance(clause, ast.When):
+                continue
+            for trigger in clause.triggers:
+                if isinstance(trigger, ast.InactiveTrigger):
+                    reasons.append(
+                        f"journey `{journey.name.name}` starts `when inactive "
+                        f"{trigger.duration.text}` ({_where(trigger)}), which depends on when "
+                        "the customer was last active")
+                elif isinstance(trigger, ast.DateTrigger) or _is_date(program, trigger):
+                    reasons.append(
+                        f"journey `{journey.name.name}` starts on a date attribute "
+                        f"({_where(trigger)}); the exact method does not follow calendar dates")
+    return reasons
+
+
+def _is_date(program: Program, trigger: ast.Trigger) -> bool:
+    if not isinstance(trigger, ast.EventTrigger):
+        return False
+    info = program.attributes.get(trigger.event.name.name)
+    return trigger.event.name.name not in program.events and info is not None \
+        and info.type == "date"
+
+
+def _expression_reasons(program: Program, scenario: Scenario) -> list[str]:
+    dynamic = set(GENERATED_EVENTS) | set(scenario.population.history) | set(
+        _scenario_events(scenario))
+    reasons: list[str] = []
+    seen: set[str] = set()
+    for expr, owner in program_expressions(program, scenario):
+        for node in nodes(expr):
+            reason = _node_reason(node, program, scenario, dynamic, owner)
+            if reason and reason not in seen:
+                seen.add(reason)
+                reasons.append(reason)
+    return reasons
+
+
+def _node_reason(node: BaseModel, program: Program, scenario: Scenario, dynamic: set[str],
+                 owner: str) -> str | None:
+    if isinstance(node, HISTORY_VALUES):
+        event = _history_event(node)
+        if event in dynamic:
+            return (f"{owner} reads the customer's `{event}` history ({_where(node)}), "
+                    "which the exact method does not track")
+    if isinstance(node, ast.NameValue) and node.name in program.attributes:
+        model = scenario.population.attributes.get(node.name)
+        info = program.attributes[node.name]
+        if isinstance(model, DistributionAttribute) or info.type == "date" and model is not None:
+            return (f"{owner} reads attribute `{node.name}` ({_where(node)}), which the "
+                    "scenario draws from a distribution; the exact method needs listed shares")
+    return None
+
+
+def _history_event(node: BaseModel) -> str:
+    if isinstance(node, (ast.SumValue, ast.RfmValue)):
+        return "purchase"
+    return node.event.name.name  # type: ignore[attr-defined]
+
+
+def _scenario_events(scenario: Scenario) -> dict:
+    # Scenario-given behaviour of declared events.
+    return scenario.events
+
+
+def program_expressions(program: Program,
+                        scenario: Scenario) -> Iterator[tuple[ast.Expr, str]]:
+    """Every expression a forecast evaluates, with who evaluates it in operator words
+    (segments only when something evaluated refers to them)."""
+    found: list[tuple[ast.Expr, str]] = []
+    for journey in program.journeys.values():
+        name = f"journey `{journey.name.name}`"
+        for clause in journey.clauses:
+            if isinstance(clause, (ast.Audience, ast.ExitWhen)):
+                found.append((clause.expr, name))
+        for node in nodes(journey.steps):
+            if isinstance(node, ast.Branch):
+                found.append((node.condition, name))
+            elif isinstance(node, ast.RepeatUntil):
+                found.append((node.until, name))
+    for effect in scenario.effects:
+        if effect.expression is not None:
+            found.append((effect.expression, f"the scenario's `effect {effect.condition}`"))
+    yield from found
+    pending = [expr for expr, _ in found]
+    seen: set[str] = set()
+    while pending:
+        for node in nodes(pending.pop()):
+            if isinstance(node, ast.SegmentRef) and node.name not in seen \
+                    and node.name in program.segments:
+                seen.add(node.name)
+                segment = program.segments[node.name]
+                pending.append(segment.expr)
+                yield segment.expr, f"segment `{node.name}`"
+
+
+def nodes(root: object) -> Iterator[BaseModel]:
+    """Every AST node under `root` (a node or a list of them), depth first."""
+    if isinstance(root, list):
+        for item in root:
+            yield from nodes(item)
+    elif isinstance(root, ast.Node):
+        yield root
+        for field in type(root).model_fields:
+            if field != "span":
+                yield from nodes(getattr(root, field))
+
+
+def _delay_reasons(scenario: Scenario) -> list[str]:
+    reasons = []
+    for name, channel in scenario.channels.items():
+        if not _exact_delay(channel.delay):
+            reasons.append(
+                f"channel `{name}` responds after `{channel.delay.text()}`; the exact method "
+                "takes `exponential` or fixed delays")
+    for role, staff in scenario.staff.items():
+        if staff.delay.kind != "exponential" or staff.delay.truncated:
+            reasons.append(
+                f"staff `{role}` get to work after `{staff.delay.text()}`; the exact method "
+                "takes an `exponential` staff delay")
+    return reasons
+
+
+def _exact_delay(delay: Distribution) -> bool:
+    return delay.kind in EXACT_DELAYS and not delay.truncated
+

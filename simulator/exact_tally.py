@@ -1,0 +1,175 @@
+"""Expected counts of every trajectory, shifted to their arrival days, as one `Tally`.
+
+Friends arriving on day d behave like those arriving on day 0, d days later (the playbook
+repeats daily, or weekly when it names weekdays), so one trajectory per arrival step of the
+period serves every day; the horizon cuts each copy at its own point. Goal rates count only
+entries whose goal window ended inside the horizon (`GoalTally.eligible`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sopdsl import ast
+from sopdsl.clock import MINUTES_PER_DAY
+from sopdsl.step_ids import walk_steps
+from simulator.exact_model import Model
+from simulator.exact_propagate import Recorder
+from simulator.results import (
+    ArmTally, DailySeries, GoalTally, JourneyTally, StaffTally, StepTally, Tally,
+)
+
+
+@dataclass
+class Trajectory:
+    """Expected counts per customer of one starting moment, copied to every origin shift."""
+
+    recorder: Recorder
+    shifts: list[int]  # grid steps each copy starts later than the computed one
+    weight: float  # customers per copy
+    _sums: dict[tuple, np.ndarray] = field(default_factory=dict)
+
+    def cumulative(self, key: tuple) -> np.ndarray | None:
+        """Running totals of a series (None when nothing was counted)."""
+        if key not in self._sums:
+            series = self.recorder.series.get(key)
+            self._sums[key] = None if series is None else np.cumsum(series)
+        return self._sums[key]
+
+
+class Totals:
+    """Sums over trajectories and their copies, cut at the horizon."""
+
+    def __init__(self, model: Model, trajectories: list[Trajectory]) -> None:
+        self.model, self.trajectories = model, trajectories
+        self.last = model.horizon_steps
+        self.days = math.ceil(model.scenario.horizon_minutes / MINUTES_PER_DAY)
+        self.keys = {key for t in trajectories for key in t.recorder.series}
+
+    def total(self, key: tuple, last: int | None = None) -> float:
+        """Everything counted up to step `last` of every copy (default: the horizon)."""
+        last = self.last if last is None else last
+        found = 0.0
+        for t in self.trajectories:
+            sums = t.cumulative(key)
+            if sums is not None:
+                found += t.weight * sum(sums[last - s] for s in t.shifts if last - s >= 0)
+        return found
+
+    def eligible(self, key: tuple, within: int) -> float:
+        """Counted by entry step, only for entries whose window of `within` minutes ended."""
+        return self.total(key, math.floor((self.model.scenario.horizon_minutes - within)
+                                          / self.model.dt + 1e-9))
+
+    def absolute(self, key: tuple) -> np.ndarray:
+        """The series of every copy laid on the horizon's own steps."""
+        out = np.zeros(self.last + 1)
+        for t in self.trajectories:
+            series = t.recorder.series.get(key)
+            if series is None:
+                continue
+            for s in t.shifts:
+                out[s:] += t.weight * series[: self.last + 1 - s]
+        return out
+
+    def daily(self, key: tuple) -> list[float]:
+        """Per calendar day of the horizon (a step belongs to the day its interval ends in)."""
+        steps = self.absolute(key)
+        days = np.zeros(self.days)
+        index = np.maximum(np.arange(len(steps)) - 1, 0) // self.model.steps_per_day
+        np.add.at(days, np.minimum(index, self.days - 1), steps)
+        return days.tolist()
+
+
+def assemble(model: Model, totals: Totals, stock: float, arrivals: float) -> Tally:
+    """The tally of a forecast from the totals of its trajectories."""
+    scenario = model.scenario
+    delivered = totals.total(("delivered",))
+    purchases = totals.total(("purchases",))
+    tally = Tally(
+        seed=None, customers=stock + arrivals, arrivals=arrivals,
+        journeys={name: _journey(model, totals, journey)
+                  for name, journey in model.program.journeys.items()},
+        funnel=_funnel(model, totals),
+        sends=totals.total(("sends",)), delivered=delivered,
+        dropped={key[1]: totals.total(key) for key in sorted(totals.keys)
+                 if key[0] == "dropped"},
+        interactions=totals.total(("interactions",)), purchases=purchases,
+        purchasers=totals.total(("purchasers",)), gmv=purchases * model.value,
+        unfriends=totals.total(("unfriends",)),
+        cost=scenario.cost.per_arrival * arrivals + scenario.cost.per_send * delivered,
+        staff={role: _staff(model, totals, role) for role in scenario.staff},
+    )
+    tally.daily = DailySeries(
+        sends=totals.daily(("sends",)), delivered=totals.daily(("delivered",)),
+        clicks=totals.daily(("clicks",)), purchases=totals.daily(("purchases",)),
+        unfriends=totals.daily(("unfriends",)),
+        backlog={role: _backlog(model, totals, role)[::model.steps_per_day][1:].tolist()
+                 for role in scenario.staff})
+    return tally
+
+
+def _journey(model: Model, totals: Totals, journey: ast.Journey) -> JourneyTally:
+    name = journey.name.name
+    goals = model.interpreter.journeys[name].goals
+    tally = JourneyTally(
+        entered=totals.total(("entered", name)), completed=totals.total(("completed", name)),
+        exited=totals.total(("exited", name)))
+    for goal in goals:
+        tally.goals[goal.name] = GoalTally(
+            reached=totals.total(("reached", name, goal.name)),
+            eligible=totals.eligible(("entered", name), goal.within),
+            reached_eligible=totals.eligible(("reached_by_entry", name, goal.name), goal.within))
+    for ref in walk_steps(journey):
+        sid = ref.id
+        tally.steps[sid] = StepTally(*(totals.total((what, name, sid)) for what in (
+            "step_reached", "step_sent", "step_delivered", "step_opened", "step_clicked")))
+        if isinstance(ref.step, ast.Split):
+            split = ref.step.name.name
+            tally.arms[split] = {
+                arm.name.name: _arm(totals, name, split, arm.name.name, goals)
+                for arm in ref.step.arms}
+    return tally
+
+
+def _arm(totals: Totals, journey: str, split: str, arm: str, goals: list) -> ArmTally:
+    where = (journey, split, arm)
+    tally = ArmTally(entered=totals.total(("arm", *where)))
+    for goal in goals:
+        tally.goals[goal.name] = GoalTally(
+            reached=totals.total(("arm_reached", *where, goal.name)),
+            eligible=totals.eligible(("arm_entry", *where), goal.within),
+            reached_eligible=totals.eligible(
+                ("arm_reached_by_entry", *where, goal.name), goal.within))
+    return tally
+
+
+def _funnel(model: Model, totals: Totals) -> dict[str, float]:
+    stages = model.program.settings.stages
+    counts = [totals.total(("stage", stage)) for stage in stages]
+    return {stage: float(sum(counts[i:])) for i, stage in enumerate(stages)}
+
+
+def _staff(model: Model, totals: Totals, role: str) -> StaffTally:
+    staff = model.scenario.staff[role]
+    done = totals.total(("done", role))
+    per_task = staff.hours.length_minutes / staff.capacity_per_day \
+        if staff.capacity_per_day else 0.0
+    never = totals.total(("tasks_undated", role)) - totals.total(("done_undated", role))
+    return StaffTally(
+        tasks=totals.total(("tasks", role)), done=done,
+        expired=totals.total(("expired", role)) + never,
+        busy_minutes=done * per_task,
+        available_minutes=staff.count * model.working_minutes(
+            role, 0, model.scenario.horizon_minutes),
+        max_backlog=float(_backlog(model, totals, role).max(initial=0.0)))
+
+
+def _backlog(model: Model, totals: Totals, role: str) -> np.ndarray:
+    """Open work of a role after each step: created, less done, less expired."""
+    change = totals.absolute(("tasks", role)) - totals.absolute(("done", role)) \
+        - totals.absolute(("expired", role))
+    return np.cumsum(change)

@@ -1,0 +1,235 @@
+"""The push ledger: what each target system was sent and what it answered, in a SQLite file.
+
+One row per (target, destination, task key). A row is written as `sending` and committed
+before the request goes out, then becomes `accepted` or `rejected` when the system answers,
+or `failed` when the request did not go through (sent again on the next run). A row still
+`sending` when a push starts was left by a crash: the system may or may not have the task.
+The destination names the server (URL and database), never credentials, so one plan pushed
+to two servers has two sets of rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+STATES = ("sending", "accepted", "rejected", "failed")
+_CHUNK = 500  # keys per query, under SQLite's limit on bound parameters
+_BUSY_TIMEOUT_MS = 5000
+_FORMAT = "1"
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS ledger_info (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO ledger_info VALUES ('format', '{_FORMAT}');
+CREATE TABLE IF NOT EXISTS pushed (
+    target TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    key TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN {STATES}),
+    operation TEXT NOT NULL,
+    remote_id TEXT,
+    reason TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    first_at TEXT NOT NULL,
+    last_at TEXT NOT NULL,
+    PRIMARY KEY (target, destination, key)
+);
+"""
+
+
+class LedgerError(Exception):
+    """The ledger file cannot be used: corrupt, locked by another push, or not a ledger."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the ledger knows about one task at one destination."""
+
+    key: str
+    state: str
+    operation: str
+    remote_id: str | None
+    reason: str | None
+    attempts: int
+    first_at: str
+    last_at: str
+
+
+class Ledger:
+    """A push ledger file; every change is committed before the method returns."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path | None,
+                 lock: int | None = None) -> None:
+        self._db = connection
+        self._lock = lock  # a descriptor holding the one-push-at-a-time lock
+        self.path = path  # None for the empty, in-memory ledger of a dry run without a file
+
+    @classmethod
+    def open(cls, path: Path, *, read_only: bool = False) -> Ledger:
+        """The ledger at `path`, created with its folder unless `read_only`.
+
+        A read-only ledger whose file does not exist is empty and writes nowhere.
+        """
+        if read_only and not path.exists():
+            return cls(_connect(":memory:", uri=False), None)
+        try:
+            if read_only:
+                ledger = cls(_connect(f"{path.resolve().as_uri()}?mode=ro", uri=True), path)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                lock = _lock(path)
+                try:
+                    ledger = cls(_connect(str(path), uri=False), path, lock)
+                except sqlite3.Error:
+                    os.close(lock)
+                    raise
+        except (sqlite3.Error, OSError) as error:
+            raise LedgerError(_reason(error)) from None
+        try:
+            ledger._prepare(read_only)
+        except (sqlite3.Error, LedgerError) as error:
+            ledger.close()
+            raise LedgerError(_reason(error)) from None
+        return ledger
+
+    def _prepare(self, read_only: bool) -> None:
+        """Check the file is a ledger of this format; make the tables of a new one."""
+        tables = {row[0] for row in self._db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and not {"ledger_info", "pushed"} <= tables:
+            raise LedgerError("the file is an SQLite database but not a sopdsl push ledger")
+        if tables:
+            row = self._db.execute(
+                "SELECT value FROM ledger_info WHERE name = 'format'").fetchone()
+            if row is None or row[0] != _FORMAT:
+                raise LedgerError(f"the ledger's format `{row and row[0]}` is not one this "
+                                  "sopdsl reads")
+        if not read_only:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            with self._db:
+                self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the file and let other pushes use it."""
+        self._db.close()
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+    def entries(self, target: str, destination: str, keys: Iterable[str]) -> dict[str, Entry]:
+        """The entries for those of `keys` the ledger has."""
+        found: dict[str, Entry] = {}
+        if not self._has_table():
+            return found
+        for chunk in _chunks(list(keys)):
+            marks = ",".join("?" * len(chunk))
+            rows = self._query(
+                f"SELECT key, state, operation, remote_id, reason, attempts, first_at, last_at "
+                f"FROM pushed WHERE target = ? AND destination = ? AND key IN ({marks})",
+                (target, destination, *chunk))
+            found.update((row[0], Entry(*row)) for row in rows)
+        return found
+
+    def all_entries(self, target: str, destination: str) -> Iterator[Entry]:
+        """Every entry for one destination, in key order."""
+        if not self._has_table():
+            return iter(())
+        return (Entry(*row) for row in self._query(
+            "SELECT key, state, operation, remote_id, reason, attempts, first_at, last_at "
+            "FROM pushed WHERE target = ? AND destination = ? ORDER BY key",
+            (target, destination)))
+
+    def sending(self, target: str, destination: str, keys: Iterable[str], operation: str) -> None:
+        """Record that a request carrying `keys` is about to go out (one more attempt each)."""
+        now = _now()
+        self._write(
+            "INSERT INTO pushed (target, destination, key, state, operation, attempts, first_at,"
+            " last_at) VALUES (?, ?, ?, 'sending', ?, 1, ?, ?) "
+            "ON CONFLICT (target, destination, key) DO UPDATE SET state = 'sending', "
+            "operation = excluded.operation, reason = NULL, attempts = attempts + 1, "
+            "last_at = excluded.last_at",
+            [(target, destination, key, operation, now, now) for key in keys])
+
+    def accepted(self, target: str, destination: str, keys: Iterable[str],
+                 remote_id: str | None) -> None:
+        """Record that the system took these tasks."""
+        self._finish(target, destination, "accepted", ((key, None) for key in keys), remote_id)
+
+    def rejected(self, target: str, destination: str, reasons: Mapping[str, str]) -> None:
+        """Record that the system refused these tasks for good, with its reasons."""
+        self._finish(target, destination, "rejected", reasons.items(), None)
+
+    def failed(self, target: str, destination: str, keys: Iterable[str], reason: str) -> None:
+        """Record that the request did not go through: the tasks are sent again next run."""
+        self._finish(target, destination, "failed", ((key, reason) for key in keys), None)
+
+    def _finish(self, target: str, destination: str, state: str,
+                reasons: Iterable[tuple[str, str | None]], remote_id: str | None) -> None:
+        now = _now()
+        self._write(
+            "UPDATE pushed SET state = ?, remote_id = ?, reason = ?, last_at = ? "
+            "WHERE target = ? AND destination = ? AND key = ?",
+            [(state, remote_id, reason, now, target, destination, key)
+             for key, reason in reasons])
+
+    def _write(self, statement: str, rows: list[tuple]) -> None:
+        try:
+            with self._db:
+                self._db.executemany(statement, rows)
+        except sqlite3.Error as error:
+            raise LedgerError(_reason(error)) from None
+
+    def _query(self, statement: str, parameters: tuple) -> list[tuple]:
+        try:
+            return self._db.execute(statement, parameters).fetchall()
+        except sqlite3.Error as error:
+            raise LedgerError(_reason(error)) from None
+
+    def _has_table(self) -> bool:
+        return bool(self._query(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pushed'", ()))
+
+
+def _connect(database: str, *, uri: bool) -> sqlite3.Connection:
+    connection = sqlite3.connect(database, uri=uri, timeout=_BUSY_TIMEOUT_MS / 1000,
+                                 isolation_level="DEFERRED")
+    connection.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+    return connection
+
+
+def _lock(path: Path) -> int:
+    """Hold `<ledger>.lock` so that two pushes never send the same tasks at once."""
+    descriptor = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise LedgerError("the ledger is locked: another push is using it (wait for it to "
+                          "finish)") from None
+    return descriptor
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error)
+    if isinstance(error, LedgerError):
+        return text
+    if "locked" in text or "busy" in text:
+        return "the ledger is locked: another push is using it (wait for it to finish)"
+    if "not a database" in text or "malformed" in text:
+        return "the ledger file is corrupt or not an SQLite database"
+    return f"cannot use the ledger: {text}"
+
+
+def _chunks(keys: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(keys), _CHUNK):
+        yield keys[start:start + _CHUNK]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

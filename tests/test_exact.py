@@ -1,0 +1,247 @@
+"""The exact forecaster against closed forms computed by hand, and its refusals."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sopdsl.api import load
+from simulator.exact import Refusal, forecast_exact
+from simulator.montecarlo import forecast_exactly
+from simulator.results import Tally
+from simulator.scenario_build import effective_scenario
+from tests.runtime_kit import program_of
+
+PLAYBOOK = 'playbook "t" { timezone "Asia/Shanghai" }\nrole guide "g"\n'
+DAY = 24 * 60
+PLAYBOOKS = Path(__file__).parent.parent / "playbooks"
+
+
+def forecast(text: str) -> Tally:
+    """The exact forecast of a playbook text with its only scenario."""
+    program = program_of(text, playbook=PLAYBOOK)
+    scenario, diagnostics = effective_scenario(program)
+    assert scenario is not None, diagnostics
+    result = forecast_exact(program, scenario)
+    assert isinstance(result, Tally), result
+    return result
+
+
+def scenario_block(horizon: str, channel: str, population: int = 1000) -> str:
+    """A scenario with no arrivals, no purchases, no fatigue and one channel's behaviour."""
+    return f"""
+scenario s {{
+  start 2026-12-01  horizon {horizon}
+  population {population} {{ arrivals 0/day  owner guide }}
+  channel {channel}
+  purchase {{ daily 0%  after_click 0% }}
+  fatigue {{ }}
+}}
+"""
+
+
+def test_wait_for_click_takes_then_with_the_closed_form_probability() -> None:
+    """P(then) = p_open * p_click * (1 - exp(-2d / m)) for an exponential response delay m."""
+    tally = forecast("""
+content promo: article "p"
+journey j {
+  when every day at 10:00
+  send promo via sms
+  wait for click(promo) within 2d { then { tag "clicked" } timeout { tag "missed" } }
+}
+""" + scenario_block("10d", "sms { open 50%  click 20%  reply 0%  unfriend 0%  "
+                               "delay exponential(6h) }"))
+    then = 0.5 * 0.2 * (1 - math.exp(-2 * 24 / 6))
+    steps = tally.journeys["j"].steps
+    assert steps["j/2.then/1"].reached / 1000 == pytest.approx(then, rel=1e-9)
+    assert steps["j/2.timeout/1"].reached / 1000 == pytest.approx(1 - then, rel=1e-9)
+    assert steps["j/1"].opened / 1000 == pytest.approx(0.5, rel=1e-9)
+
+
+def test_split_arms_reach_the_goal_with_their_weighted_rates() -> None:
+    """A 30/70 split of two channels: each arm's rate is its channel's, the journey's the mix."""
+    tally = forecast("""
+content offer: coupon "c"
+journey j {
+  when every day at 10:00
+  goal clicked: click(offer) within 3d
+  split test {
+    30% sms_arm   { send offer via sms }
+    70% email_arm { send offer via email }
+  }
+}
+""" + scenario_block("10d", "sms { open 60%  click 25%  reply 0%  unfriend 0%  delay "
+                               "exponential(4h) }\n  channel email { open 20%  click 10%  reply 0%"
+                               "  unfriend 0%  delay exponential(1d) }"))
+    sms = 0.6 * 0.25 * (1 - math.exp(-3 * 24 / 4))
+    email = 0.2 * 0.1 * (1 - math.exp(-3))
+    arms = tally.journeys["j"].arms["test"]
+    assert arms["sms_arm"].entered == pytest.approx(300)
+    assert arms["sms_arm"].goals["clicked"].rate == pytest.approx(sms, rel=1e-9)
+    assert arms["email_arm"].goals["clicked"].rate == pytest.approx(email, rel=1e-9)
+    goal = tally.journeys["j"].goals["clicked"]
+    assert goal.rate == pytest.approx(0.3 * sms + 0.7 * email, rel=1e-9)
+
+
+def test_repeated_sends_reach_the_goal_with_one_minus_the_product_of_misses() -> None:
+    """`repeat 3 every 7d` within a 21-day goal: 1 - prod(1 - p_i), p_i from the time left."""
+    tally = forecast("""
+content digest: article "d"
+journey j {
+  when every day at 10:00
+  goal read: click(digest) within 21d
+  repeat 3 every 7d { send digest via sms }
+}
+""" + scenario_block("30d", "sms { open 40%  click 10%  reply 0%  unfriend 0%  "
+                               "delay exponential(3d) }"))
+    # Round i is sent 7i days after entry and has 21 - 7i days left for its click; a click on an
+    # earlier message also counts, so each message's chance uses the time left after it.
+    misses = [1 - 0.4 * 0.1 * (1 - math.exp(-(21 - 7 * i) / 3)) for i in range(3)]
+    goal = tally.journeys["j"].goals["read"]
+    assert goal.eligible == pytest.approx(1000)
+    assert goal.rate == pytest.approx(1 - math.prod(misses), rel=1e-9)
+    # Round 2 goes out when message 1 drew no click in 7 days; round 3 when message 1 drew
+    # none in 14 days and message 2 none in 7.
+    def silent(days: float) -> float:
+        return 1 - 0.4 * 0.1 * (1 - math.exp(-days / 3))
+
+    sent = 1 + silent(7) + silent(14) * silent(7)
+    assert tally.journeys["j"].steps["j/1.body/1"].sent == pytest.approx(1000 * sent, rel=1e-9)
+
+
+def test_a_markov_journey_is_absorbed_as_the_fundamental_matrix_says() -> None:
+    """Rounds move visitor -> prospect -> won on a click or leave on a 20% split: B = N R."""
+    tally = forecast("""
+content m: article "m"
+journey j {
+  when every day at 10:00
+  repeat every 1d until stage == won max 200 {
+    split churn { 20% gone { exit } 80% stay { } }
+    send m via sms
+    wait for click(m) within 12h {
+      then { if stage == visitor { stage prospect } else { stage won } }
+    }
+  }
+}
+""" + scenario_block("400d", "sms { open 50%  click 30%  reply 0%  unfriend 0%  delay 2h }"))
+    c = 0.5 * 0.3  # a round's click: the fixed 2h delay falls inside the 12h wait
+    q = np.array([[0.8 * (1 - c), 0.8 * c], [0.0, 0.8 * (1 - c)]])  # transient: visitor, prospect
+    r = np.array([[0.2, 0.0], [0.2, 0.8 * c]])  # absorbing: gone, won
+    absorbed = np.linalg.inv(np.eye(2) - q) @ r
+    assert tally.funnel["won"] / 1000 == pytest.approx(absorbed[0, 1], rel=1e-6)
+    assert tally.journeys["j"].exited / 1000 == pytest.approx(absorbed[0, 0], rel=1e-6)
+
+
+def test_a_purchase_after_a_click_reaches_the_goal_as_the_convolution_says() -> None:
+    """Response R ~ Exp(m), purchase U·W later (U uniform): P(R + U·W <= D) in closed form."""
+    tally = forecast("""
+content offer: coupon "c"
+journey j {
+  when every day at 10:00
+  reentry never
+  goal bought: purchase within 2d12h
+  send offer via sms
+}
+scenario s {
+  start 2026-12-01  horizon 10d
+  population 1000 { arrivals 0/day  owner guide }
+  channel sms { open 50%  click 40%  reply 0%  unfriend 0%  delay exponential(1d) }
+  purchase { daily 0%  after_click 25% within 2d }
+  fatigue { }
+}
+""")
+    # P(R + U W <= D) = integral over u of (1 - exp(-(D - uW)/m)) du, with D >= W:
+    # 1 - (m / W) * exp(-D / m) * (exp(W / m) - 1); here m = 1d, W = 2d, D = 2.5d.
+    m, w, d = 1.0, 2.0, 2.5
+    in_time = 1 - (m / w) * math.exp(-d / m) * (math.exp(w / m) - 1)
+    goal = tally.journeys["j"].goals["bought"]
+    # The grid places the click and the purchase in 30-minute steps: agreement to 1e-3.
+    assert goal.rate == pytest.approx(0.5 * 0.4 * 0.25 * in_time, rel=1e-3)
+    assert goal.rate < 0.5 * 0.4 * 0.25 * 0.99  # the window really cuts some purchases off
+
+
+def test_goal_rates_count_only_windows_that_ended_inside_the_horizon() -> None:
+    """Entries on day 1 with a 7-day goal in a 5-day horizon are reached but not eligible."""
+    tally = forecast("""
+content promo: article "p"
+journey j {
+  when every day at 10:00
+  goal clicked: click(promo) within 7d
+  send promo via sms
+}
+""" + scenario_block("5d", "sms { open 100%  click 100%  reply 0%  unfriend 0%  "
+                              "delay exponential(1h) }"))
+    goal = tally.journeys["j"].goals["clicked"]
+    assert goal.eligible == 0 and goal.rate == 0
+    assert goal.reached == pytest.approx(1000, rel=1e-6)
+
+
+def test_arrivals_are_spread_over_the_horizon_and_cut_by_it() -> None:
+    """Friends arriving at 24 a day for 5 days: 120 entries, each welcomed once."""
+    program = program_of("""
+content hello: text "hi"
+journey j { when friend_added  send hello via welcome }
+scenario s {
+  start 2026-12-01  horizon 5d
+  population 0 { arrivals 24/day  owner guide }
+  channel welcome { open 100%  click 0%  reply 0%  unfriend 0%  delay fixed(1h) }
+  purchase { daily 0%  after_click 0% }
+  fatigue { }
+}
+""", playbook=PLAYBOOK)
+    scenario, _ = effective_scenario(program)
+    tally = forecast_exact(program, scenario, step_minutes=60)
+    assert isinstance(tally, Tally)
+    assert tally.arrivals == pytest.approx(120)
+    assert tally.journeys["j"].entered == pytest.approx(120)
+    # Opened an hour after arrival: the last hour's arrivals open after the horizon.
+    assert tally.journeys["j"].steps["j/1"].opened == pytest.approx(119)
+    assert sum(tally.daily.delivered) == pytest.approx(120)
+
+
+def test_a_bundled_playbook_is_refused_with_every_reason() -> None:
+    """The onboarding playbook's frequency cap, its scenario's fatigue and its history reads all
+    stop the method."""
+    program = load(PLAYBOOKS / "onboarding.sop")
+    scenario, _ = effective_scenario(program)
+    result = forecast_exact(program, scenario)
+    assert isinstance(result, Refusal)
+    text = str(result)
+    assert "`frequency_cap 5 per 7d`" in text
+    assert "fatigue rules (`above 4 per 7d`)" in text
+    assert "reads the customer's `reply` history (playbooks/onboarding.sop:119)" in text
+
+
+def test_a_binding_staff_capacity_is_refused() -> None:
+    """One member doing 2 a day cannot keep up with 1000 confirmed sends on one morning."""
+    program = program_of("""
+content promo: article "p"
+journey j { when every day at 10:00  send promo via private_chat }
+scenario s {
+  start 2026-12-01  horizon 3d
+  population 1000 { arrivals 0/day  owner guide }
+  staff guide 1 { capacity 2/day }
+  purchase { daily 0%  after_click 0% }
+  fatigue { }
+}
+""", playbook=PLAYBOOK)
+    scenario, _ = effective_scenario(program)
+    result = forecast_exact(program, scenario)
+    assert isinstance(result, Refusal)
+    assert "staff `guide` would fall behind" in str(result)
+
+
+def test_the_monte_carlo_runner_takes_the_exact_forecaster() -> None:
+    """`forecast_exactly` wraps an exact tally as a one-tally forecast of method `exact`."""
+    program = program_of("""
+content promo: article "p"
+journey j { when every day at 10:00  send promo via sms }
+""" + scenario_block("2d", "sms { open 50%  click 0%  reply 0%  unfriend 0% }"),
+                         playbook=PLAYBOOK)
+    scenario, _ = effective_scenario(program)
+    result = forecast_exactly(program, scenario, forecast_exact)
+    assert result.method == "exact"
+    assert result.tallies[0].delivered == pytest.approx(1000)

@@ -1,0 +1,178 @@
+"""The WeCom target's requests, built offline from plans: goldens, grouping, chunking, limits."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from golden import GOLDEN_ROOT, assert_golden
+from wecom_kit import run_of, sample_plan, send_task, target
+
+from sopdsl.plan_model import PlanContent
+from sopdsl.push.target import RejectedError, SettingsError
+from sopdsl.push.wecom_payloads import MAX_RECIPIENTS, problem
+
+WECOM_PLAYBOOKS = ("onboarding", "vip_birthday", "repurchase", "winback", "education_funnel",
+                   "moments_calendar")
+
+
+def batches_of(tasks, **settings):
+    return list(target(**settings).batches(None, tasks))
+
+
+@pytest.mark.parametrize("playbook", WECOM_PLAYBOOKS)
+def test_sample_plan_payloads_match_goldens(playbook):
+    """The requests for a bundled sample plan equal the reviewed golden payloads."""
+    plan = sample_plan(playbook)
+    batches = list(target().batches(run_of(plan), plan.tasks))
+    text = json.dumps([{"operation": b.operation, "keys": list(b.keys), "payload": b.payload}
+                       for b in batches], ensure_ascii=False, indent=2) + "\n"
+    assert_golden(GOLDEN_ROOT / "push" / "wecom" / f"{playbook}.json", text)
+
+
+def test_target_takes_staff_sends_and_tag_changes_only():
+    """Only staff-confirmed WeCom sends and tag changes are taken; tasks, alerts, pending are not."""
+    taken = {(task.kind, task.channel, task.change.field if task.change else None)
+             for playbook in WECOM_PLAYBOOKS for task in sample_plan(playbook).tasks
+             if target().takes(task)}
+    assert taken == {("send", "private_chat", None), ("send", "group", None),
+                     ("send", "moments", None), ("update", None, "untag")}
+
+
+def test_sends_group_per_sender_and_identical_content():
+    """Same sender and message share one request; another sender or text gets its own."""
+    tasks = [send_task("c1"), send_task("c2"), send_task("c3", sender="guide_lin"),
+             send_task("c4", text="另一条消息"), send_task("c5")]
+    batches = batches_of(tasks)
+    recipients = [(b.payload["sender"], b.payload["external_userid"]) for b in batches]
+    assert recipients == [("guide_chen", ["c1", "c2", "c5"]), ("guide_lin", ["c3"]),
+                          ("guide_chen", ["c4"])]
+    assert batches[0].keys == (tasks[0].key, tasks[1].key, tasks[4].key)
+
+
+def test_sends_on_different_days_are_different_requests():
+    """The same message due on two days makes one request per day, earlier day first."""
+    tasks = [send_task("c1", day="2026-12-03"), send_task("c2", day="2026-12-02"),
+             send_task("c3", day="2026-12-03")]
+    assert [b.payload["external_userid"] for b in batches_of(tasks)] == [["c2"], ["c1", "c3"]]
+
+
+def test_recipients_are_chunked_at_ten_thousand():
+    """25,001 recipients of one message go out as three requests of at most 10,000."""
+    tasks = [send_task(f"wo{n:05d}") for n in range(25_001)]
+    sizes = [len(b.payload["external_userid"]) for b in batches_of(tasks)]
+    assert sizes == [MAX_RECIPIENTS, MAX_RECIPIENTS, 5_001]
+
+
+def test_a_customer_twice_in_one_group_goes_into_a_later_request():
+    """Two rounds of one message to the same customer on one day never share a request."""
+    tasks = [send_task("c1"), send_task("c1", round_=2), send_task("c2")]
+    assert [b.payload["external_userid"] for b in batches_of(tasks)] == [["c1", "c2"], ["c1"]]
+
+
+def test_group_sends_go_to_the_sender_who_picks_the_groups():
+    """A group send is one group task per sender and message, with no customer ids."""
+    batches = batches_of([send_task("c1", channel="group"), send_task("c2", channel="group")])
+    assert [(b.payload["chat_type"], b.payload["sender"], len(b.keys)) for b in batches] == [
+        ("group", "guide_chen", 2)]
+    assert "external_userid" not in batches[0].payload
+
+
+def test_moments_are_visible_to_the_senders_customers():
+    """A moments send becomes an add_moment_task visible through its sender."""
+    (batch,) = batches_of([send_task("c1", channel="moments"), send_task("c2", channel="moments")])
+    assert batch.operation == "add_moment_task"
+    assert batch.payload["visible_range"] == {"sender_list": {"user_list": ["guide_chen"]}}
+
+
+@pytest.mark.parametrize("channel", ["group", "moments"])
+def test_group_and_moments_without_a_staff_member_are_refused(channel):
+    """A group or moments send waiting in a role's queue has no sender and is refused."""
+    (batch,) = batches_of([send_task("c1", channel=channel, sender=None)])
+    assert "needs a sender" in problem(batch, {})
+
+
+def test_private_chat_without_a_staff_member_goes_without_sender():
+    """A private-chat send in a role's queue is sent without `sender` and is not refused."""
+    (batch,) = batches_of([send_task("c1", sender=None)])
+    assert "sender" not in batch.payload and problem(batch, {}) is None
+
+
+def test_poster_goes_as_an_image_and_article_as_a_link_card():
+    """A poster's url is an image attachment; an article's a link card, its url out of the text."""
+    poster = PlanContent(name="p", kind="poster", title="海报", text="海报\nhttps://x/p.jpg",
+                         url="https://x/p.jpg")
+    article = PlanContent(name="a", kind="article", title="文章", text="文章\n导读\nhttps://x/a",
+                          url="https://x/a")
+    first, second = batches_of([send_task("c1", content=poster), send_task("c1", content=article,
+                                                                           day="2026-12-03")])
+    assert first.payload["attachments"] == [{"msgtype": "image",
+                                             "image": {"pic_url": "https://x/p.jpg"}}]
+    assert first.payload["text"] == {"content": "海报"}
+    assert second.payload["attachments"][0]["link"] == {"title": "文章", "url": "https://x/a"}
+    assert second.payload["text"] == {"content": "文章\n导读"}
+
+
+def test_uploaded_media_go_as_media_in_messages_and_moments():
+    """With a media id a poster is an image by media_id, in a message and in a moments post;
+    a video goes as a video."""
+    poster = PlanContent(name="p", kind="poster", title="海报", text="海报\nhttps://x/p.jpg",
+                         url="https://x/p.jpg")
+    video = PlanContent(name="v", kind="video", title="视频", text="视频\nhttps://x/v.mp4",
+                        url="https://x/v.mp4")
+    media = {"media_ids": '{"p": "MEDIA-P", "v": "MEDIA-V"}'}
+    message, moment, film = batches_of([
+        send_task("c1", content=poster), send_task("c2", content=poster, channel="moments"),
+        send_task("c3", content=video, day="2026-12-03")], **media)
+    assert message.payload["attachments"] == [{"msgtype": "image",
+                                               "image": {"media_id": "MEDIA-P"}}]
+    assert moment.payload["attachments"] == message.payload["attachments"]
+    assert moment.payload["text"] == {"content": "海报"}
+    assert film.payload["attachments"] == [{"msgtype": "video", "video": {"media_id": "MEDIA-V"}}]
+
+
+def test_moments_without_media_keep_the_url_in_the_text():
+    """A moments post whose content has no media id is its whole text, url included."""
+    poster = PlanContent(name="p", kind="poster", title="海报", text="海报\nhttps://x/p.jpg",
+                         url="https://x/p.jpg")
+    (batch,) = batches_of([send_task("c1", content=poster, channel="moments")])
+    assert "attachments" not in batch.payload
+    assert batch.payload["text"] == {"content": "海报\nhttps://x/p.jpg"}
+
+
+def test_text_over_four_thousand_bytes_is_refused_not_cut():
+    """A message over 4,000 bytes is refused with its size, before anything is sent."""
+    (batch,) = batches_of([send_task("c1", text="好" * 1334)])
+    assert batch.payload["text"]["content"] == "好" * 1334
+    with pytest.raises(RejectedError, match="4002 bytes"):
+        target().send(batch)
+
+
+def test_miniprogram_without_its_appid_is_refused():
+    """A mini program send needs the appid settings; with them the attachment is complete."""
+    content = PlanContent(name="m", kind="miniprogram", title="商城", text="商城\npages/i",
+                          url="pages/i")
+    (bare,) = batches_of([send_task("c1", content=content)])
+    assert "miniprogram_appid" in problem(bare, {})
+    (set_up,) = batches_of([send_task("c1", content=content)], miniprogram_appid="wx1",
+                           miniprogram_pic_media_id="M1")
+    assert set_up.payload["attachments"][0]["miniprogram"] == {
+        "title": "商城", "pic_media_id": "M1", "appid": "wx1", "page": "pages/i"}
+    assert problem(set_up, {}) is None
+
+
+def test_tag_without_a_corp_tag_id_is_refused():
+    """An untag whose tag has no id in `tag_ids` is refused, naming the tag."""
+    task = next(t for t in sample_plan("onboarding").tasks if t.kind == "update")
+    (batch,) = batches_of([task], tag_ids="{}")
+    with pytest.raises(RejectedError, match="新客7天"):
+        target(tag_ids="{}").send(batch)
+
+
+@pytest.mark.parametrize("settings", [{"tag_ids": "[1]"}, {"media_ids": "{"},
+                                      {"timeout": "soon"},
+                                      {"corp_id": ""}, {"rate_limit_wait": "0"}])
+def test_bad_settings_are_settings_errors(settings):
+    """Malformed or missing settings raise a SettingsError when the target is built."""
+    with pytest.raises(SettingsError):
+        target(**settings)

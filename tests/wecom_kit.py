@@ -1,0 +1,50 @@
+"""Helpers for the WeCom push tests: sample plans as models, synthetic sends, a built target."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+from plan_kit import plan_text
+
+from sopdsl.plan_model import Plan, PlanContent, PlanTask, task_key
+from sopdsl.push.target import PlanRun, Settings
+from sopdsl.push.wecom import WecomTarget
+from wecom_contract import CORP_ID, SECRET, TAGS
+
+TAG_IDS = json.dumps({tag: tag_id for group in TAGS.values() for tag, tag_id in group.items()},
+                     ensure_ascii=False)
+
+
+@cache
+def sample_plan(playbook: str) -> Plan:
+    """A bundled playbook planned over the bundled sample data."""
+    return Plan.model_validate_json(plan_text(playbook)[0])
+
+
+def run_of(plan: Plan) -> PlanRun:
+    """The plan's run, as the push runner passes it to targets."""
+    return PlanRun(plan.playbook, plan.window)
+
+
+def target(base_url: str = "http://127.0.0.1:9/cgi-bin/", **settings: str) -> WecomTarget:
+    """A WeCom target for the contract server's corp, with its tag ids."""
+    values = {"corp_id": CORP_ID, "secret": SECRET, "base_url": base_url, "timeout": "5",
+              "tag_ids": TAG_IDS, **settings}
+    return WecomTarget(Settings("wecom", values))
+
+
+def send_task(customer: str, sender: str | None = "guide_chen", channel: str = "private_chat",
+              text: str = "周末到店试饮", day: str = "2026-12-02", round_: int = 1,
+              content: PlanContent | None = None) -> PlanTask:
+    """A staff-confirmed send, made from a sample task with the given fields."""
+    template = next(task for task in sample_plan("onboarding").tasks if task.kind == "send")
+    assert template.assignee is not None
+    content = content or PlanContent(name="promo", kind="text", title=text, text=text)
+    return template.model_copy(update={
+        "key": task_key(customer, "promo", f"{day}T09:00:00+08:00", "promo/1", round_),
+        "customer": customer, "channel": channel, "text": content.text, "content": content,
+        "round": round_, "journey": "promo", "step": "promo/1",
+        "assignee": template.assignee.model_copy(update={"staff_id": sender}),
+        "due": template.due.model_copy(update={"start": f"{day}T09:00:00+08:00",
+                                               "end": f"{day}T21:00:00+08:00"})})
