@@ -8,8 +8,10 @@ import json
 
 import httpx
 import pytest
-from plan_kit import DATA, plan_text
-from tryton_server import ADMIN_PASSWORD, COMPANY, DATABASE, TrytonServer, free_port, prepare_database
+from plan_kit import plan_text
+from tryton_server import (  # noqa: F401 (fixtures)
+    ADMIN_PASSWORD, COMPANY, DATABASE, TrytonServer, free_port, tryton, tryton_database,
+)
 
 from sopdsl.plan_model import Plan
 from sopdsl.push.target import (
@@ -18,20 +20,6 @@ from sopdsl.push.target import (
 from sopdsl.push.targets import target_class
 from sopdsl.push.tryton import TrytonTarget
 from sopdsl.push.tryton_records import run_key
-
-
-@pytest.fixture(scope="session")
-def prepared(tmp_path_factory):
-    """A database file with the project modules, a company and the sample staff."""
-    return prepare_database(tmp_path_factory.mktemp("tryton-prepared"), DATA / "staff.csv")
-
-
-@pytest.fixture(scope="module")
-def server(prepared, tmp_path_factory):
-    """A Tryton server over this module's own copy of the prepared database."""
-    running = TrytonServer.from_prepared(prepared, tmp_path_factory.mktemp("tryton")).start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +78,10 @@ def test_the_target_is_registered_and_takes_staff_work_only(plan):
 
 
 def test_batches_are_pure_repeatable_and_free_of_the_password(plan):
-    """Batches group the tasks by `batch_size` without a server and never carry the password."""
-    target = TrytonTarget(settings(f"http://127.0.0.1:{free_port()}", batch_size="4"))
+    """Batches group tasks by `batch_size` offline; neither they nor the destination show secrets."""
+    port = free_port()
+    target = TrytonTarget(settings(f"http://admin:{ADMIN_PASSWORD}@127.0.0.1:{port}/",
+                                   batch_size="4"))
     run = PlanRun(plan.playbook, plan.window)
     tasks = [task for task in plan.tasks if target.takes(task)]
     first, second = list(target.batches(run, tasks)), list(target.batches(run, tasks))
@@ -102,6 +92,7 @@ def test_batches_are_pure_repeatable_and_free_of_the_password(plan):
         [task.key for task in tasks]
     assert ADMIN_PASSWORD not in json.dumps([batch.payload for batch in first],
                                             ensure_ascii=False)
+    assert target.destination == f"http://127.0.0.1:{port}/{DATABASE}"
 
 
 @pytest.mark.parametrize("values", [{"password": ""}, {"timeout": "soon"}, {"batch_size": "0"}])
@@ -111,13 +102,13 @@ def test_missing_or_malformed_settings_are_settings_errors(values):
         TrytonTarget(settings("http://127.0.0.1:9", **values))
 
 
-def test_push_creates_the_project_and_tasks_as_planned(server, plan):
+def test_push_creates_the_project_and_tasks_as_planned(tryton, plan):
     """A push leaves one project for the run and one task per staff task, read back as planned."""
-    target = TrytonTarget(settings(server.url, batch_size="4"))
+    target = TrytonTarget(settings(tryton.url, batch_size="4"))
     deliveries = push(target, plan)
     target.close()
     assert all(not delivery.rejected for delivery in deliveries)
-    reader = Reader(server.url)
+    reader = Reader(tryton.url)
     projects = reader.read("project.work", [("type", "=", "project")], ["name", "comment"])
     assert len(projects) == 1 and projects[0]["name"].startswith("贝贝熊母婴 私域运营 · 2026-12-02")
     works = reader.read("project.work", [("type", "=", "task")],
@@ -139,66 +130,66 @@ def test_push_creates_the_project_and_tasks_as_planned(server, plan):
             task.assignee.staff_id
 
 
-def test_pushing_again_creates_nothing_new(server, plan):
+def test_pushing_again_creates_nothing_new(tryton, plan):
     """Re-pushing, with the same target or a fresh one (no memory of the first push), adds nothing."""
-    reader = Reader(server.url)
-    first = TrytonTarget(settings(server.url))
+    reader = Reader(tryton.url)
+    first = TrytonTarget(settings(tryton.url))
     push(first, plan)
     before = (reader.count("project.work"), reader.count("party.party"))
     push(first, plan)
     first.close()
-    fresh = TrytonTarget(settings(server.url, batch_size="2", company=COMPANY))
+    fresh = TrytonTarget(settings(tryton.url, batch_size="2", company=COMPANY))
     push(fresh, plan)
     fresh.close()
     assert (reader.count("project.work"), reader.count("party.party")) == before
 
 
-def test_a_task_tryton_refuses_is_rejected_and_the_rest_are_created(server, plan):
+def test_a_task_tryton_refuses_is_rejected_and_the_rest_are_created(tryton, plan):
     """A task Tryton refuses and one for an unknown employee are rejected; the others go in."""
     tasks = [task for task in plan.tasks if task.staff_work]
     nameless = tasks[0].model_copy(update={"key": "f" * 32, "title": ""})
     stranger = tasks[1].model_copy(update={
         "key": "e" * 32, "assignee": tasks[1].assignee.model_copy(update={"staff_id": "nobody"})})
     fresh = tasks[2].model_copy(update={"key": "d" * 32, "title": "新任务 ✓"})
-    target = TrytonTarget(settings(server.url))
+    target = TrytonTarget(settings(tryton.url))
     [batch] = target.batches(PlanRun(plan.playbook, plan.window), [nameless, stranger, fresh])
     delivery = target.send(batch)
     target.close()
     assert set(delivery.rejected) == {"f" * 32, "e" * 32}
     assert "nobody" in delivery.rejected["e" * 32]
-    reader = Reader(server.url)
+    reader = Reader(tryton.url)
     assert reader.count("project.work", [("name", "=", "新任务 ✓")]) == 1
 
 
-def test_a_wrong_password_is_a_credentials_error(server, plan):
+def test_a_wrong_password_is_a_credentials_error(tryton, plan):
     """Tryton refusing the login stops the push with a credentials error."""
-    target = TrytonTarget(settings(server.url, password="not-the-password"))
+    target = TrytonTarget(settings(tryton.url, password="not-the-password"))
     with pytest.raises(CredentialsError):
         push(target, plan)
     target.close()
 
 
-def test_an_expired_session_is_renewed_once(server, plan):
+def test_an_expired_session_is_renewed_once(tryton, plan):
     """After Tryton ends the session, the next request logs in again and goes through."""
-    target = TrytonTarget(settings(server.url))
+    target = TrytonTarget(settings(tryton.url))
     push(target, plan)
-    reader = Reader(server.url)
+    reader = Reader(tryton.url)
     reader.rpc("common.db.logout", session=target._client._authorization.split()[1])
     assert all(not delivery.rejected for delivery in push(target, plan))
     target.close()
 
 
-def test_an_unknown_company_is_a_credentials_error(server, plan):
+def test_an_unknown_company_is_a_credentials_error(tryton, plan):
     """A `company` setting Tryton does not know stops the push before anything is created."""
-    target = TrytonTarget(settings(server.url, company="没有这家公司"))
+    target = TrytonTarget(settings(tryton.url, company="没有这家公司"))
     with pytest.raises(CredentialsError, match="没有这家公司"):
         push(target, plan)
     target.close()
 
 
-def test_a_stopped_server_is_a_transient_error(prepared, tmp_path, plan):
+def test_a_stopped_server_is_a_transient_error(tryton_database, tmp_path, plan):
     """Once the server is down, sending is a transient error (retry later), not a rejection."""
-    own = TrytonServer.from_prepared(prepared, tmp_path).start()
+    own = TrytonServer.from_prepared(tryton_database, tmp_path).start()
     target = TrytonTarget(settings(own.url, timeout="5"))
     try:
         push(target, plan)

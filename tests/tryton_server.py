@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
 
 DATABASE = "crm"
 ADMIN_PASSWORD = "admin-secret-密码"
@@ -27,6 +28,7 @@ MODULES = ("party", "company", "project", "project_plan")
 COMPANY = "贝贝熊母婴"
 READY_TIMEOUT = 30.0
 BIN = Path(sys.executable).parent
+STAFF_CSV = Path(__file__).resolve().parent.parent / "playbooks" / "data" / "staff.csv"
 
 
 def free_port() -> int:
@@ -85,6 +87,25 @@ def bootstrap(config: str, database: str, staff_csv: str) -> None:
             person.identifiers.new(code=row["staff_id"])
             person.save()
             employee(party=person, company=company).save()
+
+
+@pytest.fixture(scope="session")
+def tryton_database(tmp_path_factory) -> Path:
+    """A prepared database file with the sample staff, made once per test session."""
+    folder = tmp_path_factory.getbasetemp() / "tryton-prepared"
+    database = folder / f"{DATABASE}.sqlite"
+    if not (folder / "prepared").exists():
+        prepare_database(folder, STAFF_CSV)
+        (folder / "prepared").touch()
+    return database
+
+
+@pytest.fixture(scope="module")
+def tryton(tryton_database, tmp_path_factory):
+    """A Tryton server over this test module's own copy of the prepared database."""
+    running = TrytonServer.from_prepared(tryton_database, tmp_path_factory.mktemp("tryton"))
+    yield running.start()
+    running.stop()
 
 
 @dataclass

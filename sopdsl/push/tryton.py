@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from sopdsl.plan_model import PlanTask
 from sopdsl.push.target import (
-    Batch, CredentialsError, Delivery, PlanRun, Settings, SettingsError,
+    Batch, CredentialsError, Delivery, PlanRun, Settings, SettingsError, address,
 )
 from sopdsl.push.tryton_records import keys_in, party_record, project_record, work_record
 from sopdsl.push.tryton_rpc import TrytonClient, TrytonUserError, encode_datetime
@@ -49,6 +49,7 @@ class TrytonTarget:
     def __init__(self, settings: Settings) -> None:
         self.url = settings.require("url")
         self.database = settings.require("database")
+        self.destination = f"{address(self.url, self.name).rstrip('/')}/{self.database}"
         self.user = settings.require("user")
         self._password = settings.require("password")
         self.company = settings.get("company")
