@@ -12,6 +12,7 @@ from plan_kit import plan_text
 from tryton_server import (  # noqa: F401 (fixtures)
     ADMIN_PASSWORD, COMPANY, DATABASE, TrytonServer, free_port, tryton, tryton_database,
 )
+from webhook_receiver import HANG, running_receiver
 
 from sopdsl.plan_model import Plan
 from sopdsl.push.target import (
@@ -199,3 +200,21 @@ def test_a_stopped_server_is_a_transient_error(tryton_database, tmp_path, plan):
         push(target, plan)
     assert not isinstance(raised.value, RejectedError)
     target.close()
+
+
+@pytest.mark.parametrize(("answer", "error", "retry_after"), [
+    ((503, {"Retry-After": "7"}), TransientError, 7.0),
+    ((429, {}), TransientError, None),
+    (HANG, TransientError, None),
+    ((200, {}, b"<html>proxy error</html>"), TransientError, None),
+    ((403, {}), CredentialsError, None),
+])
+def test_http_failures_map_to_push_errors(plan, answer, error, retry_after):
+    """5xx, 429, a hang and a non-JSON page are transient (with Retry-After); 403 stops."""
+    with running_receiver() as server:
+        server.script.append(answer)
+        target = TrytonTarget(settings(server.url, timeout="1"))
+        with pytest.raises(error) as raised:
+            push(target, plan)
+        target.close()
+    assert getattr(raised.value, "retry_after", None) == retry_after

@@ -102,8 +102,9 @@ class TrytonTarget:
 
     def _open(self) -> _Session:
         if self._session is None:
-            self._client = TrytonClient(self.url, self.database, self.user, self._password,
-                                        self.timeout)
+            if self._client is None:
+                self._client = TrytonClient(self.url, self.database, self.user, self._password,
+                                            self.timeout)
             self._session = _Session.start(self._client, self.company)
         return self._session
 

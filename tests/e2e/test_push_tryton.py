@@ -19,16 +19,12 @@ from tryton_server import (  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(scope="module")
-def plan_file(tmp_path_factory) -> Path:
+def sample(tmp_path_factory) -> tuple[Path, set[str]]:
+    """The onboarding plan of the sample customers as a file, and its staff tasks' keys."""
+    text = plan_text("onboarding")[0]
     path = tmp_path_factory.mktemp("plan") / "plan.json"
-    path.write_text(plan_text("onboarding")[0], encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def staff_keys(plan_file) -> set[str]:
-    plan = Plan.model_validate_json(plan_file.read_text(encoding="utf-8"))
-    return {task.key for task in plan.tasks if task.staff_work}
+    path.write_text(text, encoding="utf-8")
+    return path, {task.key for task in Plan.model_validate_json(text).tasks if task.staff_work}
 
 
 @pytest.fixture
@@ -59,8 +55,9 @@ def task_keys(url: str) -> list[str]:
     return [row["comment"].rsplit("sopdsl-key: ", 1)[1] for row in rows]
 
 
-def test_push_creates_every_staff_task_once(plan_file, staff_keys, env):
+def test_push_creates_every_staff_task_once(sample, env):
     """A push exits 0 with the tasks in Tryton; re-runs, even without the ledger, add nothing."""
+    plan_file, staff_keys = sample
     first = push(plan_file, env)
     assert first.exit_code == 0, first.output
     assert sorted(task_keys(env["SOPDSL_TRYTON_URL"])) == sorted(staff_keys)
@@ -74,8 +71,9 @@ def test_push_creates_every_staff_task_once(plan_file, staff_keys, env):
     assert sorted(task_keys(env["SOPDSL_TRYTON_URL"])) == sorted(staff_keys)
 
 
-def test_dry_run_needs_no_password_and_shows_the_requests(plan_file, staff_keys, env):
+def test_dry_run_needs_no_password_and_shows_the_requests(sample, env):
     """A dry run prints the `project.work.create` requests without a password or a server."""
+    plan_file, staff_keys = sample
     offline = {**env, "SOPDSL_TRYTON_URL": f"http://127.0.0.1:{free_port()}",
                "SOPDSL_TRYTON_PASSWORD": None}
     result = push(plan_file, offline, "--dry-run")
@@ -86,17 +84,17 @@ def test_dry_run_needs_no_password_and_shows_the_requests(plan_file, staff_keys,
     assert not Path(".sopdsl").exists()
 
 
-def test_a_wrong_password_exits_1_without_showing_it(plan_file, env):
+def test_a_wrong_password_exits_1_without_showing_it(sample, env):
     """Tryton refusing the login stops the push with exit 1; the password is never shown."""
     wrong = {**env, "SOPDSL_TRYTON_PASSWORD": "Wrong-pw-7c1d"}
-    result = push(plan_file, wrong)
+    result = push(sample[0], wrong)
     assert result.exit_code == 1
     assert "refused the login" in result.output and "Wrong-pw-7c1d" not in result.output
 
 
-def test_an_unreachable_server_exits_1_with_the_tasks_not_pushed(plan_file, env):
+def test_an_unreachable_server_exits_1_with_the_tasks_not_pushed(sample, env):
     """With nobody listening, the push exits 1 and leaves the tasks for the next run."""
     down = {**env, "SOPDSL_TRYTON_URL": f"http://127.0.0.1:{free_port()}"}
-    result = push(plan_file, down, "--max-attempts", "1")
+    result = push(sample[0], down, "--max-attempts", "1")
     assert result.exit_code == 1
     assert "not pushed" in result.stderr
