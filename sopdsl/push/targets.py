@@ -8,6 +8,7 @@ from sopdsl.push.target import Target
 
 TARGETS: dict[str, str] = {  # name -> "module:Class"
     "caldav": "sopdsl.push.caldav:CaldavTarget",
+    "tryton": "sopdsl.push.tryton:TrytonTarget",
     "webhook": "sopdsl.push.webhook:WebhookTarget",
     "wecom": "sopdsl.push.wecom:WecomTarget",
 }
