@@ -32,8 +32,14 @@ class Diagnostic(BaseModel):
 def diag(code: str, span: Span, message: str, hint: str | None = None) -> Diagnostic:
     """Make a diagnostic whose severity comes from the code catalogue."""
     return Diagnostic(
-        code=code, severity=CODES[code].severity, message=message, span=span, hint=hint
+        code=code, severity=CODES[code].severity, message=one_line(message), span=span,
+        hint=None if hint is None else one_line(hint),
     )
+
+
+def one_line(text: str) -> str:
+    """Text quoted from a file kept on one line: line breaks shown as `\\n`."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:

@@ -218,7 +218,8 @@ def test_github_escapes_data_and_properties() -> None:
     """Escape `%` first, newlines in all text, and `:` and `,` only in properties."""
     assert escape_data("50%\r\nnext: a,b") == "50%25%0D%0Anext: a,b"
     assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
-    d = diag("E303", span(1, 1, 1, 5, file="c:/x,y.sop"), "shares add up to 90%\nnot 100%")
+    d = diag("E303", span(1, 1, 1, 5, file="c:/x,y.sop"), "shares add up to 90%")
+    d = d.model_copy(update={"message": "shares add up to 90%\nnot 100%"})
     command = render_github([d], files=1).splitlines()[0]
     assert command.startswith("::error file=c%3A/x%2Cy.sop,line=1,")
     assert command.endswith("::shares add up to 90%25%0Anot 100%25")
