@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import caldav
 import pytest
+from loopback import free_port
 
 STARTUP_SECONDS = 30.0
 _accounts = itertools.count(1)
@@ -48,11 +48,6 @@ def read_todos(url: str, username: str, password: str) -> dict[str, list]:
                 for calendar in client.principal().calendars()}
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _config(folder: Path, port: int, users: Path) -> str:

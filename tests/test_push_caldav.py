@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from plan_kit import DATA, ROOT
-from radicale_server import free_port, radicale_server, read_todos  # noqa: F401 (fixture)
+from loopback import free_port
+from radicale_server import radicale_server, read_todos  # noqa: F401 (fixture)
 from sopdsl.cli import main
 from sopdsl.plan_model import Plan, PlanTask
 from sopdsl.push.caldav import OPERATION, CaldavTarget

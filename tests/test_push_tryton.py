@@ -8,9 +8,10 @@ import json
 
 import httpx
 import pytest
+from loopback import free_port
 from plan_kit import plan_text
 from tryton_server import (  # noqa: F401 (fixtures)
-    ADMIN_PASSWORD, COMPANY, DATABASE, TrytonServer, free_port, tryton, tryton_database,
+    ADMIN_PASSWORD, COMPANY, DATABASE, TrytonServer, tryton, tryton_database,
 )
 from webhook_receiver import HANG, running_receiver
 

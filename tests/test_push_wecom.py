@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from wecom_contract import WecomContract, _free_port
+from loopback import free_port
+from wecom_contract import WecomContract
 from wecom_kit import contract, run_of, sample_plan, send_task, target  # noqa: F401 - fixture
 
 from sopdsl.push.target import CredentialsError, RejectedError, TransientError
@@ -140,7 +141,7 @@ def test_server_down_is_transient():
     """Nothing listening at the base URL is a TransientError."""
     (batch,) = target().batches(None, [send_task("c1")])
     with pytest.raises(TransientError, match="cannot be reached"):
-        target(f"http://127.0.0.1:{_free_port()}/cgi-bin/").send(batch)
+        target(f"http://127.0.0.1:{free_port()}/cgi-bin/").send(batch)
 
 
 def test_fail_list_rejects_exactly_those_tasks(server):

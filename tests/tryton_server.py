@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from loopback import free_port
 
 DATABASE = "crm"
 ADMIN_PASSWORD = "admin-secret-密码"
@@ -31,11 +31,6 @@ BIN = Path(sys.executable).parent
 STAFF_CSV = Path(__file__).resolve().parent.parent / "playbooks" / "data" / "staff.csv"
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def write_config(folder: Path, port: int) -> Path:

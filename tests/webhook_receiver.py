@@ -10,7 +10,6 @@ receiver should, and every delivery is also kept in `deliveries`.
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from loopback import free_port
 
 HANG = "hang"
 
@@ -101,7 +101,4 @@ def receiver() -> Iterator[Receiver]:
 
 def closed_port_url() -> str:
     """An address on 127.0.0.1 where nothing listens."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/events"
+    return f"http://127.0.0.1:{free_port()}/events"

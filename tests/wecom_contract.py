@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -28,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+from loopback import free_port
 
 CORP_ID = "ww-contract"
 SECRET = "contract-secret"
@@ -286,7 +286,7 @@ class WecomContract:
     """The contract server as a subprocess on a free loopback port, and its controls."""
 
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.root = f"http://127.0.0.1:{self.port}"
         self.base_url = f"{self.root}/cgi-bin/"
         self.process = subprocess.Popen(
@@ -331,10 +331,6 @@ class WecomContract:
         raise RuntimeError("the WeCom contract server did not start in time")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def main() -> None:

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from plan_kit import plan_text
-from radicale_server import free_port, radicale_server, read_todos  # noqa: F401 (fixture)
+from loopback import free_port
+from push_kit import sample_plan_file  # noqa: F401 (fixture)
+from radicale_server import radicale_server, read_todos  # noqa: F401 (fixture)
 from sopdsl.cli import main
 from sopdsl.plan_model import Plan
 
@@ -18,15 +19,8 @@ PASSWORD = "Pw-for-caldav-91e3"
 
 
 @pytest.fixture(scope="module")
-def plan_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("plan") / "plan.json"
-    path.write_text(plan_text("onboarding")[0], encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def staff_keys(plan_file) -> set[str]:
-    plan = Plan.model_validate_json(plan_file.read_text(encoding="utf-8"))
+def staff_keys(sample_plan_file) -> set[str]:
+    plan = Plan.model_validate_json(sample_plan_file.read_text(encoding="utf-8"))
     return {task.key for task in plan.tasks if task.staff_work}
 
 
@@ -48,20 +42,20 @@ def uids(env: dict[str, str]) -> list[str]:
     return [str(item["UID"]) for items in found.values() for item in items]
 
 
-def test_push_puts_every_staff_task_on_the_server_once(plan_file, staff_keys, account):
+def test_push_puts_every_staff_task_on_the_server_once(sample_plan_file, staff_keys, account):
     """A push exits 0 with the to-dos on the server; a re-run sends nothing and adds nothing."""
-    first = push(plan_file, account)
+    first = push(sample_plan_file, account)
     assert first.exit_code == 0, first.output
     assert sorted(uids(account)) == sorted(staff_keys)
     assert "accepted" in first.stderr and PASSWORD not in first.output
-    again = push(plan_file, account)
+    again = push(sample_plan_file, account)
     assert again.exit_code == 0 and "already pushed" in again.stderr
     assert sorted(uids(account)) == sorted(staff_keys)
 
 
-def test_the_ledger_keeps_each_todos_path(plan_file, staff_keys, account):
+def test_the_ledger_keeps_each_todos_path(sample_plan_file, staff_keys, account):
     """The ledger records every to-do as accepted with its path on the server, no password."""
-    assert push(plan_file, account).exit_code == 0
+    assert push(sample_plan_file, account).exit_code == 0
     with sqlite3.connect(Path(".sopdsl") / "ledger.sqlite") as db:
         rows = db.execute("SELECT key, state, remote_id, destination FROM pushed").fetchall()
     assert {row[0] for row in rows} == staff_keys and {row[1] for row in rows} == {"accepted"}
@@ -69,40 +63,40 @@ def test_the_ledger_keeps_each_todos_path(plan_file, staff_keys, account):
     assert all(PASSWORD not in str(row) for row in rows)
 
 
-def test_a_lost_ledger_duplicates_nothing(plan_file, staff_keys, account):
+def test_a_lost_ledger_duplicates_nothing(sample_plan_file, staff_keys, account):
     """With the ledger deleted, a re-push finds every to-do by UID: still one of each."""
-    assert push(plan_file, account).exit_code == 0
+    assert push(sample_plan_file, account).exit_code == 0
     for path in Path(".sopdsl").glob("ledger.sqlite*"):
         path.unlink()
-    again = push(plan_file, account)
+    again = push(sample_plan_file, account)
     assert again.exit_code == 0, again.output
     assert sorted(uids(account)) == sorted(staff_keys)
 
 
-def test_a_wrong_password_stops_with_exit_1_and_a_later_push_completes(plan_file, staff_keys,
+def test_a_wrong_password_stops_with_exit_1_and_a_later_push_completes(sample_plan_file, staff_keys,
                                                                        account):
     """A refused password exits 1 sending nothing, never shown; the fixed push sends it all."""
-    refused = push(plan_file, {**account, "SOPDSL_CALDAV_PASSWORD": "not-the-Pw-77"})
+    refused = push(sample_plan_file, {**account, "SOPDSL_CALDAV_PASSWORD": "not-the-Pw-77"})
     assert refused.exit_code == 1
     assert "not pushed" in refused.stderr and "not-the-Pw-77" not in refused.output
     assert uids(account) == []
-    fixed = push(plan_file, account)
+    fixed = push(sample_plan_file, account)
     assert fixed.exit_code == 0 and sorted(uids(account)) == sorted(staff_keys)
 
 
-def test_a_server_that_is_down_exits_1(plan_file, account):
+def test_a_server_that_is_down_exits_1(sample_plan_file, account):
     """Nothing listening at the url: exit 1, every task `not pushed`, the next run sends them."""
-    down = push(plan_file, {**account, "SOPDSL_CALDAV_URL": f"http://127.0.0.1:{free_port()}/"},
+    down = push(sample_plan_file, {**account, "SOPDSL_CALDAV_URL": f"http://127.0.0.1:{free_port()}/"},
                 "--max-attempts", "1")
     assert down.exit_code == 1 and "could not be reached" in down.stderr
 
 
-def test_dry_run_shows_each_todo_and_needs_no_password(plan_file, staff_keys, account):
+def test_dry_run_shows_each_todo_and_needs_no_password(sample_plan_file, staff_keys, account):
     """--dry-run prints one request per to-do (calendar, UID, iCalendar text), without the
     server or a password, and exits 0."""
     env = {**account, "SOPDSL_CALDAV_URL": f"http://127.0.0.1:{free_port()}/",
            "SOPDSL_CALDAV_PASSWORD": ""}
-    result = push(plan_file, env, "--dry-run")
+    result = push(sample_plan_file, env, "--dry-run")
     assert result.exit_code == 0, result.output
     requests = [json.loads(line) for line in result.stdout.splitlines()]
     assert {r["payload"]["uid"] for r in requests} == staff_keys

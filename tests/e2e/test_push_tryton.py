@@ -11,10 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from plan_kit import plan_text
+from loopback import free_port
 from sopdsl.cli import main
 from sopdsl.plan_model import Plan
 from tryton_server import (  # noqa: F401 (fixtures)
-    ADMIN_PASSWORD, DATABASE, free_port, tryton, tryton_database,
+    ADMIN_PASSWORD, DATABASE, tryton, tryton_database,
 )
 
 

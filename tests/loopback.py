@@ -1,0 +1,12 @@
+"""Ports on 127.0.0.1 for the servers the tests start (and for addresses where none listens)."""
+
+from __future__ import annotations
+
+import socket
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
