@@ -36,8 +36,8 @@ def make_tasks(count: int, kind: str = "task") -> list[PlanTask]:
     return [make_task(number, kind) for number in range(1, count + 1)]
 
 
-class Crash(Exception):
-    """Stands for the process dying right after a request went out."""
+class Crash(BaseException):
+    """Stands for the process dying right after a request went out (nothing catches it)."""
 
 
 class FakeTarget:

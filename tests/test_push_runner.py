@@ -140,6 +140,19 @@ def test_credentials_revoked_mid_push_stops_and_keeps_earlier_batches(ledger):
                                       tasks[2].key: "failed", tasks[3].key: "failed"}
 
 
+def test_an_unexpected_failure_stops_the_push_and_leaves_its_tasks_uncertain(ledger):
+    """A target failing in a way it did not map (here a KeyError on an odd answer) stops the
+    push without a traceback; the request's tasks stay `sending`, as after a crash."""
+    tasks = make_tasks(6)
+    target = FakeTarget(script=[None, KeyError("msgid")],
+                        settings=Settings("fake", {"url": "https://crm.example", "token": "s3cr3t"}))
+    report = push(RUN, tasks, target, ledger, retry=no_sleep(), secrets=["msgid"])
+    assert report.counts == {ACCEPTED: 2, NOT_PUSHED: 4} and report.requests == 2
+    assert "failed unexpectedly" in report.stopped and "KeyError: '***'" in report.stopped
+    assert states(ledger, target) == {tasks[0].key: "accepted", tasks[1].key: "accepted",
+                                      tasks[2].key: "sending", tasks[3].key: "sending"}
+
+
 def test_partial_rejection_marks_only_the_refused_tasks(ledger):
     """A delivery that refuses some tasks marks those rejected and the rest accepted; a
     re-run skips both unless asked to retry the rejected ones."""

@@ -154,6 +154,13 @@ class _Sender:
             self.report.stopped = (f"gave up on the {self.target.name} target after {tries} "
                                    f"at one request: {reason}")
             return self._count(batch, NOT_PUSHED)
+        except Exception as error:  # an answer the target did not foresee, or a bug in it
+            # Whether the system took the request is unknown: its tasks stay `sending`.
+            reason = self._mask(f"{type(error).__name__}: {error}")
+            self.report.stopped = (f"the {self.target.name} target failed unexpectedly at one "
+                                   f"request ({reason}); its tasks stay uncertain in the "
+                                   "ledger, as after a crash")
+            return self._count(batch, NOT_PUSHED)
         return self._answered(batch, delivery)
 
     def _send(self, batch: Batch) -> Delivery:
