@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import TypeVar
 
 from sopdsl.plan_model import PlanTask
 from sopdsl.push.ledger import Entry, Ledger
@@ -29,6 +30,7 @@ from sopdsl.push.target import (
 Progress = Callable[[Batch, str], None]  # each batch with its outcome, as it is decided
 _LOOKUP_CHUNK = 500  # tasks looked up in the ledger at a time
 MASK = "***"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,28 @@ class Retry:
             return max(0.0, asked)
         step = min(self.max_delay, self.base_delay * 2 ** (retry - 1))
         return step * (0.5 + self.jitter() / 2)
+
+    def call(self, attempt: Callable[[int], T]) -> T:
+        """`attempt(n)` for n = 1, 2, ... until it raises no `TransientError`; that error
+        again once the attempts or the total wait are used up."""
+        n, waited = 0, 0.0
+        while True:
+            n += 1
+            try:
+                return attempt(n)
+            except TransientError as error:
+                delay = self.delay(n, error.retry_after)
+                if n >= self.max_attempts or waited + delay > self.max_wait:
+                    raise
+                self.sleep(delay)
+                waited += delay
+
+
+def mask(text: str, secrets: Collection[str]) -> str:
+    """`text` with every secret replaced by MASK."""
+    for secret in secrets:
+        text = text.replace(secret, MASK)
+    return text
 
 
 @dataclass(frozen=True)
@@ -164,19 +188,13 @@ class _Sender:
         return self._answered(batch, delivery)
 
     def _send(self, batch: Batch) -> Delivery:
-        self.attempts, waited = 0, 0.0
-        while True:
-            self.attempts += 1
+        def attempt(n: int) -> Delivery:
+            self.attempts = n
             self.ledger.sending(self.target.name, self.destination, batch.keys, batch.operation)
             self.report.requests += 1
-            try:
-                return self.target.send(batch)
-            except TransientError as error:
-                delay = self.retry.delay(self.attempts, error.retry_after)
-                if self.attempts >= self.retry.max_attempts or waited + delay > self.retry.max_wait:
-                    raise
-                self.retry.sleep(delay)
-                waited += delay
+            return self.target.send(batch)
+
+        return self.retry.call(attempt)
 
     def _answered(self, batch: Batch, delivery: Delivery) -> str:
         refused = {key: self._mask(reason) for key, reason in delivery.rejected.items()
@@ -200,6 +218,4 @@ class _Sender:
         return outcome
 
     def _mask(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, MASK)
-        return text
+        return mask(text, self.secrets)

@@ -14,9 +14,9 @@ from itertools import islice
 
 from sopdsl.plan_model import PlanTask
 from sopdsl.push.ledger import Ledger
-from sopdsl.push.runner import MASK, Retry
+from sopdsl.push.runner import Retry, mask
 from sopdsl.push.target import (
-    CredentialsError, PollableTarget, PushError, TaskStatus, Target, TransientError, can_poll,
+    CredentialsError, PollableTarget, PushError, TaskStatus, Target, can_poll,
     destination_of,
 )
 
@@ -134,19 +134,8 @@ class _Poller:
 
     def _ask(self, operation: str, remote_id: str,
              group: Sequence[PlanTask]) -> Mapping[str, TaskStatus]:
-        attempts, waited = 0, 0.0
-        while True:
-            attempts += 1
-            try:
-                return self.target.delivery_status(operation, remote_id, group)
-            except TransientError as error:
-                delay = self.retry.delay(attempts, error.retry_after)
-                if attempts >= self.retry.max_attempts or waited + delay > self.retry.max_wait:
-                    raise
-                self.retry.sleep(delay)
-                waited += delay
+        return self.retry.call(
+            lambda _: self.target.delivery_status(operation, remote_id, group))
 
     def _mask(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, MASK)
-        return text
+        return mask(text, self.secrets)
