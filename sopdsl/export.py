@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from sopdsl import ast
 from sopdsl.format_exprs import event_text, events_text, expr_text, trigger_text
 from sopdsl.format_statements import step_text
 from sopdsl.graph import step_kind
-from sopdsl.plan_model import published_schema
+from sopdsl.plan_model import StrictModel, published_schema
 from sopdsl.program import Program, Window
 from sopdsl.source import Span
 from sopdsl.step_ids import walk_steps
@@ -23,11 +23,7 @@ EXPORT_SCHEMA_NAME = "sopdsl.export"
 EXPORT_VERSION = 1
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Limit(_Model):
+class Limit(StrictModel):
     """`N per D` (a sliding window in minutes) or `N per month|week|day` (a calendar period)."""
 
     count: int
@@ -35,7 +31,7 @@ class Limit(_Model):
     period: Literal["day", "week", "month"] | None
 
 
-class Settings(_Model):
+class Settings(StrictModel):
     """The playbook block, defaults filled in."""
 
     title: str | None
@@ -46,25 +42,25 @@ class Settings(_Model):
     stages: list[str] = Field(description="The lifecycle, in order.")
 
 
-class Role(_Model):
+class Role(StrictModel):
     name: str
     title: str | None
 
 
-class Attribute(_Model):
+class Attribute(StrictModel):
     name: str
     type: Literal["string", "number", "bool", "date", "enum"]
     values: list[str] = Field(description="An enum's values.")
     builtin: bool
 
 
-class EventType(_Model):
+class EventType(StrictModel):
     name: str
     takes_content: bool
     builtin: bool
 
 
-class Content(_Model):
+class Content(StrictModel):
     name: str
     kind: str
     title: str | None
@@ -72,20 +68,20 @@ class Content(_Model):
     source: str = Field(description="file:line")
 
 
-class Segment(_Model):
+class Segment(StrictModel):
     name: str
     expression: str
     source: str
 
 
-class Trigger(_Model):
+class Trigger(StrictModel):
     id: str = Field(description="The trigger's node id in the graph, JOURNEY/@when/N.")
     kind: str = Field(description="event, date, enter, every, inactive, stage, tag_added.")
     text: str = Field(description="The trigger as written, e.g. `birthday - 3d at 10:00`.")
     source: str
 
 
-class Step(_Model):
+class Step(StrictModel):
     id: str = Field(description="The stable step id.")
     kind: str = Field(description="send, task, notify, wait, wait_until_time, wait_until_day, "
                                   "wait_for, if, split, repeat_n, repeat_until, tag_step, "
@@ -100,14 +96,14 @@ class Step(_Model):
     source: str
 
 
-class Node(_Model):
+class Node(StrictModel):
     id: str
     kind: Literal["end", "exit", "any", "goal"] = Field(
         description="end: the journey is done; exit: it ends early; any: the watch over goals "
                     "and exits at any moment; goal: a goal reached.")
 
 
-class Edge(_Model):
+class Edge(StrictModel):
     source: str
     target: str
     kind: str = Field(description="trigger, next, then, timeout, if, elif, else, arm, body, "
@@ -115,7 +111,7 @@ class Edge(_Model):
     params: dict[str, Any] = Field(description="condition, share, within, wait, events...")
 
 
-class Journey(_Model):
+class Journey(StrictModel):
     name: str
     title: str | None
     source: str
@@ -132,7 +128,7 @@ class Journey(_Model):
     edges: list[Edge]
 
 
-class Export(_Model):
+class Export(StrictModel):
     """A compiled playbook."""
 
     schema_name: Literal["sopdsl.export"] = Field(EXPORT_SCHEMA_NAME, alias="schema")

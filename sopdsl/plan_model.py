@@ -22,11 +22,13 @@ TaskKind = Literal["send", "task", "notify", "handoff", "update", "pending"]
 STAFF_KINDS = frozenset(("task", "notify", "handoff"))
 
 
-class _Model(BaseModel):
+class StrictModel(BaseModel):
+    """A published document's part: immutable, and no keys beyond the documented ones."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Assignee(_Model):
+class Assignee(StrictModel):
     """Who does the work: a staff member, or a role's queue when no member is known."""
 
     staff_id: str | None = Field(description="The staff member's id (a WeCom userid); null when "
@@ -38,7 +40,7 @@ class Assignee(_Model):
                                           "match users by it).")
 
 
-class DueWindow(_Model):
+class DueWindow(StrictModel):
     """When the work should be done, as RFC 3339 times in the playbook's time zone."""
 
     start: str = Field(description="The earliest moment: after quiet hours (sends) and inside "
@@ -47,7 +49,7 @@ class DueWindow(_Model):
                                  "staff day; equal to start for automatic work.")
 
 
-class PlanContent(_Model):
+class PlanContent(StrictModel):
     """A content item as sent, placeholders filled from the customer and the owner."""
 
     name: str = Field(description="The content's name in the playbook.")
@@ -60,7 +62,7 @@ class PlanContent(_Model):
     valid: str | None = Field(default=None, description="How long a coupon is valid, e.g. 7d.")
 
 
-class Change(_Model):
+class Change(StrictModel):
     """A change of the customer's state made by a step."""
 
     field: Literal["tag", "untag", "score", "stage", "set"]
@@ -71,7 +73,7 @@ class Change(_Model):
                                                         "through); null when not known.")
 
 
-class PlanTask(_Model):
+class PlanTask(StrictModel):
     """One piece of work in the plan."""
 
     key: str = Field(description="Idempotency key: a hash of customer, journey, entry, step and "
@@ -106,7 +108,7 @@ class PlanTask(_Model):
         return self.kind in STAFF_KINDS or (self.kind == "send" and self.assignee is not None)
 
 
-class PlanWindow(_Model):
+class PlanWindow(StrictModel):
     """The planned period: [start, end)."""
 
     start: str
@@ -116,7 +118,7 @@ class PlanWindow(_Model):
                                                  "replayed through the journeys.")
 
 
-class PlanPlaybook(_Model):
+class PlanPlaybook(StrictModel):
     """The playbook the plan is made from."""
 
     title: str | None
@@ -124,7 +126,7 @@ class PlanPlaybook(_Model):
     timezone: str
 
 
-class PlanSummary(_Model):
+class PlanSummary(StrictModel):
     """Counts over the whole plan."""
 
     customers: int = Field(description="Customers planned.")
@@ -134,7 +136,7 @@ class PlanSummary(_Model):
                                                 "drop, per reason; they are not listed.")
 
 
-class Plan(_Model):
+class Plan(StrictModel):
     """A task plan (JSON: this object; its tasks in customer id order, then due time)."""
 
     schema_name: Literal["sopdsl.plan"] = Field(PLAN_SCHEMA_NAME, alias="schema")
