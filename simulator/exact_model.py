@@ -118,7 +118,8 @@ class Model:
         self.value = scenario.purchase.value.mean
         self.daily_events = [(name, b.daily) for name, b in scenario.events.items() if b.daily > 0]
         self.after_click_steps = max(1, math.ceil(scenario.purchase.within_minutes / self.dt))
-        # What a click may lead to: (event, chance, window in minutes), purchase first.
+        # What a click may lead to: (event, chance, window in minutes), purchase first (its
+        # chance is scaled per customer by the purchase multiplier: `Behaviour.buy`).
         self.follow_ups = [("purchase", scenario.purchase.after_click,
                             scenario.purchase.within_minutes)]
         self.follow_ups += [(name, b.after_click, b.within_minutes)

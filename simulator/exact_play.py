@@ -16,9 +16,7 @@ from sopdsl.builtins import AUTOMATIC_CHANNELS
 from sopdsl.customer import Event
 from sopdsl.effects import Effect
 from simulator.exact_model import Model
-from simulator.exact_states import (
-    PURCHASE, AutoSend, FollowUp, Proc, Response, State, Work, clone,
-)
+from simulator.exact_states import AutoSend, FollowUp, Proc, Response, State, Work, clone
 
 # Effects that leave no new moment in the state: a transition made only of these can be
 # reused at any later moment of the same state.
@@ -303,7 +301,6 @@ class Play:
             self.rec(("interactions",))
             self.call(interpreter.on_event(self.c, Event("click", self.now, content)))
             self._after_click(b.buy)
-            self._follow_ups(b.buy)
         if replied:
             self.rec(("interactions",))
             self.call(interpreter.on_event(self.c, Event("reply", self.now, content)))
@@ -312,29 +309,28 @@ class Play:
             self.call(interpreter.on_event(self.c, Event("friend_deleted", self.now)))
 
     def _after_click(self, buy: float) -> None:
-        # A purchase after a click that can change no run counts by its expected value.
-        if not self.model.watch.can_matter(self.c, PURCHASE):
-            self.rec(("purchases",), buy, kernel=("after_click",))
-            self.keep *= 1 - buy
-
-    def _follow_ups(self, buy: float) -> None:
-        """Draw the purchase and events a click leads to that can change a run: whether, and
-        in which grid step of their window."""
-        end = self.now + EARLIER  # the end of the step the click fell in
+        """What a click leads to (`buy`: this customer's chance of a purchase). A purchase
+        that can change no run counts by its expected value; the purchase and events that can
+        are drawn: whether, and in which grid step of their window."""
         for event, chance, within in self.model.follow_ups:
             if event == "purchase":
                 chance = buy
-            if chance <= 0 or not self.model.watch.can_matter(self.c, Event(event, 0.0)):
-                continue
-            if not self.chance(chance):
-                continue
-            j = self.choose(self.model.follow_up_steps(within))
-            follow_up = FollowUp(event, end + j * self.model.dt - EARLIER)
-            if j == 0:
-                self.follow(follow_up)  # in the click's own step: before its end
-            else:
-                self.timed = True
-                self.procs.append(follow_up)
+            if not self.model.watch.can_matter(self.c, Event(event, 0.0)):
+                if event == "purchase":
+                    self.rec(("purchases",), buy, kernel=("after_click",))
+                    self.keep *= 1 - buy
+            elif chance > 0 and self.chance(chance):
+                self._follow_up(event, within)
+
+    def _follow_up(self, event: str, within: float) -> None:
+        j = self.choose(self.model.follow_up_steps(within))
+        # At the click's moment, j grid steps later: handled at the end of that step.
+        follow_up = FollowUp(event, self.now + j * self.model.dt)
+        if j == 0:
+            self.follow(follow_up)  # in the click's own step: before its end
+        else:
+            self.timed = True
+            self.procs.append(follow_up)
 
     def follow(self, proc: FollowUp) -> None:
         """A purchase or event a click led to happens now."""
