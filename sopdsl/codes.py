@@ -35,6 +35,7 @@ CODES: dict[str, Code] = _codes(
     ("E103", "file-too-large", "the file is larger than sopdsl reads"),
     ("E104", "empty-file", "the file holds no declarations"),
     ("E105", "no-playbooks", "a folder that holds no .sop files"),
+    ("E106", "not-a-regular-file", "a FIFO, device or socket where a playbook file belongs"),
     ("E110", "unexpected-character", "a character that cannot start any word of the language"),
     ("E111", "unexpected-token", "a word or symbol where the grammar expects something else"),
     ("E112", "unexpected-end", "the file ends in the middle of a declaration"),

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 from sopdsl.diagnostics import Diagnostic, diag
+from sopdsl.reading import NotRegularFile, TooLarge, read_limited, read_regular
 from sopdsl.source import SourceFile, Span
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 EXTENSION = ".sop"
 # Reading codes after which the file is not a playbook at all: the CLI exits 2 on them.
-INPUT_ERROR_CODES = frozenset({"E100", "E101", "E102", "E103", "E105"})
+INPUT_ERROR_CODES = frozenset({"E100", "E101", "E102", "E103", "E105", "E106"})
 
 
 def display_path(path: Path | str) -> str:
@@ -61,19 +63,37 @@ def read_source(path: Path, shown_as: str | None = None) -> SourceFile | Diagnos
 
 
 def read_bytes(path: Path, name: str) -> bytes | Diagnostic:
-    """The file's bytes, or why they cannot be read (missing, a folder, too large)."""
-    span = _file_span(name)
+    """The file's bytes, or why they cannot be read (missing, not a regular file, too large)."""
     try:
-        size = os.stat(path).st_size
-        if size > MAX_FILE_BYTES:
-            return diag("E103", span, f"file is {size / 1e6:.1f} MB; playbooks are read up to "
-                        f"{MAX_FILE_BYTES // (1024 * 1024)} MB",
-                        hint="split it into several files joined by `import`")
-        return path.read_bytes()
-    except IsADirectoryError:
+        return read_regular(path, MAX_FILE_BYTES)
+    except (TooLarge, NotRegularFile, OSError) as error:
+        return _unreadable(error, name)
+
+
+def read_stream(stream: BinaryIO, name: str) -> bytes | Diagnostic:
+    """Up to MAX_FILE_BYTES of an open stream such as standard input, or why not more."""
+    try:
+        return read_limited(stream, MAX_FILE_BYTES)
+    except (TooLarge, OSError) as error:
+        return _unreadable(error, name)
+
+
+def _unreadable(error: Exception, name: str) -> Diagnostic:
+    span = _file_span(name)
+    if isinstance(error, TooLarge):
+        limit = f"{MAX_FILE_BYTES // (1024 * 1024)} MB"
+        size = f"over {limit}" if error.size is None else f"{error.size / 1e6:.1f} MB"
+        return diag("E103", span, f"file is {size}; playbooks are read up to {limit}",
+                    hint="split it into several files joined by `import`")
+    kind = error.kind if isinstance(error, NotRegularFile) else None
+    if kind == "a folder" or isinstance(error, IsADirectoryError):
         return diag("E100", span, "this is a folder, not a file")
-    except OSError as error:
-        return diag("E100", span, f"cannot read the file: {error.strerror or error}")
+    if kind is not None:
+        return diag("E106", span, f"this is {kind}, not a regular file",
+                    hint="playbooks are read from regular files only; a FIFO, device or "
+                         "socket could block or never end")
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+    return diag("E100", span, f"cannot read the file: {reason}")
 
 
 def decode_source(data: bytes, name: str) -> SourceFile | Diagnostic:

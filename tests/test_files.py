@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
+from sopdsl import reading
 from sopdsl.files import MAX_FILE_BYTES, collect_paths, empty_file_diagnostic, read_source
 from sopdsl.source import SourceFile
 
@@ -46,7 +48,7 @@ def test_size_limit_is_checked_before_reading(tmp_path: Path, monkeypatch: pytes
     """A file over the limit gives E103 without its bytes being read."""
     path = tmp_path / "big.sop"
     path.write_bytes(b"#" * (MAX_FILE_BYTES + 1))
-    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("file was read"))
+    monkeypatch.setattr(reading, "read_limited", lambda *_: pytest.fail("file was read"))
     d = read_source(path, "big.sop")
     assert d.code == "E103" and "10 MB" in d.message
 
@@ -63,10 +65,10 @@ def test_os_errors_become_e100(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     path = tmp_path / "p.sop"
     path.write_text("role guide", encoding="utf-8")
 
-    def fail(self: Path) -> bytes:
+    def fail(path: Path) -> BinaryIO:
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(Path, "read_bytes", fail)
+    monkeypatch.setattr(reading, "open_regular", fail)
     d = read_source(path, "p.sop")
     assert (d.code, d.message) == ("E100", "cannot read the file: Input/output error")
 
