@@ -132,7 +132,7 @@ CODES: dict[str, Code] = _codes(
     ("W603", "unknown-column", "a column that is neither documented nor a playbook attribute"),
     ("E604", "bad-value", "a value that does not fit its column (number, date, time, stage...)"),
     ("W605", "unknown-event-name", "an event that the playbook neither builds in nor declares"),
-    ("E606", "bad-row", "a line that is not a row: broken JSON, or too many CSV fields"),
+    ("E606", "bad-row", "a line that is not a row: broken JSON, a broken CSV quote, or too many CSV fields"),
     ("E607", "rows-out-of-order", "rows that are not sorted by customer_id"),
     ("E608", "duplicate-customer", "a customer id given twice in the customers file"),
     ("E609", "event-without-customer", "an event for a customer the customers file does not list"),

@@ -22,9 +22,8 @@ from sopdsl.arms import stable_arm
 from sopdsl.builtins import DEFAULT_STAFF_HOURS
 from sopdsl.clock import MINUTES_PER_DAY, Clock
 from sopdsl.customer import Customer, Event, Run
-from sopdsl.customers_io import (
-    DataProblems, Roster, histories, read_customers, read_events, read_staff,
-)
+from sopdsl.customers_io import Roster, histories, read_customers, read_events, read_staff
+from sopdsl.data_rows import DataProblems
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.effects import Effect
 from sopdsl.files import display_path
