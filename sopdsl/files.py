@@ -97,7 +97,8 @@ def _unreadable(error: Exception, name: str) -> Diagnostic:
 
 
 def decode_source(data: bytes, name: str) -> SourceFile | Diagnostic:
-    """Bytes as playbook text (UTF-8, a leading BOM dropped), or why they are not text."""
+    """Bytes as playbook text (UTF-8, a leading BOM dropped, line ends made `\\n`), or why
+    they are not text."""
     span = _file_span(name)
     if b"\x00" in data:
         return diag("E102", span, "file holds binary data (NUL bytes), not playbook text",
@@ -108,11 +109,20 @@ def decode_source(data: bytes, name: str) -> SourceFile | Diagnostic:
         return diag("E101", _offset_span(name, data, error.start),
                     f"file is not UTF-8 text (bad byte 0x{data[error.start]:02X})",
                     hint="save the file as UTF-8 (GBK files can be converted with iconv -f GBK -t UTF-8)")
-    return SourceFile(name, text)
+    return SourceFile(name, normalise_newlines(text))
+
+
+def normalise_newlines(text: str) -> str:
+    """Text with `\\r\\n` and lone `\\r` line ends turned into `\\n`.
+
+    Old Mac files end lines with `\\r` alone; editors show them as separate lines, so the
+    parser and every diagnostic must count them as such.
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _offset_span(name: str, data: bytes, offset: int) -> Span:
-    before = data[:offset].decode("utf-8", errors="replace")
+    before = normalise_newlines(data[:offset].decode("utf-8", errors="replace"))
     line = before.count("\n") + 1
     column = len(before) - (before.rfind("\n") + 1) + 1
     return Span(file=name, line=line, column=column, end_line=line, end_column=column + 1)

@@ -21,6 +21,25 @@ def test_utf8_with_bom_and_crlf_reads_as_text(tmp_path: Path) -> None:
     assert source.lines == ["role guide", "role 销售"]
 
 
+@pytest.mark.parametrize("ending", ["\r", "\r\n", "\n"])
+def test_every_line_ending_is_a_line_break(tmp_path: Path, ending: str) -> None:
+    """Lone `\\r` (old Mac) and `\\r\\n` become `\\n` where the text is decoded, so the parser
+    and diagnostics count the same lines an editor shows."""
+    path = tmp_path / "p.sop"
+    path.write_bytes(ending.join(["# note", "role guide", "role 销售", ""]).encode("utf-8"))
+    source = read_source(path, "p.sop")
+    assert source.text == "# note\nrole guide\nrole 销售\n"
+    assert source.lines == ["# note", "role guide", "role 销售"]
+
+
+def test_non_utf8_position_counts_lone_carriage_returns(tmp_path: Path) -> None:
+    """E101 points at the line an editor shows, also in a `\\r` file."""
+    path = tmp_path / "gbk.sop"
+    path.write_bytes("role guide\rrole 销售\r".encode("gbk"))
+    d = read_source(path, "gbk.sop")
+    assert (d.code, d.span.line, d.span.column) == ("E101", 2, 6)
+
+
 def test_lines_split_only_at_newlines() -> None:
     """Form feeds and Unicode line separators stay inside their line, as the parser counts."""
     source = SourceFile("p.sop", "a\x0cb\u2028c\nd\n")
