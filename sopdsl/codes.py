@@ -73,6 +73,7 @@ CODES: dict[str, Code] = _codes(
     ("E222", "unknown-channel", "a channel other than private_chat, group, moments, sms, email, welcome"),
     ("E223", "unknown-type", "an attribute type other than string, number, bool, date, enum"),
     ("E224", "duplicate-content-field", "a content field given twice in one content block"),
+    ("E225", "import-not-playbook", "an import of a file that is not a .sop playbook"),
     # E3xx: journey and scenario structure
     ("E301", "journey-without-trigger", "a journey with no `when` clause"),
     ("E302", "misplaced-welcome", "a `welcome` send that is not the first step after `friend_added`"),

@@ -30,7 +30,12 @@ def _file_span(path: str) -> Span:
 
 
 def collect_paths(arguments: list[str]) -> tuple[list[Path], list[Diagnostic]]:
-    """The .sop files named or found (recursively) in folders, with errors for bad paths."""
+    """The .sop files named or found (recursively) in folders, with errors for bad paths.
+
+    A file named on the command line is taken as given, symbolic link or not. In a folder,
+    a symbolic link is followed only when it resolves to a .sop file inside that folder, so a
+    walk never reads (and `fmt` never rewrites) a file outside the folder it was given.
+    """
     found: list[Path] = []
     errors: list[Diagnostic] = []
     for argument in arguments:
@@ -40,7 +45,7 @@ def collect_paths(arguments: list[str]) -> tuple[list[Path], list[Diagnostic]]:
                                "reading a playbook from standard input is not supported",
                                hint="pass the paths of .sop files or of folders that hold them"))
         elif path.is_dir():
-            playbooks = sorted(p for p in path.rglob(f"*{EXTENSION}") if p.is_file())
+            playbooks = walk_playbooks(path)
             found.extend(playbooks)
             if not playbooks:
                 errors.append(diag("E105", _file_span(argument), "no .sop files in this folder",
@@ -53,6 +58,28 @@ def collect_paths(arguments: list[str]) -> tuple[list[Path], list[Diagnostic]]:
                                hint="check the path; folders are searched for *.sop files"))
     unique = list(dict.fromkeys(p.resolve() for p in found))
     return unique, errors
+
+
+def walk_playbooks(folder: Path) -> list[Path]:
+    """The .sop files below `folder`, resolved, in path order; links leading out are skipped.
+
+    Linked subfolders are not entered: what they lead to inside the folder is walked anyway,
+    and what they lead to outside it is not the folder's.
+    """
+    root = folder.resolve()
+    found = []
+    for parent, _, names in os.walk(root):
+        for name in names:
+            path = Path(parent) / name
+            if not name.endswith(EXTENSION):
+                continue
+            if not path.is_symlink():
+                found.append(path)
+                continue
+            target = path.resolve()
+            if target.is_relative_to(root) and target.suffix == EXTENSION and target.exists():
+                found.append(target)
+    return sorted(dict.fromkeys(found))
 
 
 def read_source(path: Path, shown_as: str | None = None) -> SourceFile | Diagnostic:

@@ -8,7 +8,9 @@ from typing import BinaryIO
 import pytest
 
 from sopdsl import reading
-from sopdsl.files import MAX_FILE_BYTES, collect_paths, empty_file_diagnostic, read_source
+from sopdsl.files import (
+    MAX_FILE_BYTES, collect_paths, empty_file_diagnostic, read_source, walk_playbooks,
+)
 from sopdsl.source import SourceFile
 
 
@@ -90,6 +92,23 @@ def test_os_errors_become_e100(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(reading, "open_regular", fail)
     d = read_source(path, "p.sop")
     assert (d.code, d.message) == ("E100", "cannot read the file: Input/output error")
+
+
+def test_walk_follows_links_only_to_playbooks_inside_the_folder(tmp_path: Path) -> None:
+    """In-folder links resolve to their target (once); links out, links to non-.sop files and
+    linked subfolders give nothing."""
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    (root / "sub").mkdir(parents=True)
+    outside.mkdir()
+    (root / "sub" / "a.sop").write_text("x")
+    (root / "notes.txt").write_text("x")
+    (outside / "o.sop").write_text("x")
+    (root / "link.sop").symlink_to(root / "sub" / "a.sop")
+    (root / "text.sop").symlink_to(root / "notes.txt")
+    (root / "out.sop").symlink_to(outside / "o.sop")
+    (root / "outdir").symlink_to(outside)
+    (root / "dangling.sop").symlink_to(root / "none.sop")
+    assert walk_playbooks(root) == [(root / "sub" / "a.sop").resolve()]
 
 
 def test_blank_file_is_empty() -> None:
