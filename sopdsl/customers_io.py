@@ -1,8 +1,9 @@
 """Streamed reading of customers, events and staff from CSV or JSON Lines files.
 
 Rows are read one at a time (see `data_rows`). A bad row is a diagnostic with its file and
-line and is skipped; nothing here raises on bad data. Customers and events must be sorted by `customer_id` (code
-point order, as `LC_ALL=C sort` gives), so both files are read in one pass side by side.
+line and is skipped; nothing here raises on bad data. Customers and events must be sorted by
+`customer_id` (code point order, as `LC_ALL=C sort` gives), so both files are read in one pass
+side by side.
 """
 
 from __future__ import annotations

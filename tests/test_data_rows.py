@@ -90,7 +90,8 @@ def test_every_line_ending_ends_a_row(tmp_path, ending):
     """Old Mac `\\r`, Windows `\\r\\n` and `\\n` files give the same rows and line numbers."""
     text = ending.join(["customer_id,name", "c1,a", "c2,b", ""])
     found, problems = rows_of(tmp_path, text)
-    assert found == [(2, {"customer_id": "c1", "name": "a"}), (3, {"customer_id": "c2", "name": "b"})]
+    assert found == [(2, {"customer_id": "c1", "name": "a"}),
+                     (3, {"customer_id": "c2", "name": "b"})]
     assert problems.finish() == []
     text = ending.join(['{"customer_id": "c1"}', "[1]", '{"customer_id": "c2"}', ""])
     found, problems = rows_of(tmp_path, text, name="c.jsonl")

@@ -82,7 +82,8 @@ def test_plan_csv_cells_never_start_a_formula(tmp_path, inputs, style):
     out = tmp_path / "tasks.csv"
     result = CliRunner().invoke(main, [
         "plan", str(inputs["playbook"]), "--customers", str(inputs["customers"]),
-        "--events", str(inputs["events"]), "--staff", str(inputs["staff"]), "--start", "2026-12-02", "--days", "1",
+        "--events", str(inputs["events"]), "--staff", str(inputs["staff"]),
+        "--start", "2026-12-02", "--days", "1",
         "--format", "csv", "--csv-style", style, "-o", str(out)])
     assert result.exit_code == 0, result.output
     cells = cells_of(out.read_bytes().decode("utf-8"))

@@ -112,7 +112,8 @@ def test_an_unclosed_quote_never_pastes_later_rows_into_a_message(tmp_path):
 def test_a_cr_only_playbook_is_checked_line_by_line(tmp_path):
     """A playbook with old Mac `\\r` line ends and a leading comment used to be one comment
     line to the parser ("No problems"); its error is now found at its own line and column."""
-    text = '# welcome\rcontent hello: text "您好"\rjourney j {\r  when friend_added\r  send hello private_chat\r}\r'
+    text = "\r".join(["# welcome", 'content hello: text "您好"', "journey j {",
+                      "  when friend_added", "  send hello private_chat", "}", ""])
     (tmp_path / "mac.sop").write_bytes(text.encode("utf-8"))
     result = sopdsl("check", "mac.sop", cwd=tmp_path)
     assert result.returncode == 1
