@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sopdsl.api import CheckReport, check, check_paths, load
     from sopdsl.diagnostics import Diagnostic
-    from sopdsl.program import Program
+    from sopdsl.checker.program import Program
 
 __all__ = ("CheckReport", "Diagnostic", "Program", "check", "check_paths", "load")
 
@@ -19,7 +19,7 @@ _HOMES = {
     "check_paths": "sopdsl.api",
     "load": "sopdsl.api",
     "Diagnostic": "sopdsl.diagnostics",
-    "Program": "sopdsl.program",
+    "Program": "sopdsl.checker.program",
 }
 
 
