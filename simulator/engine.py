@@ -18,7 +18,7 @@ import numpy as np
 import simpy
 
 from sopdsl.runtime.arms import seeded_arms
-from sopdsl.checker.builtins import AUTOMATIC_CHANNELS
+from sopdsl.builtins import AUTOMATIC_CHANNELS
 from sopdsl.runtime.customer import Customer, Event
 from sopdsl.runtime.effects import (
     Effect, HandoffRequested, SendDelivered, SendRequested, TaskCreated,

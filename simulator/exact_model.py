@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from sopdsl.syntax import ast
-from sopdsl.checker.builtins import STAFF_CHANNELS
+from sopdsl.builtins import STAFF_CHANNELS
 from sopdsl.runtime.clock import MINUTES_PER_DAY, Clock
 from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.runtime.evaluate import ExprCompiler, Pred

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sopdsl.checker.builtins import AUTOMATIC_CHANNELS
+from sopdsl.builtins import AUTOMATIC_CHANNELS
 from sopdsl.runtime.customer import Event
 from sopdsl.runtime.effects import Effect
 from simulator.exact_model import Model

@@ -28,6 +28,14 @@ def load(path: str | Path, loader: Loader | None = None) -> Program:
     return program
 
 
+@no_cyclic_gc()
+def load_text(text: str, name: str = "playbook.sop", folder: str | Path = ".",
+              loader: Loader | None = None) -> Program:
+    """The program of playbook `text`, named `name` in `folder` (where its imports are found)."""
+    loader = loader or Loader()
+    return load(loader.add_text(text, Path(folder) / name), loader)
+
+
 @dataclass
 class CheckReport:
     """What checking some paths found, with the sources needed to show it."""

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from sopdsl.checker.builtins import CHANNELS, PURPOSES
+from sopdsl.builtins import CHANNELS, PURPOSES
 from sopdsl.scenario.defaults import BUILTIN_NAME, builtin_scenario
 from sopdsl.scenario.model import (
     Channel, Hours, Multipliers, Population, Scenario, SharesAttribute, ValueShare,

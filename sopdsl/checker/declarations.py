@@ -5,7 +5,7 @@ from __future__ import annotations
 import zoneinfo
 
 from sopdsl.syntax import ast
-from sopdsl.checker.builtins import (
+from sopdsl.builtins import (
     ATTRIBUTE_TYPES, BUILTIN_ATTRIBUTES, BUILTIN_EVENTS, CONTENT_FIELDS, CONTENT_KINDS, PURPOSES,
 )
 from sopdsl.diagnostics import did_you_mean

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sopdsl.syntax import ast
-from sopdsl.checker.builtins import (
+from sopdsl.builtins import (
     BUILTIN_ATTRIBUTES, BUILTIN_EVENTS, DEFAULT_MASS_QUOTA, DEFAULT_STAGES, DEFAULT_TIMEZONE,
 )
 from sopdsl.diagnostics import Diagnostic, has_errors

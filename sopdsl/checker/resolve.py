@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sopdsl.syntax import ast
-from sopdsl.checker.builtins import CHANNELS
+from sopdsl.builtins import CHANNELS
 from sopdsl.diagnostics import Diagnostic, diag, did_you_mean
 from sopdsl.checker.program import AttributeInfo, EventInfo, Program
 from sopdsl.syntax.source import Span

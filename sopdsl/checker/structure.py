@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sopdsl.syntax import ast
-from sopdsl.checker.builtins import STAFF_CHANNELS, WELCOME_CHANNEL
+from sopdsl.builtins import STAFF_CHANNELS, WELCOME_CHANNEL
 from sopdsl.checker.declarations import check_cap
 from sopdsl.checker.placeholders import check_placeholders
 from sopdsl.checker.resolve import Resolver

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sopdsl.syntax import ast
-from sopdsl.checker.builtins import DEFAULT_STAFF_HOURS
+from sopdsl.builtins import DEFAULT_STAFF_HOURS
 from sopdsl.draw.graph import WorkflowGraph
 from sopdsl.lint.intervals import Reasoner, Vocabulary
 from sopdsl.lint.paths import JourneyPaths, journey_paths

@@ -21,7 +21,7 @@ from sopdsl.syntax import ast
 
 from sopdsl.runtime import steps
 from sopdsl.runtime.arms import stable_arm
-from sopdsl.checker.builtins import DEFAULT_STAFF_HOURS
+from sopdsl.builtins import DEFAULT_STAFF_HOURS
 from sopdsl.runtime.clock import MINUTES_PER_DAY, Clock
 from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.customers_io import (

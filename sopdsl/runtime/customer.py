@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sopdsl.checker.builtins import ACTIVITY_EVENTS
+from sopdsl.builtins import ACTIVITY_EVENTS
 
 if TYPE_CHECKING:
     from sopdsl.runtime.journey_program import CompiledJourney

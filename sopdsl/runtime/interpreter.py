@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sopdsl.runtime.arms import ArmChooser, stable_arm
-from sopdsl.checker.builtins import ACTIVITY_EVENTS, STAFF_CHANNELS, WELCOME_CHANNEL
+from sopdsl.builtins import ACTIVITY_EVENTS, STAFF_CHANNELS, WELCOME_CHANNEL
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, Event, Run, event_key
 from sopdsl.runtime.effects import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 
-from sopdsl.checker.builtins import AUTOMATIC_CHANNELS
+from sopdsl.builtins import AUTOMATIC_CHANNELS
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, insert_time
 from sopdsl.runtime.effects import SendRequested

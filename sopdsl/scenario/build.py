@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from sopdsl.syntax import ast
-from sopdsl.checker.builtins import CHANNELS, PURPOSES
+from sopdsl.builtins import CHANNELS, PURPOSES
 from sopdsl.diagnostics import Diagnostic, diag, did_you_mean, has_errors
 from sopdsl.syntax.files import display_path
 from sopdsl.fmt.exprs import expr_text

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 from typing import TYPE_CHECKING
 
-from sopdsl.checker.builtins import DEFAULT_STAFF_HOURS, DEFAULT_STAGES
+from sopdsl.builtins import DEFAULT_STAFF_HOURS, DEFAULT_STAGES
 from sopdsl.scenario.distributions import Distribution
 from sopdsl.scenario.model import (
     CalendarAttribute, Channel, Cost, DistributionAttribute, EventBehaviour, FatigueRule,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sopdsl.syntax import ast
 from sopdsl.diagnostics import Diagnostic, diag
-from sopdsl.syntax.files import display_path, empty_file_diagnostic, read_source
+from sopdsl.syntax.files import decode_source, display_path, empty_file_diagnostic, read_source
 from sopdsl.syntax.parser import parse
 from sopdsl.syntax.source import SourceFile
 
@@ -72,6 +72,13 @@ class Loader:
             self._cache[path] = _parse_file(path)
         return self._cache[path]
 
+    def add_text(self, text: str, path: Path) -> Path:
+        """Take `text` as the content of the file at `path` (which need not exist); its resolved path."""
+        path = path.resolve()
+        source = decode_source(text.encode("utf-8"), display_path(path))
+        self._cache[path] = _parse_source(path, source)
+        return path
+
     def load(self, entry: Path, root: Path | None = None) -> Unit:
         """The unit of `entry`: follows imports breadth first, each file once."""
         entry = entry.resolve()
@@ -115,7 +122,10 @@ class Loader:
 
 
 def _parse_file(path: Path) -> ParsedFile:
-    source = read_source(path)
+    return _parse_source(path, read_source(path))
+
+
+def _parse_source(path: Path, source: SourceFile | Diagnostic) -> ParsedFile:
     if not isinstance(source, SourceFile):
         return ParsedFile(path, None, None, [source])
     empty = empty_file_diagnostic(source)

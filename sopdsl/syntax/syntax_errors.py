@@ -9,7 +9,7 @@ from collections.abc import Callable
 from lark import Token, Tree
 from lark.exceptions import UnexpectedToken
 
-from sopdsl.checker.builtins import CHANNELS
+from sopdsl.builtins import CHANNELS
 from sopdsl.diagnostics import Diagnostic, diag, did_you_mean
 from sopdsl.syntax.lalr import keywords, lark_parser
 from sopdsl.syntax.source import SourceFile, Span
