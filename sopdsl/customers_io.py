@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sopdsl.arms import stable_arm
-from sopdsl.clock import Clock
-from sopdsl.customer import Event
+from sopdsl.checker.program import Program
 from sopdsl.data_rows import DataProblems, read_rows
 from sopdsl.diagnostics import did_you_mean
-from sopdsl.evaluate import plain_number
-from sopdsl.files import display_path
-from sopdsl.program import Program
-from sopdsl.replay import CustomerData
+from sopdsl.runtime.arms import stable_arm
+from sopdsl.runtime.clock import Clock
+from sopdsl.runtime.customer import Event
+from sopdsl.runtime.evaluate import plain_number
+from sopdsl.runtime.replay import CustomerData
+from sopdsl.syntax.files import display_path
 
 CUSTOMER_COLUMNS = ("customer_id", "owner", "tags", "stage", "score")
 EVENT_COLUMNS = ("customer_id", "time", "event", "content", "amount")

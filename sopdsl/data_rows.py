@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from sopdsl.diagnostics import Diagnostic, diag
-from sopdsl.files import display_path
 from sopdsl.reading import LineTooLong, NotRegularFile, bounded_lines, open_regular
-from sopdsl.source import Span
+from sopdsl.syntax.files import display_path
+from sopdsl.syntax.source import Span
 
 MAX_PROBLEMS_PER_FILE = 50
 MAX_LINE_CHARS = 1024 * 1024

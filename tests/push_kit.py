@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import pytest
 
 from plan_kit import plan_text
-from sopdsl.plan_model import Assignee, DueWindow, PlanPlaybook, PlanTask, PlanWindow
+from sopdsl.planning.model import Assignee, DueWindow, PlanPlaybook, PlanTask, PlanWindow
 from sopdsl.push.ledger import Ledger
 from sopdsl.push.target import Batch, Delivery, PlanRun, Settings
 

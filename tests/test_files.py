@@ -8,10 +8,10 @@ from typing import BinaryIO
 import pytest
 
 from sopdsl import reading
-from sopdsl.files import (
+from sopdsl.syntax.files import (
     MAX_FILE_BYTES, collect_paths, empty_file_diagnostic, read_source, walk_playbooks,
 )
-from sopdsl.source import SourceFile
+from sopdsl.syntax.source import SourceFile
 
 
 def test_utf8_with_bom_and_crlf_reads_as_text(tmp_path: Path) -> None:

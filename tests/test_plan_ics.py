@@ -8,7 +8,7 @@ import re
 
 from golden import GOLDEN_ROOT, assert_golden
 from plan_kit import plan_text
-from sopdsl.plan_ics import escape_text, file_name, fold, vtimezone
+from sopdsl.planning.ics import escape_text, file_name, fold, vtimezone
 
 
 def unfold(text: str) -> list[str]:

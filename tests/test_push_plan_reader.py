@@ -9,7 +9,7 @@ import pytest
 
 from push_kit import RUN, make_task, make_tasks
 from sopdsl.diagnostics import Diagnostic
-from sopdsl.plan_model import PlanSummary, PlanWriter
+from sopdsl.planning.model import PlanSummary, PlanWriter
 from sopdsl.push.plan_reader import PlanFile, PlanReadError, open_plan
 
 
