@@ -18,7 +18,8 @@ import numpy as np
 import simpy
 
 from sopdsl.runtime.arms import seeded_arms
-from sopdsl.builtins import AUTOMATIC_CHANNELS
+from sopdsl.runtime.batches import BatchKey, batch_key
+from sopdsl.builtins import WECOM_CHANNELS
 from sopdsl.runtime.customer import Customer, Event
 from sopdsl.runtime.effects import (
     Effect, HandoffRequested, SendDelivered, SendRequested, TaskCreated,
@@ -92,6 +93,9 @@ class Replication:
         self.customers: list[Customer | None] = [None] * self.population.size
         self.wakes: list[float | None] = [None] * self.population.size
         self.outbox: dict[tuple[int, float], list[SendRequested]] = {}
+        # Staff actions released now that later sends of the same moment join (by batch key).
+        self.batches: dict[BatchKey, WorkItem] = {}
+        self.batches_at = -1.0
         self.handlers = {SendRequested: self._requested, SendDelivered: self._delivered,
                          TaskCreated: self._task, HandoffRequested: self._handoff}
         self.no_owner = 0
@@ -264,12 +268,29 @@ class Replication:
         self._queue_staff_send(index, self.customers[index], send)
 
     def _queue_staff_send(self, index: int, customer: Customer, send: SendRequested) -> None:
-        item = WorkItem(index, send, self.env.now, None)
+        """A staff-confirmed send is released: it joins its staff action, or starts one."""
+        now = self.env.now
         # Without an owner, the owner role's members share the customer's sends.
         role = send.role or (None if customer.owner else self.scenario.population.owner)
-        if not self.staffing.assign(item, customer.owner, role, send=True):
+        where = self.staffing.queue_for(customer.owner, role)
+        if where is None:
             self.no_owner += 1
             self.counter.drop("no_staff")  # the playbook has no role to do it
+            return
+        key = batch_key(send, where.name)
+        if key is not None:
+            if self.batches_at != now:
+                self.batches.clear()
+                self.batches_at = now
+            item = self.batches.get(key)
+            if item is not None:
+                item.what.append((index, send))
+                return
+        item = WorkItem(index, [(index, send)], now, None)
+        if key is not None:
+            self.batches[key] = item
+        self.counter.action(send)
+        self.staffing.put(item, where, send=True)
 
     def _task(self, index: int, customer: Customer, task: TaskCreated) -> None:
         self.staffing.assign(WorkItem(index, task, self.env.now, task.due), customer.owner,
@@ -281,18 +302,20 @@ class Replication:
             customer.owner = owner
 
     def _done(self, item: WorkItem, member: str) -> None:
-        index = item.customer
-        customer = self.customers[index]
         now = self.env.now
-        if isinstance(item.what, SendRequested):
-            effects = self.interpreter.deliver(customer, item.what, now, staff=member)
-            self._apply(index, customer, effects)
+        if isinstance(item.what, list):  # each customer's send goes out as the action is done
+            for index, send in item.what:
+                customer = self.customers[index]
+                self._apply(index, customer,
+                            self.interpreter.deliver(customer, send, now, staff=member))
         else:
-            self._fire(index, customer, Event("task_done", now))
+            index = item.customer
+            self._fire(index, self.customers[index], Event("task_done", now))
 
     def _expired(self, item: WorkItem) -> None:
-        if isinstance(item.what, SendRequested):
-            self.counter.drop("expired")
+        if isinstance(item.what, list):
+            for _ in item.what:
+                self.counter.drop("expired")
 
     def _delivered(self, index: int, customer: Customer, sent: SendDelivered) -> None:
         response = self.behaviour.respond(customer, sent.channel, sent.content, self.env.now)
@@ -306,7 +329,7 @@ class Replication:
     def _respond(self, timer: simpy.Event) -> None:
         index, response, step, channel = timer.value
         customer = self.customers[index]
-        if not customer.friend and channel not in AUTOMATIC_CHANNELS:
+        if not customer.friend and channel in WECOM_CHANNELS:
             return  # a WeCom message can no longer be read after the friend was deleted
         self.counter.response(step, response.opened, response.clicked, response.replied,
                               response.at)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sopdsl.builtins import AUTOMATIC_CHANNELS
+from sopdsl.builtins import WECOM_CHANNELS
 from sopdsl.runtime.customer import Event
 from sopdsl.runtime.effects import Effect
 from simulator.exact_model import Model
@@ -285,7 +285,7 @@ class Play:
             return
         self.procs.remove(proc)
         b, content, interpreter = proc.behaviour, proc.content, self.model.interpreter
-        if not self.c.friend and proc.channel not in AUTOMATIC_CHANNELS:
+        if not self.c.friend and proc.channel in WECOM_CHANNELS:
             return  # someone who deleted the friend no longer sees WeCom messages
         if how is None:
             opened = self.chance(b.open)

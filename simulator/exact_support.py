@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel
 
 from sopdsl.syntax import ast
-from sopdsl.runtime.limits import MASS_CHANNELS
+from sopdsl.builtins import MASS_CHANNELS
 from sopdsl.checker.program import Program
 from sopdsl.scenario.distributions import Distribution, duration_text
 from sopdsl.scenario.model import DistributionAttribute, Scenario

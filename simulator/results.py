@@ -33,6 +33,9 @@ class StepTally:
     delivered: float = 0.0  # sends that reached the customer
     opened: float = 0.0
     clicked: float = 0.0
+    # Staff actions for the step's sends: one per mass send or moments post, whatever its reach;
+    # one per customer for `chat`; none for automatic channels.
+    actions: float = 0.0
 
 
 @dataclass
@@ -59,7 +62,7 @@ class JourneyTally:
 class StaffTally:
     """One staff role's workload over the horizon."""
 
-    tasks: float = 0.0  # staff-confirmed sends and tasks assigned to the role
+    tasks: float = 0.0  # staff actions for sends (a mass send or post counts once) and tasks
     done: float = 0.0
     expired: float = 0.0  # not done by their due time (or by the horizon for undated work)
     busy_minutes: float = 0.0

@@ -2,7 +2,8 @@
 completion rate and a delay before they get to an item. docs/simulation.md ("Staff") states the
 rules.
 
-Work items are staff-confirmed sends and tasks. Each goes to one member's own queue (the
+Work items are staff actions for sends (a mass send or moments post for all the customers it
+reaches, or one customer's own message) and tasks. Each goes to one member's own queue (the
 customer's owner) or to the shared queue of a role, which any member of the role serves.
 Members take the oldest item they can see, first in first out. Members are not SimPy processes:
 each moment of their work (starting a working day, finishing an item) is a timeout with a
@@ -69,14 +70,15 @@ class Shifts:
 
 
 class WorkItem:
-    """A staff-confirmed send or a task, from the moment it may be done until done or expired."""
+    """A staff action for sends, or a task, from the moment it may be done until done or
+    expired."""
 
     __slots__ = ("customer", "what", "created", "due", "state", "ready", "started", "member",
                  "role")
 
     def __init__(self, customer: int, what: Any, created: float, due: float | None) -> None:
         self.customer = customer
-        self.what = what  # the SendRequested or TaskCreated effect
+        self.what = what  # the (customer, SendRequested) pairs it sends, or a TaskCreated
         self.created = created
         self.due = due
         self.state = QUEUED
@@ -137,6 +139,16 @@ class Role:
             self.tally.expired += 1
 
 
+@dataclass(frozen=True)
+class Queue:
+    """Where work waits: a member's own queue, or a role's shared queue any member serves."""
+
+    name: str  # the member's id, or `role:ROLE`
+    role: Role
+    items: deque[WorkItem]
+    members: tuple[Member, ...] | list[Member]
+
+
 @dataclass
 class StaffOutcome:
     """What staffing reports to its driver when an item is done or expires."""
@@ -158,6 +170,9 @@ class Staffing:
         self.roles = {name: Role(name, staff, shifts, delays(staff), horizon)
                       for name, (staff, shifts) in roles.items()}
         self.members = {m.id: m for role in self.roles.values() for m in role.members}
+        self._own = {m.id: Queue(m.id, m.role, m.queue, (m,)) for m in self.members.values()}
+        self._shared = {name: Queue(f"role:{name}", role, role.queue, role.members)
+                        for name, role in self.roles.items()}
         self._order = itertools.count()  # ties between equal due times: first queued first
 
     def member_ids(self, role: str | None) -> list[str]:
@@ -174,34 +189,41 @@ class Staffing:
         found.handoffs += 1
         return member.id
 
+    def queue_for(self, owner: str | None, role: str | None) -> Queue | None:
+        """The owner's queue, or `role`'s shared queue when the owner is not in it; None when
+        nobody can ever do the work (no owner and no role)."""
+        member = self.members.get(owner or "")
+        if member is not None and (role is None or member.role.name == role):
+            return self._own[member.id]
+        return self._shared.get(role or "")
+
     def assign(self, item: WorkItem, owner: str | None, role: str | None, send: bool) -> bool:
         """Queue an item at the owner, or at `role`'s shared queue when the owner is not in it.
 
-        A send is due at the end of the working day after the one it arrives in. False when
-        nobody can ever do the item (no owner and no role): it is not queued.
+        False when nobody can ever do the item (no owner and no role): it is not queued.
         """
-        member = self.members.get(owner or "")
-        if member is not None and (role is None or member.role.name == role):
-            target, queue, candidates = member.role, member.queue, (member,)
-        elif role in self.roles:
-            target = self.roles[role]
-            queue, candidates = target.queue, target.members
-        else:
-            return False
+        where = self.queue_for(owner, role)
+        if where is not None:
+            self.put(item, where, send)
+        return where is not None
+
+    def put(self, item: WorkItem, where: Queue, send: bool) -> None:
+        """Queue an item; a send is due at the end of the working day after the one it arrives
+        in."""
+        target, queue, candidates = where.role, where.items, where.members
         if send:
             item.due = target.shifts.due_after(item.created)
         target.opened(item)
         self._watch_due(target, item)
         if self.rng.random() >= target.staff.completion:
             item.state = NEVER
-            return True
+            return
         latency = target.delay.next()
         if latency > 0:
             timer = self.env.timeout(latency, (item, queue, candidates))
             timer.callbacks.append(self._on_ready)
         else:
             self._ready(item, queue, candidates)
-        return True
 
     def _on_ready(self, timer: simpy.Event) -> None:
         self._ready(*timer.value)

@@ -75,6 +75,10 @@ class Counter:
         self._step(e).sent += 1
         self.tally.daily.sends[self.day(e.time)] += 1
 
+    def action(self, e: SendRequested) -> None:
+        """A staff action for the step's sends was queued (a mass send, a post, a chat)."""
+        self._step(e).actions += 1
+
     def delivered(self, customer: int, e: SendDelivered) -> None:
         self.tally.delivered += 1
         self._step(e).delivered += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 ATTRIBUTE_TYPES: Final = ("string", "number", "bool", "date", "enum")
@@ -22,11 +23,60 @@ CONTENT_KINDS: Final = (
 PURPOSES: Final = ("awareness", "nurture", "choice", "advocacy")
 CONTENT_FIELDS: Final = ("purpose", "url", "text", "value", "valid")
 
-# A staff member confirms each send on these, as in WeCom: the send is a task for the owner.
-STAFF_CHANNELS: Final = ("private_chat", "group", "moments")
-AUTOMATIC_CHANNELS: Final = ("sms", "email")
+
+
+@dataclass(frozen=True)
+class Channel:
+    """What one channel is in WeCom: who sends it, which limits bind it, what work it makes."""
+
+    staff: bool  # a staff member confirms each send (`by ROLE` applies; quiet hours bind)
+    mass: bool  # a WeCom mass message: the mass quota and one per member and customer a day
+    batched: bool  # one staff action per sender, step and release moment, for all its customers
+    post: bool  # one post that every customer in its visible range may see (moments)
+    wecom: bool  # reaches the customer as a WeCom friend: dropped once they deleted the friend
+    quiet: bool  # held back by quiet hours
+    means: str  # one sentence for the language reference and hints
+
+
+# Every fact about every channel, in one place: the checker, lint, the interpreter, the
+# simulator, the exact forecaster, the planner and the push read them from here.
+CHANNEL_FACTS: Final[dict[str, Channel]] = {
+    "private_chat": Channel(
+        staff=True, mass=True, batched=True, post=False, wecom=True, quiet=True,
+        means="a mass send (客户群发) to customers' 1:1 chats: the sender confirms one task "
+              "in the 群发助手 for every customer it goes to"),
+    "chat": Channel(
+        staff=True, mass=False, batched=False, post=False, wecom=True, quiet=True,
+        means="a staff member's own 1:1 message, not a mass send: one piece of work per "
+              "customer and no WeCom mass limits"),
+    "group": Channel(
+        staff=True, mass=True, batched=True, post=False, wecom=True, quiet=True,
+        means="a mass send to the customer groups (客户群) of the sender: one task for all "
+              "of them"),
+    "moments": Channel(
+        staff=True, mass=False, batched=True, post=True, wecom=True, quiet=True,
+        means="a moments post (客户朋友圈): one post by the sender, visible to the customers "
+              "the journeys selected"),
+    "sms": Channel(
+        staff=False, mass=False, batched=False, post=False, wecom=False, quiet=True,
+        means="a text message, sent automatically"),
+    "email": Channel(
+        staff=False, mass=False, batched=False, post=False, wecom=False, quiet=True,
+        means="an e-mail, sent automatically"),
+    "welcome": Channel(
+        staff=False, mass=False, batched=False, post=False, wecom=True, quiet=False,
+        means="WeCom's welcome message, sent automatically the moment the friend is added"),
+}
+CHANNELS: Final = tuple(CHANNEL_FACTS)
+# A staff member confirms each send on these, as in WeCom: the send is work for the owner.
+STAFF_CHANNELS: Final = tuple(name for name, c in CHANNEL_FACTS.items() if c.staff)
 WELCOME_CHANNEL: Final = "welcome"
-CHANNELS: Final = (*STAFF_CHANNELS, *AUTOMATIC_CHANNELS, WELCOME_CHANNEL)
+# WeCom mass messages (`add_msg_template`): the mass quota and the staff daily limit bind them.
+MASS_CHANNELS: Final = frozenset(name for name, c in CHANNEL_FACTS.items() if c.mass)
+# One staff action per sender, step and release moment (a 群发 task or a moments post).
+BATCHED_CHANNELS: Final = frozenset(name for name, c in CHANNEL_FACTS.items() if c.batched)
+# Reach customers through WeCom: a customer who deleted the friend no longer gets them.
+WECOM_CHANNELS: Final = frozenset(name for name, c in CHANNEL_FACTS.items() if c.wecom)
 
 # Built-in events; True where the event takes an optional content argument, `click(welcome)`.
 BUILTIN_EVENTS: Final[dict[str, bool]] = {

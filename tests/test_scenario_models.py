@@ -20,8 +20,8 @@ TODAY = dt.date(2026, 11, 23)
 def test_builtin_default_covers_every_channel_and_purpose() -> None:
     """The default has response rates for every channel and multipliers for every purpose."""
     default = builtin_scenario(today=TODAY)
-    assert list(default.channels) == ["welcome", "private_chat", "group", "moments", "sms",
-                                      "email"]
+    assert list(default.channels) == ["welcome", "private_chat", "chat", "group", "moments",
+                                      "sms", "email"]
     assert set(default.channels) == set(CHANNELS)
     assert set(default.purposes) == set(PURPOSES)
     assert (default.name, default.start, default.declared_at) == (BUILTIN_NAME, TODAY, None)

@@ -184,12 +184,12 @@ class JourneyChecker:
             self.report("E315", step.channel.span,
                         f"journey `{name}` {starts} on {_describe_trigger(others[0])}, "
                         "but `welcome` messages go out only right after `friend_added`",
-                        hint="send it via `private_chat`, or start the journey only "
+                        hint="send it via `chat`, or start the journey only "
                              "`when friend_added`")
         elif not (ref.parent is None and step is self.journey.steps[0]):
             self.report("E302", step.channel.span,
                         "a `welcome` message can only be the journey's first step",
-                        hint="move it to the top of the journey, or send it via `private_chat`")
+                        hint="move it to the top of the journey, or send it via `chat`")
 
     def _task(self, step: ast.Task, ref: StepRef) -> None:
         self.resolver.role(step.role)

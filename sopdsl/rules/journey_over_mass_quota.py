@@ -13,7 +13,7 @@ class JourneyOverMassQuota(JourneyOverWindow):
     """### What it does
     Like `journey-over-frequency-cap`, against the WeCom `mass_quota` (default 4 per month).
     Only staff-confirmed mass sends count: `private_chat` and `group`, which go through
-    WeCom's mass-message assistant; `moments`, `sms`, `email` and `welcome` do not. A
+    WeCom's mass-message assistant; `chat`, `moments`, `sms`, `email` and `welcome` do not. A
     calendar quota (`per month`, `per week`, `per day`) counts sends that can fall into one
     period: at most 31, 7 or 1 days apart.
 

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sopdsl.builtins import BATCHED_CHANNELS
 from sopdsl.syntax import ast
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.lint.context import LintContext
 from sopdsl.lint.registry import Rule
 from sopdsl.lint.usage import placeholders
 
-# One post reaches many customers at once: there is no single customer to fill in.
-BROADCAST_CHANNELS = frozenset({"moments", "group"})
-
 
 class PlaceholderOnBroadcastChannel(Rule):
     """### What it does
-    Flags a send via `moments` or `group` of a content whose text has a placeholder such as
-    `{customer.name}` or `{owner.name}`.
+    Flags a send via `private_chat`, `group` or `moments` of a content whose text has a
+    placeholder such as `{customer.name}` or `{owner.name}`.
 
     ### Why it matters
-    A moments post or a group message is one text for everyone who sees it, so it cannot
-    be personalised: customers see the raw placeholder or an empty name.
+    A mass send (群发), a group message or a moments post is one text for everyone it
+    reaches: the sender confirms one task for all of them, so it cannot be personalised and
+    customers see the raw placeholder or an empty name. A staff member's own message to one
+    customer is `chat`.
 
     ### Example
     ```sop
@@ -51,12 +51,14 @@ class PlaceholderOnBroadcastChannel(Rule):
         for journey in ctx.program.journeys.values():
             for ref in ctx.steps(journey):
                 step = ref.step
-                if not isinstance(step, ast.Send) or step.channel.name not in BROADCAST_CHANNELS:
+                if not isinstance(step, ast.Send) or step.channel.name not in BATCHED_CHANNELS:
                     continue
                 content = ctx.program.contents.get(step.content.name)
                 found = placeholders(content) if content is not None else []
                 if found:
                     yield self.report(
                         step.channel.span, f"`{step.content.name}` has the placeholder "
-                        f"`{{{found[0]}}}`, which a `{step.channel.name}` post cannot fill in",
-                        hint="send it via private_chat, or use a content without placeholders")
+                        f"`{{{found[0]}}}`, which a `{step.channel.name}` send cannot fill in: it is "
+                        "one text for every customer it reaches",
+                        hint="send it via `chat` (each customer's own message), or use a "
+                             "content without placeholders")

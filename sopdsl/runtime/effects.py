@@ -51,7 +51,7 @@ class SendRequested(Effect):
     role: str | None  # `by ROLE`; None means the customer's owner
     earliest: float
     priority: int
-    staff_confirmed: bool  # a staff member must do it (private_chat, group, moments)
+    staff_confirmed: bool  # a staff member must do it (private_chat, chat, group, moments)
 
 
 @dataclass(slots=True, kw_only=True)

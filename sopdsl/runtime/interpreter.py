@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sopdsl.runtime.arms import ArmChooser, stable_arm
-from sopdsl.builtins import ACTIVITY_EVENTS, STAFF_CHANNELS, WELCOME_CHANNEL
+from sopdsl.builtins import ACTIVITY_EVENTS, CHANNEL_FACTS
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, Event, Run, event_key
 from sopdsl.runtime.effects import (
@@ -156,12 +156,12 @@ class Interpreter:
     ) -> None:
         """Ask the driver for a send, from the end of quiet hours (welcome messages at once)."""
         channel = send.channel
-        earliest = now if channel == WELCOME_CHANNEL else self.clock.out_of_quiet(
-            now, self.quiet_hours)
+        facts = CHANNEL_FACTS[channel]
+        earliest = self.clock.out_of_quiet(now, self.quiet_hours) if facts.quiet else now
         out.append(SendRequested(
             time=now, customer=c.id, journey=run.journey.name, step=send.step, run=run.number,
             content=send.content, channel=channel, role=send.role, earliest=earliest,
-            priority=run.journey.priority, staff_confirmed=channel in STAFF_CHANNELS))
+            priority=run.journey.priority, staff_confirmed=facts.staff))
 
     def change(
         self, c: Customer, run: Run | None, step: str | None, field: str, name: str | None,

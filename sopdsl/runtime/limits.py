@@ -5,14 +5,11 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 
-from sopdsl.builtins import AUTOMATIC_CHANNELS
+from sopdsl.builtins import MASS_CHANNELS, WECOM_CHANNELS
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, insert_time
 from sopdsl.runtime.effects import SendRequested
 from sopdsl.checker.program import Settings, Window
-
-# Sends a staff member confirms through WeCom's mass-message API (add_msg_template).
-MASS_CHANNELS = frozenset(("private_chat", "group"))
 
 
 class Limits:
@@ -31,7 +28,7 @@ class Limits:
     ) -> str | None:
         """Why the send cannot be delivered now (None when it can); caps before WeCom limits."""
         log = customer.sends
-        if send.channel not in AUTOMATIC_CHANNELS and not customer.friend:
+        if send.channel in WECOM_CHANNELS and not customer.friend:
             return "not_friend"
         if self.frequency_cap and _full(log.times, self.frequency_cap, now):
             return "frequency_cap"

@@ -60,6 +60,7 @@ def _channel(open_: float, click: float, reply: float, unfriend: float,
 CHANNEL_DEFAULTS = {
     "welcome": _channel(0.90, 0.20, 0.15, 0.001, 10),
     "private_chat": _channel(0.45, 0.15, 0.08, 0.003, 120),
+    "chat": _channel(0.60, 0.18, 0.20, 0.002, 90),
     "group": _channel(0.30, 0.04, 0.01, 0.001, 240),
     "moments": _channel(0.20, 0.03, 0.005, 0.0, 360),
     "sms": _channel(0.35, 0.015, 0.002, 0.0, 60),
