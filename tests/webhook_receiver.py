@@ -2,8 +2,8 @@
 
 Each script entry answers one request: an int is a status (2xx records the event), a
 (status, headers[, body]) tuple adds headers and a body, "hang" answers nothing until the
-receiver stops. With the
-script empty every request is accepted. Events are deduplicated by CloudEvents `id` as a
+receiver stops, a function is called and the request accepted. With the script empty every
+request is accepted. Events are deduplicated by CloudEvents `id` as a
 receiver should, and every delivery is also kept in `deliveries`.
 """
 
@@ -53,6 +53,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         answer = self.receiver.answer()
+        if callable(answer):
+            answer()
+            answer = 200
         if answer == HANG:
             self.receiver.stopping.wait(10)
             return
