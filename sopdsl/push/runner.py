@@ -22,6 +22,7 @@ from sopdsl.push.report import (
     ACCEPTED, ALREADY_PUSHED, HELD_BACK, NOT_PUSHED, REJECTED, REJECTED_BEFORE, WOULD_SEND,
     PushReport,
 )
+from sopdsl.push.secrets import mask
 from sopdsl.push.target import (
     Batch, CredentialsError, Delivery, PlanRun, RejectedError, Target, TransientError,
     destination_of,
@@ -29,7 +30,6 @@ from sopdsl.push.target import (
 
 Progress = Callable[[Batch, str], None]  # each batch with its outcome, as it is decided
 _LOOKUP_CHUNK = 500  # tasks looked up in the ledger at a time
-MASK = "***"
 T = TypeVar("T")
 
 
@@ -66,13 +66,6 @@ class Retry:
                     raise
                 self.sleep(delay)
                 waited += delay
-
-
-def mask(text: str, secrets: Collection[str]) -> str:
-    """`text` with every secret replaced by MASK."""
-    for secret in secrets:
-        text = text.replace(secret, MASK)
-    return text
 
 
 @dataclass(frozen=True)
