@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
 
-from push_kit import RUN, make_task, make_tasks
+from push_kit import RUN, make_task, make_tasks, written_plan
 from sopdsl.diagnostics import Diagnostic
-from sopdsl.plan_model import PlanSummary, PlanWriter
 from sopdsl.push.plan_reader import PlanFile, PlanReadError, open_plan
-
-
-def written_plan(tasks) -> str:
-    out = io.StringIO()
-    writer = PlanWriter(out, RUN.playbook, RUN.window)
-    writer.write(tasks)
-    writer.close(PlanSummary(customers=len(tasks), tasks=len(tasks), by_kind={}, dropped={}))
-    return out.getvalue()
 
 
 def opened(tmp_path, text: str | bytes, name: str = "plan.json") -> PlanFile | Diagnostic:

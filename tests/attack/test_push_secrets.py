@@ -5,7 +5,6 @@ None of them may reach standard output, standard error or the ledger, in any enc
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
