@@ -190,7 +190,7 @@ def _status_table(report: StatusReport) -> None:
 
     from sopdsl.push.target import DELIVERY_STATUSES
 
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True, markup=False)  # servers' words as sent
     statuses = [status for status in DELIVERY_STATUSES if report.counts[status]]
     if statuses:
         console.print(_count_table(f"{report.target} → {report.destination}: what became of "
@@ -297,7 +297,8 @@ def _summary(report: PushReport, ledger_path: Path) -> None:
 
     from sopdsl.push.report import OUTCOMES
 
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console = Console(stderr=True, highlight=False, soft_wrap=True,
+                      markup=False)  # servers' words as sent
     outcomes = [o for o in OUTCOMES if report.counts[o]]
     if outcomes:
         console.print(_count_table(f"{'dry run: ' if report.dry_run else ''}{report.target} "

@@ -192,3 +192,12 @@ def test_a_ledger_broken_mid_push_exits_1_saying_requests_went_out(sample_plan_f
     assert result.exit_code == 1, result.output
     assert "the ledger failed after 4 requests" in result.stderr
     assert "E625" not in result.stderr and receiver.requests == 4
+
+
+def test_what_a_server_says_is_shown_as_it_is(sample_plan_file, home, receiver):
+    """A refusal whose body looks like console markup is printed verbatim, not interpreted
+    (and never a traceback for a closing tag that opens nothing)."""
+    receiver.script = [(422, {}, b"[/bold] no such [red]customer[/red]")]
+    result = push(sample_plan_file, url=receiver.url)
+    assert result.exit_code == 1, result.output
+    assert "HTTP 422: [/bold] no such [red]customer[/red]" in result.stderr
