@@ -26,7 +26,7 @@ def write_plots(report: dict, daily: dict[str, list[Estimate]], start: dt.date,
 
     `arms.png` is written only when the playbook has splits.
     """
-    from sopdsl.fonts import drawing_fonts, missing_font_note
+    from sopdsl.draw.fonts import drawing_fonts, missing_font_note
 
     folder = Path(folder)
     charts: list[tuple[str, Callable[[], Any]]] = [

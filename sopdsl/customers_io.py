@@ -16,15 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sopdsl.arms import stable_arm
-from sopdsl.clock import Clock
-from sopdsl.customer import Event
+from sopdsl.runtime.arms import stable_arm
+from sopdsl.runtime.clock import Clock
+from sopdsl.runtime.customer import Event
 from sopdsl.diagnostics import Diagnostic, did_you_mean, diag
-from sopdsl.evaluate import plain_number
-from sopdsl.files import display_path
-from sopdsl.program import Program
-from sopdsl.replay import CustomerData
-from sopdsl.source import Span
+from sopdsl.runtime.evaluate import plain_number
+from sopdsl.syntax.files import display_path
+from sopdsl.checker.program import Program
+from sopdsl.runtime.replay import CustomerData
+from sopdsl.syntax.source import Span
 
 CUSTOMER_COLUMNS = ("customer_id", "owner", "tags", "stage", "score")
 EVENT_COLUMNS = ("customer_id", "time", "event", "content", "amount")

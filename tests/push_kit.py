@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import pytest
 
 from plan_kit import plan_text
-from sopdsl.plan_model import (
+from sopdsl.planning.model import (
     Assignee, DueWindow, PlanPlaybook, PlanSummary, PlanTask, PlanWindow, PlanWriter,
 )
 from sopdsl.push.ledger import Ledger

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from runtime_kit import program_of
-from sopdsl.clock import Clock
+from sopdsl.runtime.clock import Clock
 from sopdsl.customers_io import (
     MAX_PROBLEMS_PER_FILE, DataProblems, histories, read_customers, read_events, read_staff,
 )

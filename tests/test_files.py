@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sopdsl.files import MAX_FILE_BYTES, collect_paths, empty_file_diagnostic, read_source
-from sopdsl.source import SourceFile
+from sopdsl.syntax.files import MAX_FILE_BYTES, collect_paths, empty_file_diagnostic, read_source
+from sopdsl.syntax.source import SourceFile
 
 
 def test_utf8_with_bom_and_crlf_reads_as_text(tmp_path: Path) -> None:

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from sopdsl import ast
-from sopdsl.parser import parse_text
+from sopdsl.syntax import ast
+from sopdsl.syntax.parser import parse_text
 
 SPEC_EXAMPLE = Path(__file__).parent / "data" / "spec_examples.sop"
 

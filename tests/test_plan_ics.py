@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from golden import GOLDEN_ROOT, assert_golden
 from plan_kit import plan_text
 from push_kit import RUN, make_task
-from sopdsl.plan_ics import (
+from sopdsl.planning.ics import (
     calendar, calendar_name, escape_text, file_name, fold, safe_name, vtimezone,
 )
-from sopdsl.plan_model import PlanTask
+from sopdsl.planning.model import PlanTask
 
 
 def unfold(text: str) -> list[str]:

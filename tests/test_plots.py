@@ -44,7 +44,7 @@ def test_no_arms_chart_without_splits(tmp_path: Path) -> None:
 
 def test_chinese_names_are_drawn(tmp_path: Path) -> None:
     """Chinese stage and role names draw without font warnings, or with the note on fonts."""
-    from sopdsl.fonts import FALLBACK_FONT, NO_CJK_FONT, font_families
+    from sopdsl.draw.fonts import FALLBACK_FONT, NO_CJK_FONT, font_families
 
     forecast = fixed_forecast()
     for tally in forecast.tallies:

@@ -17,7 +17,7 @@ from plan_kit import DATA, ROOT
 from loopback import free_port
 from radicale_server import radicale_server, read_todos  # noqa: F401 (fixture)
 from sopdsl.cli import main
-from sopdsl.plan_model import Plan, PlanTask
+from sopdsl.planning.model import Plan, PlanTask
 from sopdsl.push.caldav import OPERATION, CaldavTarget
 from sopdsl.push.target import (Batch, CredentialsError, PlanRun, RejectedError, Settings,
                                 SettingsError, TransientError)

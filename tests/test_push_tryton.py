@@ -15,7 +15,7 @@ from tryton_server import (  # noqa: F401 (fixtures)
 )
 from webhook_receiver import HANG, running_receiver
 
-from sopdsl.plan_model import Plan
+from sopdsl.planning.model import Plan
 from sopdsl.push.target import (
     CredentialsError, PlanRun, RejectedError, Settings, SettingsError, TransientError,
 )

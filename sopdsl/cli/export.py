@@ -22,8 +22,8 @@ def export(playbook: Path, fmt: str, output: Path | None) -> None:
     Exit codes: 0 exported, 1 the playbook has errors, 2 unreadable input or output.
     """
     from sopdsl.atomic import write_text
-    from sopdsl.export import export_program
-    from sopdsl.files import display_path
+    from sopdsl.planning.export import export_program
+    from sopdsl.syntax.files import display_path
 
     program = load_program(playbook, "text")
     document = export_program(program, display_path(program.entry))

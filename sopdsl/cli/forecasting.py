@@ -19,8 +19,8 @@ from sopdsl.cli.output import emit_diagnostics
 
 if TYPE_CHECKING:
     from simulator.montecarlo import Forecast
-    from simulator.scenario import Scenario
-    from sopdsl.program import Program
+    from sopdsl.scenario.model import Scenario
+    from sopdsl.checker.program import Program
 
 METHODS = ("montecarlo", "exact")
 
@@ -87,7 +87,7 @@ def load_program(path: Path, fmt: str) -> Program:
 
 def load_scenario(program: Program, name: str | None, options: RunOptions) -> Scenario:
     """The effective scenario `name` with the command line's overrides; exits 2 when unknown."""
-    from simulator.scenario_build import effective_scenario, unknown_scenario
+    from sopdsl.scenario.build import effective_scenario, unknown_scenario
 
     unknown = unknown_scenario(program, name)
     if unknown:

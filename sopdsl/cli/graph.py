@@ -12,7 +12,7 @@ import click
 from sopdsl.cli.output import emit_diagnostics
 
 if TYPE_CHECKING:
-    from sopdsl.graph import WorkflowGraph
+    from sopdsl.draw.graph import WorkflowGraph
 
 T = TypeVar("T")
 
@@ -67,7 +67,7 @@ def _unknown_journey(name: str, names: list[str]) -> str:
 
 def _write_text(flow: WorkflowGraph, journey: str | None, fmt: str, output: Path | None) -> None:
     from sopdsl.atomic import write_text
-    from sopdsl.draw import to_dot, to_mermaid
+    from sopdsl.draw.formats import to_dot, to_mermaid
 
     text = (to_dot if fmt == "dot" else to_mermaid)(flow, journey)
     if output is None:
@@ -78,7 +78,7 @@ def _write_text(flow: WorkflowGraph, journey: str | None, fmt: str, output: Path
 
 
 def _write_image(flow: WorkflowGraph, journey: str | None, fmt: str, output: Path) -> None:
-    from sopdsl.draw import to_image
+    from sopdsl.draw.formats import to_image
 
     notes = _written(output, lambda: to_image(flow, journey, output, fmt))
     for note in notes:

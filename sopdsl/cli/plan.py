@@ -16,7 +16,7 @@ from sopdsl.cli.forecasting import fail, load_program
 from sopdsl.cli.output import emit_diagnostics
 
 if TYPE_CHECKING:
-    from sopdsl.planner import Planner
+    from sopdsl.planning.planner import Planner
 
 FORMATS = ("json", "csv", "ics")
 _DATA = click.Path(dir_okay=False, path_type=Path)
@@ -80,7 +80,7 @@ def plan(playbook: Path, customers: Path, events: Path | None, staff: Path | Non
     Exit codes: 0 planned, 1 the playbook has errors or data rows are bad (the plan leaves
     them out), 2 bad arguments or an unreadable data file.
     """
-    from sopdsl.planner import PlanInputs, PlanSettings, plan_files
+    from sopdsl.planning.planner import PlanInputs, PlanSettings, plan_files
 
     program = load_program(playbook, "text")
     settings = PlanSettings(start, days, lookback_days, staff_hours)
@@ -110,15 +110,15 @@ def _sink_factory(fmt: str, csv_style: str) -> Any:
     def make(planner: Planner, out: _Output) -> Any:
         playbook, window = planner.header()
         if fmt == "csv":
-            from sopdsl.plan_csv import PlanCsvWriter
+            from sopdsl.planning.csv_file import PlanCsvWriter
 
             return PlanCsvWriter(out.text, csv_style)
         if fmt == "ics":
-            from sopdsl.plan_ics import PlanCalendars
+            from sopdsl.planning.ics import PlanCalendars
 
             out.calendars = PlanCalendars(playbook, window)
             return out.calendars
-        from sopdsl.plan_model import PlanWriter
+        from sopdsl.planning.model import PlanWriter
 
         return PlanWriter(out.text, playbook, window)
 
@@ -134,7 +134,7 @@ class _Output:
 
     def write_calendars(self) -> None:
         from sopdsl.atomic import write_text
-        from sopdsl.plan_ics import file_name
+        from sopdsl.planning.ics import file_name
 
         made = self.calendars.calendars()
         if self.folder is None:

@@ -247,8 +247,8 @@ def _open_ledger(path: Path, dry_run: bool) -> Ledger:
 
 def _ledger_problem(path: Path, reason: str) -> Diagnostic:
     from sopdsl.diagnostics import diag
-    from sopdsl.files import display_path
-    from sopdsl.source import Span
+    from sopdsl.syntax.files import display_path
+    from sopdsl.syntax.source import Span
 
     return diag("E625", Span(file=display_path(path), line=1, column=1, end_line=1,
                              end_column=2), reason,

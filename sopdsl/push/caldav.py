@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
-from sopdsl.plan_ics import calendar, calendar_name, safe_name
-from sopdsl.plan_model import PlanTask
+from sopdsl.planning.ics import calendar, calendar_name, safe_name
+from sopdsl.planning.model import PlanTask
 from sopdsl.push.target import (Batch, CredentialsError, Delivery, PlanRun, PushError,
                                 RejectedError, Settings, SettingsError, TransientError, address)
 

@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ValidationError
 
 from sopdsl.diagnostics import Diagnostic, diag
-from sopdsl.files import display_path
-from sopdsl.plan_model import PLAN_SCHEMA_NAME, PLAN_VERSION, PlanPlaybook, PlanTask, PlanWindow
+from sopdsl.syntax.files import display_path
+from sopdsl.planning.model import PLAN_SCHEMA_NAME, PLAN_VERSION, PlanPlaybook, PlanTask, PlanWindow
 from sopdsl.push.target import PlanRun
-from sopdsl.source import Span
+from sopdsl.syntax.source import Span
 
 _TASKS_OPEN = ('  "tasks": [', '  "tasks": [],')
 _TASKS_CLOSE = "  ],"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TypeVar
 
-from sopdsl.plan_model import PlanTask
+from sopdsl.planning.model import PlanTask
 from sopdsl.push.ledger import Entry, Ledger, LedgerError
 from sopdsl.push.report import (
     ACCEPTED, ALREADY_PUSHED, HELD_BACK, NOT_PUSHED, REJECTED, REJECTED_BEFORE, WOULD_SEND,

@@ -15,10 +15,10 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from sopdsl.diagnostics import Diagnostic, diag
-from sopdsl.files import display_path
 from sopdsl.push.secrets import url_credentials
 from sopdsl.push.target import Settings
-from sopdsl.source import Span
+from sopdsl.syntax.files import display_path
+from sopdsl.syntax.source import Span
 
 CONFIG_ENV = "SOPDSL_PUSH_CONFIG"
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from sopdsl.plan_model import PlanPlaybook, PlanTask, PlanWindow
+from sopdsl.planning.model import PlanPlaybook, PlanTask, PlanWindow
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from sopdsl.plan_model import PlanTask, TaskKind
+from sopdsl.planning.model import PlanTask, TaskKind
 from sopdsl.push.secrets import mask
 from sopdsl.push.settings import secret_values
 from sopdsl.push.target import (

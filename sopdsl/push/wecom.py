@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sopdsl.plan_model import PlanTask
+from sopdsl.planning.model import PlanTask
 from sopdsl.push import wecom_payloads as payloads
 from sopdsl.push.target import (
     MOMENT_CREATED, MOMENT_FAILED, NOT_A_FRIEND, NOT_LISTED, OVER_QUOTA, SENT, WAITING, Batch,

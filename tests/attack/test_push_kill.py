@@ -18,7 +18,7 @@ from pathlib import Path
 
 from loopback import free_port
 from push_kit import make_tasks, sample_plan_file, written_plan  # noqa: F401 (fixture)
-from sopdsl.plan_model import Plan
+from sopdsl.planning.model import Plan
 from sopdsl.push.ledger import Ledger
 from webhook_receiver import receiver  # noqa: F401 (fixture)
 from wecom_contract import CORP_ID, SECRET

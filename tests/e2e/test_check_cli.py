@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from golden import GOLDEN_ROOT, assert_golden
 from sopdsl.cli import main
-from sopdsl.files import MAX_FILE_BYTES
+from sopdsl.syntax.files import MAX_FILE_BYTES
 
 E2E_GOLDEN = GOLDEN_ROOT / "e2e"
 SOPDSL = Path(sys.executable).parent / "sopdsl"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sopdsl import format_files
+from sopdsl.fmt import files as format_files
 from sopdsl.cli import main
-from sopdsl.formatter import FormatterError
+from sopdsl.fmt.formatter import FormatterError
 
 ROOT = Path(__file__).resolve().parents[2]
 MESSY = 'journey j {   when reply\ntag "新客" ; score +1 }\n'
