@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sopdsl.syntax import ast
 from sopdsl.runtime.clock import MINUTES_PER_DAY
 from sopdsl.checker.program import Program
+from simulator.exact_batches import Unbatchable
 from simulator.exact_model import Model
 from simulator.exact_play import EARLIER, TooComplex
 from simulator.exact_population import CustomerType, customer_types
@@ -63,6 +64,12 @@ def forecast_exact(program: Program, scenario: Scenario, *,
             f"customers can take too many different paths through the journeys (more than "
             f"{limit.args[0]:,} transitions to follow); Monte Carlo is the method for this "
             "playbook",))
+    except Unbatchable as late:
+        journey, step = late.args
+        return Refusal((
+            f"journey `{journey}` sends `{step}` as a mass send or post at a moment that follows "
+            "when an earlier one was confirmed, a moment all its customers share; the exact "
+            "method does not follow that, Monte Carlo does",))
     totals = Totals(model, trajectories)
     tally = assemble(model, totals, population.size, arrivals)
     reasons = capacity_reasons(model, totals, tally)
@@ -96,7 +103,8 @@ def _arrivals(model: Model) -> list[Trajectory]:
             state = _customer(model, kind, k0 * model.dt - EARLIER)
             Flow(model, recorder).run(state, 1.0, k0, [("event", "friend_added", True)])
             shifts = list(range(0, last - k0 + 1, period))
-            found.append(Trajectory(recorder, shifts, per_day / model.steps_per_day * kind.share))
+            found.append(Trajectory(recorder, shifts, per_day / model.steps_per_day * kind.share,
+                                    origin=k0))
     return found
 
 

@@ -8,15 +8,19 @@ choice, each replay weighted by that choice's probability.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sopdsl.builtins import WECOM_CHANNELS
+from sopdsl.builtins import BATCHED_CHANNELS, WECOM_CHANNELS
 from sopdsl.runtime.customer import Event
 from sopdsl.runtime.effects import Effect
+from simulator.exact_batches import DONE, EXPIRED, RELEASE, Unbatchable, group_of, on_grid
 from simulator.exact_model import Model
-from simulator.exact_states import AutoSend, FollowUp, Proc, Response, State, Work, clone
+from simulator.exact_states import (
+    AutoSend, BatchTimed, FollowUp, Proc, Response, State, Work, clone,
+)
 
 # Effects that leave no new moment in the state: a transition made only of these can be
 # reused at any later moment of the same state.
@@ -212,32 +216,51 @@ class Play:
         self.rec(("sends",))
         self.rec(("step_sent", e.journey, e.step))
         if e.staff_confirmed:
-            self._work("send", self.model.staff_role(self.c, e.role), e, None, e.earliest)
+            self._send_work(e)
         elif self.model.step_of(e.earliest) <= self.model.step_of(self.now):
             self.deliveries.append(e)
         else:
             self.timed = True
             self.procs.append(AutoSend(e.earliest, e.journey, e.step, e.content, e))
 
+    def _send_work(self, e: Any) -> None:
+        """A staff-confirmed send: its customer's part of a batch released at a grid moment
+        (counted with the batch's other customers), else a staff action of its own."""
+        role = self.model.staff_role(self.c, e.role)
+        batch = None
+        if role is not None and e.channel in BATCHED_CHANNELS:
+            if on_grid(self.model, e.earliest):
+                group = group_of(self.model, self.c, e.journey, e.step, role)
+                batch = (*group, self.model.step_of(e.earliest))
+            elif any(isinstance(p, BatchTimed) for p in self.procs):
+                raise Unbatchable(e.journey, e.step)
+        if role is not None and batch is None:
+            self.rec(("step_actions", e.journey, e.step))
+        self._work("send", role, e, None, e.earliest, batch)
+
     def _work(self, kind: str, role: str | None, e: Any, due: float | None,
-              since: float) -> None:
+              since: float, batch: tuple | None = None) -> None:
         if role is None:
             self.rec(("dropped", "no_staff"))
             return
         if kind == "send":
             due = self.model.send_due(role, since)
-        self.rec(("tasks", role))
+        if batch is None:
+            self.rec(("tasks", role))
+        else:
+            self.rec((RELEASE, *batch[:-1]), at=since)
         if due is None:
             self.rec(("tasks_undated", role))
         if not self.chance(self.model.completion(role)):
             if due is not None:
-                self._expired(kind, role, due)
+                self._expired(kind, role, due, batch)
             return
         self.timed = True
-        self.procs.append(Work(kind, role, role, since, False, due, e.journey, e.step, e))
+        self.procs.append(Work(kind, role, role, since, False, due, e.journey, e.step, e, batch))
 
-    def _expired(self, kind: str, role: str, at: float | None = None) -> None:
-        self.rec(("expired", role), at=at)
+    def _expired(self, kind: str, role: str, at: float | None = None,
+                 batch: tuple | None = None) -> None:
+        self.rec(("expired", role) if batch is None else (EXPIRED, *batch), at=at)
         if kind == "send":
             self.rec(("dropped", "expired"), at=at)
 
@@ -349,23 +372,31 @@ class Play:
     def ready(self, proc: Work) -> None:
         """A member gets to a piece of work and starts doing it (in working hours)."""
         self.timed = True
-        self.procs.append(Work(proc.kind, proc.role, proc.staff, self.now, True, proc.due,
-                               proc.journey, proc.step, proc.effect))
+        self.procs.append(dataclasses.replace(proc, since=self.now, doing=True))
 
     def work(self, proc: Work) -> None:
         """Staff do a piece of work now: a send is delivered, a task is done."""
-        self.rec(("done", proc.role))
+        self.rec(("done", proc.role) if proc.batch is None else (DONE, *proc.batch))
         if proc.due is None:
             self.rec(("done_undated", proc.role))
         interpreter = self.model.interpreter
         if proc.kind == "send":
             self.call(interpreter.deliver(self.c, proc.effect, self.now, staff=proc.staff))
+            self._note_batch_timed(proc.effect)
         else:
             self.call(interpreter.on_event(self.c, Event("task_done", self.now)))
 
+    def _note_batch_timed(self, e: Any) -> None:
+        """Remember when a batched send's delivery moment, shared by its batch, can steer the
+        customer's path."""
+        if e.channel in BATCHED_CHANNELS and not any(isinstance(p, BatchTimed)
+                                                     for p in self.procs) \
+                and self.model.watch.can_matter(self.c, Event("delivered", 0.0, e.content)):
+            self.procs.append(BatchTimed())
+
     def expire(self, proc: Work) -> None:
         """Work reached its due time undone."""
-        self._expired(proc.kind, proc.role)
+        self._expired(proc.kind, proc.role, None, proc.batch)
 
     def auto(self, proc: AutoSend) -> None:
         """An automatic send goes out at the end of quiet hours."""

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from simulator.exact_batches import DONE, EXPIRED
 from simulator.exact_model import Behaviour, Model
 from simulator.exact_play import Action, Outcome, Record, explore
 from simulator.exact_states import AutoSend, FollowUp, Response, State, Work
@@ -21,6 +22,8 @@ from simulator.exact_states import AutoSend, FollowUp, Response, State, Work
 # States holding less of a customer than this are dropped: following them costs time and
 # changes no figure by more than this times the number of states.
 NEGLIGIBLE = 1e-12
+# Records counted by release moment and step (a batch's members' completions and expiries).
+PAIRED = frozenset((DONE, EXPIRED))
 # Entries: a state, its mass (expected customers) and the part of it with no purchase yet.
 Entry = list  # [State, float, float]
 
@@ -32,6 +35,8 @@ class Recorder:
         self.model = model
         self.length = model.horizon_steps + 1
         self.series: dict[tuple, np.ndarray] = {}
+        # Batch completions by (name, group..., release step): step -> mass.
+        self.pairs: dict[tuple, dict[int, float]] = {}
 
     def _array(self, key: tuple) -> np.ndarray:
         found = self.series.get(key)
@@ -48,7 +53,10 @@ class Recorder:
         """Count an outcome's records for `mass` customers at step k."""
         for key, amount, at, kernel in records:
             j = k if at is None else self.model.step_of(at)
-            if kernel is None:
+            if key[0] in PAIRED:
+                row = self.pairs.setdefault(key, {})
+                row[j] = row.get(j, 0.0) + mass * amount
+            elif kernel is None:
                 self.add(key, j, mass * amount)
             elif j < self.length:
                 shares = self.model.kernel(kernel)[: self.length - j]

@@ -27,6 +27,8 @@ class Work:
     journey: str | None
     step: str | None
     effect: Any = field(compare=False, repr=False)
+    # A batched send's batch: (journey, step, queue, role, release step); None for own work.
+    batch: tuple | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,13 @@ class FollowUp:
     at: float
 
 
-Proc = Work | AutoSend | Response | FollowUp
+@dataclass(frozen=True, slots=True)
+class BatchTimed:
+    """The customer's path follows the moment an earlier mass send or post was confirmed,
+    a moment its other customers share (its `delivered` event is watched)."""
+
+
+Proc = Work | AutoSend | Response | FollowUp | BatchTimed
 PURCHASE = Event("purchase", 0.0)
 
 

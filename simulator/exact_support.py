@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel
 
 from sopdsl.syntax import ast
-from sopdsl.builtins import MASS_CHANNELS
+from sopdsl.builtins import BATCHED_CHANNELS, MASS_CHANNELS
 from sopdsl.checker.program import Program
 from sopdsl.scenario.distributions import Distribution, duration_text
 from sopdsl.scenario.model import DistributionAttribute, Scenario
@@ -52,6 +52,7 @@ def refusal_reasons(program: Program, scenario: Scenario) -> list[str]:
             f"the scenario's fatigue rules ({rules}) change behaviour with the number of "
             "messages received; write `fatigue { }` to forecast without fatigue")
     reasons.extend(_quota_reasons(program, scenario))
+    reasons.extend(_handoff_reasons(program))
     reasons.extend(_trigger_reasons(program))
     reasons.extend(_expression_reasons(program, scenario))
     reasons.extend(_delay_reasons(scenario))
@@ -106,6 +107,18 @@ def _mass_sends(steps: list[ast.Step] | None) -> float:
             case ast.RepeatUntil():
                 count += step.max.value * _mass_sends(step.steps)
     return count
+
+
+def _handoff_reasons(program: Program) -> list[str]:
+    batched = [n for j in program.journeys.values() for n in nodes(j.steps)
+               if isinstance(n, ast.Send) and n.channel.name in BATCHED_CHANNELS]
+    handoffs = [n for j in program.journeys.values() for n in nodes(j.steps)
+                if isinstance(n, ast.Handoff)]
+    if not (batched and handoffs):
+        return []
+    return [f"`handoff {handoffs[0].role.name}` ({_where(handoffs[0])}) gives customers a new "
+            "owner, and which member's mass sends and posts they then join is not followed "
+            f"(`send ... via {batched[0].channel.name}` at {_where(batched[0])})"]
 
 
 def _runs_bound(journey: ast.Journey, horizon: int) -> float:

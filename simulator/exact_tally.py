@@ -16,6 +16,7 @@ import numpy as np
 from sopdsl.syntax import ast
 from sopdsl.runtime.clock import MINUTES_PER_DAY
 from sopdsl.syntax.step_ids import walk_steps
+from simulator.exact_batches import batch_counts
 from simulator.exact_model import Model
 from simulator.exact_propagate import Recorder
 from simulator.results import (
@@ -30,6 +31,7 @@ class Trajectory:
     recorder: Recorder
     shifts: list[int]  # grid steps each copy starts later than the computed one
     weight: float  # customers per copy
+    origin: int = 0  # the step its customers were first followed at: 0 for the stock
     _sums: dict[tuple, np.ndarray] = field(default_factory=dict)
 
     def cumulative(self, key: tuple) -> np.ndarray | None:
@@ -47,12 +49,15 @@ class Totals:
         self.model, self.trajectories = model, trajectories
         self.last = model.horizon_steps
         self.days = math.ceil(model.scenario.horizon_minutes / MINUTES_PER_DAY)
-        self.keys = {key for t in trajectories for key in t.recorder.series}
+        # Staff actions of batched sends, already laid on the horizon's steps.
+        self.batches = batch_counts(model, trajectories).series
+        self.keys = {key for t in trajectories for key in t.recorder.series} | set(self.batches)
 
     def total(self, key: tuple, last: int | None = None) -> float:
         """Everything counted up to step `last` of every copy (default: the horizon)."""
         last = self.last if last is None else last
-        found = 0.0
+        extra = self.batches.get(key)
+        found = 0.0 if extra is None else float(extra[: last + 1].sum())
         for t in self.trajectories:
             sums = t.cumulative(key)
             if sums is not None:
@@ -66,7 +71,8 @@ class Totals:
 
     def absolute(self, key: tuple) -> np.ndarray:
         """The series of every copy laid on the horizon's own steps."""
-        out = np.zeros(self.last + 1)
+        extra = self.batches.get(key)
+        out = np.zeros(self.last + 1) if extra is None else extra.copy()
         for t in self.trajectories:
             series = t.recorder.series.get(key)
             if series is None:
@@ -126,7 +132,8 @@ def _journey(model: Model, totals: Totals, journey: ast.Journey) -> JourneyTally
     for ref in walk_steps(journey):
         sid = ref.id
         tally.steps[sid] = StepTally(*(totals.total((what, name, sid)) for what in (
-            "step_reached", "step_sent", "step_delivered", "step_opened", "step_clicked")))
+            "step_reached", "step_sent", "step_delivered", "step_opened", "step_clicked",
+            "step_actions")))
         if isinstance(ref.step, ast.Split):
             split = ref.step.name.name
             tally.arms[split] = {

@@ -46,6 +46,7 @@ scenario s {{
   channel {channel} {{
     unfriend 0%
   }}
+  fatigue {{ }}
 }}
 """
     program = program_of(text, PLAYBOOK)
@@ -107,7 +108,7 @@ def test_one_moments_post_per_sender_reaches_all_their_customers(senders: int,
 def test_a_daily_mass_send_is_one_action_a_day_not_one_per_customer() -> None:
     """A daily private_chat mass send over 30 days to N customers of one guide: 30 actions."""
     customers = 40
-    program, scenario = forecast_of("when every day at 10:00\n  reentry always\n"
+    program, scenario = forecast_of("when every day at 10:00\n  reentry after 1d\n"
                                     "  send post via CHANNEL", customers, 1, 30, "private_chat")
     tally = run_replication(program, scenario, 3)
     assert tally.staff["guide"].tasks == 30

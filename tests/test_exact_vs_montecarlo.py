@@ -1,10 +1,12 @@
 """The simulator's main correctness test: the exact forecast and Monte Carlo agree.
 
 Each playbook under tests/data/exact is forecast both ways; every goal rate (of the journey
-and of each split arm) the exact method computes must lie inside the Monte Carlo interval.
-The intervals are simultaneous 95% intervals (Bonferroni: each at 1 - 5%/m for m rates), so
-a correct forecaster passes a case with at least 95% probability however many rates it has.
-Seeds are fixed, so the test is reproducible.
+and of each split arm) the exact method computes must lie inside the Monte Carlo interval,
+and for playbooks of mass sends and posts so must the staff actions, their completions and
+expiries, and the deliveries (per step and in all). The intervals are simultaneous 95%
+intervals (Bonferroni: each at 1 - 5%/m for m figures), so a correct forecaster passes a case
+with at least 95% probability however many figures it has. Seeds are fixed, so the test is
+reproducible.
 """
 
 from __future__ import annotations
@@ -23,13 +25,15 @@ from simulator.stats import t_quantile
 
 DATA = Path(__file__).parent / "data" / "exact"
 SEED = 20261201
-# Playbook: (replications, grid step of the exact method in minutes, None for its default).
+# Playbook: (replications, grid step of the exact method in minutes (None for its default),
+# whether staff actions and deliveries are compared too).
 CASES = {
-    "wait_for.sop": (30, None),
-    "branches.sop": (30, None),
-    "repeat.sop": (30, None),
-    "tasks.sop": (30, None),
-    "arrivals.sop": (80, 60),
+    "wait_for.sop": (30, None, False),
+    "branches.sop": (30, None, False),
+    "repeat.sop": (30, None, False),
+    "tasks.sop": (30, None, False),
+    "arrivals.sop": (80, 60, False),
+    "batches.sop": (40, None, True),
 }
 
 
@@ -46,23 +50,42 @@ def goal_rates(tally: Tally) -> dict[str, float]:
     return rates
 
 
+def action_counts(tally: Tally) -> dict[str, float]:
+    """Staff actions, their completions and expiries, and deliveries, by a readable path."""
+    counts = {"delivered": tally.delivered}
+    for role, staff in tally.staff.items():
+        counts.update({f"staff.{role}.{key}": getattr(staff, key)
+                       for key in ("tasks", "done", "expired")})
+    for name, journey in tally.journeys.items():
+        for step, figures in journey.steps.items():
+            counts.update({f"{step}.{key}": getattr(figures, key)
+                           for key in ("actions", "delivered") if getattr(figures, key)})
+    return counts
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_exact_goal_rates_lie_in_the_monte_carlo_intervals(name: str) -> None:
-    """Every goal rate of the exact forecast lies in its Monte Carlo 95% interval."""
-    replications, step = CASES[name]
+    """Every goal rate (and for batches every action count) of the exact forecast lies in its
+    Monte Carlo 95% interval."""
+    replications, step, counts = CASES[name]
     program = load(DATA / name)
     scenario, diagnostics = effective_scenario(program)
     assert scenario is not None, diagnostics
     exact = forecast_exact(program, scenario, step_minutes=step)
     assert isinstance(exact, Tally), exact
     sampled = simulate(program, scenario, replications=replications, seed=SEED, workers=2)
-    expected = goal_rates(exact)
-    assert expected, "the playbook has goals"
+    def figures(tally: Tally) -> dict[str, float]:
+        return {**goal_rates(tally), **(action_counts(tally) if counts else {})}
+
+    expected = figures(exact)
+    assert goal_rates(exact), "the playbook has goals"
     quantile = t_quantile(1 - 0.025 / len(expected), replications - 1)
-    for path, rate in expected.items():
-        low, high = interval([goal_rates(t).get(path, 0.0) for t in sampled.tallies], quantile)
-        assert low <= rate <= high, (path, rate, low, high)
+    for path, value in expected.items():
+        low, high = interval([figures(t).get(path, 0.0) for t in sampled.tallies], quantile)
+        # A figure every replication agrees on has a zero-width interval: equal up to rounding.
+        slack = 1e-9 * max(1.0, abs(value))
+        assert low - slack <= value <= high + slack, (path, value, low, high)
 
 
 def interval(values: list[float], quantile: float) -> tuple[float, float]:
