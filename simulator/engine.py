@@ -18,7 +18,7 @@ import numpy as np
 import simpy
 
 from sopdsl.runtime.arms import seeded_arms
-from sopdsl.builtins import AUTOMATIC_CHANNELS
+from sopdsl.builtins import AUTOMATIC_CHANNELS, MINUTES_PER_DAY
 from sopdsl.runtime.customer import Customer, Event
 from sopdsl.runtime.effects import (
     Effect, HandoffRequested, SendDelivered, SendRequested, TaskCreated,
@@ -35,7 +35,6 @@ from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem
 from simulator.tallying import Counter, funnel
 
 Progress = Callable[[int], None]
-MINUTES_PER_DAY = 24 * 60
 PURCHASE = "purchase"
 
 

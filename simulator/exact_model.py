@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from sopdsl.syntax import ast
-from sopdsl.builtins import STAFF_CHANNELS
-from sopdsl.runtime.clock import MINUTES_PER_DAY, Clock
+from sopdsl.builtins import MINUTES_PER_DAY, STAFF_CHANNELS
+from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.runtime.evaluate import ExprCompiler, Pred
 from sopdsl.runtime.interpreter import Interpreter

@@ -25,12 +25,12 @@ from typing import Any
 
 import simpy
 
+from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.runtime.clock import Clock
 from simulator.behaviour import DrawStream
 from simulator.results import StaffTally
 from sopdsl.scenario.model import Staff
 
-MINUTES_PER_DAY = 24 * 60
 QUEUED, NEVER, ACTIVE, DONE, EXPIRED = "queued", "never", "active", "done", "expired"
 
 

@@ -21,8 +21,8 @@ from sopdsl.syntax import ast
 
 from sopdsl.runtime import steps
 from sopdsl.runtime.arms import stable_arm
-from sopdsl.builtins import DEFAULT_STAFF_HOURS
-from sopdsl.runtime.clock import MINUTES_PER_DAY, Clock
+from sopdsl.builtins import DEFAULT_STAFF_HOURS, MINUTES_PER_DAY
+from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.customers_io import (
     DataProblems, Roster, histories, read_customers, read_events, read_staff,

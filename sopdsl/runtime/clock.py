@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-MINUTES_PER_DAY = 1440
+from sopdsl.builtins import MINUTES_PER_DAY
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # A Monday: `every 2w on friday` fires in the weeks whose index from here is a multiple of 2,
 # so every driver (simulator, planner, any start date) agrees on which Fridays those are.

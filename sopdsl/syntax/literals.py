@@ -14,16 +14,16 @@ import re
 from lark import Token
 
 from sopdsl.syntax import ast
+from sopdsl.builtins import DURATION_UNITS, MINUTES_PER_DAY
 from sopdsl.diagnostics import Diagnostic, diag
 from sopdsl.syntax.source import Span
 from sopdsl.syntax.syntax_errors import shown_text
 
-_UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080}
 _DURATION_PART = re.compile(r"(\d+)([mhdw])")
 _ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,6}\}|.)", re.DOTALL)
 _SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 # The longest duration a playbook may state: longer ones are typing mistakes.
-MAX_DURATION_MINUTES = 100 * 366 * 1440
+MAX_DURATION_MINUTES = 100 * 366 * MINUTES_PER_DAY
 
 
 class LiteralBuilder:
@@ -76,7 +76,7 @@ class LiteralBuilder:
         parts = _DURATION_PART.findall(token)
         # Digit counts are checked first: int() refuses very long digit strings.
         if all(len(n) <= 9 for n, _ in parts):
-            minutes = sum(int(n) * _UNIT_MINUTES[u] for n, u in parts)
+            minutes = sum(int(n) * DURATION_UNITS[u] for n, u in parts)
         else:
             minutes = MAX_DURATION_MINUTES + 1
         if minutes > MAX_DURATION_MINUTES:
