@@ -249,15 +249,14 @@ def _as_work(out: Outcome, c: CustomerTrace, effect: Effect, round_: int,
     moved = dataclasses.replace(effect, time=effect.time - start)
     if isinstance(moved, SendRequested):
         moved = dataclasses.replace(moved, earliest=moved.earliest - start)
-        due_start = builder.send_start(moved)
-        due_end = builder.hours.end(due_start, True) if moved.staff_confirmed else due_start
+        due_start, due_end = builder.send_window(moved)
         kind = "send"
     elif isinstance(moved, StateChanged):
         due_start = due_end = moved.time
         kind = "update"
     else:
         due = moved.due - start if isinstance(moved, TaskCreated) and moved.due else None
-        due_start, due_end = builder.staff_window(moved.time, due)
+        due_start, due_end = builder.hours.work_window(moved.time, due)
         kind = moved.kind
     if not (due_start < out.planner.end and max(due_start, due_end) >= 0):
         return None

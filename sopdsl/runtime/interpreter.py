@@ -18,6 +18,7 @@ from sopdsl.runtime.effects import (
     SendRequested, StateChanged,
 )
 from sopdsl.runtime.evaluate import ExprCompiler
+from sopdsl.runtime.hours import ClockHours, DailyHours
 from sopdsl.runtime.journey_program import CompiledJourney, compile_journey
 from sopdsl.runtime.limits import Limits, delivery_order
 from sopdsl.checker.program import Program
@@ -38,7 +39,8 @@ class Interpreter:
         self.program = program
         self.clock = clock
         self.choose_arm = choose_arm
-        self.quiet_hours = program.settings.quiet_hours
+        quiet = program.settings.quiet_hours
+        self.quiet = ClockHours(DailyHours(*quiet), clock) if quiet else None
         compiler = ExprCompiler(program)
         self.journeys: dict[str, CompiledJourney] = {
             name: compile_journey(journey, index, compiler)
@@ -156,8 +158,8 @@ class Interpreter:
     ) -> None:
         """Ask the driver for a send, from the end of quiet hours (welcome messages at once)."""
         channel = send.channel
-        earliest = now if channel == WELCOME_CHANNEL else self.clock.out_of_quiet(
-            now, self.quiet_hours)
+        earliest = now if channel == WELCOME_CHANNEL or self.quiet is None \
+            else self.quiet.release(now)
         out.append(SendRequested(
             time=now, customer=c.id, journey=run.journey.name, step=send.step, run=run.number,
             content=send.content, channel=channel, role=send.role, earliest=earliest,
