@@ -7,11 +7,10 @@ when, with which words, under which idempotency key.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sopdsl.syntax import ast
 from sopdsl.runtime.clock import Clock
@@ -26,11 +25,12 @@ from sopdsl.runtime.evaluate import plain_number
 from sopdsl.planning.model import (
     Assignee, Change, DueWindow, PlanContent, PlanTask, TaskKind, task_key,
 )
+from sopdsl.checker.placeholders import OWNER_NAME, Placeholder, render
 from sopdsl.checker.program import Program
 from sopdsl.syntax.step_ids import walk_steps
 
-_PLACEHOLDER = re.compile(r"\{(owner\.name|customer\.(\w+))\}")
 _TITLE_WIDTH = 80
+_Step = TypeVar("_Step", ast.Task, ast.Notify)
 
 
 @dataclass(frozen=True)
@@ -164,16 +164,22 @@ class TaskBuilder:
                 customer.owner = member.id
 
     def _describe_task(self, customer: Customer, effect: TaskCreated) -> dict[str, Any]:
-        instruction = self.fill(effect.instruction, customer)
+        instruction = self.fill(self._step(effect, ast.Task).instruction, customer)
         content = self.content(effect.content, customer) if effect.content else None
         return {"title": _first_line(instruction),
                 "text": instruction + (f"\n\n{content.text}" if content else ""),
                 "assignee": self.assignee(customer, effect.role), "content": content}
 
     def _describe_notify(self, customer: Customer, effect: Notified) -> dict[str, Any]:
-        text = self.fill(effect.text, customer)
+        text = self.fill(self._step(effect, ast.Notify).text, customer)
         return {"title": _first_line(text), "text": text,
                 "assignee": self.assignee(customer, effect.role)}
+
+    def _step(self, effect: Effect, kind: type[_Step]) -> _Step:
+        """The step an effect came from, as written."""
+        step = self.steps[effect.step or ""].step
+        assert isinstance(step, kind)
+        return step
 
     def _describe_handoff(self, customer: Customer, effect: HandoffRequested,
                           before: str | None) -> dict[str, Any]:
@@ -245,11 +251,11 @@ class TaskBuilder:
         """A content item with its placeholders filled for this customer."""
         decl = self.program.contents[name]
         fields = {f.key.name: f.value for f in decl.fields}
-        title = self.fill(decl.title.value, customer) if decl.title else None
+        title = self.fill(decl.title, customer) if decl.title else None
         body = fields.get("text")
         url = fields.get("url")
         value, valid = fields.get("value"), fields.get("valid")
-        parts = [title, self.fill(body.value, customer) if isinstance(body, ast.StringLit)
+        parts = [title, self.fill(body, customer) if isinstance(body, ast.StringLit)
                  else None, url.value if isinstance(url, ast.StringLit) else None]
         return PlanContent(
             name=name, kind=decl.kind.name, title=title,
@@ -258,18 +264,18 @@ class TaskBuilder:
             value=value.value if isinstance(value, ast.Number) else None,
             valid=valid.text if isinstance(valid, ast.Duration) else None)
 
-    def fill(self, text: str, customer: Customer) -> str:
-        """`{customer.<attribute>}` and `{owner.name}` filled in; unknown values are empty."""
-        if "{" not in text:
-            return text
-
-        def value(match: re.Match[str]) -> str:
-            if match.group(1) == "owner.name":
+    def fill(self, string: ast.StringLit, customer: Customer) -> str:
+        """The text with `{customer.<attribute>}` and `{owner.name}` filled in; unknown values
+        are empty."""
+        def value(placeholder: Placeholder) -> str:
+            if placeholder.inside == OWNER_NAME:
                 member = self.roster.members.get(customer.owner or "")
                 return (member.name if member and member.name else customer.owner) or ""
-            return _shown(customer.attributes.get(match.group(2)))
+            if placeholder.attribute is None:
+                return placeholder.text  # not a placeholder (the checker refuses it)
+            return _shown(customer.attributes.get(placeholder.attribute))
 
-        return _PLACEHOLDER.sub(value, text)
+        return render(string, value)
 
     def iso(self, t: float) -> str:
         """A run-time minute as RFC 3339 local time, to the second."""
