@@ -25,9 +25,8 @@ from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.hours import DEFAULT_WORKING_HOURS, ClockHours, DailyHours, WorkingTime
 from sopdsl.runtime.customer import Customer, Event, Run
-from sopdsl.customers_io import (
-    DataProblems, Roster, histories, read_customers, read_events, read_staff,
-)
+from sopdsl.customers_io import Roster, histories, read_customers, read_events, read_staff
+from sopdsl.data_rows import DataProblems
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.runtime.effects import Effect
 from sopdsl.syntax.files import display_path
