@@ -17,7 +17,7 @@ from sopdsl.builtins import DEFAULT_STAFF_HOURS, MINUTES_PER_DAY
 from sopdsl.runtime.clock import Clock
 
 _ONE_DAY = dt.timedelta(days=1)
-Window = tuple[float, float]  # run-time minutes: start (inside), end (outside)
+Stretch = tuple[float, float]  # run-time minutes: start (inside), end (outside)
 
 
 def clock_text(minute: int) -> str:
@@ -79,7 +79,7 @@ def _clock_minute(text: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-# When staff work unless told otherwise (a scenario's `hours`, `plan --staff-hours`).
+# When staff work unless told otherwise: what lint and `plan` assume.
 DEFAULT_WORKING_HOURS = DailyHours(*(_clock_minute(t) for t in DEFAULT_STAFF_HOURS))
 
 
@@ -100,11 +100,11 @@ class ClockHours:
     def __init__(self, daily: DailyHours, clock: Clock) -> None:
         self.daily, self.clock = daily, clock
 
-    def window(self, t: float) -> Window:
+    def window(self, t: float) -> Stretch:
         """The window `t` falls in, else the next one; (inf, inf) for empty hours."""
         return self._day_of(t)[1]
 
-    def _day_of(self, t: float) -> tuple[dt.date, Window]:
+    def _day_of(self, t: float) -> tuple[dt.date, Stretch]:
         """The window `t` falls in, else the next one, and the local date it starts on."""
         day = self.clock.date_of(t)
         if self.daily.length == 0:
@@ -118,7 +118,7 @@ class ClockHours:
             day += _ONE_DAY
         raise AssertionError("a daily window ends within two days")
 
-    def _on(self, day: dt.date) -> Window:
+    def _on(self, day: dt.date) -> Stretch:
         """The window that starts on the local date `day`."""
         daily, clock = self.daily, self.clock
         return (clock.at(day, daily.start),
@@ -142,7 +142,7 @@ class ClockHours:
         the next working day"."""
         return self.window(self.window(t)[1])[1]
 
-    def windows(self, since: float, until: float) -> list[Window]:
+    def windows(self, since: float, until: float) -> list[Stretch]:
         """Every window that ends after `since` and starts before `until`, in order."""
         found = []
         day, window = self._day_of(since)
@@ -164,10 +164,10 @@ class WorkingTime:
 
     __slots__ = ("staff", "quiet")
 
-    def __init__(self, staff: ClockHours, quiet: ClockClockHours | None) -> None:
+    def __init__(self, staff: ClockHours, quiet: ClockHours | None) -> None:
         self.staff, self.quiet = staff, quiet
 
-    def work_window(self, t: float, due: float | None = None) -> Window:
+    def work_window(self, t: float, due: float | None = None) -> Stretch:
         """Staff work asked for at `t`: from the next working moment to `due`, or without a
         due time to the end of that working day."""
         start = self.staff.next_open(t)
@@ -175,7 +175,7 @@ class WorkingTime:
             return start, due
         return start, self.staff.window(start)[1]
 
-    def send_window(self, earliest: float) -> Window:
+    def send_window(self, earliest: float) -> Stretch:
         """A staff-confirmed send allowed from `earliest`: confirmed from the next working
         moment, delivered from the end of the quiet hours that moment falls in; until the
         working day ends or quiet hours begin."""
