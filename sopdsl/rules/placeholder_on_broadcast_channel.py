@@ -9,7 +9,7 @@ from sopdsl.syntax import ast
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.lint.context import LintContext
 from sopdsl.lint.registry import Rule
-from sopdsl.lint.usage import placeholders
+from sopdsl.lint.usage import content_placeholders
 
 
 class PlaceholderOnBroadcastChannel(Rule):
@@ -54,11 +54,11 @@ class PlaceholderOnBroadcastChannel(Rule):
                 if not isinstance(step, ast.Send) or step.channel.name not in BATCHED_CHANNELS:
                     continue
                 content = ctx.program.contents.get(step.content.name)
-                found = placeholders(content) if content is not None else []
+                found = content_placeholders(content) if content is not None else []
                 if found:
                     yield self.report(
                         step.channel.span, f"`{step.content.name}` has the placeholder "
-                        f"`{{{found[0]}}}`, which a `{step.channel.name}` send cannot fill in: it is "
-                        "one text for every customer it reaches",
+                        f"`{found[0].text}`, which a `{step.channel.name}` send cannot fill in: "
+                        "it is one text for every customer it reaches",
                         hint="send it via `chat` (each customer's own message), or use a "
                              "content without placeholders")
