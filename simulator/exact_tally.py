@@ -19,6 +19,7 @@ from sopdsl.syntax.step_ids import walk_steps
 from simulator.exact_batches import batch_counts
 from simulator.exact_model import Model
 from simulator.exact_propagate import Recorder
+from simulator.tallying import step_channel
 from simulator.results import (
     ArmTally, DailySeries, GoalTally, JourneyTally, StaffTally, StepTally, Tally,
 )
@@ -131,9 +132,10 @@ def _journey(model: Model, totals: Totals, journey: ast.Journey) -> JourneyTally
             reached_eligible=totals.eligible(("reached_by_entry", name, goal.name), goal.within))
     for ref in walk_steps(journey):
         sid = ref.id
-        tally.steps[sid] = StepTally(*(totals.total((what, name, sid)) for what in (
-            "step_reached", "step_sent", "step_delivered", "step_opened", "step_clicked",
-            "step_actions")))
+        tally.steps[sid] = StepTally(step_channel(ref.step), *(
+            totals.total((what, name, sid)) for what in (
+                "step_reached", "step_sent", "step_delivered", "step_opened", "step_clicked",
+                "step_actions")))
         if isinstance(ref.step, ast.Split):
             split = ref.step.name.name
             tally.arms[split] = {

@@ -21,7 +21,7 @@ GOAL_NOTE = ("goal rates count only entries whose goal window ended inside the h
              "later entries count in `reached` but not in the rate")
 INTERVAL_NOTE = "every figure is the mean over replications with a Student t 95% interval"
 EXACT_NOTE = "expected values computed without sampling: intervals have zero width"
-STEP_FIELDS = ("reached", "sent", "delivered", "opened", "clicked")
+STEP_FIELDS = ("reached", "sent", "delivered", "opened", "clicked", "actions")
 STAFF_FIELDS = ("tasks", "done", "expired", "utilisation", "max_backlog")
 TOTAL_FIELDS = ("customers", "arrivals", "sends", "delivered", "interactions", "purchases",
                 "purchasers", "unfriends", "cost")
@@ -31,6 +31,10 @@ def build_report(forecast: Forecast) -> dict:
     """The report dict: journeys, funnel, kpis, staff, totals and meta (every figure an F)."""
     figures = [tally_figures(tally) for tally in forecast.tallies]
     report = aggregate(figures)
+    for name, journey in forecast.tallies[0].journeys.items():
+        for step_id, step in journey.steps.items():
+            if step.channel is not None:
+                report["journeys"][name]["steps"][step_id]["channel"] = step.channel
     report["meta"] = report_meta(forecast)
     return report
 

@@ -28,6 +28,7 @@ class GoalTally:
 class StepTally:
     """How often a step ran, and for sends what became of them."""
 
+    channel: str | None = None  # for sends: the channel (not a count)
     reached: float = 0.0  # runs that executed the step
     sent: float = 0.0  # sends asked for (send steps only)
     delivered: float = 0.0  # sends that reached the customer

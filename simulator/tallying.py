@@ -160,11 +160,16 @@ def funnel(stages: tuple[str, ...], final: Iterable[str | None]) -> dict[str, fl
     return {stage: out[stage] for stage in stages}
 
 
+def step_channel(step: ast.Step) -> str | None:
+    """The channel of a send step (None for other steps)."""
+    return step.channel.name if isinstance(step, ast.Send) else None
+
+
 def _journey_tally(journey: ast.Journey) -> JourneyTally:
     goals = [c.name.name for c in journey.clauses if isinstance(c, ast.Goal)]
     tally = JourneyTally(goals={g: GoalTally() for g in goals})
     for ref in walk_steps(journey):
-        tally.steps[ref.id] = StepTally()
+        tally.steps[ref.id] = StepTally(channel=step_channel(ref.step))
         if isinstance(ref.step, ast.Split):
             tally.arms[ref.step.name.name] = {
                 arm.name.name: ArmTally(goals={g: GoalTally() for g in goals})

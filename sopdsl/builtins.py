@@ -83,6 +83,17 @@ BATCHED_CHANNELS: Final = frozenset(name for name, c in CHANNEL_FACTS.items() if
 # Reach customers through WeCom: a customer who deleted the friend no longer gets them.
 WECOM_CHANNELS: Final = frozenset(name for name, c in CHANNEL_FACTS.items() if c.wecom)
 
+
+def channel_kind(name: str) -> str:
+    """What one send on the channel is, in a word or two: a post, a mass send, a 1:1 chat."""
+    facts = CHANNEL_FACTS[name]
+    if facts.post:
+        return "post"
+    if facts.batched:
+        return "mass send"
+    return "1:1 chat" if facts.staff else "automatic"
+
+
 # Built-in events; True where the event takes an optional content argument, `click(welcome)`.
 BUILTIN_EVENTS: Final[dict[str, bool]] = {
     "friend_added": False,

@@ -126,3 +126,12 @@ def test_chat_is_one_work_item_per_customer() -> None:
     assert tally.staff["guide"].tasks == 3 * customers
     assert tally.journeys["j"].steps["j/1"].actions == 3 * customers
     assert tally.delivered == 3 * customers
+
+
+def test_the_language_reference_lists_every_channel_with_its_sentence() -> None:
+    """docs/language.md names each channel with the sentence the channel table gives it."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "language.md").read_text(encoding="utf-8")
+    for name, facts in CHANNEL_FACTS.items():
+        assert f"| `{name}` | {facts.means} |" in text

@@ -31,8 +31,9 @@ def test_one_row_per_staff_task_with_the_plan_keys():
     """Rows are the plan's staff work, in plan order, keyed by the idempotency key."""
     plan, _ = plan_text("education_funnel")
     staff = [t for t in json.loads(plan)["tasks"]
-             if t["kind"] in ("task", "notify", "handoff") or (
-                 t["kind"] == "send" and t["assignee"] is not None)]
+             if t["kind"] in ("task", "notify", "handoff", "batch") or (
+                 t["kind"] == "send" and t["assignee"] is not None and "batch" not in t)]
+    assert any(t["kind"] == "batch" for t in staff)
     assert [r["Sopdsl Key"] for r in rows("hubspot", "education_funnel")] == [
         t["key"] for t in staff]
     assert [r["Sopdsl_Key__c"] for r in rows("salesforce", "education_funnel")] == [
@@ -45,8 +46,8 @@ def test_hubspot_values():
     assert list(first) == list(HUBSPOT_COLUMNS)
     assert (first["Task Type"], first["Priority"], first["Status"]) == (
         "TODO", "HIGH", "NOT_STARTED")
-    assert first["Due Date"] == "2026-12-02 21:00"
-    assert first["Assigned to"] == "chen@bbx-mom.example"
+    assert first["Due Date"] == "2026-12-06 19:30"
+    assert first["Assigned to"] == "lin@bbx-mom.example"
 
 
 def test_salesforce_values():
@@ -54,9 +55,17 @@ def test_salesforce_values():
     first = rows("salesforce")[0]
     assert list(first) == list(SALESFORCE_COLUMNS)
     assert (first["ActivityDate"], first["Status"], first["Priority"]) == (
-        "2026-12-02", "Not Started", "High")
-    assert (first["OwnerId"], first["WhoId"]) == ("guide_chen", "c001")
-    assert first["ReminderDateTime"] == "2026-12-02T02:00:00Z"
+        "2026-12-06", "Not Started", "High")
+    assert (first["OwnerId"], first["WhoId"]) == ("guide_lin", "c003")
+    assert first["ReminderDateTime"] == "2026-12-04T11:30:00Z"
+
+
+def test_a_mass_send_is_one_row_for_all_its_customers():
+    """A batch is one row of its sender, naming how many customers it reaches, with no
+    customer id; its customers' own sends are no rows."""
+    batches = [r for r in rows("hubspot", "moments_calendar") if r["Customer ID"] == ""]
+    assert batches and all("post to " in r["Task Title"] for r in batches)
+    assert all(r["Assigned to"] for r in batches)
 
 
 def test_lines_end_in_crlf_and_multiline_text_is_quoted():

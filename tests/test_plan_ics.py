@@ -38,7 +38,8 @@ def test_one_calendar_per_assignee_with_the_plan_keys_as_uids():
     assert lines.count("BEGIN:VCALENDAR") == 2 == lines.count("END:VCALENDAR")
     plan, _ = plan_text("education_funnel")
     staff = {t["key"] for t in json.loads(plan)["tasks"]
-             if t["kind"] in ("task", "handoff") or (t["kind"] == "send" and t["assignee"])}
+             if t["kind"] in ("task", "handoff", "batch")
+             or (t["kind"] == "send" and t["assignee"] and "batch" not in t)}
     assert {line[4:] for line in lines if line.startswith("UID:")} == staff
 
 

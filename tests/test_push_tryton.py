@@ -71,11 +71,13 @@ def utc(moment: str) -> dict:
 
 
 def test_the_target_is_registered_and_takes_staff_work_only(plan):
-    """`--to tryton` names this target, which carries exactly the work a person must do."""
+    """`--to tryton` names this target, which carries exactly the work a person must do for
+    one customer: a mass send is one WeCom task for many (`--to wecom`), not a CRM task."""
     target = target_class("tryton")(settings("http://127.0.0.1:9"))
     taken = [task for task in plan.tasks if target.takes(task)]
-    assert {task.kind for task in taken} == {"send", "task", "handoff"}
-    assert all(task.assignee is not None for task in taken if task.kind == "send")
+    assert {task.kind for task in taken} == {"task", "handoff"}
+    assert all(task.customer is not None and task.batch is None for task in taken)
+    assert any(task.kind == "batch" for task in plan.tasks)
     assert len(taken) < len(plan.tasks)
 
 
@@ -83,12 +85,12 @@ def test_batches_are_pure_repeatable_and_free_of_the_password(plan):
     """Batches group tasks by `batch_size` offline; neither they nor the destination show secrets."""
     port = free_port()
     target = TrytonTarget(settings(f"http://admin:{ADMIN_PASSWORD}@127.0.0.1:{port}/",
-                                   batch_size="4"))
+                                   batch_size="3"))
     run = PlanRun(plan.playbook, plan.window)
     tasks = [task for task in plan.tasks if target.takes(task)]
     first, second = list(target.batches(run, tasks)), list(target.batches(run, tasks))
     assert first == second
-    assert [len(batch.keys) for batch in first] == [4, len(tasks) - 4]
+    assert [len(batch.keys) for batch in first] == [3, len(tasks) - 3]
     assert {batch.payload["project"]["key"] for batch in first} == {run_key(run)}
     assert [work["key"] for batch in first for work in batch.payload["works"]] == \
         [task.key for task in tasks]
@@ -118,7 +120,7 @@ def test_push_creates_the_project_and_tasks_as_planned(tryton, plan):
                          "constraint_finish_time", "allocations.employee.party.identifiers"])
     staff = {row["id"]: row["code"]
              for row in reader.read("party.identifier", [], ["code"])}
-    planned = [task for task in plan.tasks if task.staff_work]
+    planned = [task for task in plan.tasks if target.takes(task)]
     assert [work["name"] for work in works] == [task.title for task in planned]
     for work, task in zip(works, planned):
         assert work["parent"] == projects[0]["id"]

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from push_kit import RUN, make_task
+from sopdsl.planning.model import task_json
 from sopdsl.push.target import RejectedError, Settings, SettingsError
 from sopdsl.push.webhook import PENDING, PLANNED, WebhookTarget, _answer, cloud_event, signature
 from webhook_receiver import closed_port_url
@@ -35,7 +36,7 @@ def test_event_envelope():
     event = cloud_event(task, "sopdsl://playbooks/demo")
     assert event["id"] == task.key and event["subject"] == f"task/{task.key}"
     assert event["time"] == "2026-12-02T10:00:00+08:00" and event["specversion"] == "1.0"
-    assert event["data"] == task.model_dump(mode="json")
+    assert event["data"] == task_json(task)
 
 
 def test_source_setting_overrides_the_default():

@@ -30,8 +30,24 @@ def test_sample_plan_payloads_match_goldens(playbook):
     assert_golden(GOLDEN_ROOT / "push" / "wecom" / f"{playbook}.json", text)
 
 
+@pytest.mark.parametrize("playbook", WECOM_PLAYBOOKS)
+def test_the_push_makes_one_wecom_task_per_plan_batch(playbook):
+    """Every batch the plan lists (one staff action for all its customers) is one request
+    carrying exactly its customers' sends, and there is no other send request."""
+    plan = sample_plan(playbook)
+    batches = {task.key: task for task in plan.tasks if task.kind == "batch"}
+    sends = {task.key: task for task in plan.tasks if task.kind == "send" and task.batch}
+    requests = [b for b in target().batches(run_of(plan), plan.tasks) if b.operation != "mark_tag"]
+    assert len(requests) == len(batches)
+    for request in requests:
+        (batch,) = {sends[key].batch for key in request.keys}
+        assert sorted(sends[key].customer for key in request.keys) == batches[batch].customers
+        assert len(request.keys) == batches[batch].reach
+
+
 def test_target_takes_staff_sends_and_tag_changes_only():
-    """Only staff-confirmed WeCom sends and tag changes are taken; tasks, alerts, pending are not."""
+    """Only the sends of mass sends and posts, and tag changes, are taken; chats, batches (the
+    staff's view of the same sends), tasks, alerts and pending steps are not."""
     taken = {(task.kind, task.channel, task.change.field if task.change else None)
              for playbook in WECOM_PLAYBOOKS for task in sample_plan(playbook).tasks
              if target().takes(task)}

@@ -11,7 +11,7 @@ import pytest
 
 from plan_kit import plan_text
 
-from sopdsl.planning.model import Plan, PlanContent, PlanTask, task_key
+from sopdsl.planning.model import Plan, PlanContent, PlanTask, batch_id, task_key
 from sopdsl.push.target import PlanRun, Settings
 from sopdsl.push.wecom import WecomTarget
 from wecom_contract import CORP_ID, SECRET, TAGS, WecomContract
@@ -49,13 +49,15 @@ def target(base_url: str = "http://127.0.0.1:9/cgi-bin/", **settings: str) -> We
 def send_task(customer: str, sender: str | None = "guide_chen", channel: str = "private_chat",
               text: str = "周末到店试饮", day: str = "2026-12-02", round_: int = 1,
               content: PlanContent | None = None) -> PlanTask:
-    """A staff-confirmed send, made from a sample task with the given fields."""
+    """A mass send (or post), made from a sample task with the given fields; sends of one
+    sender and day are one batch, released at 09:00 as a daily plan's would be."""
     template = next(task for task in sample_plan("onboarding").tasks if task.kind == "send")
     assert template.assignee is not None
     content = content or PlanContent(name="promo", kind="text", title=text, text=text)
     return template.model_copy(update={
         "key": task_key(customer, "promo", f"{day}T09:00:00+08:00", "promo/1", round_),
         "customer": customer, "channel": channel, "text": content.text, "content": content,
+        "batch": batch_id("promo", "promo/1", sender, f"{day}T09:00:00+08:00"),
         "round": round_, "journey": "promo", "step": "promo/1",
         "assignee": template.assignee.model_copy(update={"staff_id": sender}),
         "due": template.due.model_copy(update={"start": f"{day}T09:00:00+08:00",

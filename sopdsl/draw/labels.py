@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sopdsl.builtins import channel_kind
 from sopdsl.fmt.exprs import events_text, expr_text, trigger_text
 from sopdsl.fmt.statements import step_text
 from sopdsl.render.text import display_width
@@ -71,6 +72,9 @@ def node_text(attrs: dict[str, Any]) -> str:
     kind = attrs["kind"]
     if kind == "if" or kind in WAIT_KINDS:
         return "if" if kind == "if" else "wait"
+    if kind == "send":
+        # The kind of send: a post or mass send is one staff action for all it reaches.
+        return f"{step_text(attrs['step'])} · {channel_kind(attrs['step'].channel.name)}"
     if "step" in attrs:
         return step_text(attrs["step"])
     if kind == "trigger":

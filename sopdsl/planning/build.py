@@ -21,9 +21,10 @@ from sopdsl.runtime.effects import (
     Effect, Entered, HandoffRequested, Notified, SendDelivered, SendDropped, SendRequested,
     StateChanged, TaskCreated,
 )
+from sopdsl.runtime.batches import batch_key
 from sopdsl.runtime.evaluate import plain_number
 from sopdsl.planning.model import (
-    Assignee, Change, DueWindow, PlanContent, PlanTask, TaskKind, task_key,
+    Assignee, Change, DueWindow, PlanContent, PlanTask, TaskKind, batch_id, task_key,
 )
 from sopdsl.checker.placeholders import OWNER_NAME, Placeholder, render
 from sopdsl.checker.program import Program
@@ -140,9 +141,18 @@ class TaskBuilder:
             task = self._task(customer, send, "send", start, end, round_, {
                 "title": f"{send.channel}: {_first_line(content.title or content.name)}",
                 "text": content.text, "assignee": assignee, "channel": send.channel,
-                "content": content})
+                "content": content, "batch": self._batch(send, assignee)})
         key = (send.journey or "", send.run, send.step or "")
         self.sends.setdefault(key, deque()).append((start, task))
+
+    def _batch(self, send: SendRequested, assignee: Assignee | None) -> str | None:
+        """The key of the batch a mass send or post is part of, None for work of its own."""
+        if assignee is None:
+            return None
+        sender = assignee.staff_id or (f"role:{assignee.role}" if assignee.role else None)
+        key = batch_key(send, sender)
+        return None if key is None else batch_id(key.journey, key.step, key.sender,
+                                                 self.iso(key.moment))
 
     def _decided(self, outcome: SendDelivered | SendDropped) -> None:
         queue = self.sends.get((outcome.journey or "", outcome.run, outcome.step or ""))
@@ -216,7 +226,7 @@ class TaskBuilder:
         values: dict[str, Any] = dict(
             assignee=None, channel=None, content=None, change=None, condition=None)
         values.update(fields)
-        values["title"] = _clip(values["title"])
+        values["title"] = clip_title(values["title"])
         return PlanTask(
             key=task_key(customer.id, journey, entry, step, round_), kind=kind,
             customer=customer.id, customer_name=_str_or_none(customer.attributes.get("name")),
@@ -299,7 +309,8 @@ def _first_line(text: str) -> str:
     return text.strip().split("\n", 1)[0].strip()
 
 
-def _clip(text: str) -> str:
+def clip_title(text: str) -> str:
+    """A task title cut to the width a CRM subject takes."""
     return text if len(text) <= _TITLE_WIDTH else text[:_TITLE_WIDTH - 1] + "…"
 
 

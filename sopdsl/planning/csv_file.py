@@ -2,8 +2,8 @@
 
 Files start with a UTF-8 byte order mark and end lines with CRLF, so Excel opens Chinese text
 correctly; cells a spreadsheet would run as formulas are neutralised (see `csv_cells`). Only
-work for people is written (staff-confirmed sends, tasks, alerts, handoffs); automatic sends,
-state updates and pending steps stay in the JSON plan.
+work for people is written (batches, chats, tasks, alerts, handoffs); automatic sends, a
+batch's customer-level sends, state updates and pending steps stay in the JSON plan.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def hubspot_row(task: PlanTask) -> list[str]:
     owner = (assignee.email or assignee.staff_id or "") if assignee else ""
     due = dt.datetime.fromisoformat(task.due.end).strftime("%Y-%m-%d %H:%M")
     return [task.title, "TODO", _HUBSPOT_PRIORITY[priority_band(task.priority)], "NOT_STARTED",
-            due, owner, task.text or "", task.customer, task.journey, task.step, task.key]
+            due, owner, task.text or "", task.customer or "", task.journey, task.step, task.key]
 
 
 def salesforce_row(task: PlanTask) -> list[str]:
@@ -41,7 +41,7 @@ def salesforce_row(task: PlanTask) -> list[str]:
     due = dt.datetime.fromisoformat(task.due.end)
     reminder = dt.datetime.fromisoformat(task.due.start).astimezone(dt.timezone.utc)
     return [task.title, due.date().isoformat(), "Not Started",
-            _SALESFORCE_PRIORITY[priority_band(task.priority)], owner, task.customer,
+            _SALESFORCE_PRIORITY[priority_band(task.priority)], owner, task.customer or "",
             task.text or "", "true", reminder.strftime("%Y-%m-%dT%H:%M:%SZ"), task.key]
 
 

@@ -122,7 +122,8 @@ def vtodo(task: PlanTask, timezone: str, stamp: str) -> list[str]:
     categories = [task.kind, *([task.channel] if task.channel else [])]
     lines += [f"PRIORITY:{_PRIORITY[priority_band(task.priority)]}", "STATUS:NEEDS-ACTION",
               f"CATEGORIES:{','.join(escape_text(c) for c in categories)}",
-              f"X-SOPDSL-CUSTOMER:{escape_text(task.customer)}",
+              *([f"X-SOPDSL-CUSTOMER:{escape_text(task.customer)}"] if task.customer else []),
+              *([f"X-SOPDSL-REACH:{task.reach}"] if task.reach is not None else []),
               f"X-SOPDSL-JOURNEY:{escape_text(task.journey)}",
               f"X-SOPDSL-STEP:{escape_text(task.step)}",
               f"X-SOPDSL-SOURCE:{escape_text(task.source)}", "END:VTODO"]

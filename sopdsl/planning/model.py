@@ -17,9 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 PLAN_SCHEMA_NAME = "sopdsl.plan"
 PLAN_VERSION = 1
 
-TaskKind = Literal["send", "task", "notify", "handoff", "update", "pending"]
-# Kinds that are work for a person; `send` only when a staff member confirms it.
-STAFF_KINDS = frozenset(("task", "notify", "handoff"))
+TaskKind = Literal["send", "task", "notify", "handoff", "update", "pending", "batch"]
+# Kinds that are work for a person; `send` only when a staff member confirms it on its own.
+STAFF_KINDS = frozenset(("task", "notify", "handoff", "batch"))
 
 
 class StrictModel(BaseModel):
@@ -77,14 +77,18 @@ class PlanTask(StrictModel):
     """One piece of work in the plan."""
 
     key: str = Field(description="Idempotency key: a hash of customer, journey, entry, step and "
-                                 "round. The same work has the same key in every plan.")
+                                 "round (a batch: of journey, step, sender and release "
+                                 "moment). The same work has the same key in every plan.")
     kind: TaskKind = Field(description="send, task, notify, handoff, update (a change of the "
-                                       "customer's tags, stage, score or attributes) or pending "
-                                       "(waits for something the customer may do).")
-    customer: str = Field(description="The customer's id.")
+                                       "customer's tags, stage, score or attributes), pending "
+                                       "(waits for something the customer may do) or batch (one "
+                                       "staff action: a mass send or moments post for all its "
+                                       "customers).")
+    customer: str | None = Field(description="The customer's id; null for a batch.")
     customer_name: str | None = Field(description="The customer's `name` attribute.")
     journey: str = Field(description="The journey's name.")
-    entry: str = Field(description="When the customer entered the journey (RFC 3339).")
+    entry: str | None = Field(description="When the customer entered the journey (RFC 3339); "
+                                          "null for a batch.")
     step: str = Field(description="The step's stable id, e.g. onboarding/d1 or onboarding/5.then/1.")
     round: int = Field(ge=1, description="1, or the round of a step inside a `repeat`.")
     source: str = Field(description="The step's place in the playbook, file:line.")
@@ -101,11 +105,20 @@ class PlanTask(StrictModel):
     change: Change | None = Field(description="For `update`: what changes.")
     condition: str | None = Field(description="For `pending`: what the step waits for or "
                                               "decides on.")
+    batch: str | None = Field(default=None, description="For a mass send or moments post: the "
+                                                        "key of its batch (the `batch` task "
+                                                        "staff confirm); null otherwise.")
+    customers: list[str] | None = Field(default=None, description="For a batch: the ids of the "
+                                                                  "customers it goes to (a "
+                                                                  "post's visible range).")
+    reach: int | None = Field(default=None, description="For a batch: how many customers.")
 
     @property
     def staff_work(self) -> bool:
-        """True when a person must do it: tasks, alerts, handoffs, staff-confirmed sends."""
-        return self.kind in STAFF_KINDS or (self.kind == "send" and self.assignee is not None)
+        """True when a person must do it: tasks, alerts, handoffs, batches, and staff-confirmed
+        sends that are work of their own (`chat`)."""
+        return self.kind in STAFF_KINDS or (
+            self.kind == "send" and self.assignee is not None and self.batch is None)
 
 
 class PlanWindow(StrictModel):
@@ -149,6 +162,20 @@ class Plan(StrictModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
+# Fields only batches and their sends have: left out elsewhere, so a plan without mass sends
+# or posts reads as plans did before batches.
+BATCH_FIELDS = ("batch", "customers", "reach")
+
+
+def task_json(task: PlanTask) -> dict[str, Any]:
+    """A task as plan JSON, the batch fields only where they apply."""
+    data = task.model_dump(mode="json")
+    for name in BATCH_FIELDS:
+        if data[name] is None:
+            del data[name]
+    return data
+
+
 def priority_band(priority: int) -> Literal["high", "medium", "low"]:
     """A journey priority as CRM priority: 7 and above high, 1-6 medium, 0 and below low."""
     if priority >= 7:
@@ -159,6 +186,13 @@ def priority_band(priority: int) -> Literal["high", "medium", "low"]:
 def task_key(customer: str, journey: str, entry: str, step: str, round_: int) -> str:
     """The idempotency key of one piece of work (32 hex digits of a SHA-256)."""
     text = "\x1f".join((customer, journey, entry, step, str(round_)))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def batch_id(journey: str, step: str, sender: str | None, moment: str) -> str:
+    """The key of a batch: its step, sender and release moment (RFC 3339), hashed as task keys
+    are."""
+    text = "\x1f".join(("batch", journey, step, sender or "", moment))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -195,7 +229,7 @@ class PlanWriter:
         self._begin()
         for task in tasks:
             self.out.write("\n    " if self.first else ",\n    ")
-            self.out.write(json.dumps(task.model_dump(mode="json"), ensure_ascii=False))
+            self.out.write(json.dumps(task_json(task), ensure_ascii=False))
             self.first = False
 
     def close(self, summary: PlanSummary) -> None:

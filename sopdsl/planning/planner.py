@@ -32,6 +32,7 @@ from sopdsl.runtime.effects import Effect
 from sopdsl.syntax.files import display_path
 from sopdsl.fmt.exprs import events_text, expr_text
 from sopdsl.runtime.interpreter import Interpreter
+from sopdsl.planning.batches import PlanBatches
 from sopdsl.planning.build import TaskBuilder
 from sopdsl.planning.model import PlanPlaybook, PlanSummary, PlanTask, PlanWindow
 from sopdsl.checker.program import Program
@@ -297,16 +298,21 @@ def plan_files(program: Program, inputs: PlanInputs, settings: PlanSettings,
               if inputs.events else ())
     kinds: Counter[str] = Counter()
     dropped: Counter[str] = Counter()
+    batches = PlanBatches()
     count = 0
     for data, own in histories(customers, events, problems, display_path(inputs.customers),
                                display_path(inputs.events or inputs.customers)):
         tasks, drops = planner.plan_customer(data, own)
         sink.write(tasks)
+        batches.add(tasks)
         kinds.update(task.kind for task in tasks)
         dropped.update(drops)
         count += 1
     if problems.fatal:
         return None, problems.finish()
+    staff_actions = batches.tasks()
+    sink.write(staff_actions)
+    kinds.update(task.kind for task in staff_actions)
     summary = PlanSummary(customers=count, tasks=sum(kinds.values()),
                           by_kind=dict(sorted(kinds.items())),
                           dropped=dict(sorted(dropped.items())))

@@ -59,8 +59,9 @@ class TrytonTarget:
         self._session: _Session | None = None
 
     def takes(self, task: PlanTask) -> bool:
-        """Work for a person: staff tasks, alerts, handoffs and staff-confirmed sends."""
-        return task.staff_work
+        """Work for a person about one customer: staff tasks, alerts, handoffs and chats (a
+        batch is one WeCom task for many customers: `--to wecom` creates it)."""
+        return task.staff_work and task.customer is not None
 
     def batches(self, run: PlanRun, tasks: Iterable[PlanTask]) -> Iterator[Batch]:
         """Requests of up to `batch_size` tasks, each naming the run's project."""

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from sopdsl.planning.model import PlanTask, TaskKind
+from sopdsl.planning.model import PlanTask, TaskKind, task_json
 from sopdsl.push.secrets import mask
 from sopdsl.push.settings import secret_values
 from sopdsl.push.target import (
@@ -107,7 +107,7 @@ def cloud_event(task: PlanTask, source: str) -> dict[str, Any]:
         "subject": f"task/{task.key}",
         "time": task.due.start,
         "datacontenttype": "application/json",
-        "data": task.model_dump(mode="json"),
+        "data": task_json(task),
     }
 
 

@@ -1,8 +1,10 @@
 """WeCom request bodies built from plan tasks: pure, so a dry run shows exactly what is sent.
 
-Staff-confirmed sends become mass-message tasks (`add_msg_template`) or moments tasks
-(`add_moment_task`), one per sender, day and identical content; tag changes become
-`mark_tag` calls. The limits WeCom documents are checked by `problem` before anything is sent.
+Mass sends and moments posts become mass-message tasks (`add_msg_template`) or moments tasks
+(`add_moment_task`), one per batch the plan names (a step's sends by one sender released at one
+moment, `sopdsl.runtime.batches`), so a plan and its push agree on every staff action; tag
+changes become `mark_tag` calls. The limits WeCom documents are checked by `problem` before
+anything is sent.
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sopdsl.builtins import CHANNEL_FACTS
 from sopdsl.planning.model import PlanContent, PlanTask
 from sopdsl.push.target import Batch
 
 MAX_RECIPIENTS = 10_000  # external_userid per add_msg_template
 MAX_ATTACHMENTS = 9
 MAX_TEXT_BYTES = 4_000
+# The chat type of each mass-send channel; a post (moments) is `add_moment_task` instead.
 SEND_CHANNELS = {"private_chat": "single", "group": "group"}
-MOMENTS = "moments"
 TAG_FIELDS = ("tag", "untag")
 # Content kinds whose url is a web page shown as a link card; video and file without a media
 # id go as a link to their url too.
@@ -37,10 +40,11 @@ class Media:
 
 
 def takes(task: PlanTask) -> bool:
-    """True for staff-confirmed sends on WeCom channels and for tag changes."""
+    """True for the customer sends of mass sends and moments posts, and for tag changes (a
+    `chat` is the staff member's own message: WeCom has no API to send it for them)."""
     if task.kind == "send":
-        return task.assignee is not None and (
-            task.channel in SEND_CHANNELS or task.channel == MOMENTS)
+        facts = CHANNEL_FACTS.get(task.channel or "")
+        return task.assignee is not None and facts is not None and facts.batched
     return task.kind == "update" and task.change is not None and task.change.field in TAG_FIELDS
 
 
@@ -57,7 +61,7 @@ def build_batches(tasks: Iterable[PlanTask], tag_ids: Mapping[str, str],
         if task.kind == "update":
             order.append((day, len(order), mark_tag_batch(task, tag_ids)))
             continue
-        group = _group_key(task, day, media)
+        group = _group_key(task, media)
         if group not in groups:
             groups[group] = []
             order.append((day, len(order), group))
@@ -71,17 +75,20 @@ def build_batches(tasks: Iterable[PlanTask], tag_ids: Mapping[str, str],
     return batches
 
 
-def _group_key(task: PlanTask, day: str, media: Media) -> tuple[Any, ...]:
-    """Tasks with the same key go out as one WeCom task: same day, channel, sender, message."""
+def _group_key(task: PlanTask, media: Media) -> tuple[Any, ...]:
+    """Sends with the same key go out as one WeCom task: the plan's batch and one message (a
+    batch whose customers' texts differ, W418, goes as one task per text). A send of a plan
+    made before batches were named goes alone."""
     assert task.assignee is not None and task.channel is not None
-    body = _message(task, media, moments=task.channel == MOMENTS)
-    return (day, task.channel, task.assignee.staff_id, json.dumps(body, ensure_ascii=False))
+    body = _message(task, media, moments=CHANNEL_FACTS[task.channel].post)
+    return (task.batch or task.key, task.channel, task.assignee.staff_id,
+            json.dumps(body, ensure_ascii=False))
 
 
 def _send_batches(group: tuple[Any, ...], tasks: list[tuple[str, str]]) -> list[Batch]:
     _, channel, sender, body = group
     message = json.loads(body)
-    if channel == MOMENTS:
+    if CHANNEL_FACTS[channel].post:
         payload = {**message, "visible_range": {"sender_list": {"user_list": [sender]}}}
         return [Batch(tuple(key for key, _ in tasks), "add_moment_task", payload)]
     if SEND_CHANNELS[channel] == "group":

@@ -21,11 +21,13 @@ from tryton_server import (  # noqa: F401 (fixtures)
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory) -> tuple[Path, set[str]]:
-    """The onboarding plan of the sample customers as a file, and its staff tasks' keys."""
+    """The onboarding plan of the sample customers as a file, and the keys of its staff tasks
+    about one customer (a batch is a WeCom task for many)."""
     text = plan_text("onboarding")[0]
     path = tmp_path_factory.mktemp("plan") / "plan.json"
     path.write_text(text, encoding="utf-8")
-    return path, {task.key for task in Plan.model_validate_json(text).tasks if task.staff_work}
+    return path, {task.key for task in Plan.model_validate_json(text).tasks
+                  if task.staff_work and task.customer is not None}
 
 
 @pytest.fixture

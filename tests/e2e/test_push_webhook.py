@@ -38,7 +38,7 @@ CLOUDEVENT = {
 @pytest.fixture(scope="module")
 def plan(sample_plan_file):
     opened = open_plan(sample_plan_file)
-    assert opened.count == 10
+    assert opened.count == 12  # 10 customer tasks and 2 batches
     return opened
 
 
@@ -59,7 +59,7 @@ def test_every_task_arrives_once_as_a_valid_cloudevent(plan, receiver, ledger):
     """Each task arrives as a structured-mode CloudEvent whose id is the task key and whose
     data validates as a plan task."""
     report = run(plan, webhook(receiver.url), ledger)
-    assert report.counts == {ACCEPTED: 10}
+    assert report.counts == {ACCEPTED: 12}
     task_schema = {"$defs": plan_json_schema()["$defs"], "$ref": "#/$defs/PlanTask"}
     keys = [task.key for task in plan.tasks()]
     assert [d["event"]["id"] for d in receiver.deliveries] == keys
@@ -76,7 +76,7 @@ def test_rerun_sends_nothing_again(plan, receiver, ledger):
     """A second push of the same plan makes no request at all."""
     run(plan, webhook(receiver.url), ledger)
     report = run(plan, webhook(receiver.url), ledger)
-    assert report.counts == {ALREADY_PUSHED: 10} and receiver.requests == 10
+    assert report.counts == {ALREADY_PUSHED: 12} and receiver.requests == 12
 
 
 def test_server_errors_and_rate_limits_are_retried(plan, receiver, ledger):
@@ -85,43 +85,43 @@ def test_server_errors_and_rate_limits_are_retried(plan, receiver, ledger):
     receiver.script = [503, (429, {"Retry-After": "2"})]
     waits: list[float] = []
     report = run(plan, webhook(receiver.url), ledger, waits)
-    assert report.counts == {ACCEPTED: 10} and report.requests == 12
+    assert report.counts == {ACCEPTED: 12} and report.requests == 14
     assert waits[1] == 2.0
-    assert len(receiver.deliveries) == 10
+    assert len(receiver.deliveries) == 12
 
 
 def test_a_hanging_server_times_out_and_nothing_is_lost(plan, receiver, ledger):
     """A request that never gets an answer times out, is retried, and the push completes."""
     receiver.script = [HANG]
     report = run(plan, webhook(receiver.url), ledger)
-    assert report.counts == {ACCEPTED: 10} and report.complete
+    assert report.counts == {ACCEPTED: 12} and report.complete
     assert sorted(receiver.events) == sorted(task.key for task in plan.tasks())
 
 
 def test_a_down_server_leaves_everything_for_the_rerun(plan, receiver, ledger):
     """With the receiver down nothing is accepted; once it is up a re-run delivers it all."""
     down = run(plan, webhook(closed_port_url()), ledger, attempts=2)
-    assert down.counts == {NOT_PUSHED: 10} and "cannot reach" in down.stopped
+    assert down.counts == {NOT_PUSHED: 12} and "cannot reach" in down.stopped
     up = run(plan, webhook(receiver.url), ledger)
-    assert up.counts == {ACCEPTED: 10} and len(receiver.deliveries) == 10
+    assert up.counts == {ACCEPTED: 12} and len(receiver.deliveries) == 12
 
 
 def test_unauthorized_stops_at_once(plan, receiver, ledger):
     """A 401 stops the push after one request; a re-run with access sends every task once."""
     receiver.script = [200, 401]
     first = run(plan, webhook(receiver.url), ledger)
-    assert first.counts == {ACCEPTED: 1, NOT_PUSHED: 9} and receiver.requests == 2
+    assert first.counts == {ACCEPTED: 1, NOT_PUSHED: 11} and receiver.requests == 2
     assert "401" in first.stopped
     second = run(plan, webhook(receiver.url), ledger)
-    assert second.counts == {ALREADY_PUSHED: 1, ACCEPTED: 9}
-    assert len(receiver.deliveries) == 10
+    assert second.counts == {ALREADY_PUSHED: 1, ACCEPTED: 11}
+    assert len(receiver.deliveries) == 12
 
 
 def test_a_refused_event_is_rejected_and_the_rest_go_on(plan, receiver, ledger):
     """A 422 rejects that one task with the server's answer; the others are accepted."""
     receiver.script = [422]
     report = run(plan, webhook(receiver.url), ledger)
-    assert report.counts == {REJECTED: 1, ACCEPTED: 9}
+    assert report.counts == {REJECTED: 1, ACCEPTED: 11}
     assert list(report.rejections.values()) == ['HTTP 422: {"error": 422}']
 
 
@@ -137,7 +137,7 @@ def test_signature_verifies_with_the_secret(plan, receiver, ledger):
 def test_kinds_setting_restricts_what_is_sent(plan, receiver, ledger):
     """With `kinds` only those kinds are sent; the others are left to other targets."""
     report = run(plan, webhook(receiver.url, kinds="task,handoff"), ledger)
-    assert report.counts == {ACCEPTED: 4} and report.other_tasks == 6
+    assert report.counts == {ACCEPTED: 4} and report.other_tasks == 8
     assert {e["data"]["kind"] for e in receiver.events.values()} == {"task", "handoff"}
 
 
