@@ -30,15 +30,15 @@ def hours_text(hours: tuple[int, int]) -> str:
 
 def working_minutes(start: int, length: int, hours: tuple[int, int]) -> int:
     """Minutes of working time in the window `[start, start + length)` (start: minute of day)."""
-    total, t, end = 0, start, start + length
+    return _working_since_midnight(start + length, hours) - _working_since_midnight(start, hours)
+
+
+def _working_since_midnight(minute: int, hours: tuple[int, int]) -> int:
+    """Working minutes from midnight of day 0 up to `minute`: whole days, then the last one."""
     first, last = hours
-    while t < end:
-        day = t - t % DAY
-        spans = [(first, last)] if first <= last else [(0, last), (first, DAY)]
-        for low, high in spans:
-            total += max(0, min(end, day + high) - max(t, day + low))
-        t = day + DAY
-    return total
+    spans = [(first, last)] if first <= last else [(0, last), (first, DAY)]
+    days, rest = divmod(minute, DAY)
+    return sum(days * (high - low) + max(0, min(rest, high) - low) for low, high in spans)
 
 
 @functools.cache
