@@ -63,9 +63,3 @@ def test_elements_moved_grow_linearly_with_the_declarations(count: int) -> None:
         moved = elements_moved(playbook(count), monkeypatch)
     assert moved <= 20 * (count + 2)
 
-
-def test_forty_thousand_declarations_parse() -> None:
-    """40,000 journeys parse completely (quadratic, this took minutes)."""
-    module, diagnostics = parse_text(playbook(40_000))
-    assert diagnostics == []
-    assert module is not None and len(module.decls) == 40_002
