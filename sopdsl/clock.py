@@ -10,6 +10,18 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 # A Monday: `every 2w on friday` fires in the weeks whose index from here is a multiple of 2,
 # so every driver (simulator, planner, any start date) agrees on which Fridays those are.
 WEEK_ANCHOR = dt.date(1970, 1, 5)
+# The dates a run may start on and events may carry: from the Unix epoch, which push targets
+# and calendars count time from, to a start that leaves room for ten years of horizon and a
+# century of durations (the longest a playbook states) before the calendar ends in 9999.
+FIRST_DATE = dt.date(1970, 1, 1)
+LAST_DATE = dt.date(9800, 12, 31)
+
+
+def date_out_of_range(day: dt.date) -> str | None:
+    """Why a run cannot start on, or an event happen on, `day`; None when it can."""
+    if FIRST_DATE <= day <= LAST_DATE:
+        return None
+    return f"{day.isoformat()} is outside the dates sopdsl works with, {FIRST_DATE} to {LAST_DATE}"
 
 
 class Clock:

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sopdsl import jsontext
 from sopdsl.arms import stable_arm
-from sopdsl.clock import Clock
+from sopdsl.clock import Clock, date_out_of_range
 from sopdsl.customer import Event
 from sopdsl.diagnostics import Diagnostic, did_you_mean, diag
 from sopdsl.evaluate import plain_number
@@ -112,7 +113,7 @@ def _json_rows(handle: Any, name: str, problems: DataProblems) -> Iterator[tuple
         if not text.strip():
             continue
         try:
-            row = json.loads(text)
+            row = jsontext.loads(text)
         except json.JSONDecodeError as error:
             problems.report("E606", name, number, f"not a JSON object: {error.msg}")
             continue
@@ -241,6 +242,10 @@ def read_events(path: Path, program: Program, clock: Clock,
                           Event(event, when, _text(row.get("content")), amount), line)
 
 
+class OutOfRange(ValueError):
+    """A date and time outside the dates sopdsl works with."""
+
+
 class _Moments:
     """Event times as run-time minutes. `YYYY-MM-DD HH:MM` on a day without a clock change
     is read without making a datetime, which is most rows of a large file."""
@@ -260,13 +265,20 @@ class _Moments:
             if midnight is not None and hour.isdigit() and minute.isdigit() and (
                     int(hour) < 24 and int(minute) < 60):
                 return midnight + int(hour) * 60 + int(minute)
-        return self.clock.minutes(dt.datetime.fromisoformat(text))
+        when = dt.datetime.fromisoformat(text)
+        problem = date_out_of_range(when.date())
+        if problem:
+            raise OutOfRange(problem)
+        return self.clock.minutes(when)
 
     def _midnight(self, text: str) -> float | None:
-        """The day's local midnight, None when the day is not 24 hours long (or no date)."""
+        """The day's local midnight, None when the day is not 24 hours long, not a date, or
+        out of range (the slow path then says why)."""
         try:
             day = dt.date.fromisoformat(text)
         except ValueError:
+            return None
+        if date_out_of_range(day):
             return None
         start = self.clock.at(day, 0)
         return start if self.clock.at(day + dt.timedelta(days=1), 0) - start == 1440 else None
@@ -344,6 +356,9 @@ class _Cells:
         text = _text(value) or ""
         try:
             return moments.minutes(text)
+        except OutOfRange as error:
+            self.fail(f"`time` {error}", "check the year: events are replayed from 1970 on")
+            return None
         except ValueError:
             self.fail(f"`time` must be a date and time such as 2026-12-01 20:15, not `{text}`",
                       "without an offset the time is read in the playbook's time zone")
