@@ -8,6 +8,7 @@ code. Targets raise the errors below; anything else is a bug.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
@@ -62,6 +63,10 @@ class TaskStatus:
     sender: str | None  # the staff member who sends it, when the system or the task says
 
 
+# The longest a target waits for one answer: past an hour a server is as good as down.
+MAX_SECONDS = 3600.0
+
+
 class SettingsError(Exception):
     """A setting the target needs is missing or malformed: a usage error (exit 2)."""
 
@@ -83,15 +88,16 @@ class Settings:
         return self.values.get(key, default)
 
     def seconds(self, key: str, default: str) -> float:
-        """A setting that is a positive number of seconds; a `SettingsError` otherwise."""
+        """A setting that is a number of seconds above 0, at most MAX_SECONDS; a
+        `SettingsError` otherwise (nan and inf included)."""
         value = self.values.get(key) or default
         try:
             seconds = float(value)
         except ValueError:
-            seconds = 0.0
-        if not seconds > 0:
-            raise SettingsError(f"the {self.target} `{key}` must be a positive number of "
-                                f"seconds, not `{value}`")
+            seconds = math.nan
+        if not 0 < seconds <= MAX_SECONDS:
+            raise SettingsError(f"the {self.target} `{key}` must be a number of seconds above 0 "
+                                f"and at most {MAX_SECONDS:g}, not `{value}`")
         return seconds
 
     def require(self, key: str) -> str:
@@ -104,15 +110,19 @@ class Settings:
         return value
 
 
-def address(url: str, target: str) -> str:
-    """A server's URL without user, password, query or fragment, as shown and recorded."""
-    parts = urlsplit(url)
+def address(url: str, target: str, key: str = "url") -> str:
+    """A server's URL (the setting `key`) without user, password, query or fragment, as shown
+    and recorded."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a malformed IPv6 host such as `http://[::1/`; the URL may hold a secret
+        raise SettingsError(f"the {target} `{key}` is not a valid address") from None
     host = parts.hostname or ""
     host = f"[{host}]" if ":" in host else host
     try:
         netloc = f"{host}:{parts.port}" if parts.port else host
     except ValueError:
-        raise SettingsError(f"the {target} `url` has a bad port: `{host}`") from None
+        raise SettingsError(f"the {target} `{key}` has a bad port: `{host}`") from None
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 

@@ -43,11 +43,11 @@ class WebhookTarget:
 
     def __init__(self, settings: Settings) -> None:
         self.url = settings.require("url")
+        self.destination = address(self.url, self.name)
         parts = urlsplit(self.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise SettingsError(f"the webhook `url` must be an http or https address, not "
-                                f"`{address(self.url, self.name)}`")
-        self.destination = address(self.url, self.name)
+                                f"`{self.destination}`")
         self.secret = settings.get("secret")
         self.source = settings.get("source")
         self.kinds = _kinds(settings.get("kinds"))
