@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from generate import write_big_file, write_small_files  # noqa: E402
 
 from sopdsl.api import check_paths  # noqa: E402
-from sopdsl.lalr import lark_parser  # noqa: E402
-from sopdsl.parser import no_cyclic_gc  # noqa: E402
+from sopdsl.syntax.lalr import lark_parser  # noqa: E402
+from sopdsl.syntax.parser import no_cyclic_gc  # noqa: E402
 
 HEAVY_MODULES = ("simpy", "matplotlib", "numpy", "dask")
 SOPDSL = Path(sys.executable).parent / "sopdsl"

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from simulator.exact import Refusal, forecast_exact  # noqa: E402
-from simulator.scenario_build import effective_scenario  # noqa: E402
+from sopdsl.scenario.build import effective_scenario  # noqa: E402
 from sopdsl.api import load  # noqa: E402
 
 PLAYBOOKS = [*sorted((ROOT / "playbooks").glob("*.sop")),

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_check import best_of, load_average  # noqa: E402
 from generate import write_small_files  # noqa: E402
 
-from sopdsl.formatter import format_text  # noqa: E402
+from sopdsl.fmt.formatter import format_text  # noqa: E402
 
 TARGET_SECONDS = 5.0
 

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_check import load_average  # noqa: E402
 
 from sopdsl.api import check_paths  # noqa: E402
-from sopdsl.parser import parse_text  # noqa: E402
+from sopdsl.syntax.parser import parse_text  # noqa: E402
 
 JOURNEY = 'journey j{i} "t{i}" {{\n  when e\n  send c via private_chat\n  wait 1d\n}}\n'
 

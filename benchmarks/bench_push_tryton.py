@@ -32,7 +32,7 @@ from tryton_server import (  # noqa: E402
     ADMIN_PASSWORD, DATABASE, MODULES, TrytonServer, prepare_database,
 )
 
-from sopdsl.plan_model import (  # noqa: E402
+from sopdsl.planning.model import (  # noqa: E402
     Assignee, DueWindow, PlanPlaybook, PlanTask, PlanWindow, task_key,
 )
 from sopdsl.push.target import PlanRun, Settings  # noqa: E402

@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_baselines import numpy_day_step, simpy_funnel  # noqa: E402
 from sopdsl.api import load  # noqa: E402
 from simulator.engine import Replication  # noqa: E402
-from simulator.scenario import Scenario  # noqa: E402
-from simulator.scenario_build import effective_scenario  # noqa: E402
+from sopdsl.scenario.model import Scenario  # noqa: E402
+from sopdsl.scenario.build import effective_scenario  # noqa: E402
 
 MINUTES_PER_DAY = 24 * 60
 

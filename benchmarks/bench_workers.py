@@ -23,7 +23,7 @@ from bench_baselines import simpy_funnel
 
 from simulator.montecarlo import simulate
 from simulator.results import Tally
-from simulator.scenario_build import effective_scenario
+from sopdsl.scenario.build import effective_scenario
 from sopdsl.api import load
 
 ROOT = Path(__file__).parent.parent

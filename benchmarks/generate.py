@@ -124,7 +124,7 @@ def small_playbook_text(n: int) -> str:
 
 def canonical(text: str) -> str:
     """The text as `sopdsl fmt` writes it, so `fmt --check` finds nothing to change."""
-    from sopdsl.formatter import format_text
+    from sopdsl.fmt.formatter import format_text
 
     result = format_text(text)
     if result.text is None:

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sopdsl.customer import Customer, Event
-from sopdsl.evaluate import ExprCompiler
-from simulator.distributions import Distribution
-from simulator.scenario import Multipliers, Scenario
+from sopdsl.runtime.customer import Customer, Event
+from sopdsl.runtime.evaluate import ExprCompiler
+from sopdsl.scenario.distributions import Distribution
+from sopdsl.scenario.model import Multipliers, Scenario
 
 if TYPE_CHECKING:
-    from sopdsl.program import Program
+    from sopdsl.checker.program import Program
 
 MINUTES_PER_DAY = 24 * 60
 # Index of each behaviour in a multiplier tuple.

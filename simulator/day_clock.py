@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 
-from sopdsl.clock import Clock
+from sopdsl.runtime.clock import Clock
 
 MINUTES_PER_DAY = 24 * 60
 

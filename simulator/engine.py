@@ -17,20 +17,20 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
-from sopdsl.arms import seeded_arms
+from sopdsl.runtime.arms import seeded_arms
 from sopdsl.builtins import AUTOMATIC_CHANNELS
-from sopdsl.customer import Customer, Event
-from sopdsl.effects import (
+from sopdsl.runtime.customer import Customer, Event
+from sopdsl.runtime.effects import (
     Effect, HandoffRequested, SendDelivered, SendRequested, TaskCreated,
 )
-from sopdsl.interpreter import Interpreter
-from sopdsl.program import Program
+from sopdsl.runtime.interpreter import Interpreter
+from sopdsl.checker.program import Program
 from simulator.behaviour import Behaviour, DrawStream, daily_moments
 from simulator.day_clock import DayTableClock
 from simulator.notes import unmodelled_events
 from simulator.population import Population, generate
 from simulator.results import Tally
-from simulator.scenario import Scenario
+from sopdsl.scenario.model import Scenario
 from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem
 from simulator.tallying import Counter, funnel
 

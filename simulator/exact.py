@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sopdsl import ast
-from sopdsl.clock import MINUTES_PER_DAY
-from sopdsl.program import Program
+from sopdsl.syntax import ast
+from sopdsl.runtime.clock import MINUTES_PER_DAY
+from sopdsl.checker.program import Program
 from simulator.exact_model import Model
 from simulator.exact_play import EARLIER, TooComplex
 from simulator.exact_population import CustomerType, customer_types
@@ -23,7 +23,7 @@ from simulator.exact_states import State
 from simulator.exact_support import nodes, refusal_reasons
 from simulator.exact_tally import Totals, Trajectory, assemble
 from simulator.results import Tally
-from simulator.scenario import Scenario
+from sopdsl.scenario.model import Scenario
 
 # Capacity binds when the expected number of member-days with more work than a member can do
 # reaches this (work per member and day taken as Poisson, customers being independent).

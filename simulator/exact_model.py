@@ -16,18 +16,18 @@ from typing import Any
 
 import numpy as np
 
-from sopdsl import ast
+from sopdsl.syntax import ast
 from sopdsl.builtins import STAFF_CHANNELS
-from sopdsl.clock import MINUTES_PER_DAY, Clock
-from sopdsl.customer import Customer, Event, Run
-from sopdsl.evaluate import ExprCompiler, Pred
-from sopdsl.interpreter import Interpreter
-from sopdsl.program import Program
-from sopdsl.journey_program import CompiledJourney
-from sopdsl.steps import EventMatcher, WaitFor
-from simulator.distributions import Distribution
+from sopdsl.runtime.clock import MINUTES_PER_DAY, Clock
+from sopdsl.runtime.customer import Customer, Event, Run
+from sopdsl.runtime.evaluate import ExprCompiler, Pred
+from sopdsl.runtime.interpreter import Interpreter
+from sopdsl.checker.program import Program
+from sopdsl.runtime.journey_program import CompiledJourney
+from sopdsl.runtime.steps import EventMatcher, WaitFor
+from sopdsl.scenario.distributions import Distribution
 from simulator.exact_support import nodes
-from simulator.scenario import Multipliers, Scenario
+from sopdsl.scenario.model import Multipliers, Scenario
 
 # A kernel stops where less than this much probability is left in its tail.
 KERNEL_TAIL = 1e-12

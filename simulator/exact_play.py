@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sopdsl.builtins import AUTOMATIC_CHANNELS
-from sopdsl.customer import Event
-from sopdsl.effects import Effect
+from sopdsl.runtime.customer import Event
+from sopdsl.runtime.effects import Effect
 from simulator.exact_model import Model
 from simulator.exact_states import AutoSend, FollowUp, Proc, Response, State, Work, clone
 

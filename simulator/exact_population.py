@@ -12,10 +12,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sopdsl import ast
-from sopdsl.program import Program
+from sopdsl.syntax import ast
+from sopdsl.checker.program import Program
 from simulator.exact_support import nodes, program_expressions
-from simulator.scenario import Scenario, SharesAttribute
+from sopdsl.scenario.model import Scenario, SharesAttribute
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sopdsl.customer import Customer, Event, EventHistory, Run, SendLog
+from sopdsl.runtime.customer import Customer, Event, EventHistory, Run, SendLog
 from simulator.exact_model import Behaviour, Model
 
 

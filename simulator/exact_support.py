@@ -13,11 +13,11 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel
 
-from sopdsl import ast
-from sopdsl.limits import MASS_CHANNELS
-from sopdsl.program import Program
-from simulator.distributions import Distribution, duration_text
-from simulator.scenario import DistributionAttribute, Scenario
+from sopdsl.syntax import ast
+from sopdsl.runtime.limits import MASS_CHANNELS
+from sopdsl.checker.program import Program
+from sopdsl.scenario.distributions import Distribution, duration_text
+from sopdsl.scenario.model import DistributionAttribute, Scenario
 
 # Response and staff delays the method propagates exactly: memoryless or fixed.
 EXACT_DELAYS = ("exponential", "fixed")

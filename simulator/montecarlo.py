@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from simulator.results import Tally
 
 if TYPE_CHECKING:
-    from simulator.scenario import Scenario
-    from sopdsl.program import Program
+    from sopdsl.scenario.model import Scenario
+    from sopdsl.checker.program import Program
 
 MINUTES_PER_DAY = 24 * 60
 # How often the waiting loop passes on the simulated days that workers report.
@@ -93,7 +93,7 @@ def simulate(
     `workers > 1` runs them in a process pool; `scheduler` (a Dask scheduler address such
     as `tcp://host:8786`) runs them on that cluster instead.
     """
-    from sopdsl.files import display_path
+    from sopdsl.syntax.files import display_path
 
     if replications < 1 or workers < 1:
         raise ValueError("replications and workers must be at least 1")
@@ -116,7 +116,7 @@ def forecast_exactly(
     program: Program, scenario: Scenario, forecaster: Callable[..., Any] | None = None
 ) -> Forecast:
     """The expected counts without sampling; `Refused` when the forecaster cannot do it."""
-    from sopdsl.files import display_path
+    from sopdsl.syntax.files import display_path
 
     if forecaster is None:
         from simulator.exact import forecast_exact as forecaster

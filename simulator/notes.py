@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sopdsl import ast
-from sopdsl.program import Program
-from simulator.scenario import Scenario
+from sopdsl.syntax import ast
+from sopdsl.checker.program import Program
+from sopdsl.scenario.model import Scenario
 
 
 def happening_events(scenario: Scenario) -> set[str]:

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sopdsl.customer import Event
-from simulator.scenario import CalendarAttribute, DistributionAttribute, Scenario
+from sopdsl.runtime.customer import Event
+from sopdsl.scenario.model import CalendarAttribute, DistributionAttribute, Scenario
 
 if TYPE_CHECKING:
-    from sopdsl.program import Program
+    from sopdsl.checker.program import Program
 
 MINUTES_PER_DAY = 24 * 60
 

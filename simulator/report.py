@@ -85,7 +85,7 @@ def _staff(staff: StaffTally) -> dict:
 
 def report_meta(forecast: Forecast) -> dict:
     """What produced the forecast: method, playbook, replications, seed, scenario, customers."""
-    from simulator.distributions import duration_text
+    from sopdsl.scenario.distributions import duration_text
 
     scenario = forecast.scenario
     exact = forecast.method == "exact"

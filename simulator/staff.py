@@ -25,10 +25,10 @@ from typing import Any
 
 import simpy
 
-from sopdsl.clock import Clock
+from sopdsl.runtime.clock import Clock
 from simulator.behaviour import DrawStream
 from simulator.results import StaffTally
-from simulator.scenario import Staff
+from sopdsl.scenario.model import Staff
 
 MINUTES_PER_DAY = 24 * 60
 QUEUED, NEVER, ACTIVE, DONE, EXPIRED = "queued", "never", "active", "done", "expired"

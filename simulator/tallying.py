@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
-from sopdsl import ast
-from sopdsl.customer import Customer, Run
-from sopdsl.effects import (
+from sopdsl.syntax import ast
+from sopdsl.runtime.customer import Customer, Run
+from sopdsl.runtime.effects import (
     ArmChosen, Completed, Effect, Entered, Exited, GoalReached, SendDelivered, SendDropped,
     SendRequested,
 )
-from sopdsl.program import Program
-from sopdsl.step_ids import walk_steps
+from sopdsl.checker.program import Program
+from sopdsl.syntax.step_ids import walk_steps
 from simulator.results import ArmTally, GoalTally, JourneyTally, StepTally, Tally
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sopdsl.arms import ArmChooser
-from sopdsl.customer import Customer, Event, Run
-from sopdsl.effects import Effect
-from sopdsl.program import Program
+from sopdsl.runtime.arms import ArmChooser
+from sopdsl.runtime.customer import Customer, Event, Run
+from sopdsl.runtime.effects import Effect
+from sopdsl.checker.program import Program
 from simulator.engine import Replication
 from simulator.results import Tally
-from simulator.scenario import Scenario
+from sopdsl.scenario.model import Scenario
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sopdsl.api import CheckReport, check, check_paths, load
+    from sopdsl.api import CheckReport, check, check_paths, load, load_text
     from sopdsl.diagnostics import Diagnostic
-    from sopdsl.program import Program
+    from sopdsl.checker.program import Program
 
-__all__ = ("CheckReport", "Diagnostic", "Program", "check", "check_paths", "load")
+__all__ = ("CheckReport", "Diagnostic", "Program", "check", "check_paths", "load", "load_text")
 
 # Imported on first use, so `sopdsl --help` does not pay for Lark and pydantic.
 _HOMES = {
@@ -18,8 +18,9 @@ _HOMES = {
     "check": "sopdsl.api",
     "check_paths": "sopdsl.api",
     "load": "sopdsl.api",
+    "load_text": "sopdsl.api",
     "Diagnostic": "sopdsl.diagnostics",
-    "Program": "sopdsl.program",
+    "Program": "sopdsl.checker.program",
 }
 
 

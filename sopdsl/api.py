@@ -7,18 +7,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sopdsl.diagnostics import Diagnostic, sorted_diagnostics
-from sopdsl.files import collect_paths
-from sopdsl.loader import Loader
-from sopdsl.parser import no_cyclic_gc
-from sopdsl.program import Program, collect
-from sopdsl.source import SourceFile
-from sopdsl.validate import validate
+from sopdsl.syntax.files import collect_paths
+from sopdsl.syntax.loader import Loader
+from sopdsl.syntax.parser import no_cyclic_gc
+from sopdsl.checker.program import Program, collect
+from sopdsl.syntax.source import SourceFile
+from sopdsl.checker.validate import validate
 
 
 @no_cyclic_gc()
 def load(path: str | Path, loader: Loader | None = None) -> Program:
     """The program of one playbook file and its imports; problems are in `.diagnostics`."""
-    from simulator.scenario_build import scenario_diagnostics
+    from sopdsl.scenario.build import scenario_diagnostics
 
     unit = (loader or Loader()).load(Path(path))
     program = collect(unit)
@@ -26,6 +26,14 @@ def load(path: str | Path, loader: Loader | None = None) -> Program:
     program.diagnostics.extend(scenario_diagnostics(program))
     program.diagnostics = sorted_diagnostics(program.diagnostics)
     return program
+
+
+@no_cyclic_gc()
+def load_text(text: str, name: str = "playbook.sop", folder: str | Path = ".",
+              loader: Loader | None = None) -> Program:
+    """The program of playbook `text`, named `name` in `folder` (where its imports are found)."""
+    loader = loader or Loader()
+    return load(loader.add_text(text, Path(folder) / name), loader)
 
 
 @dataclass

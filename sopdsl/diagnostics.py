@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pydantic import BaseModel, ConfigDict
 
 from sopdsl.codes import CODES, Severity
-from sopdsl.source import Span
+from sopdsl.syntax.source import Span
 
 
 class Diagnostic(BaseModel):

@@ -6,12 +6,12 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from simulator.defaults import builtin_scenario
+from sopdsl.scenario.defaults import builtin_scenario
 from simulator.montecarlo import Forecast
 from simulator.results import (
     ArmTally, DailySeries, GoalTally, JourneyTally, StaffTally, StepTally, Tally,
 )
-from simulator.scenario import Scenario
+from sopdsl.scenario.model import Scenario
 
 ROOT = Path(__file__).parent.parent
 ONBOARDING = ROOT / "playbooks" / "onboarding.sop"

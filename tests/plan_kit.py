@@ -7,8 +7,8 @@ import io
 from pathlib import Path
 
 from sopdsl.api import load
-from sopdsl.plan_model import PlanWriter
-from sopdsl.planner import PlanInputs, PlanSettings, plan_files
+from sopdsl.planning.model import PlanWriter
+from sopdsl.planning.planner import PlanInputs, PlanSettings, plan_files
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "playbooks" / "data"
@@ -22,8 +22,8 @@ def plan_text(playbook: str, inputs: PlanInputs = SAMPLE, start: dt.datetime = S
               days: int = 7, sink: str = "json", **settings) -> tuple[str, list]:
     """A bundled playbook's plan of the inputs as text (json, csv-hubspot, csv-salesforce,
     ics: every calendar one after the other)."""
-    from sopdsl.plan_csv import PlanCsvWriter
-    from sopdsl.plan_ics import PlanCalendars
+    from sopdsl.planning.csv_file import PlanCsvWriter
+    from sopdsl.planning.ics import PlanCalendars
 
     program = load(ROOT / "playbooks" / f"{playbook}.sop")
     assert program.ok

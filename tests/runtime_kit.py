@@ -7,12 +7,12 @@ import tempfile
 from pathlib import Path
 
 from sopdsl.api import load
-from sopdsl.arms import ArmChooser, stable_arm
-from sopdsl.clock import Clock
-from sopdsl.customer import Customer, Event
-from sopdsl.effects import Effect
-from sopdsl.interpreter import Interpreter
-from sopdsl.program import Program
+from sopdsl.runtime.arms import ArmChooser, stable_arm
+from sopdsl.runtime.clock import Clock
+from sopdsl.runtime.customer import Customer, Event
+from sopdsl.runtime.effects import Effect
+from sopdsl.runtime.interpreter import Interpreter
+from sopdsl.checker.program import Program
 
 # Minute 0 is Monday 2026-11-30 00:00 in Asia/Shanghai.
 EPOCH = dt.datetime(2026, 11, 30)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from sopdsl.lalr import keywords
+from sopdsl.syntax.lalr import keywords
 
 
 @dataclass

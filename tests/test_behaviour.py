@@ -8,8 +8,8 @@ import random
 import numpy as np
 
 from simulator.behaviour import Behaviour, daily_moments
-from simulator.scenario_build import effective_scenario
-from sopdsl.interpreter import Interpreter
+from sopdsl.scenario.build import effective_scenario
+from sopdsl.runtime.interpreter import Interpreter
 from tests.runtime_kit import CLOCK, program_of
 from tests.test_population import within_binomial
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from runtime_kit import CLOCK, at, show
-from sopdsl.clock import Clock, week_index
+from sopdsl.runtime.clock import Clock, week_index
 
 QUIET = (21 * 60 + 30, 8 * 60 + 30)  # 21:30-08:30, wrapping midnight
 

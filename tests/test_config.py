@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sopdsl.codes import Severity
-from sopdsl.config import ConfigError, ConfigFinder, LintConfig, LintSettings, Overrides
+from sopdsl.lint.config import ConfigError, ConfigFinder, LintConfig, LintSettings, Overrides
 from sopdsl.lint import lint_paths
 
 UNUSED = """

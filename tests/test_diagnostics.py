@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sopdsl.diagnostics import diag
-from sopdsl.source import Span
+from sopdsl.syntax.source import Span
 
 
 def test_quoted_line_breaks_are_shown_not_kept() -> None:

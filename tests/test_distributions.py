@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from simulator.distributions import Distribution, duration_text, parameter_problem
+from sopdsl.scenario.distributions import Distribution, duration_text, parameter_problem
 
 N = 40_000
 

@@ -13,11 +13,13 @@ from types import SimpleNamespace
 import pytest
 
 from golden import assert_golden
-from sopdsl import ast, draw_png, fonts
-from sopdsl.draw import to_dot, to_image, to_mermaid
-from sopdsl.draw_text import edge_text, node_text, short
-from sopdsl.graph import WorkflowGraph, build_graph
-from sopdsl.parser import parse_text
+from sopdsl.syntax import ast
+from sopdsl.draw import image as draw_png
+from sopdsl.draw import fonts
+from sopdsl.draw.formats import to_dot, to_image, to_mermaid
+from sopdsl.draw.labels import edge_text, node_text, short
+from sopdsl.draw.graph import WorkflowGraph, build_graph
+from sopdsl.syntax.parser import parse_text
 from sopdsl.render.text import display_width
 
 GOLDEN = Path(__file__).parent / "golden" / "graph"
@@ -167,7 +169,7 @@ def test_unknown_format_and_journey_are_refused_before_drawing(tmp_path):
 def test_text_drawings_do_not_import_matplotlib():
     """DOT and Mermaid stay light: matplotlib loads only when an image is drawn."""
     code = (
-        "import sys; from sopdsl.draw import to_dot, to_mermaid; "
+        "import sys; from sopdsl.draw.formats import to_dot, to_mermaid; "
         "print('matplotlib' in sys.modules)"
     )
     result = subprocess.run(

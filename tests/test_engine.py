@@ -15,8 +15,8 @@ import pytest
 
 from sopdsl.api import load
 from simulator.engine import run_replication
-from simulator.scenario import Scenario
-from simulator.scenario_build import effective_scenario
+from sopdsl.scenario.model import Scenario
+from sopdsl.scenario.build import effective_scenario
 from tests.runtime_kit import program_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,7 +112,7 @@ import json, sys
 sys.path.insert(0, {str(ROOT)!r})
 from sopdsl.api import load
 from simulator.engine import run_replication
-from simulator.scenario_build import effective_scenario
+from sopdsl.scenario.build import effective_scenario
 from tests.test_engine import small
 program = load({str(ONBOARDING)!r})
 scenario = small(effective_scenario(program)[0], 100, 5, 20)

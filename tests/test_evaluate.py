@@ -7,9 +7,9 @@ import math
 import pytest
 
 from runtime_kit import program_of
-from sopdsl.clock import MINUTES_PER_DAY as DAY
-from sopdsl.customer import Customer, Event
-from sopdsl.evaluate import ExprCompiler, rfm_scores
+from sopdsl.runtime.clock import MINUTES_PER_DAY as DAY
+from sopdsl.runtime.customer import Customer, Event
+from sopdsl.runtime.evaluate import ExprCompiler, rfm_scores
 
 NOW = 400 * DAY
 

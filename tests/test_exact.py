@@ -12,7 +12,7 @@ from sopdsl.api import load
 from simulator.exact import Refusal, forecast_exact
 from simulator.montecarlo import forecast_exactly
 from simulator.results import Tally
-from simulator.scenario_build import effective_scenario
+from sopdsl.scenario.build import effective_scenario
 from tests.runtime_kit import program_of
 
 PLAYBOOK = 'playbook "t" { timezone "Asia/Shanghai" }\nrole guide "g"\n'

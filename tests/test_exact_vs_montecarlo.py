@@ -18,7 +18,7 @@ from sopdsl.api import load
 from simulator.exact import forecast_exact
 from simulator.montecarlo import simulate
 from simulator.results import Tally
-from simulator.scenario_build import effective_scenario
+from sopdsl.scenario.build import effective_scenario
 from simulator.stats import t_quantile
 
 DATA = Path(__file__).parent / "data" / "exact"

@@ -11,8 +11,8 @@ import pytest
 from golden import GOLDEN_ROOT, assert_golden
 from plan_kit import ROOT
 from sopdsl.api import load
-from sopdsl.export import export_json_schema, export_program
-from sopdsl.step_ids import walk_steps
+from sopdsl.planning.export import export_json_schema, export_program
+from sopdsl.syntax.step_ids import walk_steps
 
 PLAYBOOKS = sorted(p.stem for p in (ROOT / "playbooks").glob("*.sop"))
 

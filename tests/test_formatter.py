@@ -1,4 +1,4 @@
-"""Tests for sopdsl.formatter: golden layouts, refusals, the safety net, and properties."""
+"""Tests for sopdsl.fmt.formatter: golden layouts, refusals, the safety net, and properties."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from sopdsl import ast, formatter
-from sopdsl.format_layout import display_width
-from sopdsl.formatter import FormatResult, FormatterError, format_text
-from sopdsl.parser import parse_text
+from sopdsl.syntax import ast
+
+from sopdsl.fmt import formatter
+from sopdsl.fmt.layout import display_width
+from sopdsl.fmt.formatter import FormatResult, FormatterError, format_text
+from sopdsl.syntax.parser import parse_text
 from golden import assert_golden
 from strategies import programs  # tests/ is on sys.path under pytest (rootdir-less test dir)
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sopdsl import ast
+from sopdsl.syntax import ast
 from sopdsl.api import load
-from sopdsl.graph import WorkflowGraph, build_graph, step_kind
-from sopdsl.parser import parse_text
+from sopdsl.draw.graph import WorkflowGraph, build_graph, step_kind
+from sopdsl.syntax.parser import parse_text
 
 GRAPH_DATA = Path(__file__).parent / "golden" / "graph"
 PLAYBOOKS = Path(__file__).parent.parent / "playbooks"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from runtime_kit import at, event, interpreter, kinds, show, summary
-from sopdsl.arms import pick, seeded_arms, stable_arm
-from sopdsl.effects import Entered, SendRequested
+from sopdsl.runtime.arms import pick, seeded_arms, stable_arm
+from sopdsl.runtime.effects import Entered, SendRequested
 
 DECLS = """
 role guide "导购"

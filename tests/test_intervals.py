@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sopdsl import ast
-from sopdsl.intervals import Num, Reasoner, Vocabulary
-from sopdsl.parser import parse_text
+from sopdsl.syntax import ast
+from sopdsl.lint.intervals import Num, Reasoner, Vocabulary
+from sopdsl.syntax.parser import parse_text
 
 PRELUDE = """
 attribute level: enum("silver", "gold", "black")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from runtime_kit import at, event, interpreter, kinds, show
-from sopdsl.effects import SendDelivered, SendDropped, SendRequested
+from sopdsl.runtime.effects import SendDelivered, SendDropped, SendRequested
 
 DECLS = """
 content a: text "a"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sopdsl import loader
+from sopdsl.syntax import loader
 from sopdsl.api import check_paths
 
 

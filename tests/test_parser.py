@@ -6,10 +6,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sopdsl import ast
 from sopdsl.api import load
-from sopdsl.lalr import reserved_words
-from sopdsl.parser import parse_text
+from sopdsl.syntax import ast
+from sopdsl.syntax.lalr import reserved_words
+from sopdsl.syntax.parser import parse_text
 
 SPEC_EXAMPLE = Path(__file__).parent / "data" / "spec_examples.sop"
 

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from lark.lexer import PatternRE, PatternStr
 
 from sopdsl.api import load
-from sopdsl.files import display_path
-from sopdsl.lalr import lark_parser
-from sopdsl.parser import MAX_SYNTAX_ERRORS
+from sopdsl.syntax.files import display_path
+from sopdsl.syntax.lalr import lark_parser
+from sopdsl.syntax.parser import MAX_SYNTAX_ERRORS
 from strategies import programs
 
 PROPERTY_SETTINGS = settings(max_examples=60, deadline=None,

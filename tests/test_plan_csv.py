@@ -10,7 +10,7 @@ import pytest
 
 from golden import GOLDEN_ROOT, assert_golden
 from plan_kit import plan_text
-from sopdsl.plan_csv import HUBSPOT_COLUMNS, SALESFORCE_COLUMNS
+from sopdsl.planning.csv_file import HUBSPOT_COLUMNS, SALESFORCE_COLUMNS
 
 
 @pytest.mark.parametrize("style", ["hubspot", "salesforce"])

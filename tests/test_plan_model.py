@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from plan_kit import EXAMPLES, plan_text
-from sopdsl.plan_model import (
+from sopdsl.planning.model import (
     Assignee, DueWindow, Plan, PlanPlaybook, PlanSummary, PlanTask, PlanWindow, PlanWriter,
     plan_json_schema, priority_band, task_key,
 )

@@ -35,20 +35,20 @@ from pathlib import Path
 
 import pytest
 
-from sopdsl import ast
+from sopdsl.syntax import ast
 from sopdsl.api import load
-from sopdsl.arms import stable_arm
-from sopdsl.clock import Clock
-from sopdsl.effects import (
+from sopdsl.runtime.arms import stable_arm
+from sopdsl.runtime.clock import Clock
+from sopdsl.runtime.effects import (
     Effect, Entered, HandoffRequested, Notified, SendRequested, StateChanged, TaskCreated,
 )
-from sopdsl.evaluate import plain_number
-from sopdsl.format_exprs import expr_text
-from sopdsl.plan_model import PlanSummary, PlanTask
-from sopdsl.planner import PlanInputs, PlanSettings, Planner, plan_files
-from sopdsl.program import Program
-from sopdsl.step_ids import walk_steps
-from simulator.scenario_build import effective_scenario
+from sopdsl.runtime.evaluate import plain_number
+from sopdsl.fmt.exprs import expr_text
+from sopdsl.planning.model import PlanSummary, PlanTask
+from sopdsl.planning.planner import PlanInputs, PlanSettings, Planner, plan_files
+from sopdsl.checker.program import Program
+from sopdsl.syntax.step_ids import walk_steps
+from sopdsl.scenario.build import effective_scenario
 from simulator.trace import CustomerTrace, StepStarted, trace_replication
 from tests.test_engine import small
 

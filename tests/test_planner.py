@@ -11,12 +11,12 @@ import pytest
 from golden import GOLDEN_ROOT, assert_golden
 from plan_kit import DATA, EXAMPLES, SAMPLE, START, plan_text
 from runtime_kit import program_of
-from sopdsl.clock import Clock
-from sopdsl.customer import Event
+from sopdsl.runtime.clock import Clock
+from sopdsl.runtime.customer import Event
 from sopdsl.customers_io import Roster, StaffMember
-from sopdsl.plan_build import WorkHours
-from sopdsl.planner import PlanInputs, Planner, PlanSettings
-from sopdsl.replay import CustomerData, replay
+from sopdsl.planning.build import WorkHours
+from sopdsl.planning.planner import PlanInputs, Planner, PlanSettings
+from sopdsl.runtime.replay import CustomerData, replay
 
 WEEK = PlanSettings(START, 7)
 

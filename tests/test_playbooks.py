@@ -51,7 +51,7 @@ def test_load_leaves_the_garbage_collector_as_it_was():
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(PLAYBOOKS)) for p in FILES])
 def test_playbook_is_in_canonical_layout(path: Path):
     """`sopdsl fmt --check` would leave every bundled playbook as it is."""
-    from sopdsl.formatter import format_text
+    from sopdsl.fmt.formatter import format_text
 
     result = format_text(path.read_text(encoding="utf-8"), str(path))
     assert result.text is not None and not result.changed

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from simulator.population import generate
-from simulator.scenario import Scenario
-from simulator.scenario_build import effective_scenario
+from sopdsl.scenario.model import Scenario
+from sopdsl.scenario.build import effective_scenario
 from tests.runtime_kit import program_of
 
 DECLS = """role guide "导购"

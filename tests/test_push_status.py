@@ -11,7 +11,7 @@ import pytest
 from push_kit import RUN, FakeTarget, ledger, make_task, make_tasks  # noqa: F401 - fixture
 from wecom_kit import send_task, target as wecom_target
 
-from sopdsl.plan_model import PlanTask
+from sopdsl.planning.model import PlanTask
 from sopdsl.push.ledger import Ledger
 from sopdsl.push.runner import Retry, push
 from sopdsl.push.status import NO_SENDER, CannotPoll, poll

@@ -8,7 +8,7 @@ import pytest
 from golden import GOLDEN_ROOT, assert_golden
 from wecom_kit import run_of, sample_plan, send_task, target
 
-from sopdsl.plan_model import PlanContent
+from sopdsl.planning.model import PlanContent
 from sopdsl.push.target import RejectedError, SettingsError
 from sopdsl.push.wecom_payloads import MAX_RECIPIENTS, problem
 

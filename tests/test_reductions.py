@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from sopdsl.builder import MAX_TREE_DEPTH, build_module
-from sopdsl.lalr import lark_parser
-from sopdsl.parser import parse_text
-from sopdsl.reductions import build_declarations
+from sopdsl.syntax.builder import MAX_TREE_DEPTH, build_module
+from sopdsl.syntax.lalr import lark_parser
+from sopdsl.syntax.parser import parse_text
+from sopdsl.syntax.reductions import build_declarations
 from strategies import programs
 
 ROOT = Path(__file__).parent.parent

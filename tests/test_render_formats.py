@@ -12,7 +12,7 @@ from sopdsl.render import FORMATS, render
 from sopdsl.render.github import escape_data, escape_property, render_github
 from sopdsl.render.json_format import render_json
 from sopdsl.render.sarif import render_sarif
-from sopdsl.source import SourceFile, Span
+from sopdsl.syntax.source import SourceFile, Span
 
 PATH = "playbooks/新客.sop"
 

@@ -11,7 +11,7 @@ from sopdsl.codes import Severity
 from sopdsl.diagnostics import Diagnostic, diag
 from sopdsl.render import render
 from sopdsl.render.text import display_width, render_text, summary_line
-from sopdsl.source import SourceFile, Span
+from sopdsl.syntax.source import SourceFile, Span
 
 GOLDEN = Path(__file__).parent / "golden" / "render"
 PATH = "playbooks/onboarding.sop"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from runtime_kit import EPOCH, at, program_of, show, summary
 from sopdsl.api import load
-from sopdsl.customer import Event
-from sopdsl.replay import CustomerData, replay
+from sopdsl.runtime.customer import Event
+from sopdsl.runtime.replay import CustomerData, replay
 
 ONBOARDING = Path(__file__).parent.parent / "playbooks" / "onboarding.sop"
 UNTIL = dt.datetime(2027, 1, 31)

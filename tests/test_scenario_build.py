@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from sopdsl import ast
+from sopdsl.syntax import ast
 from sopdsl.api import load
-from sopdsl.program import Program
-from simulator.defaults import BUILTIN_NAME, CHANNEL_DEFAULTS, builtin_scenario
-from simulator.scenario import Scenario
-from simulator.scenario_build import effective_scenario, scenario_diagnostics, scenario_names
+from sopdsl.checker.program import Program
+from sopdsl.scenario.defaults import BUILTIN_NAME, CHANNEL_DEFAULTS, builtin_scenario
+from sopdsl.scenario.model import Scenario
+from sopdsl.scenario.build import effective_scenario, scenario_diagnostics, scenario_names
 
 TODAY = dt.date(2026, 11, 23)
 DECLS = """

@@ -8,11 +8,11 @@ import pytest
 from pydantic import ValidationError
 
 from sopdsl.builtins import CHANNELS, PURPOSES
-from simulator.defaults import BUILTIN_NAME, builtin_scenario
-from simulator.scenario import (
+from sopdsl.scenario.defaults import BUILTIN_NAME, builtin_scenario
+from sopdsl.scenario.model import (
     Channel, Hours, Multipliers, Population, Scenario, SharesAttribute, ValueShare,
 )
-from simulator.scenario_text import percent, render_scenario
+from sopdsl.scenario.text import percent, render_scenario
 
 TODAY = dt.date(2026, 11, 23)
 

@@ -13,9 +13,9 @@ from sopdsl.diagnostics import has_errors
 from strategies import (  # tests/ is on sys.path under pytest (rootdir-less test dir)
     Block, _sc_values, distributions, durations, numbers, percents, render, scenarios,
 )
-from simulator.scenario import Scenario
-from simulator.scenario_blocks import BLOCK_ITEMS, BLOCK_SETTINGS
-from simulator.scenario_build import effective_scenario
+from sopdsl.scenario.model import Scenario
+from sopdsl.scenario.blocks import BLOCK_ITEMS, BLOCK_SETTINGS
+from sopdsl.scenario.build import effective_scenario
 
 DECLS = """role guide "导购"
 role sales "销售"

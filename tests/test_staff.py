@@ -9,8 +9,8 @@ import numpy as np
 import simpy
 
 from simulator.behaviour import DrawStream
-from simulator.distributions import Distribution
-from simulator.scenario import Hours, Staff
+from sopdsl.scenario.distributions import Distribution
+from sopdsl.scenario.model import Hours, Staff
 from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem
 from tests.runtime_kit import CLOCK, at
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sopdsl import ast
-from sopdsl.parser import parse_text
-from sopdsl.step_ids import step_arms, step_id_map, walk_steps
+from sopdsl.syntax import ast
+from sopdsl.syntax.parser import parse_text
+from sopdsl.syntax.step_ids import step_arms, step_id_map, walk_steps
 
 GRAPH_DATA = Path(__file__).parent / "golden" / "graph"
 

@@ -6,10 +6,10 @@ import threading
 
 import pytest
 
-from sopdsl.lalr import lark_parser
-from sopdsl.builder import MAX_TREE_DEPTH
-from sopdsl.parser import parse_text
-from sopdsl.syntax_errors import _EXAMPLES, _catalogue, expected_phrase, phrase
+from sopdsl.syntax.lalr import lark_parser
+from sopdsl.syntax.builder import MAX_TREE_DEPTH
+from sopdsl.syntax.parser import parse_text
+from sopdsl.syntax.syntax_errors import _EXAMPLES, _catalogue, expected_phrase, phrase
 
 J = "journey j {{\n  when friend_added\n  {}\n}}\n"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from sopdsl.api import load
-from sopdsl.effects import Entered, SendRequested
+from sopdsl.runtime.effects import Entered, SendRequested
 from simulator.engine import run_replication
-from simulator.scenario_build import effective_scenario
+from sopdsl.scenario.build import effective_scenario
 from simulator.trace import trace_replication
 from tests.test_engine import small
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from runtime_kit import at, event, interpreter, show
-from sopdsl.effects import Entered
-from sopdsl.triggers import anniversary
+from sopdsl.runtime.effects import Entered
+from sopdsl.runtime.triggers import anniversary
 
 DECLS = 'content a: text "a"\nsegment buyer = count(purchase, 30d) >= 2\n'
 

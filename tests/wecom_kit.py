@@ -11,7 +11,7 @@ import pytest
 
 from plan_kit import plan_text
 
-from sopdsl.plan_model import Plan, PlanContent, PlanTask, task_key
+from sopdsl.planning.model import Plan, PlanContent, PlanTask, task_key
 from sopdsl.push.target import PlanRun, Settings
 from sopdsl.push.wecom import WecomTarget
 from wecom_contract import CORP_ID, SECRET, TAGS, WecomContract

@@ -14,7 +14,7 @@ import click
 from sopdsl.cli.output import emit_diagnostics
 
 if TYPE_CHECKING:
-    from sopdsl.format_files import FileFormat
+    from sopdsl.fmt.files import FileFormat
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -42,9 +42,13 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool) -> None:
 
 
 def _format_stdin(check: bool, show_diff: bool) -> int:
-    from sopdsl.format_files import Outcome, format_bytes
+    from sopdsl.fmt.files import FileFormat, Outcome, format_bytes
+    from sopdsl.syntax.files import read_stream
 
-    result = format_bytes(sys.stdin.buffer.read(), STDIN_NAME)
+    data = read_stream(sys.stdin.buffer, STDIN_NAME)
+    if not isinstance(data, bytes):
+        return _report_problems([FileFormat(STDIN_NAME, Outcome.UNREADABLE, diagnostics=[data])])
+    result = format_bytes(data, STDIN_NAME)
     code = _report_problems([result])
     if result.formatted is None:
         return code
@@ -59,8 +63,8 @@ def _format_stdin(check: bool, show_diff: bool) -> int:
 
 
 def _format_paths(paths: list[str], check: bool, show_diff: bool) -> int:
-    from sopdsl.files import collect_paths
-    from sopdsl.format_files import Outcome, format_file
+    from sopdsl.syntax.files import collect_paths
+    from sopdsl.fmt.files import Outcome, format_file
 
     files, missing = collect_paths(paths)
     if missing:
@@ -82,7 +86,7 @@ def _format_paths(paths: list[str], check: bool, show_diff: bool) -> int:
 
 def _report_problems(results: list[FileFormat]) -> int:
     """Print refusals and errors to standard error; the exit code they call for."""
-    from sopdsl.format_files import Outcome
+    from sopdsl.fmt.files import Outcome
 
     code = 0
     diagnosed = [r for r in results if r.outcome in (Outcome.REFUSED, Outcome.UNREADABLE)]
@@ -99,7 +103,7 @@ def _report_problems(results: list[FileFormat]) -> int:
 
 def summary(results: list[FileFormat], dry: bool) -> str:
     """`2 files reformatted, 13 left unchanged` (or `would be ...` for --check and --diff)."""
-    from sopdsl.format_files import Outcome
+    from sopdsl.fmt.files import Outcome
 
     counts = {outcome: 0 for outcome in Outcome}
     for result in results:

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from simulator.bounds import MAX_CUSTOMERS, MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
 from sopdsl.cli.output import emit_diagnostics
+from sopdsl.scenario.bounds import MAX_CUSTOMERS, MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
 
 if TYPE_CHECKING:
     from simulator.montecarlo import Forecast
-    from simulator.scenario import Scenario
-    from sopdsl.program import Program
+    from sopdsl.scenario.model import Scenario
+    from sopdsl.checker.program import Program
 
 METHODS = ("montecarlo", "exact")
 
@@ -102,8 +102,8 @@ def load_program(path: Path, fmt: str) -> Program:
 def load_scenario(program: Program, name: str | None, options: RunOptions) -> Scenario:
     """The effective scenario `name` with the command line's overrides; exits 2 when unknown
     or, with the overrides, too large to simulate."""
-    from simulator.bounds import size_problems
-    from simulator.scenario_build import effective_scenario, unknown_scenario
+    from sopdsl.scenario.bounds import size_problems
+    from sopdsl.scenario.build import effective_scenario, unknown_scenario
 
     unknown = unknown_scenario(program, name)
     if unknown:

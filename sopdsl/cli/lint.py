@@ -33,8 +33,8 @@ def lint(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tupl
     each file. Exit 0 no findings, 1 findings (errors or warnings), 2 usage, configuration
     or unreadable input.
     """
-    from sopdsl.config import ConfigError, Overrides, check_selectors
-    from sopdsl.files import INPUT_ERROR_CODES
+    from sopdsl.lint.config import ConfigError, Overrides, check_selectors
+    from sopdsl.syntax.files import INPUT_ERROR_CODES
     from sopdsl.lint import lint_paths
 
     if statistics and fmt not in ("text", "json"):

@@ -13,7 +13,7 @@ from sopdsl.render import FORMATS
 
 if TYPE_CHECKING:
     from sopdsl.diagnostics import Diagnostic
-    from sopdsl.source import SourceFile
+    from sopdsl.syntax.source import SourceFile
 
 FORMAT_OPTION = click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
@@ -37,7 +37,7 @@ def emit_diagnostics(
 ) -> int:
     """Print diagnostics in `fmt` (to stderr when `err`) and return the exit code they call for."""
     from sopdsl.diagnostics import has_errors
-    from sopdsl.files import INPUT_ERROR_CODES
+    from sopdsl.syntax.files import INPUT_ERROR_CODES
     from sopdsl.render import render
 
     color = wants_color(fmt, sys.stderr if err else None)

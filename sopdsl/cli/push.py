@@ -29,6 +29,15 @@ if TYPE_CHECKING:
 
 # Stands in for credentials a dry run does not need, so targets can be built without them.
 DRY_RUN_SECRET = "<not needed for a dry run>"
+MAX_WAIT_SECONDS = 86_400.0
+
+
+def _wait_seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """Seconds from 0 to a day: nan and inf (which float() reads) are refused too."""
+    if not 0 <= value <= MAX_WAIT_SECONDS:
+        raise click.BadParameter(f"{value:g} is not a number of seconds from 0 to "
+                                 f"{MAX_WAIT_SECONDS:g}")
+    return value
 
 
 @click.command()
@@ -51,8 +60,9 @@ DRY_RUN_SECRET = "<not needed for a dry run>"
                    "that would then hold two copies.")
 @click.option("--max-attempts", type=click.IntRange(1, 100), default=6, show_default=True,
               help="Sends of one request before giving up for this run.")
-@click.option("--max-wait", type=click.FloatRange(0), default=300.0, show_default=True,
-              metavar="SECONDS", help="Most time spent waiting to retry one request.")
+@click.option("--max-wait", type=float, callback=_wait_seconds, default=300.0, show_default=True,
+              metavar="SECONDS", help="Most time spent waiting to retry one request "
+                                      "(at most a day).")
 @click.option("--status", "poll_status", is_flag=True,
               help="Send nothing: ask the target what became of the pushed tasks (sent, "
                    "waiting for staff, not a friend, over quota), per sender.")
@@ -91,7 +101,7 @@ def push(plan_file: Path, target_name: str, dry_run: bool, ledger_path: Path,
     if isinstance(settings, Diagnostic):
         _input_error(settings)
     secrets = secret_values(settings, target_class.secret_keys)
-    target = _build(target_class, settings, dry_run)
+    target = _build(target_class, settings, dry_run, secrets)
     retry = Retry(max_attempts=max_attempts, max_wait=max_wait)
     if poll_status:
         _poll(plan, target, ledger_path, retry, secrets, output_format)
@@ -190,7 +200,7 @@ def _status_table(report: StatusReport) -> None:
 
     from sopdsl.push.target import DELIVERY_STATUSES
 
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True, markup=False)  # servers' words as sent
     statuses = [status for status in DELIVERY_STATUSES if report.counts[status]]
     if statuses:
         console.print(_count_table(f"{report.target} → {report.destination}: what became of "
@@ -222,7 +232,9 @@ def _status_notes(console: Any, report: StatusReport) -> None:
         console.print(f"{report.unpolled_tasks} tasks not polled; re-run --status to retry")
 
 
-def _build(target_class: type[Target], settings: Settings, dry_run: bool) -> Target:
+def _build(target_class: type[Target], settings: Settings, dry_run: bool,
+           secrets: list[str]) -> Target:
+    from sopdsl.push.secrets import mask
     from sopdsl.push.target import Settings, SettingsError
 
     if dry_run:
@@ -231,7 +243,7 @@ def _build(target_class: type[Target], settings: Settings, dry_run: bool) -> Tar
     try:
         return target_class(settings)
     except SettingsError as error:
-        fail(str(error))
+        fail(mask(str(error), secrets))
 
 
 def _open_ledger(path: Path, dry_run: bool) -> Ledger:
@@ -245,8 +257,8 @@ def _open_ledger(path: Path, dry_run: bool) -> Ledger:
 
 def _ledger_problem(path: Path, reason: str) -> Diagnostic:
     from sopdsl.diagnostics import diag
-    from sopdsl.files import display_path
-    from sopdsl.source import Span
+    from sopdsl.syntax.files import display_path
+    from sopdsl.syntax.source import Span
 
     return diag("E625", Span(file=display_path(path), line=1, column=1, end_line=1,
                              end_column=2), reason,
@@ -295,7 +307,8 @@ def _summary(report: PushReport, ledger_path: Path) -> None:
 
     from sopdsl.push.report import OUTCOMES
 
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console = Console(stderr=True, highlight=False, soft_wrap=True,
+                      markup=False)  # servers' words as sent
     outcomes = [o for o in OUTCOMES if report.counts[o]]
     if outcomes:
         console.print(_count_table(f"{'dry run: ' if report.dry_run else ''}{report.target} "

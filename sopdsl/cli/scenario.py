@@ -27,7 +27,7 @@ def show(name: str | None, playbook: str | None, fmt: str) -> None:
     else the one named `baseline`, else the built-in `default`). Exit 0 shown, 1 the
     playbook or scenario has errors, 2 unknown scenario or unreadable playbook.
     """
-    from simulator.defaults import BUILTIN_NAME, builtin_scenario
+    from sopdsl.scenario.defaults import BUILTIN_NAME, builtin_scenario
 
     if playbook is None:
         if name not in (None, BUILTIN_NAME):
@@ -40,8 +40,8 @@ def show(name: str | None, playbook: str | None, fmt: str) -> None:
 
 def _show_from_playbook(path: str, name: str | None, fmt: str) -> None:
     from sopdsl.api import load
-    from sopdsl.files import INPUT_ERROR_CODES
-    from simulator.scenario_build import effective_scenario, unknown_scenario
+    from sopdsl.syntax.files import INPUT_ERROR_CODES
+    from sopdsl.scenario.build import effective_scenario, unknown_scenario
 
     program = load(path)
     unreadable = [d for d in program.diagnostics if d.code in INPUT_ERROR_CODES]
@@ -61,7 +61,7 @@ def _print(chosen: object, fmt: str) -> None:
     if fmt == "json":
         click.echo(chosen.model_dump_json(indent=2))
         return
-    from simulator.scenario_text import render_scenario
+    from sopdsl.scenario.text import render_scenario
 
     click.echo(render_scenario(chosen, color=wants_color(fmt)), nl=False)
 

@@ -14,11 +14,11 @@ from sopdsl.cli.forecasting import echo_utf8
 def schema(document: str) -> None:
     """Print the JSON Schema (2020-12) of a plan (`sopdsl plan`) or an export (`sopdsl export`)."""
     if document == "plan":
-        from sopdsl.plan_model import plan_json_schema
+        from sopdsl.planning.model import plan_json_schema
 
         found = plan_json_schema()
     else:
-        from sopdsl.export import export_json_schema
+        from sopdsl.planning.export import export_json_schema
 
         found = export_json_schema()
     echo_utf8(json.dumps(found, ensure_ascii=False, indent=2) + "\n")

@@ -12,16 +12,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sopdsl.config import ConfigError, LintConfig, Overrides
+    from sopdsl.lint.config import ConfigError, LintConfig, Overrides
     from sopdsl.lint.engine import LintReport, lint_paths, lint_program
 
 __all__ = ("ConfigError", "LintConfig", "LintReport", "Overrides", "lint_paths", "lint_program")
 
 # Imported on first use: the rule modules import this package's submodules.
 _HOMES = {
-    "ConfigError": "sopdsl.config",
-    "LintConfig": "sopdsl.config",
-    "Overrides": "sopdsl.config",
+    "ConfigError": "sopdsl.lint.config",
+    "LintConfig": "sopdsl.lint.config",
+    "Overrides": "sopdsl.lint.config",
     "LintReport": "sopdsl.lint.engine",
     "lint_paths": "sopdsl.lint.engine",
     "lint_program": "sopdsl.lint.engine",

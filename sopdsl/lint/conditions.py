@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sopdsl import ast
-from sopdsl.program import Program
-from sopdsl.step_ids import walk_steps
+from sopdsl.syntax import ast
+from sopdsl.checker.program import Program
+from sopdsl.syntax.step_ids import walk_steps
 
 
 def judged_conditions(program: Program) -> Iterator[ast.Expr]:

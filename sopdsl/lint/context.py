@@ -6,14 +6,14 @@ import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from sopdsl import ast
+from sopdsl.syntax import ast
 from sopdsl.builtins import DEFAULT_STAFF_HOURS
-from sopdsl.graph import WorkflowGraph
-from sopdsl.intervals import Reasoner, Vocabulary
+from sopdsl.draw.graph import WorkflowGraph
+from sopdsl.lint.intervals import Reasoner, Vocabulary
 from sopdsl.lint.paths import JourneyPaths, journey_paths
 from sopdsl.lint.usage import Usage, collect_usage
-from sopdsl.program import Program
-from sopdsl.step_ids import StepRef, step_arms, walk_steps
+from sopdsl.checker.program import Program
+from sopdsl.syntax.step_ids import StepRef, step_arms, walk_steps
 
 
 def _minutes(text: str) -> int:

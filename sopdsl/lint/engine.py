@@ -9,14 +9,14 @@ from pathlib import Path
 
 from sopdsl.api import CheckReport, check_paths
 from sopdsl.codes import CODES
-from sopdsl.config import ConfigFinder, LintConfig, Overrides
+from sopdsl.lint.config import ConfigFinder, LintConfig, Overrides
 from sopdsl.diagnostics import Diagnostic, sorted_diagnostics
 from sopdsl.lint.context import LintContext, LintOptions
 from sopdsl.lint.registry import Rule, all_rules, lint_codes
 from sopdsl.lint.usage import Usage
-from sopdsl.parser import no_cyclic_gc
-from sopdsl.program import Program
-from sopdsl.suppress import Suppressions, apply_suppressions, read_directives
+from sopdsl.syntax.parser import no_cyclic_gc
+from sopdsl.checker.program import Program
+from sopdsl.lint.suppress import Suppressions, apply_suppressions, read_directives
 
 @dataclass
 class LintReport(CheckReport):

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sopdsl import ast
-from sopdsl.intervals import Fact, Reasoner, without_keys
+from sopdsl.syntax import ast
+from sopdsl.lint.intervals import Fact, Reasoner, without_keys
 from sopdsl.lint.context import all_steps
 
 Facts = tuple[Fact, ...]

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sopdsl import ast
-from sopdsl.graph import WorkflowGraph
+from sopdsl.syntax import ast
+from sopdsl.draw.graph import WorkflowGraph
 from sopdsl.lint.clock import DAY
 
 Rounds = tuple[tuple[str, int], ...]  # rounds done, per repeat node being unrolled

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sopdsl import ast
+from sopdsl.syntax import ast
 from sopdsl.lint.context import triggers
 
 # Events about one content, possible only once the customer has that content.

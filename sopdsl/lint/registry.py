@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from sopdsl.codes import CODES, Severity
 from sopdsl.diagnostics import Diagnostic, diag
-from sopdsl.source import Span
+from sopdsl.syntax.source import Span
 
 if TYPE_CHECKING:
     from sopdsl.lint.context import LintContext

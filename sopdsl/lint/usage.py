@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sopdsl import ast
-from sopdsl.program import Program
+from sopdsl.syntax import ast
+from sopdsl.checker.program import Program
 
 # `{customer.baby_name}` and `{owner.name}`, the only placeholders the language has.
 PLACEHOLDER = re.compile(r"\{\s*(customer\.[^\W\d]\w*|owner\.name)\s*\}")

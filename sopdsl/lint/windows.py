@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sopdsl import ast
+from sopdsl.syntax import ast
 from sopdsl.lint.clock import DAY
 from sopdsl.lint.paths import JourneyPaths, Visit
-from sopdsl.program import Window
+from sopdsl.checker.program import Window
 
 # A calendar period holds sends that are at most this far apart (a 31-day month).
 CALENDAR_MINUTES = {"day": DAY, "week": 7 * DAY, "month": 31 * DAY}

@@ -12,9 +12,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
-from sopdsl.plan_model import PlanTask
+from sopdsl.planning.model import PlanTask
 from sopdsl.push.ledger import Ledger
-from sopdsl.push.runner import Retry, mask
+from sopdsl.push.runner import Retry
+from sopdsl.push.secrets import mask
 from sopdsl.push.target import (
     CredentialsError, PollableTarget, PushError, TaskStatus, Target, can_poll,
     destination_of,

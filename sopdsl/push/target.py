@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from sopdsl.plan_model import PlanPlaybook, PlanTask, PlanWindow
+from sopdsl.planning.model import PlanPlaybook, PlanTask, PlanWindow
 
 
 @dataclass(frozen=True)
@@ -111,13 +111,12 @@ class Settings:
 
 
 def address(url: str, target: str, key: str = "url") -> str:
-    """A server's URL (the setting `key`) without user, password, query or fragment, as shown
-    and recorded."""
+    """A server's URL without user, password, query or fragment, as shown and recorded."""
     try:
         parts = urlsplit(url)
-    except ValueError:  # a malformed IPv6 host such as `http://[::1/`; the URL may hold a secret
-        raise SettingsError(f"the {target} `{key}` is not a valid address") from None
-    host = parts.hostname or ""
+        host = parts.hostname or ""
+    except ValueError:
+        raise SettingsError(f"the {target} `{key}` is not a URL") from None
     host = f"[{host}]" if ":" in host else host
     try:
         netloc = f"{host}:{parts.port}" if parts.port else host

@@ -12,7 +12,7 @@ import hashlib
 import re
 from typing import Any
 
-from sopdsl.plan_model import PlanTask
+from sopdsl.planning.model import PlanTask
 from sopdsl.push.target import PlanRun
 
 TASK_KEY_LINE = "sopdsl-key: "

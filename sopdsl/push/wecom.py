@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sopdsl import jsontext
-from sopdsl.plan_model import PlanTask
+from sopdsl.planning.model import PlanTask
 from sopdsl.push import wecom_payloads as payloads
 from sopdsl.push.target import (
     MOMENT_CREATED, MOMENT_FAILED, NOT_A_FRIEND, NOT_LISTED, OVER_QUOTA, SENT, WAITING, Batch,
@@ -42,9 +42,8 @@ class WecomTarget:
         self.corp_id = settings.require("corp_id")
         self.secret = settings.require("secret")
         self.base_url = settings.get("base_url") or DEFAULT_BASE_URL
-        address(self.base_url, self.name, "base_url")  # a malformed one fails here, not later
         # Which corp at which API the work goes to (the push ledger keeps rows per destination).
-        self.destination = f"{self.base_url}#{self.corp_id}"
+        self.destination = f"{address(self.base_url, self.name, 'base_url')}#{self.corp_id}"
         self.timeout = settings.seconds("timeout", "30")
         self.rate_limit_wait = settings.seconds("rate_limit_wait", "60")
         self.tag_ids = _names_to_ids(settings, "tag_ids", "tag name to corp tag id",

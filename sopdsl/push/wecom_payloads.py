@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sopdsl.plan_model import PlanContent, PlanTask
+from sopdsl.planning.model import PlanContent, PlanTask
 from sopdsl.push.target import Batch
 
 MAX_RECIPIENTS = 10_000  # external_userid per add_msg_template

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sopdsl.diagnostics import Diagnostic
-    from sopdsl.source import SourceFile
+    from sopdsl.syntax.source import SourceFile
 
 __all__ = ("FORMATS", "render")
 

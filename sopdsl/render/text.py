@@ -25,7 +25,7 @@ from rich.style import Style
 
 from sopdsl.codes import Severity
 from sopdsl.diagnostics import Diagnostic
-from sopdsl.source import SourceFile, Span
+from sopdsl.syntax.source import SourceFile, Span
 
 MIN_GUTTER_WIDTH = 4
 HINT_INDENT = "   "

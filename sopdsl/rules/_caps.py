@@ -7,12 +7,12 @@ from collections.abc import Callable, Iterator
 
 import networkx as nx
 
-from sopdsl import ast
+from sopdsl.syntax import ast
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.lint.context import LintContext, clauses
 from sopdsl.lint.registry import Rule
 from sopdsl.lint.windows import Burst, busiest, window_minutes, window_text
-from sopdsl.program import Window
+from sopdsl.checker.program import Window
 
 Counts = Callable[[ast.Send], bool]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sopdsl.diagnostics import Diagnostic
-from sopdsl.format_exprs import expr_text
+from sopdsl.fmt.exprs import expr_text
 from sopdsl.lint.conditions import judged_conditions
 from sopdsl.lint.context import LintContext
 from sopdsl.lint.registry import Rule

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sopdsl import ast
+from sopdsl.syntax import ast
 from sopdsl.diagnostics import Diagnostic
-from sopdsl.format_exprs import event_text
+from sopdsl.fmt.exprs import event_text
 from sopdsl.lint.context import LintContext
 from sopdsl.lint.prompts import prompt_of, prompted_by, prompted_by_triggers
 from sopdsl.lint.registry import Rule

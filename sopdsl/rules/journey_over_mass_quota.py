@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sopdsl import ast
+from sopdsl.syntax import ast
 from sopdsl.lint.context import LintContext
 from sopdsl.lint.windows import mass_send
-from sopdsl.program import Window
+from sopdsl.checker.program import Window
 from sopdsl.rules._caps import JourneyOverWindow
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sopdsl import ast
+from sopdsl.syntax import ast
 from sopdsl.diagnostics import Diagnostic
-from sopdsl.format_exprs import trigger_text
+from sopdsl.fmt.exprs import trigger_text
 from sopdsl.lint.clock import DAY
 from sopdsl.lint.context import LintContext, clauses, triggers
 from sopdsl.lint.registry import Rule

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from sopdsl import ast
+from sopdsl.syntax import ast
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.lint.context import LintContext
 from sopdsl.lint.registry import Rule
-from sopdsl.step_ids import step_arms
+from sopdsl.syntax.step_ids import step_arms
 
 
 class RedundantExit(Rule):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from sopdsl import ast
+from sopdsl.syntax import ast
 from sopdsl.lint.context import LintContext
 from sopdsl.rules._unused import UnusedDeclaration
 

@@ -9,9 +9,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator import bounds, montecarlo
+from simulator import montecarlo
 from sopdsl.api import load
 from sopdsl.cli import main
+from sopdsl.scenario import bounds
 
 ROOT = Path(__file__).resolve().parents[2]
 ONBOARDING = str(ROOT / "playbooks" / "onboarding.sop")

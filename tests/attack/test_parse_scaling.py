@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sopdsl import reductions
-from sopdsl.parser import parse_text
+from sopdsl.syntax import reductions
+from sopdsl.syntax.parser import parse_text
 
 JOURNEY = 'journey j{i} "t{i}" {{\n  when e\n  send c via private_chat\n  wait 1d\n}}\n'
 

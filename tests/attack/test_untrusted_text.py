@@ -101,6 +101,16 @@ def test_every_target_refuses_a_timeout_that_makes_no_sense(make, values: dict,
         make(Settings(make.name, {**values, "timeout": timeout}))
 
 
+@pytest.mark.parametrize("wait", ["nan", "inf", "-inf", "1e308", "-1", "86401"])
+def test_push_max_wait_that_makes_no_sense_is_a_usage_error(sample_plan_file, tmp_path,  # noqa: F811
+                                                            wait: str) -> None:
+    result = CliRunner().invoke(main, ["push", str(sample_plan_file), "--to", "webhook",
+                                       "--dry-run", "--max-wait", wait],
+                                env={"XDG_CONFIG_HOME": str(tmp_path), "SOPDSL_PUSH_CONFIG": "",
+                                     "SOPDSL_WEBHOOK_URL": "https://hooks.example/sop"})
+    assert result.exit_code == 2 and "Invalid value for '--max-wait'" in result.output
+
+
 @pytest.mark.parametrize("size", ["nan", "inf", "1e400", "-5", "0"])
 def test_a_tryton_batch_size_that_makes_no_sense_is_refused(size: str) -> None:
     with pytest.raises(SettingsError, match="`batch_size`"):
@@ -115,7 +125,7 @@ def test_wecom_tag_ids_that_cannot_be_read_are_a_usage_error(sample_plan_file, t
     result = CliRunner().invoke(main, ["push", str(sample_plan_file), "--to", "wecom",
                                        "--dry-run"],
                                 env={"XDG_CONFIG_HOME": str(tmp_path), "SOPDSL_PUSH_CONFIG": "",
-                                     "SOPDSL_WECOM_CORP_ID": "c", "SOPDSL_WECOM_SECRET": "s",
+                                     "SOPDSL_WECOM_CORP_ID": "c", "SOPDSL_WECOM_SECRET": "S3CRET-wecom-77",
                                      "SOPDSL_WECOM_TAG_IDS": tag_ids})
     assert result.exit_code == 2, result.output
     assert "`tag_ids` must be a JSON object" in result.output

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from sopdsl import fonts
+from sopdsl.draw import fonts
 from sopdsl.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]

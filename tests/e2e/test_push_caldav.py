@@ -13,7 +13,7 @@ from loopback import free_port
 from push_kit import sample_plan_file  # noqa: F401 (fixture)
 from radicale_server import radicale_server, read_todos  # noqa: F401 (fixture)
 from sopdsl.cli import main
-from sopdsl.plan_model import Plan
+from sopdsl.planning.model import Plan
 
 PASSWORD = "Pw-for-caldav-91e3"
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from plan_kit import plan_text
 from loopback import free_port
 from sopdsl.cli import main
-from sopdsl.plan_model import Plan
+from sopdsl.planning.model import Plan
 from tryton_server import (  # noqa: F401 (fixtures)
     ADMIN_PASSWORD, DATABASE, tryton, tryton_database,
 )

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from push_kit import ledger, sample_plan_file
-from sopdsl.plan_model import plan_json_schema
+from sopdsl.planning.model import plan_json_schema
 from sopdsl.push.plan_reader import open_plan
 from sopdsl.push.report import ACCEPTED, ALREADY_PUSHED, NOT_PUSHED, REJECTED
 from sopdsl.push.runner import Retry, push

@@ -60,7 +60,7 @@ def test_playbook_baseline_as_text() -> None:
 
 def test_playbook_scenario_by_name_as_json() -> None:
     """A named scenario prints as the model, readable back by pydantic."""
-    from simulator.scenario import Scenario
+    from sopdsl.scenario.model import Scenario
 
     code, out, _ = run("baseline", "--playbook", ONBOARDING, "--format", "json")
     assert code == 0

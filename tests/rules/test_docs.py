@@ -10,7 +10,7 @@ import pytest
 
 from sopdsl.api import load
 from sopdsl.codes import CODES
-from sopdsl.config import LintConfig, LintSettings
+from sopdsl.lint.config import LintConfig, LintSettings
 from sopdsl.lint import lint_program
 from sopdsl.lint.docs import replace_generated
 from sopdsl.lint.registry import all_rules, lint_codes, rule_docs

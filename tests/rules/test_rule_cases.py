@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sopdsl.api import load
-from sopdsl.config import LintConfig, LintSettings
+from sopdsl.lint.config import LintConfig, LintSettings
 from sopdsl.lint import lint_program
 
 CASES_DIR = Path(__file__).parent / "cases"

@@ -1,0 +1,169 @@
+"""A Program: one compilation unit's declarations gathered into symbol tables and settings."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sopdsl.syntax import ast
+from sopdsl.builtins import (
+    BUILTIN_ATTRIBUTES, BUILTIN_EVENTS, DEFAULT_MASS_QUOTA, DEFAULT_STAGES, DEFAULT_TIMEZONE,
+)
+from sopdsl.diagnostics import Diagnostic, has_errors
+from sopdsl.syntax.source import SourceFile
+
+if TYPE_CHECKING:
+    from sopdsl.draw.graph import WorkflowGraph
+    from sopdsl.syntax.loader import Unit
+
+
+@dataclass(frozen=True)
+class AttributeInfo:
+    """A customer attribute: built in (decl None) or declared."""
+
+    name: str
+    type: str  # string number bool date enum
+    values: tuple[str, ...] = ()  # an enum's values, in declared order
+    decl: ast.AttributeDecl | None = None
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    """An event: built in (decl None) or declared; declared events take no content."""
+
+    name: str
+    takes_content: bool = False
+    decl: ast.EventDecl | None = None
+
+
+@dataclass(frozen=True)
+class Window:
+    """`N per D`: at most `count` in a sliding window of `minutes`, or per calendar period."""
+
+    count: int
+    minutes: int | None = None
+    calendar: str | None = None  # day, week or month
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The playbook block with the language's defaults filled in."""
+
+    title: str | None = None
+    timezone: str = DEFAULT_TIMEZONE
+    quiet_hours: tuple[int, int] | None = None  # minutes of the day: start, end (may wrap)
+    frequency_cap: Window | None = None
+    mass_quota: Window = Window(DEFAULT_MASS_QUOTA[0], calendar=DEFAULT_MASS_QUOTA[1])
+    stages: tuple[str, ...] = DEFAULT_STAGES
+
+
+@dataclass
+class Program:
+    """Everything one compilation unit declares, by name, plus what loading it found wrong.
+
+    A name declared twice keeps its first declaration here; the resolver reports the second.
+    """
+
+    entry: Path
+    root: Path
+    modules: list[ast.Module]
+    sources: dict[str, SourceFile]
+    settings: Settings
+    playbook: ast.PlaybookDecl | None
+    roles: dict[str, ast.RoleDecl] = field(default_factory=dict)
+    attributes: dict[str, AttributeInfo] = field(default_factory=dict)
+    events: dict[str, EventInfo] = field(default_factory=dict)
+    contents: dict[str, ast.ContentDecl] = field(default_factory=dict)
+    segments: dict[str, ast.SegmentDecl] = field(default_factory=dict)
+    journeys: dict[str, ast.Journey] = field(default_factory=dict)
+    scenarios: dict[str, ast.Scenario] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when loading found no errors (warnings allowed)."""
+        return not has_errors(self.diagnostics)
+
+    def stage_rank(self, stage: str) -> int | None:
+        """The stage's position in the lifecycle order, None when not a stage."""
+        try:
+            return self.settings.stages.index(stage)
+        except ValueError:
+            return None
+
+    def is_date_trigger(self, event: ast.EventRef) -> bool:
+        """True for `when birthday`: parsed like an event trigger, it is a yearly date trigger."""
+        info = self.attributes.get(event.name.name)
+        return (event.content is None and event.name.name not in self.events
+                and info is not None and info.type == "date")
+
+    @functools.cached_property
+    def graph(self) -> WorkflowGraph:
+        """The workflow graph of every journey, built on first use."""
+        from sopdsl.draw.graph import build_graph
+
+        return build_graph(self.journeys.values())
+
+
+def collect(unit: Unit) -> Program:
+    """The unit's declarations as symbol tables (parse diagnostics included, no checks)."""
+    decls = [decl for module in unit.modules for decl in module.decls]
+    playbooks = [d for d in decls if isinstance(d, ast.PlaybookDecl)]
+    playbook = playbooks[0] if playbooks else None
+    program = Program(
+        entry=unit.entry,
+        root=unit.root,
+        modules=unit.modules,
+        sources=unit.sources,
+        settings=settings_of(playbook),
+        playbook=playbook,
+        attributes={name: AttributeInfo(name, kind) for name, kind in BUILTIN_ATTRIBUTES.items()},
+        events={name: EventInfo(name, takes) for name, takes in BUILTIN_EVENTS.items()},
+        diagnostics=[*unit.diagnostics, *(d for f in unit.files for d in f.diagnostics)],
+    )
+    for decl in decls:
+        _add(program, decl)
+    return program
+
+
+def _add(program: Program, decl: ast.Decl) -> None:
+    match decl:
+        case ast.RoleDecl():
+            program.roles.setdefault(decl.name.name, decl)
+        case ast.AttributeDecl() if decl.name.name not in program.attributes:
+            values = tuple(v.value for v in decl.type.values)
+            program.attributes[decl.name.name] = AttributeInfo(
+                decl.name.name, decl.type.kind, values, decl)
+        case ast.EventDecl() if decl.name.name not in program.events:
+            program.events[decl.name.name] = EventInfo(decl.name.name, False, decl)
+        case ast.ContentDecl():
+            program.contents.setdefault(decl.name.name, decl)
+        case ast.SegmentDecl():
+            program.segments.setdefault(decl.name.name, decl)
+        case ast.Journey():
+            program.journeys.setdefault(decl.name.name, decl)
+        case ast.Scenario():
+            program.scenarios.setdefault(decl.name.name, decl)
+
+
+def settings_of(playbook: ast.PlaybookDecl | None) -> Settings:
+    """The effective settings of a playbook block (the defaults when there is none)."""
+    if playbook is None:
+        return Settings()
+    values: dict[str, object] = {"title": playbook.title.value}
+    for setting in playbook.settings:
+        match setting:
+            case ast.Timezone():
+                values["timezone"] = setting.name.value
+            case ast.QuietHours():
+                values["quiet_hours"] = (setting.window.start.minutes, setting.window.end.minutes)
+            case ast.FrequencyCap():
+                values["frequency_cap"] = Window(int(setting.count.value), setting.window.minutes)
+            case ast.MassQuota():
+                minutes = setting.window.minutes if setting.window else None
+                values["mass_quota"] = Window(int(setting.count.value), minutes, setting.calendar)
+            case ast.Stages():
+                values["stages"] = tuple(ident.name for ident in setting.names)
+    return Settings(**values)

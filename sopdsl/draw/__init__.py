@@ -1,0 +1,1 @@
+"""The workflow graph and its drawings: DOT, Mermaid, PNG and SVG."""

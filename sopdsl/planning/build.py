@@ -1,0 +1,370 @@
+"""Turn one customer's effects into plan tasks: due windows, assignees, rendered text and keys.
+
+The interpreter decides what happens; this module only describes it as work: who does it,
+when, with which words, under which idempotency key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sopdsl.syntax import ast
+from sopdsl.runtime.clock import Clock
+from sopdsl.runtime.customer import Customer
+from sopdsl.customers_io import Roster
+from sopdsl.runtime.effects import (
+    Effect, Entered, HandoffRequested, Notified, SendDelivered, SendDropped, SendRequested,
+    StateChanged, TaskCreated,
+)
+from sopdsl.runtime.evaluate import plain_number
+from sopdsl.planning.model import (
+    Assignee, Change, DueWindow, PlanContent, PlanTask, TaskKind, task_key,
+)
+from sopdsl.checker.program import Program
+from sopdsl.syntax.step_ids import walk_steps
+
+_PLACEHOLDER = re.compile(r"\{(owner\.name|customer\.(\w+))\}")
+_TITLE_WIDTH = 80
+
+
+class WorkHours:
+    """When staff work (daily, start before end) and when customers may not be messaged."""
+
+    def __init__(self, clock: Clock, staff: tuple[int, int],
+                 quiet: tuple[int, int] | None) -> None:
+        self.clock, self.staff, self.quiet = clock, staff, quiet
+        self._marks = sorted({*staff, *(quiet or ())})
+
+    def start(self, t: float, customer_facing: bool) -> float:
+        """The first moment at or after `t` when the work may be done."""
+        for _ in range(2 * len(self._marks) + 2):
+            if self._open(t, customer_facing):
+                return t
+            t = self._next_mark(t)
+        return self.start(t, False) if customer_facing else t
+
+    def end(self, start: float, customer_facing: bool) -> float:
+        """The first moment after `start` when that stretch of working time closes."""
+        t = start
+        for _ in range(2 * len(self._marks) + 2):
+            t = self._next_mark(t)
+            if not self._open(t, customer_facing):
+                return t
+        return t
+
+    def _open(self, t: float, customer_facing: bool) -> bool:
+        minute = self.clock.minute_of_day(t)
+        if not self.staff[0] <= minute < self.staff[1]:
+            return False
+        return not customer_facing or self.clock.out_of_quiet(t, self.quiet) == t
+
+    def _next_mark(self, t: float) -> float:
+        local = self.clock.local(t)
+        minute = local.hour * 60 + local.minute + local.second / 60
+        day = local.date()
+        for mark in self._marks:
+            if mark > minute:
+                candidate = self.clock.at(day, mark)
+                if candidate > t:
+                    return candidate
+        return min(self.clock.next_time(t, mark, strict=True) for mark in self._marks)
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    """What the plan says about a step: its source place and its syntax."""
+
+    source: str
+    step: ast.Step
+
+
+def step_infos(program: Program) -> dict[str, StepInfo]:
+    """Every step of every journey by stable id."""
+    infos = {}
+    for journey in program.journeys.values():
+        for ref in walk_steps(journey):
+            span = ref.step.span
+            infos[ref.id] = StepInfo(f"{span.file}:{span.line}", ref.step)
+    return infos
+
+
+class TaskBuilder:
+    """Builds one customer's tasks from the effects the interpreter reports, in their order."""
+
+    def __init__(self, program: Program, clock: Clock, hours: WorkHours, roster: Roster,
+                 window_end: float) -> None:
+        self.program, self.clock, self.hours, self.roster = program, clock, hours, roster
+        self.window_end = window_end
+        self.steps = step_infos(program)
+        self.priorities = {name: _priority(j) for name, j in program.journeys.items()}
+        self.reset(None)
+
+    def reset(self, customer: Customer | None) -> None:
+        """Start on a new customer."""
+        self.customer = customer
+        self.tasks: list[tuple[float, PlanTask]] = []
+        self.dropped: Counter[str] = Counter()
+        self.entries: dict[tuple[str, int], float] = {}
+        self.rounds: Counter[tuple[str, int, str]] = Counter()
+        self.sends: dict[tuple[str, int, str], deque[tuple[float, PlanTask | None]]] = {}
+        self._starts: dict[int, float] = {}  # by id() of a send asked for in this batch
+
+    # ---- windows ------------------------------------------------------------------------
+
+    def send_start(self, send: SendRequested) -> float:
+        """When a send is done: automatic ones at their earliest time, staff-confirmed ones
+        from then inside staff hours and out of quiet hours."""
+        known = self._starts.pop(id(send), None)
+        if known is not None:
+            return known
+        if not send.staff_confirmed:
+            return send.earliest
+        return self.hours.start(send.earliest, customer_facing=True)
+
+    def staff_window(self, t: float, due: float | None = None) -> tuple[float, float]:
+        """When staff work created at `t` is done: from staff hours on, to `due` or day's end."""
+        start = self.hours.start(t, customer_facing=False)
+        if due is not None and due > start:
+            return start, due
+        return start, self.hours.end(start, customer_facing=False)
+
+    # ---- effects --------------------------------------------------------------------------
+
+    def take(self, customer: Customer, effects: list[Effect]) -> None:
+        """Describe a batch of effects (one moment of the interpreter) as work."""
+        for effect in effects:
+            if isinstance(effect, Entered):
+                self.entries[(effect.journey or "", effect.run)] = effect.time
+            elif isinstance(effect, SendRequested):
+                self._requested(customer, effect)
+            elif isinstance(effect, (SendDelivered, SendDropped)):
+                self._decided(effect)
+            elif isinstance(effect, TaskCreated):
+                self._add(customer, effect, "task", *self.staff_window(effect.time, effect.due),
+                          self._describe_task)
+            elif isinstance(effect, Notified):
+                self._add(customer, effect, "notify", *self.staff_window(effect.time),
+                          self._describe_notify)
+            elif isinstance(effect, HandoffRequested):
+                before = customer.owner
+                self._hand_over(customer, effect.role)
+                self._add(customer, effect, "handoff", *self.staff_window(effect.time),
+                          lambda c, e: self._describe_handoff(c, e, before))
+            elif isinstance(effect, StateChanged) and effect.journey is not None:
+                self._add(customer, effect, "update", effect.time, effect.time,
+                          self._describe_update)
+
+    def pending(self, customer: Customer, journey: str, run: int, entered: float, step: str,
+                round_: int, condition: str, start: float, end: float) -> None:
+        """A step that waits for (or decides on) something the customer may still do."""
+        self.entries.setdefault((journey, run), entered)
+        self._add(customer, _At(journey, step, run), "pending", start, end,
+                  lambda c, e: {"title": condition, "text": None, "condition": condition},
+                  round_)
+
+    def finish(self) -> tuple[list[PlanTask], Counter[str]]:
+        """The customer's tasks in the plan window, by due time, journey, step and round."""
+        self.tasks.sort(key=lambda item: (item[0], item[1].journey, item[1].step,
+                                          item[1].round, item[1].kind))
+        return [task for _, task in self.tasks], self.dropped
+
+    def _requested(self, customer: Customer, send: SendRequested) -> None:
+        start = self.send_start(send)
+        self._starts[id(send)] = start
+        round_ = self._round(send)
+        task = None
+        end = self.hours.end(start, True) if send.staff_confirmed else start
+        if self._in_window(start, end):
+            content = self.content(send.content, customer)
+            assignee = self.assignee(customer, send.role) if send.staff_confirmed else None
+            task = self._task(customer, send, "send", start, end, round_, {
+                "title": f"{send.channel}: {_first_line(content.title or content.name)}",
+                "text": content.text, "assignee": assignee, "channel": send.channel,
+                "content": content})
+        key = (send.journey or "", send.run, send.step or "")
+        self.sends.setdefault(key, deque()).append((start, task))
+
+    def _decided(self, outcome: SendDelivered | SendDropped) -> None:
+        queue = self.sends.get((outcome.journey or "", outcome.run, outcome.step or ""))
+        if not queue:
+            return
+        start, task = queue.popleft()
+        if task is None:
+            return
+        if isinstance(outcome, SendDropped):
+            self.dropped[outcome.reason] += 1
+        else:
+            self.tasks.append((start, task))
+
+    def _hand_over(self, customer: Customer, role: str) -> None:
+        """A handoff: the owner becomes the role's member for this customer, when one is known."""
+        if not self.roster.has_role(customer.owner, role):
+            member = self.roster.pick(role, customer.id)
+            if member is not None:
+                customer.owner = member.id
+
+    def _describe_task(self, customer: Customer, effect: TaskCreated) -> dict[str, Any]:
+        instruction = self.fill(effect.instruction, customer)
+        content = self.content(effect.content, customer) if effect.content else None
+        return {"title": _first_line(instruction),
+                "text": instruction + (f"\n\n{content.text}" if content else ""),
+                "assignee": self.assignee(customer, effect.role), "content": content}
+
+    def _describe_notify(self, customer: Customer, effect: Notified) -> dict[str, Any]:
+        text = self.fill(effect.text, customer)
+        return {"title": _first_line(text), "text": text,
+                "assignee": self.assignee(customer, effect.role)}
+
+    def _describe_handoff(self, customer: Customer, effect: HandoffRequested,
+                          before: str | None) -> dict[str, Any]:
+        name = customer.attributes.get("name")
+        who = f"{customer.id} ({name})" if name else customer.id
+        return {"title": f"handoff to {effect.role}",
+                "text": f"take over customer {who} from {before or 'no owner'}",
+                "assignee": self.assignee(customer, effect.role)}
+
+    def _describe_update(self, customer: Customer, effect: StateChanged) -> dict[str, Any]:
+        change = Change(field=effect.field, name=effect.name, value=_plain(effect.value),
+                        owner=customer.owner)
+        return {"title": _change_title(change), "text": None, "change": change}
+
+    def _round(self, effect: Effect | _At) -> int:
+        key = (effect.journey or "", effect.run, effect.step or "")
+        self.rounds[key] += 1
+        return self.rounds[key]
+
+    def _add(self, customer: Customer, effect: Any, kind: TaskKind, start: float, end: float,
+             describe: Callable[[Customer, Any], dict[str, Any]],
+             round_: int | None = None) -> None:
+        """Count the step's round; list the work when it falls in the window."""
+        round_ = self._round(effect) if round_ is None else round_
+        if self._in_window(start, end):
+            task = self._task(customer, effect, kind, start, end, round_,
+                              describe(customer, effect))
+            self.tasks.append((start, task))
+
+    def _task(self, customer: Customer, effect: Effect | _At, kind: TaskKind, start: float,
+              end: float, round_: int, fields: dict[str, Any]) -> PlanTask:
+        journey, step = effect.journey or "", effect.step or ""
+        entry = self.iso(self.entries[(journey, effect.run)])
+        values: dict[str, Any] = dict(
+            assignee=None, channel=None, content=None, change=None, condition=None)
+        values.update(fields)
+        values["title"] = _clip(values["title"])
+        return PlanTask(
+            key=task_key(customer.id, journey, entry, step, round_), kind=kind,
+            customer=customer.id, customer_name=_str_or_none(customer.attributes.get("name")),
+            journey=journey, entry=entry, step=step, round=round_,
+            source=self.steps[step].source if step in self.steps else "",
+            priority=self.priorities.get(journey, 0), due=DueWindow(
+                start=self.iso(start), end=self.iso(end)), **values)
+
+    def _in_window(self, start: float, end: float) -> bool:
+        return start < self.window_end and max(start, end) >= 0
+
+    # ---- people and words -----------------------------------------------------------------
+
+    def assignee(self, customer: Customer, role: str | None) -> Assignee:
+        """The owner when the work is theirs (no role, or the owner holds it), else the role's
+        member for this customer, else the role's queue."""
+        owner = customer.owner
+        if role is None or self.roster.has_role(owner, role):
+            member = self.roster.members.get(owner or "")
+            if role is None and member is not None:
+                role = member.roles[0]
+            if owner is None:
+                return Assignee(staff_id=None, name=None, role=role, email=None)
+            return Assignee(staff_id=owner, name=member.name if member else None, role=role,
+                            email=member.email if member else None)
+        picked = self.roster.pick(role, customer.id)
+        if picked is None:
+            return Assignee(staff_id=None, name=None, role=role, email=None)
+        return Assignee(staff_id=picked.id, name=picked.name, role=role, email=picked.email)
+
+    def content(self, name: str, customer: Customer) -> PlanContent:
+        """A content item with its placeholders filled for this customer."""
+        decl = self.program.contents[name]
+        fields = {f.key.name: f.value for f in decl.fields}
+        title = self.fill(decl.title.value, customer) if decl.title else None
+        body = fields.get("text")
+        url = fields.get("url")
+        value, valid = fields.get("value"), fields.get("valid")
+        parts = [title, self.fill(body.value, customer) if isinstance(body, ast.StringLit)
+                 else None, url.value if isinstance(url, ast.StringLit) else None]
+        return PlanContent(
+            name=name, kind=decl.kind.name, title=title,
+            text="\n".join(part for part in parts if part),
+            url=url.value if isinstance(url, ast.StringLit) else None,
+            value=value.value if isinstance(value, ast.Number) else None,
+            valid=valid.text if isinstance(valid, ast.Duration) else None)
+
+    def fill(self, text: str, customer: Customer) -> str:
+        """`{customer.<attribute>}` and `{owner.name}` filled in; unknown values are empty."""
+        if "{" not in text:
+            return text
+
+        def value(match: re.Match[str]) -> str:
+            if match.group(1) == "owner.name":
+                member = self.roster.members.get(customer.owner or "")
+                return (member.name if member and member.name else customer.owner) or ""
+            return _shown(customer.attributes.get(match.group(2)))
+
+        return _PLACEHOLDER.sub(value, text)
+
+    def iso(self, t: float) -> str:
+        """A run-time minute as RFC 3339 local time, to the second."""
+        return self.clock.local(round(t * 60) / 60).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class _At:
+    """Where a pending step stands, shaped like the common fields of an effect."""
+
+    journey: str
+    step: str
+    run: int
+
+
+def _priority(journey: ast.Journey) -> int:
+    return next((int(c.value.value) for c in journey.clauses if isinstance(c, ast.Priority)), 0)
+
+
+def _first_line(text: str) -> str:
+    return text.strip().split("\n", 1)[0].strip()
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _TITLE_WIDTH else text[:_TITLE_WIDTH - 1] + "…"
+
+
+def _change_title(change: Change) -> str:
+    if change.field in ("tag", "untag"):
+        return f'{change.field} "{change.value}"'
+    if change.field == "set":
+        return f"set {change.name} = {_shown(change.value)}"
+    return f"{change.field} {_shown(change.value)}"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return plain_number(value)
+    return value
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(_plain(value))
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else _shown(value)

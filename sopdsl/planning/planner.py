@@ -1,0 +1,318 @@
+"""The planner: real customers and their history through the journey interpreter, as task plans.
+
+Each customer is followed from `lookback_days` before the start: older events are history,
+later ones are replayed through the journeys. From the start on, the planner assumes the
+customer does nothing new; where a step's next move depends on what the customer does (a
+`wait for`, a branch or `repeat ... until` reading their activity), the run stops there and
+the plan lists the step as pending. Customers are planned one at a time, so memory does not
+grow with their number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from sopdsl.syntax import ast
+
+from sopdsl.runtime import steps
+from sopdsl.runtime.arms import stable_arm
+from sopdsl.builtins import DEFAULT_STAFF_HOURS
+from sopdsl.runtime.clock import MINUTES_PER_DAY, Clock
+from sopdsl.runtime.customer import Customer, Event, Run
+from sopdsl.customers_io import Roster, histories, read_customers, read_events, read_staff
+from sopdsl.data_rows import DataProblems
+from sopdsl.diagnostics import Diagnostic
+from sopdsl.runtime.effects import Effect
+from sopdsl.syntax.files import display_path
+from sopdsl.fmt.exprs import events_text, expr_text
+from sopdsl.runtime.interpreter import Interpreter
+from sopdsl.planning.build import TaskBuilder, WorkHours
+from sopdsl.planning.model import PlanPlaybook, PlanSummary, PlanTask, PlanWindow
+from sopdsl.checker.program import Program
+from sopdsl.runtime.replay import CustomerData, drive
+from sopdsl.syntax.step_ids import walk_steps
+
+DEFAULT_LOOKBACK_DAYS = 30
+# Expressions that read what the customer did: their value may change with new activity.
+_ACTIVITY_READS = (ast.CountValue, ast.DaysSinceValue, ast.SumValue, ast.RfmValue, ast.EverTest)
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """What to plan: from `start` (naive: the playbook's time zone) for `days` days."""
+
+    start: dt.datetime
+    days: int
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS
+    staff_hours: tuple[int, int] = (_minutes(DEFAULT_STAFF_HOURS[0]),
+                                    _minutes(DEFAULT_STAFF_HOURS[1]))
+
+
+@dataclass
+class _Hold:
+    """A run stopped at a step whose outcome depends on the customer's next moves."""
+
+    run: Run
+    step: str
+    condition: str
+    start: float
+    end: float
+
+
+class _Held(steps.Instruction):
+    """Runs the wrapped step before the start; from the start on, holds the run there."""
+
+    __slots__ = ("inner", "condition", "lead", "holds", "checks_exit")
+
+    def __init__(self, inner: steps.Instruction, step: str, condition: str, lead: int,
+                 holds: list[_Hold]) -> None:
+        super().__init__(step)
+        self.inner, self.condition, self.lead, self.holds = inner, condition, lead, holds
+        self.checks_exit = inner.checks_exit
+
+    def execute(self, m: steps.Machine, c: Customer, run: Run, now: float,
+                out: list[Effect]) -> int:
+        if now < 0:
+            return self.inner.execute(m, c, run, now, out)
+        return self.hold(run, now)
+
+    def hold(self, run: Run, now: float) -> int:
+        """Stop the run here for good and record why."""
+        self.holds.append(_Hold(run, self.step, self.condition, now - self.lead, now))
+        run.wake_at = None
+        return steps.SUSPEND
+
+
+class _HeldBranch(_Held):
+    """An `if`: from the start on, profile conditions decide; one on activity holds the run."""
+
+    __slots__ = ("branch", "reads")
+
+    def __init__(self, inner: steps.Branch, condition: str, reads: list[bool],
+                 holds: list[_Hold]) -> None:
+        super().__init__(inner, inner.step, condition, 0, holds)
+        self.branch, self.reads = inner, reads
+
+    def execute(self, m: steps.Machine, c: Customer, run: Run, now: float,
+                out: list[Effect]) -> int:
+        if now < 0:
+            return self.inner.execute(m, c, run, now, out)
+        branch = self.branch
+        for (condition, pc), reads in zip(branch.conditions, self.reads):
+            if reads:
+                return self.hold(run, now)
+            if condition(c, now):
+                return pc
+        return branch.else_pc
+
+
+class Planner:
+    """Plans one customer at a time against one program."""
+
+    def __init__(self, program: Program, settings: PlanSettings, roster: Roster | None = None):
+        self.program, self.settings = program, settings
+        self.clock = Clock(settings.start, program.settings.timezone)
+        self.end = self.clock.minutes(self.clock.epoch + dt.timedelta(days=settings.days))
+        self.interpreter = Interpreter(program, self.clock, stable_arm)
+        self.holds: list[_Hold] = []
+        self.conditions = _conditions(program)
+        self._hold_decisions()
+        self.loops = _loop_slots(self.interpreter, program)
+        hours = WorkHours(self.clock, settings.staff_hours, program.settings.quiet_hours)
+        self.builder = TaskBuilder(program, self.clock, hours, roster or Roster(), self.end)
+
+    def header(self) -> tuple[PlanPlaybook, PlanWindow]:
+        """What the plan document says about its playbook and window."""
+        iso = self.builder.iso
+        return (PlanPlaybook(title=self.program.settings.title,
+                             file=display_path(self.program.entry),
+                             timezone=self.program.settings.timezone),
+                PlanWindow(start=iso(0), end=iso(self.end), days=self.settings.days,
+                           lookback_days=self.settings.lookback_days))
+
+    def plan_customer(self, data: CustomerData,
+                      events: Iterable[Event] = ()) -> tuple[list[PlanTask], Counter[str]]:
+        """One customer's tasks in the window and the sends caps and limits drop there."""
+        since = -self.settings.lookback_days * MINUTES_PER_DAY
+        history = [*data.history]
+        timeline: list[Event] = []
+        for event in events:
+            (history if event.time < since else timeline).append(event)
+        timeline.sort(key=lambda e: e.time)
+        if timeline and timeline[0].name == "friend_added" and not _was_friend(history):
+            # Added as a friend inside the lookback: followed from then, as a simulation follows
+            # a new friend from their arrival, so no schedule fires before they were a friend.
+            since = timeline[0].time
+        customer = self.interpreter.new_customer(
+            data.id, since, owner=data.owner, attributes=data.attributes, tags=data.tags,
+            score=data.score, stage=data.stage, history=history)
+        self.holds.clear()
+        self.builder.reset(customer)
+        drive(self.interpreter, customer, timeline, self.end,
+              self.builder.send_start, self.builder.take)
+        self._add_pending(customer)
+        return self.builder.finish()
+
+    def _add_pending(self, customer: Customer) -> None:
+        for run in customer.runs.values():
+            wait = run.waiting
+            if wait is not None and run.wake_at is not None:
+                self._pending(customer, run, wait.step, self.conditions[wait.step],
+                              run.wake_at - wait.within, run.wake_at)
+        for hold in self.holds:
+            if not hold.run.ended:
+                self._pending(customer, hold.run, hold.step, hold.condition, hold.start,
+                              hold.end)
+
+    def _pending(self, customer: Customer, run: Run, step: str, condition: str, start: float,
+                 end: float) -> None:
+        flat = 0
+        for slot, rounds in self.loops.get(step, ()):
+            flat = flat * rounds + run.loops.get(slot, 0)
+        self.builder.pending(customer, run.journey.name, run.number, run.entered_at, step,
+                             flat + 1, condition, start, end)
+
+    def _hold_decisions(self) -> None:
+        """Wrap the steps whose outcome depends on the customer's activity from the start on."""
+        infos = {ref.id: ref.step for j in self.program.journeys.values() for ref in walk_steps(j)}
+        for journey in self.interpreter.journeys.values():
+            code = journey.code
+            timeouts: list[tuple[int, steps.WaitFor]] = []
+            for index, instruction in enumerate(code):
+                step = infos.get(instruction.step)
+                if isinstance(instruction, steps.WaitFor):
+                    timeouts.append((instruction.timeout_pc, instruction))
+                elif isinstance(instruction, steps.Branch) and isinstance(step, ast.If):
+                    reads = [self._reads_activity(b.condition) for b in step.branches]
+                    if any(reads):
+                        code[index] = _HeldBranch(instruction, self.conditions[instruction.step],
+                                                  reads, self.holds)
+                elif isinstance(instruction, steps.LoopCheck) or (
+                        isinstance(instruction, steps.LoopEnd) and instruction.until):
+                    if isinstance(step, ast.RepeatUntil) and self._reads_activity(step.until):
+                        code[index] = _Held(instruction, instruction.step,
+                                            self.conditions[instruction.step], 0, self.holds)
+            for pc, wait in timeouts:
+                code[pc] = _Held(code[pc], wait.step, self.conditions[wait.step], wait.within,
+                                 self.holds)
+
+    def _reads_activity(self, node: Any, seen: frozenset[str] = frozenset()) -> bool:
+        if isinstance(node, _ACTIVITY_READS):
+            return True
+        if isinstance(node, ast.SegmentRef):
+            decl = self.program.segments.get(node.name)
+            return (decl is not None and node.name not in seen
+                    and self._reads_activity(decl.expr, seen | {node.name}))
+        if isinstance(node, list):
+            return any(self._reads_activity(item, seen) for item in node)
+        if isinstance(node, ast.Node):
+            return any(self._reads_activity(getattr(node, name), seen)
+                       for name in type(node).model_fields if name != "span")
+        return False
+
+
+def _was_friend(history: list[Event]) -> bool:
+    """Whether past events leave the customer a friend (added and not deleted since)."""
+    last = max((e for e in history if e.name in ("friend_added", "friend_deleted")),
+               key=lambda e: e.time, default=None)
+    return last is not None and last.name == "friend_added"
+
+
+def _conditions(program: Program) -> dict[str, str]:
+    """What a pending step waits for or decides on, in the playbook's words."""
+    found = {}
+    for journey in program.journeys.values():
+        for ref in walk_steps(journey):
+            step = ref.step
+            if isinstance(step, ast.WaitFor):
+                found[ref.id] = f"wait for {events_text(step.events)} within {step.within.text}"
+            elif isinstance(step, ast.If):
+                found[ref.id] = " / ".join(
+                    f"{'elif' if i else 'if'} {expr_text(b.condition)}"
+                    for i, b in enumerate(step.branches))
+            elif isinstance(step, ast.RepeatUntil):
+                found[ref.id] = f"repeat until {expr_text(step.until)}"
+    return found
+
+
+def _loop_slots(interpreter: Interpreter, program: Program) -> dict[str, list[tuple[int, int]]]:
+    """For each step id: its enclosing repeats' (slot, rounds), outermost first."""
+    slots: dict[str, tuple[int, int]] = {}
+    for journey in interpreter.journeys.values():
+        for index, instruction in enumerate(journey.code):
+            if isinstance(instruction, steps.LoopEnd):
+                slots[instruction.step] = (instruction.slot, instruction.rounds)
+    found: dict[str, list[tuple[int, int]]] = {}
+    for journey in program.journeys.values():
+        parents = {}
+        for ref in walk_steps(journey):
+            parents[ref.id] = ref.parent
+            chain, at = [], ref.id
+            while at is not None:
+                if at in slots:
+                    chain.append(slots[at])
+                at = parents.get(at)
+            found[ref.id] = chain[::-1]
+    return found
+
+
+class PlanSink(Protocol):
+    """Where planned tasks go: a JSON document, CSV rows, calendars."""
+
+    def write(self, tasks: Iterable[PlanTask]) -> None: ...
+
+    def close(self, summary: PlanSummary) -> None: ...
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """The data files: customers (required), events and staff (optional)."""
+
+    customers: Path
+    events: Path | None = None
+    staff: Path | None = None
+
+
+def plan_files(program: Program, inputs: PlanInputs, settings: PlanSettings,
+               make_sink: Any) -> tuple[PlanSummary | None, list[Diagnostic]]:
+    """Plan every customer in the files into the sink `make_sink(planner)` returns.
+
+    The summary is None when the input could not be read to the end (rows out of order, an
+    unreadable file); the diagnostics say why. Bad rows are skipped and reported.
+    """
+    problems = DataProblems()
+    roster = read_staff(inputs.staff, program, problems) if inputs.staff else Roster()
+    if problems.fatal:
+        return None, problems.finish()
+    planner = Planner(program, settings, roster)
+    sink: PlanSink = make_sink(planner)
+    customers = read_customers(inputs.customers, program, problems)
+    events = (read_events(inputs.events, program, planner.clock, problems)
+              if inputs.events else ())
+    kinds: Counter[str] = Counter()
+    dropped: Counter[str] = Counter()
+    count = 0
+    for data, own in histories(customers, events, problems, display_path(inputs.customers),
+                               display_path(inputs.events or inputs.customers)):
+        tasks, drops = planner.plan_customer(data, own)
+        sink.write(tasks)
+        kinds.update(task.kind for task in tasks)
+        dropped.update(drops)
+        count += 1
+    if problems.fatal:
+        return None, problems.finish()
+    summary = PlanSummary(customers=count, tasks=sum(kinds.values()),
+                          by_kind=dict(sorted(kinds.items())),
+                          dropped=dict(sorted(dropped.items())))
+    sink.close(summary)
+    return summary, problems.finish()

@@ -1,0 +1,1 @@
+"""Run time: journeys compiled to instructions and the one interpreter that runs them for every consumer."""

@@ -1,0 +1,196 @@
+"""Compile expressions to closures `f(customer, now)`, once per program.
+
+Programs are assumed valid (loaded and checked with no errors): names resolve, types match.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from sopdsl.syntax import ast
+from sopdsl.runtime.clock import MINUTES_PER_DAY
+from sopdsl.runtime.customer import Customer, event_key
+from sopdsl.checker.program import Program
+
+Fn = Callable[[Customer, float], Any]
+Pred = Callable[[Customer, float], bool]
+
+RFM_WINDOW = 365 * MINUTES_PER_DAY
+# Fixed bands, so a customer's score does not depend on who else is in the data (see
+# docs/semantics.md). r: days since the last purchase, at most 30 scores 5, above 180 scores 1.
+R_BANDS = (30, 60, 90, 180)
+F_BANDS = (1, 2, 4, 7)  # purchases in 365 days: at most 1 scores 1, 8 or more score 5
+M_BANDS = (200, 500, 1000, 3000)  # amount in 365 days: below 200 scores 1, 3000 or more 5
+
+_COMPARE = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt,
+    "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}
+_ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+
+
+def rfm_scores(amounts: list[float], days_since_last: float) -> tuple[int, int, int]:
+    """The r, f and m scores (1..5) of a year's purchase amounts and days since the last one."""
+    if not amounts:
+        return 1, 1, 1
+    r = 5 - bisect.bisect_left(R_BANDS, days_since_last)
+    f = 1 + bisect.bisect_left(F_BANDS, len(amounts))
+    m = 1 + bisect.bisect_right(M_BANDS, sum(amounts))
+    return r, f, m
+
+
+class ExprCompiler:
+    """Compiles a program's expressions; segments are compiled once and shared by reference."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self._segments: dict[str, Pred] = {}
+
+    def segment(self, name: str) -> Pred:
+        """The compiled predicate of a declared segment."""
+        found = self._segments.get(name)
+        if found is None:
+            found = self.predicate(self.program.segments[name].expr)
+            self._segments[name] = found
+        return found
+
+    def predicate(self, expr: ast.Expr) -> Pred:
+        """A closure telling whether the expression holds for a customer at a time."""
+        match expr:
+            case ast.BoolOp(op="and"):
+                parts = [self.predicate(e) for e in expr.operands]
+                return lambda c, now: all(p(c, now) for p in parts)
+            case ast.BoolOp():
+                parts = [self.predicate(e) for e in expr.operands]
+                return lambda c, now: any(p(c, now) for p in parts)
+            case ast.Not():
+                inner = self.predicate(expr.operand)
+                return lambda c, now: not inner(c, now)
+            case ast.Group():
+                return self.predicate(expr.expr)
+            case ast.Compare():
+                return self._compare(expr)
+            case ast.InList():
+                value = self._operand(expr.value, expr.items)
+                items = [self._operand(item, [expr.value]) for item in expr.items]
+                return lambda c, now: value(c, now) in [item(c, now) for item in items]
+            case ast.InRange():
+                value = self.value(expr.value)
+                low, high = expr.low.value, expr.high.value
+                return lambda c, now: _safe(operator.le, low, value(c, now)) and _safe(
+                    operator.le, value(c, now), high)
+            case ast.TagTest():
+                tag = expr.tag.value
+                return lambda c, now: tag in c.tags
+            case ast.SegmentRef():
+                name = expr.name
+                return lambda c, now: self.segment(name)(c, now)
+            case ast.EverTest():
+                key = event_key(expr.event.name.name, _content(expr.event))
+                return lambda c, now: c.history.count(key, now) > 0
+        raise TypeError(f"not an expression: {type(expr).__name__}")
+
+    def _compare(self, expr: ast.Compare) -> Pred:
+        compare = _COMPARE[expr.op]
+        left = self._operand(expr.left, [expr.right])
+        right = self._operand(expr.right, [expr.left])
+        return lambda c, now: _safe(compare, left(c, now), right(c, now))
+
+    def _operand(self, value: ast.Value, others: list[ast.Value]) -> Fn:
+        """A value; next to `stage`, stages become their lifecycle rank so order compares."""
+        if any(isinstance(o, ast.StageValue) for o in others):
+            if isinstance(value, (ast.NameValue, ast.StringLit)):
+                rank = self.program.stage_rank(
+                    value.name if isinstance(value, ast.NameValue) else value.value)
+                return lambda c, now: rank
+        if isinstance(value, ast.StageValue):
+            stage_rank = self.program.stage_rank
+            return lambda c, now: None if c.stage is None else stage_rank(c.stage)
+        return self.value(value)
+
+    def value(self, value: ast.Value) -> Fn:
+        """A closure computing the value for a customer at a time (None when unknown)."""
+        match value:
+            case ast.Arith():
+                return _arith(value.op, self.value(value.left), self.value(value.right))
+            case ast.NameValue():
+                name = value.name
+                return lambda c, now: c.attributes.get(name)
+            case ast.StageValue():
+                return lambda c, now: c.stage
+            case ast.ScoreValue():
+                return lambda c, now: c.score
+            case ast.RfmValue():
+                index = "rfm".index(value.dimension.name)
+                return lambda c, now: _rfm(c, now)[index]
+            case ast.CountValue():
+                key = event_key(value.event.name.name, _content(value.event))
+                window = value.window.minutes if value.window else None
+                return lambda c, now: c.history.count(key, now, window)
+            case ast.DaysSinceValue():
+                key = event_key(value.event.name.name, _content(value.event))
+                return lambda c, now: _days_since(c.history.last(key, now), now)
+            case ast.SumValue():
+                window = value.window.minutes if value.window else None
+                return lambda c, now: sum(c.history.purchases(now, window))
+            case ast.Duration():
+                days = value.minutes / MINUTES_PER_DAY  # durations compare with day counts
+                return lambda c, now: days
+            case ast.TimeOfDay():
+                constant = value.minutes
+            case ast.Number():
+                constant = plain_number(value.value)
+            case _:
+                constant = value.value
+        return lambda c, now: constant
+
+
+def _content(event: ast.EventRef) -> str | None:
+    return event.content.name if event.content else None
+
+
+def plain_number(value: float) -> float | int:
+    """A number as an int when it is whole (`score +10` adds 10, not 10.0)."""
+    return int(value) if float(value).is_integer() else value
+
+
+def _safe(op: Callable[[Any, Any], bool], left: Any, right: Any) -> bool:
+    # An unknown value (a missing attribute) or mismatched types make an ordering false.
+    try:
+        return bool(op(left, right))
+    except TypeError:
+        return False
+
+
+def _arith(op: str, left: Fn, right: Fn) -> Fn:
+    if op == "/":
+        def divide(c: Customer, now: float) -> Any:
+            a, b = left(c, now), right(c, now)
+            if a is None or b is None or b == 0:
+                return None
+            return a / b
+        return divide
+    apply = _ARITH[op]
+
+    def compute(c: Customer, now: float) -> Any:
+        a, b = left(c, now), right(c, now)
+        if a is None or b is None:
+            return None
+        return apply(a, b)
+    return compute
+
+
+def _days_since(last: float | None, now: float) -> float:
+    if last is None:
+        return math.inf
+    return float((now - last) // MINUTES_PER_DAY)
+
+
+def _rfm(c: Customer, now: float) -> tuple[int, int, int]:
+    amounts = c.history.purchases(now, RFM_WINDOW)
+    last = c.history.last("purchase", now)
+    return rfm_scores(amounts, _days_since(last, now))

@@ -1,0 +1,398 @@
+"""The journey interpreter: the one step machine that decides what each customer does next.
+
+It knows no clock of its own: drivers (the simulator, the planner, `replay`) pass the time in
+run-time minutes and get effects back. Programs must be valid (loaded with no errors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from sopdsl.runtime.arms import ArmChooser, stable_arm
+from sopdsl.builtins import ACTIVITY_EVENTS, STAFF_CHANNELS, WELCOME_CHANNEL
+from sopdsl.runtime.clock import Clock
+from sopdsl.runtime.customer import Customer, Event, Run, event_key
+from sopdsl.runtime.effects import (
+    Completed, Effect, Entered, EntryRefused, Exited, GoalReached, SendDelivered, SendDropped,
+    SendRequested, StateChanged,
+)
+from sopdsl.runtime.evaluate import ExprCompiler
+from sopdsl.runtime.journey_program import CompiledJourney, compile_journey
+from sopdsl.runtime.limits import Limits, delivery_order
+from sopdsl.checker.program import Program
+from sopdsl.runtime.steps import Send
+from sopdsl.runtime.triggers import as_date, index_triggers
+
+_STALE = float("-inf")  # a scheduled trigger's cached next moment that must be recomputed
+_ACTIVITY = frozenset((*ACTIVITY_EVENTS, "friend_added"))
+
+# Told when a step of a run starts: (customer, run, step id, now).
+StepHook = Callable[[Customer, Run, str, float], None]
+
+
+class Interpreter:
+    """Runs a program's journeys for customers; every public call returns the effects it caused."""
+
+    def __init__(self, program: Program, clock: Clock, choose_arm: ArmChooser = stable_arm):
+        self.program = program
+        self.clock = clock
+        self.choose_arm = choose_arm
+        self.quiet_hours = program.settings.quiet_hours
+        compiler = ExprCompiler(program)
+        self.journeys: dict[str, CompiledJourney] = {
+            name: compile_journey(journey, index, compiler)
+            for index, (name, journey) in enumerate(program.journeys.items())
+        }
+        self.triggers = index_triggers(program, compiler)
+        self.limits = Limits(program.settings, clock, {
+            j.name: j.cap for j in self.journeys.values() if j.cap is not None})
+        schedules = self.triggers.schedules
+        self._on_activity = [i for i, s in enumerate(schedules) if s.depends == "activity"]
+        self._on_attributes = [i for i, s in enumerate(schedules) if s.depends == "attributes"]
+        self._date_attributes = {
+            name for name, info in program.attributes.items() if info.type == "date"}
+        self.on_step: StepHook | None = None
+        self._step_starts = {name: _step_starts(j.code) for name, j in self.journeys.items()}
+
+    # ---- the driver's API ---------------------------------------------------------------
+
+    def new_customer(
+        self,
+        customer_id: str,
+        now: float,
+        *,
+        owner: str | None = None,
+        attributes: dict[str, Any] | None = None,
+        tags: Iterable[str] = (),
+        score: float = 0,
+        stage: str | None = None,
+        history: Iterable[Event] = (),
+    ) -> Customer:
+        """A customer followed from `now`, with past events; earlier moments trigger nothing."""
+        customer = Customer(
+            customer_id, now, owner=owner, attributes=self._normalized(attributes or {}), tags=tags,
+            score=score, stage=stage or self.program.settings.stages[0])
+        for event in sorted(history, key=lambda e: e.time):
+            self._record(customer, event)
+        customer.marks = [now] * len(self.triggers.schedules)
+        customer.due = [_STALE] * len(self.triggers.schedules)
+        customer.segments = {name: bool(is_in(customer, now))
+                             for name, is_in in self.triggers.segments.items()}
+        return customer
+
+    def on_event(self, customer: Customer, event: Event) -> list[Effect]:
+        """Handle an event at its time, after everything due before it."""
+        now = event.time
+        out: list[Effect] = []
+        self._run_due(customer, now, out, inclusive=False)
+        self._handle_event(customer, event, now, out)
+        self._run_due(customer, now, out, inclusive=True)
+        return out
+
+    def advance(self, customer: Customer, now: float) -> list[Effect]:
+        """Run every wait, deadline, goal window and scheduled trigger due up to `now`."""
+        out: list[Effect] = []
+        self._run_due(customer, now, out, inclusive=True)
+        return out
+
+    def next_wakeup(self, customer: Customer) -> float | None:
+        """When the customer next needs `advance`, None when nothing is pending."""
+        best = self._next_schedule(customer)[0]
+        for run in customer.runs.values():
+            if run.wake_at is not None and (best is None or run.wake_at < best):
+                best = run.wake_at
+        return best
+
+    def deliver(
+        self, customer: Customer, send: SendRequested, now: float, staff: str | None = None,
+    ) -> list[Effect]:
+        """Deliver a requested send now (by `staff`, default the owner) or drop it at a limit."""
+        out: list[Effect] = []
+        self._run_due(customer, now, out, inclusive=False)
+        self._deliver(customer, send, now, staff, out)
+        self._run_due(customer, now, out, inclusive=True)
+        return out
+
+    def deliver_all(
+        self, customer: Customer, sends: Sequence[SendRequested], now: float,
+    ) -> list[Effect]:
+        """Deliver sends due at the same instant, higher priority first (ties in request order)."""
+        out: list[Effect] = []
+        self._run_due(customer, now, out, inclusive=False)
+        for send in delivery_order(sends):
+            self._deliver(customer, send, now, None, out)
+        self._run_due(customer, now, out, inclusive=True)
+        return out
+
+    def update(
+        self,
+        customer: Customer,
+        now: float,
+        *,
+        add_tags: Iterable[str] = (),
+        remove_tags: Iterable[str] = (),
+        stage: str | None = None,
+        attributes: dict[str, Any] | None = None,
+    ) -> list[Effect]:
+        """Apply changes made outside the journeys (a CRM sync, staff tagging); triggers fire."""
+        out: list[Effect] = []
+        self._run_due(customer, now, out, inclusive=False)
+        for tag in add_tags:
+            self.change(customer, None, None, "tag", tag, tag, now, out)
+        for tag in remove_tags:
+            self.change(customer, None, None, "untag", tag, tag, now, out)
+        if stage is not None:
+            self.change(customer, None, None, "stage", None, stage, now, out)
+        for name, value in (attributes or {}).items():
+            self.change(customer, None, None, "set", name, value, now, out)
+        self._run_due(customer, now, out, inclusive=True)
+        return out
+
+    # ---- what steps call (the `Machine` protocol) ---------------------------------------
+
+    def request_send(
+        self, c: Customer, run: Run, send: Send, now: float, out: list[Effect],
+    ) -> None:
+        """Ask the driver for a send, from the end of quiet hours (welcome messages at once)."""
+        channel = send.channel
+        earliest = now if channel == WELCOME_CHANNEL else self.clock.out_of_quiet(
+            now, self.quiet_hours)
+        out.append(SendRequested(
+            time=now, customer=c.id, journey=run.journey.name, step=send.step, run=run.number,
+            content=send.content, channel=channel, role=send.role, earliest=earliest,
+            priority=run.journey.priority, staff_confirmed=channel in STAFF_CHANNELS))
+
+    def change(
+        self, c: Customer, run: Run | None, step: str | None, field: str, name: str | None,
+        value: Any, now: float, out: list[Effect],
+    ) -> None:
+        """Change the customer's state; a change that changes nothing triggers nothing."""
+        fired: list[str] = []
+        if field == "tag":
+            if value in c.tags:
+                return
+            c.tags.add(value)
+            fired = self.triggers.on_tag.get(value, [])
+        elif field == "untag":
+            if value not in c.tags:
+                return
+            c.tags.discard(value)
+        elif field == "stage":
+            if value == c.stage:
+                return
+            c.stage = value
+            fired = self.triggers.on_stage.get(value, [])
+        elif field == "score":
+            c.score = value
+        else:
+            value = self._normalized({name: value})[name]
+            c.attributes[name] = value
+            for index in self._on_attributes:
+                c.due[index] = _STALE
+        out.append(StateChanged(
+            time=now, customer=c.id, journey=run.journey.name if run else None, step=step,
+            run=run.number if run else 0, field=field, name=name, value=value))
+        label = f"stage becomes {value}" if field == "stage" else f'tag "{value}" added'
+        for journey in fired:
+            self._try_enter(c, self.journeys[journey], now, out, label)
+        self._check_segments(c, now, out)
+
+    def enter_from(
+        self, c: Customer, target: str, run: Run, step: str, now: float, out: list[Effect],
+    ) -> None:
+        """An `enter` step: start the target journey now, or record why it did not start."""
+        reason = self._try_enter(c, self.journeys[target], now, out, f"enter from {step}")
+        if reason is not None:
+            out.append(EntryRefused(time=now, customer=c.id, journey=run.journey.name, step=step,
+                                    run=run.number, reason=reason, target=target))
+
+    def end(self, c: Customer, run: Run, effect: Effect, out: list[Effect]) -> None:
+        """End a run with its final effect."""
+        run.ended = True
+        run.wake_at = run.waiting = None
+        if c.runs.get(run.journey.name) is run:
+            del c.runs[run.journey.name]
+        out.append(effect)
+
+    # ---- internals ----------------------------------------------------------------------
+
+    def _run_due(self, c: Customer, now: float, out: list[Effect], inclusive: bool) -> None:
+        while True:
+            best, index = self._next_schedule(c)
+            waking: Run | None = None
+            wake_time: float | None = None
+            for run in c.runs.values():
+                wake = run.wake_at
+                if wake is not None and (wake_time is None or wake < wake_time):
+                    waking, wake_time = run, wake
+            # A run's wake-up goes before a scheduled trigger due at the same moment.
+            if wake_time is not None and (best is None or wake_time <= best):
+                best = wake_time
+            else:
+                waking = None
+            if best is None or best > now or (best == now and not inclusive):
+                return
+            if waking is not None:
+                self._wake(c, waking, best, out)
+            else:
+                self._fire(c, index, best, out)
+
+    def _next_schedule(self, c: Customer) -> tuple[float | None, int]:
+        best: float | None = None
+        best_index = -1
+        schedules = self.triggers.schedules
+        for index, due in enumerate(c.due):
+            if due == _STALE:
+                due = c.due[index] = schedules[index].next_after(c, self.clock, c.marks[index])
+            if due is not None and (best is None or due < best):
+                best, best_index = due, index
+        return best, best_index
+
+    def _wake(self, c: Customer, run: Run, now: float, out: list[Effect]) -> None:
+        run.wake_at = None
+        if run.finished:
+            self.end(c, run, Completed(time=now, customer=c.id, journey=run.journey.name,
+                                       run=run.number), out)
+        elif run.waiting is not None:
+            timeout_pc = run.waiting.timeout_pc
+            run.waiting = None
+            self._execute(c, run, timeout_pc, now, out)
+        else:
+            self._execute(c, run, run.pc, now, out)
+
+    def _fire(self, c: Customer, index: int, now: float, out: list[Effect]) -> None:
+        schedule = self.triggers.schedules[index]
+        c.marks[index], c.due[index] = now, _STALE
+        if schedule.journey is None:
+            self._check_segments(c, now, out)
+        else:
+            self._try_enter(c, self.journeys[schedule.journey], now, out, schedule.label)
+
+    def _execute(self, c: Customer, run: Run, pc: int, now: float, out: list[Effect]) -> None:
+        journey = run.journey
+        code, exit_when = journey.code, journey.exit_when
+        on_step, starts = self.on_step, self._step_starts[journey.name]
+        while not run.ended:
+            if pc >= len(code):
+                self._finish(c, run, now, out)
+                return
+            instruction = code[pc]
+            if instruction.checks_exit and exit_when is not None and exit_when(c, now):
+                self.end(c, run, Exited(time=now, customer=c.id, journey=journey.name,
+                                        step=instruction.step, run=run.number,
+                                        reason="exit_when"), out)
+                return
+            run.pc, run.step = pc, instruction.step
+            if on_step is not None and starts[pc]:
+                on_step(c, run, instruction.step, now)
+            pc = instruction.execute(self, c, run, now, out)
+            if pc < 0:
+                return
+
+    def _finish(self, c: Customer, run: Run, now: float, out: list[Effect]) -> None:
+        closes = run.entered_at + run.journey.goal_span
+        if closes > now:
+            run.finished, run.wake_at = True, closes
+        else:
+            self.end(c, run, Completed(time=now, customer=c.id, journey=run.journey.name,
+                                       run=run.number), out)
+
+    def _try_enter(
+        self, c: Customer, journey: CompiledJourney, now: float, out: list[Effect], trigger: str,
+    ) -> str | None:
+        """Start a run, or say why not: `active`, `reentry` or `audience`."""
+        if journey.name in c.runs:
+            return "active"
+        prior = c.entries.get(journey.name)
+        if prior is not None and (journey.reentry == "never" or (
+                journey.reentry == "after" and now - prior[1] < journey.reentry_after)):
+            return "reentry"
+        if journey.audience is not None and not journey.audience(c, now):
+            return "audience"
+        number = prior[0] + 1 if prior else 1
+        c.entries[journey.name] = (number, now)
+        run = c.runs[journey.name] = Run(journey, number, now)
+        out.append(Entered(time=now, customer=c.id, journey=journey.name, run=number,
+                           trigger=trigger))
+        self._execute(c, run, 0, now, out)
+        return None
+
+    def _record(self, c: Customer, event: Event) -> None:
+        c.history.record(event)
+        if event.name == "friend_deleted":
+            c.friend = False
+        elif event.name == "friend_added":
+            c.friend = True
+
+    def _handle_event(self, c: Customer, event: Event, now: float, out: list[Effect]) -> None:
+        self._record(c, event)
+        if event.name in _ACTIVITY:
+            for index in self._on_activity:
+                c.due[index] = _STALE
+        for run in list(c.runs.values()):
+            if not run.ended:
+                self._event_in_run(c, run, event, now, out)
+        for journey, content, label in self.triggers.on_event.get(event.name, ()):
+            if content is None or content == event.content:
+                self._try_enter(c, self.journeys[journey], now, out, label)
+        self._check_segments(c, now, out)
+
+    def _event_in_run(
+        self, c: Customer, run: Run, event: Event, now: float, out: list[Effect],
+    ) -> None:
+        """Goals first, then `exit on`, then `exit when`, then a `wait for` the event ends."""
+        journey = run.journey
+        where = None if run.finished else run.step
+        common = dict(time=now, customer=c.id, journey=journey.name, step=where, run=run.number)
+        key = event_key(event.name, event.content)
+        for goal in journey.goals:
+            if goal.events.matches(event) and now - run.entered_at <= goal.within:
+                self.end(c, run, GoalReached(**common, goal=goal.name, event=key), out)
+                return
+        if journey.exit_on is not None and journey.exit_on.matches(event):
+            self.end(c, run, Exited(**common, reason="exit_on", event=key), out)
+        elif journey.exit_when is not None and journey.exit_when(c, now):
+            self.end(c, run, Exited(**common, reason="exit_when", event=key), out)
+        elif run.waiting is not None and run.waiting.events.matches(event):
+            then_pc = run.waiting.then_pc
+            run.waiting = run.wake_at = None
+            self._execute(c, run, then_pc, now, out)
+
+    def _check_segments(self, c: Customer, now: float, out: list[Effect]) -> None:
+        for name, is_in in self.triggers.segments.items():
+            inside = bool(is_in(c, now))
+            was = c.segments.get(name, False)
+            c.segments[name] = inside
+            if inside and not was:
+                for journey in self.triggers.on_segment[name]:
+                    self._try_enter(c, self.journeys[journey], now, out, f"enter {name}")
+
+    def _deliver(
+        self, c: Customer, send: SendRequested, now: float, staff: str | None, out: list[Effect],
+    ) -> None:
+        if staff is None and send.staff_confirmed:
+            staff = c.owner
+        reason = self.limits.refusal(c, send, staff, now)
+        common = dict(time=now, customer=c.id, journey=send.journey, step=send.step,
+                      run=send.run, content=send.content, channel=send.channel, staff=staff)
+        if reason is not None:
+            out.append(SendDropped(**common, reason=reason))
+            return
+        self.limits.record(c, send, staff, now)
+        out.append(SendDelivered(**common))
+        self._handle_event(c, Event("delivered", now, send.content), now, out)
+
+    def _normalized(self, attributes: dict[str, Any]) -> dict[str, Any]:
+        return {name: as_date(value) if name in self._date_attributes and value is not None
+                else value for name, value in attributes.items()}
+
+
+def _step_starts(code: Sequence[Any]) -> list[bool]:
+    """For each instruction: whether it is its step's first (where the step starts)."""
+    seen: set[str] = set()
+    starts = []
+    for instruction in code:
+        starts.append(instruction.step not in seen)
+        seen.add(instruction.step)
+    return starts

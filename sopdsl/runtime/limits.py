@@ -1,0 +1,84 @@
+"""Delivery limits: the playbook frequency cap, journey caps and WeCom's mass-send limits."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+
+from sopdsl.builtins import AUTOMATIC_CHANNELS
+from sopdsl.runtime.clock import Clock
+from sopdsl.runtime.customer import Customer, insert_time
+from sopdsl.runtime.effects import SendRequested
+from sopdsl.checker.program import Settings, Window
+
+# Sends a staff member confirms through WeCom's mass-message API (add_msg_template).
+MASS_CHANNELS = frozenset(("private_chat", "group"))
+
+
+class Limits:
+    """Decides whether a send may be delivered now, and records the ones that are."""
+
+    __slots__ = ("clock", "frequency_cap", "mass_quota", "journey_caps")
+
+    def __init__(self, settings: Settings, clock: Clock, journey_caps: dict[str, Window]) -> None:
+        self.clock = clock
+        self.frequency_cap = settings.frequency_cap
+        self.mass_quota = settings.mass_quota
+        self.journey_caps = journey_caps
+
+    def refusal(
+        self, customer: Customer, send: SendRequested, staff: str | None, now: float,
+    ) -> str | None:
+        """Why the send cannot be delivered now (None when it can); caps before WeCom limits."""
+        log = customer.sends
+        if send.channel not in AUTOMATIC_CHANNELS and not customer.friend:
+            return "not_friend"
+        if self.frequency_cap and _full(log.times, self.frequency_cap, now):
+            return "frequency_cap"
+        cap = self.journey_caps.get(send.journey or "")
+        if cap and _full(log.by_journey.get(send.journey or "", []), cap, now):
+            return "journey_cap"
+        if send.channel in MASS_CHANNELS:
+            if (staff or "", self._day(now)) in log.staff_days:
+                return "staff_daily_limit"
+            if self._quota_used(log.mass_times, now) >= self.mass_quota.count:
+                return "mass_quota"
+        return None
+
+    def record(
+        self, customer: Customer, send: SendRequested, staff: str | None, now: float,
+    ) -> None:
+        """Log a delivered send against every limit it counts for."""
+        log = customer.sends
+        insert_time(log.times, now)
+        insert_time(log.by_journey.setdefault(send.journey or "", []), now)
+        if send.channel in MASS_CHANNELS:
+            insert_time(log.mass_times, now)
+            log.staff_days.add((staff or "", self._day(now)))
+
+    def _day(self, now: float) -> int:
+        return self.clock.period_key(now, "day")[0]
+
+    def _quota_used(self, times: list[float], now: float) -> int:
+        quota = self.mass_quota
+        if quota.calendar is not None:
+            start = self.clock.period_start(now, quota.calendar)
+            return bisect.bisect_right(times, now) - bisect.bisect_left(times, start)
+        return _in_window(times, quota.minutes or 0, now)
+
+
+def delivery_order(sends: Iterable[SendRequested]) -> list[SendRequested]:
+    """Sends due at the same instant in the order they are decided: higher priority first.
+
+    Equal priorities keep the order they were requested in.
+    """
+    return sorted(sends, key=lambda send: -send.priority)
+
+
+def _full(times: list[float], window: Window, now: float) -> bool:
+    return _in_window(times, window.minutes or 0, now) >= window.count
+
+
+def _in_window(times: list[float], minutes: float, now: float) -> int:
+    # The sliding window (now - minutes, now].
+    return bisect.bisect_right(times, now) - bisect.bisect_right(times, now - minutes)

@@ -1,0 +1,203 @@
+"""Journey triggers, indexed by what sets them off: events, state changes, segments and time."""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sopdsl.syntax import ast
+from sopdsl.runtime.clock import MINUTES_PER_DAY, WEEKDAYS, Clock, week_index
+from sopdsl.runtime.customer import Customer
+from sopdsl.runtime.evaluate import ExprCompiler, Pred
+from sopdsl.checker.program import Program
+
+WEEK = 7 * MINUTES_PER_DAY
+YEAR = 365 * MINUTES_PER_DAY
+
+
+class Schedule(abc.ABC):
+    """A trigger that fires at computable moments; `next_after` gives the first after a time."""
+
+    __slots__ = ("journey", "label")
+    # What invalidates a cached next moment besides firing: "activity", "attributes" or None.
+    depends: str | None = None
+
+    def __init__(self, journey: str | None, label: str) -> None:
+        self.journey = journey  # None for the daily segment check
+        self.label = label
+
+    @abc.abstractmethod
+    def next_after(self, customer: Customer, clock: Clock, after: float) -> float | None:
+        """The first moment strictly after `after` at which this fires, None when never."""
+
+
+class DateSchedule(Schedule):
+    """`when birthday - 3d at 10:00`: yearly from a date attribute (Feb 29 is Feb 28 otherwise)."""
+
+    __slots__ = ("attribute", "offset", "at")
+    depends = "attributes"
+
+    def __init__(self, journey: str, label: str, attribute: str, offset: int, at: int | None):
+        super().__init__(journey, label)
+        self.attribute, self.offset, self.at = attribute, offset, at
+
+    def next_after(self, customer: Customer, clock: Clock, after: float) -> float | None:
+        day = as_date(customer.attributes.get(self.attribute))
+        if day is None:
+            return None
+        spread = abs(self.offset) // YEAR + 1  # years an offset can move the moment by, rounded up
+        year = clock.date_of(after).year
+        for year in range(year - spread, year + spread + 2):
+            t = clock.at(anniversary(day, year), 0) + self.offset
+            if self.at is not None:
+                t = clock.at(clock.date_of(t), self.at)
+            if t > after:
+                return t
+        return None
+
+
+class EverySchedule(Schedule):
+    """`when every day|WEEKDAY|Nw on WEEKDAY at HH:MM`: a broadcast to the journey's audience."""
+
+    __slots__ = ("weekday", "weeks", "at")
+
+    def __init__(self, journey: str, label: str, weekday: int | None, weeks: int, at: int):
+        super().__init__(journey, label)
+        self.weekday, self.weeks, self.at = weekday, weeks, at
+
+    def next_after(self, customer: Customer, clock: Clock, after: float) -> float | None:
+        if self.weekday is None:
+            return clock.next_time(after, self.at, strict=True)
+        t = clock.next_weekday(after, self.weekday, self.at, strict=True)
+        while week_index(clock.date_of(t)) % self.weeks:
+            t = clock.next_weekday(t, self.weekday, self.at, strict=True)
+        return t
+
+
+class InactiveSchedule(Schedule):
+    """`when inactive D`: D after the last open, click, reply, purchase or store visit."""
+
+    __slots__ = ("minutes",)
+    depends = "activity"
+
+    def __init__(self, journey: str, label: str, minutes: int) -> None:
+        super().__init__(journey, label)
+        self.minutes = minutes
+
+    def next_after(self, customer: Customer, clock: Clock, after: float) -> float | None:
+        history = customer.history
+        # With no activity yet, inactivity counts from becoming a friend, else from being known.
+        start = history.last_activity or history.last_added or customer.since
+        t = start + self.minutes
+        return t if t > after else None
+
+
+class SegmentCheck(Schedule):
+    """The daily re-evaluation of `when enter SEGMENT` segments, at local midnight."""
+
+    __slots__ = ()
+
+    def next_after(self, customer: Customer, clock: Clock, after: float) -> float | None:
+        return clock.next_time(after, 0, strict=True)
+
+
+@dataclass
+class Triggers:
+    """Every journey's triggers, indexed for the interpreter."""
+
+    on_event: dict[str, list[tuple[str, str | None, str]]] = field(default_factory=dict)
+    on_stage: dict[str, list[str]] = field(default_factory=dict)
+    on_tag: dict[str, list[str]] = field(default_factory=dict)
+    segments: dict[str, Pred] = field(default_factory=dict)  # with `when enter` journeys
+    on_segment: dict[str, list[str]] = field(default_factory=dict)
+    schedules: list[Schedule] = field(default_factory=list)
+
+
+def index_triggers(program: Program, compiler: ExprCompiler) -> Triggers:
+    """The triggers of every journey in declaration order (the program must be valid)."""
+    index = Triggers()
+    for name, journey in program.journeys.items():
+        for clause in journey.clauses:
+            if isinstance(clause, ast.When):
+                for trigger in clause.triggers:
+                    _add(index, program, compiler, name, trigger)
+    if index.segments:
+        index.schedules.append(SegmentCheck(None, "daily segment check"))
+    return index
+
+
+def _add(
+    index: Triggers, program: Program, compiler: ExprCompiler, journey: str, trigger: ast.Trigger,
+) -> None:
+    match trigger:
+        case ast.EventTrigger() if program.is_date_trigger(trigger.event):
+            attribute = trigger.event.name.name
+            index.schedules.append(DateSchedule(journey, attribute, attribute, 0, None))
+        case ast.EventTrigger():
+            event, content = trigger.event.name.name, trigger.event.content
+            label = event if content is None else f"{event}({content.name})"
+            index.on_event.setdefault(event, []).append(
+                (journey, content.name if content else None, label))
+        case ast.DateTrigger():
+            offset = trigger.offset.minutes if trigger.offset else 0
+            sign = -1 if trigger.sign == "-" else 1
+            index.schedules.append(DateSchedule(
+                journey, _date_label(trigger), trigger.attribute.name, sign * offset,
+                trigger.at.minutes if trigger.at else None))
+        case ast.EveryTrigger():
+            index.schedules.append(_every(journey, trigger))
+        case ast.InactiveTrigger():
+            index.schedules.append(InactiveSchedule(
+                journey, f"inactive {trigger.duration.text}", trigger.duration.minutes))
+        case ast.StageTrigger():
+            index.on_stage.setdefault(trigger.stage.name, []).append(journey)
+        case ast.TagAddedTrigger():
+            index.on_tag.setdefault(trigger.tag.value, []).append(journey)
+        case ast.EnterTrigger():
+            segment = trigger.segment.name
+            index.segments[segment] = compiler.segment(segment)
+            index.on_segment.setdefault(segment, []).append(journey)
+
+
+def _date_label(trigger: ast.DateTrigger) -> str:
+    label = trigger.attribute.name
+    if trigger.offset:
+        label += f" {trigger.sign} {trigger.offset.text}"
+    return label + (f" at {trigger.at.text}" if trigger.at else "")
+
+
+def _every(journey: str, trigger: ast.EveryTrigger) -> EverySchedule:
+    at = trigger.at.minutes
+    if trigger.unit == "day":
+        return EverySchedule(journey, f"every day at {trigger.at.text}", None, 1, at)
+    weekday = WEEKDAYS.index(trigger.weekday or "monday")
+    if trigger.unit == "weekday":
+        label = f"every {trigger.weekday} at {trigger.at.text}"
+        return EverySchedule(journey, label, weekday, 1, at)
+    interval = trigger.interval.minutes if trigger.interval else WEEK
+    weeks = max(1, round(interval / WEEK))
+    label = f"every {trigger.interval.text if trigger.interval else '1w'} on {trigger.weekday}"
+    return EverySchedule(journey, f"{label} at {trigger.at.text}", weekday, weeks, at)
+
+
+def as_date(value: object) -> dt.date | None:
+    """A date attribute's value as a date (dates, datetimes and ISO strings), else None."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def anniversary(day: dt.date, year: int) -> dt.date:
+    """`day`'s anniversary in `year`; a Feb 29 date falls on Feb 28 in common years."""
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return dt.date(year, 2, 28)

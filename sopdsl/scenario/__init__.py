@@ -1,0 +1,1 @@
+"""The scenario language: a playbook's `scenario` blocks checked and merged over the defaults."""

@@ -1,0 +1,339 @@
+"""A playbook's `scenario` block as the effective scenario: checked, then merged over the defaults.
+
+`effective_scenario` is what the simulator calls; `scenario_diagnostics` is what `sopdsl
+check` reports. Both read scenarios through `build_scenario`, so checking and simulating
+never disagree about what a scenario means.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from sopdsl.syntax import ast
+from sopdsl.builtins import CHANNELS, PURPOSES
+from sopdsl.diagnostics import Diagnostic, diag, did_you_mean, has_errors
+from sopdsl.syntax.files import display_path
+from sopdsl.fmt.exprs import expr_text
+from sopdsl.syntax.source import Span
+from sopdsl.scenario.bounds import TooLarge, size_problems
+from sopdsl.scenario.defaults import (
+    BUILTIN_NAME, STAFF_WORK, builtin_scenario, default_staff, default_values,
+)
+from sopdsl.scenario.model import OWN_BEHAVIOUR, Effect, FatigueRule, Multipliers, Scenario
+from sopdsl.scenario.blocks import first_of, put, read_settings, sort_block
+from sopdsl.scenario.population import read_population
+from sopdsl.scenario.values import (
+    Findings, known, per_day, positive_minutes, probability, whole_number,
+)
+
+if TYPE_CHECKING:
+    from sopdsl.checker.program import Program
+
+# The scenario's own settings and the fields of the model they set.
+TOP_FIELDS = {"start": "start", "horizon": "horizon_minutes", "replications": "replications",
+              "seed": "seed"}
+# Keys whose written value replaces the default whole instead of merging key by key.
+REPLACED = frozenset({"stages"})
+# Blocks named by a built-in name: item type -> (keyword, block kind, names, code, field).
+NAMED_BLOCKS = {
+    ast.ScChannel: ("channel", "channel", CHANNELS, "E222", "channels"),
+    ast.ScPurpose: ("purpose", "multipliers", PURPOSES, "E214", "purposes"),
+}
+WHERE = "the scenario"
+
+
+def effective_scenario(
+    program: Program, name: str | None = None, *, today: dt.date | None = None
+) -> tuple[Scenario | None, list[Diagnostic]]:
+    """The scenario to simulate `program` with, defaults applied; None when it has errors.
+
+    Without a name: the only scenario of the unit, else the one named `baseline`, else the
+    built-in default. `default` names the built-in unless the unit declares a scenario so named.
+    """
+    if name is None:
+        decl = default_choice(program)
+    elif name in program.scenarios:
+        decl = program.scenarios[name]
+    elif name == BUILTIN_NAME:
+        decl = None
+    else:
+        return None, [_unknown_scenario(program, name)]
+    if decl is None:
+        return builtin_scenario(program, today=today), []
+    return build_scenario(decl, program, today=today)
+
+
+def default_choice(program: Program) -> ast.Scenario | None:
+    """The scenario used when none is named (None: the built-in default)."""
+    if len(program.scenarios) == 1:
+        return next(iter(program.scenarios.values()))
+    return program.scenarios.get("baseline")
+
+
+def scenario_names(program: Program) -> list[str]:
+    """The scenarios a playbook can be simulated with, the built-in default included."""
+    return [*program.scenarios, *([BUILTIN_NAME] if BUILTIN_NAME not in program.scenarios else [])]
+
+
+def scenario_diagnostics(program: Program) -> list[Diagnostic]:
+    """Every problem in every scenario block of the unit."""
+    return [d for decl in _scenario_decls(program) for d in build_scenario(decl, program)[1]]
+
+
+def build_scenario(
+    decl: ast.Scenario, program: Program, *, today: dt.date | None = None
+) -> tuple[Scenario | None, list[Diagnostic]]:
+    """The effective scenario of one block and its diagnostics; None when it has errors.
+
+    After a syntax error in the unit the scenario is checked but not built: declarations
+    it refers to may be missing.
+    """
+    found = Findings(check_names=not any(d.code.startswith("E1") for d in program.diagnostics))
+    if found.diagnostics:
+        return None, found.diagnostics
+    patch = read_scenario(decl, program, found)
+    if has_errors(found.diagnostics) or not found.check_names:
+        return None, found.diagnostics
+    written_staff = patch.pop("staff", {})
+    values = _merge(default_values(program, today=today), patch)
+    population = values["population"]
+    values["staff"] = {
+        role: _merge(default_staff(role, population["size"], population["owner"]),
+                     written_staff.get(role, {}))
+        for role in program.roles
+    }
+    values["name"] = decl.name.name
+    values["declared_at"] = f"{decl.span.file}:{decl.span.line}"
+    scenario = Scenario.model_validate(values)
+    too_large = [diag("E320", _bound_span(decl, problem), problem.message, problem.hint)
+                 for problem in size_problems(scenario)]
+    if too_large:
+        return None, found.diagnostics + too_large
+    return scenario, found.diagnostics
+
+
+def _bound_span(decl: ast.Scenario, problem: TooLarge) -> Span:
+    """The written value that makes the scenario too large (its name when none is written)."""
+    settings = {item.key.name: item for item in decl.items if isinstance(item, ast.ScSetting)}
+    population = settings.get("population")
+    arrivals = next((item for item in (population.block or []) if isinstance(item, ast.ScSetting)
+                     and item.key.name == "arrivals"), None) if population else None
+    suspects = {
+        "replications": [settings.get("replications")],
+        "horizon": [settings.get("horizon")],
+        "seed": [settings.get("seed")],
+        "population": [population],
+        "customers": [arrivals, population, settings.get("horizon")],
+        "simulated_days": [settings.get("replications"), settings.get("horizon")],
+    }
+    for setting in suspects.get(problem.what, []):
+        if setting is not None and setting.values:
+            return setting.values[0].span
+    for item in decl.items:
+        if isinstance(item, ast.ScStaff) and item.role.name == problem.role:
+            return item.count.span
+    return decl.name.span
+
+
+def read_scenario(decl: ast.Scenario, program: Program, found: Findings) -> dict:
+    """What the block writes, as a patch over the defaults (diagnostics go to `found`)."""
+    events = describable_events(program)
+    block = sort_block(decl.items, "scenario", f"scenario `{decl.name.name}`", found, events)
+    patch: dict = {TOP_FIELDS[key]: value
+                   for key, value in read_settings(block, "scenario", found).items()}
+    if "population" in block.settings:
+        patch["population"] = read_population(block.settings["population"], program, found)
+    for key, reader in (("purchase", _purchase), ("fatigue", _fatigue), ("cost", _cost)):
+        items = _block_of(block.settings.get(key), found)
+        if items is not None:
+            patch[key] = reader(items, found)
+    for event in events:
+        items = _block_of(block.settings.get(event), found)
+        if items is not None:
+            patch.setdefault("events", {})[event] = _event(event, items, found)
+    seen: dict = {}
+    for item in block.items:
+        _read_item(item, program, patch, seen, found)
+    return patch
+
+
+def _read_item(item: ast.ScItem, program: Program, patch: dict, seen: dict,
+               found: Findings) -> None:
+    match item:
+        case ast.ScStaff(role=role) if first_of(
+                seen, ("staff", role.name), item, WHERE, found, f"`staff {role.name}`"):
+            put(patch, "staff", role.name, _staff(item, program, found))
+        case ast.ScChannel() | ast.ScPurpose():
+            _named_block(item, patch, seen, found)
+        case ast.ScEffect():
+            patch.setdefault("effects", []).append(_effect(item, program, found))
+
+
+def _named_block(item: ast.ScChannel | ast.ScPurpose, patch: dict, seen: dict,
+                 found: Findings) -> None:
+    what, kind, names, code, field = NAMED_BLOCKS[type(item)]
+    name: ast.Ident = getattr(item, what)
+    label = f"`{what} {name.name}`"
+    if not first_of(seen, (what, name.name), item, WHERE, found, label):
+        return
+    values = _settings(item.block, kind, label, found)
+    if known(name.name, names, code, name.span, what, found, declared=False):
+        patch.setdefault(field, {})[name.name] = values
+
+
+def _settings(items: list[ast.ScItem], kind: str, where: str, found: Findings) -> dict:
+    return read_settings(sort_block(items, kind, where, found), kind, found)
+
+
+def _staff(item: ast.ScStaff, program: Program, found: Findings) -> dict | None:
+    role = item.role.name
+    declared = known(role, program.roles, "E201", item.role.span, "role", found)
+    count = whole_number(item.count, f"the member count of `{role}`", found)
+    values = _settings(item.block or [], "staff", f"`staff {role}`", found)
+    if not declared or count is None:
+        return None
+    staff = {"count": count}
+    if "hours" in values:
+        staff["hours"] = values["hours"]
+    hours = values.get("hours", STAFF_WORK["hours"])
+    if "capacity" in values:
+        staff["capacity_per_day"] = per_day(values["capacity"], hours.length_minutes / 60)
+    staff.update({key: values[key] for key in ("completion", "delay") if key in values})
+    return staff
+
+
+def _effect(item: ast.ScEffect, program: Program, found: Findings) -> Effect:
+    condition = expr_text(item.condition)
+    for ref in _segment_refs(item.condition):
+        known(ref.name, program.segments, "E201", ref.span, "segment", found)
+    shown = condition.replace("\n", "\\n")  # messages stay on one line
+    values = _settings(item.block, "multipliers", f"`effect {shown}`", found)
+    return Effect(condition=condition, multipliers=Multipliers(**values),
+                  expression=item.condition)
+
+
+def _segment_refs(expr: ast.Expr) -> Iterator[ast.SegmentRef]:
+    match expr:
+        case ast.SegmentRef():
+            yield expr
+        case ast.BoolOp(operands=operands):
+            for operand in operands:
+                yield from _segment_refs(operand)
+        case ast.Not(operand=inner) | ast.Group(expr=inner):
+            yield from _segment_refs(inner)
+
+
+def _block_of(setting: ast.ScSetting | None, found: Findings) -> list[ast.ScItem] | None:
+    """The items of a setting that opens a block; E318 when it has values or no block."""
+    if setting is None:
+        return None
+    key = setting.key.name
+    if setting.values:
+        found.error("E318", setting.values[0].span, f"`{key}` takes no value, only a block",
+                    f"write `{key} {{ ... }}`")
+    if setting.block is None:
+        found.error("E318", setting.key.span, f"`{key}` needs a block: `{key} {{ ... }}`")
+        return None
+    return setting.block
+
+
+def describable_events(program: Program) -> list[str]:
+    """The events a scenario may give a behaviour with a block named after them."""
+    return [name for name in program.events if name not in OWN_BEHAVIOUR]
+
+
+def _event(name: str, items: list[ast.ScItem], found: Findings) -> dict:
+    block = sort_block(items, "event", f"`{name}`", found)
+    values = read_settings(block, "event", found)
+    if "after_click" in block.settings:
+        values.update(_after_click(block.settings["after_click"], found))
+    return values
+
+
+def _purchase(items: list[ast.ScItem], found: Findings) -> dict:
+    block = sort_block(items, "purchase", "`purchase`", found)
+    values = read_settings(block, "purchase", found)
+    if "after_click" in block.settings:
+        values.update(_after_click(block.settings["after_click"], found))
+    return values
+
+
+def _after_click(setting: ast.ScSetting, found: Findings) -> dict:
+    """`after_click 8% within 3d`: a probability and an optional window."""
+    wanted = "a percentage and an optional window, such as `8% within 3d`"
+    first, rest = (setting.values[0], setting.values[1:]) if setting.values else (None, [])
+    if not isinstance(first, ast.Percent):
+        span = first.span if first is not None else setting.key.span
+        found.error("E318", span, f"`after_click` takes {wanted}")
+        return {}
+    values: dict = {}
+    chance = probability(first, "`after_click`", found)
+    if chance is not None:
+        values["after_click"] = chance
+    within, *extra = rest or [None]
+    if within is not None and not isinstance(within, ast.Within):
+        within, extra = None, rest
+    if extra:
+        found.error("E318", extra[0].span, f"`after_click` takes {wanted}")
+    elif within is not None:
+        window = positive_minutes(within.duration, "the `within` of `after_click`", found)
+        if window is not None:
+            values["within_minutes"] = window
+    return values
+
+
+def _fatigue(items: list[ast.ScItem], found: Findings) -> list[FatigueRule]:
+    block = sort_block(items, "fatigue", "`fatigue`", found)
+    rules: list[FatigueRule] = []
+    seen: dict = {}
+    for above in block.items:
+        label = f"`above {above.count.text} per {above.window.text}`"
+        count = whole_number(above.count, "`above`", found)
+        window = positive_minutes(above.window, f"the window of {label}", found)
+        values = _settings(above.items, "multipliers", label, found)
+        if count is None or window is None:
+            continue
+        if first_of(seen, (count, window), above, "`fatigue`", found, label):
+            rules.append(FatigueRule(above=count, window_minutes=window,
+                                     multipliers=Multipliers(**values)))
+    return rules
+
+
+def _cost(items: list[ast.ScItem], found: Findings) -> dict:
+    return _settings(items, "cost", "`cost`", found)
+
+
+def _merge(base: dict, patch: dict) -> dict:
+    """`patch` over `base`, key by key through nested dicts (REPLACED keys whole)."""
+    merged = dict(base)
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and key not in REPLACED:
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _scenario_decls(program: Program) -> Iterator[ast.Scenario]:
+    for module in program.modules:
+        yield from (decl for decl in module.decls if isinstance(decl, ast.Scenario))
+
+
+def unknown_scenario(program: Program, name: str | None) -> str | None:
+    """Why `name` names no scenario of the program (with a did-you-mean), None when it does."""
+    names = scenario_names(program)
+    if name is None or name in names:
+        return None
+    hint = did_you_mean(name, names)
+    return (f"no scenario named `{name}` in {display_path(program.entry)}"
+            + (f"; {hint}" if hint else "")
+            + f" (scenarios: {', '.join(f'`{n}`' for n in names)})")
+
+
+def _unknown_scenario(program: Program, name: str) -> Diagnostic:
+    entry = display_path(program.entry)
+    span = Span(file=entry, line=1, column=1, end_line=1, end_column=2)
+    return diag("E201", span, f"no scenario named `{name}` in {entry}",
+                did_you_mean(name, scenario_names(program)))

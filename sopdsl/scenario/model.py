@@ -1,0 +1,229 @@
+"""The effective scenario: every simulation assumption, defaults applied, as pydantic models.
+
+A `Scenario` is what the simulator runs with. It is complete (nothing is left to
+guess) and JSON-serialisable; durations are minutes, probabilities fractions (0.7 for 70%),
+rates per day. `sopdsl scenario show` prints it; docs/scenarios.md explains every field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from sopdsl.syntax import ast
+from sopdsl.scenario.distributions import Distribution
+
+Probability = Annotated[float, Field(ge=0, le=1)]
+NonNegative = Annotated[float, Field(ge=0)]
+Minutes = Annotated[int, Field(gt=0)]
+ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+# The behaviours a multiplier can scale (purposes, fatigue, effects); docs/scenarios.md.
+MULTIPLIER_KEYS = ("open", "click", "reply", "unfriend", "purchase")
+# Events whose behaviour other blocks describe: arrivals, channels, purchases, staff work.
+OWN_BEHAVIOUR = frozenset((
+    "friend_added", "friend_deleted", "delivered", "open", "click", "reply", "purchase",
+    "task_done",
+))
+# Shares that should add up to 1 may be off by rounding in the source.
+SHARE_TOLERANCE = 1e-6
+
+
+class Model(BaseModel):
+    """Base of the scenario models: immutable, and strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Multipliers(Model):
+    """Factors on the base behaviour where a purpose, fatigue rule or effect applies."""
+
+    open: NonNegative = 1.0
+    click: NonNegative = 1.0
+    reply: NonNegative = 1.0
+    unfriend: NonNegative = 1.0
+    purchase: NonNegative = 1.0  # both the daily and the after-click purchase chance
+
+
+class DistributionAttribute(Model):
+    """A number attribute drawn from a (possibly truncated) distribution."""
+
+    kind: Literal["distribution"] = "distribution"
+    distribution: Distribution
+
+
+class CalendarAttribute(Model):
+    """A date attribute whose day of the year is uniform over the calendar (`birthday: uniform`)."""
+
+    kind: Literal["calendar"] = "calendar"
+
+
+class ValueShare(Model):
+    """One value of an attribute and the share of customers who have it."""
+
+    value: Union[bool, float, str]
+    share: Probability
+
+
+class SharesAttribute(Model):
+    """An attribute drawn from listed values with their shares (adding up to 100%)."""
+
+    kind: Literal["shares"] = "shares"
+    shares: list[ValueShare]
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> SharesAttribute:
+        if abs(sum(s.share for s in self.shares) - 1) > SHARE_TOLERANCE:
+            raise ValueError("shares must add up to 100%")
+        return self
+
+
+AttributeModel = Annotated[
+    Union[DistributionAttribute, CalendarAttribute, SharesAttribute], Field(discriminator="kind")
+]
+
+
+class History(Model):
+    """Past events per customer at the start: how many, spread uniformly over `within`."""
+
+    count: Distribution
+    within_minutes: Minutes
+
+
+class Population(Model):
+    """Customers in the private domain at the start, and the friends who arrive later."""
+
+    size: Annotated[int, Field(ge=0)]
+    arrivals_per_day: NonNegative
+    owner: str | None  # the role whose members own customers, round-robin
+    attributes: dict[str, AttributeModel]
+    tags: dict[str, Probability]
+    stages: dict[str, Probability]
+    history: dict[str, History]
+
+    @model_validator(mode="after")
+    def _stages_add_up(self) -> Population:
+        if self.stages and abs(sum(self.stages.values()) - 1) > SHARE_TOLERANCE:
+            raise ValueError("stage shares must add up to 100%")
+        return self
+
+
+class Hours(Model):
+    """A staff working window `start`-`end`; it wraps past midnight when end <= start."""
+
+    start: ClockTime
+    end: ClockTime
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Hours:
+        if self.start == self.end:
+            raise ValueError("working hours of zero length")
+        return self
+
+    @property
+    def start_minute(self) -> int:
+        return _minute_of_day(self.start)
+
+    @property
+    def end_minute(self) -> int:
+        return _minute_of_day(self.end)
+
+    @property
+    def length_minutes(self) -> int:
+        """The working time per day."""
+        return (self.end_minute - self.start_minute) % (24 * 60)
+
+
+class Staff(Model):
+    """The members of one role and how they work through their tasks."""
+
+    count: Annotated[int, Field(ge=0)]
+    capacity_per_day: NonNegative  # tasks one member does in a working day when busy all day
+    completion: Probability  # chance a task is ever done
+    delay: Distribution  # minutes from a task's creation until its member gets to it
+    hours: Hours
+
+
+class Channel(Model):
+    """How customers respond to a delivered message on one channel."""
+
+    open: Probability
+    click: Probability  # given open
+    reply: Probability  # given open
+    unfriend: Probability  # per delivered message
+    delay: Distribution  # minutes from delivery to the response
+
+
+class Purchase(Model):
+    """Buying: a spontaneous daily chance, the chance a click converts, and the basket value."""
+
+    daily: Probability
+    after_click: Probability
+    within_minutes: Minutes  # the after-click purchase happens uniformly inside this window
+    value: Distribution
+
+
+class EventBehaviour(Model):
+    """How often an event with no behaviour of its own happens (`form_submitted { ... }`)."""
+
+    daily: Probability = 0.0  # each customer's chance per day, message or not
+    after_click: Probability = 0.0  # the chance a click on any message leads to it
+    within_minutes: Minutes = 3 * 24 * 60  # after a click it happens uniformly inside this window
+
+
+class FatigueRule(Model):
+    """Above `above` customer-facing sends in the window, these multipliers apply."""
+
+    above: Annotated[int, Field(ge=0)]
+    window_minutes: Minutes
+    multipliers: Multipliers
+
+
+class Effect(Model):
+    """Multipliers for the customers an expression holds for (`effect vip { purchase x2.5 }`)."""
+
+    condition: str  # the expression as written in the playbook
+    multipliers: Multipliers
+    # The expression itself, for the simulator; a playbook always has it, JSON leaves it out.
+    expression: SkipJsonSchema[ast.Expr | None] = Field(default=None, exclude=True)
+
+
+class Cost(Model):
+    """Money per new friend (acquisition) and per customer-facing send."""
+
+    per_arrival: NonNegative
+    per_send: NonNegative
+
+
+class Scenario(Model):
+    """Every assumption a simulation runs with."""
+
+    name: str
+    declared_at: str | None = None  # file:line of the scenario block; None for the built-in
+    start: dt.date
+    horizon_minutes: Minutes
+    replications: Annotated[int, Field(ge=1)]
+    seed: Annotated[int, Field(ge=0)]
+    population: Population
+    staff: dict[str, Staff]
+    channels: dict[str, Channel]
+    purposes: dict[str, Multipliers]
+    purchase: Purchase
+    fatigue: list[FatigueRule]
+    effects: list[Effect]
+    cost: Cost
+    # Events that follow no channel, purchase or staff behaviour, by name (docs/scenarios.md).
+    events: dict[str, EventBehaviour] = Field(default_factory=dict)
+
+    def fatigue_for(self, sends_in_window: dict[int, int]) -> Multipliers:
+        """The multipliers of the highest fatigue threshold passed, given sends per window."""
+        passed = [r for r in self.fatigue if sends_in_window.get(r.window_minutes, 0) > r.above]
+        return max(passed, key=lambda r: r.above).multipliers if passed else Multipliers()
+
+
+def _minute_of_day(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
