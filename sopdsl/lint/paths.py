@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from sopdsl.syntax import ast
 from sopdsl.draw.graph import WorkflowGraph
-from sopdsl.lint.clock import DAY
+from sopdsl.builtins import MINUTES_PER_DAY
 
 Rounds = tuple[tuple[str, int], ...]  # rounds done, per repeat node being unrolled
 _REPEATS = (ast.RepeatN, ast.RepeatUntil)
@@ -72,12 +72,12 @@ def trigger_clock(trigger: ast.Trigger) -> int | None:
 
 def clock_after(clock: int | None, minutes: int) -> int | None:
     """The time of day `minutes` after `clock`, when the clock is known."""
-    return None if clock is None else (clock + minutes) % DAY
+    return None if clock is None else (clock + minutes) % MINUTES_PER_DAY
 
 
 def until(clock: int | None, target: int) -> int:
     """Minutes from `clock` to the next `target` time of day (0 when the clock is unknown)."""
-    return 0 if clock is None else (target - clock) % DAY
+    return 0 if clock is None else (target - clock) % MINUTES_PER_DAY
 
 
 def step_timing(step: ast.Step, at: int, clock: int | None) -> tuple[int, int | None]:

@@ -21,8 +21,9 @@ from sopdsl.syntax import ast
 
 from sopdsl.runtime import steps
 from sopdsl.runtime.arms import stable_arm
-from sopdsl.builtins import DEFAULT_STAFF_HOURS
-from sopdsl.runtime.clock import MINUTES_PER_DAY, Clock
+from sopdsl.builtins import MINUTES_PER_DAY
+from sopdsl.runtime.clock import Clock
+from sopdsl.runtime.hours import DEFAULT_WORKING_HOURS, ClockHours, DailyHours, WorkingTime
 from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.customers_io import Roster, histories, read_customers, read_events, read_staff
 from sopdsl.data_rows import DataProblems
@@ -31,7 +32,7 @@ from sopdsl.runtime.effects import Effect
 from sopdsl.syntax.files import display_path
 from sopdsl.fmt.exprs import events_text, expr_text
 from sopdsl.runtime.interpreter import Interpreter
-from sopdsl.planning.build import TaskBuilder, WorkHours
+from sopdsl.planning.build import TaskBuilder
 from sopdsl.planning.model import PlanPlaybook, PlanSummary, PlanTask, PlanWindow
 from sopdsl.checker.program import Program
 from sopdsl.runtime.replay import CustomerData, drive
@@ -42,11 +43,6 @@ DEFAULT_LOOKBACK_DAYS = 30
 _ACTIVITY_READS = (ast.CountValue, ast.DaysSinceValue, ast.SumValue, ast.RfmValue, ast.EverTest)
 
 
-def _minutes(hhmm: str) -> int:
-    hours, minutes = hhmm.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
 @dataclass(frozen=True)
 class PlanSettings:
     """What to plan: from `start` (naive: the playbook's time zone) for `days` days."""
@@ -54,8 +50,7 @@ class PlanSettings:
     start: dt.datetime
     days: int
     lookback_days: int = DEFAULT_LOOKBACK_DAYS
-    staff_hours: tuple[int, int] = (_minutes(DEFAULT_STAFF_HOURS[0]),
-                                    _minutes(DEFAULT_STAFF_HOURS[1]))
+    staff_hours: tuple[int, int] = (DEFAULT_WORKING_HOURS.start, DEFAULT_WORKING_HOURS.end)
 
 
 @dataclass
@@ -128,7 +123,8 @@ class Planner:
         self.conditions = _conditions(program)
         self._hold_decisions()
         self.loops = _loop_slots(self.interpreter, program)
-        hours = WorkHours(self.clock, settings.staff_hours, program.settings.quiet_hours)
+        hours = WorkingTime(ClockHours(DailyHours(*settings.staff_hours), self.clock),
+                            self.interpreter.quiet)
         self.builder = TaskBuilder(program, self.clock, hours, roster or Roster(), self.end)
 
     def header(self) -> tuple[PlanPlaybook, PlanWindow]:
