@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from sopdsl.syntax import loader
 from sopdsl.api import check_paths
+from sopdsl.cli import main
+from sopdsl.syntax import loader
 
 
 def write_chain(folder: Path, length: int, last: str = "") -> Path:
@@ -69,3 +71,18 @@ def test_an_import_of_a_symlink_loop_is_reported(tmp_path: Path) -> None:
     (tmp_path / "main.sop").write_text('import "a.sop"\nevent e\n', encoding="utf-8")
     report = check_paths([tmp_path / "main.sop"])
     assert [(d.code, d.span.line, d.span.column) for d in report.diagnostics] == [("E211", 1, 8)]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+@pytest.mark.parametrize("command", ["graph", "export", "simulate", "scenario"])
+def test_a_symlink_loop_as_the_playbook_is_unreadable(tmp_path: Path, command: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """E100 and exit 2, where path resolution used to raise a traceback."""
+    os.symlink(tmp_path / "a.sop", tmp_path / "b.sop")
+    os.symlink(tmp_path / "b.sop", tmp_path / "a.sop")
+    monkeypatch.chdir(tmp_path)
+    args = ["scenario", "show", "--playbook", "a.sop"] if command == "scenario" else [command,
+                                                                                      "a.sop"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "E100 error: cannot read the file" in result.output
