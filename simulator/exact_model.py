@@ -26,8 +26,8 @@ from sopdsl.checker.program import Program
 from sopdsl.runtime.journey_program import CompiledJourney
 from sopdsl.runtime.steps import EventMatcher, WaitFor
 from sopdsl.scenario.distributions import Distribution
-from simulator.exact_support import nodes
 from sopdsl.scenario.model import Multipliers, Scenario
+from sopdsl.syntax.walk import nodes
 
 # A kernel stops where less than this much probability is left in its tail.
 KERNEL_TAIL = 1e-12

@@ -12,7 +12,8 @@ import networkx as nx
 
 from sopdsl.syntax import ast
 from sopdsl.syntax.source import Span
-from sopdsl.syntax.step_ids import step_arms, walk_steps
+from sopdsl.syntax.step_ids import walk_steps
+from sopdsl.syntax.walk import step_arms
 
 # Edges that leave a journey's own control flow: reachability, paths and cycles ignore them.
 CROSS_JOURNEY_KINDS = frozenset({"enter"})

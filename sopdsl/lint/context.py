@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sopdsl.syntax import ast
@@ -13,7 +12,7 @@ from sopdsl.lint.intervals import Reasoner, Vocabulary
 from sopdsl.lint.paths import JourneyPaths, journey_paths
 from sopdsl.lint.usage import Usage, collect_usage
 from sopdsl.checker.program import Program
-from sopdsl.syntax.step_ids import StepRef, step_arms, walk_steps
+from sopdsl.syntax.step_ids import StepRef, walk_steps
 
 
 def _minutes(text: str) -> int:
@@ -85,11 +84,3 @@ def clauses(journey: ast.Journey, kind: type) -> list:
 def triggers(journey: ast.Journey) -> list[ast.Trigger]:
     """Every trigger of the journey, over all its `when` clauses."""
     return [t for c in clauses(journey, ast.When) for t in c.triggers]
-
-
-def all_steps(steps: Sequence[ast.Step]) -> Iterator[ast.Step]:
-    """The steps and every step nested in them, depth first in source order."""
-    for step in steps:
-        yield step
-        for _, arm in step_arms(step):
-            yield from all_steps(arm or [])

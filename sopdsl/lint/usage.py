@@ -7,10 +7,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
-
 from sopdsl.syntax import ast
 from sopdsl.checker.program import Program
+from sopdsl.syntax.walk import nodes
 
 # `{customer.baby_name}` and `{owner.name}`, the only placeholders the language has.
 PLACEHOLDER = re.compile(r"\{\s*(customer\.[^\W\d]\w*|owner\.name)\s*\}")
@@ -66,24 +65,11 @@ def collect_usage(program: Program, cache: dict[int, Usage] | None = None) -> Us
 def _module_usage(module: ast.Module) -> Usage:
     usage = Usage()
     for decl in module.decls:
-        for node in _nodes(decl):
+        for node in nodes(decl):
             note = _NOTES.get(type(node))
             if note is not None:
                 note(node, usage)
     return usage
-
-
-def _nodes(root: BaseModel) -> Iterator[BaseModel]:
-    """The node and every node below it."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        for value in node.__dict__.values():
-            if isinstance(value, BaseModel):
-                stack.append(value)
-            elif isinstance(value, list):
-                stack.extend(item for item in value if isinstance(item, BaseModel))
 
 
 def _event(node: ast.EventRef, usage: Usage) -> None:

@@ -8,7 +8,7 @@ from sopdsl.syntax import ast
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.lint.context import LintContext
 from sopdsl.lint.registry import Rule
-from sopdsl.syntax.step_ids import step_arms
+from sopdsl.syntax.walk import step_arms
 
 
 class RedundantExit(Rule):
