@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+from sopdsl.builtins import MASS_CHANNELS
 from sopdsl.syntax import ast
-from sopdsl.runtime.limits import MASS_CHANNELS
 from sopdsl.checker.program import Program
+from sopdsl.runtime.evaluate import HISTORY_VALUES, history_event
 from sopdsl.scenario.distributions import Distribution, duration_text
 from sopdsl.scenario.model import DistributionAttribute, Scenario
 from sopdsl.syntax.walk import nodes, step_arms
@@ -25,7 +26,6 @@ GENERATED_EVENTS = frozenset((
     "friend_added", "friend_deleted", "delivered", "open", "click", "reply", "purchase",
     "task_done",
 ))
-HISTORY_VALUES = (ast.CountValue, ast.DaysSinceValue, ast.SumValue, ast.RfmValue, ast.EverTest)
 
 
 def refusal_reasons(program: Program, scenario: Scenario) -> list[str]:
@@ -164,7 +164,7 @@ def _expression_reasons(program: Program, scenario: Scenario) -> list[str]:
 def _node_reason(node: ast.Node, program: Program, scenario: Scenario, dynamic: set[str],
                  owner: str) -> str | None:
     if isinstance(node, HISTORY_VALUES):
-        event = _history_event(node)
+        event = history_event(node)
         if event in dynamic:
             return (f"{owner} reads the customer's `{event}` history ({_where(node)}), "
                     "which the exact method does not track")
@@ -175,12 +175,6 @@ def _node_reason(node: ast.Node, program: Program, scenario: Scenario, dynamic: 
             return (f"{owner} reads attribute `{node.name}` ({_where(node)}), which the "
                     "scenario draws from a distribution; the exact method needs listed shares")
     return None
-
-
-def _history_event(node: ast.Node) -> str:
-    if isinstance(node, (ast.SumValue, ast.RfmValue)):
-        return "purchase"
-    return node.event.name.name  # type: ignore[attr-defined]
 
 
 def _scenario_events(scenario: Scenario) -> dict:

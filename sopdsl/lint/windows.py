@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sopdsl.builtins import MASS_CHANNELS
 from sopdsl.syntax import ast
 from sopdsl.lint.clock import DAY
 from sopdsl.lint.paths import JourneyPaths, Visit
@@ -12,8 +13,6 @@ from sopdsl.checker.program import Window
 
 # A calendar period holds sends that are at most this far apart (a 31-day month).
 CALENDAR_MINUTES = {"day": DAY, "week": 7 * DAY, "month": 31 * DAY}
-# WeCom mass messages: the staff-confirmed channels that go through the mass-send assistant.
-MASS_CHANNELS = frozenset({"private_chat", "group"})
 
 
 @dataclass(frozen=True)
