@@ -12,6 +12,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from sopdsl.atomic import STDOUT
 from sopdsl.cli.forecasting import fail, load_program
 from sopdsl.cli.output import emit_diagnostics
 
@@ -68,7 +69,8 @@ def _hours(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int,
 @click.option("--csv-style", type=click.Choice(("hubspot", "salesforce")), default="hubspot",
               show_default=True, help="The CRM whose task import columns the CSV uses.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write here instead of stdout (for ics: a folder, one file per assignee).")
+              help="Write here (a regular file, replaced atomically) instead of stdout; `-` is "
+                   "stdout. For ics: a folder of one file per assignee, replaced as a whole.")
 def plan(playbook: Path, customers: Path, events: Path | None, staff: Path | None,
          start: dt.datetime, days: int, lookback_days: int, staff_hours: tuple[int, int],
          fmt: str, csv_style: str, output: Path | None) -> None:
@@ -101,7 +103,7 @@ def plan(playbook: Path, customers: Path, events: Path | None, staff: Path | Non
     if problems:
         code = emit_diagnostics(problems, {}, "text", files=files, err=True)
         sys.exit(2 if any(d.code == _UNREADABLE for d in problems) else code)
-    if summary is not None and output is not None:
+    if summary is not None and output is not None and str(output) != STDOUT:
         click.echo(f"planned {summary.customers} customers, {summary.tasks} tasks: wrote "
                    f"{output}", err=True)
 
@@ -133,7 +135,7 @@ class _Output:
         self.calendars: Any = None
 
     def write_calendars(self) -> None:
-        from sopdsl.atomic import write_text
+        from sopdsl.atomic import atomic_folder, write_text
         from sopdsl.planning.ics import file_name
 
         made = self.calendars.calendars()
@@ -141,31 +143,28 @@ class _Output:
             for text in made.values():
                 self.text.write(text)
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        for name, text in made.items():
-            write_text(self.folder / file_name(name), text)
+        with atomic_folder(self.folder, _calendar) as folder:
+            for name, text in made.items():
+                write_text(folder / file_name(name), text)
+
+
+def _calendar(name: str) -> bool:
+    """Names an ics folder from an earlier plan may hold (the whole folder is replaced)."""
+    return name.endswith(".ics")
 
 
 @contextlib.contextmanager
 def _destination(fmt: str, output: Path | None) -> Iterator[_Output]:
-    """UTF-8 text to stdout or, atomically, to the output file (kept as it was on _Aborted)."""
-    if fmt == "ics" and output is not None:
+    """UTF-8 text to stdout (`-` too) or, atomically, to the output file (kept as it was on
+    _Aborted); for ics, a folder checked now and written once the plan is complete."""
+    from sopdsl.atomic import check_folder, open_output
+
+    if fmt == "ics" and output is not None and str(output) != STDOUT:
+        check_folder(output, _calendar)
         yield _Output(io.StringIO(), output)
         return
-    if output is None:
-        sys.stdout.flush()
-        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8",
-                                  newline="", write_through=False)
-        try:
-            yield _Output(stream)
-        finally:
-            stream.flush()
-            stream.detach()
-        return
-    from sopdsl.atomic import atomic_output
-
-    with atomic_output(output) as binary:
-        stream = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+    with open_output(STDOUT if output is None else output) as binary:
+        stream = io.TextIOWrapper(binary, encoding="utf-8", newline="", write_through=False)
         try:
             yield _Output(stream)
         finally:

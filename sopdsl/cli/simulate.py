@@ -17,6 +17,8 @@ from sopdsl.cli.output import wants_color
 if TYPE_CHECKING:
     from simulator.montecarlo import Forecast
 
+REPORT_FILE, DAILY_FILE = "report.json", "daily.csv"
+
 
 @click.command()
 @click.argument("playbook", type=click.Path(dir_okay=False, path_type=Path))
@@ -27,7 +29,8 @@ if TYPE_CHECKING:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text tables for people, json for machines.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Also write report.json, daily.csv and PNG charts into this folder.")
+              help="Also write report.json, daily.csv and PNG charts into this folder, "
+                   "replaced as a whole (a new folder, or one holding only these files).")
 def simulate(playbook: Path, scenario_name: str | None, fmt: str, out: Path | None,
              **run: object) -> None:
     """Forecast what PLAYBOOK does to conversion, revenue, unfriends and staff workload.
@@ -39,6 +42,8 @@ def simulate(playbook: Path, scenario_name: str | None, fmt: str, out: Path | No
     from simulator.report import build_report
 
     options = options_of(run)
+    if out is not None:
+        _check_out(out)
     program = load_program(playbook, fmt)
     scenario = load_scenario(program, scenario_name, options)
     forecast = run_forecast(program, scenario, options)
@@ -53,22 +58,38 @@ def simulate(playbook: Path, scenario_name: str | None, fmt: str, out: Path | No
         _write_outputs(out, report, forecast)
 
 
+def _ours(name: str) -> bool:
+    """The files --out holds: an earlier forecast's may be replaced, nothing else."""
+    from simulator.plots import CHART_FILES
+
+    return name in (REPORT_FILE, DAILY_FILE, *CHART_FILES)
+
+
+def _check_out(folder: Path) -> None:
+    """Refuse an --out the forecast could not replace, before the forecast runs."""
+    from sopdsl.atomic import check_folder
+
+    try:
+        check_folder(folder, _ours)
+    except OSError as error:
+        fail(f"cannot write into {folder}: {error.strerror or error}")
+
+
 def _write_outputs(folder: Path, report: dict, forecast: Forecast) -> None:
-    """report.json, daily.csv and the charts; a file system error exits 2."""
-    from sopdsl.atomic import write_text
+    """report.json, daily.csv and the charts, swapped in as one folder; an error exits 2."""
+    from sopdsl.atomic import atomic_folder, write_text
     from simulator.plots import write_plots
     from simulator.timeseries import daily_csv, daily_estimates
 
     start = forecast.scenario.start
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        written = [folder / "report.json", folder / "daily.csv"]
-        write_text(written[0], json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-        write_text(written[1], daily_csv(forecast.tallies, start))
-        charts, notes = write_plots(report, daily_estimates(forecast.tallies), start, folder)
+        with atomic_folder(folder, _ours) as fresh:
+            write_text(fresh / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+            write_text(fresh / DAILY_FILE, daily_csv(forecast.tallies, start))
+            charts, notes = write_plots(report, daily_estimates(forecast.tallies), start, fresh)
     except OSError as error:
         fail(f"cannot write into {folder}: {error.strerror or error}")
     for note in notes:
         click.echo(f"warning: {note}", err=True)
-    for path in [*written, *charts]:
-        click.echo(f"wrote {path}", err=True)
+    for name in [REPORT_FILE, DAILY_FILE, *(chart.name for chart in charts)]:
+        click.echo(f"wrote {folder / name}", err=True)

@@ -19,6 +19,7 @@ from sopdsl.diagnostics import Diagnostic, diag
 from sopdsl.syntax.files import display_path
 from sopdsl.planning.model import PLAN_SCHEMA_NAME, PLAN_VERSION, PlanPlaybook, PlanTask, PlanWindow
 from sopdsl.push.target import PlanRun
+from sopdsl.reading import not_regular
 from sopdsl.syntax.source import Span
 
 _TASKS_OPEN = ('  "tasks": [', '  "tasks": [],')
@@ -70,6 +71,10 @@ class PlanFile:
 def open_plan(path: Path) -> PlanFile | Diagnostic:
     """The plan at `path`, every task checked, or the first reason it cannot be pushed."""
     name = display_path(path)
+    kind = not_regular(path)
+    if kind is not None:  # a FIFO would block the first read forever
+        return diag("E620", _span(name), f"this is {kind}, not a plan file",
+                    hint="pass the JSON file `sopdsl plan -o` wrote")
     try:
         return _check(path, name, _streamed(path), streamed=True)
     except (_OtherLayout, OSError, UnicodeDecodeError):
