@@ -18,7 +18,7 @@ import numpy as np
 import simpy
 
 from sopdsl.runtime.arms import seeded_arms
-from sopdsl.builtins import AUTOMATIC_CHANNELS
+from sopdsl.builtins import AUTOMATIC_CHANNELS, MINUTES_PER_DAY
 from sopdsl.runtime.customer import Customer, Event
 from sopdsl.runtime.effects import (
     Effect, HandoffRequested, SendDelivered, SendRequested, TaskCreated,
@@ -31,11 +31,10 @@ from simulator.notes import unmodelled_events
 from simulator.population import Population, generate
 from simulator.results import Tally
 from sopdsl.scenario.model import Scenario
-from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem
+from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem, working_hours
 from simulator.tallying import Counter, funnel
 
 Progress = Callable[[int], None]
-MINUTES_PER_DAY = 24 * 60
 PURCHASE = "purchase"
 
 
@@ -80,8 +79,7 @@ class Replication:
                            for k in range(days)]
         self.counter = Counter(program, self.horizon, self.day_starts, program.roles)
         self.interpreter.on_step = self.counter.step_started
-        roles = {role: (staff, Shifts.daily(staff.hours.start_minute,
-                                            staff.hours.length_minutes, clock, self.horizon))
+        roles = {role: (staff, Shifts(working_hours(staff, clock), self.horizon))
                  for role, staff in scenario.staff.items() if role in program.roles}
         self.staffing = Staffing(
             self.env, roles, staff_rng, lambda staff: DrawStream(staff.delay, draws, floor=0.0),

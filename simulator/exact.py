@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 
 from sopdsl.syntax import ast
-from sopdsl.runtime.clock import MINUTES_PER_DAY
+from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.checker.program import Program
 from simulator.exact_model import Model
 from simulator.exact_play import EARLIER, TooComplex

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from sopdsl.syntax import ast
-from sopdsl.builtins import STAFF_CHANNELS
-from sopdsl.runtime.clock import MINUTES_PER_DAY, Clock
+from sopdsl.builtins import MINUTES_PER_DAY, STAFF_CHANNELS
+from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.runtime.evaluate import ExprCompiler, Pred
 from sopdsl.runtime.interpreter import Interpreter
@@ -26,6 +26,7 @@ from sopdsl.checker.program import Program
 from sopdsl.runtime.journey_program import CompiledJourney
 from sopdsl.runtime.steps import EventMatcher, Send
 from sopdsl.scenario.distributions import Distribution
+from simulator.staff import working_hours
 from sopdsl.scenario.model import Multipliers, Scenario
 from sopdsl.syntax.walk import nodes
 
@@ -126,7 +127,9 @@ class Model:
                             for name, b in scenario.events.items() if b.after_click > 0]
         self.memo: dict = {}
         self.transitions = 0  # transitions explored so far (bounded by MAX_TRANSITIONS)
-        self._work_table: dict[tuple[str, int], float] = {}
+        self.hours = {role: working_hours(staff, self.clock)
+                      for role, staff in scenario.staff.items()}
+        self._work_table: dict[tuple[str, float], float] = {}
         self.kernels = {name: self._response_kernel(ch.delay)
                         for name, ch in scenario.channels.items()}
         uniform = np.full(self.after_click_steps, 1 / self.after_click_steps)
@@ -262,40 +265,19 @@ class Model:
         return 1 - math.exp(-minutes / mean)
 
     def send_due(self, role: str, created: float) -> float:
-        """A staff-confirmed send is due at the end of the working day after the one it arrives
-        in (or comes before)."""
-        begin, end = self._hours(role)
-        x = self.clock.minute_of_day(created)
-        day_start = created - x
-        for day in range(-1, 3):
-            if end + day * MINUTES_PER_DAY > x:
-                return day_start + end + (day + 1) * MINUTES_PER_DAY
-        raise AssertionError("a working day ends within three days")
+        """When a staff-confirmed send arriving at `created` is due: the end of the next
+        working day."""
+        return self.hours[role].due_after(created)
 
     def working_minutes(self, role: str, a: float, b: float) -> float:
         """Working minutes of the role's hours inside (a, b]."""
-        if b <= a:
-            return 0.0
-        if b - a == self.dt:
-            key = (role, int(self.clock.minute_of_day(a)))
-            if key not in self._work_table:
-                self._work_table[key] = self._overlap(role, key[1], b - a)
-            return self._work_table[key]
-        return self._overlap(role, self.clock.minute_of_day(a), b - a)
-
-    def _overlap(self, role: str, start: float, length: float) -> float:
-        begin, end = self._hours(role)
-        total = 0.0
-        for day in range(-1, math.ceil((start + length) / MINUTES_PER_DAY) + 1):
-            lo, hi = begin + day * MINUTES_PER_DAY, end + day * MINUTES_PER_DAY
-            total += max(0.0, min(hi, start + length) - max(lo, start))
-        return total
-
-    def _hours(self, role: str) -> tuple[int, int]:
-        hours = self.scenario.staff[role].hours
-        end = hours.end_minute if hours.end_minute > hours.start_minute \
-            else hours.end_minute + MINUTES_PER_DAY
-        return hours.start_minute, end
+        if b - a != self.dt:
+            return self.hours[role].minutes_between(a, b)
+        key = (role, a)  # one grid step: asked for again for every state in it
+        found = self._work_table.get(key)
+        if found is None:
+            found = self._work_table[key] = self.hours[role].minutes_between(a, b)
+        return found
 
     # ---- the grid -----------------------------------------------------------------
 

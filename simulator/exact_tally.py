@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sopdsl.syntax import ast
-from sopdsl.runtime.clock import MINUTES_PER_DAY
+from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.syntax.step_ids import walk_steps
 from simulator.exact_model import Model
 from simulator.exact_propagate import Recorder

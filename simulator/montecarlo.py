@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from simulator.results import Tally
+from sopdsl.builtins import MINUTES_PER_DAY
 
 if TYPE_CHECKING:
     from sopdsl.scenario.model import Scenario
     from sopdsl.checker.program import Program
 
-MINUTES_PER_DAY = 24 * 60
 # How often the waiting loop passes on the simulated days that workers report.
 POLL_SECONDS = 0.2
 

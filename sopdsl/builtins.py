@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Final
 
+# Time is counted in minutes; durations are written in these units (`90m`, `2h`, `3d`, `1w`).
+MINUTES_PER_DAY: Final = 24 * 60
+DURATION_UNITS: Final[dict[str, int]] = {"m": 1, "h": 60, "d": MINUTES_PER_DAY,
+                                         "w": 7 * MINUTES_PER_DAY}
+
 ATTRIBUTE_TYPES: Final = ("string", "number", "bool", "date", "enum")
 
 BUILTIN_ATTRIBUTES: Final[dict[str, str]] = {

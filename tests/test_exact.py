@@ -14,9 +14,9 @@ from simulator.montecarlo import forecast_exactly
 from simulator.results import Tally
 from sopdsl.scenario.build import effective_scenario
 from tests.runtime_kit import program_of
+from sopdsl.builtins import MINUTES_PER_DAY as DAY
 
 PLAYBOOK = 'playbook "t" { timezone "Asia/Shanghai" }\nrole guide "g"\n'
-DAY = 24 * 60
 PLAYBOOKS = Path(__file__).parent.parent / "playbooks"
 
 

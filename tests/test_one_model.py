@@ -18,7 +18,8 @@ from sopdsl.lint.config import LintConfig, LintSettings
 from sopdsl.lint.context import LintContext
 from sopdsl.planning.export import export_program
 from sopdsl.runtime import steps
-from sopdsl.runtime.clock import MINUTES_PER_DAY, WEEKDAYS
+from sopdsl.builtins import MINUTES_PER_DAY
+from sopdsl.runtime.clock import WEEKDAYS
 from sopdsl.runtime.customer import Event
 from sopdsl.runtime.effects import Entered, SendDelivered, SendDropped, StateChanged
 from sopdsl.runtime.replay import CustomerData, replay

@@ -6,28 +6,22 @@ import functools
 from dataclasses import dataclass, field
 
 from sopdsl.syntax import ast
-from sopdsl.builtins import DEFAULT_STAFF_HOURS
 from sopdsl.draw.graph import WorkflowGraph, build_graph
 from sopdsl.lint.intervals import Reasoner, Vocabulary
 from sopdsl.lint.paths import JourneyPaths, entry_time, journey_paths
 from sopdsl.lint.usage import Usage, collect_usage
 from sopdsl.checker.program import Program
+from sopdsl.runtime.hours import DEFAULT_WORKING_HOURS, DailyHours
 from sopdsl.runtime.journey_program import CompiledJourney, compile_program
 from sopdsl.runtime.static_clock import LocalTime
 from sopdsl.syntax.step_ids import StepRef, walk_steps
-
-
-def _minutes(text: str) -> int:
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
 
 
 @dataclass(frozen=True)
 class LintOptions:
     """Assumptions the rules make that a team may want to state differently."""
 
-    staff_hours: tuple[int, int] = (
-        _minutes(DEFAULT_STAFF_HOURS[0]), _minutes(DEFAULT_STAFF_HOURS[1]))
+    staff_hours: DailyHours = DEFAULT_WORKING_HOURS
 
 
 @dataclass

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sopdsl.builtins import MASS_CHANNELS
-from sopdsl.lint.clock import DAY
+from sopdsl.builtins import MASS_CHANNELS, MINUTES_PER_DAY
 from sopdsl.lint.paths import JourneyPaths, Visit
 from sopdsl.checker.program import Window
 from sopdsl.runtime import steps
 
 # A calendar period holds sends that are at most this far apart (a 31-day month).
-CALENDAR_MINUTES = {"day": DAY, "week": 7 * DAY, "month": 31 * DAY}
+CALENDAR_MINUTES = {
+    "day": MINUTES_PER_DAY, "week": 7 * MINUTES_PER_DAY, "month": 31 * MINUTES_PER_DAY}
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def window_minutes(window: Window) -> int:
     """The window's length in minutes; a calendar period counts as its longest span."""
     if window.minutes is not None:
         return window.minutes
-    return CALENDAR_MINUTES.get(window.calendar or "month", 31 * DAY)
+    return CALENDAR_MINUTES.get(window.calendar or "month", 31 * MINUTES_PER_DAY)
 
 
 def window_text(window: Window) -> str:
@@ -59,7 +59,7 @@ def window_text(window: Window) -> str:
 def minutes_text(minutes: int) -> str:
     """A duration in the language's notation: `1d12h`, `30m`, `0m`."""
     parts = []
-    for unit, size in (("d", DAY), ("h", 60), ("m", 1)):
+    for unit, size in (("d", MINUTES_PER_DAY), ("h", 60), ("m", 1)):
         amount, minutes = divmod(minutes, size)
         if amount:
             parts.append(f"{amount}{unit}")

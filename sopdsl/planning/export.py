@@ -16,6 +16,7 @@ from sopdsl.fmt.statements import step_text
 from sopdsl.draw.graph import WorkflowGraph, build_graph, step_kind
 from sopdsl.planning.model import StrictModel, published_schema
 from sopdsl.checker.program import Program, Window
+from sopdsl.runtime.hours import DailyHours
 from sopdsl.runtime.journey_program import CompiledJourney, compile_program
 from sopdsl.syntax.source import Span
 from sopdsl.syntax.step_ids import walk_steps
@@ -161,10 +162,6 @@ def _limit(window: Window | None) -> Limit | None:
     return Limit(count=window.count, window_minutes=window.minutes, period=window.calendar)
 
 
-def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def export_program(program: Program, file: str) -> Export:
     """The program (which must load without errors) as an export document."""
     settings = program.settings
@@ -175,7 +172,7 @@ def export_program(program: Program, file: str) -> Export:
         file=file,
         settings=Settings(
             title=settings.title, timezone=settings.timezone,
-            quiet_hours=f"{_hhmm(quiet[0])}-{_hhmm(quiet[1])}" if quiet else None,
+            quiet_hours=DailyHours(*quiet).text if quiet else None,
             frequency_cap=_limit(settings.frequency_cap), mass_quota=_limit(settings.mass_quota),
             stages=list(settings.stages)),
         roles=[Role(name=n, title=d.title.value if d.title else None)

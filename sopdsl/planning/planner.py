@@ -21,8 +21,9 @@ from sopdsl.syntax import ast
 
 from sopdsl.runtime import steps
 from sopdsl.runtime.arms import stable_arm
-from sopdsl.builtins import DEFAULT_STAFF_HOURS
-from sopdsl.runtime.clock import MINUTES_PER_DAY, Clock
+from sopdsl.builtins import MINUTES_PER_DAY
+from sopdsl.runtime.clock import Clock
+from sopdsl.runtime.hours import DEFAULT_WORKING_HOURS, ClockHours, DailyHours, WorkingTime
 from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.customers_io import Roster, histories, read_customers, read_events, read_staff
 from sopdsl.data_rows import DataProblems
@@ -30,18 +31,13 @@ from sopdsl.diagnostics import Diagnostic
 from sopdsl.syntax.files import display_path
 from sopdsl.fmt.exprs import events_text, expr_text
 from sopdsl.runtime.interpreter import Interpreter
-from sopdsl.planning.build import TaskBuilder, WorkHours
+from sopdsl.planning.build import TaskBuilder
 from sopdsl.planning.model import PlanPlaybook, PlanSummary, PlanTask, PlanWindow
 from sopdsl.checker.program import Program
 from sopdsl.runtime.replay import CustomerData, drive
 from sopdsl.syntax.step_ids import walk_steps
 
 DEFAULT_LOOKBACK_DAYS = 30
-
-
-def _minutes(hhmm: str) -> int:
-    hours, minutes = hhmm.split(":")
-    return int(hours) * 60 + int(minutes)
 
 
 @dataclass(frozen=True)
@@ -51,8 +47,7 @@ class PlanSettings:
     start: dt.datetime
     days: int
     lookback_days: int = DEFAULT_LOOKBACK_DAYS
-    staff_hours: tuple[int, int] = (_minutes(DEFAULT_STAFF_HOURS[0]),
-                                    _minutes(DEFAULT_STAFF_HOURS[1]))
+    staff_hours: tuple[int, int] = (DEFAULT_WORKING_HOURS.start, DEFAULT_WORKING_HOURS.end)
 
 
 @dataclass
@@ -79,7 +74,8 @@ class Planner:
         self.timeouts = _timeout_arms(self.interpreter)
         self.interpreter.before_step = self._gate
         self.loops = _loop_slots(self.interpreter, program)
-        hours = WorkHours(self.clock, settings.staff_hours, program.settings.quiet_hours)
+        hours = WorkingTime(ClockHours(DailyHours(*settings.staff_hours), self.clock),
+                            self.interpreter.quiet)
         priorities = {name: j.priority for name, j in self.interpreter.journeys.items()}
         self.builder = TaskBuilder(program, self.clock, hours, roster or Roster(), self.end,
                                    priorities)

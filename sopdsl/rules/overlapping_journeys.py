@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from sopdsl.syntax import ast
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.fmt.exprs import trigger_text
-from sopdsl.lint.clock import DAY
+from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.lint.context import LintContext, clauses, triggers
 from sopdsl.lint.registry import Rule
 from sopdsl.lint.windows import minutes_text
@@ -68,7 +68,7 @@ class OverlappingJourneys(Rule):
         sends_a, sends_b = _first_sends(ctx, first), _first_sends(ctx, second)
         for node_b, at_b in sends_b.items():
             for node_a, at_a in sends_a.items():
-                if abs(at_a - at_b) < DAY:
+                if abs(at_a - at_b) < MINUTES_PER_DAY:
                     return trigger, (f"`{node_b}` at +{minutes_text(at_b)}, "
                                      f"`{node_a}` at +{minutes_text(at_a)}")
         return None

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from sopdsl.syntax import ast
 from sopdsl.diagnostics import Diagnostic
-from sopdsl.lint.clock import clock_text, hours_text, least_working_minutes, working_minutes
+from sopdsl.runtime.hours import DailyHours, clock_text
 from sopdsl.lint.context import LintContext
 from sopdsl.lint.registry import Rule
 from sopdsl.lint.windows import minutes_text
@@ -72,14 +72,14 @@ class TaskDueTooShort(Rule):
                     left, start = worst
                     yield self.report(
                         task.due.span, f"task `{node}` due in {task.due.text} can leave "
-                        f"{minutes_text(left)} of staff working time ({hours_text(hours)}) "
+                        f"{minutes_text(left)} of staff working time ({hours.text}) "
                         f"when created at {clock_text(start)}",
                         hint="give it a longer due, or schedule it with `wait ... at` or "
                              "`wait until` inside working hours")
 
 
-def _worst(clocks: set[int | None], due: int, hours: tuple[int, int]) -> tuple[int, int]:
+def _worst(clocks: set[int | None], due: int, hours: DailyHours) -> tuple[int, int]:
     """The fewest working minutes before the due time over the possible creation times."""
     if None in clocks:
-        return least_working_minutes(due, hours)
-    return min((working_minutes(c, due, hours), c) for c in clocks if c is not None)
+        return hours.least_minutes_in(due)
+    return min((hours.minutes_in(c, due), c) for c in clocks if c is not None)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sopdsl.syntax import ast
-from sopdsl.runtime.clock import MINUTES_PER_DAY
+from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.runtime.customer import Customer, event_key
 from sopdsl.checker.program import Program
 from sopdsl.syntax.walk import nodes

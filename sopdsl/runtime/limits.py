@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from sopdsl.builtins import AUTOMATIC_CHANNELS, MASS_CHANNELS
 from sopdsl.runtime.clock import Clock
-from sopdsl.runtime.customer import Customer, insert_time
+from sopdsl.runtime.customer import Customer, Delivery, insert_time
 from sopdsl.runtime.effects import SendRequested
 from sopdsl.checker.program import Settings, Window
 
@@ -64,12 +64,12 @@ class Limits:
         return _in_window(times, quota.minutes or 0, now)
 
 
-def delivery_order(sends: Iterable[SendRequested]) -> list[SendRequested]:
+def delivery_order(deliveries: Iterable[Delivery]) -> list[Delivery]:
     """Sends due at the same instant in the order they are decided: higher priority first.
 
-    Equal priorities keep the order they were requested in.
+    Equal priorities keep the order they come in.
     """
-    return sorted(sends, key=lambda send: -send.priority)
+    return sorted(deliveries, key=lambda delivery: -delivery.send.priority)
 
 
 def _full(times: list[float], window: Window, now: float) -> bool:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sopdsl.runtime.clock import MINUTES_PER_DAY, WEEK_ANCHOR, Clock
+from sopdsl.builtins import MINUTES_PER_DAY
+from sopdsl.runtime.clock import WEEK_ANCHOR, Clock
 from sopdsl.runtime.steps import Instruction
 
 REFERENCE = Clock(dt.datetime.combine(WEEK_ANCHOR, dt.time()), "UTC")
