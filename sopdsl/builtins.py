@@ -30,6 +30,9 @@ CONTENT_FIELDS: Final = ("purpose", "url", "text", "value", "valid")
 
 # A staff member confirms each send on these, as in WeCom: the send is a task for the owner.
 STAFF_CHANNELS: Final = ("private_chat", "group", "moments")
+# The staff-confirmed sends that go through WeCom's mass-message assistant (add_msg_template):
+# they count against the per-customer mass quota and each staff member's daily limit.
+MASS_CHANNELS: Final = frozenset(("private_chat", "group"))
 AUTOMATIC_CHANNELS: Final = ("sms", "email")
 WELCOME_CHANNEL: Final = "welcome"
 CHANNELS: Final = (*STAFF_CHANNELS, *AUTOMATIC_CHANNELS, WELCOME_CHANNEL)

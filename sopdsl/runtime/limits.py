@@ -5,14 +5,11 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 
-from sopdsl.builtins import AUTOMATIC_CHANNELS
+from sopdsl.builtins import AUTOMATIC_CHANNELS, MASS_CHANNELS
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, Delivery, insert_time
 from sopdsl.runtime.effects import SendRequested
 from sopdsl.checker.program import Settings, Window
-
-# Sends a staff member confirms through WeCom's mass-message API (add_msg_template).
-MASS_CHANNELS = frozenset(("private_chat", "group"))
 
 
 class Limits:
