@@ -21,10 +21,11 @@ from simulator.exact_play import EARLIER, TooComplex
 from simulator.exact_population import CustomerType, customer_types
 from simulator.exact_propagate import Flow, Recorder
 from simulator.exact_states import State
-from simulator.exact_support import nodes, refusal_reasons
+from simulator.exact_support import refusal_reasons
 from simulator.exact_tally import Totals, Trajectory, assemble
 from simulator.results import Tally
 from sopdsl.scenario.model import Scenario
+from sopdsl.syntax.walk import nodes
 
 # Capacity binds when the expected number of member-days with more work than a member can do
 # reaches this (work per member and day taken as Poisson, customers being independent).

@@ -24,11 +24,11 @@ from sopdsl.runtime.evaluate import ExprCompiler, Pred
 from sopdsl.runtime.interpreter import Interpreter
 from sopdsl.checker.program import Program
 from sopdsl.runtime.journey_program import CompiledJourney
-from sopdsl.runtime.steps import EventMatcher, WaitFor
+from sopdsl.runtime.steps import EventMatcher, Send
 from sopdsl.scenario.distributions import Distribution
-from simulator.exact_support import nodes
 from simulator.staff import working_hours
 from sopdsl.scenario.model import Multipliers, Scenario
+from sopdsl.syntax.walk import nodes
 
 # A kernel stops where less than this much probability is left in its tail.
 KERNEL_TAIL = 1e-12
@@ -51,16 +51,16 @@ class Behaviour:
 class EventWatch:
     """Which events can change what a customer does (the rest only count in the tally)."""
 
-    def __init__(self, interpreter: Interpreter, program: Program) -> None:
+    def __init__(self, interpreter: Interpreter) -> None:
         self.journeys = interpreter.journeys
         self.triggers = interpreter.triggers.on_event
         self.by_journey = {
             name: [g.events for g in j.goals] + ([j.exit_on] if j.exit_on else []) + _waits(j)
             for name, j in interpreter.journeys.items()}
         # Deleting the friend makes later staff-confirmed sends of these journeys fail.
-        self.staff_sends = {name for name, j in program.journeys.items()
-                            if any(isinstance(n, ast.Send) and n.channel.name in STAFF_CHANNELS
-                                   for n in nodes(j.steps))}
+        self.staff_sends = {name for name, j in interpreter.journeys.items()
+                            if any(isinstance(i, Send) and i.channel in STAFF_CHANNELS
+                                   for i in j.code)}
 
     def matters_now(self, c: Customer, event: Event) -> bool:
         """True when the event, happening now, can change the customer's runs or start one."""
@@ -90,8 +90,8 @@ class EventWatch:
 
 
 def _waits(journey: CompiledJourney) -> list[EventMatcher]:
-    """The event matchers of a journey's `wait for` steps."""
-    return [i.events for i in journey.code if isinstance(i, WaitFor)]
+    """The events a journey's instructions wait for."""
+    return [i.watches for i in journey.code if i.watches is not None]
 
 
 class Model:
@@ -107,7 +107,7 @@ class Model:
         self.chooser: Any = None  # set by each transition: picks split arms
         self.steps_log: list[tuple[str, str]] = []  # (journey, step) as runs reach steps
         self.interpreter.on_step = self._step_reached
-        self.watch = EventWatch(self.interpreter, program)
+        self.watch = EventWatch(self.interpreter)
         self.dt = step or grid_step(program, scenario)
         self.steps_per_day = MINUTES_PER_DAY // self.dt
         self.horizon_steps = math.ceil(scenario.horizon_minutes / self.dt)

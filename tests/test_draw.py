@@ -13,13 +13,12 @@ from types import SimpleNamespace
 import pytest
 
 from golden import assert_golden
-from sopdsl.syntax import ast
 from sopdsl.draw import image as draw_png
 from sopdsl.draw import fonts
 from sopdsl.draw.formats import to_dot, to_image, to_mermaid
 from sopdsl.draw.labels import edge_text, node_text, short
 from sopdsl.draw.graph import WorkflowGraph, build_graph
-from sopdsl.syntax.parser import parse_text
+from sopdsl.api import load_text
 from sopdsl.render.text import display_width
 
 GOLDEN = Path(__file__).parent / "golden" / "graph"
@@ -27,9 +26,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def graph_of(text: str) -> WorkflowGraph:
-    module, diagnostics = parse_text(text, "test.sop")
-    assert module is not None and diagnostics == []
-    return build_graph(d for d in module.decls if isinstance(d, ast.Journey))
+    return build_graph(load_text(text, "test.sop"))
 
 
 def graph_of_file(name: str) -> WorkflowGraph:
@@ -111,9 +108,28 @@ def test_svg_keeps_text_as_text(tmp_path):
     assert "<svg" in text and "嵌套" in text and "every 3d" in text
 
 
+def test_dollar_signs_are_drawn_as_written(tmp_path, monkeypatch):
+    """`$` in a title, content, tag or task text is text, not a formula: no formula is parsed
+    (`a$^$b` crashed the drawing) and the SVG holds each label as written."""
+    from matplotlib import mathtext
+
+    def no_formulas(*args, **kwargs):
+        raise AssertionError("a label was parsed as a formula")
+
+    monkeypatch.setattr(mathtext.MathTextParser, "parse", no_formulas)
+    graph = graph_of('role guide\ncontent c: text "满$99减$10"\n'
+                     'journey j "满$99减$10 a$^$b" {\n  when friend_added\n'
+                     '  send c via private_chat\n  tag "$x$"\n  task guide "回$访$"\n}\n')
+    path = tmp_path / "dollars.svg"
+    to_image(graph, None, path, fmt="svg")
+    text = html.unescape(path.read_text(encoding="utf-8"))
+    for label in ("满$99减$10 a$^$b", "$x$", "回$访$"):
+        assert label in text
+
+
 def test_playbook_without_journeys_draws_a_note(tmp_path):
     """No journeys is still a valid image, and valid DOT and Mermaid."""
-    graph = build_graph([])
+    graph = graph_of("")
     to_image(graph, None, tmp_path / "empty.png")
     assert (tmp_path / "empty.png").read_bytes().startswith(PNG_MAGIC)
     assert to_dot(graph).startswith("digraph sop {") and to_mermaid(graph) == "flowchart TD\n"

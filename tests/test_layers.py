@@ -11,13 +11,14 @@ ROOT = Path(__file__).parent.parent
 
 # What each part of the code may import from the project, besides itself. The top-level
 # modules of `sopdsl` (diagnostics, codes, builtins, atomic, reading, csv_cells, api,
-# data_rows, customers_io) are `sopdsl`.
+# data_rows, jsontext, customers_io) are `sopdsl`.
 ALLOWED = {
     "sopdsl.syntax": {"sopdsl"},
     "sopdsl.fmt": {"sopdsl", "sopdsl.syntax"},
     "sopdsl.render": {"sopdsl", "sopdsl.syntax"},
-    "sopdsl.checker": {"sopdsl", "sopdsl.syntax", "sopdsl.draw"},
-    "sopdsl.draw": {"sopdsl", "sopdsl.syntax", "sopdsl.fmt", "sopdsl.render", "sopdsl.checker"},
+    "sopdsl.checker": {"sopdsl", "sopdsl.syntax"},
+    "sopdsl.draw": {"sopdsl", "sopdsl.syntax", "sopdsl.fmt", "sopdsl.render", "sopdsl.checker",
+                    "sopdsl.runtime"},
     "sopdsl.scenario": {"sopdsl", "sopdsl.syntax", "sopdsl.checker", "sopdsl.fmt"},
     "sopdsl.runtime": {"sopdsl", "sopdsl.syntax", "sopdsl.checker"},
     "sopdsl.lint": {"sopdsl", "sopdsl.syntax", "sopdsl.checker", "sopdsl.fmt", "sopdsl.draw",

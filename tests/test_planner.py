@@ -100,7 +100,7 @@ def test_content_placeholders_are_filled_from_customer_and_owner():
 
 def test_loop_rounds_and_dropped_sends():
     """Drip lessons carry their round; a send over the monthly mass quota is counted, not listed."""
-    text, _ = plan_text("education_funnel")
+    text, _ = plan_text("education_funnel", days=10)
     rounds = [t["round"] for t in tasks_of(text, "c009") if t["step"] == "edu_funnel/drip.body/1"]
     assert rounds == [2, 3, 4]
     assert json.loads(text)["summary"]["dropped"] == {"mass_quota": 1}

@@ -6,11 +6,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
-
 from sopdsl.syntax import ast
 from sopdsl.checker.placeholders import Placeholder, content_strings, placeholders
 from sopdsl.checker.program import Program
+from sopdsl.syntax.walk import nodes
 
 
 @dataclass
@@ -59,24 +58,11 @@ def collect_usage(program: Program, cache: dict[int, Usage] | None = None) -> Us
 def _module_usage(module: ast.Module) -> Usage:
     usage = Usage()
     for decl in module.decls:
-        for node in _nodes(decl):
+        for node in nodes(decl):
             note = _NOTES.get(type(node))
             if note is not None:
                 note(node, usage)
     return usage
-
-
-def _nodes(root: BaseModel) -> Iterator[BaseModel]:
-    """The node and every node below it."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        for value in node.__dict__.values():
-            if isinstance(value, BaseModel):
-                stack.append(value)
-            elif isinstance(value, list):
-                stack.extend(item for item in value if isinstance(item, BaseModel))
 
 
 def _event(node: ast.EventRef, usage: Usage) -> None:

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sopdsl.builtins import MASS_CHANNELS, MINUTES_PER_DAY
-from sopdsl.syntax import ast
 from sopdsl.lint.paths import JourneyPaths, Visit
 from sopdsl.checker.program import Window
+from sopdsl.runtime import steps
 
 # A calendar period holds sends that are at most this far apart (a 31-day month).
 CALENDAR_MINUTES = {
@@ -33,14 +33,14 @@ class Burst:
         return ", ".join(f"`{v.node}` at +{minutes_text(v.at - first)}" for v in self.sends)
 
 
-def any_send(send: ast.Send) -> bool:
+def any_send(send: steps.Send) -> bool:
     """Every send is customer-facing."""
     return True
 
 
-def mass_send(send: ast.Send) -> bool:
+def mass_send(send: steps.Send) -> bool:
     """Sends that WeCom counts against the per-customer mass-message quota."""
-    return send.channel.name in MASS_CHANNELS
+    return send.channel in MASS_CHANNELS
 
 
 def window_minutes(window: Window) -> int:
@@ -66,12 +66,14 @@ def minutes_text(minutes: int) -> str:
     return "".join(parts) or "0m"
 
 
-def busiest(paths: JourneyPaths, window: int, counts: Callable[[ast.Send], bool]) -> Burst | None:
+def busiest(paths: JourneyPaths, window: int,
+            counts: Callable[[steps.Send], bool]) -> Burst | None:
     """The path and window with the most counted sends (the first such, in walk order)."""
     window = max(window, 1)  # a zero window (E309) still counts each send once
     best: tuple[Visit, ...] = ()
     for path in paths.paths:
-        sends = [v for v in path if isinstance(v.step, ast.Send) and counts(v.step)]
+        sends = [v for v in path
+                 if isinstance(v.instruction, steps.Send) and counts(v.instruction)]
         start = 0
         for end, visit in enumerate(sends):
             while visit.at - sends[start].at >= window:

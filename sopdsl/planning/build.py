@@ -56,11 +56,11 @@ class TaskBuilder:
     """Builds one customer's tasks from the effects the interpreter reports, in their order."""
 
     def __init__(self, program: Program, clock: Clock, hours: WorkingTime, roster: Roster,
-                 window_end: float) -> None:
+                 window_end: float, priorities: dict[str, int]) -> None:
         self.program, self.clock, self.hours, self.roster = program, clock, hours, roster
         self.window_end = window_end
         self.steps = step_infos(program)
-        self.priorities = {name: _priority(j) for name, j in program.journeys.items()}
+        self.priorities = priorities
         self.reset(None)
 
     def reset(self, customer: Customer | None) -> None:
@@ -299,10 +299,6 @@ class _At:
     journey: str
     step: str
     run: int
-
-
-def _priority(journey: ast.Journey) -> int:
-    return next((int(c.value.value) for c in journey.clauses if isinstance(c, ast.Priority)), 0)
 
 
 def _first_line(text: str) -> str:

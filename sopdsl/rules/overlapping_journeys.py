@@ -11,6 +11,7 @@ from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.lint.context import LintContext, clauses, triggers
 from sopdsl.lint.registry import Rule
 from sopdsl.lint.windows import minutes_text
+from sopdsl.runtime import steps
 
 
 class OverlappingJourneys(Rule):
@@ -84,6 +85,6 @@ def _first_sends(ctx: LintContext, journey: str) -> dict[str, int]:
     earliest: dict[str, int] = {}
     for path in ctx.paths(journey).paths:
         for visit in path:
-            if isinstance(visit.step, ast.Send):
+            if isinstance(visit.instruction, steps.Send):
                 earliest[visit.node] = min(visit.at, earliest.get(visit.node, visit.at))
     return earliest

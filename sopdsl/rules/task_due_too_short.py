@@ -10,6 +10,7 @@ from sopdsl.runtime.hours import DailyHours, clock_text
 from sopdsl.lint.context import LintContext
 from sopdsl.lint.registry import Rule
 from sopdsl.lint.windows import minutes_text
+from sopdsl.runtime import steps
 
 # The least staff working time a task's due window should hold.
 MIN_WORKING_MINUTES = 60
@@ -60,9 +61,10 @@ class TaskDueTooShort(Rule):
             tasks: dict[str, ast.Task] = {}
             for path in paths.paths:
                 for visit in path:
-                    if isinstance(visit.step, ast.Task) and visit.step.due is not None:
+                    task = visit.instruction
+                    if isinstance(task, steps.Task) and task.due is not None:
                         clocks.setdefault(visit.node, set()).add(visit.clock)
-                        tasks[visit.node] = visit.step
+                        tasks[visit.node] = visit.step  # type: ignore[assignment]
             for node, task in tasks.items():
                 known = clocks[node] if paths.complete else {None}
                 worst = _worst(known, task.due.minutes, hours)

@@ -20,10 +20,10 @@ from sopdsl.runtime.effects import (
 )
 from sopdsl.runtime.evaluate import ExprCompiler
 from sopdsl.runtime.hours import ClockHours, DailyHours
-from sopdsl.runtime.journey_program import CompiledJourney, compile_journey
+from sopdsl.runtime.journey_program import CompiledJourney, compile_program
 from sopdsl.runtime.limits import Limits, delivery_order
 from sopdsl.checker.program import Program
-from sopdsl.runtime.steps import Send
+from sopdsl.runtime.steps import Instruction, Send
 from sopdsl.runtime.triggers import as_date, index_triggers
 
 _STALE = float("-inf")  # a scheduled trigger's cached next moment that must be recomputed
@@ -31,6 +31,9 @@ _ACTIVITY = frozenset((*ACTIVITY_EVENTS, "friend_added"))
 
 # Told when a step of a run starts: (customer, run, step id, now).
 StepHook = Callable[[Customer, Run, str, float], None]
+# Asked before each instruction of a run executes: True holds the run there for good (it
+# never wakes again; goals and exits still end it), False lets the instruction run.
+StepGate = Callable[[Customer, Run, Instruction, float], bool]
 
 
 class Interpreter:
@@ -43,10 +46,7 @@ class Interpreter:
         quiet = program.settings.quiet_hours
         self.quiet = ClockHours(DailyHours(*quiet), clock) if quiet else None
         compiler = ExprCompiler(program)
-        self.journeys: dict[str, CompiledJourney] = {
-            name: compile_journey(journey, index, compiler)
-            for index, (name, journey) in enumerate(program.journeys.items())
-        }
+        self.journeys: dict[str, CompiledJourney] = compile_program(program, compiler)
         self.triggers = index_triggers(program, compiler)
         self.limits = Limits(program.settings, clock, {
             j.name: j.cap for j in self.journeys.values() if j.cap is not None})
@@ -56,6 +56,7 @@ class Interpreter:
         self._date_attributes = {
             name for name, info in program.attributes.items() if info.type == "date"}
         self.on_step: StepHook | None = None
+        self.before_step: StepGate | None = None
         self._step_starts = {name: _step_starts(j.code) for name, j in self.journeys.items()}
 
     # ---- the driver's API ---------------------------------------------------------------
@@ -283,7 +284,7 @@ class Interpreter:
     def _execute(self, c: Customer, run: Run, pc: int, now: float, out: list[Effect]) -> None:
         journey = run.journey
         code, exit_when = journey.code, journey.exit_when
-        on_step, starts = self.on_step, self._step_starts[journey.name]
+        on_step, gate, starts = self.on_step, self.before_step, self._step_starts[journey.name]
         while not run.ended:
             if pc >= len(code):
                 self._finish(c, run, now, out)
@@ -297,6 +298,9 @@ class Interpreter:
             run.pc, run.step = pc, instruction.step
             if on_step is not None and starts[pc]:
                 on_step(c, run, instruction.step, now)
+            if gate is not None and gate(c, run, instruction, now):
+                run.wake_at = None
+                return
             pc = instruction.execute(self, c, run, now, out)
             if pc < 0:
                 return

@@ -1,0 +1,127 @@
+"""One replication of a playbook with a daily mass send and weekly moments, timed on two trees.
+
+The playbook (written below) sends a daily 群发 (`private_chat`) at 10:00 and a weekly moments
+post on Fridays at 20:00 to every customer, 100,000 customers owned by 30 guides, over 90 days.
+Each tree (a checkout of the project) runs the same replication in a fresh process, turn about,
+`--repeat` times, so both see the same load; the script prints each run, the medians and the
+ratio of medians. Without `--before` it times only this tree.
+
+Run:  .venv/bin/python benchmarks/bench_batches.py --before OLD_TREE [--repeat 3]
+      .venv/bin/python benchmarks/bench_batches.py --customers 20000 --days 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PLAYBOOK = """\
+playbook "daily mass send and weekly moments" {
+  timezone "Asia/Shanghai"
+  quiet_hours 21:30-08:30
+  mass_quota 31 per month
+}
+
+role guide "guide"
+
+content daily_tip: text "Today's tip"
+content weekly_post: poster "This week" {
+  url "https://example.com/weekly.jpg"
+}
+
+journey daily_tips "daily mass send" {
+  when every day at 10:00
+  reentry always
+  send daily_tip via private_chat
+}
+
+journey weekly_moments "weekly moments" {
+  when every friday at 20:00
+  reentry always
+  send weekly_post via moments
+}
+
+scenario bench {
+  start 2026-12-01
+  horizon {days}d
+  population {customers} {
+    owner guide
+  }
+  staff guide 30 {
+    capacity 80/day
+    completion 90%
+    delay exponential(1h)
+    hours 09:00-21:00
+  }
+}
+"""
+
+# Runs in a fresh process with the tree to time first on sys.path.
+CHILD = """\
+import gc, json, sys, time
+sys.path.insert(0, sys.argv[1])
+from sopdsl.api import load
+from sopdsl.scenario.build import effective_scenario
+from simulator.engine import Replication
+program = load(sys.argv[2])
+scenario, _ = effective_scenario(program)
+gc.disable(); gc.freeze()
+wall, cpu = time.perf_counter(), time.process_time()
+tally = Replication(program, scenario, 1, None).run()
+wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+print(json.dumps({"wall": wall, "cpu": cpu, "staff_items": tally.staff["guide"].tasks,
+                  "delivered": tally.delivered}))
+"""
+
+
+def run(tree: Path, playbook: Path) -> dict:
+    """One replication on `tree`, in a fresh process."""
+    done = subprocess.run([sys.executable, "-c", CHILD, str(tree), str(playbook)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--before", type=Path, help="the tree to compare with (e.g. main)")
+    args = parser.parse_args()
+    trees = {"after": ROOT} if args.before is None else {"before": args.before, "after": ROOT}
+    with tempfile.TemporaryDirectory() as folder:
+        playbook = Path(folder) / "bench.sop"
+        playbook.write_text(PLAYBOOK.replace("{customers}", str(args.customers))
+                            .replace("{days}", str(args.days)), encoding="utf-8")
+        print(f"{args.customers:,} customers x {args.days} days, 30 guides; load average "
+              f"{os.getloadavg()[0]:.2f}")
+        results: dict[str, list[dict]] = {name: [] for name in trees}
+        for round_ in range(args.repeat):
+            for name, tree in trees.items():
+                started = time.perf_counter()
+                found = run(tree, playbook)
+                results[name].append(found)
+                print(f"  {name:6} run {round_ + 1}: {found['wall']:7.2f} s wall "
+                      f"{found['cpu']:7.2f} s CPU, staff items {found['staff_items']:,.0f}, "
+                      f"delivered {found['delivered']:,.0f} "
+                      f"(process {time.perf_counter() - started:.1f} s)")
+        medians = {name: statistics.median(r["cpu"] for r in runs)
+                   for name, runs in results.items()}
+        for name, median in medians.items():
+            print(f"  {name:6} median: {median:7.2f} s CPU")
+        if "before" in medians:
+            print(f"  before / after: {medians['before'] / medians['after']:.2f}x")
+        print(f"  load average {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
