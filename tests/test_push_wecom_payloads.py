@@ -192,3 +192,12 @@ def test_bad_settings_are_settings_errors(settings):
     """Malformed or missing settings raise a SettingsError when the target is built."""
     with pytest.raises(SettingsError):
         target(**settings)
+
+
+def test_moments_text_over_two_thousand_characters_is_refused():
+    """A moments post takes at most 2,000 characters of text (WeCom document 96351), even
+    when its bytes are within the mass-message limit."""
+    (batch,) = batches_of([send_task("c1", channel="moments", text="a" * 2001)])
+    assert "2001 characters" in problem(batch, {})
+    (fits,) = batches_of([send_task("c1", channel="moments", text="a" * 2000)])
+    assert problem(fits, {}) is None

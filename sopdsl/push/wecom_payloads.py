@@ -21,6 +21,7 @@ from sopdsl.push.target import Batch
 MAX_RECIPIENTS = 10_000  # external_userid per add_msg_template
 MAX_ATTACHMENTS = 9
 MAX_TEXT_BYTES = 4_000
+MAX_MOMENT_CHARACTERS = 2_000  # a moments post's text (WeCom document 96351)
 # The chat type of each mass-send channel; a post (moments) is `add_moment_task` instead.
 SEND_CHANNELS = {"private_chat": "single", "group": "group"}
 TAG_FIELDS = ("tag", "untag")
@@ -202,6 +203,10 @@ def problem(batch: Batch, tag_ids: Mapping[str, str]) -> str | None:
         return f"more than {MAX_ATTACHMENTS} attachments"
     if batch.operation == "add_msg_template":
         return _mass_problem(payload)
+    length = len(payload.get("text", {}).get("content", ""))
+    if length > MAX_MOMENT_CHARACTERS:
+        return (f"the text is {length} characters; a moments post takes at most "
+                f"{MAX_MOMENT_CHARACTERS}")
     if None in payload["visible_range"]["sender_list"]["user_list"]:
         return "a moments post needs a sender: the task has no staff member"
     return None
