@@ -36,8 +36,9 @@ def fixed_tally(entered: float, reached_eligible: float, gmv: float) -> Tally:
             entered=entered, completed=entered - reached_eligible - 1, exited=1.0,
             goals={"first_order": GoalTally(reached=reached_eligible + 1, eligible=entered - 2,
                                             reached_eligible=reached_eligible)},
-            steps={"onboarding/1": StepTally(reached=entered, sent=entered, delivered=entered - 1,
-                                             opened=entered / 2, clicked=2.0),
+            steps={"onboarding/1": StepTally(channel="moments", reached=entered, sent=entered,
+                                             delivered=entered - 1, opened=entered / 2,
+                                             clicked=2.0, actions=3.0),
                    "d1": StepTally(reached=entered - 1)},
             arms={"coupon_test": {
                 "control": ArmTally(entered=entered / 2, goals={"first_order": GoalTally(

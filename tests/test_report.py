@@ -42,8 +42,10 @@ def test_report_has_the_issue_shape() -> None:
     for key in ("entered", "completed", "exited"):
         assert is_figure(journey[key])
     assert set(journey["goals"]["first_order"]) >= {"reached", "rate"}
-    assert set(journey["steps"]["onboarding/1"]) == {"reached", "sent", "delivered", "opened",
-                                                    "clicked"}
+    assert set(journey["steps"]["onboarding/1"]) == {"channel", "reached", "sent", "delivered",
+                                                    "opened", "clicked", "actions"}
+    assert journey["steps"]["onboarding/1"]["channel"] == "moments"
+    assert journey["steps"]["onboarding/1"]["actions"]["mean"] == 3.0  # posts, not customers
     assert is_figure(journey["arms"]["coupon_test"]["coupon"]["goals"]["first_order"]["rate"])
     assert set(report["kpis"]) == {"task_completion_rate", "interaction_rate", "purchase_rate",
                                    "unfriend_rate", "gmv", "aov", "revenue_per_customer", "cac",

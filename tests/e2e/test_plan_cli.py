@@ -43,7 +43,7 @@ def test_plan_to_a_file_is_written_whole(tmp_path):
     result = run("plan", ONBOARDING, *SAMPLE, "-o", str(out))
     assert result.exit_code == 0
     assert out.read_bytes() == run("plan", ONBOARDING, *SAMPLE).stdout_bytes
-    assert "planned 12 customers, 10 tasks" in result.stderr
+    assert "planned 12 customers, 12 tasks" in result.stderr
     assert os.listdir(tmp_path) == ["plan.json"]
 
 

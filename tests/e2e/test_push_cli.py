@@ -53,7 +53,7 @@ def test_push_then_rerun_exit_0_and_nothing_twice(sample_plan_file, home, receiv
     assert "accepted" in first.stderr and (home / ".sopdsl" / "ledger.sqlite").is_file()
     second = push(sample_plan_file, url=receiver.url)
     assert second.exit_code == 0 and "already pushed" in second.stderr
-    assert receiver.requests == 10 and len(receiver.events) == 10
+    assert receiver.requests == 12 and len(receiver.events) == 12
 
 
 def test_dry_run_after_a_push_shows_only_what_is_missing(sample_plan_file, home, receiver):
@@ -63,7 +63,7 @@ def test_dry_run_after_a_push_shows_only_what_is_missing(sample_plan_file, home,
     assert stopped.exit_code == 1
     assert "refused the credentials" in stopped.stderr and "re-run" in stopped.stderr
     dry = push(sample_plan_file, "--dry-run", url=receiver.url)
-    assert len(dry.stdout.splitlines()) == 8
+    assert len(dry.stdout.splitlines()) == 10
 
 
 def test_server_down_exits_1_and_the_rerun_completes(sample_plan_file, home, receiver):
@@ -71,7 +71,7 @@ def test_server_down_exits_1_and_the_rerun_completes(sample_plan_file, home, rec
     down = push(sample_plan_file, "--max-attempts", "1", url=closed_port_url())
     assert down.exit_code == 1 and "cannot reach" in down.stderr
     up = push(sample_plan_file, url=receiver.url)
-    assert up.exit_code == 0 and len(receiver.deliveries) == 10
+    assert up.exit_code == 0 and len(receiver.deliveries) == 12
 
 
 def test_rejections_exit_1_and_are_not_sent_again(sample_plan_file, home, receiver):
@@ -81,9 +81,9 @@ def test_rejections_exit_1_and_are_not_sent_again(sample_plan_file, home, receiv
     first = push(sample_plan_file, url=receiver.url)
     assert first.exit_code == 1 and "unknown customer" in first.stderr
     again = push(sample_plan_file, url=receiver.url)
-    assert again.exit_code == 1 and receiver.requests == 10
+    assert again.exit_code == 1 and receiver.requests == 12
     retried = push(sample_plan_file, "--retry-rejected", url=receiver.url)
-    assert retried.exit_code == 0 and receiver.requests == 11
+    assert retried.exit_code == 0 and receiver.requests == 13
 
 
 def test_the_secret_appears_nowhere(sample_plan_file, home, receiver):
@@ -106,7 +106,7 @@ def test_secret_in_a_config_file_is_used_and_hidden(sample_plan_file, home, rece
                       encoding="utf-8")
     result = push(sample_plan_file, "--config", str(config))
     assert result.exit_code == 0, result.output
-    assert SECRET not in result.output and len(receiver.deliveries) == 10
+    assert SECRET not in result.output and len(receiver.deliveries) == 12
 
 
 @pytest.mark.parametrize("args,message", [
