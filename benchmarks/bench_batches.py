@@ -67,7 +67,7 @@ scenario bench {
 
 # Runs in a fresh process with the tree to time first on sys.path.
 CHILD = """\
-import gc, json, sys, time
+import gc, json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
 from sopdsl.api import load
 from sopdsl.scenario.build import effective_scenario
@@ -79,7 +79,8 @@ wall, cpu = time.perf_counter(), time.process_time()
 tally = Replication(program, scenario, 1, None).run()
 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
 print(json.dumps({"wall": wall, "cpu": cpu, "staff_items": tally.staff["guide"].tasks,
-                  "delivered": tally.delivered}))
+                  "delivered": tally.delivered,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
@@ -112,14 +113,19 @@ def main() -> None:
                 results[name].append(found)
                 print(f"  {name:6} run {round_ + 1}: {found['wall']:7.2f} s wall "
                       f"{found['cpu']:7.2f} s CPU, staff items {found['staff_items']:,.0f}, "
-                      f"delivered {found['delivered']:,.0f} "
+                      f"delivered {found['delivered']:,.0f}, peak {found['peak_mb']:,.0f} MB "
                       f"(process {time.perf_counter() - started:.1f} s)")
-        medians = {name: statistics.median(r["cpu"] for r in runs)
-                   for name, runs in results.items()}
+        medians = {name: {key: statistics.median(r[key] for r in runs)
+                          for key in ("cpu", "peak_mb")} for name, runs in results.items()}
         for name, median in medians.items():
-            print(f"  {name:6} median: {median:7.2f} s CPU")
+            delivered = results[name][0]["delivered"]
+            print(f"  {name:6} median: {median['cpu']:7.2f} s CPU, peak "
+                  f"{median['peak_mb']:,.0f} MB, {median['cpu'] / delivered * 1e6:,.1f} µs CPU "
+                  "per delivered message")
         if "before" in medians:
-            print(f"  before / after: {medians['before'] / medians['after']:.2f}x")
+            print(f"  before / after: {medians['before']['cpu'] / medians['after']['cpu']:.2f}x "
+                  f"CPU, {medians['before']['peak_mb'] / medians['after']['peak_mb']:.2f}x "
+                  "peak memory")
         print(f"  load average {os.getloadavg()[0]:.2f}")
 
 

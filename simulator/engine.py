@@ -318,7 +318,9 @@ class Replication:
     def _delivered(self, index: int, customer: Customer, sent: SendDelivered) -> None:
         response = self.behaviour.respond(customer, sent.channel, sent.content, self.env.now)
         step = self.counter.tally.journeys[sent.journey].steps[sent.step]
-        if response.at < self.horizon:
+        # A message nobody opens and that deletes no friend has nothing to count or fire later
+        # (most posts: moments are seen by few).
+        if response.events and response.at < self.horizon:
             self._at(response.at, (index, response, step, sent.channel), self._respond)
         for event in response.later:
             if event.time < self.horizon:

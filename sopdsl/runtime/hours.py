@@ -95,10 +95,12 @@ class ClockHours:
     end, so a window is 23 or 25 hours of real time apart from the next across a summer-time
     change, and the hours of work in it are the wall clock's."""
 
-    __slots__ = ("daily", "clock")
+    __slots__ = ("daily", "clock", "_days")
 
     def __init__(self, daily: DailyHours, clock: Clock) -> None:
         self.daily, self.clock = daily, clock
+        # Each date's window, once worked out: every send and delivery asks for one.
+        self._days: dict[dt.date, Stretch] = {}
 
     def window(self, t: float) -> Stretch:
         """The window `t` falls in, else the next one; (inf, inf) for empty hours."""
@@ -120,9 +122,13 @@ class ClockHours:
 
     def _on(self, day: dt.date) -> Stretch:
         """The window that starts on the local date `day`."""
-        daily, clock = self.daily, self.clock
-        return (clock.at(day, daily.start),
-                clock.at(day + _ONE_DAY if daily.wraps else day, daily.end))
+        found = self._days.get(day)
+        if found is None:
+            daily, clock = self.daily, self.clock
+            found = self._days[day] = (clock.at(day, daily.start),
+                                       clock.at(day + _ONE_DAY if daily.wraps else day,
+                                                daily.end))
+        return found
 
     def inside(self, t: float) -> bool:
         """Whether `t` is inside the hours."""
