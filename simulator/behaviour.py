@@ -65,7 +65,7 @@ class ChannelBehaviour:
 
 
 @dataclass(slots=True)
-class Response:
+class DrawnResponse:
     """A customer's response to one delivered message, drawn at delivery."""
 
     at: float  # delivery time plus the response delay
@@ -85,7 +85,7 @@ class AfterClick:
     within: float
 
 
-class Behaviour:
+class BehaviourSampler:
     """Draws every customer response of one replication from its own generators."""
 
     def __init__(self, program: Program, scenario: Scenario, rng: random.Random,
@@ -127,7 +127,7 @@ class Behaviour:
                 _scale(factors, effect)
         return factors
 
-    def respond(self, c: Customer, channel: str, content: str, now: float) -> Response:
+    def respond(self, c: Customer, channel: str, content: str, now: float) -> DrawnResponse:
         """What the customer does about a message delivered now."""
         base = self.channels[channel]
         factors = self.multipliers(c, now, self.purposes.get(content))
@@ -147,7 +147,7 @@ class Behaviour:
         if base.unfriend > 0 and draw() < base.unfriend * factors[UNFRIEND]:
             events.append(Event("friend_deleted", at))
         later = self._after_click(at, factors[PURCHASE]) if clicked else []
-        return Response(at, events, opened, clicked, replied, later)
+        return DrawnResponse(at, events, opened, clicked, replied, later)
 
     def _after_click(self, at: float, purchase_factor: float) -> list[Event]:
         draw = self.rng.random

@@ -25,14 +25,14 @@ from sopdsl.runtime.effects import (
 )
 from sopdsl.runtime.interpreter import Interpreter
 from sopdsl.checker.program import Program
-from simulator.behaviour import Behaviour, DrawStream, daily_moments
+from simulator.behaviour import BehaviourSampler, DrawStream, daily_moments
 from simulator.day_clock import DayTableClock
 from simulator.notes import unmodelled_events
 from simulator.population import Population, generate
 from simulator.results import Tally
 from sopdsl.scenario.model import Scenario
 from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem
-from simulator.tallying import Counter, funnel
+from simulator.tallying import TallyCounter, funnel
 
 Progress = Callable[[int], None]
 MINUTES_PER_DAY = 24 * 60
@@ -78,7 +78,7 @@ class Replication:
         self.daily_rng = np.random.default_rng(streams[5])
         self.day_starts = [clock.at(scenario.start + dt.timedelta(days=k), 0)
                            for k in range(days)]
-        self.counter = Counter(program, self.horizon, self.day_starts, program.roles)
+        self.counter = TallyCounter(program, self.horizon, self.day_starts, program.roles)
         self.interpreter.on_step = self.counter.step_started
         roles = {role: (staff, Shifts.daily(staff.hours.start_minute,
                                             staff.hours.length_minutes, clock, self.horizon))
@@ -86,7 +86,7 @@ class Replication:
         self.staffing = Staffing(
             self.env, roles, staff_rng, lambda staff: DrawStream(staff.delay, draws, floor=0.0),
             self.horizon, StaffOutcome(self._done, self._expired))
-        self.behaviour = Behaviour(program, scenario, behaviour_rng, draws)
+        self.behaviour = BehaviourSampler(program, scenario, behaviour_rng, draws)
         owners = self.staffing.member_ids(scenario.population.owner)
         self.population: Population = generate(program, scenario, owners, population_rng)
         self.customers: list[Customer | None] = [None] * self.population.size

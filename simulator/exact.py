@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from sopdsl.syntax import ast
 from sopdsl.runtime.clock import MINUTES_PER_DAY
 from sopdsl.checker.program import Program
-from simulator.exact_model import Model
-from simulator.exact_play import EARLIER, TooComplex
+from simulator.exact_model import ExactModel
+from simulator.exact_play import EARLIER, TooManyTransitions
 from simulator.exact_population import CustomerType, customer_types
 from simulator.exact_propagate import Flow, Recorder
 from simulator.exact_states import State
@@ -49,7 +49,7 @@ def forecast_exact(program: Program, scenario: Scenario, *,
     reasons = refusal_reasons(program, scenario)
     if reasons:
         return Refusal(tuple(reasons))
-    model = Model(program, scenario, step_minutes)
+    model = ExactModel(program, scenario, step_minutes)
     population = scenario.population
     arrivals = population.arrivals_per_day * scenario.horizon_minutes / MINUTES_PER_DAY
     try:
@@ -58,7 +58,7 @@ def forecast_exact(program: Program, scenario: Scenario, *,
               if population.size),
             *_arrivals(model),
         ]
-    except TooComplex as limit:
+    except TooManyTransitions as limit:
         return Refusal((
             f"customers can take too many different paths through the journeys (more than "
             f"{limit.args[0]:,} transitions to follow); Monte Carlo is the method for this "
@@ -69,20 +69,20 @@ def forecast_exact(program: Program, scenario: Scenario, *,
     return Refusal(tuple(reasons)) if reasons else tally
 
 
-def _customer(model: Model, kind: CustomerType, now: float) -> State:
+def _customer(model: ExactModel, kind: CustomerType, now: float) -> State:
     c = model.interpreter.new_customer(
         "exact", now, owner=model.scenario.population.owner, attributes=dict(kind.attributes),
         tags=kind.tags, stage=kind.stage)
     return State(model, c, (), (), now)
 
 
-def _stock(model: Model, kind: CustomerType) -> Trajectory:
+def _stock(model: ExactModel, kind: CustomerType) -> Trajectory:
     recorder = Recorder(model)
     Flow(model, recorder).run(_customer(model, kind, 0.0), 1.0, 0, [])
     return Trajectory(recorder, [0], model.scenario.population.size * kind.share)
 
 
-def _arrivals(model: Model) -> list[Trajectory]:
+def _arrivals(model: ExactModel) -> list[Trajectory]:
     """One trajectory per arrival step of the playbook's period, for every customer type."""
     per_day = model.scenario.population.arrivals_per_day
     if not per_day:
@@ -114,7 +114,7 @@ def period_days(program: Program) -> int:
     return days
 
 
-def capacity_reasons(model: Model, totals: Totals, tally: Tally) -> list[str]:
+def capacity_reasons(model: ExactModel, totals: Totals, tally: Tally) -> list[str]:
     """Roles whose members would get more work on some days than they can do."""
     reasons = []
     for role, staff in model.scenario.staff.items():

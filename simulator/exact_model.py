@@ -37,7 +37,7 @@ MIN_STEP = 5
 
 
 @dataclass(frozen=True)
-class Behaviour:
+class ResponseChances:
     """Effective response probabilities of one delivered message, multipliers applied."""
 
     open: float
@@ -93,7 +93,7 @@ def _waits(journey: CompiledJourney) -> list[EventMatcher]:
     return [i.events for i in journey.code if isinstance(i, WaitFor)]
 
 
-class Model:
+class ExactModel:
     """Everything a forecast holds fixed: program, scenario, grid, behaviour and staff."""
 
     def __init__(self, program: Program, scenario: Scenario, step: int | None = None) -> None:
@@ -119,7 +119,7 @@ class Model:
         self.daily_events = [(name, b.daily) for name, b in scenario.events.items() if b.daily > 0]
         self.after_click_steps = max(1, math.ceil(scenario.purchase.within_minutes / self.dt))
         # What a click may lead to: (event, chance, window in minutes), purchase first (its
-        # chance is scaled per customer by the purchase multiplier: `Behaviour.buy`).
+        # chance is scaled per customer by the purchase multiplier: `ResponseChances.buy`).
         self.follow_ups = [("purchase", scenario.purchase.after_click,
                             scenario.purchase.within_minutes)]
         self.follow_ups += [(name, b.after_click, b.within_minutes)
@@ -149,16 +149,16 @@ class Model:
             found.append(self.scenario.purposes[purpose])
         return reduce(_times, found, Multipliers())
 
-    def behaviour(self, c: Customer, now: float, channel: str, content: str) -> Behaviour:
+    def behaviour(self, c: Customer, now: float, channel: str, content: str) -> ResponseChances:
         """How the customer responds to a message delivered now."""
         base = self.scenario.channels[channel]
         m = self.multipliers(c, now, self.purposes.get(content))
-        return Behaviour(
+        return ResponseChances(
             open=min(1.0, base.open * m.open), click=min(1.0, base.click * m.click),
             reply=min(1.0, base.reply * m.reply), unfriend=min(1.0, base.unfriend * m.unfriend),
             buy=min(1.0, self.scenario.purchase.after_click * m.purchase))
 
-    def response_matters(self, c: Customer, channel: str, content: str, b: Behaviour) -> bool:
+    def response_matters(self, c: Customer, channel: str, content: str, b: ResponseChances) -> bool:
         """True when the customer's response to a message may change what they do next."""
         def may(name: str) -> bool:
             return self.watch.can_matter(c, Event(name, 0.0, content))

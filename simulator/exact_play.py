@@ -15,8 +15,9 @@ from typing import Any
 from sopdsl.builtins import AUTOMATIC_CHANNELS
 from sopdsl.runtime.customer import Event
 from sopdsl.runtime.effects import Effect
-from simulator.exact_model import Model
-from simulator.exact_states import AutoSend, FollowUp, Proc, Response, State, Work, clone
+from simulator.exact_model import ExactModel
+from simulator.exact_states import AutoSend, FollowUp, Proc, PendingResponse, State, Work, clone
+from sopdsl.errors import SopdslError
 
 # Effects that leave no new moment in the state: a transition made only of these can be
 # reused at any later moment of the same state.
@@ -33,11 +34,11 @@ EARLIER = 1e-6
 MAX_TRANSITIONS = 200_000
 
 
-class TooComplex(Exception):
+class TooManyTransitions(SopdslError):
     """The forecast would need more transitions than MAX_TRANSITIONS."""
 
 
-class NeedChoice(Exception):
+class NeedChoice(SopdslError):
     """A random choice the replay script has not made yet."""
 
     def __init__(self, weights: Sequence[float]) -> None:
@@ -61,7 +62,7 @@ class Chooser:
 
 
 @dataclass
-class Outcome:
+class TransitionOutcome:
     """One way a transition can turn out, with its probability."""
 
     prob: float
@@ -71,13 +72,14 @@ class Outcome:
     timeless: bool
 
 
-def explore(model: Model, state: State, now: float, actions: list[Action]) -> list[Outcome]:
+def explore(model: ExactModel, state: State, now: float,
+            actions: list[Action]) -> list[TransitionOutcome]:
     """Every outcome of running the actions, then everything due, on the state at `now`."""
-    outcomes: list[Outcome] = []
+    outcomes: list[TransitionOutcome] = []
     scripts: list[tuple[int, ...]] = [()]
     model.transitions += 1
     if model.transitions > MAX_TRANSITIONS:
-        raise TooComplex(MAX_TRANSITIONS)
+        raise TooManyTransitions(MAX_TRANSITIONS)
     while scripts:
         script = scripts.pop()
         chooser = Chooser(script)
@@ -95,7 +97,7 @@ def explore(model: Model, state: State, now: float, actions: list[Action]) -> li
 class Play:
     """One replay of a transition on a copy of the state's customer."""
 
-    def __init__(self, model: Model, state: State, now: float, chooser: Chooser) -> None:
+    def __init__(self, model: ExactModel, state: State, now: float, chooser: Chooser) -> None:
         self.model, self.now, self.choose = model, now, chooser
         self.c = clone(state.customer)
         self.procs: list[Proc] = list(state.procs)
@@ -130,12 +132,12 @@ class Play:
         self.now = end
         self.call(interpreter.advance(self.c, self.now))
 
-    def outcome(self, prob: float) -> Outcome:
+    def outcome(self, prob: float) -> TransitionOutcome:
         """The replay's result as an outcome."""
         self._prune()
         state = State(self.model, self.c, tuple(self.procs), tuple(self.arms), self.now)
         timeless = not self.stepped and not self.timed and self.kinds <= _TIMELESS
-        return Outcome(prob, state, self.keep, self.records, timeless)
+        return TransitionOutcome(prob, state, self.keep, self.records, timeless)
 
     def call(self, effects: list[Effect]) -> None:
         """Handle the effects of one interpreter call, then deliver what falls due now."""
@@ -249,7 +251,8 @@ class Play:
             self.timed = True
             fixed = self.model.fixed_response(e.channel)
             at = None if fixed is None else self.now + fixed
-            self.procs.append(Response(e.channel, e.content, e.journey, e.step, self.now, at, b))
+            self.procs.append(PendingResponse(e.channel, e.content, e.journey, e.step, self.now,
+                                              at, b))
         else:
             self._count_response(e.journey, e.step, e.channel, b)
 
@@ -269,14 +272,14 @@ class Play:
         """Count pending responses and purchases that can no longer change anything."""
         model, c = self.model, self.c
         for proc in list(self.procs):
-            if isinstance(proc, Response) and proc.at is None and not model.response_matters(
+            if isinstance(proc, PendingResponse) and proc.at is None and not model.response_matters(
                     c, proc.channel, proc.content, proc.behaviour):
                 self.procs.remove(proc)
                 self._count_response(proc.journey, proc.step, proc.channel, proc.behaviour)
 
     # ---- what fires ---------------------------------------------------------------
 
-    def respond(self, proc: Response, how: tuple[bool, bool, bool, bool] | None) -> None:
+    def respond(self, proc: PendingResponse, how: tuple[bool, bool, bool, bool] | None) -> None:
         """The customer responds to a delivered message: open, click, reply, unfriend.
 
         `how` says which of these happen; None draws them here.

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sopdsl.runtime.customer import Customer, Event, EventHistory, Run, SendLog
-from simulator.exact_model import Behaviour, Model
+from simulator.exact_model import ExactModel, ResponseChances
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,7 @@ class AutoSend:
 
 
 @dataclass(frozen=True, slots=True)
-class Response:
+class PendingResponse:
     """A delivered message whose response (open, click, reply, unfriend) is still to come."""
 
     channel: str
@@ -50,7 +50,7 @@ class Response:
     step: str | None
     since: float
     at: float | None  # with a fixed delay: when the customer responds
-    behaviour: Behaviour
+    behaviour: ResponseChances
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ class FollowUp:
     at: float
 
 
-Proc = Work | AutoSend | Response | FollowUp
+Proc = Work | AutoSend | PendingResponse | FollowUp
 PURCHASE = Event("purchase", 0.0)
 
 
@@ -71,7 +71,7 @@ class State:
     __slots__ = ("key", "customer", "procs", "arms", "wake", "hazards", "daily", "daily_tally",
                  "events")
 
-    def __init__(self, model: Model, c: Customer, procs: tuple[Proc, ...],
+    def __init__(self, model: ExactModel, c: Customer, procs: tuple[Proc, ...],
                  arms: tuple[tuple[str, str, str], ...], now: float) -> None:
         self.customer, self.procs, self.arms = c, procs, arms
         self.key = state_key(model, c, procs, arms, now)
@@ -90,7 +90,7 @@ class State:
 
 
 
-def _window_ends(model: Model, c: Customer) -> list[float]:
+def _window_ends(model: ExactModel, c: Customer) -> list[float]:
     """Moments a goal or reentry window closes: what an event would do changes there."""
     ends = [run.entered_at + goal.within for run in c.runs.values() for goal in run.journey.goals]
     journeys = model.interpreter.journeys
@@ -100,20 +100,20 @@ def _window_ends(model: Model, c: Customer) -> list[float]:
 
 
 def _random(proc: Proc) -> bool:
-    return isinstance(proc, Work) or (isinstance(proc, Response) and proc.at is None)
+    return isinstance(proc, Work) or (isinstance(proc, PendingResponse) and proc.at is None)
 
 
 def _fixed_time(proc: Proc) -> float | None:
     if isinstance(proc, AutoSend):
         return proc.at
-    if isinstance(proc, (Response, FollowUp)):
+    if isinstance(proc, (PendingResponse, FollowUp)):
         return proc.at
     if isinstance(proc, Work):
         return proc.due
     return None
 
 
-def state_key(model: Model, c: Customer, procs: tuple[Proc, ...],
+def state_key(model: ExactModel, c: Customer, procs: tuple[Proc, ...],
               arms: tuple[tuple[str, str, str], ...], now: float) -> tuple:
     """Everything that decides the customer's future, and nothing else."""
     journeys = model.interpreter.journeys

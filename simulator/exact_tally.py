@@ -16,7 +16,7 @@ import numpy as np
 from sopdsl.syntax import ast
 from sopdsl.runtime.clock import MINUTES_PER_DAY
 from sopdsl.syntax.step_ids import walk_steps
-from simulator.exact_model import Model
+from simulator.exact_model import ExactModel
 from simulator.exact_propagate import Recorder
 from simulator.results import (
     ArmTally, DailySeries, GoalTally, JourneyTally, StaffTally, StepTally, Tally,
@@ -43,7 +43,7 @@ class Trajectory:
 class Totals:
     """Sums over trajectories and their copies, cut at the horizon."""
 
-    def __init__(self, model: Model, trajectories: list[Trajectory]) -> None:
+    def __init__(self, model: ExactModel, trajectories: list[Trajectory]) -> None:
         self.model, self.trajectories = model, trajectories
         self.last = model.horizon_steps
         self.days = math.ceil(model.scenario.horizon_minutes / MINUTES_PER_DAY)
@@ -84,7 +84,7 @@ class Totals:
         return days.tolist()
 
 
-def assemble(model: Model, totals: Totals, stock: float, arrivals: float) -> Tally:
+def assemble(model: ExactModel, totals: Totals, stock: float, arrivals: float) -> Tally:
     """The tally of a forecast from the totals of its trajectories."""
     scenario = model.scenario
     delivered = totals.total(("delivered",))
@@ -112,7 +112,7 @@ def assemble(model: Model, totals: Totals, stock: float, arrivals: float) -> Tal
     return tally
 
 
-def _journey(model: Model, totals: Totals, journey: ast.Journey) -> JourneyTally:
+def _journey(model: ExactModel, totals: Totals, journey: ast.Journey) -> JourneyTally:
     name = journey.name.name
     goals = model.interpreter.journeys[name].goals
     tally = JourneyTally(
@@ -147,13 +147,13 @@ def _arm(totals: Totals, journey: str, split: str, arm: str, goals: list) -> Arm
     return tally
 
 
-def _funnel(model: Model, totals: Totals) -> dict[str, float]:
+def _funnel(model: ExactModel, totals: Totals) -> dict[str, float]:
     stages = model.program.settings.stages
     counts = [totals.total(("stage", stage)) for stage in stages]
     return {stage: float(sum(counts[i:])) for i, stage in enumerate(stages)}
 
 
-def _staff(model: Model, totals: Totals, role: str) -> StaffTally:
+def _staff(model: ExactModel, totals: Totals, role: str) -> StaffTally:
     staff = model.scenario.staff[role]
     done = totals.total(("done", role))
     per_task = staff.hours.length_minutes / staff.capacity_per_day \
@@ -168,7 +168,7 @@ def _staff(model: Model, totals: Totals, role: str) -> StaffTally:
         max_backlog=float(_backlog(model, totals, role).max(initial=0.0)))
 
 
-def _backlog(model: Model, totals: Totals, role: str) -> np.ndarray:
+def _backlog(model: ExactModel, totals: Totals, role: str) -> np.ndarray:
     """Open work of a role after each step: created, less done, less expired."""
     change = totals.absolute(("tasks", role)) - totals.absolute(("done", role)) \
         - totals.absolute(("expired", role))

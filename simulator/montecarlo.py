@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from simulator.results import Tally
+from sopdsl.errors import SopdslError
 
 if TYPE_CHECKING:
     from sopdsl.scenario.model import Scenario
@@ -50,11 +51,11 @@ class Forecast:
     seeds: list[int] = field(default_factory=list)  # each replication's seed, in order
 
 
-class SchedulerError(Exception):
+class SchedulerError(SopdslError):
     """The Dask scheduler cannot be used: no dask.distributed, or the address does not answer."""
 
 
-class Refused(Exception):
+class Refused(SopdslError):
     """The exact forecaster cannot forecast this playbook and scenario; `reasons` says why."""
 
     def __init__(self, reasons: list[str]) -> None:

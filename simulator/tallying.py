@@ -29,7 +29,7 @@ class RunRecord:
         self.arms: list[ArmTally] = []
 
 
-class Counter:
+class TallyCounter:
     """Fills a Tally as effects and behaviour happen; `day_starts` bound the daily series."""
 
     def __init__(self, program: Program, horizon: float, day_starts: list[float],

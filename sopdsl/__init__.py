@@ -5,12 +5,15 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from sopdsl.errors import SopdslError
+
 if TYPE_CHECKING:
     from sopdsl.api import CheckReport, check, check_paths, load, load_text
     from sopdsl.diagnostics import Diagnostic
     from sopdsl.checker.program import Program
 
-__all__ = ("CheckReport", "Diagnostic", "Program", "check", "check_paths", "load", "load_text")
+__all__ = ("CheckReport", "Diagnostic", "Program", "SopdslError", "check", "check_paths", "load",
+           "load_text")
 
 # Imported on first use, so `sopdsl --help` does not pay for Lark and pydantic.
 _HOMES = {

@@ -12,7 +12,7 @@ import pytest
 from plan_kit import plan_text
 from sopdsl.planning.model import Assignee, DueWindow, PlanPlaybook, PlanTask, PlanWindow
 from sopdsl.push.ledger import Ledger
-from sopdsl.push.target import Batch, Delivery, PlanRun, Settings
+from sopdsl.push.target import Batch, Delivery, PlanRun, TargetSettings
 
 RUN = PlanRun(PlanPlaybook(title="Demo", file="playbooks/demo.sop", timezone="Asia/Shanghai"),
               PlanWindow(start="2026-12-02T00:00:00+08:00", end="2026-12-09T00:00:00+08:00",
@@ -51,9 +51,9 @@ class FakeTarget:
     secret_keys: ClassVar[frozenset[str]] = frozenset({"token"})
     idempotent: ClassVar[bool] = True
 
-    def __init__(self, settings: Settings | None = None, script: Iterable[Any] = (),
+    def __init__(self, settings: TargetSettings | None = None, script: Iterable[Any] = (),
                  per_batch: int = 2) -> None:
-        self.settings = settings or Settings("fake", {"url": "https://crm.example"})
+        self.settings = settings or TargetSettings("fake", {"url": "https://crm.example"})
         self.destination = self.settings.values.get("url", "fake://")
         self.script = list(script)
         self.per_batch = per_batch

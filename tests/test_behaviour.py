@@ -7,7 +7,7 @@ import random
 
 import numpy as np
 
-from simulator.behaviour import Behaviour, daily_moments
+from simulator.behaviour import BehaviourSampler, daily_moments
 from sopdsl.scenario.build import effective_scenario
 from sopdsl.runtime.interpreter import Interpreter
 from tests.runtime_kit import CLOCK, program_of
@@ -34,11 +34,11 @@ def setup(scenario: str = SCENARIO, seed: int = 1):
     program = program_of(DECLS + scenario)
     chosen, diagnostics = effective_scenario(program)
     assert diagnostics == []
-    behaviour = Behaviour(program, chosen, random.Random(seed), np.random.default_rng(seed))
+    behaviour = BehaviourSampler(program, chosen, random.Random(seed), np.random.default_rng(seed))
     return Interpreter(program, CLOCK), behaviour
 
 
-def responses(behaviour: Behaviour, customers: list, content: str, now: float = 0.0):
+def responses(behaviour: BehaviourSampler, customers: list, content: str, now: float = 0.0):
     return [behaviour.respond(c, "sms", content, now) for c in customers]
 
 

@@ -10,7 +10,7 @@ from sopdsl.push.report import (
     ACCEPTED, ALREADY_PUSHED, HELD_BACK, NOT_PUSHED, REJECTED, REJECTED_BEFORE, WOULD_SEND,
 )
 from sopdsl.push.runner import Choices, Retry, push
-from sopdsl.push.target import CredentialsError, RejectedError, Settings, TransientError
+from sopdsl.push.target import CredentialsError, RejectedError, TargetSettings, TransientError
 
 
 def no_sleep(waits: list[float] | None = None) -> Retry:
@@ -49,7 +49,7 @@ def test_a_second_destination_gets_everything(ledger):
     """The same plan pushed to another server is sent there in full."""
     tasks = make_tasks(3)
     push(RUN, tasks, FakeTarget(), ledger, retry=no_sleep())
-    other = FakeTarget(Settings("fake", {"url": "https://other.example"}))
+    other = FakeTarget(TargetSettings("fake", {"url": "https://other.example"}))
     report = push(RUN, tasks, other, ledger, retry=no_sleep())
     assert report.counts[ACCEPTED] == 3 and len(other.sent) == 2
 
@@ -145,7 +145,8 @@ def test_an_unexpected_failure_stops_the_push_and_leaves_its_tasks_uncertain(led
     push without a traceback; the request's tasks stay `sending`, as after a crash."""
     tasks = make_tasks(6)
     target = FakeTarget(script=[None, KeyError("msgid")],
-                        settings=Settings("fake", {"url": "https://crm.example", "token": "s3cr3t"}))
+                        settings=TargetSettings("fake", {"url": "https://crm.example",
+                                                         "token": "s3cr3t"}))
     report = push(RUN, tasks, target, ledger, retry=no_sleep(), secrets=["msgid"])
     assert report.counts == {ACCEPTED: 2, NOT_PUSHED: 4} and report.requests == 2
     assert "failed unexpectedly" in report.stopped and "KeyError: '***'" in report.stopped

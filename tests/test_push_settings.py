@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.push.settings import default_config_path, load_settings, secret_values
-from sopdsl.push.target import Settings
+from sopdsl.push.target import TargetSettings
 
 CONFIG = """\
 [push.webhook]
@@ -26,7 +26,7 @@ def write(tmp_path, text: str = CONFIG):
 def test_file_table_of_the_target_only(tmp_path):
     """The target's own table is read, numbers as text, other targets' tables ignored."""
     settings = load_settings("webhook", write(tmp_path), environ={})
-    assert settings == Settings("webhook", {"url": "https://file.example/hook",
+    assert settings == TargetSettings("webhook", {"url": "https://file.example/hook",
                                             "secret": "from-file", "timeout": "5"})
 
 
@@ -49,7 +49,7 @@ def test_config_named_by_the_environment(tmp_path):
 def test_default_file_under_xdg_config_home(tmp_path):
     """Without a named file, $XDG_CONFIG_HOME/sopdsl/push.toml is read when it exists."""
     environ = {"XDG_CONFIG_HOME": str(tmp_path)}
-    assert load_settings("webhook", environ=environ) == Settings("webhook", {})
+    assert load_settings("webhook", environ=environ) == TargetSettings("webhook", {})
     default = default_config_path(environ)
     default.parent.mkdir(parents=True)
     default.write_text(CONFIG, encoding="utf-8")
@@ -80,5 +80,5 @@ def test_non_scalar_setting_is_an_error(tmp_path):
 
 def test_secret_values_lists_only_set_secrets():
     """The values to mask are those of the secret keys that are set."""
-    settings = Settings("wecom", {"corpid": "ww1", "secret": "s", "token": ""})
+    settings = TargetSettings("wecom", {"corpid": "ww1", "secret": "s", "token": ""})
     assert secret_values(settings, {"secret", "token", "aeskey"}) == ["s"]

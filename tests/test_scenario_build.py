@@ -224,7 +224,7 @@ def test_json_round_trip_and_schema(program) -> None:
     again = Scenario.model_validate_json(text)
     assert again.model_dump() == chosen.model_dump()
     schema = Scenario.model_json_schema()
-    assert set(schema["$defs"]["Effect"]["properties"]) == {"condition", "multipliers"}
+    assert set(schema["$defs"]["ScenarioEffect"]["properties"]) == {"condition", "multipliers"}
     assert set(schema["properties"]) == set(json.loads(text))
 
 

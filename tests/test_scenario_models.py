@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sopdsl.builtins import CHANNELS, PURPOSES
 from sopdsl.scenario.defaults import BUILTIN_NAME, builtin_scenario
 from sopdsl.scenario.model import (
-    Channel, Hours, Multipliers, Population, Scenario, SharesAttribute, ValueShare,
+    Channel, Hours, Multipliers, PopulationSpec, Scenario, SharesAttribute, ValueShare,
 )
 from sopdsl.scenario.text import percent, render_scenario
 
@@ -56,7 +56,7 @@ def test_shares_must_add_up() -> None:
     with pytest.raises(ValidationError, match="add up to 100%"):
         SharesAttribute(shares=[ValueShare(value="a", share=0.5), ValueShare(value="b", share=0.4)])
     with pytest.raises(ValidationError, match="add up to 100%"):
-        Population(size=1, arrivals_per_day=0, owner=None, attributes={}, tags={},
+        PopulationSpec(size=1, arrivals_per_day=0, owner=None, attributes={}, tags={},
                    stages={"visitor": 0.7}, history={})
     SharesAttribute(shares=[ValueShare(value=True, share=0.62),
                             ValueShare(value=False, share=0.38)])

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from sopdsl.push.status import StatusReport
     from sopdsl.push.plan_reader import PlanFile
     from sopdsl.push.runner import Retry
-    from sopdsl.push.target import Batch, Settings, Target
+    from sopdsl.push.target import Batch, TargetSettings, Target
 
 # Stands in for credentials a dry run does not need, so targets can be built without them.
 DRY_RUN_SECRET = "<not needed for a dry run>"
@@ -222,12 +222,12 @@ def _status_notes(console: Any, report: StatusReport) -> None:
         console.print(f"{report.unpolled_tasks} tasks not polled; re-run --status to retry")
 
 
-def _build(target_class: type[Target], settings: Settings, dry_run: bool) -> Target:
-    from sopdsl.push.target import Settings, SettingsError
+def _build(target_class: type[Target], settings: TargetSettings, dry_run: bool) -> Target:
+    from sopdsl.push.target import TargetSettings, SettingsError
 
     if dry_run:
         stand_ins = {key: DRY_RUN_SECRET for key in target_class.secret_keys}
-        settings = Settings(settings.target, {**stand_ins, **settings.values})
+        settings = TargetSettings(settings.target, {**stand_ins, **settings.values})
     try:
         return target_class(settings)
     except SettingsError as error:

@@ -20,11 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sopdsl.codes import CODES, Severity
 from sopdsl.diagnostics import did_you_mean
 from sopdsl.lint.registry import is_selector, lint_codes, selector_specificity
+from sopdsl.errors import SopdslError
 
 CONFIG_FILES = ("sopdsl.toml", "pyproject.toml")
 
 
-class ConfigError(Exception):
+class ConfigError(SopdslError):
     """A configuration that cannot be used: the CLI reports it and exits 2."""
 
 

@@ -20,6 +20,7 @@ from sopdsl.syntax.files import display_path
 from sopdsl.planning.model import PLAN_SCHEMA_NAME, PLAN_VERSION, PlanPlaybook, PlanTask, PlanWindow
 from sopdsl.push.target import PlanRun
 from sopdsl.syntax.source import Span
+from sopdsl.errors import SopdslError
 
 _TASKS_OPEN = ('  "tasks": [', '  "tasks": [],')
 _TASKS_CLOSE = "  ],"
@@ -29,7 +30,7 @@ _REMAKE = "make it again with `sopdsl plan PLAYBOOK ... -o plan.json`"
 Record = tuple[int, int, Any]  # line, column, decoded JSON
 
 
-class PlanReadError(Exception):
+class PlanReadError(SopdslError):
     """The plan file changed or broke while it was being pushed."""
 
     def __init__(self, diagnostic: Diagnostic) -> None:
@@ -37,7 +38,7 @@ class PlanReadError(Exception):
         self.diagnostic = diagnostic
 
 
-class _OtherLayout(Exception):
+class _OtherLayout(SopdslError):
     """The file is not in the one-task-per-line layout: parse it whole."""
 
 

@@ -19,12 +19,13 @@ from sopdsl.push.target import (
     CredentialsError, PollableTarget, PushError, TaskStatus, Target, can_poll,
     destination_of,
 )
+from sopdsl.errors import SopdslError
 
 _LOOKUP_CHUNK = 500  # tasks looked up in the ledger at a time
 NO_SENDER = "(no sender)"  # work left in a role's queue, its sender not yet known
 
 
-class CannotPoll(Exception):
+class CannotPoll(SopdslError):
     """The target cannot say what became of the work it accepted: a usage error."""
 
 

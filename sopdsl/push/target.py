@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from sopdsl.planning.model import PlanPlaybook, PlanTask, PlanWindow
+from sopdsl.errors import SopdslError
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class TaskStatus:
     sender: str | None  # the staff member who sends it, when the system or the task says
 
 
-class SettingsError(Exception):
+class SettingsError(SopdslError):
     """A setting the target needs is missing or malformed: a usage error (exit 2)."""
 
 
@@ -72,7 +73,7 @@ def env_name(target: str, key: str) -> str:
 
 
 @dataclass(frozen=True)
-class Settings:
+class TargetSettings:
     """A target's settings (URLs, user names, secrets) from the environment or a config file."""
 
     target: str
@@ -116,7 +117,7 @@ def address(url: str, target: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-class PushError(Exception):
+class PushError(SopdslError):
     """A request that did not go through; `retryable` says whether sending again may help."""
 
     retryable: ClassVar[bool] = False
@@ -143,7 +144,7 @@ class CredentialsError(PushError):
 class Target(Protocol):
     """A system plans are pushed to.
 
-    Targets are built from their `Settings` (`Target(settings)`); building one and calling
+    Targets are built from their `TargetSettings` (`Target(settings)`); building one and calling
     `batches` never touches the network, so `--dry-run` works offline.
     """
 

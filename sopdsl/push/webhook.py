@@ -22,7 +22,7 @@ import httpx
 
 from sopdsl.planning.model import PlanTask, TaskKind
 from sopdsl.push.target import (
-    Batch, CredentialsError, Delivery, PlanRun, RejectedError, Settings, SettingsError,
+    Batch, CredentialsError, Delivery, PlanRun, RejectedError, TargetSettings, SettingsError,
     TransientError, address,
 )
 
@@ -41,7 +41,7 @@ class WebhookTarget:
     secret_keys: ClassVar[frozenset[str]] = frozenset({"secret"})
     idempotent: ClassVar[bool] = True
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: TargetSettings) -> None:
         self.url = settings.require("url")
         parts = urlsplit(self.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:

@@ -9,7 +9,7 @@ from sopdsl.builtins import AUTOMATIC_CHANNELS
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, insert_time
 from sopdsl.runtime.effects import SendRequested
-from sopdsl.checker.program import Settings, Window
+from sopdsl.checker.program import PlaybookSettings, Window
 
 # Sends a staff member confirms through WeCom's mass-message API (add_msg_template).
 MASS_CHANNELS = frozenset(("private_chat", "group"))
@@ -20,7 +20,8 @@ class Limits:
 
     __slots__ = ("clock", "frequency_cap", "mass_quota", "journey_caps")
 
-    def __init__(self, settings: Settings, clock: Clock, journey_caps: dict[str, Window]) -> None:
+    def __init__(self, settings: PlaybookSettings, clock: Clock,
+                 journey_caps: dict[str, Window]) -> None:
         self.clock = clock
         self.frequency_cap = settings.frequency_cap
         self.mass_quota = settings.mass_quota

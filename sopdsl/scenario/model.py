@@ -32,13 +32,13 @@ OWN_BEHAVIOUR = frozenset((
 SHARE_TOLERANCE = 1e-6
 
 
-class Model(BaseModel):
+class ScenarioModel(BaseModel):
     """Base of the scenario models: immutable, and strict about unknown fields."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Multipliers(Model):
+class Multipliers(ScenarioModel):
     """Factors on the base behaviour where a purpose, fatigue rule or effect applies."""
 
     open: NonNegative = 1.0
@@ -48,27 +48,27 @@ class Multipliers(Model):
     purchase: NonNegative = 1.0  # both the daily and the after-click purchase chance
 
 
-class DistributionAttribute(Model):
+class DistributionAttribute(ScenarioModel):
     """A number attribute drawn from a (possibly truncated) distribution."""
 
     kind: Literal["distribution"] = "distribution"
     distribution: Distribution
 
 
-class CalendarAttribute(Model):
+class CalendarAttribute(ScenarioModel):
     """A date attribute whose day of the year is uniform over the calendar (`birthday: uniform`)."""
 
     kind: Literal["calendar"] = "calendar"
 
 
-class ValueShare(Model):
+class ValueShare(ScenarioModel):
     """One value of an attribute and the share of customers who have it."""
 
     value: Union[bool, float, str]
     share: Probability
 
 
-class SharesAttribute(Model):
+class SharesAttribute(ScenarioModel):
     """An attribute drawn from listed values with their shares (adding up to 100%)."""
 
     kind: Literal["shares"] = "shares"
@@ -86,14 +86,14 @@ AttributeModel = Annotated[
 ]
 
 
-class History(Model):
+class HistorySpec(ScenarioModel):
     """Past events per customer at the start: how many, spread uniformly over `within`."""
 
     count: Distribution
     within_minutes: Minutes
 
 
-class Population(Model):
+class PopulationSpec(ScenarioModel):
     """Customers in the private domain at the start, and the friends who arrive later."""
 
     size: Annotated[int, Field(ge=0)]
@@ -102,16 +102,16 @@ class Population(Model):
     attributes: dict[str, AttributeModel]
     tags: dict[str, Probability]
     stages: dict[str, Probability]
-    history: dict[str, History]
+    history: dict[str, HistorySpec]
 
     @model_validator(mode="after")
-    def _stages_add_up(self) -> Population:
+    def _stages_add_up(self) -> PopulationSpec:
         if self.stages and abs(sum(self.stages.values()) - 1) > SHARE_TOLERANCE:
             raise ValueError("stage shares must add up to 100%")
         return self
 
 
-class Hours(Model):
+class Hours(ScenarioModel):
     """A staff working window `start`-`end`; it wraps past midnight when end <= start."""
 
     start: ClockTime
@@ -137,7 +137,7 @@ class Hours(Model):
         return (self.end_minute - self.start_minute) % (24 * 60)
 
 
-class Staff(Model):
+class Staff(ScenarioModel):
     """The members of one role and how they work through their tasks."""
 
     count: Annotated[int, Field(ge=0)]
@@ -147,7 +147,7 @@ class Staff(Model):
     hours: Hours
 
 
-class Channel(Model):
+class Channel(ScenarioModel):
     """How customers respond to a delivered message on one channel."""
 
     open: Probability
@@ -157,7 +157,7 @@ class Channel(Model):
     delay: Distribution  # minutes from delivery to the response
 
 
-class Purchase(Model):
+class Purchase(ScenarioModel):
     """Buying: a spontaneous daily chance, the chance a click converts, and the basket value."""
 
     daily: Probability
@@ -166,7 +166,7 @@ class Purchase(Model):
     value: Distribution
 
 
-class EventBehaviour(Model):
+class EventBehaviour(ScenarioModel):
     """How often an event with no behaviour of its own happens (`form_submitted { ... }`)."""
 
     daily: Probability = 0.0  # each customer's chance per day, message or not
@@ -174,7 +174,7 @@ class EventBehaviour(Model):
     within_minutes: Minutes = 3 * 24 * 60  # after a click it happens uniformly inside this window
 
 
-class FatigueRule(Model):
+class FatigueRule(ScenarioModel):
     """Above `above` customer-facing sends in the window, these multipliers apply."""
 
     above: Annotated[int, Field(ge=0)]
@@ -182,7 +182,7 @@ class FatigueRule(Model):
     multipliers: Multipliers
 
 
-class Effect(Model):
+class ScenarioEffect(ScenarioModel):
     """Multipliers for the customers an expression holds for (`effect vip { purchase x2.5 }`)."""
 
     condition: str  # the expression as written in the playbook
@@ -191,14 +191,14 @@ class Effect(Model):
     expression: SkipJsonSchema[ast.Expr | None] = Field(default=None, exclude=True)
 
 
-class Cost(Model):
+class Cost(ScenarioModel):
     """Money per new friend (acquisition) and per customer-facing send."""
 
     per_arrival: NonNegative
     per_send: NonNegative
 
 
-class Scenario(Model):
+class Scenario(ScenarioModel):
     """Every assumption a simulation runs with."""
 
     name: str
@@ -207,13 +207,13 @@ class Scenario(Model):
     horizon_minutes: Minutes
     replications: Annotated[int, Field(ge=1)]
     seed: Annotated[int, Field(ge=0)]
-    population: Population
+    population: PopulationSpec
     staff: dict[str, Staff]
     channels: dict[str, Channel]
     purposes: dict[str, Multipliers]
     purchase: Purchase
     fatigue: list[FatigueRule]
-    effects: list[Effect]
+    effects: list[ScenarioEffect]
     cost: Cost
     # Events that follow no channel, purchase or staff behaviour, by name (docs/scenarios.md).
     events: dict[str, EventBehaviour] = Field(default_factory=dict)
