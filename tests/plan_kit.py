@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 
 from sopdsl.api import load
 from sopdsl.planning.model import PlanWriter
 from sopdsl.planning.planner import PlanInputs, PlanSettings, plan_files
+from programs import PLAYBOOKS, SAMPLE_DATA
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "playbooks" / "data"
-SAMPLE = PlanInputs(DATA / "customers.csv", DATA / "events.csv", DATA / "staff.csv")
+SAMPLE = PlanInputs(SAMPLE_DATA / "customers.csv", SAMPLE_DATA / "events.csv",
+                    SAMPLE_DATA / "staff.csv")
 START = dt.datetime(2026, 12, 2)
 EXAMPLES = ("onboarding", "vip_birthday", "repurchase", "winback", "education_funnel",
             "campaign_tasks", "moments_calendar")
@@ -25,7 +24,7 @@ def plan_text(playbook: str, inputs: PlanInputs = SAMPLE, start: dt.datetime = S
     from sopdsl.planning.csv_file import PlanCsvWriter
     from sopdsl.planning.ics import PlanCalendars
 
-    program = load(ROOT / "playbooks" / f"{playbook}.sop")
+    program = load(PLAYBOOKS / f"{playbook}.sop")
     assert program.ok
     out = io.StringIO()
 

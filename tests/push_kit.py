@@ -1,17 +1,11 @@
-"""Helpers for the push tests: plan tasks made in memory, a scripted fake target, fixtures
-for a ledger and for the bundled sample's plan file."""
+"""Helpers for the push tests: plan tasks made in memory and a scripted fake target."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
-import pytest
-
-from plan_kit import plan_text
 from sopdsl.planning.model import Assignee, DueWindow, PlanPlaybook, PlanTask, PlanWindow
-from sopdsl.push.ledger import Ledger
 from sopdsl.push.target import Batch, Delivery, PlanRun, TargetSettings
 
 RUN = PlanRun(PlanPlaybook(title="Demo", file="playbooks/demo.sop", timezone="Asia/Shanghai"),
@@ -96,18 +90,3 @@ class OnceOnlyTarget(FakeTarget):
     idempotent: ClassVar[bool] = False
 
 
-@pytest.fixture
-def ledger(tmp_path: Path) -> Iterator[Ledger]:
-    """A fresh ledger file, closed after the test."""
-    opened = Ledger.open(tmp_path / "ledger.sqlite")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture(scope="module")
-def sample_plan_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The onboarding playbook's plan of the bundled sample (10 tasks), as a file."""
-    text, _ = plan_text("onboarding")
-    path = tmp_path_factory.mktemp("plan") / "plan.json"
-    path.write_text(text, encoding="utf-8")
-    return path

@@ -12,8 +12,8 @@ import pytest
 
 import sopdsl
 from sopdsl.errors import SopdslError
+from programs import ROOT
 
-ROOT = Path(__file__).parent.parent
 # A step, a goal or a journey has the same name in every form it takes: the syntax node in
 # `sopdsl.syntax.ast` and its compiled instruction, checked setting or published document.
 # Any other repeated class name is two meanings under one name.

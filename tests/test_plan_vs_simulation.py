@@ -51,8 +51,8 @@ from sopdsl.syntax.step_ids import walk_steps
 from sopdsl.scenario.build import effective_scenario
 from simulator.trace import CustomerTrace, StepStarted, trace_replication
 from tests.test_engine import small
+from programs import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 WORK = (SendRequested, TaskCreated, Notified, HandoffRequested, StateChanged)
 
 # Splits, a loop, branches on the profile and on activity, caps, staff tasks, alerts, a handoff,

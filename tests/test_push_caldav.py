@@ -13,7 +13,7 @@ import caldav
 import pytest
 from click.testing import CliRunner
 
-from plan_kit import DATA, ROOT
+from programs import ONBOARDING, SAMPLE_DATA
 from loopback import free_port
 from radicale_server import radicale_server, read_todos  # noqa: F401 (fixture)
 from sopdsl.cli import main
@@ -37,9 +37,9 @@ def plan(tmp_path_factory) -> Plan:
     """The onboarding plan of the sample data, written by `sopdsl plan ... --format json`."""
     out = tmp_path_factory.mktemp("plan") / "plan.json"
     result = CliRunner().invoke(main, [
-        "plan", str(ROOT / "playbooks" / "onboarding.sop"),
-        "--customers", str(DATA / "customers.csv"), "--events", str(DATA / "events.csv"),
-        "--staff", str(DATA / "staff.csv"), "--start", "2026-12-02", "--days", "7",
+        "plan", str(ONBOARDING), "--customers", str(SAMPLE_DATA / "customers.csv"),
+        "--events", str(SAMPLE_DATA / "events.csv"), "--staff", str(SAMPLE_DATA / "staff.csv"),
+        "--start", "2026-12-02", "--days", "7",
         "--format", "json", "-o", str(out)])
     assert result.exit_code == 0, result.output
     return Plan.model_validate_json(out.read_text(encoding="utf-8"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from push_kit import RUN, Crash, FakeTarget, OnceOnlyTarget, ledger, make_task, make_tasks
+from push_kit import RUN, Crash, FakeTarget, OnceOnlyTarget, make_task, make_tasks
 from sopdsl.push.ledger import Ledger
 from sopdsl.push.report import (
     ACCEPTED, ALREADY_PUSHED, HELD_BACK, NOT_PUSHED, REJECTED, REJECTED_BEFORE, WOULD_SEND,

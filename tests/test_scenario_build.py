@@ -12,7 +12,7 @@ import pytest
 
 from sopdsl.syntax import ast
 from sopdsl.api import load
-from sopdsl.checker.program import Program
+from programs import program_from
 from sopdsl.scenario.defaults import BUILTIN_NAME, CHANNEL_DEFAULTS, builtin_scenario
 from sopdsl.scenario.model import Scenario
 from sopdsl.scenario.build import effective_scenario, scenario_diagnostics, scenario_names
@@ -27,15 +27,9 @@ segment vip = tag "VIP"
 
 
 @pytest.fixture
-def program(tmp_path: Path):
+def program():
     """Load a playbook made of the common declarations plus `text`."""
-
-    def make(text: str) -> Program:
-        path = tmp_path / "unit.sop"
-        path.write_text(DECLS + text, encoding="utf-8")
-        return load(path)
-
-    return make
+    return lambda text: program_from(DECLS + text, "unit.sop")
 
 
 def effective(program_of, text: str, name: str | None = None) -> Scenario:

@@ -64,6 +64,7 @@ class Loader:
 
     def __init__(self) -> None:
         self._cache: dict[Path, ParsedFile] = {}
+        self._texts: set[Path] = set()  # files given as text: they exist whatever the disk says
 
     def parsed(self, path: Path) -> ParsedFile:
         """The parsed file at `path` (read and parsed on first use)."""
@@ -77,6 +78,7 @@ class Loader:
         path = path.resolve()
         source = decode_source(text.encode("utf-8"), display_path(path))
         self._cache[path] = _parse_source(path, source)
+        self._texts.add(path)
         return path
 
     def load(self, entry: Path, root: Path | None = None) -> Unit:
@@ -104,7 +106,7 @@ class Loader:
                             for c in decl.path.value[:80])
             try:
                 target = (parsed.path.parent / decl.path.value).resolve()
-                exists = target.is_file()
+                exists = target in self._texts or target.is_file()
             except (OSError, ValueError):  # NUL bytes, names too long for the file system
                 target, exists = parsed.path, False
             if not target.is_relative_to(unit.root):

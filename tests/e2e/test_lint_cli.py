@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from sopdsl.cli import main
+from programs import PLAYBOOKS
 
-PLAYBOOKS = Path(__file__).parents[2] / "playbooks"
 WARNS = """
 content spare: text "never sent"
 journey j { when friend_added  tag "x" }

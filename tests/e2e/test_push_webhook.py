@@ -8,7 +8,6 @@ import hmac
 import jsonschema
 import pytest
 
-from push_kit import ledger, sample_plan_file
 from sopdsl.planning.model import plan_json_schema
 from sopdsl.push.plan_reader import open_plan
 from sopdsl.push.report import ACCEPTED, ALREADY_PUSHED, NOT_PUSHED, REJECTED
