@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from simulator import METHODS
 from simulator.results import Tally
 from sopdsl.errors import SopdslError
 
@@ -127,6 +128,19 @@ def forecast_exactly(
         raise Refused([str(reason) for reason in reasons])
     return Forecast(method="exact", playbook=display_path(program.entry), scenario=scenario,
                     tallies=[result])
+
+
+def forecast(program: Program, scenario: Scenario, *, method: str = "montecarlo",
+             workers: int = 1, scheduler: str | None = None,
+             progress: Progress | None = None) -> Forecast:
+    """Forecast with `method`: `montecarlo` runs the scenario's replications from its seed
+    (see `simulate`); `exact` computes expected values, or raises `Refused` saying why not."""
+    if method == "exact":
+        return forecast_exactly(program, scenario)
+    if method != "montecarlo":
+        raise ValueError(f"the methods are {', '.join(METHODS)}, not {method!r}")
+    return simulate(program, scenario, replications=scenario.replications, seed=scenario.seed,
+                    workers=workers, scheduler=scheduler, progress=progress)
 
 
 def horizon_days(scenario: Scenario) -> float:

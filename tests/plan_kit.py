@@ -6,8 +6,8 @@ import datetime as dt
 import io
 
 from sopdsl.api import load
-from sopdsl.planning.model import PlanWriter
-from sopdsl.planning.planner import PlanInputs, PlanSettings, plan_files
+from sopdsl.planning.planner import PlanInputs, PlanSettings
+from sopdsl.planning.plans import stream_plan
 from programs import PLAYBOOKS, SAMPLE_DATA
 
 SAMPLE = PlanInputs(SAMPLE_DATA / "customers.csv", SAMPLE_DATA / "events.csv",
@@ -21,24 +21,10 @@ def plan_text(playbook: str, inputs: PlanInputs = SAMPLE, start: dt.datetime = S
               days: int = 7, sink: str = "json", **settings) -> tuple[str, list]:
     """A bundled playbook's plan of the inputs as text (json, csv-hubspot, csv-salesforce,
     ics: every calendar one after the other)."""
-    from sopdsl.planning.csv_file import PlanCsvWriter
-    from sopdsl.planning.ics import PlanCalendars
-
     program = load(PLAYBOOKS / f"{playbook}.sop")
     assert program.ok
     out = io.StringIO()
-
-    calendars: list[PlanCalendars] = []
-
-    def make(planner):
-        if sink.startswith("csv-"):
-            return PlanCsvWriter(out, sink[4:])
-        if sink == "ics":
-            calendars.append(PlanCalendars(*planner.header()))
-            return calendars[0]
-        return PlanWriter(out, *planner.header())
-
-    summary, problems = plan_files(program, inputs, PlanSettings(start, days, **settings), make)
-    if calendars:
-        return "".join(calendars[0].calendars().values()), problems
+    fmt, _, style = sink.partition("-")
+    _, problems = stream_plan(program, inputs, PlanSettings(start, days, **settings), fmt, out,
+                              style or "hubspot")
     return out.getvalue(), problems

@@ -9,9 +9,13 @@ import numpy as np
 import pytest
 from forecast_kit import exact_tally, fake_runner, refusing_exact, small_scenario
 
+from programs import PLAYBOOKS, TEST_DATA
+from simulator import montecarlo
 from simulator.montecarlo import (
-    Refused, forecast_exactly, replicate, replication_seeds, simulate,
+    Refused, forecast, forecast_exactly, replicate, replication_seeds, simulate,
 )
+from sopdsl.api import load
+from sopdsl.scenario.build import effective_scenario
 from simulator.results import Tally
 
 
@@ -138,3 +142,26 @@ def test_exact_refusal_carries_its_reasons(onboarding) -> None:
         forecast_exactly(onboarding, small_scenario(), refusing_exact)
     assert refusal.value.reasons == ["staff `guide` has a finite capacity",
                                      "the playbook has a frequency cap"]
+
+
+def test_forecast_runs_the_scenarios_replications_from_its_seed(onboarding, monkeypatch) -> None:
+    """`forecast` with Monte Carlo is `simulate` with the scenario's own count and seed."""
+    monkeypatch.setattr(montecarlo, "default_runner", lambda: fake_runner)
+    scenario = small_scenario().overridden(replications=3, seed=21)
+    found = forecast(onboarding, scenario)
+    assert found.tallies == simulate(onboarding, scenario, replications=3, seed=21,
+                                     runner=fake_runner).tallies
+    assert (found.method, found.seed, len(found.seeds)) == ("montecarlo", 21, 3)
+
+
+def test_forecast_exactly_or_not_at_all() -> None:
+    """`method="exact"` is the exact forecaster's tally, its refusal, or no method at all."""
+    program = load(TEST_DATA / "exact" / "branches.sop")
+    scenario = effective_scenario(program)[0]
+    assert forecast(program, scenario, method="exact").tallies == \
+        forecast_exactly(program, scenario).tallies
+    with pytest.raises(ValueError, match="montecarlo, exact"):
+        forecast(program, scenario, method="bootstrap")
+    fatigued = load(PLAYBOOKS / "onboarding.sop")
+    with pytest.raises(Refused):
+        forecast(fatigued, effective_scenario(fatigued)[0], method="exact")

@@ -115,3 +115,18 @@ def test_text_rendering_writes_values_as_a_playbook_does() -> None:
 def test_percent(value: float, text: str) -> None:
     """Fractions print as percentages without float noise."""
     assert percent(value) == text
+
+
+def test_a_run_overrides_replications_seed_and_customers_only() -> None:
+    """`overridden` changes what it is given and nothing else; impossible counts are refused."""
+    scenario = builtin_scenario()
+    assert scenario.overridden() == scenario
+    changed = scenario.overridden(replications=3, seed=7, customers=12)
+    assert (changed.replications, changed.seed, changed.population.size) == (3, 7, 12)
+    assert changed.model_dump(exclude={"replications", "seed", "population"}) == \
+        scenario.model_dump(exclude={"replications", "seed", "population"})
+    assert changed.population.model_dump(exclude={"size"}) == \
+        scenario.population.model_dump(exclude={"size"})
+    for bad in ({"replications": 0}, {"seed": -1}, {"customers": -5}):
+        with pytest.raises(ValueError):
+            scenario.overridden(**bad)

@@ -165,23 +165,10 @@ def _poll(plan: PlanFile, target: Target, ledger_path: Path, retry: Retry,
     with _input_errors_closing(target, ledger, ledger_path):
         report = poll(plan.tasks(), target, ledger, retry=retry, secrets=secrets)
     if output_format == "json":
-        echo_utf8(json.dumps(_status_json(report), ensure_ascii=False, indent=2) + "\n")
+        echo_utf8(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
     else:
         _status_table(report)
     sys.exit(0 if report.complete else 1)
-
-
-def _status_json(report: StatusReport) -> dict[str, Any]:
-    return {"target": report.target, "destination": report.destination,
-            "complete": report.complete, "counts": dict(report.counts),
-            "by_sender": {sender: dict(counts) for sender, counts in
-                          sorted(report.by_sender.items())},
-            "tasks": report.tasks, "last_polled": report.last_polled,
-            "changes": [{"from": before, "to": now, "tasks": count}
-                        for (before, now), count in sorted(report.changes.items())],
-            "remote_ids_polled": report.polled, "unpolled": report.unpolled,
-            "unpolled_tasks": report.unpolled_tasks, "not_pushed": report.not_pushed,
-            "stopped": report.stopped}
 
 
 def _status_table(report: StatusReport) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,7 +35,7 @@ def simulate(playbook: Path, scenario_name: str | None, fmt: str, out: Path | No
     standard error. Exit codes: 0 forecast, 1 the playbook has errors, 2 bad arguments, an
     unknown scenario, an unreadable playbook, or an exact forecast that is refused.
     """
-    from simulator.report import build_report
+    from simulator.report import build_report, report_json
 
     options = options_of(run)
     program = load_program(playbook, fmt)
@@ -44,7 +43,7 @@ def simulate(playbook: Path, scenario_name: str | None, fmt: str, out: Path | No
     forecast = run_forecast(program, scenario, options)
     report = build_report(forecast)
     if fmt == "json":
-        echo_utf8(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        echo_utf8(report_json(report))
     else:
         from simulator.report_text import render_report
 
@@ -55,20 +54,13 @@ def simulate(playbook: Path, scenario_name: str | None, fmt: str, out: Path | No
 
 def _write_outputs(folder: Path, report: dict, forecast: Forecast) -> None:
     """report.json, daily.csv and the charts; a file system error exits 2."""
-    from sopdsl.atomic import write_text
-    from simulator.plots import write_plots
-    from simulator.timeseries import daily_csv, daily_estimates
+    from simulator.outputs import write_outputs
 
-    start = forecast.scenario.start
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        written = [folder / "report.json", folder / "daily.csv"]
-        write_text(written[0], json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-        write_text(written[1], daily_csv(forecast.tallies, start))
-        charts, notes = write_plots(report, daily_estimates(forecast.tallies), start, folder)
+        written = write_outputs(folder, forecast, report)
     except OSError as error:
         fail(f"cannot write into {folder}: {error.strerror or error}")
-    for note in notes:
+    for note in written.notes:
         click.echo(f"warning: {note}", err=True)
-    for path in [*written, *charts]:
+    for path in written.files:
         click.echo(f"wrote {path}", err=True)

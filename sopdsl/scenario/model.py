@@ -218,6 +218,22 @@ class Scenario(ScenarioModel):
     # Events that follow no channel, purchase or staff behaviour, by name (docs/scenarios.md).
     events: dict[str, EventBehaviour] = Field(default_factory=dict)
 
+    def overridden(self, *, replications: int | None = None, seed: int | None = None,
+                   customers: int | None = None) -> Scenario:
+        """This scenario with a run's own replications, root seed or customers at the start
+        (None keeps the scenario's)."""
+        if (replications is not None and replications < 1) or (seed is not None and seed < 0) \
+                or (customers is not None and customers < 0):
+            raise ValueError("replications must be at least 1, seed and customers at least 0")
+        update: dict[str, object] = {}
+        if replications is not None:
+            update["replications"] = replications
+        if seed is not None:
+            update["seed"] = seed
+        if customers is not None:
+            update["population"] = self.population.model_copy(update={"size": customers})
+        return self.model_copy(update=update)
+
     def fatigue_for(self, sends_in_window: dict[int, int]) -> Multipliers:
         """The multipliers of the highest fatigue threshold passed, given sends per window."""
         passed = [r for r in self.fatigue if sends_in_window.get(r.window_minutes, 0) > r.above]
