@@ -117,7 +117,8 @@ def test_bad_counts_are_refused(onboarding) -> None:
     with pytest.raises(ValueError):
         simulate(onboarding, small_scenario(), replications=0, seed=1, runner=fake_runner)
     with pytest.raises(ValueError):
-        simulate(onboarding, small_scenario(), replications=1, seed=1, runner=fake_runner, workers=0)
+        simulate(onboarding, small_scenario(), replications=1, seed=1, runner=fake_runner,
+                 workers=0)
 
 
 def test_program_and_scenario_pickle(onboarding) -> None:
