@@ -36,7 +36,11 @@ _HOMES = {
     "render_report": "simulator.report_text",
     "effective_scenario": "sopdsl.scenario.build",
 }
-__all__ = ("METHODS", *sorted(_HOMES))
+__all__ = (
+    "METHODS", "Forecast", "Refused", "SchedulerError", "WrittenOutputs", "build_report",
+    "compare", "effective_scenario", "forecast", "forecast_exactly", "render_comparison",
+    "render_report", "report_json", "simulate", "write_outputs",
+)
 
 
 def __getattr__(name: str) -> Any:

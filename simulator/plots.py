@@ -18,6 +18,7 @@ DPI = 110
 COLOURS = ("#2563eb", "#16a34a", "#dc2626", "#9333ea", "#ea580c", "#0891b2", "#ca8a04")
 DAILY_PANELS = (("sends", "sends"), ("clicks", "clicks"), ("purchases", "purchases"))
 BAND_ALPHA = 0.2
+CHART_FILES = ("funnel.png", "daily.png", "backlog.png", "arms.png")
 
 
 def write_plots(report: dict, daily: dict[str, list[Estimate]], start: dt.date,
@@ -29,13 +30,14 @@ def write_plots(report: dict, daily: dict[str, list[Estimate]], start: dt.date,
     from sopdsl.draw.fonts import drawing_fonts, missing_font_note
 
     folder = Path(folder)
+    funnel, daily_chart, backlog, arms = CHART_FILES
     charts: list[tuple[str, Callable[[], Any]]] = [
-        ("funnel.png", lambda: _funnel(report)),
-        ("daily.png", lambda: _daily(daily, start)),
-        ("backlog.png", lambda: _backlog(daily, start)),
+        (funnel, lambda: _funnel(report)),
+        (daily_chart, lambda: _daily(daily, start)),
+        (backlog, lambda: _backlog(daily, start)),
     ]
     if any(journey["arms"] for journey in report["journeys"].values()):
-        charts.append(("arms.png", lambda: _arms(report)))
+        charts.append((arms, lambda: _arms(report)))
     written = []
     with drawing_fonts() as (families, notes):
         for name, draw in charts:

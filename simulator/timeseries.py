@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 
 from simulator.results import Tally
 from simulator.stats import Estimate, estimate
+from sopdsl.csv_cells import CsvWriter
 
 SERIES = ("sends", "delivered", "clicks", "purchases", "unfriends")
 BACKLOG = "backlog"
@@ -28,11 +28,15 @@ def daily_estimates(tallies: list[Tally]) -> dict[str, list[Estimate]]:
 
 
 def daily_csv(tallies: list[Tally], start: dt.date) -> str:
-    """The daily series as CSV: day, date, then each series' mean and interval bounds."""
+    """The daily series as CSV: day, date, then each series' mean and interval bounds.
+
+    Figures are written as numbers (an interval's lower bound may be negative); the text
+    cells, the header's role names among them, are neutralised as in every sopdsl CSV.
+    """
     series = daily_estimates(tallies)
     days = len(next(iter(series.values()), []))
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out, lineterminator="\n")
     header = ["day", "date"]
     for name in series:
         column = name.replace(" ", "_")

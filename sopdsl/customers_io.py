@@ -1,143 +1,36 @@
 """Streamed reading of customers, events and staff from CSV or JSON Lines files.
 
-Rows are read one at a time. A bad row is a diagnostic with its file and line and is skipped;
-nothing here raises on bad data. Customers and events must be sorted by `customer_id` (code
-point order, as `LC_ALL=C sort` gives), so both files are read in one pass side by side.
+Rows are read one at a time (see `data_rows`). A bad row is a diagnostic with its file and
+line and is skipped; nothing here raises on bad data. Customers and events must be sorted by
+`customer_id` (code point order, as `LC_ALL=C sort` gives), so both files are read in one pass
+side by side.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import json
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sopdsl.checker.program import Program
+from sopdsl.data_rows import DataProblems, read_rows
+from sopdsl.diagnostics import did_you_mean
 from sopdsl.runtime.arms import stable_arm
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Event
-from sopdsl.diagnostics import Diagnostic, did_you_mean, diag
 from sopdsl.runtime.evaluate import plain_number
-from sopdsl.syntax.files import display_path
-from sopdsl.checker.program import Program
 from sopdsl.runtime.replay import CustomerData
-from sopdsl.syntax.source import Span
+from sopdsl.syntax.files import display_path
 
 CUSTOMER_COLUMNS = ("customer_id", "owner", "tags", "stage", "score")
 EVENT_COLUMNS = ("customer_id", "time", "event", "content", "amount")
 STAFF_COLUMNS = ("staff_id", "name", "role", "email")
 TAG_SEPARATOR = ";"
-MAX_PROBLEMS_PER_FILE = 50
 _TRUE = frozenset(("true", "yes", "1", "y", "t"))
 _FALSE = frozenset(("false", "no", "0", "n", "f"))
-
-
-class DataProblems:
-    """Diagnostics about data files, at most MAX_PROBLEMS_PER_FILE shown per file.
-
-    `fatal` is set when the rest of the input cannot be trusted (rows out of order, a file
-    that stops being readable): planning stops there.
-    """
-
-    def __init__(self) -> None:
-        self.diagnostics: list[Diagnostic] = []
-        self.fatal = False
-        self._counts: dict[str, int] = {}
-        self._hidden: dict[str, int] = {}
-
-    def report(self, code: str, file: str, line: int, message: str,
-               hint: str | None = None) -> None:
-        """Record one problem at `file:line`."""
-        shown = self._counts.get(file, 0)
-        if shown < MAX_PROBLEMS_PER_FILE:
-            self._counts[file] = shown + 1
-            self.diagnostics.append(diag(code, _line_span(file, line), message, hint))
-        elif code.startswith("E"):
-            self._hidden[file] = self._hidden.get(file, 0) + 1
-
-    def finish(self) -> list[Diagnostic]:
-        """Every diagnostic, with one line per file for the errors not shown."""
-        out = list(self.diagnostics)
-        for file, hidden in sorted(self._hidden.items()):
-            out.append(diag("E611", _line_span(file, 1),
-                            f"{hidden} more bad rows in this file are not shown",
-                            hint="fix the ones shown and run again"))
-        return out
-
-
-def _line_span(file: str, line: int) -> Span:
-    return Span(file=file, line=line, column=1, end_line=line, end_column=2)
-
-
-def read_rows(path: Path, problems: DataProblems) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line, row) pairs of a CSV file with a header, or of a JSON Lines file of objects."""
-    name = display_path(path)
-    try:
-        handle = open(path, encoding="utf-8-sig", newline="")
-    except OSError as error:
-        problems.report("E601", name, 1, f"cannot read the file: {error.strerror or error}")
-        problems.fatal = True
-        return
-    with handle:
-        try:
-            if _is_json_lines(path, handle):
-                yield from _json_rows(handle, name, problems)
-            else:
-                yield from _csv_rows(handle, name, problems)
-        except UnicodeDecodeError as error:
-            problems.report("E601", name, 1, f"file is not UTF-8 text ({error.reason})",
-                            hint="save it as UTF-8 (iconv -f GBK -t UTF-8 converts GBK files)")
-            problems.fatal = True
-        except csv.Error as error:
-            problems.report("E606", name, 1, f"not a CSV file: {error}")
-            problems.fatal = True
-
-
-def _is_json_lines(path: Path, handle: Any) -> bool:
-    suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        return True
-    if suffix == ".csv":
-        return False
-    start = handle.read(1)
-    handle.seek(0)
-    return start == "{"
-
-
-def _json_rows(handle: Any, name: str, problems: DataProblems) -> Iterator[tuple[int, dict]]:
-    for number, text in enumerate(handle, start=1):
-        if not text.strip():
-            continue
-        try:
-            row = json.loads(text)
-        except json.JSONDecodeError as error:
-            problems.report("E606", name, number, f"not a JSON object: {error.msg}")
-            continue
-        if not isinstance(row, dict):
-            problems.report("E606", name, number, "each line must be one JSON object")
-            continue
-        yield number, row
-
-
-def _csv_rows(handle: Any, name: str, problems: DataProblems) -> Iterator[tuple[int, dict]]:
-    reader = csv.reader(handle)
-    header = next(reader, None)
-    if header is None:
-        return
-    header = [column.strip() for column in header]
-    line = reader.line_num + 1
-    for fields in reader:
-        number, line = line, reader.line_num + 1
-        if not any(fields):
-            continue
-        if len(fields) > len(header):
-            problems.report("E606", name, number, f"{len(fields)} fields in a file with "
-                            f"{len(header)} columns", hint="quote fields that hold commas")
-            continue
-        yield number, dict(zip(header, fields))
 
 
 class _Columns:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from sopdsl.planning.model import Assignee, DueWindow, PlanPlaybook, PlanTask, PlanWindow
+from sopdsl.planning.model import (
+    Assignee, DueWindow, PlanPlaybook, PlanSummary, PlanTask, PlanWindow, PlanWriter,
+)
 from sopdsl.push.target import Batch, Delivery, PlanRun, TargetSettings
 
 RUN = PlanRun(PlanPlaybook(title="Demo", file="playbooks/demo.sop", timezone="Asia/Shanghai"),
@@ -28,6 +31,15 @@ def make_task(number: int, kind: str = "task") -> PlanTask:
 def make_tasks(count: int, kind: str = "task") -> list[PlanTask]:
     """`count` tasks numbered from 1."""
     return [make_task(number, kind) for number in range(1, count + 1)]
+
+
+def written_plan(tasks: list[PlanTask]) -> str:
+    """A plan file's text holding `tasks`, as `sopdsl plan` writes it."""
+    out = io.StringIO()
+    writer = PlanWriter(out, RUN.playbook, RUN.window)
+    writer.write(tasks)
+    writer.close(PlanSummary(customers=len(tasks), tasks=len(tasks), by_kind={}, dropped={}))
+    return out.getvalue()
 
 
 class Crash(BaseException):

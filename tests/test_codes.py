@@ -9,9 +9,9 @@ from golden import GOLDEN_ROOT
 from sopdsl.codes import CODES, Severity
 
 DOCS = (Path(__file__).parent.parent / "docs" / "diagnostics.md").read_text(encoding="utf-8")
-# Reading errors need a missing, binary or oversized path, and E6xx a customer or event file,
-# so the CLI and planner tests show them instead of golden playbooks.
-SHOWN_BY_OTHER_TESTS = {"E100", "E101", "E102", "E103", "E105"} | {
+# Reading errors need a missing, binary, oversized or special (FIFO, device) path, and E6xx a
+# customer or event file, so the CLI and planner tests show them instead of golden playbooks.
+SHOWN_BY_OTHER_TESTS = {"E100", "E101", "E102", "E103", "E105", "E106"} | {
     code for code in CODES if code.startswith("E6")}
 
 

@@ -9,9 +9,8 @@ import pytest
 
 from runtime_kit import program_of
 from sopdsl.runtime.clock import Clock
-from sopdsl.customers_io import (
-    MAX_PROBLEMS_PER_FILE, DataProblems, histories, read_customers, read_events, read_staff,
-)
+from sopdsl.customers_io import histories, read_customers, read_events, read_staff
+from sopdsl.data_rows import MAX_PROBLEMS_PER_FILE, DataProblems
 
 PROGRAM = program_of("""
 role guide "导购"

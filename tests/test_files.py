@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
-from sopdsl.syntax.files import MAX_FILE_BYTES, collect_paths, empty_file_diagnostic, read_source
+from sopdsl import reading
+from sopdsl.syntax.files import (
+    MAX_FILE_BYTES, collect_paths, empty_file_diagnostic, read_source, walk_playbooks,
+)
 from sopdsl.syntax.source import SourceFile
 
 
@@ -17,6 +21,25 @@ def test_utf8_with_bom_and_crlf_reads_as_text(tmp_path: Path) -> None:
     source = read_source(path, "p.sop")
     assert isinstance(source, SourceFile)
     assert source.lines == ["role guide", "role 销售"]
+
+
+@pytest.mark.parametrize("ending", ["\r", "\r\n", "\n"])
+def test_every_line_ending_is_a_line_break(tmp_path: Path, ending: str) -> None:
+    """Lone `\\r` (old Mac) and `\\r\\n` become `\\n` where the text is decoded, so the parser
+    and diagnostics count the same lines an editor shows."""
+    path = tmp_path / "p.sop"
+    path.write_bytes(ending.join(["# note", "role guide", "role 销售", ""]).encode("utf-8"))
+    source = read_source(path, "p.sop")
+    assert source.text == "# note\nrole guide\nrole 销售\n"
+    assert source.lines == ["# note", "role guide", "role 销售"]
+
+
+def test_non_utf8_position_counts_lone_carriage_returns(tmp_path: Path) -> None:
+    """E101 points at the line an editor shows, also in a `\\r` file."""
+    path = tmp_path / "gbk.sop"
+    path.write_bytes("role guide\rrole 销售\r".encode("gbk"))
+    d = read_source(path, "gbk.sop")
+    assert (d.code, d.span.line, d.span.column) == ("E101", 2, 6)
 
 
 def test_lines_split_only_at_newlines() -> None:
@@ -46,7 +69,7 @@ def test_size_limit_is_checked_before_reading(tmp_path: Path, monkeypatch: pytes
     """A file over the limit gives E103 without its bytes being read."""
     path = tmp_path / "big.sop"
     path.write_bytes(b"#" * (MAX_FILE_BYTES + 1))
-    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("file was read"))
+    monkeypatch.setattr(reading, "read_limited", lambda *_: pytest.fail("file was read"))
     d = read_source(path, "big.sop")
     assert d.code == "E103" and "10 MB" in d.message
 
@@ -63,12 +86,29 @@ def test_os_errors_become_e100(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     path = tmp_path / "p.sop"
     path.write_text("role guide", encoding="utf-8")
 
-    def fail(self: Path) -> bytes:
+    def fail(path: Path) -> BinaryIO:
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(Path, "read_bytes", fail)
+    monkeypatch.setattr(reading, "open_regular", fail)
     d = read_source(path, "p.sop")
     assert (d.code, d.message) == ("E100", "cannot read the file: Input/output error")
+
+
+def test_walk_follows_links_only_to_playbooks_inside_the_folder(tmp_path: Path) -> None:
+    """In-folder links resolve to their target (once); links out, links to non-.sop files and
+    linked subfolders give nothing."""
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    (root / "sub").mkdir(parents=True)
+    outside.mkdir()
+    (root / "sub" / "a.sop").write_text("x")
+    (root / "notes.txt").write_text("x")
+    (outside / "o.sop").write_text("x")
+    (root / "link.sop").symlink_to(root / "sub" / "a.sop")
+    (root / "text.sop").symlink_to(root / "notes.txt")
+    (root / "out.sop").symlink_to(outside / "o.sop")
+    (root / "outdir").symlink_to(outside)
+    (root / "dangling.sop").symlink_to(root / "none.sop")
+    assert walk_playbooks(root) == [(root / "sub" / "a.sop").resolve()]
 
 
 def test_blank_file_is_empty() -> None:

@@ -10,7 +10,8 @@ from programs import ROOT
 
 
 # What each part of the code may import from the project, besides itself. The top-level
-# modules of `sopdsl` (diagnostics, codes, builtins, atomic, api, customers_io) are `sopdsl`.
+# modules of `sopdsl` (diagnostics, codes, builtins, atomic, reading, csv_cells, api,
+# data_rows, customers_io) are `sopdsl`.
 ALLOWED = {
     "sopdsl.syntax": {"sopdsl"},
     "sopdsl.fmt": {"sopdsl", "sopdsl.syntax"},

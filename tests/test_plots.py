@@ -75,6 +75,19 @@ def test_a_missing_day_counts_as_zero() -> None:
     assert [e.mean for e in series["sends"]] == [8.0, 6.0]
 
 
+def test_daily_csv_writes_negative_bounds_as_numbers() -> None:
+    """A lower bound below zero stays a plain number (`-1.4...`), not neutralised text: only
+    text cells are neutralised against spreadsheet formulas."""
+    forecast = fixed_forecast()
+    for tally, unfriends in zip(forecast.tallies, ([0.0], [0.0], [3.0])):
+        tally.daily.unfriends = unfriends
+    text = daily_csv(forecast.tallies, forecast.scenario.start)
+    low = next(csv.DictReader(io.StringIO(text)))["unfriends_ci95_low"]
+    # mean 1, sample sd sqrt(3): the half-width is T2 * sqrt(3) / sqrt(3)
+    assert low.startswith("-") and float(low) == pytest.approx(1 - T2)
+    assert "'" not in text
+
+
 def test_daily_csv() -> None:
     """The CSV has a row per day with dates from the start, and mean and bounds per series."""
     forecast = fixed_forecast()

@@ -166,6 +166,60 @@ def test_a_renamed_calendar_is_found_again(account, plan):
     assert sum(len(items) for items in found.values()) == len(staff(plan))
 
 
+def assigned_to(plan: Plan, staff_ids: list[str]) -> Plan:
+    """The plan with its staff tasks dealt round-robin to `staff_ids`."""
+    tasks, dealt = [], 0
+    for task in plan.tasks:
+        if task.staff_work:
+            staff_id = staff_ids[dealt % len(staff_ids)]
+            task = task.model_copy(update={"assignee": task.assignee.model_copy(
+                update={"staff_id": staff_id})})
+            dealt += 1
+        tasks.append(task)
+    return plan.model_copy(update={"tasks": tasks})
+
+
+def test_staff_ids_that_look_alike_get_a_calendar_each(account, plan):
+    """Staff ids that differ only in characters a URL name cannot hold (`a/b`, `a_b`, `a b`,
+    `a:b`), and one that looks like a role's queue, each get a calendar holding exactly
+    their to-dos: none is written into another's calendar."""
+    staff_ids = ["a/b", "a_b", "a b", "a:b", "role-guide"]
+    dealt = assigned_to(plan, staff_ids)
+    push(account, dealt)
+    found = {name: sorted(str(item["UID"]) for item in items)
+             for name, items in todos(account).items()}
+    expected: dict[str, list[str]] = {}
+    for task in staff(dealt):
+        name = task.assignee.staff_id
+        expected.setdefault("staff-" + name if name.startswith("role-") else name,
+                            []).append(task.key)
+    assert found == {name: sorted(keys) for name, keys in expected.items()}
+    assert len(found) == len(staff_ids)
+
+
+def test_two_pushes_making_the_same_calendar_both_succeed(account, plan):
+    """Two pushes that both found no calendar for an assignee both write their to-dos: the
+    one that makes the calendar second uses the one the first made."""
+    run = PlanRun(plan.playbook, plan.window)
+    tasks = staff(assigned_to(plan, ["guide_a", "guide_b", "new_guide", "new_guide"]))
+    first, second = CaldavTarget(account), CaldavTarget(account)
+
+    def send(target: CaldavTarget, task: PlanTask) -> str:
+        return target.send(next(iter(target.batches(run, [task])))).remote_id
+
+    try:
+        send(first, tasks[0])  # each looks at the account before new_guide has a calendar
+        send(second, tasks[1])
+        made = [send(first, tasks[2]), send(second, tasks[3])]
+    finally:
+        first.close()
+        second.close()
+    assert made[0].rsplit("/", 2)[0] == made[1].rsplit("/", 2)[0]
+    found = todos(account)
+    assert sorted(str(item["UID"]) for item in found["new_guide"]) == sorted(
+        [tasks[2].key, tasks[3].key])
+
+
 def test_a_wrong_password_is_a_credentials_error(account, plan):
     """A password the server refuses stops the push with CredentialsError, never showing it."""
     settings = TargetSettings("caldav", {**account.values, "password": "wrong-pw"})

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
 
-from push_kit import RUN, make_task, make_tasks
+from push_kit import RUN, make_task, make_tasks, written_plan
 from sopdsl.diagnostics import Diagnostic
-from sopdsl.planning.model import PlanSummary, PlanWriter
 from sopdsl.push.plan_reader import PlanFile, PlanReadError, open_plan
-
-
-def written_plan(tasks) -> str:
-    out = io.StringIO()
-    writer = PlanWriter(out, RUN.playbook, RUN.window)
-    writer.write(tasks)
-    writer.close(PlanSummary(customers=len(tasks), tasks=len(tasks), by_kind={}, dropped={}))
-    return out.getvalue()
 
 
 def opened(tmp_path, text: str | bytes, name: str = "plan.json") -> PlanFile | Diagnostic:
@@ -92,6 +82,32 @@ def test_json_that_is_not_a_plan(tmp_path):
     document["window"]["days"] = 0
     code, *_, message = problem(opened(tmp_path, json.dumps(document)))
     assert code == "E622" and "`window`" in message and "`days`" in message
+
+
+@pytest.mark.parametrize("part,field,value,words", [
+    ("playbook", "timezone", "Mars/Olympus", "not a known time zone"),
+    ("playbook", "timezone", "Asia/Shanghai\r\nX-EVIL:1", "not a known time zone"),
+    ("playbook", "timezone", "../../etc/passwd", "not a known time zone"),
+    ("window", "start", "next monday", "ISO 8601 times with a UTC offset"),
+    ("window", "end", "2026-12-09T00:00:00", "ISO 8601 times with a UTC offset"),
+    ("window", "end", "2026-12-01T00:00:00+08:00", "must end after it starts"),
+    ("window", "end", "9999-12-31T00:00:00+08:00", "within 367 days"),
+])
+def test_a_run_targets_cannot_use_is_refused(tmp_path, part, field, value, words):
+    """A hand-edited time zone or window that calendars and CRMs cannot use (unknown, not a
+    time, reversed, centuries long) is E622 before anything is sent, never a traceback."""
+    document = json.loads(written_plan(make_tasks(1)))
+    document[part][field] = value
+    code, *_, message = problem(opened(tmp_path, json.dumps(document)))
+    assert code == "E622" and words in message
+
+
+@pytest.mark.parametrize("value", ["tomorrow", "2026-12-02T10:00:00", "2026-13-02T10:00:00+08:00"])
+def test_a_due_time_that_is_no_time_is_refused(tmp_path, value):
+    """A task whose due window is not made of times with an offset is E624 at its line."""
+    text = written_plan(make_tasks(2)).replace("2026-12-02T21:00:00+08:00", value, 1)
+    code, line, _, message = problem(opened(tmp_path, text))
+    assert (code, line) == ("E624", 16) and "`due`" in message
 
 
 def test_other_version_is_refused(tmp_path):

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from push_kit import RUN, Crash, FakeTarget, OnceOnlyTarget, make_task, make_tasks
-from sopdsl.push.ledger import Ledger
+from sopdsl.push.ledger import Ledger, LedgerError
 from sopdsl.push.report import (
     ACCEPTED, ALREADY_PUSHED, HELD_BACK, NOT_PUSHED, REJECTED, REJECTED_BEFORE, WOULD_SEND,
 )
 from sopdsl.push.runner import Choices, Retry, push
-from sopdsl.push.target import CredentialsError, RejectedError, TargetSettings, TransientError
+from sopdsl.push.target import (
+    Batch, CredentialsError, Delivery, RejectedError, TargetSettings, TransientError,
+)
 
 
 def no_sleep(waits: list[float] | None = None) -> Retry:
@@ -198,3 +202,43 @@ def test_dry_run_writes_nothing_and_sends_nothing(ledger):
     assert target.sent == [] and report.counts == {ALREADY_PUSHED: 1, WOULD_SEND: 2}
     assert seen == [((tasks[1].key, tasks[2].key), WOULD_SEND)]
     assert len(list(ledger.all_entries(target.name, target.destination))) == 1
+
+
+def damage(folder: Path) -> None:
+    """Overwrite every file of the ledger in `folder` (the database and its log) with junk."""
+    for path in folder.glob("ledger.sqlite*"):
+        with path.open("r+b") as out:
+            out.write(b"\xff" * path.stat().st_size)
+
+
+def test_a_ledger_that_breaks_mid_push_stops_it_and_says_requests_went_out(tmp_path):
+    """A ledger found corrupt after requests went out stops the push with a report (exit 1
+    in the CLI), never a LedgerError that would read as "nothing was sent"."""
+
+    class Damaging(FakeTarget):
+        def send(self, batch: Batch) -> Delivery:
+            if len(self.sent) == 2:
+                damage(tmp_path)
+            return super().send(batch)
+
+    ledger = Ledger.open(tmp_path / "ledger.sqlite")
+    target = Damaging()
+    report = push(RUN, make_tasks(400), target, ledger, retry=no_sleep())
+    ledger.close()
+    assert len(target.sent) == 3 and report.requests == 3
+    assert report.counts == {ACCEPTED: 4} and not report.complete
+    assert report.stopped.startswith("the ledger failed after 3 requests (the ledger file is "
+                                     "corrupt")
+
+
+def test_a_ledger_that_breaks_before_any_request_is_raised(tmp_path):
+    """A ledger that cannot be read before the first request is a LedgerError: nothing went
+    out, so the CLI reports it as an input error (exit 2)."""
+    ledger = Ledger.open(tmp_path / "ledger.sqlite")
+    push(RUN, make_tasks(2), FakeTarget(), ledger, retry=no_sleep())
+    damage(tmp_path)
+    target = FakeTarget()
+    with pytest.raises(LedgerError, match="corrupt"):
+        push(RUN, make_tasks(600), target, ledger, retry=no_sleep())
+    ledger.close()
+    assert target.sent == []

@@ -82,3 +82,12 @@ def test_secret_values_lists_only_set_secrets():
     """The values to mask are those of the secret keys that are set."""
     settings = TargetSettings("wecom", {"corpid": "ww1", "secret": "s", "token": ""})
     assert secret_values(settings, {"secret", "token", "aeskey"}) == ["s"]
+
+
+def test_secret_values_take_the_credentials_of_url_settings():
+    """A password in a URL setting and its key- or token-like query values are secrets too,
+    decoded, whatever the setting is called."""
+    settings = TargetSettings("webhook", {"url": "https://h:p%40ss@scrm.example/x?token=t%2B1&a=b",
+                                    "base_url": "http://proxy.example/?api_key=k1",
+                                    "secret": "s"})
+    assert sorted(secret_values(settings, {"secret"})) == ["k1", "p@ss", "s", "t+1"]

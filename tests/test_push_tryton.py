@@ -219,3 +219,14 @@ def test_http_failures_map_to_push_errors(plan, answer, error, retry_after):
             push(target, plan)
         target.close()
     assert getattr(raised.value, "retry_after", None) == retry_after
+
+
+def test_an_unreachable_server_is_named_without_the_password_in_its_url(plan):
+    """A URL carrying a password is shown without it when the server cannot be reached."""
+    url = f"http://admin:Pw-in-url-5e2d@127.0.0.1:{free_port()}"
+    target = TrytonTarget(settings(url, timeout="2"))
+    with pytest.raises(TransientError) as raised:
+        push(target, plan)
+    target.close()
+    assert "Pw-in-url-5e2d" not in str(raised.value) and "admin" not in str(raised.value)
+    assert f"at http://127.0.0.1:{url.rsplit(':', 1)[1]}/{DATABASE}/rpc/" in str(raised.value)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+import httpx
 import pytest
 
 from push_kit import RUN, make_task
-from sopdsl.push.target import TargetSettings, SettingsError
-from sopdsl.push.webhook import PENDING, PLANNED, WebhookTarget, cloud_event, signature
+from sopdsl.push.target import RejectedError, SettingsError, TargetSettings
+from sopdsl.push.webhook import PENDING, PLANNED, WebhookTarget, _answer, cloud_event, signature
 from webhook_receiver import closed_port_url
 
 
@@ -72,3 +73,20 @@ def test_signature_is_hmac_sha256_of_the_body():
     body = '{"id":"x","data":"王芳"}'.encode()
     expected = hmac.new(b"k", body, hashlib.sha256).hexdigest()
     assert signature("k", body) == f"sha256={expected}"
+
+
+def test_a_refusal_is_masked_before_it_is_cut_short():
+    """A secret the receiver echoes where the shown part of its answer ends is masked whole
+    first: no prefix of it is left by the cut."""
+    secret = "hook-Secret-1f2e3d"
+    hook = target(secret=secret)
+    response = httpx.Response(422, text="x" * 190 + secret + " and more")
+    with pytest.raises(RejectedError) as refused:
+        _answer(response, hook._secrets)
+    assert secret[:6] not in str(refused.value) and "x" * 190 + "***" in str(refused.value)
+
+
+def test_a_url_that_does_not_parse_is_a_settings_error():
+    """A url Python cannot split (a broken IPv6 host) is a SettingsError, not a traceback."""
+    with pytest.raises(SettingsError, match="is not a URL"):
+        WebhookTarget(TargetSettings("webhook", {"url": "http://[::1/hook"}))

@@ -2,15 +2,22 @@
 
 Each script entry answers one request: an int is a status (2xx records the event), a
 (status, headers[, body]) tuple adds headers and a body, "hang" answers nothing until the
-receiver stops. With the
-script empty every request is accepted. Events are deduplicated by CloudEvents `id` as a
+receiver stops, a function is called and the request accepted. With the script empty every
+request is accepted. Events are deduplicated by CloudEvents `id` as a
 receiver should, and every delivery is also kept in `deliveries`.
+
+Run as a script (`python webhook_receiver.py PORT LOG`), it is a receiver of its own process,
+which a test can kill: it accepts every event and appends its id to LOG before answering, so
+an event it answered is always in LOG.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -53,6 +60,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         answer = self.receiver.answer()
+        if callable(answer):
+            answer()
+            answer = 200
         if answer == HANG:
             self.receiver.stopping.wait(10)
             return
@@ -102,3 +112,30 @@ def receiver() -> Iterator[Receiver]:
 def closed_port_url() -> str:
     """An address on 127.0.0.1 where nothing listens."""
     return f"http://127.0.0.1:{free_port()}/events"
+
+
+class _Logging(BaseHTTPRequestHandler):
+    log: int  # a descriptor open for appending
+    delay: float
+
+    def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        time.sleep(self.delay)  # a receiver that does some work: kills land mid-request
+        os.write(self.log, json.loads(body)["id"].encode() + b"\n")
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output quiet."""
+
+
+def serve_to_log(port: int, log: str, delay: float) -> None:
+    """Accept events on 127.0.0.1:`port` until killed, appending each id to `log`."""
+    handler = type("Handler", (_Logging,), {
+        "log": os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644), "delay": delay})
+    ThreadingHTTPServer(("127.0.0.1", port), handler).serve_forever()
+
+
+if __name__ == "__main__":
+    serve_to_log(int(sys.argv[1]), sys.argv[2], float(sys.argv[3]) if len(sys.argv) > 3 else 0)

@@ -15,13 +15,14 @@ from sopdsl.cli.forecasting import echo_utf8, fail, load_program
 @click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True,
               help="The export format (see `sopdsl schema export`).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write here instead of stdout.")
+              help="Write here (a regular file, replaced atomically) instead of stdout; "
+                   "`-` is stdout.")
 def export(playbook: Path, fmt: str, output: Path | None) -> None:
     """Export PLAYBOOK's compiled workflow: settings, roles, contents, triggers, steps, edges.
 
     Exit codes: 0 exported, 1 the playbook has errors, 2 unreadable input or output.
     """
-    from sopdsl.atomic import write_text
+    from sopdsl.atomic import STDOUT, write_output
     from sopdsl.planning.export import export_program
     from sopdsl.syntax.files import display_path
 
@@ -33,7 +34,8 @@ def export(playbook: Path, fmt: str, output: Path | None) -> None:
         echo_utf8(text)
         return
     try:
-        write_text(output, text)
+        write_output(output, text.encode("utf-8"))
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror or error}")
-    click.echo(f"wrote {output}", err=True)
+    if str(output) != STDOUT:
+        click.echo(f"wrote {output}", err=True)

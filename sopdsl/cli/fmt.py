@@ -42,9 +42,13 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool) -> None:
 
 
 def _format_stdin(check: bool, show_diff: bool) -> int:
-    from sopdsl.fmt.files import Outcome, format_bytes
+    from sopdsl.fmt.files import FileFormat, Outcome, format_bytes
+    from sopdsl.syntax.files import read_stream
 
-    result = format_bytes(sys.stdin.buffer.read(), STDIN_NAME)
+    data = read_stream(sys.stdin.buffer, STDIN_NAME)
+    if not isinstance(data, bytes):
+        return _report_problems([FileFormat(STDIN_NAME, Outcome.UNREADABLE, diagnostics=[data])])
+    result = format_bytes(data, STDIN_NAME)
     code = _report_problems([result])
     if result.formatted is None:
         return code

@@ -30,7 +30,8 @@ SUFFIX_FORMATS = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "m
               help="dot or mermaid (text), png or svg (image). "
                    "Default: from the -o suffix, else dot.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write here instead of stdout; png/svg default to JOURNEY.png (or FILE.png).")
+              help="Write here (a regular file, replaced atomically) instead of stdout; `-` is "
+                   "stdout; png/svg default to JOURNEY.png (or FILE.png).")
 def graph(file: Path, journey: str | None, fmt: str | None, output: Path | None) -> None:
     """Draw a playbook's journeys as a flowchart.
 
@@ -66,15 +67,16 @@ def _unknown_journey(name: str, names: list[str]) -> str:
 
 
 def _write_text(flow: WorkflowGraph, journey: str | None, fmt: str, output: Path | None) -> None:
-    from sopdsl.atomic import write_text
     from sopdsl.draw.formats import to_dot, to_mermaid
 
     text = (to_dot if fmt == "dot" else to_mermaid)(flow, journey)
     if output is None:
         click.echo(text, nl=False)
         return
-    _written(output, lambda: write_text(output, text))
-    click.echo(f"wrote {output}", err=True)
+    from sopdsl.atomic import write_output
+
+    _written(output, lambda: write_output(output, text.encode("utf-8")))
+    _wrote(output)
 
 
 def _write_image(flow: WorkflowGraph, journey: str | None, fmt: str, output: Path) -> None:
@@ -83,7 +85,14 @@ def _write_image(flow: WorkflowGraph, journey: str | None, fmt: str, output: Pat
     notes = _written(output, lambda: to_image(flow, journey, output, fmt))
     for note in notes:
         click.echo(f"warning: {note}", err=True)
-    click.echo(f"wrote {output}", err=True)
+    _wrote(output)
+
+
+def _wrote(output: Path) -> None:
+    from sopdsl.atomic import STDOUT
+
+    if str(output) != STDOUT:
+        click.echo(f"wrote {output}", err=True)
 
 
 def _written(output: Path, write: Callable[[], T]) -> T:

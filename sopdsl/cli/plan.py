@@ -12,6 +12,7 @@ from typing import IO
 
 import click
 
+from sopdsl.atomic import STDOUT
 from sopdsl.cli.forecasting import fail, load_program
 from sopdsl.cli.output import emit_diagnostics
 from sopdsl.planning import CSV_STYLES, PLAN_FORMATS
@@ -61,7 +62,8 @@ def _hours(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int,
 @click.option("--csv-style", type=click.Choice(CSV_STYLES), default="hubspot",
               show_default=True, help="The CRM whose task import columns the CSV uses.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write here instead of stdout (for ics: a folder, one file per assignee).")
+              help="Write here (a regular file, replaced atomically) instead of stdout; `-` is "
+                   "stdout. For ics: a folder of one file per assignee, replaced as a whole.")
 def plan(playbook: Path, customers: Path, events: Path | None, staff: Path | None,
          start: dt.datetime, days: int, lookback_days: int, staff_hours: tuple[int, int],
          fmt: str, csv_style: str, output: Path | None) -> None:
@@ -88,22 +90,24 @@ def plan(playbook: Path, customers: Path, events: Path | None, staff: Path | Non
     if problems:
         code = emit_diagnostics(problems, {}, "text", files=files, err=True)
         sys.exit(2 if any(d.code == _UNREADABLE for d in problems) else code)
-    if summary is not None and output is not None:
+    if summary is not None and output is not None and str(output) != STDOUT:
         click.echo(f"planned {summary.customers} customers, {summary.tasks} tasks: wrote "
                    f"{output}", err=True)
 
 
 @contextlib.contextmanager
 def _destination(output: Path | None) -> Iterator[IO[str] | Path]:
-    """The output path, or standard output as UTF-8 text whatever the terminal's encoding."""
-    if output is not None:
+    """The output path, or standard output (no -o, or `-`) as UTF-8 text whatever the
+    terminal's encoding."""
+    from sopdsl.atomic import open_output
+
+    if output is not None and str(output) != STDOUT:
         yield output
         return
-    sys.stdout.flush()
-    stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="",
-                              write_through=False)
-    try:
-        yield stream
-    finally:
-        stream.flush()
-        stream.detach()
+    with open_output(STDOUT) as binary:
+        stream = io.TextIOWrapper(binary, encoding="utf-8", newline="", write_through=False)
+        try:
+            yield stream
+        finally:
+            stream.flush()
+            stream.detach()

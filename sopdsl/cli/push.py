@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from sopdsl.push.status import StatusReport
     from sopdsl.push.plan_reader import PlanFile
     from sopdsl.push.runner import Retry
-    from sopdsl.push.target import Batch, TargetSettings, Target
+    from sopdsl.push.target import Batch, Target, TargetSettings
 
 # Stands in for credentials a dry run does not need, so targets can be built without them.
 DRY_RUN_SECRET = "<not needed for a dry run>"
@@ -91,7 +91,7 @@ def push(plan_file: Path, target_name: str, dry_run: bool, ledger_path: Path,
     if isinstance(settings, Diagnostic):
         _input_error(settings)
     secrets = secret_values(settings, target_class.secret_keys)
-    target = _build(target_class, settings, dry_run)
+    target = _build(target_class, settings, dry_run, secrets)
     retry = Retry(max_attempts=max_attempts, max_wait=max_wait)
     if poll_status:
         _poll(plan, target, ledger_path, retry, secrets, output_format)
@@ -177,7 +177,7 @@ def _status_table(report: StatusReport) -> None:
 
     from sopdsl.push.target import DELIVERY_STATUSES
 
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True, markup=False)  # servers' words as sent
     statuses = [status for status in DELIVERY_STATUSES if report.counts[status]]
     if statuses:
         console.print(_count_table(f"{report.target} → {report.destination}: what became of "
@@ -209,8 +209,10 @@ def _status_notes(console: Any, report: StatusReport) -> None:
         console.print(f"{report.unpolled_tasks} tasks not polled; re-run --status to retry")
 
 
-def _build(target_class: type[Target], settings: TargetSettings, dry_run: bool) -> Target:
-    from sopdsl.push.target import TargetSettings, SettingsError
+def _build(target_class: type[Target], settings: TargetSettings, dry_run: bool,
+           secrets: list[str]) -> Target:
+    from sopdsl.push.secrets import mask
+    from sopdsl.push.target import SettingsError, TargetSettings
 
     if dry_run:
         stand_ins = {key: DRY_RUN_SECRET for key in target_class.secret_keys}
@@ -218,7 +220,7 @@ def _build(target_class: type[Target], settings: TargetSettings, dry_run: bool) 
     try:
         return target_class(settings)
     except SettingsError as error:
-        fail(str(error))
+        fail(mask(str(error), secrets))
 
 
 def _open_ledger(path: Path, dry_run: bool) -> Ledger:
@@ -282,7 +284,8 @@ def _summary(report: PushReport, ledger_path: Path) -> None:
 
     from sopdsl.push.report import OUTCOMES
 
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console = Console(stderr=True, highlight=False, soft_wrap=True,
+                      markup=False)  # servers' words as sent
     outcomes = [o for o in OUTCOMES if report.counts[o]]
     if outcomes:
         console.print(_count_table(f"{'dry run: ' if report.dry_run else ''}{report.target} "

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text tables for people, json for machines.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Also write report.json, daily.csv and PNG charts into this folder.")
+              help="Also write report.json, daily.csv and PNG charts into this folder, "
+                   "replaced as a whole (a new folder, or one holding only these files).")
 def simulate(playbook: Path, scenario_name: str | None, fmt: str, out: Path | None,
              **run: object) -> None:
     """Forecast what PLAYBOOK does to conversion, revenue, unfriends and staff workload.
@@ -38,6 +39,8 @@ def simulate(playbook: Path, scenario_name: str | None, fmt: str, out: Path | No
     from simulator.report import build_report, report_json
 
     options = options_of(run)
+    if out is not None:
+        _check_out(out)
     program = load_program(playbook, fmt)
     scenario = load_scenario(program, scenario_name, options)
     forecast = run_forecast(program, scenario, options)
@@ -52,8 +55,18 @@ def simulate(playbook: Path, scenario_name: str | None, fmt: str, out: Path | No
         _write_outputs(out, report, forecast)
 
 
+def _check_out(folder: Path) -> None:
+    """Refuse an --out the forecast could not replace, before the forecast runs."""
+    from simulator.outputs import check_outputs
+
+    try:
+        check_outputs(folder)
+    except OSError as error:
+        fail(f"cannot write into {folder}: {error.strerror or error}")
+
+
 def _write_outputs(folder: Path, report: dict, forecast: Forecast) -> None:
-    """report.json, daily.csv and the charts; a file system error exits 2."""
+    """report.json, daily.csv and the charts, swapped in as one folder; an error exits 2."""
     from simulator.outputs import write_outputs
 
     try:

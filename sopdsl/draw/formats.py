@@ -75,7 +75,8 @@ def to_mermaid(graph: WorkflowGraph, journey: str | None = None) -> str:
 def to_image(
     graph: WorkflowGraph, journey: str | None, path: str | os.PathLike[str], fmt: str = "png"
 ) -> list[str]:
-    """Draw the journey (or all journeys) to a PNG or SVG file atomically; notes for the user.
+    """Draw the journey (or all journeys) to a PNG or SVG file atomically (`-`: standard
+    output); notes for the user.
 
     A note says, for example, that no installed font draws the Chinese labels.
     """

@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from sopdsl.atomic import atomic_output
+from sopdsl.atomic import open_output
 from sopdsl.draw.labels import (
     STYLES,
     WAIT_KINDS,
@@ -46,7 +46,8 @@ EDGE_COLOURS = {
 
 
 def render(graph: WorkflowGraph, journeys: list[str], path: str, fmt: str) -> list[str]:
-    """Draw the journeys side by side, write the image to path atomically; notes for the user."""
+    """Draw the journeys side by side, write the image to path atomically (`-`: standard
+    output); notes for the user."""
     from matplotlib.figure import Figure
 
     layouts, left = [], 0.2
@@ -68,7 +69,7 @@ def render(graph: WorkflowGraph, journeys: list[str], path: str, fmt: str) -> li
         for layout in layouts:
             _Painter(ax, graph, layout).paint()
         _paint_enter_edges(ax, graph, layouts)
-        with atomic_output(path) as out:
+        with open_output(path) as out:
             fig.savefig(out, format=fmt, dpi=min(110.0, 30000 / max(width, height)),
                         facecolor="white")
     return notes + missing_font_note(families, (text.get_text() for text in ax.texts))

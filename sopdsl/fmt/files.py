@@ -39,13 +39,14 @@ class FileFormat:
     formatted: str | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     error: str | None = None
+    original: str | None = None  # the text with its own line ends, for diffs
 
     def diff(self) -> str:
         """A unified diff (`a/NAME`, `b/NAME` headers) from the original to the canonical text."""
-        if self.outcome is not Outcome.CHANGED or self.source is None or self.formatted is None:
+        if self.outcome is not Outcome.CHANGED or self.original is None or self.formatted is None:
             return ""
         lines = difflib.unified_diff(
-            _diff_lines(self.source.text), _diff_lines(self.formatted),
+            _diff_lines(self.original), _diff_lines(self.formatted),
             fromfile=f"a/{self.name}", tofile=f"b/{self.name}",
         )
         return "".join(lines)
@@ -64,7 +65,9 @@ def format_bytes(data: bytes, name: str) -> FileFormat:
         return FileFormat(name, Outcome.REFUSED, source, diagnostics=result.diagnostics)
     changed = result.text.encode("utf-8") != data
     outcome = Outcome.CHANGED if changed else Outcome.UNCHANGED
-    return FileFormat(name, outcome, source, result.text, result.diagnostics)
+    # The source's line ends are normalised; the diff shows the file's own, as `patch` needs.
+    return FileFormat(name, outcome, source, result.text, result.diagnostics,
+                      original=data.decode("utf-8-sig"))
 
 
 def format_file(path: Path, write: bool = False) -> FileFormat:

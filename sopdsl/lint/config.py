@@ -3,7 +3,8 @@
 For each playbook file, sopdsl looks in the file's folder and then each parent folder for a
 `sopdsl.toml` (its top-level keys, or a `[tool.sopdsl]` table) or a `pyproject.toml` with a
 `[tool.sopdsl]` table; the first one found is the file's whole configuration (no merging).
-In one folder `sopdsl.toml` wins over `pyproject.toml`.
+In one folder `sopdsl.toml` wins over `pyproject.toml`. Only regular files are read: a FIFO or
+a device by either name is an error, never a hang.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sopdsl.codes import CODES, Severity
 from sopdsl.diagnostics import did_you_mean
 from sopdsl.lint.registry import is_selector, lint_codes, selector_specificity
+from sopdsl.reading import TooLarge, read_regular
 from sopdsl.errors import SopdslError
 
 CONFIG_FILES = ("sopdsl.toml", "pyproject.toml")
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 class ConfigError(SopdslError):
@@ -167,10 +170,13 @@ class ConfigFinder:
 def _read_folder(folder: Path) -> tuple[LintSettings, Path] | None:
     for name in CONFIG_FILES:
         path = folder / name
-        if not path.is_file():
-            continue
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(read_regular(path, MAX_CONFIG_BYTES).decode("utf-8"))
+        except FileNotFoundError:
+            continue
+        except TooLarge:
+            raise ConfigError(f"{path}: over {MAX_CONFIG_BYTES // 1024} KB; not a "
+                              "configuration file") from None
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             raise ConfigError(f"{path}: cannot read the configuration: {error}") from None
         table = data.get("tool", {}).get("sopdsl")

@@ -1,17 +1,18 @@
 """Plans as CSV for CRM task imports: one row per staff task, HubSpot or Salesforce columns.
 
 Files start with a UTF-8 byte order mark and end lines with CRLF, so Excel opens Chinese text
-correctly. Only work for people is written (staff-confirmed sends, tasks, alerts, handoffs);
-automatic sends, state updates and pending steps stay in the JSON plan.
+correctly; cells a spreadsheet would run as formulas are neutralised (see `csv_cells`). Only
+work for people is written (staff-confirmed sends, tasks, alerts, handoffs); automatic sends,
+state updates and pending steps stay in the JSON plan.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import IO
 
+from sopdsl.csv_cells import CsvWriter
 from sopdsl.planning.model import PlanSummary, PlanTask, priority_band
 
 BOM = "\ufeff"
@@ -55,7 +56,7 @@ class PlanCsvWriter:
     def __init__(self, out: IO[str], style: str = "hubspot") -> None:
         self.out = out
         self.columns, self.row = _STYLES[style]
-        self.writer = csv.writer(out, lineterminator="\r\n")
+        self.writer = CsvWriter(out, lineterminator="\r\n")
         self.started = False
 
     def write(self, tasks: Iterable[PlanTask]) -> None:

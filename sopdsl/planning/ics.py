@@ -17,14 +17,22 @@ from sopdsl.planning.model import PlanPlaybook, PlanSummary, PlanTask, PlanWindo
 
 PRODID = "-//sopdsl//plan v1//EN"
 CRLF = "\r\n"
+REPLACEMENT = "\ufffd"  # stands for a control character, which TEXT cannot hold
 _PRIORITY = {"high": 1, "medium": 5, "low": 9}
-_UNSAFE = re.compile(r"[^\w.@-]+")
+# Line breaks: CR LF, and every character Unicode says ends a line.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
+# Other controls (C0 but the tab, DEL, C1) and lone surrogates, which UTF-8 cannot carry.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff]")
+_KEPT = re.compile(r"[\w@-]")  # kept as they are in file and URL names, with `.` but first
+# Calendar names an assignee's staff id could be mistaken for, e.g. a staff id `role-guide`.
+_QUEUE_NAMES = re.compile(r"(role|staff)-.*|unassigned", re.S)
 
 
 def escape_text(text: str) -> str:
-    """A TEXT value escaped: backslash, semicolon, comma and newlines."""
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
+    """A TEXT value escaped: backslash, semicolon, comma and line breaks (as `\\n`), with
+    every other control character replaced by U+FFFD (RFC 5545 TEXT holds none)."""
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return _CONTROL.sub(REPLACEMENT, _LINE_BREAK.sub("\\\\n", text))
 
 
 def fold(line: str) -> str:
@@ -104,7 +112,7 @@ def _observance(start: dt.datetime, offset_from: dt.timedelta | None) -> list[st
 
 def vtodo(task: PlanTask, timezone: str, stamp: str) -> list[str]:
     """One task as a VTODO."""
-    lines = ["BEGIN:VTODO", f"UID:{task.key}", f"DTSTAMP:{stamp}"]
+    lines = ["BEGIN:VTODO", f"UID:{escape_text(task.key)}", f"DTSTAMP:{stamp}"]
     if task.due.end != task.due.start:
         lines.append(f"DTSTART;TZID={timezone}:{_local(task.due.start)}")
     lines += [f"DUE;TZID={timezone}:{_local(task.due.end)}",
@@ -122,12 +130,15 @@ def vtodo(task: PlanTask, timezone: str, stamp: str) -> list[str]:
 
 
 def calendar_name(task: PlanTask) -> str:
-    """Whose calendar a task goes in: the staff member, else the role's queue."""
+    """Whose calendar a task goes in: the staff member, else the role's queue, else
+    `unassigned`; a staff id that looks like a queue's name is written `staff-ID`, so no two
+    assignees share a calendar."""
     assignee = task.assignee
     if assignee is None:
         return "unassigned"
     if assignee.staff_id:
-        return assignee.staff_id
+        staff = assignee.staff_id
+        return f"staff-{staff}" if _QUEUE_NAMES.fullmatch(staff) else staff
     return f"role-{assignee.role}" if assignee.role else "unassigned"
 
 
@@ -147,12 +158,16 @@ def calendar(name: str, tasks: Iterable[PlanTask], playbook: PlanPlaybook,
 
 
 def safe_name(name: str) -> str:
-    """A calendar's name as a file or URL name: unsafe characters replaced."""
-    return _UNSAFE.sub("_", name)
+    """A calendar's name as a file or URL name, one to one: letters, digits, `_`, `-`, `@`
+    and `.` (but a leading one) are kept, every other character is written `~` and the hex of
+    each of its UTF-8 bytes (`a/b` is `a~2Fb`), so different names never share a file."""
+    return "".join(char if _KEPT.fullmatch(char) or (char == "." and index) else
+                   "".join(f"~{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
+                   for index, char in enumerate(name))
 
 
 def file_name(name: str) -> str:
-    """A calendar's file name: the assignee with unsafe characters replaced."""
+    """A calendar's file name: the assignee's name made safe, one to one."""
     return f"{safe_name(name)}.ics"
 
 

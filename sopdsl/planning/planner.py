@@ -24,9 +24,8 @@ from sopdsl.runtime.arms import stable_arm
 from sopdsl.builtins import DEFAULT_STAFF_HOURS
 from sopdsl.runtime.clock import MINUTES_PER_DAY, Clock
 from sopdsl.runtime.customer import Customer, Event, Run
-from sopdsl.customers_io import (
-    DataProblems, Roster, histories, read_customers, read_events, read_staff,
-)
+from sopdsl.customers_io import Roster, histories, read_customers, read_events, read_staff
+from sopdsl.data_rows import DataProblems
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.runtime.effects import Effect
 from sopdsl.syntax.files import display_path

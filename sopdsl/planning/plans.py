@@ -2,8 +2,9 @@
 as JSON, CSV for CRM task imports or iCalendar (`write_plan`).
 
 A plan written to a file replaces it in one step, and only once the plan is complete: data
-that cannot be read to the end leaves the file as it was. For `ics`, a path is a folder that
-gets one calendar file per assignee.
+that cannot be read to the end leaves the file as it was. For `ics`, a path is a folder of
+one calendar file per assignee, replaced as a whole; it must be new or hold only calendars,
+which is checked before planning starts.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from sopdsl.atomic import atomic_output, write_text
+from sopdsl.atomic import atomic_folder, atomic_output, check_folder, write_text
 from sopdsl.checker.program import Program
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.errors import SopdslError
@@ -125,6 +126,8 @@ class _Output:
             raise ValueError(f"CSV styles are {', '.join(CSV_STYLES)}, not {csv_style!r}")
         self.fmt, self.out, self.csv_style, self.files = fmt, out, csv_style, files
         self.calendars: PlanCalendars | None = None
+        if fmt == "ics" and isinstance(out, Path):
+            check_folder(out, _calendar)  # refused now rather than after a long plan
 
     def open(self, playbook: PlanPlaybook, window: PlanWindow) -> PlanSink:
         """The plan's writer: json and csv write as tasks come, ics when the plan is done."""
@@ -145,9 +148,9 @@ class _Output:
             for text in made.values():
                 self.out.write(text)
             return
-        self.out.mkdir(parents=True, exist_ok=True)
-        for name, text in made.items():
-            write_text(self.out / file_name(name), text)
+        with atomic_folder(self.out, _calendar) as folder:
+            for name, text in made.items():
+                write_text(folder / file_name(name), text)
 
     def _file(self) -> IO[str]:
         """UTF-8 text into the output file, which replaces the old one when the plan is done."""
@@ -161,6 +164,11 @@ class _Output:
 def _output(fmt: str, out: Destination, csv_style: str) -> Iterator[_Output]:
     with contextlib.ExitStack() as files:
         yield _Output(fmt, out, csv_style, files)
+
+
+def _calendar(name: str) -> bool:
+    """Names an ics folder from an earlier plan may hold (the whole folder is replaced)."""
+    return name.endswith(".ics")
 
 
 def _detach(text: io.TextIOWrapper) -> None:

@@ -50,7 +50,9 @@ class CaldavTarget:
         self.pattern = _calendar_pattern(settings.get("calendar", "{assignee}") or "{assignee}")
         self._client: DAVClient | None = None
         self._principal: Principal | None = None
-        self._calendars: dict[str, Calendar] = {}
+        self._by_url: dict[str, Calendar] = {}  # the account's calendars by URL name
+        self._by_display: dict[str, Calendar] = {}  # and by display name
+        self._chosen: dict[str, Calendar] = {}  # the calendar each name was given
 
     def takes(self, task: PlanTask) -> bool:
         """Work a person must do; pending steps wait for the customer and are not to-dos."""
@@ -95,7 +97,8 @@ class CaldavTarget:
         """Close the HTTP session."""
         if self._client is not None:
             self._client.close()
-        self._client, self._principal, self._calendars = None, None, {}
+        self._client, self._principal = None, None
+        self._by_url, self._by_display, self._chosen = {}, {}, {}
 
     def _put(self, calendar_name_: str, uid: str, text: str) -> Delivery:
         target = self._calendar(calendar_name_)
@@ -119,15 +122,30 @@ class CaldavTarget:
         return Delivery(remote_id=_path(url))
 
     def _calendar(self, name: str) -> Calendar:
-        """The assignee's calendar, created (for to-dos only) when the server has none."""
-        if self._principal is None:
-            self._principal = self._discover()
-        if name not in self._calendars:
-            ident = safe_name(name)
-            found = self._calendars.get(ident)
-            self._calendars[name] = found if found is not None else self._principal.make_calendar(
-                name=name, cal_id=ident, supported_calendar_component_set=["VTODO"])
-        return self._calendars[name]
+        """The assignee's calendar: the one at the name's URL name, else one showing the name
+        (made by hand, or before URL names were one to one), else a new one for to-dos."""
+        if name not in self._chosen:
+            if self._principal is None:
+                self._principal = self._discover()
+            found = self._by_url.get(safe_name(name))
+            if found is None:
+                found = self._by_display.get(name)
+            self._chosen[name] = found if found is not None else self._make(self._principal, name)
+        return self._chosen[name]
+
+    def _make(self, principal: Principal, name: str) -> Calendar:
+        """A new calendar for `name`, or the one another push made since this one looked."""
+        from caldav.lib import error
+
+        ident = safe_name(name)
+        try:
+            return principal.make_calendar(name=name, cal_id=ident,
+                                           supported_calendar_component_set=["VTODO"])
+        except error.MkcalendarError:
+            self._by_url, self._by_display = _calendars(principal.calendars())
+            if ident in self._by_url:
+                return self._by_url[ident]
+            raise
 
     def _discover(self) -> Principal:
         """The account and its calendars; an answer that is not CalDAV stops the push."""
@@ -138,7 +156,7 @@ class CaldavTarget:
             principal = client.principal()
             if "calendar-access" not in client.options(str(principal.url)).headers.get("DAV", ""):
                 raise self._no_account("not a CalDAV server")
-            self._calendars = _by_name(principal.calendars())
+            self._by_url, self._by_display = _calendars(principal.calendars())
         except (error.AuthorizationError, error.RateLimitError):
             raise
         except error.DAVError as exc:
@@ -165,14 +183,13 @@ class CaldavTarget:
         return self._client
 
 
-def _by_name(calendars: list[Calendar]) -> dict[str, Calendar]:
-    """Calendars by display name, and by the last part of their URL for renamed ones."""
-    found: dict[str, Calendar] = {}
+def _calendars(calendars: list[Calendar]) -> tuple[dict[str, Calendar], dict[str, Calendar]]:
+    """Calendars by the last part of their URL, and by display name."""
+    by_url = {unquote(str(item.url).rstrip("/").rpartition("/")[2]): item for item in calendars}
+    by_display: dict[str, Calendar] = {}
     for item in calendars:
-        found.setdefault(unquote(str(item.url).rstrip("/").rpartition("/")[2]), item)
-    for item in calendars:
-        found[item.get_display_name() or ""] = item
-    return found
+        by_display.setdefault(item.get_display_name() or "", item)
+    return by_url, by_display
 
 
 def _todo_by_uid(target: Calendar, uid: str) -> Any:

@@ -8,15 +8,19 @@ Status polling (`push --status`) keeps each accepted task's last known delivery 
 second table, `delivery`, keyed like `pushed`; ledgers from before it gain the table when
 next opened for writing.
 The destination names the server (URL and database), never credentials, so one plan pushed
-to two servers has two sets of rows.
+to two servers has two sets of rows. A push locks the ledger file itself, whatever name it
+was given by; a new ledger appears whole, so an empty or cut-short file is never taken for one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import os
 import sqlite3
+import stat
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +31,8 @@ STATES = ("sending", "accepted", "rejected", "failed")
 _CHUNK = 500  # keys per query, under SQLite's limit on bound parameters
 _BUSY_TIMEOUT_MS = 5000
 _FORMAT = "1"
+_LOCKED = "the ledger is locked: another push is using it (wait for it to finish)"
+_CORRUPT = "the ledger file is corrupt: damaged, cut short or not an SQLite database"
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS ledger_info (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -87,47 +93,69 @@ class Ledger:
     def open(cls, path: Path, *, read_only: bool = False) -> Ledger:
         """The ledger at `path`, created with its folder unless `read_only`.
 
-        A read-only ledger whose file does not exist is empty and writes nowhere.
+        Links and `..` lead to the file itself, which a writable ledger locks: a second push
+        through any name of the same file is refused while the first runs. A read-only ledger
+        whose file does not exist is empty and writes nowhere.
         """
-        if read_only and not path.exists():
+        real = Path(os.path.realpath(path))
+        if read_only and not real.exists():
             return cls(_connect(":memory:", uri=False), None)
+        lock = None
         try:
-            if read_only:
-                ledger = cls(_connect(f"{path.resolve().as_uri()}?mode=ro", uri=True), path)
-            else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                lock = _lock(path)
-                try:
-                    ledger = cls(_connect(str(path), uri=False), path, lock)
-                except sqlite3.Error:
-                    os.close(lock)
-                    raise
-        except (sqlite3.Error, OSError) as error:
+            if not read_only:
+                real.parent.mkdir(parents=True, exist_ok=True)
+                lock = _locked(real)
+            _check_file(os.fstat(lock) if lock is not None else os.stat(real))
+            database = f"{real.as_uri()}?mode=ro" if read_only else str(real)
+            ledger = cls(_connect(database, uri=read_only), path, lock)
+        except (sqlite3.Error, OSError, LedgerError) as error:
+            if lock is not None:
+                os.close(lock)
             raise LedgerError(_reason(error)) from None
         try:
-            ledger._prepare(read_only)
+            ledger._prepare(real, read_only)
         except (sqlite3.Error, LedgerError) as error:
             ledger.close()
             raise LedgerError(_reason(error)) from None
         return ledger
 
-    def _prepare(self, read_only: bool) -> None:
-        """Check the file is a ledger of this format; make the tables of a new one."""
+    def _prepare(self, real: Path, read_only: bool) -> None:
+        """Check the file is a whole ledger of this format; add tables a newer sopdsl uses."""
+        if self._db.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+            raise LedgerError(_CORRUPT)
         tables = {row[0] for row in self._db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if tables and not {"ledger_info", "pushed"} <= tables:
+        if not {"ledger_info", "pushed"} <= tables:
             raise LedgerError("the file is an SQLite database but not a sopdsl push ledger")
-        if tables:
-            row = self._db.execute(
-                "SELECT value FROM ledger_info WHERE name = 'format'").fetchone()
-            if row is None or row[0] != _FORMAT:
-                raise LedgerError(f"the ledger's format `{row and row[0]}` is not one this "
-                                  "sopdsl reads")
+        row = self._db.execute("SELECT value FROM ledger_info WHERE name = 'format'").fetchone()
+        if row is None or row[0] != _FORMAT:
+            raise LedgerError(f"the ledger's format `{row and row[0]}` is not one this "
+                              "sopdsl reads")
+        self._check_name(real, read_only)
         if not read_only:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             with self._db:
                 self._db.executescript(_SCHEMA)
+
+    def _check_name(self, real: Path, read_only: bool) -> None:
+        """Refuse a ledger last written through another name of the same file (a hard link)
+        that left a write-ahead log behind; then record this name.
+
+        SQLite keeps the log next to the name the file was opened by, so what a push killed
+        there had recorded is only seen through that name.
+        """
+        row = self._db.execute("SELECT value FROM ledger_info WHERE name = 'opened_as'"
+                               ).fetchone()
+        if row is not None and row[0] != str(real) and _left_a_log(Path(row[0]), real):
+            raise LedgerError(f"a push through another name of this ledger, {row[0]}, was "
+                              "interrupted and its last records are kept next to that name: "
+                              f"push once with --ledger {row[0]}")
+        if not read_only and (row is None or row[0] != str(real)):
+            with self._db:
+                self._db.execute("INSERT OR REPLACE INTO ledger_info VALUES ('opened_as', ?)",
+                                 (str(real),))
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # into the file, for any name
 
     def close(self) -> None:
         """Close the file and let other pushes use it."""
@@ -242,16 +270,52 @@ def _connect(database: str, *, uri: bool) -> sqlite3.Connection:
     return connection
 
 
-def _lock(path: Path) -> int:
-    """Hold `<ledger>.lock` so that two pushes never send the same tasks at once."""
-    descriptor = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+def _locked(path: Path) -> int:
+    """A descriptor of the ledger file, made if missing, holding the one-push-at-a-time lock.
+
+    The lock is on the file itself, so every name of it (a link, a path through `..`, a hard
+    link) sees it; it goes with the descriptor when the process ends, however it ends.
+    """
+    if not path.exists():
+        _create(path)
+    descriptor = os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(descriptor)
-        raise LedgerError("the ledger is locked: another push is using it (wait for it to "
-                          "finish)") from None
+        raise LedgerError(_LOCKED) from None
     return descriptor
+
+
+def _create(path: Path) -> None:
+    """A new, empty ledger at `path`, put there in one step: no push ever sees half of one."""
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        with contextlib.closing(_connect(temp, uri=False)) as database, database:
+            database.executescript(_SCHEMA)
+        with contextlib.suppress(FileExistsError):  # another push made it first: use theirs
+            os.link(temp, path)
+    finally:
+        os.unlink(temp)
+
+
+def _check_file(info: os.stat_result) -> None:
+    """A LedgerError unless the ledger is a regular file with something in it."""
+    if not stat.S_ISREG(info.st_mode):
+        raise LedgerError("the ledger is not a regular file")
+    if info.st_size == 0:
+        raise LedgerError("the ledger file is empty (0 bytes): it was cut short or is not a "
+                          "ledger")
+
+
+def _left_a_log(name: Path, real: Path) -> bool:
+    """True when `name` is still the ledger file and a write-ahead log lies next to it."""
+    log = Path(f"{name}-wal")
+    try:
+        return log.stat().st_size > 0 and os.path.samefile(name, real)
+    except OSError:
+        return False
 
 
 def _reason(error: BaseException) -> str:
@@ -259,9 +323,9 @@ def _reason(error: BaseException) -> str:
     if isinstance(error, LedgerError):
         return text
     if "locked" in text or "busy" in text:
-        return "the ledger is locked: another push is using it (wait for it to finish)"
+        return _LOCKED
     if "not a database" in text or "malformed" in text:
-        return "the ledger file is corrupt or not an SQLite database"
+        return _CORRUPT
     return f"cannot use the ledger: {text}"
 
 

@@ -7,11 +7,13 @@ time, so a plan of 100,000 tasks takes little memory. Any other JSON layout of a
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
@@ -19,6 +21,7 @@ from sopdsl.diagnostics import Diagnostic, diag
 from sopdsl.syntax.files import display_path
 from sopdsl.planning.model import PLAN_SCHEMA_NAME, PLAN_VERSION, PlanPlaybook, PlanTask, PlanWindow
 from sopdsl.push.target import PlanRun
+from sopdsl.reading import not_regular
 from sopdsl.syntax.source import Span
 from sopdsl.errors import SopdslError
 
@@ -26,6 +29,7 @@ _TASKS_OPEN = ('  "tasks": [', '  "tasks": [],')
 _TASKS_CLOSE = "  ],"
 _MAX_HEADER_LINES = 64  # PlanWriter's header is about a dozen lines
 _REMAKE = "make it again with `sopdsl plan PLAYBOOK ... -o plan.json`"
+_LONGEST_WINDOW = dt.timedelta(days=367)  # `sopdsl plan --days` is at most 366
 
 Record = tuple[int, int, Any]  # line, column, decoded JSON
 
@@ -71,6 +75,10 @@ class PlanFile:
 def open_plan(path: Path) -> PlanFile | Diagnostic:
     """The plan at `path`, every task checked, or the first reason it cannot be pushed."""
     name = display_path(path)
+    kind = not_regular(path)
+    if kind is not None:  # a FIFO would block the first read forever
+        return diag("E620", _span(name), f"this is {kind}, not a plan file",
+                    hint="pass the JSON file `sopdsl plan -o` wrote")
     try:
         return _check(path, name, _streamed(path), streamed=True)
     except (_OtherLayout, OSError, UnicodeDecodeError):
@@ -206,15 +214,46 @@ def _run(name: str, header: Any) -> PlanRun | Diagnostic:
             return diag("E622", _span(name), f"the plan's `{field}` is not valid: {part}",
                         hint=_REMAKE)
         parts.append(part)
-    return PlanRun(*parts)
+    run = PlanRun(*parts)
+    problem = _run_problem(run)
+    if problem is not None:
+        return diag("E622", _span(name), f"the plan's {problem}", hint=_REMAKE)
+    return run
+
+
+def _run_problem(run: PlanRun) -> str | None:
+    """What in a run's time zone and window targets could not work with, if anything."""
+    try:
+        ZoneInfo(run.playbook.timezone)
+    except (ValueError, KeyError, OSError):
+        return f"`playbook.timezone` `{run.playbook.timezone}` is not a known time zone"
+    start = _moment(run.window.start)
+    end = _moment(run.window.end)
+    if start is None or end is None:
+        return "`window` must start and end at ISO 8601 times with a UTC offset"
+    if not start < end <= start + _LONGEST_WINDOW:
+        return f"`window` must end after it starts, within {_LONGEST_WINDOW.days} days"
+    return None
 
 
 def _task(name: str, line: int, column: int, data: Any) -> PlanTask | Diagnostic:
     task = _validated(PlanTask, data)
+    if isinstance(task, PlanTask) and (_moment(task.due.start) is None or
+                                       _moment(task.due.end) is None):
+        task = "`due`: its `start` and `end` must be ISO 8601 times with a UTC offset"
     if isinstance(task, str):
         return diag("E624", _span(name, line, column), f"this task is not valid: {task}",
                     hint=f"tasks must match `sopdsl schema plan`; {_REMAKE}")
     return task
+
+
+def _moment(text: str) -> dt.datetime | None:
+    """An ISO 8601 time with a UTC offset, or None."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.utcoffset() is not None else None
 
 
 def _validated(model: type[BaseModel], data: Any) -> Any:

@@ -17,11 +17,12 @@ from itertools import islice
 from typing import TypeVar
 
 from sopdsl.planning.model import PlanTask
-from sopdsl.push.ledger import LedgerEntry, Ledger
+from sopdsl.push.ledger import Ledger, LedgerEntry, LedgerError
 from sopdsl.push.report import (
     ACCEPTED, ALREADY_PUSHED, HELD_BACK, NOT_PUSHED, REJECTED, REJECTED_BEFORE, WOULD_SEND,
     PushReport,
 )
+from sopdsl.push.secrets import mask
 from sopdsl.push.target import (
     Batch, CredentialsError, Delivery, PlanRun, RejectedError, Target, TransientError,
     destination_of,
@@ -29,7 +30,6 @@ from sopdsl.push.target import (
 
 Progress = Callable[[Batch, str], None]  # each batch with its outcome, as it is decided
 _LOOKUP_CHUNK = 500  # tasks looked up in the ledger at a time
-MASK = "***"
 T = TypeVar("T")
 
 
@@ -68,13 +68,6 @@ class Retry:
                 waited += delay
 
 
-def mask(text: str, secrets: Collection[str]) -> str:
-    """`text` with every secret replaced by MASK."""
-    for secret in secrets:
-        text = text.replace(secret, MASK)
-    return text
-
-
 @dataclass(frozen=True)
 class Choices:
     """What to do with tasks earlier pushes did not settle."""
@@ -90,23 +83,34 @@ def push(run: PlanRun, tasks: Iterable[PlanTask], target: Target, ledger: Ledger
 
     A dry run asks the ledger what is settled but writes nothing and sends nothing: `progress`
     sees each batch that would be sent. `secrets` are masked in every reason recorded.
+    A `LedgerError` before the first request is raised; after it, it stops the push.
     """
     started = time.monotonic()
     destination = destination_of(target)
     report = PushReport(target.name, destination, dry_run)
     selected = _unsettled(tasks, target, ledger, destination, choices, report)
     sender = _Sender(target, ledger, destination, retry, report, secrets)
-    for batch in target.batches(run, selected):
-        if dry_run:
-            outcome = WOULD_SEND
-            report.add(outcome, batch.operation, len(batch.keys))
-        elif report.stopped is not None:
-            outcome = NOT_PUSHED
-            report.add(outcome, batch.operation, len(batch.keys))
-        else:
-            outcome = sender.deliver(batch)
-        if progress is not None:
-            progress(batch, outcome)
+    try:
+        for batch in target.batches(run, selected):
+            if dry_run:
+                outcome = WOULD_SEND
+                report.add(outcome, batch.operation, len(batch.keys))
+            elif report.stopped is not None:
+                outcome = NOT_PUSHED
+                report.add(outcome, batch.operation, len(batch.keys))
+            else:
+                outcome = sender.deliver(batch)
+            if progress is not None:
+                progress(batch, outcome)
+    except LedgerError as error:
+        if report.requests == 0:
+            raise  # nothing went out: the ledger is an input that cannot be used
+        # Requests went out: saying "nothing was sent" would hide that the system has work
+        # the ledger may not know of.
+        report.stopped = (f"the ledger failed after {report.requests} requests ({error}): "
+                          "the last request may have reached the system without being "
+                          "recorded; repair or restore the ledger first (with a new ledger, "
+                          "targets that cannot look tasks up get them twice)")
     report.elapsed = time.monotonic() - started
     return report
 

@@ -15,8 +15,9 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from sopdsl.diagnostics import Diagnostic, diag
-from sopdsl.syntax.files import display_path
+from sopdsl.push.secrets import url_credentials
 from sopdsl.push.target import TargetSettings
+from sopdsl.syntax.files import display_path
 from sopdsl.syntax.source import Span
 
 CONFIG_ENV = "SOPDSL_PUSH_CONFIG"
@@ -48,8 +49,11 @@ def load_settings(target: str, config: Path | None = None,
 
 
 def secret_values(settings: TargetSettings, secret_keys: Collection[str]) -> list[str]:
-    """The values of the settings that must never be shown."""
-    return [value for key in secret_keys if (value := settings.get(key))]
+    """The values that must never be shown: the secret settings, and the password and the
+    key-, token- or signature-like query parameters of every setting that is a URL."""
+    values = [value for key in secret_keys if (value := settings.get(key))]
+    return values + [found for value in settings.values.values()
+                     for found in url_credentials(value)]
 
 
 def _file_table(path: Path, target: str) -> dict[str, str] | Diagnostic:

@@ -15,7 +15,8 @@ from typing import Any
 
 from sopdsl.planning.model import PlanTask
 from sopdsl.push.ledger import Ledger
-from sopdsl.push.runner import Retry, mask
+from sopdsl.push.runner import Retry
+from sopdsl.push.secrets import mask
 from sopdsl.push.target import (
     CredentialsError, PollableTarget, PushError, TaskStatus, Target, can_poll,
     destination_of,

@@ -105,15 +105,18 @@ class TargetSettings:
         return value
 
 
-def address(url: str, target: str) -> str:
+def address(url: str, target: str, key: str = "url") -> str:
     """A server's URL without user, password, query or fragment, as shown and recorded."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        raise SettingsError(f"the {target} `{key}` is not a URL") from None
     host = f"[{host}]" if ":" in host else host
     try:
         netloc = f"{host}:{parts.port}" if parts.port else host
     except ValueError:
-        raise SettingsError(f"the {target} `url` has a bad port: `{host}`") from None
+        raise SettingsError(f"the {target} `{key}` has a bad port: `{host}`") from None
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 

@@ -10,7 +10,7 @@ import base64
 import datetime as dt
 from typing import Any
 
-from sopdsl.push.target import CredentialsError, RejectedError, TransientError
+from sopdsl.push.target import CredentialsError, RejectedError, TransientError, address
 from sopdsl.errors import SopdslError
 
 
@@ -40,6 +40,7 @@ class TrytonClient:
         import httpx
 
         self.endpoint = f"{url.rstrip('/')}/{database}/rpc/"
+        self.server = f"{address(url, 'tryton').rstrip('/')}/{database}/rpc/"  # as shown
         self.user = user
         self._password = password
         self._http = httpx.Client(timeout=timeout)
@@ -88,7 +89,7 @@ class TrytonClient:
         except httpx.TimeoutException:
             raise TransientError(f"Tryton did not answer `{method}` in time") from None
         except httpx.TransportError as error:
-            raise TransientError(f"cannot reach Tryton at {self.endpoint}: {error}") from None
+            raise TransientError(f"cannot reach Tryton at {self.server}: {error}") from None
         return self._result(method, response)
 
     def _result(self, method: str, response: Any) -> Any:

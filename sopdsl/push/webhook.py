@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from sopdsl.planning.model import PlanTask, TaskKind
+from sopdsl.push.secrets import mask
+from sopdsl.push.settings import secret_values
 from sopdsl.push.target import (
     Batch, CredentialsError, Delivery, PlanRun, RejectedError, TargetSettings, SettingsError,
     TransientError, address,
@@ -43,12 +45,14 @@ class WebhookTarget:
 
     def __init__(self, settings: TargetSettings) -> None:
         self.url = settings.require("url")
+        self.destination = address(self.url, self.name)
         parts = urlsplit(self.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise SettingsError(f"the webhook `url` must be an http or https address, not "
-                                f"`{address(self.url, self.name)}`")
-        self.destination = address(self.url, self.name)
+                                f"`{self.destination}`")
         self.secret = settings.get("secret")
+        # masked in a refusal's body before it is cut short, which would leave part of one
+        self._secrets = secret_values(settings, self.secret_keys)
         self.source = settings.get("source")
         self.kinds = _kinds(settings.get("kinds"))
         self.timeout = settings.seconds("timeout", "10")
@@ -79,7 +83,7 @@ class WebhookTarget:
         except httpx.TransportError as error:
             raise TransientError(f"cannot reach {self.destination}: "
                                  f"{type(error).__name__}") from None
-        return _answer(response)
+        return _answer(response, self._secrets)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -112,11 +116,11 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def _answer(response: httpx.Response) -> Delivery:
+def _answer(response: httpx.Response, secrets: list[str]) -> Delivery:
     status = response.status_code
     if 200 <= status < 300:
         return Delivery(None)
-    reason = f"HTTP {status}: {response.text[:_SHOWN_BODY].strip()}".rstrip(": ")
+    reason = f"HTTP {status}: {mask(response.text, secrets)[:_SHOWN_BODY].strip()}".rstrip(": ")
     if status in _TRANSIENT_STATUS or status >= 500:
         raise TransientError(reason, _retry_after(response.headers.get("Retry-After")))
     if status in (401, 403):

@@ -15,7 +15,7 @@ from sopdsl.planning.model import PlanTask
 from sopdsl.push import wecom_payloads as payloads
 from sopdsl.push.target import (
     MOMENT_CREATED, MOMENT_FAILED, NOT_A_FRIEND, NOT_LISTED, OVER_QUOTA, SENT, WAITING, Batch,
-    Delivery, PlanRun, RejectedError, TargetSettings, SettingsError, TaskStatus,
+    Delivery, PlanRun, RejectedError, SettingsError, TargetSettings, TaskStatus, address,
 )
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class WecomTarget:
         self.secret = settings.require("secret")
         self.base_url = settings.get("base_url") or DEFAULT_BASE_URL
         # Which corp at which API the work goes to (the push ledger keeps rows per destination).
-        self.destination = f"{self.base_url}#{self.corp_id}"
+        self.destination = f"{address(self.base_url, self.name, 'base_url')}#{self.corp_id}"
         self.timeout = _seconds(settings, "timeout", "30")
         self.rate_limit_wait = _seconds(settings, "rate_limit_wait", "60")
         self.tag_ids = _names_to_ids(settings, "tag_ids", "tag name to corp tag id",

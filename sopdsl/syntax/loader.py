@@ -7,7 +7,10 @@ from pathlib import Path
 
 from sopdsl.syntax import ast
 from sopdsl.diagnostics import Diagnostic, diag
-from sopdsl.syntax.files import decode_source, display_path, empty_file_diagnostic, read_source
+from sopdsl.reading import not_regular
+from sopdsl.syntax.files import (
+    EXTENSION, decode_source, display_path, empty_file_diagnostic, read_source,
+)
 from sopdsl.syntax.parser import parse
 from sopdsl.syntax.source import SourceFile
 
@@ -106,17 +109,26 @@ class Loader:
                             for c in decl.path.value[:80])
             try:
                 target = (parsed.path.parent / decl.path.value).resolve()
-                exists = target in self._texts or target.is_file()
+                if target in self._texts:  # given as text: a playbook whatever the disk holds
+                    exists, kind = True, None
+                else:
+                    exists, kind = target.exists(), not_regular(target)
             except (OSError, ValueError):  # NUL bytes, names too long for the file system
-                target, exists = parsed.path, False
+                target, exists, kind = parsed.path, False, None
             if not target.is_relative_to(unit.root):
                 unit.diagnostics.append(diag(
                     "E212", decl.path.span,
                     f"import `{shown}` leaves the project root {display_path(unit.root)}",
                     hint="imports are relative to this file and must stay inside the project"))
-            elif not exists:
+            elif not (decl.path.value.endswith(EXTENSION) and target.suffix == EXTENSION):
+                # Never parse another kind of file: its lines would be quoted in diagnostics.
                 unit.diagnostics.append(diag(
-                    "E211", decl.path.span, f"imported file `{shown}` does not exist",
+                    "E225", decl.path.span, f"import `{shown}` does not lead to a .sop playbook",
+                    hint="imports read playbook files ending in .sop; other files are never read"))
+            elif not exists or kind is not None:
+                what = "does not exist" if not exists else f"is {kind}, not a regular file"
+                unit.diagnostics.append(diag(
+                    "E211", decl.path.span, f"imported file `{shown}` {what}",
                     hint=f"paths are relative to this file's folder ({display_path(parsed.path.parent)})"))
             else:
                 targets.append(target)

@@ -6,11 +6,13 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from click.testing import CliRunner, Result
 
 from golden import GOLDEN_ROOT, assert_golden
+from sopdsl import reading
 from sopdsl.cli import main
 from sopdsl.syntax.files import MAX_FILE_BYTES
 
@@ -157,10 +159,10 @@ def test_file_over_10_mb_exits_2(playbooks: Path) -> None:
 
 def test_unreadable_file_exits_2(playbooks: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A file the system refuses to read is an input error naming the reason."""
-    def refuse(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    def refuse(path: Path) -> BinaryIO:
+        raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(reading, "open_regular", refuse)
     result = run_check("clean.sop")
     assert result.exit_code == 2
     assert "clean.sop:1:1: E100 error: cannot read the file: Permission denied" in result.output

@@ -200,6 +200,18 @@ def test_bom_and_crlf_are_normalised(tmp_path):
     assert path.read_bytes() == CANONICAL.encode("utf-8")
 
 
+def test_cr_only_files_are_read_as_lines_and_rewritten_with_newlines(tmp_path):
+    """Old Mac `\\r` line ends are line breaks (a leading comment does not swallow the file);
+    the diff of a CRLF file shows its lines as they are, ready for patch."""
+    path = tmp_path / "mac.sop"
+    path.write_bytes(("# note\r" + MESSY.replace("\n", "\r")).encode("utf-8"))
+    run(str(path))
+    assert path.read_bytes() == ("# note\n" + CANONICAL).encode("utf-8")
+    path.write_bytes(CANONICAL.replace("\n", "\r\n").encode("utf-8"))
+    diff = run("--diff", str(path)).stdout_bytes
+    assert b"-journey j {\r\n" in diff and b"+journey j {\n" in diff
+
+
 def test_stdin_is_formatted_to_stdout():
     """`-` reads standard input and writes the canonical text to standard output."""
     result = run("-", stdin=MESSY.encode("utf-8"))

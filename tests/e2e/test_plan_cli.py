@@ -127,3 +127,29 @@ def test_schema_names_only_known_documents():
     """`sopdsl schema` knows plan and export; anything else is a usage error."""
     assert schema("plan")["$id"].endswith("plan-v1.json")
     assert run("schema", "report").exit_code == 2
+
+
+def test_plan_ics_folder_keeps_staff_ids_that_look_alike_apart(tmp_path):
+    """Staff ids that differ only in characters a file name cannot hold (`a/b`, `a_b`, `a b`,
+    `a:b`) get a file each, holding the to-dos their staff had under plain ids."""
+    # in the same sort order, so roles pick the same members
+    renamed = {"guide_chen": "a/b", "guide_lin": "a_b", "sales_wang": "a b",
+               "sales_zhou": "a:b"}
+    files = {"guide_chen": "a~2Fb", "guide_lin": "a_b", "sales_wang": "a~20b",
+             "sales_zhou": "a~3Ab"}
+    data = [*SAMPLE]
+    for name in ("customers.csv", "staff.csv"):
+        text = (SAMPLE_DATA / name).read_text(encoding="utf-8")
+        for old, new in renamed.items():
+            text = text.replace(old, new)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        data[data.index(SAMPLE_DATA / name)] = tmp_path / name
+    plain = run("plan", ONBOARDING, *SAMPLE, "--format", "ics", "-o", str(tmp_path / "plain"))
+    odd = run("plan", ONBOARDING, *data, "--format", "ics", "-o", str(tmp_path / "odd"))
+    assert plain.exit_code == 0 and odd.exit_code == 0, odd.output
+
+    def todos(folder: str) -> dict[str, int]:
+        return {path.stem: path.read_text(encoding="utf-8").count("BEGIN:VTODO")
+                for path in (tmp_path / folder).iterdir()}
+
+    assert todos("odd") == {files[name]: count for name, count in todos("plain").items()}

@@ -48,7 +48,8 @@ def test_push_then_rerun_exit_0_and_nothing_twice(sample_plan_file, working_fold
     assert receiver.requests == 10 and len(receiver.events) == 10
 
 
-def test_dry_run_after_a_push_shows_only_what_is_missing(sample_plan_file, working_folder, receiver):
+def test_dry_run_after_a_push_shows_only_what_is_missing(sample_plan_file, working_folder,
+                                                        receiver):
     """After a push that stopped half way the dry run lists only the tasks still to send."""
     receiver.script = [200, 200, 401]
     stopped = push(sample_plan_file, url=receiver.url)
@@ -149,7 +150,8 @@ def test_bad_config_exits_2(sample_plan_file, working_folder):
     assert result.exit_code == 2 and "push.toml:1:" in result.stderr and "E626" in result.stderr
 
 
-def test_ledger_rows_name_the_destination_without_credentials(sample_plan_file, working_folder, receiver):
+def test_ledger_rows_name_the_destination_without_credentials(sample_plan_file, working_folder,
+                                                             receiver):
     """The ledger records the server without user, password or query string."""
     url = receiver.url.replace("http://", f"http://user:{SECRET}@") + f"?token={SECRET}"
     result = push(sample_plan_file, url=url)
@@ -159,3 +161,37 @@ def test_ledger_rows_name_the_destination_without_credentials(sample_plan_file, 
     assert destinations == [(receiver.url,)]
     assert SECRET not in result.output
     assert json.loads(receiver.deliveries[0]["body"])["source"] == "sopdsl://playbooks/onboarding"
+
+
+def test_an_empty_ledger_file_exits_2_and_sends_nothing(sample_plan_file, working_folder, receiver):
+    """A 0-byte ledger (cut short by a full disk, or made by `touch`) is an E625, exit 2: it
+    is never taken for a new ledger that would send every task again."""
+    ledger = working_folder / "ledger.sqlite"
+    ledger.touch()
+    result = push(sample_plan_file, "--ledger", str(ledger), url=receiver.url)
+    assert result.exit_code == 2 and "E625" in result.stderr and "empty" in result.stderr
+    assert receiver.requests == 0 and ledger.read_bytes() == b""
+
+
+def test_a_ledger_broken_mid_push_exits_1_saying_requests_went_out(sample_plan_file, working_folder,
+                                                                   receiver):
+    """A ledger damaged while the push runs stops it with exit 1 (some tasks were sent) and a
+    message saying so, not exit 2 ("nothing was sent")."""
+    def damage() -> None:
+        for path in (working_folder / ".sopdsl").glob("ledger.sqlite*"):
+            path.write_bytes(b"\xff" * path.stat().st_size)
+
+    receiver.script = [200, 200, 200, damage]
+    result = push(sample_plan_file, url=receiver.url)
+    assert result.exit_code == 1, result.output
+    assert "the ledger failed after 4 requests" in result.stderr
+    assert "E625" not in result.stderr and receiver.requests == 4
+
+
+def test_what_a_server_says_is_shown_as_it_is(sample_plan_file, working_folder, receiver):
+    """A refusal whose body looks like console markup is printed verbatim, not interpreted
+    (and never a traceback for a closing tag that opens nothing)."""
+    receiver.script = [(422, {}, b"[/bold] no such [red]customer[/red]")]
+    result = push(sample_plan_file, url=receiver.url)
+    assert result.exit_code == 1, result.output
+    assert "HTTP 422: [/bold] no such [red]customer[/red]" in result.stderr

@@ -1,0 +1,225 @@
+"""Rows of CSV and JSON Lines data files, read one at a time, every problem at its line.
+
+Only regular files are read (a FIFO or a device is E601 at once), a line at a time and never
+more than MAX_LINE_CHARS of one line, so memory stays small whatever the file holds.
+
+CSV quoting is read strictly. A quote that is never closed would otherwise swallow every later
+row into one field (their customers silently gone, their cells pasted into a message): it is
+an error at the opening quote, and the file is not read further. Text after a closing quote
+(`"a"b`) is an error at that text. A quoted field holding a line break is data, as RFC 4180
+allows, when its quote is closed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sopdsl.diagnostics import Diagnostic, diag
+from sopdsl.reading import LineTooLong, NotRegularFile, bounded_lines, open_regular
+from sopdsl.syntax.files import display_path
+from sopdsl.syntax.source import Span
+
+MAX_PROBLEMS_PER_FILE = 50
+MAX_LINE_CHARS = 1024 * 1024
+_QUOTE_HINT = 'inside a quoted field a quote is written twice ("")'
+
+
+class DataProblems:
+    """Diagnostics about data files, at most MAX_PROBLEMS_PER_FILE shown per file.
+
+    `fatal` is set when the rest of the input cannot be trusted (rows out of order, a file
+    that stops being readable): planning stops there.
+    """
+
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+        self.fatal = False
+        self._counts: dict[str, int] = {}
+        self._hidden: dict[str, int] = {}
+
+    def report(self, code: str, file: str, line: int, message: str,
+               hint: str | None = None, column: int = 1) -> None:
+        """Record one problem at `file:line:column`."""
+        shown = self._counts.get(file, 0)
+        if shown < MAX_PROBLEMS_PER_FILE:
+            self._counts[file] = shown + 1
+            self.diagnostics.append(diag(code, _span(file, line, column), message, hint))
+        elif code.startswith("E"):
+            self._hidden[file] = self._hidden.get(file, 0) + 1
+
+    def finish(self) -> list[Diagnostic]:
+        """Every diagnostic, with one line per file for the errors not shown."""
+        out = list(self.diagnostics)
+        for file, hidden in sorted(self._hidden.items()):
+            out.append(diag("E611", _span(file, 1),
+                            f"{hidden} more bad rows in this file are not shown",
+                            hint="fix the ones shown and run again"))
+        return out
+
+
+def _span(file: str, line: int, column: int = 1) -> Span:
+    return Span(file=file, line=line, column=column, end_line=line, end_column=column + 1)
+
+
+def read_rows(path: Path, problems: DataProblems) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, row) pairs of a CSV file with a header, or of a JSON Lines file of objects."""
+    name = display_path(path)
+    try:
+        binary = open_regular(path)
+    except NotRegularFile as error:
+        problems.report("E601", name, 1, f"cannot read the file: {error}",
+                        hint="data files are read from regular files only")
+        problems.fatal = True
+        return
+    except OSError as error:
+        problems.report("E601", name, 1, f"cannot read the file: {error.strerror or error}")
+        problems.fatal = True
+        return
+    with io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as handle:
+        try:
+            json_lines = _is_json_lines(path, handle)
+            lines = bounded_lines(handle, MAX_LINE_CHARS)
+            yield from (_json_rows if json_lines else _csv_rows)(lines, name, problems)
+        except UnicodeDecodeError as error:
+            problems.report("E601", name, 1, f"file is not UTF-8 text ({error.reason})",
+                            hint="save it as UTF-8 (iconv -f GBK -t UTF-8 converts GBK files)")
+            problems.fatal = True
+        except LineTooLong as error:
+            problems.report("E606", name, error.line,
+                            f"line longer than {MAX_LINE_CHARS:,} characters",
+                            hint="data files are CSV or JSON Lines with one row per line")
+            problems.fatal = True
+
+
+def _is_json_lines(path: Path, handle: Any) -> bool:
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return True
+    if suffix == ".csv":
+        return False
+    start = handle.read(1)
+    handle.seek(0)
+    return start == "{"
+
+
+def _json_rows(lines: Iterator[str], name: str,
+               problems: DataProblems) -> Iterator[tuple[int, dict]]:
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            row = json.loads(text)
+        except json.JSONDecodeError as error:
+            problems.report("E606", name, number, f"not a JSON object: {error.msg}")
+            continue
+        if not isinstance(row, dict):
+            problems.report("E606", name, number, "each line must be one JSON object")
+            continue
+        yield number, row
+
+
+class _RecordLines:
+    """The lines the CSV reader takes, keeping those of the record being read."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines = lines
+        self.record: list[str] = []
+
+    def __iter__(self) -> _RecordLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.record.append(line)
+        return line
+
+
+def _csv_rows(lines: Iterator[str], name: str,
+              problems: DataProblems) -> Iterator[tuple[int, dict]]:
+    source = _RecordLines(lines)
+    reader = csv.reader(source, strict=True)
+    header: list[str] | None = None
+    line = 1
+    while True:
+        source.record = []
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            swallowed = len(source.record) > 1 or header is None
+            _report_broken(problems, name, line, "".join(source.record), error)
+            if swallowed:  # later rows were read into this one: none of them can be trusted
+                problems.fatal = True
+                return
+            line = reader.line_num + 1
+            continue
+        number, line = line, reader.line_num + 1
+        if header is None:
+            header = [column.strip() for column in fields]
+        elif not any(fields):
+            continue
+        elif len(fields) > len(header):
+            problems.report("E606", name, number, f"{len(fields)} fields in a file with "
+                            f"{len(header)} columns", hint="quote fields that hold commas")
+        else:
+            yield number, dict(zip(header, fields))
+
+
+def _report_broken(problems: DataProblems, name: str, line: int, text: str,
+                   error: csv.Error) -> None:
+    """Report a record the CSV reader refused, at its broken quote when there is one."""
+    found = broken_quote(text)
+    if found is None:
+        problems.report("E606", name, line, f"not a CSV row: {error}")
+        return
+    (opened, open_column), (at, column), after = found
+    if after is None:
+        problems.report("E606", name, line + opened, "this quote is never closed: the field "
+                        "runs to the end of the file, and the rows after it cannot be read",
+                        hint=f"close the quote; {_QUOTE_HINT}", column=open_column)
+    elif at == opened:
+        problems.report("E606", name, line + at, f"`{after}` after the closing quote of a field",
+                        hint=f"put a comma after the closing quote; {_QUOTE_HINT}",
+                        column=column)
+    else:
+        problems.report("E606", name, line + opened,
+                        f"the quoted field that starts here runs on to line {line + at}: is "
+                        "its closing quote missing?",
+                        hint=f"close the quote on this line; {_QUOTE_HINT}", column=open_column)
+
+
+def broken_quote(text: str) -> tuple[tuple[int, int], tuple[int, int], str | None] | None:
+    """Where the quoting of one CSV record breaks, None when it does not.
+
+    The answer is the (line offset, column) of the quote that opened the broken field, the
+    (line offset, column) of the character after its closing quote, and that character (None
+    when the quote is never closed).
+    """
+    state, line, column = "start", 0, 0
+    opened = (0, 0)
+    previous = ""
+    for char in text:
+        if previous == "\r" and char == "\n":
+            previous = char
+            continue
+        column += 1
+        if state == "start" and char == '"':
+            state, opened = "quoted", (line, column)
+        elif state in ("start", "field"):
+            state = "start" if char in ",\r\n" else "field"
+        elif state == "quoted":
+            state = "closing" if char == '"' else "quoted"
+        elif char in '",\r\n':  # after a closing quote: a doubled quote, or the field's end
+            state = "quoted" if char == '"' else "start"
+        else:
+            return opened, (line, column), char
+        if char in "\r\n":
+            line, column = line + 1, 0
+        previous = char
+    return (opened, (line, column), None) if state == "quoted" else None
