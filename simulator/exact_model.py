@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
@@ -20,31 +19,20 @@ from sopdsl.syntax import ast
 from sopdsl.builtins import STAFF_CHANNELS
 from sopdsl.runtime.clock import MINUTES_PER_DAY, Clock
 from sopdsl.runtime.customer import Customer, Event, Run
-from sopdsl.runtime.evaluate import ExprCompiler, Pred
 from sopdsl.runtime.interpreter import Interpreter
 from sopdsl.checker.program import Program
 from sopdsl.runtime.journey_program import CompiledJourney
 from sopdsl.runtime.steps import EventMatcher, WaitFor
 from sopdsl.scenario.distributions import Distribution
+from simulator.behaviour import BehaviourModel, ResponseChances
 from simulator.exact_support import nodes
-from sopdsl.scenario.model import Multipliers, Scenario
+from sopdsl.scenario.model import Scenario
 
 # A kernel stops where less than this much probability is left in its tail.
 KERNEL_TAIL = 1e-12
 # The coarsest grid step; finer when the playbook's times need it (never below MIN_STEP).
 STEP_MINUTES = 60
 MIN_STEP = 5
-
-
-@dataclass(frozen=True)
-class ResponseChances:
-    """Effective response probabilities of one delivered message, multipliers applied."""
-
-    open: float
-    click: float
-    reply: float
-    unfriend: float
-    buy: float  # a click leads to a purchase
 
 
 class EventWatch:
@@ -110,20 +98,10 @@ class ExactModel:
         self.dt = step or grid_step(program, scenario)
         self.steps_per_day = MINUTES_PER_DAY // self.dt
         self.horizon_steps = math.ceil(scenario.horizon_minutes / self.dt)
-        compiler = ExprCompiler(program)
-        self.effects: list[tuple[Pred, Multipliers]] = [
-            (compiler.predicate(e.expression), e.multipliers)
-            for e in scenario.effects if e.expression is not None]
-        self.purposes = {name: _purpose(decl) for name, decl in program.contents.items()}
+        self.behaviour = BehaviourModel(program, scenario)
         self.value = scenario.purchase.value.mean
         self.daily_events = [(name, b.daily) for name, b in scenario.events.items() if b.daily > 0]
         self.after_click_steps = max(1, math.ceil(scenario.purchase.within_minutes / self.dt))
-        # What a click may lead to: (event, chance, window in minutes), purchase first (its
-        # chance is scaled per customer by the purchase multiplier: `ResponseChances.buy`).
-        self.follow_ups = [("purchase", scenario.purchase.after_click,
-                            scenario.purchase.within_minutes)]
-        self.follow_ups += [(name, b.after_click, b.within_minutes)
-                            for name, b in scenario.events.items() if b.after_click > 0]
         self.memo: dict = {}
         self.transitions = 0  # transitions explored so far (bounded by MAX_TRANSITIONS)
         self._work_table: dict[tuple[str, int], float] = {}
@@ -142,22 +120,6 @@ class ExactModel:
     def _choose_arm(self, customer_id: str, split: str, shares: list[float]) -> int:
         return self.chooser(shares)
 
-    def multipliers(self, c: Customer, now: float, purpose: str | None) -> Multipliers:
-        """The product of the content's purpose and every effect that holds for the customer."""
-        found = [m for predicate, m in self.effects if predicate(c, now)]
-        if purpose is not None and purpose in self.scenario.purposes:
-            found.append(self.scenario.purposes[purpose])
-        return reduce(_times, found, Multipliers())
-
-    def behaviour(self, c: Customer, now: float, channel: str, content: str) -> ResponseChances:
-        """How the customer responds to a message delivered now."""
-        base = self.scenario.channels[channel]
-        m = self.multipliers(c, now, self.purposes.get(content))
-        return ResponseChances(
-            open=min(1.0, base.open * m.open), click=min(1.0, base.click * m.click),
-            reply=min(1.0, base.reply * m.reply), unfriend=min(1.0, base.unfriend * m.unfriend),
-            buy=min(1.0, self.scenario.purchase.after_click * m.purchase))
-
     def response_matters(self, c: Customer, channel: str, content: str, b: ResponseChances) -> bool:
         """True when the customer's response to a message may change what they do next."""
         def may(name: str) -> bool:
@@ -170,7 +132,7 @@ class ExactModel:
         if may("open") or (b.reply > 0 and may("reply")):
             return True
         return b.click > 0 and (may("click") or any(
-            chance > 0 and may(event) for event, chance, _ in self.follow_ups))
+            follow.chance > 0 and may(follow.event) for follow in self.behaviour.after_click))
 
     def follow_up_steps(self, within: float) -> list[float]:
         """The chances that a follow-up drawn uniformly within `within` minutes of a click
@@ -197,10 +159,6 @@ class ExactModel:
         if name[0] == "response_buy":
             return self.buy_kernels[name[1]]
         return self.after_click_kernel
-
-    def daily_buy(self, c: Customer, now: float) -> float:
-        """The customer's chance of an organic purchase per day."""
-        return min(1.0, self.scenario.purchase.daily * self.multipliers(c, now, None).purchase)
 
     def daily_step(self, per_day: float, n: int) -> float:
         """The chance of a daily event in step n of the customer's day (1..steps_per_day),
@@ -342,14 +300,3 @@ def _scenario_minutes(scenario: Scenario) -> list[float]:
         if channel.delay.kind == "fixed":
             found.append(channel.delay.params[0])
     return found
-
-
-def _purpose(decl: ast.ContentDecl) -> str | None:
-    for field in decl.fields:
-        if field.key.name == "purpose" and isinstance(field.value, ast.Ident):
-            return field.value.name
-    return None
-
-
-def _times(a: Multipliers, b: Multipliers) -> Multipliers:
-    return Multipliers(**{k: getattr(a, k) * getattr(b, k) for k in Multipliers.model_fields})

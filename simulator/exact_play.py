@@ -15,6 +15,7 @@ from typing import Any
 from sopdsl.builtins import AUTOMATIC_CHANNELS
 from sopdsl.runtime.customer import Event
 from sopdsl.runtime.effects import Effect
+from simulator.behaviour import PURCHASE_EVENT
 from simulator.exact_model import ExactModel
 from simulator.exact_states import AutoSend, FollowUp, Proc, PendingResponse, State, Work, clone
 from sopdsl.errors import SopdslError
@@ -246,7 +247,7 @@ class Play:
     def _delivered(self, e: Any) -> None:
         self.rec(("delivered",))
         self.rec(("step_delivered", e.journey, e.step))
-        b = self.model.behaviour(self.c, self.now, e.channel, e.content)
+        b = self.model.behaviour.chances(self.c, self.now, e.channel, e.content)
         if self.model.response_matters(self.c, e.channel, e.content, b):
             self.timed = True
             fixed = self.model.fixed_response(e.channel)
@@ -315,15 +316,15 @@ class Play:
         """What a click leads to (`buy`: this customer's chance of a purchase). A purchase
         that can change no run counts by its expected value; the purchase and events that can
         are drawn: whether, and in which grid step of their window."""
-        for event, chance, within in self.model.follow_ups:
-            if event == "purchase":
-                chance = buy
+        for follow in self.model.behaviour.after_click:
+            event = follow.event
+            chance = buy if event == PURCHASE_EVENT else follow.chance
             if not self.model.watch.can_matter(self.c, Event(event, 0.0)):
-                if event == "purchase":
+                if event == PURCHASE_EVENT:
                     self.rec(("purchases",), buy, kernel=("after_click",))
                     self.keep *= 1 - buy
             elif chance > 0 and self.chance(chance):
-                self._follow_up(event, within)
+                self._follow_up(event, follow.within)
 
     def _follow_up(self, event: str, within: float) -> None:
         j = self.choose(self.model.follow_up_steps(within))

@@ -14,7 +14,8 @@ import math
 
 import numpy as np
 
-from simulator.exact_model import ExactModel, ResponseChances
+from simulator.behaviour import ResponseChances
+from simulator.exact_model import ExactModel
 from simulator.exact_play import Action, TransitionOutcome, Record, explore
 from simulator.exact_states import AutoSend, FollowUp, PendingResponse, State, Work
 
