@@ -16,6 +16,7 @@ from sopdsl.builtins import AUTOMATIC_CHANNELS
 from sopdsl.runtime.customer import Event
 from sopdsl.runtime.effects import Effect
 from simulator.behaviour import PURCHASE_EVENT
+from simulator.counting import effect_counts, response_counts, step_reached
 from simulator.exact_model import ExactModel
 from simulator.exact_states import AutoSend, FollowUp, Proc, PendingResponse, State, Work, clone
 from sopdsl.errors import SopdslError
@@ -152,7 +153,7 @@ class Play:
     def _steps(self) -> None:
         log = self.model.steps_log
         for journey, step in log:
-            self.rec(("step_reached", journey, step))
+            self.rec(step_reached(journey, step))
         self.stepped = self.stepped or bool(log)
         log.clear()
 
@@ -171,27 +172,14 @@ class Play:
 
     def handle(self, e: Any) -> None:
         """Count an effect and start what it asks for."""
-        kind, journey = e.kind, e.journey
+        kind = e.kind
         self.kinds.add(kind)
-        if kind == "entered":
-            self.entered_at[journey] = e.time
-            self.arms = [a for a in self.arms if a[0] != journey]
-            self.rec(("entered", journey))
-        elif kind == "arm_chosen":
-            self.arms.append((journey, e.split, e.arm))
-            self.rec(("arm", journey, e.split, e.arm))
-            self.rec(("arm_entry", journey, e.split, e.arm), at=self.entered_at[journey])
-        elif kind == "goal_reached":
-            self._goal(journey, e.goal)
-        elif kind in ("exited", "completed"):
-            self.rec((kind, journey))
-            self.arms = [a for a in self.arms if a[0] != journey]
-        elif kind == "send_requested":
+        for key, at in effect_counts(e, self.entered_at, self.arms):
+            self.rec(key, at=at)
+        if kind == "send_requested":
             self._requested(e)
         elif kind == "send_delivered":
             self._delivered(e)
-        elif kind == "send_dropped":
-            self.rec(("dropped", e.reason))
         elif kind == "task":
             self._work("task", e.role, e, e.due, self.now)
         elif kind == "handoff":
@@ -201,19 +189,7 @@ class Play:
             self.rec(("stage", e.value))
             self.stage = e.value
 
-    def _goal(self, journey: str, goal: str) -> None:
-        entry = self.entered_at[journey]
-        self.rec(("reached", journey, goal))
-        self.rec(("reached_by_entry", journey, goal), at=entry)
-        for name, split, arm in self.arms:
-            if name == journey:
-                self.rec(("arm_reached", journey, split, arm, goal))
-                self.rec(("arm_reached_by_entry", journey, split, arm, goal), at=entry)
-        self.arms = [a for a in self.arms if a[0] != journey]
-
     def _requested(self, e: Any) -> None:
-        self.rec(("sends",))
-        self.rec(("step_sent", e.journey, e.step))
         if e.staff_confirmed:
             self._work("send", self.model.staff_role(self.c, e.role), e, None, e.earliest)
         elif self.model.step_of(e.earliest) <= self.model.step_of(self.now):
@@ -245,8 +221,6 @@ class Play:
             self.rec(("dropped", "expired"), at=at)
 
     def _delivered(self, e: Any) -> None:
-        self.rec(("delivered",))
-        self.rec(("step_delivered", e.journey, e.step))
         b = self.model.behaviour.chances(self.c, self.now, e.channel, e.content)
         if self.model.response_matters(self.c, e.channel, e.content, b):
             self.timed = True
@@ -261,11 +235,9 @@ class Play:
                         b: Any) -> None:
         """Count a response that cannot change the customer's path by its expected value."""
         kernel, buy_kernel = ("response", channel), ("response_buy", channel)
-        self.rec(("step_opened", journey, step), b.open, kernel=kernel)
-        self.rec(("step_clicked", journey, step), b.open * b.click, kernel=kernel)
-        self.rec(("clicks",), b.open * b.click, kernel=kernel)
-        self.rec(("interactions",), b.open * (b.click + b.reply), kernel=kernel)
-        self.rec(("unfriends",), b.unfriend, kernel=kernel)
+        for key, amount in response_counts(journey, step, b.open, b.open * b.click,
+                                           b.open * b.reply, b.unfriend):
+            self.rec(key, amount, kernel=kernel)
         self.rec(("purchases",), b.open * b.click * b.buy, kernel=buy_kernel)
         self.keep *= 1 - b.open * b.click * b.buy
 
@@ -296,20 +268,18 @@ class Play:
             how = (opened, opened and self.chance(b.click), opened and self.chance(b.reply),
                    self.chance(b.unfriend))
         opened, clicked, replied, unfriended = how
+        for key, amount in response_counts(proc.journey, proc.step, opened, clicked, replied,
+                                           unfriended):
+            if amount:
+                self.rec(key, amount)
         if opened:
-            self.rec(("step_opened", proc.journey, proc.step))
             self.call(interpreter.on_event(self.c, Event("open", self.now, content)))
         if clicked:
-            self.rec(("step_clicked", proc.journey, proc.step))
-            self.rec(("clicks",))
-            self.rec(("interactions",))
             self.call(interpreter.on_event(self.c, Event("click", self.now, content)))
             self._after_click(b.buy)
         if replied:
-            self.rec(("interactions",))
             self.call(interpreter.on_event(self.c, Event("reply", self.now, content)))
         if unfriended:
-            self.rec(("unfriends",))
             self.call(interpreter.on_event(self.c, Event("friend_deleted", self.now)))
 
     def _after_click(self, buy: float) -> None:
