@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.runtime.customer import Customer, Event
 from sopdsl.runtime.evaluate import ExprCompiler
 from sopdsl.scenario.distributions import Distribution
@@ -23,7 +24,6 @@ from sopdsl.scenario.model import Multipliers, Scenario
 if TYPE_CHECKING:
     from sopdsl.checker.program import Program
 
-MINUTES_PER_DAY = 24 * 60
 # Index of each behaviour in a multiplier tuple.
 OPEN, CLICK, REPLY, UNFRIEND, PURCHASE = range(5)
 PURCHASE_EVENT = "purchase"

@@ -11,9 +11,9 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 
+from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.runtime.clock import Clock
 
-MINUTES_PER_DAY = 24 * 60
 
 
 class DayTableClock(Clock):

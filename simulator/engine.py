@@ -18,7 +18,7 @@ import numpy as np
 import simpy
 
 from sopdsl.runtime.arms import seeded_arms
-from sopdsl.builtins import AUTOMATIC_CHANNELS
+from sopdsl.builtins import AUTOMATIC_CHANNELS, MINUTES_PER_DAY
 from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.runtime.effects import (
     Effect, HandoffRequested, SendDelivered, SendRequested, TaskCreated,
@@ -31,13 +31,12 @@ from simulator.notes import unmodelled_events
 from simulator.population import Population, generate
 from simulator.results import Tally
 from sopdsl.scenario.model import Scenario
-from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem
+from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem, working_hours
 from simulator.counting import (
     SampledCounts, effect_counts, response_counts, step_reached, tally_of,
 )
 
 Progress = Callable[[int], None]
-MINUTES_PER_DAY = 24 * 60
 PURCHASE = "purchase"
 
 
@@ -86,8 +85,7 @@ class Replication:
         self.purchasers: set[int] = set()
         self.gmv = 0.0
         self.interpreter.on_step = self._step_started
-        roles = {role: (staff, Shifts.daily(staff.hours.start_minute,
-                                            staff.hours.length_minutes, clock, self.horizon))
+        roles = {role: (staff, Shifts(working_hours(staff, clock), self.horizon))
                  for role, staff in scenario.staff.items() if role in program.roles}
         self.staffing = Staffing(
             self.env, roles, staff_rng, lambda staff: DrawStream(staff.delay, draws, floor=0.0),

@@ -13,17 +13,18 @@ import math
 from dataclasses import dataclass
 
 from sopdsl.syntax import ast
-from sopdsl.runtime.clock import MINUTES_PER_DAY
+from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.checker.program import Program
 from simulator.exact_model import ExactModel
 from simulator.exact_play import EARLIER, TooManyTransitions
 from simulator.exact_population import CustomerType, customer_types
-from simulator.exact_propagate import Flow, Recorder
+from simulator.exact_propagate import MassFlow, Recorder
 from simulator.exact_states import State
-from simulator.exact_support import nodes, refusal_reasons
+from simulator.exact_support import refusal_reasons
 from simulator.exact_tally import Totals, Trajectory, assemble
 from simulator.results import Tally
 from sopdsl.scenario.model import Scenario
+from sopdsl.syntax.walk import nodes
 
 # Capacity binds when the expected number of member-days with more work than a member can do
 # reaches this (work per member and day taken as Poisson, customers being independent).
@@ -78,7 +79,7 @@ def _customer(model: ExactModel, kind: CustomerType, now: float) -> State:
 
 def _stock(model: ExactModel, kind: CustomerType) -> Trajectory:
     recorder = Recorder(model)
-    Flow(model, recorder).run(_customer(model, kind, 0.0), 1.0, 0, [])
+    MassFlow(model, recorder).run(_customer(model, kind, 0.0), 1.0, 0, [])
     return Trajectory(recorder, [0], model.scenario.population.size * kind.share)
 
 
@@ -94,7 +95,7 @@ def _arrivals(model: ExactModel) -> list[Trajectory]:
         for k0 in range(1, min(period, last) + 1):
             recorder = Recorder(model)
             state = _customer(model, kind, k0 * model.dt - EARLIER)
-            Flow(model, recorder).run(state, 1.0, k0, [("event", "friend_added", True)])
+            MassFlow(model, recorder).run(state, 1.0, k0, [("event", "friend_added", True)])
             shifts = list(range(0, last - k0 + 1, period))
             found.append(Trajectory(recorder, shifts, per_day / model.steps_per_day * kind.share))
     return found

@@ -16,17 +16,18 @@ from typing import Any
 import numpy as np
 
 from sopdsl.syntax import ast
-from sopdsl.builtins import STAFF_CHANNELS
-from sopdsl.runtime.clock import MINUTES_PER_DAY, Clock
+from sopdsl.builtins import MINUTES_PER_DAY, STAFF_CHANNELS
+from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.runtime.interpreter import Interpreter
 from sopdsl.checker.program import Program
 from sopdsl.runtime.journey_program import CompiledJourney
-from sopdsl.runtime.steps import EventMatcher, WaitFor
+from sopdsl.runtime.steps import EventMatcher, Send
 from sopdsl.scenario.distributions import Distribution
 from simulator.behaviour import BehaviourModel, ResponseChances
-from simulator.exact_support import nodes
+from simulator.staff import working_hours
 from sopdsl.scenario.model import Scenario
+from sopdsl.syntax.walk import nodes
 
 # A kernel stops where less than this much probability is left in its tail.
 KERNEL_TAIL = 1e-12
@@ -38,16 +39,16 @@ MIN_STEP = 5
 class EventWatch:
     """Which events can change what a customer does (the rest only count in the tally)."""
 
-    def __init__(self, interpreter: Interpreter, program: Program) -> None:
+    def __init__(self, interpreter: Interpreter) -> None:
         self.journeys = interpreter.journeys
         self.triggers = interpreter.triggers.on_event
         self.by_journey = {
             name: [g.events for g in j.goals] + ([j.exit_on] if j.exit_on else []) + _waits(j)
             for name, j in interpreter.journeys.items()}
         # Deleting the friend makes later staff-confirmed sends of these journeys fail.
-        self.staff_sends = {name for name, j in program.journeys.items()
-                            if any(isinstance(n, ast.Send) and n.channel.name in STAFF_CHANNELS
-                                   for n in nodes(j.steps))}
+        self.staff_sends = {name for name, j in interpreter.journeys.items()
+                            if any(isinstance(i, Send) and i.channel in STAFF_CHANNELS
+                                   for i in j.code)}
 
     def matters_now(self, c: Customer, event: Event) -> bool:
         """True when the event, happening now, can change the customer's runs or start one."""
@@ -77,8 +78,8 @@ class EventWatch:
 
 
 def _waits(journey: CompiledJourney) -> list[EventMatcher]:
-    """The event matchers of a journey's `wait for` steps."""
-    return [i.events for i in journey.code if isinstance(i, WaitFor)]
+    """The events a journey's instructions wait for."""
+    return [i.watches for i in journey.code if i.watches is not None]
 
 
 class ExactModel:
@@ -94,7 +95,7 @@ class ExactModel:
         self.chooser: Any = None  # set by each transition: picks split arms
         self.steps_log: list[tuple[str, str]] = []  # (journey, step) as runs reach steps
         self.interpreter.on_step = self._step_reached
-        self.watch = EventWatch(self.interpreter, program)
+        self.watch = EventWatch(self.interpreter)
         self.dt = step or grid_step(program, scenario)
         self.steps_per_day = MINUTES_PER_DAY // self.dt
         self.horizon_steps = math.ceil(scenario.horizon_minutes / self.dt)
@@ -104,7 +105,9 @@ class ExactModel:
         self.after_click_steps = max(1, math.ceil(scenario.purchase.within_minutes / self.dt))
         self.memo: dict = {}
         self.transitions = 0  # transitions explored so far (bounded by MAX_TRANSITIONS)
-        self._work_table: dict[tuple[str, int], float] = {}
+        self.hours = {role: working_hours(staff, self.clock)
+                      for role, staff in scenario.staff.items()}
+        self._work_table: dict[tuple[str, float], float] = {}
         self.kernels = {name: self._response_kernel(ch.delay)
                         for name, ch in scenario.channels.items()}
         uniform = np.full(self.after_click_steps, 1 / self.after_click_steps)
@@ -220,40 +223,19 @@ class ExactModel:
         return 1 - math.exp(-minutes / mean)
 
     def send_due(self, role: str, created: float) -> float:
-        """A staff-confirmed send is due at the end of the working day after the one it arrives
-        in (or comes before)."""
-        begin, end = self._hours(role)
-        x = self.clock.minute_of_day(created)
-        day_start = created - x
-        for day in range(-1, 3):
-            if end + day * MINUTES_PER_DAY > x:
-                return day_start + end + (day + 1) * MINUTES_PER_DAY
-        raise AssertionError("a working day ends within three days")
+        """When a staff-confirmed send arriving at `created` is due: the end of the next
+        working day."""
+        return self.hours[role].due_after(created)
 
     def working_minutes(self, role: str, a: float, b: float) -> float:
         """Working minutes of the role's hours inside (a, b]."""
-        if b <= a:
-            return 0.0
-        if b - a == self.dt:
-            key = (role, int(self.clock.minute_of_day(a)))
-            if key not in self._work_table:
-                self._work_table[key] = self._overlap(role, key[1], b - a)
-            return self._work_table[key]
-        return self._overlap(role, self.clock.minute_of_day(a), b - a)
-
-    def _overlap(self, role: str, start: float, length: float) -> float:
-        begin, end = self._hours(role)
-        total = 0.0
-        for day in range(-1, math.ceil((start + length) / MINUTES_PER_DAY) + 1):
-            lo, hi = begin + day * MINUTES_PER_DAY, end + day * MINUTES_PER_DAY
-            total += max(0.0, min(hi, start + length) - max(lo, start))
-        return total
-
-    def _hours(self, role: str) -> tuple[int, int]:
-        hours = self.scenario.staff[role].hours
-        end = hours.end_minute if hours.end_minute > hours.start_minute \
-            else hours.end_minute + MINUTES_PER_DAY
-        return hours.start_minute, end
+        if b - a != self.dt:
+            return self.hours[role].minutes_between(a, b)
+        key = (role, a)  # one grid step: asked for again for every state in it
+        found = self._work_table.get(key)
+        if found is None:
+            found = self._work_table[key] = self.hours[role].minutes_between(a, b)
+        return found
 
     # ---- the grid -----------------------------------------------------------------
 

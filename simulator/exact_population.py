@@ -14,8 +14,9 @@ from typing import Any
 
 from sopdsl.syntax import ast
 from sopdsl.checker.program import Program
-from simulator.exact_support import nodes, program_expressions
+from simulator.exact_support import program_expressions
 from sopdsl.scenario.model import Scenario, SharesAttribute
+from sopdsl.syntax.walk import nodes
 
 
 @dataclass(frozen=True)

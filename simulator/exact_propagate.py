@@ -69,7 +69,7 @@ class Pool:
         self.per_day, self.outcomes, self.m, self.m0 = per_day, outcomes, 0.0, 0.0
 
 
-class Flow:
+class MassFlow:
     """The states of one trajectory: awake ones, sleeping ones by wake-up step, and pools."""
 
     def __init__(self, model: ExactModel, recorder: Recorder) -> None:

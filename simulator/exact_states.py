@@ -128,11 +128,13 @@ def state_key(model: ExactModel, c: Customer, procs: tuple[Proc, ...],
         recent = journey.reentry == "after" and now - last < journey.reentry_after
         entries.append((name, last if recent else None))
     today = model.clock.period_key(now, "day")[0]
+    held = tuple((d.at, d.send.journey, d.send.step, d.send.content, d.send.channel,
+                  d.send.priority, d.staff) for d in c.held)
     return (
         c.owner, frozenset(c.tags), c.score, c.stage, c.friend,
         tuple(sorted(c.attributes.items(), key=lambda item: item[0])), runs, tuple(entries),
         tuple(sorted(c.segments.items())),
-        frozenset(d for d in c.sends.staff_days if d[1] == today),
+        frozenset(d for d in c.sends.staff_days if d[1] == today), held,
         tuple(sorted(procs, key=repr)), arms,
     )
 
@@ -147,6 +149,7 @@ def clone(c: Customer) -> Customer:
     copy.history = EventHistory()
     copy.sends = SendLog()
     copy.sends.staff_days = set(c.sends.staff_days)
+    copy.held = list(c.held)
     copy.runs = {name: _clone_run(run) for name, run in c.runs.items()}
     copy.entries = dict(c.entries)
     copy.segments = dict(c.segments)

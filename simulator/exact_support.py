@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from pydantic import BaseModel
-
+from sopdsl.builtins import MASS_CHANNELS
 from sopdsl.syntax import ast
-from sopdsl.runtime.limits import MASS_CHANNELS
 from sopdsl.checker.program import Program
+from sopdsl.runtime.evaluate import HISTORY_VALUES, history_event
 from sopdsl.scenario.distributions import Distribution, duration_text
 from sopdsl.scenario.model import DistributionAttribute, Scenario
+from sopdsl.syntax.walk import nodes, step_arms
 
 # Response and staff delays the method propagates exactly: memoryless or fixed.
 EXACT_DELAYS = ("exponential", "fixed")
@@ -26,7 +26,6 @@ GENERATED_EVENTS = frozenset((
     "friend_added", "friend_deleted", "delivered", "open", "click", "reply", "purchase",
     "task_done",
 ))
-HISTORY_VALUES = (ast.CountValue, ast.DaysSinceValue, ast.SumValue, ast.RfmValue, ast.EverTest)
 
 
 def refusal_reasons(program: Program, scenario: Scenario) -> list[str]:
@@ -89,22 +88,16 @@ def mass_sends_bound(program: Program, horizon: int) -> float:
 
 
 def _mass_sends(steps: list[ast.Step] | None) -> float:
+    """The most mass sends one pass through the steps makes: the busiest arm, every round."""
     count = 0.0
     for step in steps or []:
-        match step:
-            case ast.Send() if step.channel.name in MASS_CHANNELS:
-                count += 1
-            case ast.WaitFor():
-                count += max(_mass_sends(step.then), _mass_sends(step.timeout))
-            case ast.If():
-                arms = [b.steps for b in step.branches] + [step.otherwise]
-                count += max(_mass_sends(arm) for arm in arms)
-            case ast.Split():
-                count += max(_mass_sends(arm.steps) for arm in step.arms)
-            case ast.RepeatN():
-                count += step.count.value * _mass_sends(step.steps)
-            case ast.RepeatUntil():
-                count += step.max.value * _mass_sends(step.steps)
+        if isinstance(step, ast.Send) and step.channel.name in MASS_CHANNELS:
+            count += 1
+        elif isinstance(step, (ast.RepeatN, ast.RepeatUntil)):
+            rounds = step.count if isinstance(step, ast.RepeatN) else step.max
+            count += rounds.value * _mass_sends(step.steps)
+        elif arms := step_arms(step):
+            count += max(_mass_sends(arm) for _, arm in arms)
     return count
 
 
@@ -168,10 +161,10 @@ def _expression_reasons(program: Program, scenario: Scenario) -> list[str]:
     return reasons
 
 
-def _node_reason(node: BaseModel, program: Program, scenario: Scenario, dynamic: set[str],
+def _node_reason(node: ast.Node, program: Program, scenario: Scenario, dynamic: set[str],
                  owner: str) -> str | None:
     if isinstance(node, HISTORY_VALUES):
-        event = _history_event(node)
+        event = history_event(node)
         if event in dynamic:
             return (f"{owner} reads the customer's `{event}` history ({_where(node)}), "
                     "which the exact method does not track")
@@ -182,12 +175,6 @@ def _node_reason(node: BaseModel, program: Program, scenario: Scenario, dynamic:
             return (f"{owner} reads attribute `{node.name}` ({_where(node)}), which the "
                     "scenario draws from a distribution; the exact method needs listed shares")
     return None
-
-
-def _history_event(node: BaseModel) -> str:
-    if isinstance(node, (ast.SumValue, ast.RfmValue)):
-        return "purchase"
-    return node.event.name.name  # type: ignore[attr-defined]
 
 
 def _scenario_events(scenario: Scenario) -> dict:
@@ -224,18 +211,6 @@ def program_expressions(program: Program,
                 segment = program.segments[node.name]
                 pending.append(segment.expr)
                 yield segment.expr, f"segment `{node.name}`"
-
-
-def nodes(root: object) -> Iterator[BaseModel]:
-    """Every AST node under `root` (a node or a list of them), depth first."""
-    if isinstance(root, list):
-        for item in root:
-            yield from nodes(item)
-    elif isinstance(root, ast.Node):
-        yield root
-        for field in type(root).model_fields:
-            if field != "span":
-                yield from nodes(getattr(root, field))
 
 
 def _delay_reasons(scenario: Scenario) -> list[str]:

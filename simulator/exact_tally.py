@@ -17,7 +17,7 @@ from simulator.counting import tally_of
 from simulator.exact_model import ExactModel
 from simulator.exact_propagate import Recorder
 from simulator.results import StaffTally, Tally
-from sopdsl.runtime.clock import MINUTES_PER_DAY
+from sopdsl.builtins import MINUTES_PER_DAY
 
 
 @dataclass

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from simulator import METHODS
 from simulator.results import Tally
+from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.errors import SopdslError
 
 if TYPE_CHECKING:
     from sopdsl.scenario.model import Scenario
     from sopdsl.checker.program import Program
 
-MINUTES_PER_DAY = 24 * 60
 # How often the waiting loop passes on the simulated days that workers report.
 POLL_SECONDS = 0.2
 

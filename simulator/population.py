@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.runtime.customer import Event
 from sopdsl.scenario.model import CalendarAttribute, DistributionAttribute, Scenario
 
 if TYPE_CHECKING:
     from sopdsl.checker.program import Program
 
-MINUTES_PER_DAY = 24 * 60
 
 
 class Column:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import datetime as dt
 import heapq
 import itertools
 import math
@@ -25,31 +24,33 @@ from typing import Any
 
 import simpy
 
+from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.runtime.clock import Clock
+from sopdsl.runtime.hours import ClockHours, DailyHours
 from simulator.behaviour import DrawStream
 from simulator.results import StaffTally
 from sopdsl.scenario.model import Staff
 
-MINUTES_PER_DAY = 24 * 60
 QUEUED, NEVER, ACTIVE, DONE, EXPIRED = "queued", "never", "active", "done", "expired"
 
 
+def working_hours(staff: Staff, clock: Clock) -> ClockHours:
+    """A role's working hours on the run-time clock."""
+    return ClockHours(DailyHours(staff.hours.start_minute, staff.hours.end_minute), clock)
+
+
 class Shifts:
-    """A role's working windows, sorted, as run-time minutes; a member works only inside them."""
+    """A role's working hours, and their windows up to a day past the horizon as run-time
+    minutes (so work running at the horizon has a window to go on in); a member works only
+    inside them."""
 
-    __slots__ = ("starts", "ends")
+    __slots__ = ("hours", "starts", "ends")
 
-    def __init__(self, windows: list[tuple[float, float]]) -> None:
+    def __init__(self, hours: ClockHours, horizon: float) -> None:
+        self.hours = hours
+        windows = hours.windows(0.0, horizon + MINUTES_PER_DAY)
         self.starts = [start for start, _ in windows]
         self.ends = [end for _, end in windows]
-
-    @classmethod
-    def daily(cls, start_minute: int, length: int, clock: Clock, horizon: float) -> Shifts:
-        """One window a day from `start_minute` (local time) for `length` minutes."""
-        first = clock.date_of(0) - dt.timedelta(days=1)  # a window may wrap into the first day
-        days = math.ceil(horizon / MINUTES_PER_DAY) + 2
-        starts = [clock.at(first + dt.timedelta(days=k), start_minute) for k in range(days)]
-        return cls([(start, start + length) for start in starts])
 
     def index_at(self, t: float) -> int:
         """The first window that has not ended at `t` (len(self) when none is left)."""
@@ -58,14 +59,9 @@ class Shifts:
     def __len__(self) -> int:
         return len(self.starts)
 
-    def minutes_within(self, horizon: float) -> float:
-        """Working minutes inside [0, horizon)."""
-        return sum(_overlap(s, e, horizon) for s, e in zip(self.starts, self.ends))
-
     def due_after(self, t: float) -> float:
-        """The end of the working day after the one `t` falls in (or comes before)."""
-        index = self.index_at(t) + 1
-        return self.ends[index] if index < len(self) else math.inf
+        """When a send arriving at `t` is due: the end of the next working day."""
+        return self.hours.due_after(t)
 
 
 class WorkItem:
@@ -113,7 +109,8 @@ class RoleStaffing:
         self.item_minutes = staff.hours.length_minutes / capacity if capacity else math.inf
         self.queue: deque[WorkItem] = deque()
         self.members = [Member(f"{name}-{k}", self) for k in range(1, staff.count + 1)]
-        self.tally = StaffTally(available_minutes=staff.count * shifts.minutes_within(horizon))
+        self.tally = StaffTally(
+            available_minutes=staff.count * shifts.hours.minutes_between(0.0, horizon))
         self.open = 0
         self.open_undated = 0  # open items without a due time; at the horizon they expire
         self.handoffs = 0

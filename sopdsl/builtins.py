@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Final
 
+# Time is counted in minutes; durations are written in these units (`90m`, `2h`, `3d`, `1w`).
+MINUTES_PER_DAY: Final = 24 * 60
+DURATION_UNITS: Final[dict[str, int]] = {"m": 1, "h": 60, "d": MINUTES_PER_DAY,
+                                         "w": 7 * MINUTES_PER_DAY}
+
 ATTRIBUTE_TYPES: Final = ("string", "number", "bool", "date", "enum")
 
 BUILTIN_ATTRIBUTES: Final[dict[str, str]] = {
@@ -24,6 +29,9 @@ CONTENT_FIELDS: Final = ("purpose", "url", "text", "value", "valid")
 
 # A staff member confirms each send on these, as in WeCom: the send is a task for the owner.
 STAFF_CHANNELS: Final = ("private_chat", "group", "moments")
+# The staff-confirmed sends that go through WeCom's mass-message assistant (add_msg_template):
+# they count against the per-customer mass quota and each staff member's daily limit.
+MASS_CHANNELS: Final = frozenset(("private_chat", "group"))
 AUTOMATIC_CHANNELS: Final = ("sms", "email")
 WELCOME_CHANNEL: Final = "welcome"
 CHANNELS: Final = (*STAFF_CHANNELS, *AUTOMATIC_CHANNELS, WELCOME_CHANNEL)

@@ -14,8 +14,8 @@ from sopdsl.scenario.build import effective_scenario
 from sopdsl.runtime.interpreter import Interpreter
 from tests.runtime_kit import CLOCK, program_of
 from tests.test_population import within_binomial
+from sopdsl.builtins import MINUTES_PER_DAY as DAY
 
-DAY = 24 * 60
 DECLS = """content guide_post: article "a" { purpose nurture }
 content plain: text "b"
 segment vip = tag "VIP"

@@ -1,4 +1,4 @@
-"""Tests for the run-time clock: local dates and times, next moments, periods, quiet hours."""
+"""Tests for the run-time clock: local dates and times, next moments, periods."""
 
 from __future__ import annotations
 
@@ -8,9 +8,6 @@ import pytest
 
 from runtime_kit import CLOCK, at, show
 from sopdsl.runtime.clock import Clock, week_index
-
-QUIET = (21 * 60 + 30, 8 * 60 + 30)  # 21:30-08:30, wrapping midnight
-
 
 def test_minutes_round_trip_through_local_time():
     """A naive datetime is local time, and minutes map back to the same wall-clock time."""
@@ -52,25 +49,6 @@ def test_calendar_periods(when, unit, start, key):
     """Calendar periods start at local midnight, on Monday, on the 1st."""
     assert show(CLOCK.period_start(at(when), unit)) == start
     assert CLOCK.period_key(at(when), unit) == key
-
-
-@pytest.mark.parametrize(("when", "pushed"), [
-    ("12-01 22:00", "12-02 08:30"),  # late evening: to tomorrow's end of the window
-    ("12-02 02:00", "12-02 08:30"),  # after midnight: to this morning's end
-    ("12-01 21:30", "12-02 08:30"),  # the start is quiet
-    ("12-02 08:30", "12-02 08:30"),  # the end is not
-    ("12-02 12:00", "12-02 12:00"),
-])
-def test_quiet_hours_wrapping_midnight(when, pushed):
-    """A time inside 21:30-08:30 moves to the window's end; outside it stays."""
-    assert show(CLOCK.out_of_quiet(at(when), QUIET)) == pushed
-
-
-def test_quiet_hours_within_a_day_and_absent():
-    """A 12:00-14:00 window pushes 13:00 to 14:00; no quiet hours push nothing."""
-    assert show(CLOCK.out_of_quiet(at("12-01 13:00"), (720, 840))) == "12-01 14:00"
-    assert show(CLOCK.out_of_quiet(at("12-01 14:00"), (720, 840))) == "12-01 14:00"
-    assert CLOCK.out_of_quiet(at("12-01 23:00"), None) == at("12-01 23:00")
 
 
 def test_daylight_saving_day_is_23_hours():

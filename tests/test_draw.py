@@ -13,13 +13,12 @@ from types import SimpleNamespace
 import pytest
 
 from golden import assert_golden
-from sopdsl.syntax import ast
 from sopdsl.draw import image as draw_png
 from sopdsl.draw import fonts
 from sopdsl.draw.formats import to_dot, to_image, to_mermaid
 from sopdsl.draw.labels import edge_text, node_text, short
 from sopdsl.draw.graph import WorkflowGraph, build_graph
-from sopdsl.syntax.parser import parse_text
+from sopdsl.api import load_text
 from sopdsl.render.text import display_width
 
 GOLDEN = Path(__file__).parent / "golden" / "graph"
@@ -27,9 +26,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def graph_of(text: str) -> WorkflowGraph:
-    module, diagnostics = parse_text(text, "test.sop")
-    assert module is not None and diagnostics == []
-    return build_graph(d for d in module.decls if isinstance(d, ast.Journey))
+    return build_graph(load_text(text, "test.sop"))
 
 
 def graph_of_file(name: str) -> WorkflowGraph:
@@ -113,7 +110,7 @@ def test_svg_keeps_text_as_text(tmp_path):
 
 def test_playbook_without_journeys_draws_a_note(tmp_path):
     """No journeys is still a valid image, and valid DOT and Mermaid."""
-    graph = build_graph([])
+    graph = graph_of("")
     to_image(graph, None, tmp_path / "empty.png")
     assert (tmp_path / "empty.png").read_bytes().startswith(PNG_MAGIC)
     assert to_dot(graph).startswith("digraph sop {") and to_mermaid(graph) == "flowchart TD\n"

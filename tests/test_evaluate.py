@@ -7,7 +7,7 @@ import math
 import pytest
 
 from runtime_kit import program_of
-from sopdsl.runtime.clock import MINUTES_PER_DAY as DAY
+from sopdsl.builtins import MINUTES_PER_DAY as DAY
 from sopdsl.runtime.customer import Customer, Event
 from sopdsl.runtime.evaluate import ExprCompiler, rfm_scores
 

@@ -16,7 +16,6 @@ from tests.runtime_kit import program_of
 from programs import PLAYBOOKS
 
 PLAYBOOK = 'playbook "t" { timezone "Asia/Shanghai" }\nrole guide "g"\n'
-DAY = 24 * 60
 
 
 def forecast(text: str) -> Tally:

@@ -397,3 +397,31 @@ journey j {{
         ("j/3", "12-01 20:15"), ("j/3.body/1", "12-01 20:15"), ("j/3.body/1", "12-02 20:15"),
         ("j/4", "12-02 20:15")]
     assert {who for who, *_ in heard} == {"c1"} and {r[1:3] for r in heard} == {("j", 1)}
+
+
+def test_before_step_holds_a_run_where_the_gate_says_and_goals_still_end_it():
+    """A `before_step` gate that holds an instruction stops the run there for good: the step
+    does not run, nothing wakes it, the steps before it ran; a goal still ends the run."""
+    machine = interpreter(f"""{DECLS}
+journey j {{
+  when friend_added
+  goal bought: purchase within 7d
+  tag "before"
+  wait 1d
+  tag "held"
+  tag "after"
+}}""")
+    asked: list[tuple[str, str | None]] = []
+
+    def gate(c, run, instruction, now) -> bool:
+        asked.append((instruction.step, show(now)))
+        return instruction.step == "j/3"
+
+    machine.before_step = gate
+    customer = machine.new_customer("c1", at("12-01 00:00"))
+    machine.on_event(customer, event("friend_added", "12-01 20:15"))
+    effects = machine.advance(customer, at("12-05 00:00"))
+    assert asked == [("j/1", "12-01 20:15"), ("j/2", "12-01 20:15"), ("j/3", "12-02 20:15")]
+    assert customer.tags == {"before"} and kinds(effects) == []
+    assert machine.next_wakeup(customer) is None and customer.runs["j"].pc == 2
+    assert kinds(machine.on_event(customer, event("purchase", "12-05 09:00"))) == ["goal_reached"]

@@ -134,3 +134,38 @@ def test_delivery_produces_the_delivered_event():
     assert kinds(effects) == ["send_delivered", "state_changed", "completed"]
     assert effects[0].staff == "g1" and show(effects[0].time) == "12-01 15:00"
     assert c.history.count("delivered", at("12-01 15:00")) == 1
+
+
+QUIET_DECLS = """
+content a: text "a"
+content b: text "b"
+journey vip { when purchase  priority 9  send a via private_chat }
+journey news { when reply  priority 1  send b via sms }
+"""
+
+
+def test_a_send_done_inside_quiet_hours_goes_out_when_they_end():
+    """Staff confirm a chat at 21:45 under quiet hours from 21:30: it goes out at 08:30, as
+    theirs; the customer's next moment is then."""
+    machine = interpreter(QUIET_DECLS, playbook=playbook("quiet_hours 21:30-08:30"))
+    c = machine.new_customer("c1", 0.0, owner="g1")
+    chat = requests(machine.on_event(c, event("purchase", "12-01 20:00")))[0]
+    assert machine.deliver(c, chat, at("12-01 21:45"), staff="g2") == []
+    assert show(machine.next_wakeup(c)) == "12-02 08:30"
+    assert machine.advance(c, at("12-02 08:29")) == []
+    delivered = [e for e in machine.advance(c, at("12-02 08:30")) if isinstance(e, SendDelivered)]
+    assert [(show(e.time), e.content, e.staff) for e in delivered] == [("12-02 08:30", "a", "g2")]
+
+
+def test_a_held_send_and_a_send_due_at_its_release_go_by_priority():
+    """A priority 9 chat held overnight and a priority 1 sms due at 08:30 with room for one:
+    the chat goes, the sms is dropped, whichever the driver delivers first."""
+    machine = interpreter(QUIET_DECLS, playbook=playbook(
+        "quiet_hours 21:30-08:30  frequency_cap 1 per 1d"))
+    c = machine.new_customer("c1", 0.0, owner="g1")
+    chat = requests(machine.on_event(c, event("purchase", "12-01 20:00")))[0]
+    sms = requests(machine.on_event(c, event("reply", "12-01 21:40")))[0]
+    machine.deliver(c, chat, at("12-01 21:45"))
+    assert show(sms.earliest) == "12-02 08:30"
+    assert outcomes(machine.deliver_all(c, [sms], at("12-02 08:30"))) == [
+        ("a", "send_delivered", None), ("b", "send_dropped", "frequency_cap")]

@@ -14,6 +14,8 @@ Legitimate differences, and how the comparison handles them:
   Deliveries feed the caps, so sends are compared as requests: every send the plan lists was
   requested in the simulation, and the requests it does not list are at most the sends it
   dropped at a cap or limit. Tasks, alerts, handoffs and updates are compared one for one.
+  Every staff-confirmed send the simulation delivered went out no earlier than the plan's window
+  for it starts, and never inside quiet hours, also when staff work inside them.
 - A run the plan holds goes on in the simulation; what it changes then (tags, stage, score) is
   unknown to the plan, so the customer's other runs are compared up to the hold's end.
 - Following: the plan follows customers from the lookback start (new friends from being
@@ -39,9 +41,12 @@ from sopdsl.syntax import ast
 from sopdsl.api import load
 from sopdsl.runtime.arms import stable_arm
 from sopdsl.runtime.clock import Clock
+from sopdsl.builtins import STAFF_CHANNELS
 from sopdsl.runtime.effects import (
-    Effect, Entered, HandoffRequested, Notified, SendRequested, StateChanged, TaskCreated,
+    Effect, Entered, HandoffRequested, Notified, SendDelivered, SendRequested, StateChanged,
+    TaskCreated,
 )
+from sopdsl.runtime.hours import clock_text
 from sopdsl.runtime.evaluate import plain_number
 from sopdsl.fmt.exprs import expr_text
 from sopdsl.planning.model import PlanSummary, PlanTask
@@ -49,6 +54,7 @@ from sopdsl.planning.planner import PlanInputs, PlanSettings, Planner, plan_file
 from sopdsl.checker.program import Program
 from sopdsl.syntax.step_ids import walk_steps
 from sopdsl.scenario.build import effective_scenario
+from sopdsl.scenario.model import Hours
 from simulator.trace import CustomerTrace, StepStarted, trace_replication
 from tests.test_engine import small
 from programs import ROOT
@@ -73,6 +79,7 @@ class Case:
     start_time: dt.time = dt.time(0)
     covers: tuple[str, ...] = ()  # steps whose work must be among the agreed
     rounds: int = 1  # the loop round some agreed work must reach
+    staff_hours: tuple[int, int] | None = None  # every role's, in the scenario and the plan
 
     def program(self) -> Program:
         """The case's loaded playbook."""
@@ -100,6 +107,10 @@ CASES = [
          covers=("vip_birthday/1", "vip_birthday/2", "vip_birthday/3")),
     Case("winback", population=3000, arrivals=0, start_day=10, days=5, seed=4,
          covers=("winback/1", "winback/offer1", "winback/5.timeout/2")),
+    # Staff at work from 08:00 to 22:00, quiet hours from 21:00 to 08:30: sends they do
+    # inside quiet hours wait for their end.
+    Case("coupons", population=400, arrivals=25, start_day=8, days=3, seed=8,
+         start_time=dt.time(20), staff_hours=(8 * 60, 22 * 60)),
 ]
 
 
@@ -133,6 +144,7 @@ class Outcome:
     tasks: list[PlanTask]
     summary: PlanSummary
     program: Program
+    traced: dict[str, CustomerTrace]  # every customer of the replication
 
 
 @pytest.fixture(scope="module", params=CASES,
@@ -146,6 +158,11 @@ def outcome(request, tmp_path_factory) -> Outcome:
     assert scenario is not None and problems == []
     # A day more than the window, so the simulation runs past its end at any start time.
     scenario = small(scenario, case.population, case.arrivals, case.start_day + case.days + 1)
+    if case.staff_hours is not None:
+        hours = Hours(start=clock_text(case.staff_hours[0]), end=clock_text(case.staff_hours[1]))
+        scenario = scenario.model_copy(update={"staff": {
+            role: staff.model_copy(update={"hours": hours})
+            for role, staff in scenario.staff.items()}})
     first = dt.datetime.combine(scenario.start, dt.time())
     clock = Clock(first, program.settings.timezone)
     start_at = dt.datetime.combine(scenario.start + dt.timedelta(days=case.start_day),
@@ -171,8 +188,10 @@ def outcome(request, tmp_path_factory) -> Outcome:
         planners.append(planner)
         return Collect()
 
-    summary, problems = plan_files(program, inputs, PlanSettings(
-        start_at, case.days, lookback_days=case.start_day), sink)
+    settings = PlanSettings(start_at, case.days, lookback_days=case.start_day)
+    if case.staff_hours is not None:
+        settings = dataclasses.replace(settings, staff_hours=case.staff_hours)
+    summary, problems = plan_files(program, inputs, settings, sink)
     assert problems == [] and summary is not None and summary.customers == len(known)
     # The plan follows customers from the lookback start on (new friends from being added);
     # what happened to them before is history to it but was replayed by the simulation, and
@@ -182,7 +201,7 @@ def outcome(request, tmp_path_factory) -> Outcome:
     timeless = not planners[0].interpreter.triggers.schedules
     alike = {c.id: c for c in known if c.followed >= since or timeless and not any(
         c.followed <= e.time < since for e in c.events)}
-    return Outcome(case, alike, planners[0], start, tasks, summary, program)
+    return Outcome(case, alike, planners[0], start, tasks, summary, program, trace.customers)
 
 
 def _write_inputs(folder: Path, customers: list[CustomerTrace], clock: Clock,
@@ -249,15 +268,14 @@ def _as_work(out: Outcome, c: CustomerTrace, effect: Effect, round_: int,
     moved = dataclasses.replace(effect, time=effect.time - start)
     if isinstance(moved, SendRequested):
         moved = dataclasses.replace(moved, earliest=moved.earliest - start)
-        due_start = builder.send_start(moved)
-        due_end = builder.hours.end(due_start, True) if moved.staff_confirmed else due_start
+        due_start, due_end = builder.send_window(moved)
         kind = "send"
     elif isinstance(moved, StateChanged):
         due_start = due_end = moved.time
         kind = "update"
     else:
         due = moved.due - start if isinstance(moved, TaskCreated) and moved.due else None
-        due_start, due_end = builder.staff_window(moved.time, due)
+        due_start, due_end = builder.hours.work_window(moved.time, due)
         kind = moved.kind
     if not (due_start < out.planner.end and max(due_start, due_end) >= 0):
         return None
@@ -483,3 +501,28 @@ def test_plan_lists_the_work_the_simulation_did(outcome: Outcome) -> None:
     # Enough agreement to mean something: every case sends, holds and decides plenty.
     assert compared["send"] >= 10 and compared["pending"] >= 10
     assert sum(compared.values()) >= 50
+
+
+def test_staff_sends_go_out_when_the_plan_says_they_may(outcome: Outcome) -> None:
+    """Each staff-confirmed send the simulation delivered went out outside quiet hours and no
+    earlier than the start of the plan's window for its request; with staff at work inside
+    quiet hours, some sends they did then waited for the quiet hours to end."""
+    builder, quiet, start = outcome.planner.builder, outcome.planner.interpreter.quiet, \
+        outcome.start
+    delivered = held = 0
+    for c in outcome.traced.values():
+        asked: dict[tuple, list[SendRequested]] = {}
+        for effect in c.effects:
+            key = (effect.journey, effect.run, effect.step)
+            if isinstance(effect, SendRequested) and effect.staff_confirmed:
+                asked.setdefault(key, []).append(effect)
+            elif isinstance(effect, SendDelivered) and effect.channel in STAFF_CHANNELS:
+                request = asked[key].pop(0)
+                moved = dataclasses.replace(request, earliest=request.earliest - start)
+                at = effect.time - start  # on the plan's clock
+                assert at >= builder.send_window(moved)[0], (c.id, effect)
+                assert not quiet.inside(at), (c.id, effect)
+                delivered += 1
+                held += quiet.inside(at - 1e-6)
+    assert delivered >= 20
+    assert held > 0 if outcome.case.staff_hours else held == 0

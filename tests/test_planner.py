@@ -15,7 +15,6 @@ from runtime_kit import program_of
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Event
 from sopdsl.customers_io import Roster, StaffMember
-from sopdsl.planning.build import WorkHours
 from sopdsl.planning.planner import PlanInputs, Planner, PlanSettings
 from sopdsl.runtime.replay import CustomerData, replay
 
@@ -101,7 +100,7 @@ def test_content_placeholders_are_filled_from_customer_and_owner():
 
 def test_loop_rounds_and_dropped_sends():
     """Drip lessons carry their round; a send over the monthly mass quota is counted, not listed."""
-    text, _ = plan_text("education_funnel")
+    text, _ = plan_text("education_funnel", days=10)
     rounds = [t["round"] for t in tasks_of(text, "c009") if t["step"] == "edu_funnel/drip.body/1"]
     assert rounds == [2, 3, 4]
     assert json.loads(text)["summary"]["dropped"] == {"mass_quota": 1}
@@ -199,25 +198,6 @@ def test_plan_and_replay_take_the_same_decisions():
         tasks = [(e.step, Clock(since, "Asia/Shanghai").local(e.time).isoformat())
                  for e in replayed.staff_work]
         assert [(t.step, t.due.start) for t in planned if t.kind == "task"] == tasks
-
-
-def test_work_hours_respect_staff_and_quiet_hours():
-    """Sends wait for the end of quiet hours and for staff hours; tasks only for staff hours."""
-    clock = Clock(dt.datetime(2026, 12, 2), "Asia/Shanghai")
-    hours = WorkHours(clock, (9 * 60, 21 * 60), (21 * 60 + 30, 8 * 60 + 30))
-    at = clock.minutes
-
-    def local(t: float) -> str:
-        return clock.local(t).strftime("%m-%d %H:%M")
-
-    assert local(hours.start(at(dt.datetime(2026, 12, 2, 22, 0)), True)) == "12-03 09:00"
-    assert local(hours.start(at(dt.datetime(2026, 12, 2, 10, 0)), True)) == "12-02 10:00"
-    assert local(hours.end(at(dt.datetime(2026, 12, 2, 10, 0)), True)) == "12-02 21:00"
-    late = WorkHours(clock, (8 * 60, 23 * 60), (21 * 60 + 30, 8 * 60 + 30))
-    assert local(late.start(at(dt.datetime(2026, 12, 2, 8, 0)), True)) == "12-02 08:30"
-    assert local(late.end(at(dt.datetime(2026, 12, 2, 10, 0)), True)) == "12-02 21:30"
-    assert local(late.end(at(dt.datetime(2026, 12, 2, 10, 0)), False)) == "12-02 23:00"
-    assert local(late.start(at(dt.datetime(2026, 12, 2, 22, 0)), False)) == "12-02 22:00"
 
 
 def test_a_bad_row_is_left_out_and_the_rest_is_planned(tmp_path):

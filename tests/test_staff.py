@@ -12,9 +12,12 @@ from simulator.behaviour import DrawStream
 from sopdsl.scenario.distributions import Distribution
 from sopdsl.scenario.model import Hours, Staff
 from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem
+from sopdsl.builtins import MINUTES_PER_DAY as DAY
+from sopdsl.runtime.hours import ClockHours, DailyHours
 from tests.runtime_kit import CLOCK, at
 
-DAY = 24 * 60
+AROUND_THE_CLOCK = ClockHours(DailyHours(0, DAY), CLOCK)
+NINE_TO_NINE = ClockHours(DailyHours(9 * 60, 21 * 60), CLOCK)
 
 
 def staff(count: int, capacity: float, completion: float, delay: Distribution) -> Staff:
@@ -55,7 +58,7 @@ def test_shared_pool_mean_wait_matches_erlang_c() -> None:
     done: list[WorkItem] = []
     member = staff(servers, 12, 1.0, Distribution(kind="fixed", params=(0,), unit="minutes"))
     days = math.ceil(horizon / DAY)
-    full_days = Shifts([(k * DAY, (k + 1) * DAY) for k in range(days + 1)])
+    full_days = Shifts(AROUND_THE_CLOCK, horizon)
     pool = staffing(env, member, full_days, horizon, done, [])
     arrivals = random.Random(7)
 
@@ -91,7 +94,7 @@ def test_overload_builds_a_queue_and_expires_the_hand_counted_share() -> None:
     expired: list[WorkItem] = []
     member = staff(1, 12, 1.0, Distribution(kind="fixed", params=(0,), unit="minutes"))
     horizon = (days + 2) * DAY
-    full_days = Shifts([(k * DAY, (k + 1) * DAY) for k in range(days + 3)])
+    full_days = Shifts(AROUND_THE_CLOCK, horizon)
     pool = staffing(env, member, full_days, horizon, done, expired, seed=3)
 
     def arrive():
@@ -117,11 +120,11 @@ def test_delay_is_latency_and_work_pauses_outside_working_hours() -> None:
     done: list[WorkItem] = []
     # capacity 6/day: 120-minute items on average, so one started at 20:59 runs past 21:00.
     member = staff(1, 6, 1.0, Distribution(kind="fixed", params=(0,), unit="minutes"))
-    pool = staffing(env, member, Shifts.daily(9 * 60, 12 * 60, CLOCK, 9 * DAY), 9 * DAY,
+    pool = staffing(env, member, Shifts(NINE_TO_NINE, 9 * DAY), 9 * DAY,
                     done, [])
     late = staff(1, 60, 1.0, Distribution(kind="fixed", params=(120,), unit="minutes"))
     late_done: list[WorkItem] = []
-    later = staffing(env, late, Shifts.daily(9 * 60, 12 * 60, CLOCK, 9 * DAY), 9 * DAY,
+    later = staffing(env, late, Shifts(NINE_TO_NINE, 9 * DAY), 9 * DAY,
                      late_done, [])
     finished: list[float] = []
     pool.outcome.done = lambda item, who: finished.append(env.now)
@@ -148,7 +151,7 @@ def test_items_never_done_expire_at_their_due_time() -> None:
     expired: list[WorkItem] = []
     moments: list[float] = []
     member = staff(2, 60, 0.0, Distribution(kind="fixed", params=(5,), unit="minutes"))
-    pool = staffing(env, member, Shifts.daily(9 * 60, 12 * 60, CLOCK, 5 * DAY), 5 * DAY,
+    pool = staffing(env, member, Shifts(NINE_TO_NINE, 5 * DAY), 5 * DAY,
                     [], expired)
     pool.outcome.expired = lambda item: moments.append(env.now)
 
@@ -169,7 +172,7 @@ def test_owner_outside_the_role_sends_work_to_the_shared_queue() -> None:
     done: list[tuple[WorkItem, str]] = []
     draws = np.random.default_rng(1)
     fixed = Distribution(kind="fixed", params=(10,), unit="minutes")
-    shifts = Shifts.daily(9 * 60, 12 * 60, CLOCK, DAY)
+    shifts = Shifts(NINE_TO_NINE, DAY)
     pool = Staffing(env, {"guide": (staff(1, 60, 1.0, fixed), shifts),
                           "sales": (staff(2, 60, 1.0, fixed), shifts),
                           "idle": (staff(1, 0, 1.0, fixed), shifts)},
@@ -190,6 +193,7 @@ def test_handoffs_go_round_robin() -> None:
     """Successive handoffs to a role pick its members in turn."""
     env = simpy.Environment()
     fixed = Distribution(kind="fixed", params=(10,), unit="minutes")
-    pool = staffing(env, staff(3, 60, 1.0, fixed), Shifts.daily(0, 60, CLOCK, DAY), DAY, [], [])
+    first_hour = Shifts(ClockHours(DailyHours(0, 60), CLOCK), DAY)
+    pool = staffing(env, staff(3, 60, 1.0, fixed), first_hour, DAY, [], [])
     assert [pool.next_owner("r") for _ in range(4)] == ["r-1", "r-2", "r-3", "r-1"]
     assert pool.next_owner("unknown") is None

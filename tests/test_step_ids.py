@@ -6,7 +6,8 @@ from pathlib import Path
 
 from sopdsl.syntax import ast
 from sopdsl.syntax.parser import parse_text
-from sopdsl.syntax.step_ids import step_arms, step_id_map, walk_steps
+from sopdsl.syntax.step_ids import step_id_map, walk_steps
+from sopdsl.syntax.walk import step_arms
 
 GRAPH_DATA = Path(__file__).parent / "golden" / "graph"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +14,6 @@ from sopdsl.diagnostics import Diagnostic, has_errors
 from sopdsl.syntax.source import SourceFile
 
 if TYPE_CHECKING:
-    from sopdsl.draw.graph import WorkflowGraph
     from sopdsl.syntax.loader import Unit
 
 
@@ -98,13 +96,6 @@ class Program:
         info = self.attributes.get(event.name.name)
         return (event.content is None and event.name.name not in self.events
                 and info is not None and info.type == "date")
-
-    @functools.cached_property
-    def graph(self) -> WorkflowGraph:
-        """The workflow graph of every journey, built on first use."""
-        from sopdsl.draw.graph import build_graph
-
-        return build_graph(self.journeys.values())
 
 
 def collect(unit: Unit) -> Program:

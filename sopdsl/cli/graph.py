@@ -39,6 +39,7 @@ def graph(file: Path, journey: str | None, fmt: str | None, output: Path | None)
     on the edges, goals and exits marked. Exit codes: 0 drawn, 1 the playbook has errors, 2 unreadable input or an unknown journey.
     """
     from sopdsl.api import load
+    from sopdsl.draw.graph import build_graph
 
     fmt = fmt or SUFFIX_FORMATS.get(output.suffix.lower() if output else "", "dot")
     program = load(file)
@@ -48,7 +49,7 @@ def graph(file: Path, journey: str | None, fmt: str | None, output: Path | None)
     if journey is not None and journey not in program.journeys:
         raise click.BadParameter(_unknown_journey(journey, list(program.journeys)),
                                  param_hint="'--journey'")
-    flow = program.graph
+    flow = build_graph(program)
     if fmt in TEXT_FORMATS:
         _write_text(flow, journey, fmt, output)
     else:

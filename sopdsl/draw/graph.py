@@ -1,32 +1,29 @@
-"""The workflow graph: every journey's control flow as one networkx MultiDiGraph."""
+"""The workflow graph: every journey's control flow as one networkx MultiDiGraph.
+
+The edges are the compiled journeys' own (`sopdsl.runtime.flow`); the nodes and the words on
+the edges come from the syntax tree, found by step id.
+"""
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 
+from sopdsl.checker.program import Program
+from sopdsl.runtime import steps
+from sopdsl.runtime.flow import StepEdge, end_node, exit_node, node_at, step_edges
+from sopdsl.runtime.journey_program import CompiledJourney, compile_program
 from sopdsl.syntax import ast
 from sopdsl.syntax.source import Span
-from sopdsl.syntax.step_ids import step_arms, walk_steps
+from sopdsl.syntax.step_ids import walk_steps
 
 # Edges that leave a journey's own control flow: reachability, paths and cycles ignore them.
 CROSS_JOURNEY_KINDS = frozenset({"enter"})
 # Journey clauses watched at any time while a customer is in the journey.
 _WATCHED = (ast.Goal, ast.ExitOn, ast.ExitWhen)
-
-
-@dataclass(frozen=True)
-class _Continue:
-    """Where control goes when a step list runs out, and how the plain edge there is typed."""
-
-    node: str
-    kind: str = "next"
-    attrs: dict[str, Any] = field(default_factory=dict)
 
 
 class WorkflowGraph:
@@ -115,17 +112,18 @@ class WorkflowGraph:
         return set(roots).union(*(nx.descendants(flow, root) for root in roots))
 
 
-def build_graph(journeys: Iterable[ast.Journey]) -> WorkflowGraph:
-    """The workflow graph of the given journeys (a repeated journey name keeps the first)."""
+def build_graph(program: Program,
+                compiled: dict[str, CompiledJourney] | None = None) -> WorkflowGraph:
+    """The workflow graph of the program's journeys (compiled here unless given)."""
+    compiled = compiled if compiled is not None else compile_program(program)
     graph = WorkflowGraph()
-    enters: list[tuple[str, str]] = []
-    for journey in journeys:
-        if journey.name.name not in graph.journeys:
-            enters += _JourneyBuilder(graph, journey).build()
-    for step_id, target in enters:
-        if target in graph.journeys:
-            for entry in graph.entry_nodes(target):
-                graph.g.add_edge(step_id, entry, kind="enter")
+    for name, journey in program.journeys.items():
+        _JourneyBuilder(graph, journey, compiled[name]).build()
+    for journey in compiled.values():
+        for instruction in journey.code:
+            if isinstance(instruction, steps.EnterJourney) and instruction.target in graph.journeys:
+                for entry in graph.entry_nodes(instruction.target):
+                    graph.g.add_edge(instruction.step, entry, kind="enter")
     return graph
 
 
@@ -135,33 +133,31 @@ def step_kind(step: ast.Step) -> str:
 
 
 class _JourneyBuilder:
-    """Adds one journey's nodes and edges; returns its `enter` steps for linking afterwards."""
+    """Adds one journey's nodes, its compiled edges and its watched clauses."""
 
-    def __init__(self, graph: WorkflowGraph, journey: ast.Journey) -> None:
+    def __init__(self, graph: WorkflowGraph, journey: ast.Journey,
+                 compiled: CompiledJourney) -> None:
         self.graph = graph
         self.journey = journey
+        self.compiled = compiled
         self.name = journey.name.name
-        self.end = f"{self.name}/@end"
-        self.exit = f"{self.name}/@exit"
-        self.ids: dict[int, str] = {}
-        self.enters: list[tuple[str, str]] = []
+        self.steps: dict[str, ast.Step] = {}
 
-    def build(self) -> list[tuple[str, str]]:
+    def build(self) -> None:
         self.graph._add_journey(self.journey)
         triggers = self._add_triggers()
-        every_step = self._add_steps()
-        self._add(self.end, "end", self.journey.span)
+        self._add_steps()
+        self._add(end_node(self.name), "end", self.journey.span)
         watched = [c for c in self.journey.clauses if isinstance(c, _WATCHED)]
-        if watched or any(isinstance(step, ast.ExitStep) for step in every_step):
-            self._add(self.exit, "exit", self.journey.span)
-        top = self.journey.steps
-        first = self.ids[id(top[0])] if top else self.end
+        if watched or any(isinstance(i, steps.ExitStep) for i in self.compiled.code):
+            self._add(exit_node(self.name), "exit", self.journey.span)
+        first = node_at(self.compiled, 0)
         for trigger in triggers:
             self._edge(trigger, first, "trigger")
-        self._link_list(top, _Continue(self.end))
+        for edge in step_edges(self.compiled):
+            self._edge(edge.source, edge.target, edge.kind, **self._words(edge))
         if watched:
             self._add_watched(watched)
-        return self.enters
 
     def _add(self, node: str, kind: str, span: Span, **attrs: Any) -> None:
         self.graph._add_node(node, self.name, kind=kind, span=span, **attrs)
@@ -178,17 +174,30 @@ class _JourneyBuilder:
             nodes.append(node)
         return nodes
 
-    def _add_steps(self) -> list[ast.Step]:
-        steps = []
+    def _add_steps(self) -> None:
         for ref in walk_steps(self.journey):
-            self.ids[id(ref.step)] = ref.id
-            steps.append(ref.step)
+            self.steps[ref.id] = ref.step
             label = ref.step.label.name if ref.step.label else None
             self._add(
                 ref.id, step_kind(ref.step), ref.step.span,
                 step=ref.step, label=label, parent=ref.parent, arm=ref.arm, depth=ref.depth,
             )
-        return steps
+
+    def _words(self, edge: StepEdge) -> dict[str, Any]:
+        """What the playbook says about an edge: its condition, share, window or round wait."""
+        step = self.steps[edge.source]
+        words: dict[str, Any] = {}
+        if isinstance(step, ast.WaitFor) and edge.kind == "timeout":
+            words["within"] = step.within
+        elif isinstance(step, ast.If) and edge.kind in ("if", "elif", "else"):
+            arm = edge.arm or 0
+            words["arm"] = "else" if edge.kind == "else" else f"elif{arm}" if arm else "if"
+            words["condition"] = None if edge.kind == "else" else step.branches[arm].condition
+        elif isinstance(step, ast.Split) and edge.arm is not None:
+            words.update(name=step.arms[edge.arm].name.name, share=step.arms[edge.arm].share.value)
+        if edge.back:
+            words.update(wait=self.steps[edge.target].every, back=True)  # type: ignore[union-attr]
+        return words
 
     def _add_watched(self, clauses: list[ast.Clause]) -> None:
         watch = f"{self.name}/@any"
@@ -202,54 +211,8 @@ class _JourneyBuilder:
                     watch, goal, "goal", events=clause.events, within=clause.within, clause=clause
                 )
             elif isinstance(clause, ast.ExitOn):
-                self._edge(watch, self.exit, "exit_on", events=clause.events, clause=clause)
+                self._edge(watch, exit_node(self.name), "exit_on", events=clause.events,
+                           clause=clause)
             else:
-                self._edge(watch, self.exit, "exit_when", condition=clause.expr, clause=clause)
-
-    def _link_list(self, steps: list[ast.Step], after: _Continue) -> None:
-        for i, step in enumerate(steps):
-            step_after = _Continue(self.ids[id(steps[i + 1])]) if i + 1 < len(steps) else after
-            self._link_step(step, self.ids[id(step)], step_after)
-
-    def _link_step(self, step: ast.Step, node: str, after: _Continue) -> None:
-        if isinstance(step, ast.ExitStep):
-            self._edge(node, self.exit, "exit")
-            return
-        if isinstance(step, ast.Enter):
-            self.enters.append((node, step.journey.name))
-        arms = step_arms(step)
-        if not arms:
-            self._edge(node, after.node, after.kind, **after.attrs)
-            return
-        round_end = _round_end(step, node)
-        inner = round_end or after
-        for (_, steps), (kind, attrs) in zip(arms, _arm_edges(step), strict=True):
-            if steps:
-                self._edge(node, self.ids[id(steps[0])], kind, **attrs)
-                self._link_list(steps, inner)
-            else:
-                self._edge(node, inner.node, kind, **attrs, **inner.attrs)
-        if round_end:
-            self._edge(node, after.node, "loop_exit", **after.attrs)
-
-
-def _round_end(step: ast.Step, node: str) -> _Continue | None:
-    """For a repeat, the back edge that ends each round of its body."""
-    if isinstance(step, (ast.RepeatN, ast.RepeatUntil)):
-        return _Continue(node, "repeat", {"wait": step.every, "back": True})
-    return None
-
-
-def _arm_edges(step: ast.Step) -> list[tuple[str, dict[str, Any]]]:
-    """The kind and attributes of the edge into each of step_arms(step), in the same order."""
-    if isinstance(step, ast.WaitFor):
-        return [("then", {}), ("timeout", {"within": step.within})]
-    if isinstance(step, ast.If):
-        branches = [
-            ("elif" if i else "if", {"arm": f"elif{i}" if i else "if", "condition": b.condition})
-            for i, b in enumerate(step.branches)
-        ]
-        return branches + [("else", {"arm": "else", "condition": None})]
-    if isinstance(step, ast.Split):
-        return [("arm", {"name": a.name.name, "share": a.share.value}) for a in step.arms]
-    return [("body", {})]
+                self._edge(watch, exit_node(self.name), "exit_when", condition=clause.expr,
+                           clause=clause)

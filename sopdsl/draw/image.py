@@ -26,7 +26,7 @@ from sopdsl.draw.labels import (
 from sopdsl.draw.fonts import drawing_fonts, missing_font_note
 from sopdsl.draw.graph import WorkflowGraph
 from sopdsl.render.text import display_width
-from sopdsl.syntax.step_ids import step_arms
+from sopdsl.syntax.walk import step_arms
 
 LANE = 2.4  # inches per lane
 ROW = 1.0  # inches per row

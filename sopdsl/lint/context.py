@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sopdsl.syntax import ast
-from sopdsl.builtins import DEFAULT_STAFF_HOURS
-from sopdsl.draw.graph import WorkflowGraph
+from sopdsl.draw.graph import WorkflowGraph, build_graph
 from sopdsl.lint.intervals import Reasoner, Vocabulary
-from sopdsl.lint.paths import JourneyPaths, journey_paths
+from sopdsl.lint.paths import JourneyPaths, entry_time, journey_paths
 from sopdsl.lint.usage import Usage, collect_usage
 from sopdsl.checker.program import Program
-from sopdsl.syntax.step_ids import StepRef, step_arms, walk_steps
-
-
-def _minutes(text: str) -> int:
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
+from sopdsl.runtime.hours import DEFAULT_WORKING_HOURS, DailyHours
+from sopdsl.runtime.journey_program import CompiledJourney, compile_program
+from sopdsl.runtime.static_clock import LocalTime
+from sopdsl.syntax.step_ids import StepRef, walk_steps
 
 
 @dataclass(frozen=True)
 class LintOptions:
     """Assumptions the rules make that a team may want to state differently."""
 
-    staff_hours: tuple[int, int] = (
-        _minutes(DEFAULT_STAFF_HOURS[0]), _minutes(DEFAULT_STAFF_HOURS[1]))
+    staff_hours: DailyHours = DEFAULT_WORKING_HOURS
 
 
 @dataclass
@@ -40,8 +35,13 @@ class LintContext:
     _steps: dict[str, list[StepRef]] = field(default_factory=dict, init=False, repr=False)
 
     @functools.cached_property
+    def compiled(self) -> dict[str, CompiledJourney]:
+        """The journeys as they run: the one model of their control flow and timing."""
+        return compile_program(self.program)
+
+    @functools.cached_property
     def graph(self) -> WorkflowGraph:
-        return self.program.graph
+        return build_graph(self.program, self.compiled)
 
     @functools.cached_property
     def reasoner(self) -> Reasoner:
@@ -59,7 +59,10 @@ class LintContext:
     def paths(self, journey: str) -> JourneyPaths:
         """The journey's timed paths (see `sopdsl.lint.paths`), walked once."""
         if journey not in self._paths:
-            self._paths[journey] = journey_paths(self.graph, journey)
+            syntax = self.program.journeys[journey]
+            steps = {ref.id: ref.step for ref in self.steps(syntax)}
+            entries = [entry_time(t) for t in triggers(syntax)] or [LocalTime()]
+            self._paths[journey] = journey_paths(self.compiled[journey], steps, entries)
         return self._paths[journey]
 
     def reachable(self, journey: str) -> set[str]:
@@ -85,11 +88,3 @@ def clauses(journey: ast.Journey, kind: type) -> list:
 def triggers(journey: ast.Journey) -> list[ast.Trigger]:
     """Every trigger of the journey, over all its `when` clauses."""
     return [t for c in clauses(journey, ast.When) for t in c.triggers]
-
-
-def all_steps(steps: Sequence[ast.Step]) -> Iterator[ast.Step]:
-    """The steps and every step nested in them, depth first in source order."""
-    for step in steps:
-        yield step
-        for _, arm in step_arms(step):
-            yield from all_steps(arm or [])

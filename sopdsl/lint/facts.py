@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sopdsl.syntax import ast
 from sopdsl.lint.intervals import Fact, Reasoner, without_keys
-from sopdsl.lint.context import all_steps
+from sopdsl.syntax.walk import nested_steps
 
 Facts = tuple[Fact, ...]
 _WAITS = (ast.Wait, ast.WaitUntilTime, ast.WaitUntilDay)
@@ -113,8 +113,8 @@ class BranchFacts:
 def _changed(steps: Sequence[ast.Step]) -> set[str]:
     """The fact keys the steps (and the steps inside them) can change."""
     keys: set[str] = set()
-    for step in all_steps(steps):
-        match step:
+    for place in nested_steps(steps):
+        match place.step:
             case ast.TagStep(tag=tag) | ast.UntagStep(tag=tag):
                 keys.add(f"tag {tag.text}")
             case ast.StageStep():

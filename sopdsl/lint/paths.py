@@ -1,12 +1,13 @@
 """Timed paths through a journey: what one customer can go through, and when at the earliest.
 
-The walk follows the workflow graph from each trigger to the end or an exit. Every `wait for`
-tries both arms, every branch and split arm is taken, and a repeat's body is unrolled round by
-round up to its bound (`repeat N`: exactly N rounds; `until ... max N`: 1 to N). Times are
-the earliest minute after entry at which each step can run: waits add their duration (and the
-time to the next `at`/`until` clock time when the time of day is known), a `wait for` adds
-nothing on `then` and its window on `timeout`, a repeat adds `every` between rounds. Staff
-delays, quiet-hours deferral and goals are left out: the result is the tightest schedule.
+The walk runs the compiled journey's instructions along their successors, from each trigger
+to the end or an exit: every `wait for` tries both arms, every branch and split arm is taken,
+and a repeat runs round by round as its loop end allows (`repeat N`: exactly N rounds;
+`until ... max N`: 1 to N, at most MAX_ROUNDS). Times are minutes after entry, taken from the
+instructions themselves (`sopdsl.runtime.static_clock`): a wait wakes when a run's would, given
+what is known of the local time; a `then` arm comes at the earliest at once (the time of day
+is lost there), a timeout after its window, a next round after `every`. Staff delays,
+quiet-hours deferral and goals are left out: the result is the tightest schedule.
 """
 
 from __future__ import annotations
@@ -14,25 +15,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from sopdsl.runtime import steps
+from sopdsl.runtime.clock import WEEKDAYS
+from sopdsl.runtime.journey_program import CompiledJourney
+from sopdsl.runtime.static_clock import LocalTime, static_wake
 from sopdsl.syntax import ast
-from sopdsl.draw.graph import WorkflowGraph
-from sopdsl.lint.clock import DAY
 
-Rounds = tuple[tuple[str, int], ...]  # rounds done, per repeat node being unrolled
-_REPEATS = (ast.RepeatN, ast.RepeatUntil)
+Rounds = tuple[tuple[int, int], ...]  # rounds done, per repeat (by its loop's slot)
 
 MAX_PATHS = 300
 MAX_ROUNDS = 60
-MAX_WALKED = 20_000  # steps walked per journey before the walk gives up (incomplete)
+MAX_WALKED = 20_000  # instructions walked per journey before the walk gives up (incomplete)
 
 
 class Visit(NamedTuple):
-    """One step on a path: its id, the step, the earliest minute it runs, the clock then."""
+    """One instruction run on a path: its step's id and syntax, when it lets control go on
+    (minutes after entry) and the time of day then, when known."""
 
     node: str
     step: ast.Step
+    instruction: steps.Instruction
     at: int
-    clock: int | None  # minute of the day when known
+    clock: int | None
 
 
 @dataclass(frozen=True)
@@ -44,68 +48,38 @@ class JourneyPaths:
     complete: bool
 
 
-class _Edge(NamedTuple):
-    target: str
-    kind: str
-    delay: int  # minutes the edge itself takes (a repeat's `every`, a timeout's window)
-    back: bool
-
-
-def journey_paths(graph: WorkflowGraph, journey: str) -> JourneyPaths:
-    """Every timed path through the journey (up to MAX_PATHS), depth first in source order."""
-    walker = _Walker(graph)
-    for entry in graph.entry_nodes(journey):
-        trigger = graph.g.nodes[entry].get("trigger")
-        clock = trigger_clock(trigger) if trigger is not None else None
-        if graph.g.nodes[entry]["kind"] == "trigger":
-            walker.walk(walker.moves(entry, None, 0, clock, (), 0))
-        else:
-            walker.walk([_Move(entry, 0, clock, (), False, 0)])
-    return JourneyPaths(journey, tuple(walker.paths), not walker.truncated)
-
-
-def trigger_clock(trigger: ast.Trigger) -> int | None:
-    """The time of day a trigger fires at, when it names one."""
+def entry_time(trigger: ast.Trigger) -> LocalTime:
+    """What a trigger tells of the local time at entry: its `at`, and an `every`'s weekday."""
     at = getattr(trigger, "at", None)
-    return at.minutes if isinstance(at, ast.TimeOfDay) else None
+    if not isinstance(at, ast.TimeOfDay):
+        return LocalTime()
+    weekday = getattr(trigger, "weekday", None)
+    return LocalTime(at.minutes, WEEKDAYS.index(weekday) if weekday in WEEKDAYS else None)
 
 
-def clock_after(clock: int | None, minutes: int) -> int | None:
-    """The time of day `minutes` after `clock`, when the clock is known."""
-    return None if clock is None else (clock + minutes) % DAY
-
-
-def until(clock: int | None, target: int) -> int:
-    """Minutes from `clock` to the next `target` time of day (0 when the clock is unknown)."""
-    return 0 if clock is None else (target - clock) % DAY
-
-
-def step_timing(step: ast.Step, at: int, clock: int | None) -> tuple[int, int | None]:
-    """When the step has run and the clock then, given when it starts."""
-    match step:
-        case ast.Wait(duration=duration, at=target):
-            at, clock = at + duration.minutes, clock_after(clock, duration.minutes)
-            if target is not None:
-                at, clock = at + until(clock, target.minutes), target.minutes
-        case ast.WaitUntilTime(time=target):
-            at, clock = at + until(clock, target.minutes), target.minutes
-        case ast.WaitUntilDay(at=target):
-            if target is None:
-                return at, None
-            at, clock = at + until(clock, target.minutes), target.minutes
-        case ast.Send(at=target) if target is not None:
-            at, clock = at + until(clock, target.minutes), target.minutes
-    return at, clock
+def journey_paths(journey: CompiledJourney, syntax: dict[str, ast.Step],
+                  entries: list[LocalTime]) -> JourneyPaths:
+    """Every timed path through the journey from each entry (up to MAX_PATHS), depth first
+    in source order; `syntax` maps step ids to their steps."""
+    walker = _Walker(journey, syntax)
+    for local in entries:
+        walker.walk([_Move(0, 0, local, local.minute is not None, (), 0)])
+    return JourneyPaths(journey.name, tuple(walker.paths), not walker.truncated)
 
 
 class _Move(NamedTuple):
-    """A node to visit next, the state on arrival, and how long the path is before it."""
+    """An instruction to run next, the state on arrival, and how long the path is before it.
 
-    node: str
+    `local` is the local time on the earliest schedule (a `then` arm's event at once), which
+    the timing follows; `fixed` says whether its time of day is the same for every customer
+    on this path, which it stops being where an event can come at any moment.
+    """
+
+    pc: int
     at: int
-    clock: int | None
+    local: LocalTime
+    fixed: bool
     rounds: Rounds
-    back: bool
     depth: int
 
 
@@ -113,13 +87,14 @@ class _Walker:
     """Depth-first walk with an explicit stack (nested repeats make paths long); the path so
     far is one list, cut back to each move's depth and copied only when a path is complete."""
 
-    def __init__(self, graph: WorkflowGraph) -> None:
-        self.graph = graph
+    def __init__(self, journey: CompiledJourney, syntax: dict[str, ast.Step]) -> None:
+        self.code = journey.code
+        self.syntax = syntax
         self.paths: list[tuple[Visit, ...]] = []
         self.truncated = False
         self.visits: list[Visit] = []
         self.budget = MAX_WALKED
-        self._out: dict[str, list[_Edge]] = {}
+        self._wakes: dict[tuple[int, LocalTime], tuple[int, LocalTime]] = {}
 
     def walk(self, stack: list[_Move]) -> None:
         while stack:
@@ -129,52 +104,60 @@ class _Walker:
             self.budget -= 1
             move = stack.pop()
             del self.visits[move.depth:]
-            attrs = self.graph.g.nodes[move.node]
-            if attrs["kind"] in ("end", "exit"):
+            if not 0 <= move.pc < len(self.code):
                 self.paths.append(tuple(self.visits))
                 continue
-            step = attrs["step"]
-            at, clock = step_timing(step, move.at, move.clock)
-            rounds = move.rounds
-            if not move.back and isinstance(step, _REPEATS):
-                rounds = tuple(r for r in rounds if r[0] != move.node) + ((move.node, 0),)
-            self.visits.append(Visit(move.node, step, at, clock))
-            stack.extend(self.moves(move.node, step, at, clock, rounds, move.depth + 1))
+            instruction = self.code[move.pc]
+            here = move
+            if not isinstance(instruction, steps.Jump):
+                here = self._run(move, instruction)
+                self.visits.append(Visit(instruction.step, self.syntax[instruction.step],
+                                         instruction, here.at,
+                                         here.local.minute if here.fixed else None))
+                here = here._replace(depth=here.depth + 1)
+            stack.extend(reversed(self._moves(instruction, here)))
 
-    def moves(self, node: str, step: ast.Step | None, at: int, clock: int | None,
-              rounds: Rounds, depth: int) -> list[_Move]:
-        """The moves along the node's edges, last edge first (so the stack pops source order)."""
-        found = []
-        for edge in reversed(self._edges(node)):
-            after = _next_rounds(step, node, edge.kind, rounds)
+    def _run(self, move: _Move, instruction: steps.Instruction) -> _Move:
+        """The state when the instruction lets control go on."""
+        delay, local = self._wake(move.pc, move.local)
+        fixed = move.fixed and local.minute is not None
+        if instruction.reads_clock and not fixed:
+            fixed = self._wake(move.pc, LocalTime())[1].minute is not None
+        return move._replace(at=move.at + delay, local=local, fixed=fixed)
+
+    def _wake(self, pc: int, local: LocalTime) -> tuple[int, LocalTime]:
+        key = (pc, local)
+        if key not in self._wakes:
+            self._wakes[key] = static_wake(self.code[pc], local)
+        return self._wakes[key]
+
+    def _moves(self, instruction: steps.Instruction, here: _Move) -> list[_Move]:
+        """The moves along the instruction's successors that its loop state allows."""
+        rounds = here.rounds
+        if isinstance(instruction, steps.LoopStart):
+            rounds = _with(rounds, here.pc, 0)
+        moves = []
+        for flow in instruction.successors(here.pc):
+            after = _rounds_after(instruction, flow, rounds)
             if after is not None:
-                then_clock = None if edge.kind == "then" else clock_after(clock, edge.delay)
-                found.append(_Move(edge.target, at + edge.delay, then_clock, after, edge.back,
-                                   depth))
-        return found
-
-    def _edges(self, node: str) -> list[_Edge]:
-        if node not in self._out:
-            self._out[node] = [
-                _Edge(v, d["kind"], _delay(d), bool(d.get("back")))
-                for _, v, d in self.graph.g.out_edges(node, data=True) if d["kind"] != "enter"]
-        return self._out[node]
+                moves.append(here._replace(
+                    pc=flow.target, at=here.at + flow.delay, local=here.local.after(flow.delay),
+                    fixed=here.fixed and not flow.on_event, rounds=after))
+        return moves
 
 
-def _delay(data: dict) -> int:
-    duration = data.get("wait") or data.get("within")
-    return duration.minutes if duration is not None else 0
-
-
-def _next_rounds(step: ast.Step | None, node: str, kind: str, rounds: Rounds) -> Rounds | None:
-    """The round counters after taking an edge out of a repeat, None when it cannot be taken."""
-    if kind not in ("body", "loop_exit") or not isinstance(step, _REPEATS):
+def _rounds_after(instruction: steps.Instruction, flow: steps.Flow,
+                  rounds: Rounds) -> Rounds | None:
+    """The round counts after taking a flow out of a loop end, None when it cannot be taken."""
+    if not isinstance(instruction, steps.LoopEnd):
         return rounds
-    bound = step.count if isinstance(step, ast.RepeatN) else step.max
-    most = max(1, min(int(bound.value), MAX_ROUNDS))
-    least = most if isinstance(step, ast.RepeatN) else 1
-    done = dict(rounds).get(node, 0)
-    others = tuple(r for r in rounds if r[0] != node)
-    if kind == "body":
-        return others + ((node, done + 1),) if done < most else None
-    return others if done >= least else None
+    done = dict(rounds).get(instruction.slot, 0) + 1
+    last = instruction.last_round(done) or done >= MAX_ROUNDS
+    others = tuple(r for r in rounds if r[0] != instruction.slot)
+    if flow.kind == "loop_exit":
+        return others if last or instruction.until is not None else None
+    return None if last else others + ((instruction.slot, done),)
+
+
+def _with(rounds: Rounds, slot: int, done: int) -> Rounds:
+    return tuple(r for r in rounds if r[0] != slot) + ((slot, done),)

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
-
 from sopdsl.syntax import ast
+from sopdsl.checker.placeholders import Placeholder, content_strings, placeholders
 from sopdsl.checker.program import Program
-
-# `{customer.baby_name}` and `{owner.name}`, the only placeholders the language has.
-PLACEHOLDER = re.compile(r"\{\s*(customer\.[^\W\d]\w*|owner\.name)\s*\}")
+from sopdsl.syntax.walk import nodes
 
 
 @dataclass
@@ -34,18 +30,14 @@ class Usage:
             getattr(self, kind).update(getattr(other, kind))
 
 
-def content_texts(content: ast.ContentDecl) -> Iterator[str]:
-    """The texts of a content that reach the customer: its title and `text` field."""
-    if content.title is not None:
-        yield content.title.value
-    for item in content.fields:
-        if item.key.name == "text" and isinstance(item.value, ast.StringLit):
-            yield item.value.value
+def content_placeholders(content: ast.ContentDecl) -> list[Placeholder]:
+    """The placeholders in the texts of a content, in order."""
+    return [p for string in content_strings(content) for p in _placeholders(string)]
 
 
-def placeholders(content: ast.ContentDecl) -> list[str]:
-    """The placeholders in a content's texts, e.g. `customer.name`, in order."""
-    return [m.group(1) for text in content_texts(content) for m in PLACEHOLDER.finditer(text)]
+def _placeholders(string: ast.StringLit) -> list[Placeholder]:
+    """The string's placeholders (`{customer.baby_name}`, `{owner.name}`), in order."""
+    return [p for p in placeholders(string) if p.of_the_language]
 
 
 def collect_usage(program: Program, cache: dict[int, Usage] | None = None) -> Usage:
@@ -66,24 +58,11 @@ def collect_usage(program: Program, cache: dict[int, Usage] | None = None) -> Us
 def _module_usage(module: ast.Module) -> Usage:
     usage = Usage()
     for decl in module.decls:
-        for node in _nodes(decl):
+        for node in nodes(decl):
             note = _NOTES.get(type(node))
             if note is not None:
                 note(node, usage)
     return usage
-
-
-def _nodes(root: BaseModel) -> Iterator[BaseModel]:
-    """The node and every node below it."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        for value in node.__dict__.values():
-            if isinstance(value, BaseModel):
-                stack.append(value)
-            elif isinstance(value, list):
-                stack.extend(item for item in value if isinstance(item, BaseModel))
 
 
 def _event(node: ast.EventRef, usage: Usage) -> None:
@@ -102,6 +81,12 @@ def _task(node: ast.Task, usage: Usage) -> None:
     usage.roles.add(node.role.name)
     if node.content is not None:
         usage.contents.add(node.content.name)
+    _attributes(_placeholders(node.instruction), usage)
+
+
+def _notify(node: ast.Notify, usage: Usage) -> None:
+    usage.roles.add(node.role.name)
+    _attributes(_placeholders(node.text), usage)
 
 
 def _set(node: ast.SetStep, usage: Usage) -> None:
@@ -110,8 +95,11 @@ def _set(node: ast.SetStep, usage: Usage) -> None:
 
 
 def _content(node: ast.ContentDecl, usage: Usage) -> None:
-    usage.attributes.update(p.split(".", 1)[1] for p in placeholders(node)
-                            if p.startswith("customer."))
+    _attributes(content_placeholders(node), usage)
+
+
+def _attributes(found: list[Placeholder], usage: Usage) -> None:
+    usage.attributes.update(p.attribute for p in found if p.attribute)
 
 
 # What each kind of node refers to (a table, since every node of every file passes here).
@@ -124,7 +112,7 @@ _NOTES: dict[type, Callable[[Any, Usage], None]] = {
     ast.ScHistory: lambda n, u: u.events.add(n.event.name),
     ast.Send: _send,
     ast.Task: _task,
-    ast.Notify: lambda n, u: u.roles.add(n.role.name),
+    ast.Notify: _notify,
     ast.Handoff: lambda n, u: u.roles.add(n.role.name),
     ast.ScOwner: lambda n, u: u.roles.add(n.role.name),
     ast.ScStaff: lambda n, u: u.roles.add(n.role.name),

@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sopdsl.syntax import ast
-from sopdsl.lint.clock import DAY
+from sopdsl.builtins import MASS_CHANNELS, MINUTES_PER_DAY
 from sopdsl.lint.paths import JourneyPaths, Visit
 from sopdsl.checker.program import Window
+from sopdsl.runtime import steps
 
 # A calendar period holds sends that are at most this far apart (a 31-day month).
-CALENDAR_MINUTES = {"day": DAY, "week": 7 * DAY, "month": 31 * DAY}
-# WeCom mass messages: the staff-confirmed channels that go through the mass-send assistant.
-MASS_CHANNELS = frozenset({"private_chat", "group"})
+CALENDAR_MINUTES = {
+    "day": MINUTES_PER_DAY, "week": 7 * MINUTES_PER_DAY, "month": 31 * MINUTES_PER_DAY}
 
 
 @dataclass(frozen=True)
@@ -34,21 +33,21 @@ class Burst:
         return ", ".join(f"`{v.node}` at +{minutes_text(v.at - first)}" for v in self.sends)
 
 
-def any_send(send: ast.Send) -> bool:
+def any_send(send: steps.Send) -> bool:
     """Every send is customer-facing."""
     return True
 
 
-def mass_send(send: ast.Send) -> bool:
+def mass_send(send: steps.Send) -> bool:
     """Sends that WeCom counts against the per-customer mass-message quota."""
-    return send.channel.name in MASS_CHANNELS
+    return send.channel in MASS_CHANNELS
 
 
 def window_minutes(window: Window) -> int:
     """The window's length in minutes; a calendar period counts as its longest span."""
     if window.minutes is not None:
         return window.minutes
-    return CALENDAR_MINUTES.get(window.calendar or "month", 31 * DAY)
+    return CALENDAR_MINUTES.get(window.calendar or "month", 31 * MINUTES_PER_DAY)
 
 
 def window_text(window: Window) -> str:
@@ -60,19 +59,21 @@ def window_text(window: Window) -> str:
 def minutes_text(minutes: int) -> str:
     """A duration in the language's notation: `1d12h`, `30m`, `0m`."""
     parts = []
-    for unit, size in (("d", DAY), ("h", 60), ("m", 1)):
+    for unit, size in (("d", MINUTES_PER_DAY), ("h", 60), ("m", 1)):
         amount, minutes = divmod(minutes, size)
         if amount:
             parts.append(f"{amount}{unit}")
     return "".join(parts) or "0m"
 
 
-def busiest(paths: JourneyPaths, window: int, counts: Callable[[ast.Send], bool]) -> Burst | None:
+def busiest(paths: JourneyPaths, window: int,
+            counts: Callable[[steps.Send], bool]) -> Burst | None:
     """The path and window with the most counted sends (the first such, in walk order)."""
     window = max(window, 1)  # a zero window (E309) still counts each send once
     best: tuple[Visit, ...] = ()
     for path in paths.paths:
-        sends = [v for v in path if isinstance(v.step, ast.Send) and counts(v.step)]
+        sends = [v for v in path
+                 if isinstance(v.instruction, steps.Send) and counts(v.instruction)]
         start = 0
         for end, visit in enumerate(sends):
             while visit.at - sends[start].at >= window:

@@ -7,14 +7,14 @@ when, with which words, under which idempotency key.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sopdsl.syntax import ast
 from sopdsl.runtime.clock import Clock
+from sopdsl.runtime.hours import WorkingTime
 from sopdsl.runtime.customer import Customer
 from sopdsl.customers_io import Roster
 from sopdsl.runtime.effects import (
@@ -25,54 +25,12 @@ from sopdsl.runtime.evaluate import plain_number
 from sopdsl.planning.model import (
     Assignee, DueWindow, PlanChange, PlanContent, PlanTask, TaskKind, task_key,
 )
+from sopdsl.checker.placeholders import OWNER_NAME, Placeholder, render
 from sopdsl.checker.program import Program
 from sopdsl.syntax.step_ids import walk_steps
 
-_PLACEHOLDER = re.compile(r"\{(owner\.name|customer\.(\w+))\}")
 _TITLE_WIDTH = 80
-
-
-class WorkHours:
-    """When staff work (daily, start before end) and when customers may not be messaged."""
-
-    def __init__(self, clock: Clock, staff: tuple[int, int],
-                 quiet: tuple[int, int] | None) -> None:
-        self.clock, self.staff, self.quiet = clock, staff, quiet
-        self._marks = sorted({*staff, *(quiet or ())})
-
-    def start(self, t: float, customer_facing: bool) -> float:
-        """The first moment at or after `t` when the work may be done."""
-        for _ in range(2 * len(self._marks) + 2):
-            if self._open(t, customer_facing):
-                return t
-            t = self._next_mark(t)
-        return self.start(t, False) if customer_facing else t
-
-    def end(self, start: float, customer_facing: bool) -> float:
-        """The first moment after `start` when that stretch of working time closes."""
-        t = start
-        for _ in range(2 * len(self._marks) + 2):
-            t = self._next_mark(t)
-            if not self._open(t, customer_facing):
-                return t
-        return t
-
-    def _open(self, t: float, customer_facing: bool) -> bool:
-        minute = self.clock.minute_of_day(t)
-        if not self.staff[0] <= minute < self.staff[1]:
-            return False
-        return not customer_facing or self.clock.out_of_quiet(t, self.quiet) == t
-
-    def _next_mark(self, t: float) -> float:
-        local = self.clock.local(t)
-        minute = local.hour * 60 + local.minute + local.second / 60
-        day = local.date()
-        for mark in self._marks:
-            if mark > minute:
-                candidate = self.clock.at(day, mark)
-                if candidate > t:
-                    return candidate
-        return min(self.clock.next_time(t, mark, strict=True) for mark in self._marks)
+_Step = TypeVar("_Step", ast.Task, ast.Notify)
 
 
 @dataclass(frozen=True)
@@ -96,12 +54,12 @@ def step_infos(program: Program) -> dict[str, StepInfo]:
 class TaskBuilder:
     """Builds one customer's tasks from the effects the interpreter reports, in their order."""
 
-    def __init__(self, program: Program, clock: Clock, hours: WorkHours, roster: Roster,
-                 window_end: float) -> None:
+    def __init__(self, program: Program, clock: Clock, hours: WorkingTime, roster: Roster,
+                 window_end: float, priorities: dict[str, int]) -> None:
         self.program, self.clock, self.hours, self.roster = program, clock, hours, roster
         self.window_end = window_end
         self.steps = step_infos(program)
-        self.priorities = {name: _priority(j) for name, j in program.journeys.items()}
+        self.priorities = priorities
         self.reset(None)
 
     def reset(self, customer: Customer | None) -> None:
@@ -117,21 +75,19 @@ class TaskBuilder:
     # ---- windows ------------------------------------------------------------------------
 
     def send_start(self, send: SendRequested) -> float:
-        """When a send is done: automatic ones at their earliest time, staff-confirmed ones
-        from then inside staff hours and out of quiet hours."""
+        """When a send goes out: automatic ones at their earliest time, staff-confirmed ones
+        at the start of their window."""
         known = self._starts.pop(id(send), None)
         if known is not None:
             return known
-        if not send.staff_confirmed:
-            return send.earliest
-        return self.hours.start(send.earliest, customer_facing=True)
+        return self.send_window(send)[0]
 
-    def staff_window(self, t: float, due: float | None = None) -> tuple[float, float]:
-        """When staff work created at `t` is done: from staff hours on, to `due` or day's end."""
-        start = self.hours.start(t, customer_facing=False)
-        if due is not None and due > start:
-            return start, due
-        return start, self.hours.end(start, customer_facing=False)
+    def send_window(self, send: SendRequested) -> tuple[float, float]:
+        """When a send is done: automatic ones at their earliest time, staff-confirmed ones
+        in staff hours, out of quiet hours."""
+        if not send.staff_confirmed:
+            return send.earliest, send.earliest
+        return self.hours.send_window(send.earliest)
 
     # ---- effects --------------------------------------------------------------------------
 
@@ -145,15 +101,15 @@ class TaskBuilder:
             elif isinstance(effect, (SendDelivered, SendDropped)):
                 self._decided(effect)
             elif isinstance(effect, TaskCreated):
-                self._add(customer, effect, "task", *self.staff_window(effect.time, effect.due),
-                          self._describe_task)
+                self._add(customer, effect, "task",
+                          *self.hours.work_window(effect.time, effect.due), self._describe_task)
             elif isinstance(effect, Notified):
-                self._add(customer, effect, "notify", *self.staff_window(effect.time),
+                self._add(customer, effect, "notify", *self.hours.work_window(effect.time),
                           self._describe_notify)
             elif isinstance(effect, HandoffRequested):
                 before = customer.owner
                 self._hand_over(customer, effect.role)
-                self._add(customer, effect, "handoff", *self.staff_window(effect.time),
+                self._add(customer, effect, "handoff", *self.hours.work_window(effect.time),
                           lambda c, e: self._describe_handoff(c, e, before))
             elif isinstance(effect, StateChanged) and effect.journey is not None:
                 self._add(customer, effect, "update", effect.time, effect.time,
@@ -174,11 +130,10 @@ class TaskBuilder:
         return [task for _, task in self.tasks], self.dropped
 
     def _requested(self, customer: Customer, send: SendRequested) -> None:
-        start = self.send_start(send)
+        start, end = self.send_window(send)
         self._starts[id(send)] = start
         round_ = self._round(send)
         task = None
-        end = self.hours.end(start, True) if send.staff_confirmed else start
         if self._in_window(start, end):
             content = self.content(send.content, customer)
             assignee = self.assignee(customer, send.role) if send.staff_confirmed else None
@@ -209,16 +164,22 @@ class TaskBuilder:
                 customer.owner = member.id
 
     def _describe_task(self, customer: Customer, effect: TaskCreated) -> dict[str, Any]:
-        instruction = self.fill(effect.instruction, customer)
+        instruction = self.fill(self._step(effect, ast.Task).instruction, customer)
         content = self.content(effect.content, customer) if effect.content else None
         return {"title": _first_line(instruction),
                 "text": instruction + (f"\n\n{content.text}" if content else ""),
                 "assignee": self.assignee(customer, effect.role), "content": content}
 
     def _describe_notify(self, customer: Customer, effect: Notified) -> dict[str, Any]:
-        text = self.fill(effect.text, customer)
+        text = self.fill(self._step(effect, ast.Notify).text, customer)
         return {"title": _first_line(text), "text": text,
                 "assignee": self.assignee(customer, effect.role)}
+
+    def _step(self, effect: Effect, kind: type[_Step]) -> _Step:
+        """The step an effect came from, as written."""
+        step = self.steps[effect.step or ""].step
+        assert isinstance(step, kind)
+        return step
 
     def _describe_handoff(self, customer: Customer, effect: HandoffRequested,
                           before: str | None) -> dict[str, Any]:
@@ -290,11 +251,11 @@ class TaskBuilder:
         """A content item with its placeholders filled for this customer."""
         decl = self.program.contents[name]
         fields = {f.key.name: f.value for f in decl.fields}
-        title = self.fill(decl.title.value, customer) if decl.title else None
+        title = self.fill(decl.title, customer) if decl.title else None
         body = fields.get("text")
         url = fields.get("url")
         value, valid = fields.get("value"), fields.get("valid")
-        parts = [title, self.fill(body.value, customer) if isinstance(body, ast.StringLit)
+        parts = [title, self.fill(body, customer) if isinstance(body, ast.StringLit)
                  else None, url.value if isinstance(url, ast.StringLit) else None]
         return PlanContent(
             name=name, kind=decl.kind.name, title=title,
@@ -303,18 +264,18 @@ class TaskBuilder:
             value=value.value if isinstance(value, ast.Number) else None,
             valid=valid.text if isinstance(valid, ast.Duration) else None)
 
-    def fill(self, text: str, customer: Customer) -> str:
-        """`{customer.<attribute>}` and `{owner.name}` filled in; unknown values are empty."""
-        if "{" not in text:
-            return text
-
-        def value(match: re.Match[str]) -> str:
-            if match.group(1) == "owner.name":
+    def fill(self, string: ast.StringLit, customer: Customer) -> str:
+        """The text with `{customer.<attribute>}` and `{owner.name}` filled in; unknown values
+        are empty."""
+        def value(placeholder: Placeholder) -> str:
+            if placeholder.inside == OWNER_NAME:
                 member = self.roster.members.get(customer.owner or "")
                 return (member.name if member and member.name else customer.owner) or ""
-            return _shown(customer.attributes.get(match.group(2)))
+            if placeholder.attribute is None:
+                return placeholder.text  # not a placeholder (the checker refuses it)
+            return _shown(customer.attributes.get(placeholder.attribute))
 
-        return _PLACEHOLDER.sub(value, text)
+        return render(string, value)
 
     def iso(self, t: float) -> str:
         """A run-time minute as RFC 3339 local time, to the second."""
@@ -328,10 +289,6 @@ class _At:
     journey: str
     step: str
     run: int
-
-
-def _priority(journey: ast.Journey) -> int:
-    return next((int(c.value.value) for c in journey.clauses if isinstance(c, ast.Priority)), 0)
 
 
 def _first_line(text: str) -> str:

@@ -13,9 +13,11 @@ from pydantic import ConfigDict, Field
 from sopdsl.syntax import ast
 from sopdsl.fmt.exprs import event_text, events_text, expr_text, trigger_text
 from sopdsl.fmt.statements import step_text
-from sopdsl.draw.graph import step_kind
+from sopdsl.draw.graph import WorkflowGraph, build_graph, step_kind
 from sopdsl.planning.model import StrictModel, published_schema
 from sopdsl.checker.program import Program, Window
+from sopdsl.runtime.hours import DailyHours
+from sopdsl.runtime.journey_program import CompiledJourney, compile_program
 from sopdsl.syntax.source import Span
 from sopdsl.syntax.step_ids import walk_steps
 
@@ -160,19 +162,17 @@ def _limit(window: Window | None) -> Limit | None:
     return Limit(count=window.count, window_minutes=window.minutes, period=window.calendar)
 
 
-def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def export_program(program: Program, file: str) -> Export:
     """The program (which must load without errors) as an export document."""
     settings = program.settings
     quiet = settings.quiet_hours
+    compiled = compile_program(program)
+    graph = build_graph(program, compiled)
     return Export(
         file=file,
         settings=ExportSettings(
             title=settings.title, timezone=settings.timezone,
-            quiet_hours=f"{_hhmm(quiet[0])}-{_hhmm(quiet[1])}" if quiet else None,
+            quiet_hours=DailyHours(*quiet).text if quiet else None,
             frequency_cap=_limit(settings.frequency_cap), mass_quota=_limit(settings.mass_quota),
             stages=list(settings.stages)),
         roles=[Role(name=n, title=d.title.value if d.title else None)
@@ -184,7 +184,8 @@ def export_program(program: Program, file: str) -> Export:
         contents=[_content(decl) for decl in program.contents.values()],
         segments=[Segment(name=n, expression=expr_text(d.expr), source=_where(d.span))
                   for n, d in program.segments.items()],
-        journeys=[_journey(program, journey) for journey in program.journeys.values()],
+        journeys=[_journey(graph, compiled[name], journey)
+                  for name, journey in program.journeys.items()],
     )
 
 
@@ -205,14 +206,11 @@ def _content(decl: ast.ContentDecl) -> Content:
                    source=_where(decl.span))
 
 
-def _journey(program: Program, journey: ast.Journey) -> Journey:
+def _journey(graph: WorkflowGraph, compiled: CompiledJourney, journey: ast.Journey) -> Journey:
     name = journey.name.name
     clauses = journey.clauses
-    graph = program.graph
     triggers = [t for c in clauses if isinstance(c, ast.When) for t in c.triggers]
     reentry = next((c for c in clauses if isinstance(c, ast.Reentry)), None)
-    priority = next((c for c in clauses if isinstance(c, ast.Priority)), None)
-    cap = next((c for c in clauses if isinstance(c, ast.JourneyCap)), None)
     audience = next((c for c in clauses if isinstance(c, ast.Audience)), None)
     own = graph.journey_nodes(name)
     return Journey(
@@ -227,9 +225,8 @@ def _journey(program: Program, journey: ast.Journey) -> Journey:
                for c in clauses if isinstance(c, ast.Goal)],
         exit_on=[event_text(e) for c in clauses if isinstance(c, ast.ExitOn) for e in c.events],
         exit_when=[expr_text(c.expr) for c in clauses if isinstance(c, ast.ExitWhen)],
-        priority=int(priority.value.value) if priority else 0,
-        cap=Limit(count=int(cap.count.value), window_minutes=cap.window.minutes, period=None)
-        if cap else None,
+        priority=compiled.priority,
+        cap=_limit(compiled.cap),
         steps=[Step(id=ref.id, kind=step_kind(ref.step),
                     label=ref.step.label.name if ref.step.label else None, parent=ref.parent,
                     arm=ref.arm, text=step_text(ref.step), params=step_params(ref.step),

@@ -21,30 +21,23 @@ from sopdsl.syntax import ast
 
 from sopdsl.runtime import steps
 from sopdsl.runtime.arms import stable_arm
-from sopdsl.builtins import DEFAULT_STAFF_HOURS
-from sopdsl.runtime.clock import MINUTES_PER_DAY, Clock
+from sopdsl.builtins import MINUTES_PER_DAY
+from sopdsl.runtime.clock import Clock
+from sopdsl.runtime.hours import DEFAULT_WORKING_HOURS, ClockHours, DailyHours, WorkingTime
 from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.customers_io import Roster, histories, read_customers, read_events, read_staff
 from sopdsl.data_rows import DataProblems
 from sopdsl.diagnostics import Diagnostic
-from sopdsl.runtime.effects import Effect
 from sopdsl.syntax.files import display_path
 from sopdsl.fmt.exprs import events_text, expr_text
 from sopdsl.runtime.interpreter import Interpreter
-from sopdsl.planning.build import TaskBuilder, WorkHours
+from sopdsl.planning.build import TaskBuilder
 from sopdsl.planning.model import PlanPlaybook, PlanSummary, PlanTask, PlanWindow
 from sopdsl.checker.program import Program
 from sopdsl.runtime.replay import CustomerData, drive
 from sopdsl.syntax.step_ids import walk_steps
 
 DEFAULT_LOOKBACK_DAYS = 30
-# Expressions that read what the customer did: their value may change with new activity.
-_ACTIVITY_READS = (ast.CountValue, ast.DaysSinceValue, ast.SumValue, ast.RfmValue, ast.EverTest)
-
-
-def _minutes(hhmm: str) -> int:
-    hours, minutes = hhmm.split(":")
-    return int(hours) * 60 + int(minutes)
 
 
 @dataclass(frozen=True)
@@ -54,8 +47,7 @@ class PlanSettings:
     start: dt.datetime
     days: int
     lookback_days: int = DEFAULT_LOOKBACK_DAYS
-    staff_hours: tuple[int, int] = (_minutes(DEFAULT_STAFF_HOURS[0]),
-                                    _minutes(DEFAULT_STAFF_HOURS[1]))
+    staff_hours: tuple[int, int] = (DEFAULT_WORKING_HOURS.start, DEFAULT_WORKING_HOURS.end)
 
 
 @dataclass
@@ -69,53 +61,6 @@ class _Hold:
     end: float
 
 
-class _Held(steps.Instruction):
-    """Runs the wrapped step before the start; from the start on, holds the run there."""
-
-    __slots__ = ("inner", "condition", "lead", "holds", "checks_exit")
-
-    def __init__(self, inner: steps.Instruction, step: str, condition: str, lead: int,
-                 holds: list[_Hold]) -> None:
-        super().__init__(step)
-        self.inner, self.condition, self.lead, self.holds = inner, condition, lead, holds
-        self.checks_exit = inner.checks_exit
-
-    def execute(self, m: steps.Machine, c: Customer, run: Run, now: float,
-                out: list[Effect]) -> int:
-        if now < 0:
-            return self.inner.execute(m, c, run, now, out)
-        return self.hold(run, now)
-
-    def hold(self, run: Run, now: float) -> int:
-        """Stop the run here for good and record why."""
-        self.holds.append(_Hold(run, self.step, self.condition, now - self.lead, now))
-        run.wake_at = None
-        return steps.SUSPEND
-
-
-class _HeldBranch(_Held):
-    """An `if`: from the start on, profile conditions decide; one on activity holds the run."""
-
-    __slots__ = ("branch", "reads")
-
-    def __init__(self, inner: steps.Branch, condition: str, reads: list[bool],
-                 holds: list[_Hold]) -> None:
-        super().__init__(inner, inner.step, condition, 0, holds)
-        self.branch, self.reads = inner, reads
-
-    def execute(self, m: steps.Machine, c: Customer, run: Run, now: float,
-                out: list[Effect]) -> int:
-        if now < 0:
-            return self.inner.execute(m, c, run, now, out)
-        branch = self.branch
-        for (condition, pc), reads in zip(branch.conditions, self.reads):
-            if reads:
-                return self.hold(run, now)
-            if condition(c, now):
-                return pc
-        return branch.else_pc
-
-
 class Planner:
     """Plans one customer at a time against one program."""
 
@@ -126,10 +71,14 @@ class Planner:
         self.interpreter = Interpreter(program, self.clock, stable_arm)
         self.holds: list[_Hold] = []
         self.conditions = _conditions(program)
-        self._hold_decisions()
+        self.timeouts = _timeout_arms(self.interpreter)
+        self.interpreter.before_step = self._gate
         self.loops = _loop_slots(self.interpreter, program)
-        hours = WorkHours(self.clock, settings.staff_hours, program.settings.quiet_hours)
-        self.builder = TaskBuilder(program, self.clock, hours, roster or Roster(), self.end)
+        hours = WorkingTime(ClockHours(DailyHours(*settings.staff_hours), self.clock),
+                            self.interpreter.quiet)
+        priorities = {name: j.priority for name, j in self.interpreter.journeys.items()}
+        self.builder = TaskBuilder(program, self.clock, hours, roster or Roster(), self.end,
+                                   priorities)
 
     def header(self) -> tuple[PlanPlaybook, PlanWindow]:
         """What the plan document says about its playbook and window."""
@@ -182,43 +131,29 @@ class Planner:
         self.builder.pending(customer, run.journey.name, run.number, run.entered_at, step,
                              flat + 1, condition, start, end)
 
-    def _hold_decisions(self) -> None:
-        """Wrap the steps whose outcome depends on the customer's activity from the start on."""
-        infos = {ref.id: ref.step for j in self.program.journeys.values() for ref in walk_steps(j)}
-        for journey in self.interpreter.journeys.values():
-            code = journey.code
-            timeouts: list[tuple[int, steps.WaitFor]] = []
-            for index, instruction in enumerate(code):
-                step = infos.get(instruction.step)
-                if isinstance(instruction, steps.WaitFor):
-                    timeouts.append((instruction.timeout_pc, instruction))
-                elif isinstance(instruction, steps.Branch) and isinstance(step, ast.If):
-                    reads = [self._reads_activity(b.condition) for b in step.branches]
-                    if any(reads):
-                        code[index] = _HeldBranch(instruction, self.conditions[instruction.step],
-                                                  reads, self.holds)
-                elif isinstance(instruction, steps.LoopCheck) or (
-                        isinstance(instruction, steps.LoopEnd) and instruction.until):
-                    if isinstance(step, ast.RepeatUntil) and self._reads_activity(step.until):
-                        code[index] = _Held(instruction, instruction.step,
-                                            self.conditions[instruction.step], 0, self.holds)
-            for pc, wait in timeouts:
-                code[pc] = _Held(code[pc], wait.step, self.conditions[wait.step], wait.within,
-                                 self.holds)
+    def _gate(self, c: Customer, run: Run, instruction: steps.Instruction, now: float) -> bool:
+        """From the start on, hold a run where its next move depends on what the customer does:
+        a `wait for` running out, a condition reading their activity (profile conditions
+        before it still decide)."""
+        if now < 0:
+            return False
+        wait = self.timeouts.get((run.journey.name, run.pc))
+        if wait is not None:
+            return self._hold(run, wait.step, now - wait.within, now)
+        if not instruction.reads_history:
+            return False
+        if isinstance(instruction, steps.Branch):
+            for (condition, _), reads in zip(instruction.conditions, instruction.reads):
+                if reads:
+                    return self._hold(run, instruction.step, now, now)
+                if condition(c, now):
+                    return False
+            return False
+        return self._hold(run, instruction.step, now, now)
 
-    def _reads_activity(self, node: Any, seen: frozenset[str] = frozenset()) -> bool:
-        if isinstance(node, _ACTIVITY_READS):
-            return True
-        if isinstance(node, ast.SegmentRef):
-            decl = self.program.segments.get(node.name)
-            return (decl is not None and node.name not in seen
-                    and self._reads_activity(decl.expr, seen | {node.name}))
-        if isinstance(node, list):
-            return any(self._reads_activity(item, seen) for item in node)
-        if isinstance(node, ast.Node):
-            return any(self._reads_activity(getattr(node, name), seen)
-                       for name in type(node).model_fields if name != "span")
-        return False
+    def _hold(self, run: Run, step: str, start: float, now: float) -> bool:
+        self.holds.append(_Hold(run, step, self.conditions[step], start, now))
+        return True
 
 
 def _was_friend(history: list[Event]) -> bool:
@@ -242,6 +177,17 @@ def _conditions(program: Program) -> dict[str, str]:
                     for i, b in enumerate(step.branches))
             elif isinstance(step, ast.RepeatUntil):
                 found[ref.id] = f"repeat until {expr_text(step.until)}"
+    return found
+
+
+def _timeout_arms(interpreter: Interpreter) -> dict[tuple[str, int], steps.WaitFor]:
+    """Where each `wait for` goes when it runs out: (journey, index) to the wait."""
+    found = {}
+    for journey in interpreter.journeys.values():
+        for pc, instruction in enumerate(journey.code):
+            if isinstance(instruction, steps.WaitFor):
+                found.update(((journey.name, flow.target), instruction)
+                             for flow in instruction.successors(pc) if flow.kind == "timeout")
     return found
 
 

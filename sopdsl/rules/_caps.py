@@ -13,8 +13,9 @@ from sopdsl.lint.context import LintContext, clauses
 from sopdsl.lint.registry import Rule
 from sopdsl.lint.windows import Burst, busiest, window_minutes, window_text
 from sopdsl.checker.program import Window
+from sopdsl.runtime import steps
 
-Counts = Callable[[ast.Send], bool]
+Counts = Callable[[steps.Send], bool]
 
 
 class JourneyOverWindow(Rule):
@@ -28,7 +29,7 @@ class JourneyOverWindow(Rule):
         """The limit and the node to report at, None when the journey has none."""
 
     @abstractmethod
-    def counts(self, send: ast.Send) -> bool:
+    def counts(self, send: steps.Send) -> bool:
         """Whether a send counts against the limit."""
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:
@@ -58,7 +59,7 @@ class PlaybookOverWindow(Rule):
         """The playbook-wide limit, None when the playbook sets none."""
 
     @abstractmethod
-    def counts(self, send: ast.Send) -> bool:
+    def counts(self, send: steps.Send) -> bool:
         """Whether a send counts against the limit."""
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from sopdsl.syntax import ast
 from sopdsl.diagnostics import Diagnostic
-from sopdsl.lint.context import LintContext, all_steps
+from sopdsl.lint.context import LintContext
+from sopdsl.syntax.walk import nested_steps
 from sopdsl.lint.registry import Rule
 from sopdsl.lint.windows import minutes_text
 
@@ -58,7 +59,7 @@ class EndlessRepeat(Rule):
                 if not isinstance(step, ast.RepeatN):
                     continue
                 total = int(step.count.value) * step.every.minutes
-                exits = any(isinstance(s, ast.ExitStep) for s in all_steps(step.steps))
+                exits = any(isinstance(p.step, ast.ExitStep) for p in nested_steps(step.steps))
                 if total >= LONG_MINUTES and not exits:
                     yield self.report(
                         step.span, f"`{ref.id}` keeps customers in `{journey.name.name}` for "

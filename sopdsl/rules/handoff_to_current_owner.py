@@ -8,6 +8,7 @@ from sopdsl.syntax import ast
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.lint.context import LintContext
 from sopdsl.lint.registry import Rule
+from sopdsl.runtime import steps
 
 
 class HandoffToCurrentOwner(Rule):
@@ -54,17 +55,17 @@ class HandoffToCurrentOwner(Rule):
             if not paths.complete:
                 continue
             owners: dict[str, set[str | None]] = {}
-            steps: dict[str, ast.Handoff] = {}
+            handoffs: dict[str, tuple[str, ast.Step]] = {}
             for path in paths.paths:
                 owner: str | None = None
                 for visit in path:
-                    if isinstance(visit.step, ast.Handoff):
+                    if isinstance(visit.instruction, steps.Handoff):
                         owners.setdefault(visit.node, set()).add(owner)
-                        steps[visit.node] = visit.step
-                        owner = visit.step.role.name
-            for node, step in steps.items():
-                if owners[node] == {step.role.name}:
-                    yield self.report(step.span, f"`{node}` hands off to `{step.role.name}`, "
+                        owner = visit.instruction.role
+                        handoffs[visit.node] = (owner, visit.step)
+            for node, (role, step) in handoffs.items():
+                if owners[node] == {role}:
+                    yield self.report(step.span, f"`{node}` hands off to `{role}`, "
                                       "which already owns the customer here",
                                       hint="the earlier handoff already made a member of this "
                                            "role the owner; use `notify` or `task` instead")

@@ -10,6 +10,7 @@ from sopdsl.fmt.exprs import event_text
 from sopdsl.lint.context import LintContext
 from sopdsl.lint.prompts import prompt_of, prompted_by, prompted_by_triggers
 from sopdsl.lint.registry import Rule
+from sopdsl.runtime import steps
 
 
 class ImpossibleWaitEvent(Rule):
@@ -61,9 +62,9 @@ class ImpossibleWaitEvent(Rule):
             for path in paths.paths:
                 seen = set(start)
                 for visit in path:
-                    if isinstance(visit.step, ast.WaitFor):
+                    if isinstance(visit.instruction, steps.WaitFor):
                         possible.setdefault(visit.node, set()).update(seen)
-                        waits[visit.node] = visit.step
+                        waits[visit.node] = visit.step  # type: ignore[assignment]
                     seen |= prompted_by(visit.step)
             for node, wait in waits.items():
                 for event in wait.events:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sopdsl.syntax import ast
 from sopdsl.lint.context import LintContext
+from sopdsl.runtime import steps
 from sopdsl.lint.windows import any_send
 from sopdsl.checker.program import Window
 from sopdsl.rules._caps import JourneyOverWindow, journey_cap
@@ -48,5 +49,5 @@ class JourneyOverCap(JourneyOverWindow):
     def limit(self, ctx: LintContext, journey: ast.Journey) -> tuple[Window, ast.Node] | None:
         return journey_cap(journey)
 
-    def counts(self, send: ast.Send) -> bool:
+    def counts(self, send: steps.Send) -> bool:
         return any_send(send)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sopdsl.syntax import ast
 from sopdsl.lint.context import LintContext
+from sopdsl.runtime import steps
 from sopdsl.lint.windows import mass_send
 from sopdsl.checker.program import Window
 from sopdsl.rules._caps import JourneyOverWindow
@@ -52,5 +53,5 @@ class JourneyOverMassQuota(JourneyOverWindow):
     def limit(self, ctx: LintContext, journey: ast.Journey) -> tuple[Window, ast.Node] | None:
         return ctx.program.settings.mass_quota, journey.name
 
-    def counts(self, send: ast.Send) -> bool:
+    def counts(self, send: steps.Send) -> bool:
         return mass_send(send)

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from sopdsl.syntax import ast
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.fmt.exprs import trigger_text
-from sopdsl.lint.clock import DAY
+from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.lint.context import LintContext, clauses, triggers
 from sopdsl.lint.registry import Rule
 from sopdsl.lint.windows import minutes_text
+from sopdsl.runtime import steps
 
 
 class OverlappingJourneys(Rule):
@@ -67,7 +68,7 @@ class OverlappingJourneys(Rule):
         sends_a, sends_b = _first_sends(ctx, first), _first_sends(ctx, second)
         for node_b, at_b in sends_b.items():
             for node_a, at_a in sends_a.items():
-                if abs(at_a - at_b) < DAY:
+                if abs(at_a - at_b) < MINUTES_PER_DAY:
                     return trigger, (f"`{node_b}` at +{minutes_text(at_b)}, "
                                      f"`{node_a}` at +{minutes_text(at_a)}")
         return None
@@ -84,6 +85,6 @@ def _first_sends(ctx: LintContext, journey: str) -> dict[str, int]:
     earliest: dict[str, int] = {}
     for path in ctx.paths(journey).paths:
         for visit in path:
-            if isinstance(visit.step, ast.Send):
+            if isinstance(visit.instruction, steps.Send):
                 earliest[visit.node] = min(visit.at, earliest.get(visit.node, visit.at))
     return earliest

@@ -8,7 +8,7 @@ from sopdsl.syntax import ast
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.lint.context import LintContext
 from sopdsl.lint.registry import Rule
-from sopdsl.lint.usage import placeholders
+from sopdsl.lint.usage import content_placeholders
 
 # One post reaches many customers at once: there is no single customer to fill in.
 BROADCAST_CHANNELS = frozenset({"moments", "group"})
@@ -54,9 +54,9 @@ class PlaceholderOnBroadcastChannel(Rule):
                 if not isinstance(step, ast.Send) or step.channel.name not in BROADCAST_CHANNELS:
                     continue
                 content = ctx.program.contents.get(step.content.name)
-                found = placeholders(content) if content is not None else []
+                found = content_placeholders(content) if content is not None else []
                 if found:
                     yield self.report(
                         step.channel.span, f"`{step.content.name}` has the placeholder "
-                        f"`{{{found[0]}}}`, which a `{step.channel.name}` post cannot fill in",
+                        f"`{found[0].text}`, which a `{step.channel.name}` post cannot fill in",
                         hint="send it via private_chat, or use a content without placeholders")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sopdsl.syntax import ast
 from sopdsl.lint.context import LintContext
+from sopdsl.runtime import steps
 from sopdsl.lint.windows import any_send
 from sopdsl.checker.program import Window
 from sopdsl.rules._caps import PlaybookOverWindow
@@ -46,5 +46,5 @@ class PlaybookOverFrequencyCap(PlaybookOverWindow):
     def limit(self, ctx: LintContext) -> Window | None:
         return ctx.program.settings.frequency_cap
 
-    def counts(self, send: ast.Send) -> bool:
+    def counts(self, send: steps.Send) -> bool:
         return any_send(send)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sopdsl.syntax import ast
 from sopdsl.lint.context import LintContext
+from sopdsl.runtime import steps
 from sopdsl.lint.windows import mass_send
 from sopdsl.checker.program import Window
 from sopdsl.rules._caps import PlaybookOverWindow
@@ -44,5 +44,5 @@ class PlaybookOverMassQuota(PlaybookOverWindow):
     def limit(self, ctx: LintContext) -> Window | None:
         return ctx.program.settings.mass_quota
 
-    def counts(self, send: ast.Send) -> bool:
+    def counts(self, send: steps.Send) -> bool:
         return mass_send(send)

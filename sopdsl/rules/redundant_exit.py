@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
-from sopdsl.syntax import ast
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.lint.context import LintContext
 from sopdsl.lint.registry import Rule
-from sopdsl.syntax.step_ids import step_arms
+from sopdsl.runtime import steps
+from sopdsl.runtime.flow import end_node, node_at
 
 
 class RedundantExit(Rule):
@@ -44,18 +44,12 @@ class RedundantExit(Rule):
     groups = ("style",)
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:
-        for journey in ctx.program.journeys.values():
-            for step in _trailing_exits(journey.steps):
-                yield self.report(step.span, "`exit` is redundant here: the journey ends anyway",
-                                  hint="delete it")
-
-
-def _trailing_exits(steps: Sequence[ast.Step]) -> Iterator[ast.ExitStep]:
-    if not steps:
-        return
-    last = steps[-1]
-    if isinstance(last, ast.ExitStep):
-        yield last
-    elif not isinstance(last, (ast.RepeatN, ast.RepeatUntil)):
-        for _, arm in step_arms(last):
-            yield from _trailing_exits(arm or [])
+        for name, journey in ctx.compiled.items():
+            syntax = {ref.id: ref.step for ref in ctx.steps(ctx.program.journeys[name])}
+            for pc, instruction in enumerate(journey.code):
+                # Without the exit, control would fall through to the journey's end.
+                if isinstance(instruction, steps.ExitStep) and \
+                        node_at(journey, pc + 1) == end_node(name):
+                    yield self.report(syntax[instruction.step].span,
+                                      "`exit` is redundant here: the journey ends anyway",
+                                      hint="delete it")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from sopdsl.syntax import ast
 from sopdsl.diagnostics import Diagnostic
-from sopdsl.lint.clock import hours_text, inside
+from sopdsl.runtime.hours import DailyHours
 from sopdsl.lint.context import LintContext, triggers
 from sopdsl.lint.registry import Rule
 
@@ -45,16 +45,16 @@ class ScheduleInQuietHours(Rule):
     groups = ("risk",)
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:
-        quiet = ctx.program.settings.quiet_hours
-        if quiet is None:
+        if ctx.program.settings.quiet_hours is None:
             return
+        quiet = DailyHours(*ctx.program.settings.quiet_hours)
         for journey in ctx.program.journeys.values():
             times = [getattr(t, "at", None) for t in triggers(journey)]
             times += [_scheduled(ref.step) for ref in ctx.steps(journey)]
             for at in times:
-                if isinstance(at, ast.TimeOfDay) and inside(quiet, at.minutes):
+                if isinstance(at, ast.TimeOfDay) and quiet.contains(at.minutes):
                     yield self.report(
-                        at.span, f"{at.text} is inside the quiet hours {hours_text(quiet)}",
+                        at.span, f"{at.text} is inside the quiet hours {quiet.text}",
                         hint="sends after it are held until the quiet hours end; pick a time "
                              "outside them")
 

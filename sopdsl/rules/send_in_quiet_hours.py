@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from sopdsl.syntax import ast
 from sopdsl.diagnostics import Diagnostic
-from sopdsl.lint.clock import clock_text, hours_text, inside
+from sopdsl.runtime.hours import DailyHours, clock_text
 from sopdsl.lint.context import LintContext
 from sopdsl.lint.registry import Rule
 
@@ -47,14 +47,14 @@ class SendInQuietHours(Rule):
     groups = ("risk",)
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:
-        quiet = ctx.program.settings.quiet_hours
-        if quiet is None:
+        if ctx.program.settings.quiet_hours is None:
             return
+        quiet = DailyHours(*ctx.program.settings.quiet_hours)
         for journey in ctx.program.journeys.values():
             for ref in ctx.steps(journey):
                 at = ref.step.at if isinstance(ref.step, ast.Send) else None
-                if at is not None and inside(quiet, at.minutes):
+                if at is not None and quiet.contains(at.minutes):
                     yield self.report(
-                        at.span, f"send at {at.text} falls in the quiet hours {hours_text(quiet)}",
-                        hint=f"it is held until {clock_text(quiet[1])}; pick a time outside "
+                        at.span, f"send at {at.text} falls in the quiet hours {quiet.text}",
+                        hint=f"it is held until {clock_text(quiet.end)}; pick a time outside "
                              "the quiet hours")

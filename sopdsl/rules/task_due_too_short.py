@@ -6,10 +6,11 @@ from collections.abc import Iterator
 
 from sopdsl.syntax import ast
 from sopdsl.diagnostics import Diagnostic
-from sopdsl.lint.clock import clock_text, hours_text, least_working_minutes, working_minutes
+from sopdsl.runtime.hours import DailyHours, clock_text
 from sopdsl.lint.context import LintContext
 from sopdsl.lint.registry import Rule
 from sopdsl.lint.windows import minutes_text
+from sopdsl.runtime import steps
 
 # The least staff working time a task's due window should hold.
 MIN_WORKING_MINUTES = 60
@@ -60,9 +61,10 @@ class TaskDueTooShort(Rule):
             tasks: dict[str, ast.Task] = {}
             for path in paths.paths:
                 for visit in path:
-                    if isinstance(visit.step, ast.Task) and visit.step.due is not None:
+                    task = visit.instruction
+                    if isinstance(task, steps.Task) and task.due is not None:
                         clocks.setdefault(visit.node, set()).add(visit.clock)
-                        tasks[visit.node] = visit.step
+                        tasks[visit.node] = visit.step  # type: ignore[assignment]
             for node, task in tasks.items():
                 known = clocks[node] if paths.complete else {None}
                 worst = _worst(known, task.due.minutes, hours)
@@ -70,14 +72,14 @@ class TaskDueTooShort(Rule):
                     left, start = worst
                     yield self.report(
                         task.due.span, f"task `{node}` due in {task.due.text} can leave "
-                        f"{minutes_text(left)} of staff working time ({hours_text(hours)}) "
+                        f"{minutes_text(left)} of staff working time ({hours.text}) "
                         f"when created at {clock_text(start)}",
                         hint="give it a longer due, or schedule it with `wait ... at` or "
                              "`wait until` inside working hours")
 
 
-def _worst(clocks: set[int | None], due: int, hours: tuple[int, int]) -> tuple[int, int]:
+def _worst(clocks: set[int | None], due: int, hours: DailyHours) -> tuple[int, int]:
     """The fewest working minutes before the due time over the possible creation times."""
     if None in clocks:
-        return least_working_minutes(due, hours)
-    return min((working_minutes(c, due, hours), c) for c in clocks if c is not None)
+        return hours.least_minutes_in(due)
+    return min((hours.minutes_in(c, due), c) for c in clocks if c is not None)

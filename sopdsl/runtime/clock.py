@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-MINUTES_PER_DAY = 1440
+from sopdsl.builtins import MINUTES_PER_DAY
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # A Monday: `every 2w on friday` fires in the weeks whose index from here is a multiple of 2,
 # so every driver (simulator, planner, any start date) agrees on which Fridays those are.
@@ -46,11 +47,14 @@ class Clock:
         return self.local(t).weekday()
 
     def at(self, day: dt.date, minute_of_day: int) -> float:
-        """Run-time minutes of a local date at a time of day (minutes since midnight)."""
+        """Run-time minutes of a local date at a time of day (minutes since midnight; 24:00 is
+        the next day's midnight)."""
         key = (day.toordinal(), minute_of_day)
         found = self._at_cache.get(key)
         if found is None:
-            hour, minute = divmod(minute_of_day, 60)
+            days, minute = divmod(minute_of_day, MINUTES_PER_DAY)
+            day += dt.timedelta(days=days)
+            hour, minute = divmod(minute, 60)
             found = self.minutes(dt.datetime(day.year, day.month, day.day, hour, minute))
             self._at_cache[key] = found
         return found
@@ -94,18 +98,6 @@ class Clock:
         elif unit == "month":
             day = day.replace(day=1)
         return self.at(day, 0)
-
-    def out_of_quiet(self, t: float, quiet: tuple[int, int] | None) -> float:
-        """`t`, or the end of the quiet window `t` falls in (start inclusive, end exclusive)."""
-        if quiet is None or quiet[0] == quiet[1]:
-            return t
-        start, end = quiet
-        minute = self.minute_of_day(t)
-        if start < end:
-            inside = start <= minute < end
-        else:
-            inside = minute >= start or minute < end
-        return self.next_time(t, end) if inside else t
 
 
 def week_index(day: dt.date) -> int:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sopdsl.builtins import ACTIVITY_EVENTS
+from sopdsl.runtime.effects import SendRequested
 
 if TYPE_CHECKING:
     from sopdsl.runtime.journey_program import CompiledJourney
@@ -105,6 +106,15 @@ class SendLog:
         self.staff_days: set[tuple[str, int]] = set()  # (staff member, local day ordinal)
 
 
+@dataclass(frozen=True, slots=True)
+class DueSend:
+    """A requested send to deliver at `at`, done by `staff` (None: automatic, or the owner)."""
+
+    at: float
+    send: SendRequested
+    staff: str | None
+
+
 class Run:
     """One customer's pass through one journey, from entry to its end."""
 
@@ -131,7 +141,7 @@ class Customer:
 
     __slots__ = (
         "id", "owner", "attributes", "tags", "score", "stage", "friend", "since", "history",
-        "sends", "runs", "entries", "segments", "marks", "due",
+        "sends", "held", "runs", "entries", "segments", "marks", "due",
     )
 
     def __init__(
@@ -155,6 +165,7 @@ class Customer:
         self.since = since  # when the interpreter started following this customer
         self.history = EventHistory()
         self.sends = SendLog()
+        self.held: list[DueSend] = []  # sends done inside quiet hours, by the time they go
         self.runs: dict[str, Run] = {}  # active runs by journey name
         self.entries: dict[str, tuple[int, float]] = {}  # journey -> (entries so far, last entry)
         self.segments: dict[str, bool] = {}  # membership of segments with `when enter` triggers

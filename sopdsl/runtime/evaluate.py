@@ -12,9 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from sopdsl.syntax import ast
-from sopdsl.runtime.clock import MINUTES_PER_DAY
+from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.runtime.customer import Customer, event_key
 from sopdsl.checker.program import Program
+from sopdsl.syntax.walk import nodes
 
 Fn = Callable[[Customer, float], Any]
 Pred = Callable[[Customer, float], bool]
@@ -31,6 +32,15 @@ _COMPARE = {
     "<=": operator.le, ">": operator.gt, ">=": operator.ge,
 }
 _ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+# Values read from the customer's event history: new activity can change them.
+HISTORY_VALUES = (ast.CountValue, ast.DaysSinceValue, ast.SumValue, ast.RfmValue, ast.EverTest)
+
+
+def history_event(value: ast.Node) -> str:
+    """The event whose history a value of HISTORY_VALUES reads (sums and RFM read purchases)."""
+    if isinstance(value, (ast.SumValue, ast.RfmValue)):
+        return "purchase"
+    return value.event.name.name  # type: ignore[attr-defined]
 
 
 def rfm_scores(amounts: list[float], days_since_last: float) -> tuple[int, int, int]:
@@ -57,6 +67,20 @@ class ExprCompiler:
             found = self.predicate(self.program.segments[name].expr)
             self._segments[name] = found
         return found
+
+    def reads_history(self, expr: ast.Expr) -> bool:
+        """Whether the expression (through the segments it names) reads the event history."""
+        pending, seen = [expr], set()
+        while pending:
+            for node in nodes(pending.pop()):
+                if isinstance(node, HISTORY_VALUES):
+                    return True
+                if isinstance(node, ast.SegmentRef) and node.name not in seen:
+                    seen.add(node.name)
+                    decl = self.program.segments.get(node.name)
+                    if decl is not None:
+                        pending.append(decl.expr)
+        return False
 
     def predicate(self, expr: ast.Expr) -> Pred:
         """A closure telling whether the expression holds for a customer at a time."""

@@ -6,22 +6,24 @@ run-time minutes and get effects back. Programs must be valid (loaded with no er
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sopdsl.runtime.arms import ArmChooser, stable_arm
 from sopdsl.builtins import ACTIVITY_EVENTS, STAFF_CHANNELS, WELCOME_CHANNEL
 from sopdsl.runtime.clock import Clock
-from sopdsl.runtime.customer import Customer, Event, Run, event_key
+from sopdsl.runtime.customer import Customer, DueSend, Event, Run, event_key
 from sopdsl.runtime.effects import (
     Completed, Effect, Entered, EntryRefused, Exited, GoalReached, SendDelivered, SendDropped,
     SendRequested, StateChanged,
 )
 from sopdsl.runtime.evaluate import ExprCompiler
-from sopdsl.runtime.journey_program import CompiledJourney, compile_journey
+from sopdsl.runtime.hours import ClockHours, DailyHours
+from sopdsl.runtime.journey_program import CompiledJourney, compile_program
 from sopdsl.runtime.limits import Limits, delivery_order
 from sopdsl.checker.program import Program
-from sopdsl.runtime.steps import Send
+from sopdsl.runtime.steps import Instruction, Send
 from sopdsl.runtime.triggers import as_date, index_triggers
 
 _STALE = float("-inf")  # a scheduled trigger's cached next moment that must be recomputed
@@ -29,6 +31,9 @@ _ACTIVITY = frozenset((*ACTIVITY_EVENTS, "friend_added"))
 
 # Told when a step of a run starts: (customer, run, step id, now).
 StepHook = Callable[[Customer, Run, str, float], None]
+# Asked before each instruction of a run executes: True holds the run there for good (it
+# never wakes again; goals and exits still end it), False lets the instruction run.
+StepGate = Callable[[Customer, Run, Instruction, float], bool]
 
 
 class Interpreter:
@@ -38,12 +43,10 @@ class Interpreter:
         self.program = program
         self.clock = clock
         self.choose_arm = choose_arm
-        self.quiet_hours = program.settings.quiet_hours
+        quiet = program.settings.quiet_hours
+        self.quiet = ClockHours(DailyHours(*quiet), clock) if quiet else None
         compiler = ExprCompiler(program)
-        self.journeys: dict[str, CompiledJourney] = {
-            name: compile_journey(journey, index, compiler)
-            for index, (name, journey) in enumerate(program.journeys.items())
-        }
+        self.journeys: dict[str, CompiledJourney] = compile_program(program, compiler)
         self.triggers = index_triggers(program, compiler)
         self.limits = Limits(program.settings, clock, {
             j.name: j.cap for j in self.journeys.values() if j.cap is not None})
@@ -53,6 +56,7 @@ class Interpreter:
         self._date_attributes = {
             name for name, info in program.attributes.items() if info.type == "date"}
         self.on_step: StepHook | None = None
+        self.before_step: StepGate | None = None
         self._step_starts = {name: _step_starts(j.code) for name, j in self.journeys.items()}
 
     # ---- the driver's API ---------------------------------------------------------------
@@ -102,15 +106,18 @@ class Interpreter:
         for run in customer.runs.values():
             if run.wake_at is not None and (best is None or run.wake_at < best):
                 best = run.wake_at
+        if customer.held and (best is None or customer.held[0].at < best):
+            best = customer.held[0].at
         return best
 
     def deliver(
         self, customer: Customer, send: SendRequested, now: float, staff: str | None = None,
     ) -> list[Effect]:
-        """Deliver a requested send now (by `staff`, default the owner) or drop it at a limit."""
+        """Deliver a requested send now (by `staff`, default the owner) or drop it at a limit;
+        inside quiet hours it is held until they end."""
         out: list[Effect] = []
         self._run_due(customer, now, out, inclusive=False)
-        self._deliver(customer, send, now, staff, out)
+        self._deliver_now(customer, [DueSend(now, send, staff)], now, out)
         self._run_due(customer, now, out, inclusive=True)
         return out
 
@@ -120,8 +127,7 @@ class Interpreter:
         """Deliver sends due at the same instant, higher priority first (ties in request order)."""
         out: list[Effect] = []
         self._run_due(customer, now, out, inclusive=False)
-        for send in delivery_order(sends):
-            self._deliver(customer, send, now, None, out)
+        self._deliver_now(customer, [DueSend(now, send, None) for send in sends], now, out)
         self._run_due(customer, now, out, inclusive=True)
         return out
 
@@ -156,12 +162,11 @@ class Interpreter:
     ) -> None:
         """Ask the driver for a send, from the end of quiet hours (welcome messages at once)."""
         channel = send.channel
-        earliest = now if channel == WELCOME_CHANNEL else self.clock.out_of_quiet(
-            now, self.quiet_hours)
         out.append(SendRequested(
             time=now, customer=c.id, journey=run.journey.name, step=send.step, run=run.number,
-            content=send.content, channel=channel, role=send.role, earliest=earliest,
-            priority=run.journey.priority, staff_confirmed=channel in STAFF_CHANNELS))
+            content=send.content, channel=channel, role=send.role,
+            earliest=self._out_of_quiet(channel, now), priority=run.journey.priority,
+            staff_confirmed=channel in STAFF_CHANNELS))
 
     def change(
         self, c: Customer, run: Run | None, step: str | None, field: str, name: str | None,
@@ -231,9 +236,16 @@ class Interpreter:
                 best = wake_time
             else:
                 waking = None
+            # Sends held by quiet hours were done earlier: they go before both.
+            held = c.held[0].at if c.held else None
+            releasing = held is not None and (best is None or held <= best)
+            if releasing:
+                best = held
             if best is None or best > now or (best == now and not inclusive):
                 return
-            if waking is not None:
+            if releasing:
+                self._deliver_now(c, [], best, out)
+            elif waking is not None:
                 self._wake(c, waking, best, out)
             else:
                 self._fire(c, index, best, out)
@@ -272,7 +284,7 @@ class Interpreter:
     def _execute(self, c: Customer, run: Run, pc: int, now: float, out: list[Effect]) -> None:
         journey = run.journey
         code, exit_when = journey.code, journey.exit_when
-        on_step, starts = self.on_step, self._step_starts[journey.name]
+        on_step, gate, starts = self.on_step, self.before_step, self._step_starts[journey.name]
         while not run.ended:
             if pc >= len(code):
                 self._finish(c, run, now, out)
@@ -286,6 +298,9 @@ class Interpreter:
             run.pc, run.step = pc, instruction.step
             if on_step is not None and starts[pc]:
                 on_step(c, run, instruction.step, now)
+            if gate is not None and gate(c, run, instruction, now):
+                run.wake_at = None
+                return
             pc = instruction.execute(self, c, run, now, out)
             if pc < 0:
                 return
@@ -368,11 +383,34 @@ class Interpreter:
                 for journey in self.triggers.on_segment[name]:
                     self._try_enter(c, self.journeys[journey], now, out, f"enter {name}")
 
+    def _out_of_quiet(self, channel: str, now: float) -> float:
+        """When a send on `channel` may reach the customer from `now` on: now, or the end of
+        the quiet hours now is in (a welcome message never waits)."""
+        if self.quiet is None or channel == WELCOME_CHANNEL:
+            return now
+        return self.quiet.release(now)
+
+    def _deliver_now(
+        self, c: Customer, deliveries: list[DueSend], now: float, out: list[Effect],
+    ) -> None:
+        """Deliver the given sends and those held until now, highest priority first."""
+        held = 0
+        while held < len(c.held) and c.held[held].at == now:
+            held += 1
+        due, c.held[:held] = c.held[:held], []
+        for delivery in delivery_order([*due, *deliveries]):
+            self._deliver(c, delivery.send, now, delivery.staff, out)
+
     def _deliver(
         self, c: Customer, send: SendRequested, now: float, staff: str | None, out: list[Effect],
     ) -> None:
         if staff is None and send.staff_confirmed:
             staff = c.owner
+        release = self._out_of_quiet(send.channel, now)
+        if release > now:
+            held = DueSend(release, send, staff)
+            bisect.insort_right(c.held, held, key=lambda delivery: delivery.at)
+            return
         reason = self.limits.refusal(c, send, staff, now)
         common = dict(time=now, customer=c.id, journey=send.journey, step=send.step,
                       run=send.run, content=send.content, channel=send.channel, staff=staff)

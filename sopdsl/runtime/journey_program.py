@@ -9,7 +9,7 @@ from sopdsl.syntax import ast
 from sopdsl.runtime import steps
 from sopdsl.runtime.clock import WEEKDAYS
 from sopdsl.runtime.evaluate import ExprCompiler, Pred, plain_number
-from sopdsl.checker.program import Window
+from sopdsl.checker.program import Program, Window
 from sopdsl.syntax.step_ids import walk_steps
 
 
@@ -47,6 +47,18 @@ class CompiledJourney:
 def events_of(refs: list[ast.EventRef]) -> steps.EventMatcher:
     """The matcher of an `or` of event references."""
     return steps.EventMatcher([(r.name.name, r.content.name if r.content else None) for r in refs])
+
+
+def compile_program(program: Program, compiler: ExprCompiler | None = None,
+                    ) -> dict[str, CompiledJourney]:
+    """Every journey of the program compiled, by name, in declaration order.
+
+    Any parsed program compiles (conditions become closures without being evaluated), so the
+    checks and drawings of a program with errors read the same instructions as a run.
+    """
+    compiler = compiler or ExprCompiler(program)
+    return {name: compile_journey(journey, index, compiler)
+            for index, (name, journey) in enumerate(program.journeys.items())}
 
 
 def compile_journey(journey: ast.Journey, index: int, compiler: ExprCompiler) -> CompiledJourney:
@@ -130,6 +142,7 @@ class _Emitter:
                 for option in step.branches:
                     condition = self.compiler.predicate(option.condition)
                     branch.conditions.append((condition, self.arm(sid, option.steps, jumps)))
+                    branch.reads.append(self.compiler.reads_history(option.condition))
                 branch.else_pc = self.arm(sid, step.otherwise, jumps)
                 self._land(jumps)
             case ast.Split():
@@ -140,10 +153,12 @@ class _Emitter:
                 split.pcs = [self.arm(sid, a.steps, jumps) for a in step.arms]
                 self._land(jumps)
             case ast.RepeatN():
-                self._loop(sid, step.steps, int(step.count.value), step.every.minutes, None)
+                self._loop(sid, step.steps, int(step.count.value), step.every.minutes, None,
+                           False)
             case ast.RepeatUntil():
                 until = self.compiler.predicate(step.until)
-                self._loop(sid, step.steps, int(step.max.value), step.every.minutes, until)
+                self._loop(sid, step.steps, int(step.max.value), step.every.minutes, until,
+                           self.compiler.reads_history(step.until))
             case ast.Send():
                 if step.at is not None:
                     self.emit(steps.WaitUntilTime(sid, step.at.minutes))
@@ -153,14 +168,14 @@ class _Emitter:
                 self.emit(_simple(step, sid))
 
     def _loop(self, sid: str, body: list[ast.Step], rounds: int, every: int,
-              until: Pred | None) -> None:
+              until: Pred | None, reads: bool) -> None:
         start = steps.LoopStart(sid)
         slot = self.emit(start)
-        check = steps.LoopCheck(sid, until) if until is not None else None
+        check = steps.LoopCheck(sid, until, reads) if until is not None else None
         resume = self.emit(check) if check else slot + 1
         start.body_pc = len(self.code)
         self.block(body)
-        self.emit(steps.LoopEnd(sid, slot, rounds, every, until, resume))
+        self.emit(steps.LoopEnd(sid, slot, rounds, every, until, resume, reads))
         if check:
             check.exit_pc = len(self.code)
 

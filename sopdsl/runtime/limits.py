@@ -5,14 +5,11 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 
-from sopdsl.builtins import AUTOMATIC_CHANNELS
+from sopdsl.builtins import AUTOMATIC_CHANNELS, MASS_CHANNELS
 from sopdsl.runtime.clock import Clock
-from sopdsl.runtime.customer import Customer, insert_time
+from sopdsl.runtime.customer import Customer, DueSend, insert_time
 from sopdsl.runtime.effects import SendRequested
 from sopdsl.checker.program import PlaybookSettings, Window
-
-# Sends a staff member confirms through WeCom's mass-message API (add_msg_template).
-MASS_CHANNELS = frozenset(("private_chat", "group"))
 
 
 class Limits:
@@ -68,12 +65,12 @@ class Limits:
         return _in_window(times, quota.minutes or 0, now)
 
 
-def delivery_order(sends: Iterable[SendRequested]) -> list[SendRequested]:
+def delivery_order(deliveries: Iterable[DueSend]) -> list[DueSend]:
     """Sends due at the same instant in the order they are decided: higher priority first.
 
-    Equal priorities keep the order they were requested in.
+    Equal priorities keep the order they come in.
     """
-    return sorted(sends, key=lambda send: -send.priority)
+    return sorted(deliveries, key=lambda delivery: -delivery.send.priority)
 
 
 def _full(times: list[float], window: Window, now: float) -> bool:

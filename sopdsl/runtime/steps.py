@@ -2,13 +2,18 @@
 
 `execute` returns the next instruction's index, `SUSPEND` after scheduling a wake-up on the run,
 or `STOP` when the run has ended. The runner has set `run.pc` to the instruction's own index.
+
+Each instruction also says, without running, what every other reader of a journey needs:
+where control can go next (`successors`), when it lets control go on (`wake_at`, the very
+function `execute` calls), which parts of the local time that reads, which events it watches
+and whether it reads the customer's event history.
 """
 
 from __future__ import annotations
 
 import abc
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, Event, Run
@@ -16,7 +21,24 @@ from sopdsl.runtime.effects import ArmChosen, Effect, Exited, HandoffRequested, 
 from sopdsl.runtime.evaluate import Pred
 
 SUSPEND = -1
-STOP = -2
+STOP = -2  # also the target of a flow that ends the run early (an `exit`)
+NO_CLOCK: frozenset[str] = frozenset()
+TIME_OF_DAY = frozenset({"time"})
+TIME_AND_WEEKDAY = frozenset({"time", "weekday"})
+
+
+class Flow(NamedTuple):
+    """One way control can leave an instruction: where to, how it is named, what it takes.
+
+    `kind` is next, then, timeout, if, elif, else, arm, body, repeat, loop_exit or exit. The
+    target is an instruction index (the code's length is the journey's end) or STOP.
+    """
+
+    target: int
+    kind: str
+    delay: int = 0  # minutes on the way: a timeout's window, the `every` before a next round
+    arm: int | None = None  # which condition or split arm, in source order
+    on_event: bool = False  # taken when a watched event comes: at any moment, at the earliest now
 
 
 class Machine(Protocol):
@@ -67,6 +89,8 @@ class Instruction(abc.ABC):
 
     __slots__ = ("step",)
     checks_exit = True  # `exit when` is checked before every step
+    reads_history = False  # whether where it goes depends on the customer's event history
+    reads_clock = NO_CLOCK  # the parts of the local time `wake_at` depends on
 
     def __init__(self, step: str) -> None:
         self.step = step
@@ -74,6 +98,19 @@ class Instruction(abc.ABC):
     @abc.abstractmethod
     def execute(self, m: Machine, c: Customer, run: Run, now: float, out: list[Effect]) -> int:
         """Run the step; the next index, SUSPEND or STOP."""
+
+    def successors(self, pc: int) -> list[Flow]:
+        """Where control can go from here (at index `pc`), in source order."""
+        return [Flow(pc + 1, "next")]
+
+    def wake_at(self, clock: Clock, now: float) -> float:
+        """When control goes on from this instruction, started at `now` (now: at once)."""
+        return now
+
+    @property
+    def watches(self) -> EventMatcher | None:
+        """The events this instruction waits for, None when it waits for none."""
+        return None
 
     def _effect(self, kind: type[Effect], c: Customer, run: Run, now: float, **what: Any) -> Effect:
         return kind(time=now, customer=c.id, journey=run.journey.name, step=self.step,
@@ -199,6 +236,9 @@ class ExitStep(Instruction):
         m.end(c, run, self._effect(Exited, c, run, now, reason="exit_step"), out)
         return STOP
 
+    def successors(self, pc: int) -> list[Flow]:
+        return [Flow(STOP, "exit")]
+
 
 class Wait(Instruction):
     """`wait D`, or `wait D at HH:MM`: the date of now + D at that time, else the day after."""
@@ -209,43 +249,56 @@ class Wait(Instruction):
         super().__init__(step)
         self.minutes, self.at = minutes, at
 
+    @property
+    def reads_clock(self) -> frozenset[str]:  # type: ignore[override]
+        return NO_CLOCK if self.at is None else TIME_OF_DAY
+
     def execute(self, m: Machine, c: Customer, run: Run, now: float, out: list[Effect]) -> int:
+        return _sleep(run, run.pc + 1, self.wake_at(m.clock, now), now)
+
+    def wake_at(self, clock: Clock, now: float) -> float:
         wake = now + self.minutes
         if self.at is not None:
-            day = m.clock.date_of(wake)
-            wake = m.clock.at(day, self.at)
+            wake = clock.at(clock.date_of(wake), self.at)
             if wake <= now:
-                wake = m.clock.next_time(wake, self.at, strict=True)
-        return _sleep(run, run.pc + 1, wake, now)
+                wake = clock.next_time(wake, self.at, strict=True)
+        return wake
 
 
 class WaitUntilTime(Instruction):
     """`wait until HH:MM` (and `send ... at HH:MM`): the next HH:MM, now when it is HH:MM."""
 
     __slots__ = ("at",)
+    reads_clock = TIME_OF_DAY
 
     def __init__(self, step: str, at: int) -> None:
         super().__init__(step)
         self.at = at
 
     def execute(self, m: Machine, c: Customer, run: Run, now: float, out: list[Effect]) -> int:
-        return _sleep(run, run.pc + 1, m.clock.next_time(now, self.at), now)
+        return _sleep(run, run.pc + 1, self.wake_at(m.clock, now), now)
+
+    def wake_at(self, clock: Clock, now: float) -> float:
+        return clock.next_time(now, self.at)
 
 
 class WaitUntilDay(Instruction):
     """`wait until WEEKDAY [at HH:MM]`; without a time, no wait on that weekday."""
 
     __slots__ = ("weekday", "at")
+    reads_clock = TIME_AND_WEEKDAY
 
     def __init__(self, step: str, weekday: int, at: int | None) -> None:
         super().__init__(step)
         self.weekday, self.at = weekday, at
 
     def execute(self, m: Machine, c: Customer, run: Run, now: float, out: list[Effect]) -> int:
-        if self.at is None and m.clock.weekday(now) == self.weekday:
-            return run.pc + 1
-        wake = m.clock.next_weekday(now, self.weekday, self.at or 0)
-        return _sleep(run, run.pc + 1, wake, now)
+        return _sleep(run, run.pc + 1, self.wake_at(m.clock, now), now)
+
+    def wake_at(self, clock: Clock, now: float) -> float:
+        if self.at is None and clock.weekday(now) == self.weekday:
+            return now
+        return clock.next_weekday(now, self.weekday, self.at or 0)
 
 
 class WaitFor(Instruction):
@@ -258,27 +311,45 @@ class WaitFor(Instruction):
         self.events, self.within = events, within
         self.then_pc = self.timeout_pc = 0
 
+    @property
+    def watches(self) -> EventMatcher:
+        return self.events
+
     def execute(self, m: Machine, c: Customer, run: Run, now: float, out: list[Effect]) -> int:
         run.waiting = self
         run.wake_at = now + self.within
         return SUSPEND
 
+    def successors(self, pc: int) -> list[Flow]:
+        return [Flow(self.then_pc, "then", on_event=True),
+                Flow(self.timeout_pc, "timeout", delay=self.within)]
+
 
 class Branch(Instruction):
     """`if / elif / else`: the first holding condition's arm."""
 
-    __slots__ = ("conditions", "else_pc")
+    __slots__ = ("conditions", "reads", "else_pc")
 
     def __init__(self, step: str) -> None:
         super().__init__(step)
         self.conditions: list[tuple[Pred, int]] = []
+        self.reads: list[bool] = []  # per condition: whether it reads the event history
         self.else_pc = 0
+
+    @property
+    def reads_history(self) -> bool:  # type: ignore[override]
+        return any(self.reads)
 
     def execute(self, m: Machine, c: Customer, run: Run, now: float, out: list[Effect]) -> int:
         for condition, pc in self.conditions:
             if condition(c, now):
                 return pc
         return self.else_pc
+
+    def successors(self, pc: int) -> list[Flow]:
+        arms = [Flow(target, "elif" if i else "if", arm=i)
+                for i, (_, target) in enumerate(self.conditions)]
+        return [*arms, Flow(self.else_pc, "else", arm=len(arms))]
 
 
 class Split(Instruction):
@@ -296,6 +367,9 @@ class Split(Instruction):
         out.append(self._effect(ArmChosen, c, run, now, split=self.name, arm=self.arms[arm]))
         return self.pcs[arm]
 
+    def successors(self, pc: int) -> list[Flow]:
+        return [Flow(target, "arm", arm=i) for i, target in enumerate(self.pcs)]
+
 
 class Jump(Instruction):
     """The end of an arm: on to the step after its compound step."""
@@ -309,6 +383,9 @@ class Jump(Instruction):
 
     def execute(self, m: Machine, c: Customer, run: Run, now: float, out: list[Effect]) -> int:
         return self.target
+
+    def successors(self, pc: int) -> list[Flow]:
+        return [Flow(self.target, "next")]
 
 
 class LoopStart(Instruction):
@@ -324,36 +401,49 @@ class LoopStart(Instruction):
         run.loops[run.pc] = 0
         return self.body_pc
 
+    def successors(self, pc: int) -> list[Flow]:
+        return [Flow(self.body_pc, "body")]
+
 
 class LoopCheck(Instruction):
     """Before a later round of `repeat ... until`: leave the loop when the condition holds."""
 
-    __slots__ = ("until", "exit_pc")
+    __slots__ = ("until", "exit_pc", "reads_history")
     checks_exit = False
 
-    def __init__(self, step: str, until: Pred) -> None:
+    def __init__(self, step: str, until: Pred, reads_history: bool) -> None:
         super().__init__(step)
-        self.until, self.exit_pc = until, 0
+        self.until, self.exit_pc, self.reads_history = until, 0, reads_history
 
     def execute(self, m: Machine, c: Customer, run: Run, now: float, out: list[Effect]) -> int:
         return self.exit_pc if self.until(c, now) else run.pc + 1
+
+    def successors(self, pc: int) -> list[Flow]:
+        return [Flow(self.exit_pc, "loop_exit"), Flow(pc + 1, "body")]
 
 
 class LoopEnd(Instruction):
     """After a round: leave after the last (or once `until` holds), else wait `every`."""
 
-    __slots__ = ("slot", "rounds", "every", "until", "resume_pc")
+    __slots__ = ("slot", "rounds", "every", "until", "resume_pc", "reads_history")
     checks_exit = False
 
     def __init__(self, step: str, slot: int, rounds: int, every: int, until: Pred | None,
-                 resume_pc: int) -> None:
+                 resume_pc: int, reads_history: bool) -> None:
         super().__init__(step)
         self.slot, self.rounds, self.every = slot, rounds, every
-        self.until, self.resume_pc = until, resume_pc
+        self.until, self.resume_pc, self.reads_history = until, resume_pc, reads_history
+
+    def last_round(self, done: int) -> bool:
+        """Whether `done` rounds are all there are (an `until` can end the loop sooner)."""
+        return done >= self.rounds
 
     def execute(self, m: Machine, c: Customer, run: Run, now: float, out: list[Effect]) -> int:
         done = run.loops.get(self.slot, 0) + 1
         run.loops[self.slot] = done
-        if done >= self.rounds or (self.until is not None and self.until(c, now)):
+        if self.last_round(done) or (self.until is not None and self.until(c, now)):
             return run.pc + 1
         return _sleep(run, self.resume_pc, now + self.every, now)
+
+    def successors(self, pc: int) -> list[Flow]:
+        return [Flow(pc + 1, "loop_exit"), Flow(self.resume_pc, "repeat", delay=self.every)]

@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sopdsl.syntax import ast
-from sopdsl.runtime.clock import MINUTES_PER_DAY, WEEKDAYS, Clock, week_index
+from sopdsl.builtins import MINUTES_PER_DAY
+from sopdsl.runtime.clock import WEEKDAYS, Clock, week_index
 from sopdsl.runtime.customer import Customer
 from sopdsl.runtime.evaluate import ExprCompiler, Pred
 from sopdsl.checker.program import Program

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 from typing import TYPE_CHECKING
 
-from sopdsl.builtins import DEFAULT_STAFF_HOURS, DEFAULT_STAGES
+from sopdsl.builtins import DEFAULT_STAFF_HOURS, DEFAULT_STAGES, MINUTES_PER_DAY
 from sopdsl.scenario.distributions import Distribution
 from sopdsl.scenario.model import (
     CalendarAttribute, Channel, Cost, DistributionAttribute, EventBehaviour, FatigueRule,
@@ -23,9 +23,8 @@ if TYPE_CHECKING:
     from sopdsl.checker.program import Program
 
 BUILTIN_NAME = "default"
-DAY = 24 * 60
 
-HORIZON_MINUTES = 90 * DAY
+HORIZON_MINUTES = 90 * MINUTES_PER_DAY
 REPLICATIONS = 20
 SEED = 42
 
@@ -39,7 +38,7 @@ BUILTIN_ATTRIBUTE_DEFAULTS = {
     "birthday": CalendarAttribute(),
 }
 PURCHASE_HISTORY = HistorySpec(count=Distribution(kind="poisson", params=(0.4,)),
-                           within_minutes=365 * DAY)
+                               within_minutes=365 * MINUTES_PER_DAY)
 
 # Customers per member of the owning role at the start; other roles get a fixed team.
 CUSTOMERS_PER_OWNER = 400
@@ -73,18 +72,21 @@ PURPOSE_DEFAULTS = {
     "advocacy": Multipliers(reply=1.3, purchase=1.2),
 }
 PURCHASE = Purchase(
-    daily=0.001, after_click=0.06, within_minutes=3 * DAY,
+    daily=0.001, after_click=0.06, within_minutes=3 * MINUTES_PER_DAY,
     value=Distribution(kind="lognormal", params=(200, 0.7)),
 )
 FATIGUE = [
-    FatigueRule(above=3, window_minutes=7 * DAY, multipliers=Multipliers(open=0.8, unfriend=2)),
-    FatigueRule(above=6, window_minutes=7 * DAY, multipliers=Multipliers(open=0.6, unfriend=4)),
+    FatigueRule(above=3, window_minutes=7 * MINUTES_PER_DAY,
+                multipliers=Multipliers(open=0.8, unfriend=2)),
+    FatigueRule(above=6, window_minutes=7 * MINUTES_PER_DAY,
+                multipliers=Multipliers(open=0.6, unfriend=4)),
 ]
 COST = Cost(per_arrival=20, per_send=0.02)
 # Built-in events that get a behaviour without a scenario saying so; others never happen.
 EVENT_DEFAULTS = {
-    "form_submitted": EventBehaviour(after_click=0.2, within_minutes=DAY),
-    "store_visit": EventBehaviour(daily=0.005, after_click=0.02, within_minutes=3 * DAY),
+    "form_submitted": EventBehaviour(after_click=0.2, within_minutes=MINUTES_PER_DAY),
+    "store_visit": EventBehaviour(daily=0.005, after_click=0.02,
+                                  within_minutes=3 * MINUTES_PER_DAY),
 }
 
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from sopdsl.builtins import MINUTES_PER_DAY
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -42,7 +44,7 @@ POISSON_SUM_LIMIT = 1_000_000
 # A truncation range must keep at least this share of the distribution, or sampling
 # would spend its time rejecting draws and the range almost surely says something else.
 MIN_KEPT_MASS = 0.01
-_MINUTES_PER = {"d": 24 * 60, "h": 60, "m": 1}
+_MINUTES_PER = {"d": MINUTES_PER_DAY, "h": 60, "m": 1}
 
 
 class Distribution(BaseModel):

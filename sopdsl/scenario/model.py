@@ -13,6 +13,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.syntax import ast
 from sopdsl.scenario.distributions import Distribution
 
@@ -134,7 +135,7 @@ class Hours(ScenarioModel):
     @property
     def length_minutes(self) -> int:
         """The working time per day."""
-        return (self.end_minute - self.start_minute) % (24 * 60)
+        return (self.end_minute - self.start_minute) % MINUTES_PER_DAY
 
 
 class Staff(ScenarioModel):
@@ -171,7 +172,8 @@ class EventBehaviour(ScenarioModel):
 
     daily: Probability = 0.0  # each customer's chance per day, message or not
     after_click: Probability = 0.0  # the chance a click on any message leads to it
-    within_minutes: Minutes = 3 * 24 * 60  # after a click it happens uniformly inside this window
+    # After a click it happens uniformly inside this window.
+    within_minutes: Minutes = 3 * MINUTES_PER_DAY
 
 
 class FatigueRule(ScenarioModel):

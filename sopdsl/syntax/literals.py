@@ -14,16 +14,17 @@ import re
 from lark import Token
 
 from sopdsl.syntax import ast
+from sopdsl.builtins import DURATION_UNITS, MINUTES_PER_DAY
 from sopdsl.diagnostics import Diagnostic, diag
 from sopdsl.syntax.source import Span
 from sopdsl.syntax.syntax_errors import shown_text
 
-_UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080}
 _DURATION_PART = re.compile(r"(\d+)([mhdw])")
-_ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,6}\}|.)", re.DOTALL)
+# A backslash and what it escapes: one character, or `u{...}` with 1 to 6 hex digits.
+ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,6}\}|.)", re.DOTALL)
 _SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 # The longest duration a playbook may state: longer ones are typing mistakes.
-MAX_DURATION_MINUTES = 100 * 366 * 1440
+MAX_DURATION_MINUTES = 100 * 366 * MINUTES_PER_DAY
 
 
 class LiteralBuilder:
@@ -76,7 +77,7 @@ class LiteralBuilder:
         parts = _DURATION_PART.findall(token)
         # Digit counts are checked first: int() refuses very long digit strings.
         if all(len(n) <= 9 for n, _ in parts):
-            minutes = sum(int(n) * _UNIT_MINUTES[u] for n, u in parts)
+            minutes = sum(int(n) * DURATION_UNITS[u] for n, u in parts)
         else:
             minutes = MAX_DURATION_MINUTES + 1
         if minutes > MAX_DURATION_MINUTES:
@@ -127,21 +128,19 @@ class LiteralBuilder:
 
         def replace(match: re.Match) -> str:
             escape = match.group(1)
-            if escape in _SIMPLE_ESCAPES:
-                return _SIMPLE_ESCAPES[escape]
-            code = int(escape[2:-1], 16) if escape.startswith("u{") else None
+            character = escaped_character(escape)
+            if character is not None:
+                return character
             span = self._inner_span(token, quotes + match.start(), len(match.group(0)))
-            if code is None:
+            if not escape.startswith("u{"):
                 self.error("E114", span, f"unknown escape `\\{shown_text(escape)}` in a string",
                            hint='the escapes are \\" \\\\ \\n \\t and \\u{4F60}')
-            elif code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            else:
                 self.error("E114", span, f"`\\{escape}` is not a Unicode character",
                            hint="\\u{...} takes a code point such as 4F60, up to 10FFFF")
-            else:
-                return chr(code)
             return match.group(0)
 
-        return _ESCAPE.sub(replace, body) if "\\" in body else body
+        return ESCAPE.sub(replace, body) if "\\" in body else body
 
     def _inner_span(self, token: Token, offset: int, length: int) -> Span:
         """The span of `length` characters at `offset` inside a (possibly multi-line) token."""
@@ -149,3 +148,15 @@ class LiteralBuilder:
         line = token.line + before.count("\n")
         column = offset - before.rfind("\n") if "\n" in before else token.column + offset
         return Span(self.path, line, column, line, column + length)
+
+
+def escaped_character(escape: str) -> str | None:
+    """The character an escape `ESCAPE` matched stands for, given what follows its backslash
+    (`n`, `u{4F60}`); None when it stands for none."""
+    if escape in _SIMPLE_ESCAPES:
+        return _SIMPLE_ESCAPES[escape]
+    if escape.startswith("u{"):
+        code = int(escape[2:-1], 16)
+        if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF:
+            return chr(code)
+    return None

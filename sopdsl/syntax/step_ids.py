@@ -6,9 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sopdsl.syntax import ast
-
-# A compound step's arms in source order: (arm name, its steps, or None when not written).
-Arms = list[tuple[str, list[ast.Step] | None]]
+from sopdsl.syntax.walk import nested_steps
 
 
 @dataclass(frozen=True)
@@ -22,47 +20,23 @@ class StepRef:
     depth: int
 
 
-def step_arms(step: ast.Step) -> Arms:
-    """The arms of a compound step (absent ones as None); a simple step has none."""
-    if isinstance(step, ast.WaitFor):
-        return [("then", step.then), ("timeout", step.timeout)]
-    if isinstance(step, ast.If):
-        arms: Arms = [("if", step.branches[0].steps)] if step.branches else []
-        arms += [(f"elif{i}", b.steps) for i, b in enumerate(step.branches[1:], start=1)]
-        return arms + [("else", step.otherwise)]
-    if isinstance(step, ast.Split):
-        return [(arm.name.name, arm.steps) for arm in step.arms]
-    if isinstance(step, (ast.RepeatN, ast.RepeatUntil)):
-        return [("body", step.steps)]
-    return []
-
-
 def walk_steps(journey: ast.Journey) -> Iterator[StepRef]:
     """Every step of the journey with its id, depth first in source order."""
+    name = journey.name.name
     taken: set[str] = set()
-    yield from _walk(journey.name.name, journey.steps, None, None, 0, taken)
+    ids: dict[int, str] = {}
+    for place in nested_steps(journey.steps):
+        parent = None if place.parent is None else ids[id(place.parent)]
+        prefix = name if parent is None else f"{parent}.{place.arm}"
+        label = place.step.label
+        step_id = _unique(f"{name}/{label.name}" if label else f"{prefix}/{place.position}", taken)
+        ids[id(place.step)] = step_id
+        yield StepRef(step_id, place.step, parent, place.arm, place.depth)
 
 
 def step_id_map(journey: ast.Journey) -> dict[str, ast.Step]:
     """The journey's steps by id, in source order."""
     return {ref.id: ref.step for ref in walk_steps(journey)}
-
-
-def _walk(
-    journey: str,
-    steps: list[ast.Step],
-    parent: str | None,
-    arm: str | None,
-    depth: int,
-    taken: set[str],
-) -> Iterator[StepRef]:
-    prefix = journey if parent is None else f"{parent}.{arm}"
-    for position, step in enumerate(steps, start=1):
-        wanted = f"{journey}/{step.label.name}" if step.label else f"{prefix}/{position}"
-        step_id = _unique(wanted, taken)
-        yield StepRef(step_id, step, parent, arm, depth)
-        for arm_name, arm_steps in step_arms(step):
-            yield from _walk(journey, arm_steps or [], step_id, arm_name, depth + 1, taken)
 
 
 def _unique(wanted: str, taken: set[str]) -> str:

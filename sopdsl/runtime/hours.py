@@ -1,0 +1,186 @@
+"""Daily hours: quiet hours and staff working hours, the moments they give (inside, the next
+moment outside, the next working moment, due times) and the working time between two moments.
+
+`DailyHours` is a window of the local day; on its own it answers questions about times of day
+(the lint rules, which know no dates). `ClockHours` puts it on a run-time `Clock`, so every day's
+window is read on the wall clock of the playbook's zone, summer time included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+from dataclasses import dataclass
+
+from sopdsl.builtins import DEFAULT_STAFF_HOURS, MINUTES_PER_DAY
+from sopdsl.runtime.clock import Clock
+
+_ONE_DAY = dt.timedelta(days=1)
+Stretch = tuple[float, float]  # run-time minutes: start (inside), end (outside)
+
+
+def clock_text(minute: int) -> str:
+    """A minute of the day as `HH:MM`."""
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+@dataclass(frozen=True)
+class DailyHours:
+    """`start`-`end` of every day, in minutes since midnight; the start is inside, the end is
+    not. It wraps midnight when end < start (`21:30-08:30`) and is empty when they are equal;
+    `0`-`MINUTES_PER_DAY` is around the clock."""
+
+    start: int
+    end: int
+
+    @property
+    def wraps(self) -> bool:
+        """Whether the window runs past midnight into the next day."""
+        return self.end < self.start
+
+    @property
+    def length(self) -> int:
+        """Minutes a day."""
+        return self.end - self.start + (MINUTES_PER_DAY if self.wraps else 0)
+
+    @property
+    def text(self) -> str:
+        """`21:30-08:30`."""
+        return f"{clock_text(self.start)}-{clock_text(self.end)}"
+
+    def contains(self, minute: float) -> bool:
+        """Whether a minute of the day is inside: 23:00 and 07:00 are inside `21:30-08:30`,
+        08:30 is not."""
+        if self.wraps:
+            return minute >= self.start or minute < self.end
+        return self.start <= minute < self.end
+
+    def minutes_in(self, start: int, length: int) -> int:
+        """Minutes of these hours in `[start, start + length)`, `start` a minute of the day, on
+        days of 24 hours (whole days at once, then the rest)."""
+        return self._since_midnight(start + length) - self._since_midnight(start)
+
+    def least_minutes_in(self, length: int) -> tuple[int, int]:
+        """The fewest minutes of these hours a window of `length` can hold, and the first start
+        time (from the end of the hours on) that gives it."""
+        return _least_minutes_in(self, length)
+
+    def _since_midnight(self, minute: int) -> int:
+        """Minutes of these hours from midnight of day 0 up to `minute`."""
+        days, rest = divmod(minute, MINUTES_PER_DAY)
+        spans = ((0, self.end), (self.start, MINUTES_PER_DAY)) if self.wraps \
+            else ((self.start, self.end),)
+        return sum(days * (high - low) + max(0, min(rest, high) - low) for low, high in spans)
+
+
+def _clock_minute(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+# When staff work unless told otherwise: what lint and `plan` assume.
+DEFAULT_WORKING_HOURS = DailyHours(*(_clock_minute(t) for t in DEFAULT_STAFF_HOURS))
+
+
+@functools.cache
+def _least_minutes_in(hours: DailyHours, length: int) -> tuple[int, int]:
+    starts = [(hours.end + offset) % MINUTES_PER_DAY for offset in range(MINUTES_PER_DAY)]
+    least = min(starts, key=lambda start: hours.minutes_in(start, length))
+    return hours.minutes_in(least, length), least
+
+
+class ClockHours:
+    """Daily hours on the run-time clock: each day's window from its local start to its local
+    end, so a window is 23 or 25 hours of real time apart from the next across a summer-time
+    change, and the hours of work in it are the wall clock's."""
+
+    __slots__ = ("daily", "clock")
+
+    def __init__(self, daily: DailyHours, clock: Clock) -> None:
+        self.daily, self.clock = daily, clock
+
+    def window(self, t: float) -> Stretch:
+        """The window `t` falls in, else the next one; (inf, inf) for empty hours."""
+        return self._day_of(t)[1]
+
+    def _day_of(self, t: float) -> tuple[dt.date, Stretch]:
+        """The window `t` falls in, else the next one, and the local date it starts on."""
+        day = self.clock.date_of(t)
+        if self.daily.length == 0:
+            return day, (math.inf, math.inf)
+        # A window that wraps midnight may have started the day before.
+        day -= _ONE_DAY
+        for _ in range(3):
+            window = self._on(day)
+            if window[1] > t:
+                return day, window
+            day += _ONE_DAY
+        raise AssertionError("a daily window ends within two days")
+
+    def _on(self, day: dt.date) -> Stretch:
+        """The window that starts on the local date `day`."""
+        daily, clock = self.daily, self.clock
+        return (clock.at(day, daily.start),
+                clock.at(day + _ONE_DAY if daily.wraps else day, daily.end))
+
+    def inside(self, t: float) -> bool:
+        """Whether `t` is inside the hours."""
+        return self.window(t)[0] <= t
+
+    def release(self, t: float) -> float:
+        """`t`, or the end of the window it falls in: the first moment outside from `t` on."""
+        start, end = self.window(t)
+        return end if start <= t else t
+
+    def next_open(self, t: float) -> float:
+        """`t`, or the start of the next window: the first moment inside from `t` on."""
+        return max(t, self.window(t)[0])
+
+    def due_after(self, t: float) -> float:
+        """The end of the window after the one `t` falls in (or comes before): "by the end of
+        the next working day"."""
+        return self.window(self.window(t)[1])[1]
+
+    def windows(self, since: float, until: float) -> list[Stretch]:
+        """Every window that ends after `since` and starts before `until`, in order."""
+        found = []
+        day, window = self._day_of(since)
+        while window[0] < until:
+            found.append(window)
+            day += _ONE_DAY
+            window = self._on(day)
+        return found
+
+    def minutes_between(self, a: float, b: float) -> float:
+        """Minutes of the hours inside `[a, b)`, one window (one day) at a time."""
+        if b <= a:
+            return 0.0
+        return sum(min(end, b) - max(start, a) for start, end in self.windows(a, b))
+
+
+class WorkingTime:
+    """When staff work, and the quiet hours when no customer may be messaged."""
+
+    __slots__ = ("staff", "quiet")
+
+    def __init__(self, staff: ClockHours, quiet: ClockHours | None) -> None:
+        self.staff, self.quiet = staff, quiet
+
+    def work_window(self, t: float, due: float | None = None) -> Stretch:
+        """Staff work asked for at `t`: from the next working moment to `due`, or without a
+        due time to the end of that working day."""
+        start = self.staff.next_open(t)
+        if due is not None and due > start:
+            return start, due
+        return start, self.staff.window(start)[1]
+
+    def send_window(self, earliest: float) -> Stretch:
+        """A staff-confirmed send allowed from `earliest`: confirmed from the next working
+        moment, delivered from the end of the quiet hours that moment falls in; until the
+        working day ends or quiet hours begin."""
+        start = self.staff.next_open(earliest)
+        if self.quiet is None:
+            return start, self.staff.window(start)[1]
+        start = self.quiet.release(start)
+        return start, min(self.staff.window(start)[1], self.quiet.window(start)[0])
