@@ -9,8 +9,8 @@ from contextvars import ContextVar
 
 from lark import Lark, Token
 from lark.grammar import Rule
-from lark.lexer import LexerThread, PatternStr
-from lark.parsers.lalr_parser import _Parser
+
+from sopdsl.syntax import lark_internals
 
 # The comment list of the parse under way in this thread or task: the parser is shared, so
 # its lexer callback cannot hold per-parse state itself.
@@ -64,9 +64,7 @@ def parse_with_callbacks(text: str, callbacks: dict[Rule, Callable[[list], objec
     The tables and the lexer (with its keyword and comment callbacks) are the shared parser's;
     only what each reduction makes differs. Raises Lark's UnexpectedInput at the first error.
     """
-    frontend = lark_parser().parser
-    parser = _Parser(frontend.parser.parser.parse_table, callbacks)
-    return parser.parse(LexerThread.from_text(frontend.lexer, text), "start")
+    return lark_internals.parse_with_callbacks(lark_parser(), text, callbacks)
 
 
 @functools.cache
@@ -75,7 +73,7 @@ def keywords() -> dict[str, str]:
     return {
         terminal.name: terminal.pattern.value
         for terminal in lark_parser().terminals
-        if isinstance(terminal.pattern, PatternStr)
+        if terminal.pattern.type == "str"
     }
 
 
