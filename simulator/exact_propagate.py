@@ -78,7 +78,6 @@ class MassFlow:
         self.next: dict[tuple, Entry] = {}
         self.sleeping: dict[int, dict[tuple, list]] = {}
         self.pools: dict[tuple, Pool] = {}
-        self.lost = 0.0  # mass in states too unlikely to follow
         self.origin = 0  # the step the customers were first followed at: their days start there
 
     def _day_step(self, k: int) -> int:
@@ -112,7 +111,6 @@ class MassFlow:
 
     def _put(self, state: State, m: float, m0: float, k: int) -> None:
         if m < NEGLIGIBLE:
-            self.lost += m
             return
         if state.hazards or state.events or (state.wake is not None and state.wake <= k):
             _merge(self.next, state, m, m0)

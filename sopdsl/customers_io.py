@@ -325,10 +325,6 @@ class Roster:
             for role in member.roles:
                 self._roles.setdefault(role, []).append(member.id)
 
-    def by_role(self, role: str) -> list[str]:
-        """The ids of the role's members, sorted."""
-        return list(self._roles.get(role, ()))
-
     def has_role(self, staff_id: str | None, role: str) -> bool:
         """True when the staff member holds the role."""
         member = self.members.get(staff_id or "")

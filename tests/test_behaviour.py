@@ -156,3 +156,17 @@ def test_both_forecasters_read_one_set_of_chances() -> None:
         assert follows[:2] == [("purchase", 0.1, 2 * DAY), ("form_submitted", 0.4, DAY)]
     _, eager = setup(SCENARIO.replace("open 40%", "open 80%"))
     assert eager.model.chances(vip, 0.0, "sms", "guide_post").open == 1.0  # 120% capped
+
+
+def test_fatigue_applies_only_the_highest_threshold_passed() -> None:
+    """With sends above two thresholds, the higher one's multipliers apply, not both."""
+    machine, behaviour = setup(SCENARIO.replace(
+        "fatigue { above 3 per 7d: open x0.5 }",
+        "fatigue { above 3 per 7d: open x0.8  above 6 per 7d: open x0.6 }"))
+
+    def open_factor(sends: int) -> float:
+        customer = machine.new_customer(str(sends), 0.0)
+        customer.sends.times.extend([-DAY * k / 2 for k in range(sends)][::-1])
+        return behaviour.model.multipliers(customer, 0.0, None)[0]
+
+    assert [open_factor(n) for n in (0, 3, 4, 6, 7)] == [1.0, 1.0, 0.8, 0.8, 0.6]

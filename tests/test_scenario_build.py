@@ -109,9 +109,8 @@ def test_fatigue_and_effects(program) -> None:
       effect vip and not tag "员工" { purchase x2.5 }
     }""")
     assert [(r.above, r.window_minutes) for r in chosen.fatigue] == [(2, 4320), (5, 4320)]
-    assert chosen.fatigue_for({4320: 6}).unfriend == 5
-    assert chosen.fatigue_for({4320: 3}).open == 0.5
-    assert chosen.fatigue_for({4320: 2}).open == 1
+    assert [(r.multipliers.open, r.multipliers.unfriend) for r in chosen.fatigue] == [
+        (0.5, 1), (0.2, 5)]
     (effect,) = chosen.effects
     assert effect.condition == 'vip and not tag "员工"'
     assert isinstance(effect.expression, ast.BoolOp)

@@ -83,16 +83,6 @@ def test_hours_refuse_impossible_times() -> None:
         Hours(start="24:00", end="09:00")
 
 
-def test_fatigue_applies_only_the_highest_threshold_passed() -> None:
-    """With sends above two thresholds, the higher one's multipliers apply, not both."""
-    default = builtin_scenario(today=TODAY)
-    week = 7 * 24 * 60
-    assert default.fatigue_for({week: 3}) == Multipliers()
-    assert default.fatigue_for({week: 4}).open == 0.8
-    assert default.fatigue_for({week: 7}).open == 0.6
-    assert default.fatigue_for({}) == Multipliers()
-
-
 def test_schema_names_every_field() -> None:
     """The JSON schema of a scenario lists the blocks of the language."""
     schema = Scenario.model_json_schema()

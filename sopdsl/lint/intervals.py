@@ -162,10 +162,6 @@ class Reasoner:
         """Whether some customer meets every fact at once."""
         return self._satisfiable(Fact(({},), frozenset()), facts)
 
-    def contradicts(self, first: ast.Expr, second: ast.Expr) -> bool:
-        """True when no customer can meet both expressions."""
-        return self.can_hold(first, [f for f in [self.fact(second)] if f]) is False
-
     def _satisfiable(self, fact: Fact | None, facts: Iterable[Fact]) -> bool | None:
         if fact is None:
             return None

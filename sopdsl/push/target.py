@@ -121,15 +121,11 @@ def address(url: str, target: str, key: str = "url") -> str:
 
 
 class PushError(SopdslError):
-    """A request that did not go through; `retryable` says whether sending again may help."""
-
-    retryable: ClassVar[bool] = False
+    """A request that did not go through (the subclasses say whether sending again may help)."""
 
 
 class TransientError(PushError):
     """The system is down, timed out, answered 5xx or asked us to slow down."""
-
-    retryable = True
 
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)

@@ -236,10 +236,6 @@ class Scenario(ScenarioModel):
             update["population"] = self.population.model_copy(update={"size": customers})
         return self.model_copy(update=update)
 
-    def fatigue_for(self, sends_in_window: dict[int, int]) -> Multipliers:
-        """The multipliers of the highest fatigue threshold passed, given sends per window."""
-        passed = [r for r in self.fatigue if sends_in_window.get(r.window_minutes, 0) > r.above]
-        return max(passed, key=lambda r: r.above).multipliers if passed else Multipliers()
 
 
 def _minute_of_day(clock: str) -> int:
