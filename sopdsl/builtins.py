@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Final
 
 # Time is counted in minutes; durations are written in these units (`90m`, `2h`, `3d`, `1w`).
@@ -62,3 +63,15 @@ DEFAULT_TIMEZONE: Final = "Asia/Shanghai"
 DEFAULT_MASS_QUOTA: Final = (4, "month")
 # Staff hours when the scenario names none (LANGUAGE.md section 4, run-time rules).
 DEFAULT_STAFF_HOURS: Final = ("09:00", "21:00")
+# The dates a run may start on and events may carry: from the Unix epoch, which push targets
+# and calendars count time from, to a start that leaves room for ten years of horizon and a
+# century of durations (the longest a playbook states) before the calendar ends in 9999.
+FIRST_DATE: Final = dt.date(1970, 1, 1)
+LAST_DATE: Final = dt.date(9800, 12, 31)
+
+
+def date_out_of_range(day: dt.date) -> str | None:
+    """Why a run cannot start on, or an event happen on, `day`; None when it can."""
+    if FIRST_DATE <= day <= LAST_DATE:
+        return None
+    return f"{day.isoformat()} is outside the dates sopdsl works with, {FIRST_DATE} to {LAST_DATE}"

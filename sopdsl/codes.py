@@ -94,6 +94,8 @@ CODES: dict[str, Code] = _codes(
     ("E317", "invalid-scenario-key", "a scenario setting that does not exist or repeats"),
     ("E318", "wrong-value-kind", "a scenario value of the wrong kind (a percentage for a rate)"),
     ("E319", "duplicate-split", "two splits with the same name in one journey"),
+    ("E320", "simulation-too-large", "a scenario larger than sopdsl simulates (replications, horizon, customers, staff, seed)"),
+    ("E321", "date-out-of-range", "a scenario `start` outside 1970-01-01 to 9800-12-31"),
     # W4xx: lint warnings (dead code, style, logic)
     ("W401", "unused-content", "a content that no step, event or goal uses"),
     ("W402", "unused-segment", "a segment that no expression or trigger uses"),

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sopdsl.builtins import date_out_of_range
 from sopdsl.checker.program import Program
 from sopdsl.data_rows import DataProblems, read_rows
 from sopdsl.diagnostics import did_you_mean
+from sopdsl.errors import SopdslError
 from sopdsl.runtime.arms import stable_arm
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Event
@@ -134,6 +136,10 @@ def read_events(path: Path, program: Program, clock: Clock,
                           Event(event, when, _text(row.get("content")), amount), line)
 
 
+class OutOfRange(SopdslError, ValueError):
+    """A date and time outside the dates sopdsl works with."""
+
+
 class _Moments:
     """Event times as run-time minutes. `YYYY-MM-DD HH:MM` on a day without a clock change
     is read without making a datetime, which is most rows of a large file."""
@@ -153,13 +159,20 @@ class _Moments:
             if midnight is not None and hour.isdigit() and minute.isdigit() and (
                     int(hour) < 24 and int(minute) < 60):
                 return midnight + int(hour) * 60 + int(minute)
-        return self.clock.minutes(dt.datetime.fromisoformat(text))
+        when = dt.datetime.fromisoformat(text)
+        problem = date_out_of_range(when.date())
+        if problem:
+            raise OutOfRange(problem)
+        return self.clock.minutes(when)
 
     def _midnight(self, text: str) -> float | None:
-        """The day's local midnight, None when the day is not 24 hours long (or no date)."""
+        """The day's local midnight, None when the day is not 24 hours long, not a date, or
+        out of range (the slow path then says why)."""
         try:
             day = dt.date.fromisoformat(text)
         except ValueError:
+            return None
+        if date_out_of_range(day):
             return None
         start = self.clock.at(day, 0)
         return start if self.clock.at(day + dt.timedelta(days=1), 0) - start == 1440 else None
@@ -237,6 +250,9 @@ class _Cells:
         text = _text(value) or ""
         try:
             return moments.minutes(text)
+        except OutOfRange as error:
+            self.fail(f"`time` {error}", "check the year: events are replayed from 1970 on")
+            return None
         except ValueError:
             self.fail(f"`time` must be a date and time such as 2026-12-01 20:15, not `{text}`",
                       "without an offset the time is read in the playbook's time zone")

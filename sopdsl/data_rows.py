@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from sopdsl import jsontext
 from sopdsl.diagnostics import Diagnostic, diag
 from sopdsl.reading import LineTooLong, NotRegularFile, bounded_lines, open_regular
 from sopdsl.syntax.files import display_path
@@ -113,7 +114,7 @@ def _json_rows(lines: Iterator[str], name: str,
         if not text.strip():
             continue
         try:
-            row = json.loads(text)
+            row = jsontext.loads(text)
         except json.JSONDecodeError as error:
             problems.report("E606", name, number, f"not a JSON object: {error.msg}")
             continue

@@ -108,6 +108,25 @@ def test_svg_keeps_text_as_text(tmp_path):
     assert "<svg" in text and "嵌套" in text and "every 3d" in text
 
 
+def test_dollar_signs_are_drawn_as_written(tmp_path, monkeypatch):
+    """`$` in a title, content, tag or task text is text, not a formula: no formula is parsed
+    (`a$^$b` crashed the drawing) and the SVG holds each label as written."""
+    from matplotlib import mathtext
+
+    def no_formulas(*args, **kwargs):
+        raise AssertionError("a label was parsed as a formula")
+
+    monkeypatch.setattr(mathtext.MathTextParser, "parse", no_formulas)
+    graph = graph_of('role guide\ncontent c: text "满$99减$10"\n'
+                     'journey j "满$99减$10 a$^$b" {\n  when friend_added\n'
+                     '  send c via private_chat\n  tag "$x$"\n  task guide "回$访$"\n}\n')
+    path = tmp_path / "dollars.svg"
+    to_image(graph, None, path, fmt="svg")
+    text = html.unescape(path.read_text(encoding="utf-8"))
+    for label in ("满$99减$10 a$^$b", "$x$", "回$访$"):
+        assert label in text
+
+
 def test_playbook_without_journeys_draws_a_note(tmp_path):
     """No journeys is still a valid image, and valid DOT and Mermaid."""
     graph = graph_of("")

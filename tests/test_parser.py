@@ -1,8 +1,14 @@
 """Parser tests: the spec's examples parse; syntax errors are values with spans."""
 
+import unicodedata
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sopdsl.api import load
 from sopdsl.syntax import ast
+from sopdsl.syntax.lalr import reserved_words
 from sopdsl.syntax.parser import parse_text
 
 SPEC_EXAMPLE = Path(__file__).parent / "data" / "spec_examples.sop"
@@ -78,3 +84,48 @@ def test_consecutive_above_sections_do_not_overlap():
     assert diagnostics == []
     aboves = module.decls[0].items[0].block
     assert [_extent(a.span) for a in aboves] == [(3, 5, 4, 16), (5, 5, 5, 20), (6, 5, 6, 30)]
+
+
+FULL_WIDTH = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}  # `A` -> `Ａ`
+LIGATURES = {"fi": "\ufb01", "fl": "\ufb02", "ff": "\ufb00"}
+
+
+def _disguised(name: str, wide: list[bool]) -> str:
+    """`name` with ligatures for fi/fl/ff and the chosen letters written full width."""
+    for plain, ligature in LIGATURES.items():
+        name = name.replace(plain, ligature)
+    return "".join(FULL_WIDTH.get(c, c) if w else c for c, w in zip(name, wide * len(name)))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.from_regex(r"[a-z][a-z0-9_]{0,11}", fullmatch=True), st.lists(st.booleans(), min_size=1))
+def test_names_are_read_in_their_nfkc_form(name: str, wide: list[bool]) -> None:
+    """A name written with full-width letters or ligatures is the same name as its ASCII
+    spelling: NFKC of the written name, where that is a name."""
+    if name in reserved_words():
+        return
+    written = _disguised(name, wide)
+    module, diagnostics = parse_text(f"event {written}\njourney j {{ when {name} }}\n")
+    assert diagnostics == []
+    assert module.decls[0].name.name == name == unicodedata.normalize("NFKC", written)
+
+
+def test_a_ligature_and_its_letters_are_one_name(tmp_path):
+    """`proﬁle` and `profile` are one name: the second declaration is a duplicate."""
+    path = tmp_path / "names.sop"
+    path.write_text("event pro\ufb01le\nevent profile\n", encoding="utf-8")
+    diagnostics = load(path).diagnostics
+    assert [(d.code, d.span.line) for d in diagnostics] == [("E202", 2)]
+
+
+def test_a_full_width_keyword_is_the_keyword():
+    """`ｓｅｎｄ` reads as `send`: a keyword in any width is a keyword."""
+    module, diagnostics = parse_text('content c: text "x"\njourney j {\n  when friend_added\n'
+                                     "  \uff53\uff45\uff4e\uff44 c via sms\n}\n")
+    assert diagnostics == [] and isinstance(module.decls[1].steps[0], ast.Send)
+
+
+def test_a_name_whose_nfkc_form_is_no_name_stays_as_written():
+    """`a½` would become `a1⁄2`, which is not a name: it is kept as written."""
+    module, diagnostics = parse_text("event a\u00bd\n")
+    assert diagnostics == [] and module.decls[0].name.name == "a\u00bd"

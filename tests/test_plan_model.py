@@ -96,6 +96,29 @@ def test_writer_puts_one_task_per_line_in_order():
     assert [t.key for t in Plan.model_validate_json(out.getvalue()).tasks] == ["a", "b", "c"]
 
 
+def test_line_and_paragraph_separators_are_escaped(tmp_path):
+    """U+2028 and U+2029 in any text are written as escapes: the plan keeps one task per line
+    for every line splitter (`str.splitlines` and JavaScript split on them), other non-ASCII
+    text is written as it is, and the text reads back unchanged, also by the push reader."""
+    from sopdsl.push.plan_reader import open_plan
+
+    odd = "回访\u2028王芳\u2029"
+    out = io.StringIO()
+    writer = PlanWriter(out, PLAYBOOK.model_copy(update={"title": odd}), WINDOW)
+    writer.write([a_task(key="a", text=odd, customer_name=odd), a_task(key="b")])
+    writer.close(SUMMARY.model_copy(update={"tasks": 2}))
+    text = out.getvalue()
+    assert "\u2028" not in text and "\u2029" not in text and "回访" in text
+    assert "\\u2028" in text and "\\u2029" in text
+    assert len([line for line in text.splitlines() if line.startswith("    {")]) == 2
+    plan = Plan.model_validate_json(text)
+    assert plan.playbook.title == odd and plan.tasks[0].text == plan.tasks[0].customer_name == odd
+    path = tmp_path / "plan.json"
+    path.write_text(text, encoding="utf-8")
+    read = open_plan(path)
+    assert read.streamed and [task.text for task in read.tasks()] == [odd, "do it"]
+
+
 def test_priority_bands():
     """Journey priorities map to high from 7, medium from 1, low at 0 and below."""
     assert [priority_band(p) for p in (9, 7, 6, 1, 0, -2)] == [

@@ -57,6 +57,23 @@ def test_chinese_names_are_drawn(tmp_path: Path) -> None:
     assert (NO_CJK_FONT in notes) == (families[0] == FALLBACK_FONT)
 
 
+def test_dollar_signs_in_names_are_drawn_as_written(tmp_path: Path, monkeypatch) -> None:
+    """A `$` in the playbook's name, a stage or a role is no formula (`a$^$b` crashed)."""
+    from matplotlib import mathtext
+
+    def no_formulas(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a label was parsed as a formula")
+
+    monkeypatch.setattr(mathtext.MathTextParser, "parse", no_formulas)
+    forecast = fixed_forecast()
+    for tally in forecast.tallies:
+        tally.funnel = {"满$99减$10": 100.0, "a$^$b": 20.0}
+        tally.daily.backlog = {"$guide$": [1.0, 2.0]}
+    forecast.playbook = "playbooks/满$99减$10 a$^$b.sop"
+    written, _ = charts_of(forecast, tmp_path)
+    assert all(path.read_bytes().startswith(PNG_SIGNATURE) for path in written)
+
+
 def test_daily_series_by_hand() -> None:
     """Day 2 purchases are 4, 5, 6 over three replications: mean 5, 5 -/+ t(0.975, 2) / sqrt(3)."""
     series = daily_estimates(fixed_forecast().tallies)

@@ -17,6 +17,7 @@ import click
 
 from simulator import METHODS
 from sopdsl.cli.output import emit_diagnostics
+from sopdsl.scenario.bounds import MAX_CUSTOMERS, MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
 
 if TYPE_CHECKING:
     from simulator.montecarlo import Forecast
@@ -40,12 +41,13 @@ class RunOptions:
 def run_options(command: Callable) -> Callable:
     """Add the options every forecasting command takes."""
     options = [
-        click.option("--replications", type=click.IntRange(min=1),
+        click.option("--replications", type=click.IntRange(1, MAX_REPLICATIONS),
                      help="Replications to run (default: the scenario's)."),
-        click.option("--seed", type=click.IntRange(min=0),
+        click.option("--seed", type=click.IntRange(0, MAX_SEED),
                      help="Root seed; each replication's seed derives from it (default: the "
                           "scenario's)."),
-        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+        click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=1,
+                     show_default=True,
                      help="Processes to run replications in."),
         click.option("--scheduler", metavar="URL",
                      help="Run replications on a Dask cluster, e.g. tcp://host:8786."),
@@ -53,7 +55,7 @@ def run_options(command: Callable) -> Callable:
                      show_default=True,
                      help="montecarlo samples replications; exact computes expected values "
                           "without sampling, for scenarios where customers are independent."),
-        click.option("--customers", type=click.IntRange(min=0),
+        click.option("--customers", type=click.IntRange(0, MAX_CUSTOMERS),
                      help="Customers at the start instead of the scenario's (quick runs)."),
     ]
     for option in reversed(options):
@@ -66,10 +68,22 @@ def options_of(values: dict[str, Any]) -> RunOptions:
     options = RunOptions(**{key: values.pop(key) for key in RunOptions.__dataclass_fields__})
     if options.scheduler is not None and options.workers > 1:
         raise click.UsageError("use either --workers or --scheduler, not both")
-    if options.scheduler is not None and "://" not in options.scheduler:
+    if options.scheduler is not None and not _is_address(options.scheduler):
         raise click.UsageError(f"--scheduler takes an address such as tcp://host:8786, "
                                f"not `{options.scheduler}`")
     return options
+
+
+def _is_address(url: str) -> bool:
+    """Whether `url` names a scheme, a host and a port that can be read (`[::1` cannot)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # a malformed IPv6 host, or a port past 65535
+        return False
+    return "://" in url and bool(parts.hostname) and port_ok
 
 
 def load_program(path: Path, fmt: str) -> Program:
@@ -86,7 +100,9 @@ def load_program(path: Path, fmt: str) -> Program:
 
 
 def load_scenario(program: Program, name: str | None, options: RunOptions) -> Scenario:
-    """The effective scenario `name` with the command line's overrides; exits 2 when unknown."""
+    """The effective scenario `name` with the command line's overrides; exits 2 when unknown
+    or, with the overrides, too large to simulate."""
+    from sopdsl.scenario.bounds import size_problems
     from sopdsl.scenario.build import effective_scenario, unknown_scenario
 
     unknown = unknown_scenario(program, name)
@@ -95,8 +111,12 @@ def load_scenario(program: Program, name: str | None, options: RunOptions) -> Sc
     scenario, diagnostics = effective_scenario(program, name)
     if scenario is None:
         sys.exit(emit_diagnostics(diagnostics, program.sources, "text", files=1, err=True))
-    return scenario.overridden(replications=options.replications, seed=options.seed,
-                               customers=options.customers)
+    scenario = scenario.overridden(replications=options.replications, seed=options.seed,
+                                   customers=options.customers)
+    problems = size_problems(scenario)
+    if problems:
+        fail("\n".join(f"{problem.message} (hint: {problem.hint})" for problem in problems))
+    return scenario
 
 
 def run_forecast(program: Program, scenario: Scenario, options: RunOptions,

@@ -14,6 +14,7 @@ import click
 
 from sopdsl.atomic import STDOUT
 from sopdsl.cli.forecasting import fail, load_program
+from sopdsl.builtins import date_out_of_range
 from sopdsl.cli.output import emit_diagnostics
 from sopdsl.planning import CSV_STYLES, PLAN_FORMATS
 
@@ -24,10 +25,14 @@ _UNREADABLE = "E601"
 
 def _start(ctx: click.Context, param: click.Parameter, value: str) -> dt.datetime:
     try:
-        return dt.datetime.fromisoformat(value)
+        start = dt.datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"`{value}` is not a date and time such as 2026-12-02 or "
                                  "2026-12-02T09:00 (read in the playbook's time zone)") from None
+    problem = date_out_of_range(start.date())
+    if problem:
+        raise click.BadParameter(problem)
+    return start
 
 
 def _hours(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, int]:

@@ -29,6 +29,15 @@ if TYPE_CHECKING:
 
 # Stands in for credentials a dry run does not need, so targets can be built without them.
 DRY_RUN_SECRET = "<not needed for a dry run>"
+MAX_WAIT_SECONDS = 86_400.0
+
+
+def _wait_seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """Seconds from 0 to a day: nan and inf (which float() reads) are refused too."""
+    if not 0 <= value <= MAX_WAIT_SECONDS:
+        raise click.BadParameter(f"{value:g} is not a number of seconds from 0 to "
+                                 f"{MAX_WAIT_SECONDS:g}")
+    return value
 
 
 @click.command()
@@ -51,8 +60,9 @@ DRY_RUN_SECRET = "<not needed for a dry run>"
                    "that would then hold two copies.")
 @click.option("--max-attempts", type=click.IntRange(1, 100), default=6, show_default=True,
               help="Sends of one request before giving up for this run.")
-@click.option("--max-wait", type=click.FloatRange(0), default=300.0, show_default=True,
-              metavar="SECONDS", help="Most time spent waiting to retry one request.")
+@click.option("--max-wait", type=float, callback=_wait_seconds, default=300.0, show_default=True,
+              metavar="SECONDS", help="Most time spent waiting to retry one request "
+                                      "(at most a day).")
 @click.option("--status", "poll_status", is_flag=True,
               help="Send nothing: ask the target what became of the pushed tasks (sent, "
                    "waiting for staff, not a friend, over quota), per sender.")

@@ -29,11 +29,13 @@ NO_CJK_FONT = (
 
 @contextlib.contextmanager
 def drawing_fonts(rc: dict[str, Any] | None = None) -> Iterator[tuple[list[str], list[str]]]:
-    """matplotlib settings with the chosen font families; yields (families, notes)."""
+    """matplotlib settings with the chosen font families and every text drawn as written
+    (`满$99减$10` is no formula); yields (families, notes)."""
     import matplotlib
 
     families, notes = font_families()
-    with matplotlib.rc_context({"font.family": families, **(rc or {})}), _quiet_fonts():
+    settings = {"font.family": families, "text.parse_math": False, **(rc or {})}
+    with matplotlib.rc_context(settings), _quiet_fonts():
         yield families, notes
 
 

@@ -184,10 +184,10 @@ class PlanWriter:
 
     def __init__(self, out: IO[str], playbook: PlanPlaybook, window: PlanWindow) -> None:
         self.out = out
-        self.head: str | None = json.dumps(
+        self.head: str | None = _json(
             {"schema": PLAN_SCHEMA_NAME, "version": PLAN_VERSION,
              "playbook": playbook.model_dump(mode="json"),
-             "window": window.model_dump(mode="json")}, ensure_ascii=False, indent=2)
+             "window": window.model_dump(mode="json")}, indent=2)
         self.first = True
 
     def write(self, tasks: Iterable[PlanTask]) -> None:
@@ -195,18 +195,25 @@ class PlanWriter:
         self._begin()
         for task in tasks:
             self.out.write("\n    " if self.first else ",\n    ")
-            self.out.write(json.dumps(task.model_dump(mode="json"), ensure_ascii=False))
+            self.out.write(_json(task.model_dump(mode="json")))
             self.first = False
 
     def close(self, summary: PlanSummary) -> None:
         """End the document with the summary."""
         self._begin()
         self.out.write("\n  ],\n" if not self.first else "],\n")
-        body = json.dumps({"summary": summary.model_dump(mode="json")}, ensure_ascii=False,
-                          indent=2)
+        body = _json({"summary": summary.model_dump(mode="json")}, indent=2)
         self.out.write(body[2:] + "\n")
 
     def _begin(self) -> None:
         if self.head is not None:
             self.out.write(self.head[:-2] + ',\n  "tasks": [')
             self.head = None
+
+
+def _json(value: object, indent: int | None = None) -> str:
+    """JSON text with non-ASCII characters as they are, except the line and paragraph
+    separators U+2028 and U+2029: escaped, since JavaScript and line-based readers take them
+    for line ends."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")

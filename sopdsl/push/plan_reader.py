@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
+from sopdsl import jsontext
 from sopdsl.diagnostics import Diagnostic, diag
 from sopdsl.syntax.files import display_path
 from sopdsl.planning.model import PLAN_SCHEMA_NAME, PLAN_VERSION, PlanPlaybook, PlanTask, PlanWindow
@@ -121,7 +122,7 @@ def _header(lines: Iterator[tuple[int, str]]) -> tuple[Any, bool]:
         text = line.rstrip("\r\n")
         if text in _TASKS_OPEN:
             try:
-                header = json.loads("".join(collected).rstrip().removesuffix(",") + "}")
+                header = jsontext.loads("".join(collected).rstrip().removesuffix(",") + "}")
             except ValueError:
                 raise _OtherLayout from None
             return header, text.endswith(",")
@@ -138,7 +139,7 @@ def _task_lines(lines: Iterator[tuple[int, str]]) -> Iterator[Record]:
             return
         body = text.strip().removesuffix(",")
         try:
-            data = json.loads(body)
+            data = jsontext.loads(body)
         except ValueError:
             raise _OtherLayout from None
         yield number, len(text) - len(text.lstrip()) + 1, data
@@ -147,7 +148,7 @@ def _task_lines(lines: Iterator[tuple[int, str]]) -> Iterator[Record]:
 
 def _tail(lines: Iterator[tuple[int, str]]) -> None:
     try:
-        tail = json.loads("{" + "".join(line for _, line in lines))
+        tail = jsontext.loads("{" + "".join(line for _, line in lines))
     except ValueError:
         raise _OtherLayout from None
     if not isinstance(tail, dict):
@@ -158,7 +159,7 @@ def _parsed(path: Path, name: str) -> Iterator[Record]:
     """Header, then the tasks, from the whole file parsed at once."""
     text = _read_text(path, name)
     try:
-        document = json.loads(text)
+        document = jsontext.loads(text)
     except json.JSONDecodeError as error:
         raise PlanReadError(diag("E621", _span(name, error.lineno, error.colno),
                                  f"the plan is not JSON: {error.msg.lower()}",

@@ -8,6 +8,7 @@ code. Targets raise the errors below; anything else is a bug.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
@@ -63,6 +64,10 @@ class TaskStatus:
     sender: str | None  # the staff member who sends it, when the system or the task says
 
 
+# The longest a target waits for one answer: past an hour a server is as good as down.
+MAX_SECONDS = 3600.0
+
+
 class SettingsError(SopdslError):
     """A setting the target needs is missing or malformed: a usage error (exit 2)."""
 
@@ -84,15 +89,16 @@ class TargetSettings:
         return self.values.get(key, default)
 
     def seconds(self, key: str, default: str) -> float:
-        """A setting that is a positive number of seconds; a `SettingsError` otherwise."""
+        """A setting that is a number of seconds above 0, at most MAX_SECONDS; a
+        `SettingsError` otherwise (nan and inf included)."""
         value = self.values.get(key) or default
         try:
             seconds = float(value)
         except ValueError:
-            seconds = 0.0
-        if not seconds > 0:
-            raise SettingsError(f"the {self.target} `{key}` must be a positive number of "
-                                f"seconds, not `{value}`")
+            seconds = math.nan
+        if not 0 < seconds <= MAX_SECONDS:
+            raise SettingsError(f"the {self.target} `{key}` must be a number of seconds above 0 "
+                                f"and at most {MAX_SECONDS:g}, not `{value}`")
         return seconds
 
     def require(self, key: str) -> str:

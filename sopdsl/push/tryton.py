@@ -10,6 +10,7 @@ work's constraint finish time; without it both stay in the comment only.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any, ClassVar
@@ -32,7 +33,7 @@ def _number(settings: TargetSettings, key: str, default: str) -> float:
         number = float(value)
     except ValueError:
         number = 0.0
-    if number <= 0:
+    if not 0 < number < math.inf:
         raise SettingsError(f"the tryton target's `{key}` must be a positive number, "
                             f"not `{value}`")
     return number
@@ -53,7 +54,7 @@ class TrytonTarget:
         self.user = settings.require("user")
         self._password = settings.require("password")
         self.company = settings.get("company")
-        self.timeout = _number(settings, "timeout", "30")
+        self.timeout = settings.seconds("timeout", "30")
         self.batch_size = int(_number(settings, "batch_size", str(BATCH_SIZE)))
         self._client: TrytonClient | None = None
         self._session: _Session | None = None

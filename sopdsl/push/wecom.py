@@ -7,10 +7,10 @@ customers (`mark_tag`); the returned `msgid` or `jobid` is what status polling a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from sopdsl import jsontext
 from sopdsl.planning.model import PlanTask
 from sopdsl.push import wecom_payloads as payloads
 from sopdsl.push.target import (
@@ -44,8 +44,8 @@ class WecomTarget:
         self.base_url = settings.get("base_url") or DEFAULT_BASE_URL
         # Which corp at which API the work goes to (the push ledger keeps rows per destination).
         self.destination = f"{address(self.base_url, self.name, 'base_url')}#{self.corp_id}"
-        self.timeout = _seconds(settings, "timeout", "30")
-        self.rate_limit_wait = _seconds(settings, "rate_limit_wait", "60")
+        self.timeout = settings.seconds("timeout", "30")
+        self.rate_limit_wait = settings.seconds("rate_limit_wait", "60")
         self.tag_ids = _names_to_ids(settings, "tag_ids", "tag name to corp tag id",
                                      '{"VIP": "etXXXX"}')
         self.media = payloads.Media(
@@ -165,23 +165,11 @@ def _staff(task: PlanTask) -> str | None:
     return task.assignee.staff_id if task.assignee is not None else None
 
 
-def _seconds(settings: TargetSettings, key: str, default: str) -> float:
-    text = settings.get(key) or default
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if value <= 0:
-        raise SettingsError(f"the wecom target's `{key}` must be a positive number of seconds, "
-                            f"not `{text}`")
-    return value
-
-
 def _names_to_ids(settings: TargetSettings, key: str, meaning: str, example: str) -> dict[str, str]:
     """A setting that maps names to WeCom ids, written as a JSON object."""
     text = settings.get(key) or "{}"
     try:
-        mapping = json.loads(text)
+        mapping = jsontext.loads(text)
     except ValueError:
         mapping = None
     if not isinstance(mapping, dict) or not all(

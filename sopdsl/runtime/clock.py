@@ -11,8 +11,6 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 # A Monday: `every 2w on friday` fires in the weeks whose index from here is a multiple of 2,
 # so every driver (simulator, planner, any start date) agrees on which Fridays those are.
 WEEK_ANCHOR = dt.date(1970, 1, 5)
-
-
 class Clock:
     """Maps run-time minutes to local dates and times; naive datetimes are read as local."""
 

@@ -17,6 +17,7 @@ from sopdsl.diagnostics import Diagnostic, diag, did_you_mean, has_errors
 from sopdsl.syntax.files import display_path
 from sopdsl.fmt.exprs import expr_text
 from sopdsl.syntax.source import Span
+from sopdsl.scenario.bounds import SizeProblem, size_problems
 from sopdsl.scenario.defaults import (
     BUILTIN_NAME, STAFF_WORK, builtin_scenario, default_staff, default_values,
 )
@@ -105,7 +106,35 @@ def build_scenario(
     }
     values["name"] = decl.name.name
     values["declared_at"] = f"{decl.span.file}:{decl.span.line}"
-    return Scenario.model_validate(values), found.diagnostics
+    scenario = Scenario.model_validate(values)
+    too_large = [diag("E320", _bound_span(decl, problem), problem.message, problem.hint)
+                 for problem in size_problems(scenario)]
+    if too_large:
+        return None, found.diagnostics + too_large
+    return scenario, found.diagnostics
+
+
+def _bound_span(decl: ast.Scenario, problem: SizeProblem) -> Span:
+    """The written value that makes the scenario too large (its name when none is written)."""
+    settings = {item.key.name: item for item in decl.items if isinstance(item, ast.ScSetting)}
+    population = settings.get("population")
+    arrivals = next((item for item in (population.block or []) if isinstance(item, ast.ScSetting)
+                     and item.key.name == "arrivals"), None) if population else None
+    suspects = {
+        "replications": [settings.get("replications")],
+        "horizon": [settings.get("horizon")],
+        "seed": [settings.get("seed")],
+        "population": [population],
+        "customers": [arrivals, population, settings.get("horizon")],
+        "simulated_days": [settings.get("replications"), settings.get("horizon")],
+    }
+    for setting in suspects.get(problem.what, []):
+        if setting is not None and setting.values:
+            return setting.values[0].span
+    for item in decl.items:
+        if isinstance(item, ast.ScStaff) and item.role.name == problem.role:
+            return item.count.span
+    return decl.name.span
 
 
 def read_scenario(decl: ast.Scenario, program: Program, found: Findings) -> dict:

@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sopdsl.syntax import ast
+from sopdsl.builtins import date_out_of_range
 from sopdsl.diagnostics import Diagnostic, diag, did_you_mean
 from sopdsl.fmt.exprs import distribution_text, sc_value_text
-from sopdsl.syntax.source import Span
 from sopdsl.scenario.distributions import (
     UNIT_PARAMETERS, Distribution, arity_problem, parameter_problem,
 )
 from sopdsl.scenario.model import Hours
-
-
-# A million years: longer durations are typing slips, and past floats' exact integers.
+from sopdsl.syntax import ast
+from sopdsl.syntax.source import Span
 
 
 @dataclass
@@ -74,8 +72,16 @@ _rate = _of_type(ast.Rate, "a rate such as `300/day`")
 
 
 def read_date(setting: ast.ScSetting, found: Findings) -> object:
+    """A date a run can start on (E321 outside the range runs work in)."""
     node = _date(setting, found)
-    return node.value if node else None
+    if node is None:
+        return None
+    problem = date_out_of_range(node.value)
+    if problem:
+        found.error("E321", node.span, f"`{setting.key.name}` {problem}",
+                    "write the first day to forecast, such as `2026-12-01`")
+        return None
+    return node.value
 
 
 def read_window(setting: ast.ScSetting, found: Findings) -> int | None:

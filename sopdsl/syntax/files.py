@@ -21,7 +21,7 @@ def display_path(path: Path | str) -> str:
     path = Path(path)
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, RuntimeError):  # outside the working folder, or a loop of symlinks
         return str(path)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 
@@ -12,6 +14,8 @@ from lark.grammar import Rule
 
 from sopdsl.syntax import lark_internals
 
+# The grammar's NAME: an NFKC form that is not one (`½` is `1⁄2`) leaves the name as written.
+_NAME = re.compile(r"[^\W\d]\w*")
 # The comment list of the parse under way in this thread or task: the parser is shared, so
 # its lexer callback cannot hold per-parse state itself.
 _comment_sink: ContextVar[list[Token] | None] = ContextVar("sopdsl_comment_sink", default=None)
@@ -35,8 +39,13 @@ def _collect_comment(token: Token) -> Token:
     return token
 
 
-def _reserve_keyword(token: Token) -> Token:
-    """Re-type a NAME spelling a keyword: the contextual lexer would let it through as a name."""
+def _name_token(token: Token) -> Token:
+    """A NAME in its NFKC form (`ﬁ` is `fi`, `ＡＢＣ` is `ABC`) when that form is a name too,
+    re-typed when it spells a keyword: the contextual lexer would let it through as a name."""
+    if not token.value.isascii():
+        normal = unicodedata.normalize("NFKC", token.value)
+        if _NAME.fullmatch(normal):
+            token = Token.new_borrow_pos(token.type, normal, token)
     keyword_type = _keyword_types().get(token.value)
     if keyword_type is not None:
         token.type = keyword_type
@@ -54,7 +63,7 @@ def lark_parser() -> Lark:
         propagate_positions=True,
         maybe_placeholders=True,
         cache=True,
-        lexer_callbacks={"COMMENT": _collect_comment, "NAME": _reserve_keyword},
+        lexer_callbacks={"COMMENT": _collect_comment, "NAME": _name_token},
     )
 
 

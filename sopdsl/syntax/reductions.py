@@ -98,7 +98,11 @@ def _reduction(session: _Session, kind: int, method: Callable | None,
             if value.__class__ is _Built:
                 if value.height > height:
                     height = value.height
-                if splice:
+                if splice and not children:
+                    # Take over the list a left-recursive `x*` grows, as Lark's tree builder
+                    # does: copying it at every item made a file's parse quadratic.
+                    children = value.value
+                elif splice:
                     children += value.value
                 else:
                     children.append(value.value)
