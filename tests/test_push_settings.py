@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.push.settings import default_config_path, load_settings, secret_values
-from sopdsl.push.target import TargetSettings
+from sopdsl.push.target import SettingsError, TargetSettings
+from sopdsl.push.targets import DRY_RUN_SECRET, build_target, target_class
 
 CONFIG = """\
 [push.webhook]
@@ -91,3 +94,15 @@ def test_secret_values_take_the_credentials_of_url_settings():
                                     "base_url": "http://proxy.example/?api_key=k1",
                                     "secret": "s"})
     assert sorted(secret_values(settings, {"secret"})) == ["k1", "p@ss", "s", "t+1"]
+
+
+def test_a_dry_run_builds_a_target_without_its_secrets() -> None:
+    """Missing credentials are a settings error, except for a dry run, which stands in for
+    them and keeps the ones given."""
+    wecom = target_class("wecom")
+    settings = TargetSettings("wecom", {"corp_id": "ww1"})
+    with pytest.raises(SettingsError, match="secret"):
+        build_target(wecom, settings)
+    assert build_target(wecom, settings, dry_run=True).secret == DRY_RUN_SECRET
+    given = TargetSettings("wecom", {"corp_id": "ww1", "secret": "s"})
+    assert build_target(wecom, given, dry_run=True).secret == "s"

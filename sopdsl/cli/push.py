@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from sopdsl.push.runner import Retry
     from sopdsl.push.target import Batch, Target, TargetSettings
 
-# Stands in for credentials a dry run does not need, so targets can be built without them.
-DRY_RUN_SECRET = "<not needed for a dry run>"
 MAX_WAIT_SECONDS = 86_400.0
 
 
@@ -222,13 +220,11 @@ def _status_notes(console: Any, report: StatusReport) -> None:
 def _build(target_class: type[Target], settings: TargetSettings, dry_run: bool,
            secrets: list[str]) -> Target:
     from sopdsl.push.secrets import mask
-    from sopdsl.push.target import SettingsError, TargetSettings
+    from sopdsl.push.target import SettingsError
+    from sopdsl.push.targets import build_target
 
-    if dry_run:
-        stand_ins = {key: DRY_RUN_SECRET for key in target_class.secret_keys}
-        settings = TargetSettings(settings.target, {**stand_ins, **settings.values})
     try:
-        return target_class(settings)
+        return build_target(target_class, settings, dry_run)
     except SettingsError as error:
         fail(mask(str(error), secrets))
 
