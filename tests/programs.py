@@ -32,6 +32,14 @@ segment vip = tag "VIP"
 """
 
 
+def write_file(path: Path, text: str) -> Path:
+    """`text` written as UTF-8 to `path` (its folders made): data and playbooks a test reads
+    from disk, where reading the disk is what it is about."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def program_from(text: str, name: str = "main.sop", **imported: str) -> Program:
     """The program of `text` as the file `name`, next to the files `imported` names
     (`shared="..."` is shared.sop)."""

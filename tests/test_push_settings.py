@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from programs import write_file
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.push.settings import default_config_path, load_settings, secret_values
 from sopdsl.push.target import SettingsError, TargetSettings
@@ -20,15 +21,9 @@ url = "http://erp.example"
 """
 
 
-def write(tmp_path, text: str = CONFIG):
-    path = tmp_path / "push.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def test_file_table_of_the_target_only(tmp_path):
     """The target's own table is read, numbers as text, other targets' tables ignored."""
-    settings = load_settings("webhook", write(tmp_path), environ={})
+    settings = load_settings("webhook", write_file(tmp_path / "push.toml", CONFIG), environ={})
     assert settings == TargetSettings("webhook", {"url": "https://file.example/hook",
                                             "secret": "from-file", "timeout": "5"})
 
@@ -37,14 +32,14 @@ def test_environment_wins_over_the_file(tmp_path):
     """SOPDSL_<TARGET>_<KEY> overrides the file and adds keys; other targets' are not read."""
     environ = {"SOPDSL_WEBHOOK_SECRET": "from-env", "SOPDSL_WEBHOOK_KINDS": "task",
                "SOPDSL_TRYTON_URL": "http://other", "SOPDSL_WEBHOOK_": "ignored"}
-    settings = load_settings("webhook", write(tmp_path), environ=environ)
+    settings = load_settings("webhook", write_file(tmp_path / "push.toml", CONFIG), environ=environ)
     assert settings.get("secret") == "from-env" and settings.get("kinds") == "task"
     assert settings.get("url") == "https://file.example/hook" and "" not in settings.values
 
 
 def test_config_named_by_the_environment(tmp_path):
     """SOPDSL_PUSH_CONFIG names the file when --config does not."""
-    path = write(tmp_path)
+    path = write_file(tmp_path / "push.toml", CONFIG)
     settings = load_settings("tryton", environ={"SOPDSL_PUSH_CONFIG": str(path)})
     assert settings.get("url") == "http://erp.example"
 
@@ -68,16 +63,16 @@ def test_missing_named_file_is_an_error(tmp_path):
 
 def test_bad_toml_points_at_the_line(tmp_path):
     """A TOML syntax error is E626 at its line and column, without the file's values."""
-    problem = load_settings("webhook", write(tmp_path, '[push.webhook]\nsecret = "abc\n'),
-                            environ={})
+    config = write_file(tmp_path / "push.toml", '[push.webhook]\nsecret = "abc\n')
+    problem = load_settings("webhook", config, environ={})
     assert isinstance(problem, Diagnostic) and problem.code == "E626"
     assert problem.span.line == 2 and "abc" not in problem.message
 
 
 def test_non_scalar_setting_is_an_error(tmp_path):
     """A setting that is a table or a list is E626 naming it."""
-    problem = load_settings("webhook", write(tmp_path, "[push.webhook]\nurl = ['a']\n"),
-                            environ={})
+    config = write_file(tmp_path / "push.toml", "[push.webhook]\nurl = ['a']\n")
+    problem = load_settings("webhook", config, environ={})
     assert problem.code == "E626" and "`push.webhook.url`" in problem.message
 
 
