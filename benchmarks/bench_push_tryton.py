@@ -35,7 +35,7 @@ from tryton_server import (  # noqa: E402
 from sopdsl.planning.model import (  # noqa: E402
     Assignee, DueWindow, PlanPlaybook, PlanTask, PlanWindow, task_key,
 )
-from sopdsl.push.target import PlanRun, Settings  # noqa: E402
+from sopdsl.push.target import PlanRun, TargetSettings  # noqa: E402
 from sopdsl.push.tryton import TrytonTarget  # noqa: E402
 
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -100,7 +100,7 @@ def main() -> None:
 
 
 def run_push(server: TrytonServer, args: argparse.Namespace, staff: list[str]) -> None:
-    settings = Settings("tryton", {
+    settings = TargetSettings("tryton", {
         "url": server.url, "database": DATABASE, "user": "admin", "password": ADMIN_PASSWORD,
         "batch_size": str(args.batch_size), "timeout": "600"})
     total = args.customers * args.tasks_per_customer

@@ -53,50 +53,32 @@ class DrawStream:
         return value
 
 
-@dataclass(slots=True)
-class ChannelBehaviour:
-    """One channel's base probabilities and its response delay."""
+@dataclass(frozen=True, slots=True)
+class ResponseChances:
+    """What a customer does about one delivered message, multipliers applied, each at most 1."""
 
     open: float
-    click: float
-    reply: float
+    click: float  # given an open
+    reply: float  # given an open
     unfriend: float
-    delay: DrawStream
+    buy: float  # a click leads to a purchase
 
 
-@dataclass(slots=True)
-class Response:
-    """A customer's response to one delivered message, drawn at delivery."""
-
-    at: float  # delivery time plus the response delay
-    events: list[Event]  # at `at`, in this order: open, click, reply, friend_deleted
-    opened: bool
-    clicked: bool
-    replied: bool
-    later: list[Event]  # after a click: a purchase and other events, each at its own time
-
-
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class AfterClick:
-    """An event a click leads to with a chance, uniformly within a window."""
+    """An event a click leads to with a chance, uniformly within a window (minutes)."""
 
     event: str
     chance: float
     within: float
 
 
-class Behaviour:
-    """Draws every customer response of one replication from its own generators."""
+class BehaviourModel:
+    """The scenario's behaviour rules for one program: the single source of response chances,
+    purchase chances and what follows a click, for the engine and the exact forecaster."""
 
-    def __init__(self, program: Program, scenario: Scenario, rng: random.Random,
-                 draws: np.random.Generator) -> None:
-        self.rng = rng
+    def __init__(self, program: Program, scenario: Scenario) -> None:
         self.scenario = scenario
-        self.channels = {
-            name: ChannelBehaviour(c.open, c.click, c.reply, c.unfriend,
-                                   DrawStream(c.delay, draws, floor=0.0))
-            for name, c in scenario.channels.items()
-        }
         self.purposes = {name: _purpose_of(decl) for name, decl in program.contents.items()}
         self.purpose_factors = {name: _factors(m) for name, m in scenario.purposes.items()}
         compiler = ExprCompiler(program)
@@ -104,15 +86,15 @@ class Behaviour:
                         for e in scenario.effects if e.expression is not None]
         self.fatigue = sorted(((r.above, r.window_minutes, _factors(r.multipliers))
                                for r in scenario.fatigue), key=lambda rule: -rule[0])
-        self.amounts = DrawStream(scenario.purchase.value, draws, floor=0.0)
         buying = scenario.purchase
+        # Purchase first: its chance is scaled per customer (`ResponseChances.buy`).
         self.after_click = [AfterClick(PURCHASE_EVENT, buying.after_click, buying.within_minutes)]
         self.after_click += [AfterClick(name, b.after_click, b.within_minutes)
                              for name, b in scenario.events.items() if b.after_click > 0]
-        self.daily_purchase_ceiling = min(1.0, buying.daily * self._most_purchase_factor())
 
     def multipliers(self, c: Customer, now: float, purpose: str | None) -> list[float]:
-        """The five factors (open, click, reply, unfriend, purchase) for a customer now."""
+        """The five factors (open, click, reply, unfriend, purchase) for a customer now: the
+        content's purpose, the highest fatigue rule passed, then every effect that holds."""
         factors = [1.0] * 5
         if purpose is not None:
             _scale(factors, self.purpose_factors.get(purpose))
@@ -127,33 +109,80 @@ class Behaviour:
                 _scale(factors, effect)
         return factors
 
-    def respond(self, c: Customer, channel: str, content: str, now: float) -> Response:
-        """What the customer does about a message delivered now."""
-        base = self.channels[channel]
+    def chances(self, c: Customer, now: float, channel: str, content: str) -> ResponseChances:
+        """How the customer responds to a message of `content` delivered now on `channel`."""
+        base = self.scenario.channels[channel]
         factors = self.multipliers(c, now, self.purposes.get(content))
+        return ResponseChances(
+            open=min(1.0, base.open * factors[OPEN]), click=min(1.0, base.click * factors[CLICK]),
+            reply=min(1.0, base.reply * factors[REPLY]),
+            unfriend=min(1.0, base.unfriend * factors[UNFRIEND]),
+            buy=min(1.0, self.scenario.purchase.after_click * factors[PURCHASE]))
+
+    def daily_purchase(self, c: Customer, now: float) -> float:
+        """The customer's chance of an organic purchase per day, now."""
+        chance = self.scenario.purchase.daily * self.multipliers(c, now, None)[PURCHASE]
+        return min(1.0, chance)
+
+    def most_purchase_factor(self) -> float:
+        """The largest purchase factor fatigue and effects can reach together."""
+        fatigue = max((rule[PURCHASE] for _, _, rule in self.fatigue), default=1.0)
+        effects = math.prod(max(1.0, factors[PURCHASE]) for _, factors in self.effects)
+        return max(1.0, fatigue) * effects
+
+
+@dataclass(slots=True)
+class DrawnResponse:
+    """A customer's response to one delivered message, drawn at delivery."""
+
+    at: float  # delivery time plus the response delay
+    events: list[Event]  # at `at`, in this order: open, click, reply, friend_deleted
+    opened: bool
+    clicked: bool
+    replied: bool
+    later: list[Event]  # after a click: a purchase and other events, each at its own time
+
+
+class BehaviourSampler:
+    """Draws every customer response of one replication from its own generators."""
+
+    def __init__(self, program: Program, scenario: Scenario, rng: random.Random,
+                 draws: np.random.Generator) -> None:
+        self.model = BehaviourModel(program, scenario)
+        self.rng = rng
+        self.delays = {name: DrawStream(c.delay, draws, floor=0.0)
+                       for name, c in scenario.channels.items()}
+        self.unfriending = {name: c.unfriend > 0 for name, c in scenario.channels.items()}
+        self.amounts = DrawStream(scenario.purchase.value, draws, floor=0.0)
+        self.daily_purchase_ceiling = min(
+            1.0, scenario.purchase.daily * self.model.most_purchase_factor())
+
+    def respond(self, c: Customer, channel: str, content: str, now: float) -> DrawnResponse:
+        """What the customer does about a message delivered now."""
+        chances = self.model.chances(c, now, channel, content)
         draw = self.rng.random
-        at = now + base.delay.next()
+        at = now + self.delays[channel].next()
         events: list[Event] = []
-        opened = draw() < base.open * factors[OPEN]
+        opened = draw() < chances.open
         clicked = replied = False
         if opened:
             events.append(Event("open", at, content))
-            clicked = draw() < base.click * factors[CLICK]
+            clicked = draw() < chances.click
             if clicked:
                 events.append(Event("click", at, content))
-            replied = draw() < base.reply * factors[REPLY]
+            replied = draw() < chances.reply
             if replied:
                 events.append(Event("reply", at))
-        if base.unfriend > 0 and draw() < base.unfriend * factors[UNFRIEND]:
+        if self.unfriending[channel] and draw() < chances.unfriend:
             events.append(Event("friend_deleted", at))
-        later = self._after_click(at, factors[PURCHASE]) if clicked else []
-        return Response(at, events, opened, clicked, replied, later)
+        later = self._after_click(at, chances.buy) if clicked else []
+        return DrawnResponse(at, events, opened, clicked, replied, later)
 
-    def _after_click(self, at: float, purchase_factor: float) -> list[Event]:
+    def _after_click(self, at: float, buy: float) -> list[Event]:
         draw = self.rng.random
         later = []
-        for follow in self.after_click:
-            chance = follow.chance * (purchase_factor if follow.event == PURCHASE_EVENT else 1)
+        for follow in self.model.after_click:
+            chance = buy if follow.event == PURCHASE_EVENT else follow.chance
             if follow.chance > 0 and draw() < chance:
                 when = at + draw() * follow.within
                 amount = self.amounts.next() if follow.event == PURCHASE_EVENT else None
@@ -166,16 +195,9 @@ class Behaviour:
         Candidates come at the ceiling rate (`daily_purchase_ceiling`); accepting each with the
         customer's own chance over the ceiling gives exactly the customer's daily chance.
         """
-        chance = self.scenario.purchase.daily * self.multipliers(c, now, None)[PURCHASE]
-        if self.rng.random() * self.daily_purchase_ceiling < min(1.0, chance):
+        if self.rng.random() * self.daily_purchase_ceiling < self.model.daily_purchase(c, now):
             return self.amounts.next()
         return None
-
-    def _most_purchase_factor(self) -> float:
-        """The largest purchase factor fatigue and effects can reach together."""
-        fatigue = max((rule[PURCHASE] for _, _, rule in self.fatigue), default=1.0)
-        effects = math.prod(max(1.0, factors[PURCHASE]) for _, factors in self.effects)
-        return max(1.0, fatigue) * effects
 
 
 def daily_moments(followed_from: np.ndarray, horizon: float, chance: float,
@@ -209,7 +231,7 @@ def daily_moments(followed_from: np.ndarray, horizon: float, chance: float,
 def _purpose_of(decl: object) -> str | None:
     for field in getattr(decl, "fields", []):
         if field.key.name == "purpose":
-            return field.value.name
+            return getattr(field.value, "name", None)
     return None
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import gc
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import simpy
@@ -20,20 +20,22 @@ import simpy
 from sopdsl.runtime.arms import seeded_arms
 from sopdsl.runtime.batches import BatchKey, batch_key
 from sopdsl.builtins import MINUTES_PER_DAY, WECOM_CHANNELS
-from sopdsl.runtime.customer import Customer, Event
+from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.runtime.effects import (
     Effect, HandoffRequested, SendDelivered, SendRequested, TaskCreated,
 )
 from sopdsl.runtime.interpreter import Interpreter
 from sopdsl.checker.program import Program
-from simulator.behaviour import Behaviour, DrawStream, daily_moments
+from simulator.behaviour import BehaviourSampler, DrawStream, daily_moments
 from simulator.day_clock import DayTableClock
 from simulator.notes import unmodelled_events
 from simulator.population import Population, generate
 from simulator.results import Tally
 from sopdsl.scenario.model import Scenario
 from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem, working_hours
-from simulator.tallying import Counter, funnel
+from simulator.counting import (
+    SampledCounts, effect_counts, response_counts, step_reached, tally_of,
+)
 
 Progress = Callable[[int], None]
 PURCHASE = "purchase"
@@ -78,14 +80,18 @@ class Replication:
         self.daily_rng = np.random.default_rng(streams[5])
         self.day_starts = [clock.at(scenario.start + dt.timedelta(days=k), 0)
                            for k in range(days)]
-        self.counter = Counter(program, self.horizon, self.day_starts, program.roles)
-        self.interpreter.on_step = self.counter.step_started
+        self.counts = SampledCounts(program, self.horizon, self.day_starts)
+        self.marks: dict[int, tuple[dict[str, float], list]] = {}  # runs' entries and arms
+        self.backlog = {role: [0.0] * days for role in program.roles}
+        self.purchasers: set[int] = set()
+        self.gmv = 0.0
+        self.interpreter.on_step = self._step_started
         roles = {role: (staff, Shifts(working_hours(staff, clock), self.horizon))
                  for role, staff in scenario.staff.items() if role in program.roles}
         self.staffing = Staffing(
             self.env, roles, staff_rng, lambda staff: DrawStream(staff.delay, draws, floor=0.0),
             self.horizon, StaffOutcome(self._done, self._expired))
-        self.behaviour = Behaviour(program, scenario, behaviour_rng, draws)
+        self.behaviour = BehaviourSampler(program, scenario, behaviour_rng, draws)
         owners = self.staffing.member_ids(scenario.population.owner)
         self.population: Population = generate(program, scenario, owners, population_rng)
         self.customers: list[Customer | None] = [None] * self.population.size
@@ -191,16 +197,28 @@ class Replication:
         self._day_end_now(timer.value)
 
     def _day_end_now(self, days_done: int) -> None:
-        for role, series in self.counter.tally.daily.backlog.items():
+        for role, series in self.backlog.items():
             series[days_done - 1] = float(self.staffing.backlog(role))
         if self.progress is not None:
             self.progress(days_done)
 
     # ---- driving the interpreter ---------------------------------------------------------
 
+    def _step_started(self, customer: Customer, run: Run, step: str, now: float) -> None:
+        self.counts.add(step_reached(run.journey.name, step), now)
+
+    def _count(self, index: int, effect: Effect) -> None:
+        """Count what an effect counts (the customer's runs' entries and arms kept by index)."""
+        marks = self.marks.pop(index, None) or ({}, [])
+        counted = effect_counts(effect, *marks)
+        if marks[0] or marks[1]:
+            self.marks[index] = marks
+        for key, at in counted:
+            self.counts.add(key, effect.time if at is None else at)
+
     def _apply(self, index: int, customer: Customer, effects: list[Effect]) -> None:
         """Act on a call's effects; automatic sends allowed now are delivered at once."""
-        count, handlers, now = self.counter.count, self.handlers, self.env.now
+        count, handlers, now = self._count, self.handlers, self.env.now
         sends_now: list[SendRequested] = []
         for effect in effects:
             count(index, effect)
@@ -233,9 +251,11 @@ class Replication:
     def _fire(self, index: int, customer: Customer, event: Event) -> None:
         """A behaviour event happens now: count it, then let the journeys see it."""
         if event.name == PURCHASE:
-            self.counter.purchase(index, event.amount or 0.0, event.time)
+            self.counts.add(("purchases",), event.time)
+            self.gmv += event.amount or 0.0
+            self.purchasers.add(index)
         elif event.name == "friend_deleted":
-            self.counter.unfriend(event.time)
+            self.counts.add(("unfriends",), event.time)
         self._apply(index, customer, self.interpreter.on_event(customer, event))
 
     # ---- effects -----------------------------------------------------------------------
@@ -273,7 +293,7 @@ class Replication:
         where = self.staffing.queue_for(customer.owner, role)
         if where is None:
             self.no_owner += 1
-            self.counter.drop("no_staff")  # the playbook has no role to do it
+            self.counts.add(("dropped", "no_staff"), now)  # the playbook has no role
             return
         key = batch_key(send, where.name)
         if key is not None:
@@ -287,7 +307,7 @@ class Replication:
         item = WorkItem(index, [(index, send)], now, None)
         if key is not None:
             self.batches[key] = item
-        self.counter.action(send)
+        self.counts.add(("step_actions", send.journey, send.step), now)
         self.staffing.put(item, where, send=True)
 
     def _task(self, index: int, customer: Customer, task: TaskCreated) -> None:
@@ -313,26 +333,28 @@ class Replication:
     def _expired(self, item: WorkItem) -> None:
         if isinstance(item.what, list):
             for _ in item.what:
-                self.counter.drop("expired")
+                self.counts.add(("dropped", "expired"), self.env.now)
 
     def _delivered(self, index: int, customer: Customer, sent: SendDelivered) -> None:
         response = self.behaviour.respond(customer, sent.channel, sent.content, self.env.now)
-        step = self.counter.tally.journeys[sent.journey].steps[sent.step]
         # A message nobody opens and that deletes no friend has nothing to count or fire later
         # (most posts: moments are seen by few).
         if response.events and response.at < self.horizon:
-            self._at(response.at, (index, response, step, sent.channel), self._respond)
+            self._at(response.at, (index, response, sent), self._respond)
         for event in response.later:
             if event.time < self.horizon:
                 self._at(event.time, (index, event), self._later)
 
     def _respond(self, timer: simpy.Event) -> None:
-        index, response, step, channel = timer.value
+        index, response, sent = timer.value
         customer = self.customers[index]
-        if not customer.friend and channel in WECOM_CHANNELS:
+        if not customer.friend and sent.channel in WECOM_CHANNELS:
             return  # a WeCom message can no longer be read after the friend was deleted
-        self.counter.response(step, response.opened, response.clicked, response.replied,
-                              response.at)
+        # Unfriending counts when its event fires, below.
+        for key, amount in response_counts(sent.journey, sent.step, response.opened,
+                                           response.clicked, response.replied, 0):
+            if amount:
+                self.counts.add(key, response.at, amount)
         for event in response.events:
             if event.name != "friend_deleted" or customer.friend:
                 self._fire(index, customer, event)
@@ -344,16 +366,15 @@ class Replication:
     # ---- the result --------------------------------------------------------------------
 
     def _finish(self) -> Tally:
-        tally = self.counter.tally
+        tally = tally_of(self.program, self.scenario, self.counts,
+                         float(self.population.size), float(self.population.arrivals.size))
         tally.seed = self.seed
-        tally.customers = float(self.population.size)
-        tally.arrivals = float(self.population.arrivals.size)
-        tally.purchasers = float(len(self.counter.purchasers))
-        cost = self.scenario.cost
-        tally.cost = cost.per_arrival * tally.arrivals + cost.per_send * tally.delivered
+        tally.purchasers = float(len(self.purchasers))
+        tally.gmv = self.gmv
         tally.staff = self.staffing.tallies()
+        tally.daily.backlog = self.backlog
         stock = self.population.stock
-        tally.funnel = funnel(self.program.settings.stages, (
+        tally.funnel = _funnel(self.program.settings.stages, (
             c.stage if c is not None else stock.stages.get(index)
             for index, c in enumerate(self.customers)))
         tally.notes = unmodelled_events(self.program, self.scenario)
@@ -361,3 +382,16 @@ class Replication:
             tally.notes.append(f"{self.no_owner} staff-confirmed sends had nobody to do them: "
                                "the playbook declares no role to own customers")
         return tally
+
+
+def _funnel(stages: tuple[str, ...], final: Iterable[str | None]) -> dict[str, float]:
+    """Customers at or past each stage, from every customer's final stage."""
+    at = dict.fromkeys(stages, 0.0)
+    for stage in final:
+        if stage in at:
+            at[stage] += 1
+    out, running = {}, 0.0
+    for stage in reversed(stages):
+        running += at[stage]
+        out[stage] = running
+    return {stage: out[stage] for stage in stages}

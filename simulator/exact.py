@@ -16,10 +16,10 @@ from sopdsl.syntax import ast
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.checker.program import Program
 from simulator.exact_batches import Unbatchable
-from simulator.exact_model import Model
-from simulator.exact_play import EARLIER, TooComplex
+from simulator.exact_model import ExactModel
+from simulator.exact_play import EARLIER, TooManyTransitions
 from simulator.exact_population import CustomerType, customer_types
-from simulator.exact_propagate import Flow, Recorder
+from simulator.exact_propagate import MassFlow, Recorder
 from simulator.exact_states import State
 from simulator.exact_support import refusal_reasons
 from simulator.exact_tally import Totals, Trajectory, assemble
@@ -51,7 +51,7 @@ def forecast_exact(program: Program, scenario: Scenario, *,
     reasons = refusal_reasons(program, scenario)
     if reasons:
         return Refusal(tuple(reasons))
-    model = Model(program, scenario, step_minutes)
+    model = ExactModel(program, scenario, step_minutes)
     population = scenario.population
     arrivals = population.arrivals_per_day * scenario.horizon_minutes / MINUTES_PER_DAY
     try:
@@ -60,7 +60,7 @@ def forecast_exact(program: Program, scenario: Scenario, *,
               if population.size),
             *_arrivals(model),
         ]
-    except TooComplex as limit:
+    except TooManyTransitions as limit:
         return Refusal((
             f"customers can take too many different paths through the journeys (more than "
             f"{limit.args[0]:,} transitions to follow); Monte Carlo is the method for this "
@@ -77,20 +77,20 @@ def forecast_exact(program: Program, scenario: Scenario, *,
     return Refusal(tuple(reasons)) if reasons else tally
 
 
-def _customer(model: Model, kind: CustomerType, now: float) -> State:
+def _customer(model: ExactModel, kind: CustomerType, now: float) -> State:
     c = model.interpreter.new_customer(
         "exact", now, owner=model.scenario.population.owner, attributes=dict(kind.attributes),
         tags=kind.tags, stage=kind.stage)
     return State(model, c, (), (), now)
 
 
-def _stock(model: Model, kind: CustomerType) -> Trajectory:
+def _stock(model: ExactModel, kind: CustomerType) -> Trajectory:
     recorder = Recorder(model)
-    Flow(model, recorder).run(_customer(model, kind, 0.0), 1.0, 0, [])
+    MassFlow(model, recorder).run(_customer(model, kind, 0.0), 1.0, 0, [])
     return Trajectory(recorder, [0], model.scenario.population.size * kind.share)
 
 
-def _arrivals(model: Model) -> list[Trajectory]:
+def _arrivals(model: ExactModel) -> list[Trajectory]:
     """One trajectory per arrival step of the playbook's period, for every customer type."""
     per_day = model.scenario.population.arrivals_per_day
     if not per_day:
@@ -102,7 +102,7 @@ def _arrivals(model: Model) -> list[Trajectory]:
         for k0 in range(1, min(period, last) + 1):
             recorder = Recorder(model)
             state = _customer(model, kind, k0 * model.dt - EARLIER)
-            Flow(model, recorder).run(state, 1.0, k0, [("event", "friend_added", True)])
+            MassFlow(model, recorder).run(state, 1.0, k0, [("event", "friend_added", True)])
             shifts = list(range(0, last - k0 + 1, period))
             found.append(Trajectory(recorder, shifts, per_day / model.steps_per_day * kind.share,
                                     origin=k0))
@@ -123,7 +123,7 @@ def period_days(program: Program) -> int:
     return days
 
 
-def capacity_reasons(model: Model, totals: Totals, tally: Tally) -> list[str]:
+def capacity_reasons(model: ExactModel, totals: Totals, tally: Tally) -> list[str]:
     """Roles whose members would get more work on some days than they can do."""
     reasons = []
     for role, staff in model.scenario.staff.items():

@@ -32,14 +32,15 @@ from typing import Any, Protocol
 import numpy as np
 
 from sopdsl.runtime.customer import Customer
-from simulator.exact_model import Model
+from simulator.exact_model import ExactModel
+from sopdsl.errors import SopdslError
 
 # Releases this close to a grid moment happened at it (random moments are EARLIER before).
 ALIGNED = 1e-7
 RELEASE, DONE, EXPIRED = "batch_release", "batch_done", "batch_expired"
 
 
-class Unbatchable(Exception):
+class Unbatchable(SopdslError):
     """A mass send whose release follows the moment an earlier one was confirmed: the
     customers of that earlier batch share the moment, which the method does not track."""
 
@@ -53,7 +54,7 @@ class Copies(Protocol):
     origin: int  # the step its customers were first followed at: 0 for the stock
 
 
-def group_of(model: Model, c: Customer, journey: str | None, step: str | None,
+def group_of(model: ExactModel, c: Customer, journey: str | None, step: str | None,
              role: str) -> tuple[str, str, str, str]:
     """The batches a send joins: its step, and whether its sender is the customer's owner
     (each owner's own batch) or `role`'s shared queue (one batch for the role)."""
@@ -62,7 +63,7 @@ def group_of(model: Model, c: Customer, journey: str | None, step: str | None,
     return (journey or "", step or "", "owner" if own else "shared", role)
 
 
-def on_grid(model: Model, t: float) -> bool:
+def on_grid(model: ExactModel, t: float) -> bool:
     """True for a release at a moment of the grid, which every customer shares."""
     return abs(t - round(t / model.dt) * model.dt) < ALIGNED
 
@@ -81,7 +82,7 @@ class BatchCounts:
             self.series[key] = values
 
 
-def batch_counts(model: Model, trajectories: Sequence[Copies]) -> BatchCounts:
+def batch_counts(model: ExactModel, trajectories: Sequence[Copies]) -> BatchCounts:
     """The staff actions of every batched step, as series keyed like the tally's:
     (`tasks`, role), (`done`, role), (`expired`, role) and (`step_actions`, journey, step)."""
     last = model.horizon_steps
@@ -104,7 +105,7 @@ def batch_counts(model: Model, trajectories: Sequence[Copies]) -> BatchCounts:
     return counts
 
 
-def _expected_batches(model: Model, trajectories: Sequence[Copies], group: tuple,
+def _expected_batches(model: ExactModel, trajectories: Sequence[Copies], group: tuple,
                       members: np.ndarray) -> np.ndarray:
     """E[batches] at each step: senders less the chance each sender has none to send."""
     population = model.scenario.population

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
@@ -20,14 +19,14 @@ from sopdsl.syntax import ast
 from sopdsl.builtins import MINUTES_PER_DAY, STAFF_CHANNELS
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, Event, Run
-from sopdsl.runtime.evaluate import ExprCompiler, Pred
 from sopdsl.runtime.interpreter import Interpreter
 from sopdsl.checker.program import Program
 from sopdsl.runtime.journey_program import CompiledJourney
 from sopdsl.runtime.steps import EventMatcher, Send
 from sopdsl.scenario.distributions import Distribution
+from simulator.behaviour import BehaviourModel, ResponseChances
 from simulator.staff import working_hours
-from sopdsl.scenario.model import Multipliers, Scenario
+from sopdsl.scenario.model import Scenario
 from sopdsl.syntax.walk import nodes
 
 # A kernel stops where less than this much probability is left in its tail.
@@ -35,17 +34,6 @@ KERNEL_TAIL = 1e-12
 # The coarsest grid step; finer when the playbook's times need it (never below MIN_STEP).
 STEP_MINUTES = 60
 MIN_STEP = 5
-
-
-@dataclass(frozen=True)
-class Behaviour:
-    """Effective response probabilities of one delivered message, multipliers applied."""
-
-    open: float
-    click: float
-    reply: float
-    unfriend: float
-    buy: float  # a click leads to a purchase
 
 
 class EventWatch:
@@ -94,7 +82,7 @@ def _waits(journey: CompiledJourney) -> list[EventMatcher]:
     return [i.watches for i in journey.code if i.watches is not None]
 
 
-class Model:
+class ExactModel:
     """Everything a forecast holds fixed: program, scenario, grid, behaviour and staff."""
 
     def __init__(self, program: Program, scenario: Scenario, step: int | None = None) -> None:
@@ -111,20 +99,10 @@ class Model:
         self.dt = step or grid_step(program, scenario)
         self.steps_per_day = MINUTES_PER_DAY // self.dt
         self.horizon_steps = math.ceil(scenario.horizon_minutes / self.dt)
-        compiler = ExprCompiler(program)
-        self.effects: list[tuple[Pred, Multipliers]] = [
-            (compiler.predicate(e.expression), e.multipliers)
-            for e in scenario.effects if e.expression is not None]
-        self.purposes = {name: _purpose(decl) for name, decl in program.contents.items()}
+        self.behaviour = BehaviourModel(program, scenario)
         self.value = scenario.purchase.value.mean
         self.daily_events = [(name, b.daily) for name, b in scenario.events.items() if b.daily > 0]
         self.after_click_steps = max(1, math.ceil(scenario.purchase.within_minutes / self.dt))
-        # What a click may lead to: (event, chance, window in minutes), purchase first (its
-        # chance is scaled per customer by the purchase multiplier: `Behaviour.buy`).
-        self.follow_ups = [("purchase", scenario.purchase.after_click,
-                            scenario.purchase.within_minutes)]
-        self.follow_ups += [(name, b.after_click, b.within_minutes)
-                            for name, b in scenario.events.items() if b.after_click > 0]
         self.memo: dict = {}
         self.transitions = 0  # transitions explored so far (bounded by MAX_TRANSITIONS)
         self.hours = {role: working_hours(staff, self.clock)
@@ -145,23 +123,7 @@ class Model:
     def _choose_arm(self, customer_id: str, split: str, shares: list[float]) -> int:
         return self.chooser(shares)
 
-    def multipliers(self, c: Customer, now: float, purpose: str | None) -> Multipliers:
-        """The product of the content's purpose and every effect that holds for the customer."""
-        found = [m for predicate, m in self.effects if predicate(c, now)]
-        if purpose is not None and purpose in self.scenario.purposes:
-            found.append(self.scenario.purposes[purpose])
-        return reduce(_times, found, Multipliers())
-
-    def behaviour(self, c: Customer, now: float, channel: str, content: str) -> Behaviour:
-        """How the customer responds to a message delivered now."""
-        base = self.scenario.channels[channel]
-        m = self.multipliers(c, now, self.purposes.get(content))
-        return Behaviour(
-            open=min(1.0, base.open * m.open), click=min(1.0, base.click * m.click),
-            reply=min(1.0, base.reply * m.reply), unfriend=min(1.0, base.unfriend * m.unfriend),
-            buy=min(1.0, self.scenario.purchase.after_click * m.purchase))
-
-    def response_matters(self, c: Customer, channel: str, content: str, b: Behaviour) -> bool:
+    def response_matters(self, c: Customer, channel: str, content: str, b: ResponseChances) -> bool:
         """True when the customer's response to a message may change what they do next."""
         def may(name: str) -> bool:
             return self.watch.can_matter(c, Event(name, 0.0, content))
@@ -173,7 +135,7 @@ class Model:
         if may("open") or (b.reply > 0 and may("reply")):
             return True
         return b.click > 0 and (may("click") or any(
-            chance > 0 and may(event) for event, chance, _ in self.follow_ups))
+            follow.chance > 0 and may(follow.event) for follow in self.behaviour.after_click))
 
     def follow_up_steps(self, within: float) -> list[float]:
         """The chances that a follow-up drawn uniformly within `within` minutes of a click
@@ -200,10 +162,6 @@ class Model:
         if name[0] == "response_buy":
             return self.buy_kernels[name[1]]
         return self.after_click_kernel
-
-    def daily_buy(self, c: Customer, now: float) -> float:
-        """The customer's chance of an organic purchase per day."""
-        return min(1.0, self.scenario.purchase.daily * self.multipliers(c, now, None).purchase)
 
     def daily_step(self, per_day: float, n: int) -> float:
         """The chance of a daily event in step n of the customer's day (1..steps_per_day),
@@ -324,14 +282,3 @@ def _scenario_minutes(scenario: Scenario) -> list[float]:
         if channel.delay.kind == "fixed":
             found.append(channel.delay.params[0])
     return found
-
-
-def _purpose(decl: ast.ContentDecl) -> str | None:
-    for field in decl.fields:
-        if field.key.name == "purpose" and isinstance(field.value, ast.Ident):
-            return field.value.name
-    return None
-
-
-def _times(a: Multipliers, b: Multipliers) -> Multipliers:
-    return Multipliers(**{k: getattr(a, k) * getattr(b, k) for k in Multipliers.model_fields})

@@ -16,11 +16,14 @@ from typing import Any
 from sopdsl.builtins import BATCHED_CHANNELS, WECOM_CHANNELS
 from sopdsl.runtime.customer import Event
 from sopdsl.runtime.effects import Effect
+from simulator.behaviour import PURCHASE_EVENT
+from simulator.counting import effect_counts, response_counts, step_reached
 from simulator.exact_batches import DONE, EXPIRED, RELEASE, Unbatchable, group_of, on_grid
-from simulator.exact_model import Model
+from simulator.exact_model import ExactModel
 from simulator.exact_states import (
-    AutoSend, BatchTimed, FollowUp, Proc, Response, State, Work, clone,
+    AutoSend, BatchTimed, FollowUp, PendingResponse, Proc, State, Work, clone,
 )
+from sopdsl.errors import SopdslError
 
 # Effects that leave no new moment in the state: a transition made only of these can be
 # reused at any later moment of the same state.
@@ -37,11 +40,11 @@ EARLIER = 1e-6
 MAX_TRANSITIONS = 200_000
 
 
-class TooComplex(Exception):
+class TooManyTransitions(SopdslError):
     """The forecast would need more transitions than MAX_TRANSITIONS."""
 
 
-class NeedChoice(Exception):
+class NeedChoice(SopdslError):
     """A random choice the replay script has not made yet."""
 
     def __init__(self, weights: Sequence[float]) -> None:
@@ -65,7 +68,7 @@ class Chooser:
 
 
 @dataclass
-class Outcome:
+class TransitionOutcome:
     """One way a transition can turn out, with its probability."""
 
     prob: float
@@ -75,13 +78,14 @@ class Outcome:
     timeless: bool
 
 
-def explore(model: Model, state: State, now: float, actions: list[Action]) -> list[Outcome]:
+def explore(model: ExactModel, state: State, now: float,
+            actions: list[Action]) -> list[TransitionOutcome]:
     """Every outcome of running the actions, then everything due, on the state at `now`."""
-    outcomes: list[Outcome] = []
+    outcomes: list[TransitionOutcome] = []
     scripts: list[tuple[int, ...]] = [()]
     model.transitions += 1
     if model.transitions > MAX_TRANSITIONS:
-        raise TooComplex(MAX_TRANSITIONS)
+        raise TooManyTransitions(MAX_TRANSITIONS)
     while scripts:
         script = scripts.pop()
         chooser = Chooser(script)
@@ -99,7 +103,7 @@ def explore(model: Model, state: State, now: float, actions: list[Action]) -> li
 class Play:
     """One replay of a transition on a copy of the state's customer."""
 
-    def __init__(self, model: Model, state: State, now: float, chooser: Chooser) -> None:
+    def __init__(self, model: ExactModel, state: State, now: float, chooser: Chooser) -> None:
         self.model, self.now, self.choose = model, now, chooser
         self.c = clone(state.customer)
         self.procs: list[Proc] = list(state.procs)
@@ -134,12 +138,12 @@ class Play:
         self.now = end
         self.call(interpreter.advance(self.c, self.now))
 
-    def outcome(self, prob: float) -> Outcome:
+    def outcome(self, prob: float) -> TransitionOutcome:
         """The replay's result as an outcome."""
         self._prune()
         state = State(self.model, self.c, tuple(self.procs), tuple(self.arms), self.now)
         timeless = not self.stepped and not self.timed and self.kinds <= _TIMELESS
-        return Outcome(prob, state, self.keep, self.records, timeless)
+        return TransitionOutcome(prob, state, self.keep, self.records, timeless)
 
     def call(self, effects: list[Effect]) -> None:
         """Handle the effects of one interpreter call, then deliver what falls due now."""
@@ -153,7 +157,7 @@ class Play:
     def _steps(self) -> None:
         log = self.model.steps_log
         for journey, step in log:
-            self.rec(("step_reached", journey, step))
+            self.rec(step_reached(journey, step))
         self.stepped = self.stepped or bool(log)
         log.clear()
 
@@ -172,27 +176,14 @@ class Play:
 
     def handle(self, e: Any) -> None:
         """Count an effect and start what it asks for."""
-        kind, journey = e.kind, e.journey
+        kind = e.kind
         self.kinds.add(kind)
-        if kind == "entered":
-            self.entered_at[journey] = e.time
-            self.arms = [a for a in self.arms if a[0] != journey]
-            self.rec(("entered", journey))
-        elif kind == "arm_chosen":
-            self.arms.append((journey, e.split, e.arm))
-            self.rec(("arm", journey, e.split, e.arm))
-            self.rec(("arm_entry", journey, e.split, e.arm), at=self.entered_at[journey])
-        elif kind == "goal_reached":
-            self._goal(journey, e.goal)
-        elif kind in ("exited", "completed"):
-            self.rec((kind, journey))
-            self.arms = [a for a in self.arms if a[0] != journey]
-        elif kind == "send_requested":
+        for key, at in effect_counts(e, self.entered_at, self.arms):
+            self.rec(key, at=at)
+        if kind == "send_requested":
             self._requested(e)
         elif kind == "send_delivered":
             self._delivered(e)
-        elif kind == "send_dropped":
-            self.rec(("dropped", e.reason))
         elif kind == "task":
             self._work("task", e.role, e, e.due, self.now)
         elif kind == "handoff":
@@ -202,19 +193,7 @@ class Play:
             self.rec(("stage", e.value))
             self.stage = e.value
 
-    def _goal(self, journey: str, goal: str) -> None:
-        entry = self.entered_at[journey]
-        self.rec(("reached", journey, goal))
-        self.rec(("reached_by_entry", journey, goal), at=entry)
-        for name, split, arm in self.arms:
-            if name == journey:
-                self.rec(("arm_reached", journey, split, arm, goal))
-                self.rec(("arm_reached_by_entry", journey, split, arm, goal), at=entry)
-        self.arms = [a for a in self.arms if a[0] != journey]
-
     def _requested(self, e: Any) -> None:
-        self.rec(("sends",))
-        self.rec(("step_sent", e.journey, e.step))
         if e.staff_confirmed:
             self._send_work(e)
         elif self.model.step_of(e.earliest) <= self.model.step_of(self.now):
@@ -265,14 +244,13 @@ class Play:
             self.rec(("dropped", "expired"), at=at)
 
     def _delivered(self, e: Any) -> None:
-        self.rec(("delivered",))
-        self.rec(("step_delivered", e.journey, e.step))
-        b = self.model.behaviour(self.c, self.now, e.channel, e.content)
+        b = self.model.behaviour.chances(self.c, self.now, e.channel, e.content)
         if self.model.response_matters(self.c, e.channel, e.content, b):
             self.timed = True
             fixed = self.model.fixed_response(e.channel)
             at = None if fixed is None else self.now + fixed
-            self.procs.append(Response(e.channel, e.content, e.journey, e.step, self.now, at, b))
+            self.procs.append(PendingResponse(e.channel, e.content, e.journey, e.step, self.now,
+                                              at, b))
         else:
             self._count_response(e.journey, e.step, e.channel, b)
 
@@ -280,11 +258,9 @@ class Play:
                         b: Any) -> None:
         """Count a response that cannot change the customer's path by its expected value."""
         kernel, buy_kernel = ("response", channel), ("response_buy", channel)
-        self.rec(("step_opened", journey, step), b.open, kernel=kernel)
-        self.rec(("step_clicked", journey, step), b.open * b.click, kernel=kernel)
-        self.rec(("clicks",), b.open * b.click, kernel=kernel)
-        self.rec(("interactions",), b.open * (b.click + b.reply), kernel=kernel)
-        self.rec(("unfriends",), b.unfriend, kernel=kernel)
+        for key, amount in response_counts(journey, step, b.open, b.open * b.click,
+                                           b.open * b.reply, b.unfriend):
+            self.rec(key, amount, kernel=kernel)
         self.rec(("purchases",), b.open * b.click * b.buy, kernel=buy_kernel)
         self.keep *= 1 - b.open * b.click * b.buy
 
@@ -292,14 +268,14 @@ class Play:
         """Count pending responses and purchases that can no longer change anything."""
         model, c = self.model, self.c
         for proc in list(self.procs):
-            if isinstance(proc, Response) and proc.at is None and not model.response_matters(
+            if isinstance(proc, PendingResponse) and proc.at is None and not model.response_matters(
                     c, proc.channel, proc.content, proc.behaviour):
                 self.procs.remove(proc)
                 self._count_response(proc.journey, proc.step, proc.channel, proc.behaviour)
 
     # ---- what fires ---------------------------------------------------------------
 
-    def respond(self, proc: Response, how: tuple[bool, bool, bool, bool] | None) -> None:
+    def respond(self, proc: PendingResponse, how: tuple[bool, bool, bool, bool] | None) -> None:
         """The customer responds to a delivered message: open, click, reply, unfriend.
 
         `how` says which of these happen; None draws them here.
@@ -315,35 +291,33 @@ class Play:
             how = (opened, opened and self.chance(b.click), opened and self.chance(b.reply),
                    self.chance(b.unfriend))
         opened, clicked, replied, unfriended = how
+        for key, amount in response_counts(proc.journey, proc.step, opened, clicked, replied,
+                                           unfriended):
+            if amount:
+                self.rec(key, amount)
         if opened:
-            self.rec(("step_opened", proc.journey, proc.step))
             self.call(interpreter.on_event(self.c, Event("open", self.now, content)))
         if clicked:
-            self.rec(("step_clicked", proc.journey, proc.step))
-            self.rec(("clicks",))
-            self.rec(("interactions",))
             self.call(interpreter.on_event(self.c, Event("click", self.now, content)))
             self._after_click(b.buy)
         if replied:
-            self.rec(("interactions",))
             self.call(interpreter.on_event(self.c, Event("reply", self.now, content)))
         if unfriended:
-            self.rec(("unfriends",))
             self.call(interpreter.on_event(self.c, Event("friend_deleted", self.now)))
 
     def _after_click(self, buy: float) -> None:
         """What a click leads to (`buy`: this customer's chance of a purchase). A purchase
         that can change no run counts by its expected value; the purchase and events that can
         are drawn: whether, and in which grid step of their window."""
-        for event, chance, within in self.model.follow_ups:
-            if event == "purchase":
-                chance = buy
+        for follow in self.model.behaviour.after_click:
+            event = follow.event
+            chance = buy if event == PURCHASE_EVENT else follow.chance
             if not self.model.watch.can_matter(self.c, Event(event, 0.0)):
-                if event == "purchase":
+                if event == PURCHASE_EVENT:
                     self.rec(("purchases",), buy, kernel=("after_click",))
                     self.keep *= 1 - buy
             elif chance > 0 and self.chance(chance):
-                self._follow_up(event, within)
+                self._follow_up(event, follow.within)
 
     def _follow_up(self, event: str, within: float) -> None:
         j = self.choose(self.model.follow_up_steps(within))

@@ -14,10 +14,11 @@ import math
 
 import numpy as np
 
+from simulator.behaviour import ResponseChances
 from simulator.exact_batches import DONE, EXPIRED
-from simulator.exact_model import Behaviour, Model
-from simulator.exact_play import Action, Outcome, Record, explore
-from simulator.exact_states import AutoSend, FollowUp, Response, State, Work
+from simulator.exact_model import ExactModel
+from simulator.exact_play import Action, TransitionOutcome, Record, explore
+from simulator.exact_states import AutoSend, FollowUp, PendingResponse, State, Work
 
 # States holding less of a customer than this are dropped: following them costs time and
 # changes no figure by more than this times the number of states.
@@ -31,7 +32,7 @@ Entry = list  # [State, float, float]
 class Recorder:
     """Expected counts of one trajectory, per series and grid step."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: ExactModel) -> None:
         self.model = model
         self.length = model.horizon_steps + 1
         self.series: dict[tuple, np.ndarray] = {}
@@ -72,20 +73,19 @@ class Pool:
 
     __slots__ = ("per_day", "outcomes", "m", "m0")
 
-    def __init__(self, per_day: float, outcomes: list[Outcome] | None) -> None:
+    def __init__(self, per_day: float, outcomes: list[TransitionOutcome] | None) -> None:
         self.per_day, self.outcomes, self.m, self.m0 = per_day, outcomes, 0.0, 0.0
 
 
-class Flow:
+class MassFlow:
     """The states of one trajectory: awake ones, sleeping ones by wake-up step, and pools."""
 
-    def __init__(self, model: Model, recorder: Recorder) -> None:
+    def __init__(self, model: ExactModel, recorder: Recorder) -> None:
         self.model, self.rec = model, recorder
         self.awake: dict[tuple, Entry] = {}
         self.next: dict[tuple, Entry] = {}
         self.sleeping: dict[int, dict[tuple, list]] = {}
         self.pools: dict[tuple, Pool] = {}
-        self.lost = 0.0  # mass in states too unlikely to follow
         self.origin = 0  # the step the customers were first followed at: their days start there
 
     def _day_step(self, k: int) -> int:
@@ -119,7 +119,6 @@ class Flow:
 
     def _put(self, state: State, m: float, m0: float, k: int) -> None:
         if m < NEGLIGIBLE:
-            self.lost += m
             return
         if state.hazards or state.events or (state.wake is not None and state.wake <= k):
             _merge(self.next, state, m, m0)
@@ -219,7 +218,7 @@ class Flow:
         for outcome in outcomes:
             self._follow(outcome, m, m0, k)
 
-    def _follow(self, outcome: Outcome, m: float, m0: float, k: int) -> None:
+    def _follow(self, outcome: TransitionOutcome, m: float, m0: float, k: int) -> None:
         """Count an outcome for `m` customers at step k and put them in its state."""
         w, w0 = m * outcome.prob, m0 * outcome.prob
         self.rec.apply(outcome.records, k, w)
@@ -229,7 +228,7 @@ class Flow:
         self._put(outcome.state, w, kept, k)
 
     def _explore(self, state: State, k: int, actions: list[Action],
-                 cacheable: bool) -> tuple[list[Outcome], bool]:
+                 cacheable: bool) -> tuple[list[TransitionOutcome], bool]:
         """The outcomes, and whether they are the same at any moment of the state."""
         model = self.model
         now = k * model.dt
@@ -256,7 +255,7 @@ def _merge(into: dict[tuple, Entry], state: State, m: float, m0: float) -> None:
         found[2] += m0
 
 
-def _hazards(model: Model, state: State, now: float,
+def _hazards(model: ExactModel, state: State, now: float,
              day_step: int) -> list[list[tuple[Action, float]]]:
     """What may happen at random in the step ending `now` (step `day_step` of the customer's
     day): for each independent source, its mutually exclusive outcomes with their chances."""
@@ -268,7 +267,7 @@ def _hazards(model: Model, state: State, now: float,
                            model.service_step(proc.role, proc.since, now))])
         elif isinstance(proc, Work) and proc.since <= since_ok:
             found.append([(("ready", proc, True), model.delay_step(proc.role))])
-        elif isinstance(proc, Response) and proc.since <= since_ok:
+        elif isinstance(proc, PendingResponse) and proc.since <= since_ok:
             step = model.response_step(proc.channel)
             found.append([(("respond", (proc, combo), True), step * p)
                           for combo, p in responses(proc.behaviour)])
@@ -280,7 +279,7 @@ def _hazards(model: Model, state: State, now: float,
 
 
 @functools.lru_cache(maxsize=4096)
-def responses(b: Behaviour) -> list[tuple[tuple[bool, bool, bool, bool], float]]:
+def responses(b: ResponseChances) -> list[tuple[tuple[bool, bool, bool, bool], float]]:
     """The ways a customer can respond to a message (opened, clicked, replied, unfriended)."""
     found = []
     for opened, clicked, replied, unfriended in itertools.product((True, False), repeat=4):
@@ -294,14 +293,15 @@ def responses(b: Behaviour) -> list[tuple[tuple[bool, bool, bool, bool], float]]
     return found
 
 
-def _fixed_actions(model: Model, state: State, k: int) -> list[Action]:
+def _fixed_actions(model: ExactModel, state: State, k: int) -> list[Action]:
     """Pending work and messages whose fixed moment falls in step k, in time order."""
     due: list[tuple[float, Action]] = []
     for proc in state.procs:
         if isinstance(proc, Work):
             if proc.due is not None and model.step_of(proc.due) <= k:
                 due.append((proc.due, ("expire", proc, False)))
-        elif isinstance(proc, Response) and proc.at is not None and model.step_of(proc.at) <= k:
+        elif isinstance(proc, PendingResponse) and proc.at is not None \
+                and model.step_of(proc.at) <= k:
             due.append((proc.at, ("respond", (proc, None), False)))
         elif isinstance(proc, AutoSend) and model.step_of(proc.at) <= k:
             due.append((proc.at, ("auto", proc, False)))
@@ -311,7 +311,7 @@ def _fixed_actions(model: Model, state: State, k: int) -> list[Action]:
     return [action for _, action in due]
 
 
-def _moment(model: Model, state: State, now: float) -> tuple:
+def _moment(model: ExactModel, state: State, now: float) -> tuple:
     """What about `now` a reusable transition of this state depends on."""
     c = state.customer
     journeys = model.interpreter.journeys

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sopdsl.runtime.customer import Customer, Event, EventHistory, Run, SendLog
-from simulator.exact_model import Behaviour, Model
+from simulator.behaviour import ResponseChances
+from simulator.exact_model import ExactModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,7 @@ class AutoSend:
 
 
 @dataclass(frozen=True, slots=True)
-class Response:
+class PendingResponse:
     """A delivered message whose response (open, click, reply, unfriend) is still to come."""
 
     channel: str
@@ -52,7 +53,7 @@ class Response:
     step: str | None
     since: float
     at: float | None  # with a fixed delay: when the customer responds
-    behaviour: Behaviour
+    behaviour: ResponseChances
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ class BatchTimed:
     a moment its other customers share (its `delivered` event is watched)."""
 
 
-Proc = Work | AutoSend | Response | FollowUp | BatchTimed
+Proc = Work | AutoSend | PendingResponse | FollowUp | BatchTimed
 PURCHASE = Event("purchase", 0.0)
 
 
@@ -79,7 +80,7 @@ class State:
     __slots__ = ("key", "customer", "procs", "arms", "wake", "hazards", "daily", "daily_tally",
                  "events")
 
-    def __init__(self, model: Model, c: Customer, procs: tuple[Proc, ...],
+    def __init__(self, model: ExactModel, c: Customer, procs: tuple[Proc, ...],
                  arms: tuple[tuple[str, str, str], ...], now: float) -> None:
         self.customer, self.procs, self.arms = c, procs, arms
         self.key = state_key(model, c, procs, arms, now)
@@ -90,7 +91,7 @@ class State:
         times.extend(t for t in _window_ends(model, c) if t > now)
         self.wake = model.step_of(min(times)) if times else None
         self.hazards = tuple(p for p in procs if _random(p))
-        self.daily_tally = model.daily_buy(c, now)
+        self.daily_tally = model.behaviour.daily_purchase(c, now)
         self.daily = self.daily_tally if model.watch.matters_now(c, PURCHASE) else 0.0
         # Events the scenario gives a daily chance that could change this customer now.
         self.events = tuple((name, p) for name, p in model.daily_events
@@ -98,7 +99,7 @@ class State:
 
 
 
-def _window_ends(model: Model, c: Customer) -> list[float]:
+def _window_ends(model: ExactModel, c: Customer) -> list[float]:
     """Moments a goal or reentry window closes: what an event would do changes there."""
     ends = [run.entered_at + goal.within for run in c.runs.values() for goal in run.journey.goals]
     journeys = model.interpreter.journeys
@@ -108,20 +109,20 @@ def _window_ends(model: Model, c: Customer) -> list[float]:
 
 
 def _random(proc: Proc) -> bool:
-    return isinstance(proc, Work) or (isinstance(proc, Response) and proc.at is None)
+    return isinstance(proc, Work) or (isinstance(proc, PendingResponse) and proc.at is None)
 
 
 def _fixed_time(proc: Proc) -> float | None:
     if isinstance(proc, AutoSend):
         return proc.at
-    if isinstance(proc, (Response, FollowUp)):
+    if isinstance(proc, (PendingResponse, FollowUp)):
         return proc.at
     if isinstance(proc, Work):
         return proc.due
     return None
 
 
-def state_key(model: Model, c: Customer, procs: tuple[Proc, ...],
+def state_key(model: ExactModel, c: Customer, procs: tuple[Proc, ...],
               arms: tuple[tuple[str, str, str], ...], now: float) -> tuple:
     """Everything that decides the customer's future, and nothing else."""
     journeys = model.interpreter.journeys

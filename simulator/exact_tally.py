@@ -13,16 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sopdsl.syntax import ast
-from sopdsl.builtins import MINUTES_PER_DAY
-from sopdsl.syntax.step_ids import walk_steps
+from simulator.counting import tally_of
 from simulator.exact_batches import batch_counts
-from simulator.exact_model import Model
+from simulator.exact_model import ExactModel
 from simulator.exact_propagate import Recorder
-from simulator.tallying import step_channel
-from simulator.results import (
-    ArmTally, DailySeries, GoalTally, JourneyTally, StaffTally, StepTally, Tally,
-)
+from simulator.results import StaffTally, Tally
+from sopdsl.builtins import MINUTES_PER_DAY
 
 
 @dataclass
@@ -46,13 +42,17 @@ class Trajectory:
 class Totals:
     """Sums over trajectories and their copies, cut at the horizon."""
 
-    def __init__(self, model: Model, trajectories: list[Trajectory]) -> None:
+    def __init__(self, model: ExactModel, trajectories: list[Trajectory]) -> None:
         self.model, self.trajectories = model, trajectories
         self.last = model.horizon_steps
         self.days = math.ceil(model.scenario.horizon_minutes / MINUTES_PER_DAY)
         # Staff actions of batched sends, already laid on the horizon's steps.
         self.batches = batch_counts(model, trajectories).series
-        self.keys = {key for t in trajectories for key in t.recorder.series} | set(self.batches)
+        self._keys = {key for t in trajectories for key in t.recorder.series} | set(self.batches)
+
+    def keys(self) -> set[tuple]:
+        """Every figure some trajectory counted."""
+        return self._keys
 
     def total(self, key: tuple, last: int | None = None) -> float:
         """Everything counted up to step `last` of every copy (default: the horizon)."""
@@ -91,78 +91,27 @@ class Totals:
         return days.tolist()
 
 
-def assemble(model: Model, totals: Totals, stock: float, arrivals: float) -> Tally:
+def assemble(model: ExactModel, totals: Totals, stock: float, arrivals: float) -> Tally:
     """The tally of a forecast from the totals of its trajectories."""
     scenario = model.scenario
-    delivered = totals.total(("delivered",))
-    purchases = totals.total(("purchases",))
-    tally = Tally(
-        seed=None, customers=stock + arrivals, arrivals=arrivals,
-        journeys={name: _journey(model, totals, journey)
-                  for name, journey in model.program.journeys.items()},
-        funnel=_funnel(model, totals),
-        sends=totals.total(("sends",)), delivered=delivered,
-        dropped={key[1]: totals.total(key) for key in sorted(totals.keys)
-                 if key[0] == "dropped"},
-        interactions=totals.total(("interactions",)), purchases=purchases,
-        purchasers=totals.total(("purchasers",)), gmv=purchases * model.value,
-        unfriends=totals.total(("unfriends",)),
-        cost=scenario.cost.per_arrival * arrivals + scenario.cost.per_send * delivered,
-        staff={role: _staff(model, totals, role) for role in scenario.staff},
-    )
-    tally.daily = DailySeries(
-        sends=totals.daily(("sends",)), delivered=totals.daily(("delivered",)),
-        clicks=totals.daily(("clicks",)), purchases=totals.daily(("purchases",)),
-        unfriends=totals.daily(("unfriends",)),
-        backlog={role: _backlog(model, totals, role)[::model.steps_per_day][1:].tolist()
-                 for role in scenario.staff})
+    tally = tally_of(model.program, scenario, totals, stock + arrivals, arrivals)
+    tally.seed = None
+    tally.funnel = _funnel(model, totals)
+    tally.purchasers = totals.total(("purchasers",))
+    tally.gmv = tally.purchases * model.value
+    tally.staff = {role: _staff(model, totals, role) for role in scenario.staff}
+    tally.daily.backlog = {role: _backlog(model, totals, role)[::model.steps_per_day][1:].tolist()
+                           for role in scenario.staff}
     return tally
 
 
-def _journey(model: Model, totals: Totals, journey: ast.Journey) -> JourneyTally:
-    name = journey.name.name
-    goals = model.interpreter.journeys[name].goals
-    tally = JourneyTally(
-        entered=totals.total(("entered", name)), completed=totals.total(("completed", name)),
-        exited=totals.total(("exited", name)))
-    for goal in goals:
-        tally.goals[goal.name] = GoalTally(
-            reached=totals.total(("reached", name, goal.name)),
-            eligible=totals.eligible(("entered", name), goal.within),
-            reached_eligible=totals.eligible(("reached_by_entry", name, goal.name), goal.within))
-    for ref in walk_steps(journey):
-        sid = ref.id
-        tally.steps[sid] = StepTally(step_channel(ref.step), *(
-            totals.total((what, name, sid)) for what in (
-                "step_reached", "step_sent", "step_delivered", "step_opened", "step_clicked",
-                "step_actions")))
-        if isinstance(ref.step, ast.Split):
-            split = ref.step.name.name
-            tally.arms[split] = {
-                arm.name.name: _arm(totals, name, split, arm.name.name, goals)
-                for arm in ref.step.arms}
-    return tally
-
-
-def _arm(totals: Totals, journey: str, split: str, arm: str, goals: list) -> ArmTally:
-    where = (journey, split, arm)
-    tally = ArmTally(entered=totals.total(("arm", *where)))
-    for goal in goals:
-        tally.goals[goal.name] = GoalTally(
-            reached=totals.total(("arm_reached", *where, goal.name)),
-            eligible=totals.eligible(("arm_entry", *where), goal.within),
-            reached_eligible=totals.eligible(
-                ("arm_reached_by_entry", *where, goal.name), goal.within))
-    return tally
-
-
-def _funnel(model: Model, totals: Totals) -> dict[str, float]:
+def _funnel(model: ExactModel, totals: Totals) -> dict[str, float]:
     stages = model.program.settings.stages
     counts = [totals.total(("stage", stage)) for stage in stages]
     return {stage: float(sum(counts[i:])) for i, stage in enumerate(stages)}
 
 
-def _staff(model: Model, totals: Totals, role: str) -> StaffTally:
+def _staff(model: ExactModel, totals: Totals, role: str) -> StaffTally:
     staff = model.scenario.staff[role]
     done = totals.total(("done", role))
     per_task = staff.hours.length_minutes / staff.capacity_per_day \
@@ -177,7 +126,7 @@ def _staff(model: Model, totals: Totals, role: str) -> StaffTally:
         max_backlog=float(_backlog(model, totals, role).max(initial=0.0)))
 
 
-def _backlog(model: Model, totals: Totals, role: str) -> np.ndarray:
+def _backlog(model: ExactModel, totals: Totals, role: str) -> np.ndarray:
     """Open work of a role after each step: created, less done, less expired."""
     change = totals.absolute(("tasks", role)) - totals.absolute(("done", role)) \
         - totals.absolute(("expired", role))

@@ -15,8 +15,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from simulator import METHODS
 from simulator.results import Tally
 from sopdsl.builtins import MINUTES_PER_DAY
+from sopdsl.errors import SopdslError
 
 if TYPE_CHECKING:
     from sopdsl.scenario.model import Scenario
@@ -50,11 +52,11 @@ class Forecast:
     seeds: list[int] = field(default_factory=list)  # each replication's seed, in order
 
 
-class SchedulerError(Exception):
+class SchedulerError(SopdslError):
     """The Dask scheduler cannot be used: no dask.distributed, or the address does not answer."""
 
 
-class Refused(Exception):
+class Refused(SopdslError):
     """The exact forecaster cannot forecast this playbook and scenario; `reasons` says why."""
 
     def __init__(self, reasons: list[str]) -> None:
@@ -126,6 +128,19 @@ def forecast_exactly(
         raise Refused([str(reason) for reason in reasons])
     return Forecast(method="exact", playbook=display_path(program.entry), scenario=scenario,
                     tallies=[result])
+
+
+def forecast(program: Program, scenario: Scenario, *, method: str = "montecarlo",
+             workers: int = 1, scheduler: str | None = None,
+             progress: Progress | None = None) -> Forecast:
+    """Forecast with `method`: `montecarlo` runs the scenario's replications from its seed
+    (see `simulate`); `exact` computes expected values, or raises `Refused` saying why not."""
+    if method == "exact":
+        return forecast_exactly(program, scenario)
+    if method != "montecarlo":
+        raise ValueError(f"the methods are {', '.join(METHODS)}, not {method!r}")
+    return simulate(program, scenario, replications=scenario.replications, seed=scenario.seed,
+                    workers=workers, scheduler=scheduler, progress=progress)
 
 
 def horizon_days(scenario: Scenario) -> float:

@@ -9,6 +9,7 @@ replication and then averaged, so their intervals come from the same t rule as c
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from simulator.results import GoalTally, JourneyTally, StaffTally, Tally
@@ -37,6 +38,11 @@ def build_report(forecast: Forecast) -> dict:
                 report["journeys"][name]["steps"][step_id]["channel"] = step.channel
     report["meta"] = report_meta(forecast)
     return report
+
+
+def report_json(report: dict) -> str:
+    """A report (or a comparison) as the JSON text written to files and standard output."""
+    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
 
 
 def tally_figures(tally: Tally) -> dict:

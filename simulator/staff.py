@@ -81,7 +81,7 @@ class WorkItem:
         self.ready: float | None = None  # when a member got to it (after the delay)
         self.started: float | None = None
         self.member: str | None = None
-        self.role: Role | None = None  # set when queued
+        self.role: RoleStaffing | None = None  # set when queued
 
 
 class Member:
@@ -89,7 +89,7 @@ class Member:
 
     __slots__ = ("id", "role", "queue", "busy", "resting")
 
-    def __init__(self, member_id: str, role: Role) -> None:
+    def __init__(self, member_id: str, role: RoleStaffing) -> None:
         self.id = member_id
         self.role = role
         self.queue: deque[WorkItem] = deque()
@@ -97,7 +97,7 @@ class Member:
         self.resting = False  # has work, waits for its next working window
 
 
-class Role:
+class RoleStaffing:
     """The members of one role, their shared queue and the role's workload figures."""
 
     def __init__(self, name: str, staff: Staff, shifts: Shifts, delay: DrawStream,
@@ -164,7 +164,7 @@ class Staffing:
         self.rng = rng
         self.horizon = horizon
         self.outcome = outcome
-        self.roles = {name: Role(name, staff, shifts, delays(staff), horizon)
+        self.roles = {name: RoleStaffing(name, staff, shifts, delays(staff), horizon)
                       for name, (staff, shifts) in roles.items()}
         self.members = {m.id: m for role in self.roles.values() for m in role.members}
         self._own = {m.id: Queue(m.id, m.role, m.queue, (m,)) for m in self.members.values()}
@@ -248,14 +248,14 @@ class Staffing:
 
     # ---- expiry ------------------------------------------------------------------------
 
-    def _watch_due(self, role: Role, item: WorkItem) -> None:
+    def _watch_due(self, role: RoleStaffing, item: WorkItem) -> None:
         if item.due is None or item.due >= self.horizon:
             return
         heapq.heappush(role.dues, (item.due, next(self._order), item))
         if role.due_timer is None or item.due < role.due_timer:
             self._check_dues_at(role, item.due)
 
-    def _check_dues_at(self, role: Role, t: float) -> None:
+    def _check_dues_at(self, role: RoleStaffing, t: float) -> None:
         role.due_timer = t
         timer = self.env.timeout(max(0.0, t - self.env.now), (role, t))
         timer.callbacks.append(self._on_due)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 
 from simulator.results import Tally
 from simulator.stats import Estimate, estimate
@@ -50,13 +49,6 @@ def daily_csv(tallies: list[Tally], start: dt.date) -> str:
             row += [figure["mean"], *figure["ci95"]]
         writer.writerow(row)
     return out.getvalue()
-
-
-def write_daily_csv(path: str | Path, tallies: list[Tally], start: dt.date) -> None:
-    """Write the daily CSV atomically."""
-    from sopdsl.atomic import write_text
-
-    write_text(path, daily_csv(tallies, start))
 
 
 def _day(series: list[float], day: int) -> float:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from sopdsl.errors import SopdslError
+
 if TYPE_CHECKING:
     from sopdsl.api import CheckReport, check, check_paths, load, load_text
-    from sopdsl.diagnostics import Diagnostic
     from sopdsl.checker.program import Program
+    from sopdsl.diagnostics import Diagnostic
+    from sopdsl.planning.plans import PlanResult, plan, write_plan
 
-__all__ = ("CheckReport", "Diagnostic", "Program", "check", "check_paths", "load", "load_text")
+__all__ = ("CheckReport", "Diagnostic", "PlanResult", "Program", "SopdslError", "check",
+           "check_paths", "load", "load_text", "plan", "write_plan")
 
 # Imported on first use, so `sopdsl --help` does not pay for Lark and pydantic.
 _HOMES = {
@@ -21,6 +25,9 @@ _HOMES = {
     "load_text": "sopdsl.api",
     "Diagnostic": "sopdsl.diagnostics",
     "Program": "sopdsl.checker.program",
+    "PlanResult": "sopdsl.planning.plans",
+    "plan": "sopdsl.planning.plans",
+    "write_plan": "sopdsl.planning.plans",
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,9 +30,12 @@ def load(path: str | Path, loader: Loader | None = None) -> Program:
 
 @no_cyclic_gc()
 def load_text(text: str, name: str = "playbook.sop", folder: str | Path = ".",
-              loader: Loader | None = None) -> Program:
-    """The program of playbook `text`, named `name` in `folder` (where its imports are found)."""
+              files: Mapping[str, str] | None = None, loader: Loader | None = None) -> Program:
+    """The program of playbook `text`, named `name` in `folder` (where its imports are found);
+    `files` holds the text of other files by their path in `folder`, read instead of the disk."""
     loader = loader or Loader()
+    for other, body in (files or {}).items():
+        loader.add_text(body, Path(folder) / other)
     return load(loader.add_text(text, Path(folder) / name), loader)
 
 

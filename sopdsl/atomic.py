@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from sopdsl.errors import SopdslError
 from sopdsl.reading import kind_of
 
 __all__ = ("STDOUT", "RefusedOutput", "atomic_folder", "atomic_output", "check_folder",
@@ -50,7 +51,7 @@ STALE_SECONDS = 24 * 3600
 _LEFTOVER = re.compile(r"(\d+)-[a-z0-9_]{8}\.(?:tmp|old)")
 
 
-class RefusedOutput(OSError):
+class RefusedOutput(SopdslError, OSError):
     """A target sopdsl will not write: not a regular file, or a folder it must not replace."""
 
     def __init__(self, reason: str) -> None:

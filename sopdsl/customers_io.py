@@ -19,6 +19,7 @@ from sopdsl.builtins import date_out_of_range
 from sopdsl.checker.program import Program
 from sopdsl.data_rows import DataProblems, read_rows
 from sopdsl.diagnostics import did_you_mean
+from sopdsl.errors import SopdslError
 from sopdsl.runtime.arms import stable_arm
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Event
@@ -135,7 +136,7 @@ def read_events(path: Path, program: Program, clock: Clock,
                           Event(event, when, _text(row.get("content")), amount), line)
 
 
-class OutOfRange(ValueError):
+class OutOfRange(SopdslError, ValueError):
     """A date and time outside the dates sopdsl works with."""
 
 
@@ -339,10 +340,6 @@ class Roster:
         for member in sorted(self.members.values(), key=lambda m: m.id):
             for role in member.roles:
                 self._roles.setdefault(role, []).append(member.id)
-
-    def by_role(self, role: str) -> list[str]:
-        """The ids of the role's members, sorted."""
-        return list(self._roles.get(role, ()))
 
     def has_role(self, staff_id: str | None, role: str) -> bool:
         """True when the staff member holds the role."""

@@ -15,6 +15,8 @@ import stat
 from collections.abc import Iterator
 from typing import BinaryIO, TextIO
 
+from sopdsl.errors import SopdslError
+
 __all__ = ("CHUNK", "LineTooLong", "NotRegularFile", "TooLarge", "bounded_lines", "kind_of",
            "not_regular", "open_regular", "read_limited", "read_regular")
 
@@ -28,7 +30,7 @@ _KINDS = (
 )
 
 
-class NotRegularFile(OSError):
+class NotRegularFile(SopdslError, OSError):
     """The path exists but is not a regular file; `kind` says what it is ("a FIFO ...")."""
 
     def __init__(self, kind: str) -> None:
@@ -37,7 +39,7 @@ class NotRegularFile(OSError):
         self.strerror = str(self)
 
 
-class TooLarge(Exception):
+class TooLarge(SopdslError):
     """More bytes than the limit; `size` is the file's size when known before reading."""
 
     def __init__(self, size: int | None) -> None:
@@ -45,7 +47,7 @@ class TooLarge(Exception):
         self.size = size
 
 
-class LineTooLong(Exception):
+class LineTooLong(SopdslError):
     """A line longer than the limit (an endless line, or not a text file at all)."""
 
     def __init__(self, line: int) -> None:

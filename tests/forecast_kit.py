@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from pathlib import Path
 
 from sopdsl.scenario.defaults import builtin_scenario
 from simulator.montecarlo import Forecast
@@ -13,8 +12,6 @@ from simulator.results import (
 )
 from sopdsl.scenario.model import Scenario
 
-ROOT = Path(__file__).parent.parent
-ONBOARDING = ROOT / "playbooks" / "onboarding.sop"
 START = dt.date(2026, 12, 1)
 
 

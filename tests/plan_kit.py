@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 
 from sopdsl.api import load
-from sopdsl.planning.model import PlanWriter
-from sopdsl.planning.planner import PlanInputs, PlanSettings, plan_files
+from sopdsl.planning.planner import PlanInputs, PlanSettings
+from sopdsl.planning.plans import stream_plan
+from programs import PLAYBOOKS, SAMPLE_DATA
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "playbooks" / "data"
-SAMPLE = PlanInputs(DATA / "customers.csv", DATA / "events.csv", DATA / "staff.csv")
+SAMPLE = PlanInputs(SAMPLE_DATA / "customers.csv", SAMPLE_DATA / "events.csv",
+                    SAMPLE_DATA / "staff.csv")
 START = dt.datetime(2026, 12, 2)
 EXAMPLES = ("onboarding", "vip_birthday", "repurchase", "winback", "education_funnel",
             "campaign_tasks", "moments_calendar")
@@ -22,24 +21,10 @@ def plan_text(playbook: str, inputs: PlanInputs = SAMPLE, start: dt.datetime = S
               days: int = 7, sink: str = "json", **settings) -> tuple[str, list]:
     """A bundled playbook's plan of the inputs as text (json, csv-hubspot, csv-salesforce,
     ics: every calendar one after the other)."""
-    from sopdsl.planning.csv_file import PlanCsvWriter
-    from sopdsl.planning.ics import PlanCalendars
-
-    program = load(ROOT / "playbooks" / f"{playbook}.sop")
+    program = load(PLAYBOOKS / f"{playbook}.sop")
     assert program.ok
     out = io.StringIO()
-
-    calendars: list[PlanCalendars] = []
-
-    def make(planner):
-        if sink.startswith("csv-"):
-            return PlanCsvWriter(out, sink[4:])
-        if sink == "ics":
-            calendars.append(PlanCalendars(*planner.header()))
-            return calendars[0]
-        return PlanWriter(out, *planner.header())
-
-    summary, problems = plan_files(program, inputs, PlanSettings(start, days, **settings), make)
-    if calendars:
-        return "".join(calendars[0].calendars().values()), problems
+    fmt, _, style = sink.partition("-")
+    _, problems = stream_plan(program, inputs, PlanSettings(start, days, **settings), fmt, out,
+                              style or "hubspot")
     return out.getvalue(), problems

@@ -1,21 +1,15 @@
-"""Helpers for the push tests: plan tasks made in memory, a scripted fake target, fixtures
-for a ledger and for the bundled sample's plan file."""
+"""Helpers for the push tests: plan tasks made in memory and a scripted fake target."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
-import pytest
-
-from plan_kit import plan_text
 from sopdsl.planning.model import (
     Assignee, DueWindow, PlanPlaybook, PlanSummary, PlanTask, PlanWindow, PlanWriter,
 )
-from sopdsl.push.ledger import Ledger
-from sopdsl.push.target import Batch, Delivery, PlanRun, Settings
+from sopdsl.push.target import Batch, Delivery, PlanRun, TargetSettings
 
 RUN = PlanRun(PlanPlaybook(title="Demo", file="playbooks/demo.sop", timezone="Asia/Shanghai"),
               PlanWindow(start="2026-12-02T00:00:00+08:00", end="2026-12-09T00:00:00+08:00",
@@ -63,9 +57,9 @@ class FakeTarget:
     secret_keys: ClassVar[frozenset[str]] = frozenset({"token"})
     idempotent: ClassVar[bool] = True
 
-    def __init__(self, settings: Settings | None = None, script: Iterable[Any] = (),
+    def __init__(self, settings: TargetSettings | None = None, script: Iterable[Any] = (),
                  per_batch: int = 2) -> None:
-        self.settings = settings or Settings("fake", {"url": "https://crm.example"})
+        self.settings = settings or TargetSettings("fake", {"url": "https://crm.example"})
         self.destination = self.settings.values.get("url", "fake://")
         self.script = list(script)
         self.per_batch = per_batch
@@ -108,18 +102,3 @@ class OnceOnlyTarget(FakeTarget):
     idempotent: ClassVar[bool] = False
 
 
-@pytest.fixture
-def ledger(tmp_path: Path) -> Iterator[Ledger]:
-    """A fresh ledger file, closed after the test."""
-    opened = Ledger.open(tmp_path / "ledger.sqlite")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture(scope="module")
-def sample_plan_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The onboarding playbook's plan of the bundled sample (10 tasks), as a file."""
-    text, _ = plan_text("onboarding")
-    path = tmp_path_factory.mktemp("plan") / "plan.json"
-    path.write_text(text, encoding="utf-8")
-    return path

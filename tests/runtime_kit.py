@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 
-from sopdsl.api import load
+from programs import clean_program
 from sopdsl.runtime.arms import ArmChooser, stable_arm
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, Event
@@ -22,13 +20,8 @@ PLAYBOOK = 'playbook "test" {\n  timezone "Asia/Shanghai"\n  quiet_hours 21:30-0
 
 
 def program_of(text: str, playbook: str = PLAYBOOK) -> Program:
-    """The program of one playbook file's text (which must load with no diagnostics)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "test.sop"
-        path.write_text(playbook + text, encoding="utf-8")
-        program = load(path)
-    assert program.diagnostics == [], [d.message for d in program.diagnostics]
-    return program
+    """The program of `text` after a playbook block (which must load with no diagnostics)."""
+    return clean_program(playbook + text)
 
 
 def at(when: str) -> float:

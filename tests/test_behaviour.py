@@ -6,8 +6,10 @@ import math
 import random
 
 import numpy as np
+import pytest
 
-from simulator.behaviour import Behaviour, daily_moments
+from simulator.behaviour import BehaviourSampler, ResponseChances, daily_moments
+from simulator.exact_model import ExactModel
 from sopdsl.scenario.build import effective_scenario
 from sopdsl.runtime.interpreter import Interpreter
 from tests.runtime_kit import CLOCK, program_of
@@ -34,11 +36,11 @@ def setup(scenario: str = SCENARIO, seed: int = 1):
     program = program_of(DECLS + scenario)
     chosen, diagnostics = effective_scenario(program)
     assert diagnostics == []
-    behaviour = Behaviour(program, chosen, random.Random(seed), np.random.default_rng(seed))
+    behaviour = BehaviourSampler(program, chosen, random.Random(seed), np.random.default_rng(seed))
     return Interpreter(program, CLOCK), behaviour
 
 
-def responses(behaviour: Behaviour, customers: list, content: str, now: float = 0.0):
+def responses(behaviour: BehaviourSampler, customers: list, content: str, now: float = 0.0):
     return [behaviour.respond(c, "sms", content, now) for c in customers]
 
 
@@ -134,3 +136,37 @@ def test_organic_purchases_accept_candidates_at_each_customers_own_rate() -> Non
     assert all(behaviour.organic_purchase(vip, 0.0) == 50 for _ in range(1000))
     kept = sum(behaviour.organic_purchase(other, 0.0) is not None for _ in range(n))
     assert within_binomial(kept, n, 1 / 3)
+
+
+def test_both_forecasters_read_one_set_of_chances() -> None:
+    """The engine's sampler and the exact forecaster hold the same behaviour model, whose
+    chances are the scenario's probabilities times purpose, fatigue and effects, capped at 1."""
+    machine, behaviour = setup()
+    program = program_of(DECLS + SCENARIO)
+    exact = ExactModel(program, effective_scenario(program)[0])
+    vip = machine.new_customer("v", 0.0, tags=["VIP"])
+    for model in (behaviour.model, exact.behaviour):
+        assert model.chances(vip, 0.0, "sms", "guide_post") == ResponseChances(
+            open=pytest.approx(0.6), click=0.5, reply=0.2, unfriend=0.02, buy=pytest.approx(0.3))
+        assert model.daily_purchase(vip, 0.0) == pytest.approx(0.03)
+        tired = machine.new_customer("t", 0.0)
+        tired.sends.times.extend([-3 * DAY, -2 * DAY, -DAY, 0.0])
+        assert model.chances(tired, 0.0, "sms", "plain").open == pytest.approx(0.2)
+        follows = [(f.event, f.chance, f.within) for f in model.after_click]
+        assert follows[:2] == [("purchase", 0.1, 2 * DAY), ("form_submitted", 0.4, DAY)]
+    _, eager = setup(SCENARIO.replace("open 40%", "open 80%"))
+    assert eager.model.chances(vip, 0.0, "sms", "guide_post").open == 1.0  # 120% capped
+
+
+def test_fatigue_applies_only_the_highest_threshold_passed() -> None:
+    """With sends above two thresholds, the higher one's multipliers apply, not both."""
+    machine, behaviour = setup(SCENARIO.replace(
+        "fatigue { above 3 per 7d: open x0.5 }",
+        "fatigue { above 3 per 7d: open x0.8  above 6 per 7d: open x0.6 }"))
+
+    def open_factor(sends: int) -> float:
+        customer = machine.new_customer(str(sends), 0.0)
+        customer.sends.times.extend([-DAY * k / 2 for k in range(sends)][::-1])
+        return behaviour.model.multipliers(customer, 0.0, None)[0]
+
+    assert [open_factor(n) for n in (0, 3, 4, 6, 7)] == [1.0, 1.0, 0.8, 0.8, 0.6]

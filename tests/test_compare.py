@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from forecast_kit import (
-    ONBOARDING, exact_tally, fake_runner, fixed_forecast, fixed_tally, small_scenario,
-)
+from forecast_kit import exact_tally, fake_runner, fixed_forecast, fixed_tally, small_scenario
 
 from simulator.compare import compare, render_comparison
 from simulator.montecarlo import Forecast, simulate
-from sopdsl.api import load
 
 T2 = 4.302652729749464  # t(0.975, 2)
 
@@ -102,9 +99,9 @@ def test_goals_of_one_side_only_are_listed() -> None:
     assert result["only_in_b"] == ["goals.winback.first_order"]
 
 
-def test_scenarios_compared_with_the_same_seeds() -> None:
+def test_scenarios_compared_with_the_same_seeds(onboarding) -> None:
     """Two scenarios of one playbook: a higher click rate lifts every goal rate significantly."""
-    program = load(ONBOARDING)
+    program = onboarding
     low = simulate(program, small_scenario(click=0.1), replications=8, seed=1, runner=fake_runner)
     high = simulate(program, small_scenario(click=0.5), replications=8, seed=1,
                     runner=fake_runner)

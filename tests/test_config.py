@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from programs import write_file
 from sopdsl.codes import Severity
 from sopdsl.lint.config import ConfigError, ConfigFinder, LintConfig, LintSettings, Overrides
 from sopdsl.lint import lint_paths
@@ -20,12 +21,6 @@ journey j { when friend_added  tag "x" }
 """
 
 
-def _write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text.lstrip("\n"), encoding="utf-8")
-    return path
-
-
 def _codes(paths: list[Path], overrides: Overrides | None = None) -> list[tuple[str, str]]:
     report = lint_paths(paths, overrides)
     return sorted((Path(d.span.file).name, d.code) for d in report.diagnostics)
@@ -33,41 +28,41 @@ def _codes(paths: list[Path], overrides: Overrides | None = None) -> list[tuple[
 
 def test_closest_config_wins(tmp_path: Path) -> None:
     """A nested sopdsl.toml replaces the outer pyproject.toml for files below it."""
-    _write(tmp_path / "pyproject.toml", '[tool.sopdsl]\nignore = ["W411"]\n')
-    _write(tmp_path / "team" / "sopdsl.toml", 'ignore = ["W401"]\n')
-    outer = _write(tmp_path / "outer.sop", NO_GOAL_AND_UNUSED)
-    inner = _write(tmp_path / "team" / "deep" / "inner.sop", NO_GOAL_AND_UNUSED)
+    write_file(tmp_path / "pyproject.toml", '[tool.sopdsl]\nignore = ["W411"]\n')
+    write_file(tmp_path / "team" / "sopdsl.toml", 'ignore = ["W401"]\n')
+    outer = write_file(tmp_path / "outer.sop", NO_GOAL_AND_UNUSED)
+    inner = write_file(tmp_path / "team" / "deep" / "inner.sop", NO_GOAL_AND_UNUSED)
     assert _codes([outer, inner]) == [("inner.sop", "W411"), ("outer.sop", "W401")]
 
 
 def test_sopdsl_toml_beats_pyproject_in_one_folder(tmp_path: Path) -> None:
     """With both files in one folder, sopdsl.toml is used."""
-    _write(tmp_path / "pyproject.toml", '[tool.sopdsl]\nignore = ["W411"]\n')
-    _write(tmp_path / "sopdsl.toml", '[tool.sopdsl]\nignore = ["W401"]\n')
-    file = _write(tmp_path / "a.sop", NO_GOAL_AND_UNUSED)
+    write_file(tmp_path / "pyproject.toml", '[tool.sopdsl]\nignore = ["W411"]\n')
+    write_file(tmp_path / "sopdsl.toml", '[tool.sopdsl]\nignore = ["W401"]\n')
+    file = write_file(tmp_path / "a.sop", NO_GOAL_AND_UNUSED)
     assert _codes([file]) == [("a.sop", "W411")]
 
 
 def test_pyproject_without_table_is_skipped(tmp_path: Path) -> None:
     """A pyproject.toml with no [tool.sopdsl] does not stop the walk up."""
-    _write(tmp_path / "sopdsl.toml", 'ignore = ["dead-code"]\n')
-    _write(tmp_path / "sub" / "pyproject.toml", '[project]\nname = "x"\n')
-    file = _write(tmp_path / "sub" / "a.sop", NO_GOAL_AND_UNUSED)
+    write_file(tmp_path / "sopdsl.toml", 'ignore = ["dead-code"]\n')
+    write_file(tmp_path / "sub" / "pyproject.toml", '[project]\nname = "x"\n')
+    file = write_file(tmp_path / "sub" / "a.sop", NO_GOAL_AND_UNUSED)
     assert _codes([file]) == [("a.sop", "W411")]
 
 
 def test_per_file_ignores_match_globs(tmp_path: Path) -> None:
     """Per-file ignores apply to files matching the glob relative to the config folder."""
-    _write(tmp_path / "sopdsl.toml", '[per-file-ignores]\n"legacy/*.sop" = ["W4"]\n')
-    old = _write(tmp_path / "legacy" / "old.sop", NO_GOAL_AND_UNUSED)
-    new = _write(tmp_path / "new.sop", UNUSED)
+    write_file(tmp_path / "sopdsl.toml", '[per-file-ignores]\n"legacy/*.sop" = ["W4"]\n')
+    old = write_file(tmp_path / "legacy" / "old.sop", NO_GOAL_AND_UNUSED)
+    new = write_file(tmp_path / "new.sop", UNUSED)
     assert _codes([old, new]) == [("new.sop", "W401")]
 
 
 def test_severity_override_turns_a_warning_into_an_error(tmp_path: Path) -> None:
     """A severity override changes the reported severity; the more specific selector wins."""
-    _write(tmp_path / "sopdsl.toml", '[severity]\nW4 = "error"\nunused-content = "warning"\n')
-    file = _write(tmp_path / "a.sop", NO_GOAL_AND_UNUSED)
+    write_file(tmp_path / "sopdsl.toml", '[severity]\nW4 = "error"\nunused-content = "warning"\n')
+    file = write_file(tmp_path / "a.sop", NO_GOAL_AND_UNUSED)
     severities = {d.code: d.severity for d in lint_paths([file]).diagnostics}
     assert severities == {"W401": Severity.WARNING, "W411": Severity.ERROR}
 
@@ -82,8 +77,8 @@ def test_more_specific_select_beats_a_broader_ignore() -> None:
 
 def test_command_line_select_replaces_the_file(tmp_path: Path) -> None:
     """--select replaces the file's select and ignore; --ignore removes on top."""
-    _write(tmp_path / "sopdsl.toml", 'ignore = ["W401"]\n')
-    file = _write(tmp_path / "a.sop", NO_GOAL_AND_UNUSED)
+    write_file(tmp_path / "sopdsl.toml", 'ignore = ["W401"]\n')
+    file = write_file(tmp_path / "a.sop", NO_GOAL_AND_UNUSED)
     assert _codes([file], Overrides(select=("W401",))) == [("a.sop", "W401")]
     assert _codes([file], Overrides(ignore=("journey-without-goal",))) == []
 
@@ -98,8 +93,8 @@ def test_command_line_select_replaces_the_file(tmp_path: Path) -> None:
 ])
 def test_invalid_config_is_a_clear_error(tmp_path: Path, text: str, message: str) -> None:
     """A broken configuration raises ConfigError naming the file and the problem."""
-    _write(tmp_path / "sopdsl.toml", text)
-    file = _write(tmp_path / "a.sop", UNUSED)
+    write_file(tmp_path / "sopdsl.toml", text)
+    file = write_file(tmp_path / "a.sop", UNUSED)
     with pytest.raises(ConfigError) as raised:
         ConfigFinder().for_file(file)
     assert message in str(raised.value) and "sopdsl.toml" in str(raised.value)
@@ -109,5 +104,5 @@ def test_no_config_switches_every_rule_on(tmp_path: Path) -> None:
     """Without any configuration file every lint code is on."""
     from sopdsl.lint.registry import lint_codes
 
-    file = _write(tmp_path / "a.sop", UNUSED)
+    file = write_file(tmp_path / "a.sop", UNUSED)
     assert ConfigFinder().for_file(file).enabled_for(file) == set(lint_codes())

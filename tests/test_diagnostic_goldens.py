@@ -25,9 +25,8 @@ def checked_text(case: Path) -> tuple[str, set[str]]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
-def test_diagnostic_golden(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_diagnostic_golden(case: Path, at_root: Path) -> None:
     """The case reports its code, and the text output matches the golden."""
-    monkeypatch.chdir(CASES_DIR.parent.parent.parent)
     text, codes = checked_text(case)
     assert case.stem.split("_")[0] in codes, text
     assert_golden(case.with_suffix(".txt"), text)

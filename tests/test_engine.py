@@ -9,7 +9,6 @@ import math
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -18,9 +17,7 @@ from simulator.engine import run_replication
 from sopdsl.scenario.model import Scenario
 from sopdsl.scenario.build import effective_scenario
 from tests.runtime_kit import program_of
-
-ROOT = Path(__file__).resolve().parent.parent
-ONBOARDING = ROOT / "playbooks" / "onboarding.sop"
+from programs import ONBOARDING, ROOT
 
 
 def small(scenario: Scenario, size: int, arrivals: float, horizon_days: int = 90) -> Scenario:
@@ -31,16 +28,16 @@ def small(scenario: Scenario, size: int, arrivals: float, horizon_days: int = 90
 
 
 @pytest.fixture(scope="module")
-def onboarding():
-    program = load(ONBOARDING)
-    scenario, diagnostics = effective_scenario(program)
+def onboarding_run(onboarding):
+    """The onboarding playbook with its scenario at a small population."""
+    scenario, diagnostics = effective_scenario(onboarding)
     assert diagnostics == [] and scenario is not None
-    return program, small(scenario, 400, 12)
+    return onboarding, small(scenario, 400, 12)
 
 
 @pytest.fixture(scope="module")
-def onboarding_tally(onboarding):
-    program, scenario = onboarding
+def onboarding_tally(onboarding_run):
+    program, scenario = onboarding_run
     return run_replication(program, scenario, 11)
 
 
@@ -81,7 +78,7 @@ def test_onboarding_fills_every_section(onboarding_tally) -> None:
     assert all(math.isfinite(v) and v != 0 for v in tally.kpis().values())
 
 
-def test_daily_series_add_up_to_the_totals(onboarding, onboarding_tally) -> None:
+def test_daily_series_add_up_to_the_totals(onboarding_run, onboarding_tally) -> None:
     """Each daily series has one entry per day and sums to its total."""
     tally = onboarding_tally
     daily = tally.daily
@@ -91,16 +88,16 @@ def test_daily_series_add_up_to_the_totals(onboarding, onboarding_tally) -> None
     assert (sum(daily.purchases), sum(daily.unfriends)) == (tally.purchases, tally.unfriends)
     clicks = sum(s.clicked for j in tally.journeys.values() for s in j.steps.values())
     assert sum(daily.clicks) == clicks
-    assert set(daily.backlog) == set(onboarding[0].roles)
+    assert set(daily.backlog) == set(onboarding_run[0].roles)
     assert max(daily.backlog["guide"]) <= tally.staff["guide"].max_backlog
-    cost = onboarding[1].cost
+    cost = onboarding_run[1].cost
     assert tally.cost == pytest.approx(cost.per_arrival * tally.arrivals
                                        + cost.per_send * tally.delivered)
 
 
-def test_same_seed_same_tally_other_seed_differs(onboarding, onboarding_tally) -> None:
+def test_same_seed_same_tally_other_seed_differs(onboarding_run, onboarding_tally) -> None:
     """A seed reproduces its Tally bit for bit; another seed gives another one."""
-    program, scenario = onboarding
+    program, scenario = onboarding_run
     assert run_replication(program, scenario, 11).to_dict() == onboarding_tally.to_dict()
     assert run_replication(program, scenario, 12).to_dict() != onboarding_tally.to_dict()
 
@@ -109,7 +106,7 @@ def test_a_seed_reproduces_in_another_process() -> None:
     """A fresh interpreter with another string hash seed computes the same Tally."""
     script = f"""
 import json, sys
-sys.path.insert(0, {str(ROOT)!r})
+sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / "tests")!r}]
 from sopdsl.api import load
 from simulator.engine import run_replication
 from sopdsl.scenario.build import effective_scenario
@@ -127,9 +124,9 @@ print(json.dumps(run_replication(program, scenario, 3).to_dict(), sort_keys=True
     assert json.loads(outputs[0]) == json.loads(json.dumps(here.to_dict(), sort_keys=True))
 
 
-def test_progress_reports_every_day_and_the_collector_is_restored(onboarding) -> None:
+def test_progress_reports_every_day_and_the_collector_is_restored(onboarding_run) -> None:
     """`progress` hears days 1..N in order; the garbage collector is on again afterwards."""
-    program, scenario = onboarding
+    program, scenario = onboarding_run
     days: list[int] = []
     run_replication(program, small(scenario, 20, 2, 7), 1, progress=days.append)
     assert days == [1, 2, 3, 4, 5, 6, 7]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,10 +13,9 @@ from simulator.montecarlo import forecast_exactly
 from simulator.results import Tally
 from sopdsl.scenario.build import effective_scenario
 from tests.runtime_kit import program_of
-from sopdsl.builtins import MINUTES_PER_DAY as DAY
+from programs import PLAYBOOKS
 
 PLAYBOOK = 'playbook "t" { timezone "Asia/Shanghai" }\nrole guide "g"\n'
-PLAYBOOKS = Path(__file__).parent.parent / "playbooks"
 
 
 def forecast(text: str) -> Tally:

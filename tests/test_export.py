@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from golden import GOLDEN_ROOT, assert_golden
-from plan_kit import ROOT
+from programs import ROOT
 from sopdsl.api import load
 from sopdsl.draw.graph import build_graph
 from sopdsl.planning.export import export_json_schema, export_program
@@ -24,9 +24,7 @@ def exported(name: str) -> dict:
     return export_program(program, f"playbooks/{name}.sop").model_dump(mode="json", by_alias=True)
 
 
-@pytest.fixture(autouse=True)
-def _at_root(monkeypatch):
-    monkeypatch.chdir(ROOT)
+pytestmark = pytest.mark.usefixtures("at_root")
 
 
 @pytest.mark.parametrize("name", PLAYBOOKS)

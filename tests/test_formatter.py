@@ -16,9 +16,9 @@ from sopdsl.fmt.formatter import FormatResult, FormatterError, format_text
 from sopdsl.syntax.parser import parse_text
 from golden import assert_golden
 from strategies import programs  # tests/ is on sys.path under pytest (rootdir-less test dir)
+from programs import PLAYBOOKS
 
 GOLDEN = Path(__file__).parent / "golden" / "fmt"
-PLAYBOOKS = Path(__file__).parent.parent / "playbooks"
 CASES = sorted(path.name.removesuffix(".in.sop") for path in GOLDEN.glob("*.in.sop"))
 PLAYBOOK_FILES = sorted(PLAYBOOKS.glob("**/*.sop"))
 

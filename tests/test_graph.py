@@ -11,9 +11,9 @@ from sopdsl.syntax import ast
 from sopdsl.api import load, load_text
 from sopdsl.draw.graph import WorkflowGraph, build_graph, step_kind
 from sopdsl.syntax.parser import parse_text
+from programs import PLAYBOOKS
 
 GRAPH_DATA = Path(__file__).parent / "golden" / "graph"
-PLAYBOOKS = Path(__file__).parent.parent / "playbooks"
 
 
 def journeys(text: str) -> list[ast.Journey]:

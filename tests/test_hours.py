@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator.engine import Replication
-from simulator.exact_model import Model
+from simulator.exact_model import ExactModel
 from simulator.staff import WorkItem
 from sopdsl.builtins import MINUTES_PER_DAY as DAY
 from sopdsl.runtime.clock import Clock
@@ -107,7 +107,7 @@ def new_york(request):
         playbook='playbook "t" { timezone "America/New_York" }\n')
     scenario, problems = effective_scenario(program)
     assert problems == [] and scenario is not None
-    return Replication(program, scenario, 1, None), Model(program, scenario)
+    return Replication(program, scenario, 1, None), ExactModel(program, scenario)
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)

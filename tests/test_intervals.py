@@ -86,13 +86,6 @@ def test_open_conditions_are_neither(condition: str) -> None:
     assert reasoner.always_holds(expr) is False
 
 
-def test_contradicts_compares_two_conditions() -> None:
-    """Two conditions contradict only when no customer meets both."""
-    reasoner, [young, old, vip_only] = _reasoner_and("age < 30", "age >= 40", "vip")
-    assert reasoner.contradicts(young, old)
-    assert not reasoner.contradicts(young, vip_only)
-
-
 def test_facts_narrow_what_can_hold() -> None:
     """A known fact makes a later condition impossible, its negation makes it certain."""
     reasoner, [audience, branch] = _reasoner_and("stage < intent", "stage >= won")

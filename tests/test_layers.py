@@ -6,8 +6,8 @@ import ast
 from pathlib import Path
 
 import pytest
+from programs import ROOT
 
-ROOT = Path(__file__).parent.parent
 
 # What each part of the code may import from the project, besides itself. The top-level
 # modules of `sopdsl` (diagnostics, codes, builtins, atomic, reading, csv_cells, api,

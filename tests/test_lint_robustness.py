@@ -4,22 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 
-from sopdsl.api import load
 from sopdsl.lint import lint_paths, lint_program
+from programs import program_from
 from strategies import programs
 
 TESTS = Path(__file__).parent
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None)
 @given(programs(messy=False, max_decls=6))
-def test_generated_programs_lint_without_crashing(tmp_path: Path, text: str) -> None:
+def test_generated_programs_lint_without_crashing(text: str) -> None:
     """Any parseable program, resolvable or not, lints to a list of diagnostics."""
-    file = tmp_path / "generated.sop"
-    file.write_text(text, encoding="utf-8")
-    diagnostics = lint_program(load(file))
+    diagnostics = lint_program(program_from(text, "generated.sop"))
     assert all(d.span.line >= 1 and d.code for d in diagnostics)
 
 

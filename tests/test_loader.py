@@ -55,7 +55,8 @@ def test_a_folder_of_a_chain_resolves_each_import_once(tmp_path: Path,
     resolved = []
     real = loader._imports
     monkeypatch.setattr(loader, "_imports",
-                        lambda root, parsed: resolved.append(parsed.path) or real(root, parsed))
+                        lambda root, parsed, texts: resolved.append(parsed.path)
+                        or real(root, parsed, texts))
     report = check_paths([tmp_path / "chain"])
     assert report.files == 300 and report.diagnostics == []
     assert len(resolved) == len(set(resolved)) == 300

@@ -14,9 +14,8 @@ from sopdsl.planning.csv_file import HUBSPOT_COLUMNS, SALESFORCE_COLUMNS
 
 
 @pytest.mark.parametrize("style", ["hubspot", "salesforce"])
-def test_golden_csv(style, monkeypatch):
+def test_golden_csv(style, at_root):
     """The onboarding sample plan as CSV matches its golden file (stored with LF endings)."""
-    monkeypatch.chdir(GOLDEN_ROOT.parent.parent)
     text, _ = plan_text("onboarding", sink=f"csv-{style}")
     assert_golden(GOLDEN_ROOT / "plan" / f"onboarding.{style}.csv", text.replace("\r\n", "\n"))
 

@@ -22,9 +22,8 @@ def unfold(text: str) -> list[str]:
     return text.replace("\r\n ", "").split("\r\n")[:-1]
 
 
-def test_golden_calendars(monkeypatch):
+def test_golden_calendars(at_root):
     """The onboarding sample plan's calendars match the golden file (stored with LF endings)."""
-    monkeypatch.chdir(GOLDEN_ROOT.parent.parent)
     text, _ = plan_text("onboarding", sink="ics")
     assert_golden(GOLDEN_ROOT / "plan" / "onboarding.ics", text.replace("\r\n", "\n"))
 

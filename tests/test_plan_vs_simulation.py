@@ -57,8 +57,8 @@ from sopdsl.scenario.build import effective_scenario
 from sopdsl.scenario.model import Hours
 from simulator.trace import CustomerTrace, StepStarted, trace_replication
 from tests.test_engine import small
+from programs import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 WORK = (SendRequested, TaskCreated, Notified, HandoffRequested, StateChanged)
 
 # Splits, a loop, branches on the profile and on activity, caps, staff tasks, alerts, a handoff,

@@ -9,7 +9,8 @@ import json
 import pytest
 
 from golden import GOLDEN_ROOT, assert_golden
-from plan_kit import DATA, EXAMPLES, SAMPLE, START, plan_text
+from plan_kit import EXAMPLES, SAMPLE, START, plan_text
+from programs import SAMPLE_DATA
 from runtime_kit import program_of
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Event
@@ -31,9 +32,8 @@ def brief(task: dict) -> tuple:
 
 
 @pytest.mark.parametrize("playbook", EXAMPLES)
-def test_golden_plan(playbook, monkeypatch):
+def test_golden_plan(playbook, at_root):
     """Each bundled playbook plans the bundled sample data as in its golden file."""
-    monkeypatch.chdir(GOLDEN_ROOT.parent.parent)
     text, _ = plan_text(playbook)
     assert_golden(GOLDEN_ROOT / "plan" / f"{playbook}.json", text)
 
@@ -56,7 +56,7 @@ def test_a_wait_for_resolved_by_an_event_moves_on_and_the_next_one_is_pending():
 def test_rerunning_tomorrow_with_the_new_event_emits_the_waiting_work(tmp_path):
     """Once c002 submits the form, tomorrow's plan runs the `then` arm; common work keeps keys."""
     events = tmp_path / "events.csv"
-    events.write_text((DATA / "events.csv").read_text(encoding="utf-8").replace(
+    events.write_text((SAMPLE_DATA / "events.csv").read_text(encoding="utf-8").replace(
         "c002,2026-12-01 14:00,click,newborn_course,\n",
         "c002,2026-12-01 14:00,click,newborn_course,\nc002,2026-12-02 21:00,form_submitted,,\n"),
         encoding="utf-8")
@@ -203,7 +203,7 @@ def test_plan_and_replay_take_the_same_decisions():
 def test_a_bad_row_is_left_out_and_the_rest_is_planned(tmp_path):
     """A customer row with a bad value still plans; the problem is reported."""
     customers = tmp_path / "customers.csv"
-    customers.write_text((DATA / "customers.csv").read_text(encoding="utf-8").replace(
+    customers.write_text((SAMPLE_DATA / "customers.csv").read_text(encoding="utf-8").replace(
         "c003,guide_lin,张敏,female,31", "c003,guide_lin,张敏,female,thirty-one"),
         encoding="utf-8")
     text, problems = plan_text("onboarding", PlanInputs(customers, SAMPLE.events, SAMPLE.staff))

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import sopdsl
+from programs import PLAYBOOKS
 
-PLAYBOOKS = Path(__file__).parent.parent / "playbooks"
 FILES = sorted([*PLAYBOOKS.glob("*.sop"), *PLAYBOOKS.glob("common/*.sop")])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ from forecast_kit import fixed_forecast
 
 from simulator.plots import write_plots
 from simulator.report import build_report
-from simulator.timeseries import daily_csv, daily_estimates, write_daily_csv
+from simulator.outputs import write_outputs
+from simulator.timeseries import daily_csv, daily_estimates
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 T2 = 4.302652729749464  # t(0.975, 2)
@@ -103,7 +105,7 @@ def test_daily_csv_writes_negative_bounds_as_numbers() -> None:
     assert "'" not in text
 
 
-def test_daily_csv(tmp_path: Path) -> None:
+def test_daily_csv() -> None:
     """The CSV has a row per day with dates from the start, and mean and bounds per series."""
     forecast = fixed_forecast()
     text = daily_csv(forecast.tallies, forecast.scenario.start)
@@ -112,6 +114,22 @@ def test_daily_csv(tmp_path: Path) -> None:
     assert rows[1]["purchases"] == "5.0"
     assert float(rows[1]["purchases_ci95_low"]) == pytest.approx(5 - T2 / 3**0.5, abs=1e-8)
     assert rows[0]["backlog_guide"] == "2.0"
-    path = tmp_path / "daily.csv"
-    write_daily_csv(path, forecast.tallies, forecast.scenario.start)
-    assert path.read_text(encoding="utf-8") == text
+
+
+def test_outputs_are_the_report_the_daily_csv_and_the_charts(tmp_path: Path) -> None:
+    """`write_outputs` makes the folder and writes report.json, daily.csv and every chart."""
+    forecast = fixed_forecast()
+    written = write_outputs(tmp_path / "out", forecast)
+    names = ["report.json", "daily.csv", "funnel.png", "daily.png", "backlog.png", "arms.png"]
+    assert [p.name for p in written.files] == names
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(names)
+    report = json.loads(written.files[0].read_text(encoding="utf-8"))
+    assert report == json.loads(json.dumps(build_report(forecast)))
+    assert written.files[1].read_text(encoding="utf-8") == daily_csv(forecast.tallies,
+                                                                     forecast.scenario.start)
+
+
+def test_outputs_that_cannot_be_written_raise(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("a file, not a folder", encoding="utf-8")
+    with pytest.raises(OSError):
+        write_outputs(tmp_path / "taken", fixed_forecast())

@@ -13,22 +13,23 @@ import caldav
 import pytest
 from click.testing import CliRunner
 
-from plan_kit import DATA, ROOT
+from programs import ONBOARDING, SAMPLE_DATA
 from loopback import free_port
 from radicale_server import radicale_server, read_todos  # noqa: F401 (fixture)
 from sopdsl.cli import main
 from sopdsl.planning.model import Plan, PlanTask
 from sopdsl.push.caldav import OPERATION, CaldavTarget
-from sopdsl.push.target import (Batch, CredentialsError, PlanRun, RejectedError, Settings,
+from sopdsl.push.target import (Batch, CredentialsError, PlanRun, RejectedError, TargetSettings,
                                 SettingsError, TransientError)
 from sopdsl.push.targets import target_class
 
 
 @pytest.fixture
-def account(radicale_server) -> Settings:
+def account(radicale_server) -> TargetSettings:
     """A fresh user on the server, so every test starts with no calendars."""
-    return Settings("caldav", {"url": radicale_server.url, "password": "s3cret", "timeout": "10",
-                               "username": radicale_server.new_account("s3cret")})
+    return TargetSettings("caldav", {"url": radicale_server.url, "password": "s3cret",
+                                     "timeout": "10",
+                                     "username": radicale_server.new_account("s3cret")})
 
 
 @pytest.fixture(scope="module")
@@ -36,15 +37,15 @@ def plan(tmp_path_factory) -> Plan:
     """The onboarding plan of the sample data, written by `sopdsl plan ... --format json`."""
     out = tmp_path_factory.mktemp("plan") / "plan.json"
     result = CliRunner().invoke(main, [
-        "plan", str(ROOT / "playbooks" / "onboarding.sop"),
-        "--customers", str(DATA / "customers.csv"), "--events", str(DATA / "events.csv"),
-        "--staff", str(DATA / "staff.csv"), "--start", "2026-12-02", "--days", "7",
+        "plan", str(ONBOARDING), "--customers", str(SAMPLE_DATA / "customers.csv"),
+        "--events", str(SAMPLE_DATA / "events.csv"), "--staff", str(SAMPLE_DATA / "staff.csv"),
+        "--start", "2026-12-02", "--days", "7",
         "--format", "json", "-o", str(out)])
     assert result.exit_code == 0, result.output
     return Plan.model_validate_json(out.read_text(encoding="utf-8"))
 
 
-def push(settings: Settings, plan: Plan) -> list[str]:
+def push(settings: TargetSettings, plan: Plan) -> list[str]:
     """Send every batch of the plan's staff work; the remote ids in order."""
     target = CaldavTarget(settings)
     run = PlanRun(plan.playbook, plan.window)
@@ -55,7 +56,7 @@ def push(settings: Settings, plan: Plan) -> list[str]:
         target.close()
 
 
-def todos(settings: Settings) -> dict[str, list]:
+def todos(settings: TargetSettings) -> dict[str, list]:
     """The account's to-dos on the server, per calendar display name."""
     return read_todos(settings.get("url"), settings.get("username"), settings.get("password"))
 
@@ -142,7 +143,7 @@ def test_a_completed_todo_stays_completed(account, plan):
 
 def test_a_calendar_name_pattern_names_the_calendars_and_finds_them_again(account, plan):
     """With `calendar = 待办 {assignee}` the calendars carry that name and a re-push reuses them."""
-    settings = Settings("caldav", {**account.values, "calendar": "待办 {assignee}"})
+    settings = TargetSettings("caldav", {**account.values, "calendar": "待办 {assignee}"})
     push(settings, plan)
     push(settings, plan)
     found = todos(settings)
@@ -221,7 +222,7 @@ def test_two_pushes_making_the_same_calendar_both_succeed(account, plan):
 
 def test_a_wrong_password_is_a_credentials_error(account, plan):
     """A password the server refuses stops the push with CredentialsError, never showing it."""
-    settings = Settings("caldav", {**account.values, "password": "wrong-pw"})
+    settings = TargetSettings("caldav", {**account.values, "password": "wrong-pw"})
     with pytest.raises(CredentialsError) as caught:
         push(settings, plan)
     assert account.get("username") in str(caught.value)
@@ -230,7 +231,7 @@ def test_a_wrong_password_is_a_credentials_error(account, plan):
 
 def test_a_server_that_is_down_is_transient(plan):
     """Nothing listening on the port is a TransientError (the runner retries later)."""
-    settings = Settings("caldav", {"url": f"http://127.0.0.1:{free_port()}/",
+    settings = TargetSettings("caldav", {"url": f"http://127.0.0.1:{free_port()}/",
                                    "username": "u", "password": "p", "timeout": "5"})
     with pytest.raises(TransientError, match="could not be reached"):
         push(settings, plan)
@@ -242,7 +243,7 @@ def test_a_server_that_never_answers_times_out_as_transient(plan):
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
         port = silent.getsockname()[1]
-        settings = Settings("caldav", {"url": f"http://u:pw-in-url@127.0.0.1:{port}/",
+        settings = TargetSettings("caldav", {"url": f"http://u:pw-in-url@127.0.0.1:{port}/",
                                        "timeout": "0.3"})
         with pytest.raises(TransientError) as caught:
             push(settings, plan)
@@ -285,7 +286,7 @@ def test_http_answers_map_to_push_errors(plan, status, headers, body, error, ret
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        settings = Settings("caldav", {"url": f"http://127.0.0.1:{httpd.server_port}/",
+        settings = TargetSettings("caldav", {"url": f"http://127.0.0.1:{httpd.server_port}/",
                                        "username": "u", "password": "p"})
         with pytest.raises(error) as caught:
             push(settings, plan)
@@ -309,7 +310,7 @@ def test_a_todo_the_server_refuses_is_rejected(account):
 
 def test_batches_are_one_todo_each_and_need_no_network(plan):
     """Batches (what --dry-run shows) are made offline: one VTODO per staff task, plan order."""
-    target = CaldavTarget(Settings("caldav", {"url": "http://127.0.0.1:9/"}))
+    target = CaldavTarget(TargetSettings("caldav", {"url": "http://127.0.0.1:9/"}))
     batches = list(target.batches(PlanRun(plan.playbook, plan.window),
                                   filter(target.takes, plan.tasks)))
     assert [b.keys for b in batches] == [(t.key,) for t in staff(plan)]
@@ -324,7 +325,7 @@ def test_batches_are_one_todo_each_and_need_no_network(plan):
 
 def test_takes_staff_work_only(plan):
     """Pending steps, updates and automatic sends are not to-dos; staff work is."""
-    target = CaldavTarget(Settings("caldav", {"url": "http://127.0.0.1:9/"}))
+    target = CaldavTarget(TargetSettings("caldav", {"url": "http://127.0.0.1:9/"}))
     kinds = {task.kind: target.takes(task) for task in plan.tasks}
     assert kinds.get("pending") is False and kinds.get("task") is True
     assert all(target.takes(task) == task.staff_work for task in plan.tasks)
@@ -341,12 +342,12 @@ def test_takes_staff_work_only(plan):
 def test_bad_settings_are_settings_errors(values, word):
     """A missing url, a timeout that is no positive number or a bad pattern is a SettingsError."""
     with pytest.raises(SettingsError, match=word):
-        CaldavTarget(Settings("caldav", values))
+        CaldavTarget(TargetSettings("caldav", values))
 
 
 def test_the_destination_is_the_server_and_account_without_the_password():
     """The ledger's destination names the server and the account, never a password."""
-    target = CaldavTarget(Settings("caldav", {"url": "https://x:pw@dav.example:8443/dav/?a=1",
+    target = CaldavTarget(TargetSettings("caldav", {"url": "https://x:pw@dav.example:8443/dav/?a=1",
                                               "username": "ops", "password": "pw"}))
     assert target.destination == "https://dav.example:8443/dav/ as ops"
 

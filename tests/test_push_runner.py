@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from push_kit import RUN, Crash, FakeTarget, OnceOnlyTarget, ledger, make_task, make_tasks
+from push_kit import RUN, Crash, FakeTarget, OnceOnlyTarget, make_task, make_tasks
 from sopdsl.push.ledger import Ledger, LedgerError
 from sopdsl.push.report import (
     ACCEPTED, ALREADY_PUSHED, HELD_BACK, NOT_PUSHED, REJECTED, REJECTED_BEFORE, WOULD_SEND,
 )
 from sopdsl.push.runner import Choices, Retry, push
 from sopdsl.push.target import (
-    Batch, CredentialsError, Delivery, RejectedError, Settings, TransientError,
+    Batch, CredentialsError, Delivery, RejectedError, TargetSettings, TransientError,
 )
 
 
@@ -53,7 +53,7 @@ def test_a_second_destination_gets_everything(ledger):
     """The same plan pushed to another server is sent there in full."""
     tasks = make_tasks(3)
     push(RUN, tasks, FakeTarget(), ledger, retry=no_sleep())
-    other = FakeTarget(Settings("fake", {"url": "https://other.example"}))
+    other = FakeTarget(TargetSettings("fake", {"url": "https://other.example"}))
     report = push(RUN, tasks, other, ledger, retry=no_sleep())
     assert report.counts[ACCEPTED] == 3 and len(other.sent) == 2
 
@@ -149,7 +149,8 @@ def test_an_unexpected_failure_stops_the_push_and_leaves_its_tasks_uncertain(led
     push without a traceback; the request's tasks stay `sending`, as after a crash."""
     tasks = make_tasks(6)
     target = FakeTarget(script=[None, KeyError("msgid")],
-                        settings=Settings("fake", {"url": "https://crm.example", "token": "s3cr3t"}))
+                        settings=TargetSettings("fake", {"url": "https://crm.example",
+                                                         "token": "s3cr3t"}))
     report = push(RUN, tasks, target, ledger, retry=no_sleep(), secrets=["msgid"])
     assert report.counts == {ACCEPTED: 2, NOT_PUSHED: 4} and report.requests == 2
     assert "failed unexpectedly" in report.stopped and "KeyError: '***'" in report.stopped

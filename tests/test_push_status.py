@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
-from push_kit import RUN, FakeTarget, ledger, make_task, make_tasks  # noqa: F401 - fixture
+from push_kit import RUN, FakeTarget, make_task, make_tasks
 from wecom_kit import send_task, target as wecom_target
 
 from sopdsl.planning.model import PlanTask

@@ -17,7 +17,7 @@ from webhook_receiver import HANG, running_receiver
 
 from sopdsl.planning.model import Plan
 from sopdsl.push.target import (
-    CredentialsError, PlanRun, RejectedError, Settings, SettingsError, TransientError,
+    CredentialsError, PlanRun, RejectedError, TargetSettings, SettingsError, TransientError,
 )
 from sopdsl.push.targets import target_class
 from sopdsl.push.tryton import TrytonTarget
@@ -30,9 +30,9 @@ def plan() -> Plan:
     return Plan.model_validate_json(plan_text("onboarding")[0])
 
 
-def settings(url: str, **overrides: str) -> Settings:
+def settings(url: str, **overrides: str) -> TargetSettings:
     values = {"url": url, "database": DATABASE, "user": "admin", "password": ADMIN_PASSWORD}
-    return Settings("tryton", {**values, **overrides})
+    return TargetSettings("tryton", {**values, **overrides})
 
 
 def push(target: TrytonTarget, plan: Plan) -> list:

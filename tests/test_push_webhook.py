@@ -10,18 +10,18 @@ import pytest
 
 from push_kit import RUN, make_task
 from sopdsl.planning.model import task_json
-from sopdsl.push.target import RejectedError, Settings, SettingsError
+from sopdsl.push.target import RejectedError, SettingsError, TargetSettings
 from sopdsl.push.webhook import PENDING, PLANNED, WebhookTarget, _answer, cloud_event, signature
 from webhook_receiver import closed_port_url
 
 
 def target(**values: str) -> WebhookTarget:
-    return WebhookTarget(Settings("webhook", {"url": "https://scrm.example/hook", **values}))
+    return WebhookTarget(TargetSettings("webhook", {"url": "https://scrm.example/hook", **values}))
 
 
 def test_one_event_per_task_without_touching_the_network():
     """Batching makes one event per task, keyed by the task, even with no server there."""
-    hook = WebhookTarget(Settings("webhook", {"url": closed_port_url()}))
+    hook = WebhookTarget(TargetSettings("webhook", {"url": closed_port_url()}))
     tasks = [make_task(1), make_task(2, "pending")]
     batches = list(hook.batches(RUN, tasks))
     assert [b.keys for b in batches] == [(tasks[0].key,), (tasks[1].key,)]
@@ -47,7 +47,7 @@ def test_source_setting_overrides_the_default():
 
 def test_destination_drops_credentials_and_query():
     """The recorded destination keeps scheme, host, port and path only."""
-    hook = WebhookTarget(Settings("webhook", {"url": "https://u:pw@scrm.example:8443/h?t=1"}))
+    hook = WebhookTarget(TargetSettings("webhook", {"url": "https://u:pw@scrm.example:8443/h?t=1"}))
     assert hook.destination == "https://scrm.example:8443/h"
 
 
@@ -60,7 +60,7 @@ def test_destination_drops_credentials_and_query():
 def test_bad_settings_are_settings_errors(values, message):
     """A missing url, a bad scheme, timeout or kind is a SettingsError naming it."""
     with pytest.raises(SettingsError, match=message):
-        WebhookTarget(Settings("webhook", values))
+        WebhookTarget(TargetSettings("webhook", values))
 
 
 def test_kinds_setting_selects_tasks():
@@ -90,4 +90,4 @@ def test_a_refusal_is_masked_before_it_is_cut_short():
 def test_a_url_that_does_not_parse_is_a_settings_error():
     """A url Python cannot split (a broken IPv6 host) is a SettingsError, not a traceback."""
     with pytest.raises(SettingsError, match="is not a URL"):
-        WebhookTarget(Settings("webhook", {"url": "http://[::1/hook"}))
+        WebhookTarget(TargetSettings("webhook", {"url": "http://[::1/hook"}))

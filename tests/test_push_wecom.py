@@ -10,7 +10,7 @@ from loopback import free_port
 from wecom_contract import WecomContract
 from wecom_kit import contract, run_of, sample_plan, send_task, target  # noqa: F401 - fixture
 
-from sopdsl.push.target import CredentialsError, RejectedError, Settings, TransientError
+from sopdsl.push.target import CredentialsError, RejectedError, TargetSettings, TransientError
 from sopdsl.push.targets import target_class
 from sopdsl.push.wecom import WecomTarget
 
@@ -140,7 +140,7 @@ def test_timeout_is_transient(server):
 def test_the_destination_is_the_api_and_corp_without_credentials():
     """The ledger's destination names the API base and the corp: the default one as it always
     was, and one with a password or token in it without them."""
-    default = WecomTarget(Settings("wecom", {"corp_id": "ww1", "secret": "s"}))
+    default = WecomTarget(TargetSettings("wecom", {"corp_id": "ww1", "secret": "s"}))
     assert default.destination == "https://qyapi.weixin.qq.com/cgi-bin/#ww1"
     proxied = target("http://ops:pw-9c1@proxy.example:8080/cgi-bin/?key=k-77")
     assert proxied.destination == "http://proxy.example:8080/cgi-bin/#" + proxied.corp_id

@@ -12,9 +12,9 @@ from sopdsl.syntax.builder import MAX_TREE_DEPTH, build_module
 from sopdsl.syntax.lalr import lark_parser
 from sopdsl.syntax.parser import parse_text
 from sopdsl.syntax.reductions import build_declarations
+from programs import ROOT
 from strategies import programs
 
-ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from generate import write_big_file  # noqa: E402

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from runtime_kit import EPOCH, at, program_of, show, summary
 from sopdsl.api import load
 from sopdsl.runtime.customer import Event
 from sopdsl.runtime.replay import CustomerData, replay
+from programs import ONBOARDING
 
-ONBOARDING = Path(__file__).parent.parent / "playbooks" / "onboarding.sop"
 UNTIL = dt.datetime(2027, 1, 31)
 
 WELCOME = "content=welcome_msg channel=welcome"

@@ -12,7 +12,7 @@ import pytest
 
 from sopdsl.syntax import ast
 from sopdsl.api import load
-from sopdsl.checker.program import Program
+from programs import program_from
 from sopdsl.scenario.defaults import BUILTIN_NAME, CHANNEL_DEFAULTS, builtin_scenario
 from sopdsl.scenario.model import Scenario
 from sopdsl.scenario.build import effective_scenario, scenario_diagnostics, scenario_names
@@ -27,15 +27,9 @@ segment vip = tag "VIP"
 
 
 @pytest.fixture
-def program(tmp_path: Path):
+def program():
     """Load a playbook made of the common declarations plus `text`."""
-
-    def make(text: str) -> Program:
-        path = tmp_path / "unit.sop"
-        path.write_text(DECLS + text, encoding="utf-8")
-        return load(path)
-
-    return make
+    return lambda text: program_from(DECLS + text, "unit.sop")
 
 
 def effective(program_of, text: str, name: str | None = None) -> Scenario:
@@ -115,9 +109,8 @@ def test_fatigue_and_effects(program) -> None:
       effect vip and not tag "员工" { purchase x2.5 }
     }""")
     assert [(r.above, r.window_minutes) for r in chosen.fatigue] == [(2, 4320), (5, 4320)]
-    assert chosen.fatigue_for({4320: 6}).unfriend == 5
-    assert chosen.fatigue_for({4320: 3}).open == 0.5
-    assert chosen.fatigue_for({4320: 2}).open == 1
+    assert [(r.multipliers.open, r.multipliers.unfriend) for r in chosen.fatigue] == [
+        (0.5, 1), (0.2, 5)]
     (effect,) = chosen.effects
     assert effect.condition == 'vip and not tag "员工"'
     assert isinstance(effect.expression, ast.BoolOp)
@@ -224,7 +217,7 @@ def test_json_round_trip_and_schema(program) -> None:
     again = Scenario.model_validate_json(text)
     assert again.model_dump() == chosen.model_dump()
     schema = Scenario.model_json_schema()
-    assert set(schema["$defs"]["Effect"]["properties"]) == {"condition", "multipliers"}
+    assert set(schema["$defs"]["ScenarioEffect"]["properties"]) == {"condition", "multipliers"}
     assert set(schema["properties"]) == set(json.loads(text))
 
 

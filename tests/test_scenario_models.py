@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sopdsl.builtins import CHANNELS, PURPOSES
 from sopdsl.scenario.defaults import BUILTIN_NAME, builtin_scenario
 from sopdsl.scenario.model import (
-    Channel, Hours, Multipliers, Population, Scenario, SharesAttribute, ValueShare,
+    Channel, Hours, Multipliers, PopulationSpec, Scenario, SharesAttribute, ValueShare,
 )
 from sopdsl.scenario.text import percent, render_scenario
 
@@ -56,7 +56,7 @@ def test_shares_must_add_up() -> None:
     with pytest.raises(ValidationError, match="add up to 100%"):
         SharesAttribute(shares=[ValueShare(value="a", share=0.5), ValueShare(value="b", share=0.4)])
     with pytest.raises(ValidationError, match="add up to 100%"):
-        Population(size=1, arrivals_per_day=0, owner=None, attributes={}, tags={},
+        PopulationSpec(size=1, arrivals_per_day=0, owner=None, attributes={}, tags={},
                    stages={"visitor": 0.7}, history={})
     SharesAttribute(shares=[ValueShare(value=True, share=0.62),
                             ValueShare(value=False, share=0.38)])
@@ -83,16 +83,6 @@ def test_hours_refuse_impossible_times() -> None:
         Hours(start="24:00", end="09:00")
 
 
-def test_fatigue_applies_only_the_highest_threshold_passed() -> None:
-    """With sends above two thresholds, the higher one's multipliers apply, not both."""
-    default = builtin_scenario(today=TODAY)
-    week = 7 * 24 * 60
-    assert default.fatigue_for({week: 3}) == Multipliers()
-    assert default.fatigue_for({week: 4}).open == 0.8
-    assert default.fatigue_for({week: 7}).open == 0.6
-    assert default.fatigue_for({}) == Multipliers()
-
-
 def test_schema_names_every_field() -> None:
     """The JSON schema of a scenario lists the blocks of the language."""
     schema = Scenario.model_json_schema()
@@ -115,3 +105,18 @@ def test_text_rendering_writes_values_as_a_playbook_does() -> None:
 def test_percent(value: float, text: str) -> None:
     """Fractions print as percentages without float noise."""
     assert percent(value) == text
+
+
+def test_a_run_overrides_replications_seed_and_customers_only() -> None:
+    """`overridden` changes what it is given and nothing else; impossible counts are refused."""
+    scenario = builtin_scenario()
+    assert scenario.overridden() == scenario
+    changed = scenario.overridden(replications=3, seed=7, customers=12)
+    assert (changed.replications, changed.seed, changed.population.size) == (3, 7, 12)
+    assert changed.model_dump(exclude={"replications", "seed", "population"}) == \
+        scenario.model_dump(exclude={"replications", "seed", "population"})
+    assert changed.population.model_dump(exclude={"size"}) == \
+        scenario.population.model_dump(exclude={"size"})
+    for bad in ({"replications": 0}, {"seed": -1}, {"customers": -5}):
+        with pytest.raises(ValueError):
+            scenario.overridden(**bad)

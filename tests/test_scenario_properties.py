@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from sopdsl.api import load
+from programs import program_from
 from sopdsl.diagnostics import has_errors
 from strategies import (  # tests/ is on sys.path under pytest (rootdir-less test dir)
     Block, _sc_values, distributions, durations, numbers, percents, render, scenarios,
@@ -49,10 +48,8 @@ def items(draw, depth: int = 2) -> list:
                                   draw(durations())]]))
 
 
-def never_raises(tmp_path: Path, text: str) -> None:
-    path = tmp_path / "unit.sop"
-    path.write_text(DECLS + text, encoding="utf-8")
-    program = load(path)
+def never_raises(text: str) -> None:
+    program = program_from(DECLS + text)
     parsed = not any(d.code.startswith("E1") for d in program.diagnostics)
     for name in program.scenarios:
         chosen, diagnostics = effective_scenario(program, name, today=dt.date(2026, 1, 1))
@@ -65,14 +62,14 @@ def never_raises(tmp_path: Path, text: str) -> None:
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=st.lists(items(), max_size=6))
-def test_scenarios_with_real_keys_never_raise(tmp_path: Path, body: list) -> None:
+def test_scenarios_with_real_keys_never_raise(body: list) -> None:
     """Real keys with values of any kind, in any block, give diagnostics or a valid scenario."""
-    never_raises(tmp_path, render([["scenario", "s", Block(body)]]))
+    never_raises(render([["scenario", "s", Block(body)]]))
 
 
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(scenario=scenarios())
-def test_any_parsable_scenario_never_raises(tmp_path: Path, scenario: list) -> None:
+def test_any_parsable_scenario_never_raises(scenario: list) -> None:
     """Any scenario the grammar accepts gives diagnostics or a valid scenario."""
-    never_raises(tmp_path, render([scenario]))
+    never_raises(render([scenario]))

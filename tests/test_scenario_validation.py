@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from sopdsl.api import load
+from programs import program_from
 from sopdsl.diagnostics import Diagnostic
 
 DECLS = """role guide "导购"
@@ -174,11 +173,9 @@ CASES = [
 ]
 
 
-def check(tmp_path: Path, body: str) -> tuple[list[Diagnostic], list[str]]:
-    path = tmp_path / "unit.sop"
+def check(body: str) -> tuple[list[Diagnostic], list[str]]:
     text = f"{DECLS}scenario s {{\n  {body}\n}}\n"
-    path.write_text(text, encoding="utf-8")
-    return load(path).diagnostics, text.splitlines()
+    return program_from(text).diagnostics, text.splitlines()
 
 
 def spanned(diagnostic: Diagnostic, lines: list[str]) -> str:
@@ -188,9 +185,9 @@ def spanned(diagnostic: Diagnostic, lines: list[str]) -> str:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_failing_input_is_reported_at_the_offending_value(tmp_path: Path, case: Case) -> None:
+def test_failing_input_is_reported_at_the_offending_value(case: Case) -> None:
     """The rule reports its code once, on the offending text, with a message that says why."""
-    diagnostics, lines = check(tmp_path, case.failing)
+    diagnostics, lines = check(case.failing)
     assert [d.code for d in diagnostics] == [case.code], diagnostics
     (found,) = diagnostics
     assert spanned(found, lines) == case.spanned
@@ -198,9 +195,9 @@ def test_failing_input_is_reported_at_the_offending_value(tmp_path: Path, case: 
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_near_miss_is_clean(tmp_path: Path, case: Case) -> None:
+def test_near_miss_is_clean(case: Case) -> None:
     """The near miss of each rule loads without a diagnostic."""
-    diagnostics, _ = check(tmp_path, case.near_miss)
+    diagnostics, _ = check(case.near_miss)
     assert diagnostics == []
 
 
@@ -216,15 +213,15 @@ def test_near_miss_is_clean(tmp_path: Path, case: Case) -> None:
     ('population { attribute level: "golde" 100% }', "did you mean `gold`?"),
     ("population { attribute city: 上海 100% }", 'write text in quotes: `"上海"`'),
 ])
-def test_hints_point_at_the_fix(tmp_path: Path, body: str, hint: str) -> None:
+def test_hints_point_at_the_fix(body: str, hint: str) -> None:
     """Misspelt names get a did-you-mean; misplaced keys say where they belong."""
-    (found,), _ = check(tmp_path, body)
+    (found,), _ = check(body)
     assert found.hint == hint
 
 
-def test_every_problem_is_reported_not_only_the_first(tmp_path: Path) -> None:
+def test_every_problem_is_reported_not_only_the_first() -> None:
     """Several problems in one scenario are all reported, each once."""
-    diagnostics, _ = check(tmp_path, """
+    diagnostics, _ = check("""
       replications 0
       channel sms { open 140%  click 2 }
       population { stage visitor 50% }
@@ -232,18 +229,14 @@ def test_every_problem_is_reported_not_only_the_first(tmp_path: Path) -> None:
     assert sorted(d.code for d in diagnostics) == ["E311", "E312", "E314", "E318"]
 
 
-def test_an_unknown_channel_block_is_still_checked(tmp_path: Path) -> None:
+def test_an_unknown_channel_block_is_still_checked() -> None:
     """Settings inside a block with an unknown name are still checked."""
-    diagnostics, _ = check(tmp_path, "channel wechat { open 150% }")
+    diagnostics, _ = check("channel wechat { open 150% }")
     assert sorted(d.code for d in diagnostics) == ["E222", "E311"]
 
 
-def test_repeated_multi_line_tag_is_reported_on_one_line(tmp_path) -> None:
+def test_repeated_multi_line_tag_is_reported_on_one_line() -> None:
     """A repeated tag written as a multi-line string is named on one line, shortened."""
-    import sopdsl
-
-    path = tmp_path / "unit.sop"
-    path.write_text('scenario s { population 10 { tag """a\nb""" 5%  tag """a\nb""" 5% } }\n',
-                    encoding="utf-8")
-    found = [d for d in sopdsl.load(path).diagnostics if d.code == "E317"]
+    text = 'scenario s { population 10 { tag """a\nb""" 5%  tag """a\nb""" 5% } }\n'
+    found = [d for d in program_from(text).diagnostics if d.code == "E317"]
     assert len(found) == 1 and "\n" not in found[0].message

@@ -57,7 +57,6 @@ def test_shared_pool_mean_wait_matches_erlang_c() -> None:
     env = simpy.Environment()
     done: list[WorkItem] = []
     member = staff(servers, 12, 1.0, Distribution(kind="fixed", params=(0,), unit="minutes"))
-    days = math.ceil(horizon / DAY)
     full_days = Shifts(AROUND_THE_CLOCK, horizon)
     pool = staffing(env, member, full_days, horizon, done, [])
     arrivals = random.Random(7)

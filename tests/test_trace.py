@@ -2,39 +2,34 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from sopdsl.api import load
 from sopdsl.runtime.effects import Entered, SendRequested
 from simulator.engine import run_replication
 from sopdsl.scenario.build import effective_scenario
 from simulator.trace import trace_replication
 from tests.test_engine import small
 
-ONBOARDING = Path(__file__).resolve().parent.parent / "playbooks" / "onboarding.sop"
 
-
-def test_a_trace_simulates_what_run_replication_simulates() -> None:
+def test_a_trace_simulates_what_run_replication_simulates(onboarding) -> None:
     """Tracing changes nothing: the same seed gives the same Tally, and the traced effects and
     steps add up to its counts."""
-    program = load(ONBOARDING)
+    program = onboarding
     scenario = small(effective_scenario(program)[0], 60, 8, 12)
     trace = trace_replication(program, scenario, 4)
     assert trace.tally.to_dict() == run_replication(program, scenario, 4).to_dict()
     customers = trace.customers.values()
     effects = [e for c in customers for e in c.effects]
-    onboarding = trace.tally.journeys["onboarding"]
+    journey = trace.tally.journeys["onboarding"]
     assert sum(isinstance(e, Entered) and e.journey == "onboarding"
-               for e in effects) == onboarding.entered > 0
+               for e in effects) == journey.entered > 0
     assert sum(isinstance(e, SendRequested) for e in effects) == trace.tally.sends > 0
     reached = sum(1 for c in customers for s in c.steps if s.step == "onboarding/course")
-    assert reached == onboarding.steps["onboarding/course"].reached > 0
+    assert reached == journey.steps["onboarding/course"].reached > 0
 
 
-def test_a_trace_keeps_profiles_events_and_the_runs_waiting_at_a_moment() -> None:
+def test_a_trace_keeps_profiles_events_and_the_runs_waiting_at_a_moment(onboarding) -> None:
     """Each customer has the profile they were followed with, their events in time order, and
     the runs in a `wait for` at `waiting_at` with the wait's start and deadline."""
-    program = load(ONBOARDING)
+    program = onboarding
     scenario = small(effective_scenario(program)[0], 60, 8, 12)
     moment = 6 * 24 * 60.0
     trace = trace_replication(program, scenario, 4, waiting_at=moment)

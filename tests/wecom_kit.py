@@ -12,7 +12,7 @@ import pytest
 from plan_kit import plan_text
 
 from sopdsl.planning.model import Plan, PlanContent, PlanTask, batch_id, task_key
-from sopdsl.push.target import PlanRun, Settings
+from sopdsl.push.target import PlanRun, TargetSettings
 from sopdsl.push.wecom import WecomTarget
 from wecom_contract import CORP_ID, SECRET, TAGS, WecomContract
 
@@ -43,7 +43,7 @@ def target(base_url: str = "http://127.0.0.1:9/cgi-bin/", **settings: str) -> We
     """A WeCom target for the contract server's corp, with its tag ids."""
     values = {"corp_id": CORP_ID, "secret": SECRET, "base_url": base_url, "timeout": "5",
               "tag_ids": TAG_IDS, **settings}
-    return WecomTarget(Settings("wecom", values))
+    return WecomTarget(TargetSettings("wecom", values))
 
 
 def send_task(customer: str, sender: str | None = "guide_chen", channel: str = "private_chat",

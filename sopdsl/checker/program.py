@@ -46,7 +46,7 @@ class Window:
 
 
 @dataclass(frozen=True)
-class Settings:
+class PlaybookSettings:
     """The playbook block with the language's defaults filled in."""
 
     title: str | None = None
@@ -68,7 +68,7 @@ class Program:
     root: Path
     modules: list[ast.Module]
     sources: dict[str, SourceFile]
-    settings: Settings
+    settings: PlaybookSettings
     playbook: ast.PlaybookDecl | None
     roles: dict[str, ast.RoleDecl] = field(default_factory=dict)
     attributes: dict[str, AttributeInfo] = field(default_factory=dict)
@@ -139,10 +139,10 @@ def _add(program: Program, decl: ast.Decl) -> None:
             program.scenarios.setdefault(decl.name.name, decl)
 
 
-def settings_of(playbook: ast.PlaybookDecl | None) -> Settings:
+def settings_of(playbook: ast.PlaybookDecl | None) -> PlaybookSettings:
     """The effective settings of a playbook block (the defaults when there is none)."""
     if playbook is None:
-        return Settings()
+        return PlaybookSettings()
     values: dict[str, object] = {"title": playbook.title.value}
     for setting in playbook.settings:
         match setting:
@@ -157,4 +157,4 @@ def settings_of(playbook: ast.PlaybookDecl | None) -> Settings:
                 values["mass_quota"] = Window(int(setting.count.value), minutes, setting.calendar)
             case ast.Stages():
                 values["stages"] = tuple(ident.name for ident in setting.names)
-    return Settings(**values)
+    return PlaybookSettings(**values)

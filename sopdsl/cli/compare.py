@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -35,6 +34,7 @@ def compare(playbooks: tuple[Path, ...], scenarios: tuple[str, ...], fmt: str,
     """
     from simulator.compare import compare as compare_forecasts
     from simulator.compare import render_comparison
+    from simulator.report import report_json
 
     options = options_of(run)
     sides = _sides(playbooks, scenarios)
@@ -43,11 +43,11 @@ def compare(playbooks: tuple[Path, ...], scenarios: tuple[str, ...], fmt: str,
     chosen = [load_scenario(program, name, options)
               for program, (_, name) in zip(programs, sides)]
     common = {"replications": chosen[0].replications, "seed": chosen[0].seed}
-    forecasts = [run_forecast(program, scenario.model_copy(update=common), options, label)
+    forecasts = [run_forecast(program, scenario.overridden(**common), options, label)
                  for program, scenario, label in zip(programs, chosen, "AB")]
     result = compare_forecasts(*forecasts)
     if fmt == "json":
-        echo_utf8(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        echo_utf8(report_json(result))
     else:
         echo_utf8(render_comparison(result, color=wants_color(fmt), width=text_width()))
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from simulator import METHODS
 from sopdsl.cli.output import emit_diagnostics
 from sopdsl.scenario.bounds import MAX_CUSTOMERS, MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
 
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from sopdsl.scenario.model import Scenario
     from sopdsl.checker.program import Program
 
-METHODS = ("montecarlo", "exact")
 
 
 @dataclass(frozen=True)
@@ -111,14 +111,8 @@ def load_scenario(program: Program, name: str | None, options: RunOptions) -> Sc
     scenario, diagnostics = effective_scenario(program, name)
     if scenario is None:
         sys.exit(emit_diagnostics(diagnostics, program.sources, "text", files=1, err=True))
-    update: dict[str, Any] = {}
-    if options.replications is not None:
-        update["replications"] = options.replications
-    if options.seed is not None:
-        update["seed"] = options.seed
-    if options.customers is not None:
-        update["population"] = scenario.population.model_copy(update={"size": options.customers})
-    scenario = scenario.model_copy(update=update)
+    scenario = scenario.overridden(replications=options.replications, seed=options.seed,
+                                   customers=options.customers)
     problems = size_problems(scenario)
     if problems:
         fail("\n".join(f"{problem.message} (hint: {problem.hint})" for problem in problems))
@@ -128,25 +122,21 @@ def load_scenario(program: Program, name: str | None, options: RunOptions) -> Sc
 def run_forecast(program: Program, scenario: Scenario, options: RunOptions,
                  label: str = "") -> Forecast:
     """Forecast with the chosen method, a progress bar on standard error for Monte Carlo."""
-    from simulator.montecarlo import (
-        Refused, SchedulerError, forecast_exactly, horizon_days, simulate,
-    )
+    from simulator.montecarlo import Refused, SchedulerError, forecast, horizon_days
 
-    if options.method == "exact":
-        try:
-            return forecast_exactly(program, scenario)
-        except Refused as refusal:
-            prefix = f"{label}: " if label else ""
-            fail(prefix + "the exact method cannot forecast this playbook with scenario "
-                 f"`{scenario.name}`:\n" + "\n".join(f"  - {reason}" for reason in refusal.reasons)
-                 + "\n  use --method montecarlo, or a scenario without what is listed")
-    with ProgressBar(scenario.replications, horizon_days(scenario), label) as bar:
-        try:
-            return simulate(program, scenario, replications=scenario.replications,
-                            seed=scenario.seed, workers=options.workers,
+    try:
+        if options.method == "exact":
+            return forecast(program, scenario, method="exact")
+        with ProgressBar(scenario.replications, horizon_days(scenario), label) as bar:
+            return forecast(program, scenario, workers=options.workers,
                             scheduler=options.scheduler, progress=bar)
-        except SchedulerError as error:
-            fail(str(error))
+    except Refused as refusal:
+        prefix = f"{label}: " if label else ""
+        fail(prefix + "the exact method cannot forecast this playbook with scenario "
+             f"`{scenario.name}`:\n" + "\n".join(f"  - {reason}" for reason in refusal.reasons)
+             + "\n  use --method montecarlo, or a scenario without what is listed")
+    except SchedulerError as error:
+        fail(str(error))
 
 
 class ProgressBar:

@@ -8,7 +8,7 @@ import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO
 
 import click
 
@@ -16,18 +16,11 @@ from sopdsl.atomic import STDOUT
 from sopdsl.cli.forecasting import fail, load_program
 from sopdsl.builtins import date_out_of_range
 from sopdsl.cli.output import emit_diagnostics
+from sopdsl.planning import CSV_STYLES, PLAN_FORMATS
 
-if TYPE_CHECKING:
-    from sopdsl.planning.planner import Planner
-
-FORMATS = ("json", "csv", "ics")
 _DATA = click.Path(dir_okay=False, path_type=Path)
 # Data problems after which no plan is worth writing: the CLI exits 2 for an unreadable file.
 _UNREADABLE = "E601"
-
-
-class _Aborted(Exception):
-    """The input could not be read to the end; the output file is left as it was."""
 
 
 def _start(ctx: click.Context, param: click.Parameter, value: str) -> dt.datetime:
@@ -68,10 +61,10 @@ def _hours(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int,
                                       "journeys; older events only count as history.")
 @click.option("--staff-hours", default="09:00-21:00", show_default=True, callback=_hours,
               help="When staff work, every day.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(PLAN_FORMATS), default="json", show_default=True,
               help="json: the whole plan; csv: staff tasks for a CRM import; ics: staff to-dos, "
                    "one calendar per assignee.")
-@click.option("--csv-style", type=click.Choice(("hubspot", "salesforce")), default="hubspot",
+@click.option("--csv-style", type=click.Choice(CSV_STYLES), default="hubspot",
               show_default=True, help="The CRM whose task import columns the CSV uses.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Write here (a regular file, replaced atomically) instead of stdout; `-` is "
@@ -87,21 +80,15 @@ def plan(playbook: Path, customers: Path, events: Path | None, staff: Path | Non
     Exit codes: 0 planned, 1 the playbook has errors or data rows are bad (the plan leaves
     them out), 2 bad arguments or an unreadable data file.
     """
-    from sopdsl.planning.planner import PlanInputs, PlanSettings, plan_files
+    from sopdsl.planning.planner import PlanInputs, PlanSettings
+    from sopdsl.planning.plans import stream_plan
 
     program = load_program(playbook, "text")
     settings = PlanSettings(start, days, lookback_days, staff_hours)
     inputs = PlanInputs(customers, events, staff)
-    sink_of = _sink_factory(fmt, csv_style)
     try:
-        with _destination(fmt, output) as out:
-            summary, problems = plan_files(program, inputs, settings, lambda p: sink_of(p, out))
-            if summary is None:
-                raise _Aborted
-            if fmt == "ics":
-                out.write_calendars()
-    except _Aborted:
-        pass
+        with _destination(output) as out:
+            summary, problems = stream_plan(program, inputs, settings, fmt, out, csv_style)
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror or error}")
     files = 1 + (events is not None) + (staff is not None)
@@ -113,65 +100,19 @@ def plan(playbook: Path, customers: Path, events: Path | None, staff: Path | Non
                    f"{output}", err=True)
 
 
-def _sink_factory(fmt: str, csv_style: str) -> Any:
-    def make(planner: Planner, out: _Output) -> Any:
-        playbook, window = planner.header()
-        if fmt == "csv":
-            from sopdsl.planning.csv_file import PlanCsvWriter
-
-            return PlanCsvWriter(out.text, csv_style)
-        if fmt == "ics":
-            from sopdsl.planning.ics import PlanCalendars
-
-            out.calendars = PlanCalendars(playbook, window)
-            return out.calendars
-        from sopdsl.planning.model import PlanWriter
-
-        return PlanWriter(out.text, playbook, window)
-
-    return make
-
-
-class _Output:
-    """Where the plan goes: a text stream, or a folder of calendars."""
-
-    def __init__(self, text: IO[str], folder: Path | None = None) -> None:
-        self.text, self.folder = text, folder
-        self.calendars: Any = None
-
-    def write_calendars(self) -> None:
-        from sopdsl.atomic import atomic_folder, write_text
-        from sopdsl.planning.ics import file_name
-
-        made = self.calendars.calendars()
-        if self.folder is None:
-            for text in made.values():
-                self.text.write(text)
-            return
-        with atomic_folder(self.folder, _calendar) as folder:
-            for name, text in made.items():
-                write_text(folder / file_name(name), text)
-
-
-def _calendar(name: str) -> bool:
-    """Names an ics folder from an earlier plan may hold (the whole folder is replaced)."""
-    return name.endswith(".ics")
-
-
 @contextlib.contextmanager
-def _destination(fmt: str, output: Path | None) -> Iterator[_Output]:
-    """UTF-8 text to stdout (`-` too) or, atomically, to the output file (kept as it was on
-    _Aborted); for ics, a folder checked now and written once the plan is complete."""
-    from sopdsl.atomic import check_folder, open_output
+def _destination(output: Path | None) -> Iterator[IO[str] | Path]:
+    """The output path, or standard output (no -o, or `-`) as UTF-8 text whatever the
+    terminal's encoding."""
+    from sopdsl.atomic import open_output
 
-    if fmt == "ics" and output is not None and str(output) != STDOUT:
-        check_folder(output, _calendar)
-        yield _Output(io.StringIO(), output)
+    if output is not None and str(output) != STDOUT:
+        yield output
         return
-    with open_output(STDOUT if output is None else output) as binary:
+    with open_output(STDOUT) as binary:
         stream = io.TextIOWrapper(binary, encoding="utf-8", newline="", write_through=False)
         try:
-            yield _Output(stream)
+            yield stream
         finally:
             stream.flush()
             stream.detach()

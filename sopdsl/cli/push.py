@@ -25,10 +25,8 @@ if TYPE_CHECKING:
     from sopdsl.push.status import StatusReport
     from sopdsl.push.plan_reader import PlanFile
     from sopdsl.push.runner import Retry
-    from sopdsl.push.target import Batch, Settings, Target
+    from sopdsl.push.target import Batch, Target, TargetSettings
 
-# Stands in for credentials a dry run does not need, so targets can be built without them.
-DRY_RUN_SECRET = "<not needed for a dry run>"
 MAX_WAIT_SECONDS = 86_400.0
 
 
@@ -175,23 +173,10 @@ def _poll(plan: PlanFile, target: Target, ledger_path: Path, retry: Retry,
     with _input_errors_closing(target, ledger, ledger_path):
         report = poll(plan.tasks(), target, ledger, retry=retry, secrets=secrets)
     if output_format == "json":
-        echo_utf8(json.dumps(_status_json(report), ensure_ascii=False, indent=2) + "\n")
+        echo_utf8(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
     else:
         _status_table(report)
     sys.exit(0 if report.complete else 1)
-
-
-def _status_json(report: StatusReport) -> dict[str, Any]:
-    return {"target": report.target, "destination": report.destination,
-            "complete": report.complete, "counts": dict(report.counts),
-            "by_sender": {sender: dict(counts) for sender, counts in
-                          sorted(report.by_sender.items())},
-            "tasks": report.tasks, "last_polled": report.last_polled,
-            "changes": [{"from": before, "to": now, "tasks": count}
-                        for (before, now), count in sorted(report.changes.items())],
-            "remote_ids_polled": report.polled, "unpolled": report.unpolled,
-            "unpolled_tasks": report.unpolled_tasks, "not_pushed": report.not_pushed,
-            "stopped": report.stopped}
 
 
 def _status_table(report: StatusReport) -> None:
@@ -232,16 +217,14 @@ def _status_notes(console: Any, report: StatusReport) -> None:
         console.print(f"{report.unpolled_tasks} tasks not polled; re-run --status to retry")
 
 
-def _build(target_class: type[Target], settings: Settings, dry_run: bool,
+def _build(target_class: type[Target], settings: TargetSettings, dry_run: bool,
            secrets: list[str]) -> Target:
     from sopdsl.push.secrets import mask
-    from sopdsl.push.target import Settings, SettingsError
+    from sopdsl.push.target import SettingsError
+    from sopdsl.push.targets import build_target
 
-    if dry_run:
-        stand_ins = {key: DRY_RUN_SECRET for key in target_class.secret_keys}
-        settings = Settings(settings.target, {**stand_ins, **settings.values})
     try:
-        return target_class(settings)
+        return build_target(target_class, settings, dry_run)
     except SettingsError as error:
         fail(mask(str(error), secrets))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,8 +15,6 @@ from sopdsl.cli.output import wants_color
 
 if TYPE_CHECKING:
     from simulator.montecarlo import Forecast
-
-REPORT_FILE, DAILY_FILE = "report.json", "daily.csv"
 
 
 @click.command()
@@ -39,7 +36,7 @@ def simulate(playbook: Path, scenario_name: str | None, fmt: str, out: Path | No
     standard error. Exit codes: 0 forecast, 1 the playbook has errors, 2 bad arguments, an
     unknown scenario, an unreadable playbook, or an exact forecast that is refused.
     """
-    from simulator.report import build_report
+    from simulator.report import build_report, report_json
 
     options = options_of(run)
     if out is not None:
@@ -49,7 +46,7 @@ def simulate(playbook: Path, scenario_name: str | None, fmt: str, out: Path | No
     forecast = run_forecast(program, scenario, options)
     report = build_report(forecast)
     if fmt == "json":
-        echo_utf8(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        echo_utf8(report_json(report))
     else:
         from simulator.report_text import render_report
 
@@ -58,38 +55,25 @@ def simulate(playbook: Path, scenario_name: str | None, fmt: str, out: Path | No
         _write_outputs(out, report, forecast)
 
 
-def _ours(name: str) -> bool:
-    """The files --out holds: an earlier forecast's may be replaced, nothing else."""
-    from simulator.plots import CHART_FILES
-
-    return name in (REPORT_FILE, DAILY_FILE, *CHART_FILES)
-
-
 def _check_out(folder: Path) -> None:
     """Refuse an --out the forecast could not replace, before the forecast runs."""
-    from sopdsl.atomic import check_folder
+    from simulator.outputs import check_outputs
 
     try:
-        check_folder(folder, _ours)
+        check_outputs(folder)
     except OSError as error:
         fail(f"cannot write into {folder}: {error.strerror or error}")
 
 
 def _write_outputs(folder: Path, report: dict, forecast: Forecast) -> None:
     """report.json, daily.csv and the charts, swapped in as one folder; an error exits 2."""
-    from sopdsl.atomic import atomic_folder, write_text
-    from simulator.plots import write_plots
-    from simulator.timeseries import daily_csv, daily_estimates
+    from simulator.outputs import write_outputs
 
-    start = forecast.scenario.start
     try:
-        with atomic_folder(folder, _ours) as fresh:
-            write_text(fresh / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-            write_text(fresh / DAILY_FILE, daily_csv(forecast.tallies, start))
-            charts, notes = write_plots(report, daily_estimates(forecast.tallies), start, fresh)
+        written = write_outputs(folder, forecast, report)
     except OSError as error:
         fail(f"cannot write into {folder}: {error.strerror or error}")
-    for note in notes:
+    for note in written.notes:
         click.echo(f"warning: {note}", err=True)
-    for name in [REPORT_FILE, DAILY_FILE, *(chart.name for chart in charts)]:
-        click.echo(f"wrote {folder / name}", err=True)
+    for path in written.files:
+        click.echo(f"wrote {path}", err=True)

@@ -18,6 +18,7 @@ from sopdsl.fmt.comments import attach, render, reorder
 from sopdsl.fmt.layout import LayoutError, SourceIndex, layout
 from sopdsl.fmt.statements import CLAUSE_RANK, SETTING_RANK
 from sopdsl.syntax.parser import parse_text
+from sopdsl.errors import SopdslError
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class FormatResult:
     changed: bool
 
 
-class FormatterError(Exception):
+class FormatterError(SopdslError):
     """The formatter's own output failed its safety checks: a bug in sopdsl, not in the input."""
 
 

@@ -20,6 +20,7 @@ from sopdsl.fmt.statements import (
     setting_text, step_text,
 )
 from sopdsl.syntax.source import Span
+from sopdsl.errors import SopdslError
 
 MAX_WIDTH = 100
 INDENT = "  "
@@ -27,7 +28,7 @@ INDENT = "  "
 _TRIVIA = re.compile(r"(?:\s|;|#[^\n]*)*")
 
 
-class LayoutError(Exception):
+class LayoutError(SopdslError):
     """The AST and the source text disagree (a parser or builder bug, never bad input)."""
 
 

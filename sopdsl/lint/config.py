@@ -22,12 +22,13 @@ from sopdsl.codes import CODES, Severity
 from sopdsl.diagnostics import did_you_mean
 from sopdsl.lint.registry import is_selector, lint_codes, selector_specificity
 from sopdsl.reading import TooLarge, read_regular
+from sopdsl.errors import SopdslError
 
 CONFIG_FILES = ("sopdsl.toml", "pyproject.toml")
 MAX_CONFIG_BYTES = 1024 * 1024
 
 
-class ConfigError(Exception):
+class ConfigError(SopdslError):
     """A configuration that cannot be used: the CLI reports it and exits 2."""
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from sopdsl.syntax import ast
 from sopdsl.fmt.exprs import expr_text, value_text
+from sopdsl.errors import SopdslError
 
 MAX_TERMS = 256
 _BOOLS = frozenset({True, False})
@@ -24,7 +25,7 @@ _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 
 
-class TooComplex(Exception):
+class TooManyTerms(SopdslError):
     """An expression whose expansion would exceed MAX_TERMS conjunctions."""
 
 
@@ -144,7 +145,7 @@ class Reasoner:
         self._reads = set()
         try:
             terms = self._dnf(expr, not holds, ())
-        except TooComplex:
+        except TooManyTerms:
             return None
         return Fact(tuple(terms), frozenset(self._reads))
 
@@ -161,10 +162,6 @@ class Reasoner:
         """Whether some customer meets every fact at once."""
         return self._satisfiable(Fact(({},), frozenset()), facts)
 
-    def contradicts(self, first: ast.Expr, second: ast.Expr) -> bool:
-        """True when no customer can meet both expressions."""
-        return self.can_hold(first, [f for f in [self.fact(second)] if f]) is False
-
     def _satisfiable(self, fact: Fact | None, facts: Iterable[Fact]) -> bool | None:
         if fact is None:
             return None
@@ -174,7 +171,7 @@ class Reasoner:
                 terms = _product(terms, list(other.terms))
                 if not terms:
                     return False
-        except TooComplex:
+        except TooManyTerms:
             return None
         return bool(terms)
 
@@ -193,7 +190,7 @@ class Reasoner:
                     return result
                 joined = [term for part in parts for term in part]
                 if len(joined) > MAX_TERMS:
-                    raise TooComplex
+                    raise TooManyTerms
                 return joined
             case ast.SegmentRef(name=name):
                 body = self.vocabulary.segments.get(name)
@@ -377,7 +374,7 @@ def _product(left: list[Term], right: list[Term]) -> list[Term]:
             if term is not None:
                 result.append(term)
                 if len(result) > MAX_TERMS:
-                    raise TooComplex
+                    raise TooManyTerms
     return result
 
 

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
 # Codes the suppression pass reports itself; selectable and documented like rules.
 SUPPRESSION_CODES = ("W419", "W420")
-GROUPS = ("dead-code", "style", "logic", "risk", "caps", "workload", "suppression")
 
 _RULES: dict[str, type[Rule]] = {}
 
@@ -53,10 +52,6 @@ class Rule(ABC):
     @property
     def severity(self) -> Severity:
         return CODES[self.code].severity
-
-    @property
-    def rationale(self) -> str:
-        return CODES[self.code].summary
 
     def judges(self, ctx: LintContext) -> bool:
         """Whether this program can judge the rule at all (declaration rules need journeys)."""

@@ -23,7 +23,7 @@ _LIST = re.compile(r"\s*\[(?P<items>[^\]]*)\]")
 
 
 @dataclass
-class Entry:
+class SuppressedCode:
     """One code named by a directive, and whether it silenced anything."""
 
     code: str
@@ -36,7 +36,7 @@ class Entry:
 class Suppressions:
     """The directives of one file: entries by line, and problems found reading them."""
 
-    entries: dict[int, list[Entry]] = field(default_factory=dict)
+    entries: dict[int, list[SuppressedCode]] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
 
 
@@ -65,7 +65,7 @@ def read_directives(module: ast.Module) -> Suppressions:
 
 
 def _entry(written: str, span: Span, by_name: dict[str, str],
-           problems: list[Diagnostic]) -> Entry | None:
+           problems: list[Diagnostic]) -> SuppressedCode | None:
     code = by_name.get(written, written)
     if code in CODES and CODES[code].code.startswith("E"):
         problems.append(diag("W420", span, f"`{written}` is an error and cannot be suppressed",
@@ -80,7 +80,7 @@ def _entry(written: str, span: Span, by_name: dict[str, str],
         problems.append(diag("W420", span, f"`{written}` is not a lint code or rule name",
                              hint=hint))
         return None
-    return Entry(code, written, span)
+    return SuppressedCode(code, written, span)
 
 
 def apply_suppressions(

@@ -24,7 +24,7 @@ from sopdsl.runtime.effects import (
 from sopdsl.runtime.batches import batch_key
 from sopdsl.runtime.evaluate import plain_number
 from sopdsl.planning.model import (
-    Assignee, Change, DueWindow, PlanContent, PlanTask, TaskKind, batch_id, task_key,
+    Assignee, DueWindow, PlanChange, PlanContent, PlanTask, TaskKind, batch_id, task_key,
 )
 from sopdsl.checker.placeholders import OWNER_NAME, Placeholder, render
 from sopdsl.checker.program import Program
@@ -200,8 +200,8 @@ class TaskBuilder:
                 "assignee": self.assignee(customer, effect.role)}
 
     def _describe_update(self, customer: Customer, effect: StateChanged) -> dict[str, Any]:
-        change = Change(field=effect.field, name=effect.name, value=_plain(effect.value),
-                        owner=customer.owner)
+        change = PlanChange(field=effect.field, name=effect.name, value=_plain(effect.value),
+                            owner=customer.owner)
         return {"title": _change_title(change), "text": None, "change": change}
 
     def _round(self, effect: Effect | _At) -> int:
@@ -310,7 +310,7 @@ def clip_title(text: str) -> str:
     return text if len(text) <= _TITLE_WIDTH else text[:_TITLE_WIDTH - 1] + "…"
 
 
-def _change_title(change: Change) -> str:
+def _change_title(change: PlanChange) -> str:
     if change.field in ("tag", "untag"):
         return f'{change.field} "{change.value}"'
     if change.field == "set":

@@ -15,7 +15,6 @@ from typing import IO
 from sopdsl.csv_cells import CsvWriter
 from sopdsl.planning.model import PlanSummary, PlanTask, priority_band
 
-CSV_STYLES = ("hubspot", "salesforce")
 BOM = "\ufeff"
 
 HUBSPOT_COLUMNS = ("Task Title", "Task Type", "Priority", "Status", "Due Date", "Assigned to",

@@ -33,7 +33,7 @@ class Limit(StrictModel):
     period: Literal["day", "week", "month"] | None
 
 
-class Settings(StrictModel):
+class ExportSettings(StrictModel):
     """The playbook block, defaults filled in."""
 
     title: str | None
@@ -98,7 +98,7 @@ class Step(StrictModel):
     source: str
 
 
-class Node(StrictModel):
+class GraphNode(StrictModel):
     id: str
     kind: Literal["end", "exit", "any", "goal"] = Field(
         description="end: the journey is done; exit: it ends early; any: the watch over goals "
@@ -126,7 +126,7 @@ class Journey(StrictModel):
     priority: int
     cap: Limit | None
     steps: list[Step]
-    nodes: list[Node]
+    nodes: list[GraphNode]
     edges: list[Edge]
 
 
@@ -136,7 +136,7 @@ class Export(StrictModel):
     schema_name: Literal["sopdsl.export"] = Field(EXPORT_SCHEMA_NAME, alias="schema")
     version: Literal[1] = EXPORT_VERSION
     file: str
-    settings: Settings
+    settings: ExportSettings
     roles: list[Role]
     attributes: list[Attribute]
     events: list[EventType]
@@ -170,7 +170,7 @@ def export_program(program: Program, file: str) -> Export:
     graph = build_graph(program, compiled)
     return Export(
         file=file,
-        settings=Settings(
+        settings=ExportSettings(
             title=settings.title, timezone=settings.timezone,
             quiet_hours=DailyHours(*quiet).text if quiet else None,
             frequency_cap=_limit(settings.frequency_cap), mass_quota=_limit(settings.mass_quota),
@@ -231,7 +231,7 @@ def _journey(graph: WorkflowGraph, compiled: CompiledJourney, journey: ast.Journ
                     label=ref.step.label.name if ref.step.label else None, parent=ref.parent,
                     arm=ref.arm, text=step_text(ref.step), params=step_params(ref.step),
                     source=_where(ref.step.span)) for ref in walk_steps(journey)],
-        nodes=[Node(id=n, kind=graph.g.nodes[n]["kind"]) for n in own
+        nodes=[GraphNode(id=n, kind=graph.g.nodes[n]["kind"]) for n in own
                if graph.g.nodes[n]["kind"] in ("end", "exit", "any", "goal")],
         edges=[Edge(source=u, target=v, kind=data["kind"], params=_edge_params(data))
                for u, v, data in graph.g.edges(own, data=True)],

@@ -62,7 +62,7 @@ class PlanContent(StrictModel):
     valid: str | None = Field(default=None, description="How long a coupon is valid, e.g. 7d.")
 
 
-class Change(StrictModel):
+class PlanChange(StrictModel):
     """A change of the customer's state made by a step."""
 
     field: Literal["tag", "untag", "score", "stage", "set"]
@@ -102,7 +102,7 @@ class PlanTask(StrictModel):
                                          "alert, placeholders filled.")
     content: PlanContent | None = Field(description="The content sent (sends) or attached "
                                                     "(`task ... with C`).")
-    change: Change | None = Field(description="For `update`: what changes.")
+    change: PlanChange | None = Field(description="For `update`: what changes.")
     condition: str | None = Field(description="For `pending`: what the step waits for or "
                                               "decides on.")
     batch: str | None = Field(default=None, description="For a mass send or moments post: the "

@@ -15,7 +15,8 @@ from urllib.parse import unquote, urlsplit
 from sopdsl.planning.ics import calendar, calendar_name, safe_name
 from sopdsl.planning.model import PlanTask
 from sopdsl.push.target import (Batch, CredentialsError, Delivery, PlanRun, PushError,
-                                RejectedError, Settings, SettingsError, TransientError, address)
+                                RejectedError, SettingsError, TargetSettings, TransientError,
+                                address)
 
 if TYPE_CHECKING:
     from caldav import Calendar, DAVClient, Principal
@@ -35,7 +36,7 @@ class CaldavTarget:
     secret_keys: ClassVar[frozenset[str]] = frozenset({"password"})
     idempotent: ClassVar[bool] = True
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: TargetSettings) -> None:
         self.url = settings.require("url")
         self.server = address(self.url, self.name)
         if urlsplit(self.url).scheme not in ("http", "https"):

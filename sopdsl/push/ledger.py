@@ -25,6 +25,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from sopdsl.errors import SopdslError
+
 STATES = ("sending", "accepted", "rejected", "failed")
 _CHUNK = 500  # keys per query, under SQLite's limit on bound parameters
 _BUSY_TIMEOUT_MS = 5000
@@ -60,12 +62,12 @@ CREATE TABLE IF NOT EXISTS delivery (
 """
 
 
-class LedgerError(Exception):
+class LedgerError(SopdslError):
     """The ledger file cannot be used: corrupt, locked by another push, or not a ledger."""
 
 
 @dataclass(frozen=True)
-class Entry:
+class LedgerEntry:
     """What the ledger knows about one task at one destination."""
 
     key: str
@@ -162,9 +164,9 @@ class Ledger:
             os.close(self._lock)
             self._lock = None
 
-    def entries(self, target: str, destination: str, keys: Iterable[str]) -> dict[str, Entry]:
+    def entries(self, target: str, destination: str, keys: Iterable[str]) -> dict[str, LedgerEntry]:
         """The entries for those of `keys` the ledger has."""
-        found: dict[str, Entry] = {}
+        found: dict[str, LedgerEntry] = {}
         if not self._has_table():
             return found
         for chunk in _chunks(list(keys)):
@@ -173,14 +175,14 @@ class Ledger:
                 f"SELECT key, state, operation, remote_id, reason, attempts, first_at, last_at "
                 f"FROM pushed WHERE target = ? AND destination = ? AND key IN ({marks})",
                 (target, destination, *chunk))
-            found.update((row[0], Entry(*row)) for row in rows)
+            found.update((row[0], LedgerEntry(*row)) for row in rows)
         return found
 
-    def all_entries(self, target: str, destination: str) -> Iterator[Entry]:
+    def all_entries(self, target: str, destination: str) -> Iterator[LedgerEntry]:
         """Every entry for one destination, in key order."""
         if not self._has_table():
             return iter(())
-        return (Entry(*row) for row in self._query(
+        return (LedgerEntry(*row) for row in self._query(
             "SELECT key, state, operation, remote_id, reason, attempts, first_at, last_at "
             "FROM pushed WHERE target = ? AND destination = ? ORDER BY key",
             (target, destination)))

@@ -24,6 +24,7 @@ from sopdsl.planning.model import PLAN_SCHEMA_NAME, PLAN_VERSION, PlanPlaybook, 
 from sopdsl.push.target import PlanRun
 from sopdsl.reading import not_regular
 from sopdsl.syntax.source import Span
+from sopdsl.errors import SopdslError
 
 _TASKS_OPEN = ('  "tasks": [', '  "tasks": [],')
 _TASKS_CLOSE = "  ],"
@@ -34,7 +35,7 @@ _LONGEST_WINDOW = dt.timedelta(days=367)  # `sopdsl plan --days` is at most 366
 Record = tuple[int, int, Any]  # line, column, decoded JSON
 
 
-class PlanReadError(Exception):
+class PlanReadError(SopdslError):
     """The plan file changed or broke while it was being pushed."""
 
     def __init__(self, diagnostic: Diagnostic) -> None:
@@ -42,7 +43,7 @@ class PlanReadError(Exception):
         self.diagnostic = diagnostic
 
 
-class _OtherLayout(Exception):
+class _OtherLayout(SopdslError):
     """The file is not in the one-task-per-line layout: parse it whole."""
 
 

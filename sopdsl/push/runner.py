@@ -17,7 +17,7 @@ from itertools import islice
 from typing import TypeVar
 
 from sopdsl.planning.model import PlanTask
-from sopdsl.push.ledger import Entry, Ledger, LedgerError
+from sopdsl.push.ledger import Ledger, LedgerEntry, LedgerError
 from sopdsl.push.report import (
     ACCEPTED, ALREADY_PUSHED, HELD_BACK, NOT_PUSHED, REJECTED, REJECTED_BEFORE, WOULD_SEND,
     PushReport,
@@ -140,7 +140,7 @@ def _taken(tasks: Iterable[PlanTask], target: Target, report: PushReport) -> Ite
             report.other_tasks += 1
 
 
-def _skip(entry: Entry, target: Target, choices: Choices) -> str | None:
+def _skip(entry: LedgerEntry, target: Target, choices: Choices) -> str | None:
     """Why a task the ledger knows is not sent again, or None to send it."""
     if entry.state == "accepted":
         return ALREADY_PUSHED

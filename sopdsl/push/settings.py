@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sopdsl.diagnostics import Diagnostic, diag
 from sopdsl.push.secrets import url_credentials
-from sopdsl.push.target import Settings
+from sopdsl.push.target import TargetSettings
 from sopdsl.syntax.files import display_path
 from sopdsl.syntax.source import Span
 
@@ -32,7 +32,7 @@ def default_config_path(environ: Mapping[str, str] = os.environ) -> Path:
 
 
 def load_settings(target: str, config: Path | None = None,
-                  environ: Mapping[str, str] = os.environ) -> Settings | Diagnostic:
+                  environ: Mapping[str, str] = os.environ) -> TargetSettings | Diagnostic:
     """The target's settings: its table in the configuration file, then its environment
     variables on top; an E626 when a named file cannot be used."""
     path = config or (Path(environ[CONFIG_ENV]) if environ.get(CONFIG_ENV) else None)
@@ -45,10 +45,10 @@ def load_settings(target: str, config: Path | None = None,
     prefix = f"SOPDSL_{target.upper()}_"
     values.update((name[len(prefix):].lower(), value) for name, value in environ.items()
                   if name.startswith(prefix) and len(name) > len(prefix))
-    return Settings(target, values)
+    return TargetSettings(target, values)
 
 
-def secret_values(settings: Settings, secret_keys: Collection[str]) -> list[str]:
+def secret_values(settings: TargetSettings, secret_keys: Collection[str]) -> list[str]:
     """The values that must never be shown: the secret settings, and the password and the
     key-, token- or signature-like query parameters of every setting that is a URL."""
     values = [value for key in secret_keys if (value := settings.get(key))]

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import Any
 
 from sopdsl.planning.model import PlanTask
 from sopdsl.push.ledger import Ledger
@@ -20,12 +21,13 @@ from sopdsl.push.target import (
     CredentialsError, PollableTarget, PushError, TaskStatus, Target, can_poll,
     destination_of,
 )
+from sopdsl.errors import SopdslError
 
 _LOOKUP_CHUNK = 500  # tasks looked up in the ledger at a time
 NO_SENDER = "(no sender)"  # work left in a role's queue, its sender not yet known
 
 
-class CannotPoll(Exception):
+class CannotPoll(SopdslError):
     """The target cannot say what became of the work it accepted: a usage error."""
 
 
@@ -50,6 +52,19 @@ class StatusReport:
     def complete(self) -> bool:
         """True when every remote id was answered."""
         return not self.unpolled and self.stopped is None
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as plain data, as `sopdsl push --status --format json` prints it."""
+        return {"target": self.target, "destination": self.destination,
+                "complete": self.complete, "counts": dict(self.counts),
+                "by_sender": {sender: dict(counts) for sender, counts in
+                              sorted(self.by_sender.items())},
+                "tasks": self.tasks, "last_polled": self.last_polled,
+                "changes": [{"from": before, "to": now, "tasks": count}
+                            for (before, now), count in sorted(self.changes.items())],
+                "remote_ids_polled": self.polled, "unpolled": self.unpolled,
+                "unpolled_tasks": self.unpolled_tasks, "not_pushed": self.not_pushed,
+                "stopped": self.stopped}
 
     def add(self, key: str, status: TaskStatus, before: tuple[str, str] | None) -> None:
         """Count one task's status, and its change since the last poll."""

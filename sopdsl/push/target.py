@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from sopdsl.planning.model import PlanPlaybook, PlanTask, PlanWindow
+from sopdsl.errors import SopdslError
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class TaskStatus:
 MAX_SECONDS = 3600.0
 
 
-class SettingsError(Exception):
+class SettingsError(SopdslError):
     """A setting the target needs is missing or malformed: a usage error (exit 2)."""
 
 
@@ -77,7 +78,7 @@ def env_name(target: str, key: str) -> str:
 
 
 @dataclass(frozen=True)
-class Settings:
+class TargetSettings:
     """A target's settings (URLs, user names, secrets) from the environment or a config file."""
 
     target: str
@@ -125,16 +126,12 @@ def address(url: str, target: str, key: str = "url") -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-class PushError(Exception):
-    """A request that did not go through; `retryable` says whether sending again may help."""
-
-    retryable: ClassVar[bool] = False
+class PushError(SopdslError):
+    """A request that did not go through (the subclasses say whether sending again may help)."""
 
 
 class TransientError(PushError):
     """The system is down, timed out, answered 5xx or asked us to slow down."""
-
-    retryable = True
 
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
@@ -152,7 +149,7 @@ class CredentialsError(PushError):
 class Target(Protocol):
     """A system plans are pushed to.
 
-    Targets are built from their `Settings` (`Target(settings)`); building one and calling
+    Targets are built from their `TargetSettings` (`Target(settings)`); building one and calling
     `batches` never touches the network, so `--dry-run` works offline.
     """
 

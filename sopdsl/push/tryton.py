@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from sopdsl.planning.model import PlanTask
 from sopdsl.push.target import (
-    Batch, CredentialsError, Delivery, PlanRun, Settings, SettingsError, address,
+    Batch, CredentialsError, Delivery, PlanRun, TargetSettings, SettingsError, address,
 )
 from sopdsl.push.tryton_records import keys_in, party_record, project_record, work_record
 from sopdsl.push.tryton_rpc import TrytonClient, TrytonUserError, encode_datetime
@@ -27,7 +27,7 @@ BATCH_SIZE = 250
 _CONTEXT_KEYS = ("language", "company", "companies", "employees", "company_filter")
 
 
-def _number(settings: Settings, key: str, default: str) -> float:
+def _number(settings: TargetSettings, key: str, default: str) -> float:
     value = settings.get(key, default) or default
     try:
         number = float(value)
@@ -47,7 +47,7 @@ class TrytonTarget:
     secret_keys: ClassVar[frozenset[str]] = frozenset({"password"})
     idempotent: ClassVar[bool] = True  # every send first looks the keys up
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: TargetSettings) -> None:
         self.url = settings.require("url")
         self.database = settings.require("database")
         self.destination = f"{address(self.url, self.name).rstrip('/')}/{self.database}"

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from sopdsl.push.target import CredentialsError, RejectedError, TransientError, address
+from sopdsl.errors import SopdslError
 
 
 class TrytonUserError(RejectedError):
@@ -111,7 +112,7 @@ class TrytonClient:
         return answer.get("result")
 
 
-class _SessionExpired(Exception):
+class _SessionExpired(SopdslError):
     """Tryton answered 401: no session, an expired one, or a refused login."""
 
 

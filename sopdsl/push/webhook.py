@@ -24,7 +24,7 @@ from sopdsl.planning.model import PlanTask, TaskKind, task_json
 from sopdsl.push.secrets import mask
 from sopdsl.push.settings import secret_values
 from sopdsl.push.target import (
-    Batch, CredentialsError, Delivery, PlanRun, RejectedError, Settings, SettingsError,
+    Batch, CredentialsError, Delivery, PlanRun, RejectedError, TargetSettings, SettingsError,
     TransientError, address,
 )
 
@@ -43,7 +43,7 @@ class WebhookTarget:
     secret_keys: ClassVar[frozenset[str]] = frozenset({"secret"})
     idempotent: ClassVar[bool] = True
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: TargetSettings) -> None:
         self.url = settings.require("url")
         self.destination = address(self.url, self.name)
         parts = urlsplit(self.url)

@@ -15,7 +15,7 @@ from sopdsl.planning.model import PlanTask
 from sopdsl.push import wecom_payloads as payloads
 from sopdsl.push.target import (
     MOMENT_CREATED, MOMENT_FAILED, NOT_A_FRIEND, NOT_LISTED, OVER_QUOTA, SENT, WAITING, Batch,
-    Delivery, PlanRun, RejectedError, Settings, SettingsError, TaskStatus, address,
+    Delivery, PlanRun, RejectedError, SettingsError, TargetSettings, TaskStatus, address,
 )
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class WecomTarget:
     # WeCom has no upsert: a task sent twice is two tasks, so only the ledger prevents doubles.
     idempotent: ClassVar[bool] = False
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: TargetSettings) -> None:
         self.corp_id = settings.require("corp_id")
         self.secret = settings.require("secret")
         self.base_url = settings.get("base_url") or DEFAULT_BASE_URL
@@ -165,7 +165,7 @@ def _staff(task: PlanTask) -> str | None:
     return task.assignee.staff_id if task.assignee is not None else None
 
 
-def _names_to_ids(settings: Settings, key: str, meaning: str, example: str) -> dict[str, str]:
+def _names_to_ids(settings: TargetSettings, key: str, meaning: str, example: str) -> dict[str, str]:
     """A setting that maps names to WeCom ids, written as a JSON object."""
     text = settings.get(key) or "{}"
     try:

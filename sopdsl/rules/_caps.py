@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import networkx as nx
 
@@ -14,8 +14,6 @@ from sopdsl.lint.registry import Rule
 from sopdsl.lint.windows import Burst, busiest, window_minutes, window_text
 from sopdsl.checker.program import Window
 from sopdsl.runtime import steps
-
-Counts = Callable[[steps.Send], bool]
 
 
 class JourneyOverWindow(Rule):

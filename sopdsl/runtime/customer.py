@@ -107,7 +107,7 @@ class SendLog:
 
 
 @dataclass(frozen=True, slots=True)
-class Delivery:
+class DueSend:
     """A requested send to deliver at `at`, done by `staff` (None: automatic, or the owner)."""
 
     at: float
@@ -165,7 +165,7 @@ class Customer:
         self.since = since  # when the interpreter started following this customer
         self.history = EventHistory()
         self.sends = SendLog()
-        self.held: list[Delivery] = []  # sends done inside quiet hours, by the time they go
+        self.held: list[DueSend] = []  # sends done inside quiet hours, by the time they go
         self.runs: dict[str, Run] = {}  # active runs by journey name
         self.entries: dict[str, tuple[int, float]] = {}  # journey -> (entries so far, last entry)
         self.segments: dict[str, bool] = {}  # membership of segments with `when enter` triggers

@@ -13,7 +13,7 @@ from typing import Any
 from sopdsl.runtime.arms import ArmChooser, stable_arm
 from sopdsl.builtins import ACTIVITY_EVENTS, CHANNEL_FACTS
 from sopdsl.runtime.clock import Clock
-from sopdsl.runtime.customer import Customer, Delivery, Event, Run, event_key
+from sopdsl.runtime.customer import Customer, DueSend, Event, Run, event_key
 from sopdsl.runtime.effects import (
     Completed, Effect, Entered, EntryRefused, Exited, GoalReached, SendDelivered, SendDropped,
     SendRequested, StateChanged,
@@ -117,7 +117,7 @@ class Interpreter:
         inside quiet hours it is held until they end."""
         out: list[Effect] = []
         self._run_due(customer, now, out, inclusive=False)
-        self._deliver_now(customer, [Delivery(now, send, staff)], now, out)
+        self._deliver_now(customer, [DueSend(now, send, staff)], now, out)
         self._run_due(customer, now, out, inclusive=True)
         return out
 
@@ -127,7 +127,7 @@ class Interpreter:
         """Deliver sends due at the same instant, higher priority first (ties in request order)."""
         out: list[Effect] = []
         self._run_due(customer, now, out, inclusive=False)
-        self._deliver_now(customer, [Delivery(now, send, None) for send in sends], now, out)
+        self._deliver_now(customer, [DueSend(now, send, None) for send in sends], now, out)
         self._run_due(customer, now, out, inclusive=True)
         return out
 
@@ -391,7 +391,7 @@ class Interpreter:
         return self.quiet.release(now)
 
     def _deliver_now(
-        self, c: Customer, deliveries: list[Delivery], now: float, out: list[Effect],
+        self, c: Customer, deliveries: list[DueSend], now: float, out: list[Effect],
     ) -> None:
         """Deliver the given sends and those held until now, highest priority first."""
         held = 0
@@ -408,7 +408,7 @@ class Interpreter:
             staff = c.owner
         release = self._out_of_quiet(send.channel, now)
         if release > now:
-            held = Delivery(release, send, staff)
+            held = DueSend(release, send, staff)
             bisect.insort_right(c.held, held, key=lambda delivery: delivery.at)
             return
         reason = self.limits.refusal(c, send, staff, now)

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 
 from sopdsl.builtins import MASS_CHANNELS, WECOM_CHANNELS
 from sopdsl.runtime.clock import Clock
-from sopdsl.runtime.customer import Customer, Delivery, insert_time
+from sopdsl.runtime.customer import Customer, DueSend, insert_time
 from sopdsl.runtime.effects import SendRequested
-from sopdsl.checker.program import Settings, Window
+from sopdsl.checker.program import PlaybookSettings, Window
 
 
 class Limits:
@@ -17,7 +17,8 @@ class Limits:
 
     __slots__ = ("clock", "frequency_cap", "mass_quota", "journey_caps")
 
-    def __init__(self, settings: Settings, clock: Clock, journey_caps: dict[str, Window]) -> None:
+    def __init__(self, settings: PlaybookSettings, clock: Clock,
+                 journey_caps: dict[str, Window]) -> None:
         self.clock = clock
         self.frequency_cap = settings.frequency_cap
         self.mass_quota = settings.mass_quota
@@ -64,7 +65,7 @@ class Limits:
         return _in_window(times, quota.minutes or 0, now)
 
 
-def delivery_order(deliveries: Iterable[Delivery]) -> list[Delivery]:
+def delivery_order(deliveries: Iterable[DueSend]) -> list[DueSend]:
     """Sends due at the same instant in the order they are decided: higher priority first.
 
     Equal priorities keep the order they come in.

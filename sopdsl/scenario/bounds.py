@@ -26,7 +26,7 @@ MINUTES_PER_DAY = 24 * 60
 
 
 @dataclass(frozen=True)
-class TooLarge:
+class SizeProblem:
     """One bound a scenario passes: which value (`replications`, `horizon`, `seed`,
     `population`, `customers`, `simulated_days`, or `staff` with the role), and why."""
 
@@ -36,42 +36,42 @@ class TooLarge:
     role: str | None = None
 
 
-def size_problems(scenario: Scenario) -> list[TooLarge]:
+def size_problems(scenario: Scenario) -> list[SizeProblem]:
     """Every bound the scenario (with any command-line overrides applied) passes."""
     days = scenario.horizon_minutes / MINUTES_PER_DAY
     population = scenario.population
     customers = population.size + population.arrivals_per_day * days
     problems = []
     if scenario.replications > MAX_REPLICATIONS:
-        problems.append(TooLarge(
+        problems.append(SizeProblem(
             "replications", f"{scenario.replications:,} replications are more than the "
             f"{MAX_REPLICATIONS:,} sopdsl runs", "20 give stable averages; 100 narrow intervals"))
     if days > MAX_HORIZON_DAYS:
-        problems.append(TooLarge(
+        problems.append(SizeProblem(
             "horizon", f"a horizon of {days:,.0f} days is longer than the {MAX_HORIZON_DAYS:,} "
             "days sopdsl simulates", "forecast a quarter or a year, such as `horizon 90d`"))
     elif scenario.replications <= MAX_REPLICATIONS and (
             scenario.replications * days > MAX_SIMULATED_DAYS):
-        problems.append(TooLarge(
+        problems.append(SizeProblem(
             "simulated_days", f"{scenario.replications:,} replications of {days:,.0f} days are "
             f"{scenario.replications * days:,.0f} simulated days, more than the "
             f"{MAX_SIMULATED_DAYS:,} sopdsl keeps", "run fewer replications or a shorter horizon"))
     if population.size > MAX_CUSTOMERS:
-        problems.append(TooLarge(
+        problems.append(SizeProblem(
             "population", f"a population of {population.size:,} customers is more than the "
             f"{MAX_CUSTOMERS:,} sopdsl simulates", "simulate a sample, such as `population "
             "100000`: rates and shares do not depend on the size"))
     elif customers > MAX_CUSTOMERS:
-        problems.append(TooLarge(
+        problems.append(SizeProblem(
             "customers", f"{population.size:,} customers and {population.arrivals_per_day:,.0f} "
             f"arrivals a day for {days:,.0f} days are {customers:,.0f} customers, more than the "
             f"{MAX_CUSTOMERS:,} sopdsl simulates", "simulate a sample with fewer arrivals a day"))
     if scenario.seed > MAX_SEED:
-        problems.append(TooLarge("seed", f"the seed is larger than {MAX_SEED:,} (2^53 - 1)",
+        problems.append(SizeProblem("seed", f"the seed is larger than {MAX_SEED:,} (2^53 - 1)",
                                  "any whole number from 0 to 2^53 - 1 will do, such as 42"))
     for role, staff in scenario.staff.items():
         if staff.count > MAX_STAFF:
-            problems.append(TooLarge(
+            problems.append(SizeProblem(
                 "staff", f"{staff.count:,} members of `{role}` are more than the {MAX_STAFF:,} "
                 "sopdsl simulates in one role", "give the team's real size", role))
     return problems

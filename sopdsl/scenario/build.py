@@ -17,11 +17,11 @@ from sopdsl.diagnostics import Diagnostic, diag, did_you_mean, has_errors
 from sopdsl.syntax.files import display_path
 from sopdsl.fmt.exprs import expr_text
 from sopdsl.syntax.source import Span
-from sopdsl.scenario.bounds import TooLarge, size_problems
+from sopdsl.scenario.bounds import SizeProblem, size_problems
 from sopdsl.scenario.defaults import (
     BUILTIN_NAME, STAFF_WORK, builtin_scenario, default_staff, default_values,
 )
-from sopdsl.scenario.model import OWN_BEHAVIOUR, Effect, FatigueRule, Multipliers, Scenario
+from sopdsl.scenario.model import OWN_BEHAVIOUR, FatigueRule, Multipliers, Scenario, ScenarioEffect
 from sopdsl.scenario.blocks import first_of, put, read_settings, sort_block
 from sopdsl.scenario.population import read_population
 from sopdsl.scenario.values import (
@@ -114,7 +114,7 @@ def build_scenario(
     return scenario, found.diagnostics
 
 
-def _bound_span(decl: ast.Scenario, problem: TooLarge) -> Span:
+def _bound_span(decl: ast.Scenario, problem: SizeProblem) -> Span:
     """The written value that makes the scenario too large (its name when none is written)."""
     settings = {item.key.name: item for item in decl.items if isinstance(item, ast.ScSetting)}
     population = settings.get("population")
@@ -204,13 +204,13 @@ def _staff(item: ast.ScStaff, program: Program, found: Findings) -> dict | None:
     return staff
 
 
-def _effect(item: ast.ScEffect, program: Program, found: Findings) -> Effect:
+def _effect(item: ast.ScEffect, program: Program, found: Findings) -> ScenarioEffect:
     condition = expr_text(item.condition)
     for ref in _segment_refs(item.condition):
         known(ref.name, program.segments, "E201", ref.span, "segment", found)
     shown = condition.replace("\n", "\\n")  # messages stay on one line
     values = _settings(item.block, "multipliers", f"`effect {shown}`", found)
-    return Effect(condition=condition, multipliers=Multipliers(**values),
+    return ScenarioEffect(condition=condition, multipliers=Multipliers(**values),
                   expression=item.condition)
 
 

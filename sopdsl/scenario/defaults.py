@@ -15,7 +15,8 @@ from sopdsl.builtins import DEFAULT_STAFF_HOURS, DEFAULT_STAGES, MINUTES_PER_DAY
 from sopdsl.scenario.distributions import Distribution
 from sopdsl.scenario.model import (
     CalendarAttribute, Channel, Cost, DistributionAttribute, EventBehaviour, FatigueRule,
-    History, Hours, Multipliers, Population, Purchase, Scenario, SharesAttribute, Staff, ValueShare,
+    HistorySpec, Hours, Multipliers, PopulationSpec, Purchase, Scenario, SharesAttribute, Staff,
+    ValueShare,
 )
 
 if TYPE_CHECKING:
@@ -36,8 +37,8 @@ BUILTIN_ATTRIBUTE_DEFAULTS = {
         distribution=Distribution(kind="normal", params=(32, 8), low=18, high=70)),
     "birthday": CalendarAttribute(),
 }
-PURCHASE_HISTORY = History(count=Distribution(kind="poisson", params=(0.4,)),
-                           within_minutes=365 * MINUTES_PER_DAY)
+PURCHASE_HISTORY = HistorySpec(count=Distribution(kind="poisson", params=(0.4,)),
+                               within_minutes=365 * MINUTES_PER_DAY)
 
 # Customers per member of the owning role at the start; other roles get a fixed team.
 CUSTOMERS_PER_OWNER = 400
@@ -105,7 +106,7 @@ def default_values(program: Program | None = None, *, today: dt.date | None = No
     """The built-in default as plain data, without staff (they depend on the final population)."""
     roles = _roles(program)
     stages = program.settings.stages if program else DEFAULT_STAGES
-    population = Population(
+    population = PopulationSpec(
         size=POPULATION_SIZE,
         arrivals_per_day=ARRIVALS_PER_DAY,
         owner=roles[0] if roles else None,

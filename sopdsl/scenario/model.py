@@ -33,13 +33,13 @@ OWN_BEHAVIOUR = frozenset((
 SHARE_TOLERANCE = 1e-6
 
 
-class Model(BaseModel):
+class ScenarioModel(BaseModel):
     """Base of the scenario models: immutable, and strict about unknown fields."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Multipliers(Model):
+class Multipliers(ScenarioModel):
     """Factors on the base behaviour where a purpose, fatigue rule or effect applies."""
 
     open: NonNegative = 1.0
@@ -49,27 +49,27 @@ class Multipliers(Model):
     purchase: NonNegative = 1.0  # both the daily and the after-click purchase chance
 
 
-class DistributionAttribute(Model):
+class DistributionAttribute(ScenarioModel):
     """A number attribute drawn from a (possibly truncated) distribution."""
 
     kind: Literal["distribution"] = "distribution"
     distribution: Distribution
 
 
-class CalendarAttribute(Model):
+class CalendarAttribute(ScenarioModel):
     """A date attribute whose day of the year is uniform over the calendar (`birthday: uniform`)."""
 
     kind: Literal["calendar"] = "calendar"
 
 
-class ValueShare(Model):
+class ValueShare(ScenarioModel):
     """One value of an attribute and the share of customers who have it."""
 
     value: Union[bool, float, str]
     share: Probability
 
 
-class SharesAttribute(Model):
+class SharesAttribute(ScenarioModel):
     """An attribute drawn from listed values with their shares (adding up to 100%)."""
 
     kind: Literal["shares"] = "shares"
@@ -87,14 +87,14 @@ AttributeModel = Annotated[
 ]
 
 
-class History(Model):
+class HistorySpec(ScenarioModel):
     """Past events per customer at the start: how many, spread uniformly over `within`."""
 
     count: Distribution
     within_minutes: Minutes
 
 
-class Population(Model):
+class PopulationSpec(ScenarioModel):
     """Customers in the private domain at the start, and the friends who arrive later."""
 
     size: Annotated[int, Field(ge=0)]
@@ -103,16 +103,16 @@ class Population(Model):
     attributes: dict[str, AttributeModel]
     tags: dict[str, Probability]
     stages: dict[str, Probability]
-    history: dict[str, History]
+    history: dict[str, HistorySpec]
 
     @model_validator(mode="after")
-    def _stages_add_up(self) -> Population:
+    def _stages_add_up(self) -> PopulationSpec:
         if self.stages and abs(sum(self.stages.values()) - 1) > SHARE_TOLERANCE:
             raise ValueError("stage shares must add up to 100%")
         return self
 
 
-class Hours(Model):
+class Hours(ScenarioModel):
     """A staff working window `start`-`end`; it wraps past midnight when end <= start."""
 
     start: ClockTime
@@ -138,7 +138,7 @@ class Hours(Model):
         return (self.end_minute - self.start_minute) % MINUTES_PER_DAY
 
 
-class Staff(Model):
+class Staff(ScenarioModel):
     """The members of one role and how they work through their tasks."""
 
     count: Annotated[int, Field(ge=0)]
@@ -148,7 +148,7 @@ class Staff(Model):
     hours: Hours
 
 
-class Channel(Model):
+class Channel(ScenarioModel):
     """How customers respond to a delivered message on one channel."""
 
     open: Probability
@@ -158,7 +158,7 @@ class Channel(Model):
     delay: Distribution  # minutes from delivery to the response
 
 
-class Purchase(Model):
+class Purchase(ScenarioModel):
     """Buying: a spontaneous daily chance, the chance a click converts, and the basket value."""
 
     daily: Probability
@@ -167,7 +167,7 @@ class Purchase(Model):
     value: Distribution
 
 
-class EventBehaviour(Model):
+class EventBehaviour(ScenarioModel):
     """How often an event with no behaviour of its own happens (`form_submitted { ... }`)."""
 
     daily: Probability = 0.0  # each customer's chance per day, message or not
@@ -176,7 +176,7 @@ class EventBehaviour(Model):
     within_minutes: Minutes = 3 * MINUTES_PER_DAY
 
 
-class FatigueRule(Model):
+class FatigueRule(ScenarioModel):
     """Above `above` customer-facing sends in the window, these multipliers apply."""
 
     above: Annotated[int, Field(ge=0)]
@@ -184,7 +184,7 @@ class FatigueRule(Model):
     multipliers: Multipliers
 
 
-class Effect(Model):
+class ScenarioEffect(ScenarioModel):
     """Multipliers for the customers an expression holds for (`effect vip { purchase x2.5 }`)."""
 
     condition: str  # the expression as written in the playbook
@@ -193,14 +193,14 @@ class Effect(Model):
     expression: SkipJsonSchema[ast.Expr | None] = Field(default=None, exclude=True)
 
 
-class Cost(Model):
+class Cost(ScenarioModel):
     """Money per new friend (acquisition) and per customer-facing send."""
 
     per_arrival: NonNegative
     per_send: NonNegative
 
 
-class Scenario(Model):
+class Scenario(ScenarioModel):
     """Every assumption a simulation runs with."""
 
     name: str
@@ -209,21 +209,33 @@ class Scenario(Model):
     horizon_minutes: Minutes
     replications: Annotated[int, Field(ge=1)]
     seed: Annotated[int, Field(ge=0)]
-    population: Population
+    population: PopulationSpec
     staff: dict[str, Staff]
     channels: dict[str, Channel]
     purposes: dict[str, Multipliers]
     purchase: Purchase
     fatigue: list[FatigueRule]
-    effects: list[Effect]
+    effects: list[ScenarioEffect]
     cost: Cost
     # Events that follow no channel, purchase or staff behaviour, by name (docs/scenarios.md).
     events: dict[str, EventBehaviour] = Field(default_factory=dict)
 
-    def fatigue_for(self, sends_in_window: dict[int, int]) -> Multipliers:
-        """The multipliers of the highest fatigue threshold passed, given sends per window."""
-        passed = [r for r in self.fatigue if sends_in_window.get(r.window_minutes, 0) > r.above]
-        return max(passed, key=lambda r: r.above).multipliers if passed else Multipliers()
+    def overridden(self, *, replications: int | None = None, seed: int | None = None,
+                   customers: int | None = None) -> Scenario:
+        """This scenario with a run's own replications, root seed or customers at the start
+        (None keeps the scenario's)."""
+        if (replications is not None and replications < 1) or (seed is not None and seed < 0) \
+                or (customers is not None and customers < 0):
+            raise ValueError("replications must be at least 1, seed and customers at least 0")
+        update: dict[str, object] = {}
+        if replications is not None:
+            update["replications"] = replications
+        if seed is not None:
+            update["seed"] = seed
+        if customers is not None:
+            update["population"] = self.population.model_copy(update={"size": customers})
+        return self.model_copy(update=update)
+
 
 
 def _minute_of_day(clock: str) -> int:

@@ -9,7 +9,7 @@ from sopdsl.diagnostics import did_you_mean
 from sopdsl.syntax.source import Span
 from sopdsl.scenario.distributions import Distribution, range_problem
 from sopdsl.scenario.model import (
-    SHARE_TOLERANCE, CalendarAttribute, DistributionAttribute, History, SharesAttribute,
+    SHARE_TOLERANCE, CalendarAttribute, DistributionAttribute, HistorySpec, SharesAttribute,
     ValueShare,
 )
 from sopdsl.scenario.blocks import first_of, put, read_settings, sort_block
@@ -178,14 +178,14 @@ def _stages(item: ast.ScStage, program: Program, found: Findings) -> dict[str, f
     return stages if _adds_up(list(stages.values()), span, "the stage shares", found) else None
 
 
-def _history(item: ast.ScHistory, program: Program, found: Findings) -> History | None:
+def _history(item: ast.ScHistory, program: Program, found: Findings) -> HistorySpec | None:
     event = item.event
     listed = known(event.name, program.events, "E205", event.span, "event", found)
     count = distribution(item.distribution, "number", found)
     within = positive_minutes(item.within, "the `within` of `history`", found)
     if not listed or count is None or within is None:
         return None
-    return History(count=count, within_minutes=within)
+    return HistorySpec(count=count, within_minutes=within)
 
 
 def _adds_up(shares: list[float], span: Span, what: str, found: Findings) -> bool:

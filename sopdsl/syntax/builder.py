@@ -12,6 +12,7 @@ from sopdsl.diagnostics import Diagnostic
 from sopdsl.syntax.lalr import lark_parser
 from sopdsl.syntax.literals import LiteralBuilder
 from sopdsl.syntax.source import Span
+from sopdsl.errors import SopdslError
 
 # Deeper declarations are refused (E121): the tree walks after parsing recurse once per level.
 MAX_TREE_DEPTH = 100
@@ -45,7 +46,7 @@ def module_of(path: str, decls: list[ast.Decl], comments: list[ast.Comment]) -> 
     return ast.Module.make(span=span, path=path, decls=decls, comments=comments)
 
 
-class _TooDeep(Exception):
+class _TooDeep(SopdslError):
     """Raised out of a declaration that nests past the limit."""
 
     def __init__(self, meta) -> None:

@@ -11,8 +11,8 @@ from contextvars import ContextVar
 
 from lark import Lark, Token
 from lark.grammar import Rule
-from lark.lexer import LexerThread, PatternStr
-from lark.parsers.lalr_parser import _Parser
+
+from sopdsl.syntax import lark_internals
 
 # The grammar's NAME: an NFKC form that is not one (`½` is `1⁄2`) leaves the name as written.
 _NAME = re.compile(r"[^\W\d]\w*")
@@ -73,9 +73,7 @@ def parse_with_callbacks(text: str, callbacks: dict[Rule, Callable[[list], objec
     The tables and the lexer (with its keyword and comment callbacks) are the shared parser's;
     only what each reduction makes differs. Raises Lark's UnexpectedInput at the first error.
     """
-    frontend = lark_parser().parser
-    parser = _Parser(frontend.parser.parser.parse_table, callbacks)
-    return parser.parse(LexerThread.from_text(frontend.lexer, text), "start")
+    return lark_internals.parse_with_callbacks(lark_parser(), text, callbacks)
 
 
 @functools.cache
@@ -84,7 +82,7 @@ def keywords() -> dict[str, str]:
     return {
         terminal.name: terminal.pattern.value
         for terminal in lark_parser().terminals
-        if isinstance(terminal.pattern, PatternStr)
+        if terminal.pattern.type == "str"
     }
 
 

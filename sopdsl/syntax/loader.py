@@ -80,6 +80,7 @@ class Loader:
         # Each file's imports as found from a project root: every unit that holds the file
         # would otherwise resolve them again (a chain of N files, N^2/2 times).
         self._imports_found: dict[str, dict[Path, tuple[list[Path], list[Diagnostic]]]] = {}
+        self._texts: set[Path] = set()  # files given as text: they exist whatever the disk says
 
     def parsed(self, path: Path) -> ParsedFile:
         """The parsed file at `path` (read and parsed on first use)."""
@@ -96,8 +97,8 @@ class Loader:
         path = path.resolve()
         source = decode_source(text.encode("utf-8"), display_path(path))
         self._cache[path] = _parse_source(path, source)
-        for found in self._imports_found.values():  # the new text may import other files
-            found.pop(path, None)
+        self._texts.add(path)
+        self._imports_found.clear()  # the new text may import others, and others it
         return path
 
     def load(self, entry: Path, root: Path | None = None) -> Unit:
@@ -113,7 +114,7 @@ class Loader:
                 continue
             found = found_here.get(parsed.path)
             if found is None:
-                found = found_here[parsed.path] = _imports(unit.root, parsed)
+                found = found_here[parsed.path] = _imports(unit.root, parsed, self._texts)
             targets, problems = found
             unit.diagnostics.extend(problems)
             for target in targets:
@@ -123,8 +124,10 @@ class Loader:
         return unit
 
 
-def _imports(root: Path, parsed: ParsedFile) -> tuple[list[Path], list[Diagnostic]]:
-    """The files a parsed file imports, and what is wrong with its other imports."""
+def _imports(root: Path, parsed: ParsedFile,
+             texts: set[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """The files a parsed file imports, and what is wrong with its other imports (`texts`:
+    files given as text, which exist as playbooks whatever the disk holds)."""
     targets: list[Path] = []
     problems: list[Diagnostic] = []
     for decl in parsed.module.decls:
@@ -134,7 +137,10 @@ def _imports(root: Path, parsed: ParsedFile) -> tuple[list[Path], list[Diagnosti
                         for c in decl.path.value[:80])
         try:
             target = (parsed.path.parent / decl.path.value).resolve()
-            exists, kind = target.exists(), not_regular(target)
+            if target in texts:
+                exists, kind = True, None
+            else:
+                exists, kind = target.exists(), not_regular(target)
         except (OSError, ValueError, RuntimeError):  # NUL bytes, too long names, symlink loops
             target, exists, kind = parsed.path, False, None
         if not target.is_relative_to(root):

@@ -7,6 +7,7 @@ import gc
 import re
 import unicodedata
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -15,12 +16,16 @@ from sopdsl.syntax import ast
 from sopdsl.syntax.builder import build_module, module_of
 from sopdsl.diagnostics import Diagnostic, diag
 from sopdsl.syntax.lalr import collecting_comments, lark_parser
+from sopdsl.syntax.lark_internals import accepted_below, stack_depth, unwind
 from sopdsl.syntax.reductions import build_declarations
 from sopdsl.syntax.source import SourceFile, Span
 from sopdsl.syntax.syntax_errors import (
     DECL_KEYWORDS, SYNC_TOKENS, catalogue_label, describe_unexpected_token, previous_token,
     token_span,
 )
+
+if TYPE_CHECKING:
+    from lark.parsers.lalr_interactive_parser import InteractiveParser
 
 MAX_SYNTAX_ERRORS = 20
 # Recovery drops one token or character per call; past this many the text is not a playbook,
@@ -198,24 +203,16 @@ def _character_hint(char: str) -> str | None:
     return None
 
 
-def _state_accepts(parser, token_type: str) -> bool:
-    state = parser.parser_state
-    return token_type in state.parse_conf.parse_table.states[state.position]
-
-
-def _unwind_to_accept(parser, token_type: str) -> bool:
+def _unwind_to_accept(parser: InteractiveParser, token_type: str) -> bool:
     """Pop parser states until `token_type` can be shifted; False (nothing popped) if none can."""
-    state = parser.parser_state
-    depth = len(state.state_stack)
-    for keep in range(depth - 1, 0, -1):
-        if token_type in state.parse_conf.parse_table.states[state.state_stack[keep - 1]]:
-            del state.state_stack[keep:]
-            del state.value_stack[keep - 1:]
+    for keep in range(stack_depth(parser) - 1, 0, -1):
+        if accepted_below(parser, keep, token_type):
+            unwind(parser, keep)
             return True
     return False
 
 
-def _repair(parser, token: Token) -> bool:
+def _repair(parser: InteractiveParser, token: Token) -> bool:
     """Mend a catalogued mistake in place, so the rest of the statement parses as meant."""
     label = catalogue_label(parser)
     if label == "missing-via" and token.type == "NAME":
@@ -236,7 +233,7 @@ def _repair(parser, token: Token) -> bool:
     return True
 
 
-def _resynchronise(parser, token: Token, source: SourceFile) -> None:
+def _resynchronise(parser: InteractiveParser, token: Token, source: SourceFile) -> None:
     """Make the parser take a statement-starting token; any other token is dropped."""
     previous = previous_token(parser)
     tokens, probe = [token], token.type
@@ -258,13 +255,13 @@ def _resynchronise(parser, token: Token, source: SourceFile) -> None:
             pass  # the state could not take it after all: the token is dropped
 
 
-def _close_blocks_until(parser, token_type: str, source: SourceFile) -> bool:
+def _close_blocks_until(parser: InteractiveParser, token_type: str, source: SourceFile) -> bool:
     """Close open blocks (and drop unfinished statements) until `token_type` is accepted."""
-    state = parser.parser_state
     while True:
-        if _state_accepts(parser, token_type):
+        choices = parser.choices()
+        if token_type in choices:
             return True
-        if _state_accepts(parser, "RBRACE"):
+        if "RBRACE" in choices:
             end = source.end_span()
             brace = Token("RBRACE", "}", start_pos=len(source.text), line=end.line,
                           column=end.column, end_line=end.line, end_column=end.column)
@@ -273,7 +270,7 @@ def _close_blocks_until(parser, token_type: str, source: SourceFile) -> bool:
                 continue
             except UnexpectedToken:
                 pass  # a reduction the lookahead promised did not lead to a shift
-        if len(state.state_stack) <= 1:
+        depth = stack_depth(parser)
+        if depth <= 1:
             return False
-        state.state_stack.pop()
-        state.value_stack.pop()
+        unwind(parser, depth - 1)

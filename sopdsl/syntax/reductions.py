@@ -15,13 +15,11 @@ import threading
 from collections.abc import Callable
 
 from lark.grammar import Rule
-from lark.parse_tree_builder import (
-    ChildFilterLALR, ChildFilterLALR_NoPlaceholders, maybe_create_child_filter,
-)
 
 from sopdsl.syntax import ast
 from sopdsl.syntax.builder import MAX_TREE_DEPTH, RuleBuilder, rule_methods, terminal_methods
 from sopdsl.syntax.lalr import lark_parser, parse_with_callbacks
+from sopdsl.syntax.lark_internals import kept_children
 
 # How a rule's reduction shapes its result (as Lark's tree builder would).
 _INLINED = 0  # `_rule`: its children join its parent's
@@ -170,20 +168,5 @@ def _shapes() -> dict[Rule, tuple[int, Callable | None, tuple[tuple[int, bool, i
             kind = _COLLAPSIBLE
         else:
             kind = _NODE
-        shapes[rule] = (kind, methods.get(name), *_kept(rule))
+        shapes[rule] = (kind, methods.get(name), *kept_children(rule))
     return shapes
-
-
-def _kept(rule: Rule) -> tuple[tuple[tuple[int, bool, int], ...], int]:
-    """Lark's own choice of the children a rule keeps, with `[...]` placeholders."""
-    child_filter = maybe_create_child_filter(
-        rule.expansion, rule.options.keep_all_tokens, False, rule.options.empty_indices)
-    if child_filter is None:
-        return tuple((index, False, 0) for index in range(len(rule.expansion))), 0
-    if child_filter.func is ChildFilterLALR:
-        include, trailing = child_filter.args
-        return tuple(include), trailing
-    if child_filter.func is ChildFilterLALR_NoPlaceholders:
-        (include,) = child_filter.args
-        return tuple((index, splice, 0) for index, splice in include), 0
-    raise TypeError(f"unexpected child filter for {rule}: {child_filter.func}")

@@ -12,6 +12,7 @@ from lark.exceptions import UnexpectedToken
 from sopdsl.builtins import CHANNELS
 from sopdsl.diagnostics import Diagnostic, diag, did_you_mean
 from sopdsl.syntax.lalr import keywords, lark_parser
+from sopdsl.syntax.lark_internals import shifted_values, state_of
 from sopdsl.syntax.source import SourceFile, Span
 
 DECL_KEYWORDS = frozenset(
@@ -101,13 +102,13 @@ def _catalogue() -> dict[int, str]:
             try:
                 lark_parser().parse(example)
             except UnexpectedToken as error:
-                index.setdefault(error.state.position, label)
+                index.setdefault(state_of(error.state), label)
     return index
 
 
 def catalogue_label(parser) -> str | None:
     """The labelled mistake the parser's current state shows, if any."""
-    return _catalogue().get(parser.parser_state.position)
+    return _catalogue().get(state_of(parser))
 
 
 # ---- describing one unexpected token ----------------------------------------------------
@@ -282,7 +283,7 @@ def _last_token(value: object) -> Token | None:
 
 def previous_token(parser) -> Token | None:
     """The token the parser shifted last, if any."""
-    for value in reversed(parser.parser_state.value_stack):
+    for value in reversed(shifted_values(parser)):
         found = _last_token(value)
         if found is not None:
             return found
@@ -291,7 +292,7 @@ def previous_token(parser) -> Token | None:
 
 def open_brace(parser) -> Token | None:
     """The innermost `{` still open: braces of closed blocks are folded into their trees."""
-    for value in reversed(parser.parser_state.value_stack):
+    for value in reversed(shifted_values(parser)):
         if isinstance(value, Token) and value.type == "LBRACE":
             return value
     return None

@@ -12,12 +12,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from programs import ONBOARDING, SAMPLE_DATA
 from special_files import HANG_SECONDS, SOPDSL, special, within
 
 from sopdsl.push.plan_reader import open_plan
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "playbooks" / "data"
 CLEAN = 'role guide "导购"\n'
 
 
@@ -72,8 +71,8 @@ def test_a_plan_file_that_is_not_a_regular_file_is_e620(tmp_path, kind):
     assert found.code == "E620" and "not a plan file" in found.message
 
 
-PLAN = ("plan", ROOT / "playbooks" / "onboarding.sop", "--events", DATA / "events.csv",
-        "--staff", DATA / "staff.csv", "--start", "2026-12-02", "--days", "7")
+PLAN = ("plan", ONBOARDING, "--events", SAMPLE_DATA / "events.csv",
+        "--staff", SAMPLE_DATA / "staff.csv", "--start", "2026-12-02", "--days", "7")
 
 
 @pytest.mark.parametrize("kind", ["fifo", "device"])
@@ -87,7 +86,7 @@ def test_a_special_customers_file_is_e601_at_once(tmp_path, kind):
 
 def test_plan_refuses_dev_zero_as_data_without_reading_it(tmp_path):
     """/dev/zero as --staff used to grow memory without end; now it is E601 at once."""
-    result = sopdsl(*PLAN[:-6], "--customers", DATA / "customers.csv", "--staff", "/dev/zero",
+    result = sopdsl(*PLAN[:-6], "--customers", SAMPLE_DATA / "customers.csv", "--staff", "/dev/zero",
                     "--start", "2026-12-02", "--days", "7", cwd=tmp_path)
     assert result.returncode == 2
     assert "/dev/zero:1:1: E601 error: cannot read the file: this is a character device" in (
@@ -98,7 +97,7 @@ def test_an_unclosed_quote_never_pastes_later_rows_into_a_message(tmp_path):
     """An unclosed quote in the first customer's name used to swallow every later customer
     (exit 0) and paste their rows, phone numbers included, into the welcome message. Now it
     is E606 at its line and column, exit 1, and no plan is written."""
-    lines = (DATA / "customers.csv").read_text(encoding="utf-8").splitlines()
+    lines = (SAMPLE_DATA / "customers.csv").read_text(encoding="utf-8").splitlines()
     lines[1] = lines[1].replace(",王芳,", ',"王芳,')
     lines[3] = lines[3].replace(",苏州,", ",13800000000,")
     (tmp_path / "customers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from forecast_kit import ONBOARDING, ROOT, fake_runner
+from forecast_kit import fake_runner
+from programs import ONBOARDING, SAMPLE_DATA
 from special_files import SOPDSL, kill, leftovers, special, still, writer_in_progress
 
 from simulator import montecarlo
 from sopdsl.cli import main
 
-DATA = ROOT / "playbooks" / "data"
-SAMPLE = ("--customers", str(DATA / "customers.csv"), "--events", str(DATA / "events.csv"),
-          "--staff", str(DATA / "staff.csv"), "--start", "2026-12-02", "--days", "7")
+SAMPLE = ("--customers", str(SAMPLE_DATA / "customers.csv"), "--events", str(SAMPLE_DATA / "events.csv"),
+          "--staff", str(SAMPLE_DATA / "staff.csv"), "--start", "2026-12-02", "--days", "7")
 PLAYBOOK = str(ONBOARDING)
 WRITERS = {
     "export": ("export", PLAYBOOK),

@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 from loopback import free_port
-from push_kit import make_tasks, sample_plan_file, written_plan  # noqa: F401 (fixture)
+from push_kit import make_tasks, written_plan
 from sopdsl.planning.model import Plan
 from sopdsl.push.ledger import Ledger
 from webhook_receiver import receiver  # noqa: F401 (fixture)

@@ -15,7 +15,6 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 
 from echo_server import EchoServer, echo_server
-from push_kit import sample_plan_file  # noqa: F401 (fixture)
 from secret_kit import ascii_secrets, encoded, special_secrets
 from sopdsl.cli import main
 from sopdsl.push.secrets import MASK

@@ -12,11 +12,10 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from push_kit import sample_plan_file  # noqa: F401 - fixture
 from sopdsl import jsontext
 from sopdsl.cli import main
 from sopdsl.push.caldav import CaldavTarget
-from sopdsl.push.target import MAX_SECONDS, Settings, SettingsError, address
+from sopdsl.push.target import MAX_SECONDS, SettingsError, TargetSettings, address
 from sopdsl.push.tryton import TrytonTarget
 from sopdsl.push.webhook import WebhookTarget
 from sopdsl.push.wecom import WecomTarget
@@ -59,7 +58,7 @@ def test_seconds_are_above_zero_and_at_most_an_hour(value: float | str) -> None:
         number = float(text or "10")
     except ValueError:
         number = math.nan
-    settings_ = Settings("webhook", {"timeout": text})
+    settings_ = TargetSettings("webhook", {"timeout": text})
     if 0 < number <= MAX_SECONDS:
         assert settings_.seconds("timeout", "10") == number
     else:
@@ -85,7 +84,7 @@ def test_every_target_refuses_a_malformed_address(make, key: str, values: dict,
                                                   url: str) -> None:
     """At construction, before any request (WeCom retried six requests for a minute)."""
     with pytest.raises(SettingsError, match=f"`{key}`"):
-        make(Settings(make.name, {key: url, **values}))
+        make(TargetSettings(make.name, {key: url, **values}))
 
 
 @pytest.mark.parametrize("timeout", ["nan", "inf", "-inf", "1e308", "-1", "0", "3601"])
@@ -98,11 +97,11 @@ def test_every_target_refuses_a_malformed_address(make, key: str, values: dict,
 def test_every_target_refuses_a_timeout_that_makes_no_sense(make, values: dict,
                                                             timeout: str) -> None:
     with pytest.raises(SettingsError, match="`timeout`"):
-        make(Settings(make.name, {**values, "timeout": timeout}))
+        make(TargetSettings(make.name, {**values, "timeout": timeout}))
 
 
 @pytest.mark.parametrize("wait", ["nan", "inf", "-inf", "1e308", "-1", "86401"])
-def test_push_max_wait_that_makes_no_sense_is_a_usage_error(sample_plan_file, tmp_path,  # noqa: F811
+def test_push_max_wait_that_makes_no_sense_is_a_usage_error(sample_plan_file, tmp_path,
                                                             wait: str) -> None:
     result = CliRunner().invoke(main, ["push", str(sample_plan_file), "--to", "webhook",
                                        "--dry-run", "--max-wait", wait],
@@ -114,18 +113,20 @@ def test_push_max_wait_that_makes_no_sense_is_a_usage_error(sample_plan_file, tm
 @pytest.mark.parametrize("size", ["nan", "inf", "1e400", "-5", "0"])
 def test_a_tryton_batch_size_that_makes_no_sense_is_refused(size: str) -> None:
     with pytest.raises(SettingsError, match="`batch_size`"):
-        TrytonTarget(Settings("tryton", {"url": "http://erp.example", "database": "d",
-                                         "user": "u", "password": "p", "batch_size": size}))
+        TrytonTarget(TargetSettings("tryton", {"url": "http://erp.example", "database": "d",
+                                               "user": "u", "password": "p",
+                                               "batch_size": size}))
 
 
 @pytest.mark.parametrize("tag_ids", [DEEP, '{"VIP": ' + LONG_INTEGER + "}"])
-def test_wecom_tag_ids_that_cannot_be_read_are_a_usage_error(sample_plan_file, tmp_path,  # noqa: F811
+def test_wecom_tag_ids_that_cannot_be_read_are_a_usage_error(sample_plan_file, tmp_path,
                                                              tag_ids: str) -> None:
     """SOPDSL_WECOM_TAG_IDS deeply nested or with a 5,000-digit number: exit 2, a message."""
     result = CliRunner().invoke(main, ["push", str(sample_plan_file), "--to", "wecom",
                                        "--dry-run"],
                                 env={"XDG_CONFIG_HOME": str(tmp_path), "SOPDSL_PUSH_CONFIG": "",
-                                     "SOPDSL_WECOM_CORP_ID": "c", "SOPDSL_WECOM_SECRET": "S3CRET-wecom-77",
+                                     "SOPDSL_WECOM_CORP_ID": "c",
+                                     "SOPDSL_WECOM_SECRET": "S3CRET-wecom-77",
                                      "SOPDSL_WECOM_TAG_IDS": tag_ids})
     assert result.exit_code == 2, result.output
     assert "`tag_ids` must be a JSON object" in result.output

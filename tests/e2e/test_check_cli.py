@@ -32,12 +32,11 @@ def run_check(*args: str) -> Result:
 
 
 @pytest.fixture
-def playbooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def playbooks(working_folder: Path) -> Path:
     """A working folder with a clean and a broken playbook, as the current directory."""
-    (tmp_path / "clean.sop").write_text(CLEAN, encoding="utf-8")
-    (tmp_path / "broken.sop").write_text(BROKEN, encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    (working_folder / "clean.sop").write_text(CLEAN, encoding="utf-8")
+    (working_folder / "broken.sop").write_text(BROKEN, encoding="utf-8")
+    return working_folder
 
 
 def test_clean_file_exits_0(playbooks: Path) -> None:

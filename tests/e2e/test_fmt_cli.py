@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from sopdsl.fmt import files as format_files
 from sopdsl.cli import main
 from sopdsl.fmt.formatter import FormatterError
+from programs import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 MESSY = 'journey j {   when reply\ntag "新客" ; score +1 }\n'
 CANONICAL = 'journey j {\n  when reply\n  tag "新客"\n  score +1\n}\n'
 BROKEN = 'journey j { when reply tag "a"\n'

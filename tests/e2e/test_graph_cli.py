@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from click.testing import CliRunner
 
 from sopdsl.draw import fonts
 from sopdsl.cli import main
+from programs import ONBOARDING
 
-ROOT = Path(__file__).resolve().parents[2]
-ONBOARDING = str(ROOT / "playbooks" / "onboarding.sop")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def run(*args: str):
-    return CliRunner().invoke(main, ["graph", *args])
+def run(*args: object):
+    return CliRunner().invoke(main, ["graph", *map(str, args)])
 
 
 def test_dot_goes_to_stdout_with_every_journey():
@@ -71,13 +69,12 @@ def test_png_is_written_to_the_named_file(tmp_path):
     assert os.listdir(tmp_path) == ["onboarding.png"]
 
 
-def test_image_without_output_is_named_after_the_journey(tmp_path, monkeypatch):
+def test_image_without_output_is_named_after_the_journey(working_folder):
     """png/svg without -o go to JOURNEY.svg (or FILE.svg for all journeys) in the working folder."""
-    monkeypatch.chdir(tmp_path)
     assert run(ONBOARDING, "-j", "sales_followup", "--format", "svg").exit_code == 0
     assert run(ONBOARDING, "--format", "svg").exit_code == 0
-    assert sorted(os.listdir(tmp_path)) == ["onboarding.svg", "sales_followup.svg"]
-    svg = (tmp_path / "sales_followup.svg").read_text(encoding="utf-8")
+    assert sorted(os.listdir(working_folder)) == ["onboarding.svg", "sales_followup.svg"]
+    svg = (working_folder / "sales_followup.svg").read_text(encoding="utf-8")
     assert "<svg" in svg and "when stage becomes intent" in svg
 
 

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import jsonschema
 import pytest
 from click.testing import CliRunner
 
 from sopdsl.cli import main
+from programs import ONBOARDING, SAMPLE_DATA
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "playbooks" / "data"
-ONBOARDING = str(ROOT / "playbooks" / "onboarding.sop")
-SAMPLE = ["--customers", str(DATA / "customers.csv"), "--events", str(DATA / "events.csv"),
-          "--staff", str(DATA / "staff.csv"), "--start", "2026-12-02", "--days", "7"]
+SAMPLE = ["--customers", SAMPLE_DATA / "customers.csv", "--events", SAMPLE_DATA / "events.csv",
+          "--staff", SAMPLE_DATA / "staff.csv", "--start", "2026-12-02", "--days", "7"]
 
 
-def run(*args: str):
-    return CliRunner().invoke(main, list(args))
+def run(*args: object):
+    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def schema(document: str) -> dict:
@@ -84,7 +81,7 @@ def test_missing_data_file_exits_2_and_writes_nothing(tmp_path):
 def test_bad_rows_exit_1_and_the_plan_is_still_written(tmp_path):
     """A bad row is reported with file:line, the rest is planned, and the exit code is 1."""
     customers = tmp_path / "customers.csv"
-    customers.write_text((DATA / "customers.csv").read_text(encoding="utf-8").replace(
+    customers.write_text((SAMPLE_DATA / "customers.csv").read_text(encoding="utf-8").replace(
         ",won,20", ",champion,20"), encoding="utf-8")
     args = [*SAMPLE]
     args[1] = str(customers)
@@ -96,7 +93,7 @@ def test_bad_rows_exit_1_and_the_plan_is_still_written(tmp_path):
 
 def test_unsorted_customers_exit_1_without_a_plan(tmp_path):
     """Customers out of order stop the plan: E607, exit 1, no output file."""
-    lines = (DATA / "customers.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = (SAMPLE_DATA / "customers.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     customers = tmp_path / "customers.csv"
     customers.write_text("".join([lines[0], lines[2], lines[1], *lines[3:]]), encoding="utf-8")
     args = [*SAMPLE]
@@ -142,11 +139,11 @@ def test_plan_ics_folder_keeps_staff_ids_that_look_alike_apart(tmp_path):
              "sales_zhou": "a~3Ab"}
     data = [*SAMPLE]
     for name in ("customers.csv", "staff.csv"):
-        text = (DATA / name).read_text(encoding="utf-8")
+        text = (SAMPLE_DATA / name).read_text(encoding="utf-8")
         for old, new in renamed.items():
             text = text.replace(old, new)
         (tmp_path / name).write_text(text, encoding="utf-8")
-        data[data.index(str(DATA / name))] = str(tmp_path / name)
+        data[data.index(SAMPLE_DATA / name)] = tmp_path / name
     plain = run("plan", ONBOARDING, *SAMPLE, "--format", "ics", "-o", str(tmp_path / "plain"))
     odd = run("plan", ONBOARDING, *data, "--format", "ics", "-o", str(tmp_path / "odd"))
     assert plain.exit_code == 0 and odd.exit_code == 0, odd.output

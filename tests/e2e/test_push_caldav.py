@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 
 from loopback import free_port
-from push_kit import sample_plan_file  # noqa: F401 (fixture)
 from radicale_server import radicale_server, read_todos  # noqa: F401 (fixture)
 from sopdsl.cli import main
 from sopdsl.planning.model import Plan
@@ -25,12 +24,11 @@ def staff_keys(sample_plan_file) -> set[str]:
 
 
 @pytest.fixture
-def account(radicale_server, tmp_path, monkeypatch) -> dict[str, str]:
+def account(radicale_server, working_folder) -> dict[str, str]:
     """A fresh account, its settings as environment variables, and an empty working folder."""
-    monkeypatch.chdir(tmp_path)
     return {"SOPDSL_CALDAV_URL": radicale_server.url, "SOPDSL_CALDAV_PASSWORD": PASSWORD,
             "SOPDSL_CALDAV_USERNAME": radicale_server.new_account(PASSWORD),
-            "XDG_CONFIG_HOME": str(tmp_path), "SOPDSL_PUSH_CONFIG": ""}
+            "XDG_CONFIG_HOME": str(working_folder), "SOPDSL_PUSH_CONFIG": ""}
 
 
 def push(plan: Path, env: dict[str, str], *args: str):

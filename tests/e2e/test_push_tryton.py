@@ -31,12 +31,11 @@ def sample(tmp_path_factory) -> tuple[Path, set[str]]:
 
 
 @pytest.fixture
-def env(tryton, tmp_path, monkeypatch) -> dict[str, str]:
+def env(tryton, working_folder) -> dict[str, str]:
     """The target's settings as environment variables, and an empty working folder."""
-    monkeypatch.chdir(tmp_path)
     return {"SOPDSL_TRYTON_URL": tryton.url, "SOPDSL_TRYTON_DATABASE": DATABASE,
             "SOPDSL_TRYTON_USER": "admin", "SOPDSL_TRYTON_PASSWORD": ADMIN_PASSWORD,
-            "XDG_CONFIG_HOME": str(tmp_path), "SOPDSL_PUSH_CONFIG": ""}
+            "XDG_CONFIG_HOME": str(working_folder), "SOPDSL_PUSH_CONFIG": ""}
 
 
 def push(plan: Path, env: dict[str, str], *args: str):

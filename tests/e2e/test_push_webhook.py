@@ -8,12 +8,11 @@ import hmac
 import jsonschema
 import pytest
 
-from push_kit import ledger, sample_plan_file
 from sopdsl.planning.model import plan_json_schema
 from sopdsl.push.plan_reader import open_plan
 from sopdsl.push.report import ACCEPTED, ALREADY_PUSHED, NOT_PUSHED, REJECTED
 from sopdsl.push.runner import Retry, push
-from sopdsl.push.target import Batch, CredentialsError, Settings, TransientError
+from sopdsl.push.target import Batch, CredentialsError, TargetSettings, TransientError
 from sopdsl.push.webhook import PLANNED, WebhookTarget
 from webhook_receiver import HANG, closed_port_url, receiver
 
@@ -43,7 +42,7 @@ def plan(sample_plan_file):
 
 
 def webhook(url: str, **values: str) -> WebhookTarget:
-    return WebhookTarget(Settings("webhook", {"url": url, "timeout": "0.5", **values}))
+    return WebhookTarget(TargetSettings("webhook", {"url": url, "timeout": "0.5", **values}))
 
 
 def run(plan, target, ledger, waits=None, attempts=3):

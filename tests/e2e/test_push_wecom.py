@@ -7,7 +7,6 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from push_kit import sample_plan_file  # noqa: F401 (fixture)
 from wecom_contract import SECRET
 from wecom_kit import TAG_IDS, contract, sample_plan, target  # noqa: F401 - fixture
 

@@ -12,13 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from sopdsl.cli import main
-
-ROOT = Path(__file__).parent.parent.parent
-ONBOARDING = str(ROOT / "playbooks" / "onboarding.sop")
+from programs import ONBOARDING, ROOT
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["scenario", "show", *args])
+def run(*args: object) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["scenario", "show", *map(str, args)])
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -83,10 +81,9 @@ def test_builtin_default_by_name_with_a_playbook() -> None:
     (("baseline",), "without --playbook only the built-in `default` exists"),
 ])
 def test_unknown_name_exits_2_with_a_clear_message(
-    args: tuple[str, ...], message: str, monkeypatch: pytest.MonkeyPatch
+    args: tuple[str, ...], message: str, at_root: Path
 ) -> None:
     """An unknown scenario name is a usage error with a did-you-mean, exit 2."""
-    monkeypatch.chdir(ROOT)
     code, out, err = run(*args)
     assert code == 2 and out == ""
     assert message in err

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from forecast_kit import ONBOARDING, ROOT, fake_runner
+from forecast_kit import fake_runner
+from programs import ONBOARDING, ROOT
 
 from simulator import montecarlo
 from sopdsl.cli import main

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from click.testing import CliRunner
 
 from sopdsl.cli import main
+from programs import ROOT
 
-ROOT = Path(__file__).parent.parent.parent
 FUNNEL = str(ROOT / "tests" / "data" / "sim" / "small_funnel.sop")
 # Its scenario is small (100 friends, 15 a day, 30 days), so a replication takes a moment.
 SMALL = ("--replications", "2", "--seed", "11", "--format", "json")

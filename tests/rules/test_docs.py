@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sopdsl.api import load
+from programs import program_from
 from sopdsl.codes import CODES
 from sopdsl.lint.config import LintConfig, LintSettings
 from sopdsl.lint import lint_program
@@ -49,16 +49,14 @@ def _example(rule, section: str) -> str:
     return match.group(1)
 
 
-def _codes_for(source: str, rule, tmp_path: Path) -> set[str]:
-    file = tmp_path / "example.sop"
-    file.write_text(source, encoding="utf-8")
-    program = load(file)
+def _codes_for(source: str, rule) -> set[str]:
+    program = program_from(source, "example.sop")
     assert not [d for d in program.diagnostics if d.severity.value == "error"]
     return {d.code for d in lint_program(program, LintConfig(LintSettings(select=[rule.code])))}
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
-def test_bad_example_fires_and_good_example_does_not(rule, tmp_path: Path) -> None:
+def test_bad_example_fires_and_good_example_does_not(rule) -> None:
     """The documented Example triggers the rule and the Use instead example is clean of it."""
-    assert rule.code in _codes_for(_example(rule, "### Example"), rule, tmp_path)
-    assert rule.code not in _codes_for(_example(rule, "### Use instead"), rule, tmp_path)
+    assert rule.code in _codes_for(_example(rule, "### Example"), rule)
+    assert rule.code not in _codes_for(_example(rule, "### Use instead"), rule)

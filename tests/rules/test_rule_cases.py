@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sopdsl.api import load
+from programs import program_from
 from sopdsl.lint.config import LintConfig, LintSettings
 from sopdsl.lint import lint_program
 
@@ -26,10 +26,8 @@ def _cases(kind: str) -> list[tuple[str, dict]]:
     return found
 
 
-def _findings(code: str, source: str, tmp_path: Path) -> list:
-    file = tmp_path / "case.sop"
-    file.write_text(source.lstrip("\n"), encoding="utf-8")
-    program = load(file)
+def _findings(code: str, source: str) -> list:
+    program = program_from(source.lstrip("\n"), "case.sop")
     errors = [d for d in program.diagnostics if d.severity.value == "error"]
     assert not errors, errors
     return [d for d in lint_program(program, LintConfig(LintSettings(select=[code])))
@@ -41,16 +39,16 @@ PASSES = _cases("pass")
 
 
 @pytest.mark.parametrize(("code", "case"), FAILS, ids=[f"{c}-{k['name']}" for c, k in FAILS])
-def test_rule_fires(code: str, case: dict, tmp_path: Path) -> None:
+def test_rule_fires(code: str, case: dict) -> None:
     """The rule reports the case on the expected line with the expected message."""
-    found = _findings(code, case["source"], tmp_path)
+    found = _findings(code, case["source"])
     assert [d.span.line for d in found if case["message"] in d.message] == [case["line"]], found
 
 
 @pytest.mark.parametrize(("code", "case"), PASSES, ids=[f"{c}-{k['name']}" for c, k in PASSES])
-def test_rule_stays_quiet_on_near_miss(code: str, case: dict, tmp_path: Path) -> None:
+def test_rule_stays_quiet_on_near_miss(code: str, case: dict) -> None:
     """The rule reports nothing for the near miss."""
-    assert _findings(code, case["source"], tmp_path) == []
+    assert _findings(code, case["source"]) == []
 
 
 def test_every_rule_has_cases() -> None:

@@ -1,0 +1,195 @@
+"""What the forecasters count: the one mapping from interpreter effects and customers'
+responses to tally figures, and the one way from those figures to a `Tally`.
+
+A figure is a key such as `("sends",)` or `("step_sent", journey, step)`, counted at a moment:
+the effect's own, or for the figures goal rates read the run's entry, since a rate counts only
+entries whose goal window ended inside the horizon. The engine adds whole counts as they
+happen (`SampledCounts`); the exact forecaster adds expected counts per grid step
+(`simulator.exact_tally.Totals`). Both answer the same three questions (`CountTotals`), and
+`tally_of` reads every definition of `simulator.results` from them in one place.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from typing import Protocol
+
+from simulator.results import ArmTally, DailySeries, GoalTally, JourneyTally, StepTally, Tally
+from sopdsl.checker.program import Program
+from sopdsl.runtime.effects import Effect
+from sopdsl.scenario.model import Scenario
+from sopdsl.syntax import ast
+from sopdsl.syntax.step_ids import walk_steps
+
+Key = tuple
+Mark = tuple[str, str, str]  # a split arm a run went through: (journey, split, arm)
+Count = tuple[Key, float | None]  # a figure and its moment (None: the effect's own)
+# Figures counted per simulated day as well as in total.
+DAILY = ("sends", "delivered", "clicks", "purchases", "unfriends")
+# Figures counted at the run's entry: a goal rate reads them up to the horizon less its window.
+BY_ENTRY = frozenset(("entered", "arm_entry", "reached_by_entry", "arm_reached_by_entry"))
+
+
+def effect_counts(e: Effect, entered_at: dict[str, float], arms: list[Mark]) -> list[Count]:
+    """The figures one interpreter effect counts. `entered_at` (journey -> entry time of the
+    customer's run) and `arms` (the runs' split arms) are the customer's, kept up to date."""
+    kind, journey = e.kind, e.journey
+    if kind == "send_requested":
+        return [(("sends",), None), (("step_sent", journey, e.step), None)]
+    if kind == "send_delivered":
+        return [(("delivered",), None), (("step_delivered", journey, e.step), None)]
+    if kind == "send_dropped":
+        return [(("dropped", e.reason), None)]
+    if kind == "entered":
+        entered_at[journey] = e.time
+        _end_arms(arms, journey)
+        return [(("entered", journey), None)]
+    if kind == "arm_chosen":
+        where = (journey, e.split, e.arm)
+        arms.append(where)
+        return [(("arm", *where), None), (("arm_entry", *where), entered_at[journey])]
+    if kind == "goal_reached":
+        entry = entered_at.pop(journey)
+        found: list[Count] = [(("reached", journey, e.goal), None),
+                              (("reached_by_entry", journey, e.goal), entry)]
+        for name, split, arm in arms:
+            if name == journey:
+                found += [(("arm_reached", name, split, arm, e.goal), None),
+                          (("arm_reached_by_entry", name, split, arm, e.goal), entry)]
+        _end_arms(arms, journey)
+        return found
+    if kind in ("exited", "completed"):
+        entered_at.pop(journey, None)
+        _end_arms(arms, journey)
+        return [((kind, journey), None)]
+    return []
+
+
+def step_reached(journey: str, step: str) -> Key:
+    """The figure of a run reaching a step."""
+    return ("step_reached", journey, step)
+
+
+def response_counts(journey: str | None, step: str | None, opened: float, clicked: float,
+                    replied: float, unfriended: float) -> list[tuple[Key, float]]:
+    """The figures a response to a delivered message counts, each by how much: 1 or 0 for a
+    drawn response, its chance for an expected one (clicked and replied include the open)."""
+    return [(("step_opened", journey, step), opened), (("step_clicked", journey, step), clicked),
+            (("clicks",), clicked), (("interactions",), clicked + replied),
+            (("unfriends",), unfriended)]
+
+
+def _end_arms(arms: list[Mark], journey: str) -> None:
+    arms[:] = [mark for mark in arms if mark[0] != journey]
+
+
+class CountTotals(Protocol):
+    """The figures of one forecast, as a tally reads them."""
+
+    def keys(self) -> Iterable[Key]: ...
+
+    def total(self, key: Key) -> float: ...
+
+    def eligible(self, key: Key, within: float) -> float: ...
+
+    def daily(self, key: Key) -> list[float]: ...
+
+
+class SampledCounts:
+    """Whole counts of one replication: by figure, per simulated day, and by entry window."""
+
+    def __init__(self, program: Program, horizon: float, day_starts: list[float]) -> None:
+        self.horizon, self.day_starts = horizon, day_starts
+        self.totals: dict[Key, float] = {}
+        self.days = {name: [0.0] * len(day_starts) for name in DAILY}
+        self.windows = {name: sorted({goal.within.minutes for goal in _goals(journey)})
+                        for name, journey in program.journeys.items()}
+        self.by_entry: dict[tuple[Key, float], float] = {}
+
+    def add(self, key: Key, at: float, amount: float = 1.0) -> None:
+        """Count `amount` of a figure at moment `at`."""
+        totals = self.totals
+        totals[key] = totals.get(key, 0.0) + amount
+        name = key[0]
+        if name in self.days:
+            self.days[name][bisect.bisect_right(self.day_starts, at) - 1] += amount
+        elif name in BY_ENTRY:
+            for within in self.windows[key[1]]:
+                if at + within <= self.horizon:
+                    found = (key, within)
+                    self.by_entry[found] = self.by_entry.get(found, 0.0) + amount
+
+    def keys(self) -> Iterable[Key]:
+        return self.totals.keys()
+
+    def total(self, key: Key) -> float:
+        return self.totals.get(key, 0.0)
+
+    def eligible(self, key: Key, within: float) -> float:
+        return self.by_entry.get((key, within), 0.0)
+
+    def daily(self, key: Key) -> list[float]:
+        return self.days[key[0]]
+
+
+def tally_of(program: Program, scenario: Scenario, totals: CountTotals, customers: float,
+             arrivals: float) -> Tally:
+    """The tally of what was counted: journeys, goals, steps, split arms, sends, drops,
+    responses, purchases and their daily series, and the cost. Staff, the funnel, purchasers
+    and GMV are each forecaster's own to add."""
+    delivered = totals.total(("delivered",))
+    tally = Tally(
+        customers=customers, arrivals=arrivals,
+        journeys={name: _journey(totals, journey) for name, journey in program.journeys.items()},
+        sends=totals.total(("sends",)), delivered=delivered,
+        dropped={key[1]: totals.total(key) for key in sorted(totals.keys())
+                 if key[0] == "dropped"},
+        interactions=totals.total(("interactions",)), purchases=totals.total(("purchases",)),
+        unfriends=totals.total(("unfriends",)),
+        cost=scenario.cost.per_arrival * arrivals + scenario.cost.per_send * delivered)
+    tally.daily = DailySeries(**{name: totals.daily((name,)) for name in DAILY})
+    return tally
+
+
+def step_channel(step: ast.Step) -> str | None:
+    """The channel of a send step (None for other steps)."""
+    return step.channel.name if isinstance(step, ast.Send) else None
+
+
+def _goals(journey: ast.Journey) -> list[ast.Goal]:
+    return [clause for clause in journey.clauses if isinstance(clause, ast.Goal)]
+
+
+def _journey(totals: CountTotals, journey: ast.Journey) -> JourneyTally:
+    name = journey.name.name
+    goals = [(goal.name.name, goal.within.minutes) for goal in _goals(journey)]
+    tally = JourneyTally(
+        entered=totals.total(("entered", name)), completed=totals.total(("completed", name)),
+        exited=totals.total(("exited", name)))
+    for goal, within in goals:
+        tally.goals[goal] = GoalTally(
+            reached=totals.total(("reached", name, goal)),
+            eligible=totals.eligible(("entered", name), within),
+            reached_eligible=totals.eligible(("reached_by_entry", name, goal), within))
+    for ref in walk_steps(journey):
+        sid = ref.id
+        tally.steps[sid] = StepTally(step_channel(ref.step), *(
+            totals.total((what, name, sid)) for what in (
+                "step_reached", "step_sent", "step_delivered", "step_opened", "step_clicked",
+                "step_actions")))
+        if isinstance(ref.step, ast.Split):
+            split = ref.step.name.name
+            tally.arms[split] = {arm.name.name: _arm(totals, (name, split, arm.name.name), goals)
+                                 for arm in ref.step.arms}
+    return tally
+
+
+def _arm(totals: CountTotals, where: Mark, goals: list[tuple[str, float]]) -> ArmTally:
+    tally = ArmTally(entered=totals.total(("arm", *where)))
+    for goal, within in goals:
+        tally.goals[goal] = GoalTally(
+            reached=totals.total(("arm_reached", *where, goal)),
+            eligible=totals.eligible(("arm_entry", *where), within),
+            reached_eligible=totals.eligible(("arm_reached_by_entry", *where, goal), within))
+    return tally

@@ -1,0 +1,90 @@
+"""What the forecasters count: effects to figures, and the sampled counts a tally reads."""
+
+from __future__ import annotations
+
+from runtime_kit import program_of
+from simulator.counting import SampledCounts, effect_counts, response_counts, tally_of
+from sopdsl.runtime.effects import (
+    ArmChosen, Completed, Entered, Exited, GoalReached, SendDelivered, SendDropped, SendRequested,
+    TaskCreated,
+)
+from sopdsl.scenario.build import effective_scenario
+
+DAY = 24 * 60
+PLAYBOOK = """content hi: text "hi"
+journey j {
+  when friend_added
+  goal bought: purchase within 2d
+  split s { 50% a { send hi via sms }  50% b { } }
+}
+"""
+
+
+def run(*effects) -> list:
+    """The figures of a customer's effects, in order, with their moments."""
+    entered_at: dict[str, float] = {}
+    arms: list = []
+    return [count for e in effects for count in effect_counts(e, entered_at, arms)]
+
+
+def test_a_goal_counts_for_the_run_and_its_arms_at_the_entry() -> None:
+    """Goal figures for the journey and the arm it went through, the rate's at the entry."""
+    found = run(Entered(time=10.0, customer="c", journey="j", trigger="friend_added"),
+                ArmChosen(time=10.0, customer="c", journey="j", split="s", arm="a"),
+                GoalReached(time=500.0, customer="c", journey="j", goal="bought",
+                            event="purchase"),
+                Entered(time=900.0, customer="c", journey="j", trigger="friend_added"),
+                GoalReached(time=950.0, customer="c", journey="j", goal="bought",
+                            event="purchase"))
+    assert found == [
+        (("entered", "j"), None), (("arm", "j", "s", "a"), None),
+        (("arm_entry", "j", "s", "a"), 10.0), (("reached", "j", "bought"), None),
+        (("reached_by_entry", "j", "bought"), 10.0),
+        (("arm_reached", "j", "s", "a", "bought"), None),
+        (("arm_reached_by_entry", "j", "s", "a", "bought"), 10.0),
+        # The second run went through no arm: nothing is counted for one.
+        (("entered", "j"), None), (("reached", "j", "bought"), None),
+        (("reached_by_entry", "j", "bought"), 900.0)]
+
+
+def test_sends_drops_and_endings_count_once_each_and_work_counts_nothing() -> None:
+    sent = dict(time=5.0, customer="c", journey="j", step="j/1", content="hi", channel="sms")
+    found = run(SendRequested(**sent, role=None, earliest=5.0, priority=0,
+                              staff_confirmed=False),
+                SendDelivered(**sent, staff=None),
+                SendDropped(**sent, staff=None, reason="journey_cap"),
+                TaskCreated(time=5.0, customer="c", journey="j", step="j/2", role="guide",
+                            instruction="call", content=None, due=None),
+                Exited(time=6.0, customer="c", journey="j", reason="exit_step"),
+                Completed(time=7.0, customer="c", journey="k"))
+    assert [key for key, _ in found] == [
+        ("sends",), ("step_sent", "j", "j/1"), ("delivered",), ("step_delivered", "j", "j/1"),
+        ("dropped", "journey_cap"), ("exited", "j"), ("completed", "k")]
+
+
+def test_an_expected_response_counts_what_a_drawn_one_would_on_average() -> None:
+    """Counts are linear in the response: chances in, expected figures out."""
+    drawn = dict(response_counts("j", "j/1", 1, 1, 0, 0))
+    assert drawn[("interactions",)] == 1 and drawn[("step_clicked", "j", "j/1")] == 1
+    expected = dict(response_counts("j", "j/1", 0.5, 0.5 * 0.2, 0.5 * 0.1, 0.01))
+    assert expected[("interactions",)] == 0.5 * 0.2 + 0.5 * 0.1
+    assert expected[("unfriends",)] == 0.01
+
+
+def test_goal_rates_count_only_entries_whose_window_ended() -> None:
+    """Entries up to the horizon less the goal window are eligible; later ones only count."""
+    program = program_of(PLAYBOOK)
+    scenario = effective_scenario(program)[0]
+    counts = SampledCounts(program, 10 * DAY, [k * DAY for k in range(10)])
+    for time in (0.0, 7 * DAY, 8 * DAY + 1, 9 * DAY):
+        entered: dict[str, float] = {}
+        for key, at in effect_counts(
+                Entered(time=time, customer="c", journey="j", trigger="friend_added"),
+                entered, []):
+            counts.add(key, time if at is None else at)
+    counts.add(("sends",), 2.5 * DAY)
+    tally = tally_of(program, scenario, counts, 4.0, 4.0)
+    goal = tally.journeys["j"].goals["bought"]
+    assert (tally.journeys["j"].entered, goal.eligible) == (4.0, 2.0)
+    assert tally.daily.sends == [0, 0, 1] + [0] * 7
+    assert tally.cost == scenario.cost.per_arrival * 4
