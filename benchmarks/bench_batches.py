@@ -6,7 +6,7 @@ Each tree (a checkout of the project) runs the same replication in a fresh proce
 `--repeat` times, so both see the same load; the script prints each run, the medians and the
 ratio of medians. Without `--before` it times only this tree.
 
-Run:  .venv/bin/python benchmarks/bench_batches.py --before OLD_TREE [--repeat 3]
+Run:  .venv/bin/python benchmarks/bench_batches.py --before OLD_TREE [--after NEW_TREE] [--repeat 3]
       .venv/bin/python benchmarks/bench_batches.py --customers 20000 --days 30
 """
 
@@ -97,8 +97,10 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--before", type=Path, help="the tree to compare with (e.g. main)")
+    parser.add_argument("--after", type=Path, default=ROOT, help="the tree to time (this one)")
     args = parser.parse_args()
-    trees = {"after": ROOT} if args.before is None else {"before": args.before, "after": ROOT}
+    trees = {"after": args.after} if args.before is None else {"before": args.before,
+                                                                "after": args.after}
     with tempfile.TemporaryDirectory() as folder:
         playbook = Path(folder) / "bench.sop"
         playbook.write_text(PLAYBOOK.replace("{customers}", str(args.customers))
