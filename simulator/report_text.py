@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from sopdsl.builtins import CHANNEL_FACTS, channel_kind
+from sopdsl.builtins import CHANNEL_FACTS
 
 RATE_KPIS = ("task_completion_rate", "interaction_rate", "purchase_rate", "unfriend_rate", "roi")
 KPI_LABELS = {
@@ -125,8 +125,9 @@ def _journey(name: str, journey: dict) -> list[Any]:
     if journey["steps"]:
         parts += ["", _steps(journey["steps"])]
         if any(_batched(figures.get("channel")) for figures in journey["steps"].values()):
-            parts.append("staff actions: one per mass send or post, however many customers it "
-                         "reaches (sent); delivered: the customers it reached")
+            parts.append("actions: staff actions, one per mass send (private_chat, group) or "
+                         "post (moments) however many customers it reaches (sent), one per chat; "
+                         "delivered: the customers reached")
     for split, arms in journey["arms"].items():
         parts += ["", f"split `{split}`", _arms(arms)]
     return parts
@@ -143,8 +144,7 @@ def _goals(goals: dict) -> Any:
 
 def _steps(steps: dict) -> Any:
     fields = ("reached", "sent", "actions", "delivered", "opened", "clicked")
-    table = _table("step", "via", "reached", "sent", "staff actions", "delivered", "opened",
-                   "clicked")
+    table = _table("step", "via", "reached", "sent", "actions", "delivered", "opened", "clicked")
     table.columns[1].justify = "left"
     for step_id, figures in steps.items():
         channel = figures.get("channel")
@@ -152,17 +152,12 @@ def _steps(steps: dict) -> Any:
         row = [number(figures[key]["mean"]) for key in fields]
         if facts is None or not facts.staff:
             row[2] = ""  # nobody's work
-        table.add_row(step_id, _via(channel), *row)
+        table.add_row(step_id, channel or "", *row)
     return table
 
 
 def _batched(channel: str | None) -> bool:
     return channel is not None and CHANNEL_FACTS[channel].batched
-
-
-def _via(channel: str | None) -> str:
-    """A send's channel and what one send on it is: a post, a mass send, a 1:1 chat."""
-    return "" if channel is None else f"{channel} ({channel_kind(channel)})"
 
 
 def _arms(arms: dict) -> Any:
