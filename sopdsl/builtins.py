@@ -31,7 +31,7 @@ CONTENT_FIELDS: Final = ("purpose", "url", "text", "value", "valid")
 
 
 @dataclass(frozen=True)
-class Channel:
+class ChannelFacts:
     """What one channel is in WeCom: who sends it, which limits bind it, what work it makes."""
 
     staff: bool  # a staff member confirms each send (`by ROLE` applies; quiet hours bind)
@@ -45,30 +45,30 @@ class Channel:
 
 # Every fact about every channel, in one place: the checker, lint, the interpreter, the
 # simulator, the exact forecaster, the planner and the push read them from here.
-CHANNEL_FACTS: Final[dict[str, Channel]] = {
-    "private_chat": Channel(
+CHANNEL_FACTS: Final[dict[str, ChannelFacts]] = {
+    "private_chat": ChannelFacts(
         staff=True, mass=True, batched=True, post=False, wecom=True, quiet=True,
         means="a mass send (客户群发) to customers' 1:1 chats: the sender confirms one task "
               "in the 群发助手 for every customer it goes to"),
-    "chat": Channel(
+    "chat": ChannelFacts(
         staff=True, mass=False, batched=False, post=False, wecom=True, quiet=True,
         means="a staff member's own 1:1 message, not a mass send: one piece of work per "
               "customer and no WeCom mass limits"),
-    "group": Channel(
+    "group": ChannelFacts(
         staff=True, mass=True, batched=True, post=False, wecom=True, quiet=True,
         means="a mass send to the customer groups (客户群) of the sender: one task for all "
               "of them"),
-    "moments": Channel(
+    "moments": ChannelFacts(
         staff=True, mass=False, batched=True, post=True, wecom=True, quiet=True,
         means="a moments post (客户朋友圈): one post by the sender, visible to the customers "
               "the journeys selected"),
-    "sms": Channel(
+    "sms": ChannelFacts(
         staff=False, mass=False, batched=False, post=False, wecom=False, quiet=True,
         means="a text message, sent automatically"),
-    "email": Channel(
+    "email": ChannelFacts(
         staff=False, mass=False, batched=False, post=False, wecom=False, quiet=True,
         means="an e-mail, sent automatically"),
-    "welcome": Channel(
+    "welcome": ChannelFacts(
         staff=False, mass=False, batched=False, post=False, wecom=True, quiet=False,
         means="WeCom's welcome message, sent automatically the moment the friend is added"),
 }
