@@ -134,7 +134,10 @@ def forecast(program: Program, scenario: Scenario, *, method: str = "montecarlo"
              workers: int = 1, scheduler: str | None = None,
              progress: Progress | None = None) -> Forecast:
     """Forecast with `method`: `montecarlo` runs the scenario's replications from its seed
-    (see `simulate`); `exact` computes expected values, or raises `Refused` saying why not."""
+    (see `simulate`); `exact` computes expected values, or raises `Refused` saying why not.
+    The playbook must load without errors (`program.ok`)."""
+    if not program.ok:
+        raise ValueError("the playbook has errors: `program.diagnostics` lists them")
     if method == "exact":
         return forecast_exactly(program, scenario)
     if method != "montecarlo":

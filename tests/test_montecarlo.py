@@ -14,7 +14,7 @@ from simulator import montecarlo
 from simulator.montecarlo import (
     Refused, forecast, forecast_exactly, replicate, replication_seeds, simulate,
 )
-from sopdsl.api import load
+from sopdsl.api import load, load_text
 from sopdsl.scenario.build import effective_scenario
 from simulator.results import Tally
 
@@ -166,3 +166,9 @@ def test_forecast_exactly_or_not_at_all() -> None:
     fatigued = load(PLAYBOOKS / "onboarding.sop")
     with pytest.raises(Refused):
         forecast(fatigued, effective_scenario(fatigued)[0], method="exact")
+
+
+def test_a_playbook_with_errors_is_not_forecast() -> None:
+    program = load_text('journey j { when friend_added  send nothing via sms }\n')
+    with pytest.raises(ValueError, match="errors"):
+        forecast(program, small_scenario())

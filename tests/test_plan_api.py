@@ -98,3 +98,9 @@ def test_unknown_formats_are_refused(planned) -> None:
         sopdsl.write_plan(planned.plan, "xlsx", io.StringIO())
     with pytest.raises(ValueError, match="hubspot, salesforce"):
         sopdsl.write_plan(planned.plan, "csv", io.StringIO(), "pipedrive")
+
+
+def test_a_playbook_with_errors_is_not_planned() -> None:
+    program = sopdsl.load_text('journey j { when friend_added  send nothing via sms }\n')
+    result = sopdsl.plan(program, SAMPLE.customers, start=START, days=7)
+    assert result.plan is None and [d.code for d in result.problems] == ["E201"]

@@ -20,6 +20,7 @@ from typing import IO
 
 from sopdsl.atomic import atomic_folder, atomic_output, check_folder, write_text
 from sopdsl.checker.program import Program
+from sopdsl.codes import Severity
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.errors import SopdslError
 from sopdsl.planning import CSV_STYLES, PLAN_FORMATS
@@ -47,7 +48,10 @@ def plan(program: Program, customers: str | Path, events: str | Path | None = No
          lookback_days: int = DEFAULT_LOOKBACK_DAYS,
          staff_hours: tuple[int, int] | None = None) -> PlanResult:
     """The work `program` asks for the customers in the data files, from `start` (the
-    playbook's time zone) for `days` days; staff hours in minutes of the day."""
+    playbook's time zone) for `days` days; staff hours in minutes of the day. A playbook with
+    errors is not planned: its errors are the problems."""
+    if not program.ok:
+        return PlanResult(None, [d for d in program.diagnostics if d.severity is Severity.ERROR])
     if not isinstance(start, dt.datetime):
         start = dt.datetime.combine(start, dt.time())
     settings = PlanSettings(start, days, lookback_days)
