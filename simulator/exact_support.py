@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from sopdsl.builtins import MASS_CHANNELS
 from sopdsl.syntax import ast
+from sopdsl.runtime.journey_program import default_reentry, recurrence
 from sopdsl.builtins import BATCHED_CHANNELS, MASS_CHANNELS
 from sopdsl.checker.program import Program
 from sopdsl.runtime.evaluate import HISTORY_VALUES, history_event
@@ -85,7 +86,7 @@ def mass_sends_bound(program: Program, horizon: int) -> float:
     for journey in program.journeys.values():
         per_run = _mass_sends(journey.steps)
         if per_run:
-            total += per_run * _runs_bound(journey, horizon)
+            total += per_run * _runs_bound(program, journey, horizon)
     return total
 
 
@@ -115,13 +116,16 @@ def _handoff_reasons(program: Program) -> list[str]:
             f"(`send ... via {batched[0].channel.name}` at {_where(batched[0])})"]
 
 
-def _runs_bound(journey: ast.Journey, horizon: int) -> float:
+def _runs_bound(program: Program, journey: ast.Journey, horizon: int) -> float:
     reentry = next((c for c in journey.clauses if isinstance(c, ast.Reentry)), None)
-    if reentry is None or reentry.mode == "never" or _only_on_arrival(journey):
+    mode = reentry.mode if reentry else default_reentry(program, journey)
+    if mode == "never" or _only_on_arrival(journey):
         return 1
-    if reentry.mode == "after" and reentry.after is not None and reentry.after.minutes > 0:
-        return horizon // reentry.after.minutes + 1
-    return math.inf
+    # Runs never overlap, so a recurring trigger enters at most once per occurrence.
+    period = recurrence(program, journey) or 0
+    if mode == "after" and reentry is not None and reentry.after is not None:
+        period = max(period, reentry.after.minutes)
+    return horizon // period + 1 if period > 0 else math.inf
 
 
 def _only_on_arrival(journey: ast.Journey) -> bool:

@@ -220,7 +220,7 @@ def _journey(graph: WorkflowGraph, compiled: CompiledJourney, journey: ast.Journ
                           source=_where(t.span)) for i, t in enumerate(triggers, start=1)],
         audience=expr_text(audience.expr) if audience else None,
         reentry=(f"after {reentry.after.text}" if reentry and reentry.after
-                 else reentry.mode if reentry else "never"),
+                 else compiled.reentry),
         goals=[{"name": c.name.name, "events": events_text(c.events), "within": c.within.text}
                for c in clauses if isinstance(c, ast.Goal)],
         exit_on=[event_text(e) for c in clauses if isinstance(c, ast.ExitOn) for e in c.events],

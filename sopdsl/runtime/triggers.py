@@ -13,8 +13,7 @@ from sopdsl.runtime.customer import Customer
 from sopdsl.runtime.evaluate import ExprCompiler, Pred
 from sopdsl.checker.program import Program
 
-WEEK = 7 * MINUTES_PER_DAY
-YEAR = 365 * MINUTES_PER_DAY
+from sopdsl.runtime.journey_program import YEAR, every_weeks
 
 
 class Schedule(abc.ABC):
@@ -176,8 +175,7 @@ def _every(journey: str, trigger: ast.EveryTrigger) -> EverySchedule:
     if trigger.unit == "weekday":
         label = f"every {trigger.weekday} at {trigger.at.text}"
         return EverySchedule(journey, label, weekday, 1, at)
-    interval = trigger.interval.minutes if trigger.interval else WEEK
-    weeks = max(1, round(interval / WEEK))
+    weeks = every_weeks(trigger)
     label = f"every {trigger.interval.text if trigger.interval else '1w'} on {trigger.weekday}"
     return EverySchedule(journey, f"{label} at {trigger.at.text}", weekday, weeks, at)
 
