@@ -24,12 +24,15 @@ class Work:
     staff: str | None  # the member doing it, for WeCom's per-member daily limit
     since: float  # when the current phase began
     doing: bool  # False: waiting for a member to get to it (`delay`); True: being done
-    due: float | None  # undone by then it expires (sends: the end of the next working day)
+    # Sends: undone by then they expire (the end of the next working day). Tasks: their SLA,
+    # late past it.
+    due: float | None
     journey: str | None
     step: str | None
     effect: Any = field(compare=False, repr=False)
     # A batched send's batch: (journey, step, queue, role, release step); None for own work.
     batch: tuple | None = None
+    late: bool = False  # a task past its due time, still to be done
 
 
 @dataclass(frozen=True, slots=True)

@@ -239,6 +239,10 @@ def _delay_reasons(scenario: Scenario) -> list[str]:
                 f"channel `{name}` responds after `{channel.delay.text()}`; the exact method "
                 "takes `exponential` or fixed delays")
     for role, staff in scenario.staff.items():
+        if staff.patience is not None:
+            reasons.append(
+                f"staff `{role}` abandon work after `{staff.patience.text()}`; the exact method "
+                "follows staff with no `patience` (work waits until it is done)")
         if staff.delay.kind != "exponential" or staff.delay.truncated:
             reasons.append(
                 f"staff `{role}` get to work after `{staff.delay.text()}`; the exact method "

@@ -27,12 +27,15 @@ import simpy
 
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.runtime.clock import Clock
-from sopdsl.runtime.hours import ClockHours, DailyHours
+from sopdsl.runtime.effects import TaskCreated
+from sopdsl.runtime.hours import ClockHours, DailyHours, due_time
+from sopdsl.scenario.distributions import Distribution
 from simulator.behaviour import DrawStream
 from simulator.results import StaffTally
 from sopdsl.scenario.model import Staff
 
-QUEUED, NEVER, ACTIVE, DONE, EXPIRED = "queued", "never", "active", "done", "expired"
+QUEUED, NEVER, ACTIVE, DONE, EXPIRED, ABANDONED = (
+    "queued", "never", "active", "done", "expired", "abandoned")
 
 
 def working_hours(staff: Staff, clock: Clock) -> ClockHours:
@@ -66,17 +69,20 @@ class Shifts:
 
 
 class WorkItem:
-    """A staff action for sends, or a task, from the moment it may be done until done or
-    expired."""
+    """A staff action for sends, or a task, from the moment it may be done until done,
+    expired or abandoned."""
 
-    __slots__ = ("customer", "what", "created", "due", "state", "ready", "started", "member",
-                 "role")
+    __slots__ = ("customer", "what", "created", "due", "expires", "send", "sla", "state",
+                 "ready", "started", "member", "role")
 
     def __init__(self, customer: int, what: Any, created: float, due: float | None) -> None:
         self.customer = customer
         self.what = what  # the (customer, SendRequested) pairs it sends, or a TaskCreated
         self.created = created
         self.due = due
+        self.expires: float | None = None  # dropped then when not started (set when queued)
+        self.send = False  # a staff action for sends (else a task)
+        self.sla = False  # a task with a due time: done on time, late, or never
         self.state = QUEUED
         self.ready: float | None = None  # when a member got to it (after the delay)
         self.started: float | None = None
@@ -100,12 +106,14 @@ class Member:
 class RoleStaffing:
     """The members of one role, their shared queue and the role's workload figures."""
 
-    def __init__(self, name: str, staff: Staff, shifts: Shifts, delay: DrawStream,
-                 horizon: float) -> None:
+    def __init__(self, name: str, staff: Staff, shifts: Shifts,
+                 draws: Callable[[Distribution], DrawStream], horizon: float) -> None:
         self.name = name
         self.staff = staff
         self.shifts = shifts
-        self.delay = delay
+        self.horizon = horizon
+        self.delay = draws(staff.delay)
+        self.patience = draws(staff.patience) if staff.patience is not None else None
         # Working minutes per item: a member busy all day does `capacity` items on average.
         capacity = staff.capacity_per_day
         self.item_minutes = staff.hours.length_minutes / capacity if capacity else math.inf
@@ -115,6 +123,8 @@ class RoleStaffing:
             available_minutes=staff.count * shifts.hours.minutes_between(0.0, horizon))
         self.open = 0
         self.open_undated = 0  # open items without a due time; at the horizon they expire
+        self.sla_due = 0  # tasks with a due time inside the horizon
+        self.sla_due_open = 0  # of those, neither done nor dropped (late, or not yet due)
         self.handoffs = 0
         self.dues: list[tuple[float, int, WorkItem]] = []  # open items by due time
         self.due_timer: float | None = None  # when the next expiry check is scheduled
@@ -124,16 +134,26 @@ class RoleStaffing:
         self.tally.tasks += 1
         self.open += 1
         self.open_undated += item.due is None
+        self.sla_due += item.sla and item.due <= self.horizon
+        self.sla_due_open += item.sla and item.due <= self.horizon
         self.tally.max_backlog = max(self.tally.max_backlog, float(self.open))
 
-    def closed(self, item: WorkItem, state: str) -> None:
+    def closed(self, item: WorkItem, state: str, now: float) -> None:
         item.state = state
         self.open -= 1
         self.open_undated -= item.due is None
+        self.sla_due_open -= item.sla and item.due <= self.horizon
         if state == DONE:
             self.tally.done += 1
+            if item.sla:
+                if now <= item.due:
+                    self.tally.on_time += 1
+                else:
+                    self.tally.late += 1
         else:
             self.tally.expired += 1
+            self.tally.abandoned += state == ABANDONED
+            self.tally.missed += item.sla and item.due <= self.horizon
 
 
 @dataclass(frozen=True)
@@ -158,13 +178,13 @@ class Staffing:
     """Every role's members serving their queues, driven by SimPy timeouts and callbacks."""
 
     def __init__(self, env: simpy.Environment, roles: dict[str, tuple[Staff, Shifts]],
-                 rng: random.Random, delays: Callable[[Staff], DrawStream], horizon: float,
+                 rng: random.Random, draws: Callable[[Distribution], DrawStream], horizon: float,
                  outcome: StaffOutcome) -> None:
         self.env = env
         self.rng = rng
         self.horizon = horizon
         self.outcome = outcome
-        self.roles = {name: RoleStaffing(name, staff, shifts, delays(staff), horizon)
+        self.roles = {name: RoleStaffing(name, staff, shifts, draws, horizon)
                       for name, (staff, shifts) in roles.items()}
         self.members = {m.id: m for role in self.roles.values() for m in role.members}
         self._own = {m.id: Queue(m.id, m.role, m.queue, (m,)) for m in self.members.values()}
@@ -204,17 +224,33 @@ class Staffing:
             self.put(item, where, send)
         return where is not None
 
+    def task_due(self, role: str, task: TaskCreated, created: float) -> float | None:
+        """When a task of `role` made at `created` is due: its `due` in the role's working time
+        (or wall-clock time)."""
+        found = self.roles.get(role)  # an unstaffed role's work is never queued
+        return None if found is None else due_time(created, task.due_in, task.due_wall,
+                                                   found.shifts.hours)
+
     def put(self, item: WorkItem, where: Queue, send: bool) -> None:
-        """Queue an item; a send is due at the end of the working day after the one it arrives
-        in."""
+        """Queue an item. A send is due at the end of the working day after the one it arrives
+        in and expires then when not started. A task's due time is its SLA: past it the task
+        is late, not dropped; it is abandoned only when the role's `patience` (counted from its
+        creation) runs out before a member starts it. Work a member will never do leaves the
+        backlog at its due time."""
         target, queue, candidates = where.role, where.items, where.members
         if send:
             item.due = target.shifts.due_after(item.created)
+        item.send, item.sla = send, not send and item.due is not None
         target.opened(item)
-        self._watch_due(target, item)
         if self.rng.random() >= target.staff.completion:
-            item.state = NEVER
+            item.state, item.expires = NEVER, item.due
+            self._watch_due(target, item)
             return
+        if send:
+            item.expires = item.due
+        elif target.patience is not None:
+            item.expires = item.created + target.patience.next()
+        self._watch_due(target, item)
         latency = target.delay.next()
         if latency > 0:
             timer = self.env.timeout(latency, (item, queue, candidates))
@@ -242,18 +278,21 @@ class Staffing:
         return self.roles[role].open
 
     def tallies(self) -> dict[str, StaffTally]:
-        """Each role's figures at the horizon; undated work still open counts as expired."""
-        return {name: dataclasses.replace(role.tally, expired=role.tally.expired + role.open_undated)
+        """Each role's figures at the horizon; work still open then that had no due time, or
+        whose due time passed, counts as never done."""
+        return {name: dataclasses.replace(
+                    role.tally, expired=role.tally.expired + role.open_undated + role.sla_due_open,
+                    missed=role.tally.missed + role.sla_due_open)
                 for name, role in self.roles.items()}
 
     # ---- expiry ------------------------------------------------------------------------
 
     def _watch_due(self, role: RoleStaffing, item: WorkItem) -> None:
-        if item.due is None or item.due >= self.horizon:
+        if item.expires is None or item.expires >= self.horizon:
             return
-        heapq.heappush(role.dues, (item.due, next(self._order), item))
-        if role.due_timer is None or item.due < role.due_timer:
-            self._check_dues_at(role, item.due)
+        heapq.heappush(role.dues, (item.expires, next(self._order), item))
+        if role.due_timer is None or item.expires < role.due_timer:
+            self._check_dues_at(role, item.expires)
 
     def _check_dues_at(self, role: RoleStaffing, t: float) -> None:
         role.due_timer = t
@@ -269,7 +308,8 @@ class Staffing:
         while dues and (dues[0][0] <= now or dues[0][2].state not in (QUEUED, NEVER)):
             item = heapq.heappop(dues)[2]
             if item.state in (QUEUED, NEVER):
-                role.closed(item, EXPIRED)
+                role.closed(item, ABANDONED if item.state == QUEUED and not item.send
+                            else EXPIRED, now)
                 self.outcome.expired(item)
         if dues:
             self._check_dues_at(role, dues[0][0])
@@ -319,7 +359,7 @@ class Staffing:
             timer.callbacks.append(self._resume)
             return
         member.busy = False
-        member.role.closed(item, DONE)
+        member.role.closed(item, DONE, self.env.now)
         self.outcome.done(item, member.id)
         self._dispatch(member)
 

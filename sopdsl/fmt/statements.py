@@ -95,9 +95,9 @@ def step_text(step: ast.Step) -> str:
         case ast.Send(content=content, channel=channel, by=by, at=at):
             by_text = f" by {by.name}" if by is not None else ""
             return f"send {content.name} via {channel.name}{by_text}{at_suffix(at)}"
-        case ast.Task(role=role, instruction=instruction, content=content, due=due):
+        case ast.Task(role=role, instruction=instruction, content=content, due=due, wall=wall):
             with_text = f" with {content.name}" if content is not None else ""
-            due_text = f" due {due.text}" if due is not None else ""
+            due_text = f" due {due.text}{' wall' if wall else ''}" if due is not None else ""
             return f"task {role.name} {instruction.text}{with_text}{due_text}"
         case ast.Notify(role=role, text=text):
             return f"notify {role.name} {text.text}"

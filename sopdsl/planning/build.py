@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from sopdsl.syntax import ast
 from sopdsl.runtime.clock import Clock
-from sopdsl.runtime.hours import WorkingTime
+from sopdsl.runtime.hours import WorkingTime, due_time
 from sopdsl.runtime.customer import Customer
 from sopdsl.customers_io import Roster
 from sopdsl.runtime.effects import (
@@ -102,8 +102,9 @@ class TaskBuilder:
             elif isinstance(effect, (SendDelivered, SendDropped)):
                 self._decided(effect)
             elif isinstance(effect, TaskCreated):
-                self._add(customer, effect, "task",
-                          *self.hours.work_window(effect.time, effect.due), self._describe_task)
+                due = due_time(effect.time, effect.due_in, effect.due_wall, self.hours.staff)
+                self._add(customer, effect, "task", *self.hours.work_window(effect.time, due),
+                          self._describe_task)
             elif isinstance(effect, Notified):
                 self._add(customer, effect, "notify", *self.hours.work_window(effect.time),
                           self._describe_notify)

@@ -83,7 +83,8 @@ class TaskCreated(Effect):
     role: str
     instruction: str
     content: str | None
-    due: float | None
+    due_in: int | None  # `due D`: D in minutes; `hours.due_time` makes it a moment
+    due_wall: bool = False  # D is wall-clock time, not staff working time
 
 
 @dataclass(slots=True, kw_only=True)

@@ -251,7 +251,7 @@ def _simple(step: ast.Step, sid: str) -> steps.Instruction:
         case ast.Task():
             return steps.Task(sid, step.role.name, step.instruction.value,
                               step.content.name if step.content else None,
-                              step.due.minutes if step.due else None)
+                              step.due.minutes if step.due else None, step.wall)
         case ast.Notify():
             return steps.Notify(sid, step.role.name, step.text.value)
         case ast.Wait():

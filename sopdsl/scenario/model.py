@@ -146,6 +146,9 @@ class Staff(ScenarioModel):
     completion: Probability  # chance a task is ever done
     delay: Distribution  # minutes from a task's creation until its member gets to it
     hours: Hours
+    # Minutes from a task's creation after which it is abandoned when nobody has started it;
+    # None: late tasks wait until they are done.
+    patience: Distribution | None = None
 
 
 class Channel(ScenarioModel):

@@ -395,6 +395,7 @@ class Task(StepBase):
     instruction: StringLit
     content: Ident | None = None
     due: Duration | None = None
+    wall: bool = False  # `due D wall`: D of wall-clock time, not working time
 
 
 class Notify(StepBase):

@@ -321,9 +321,9 @@ class RuleBuilder(LiteralBuilder):
         return ast.Send.make(span=span, content=content, channel=channel, by=by, at=at)
 
     def task(self, span, children):
-        role, instruction, content, due = children
+        role, instruction, content, due, wall = children
         return ast.Task.make(span=span, role=role, instruction=instruction,
-                        content=content, due=due)
+                        content=content, due=due, wall=wall is not None)
 
     def notify(self, span, children):
         return ast.Notify.make(span=span, role=children[0], text=children[1])
