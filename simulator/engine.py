@@ -316,7 +316,7 @@ class Replication:
                              customer.owner, task.role, send=False)
 
     def _handoff(self, index: int, customer: Customer, handoff: HandoffRequested) -> None:
-        owner = self.staffing.next_owner(handoff.role)
+        owner = self.staffing.next_owner(handoff.role, customer.owner)
         if owner is not None:
             customer.owner = owner
 

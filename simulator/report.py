@@ -23,7 +23,8 @@ GOAL_NOTE = ("goal rates count only entries whose goal window ended inside the h
 INTERVAL_NOTE = "every figure is the mean over replications with a Student t 95% interval"
 EXACT_NOTE = "expected values computed without sampling: intervals have zero width"
 STEP_FIELDS = ("reached", "sent", "delivered", "opened", "clicked", "actions")
-STAFF_FIELDS = ("tasks", "done", "expired", "utilisation", "max_backlog")
+STAFF_FIELDS = ("tasks", "done", "expired", "utilisation", "max_backlog", "on_time", "late",
+                "missed", "abandoned", "sla_hit_rate")
 TOTAL_FIELDS = ("customers", "arrivals", "sends", "delivered", "interactions", "purchases",
                 "purchasers", "unfriends", "cost")
 

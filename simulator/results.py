@@ -78,10 +78,11 @@ class StaffTally:
     abandoned: float = 0.0  # tasks dropped because the role's `patience` ran out
 
     @property
-    def sla_hit_rate(self) -> float | None:
-        """Share of the tasks with a due time, decided in the horizon, done by it."""
+    def sla_hit_rate(self) -> float:
+        """Share of the tasks with a due time, decided in the horizon, done by it (0 when
+        there were none, like the goal rate)."""
         decided = self.on_time + self.late + self.missed
-        return self.on_time / decided if decided else None
+        return self.on_time / decided if decided else 0.0
 
     @property
     def utilisation(self) -> float:

@@ -28,6 +28,7 @@ import simpy
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.effects import TaskCreated
+from sopdsl.runtime.handoff import hand_over
 from sopdsl.runtime.hours import ClockHours, DailyHours, due_time
 from sopdsl.scenario.distributions import Distribution
 from simulator.behaviour import DrawStream
@@ -197,14 +198,15 @@ class Staffing:
         found = self.roles.get(role or "")
         return [m.id for m in found.members] if found else []
 
-    def next_owner(self, role: str) -> str | None:
-        """The member a handoff to `role` goes to: round-robin over the role's members."""
+    def next_owner(self, role: str, current: str | None = None) -> str | None:
+        """The member a handoff to `role` goes to (`runtime.handoff`): round-robin over the
+        role's members other than the current owner."""
         found = self.roles.get(role)
-        if found is None or not found.members:
+        if found is None:
             return None
-        member = found.members[found.handoffs % len(found.members)]
         found.handoffs += 1
-        return member.id
+        return hand_over([m.id for m in found.members], current,
+                         lambda n: (found.handoffs - 1) % n)
 
     def queue_for(self, owner: str | None, role: str | None) -> Queue | None:
         """The owner's queue, or `role`'s shared queue when the owner is not in it; None when

@@ -168,11 +168,10 @@ class TaskBuilder:
             self.tasks.append((start, task))
 
     def _hand_over(self, customer: Customer, role: str) -> None:
-        """A handoff: the owner becomes the role's member for this customer, when one is known."""
-        if not self.roster.has_role(customer.owner, role):
-            member = self.roster.pick(role, customer.id)
-            if member is not None:
-                customer.owner = member.id
+        """A handoff: the owner becomes another member of the role, when one is known."""
+        member = self.roster.hand_over(role, customer.id, customer.owner)
+        if member is not None:
+            customer.owner = member.id
 
     def _describe_task(self, customer: Customer, effect: TaskCreated) -> dict[str, Any]:
         instruction = self.fill(self._step(effect, ast.Task).instruction, customer)
