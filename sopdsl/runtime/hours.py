@@ -179,11 +179,15 @@ class ClockHours:
 
 
 def due_time(created: float, due_in: float | None, wall: bool, hours: ClockHours) -> float | None:
-    """When work made at `created` with `due D` is due: D of the staff's working time later
-    (`due D wall`: D of wall-clock time); None without a due."""
+    """When work made at `created` with `due D` is due: D of the staff's working time later,
+    each whole day of D a working day (`due 1d` is one working day of the hours, `due 2h` two
+    working hours); `due D wall` is D of wall-clock time. None without a due."""
     if due_in is None:
         return None
-    return created + due_in if wall else hours.after_working(created, due_in)
+    if wall:
+        return created + due_in
+    days, rest = divmod(due_in, MINUTES_PER_DAY)
+    return hours.after_working(created, days * hours.daily.length + rest)
 
 
 class WorkingTime:

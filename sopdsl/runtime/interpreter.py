@@ -79,7 +79,7 @@ class Interpreter:
             score=score, stage=stage or self.program.settings.stages[0])
         for event in sorted(history, key=lambda e: e.time):
             self._record(customer, event)
-        customer.marks = [now] * len(self.triggers.schedules)
+        customer.marks = [schedule.first_mark(now) for schedule in self.triggers.schedules]
         customer.due = [_STALE] * len(self.triggers.schedules)
         customer.segments = {name: bool(is_in(customer, now))
                              for name, is_in in self.triggers.segments.items()}

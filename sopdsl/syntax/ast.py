@@ -313,6 +313,8 @@ class DateTrigger(Node):
 
 class EnterTrigger(Node):
     segment: Ident
+    current: bool = False  # `including current`: also customers in it when first followed
+    scope_written: bool = False  # `new only` or `including current` was written
 
 
 class EveryTrigger(Node):

@@ -278,7 +278,15 @@ class RuleBuilder(LiteralBuilder):
         return children[0]
 
     def enter_trigger(self, span, children):
-        return ast.EnterTrigger.make(span=span, segment=children[0])
+        segment, scope = children
+        return ast.EnterTrigger.make(span=span, segment=segment, current=scope == "current",
+                                     scope_written=scope is not None)
+
+    def including_current(self, span, children):
+        return "current"
+
+    def new_only(self, span, children):
+        return "new"
 
     def every_trigger(self, span, children):
         (unit, weekday, interval), at = children
