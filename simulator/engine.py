@@ -327,7 +327,7 @@ class Replication:
                 customer = self.customers[index]
                 self._apply(index, customer,
                             self.interpreter.deliver(customer, send, now, staff=member))
-        else:
+        elif isinstance(item.what, TaskCreated):
             index = item.customer
             self._fire(index, self.customers[index], Event("task_done", now))
 

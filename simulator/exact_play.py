@@ -231,10 +231,11 @@ class Play:
         if due is None:
             self.rec(("tasks_undated", role))
         if not self.chance(self.model.completion(role)):
-            if due is not None:
+            if kind == "task":  # it stays open, past its due time when it has one
+                if due is not None:
+                    self.rec(("sla_overdue", role), at=due)
+            elif due is not None:
                 self._expired(kind, role, due, batch)
-                if kind == "task":
-                    self.rec(("sla_dropped", role), at=due)
             return
         self.timed = True
         self.procs.append(Work(kind, role, role, since, False, due, e.journey, e.step, e, batch))

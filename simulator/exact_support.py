@@ -54,6 +54,7 @@ def refusal_reasons(program: Program, scenario: Scenario) -> list[str]:
             "messages received; write `fatigue { }` to forecast without fatigue")
     reasons.extend(_quota_reasons(program, scenario))
     reasons.extend(_handoff_reasons(program))
+    reasons.extend(_escalation_reasons(program))
     reasons.extend(_trigger_reasons(program))
     reasons.extend(_expression_reasons(program, scenario))
     reasons.extend(_delay_reasons(scenario))
@@ -102,6 +103,13 @@ def _mass_sends(steps: list[ast.Step] | None) -> float:
         elif arms := step_arms(step):
             count += max(_mass_sends(arm) for _, arm in arms)
     return count
+
+
+def _escalation_reasons(program: Program) -> list[str]:
+    escalated = [n for j in program.journeys.values() for n in nodes(j.steps)
+                 if isinstance(n, ast.Task) and n.escalation]
+    return [f"the task at {_where(escalated[0])} escalates (`escalate {{ ... }}`): reminders, "
+            "notices and reassignments are followed by Monte Carlo only"] if escalated else []
 
 
 def _handoff_reasons(program: Program) -> list[str]:

@@ -122,7 +122,7 @@ def _staff(model: ExactModel, totals: Totals, role: str) -> StaffTally:
         tasks=totals.total(("tasks", role)), done=done,
         expired=totals.total(("expired", role)) + never + overdue,
         on_time=totals.total(("sla_on_time", role)), late=totals.total(("sla_late", role)),
-        missed=totals.total(("sla_dropped", role)) + overdue,
+        missed=overdue,
         busy_minutes=done * per_task,
         available_minutes=staff.count * model.working_minutes(
             role, 0, model.scenario.horizon_minutes),

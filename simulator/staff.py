@@ -32,12 +32,12 @@ from sopdsl.runtime.handoff import hand_over
 from sopdsl.runtime.hours import ClockHours, DailyHours, due_time
 from sopdsl.scenario.distributions import Distribution
 from simulator.behaviour import DrawStream
+from simulator.escalation import Escalations
+from simulator.work_items import (
+    ABANDONED, ACTIVE, DONE, EXPIRED, NEVER, QUEUED, WorkItem,
+)
 from simulator.results import StaffTally
 from sopdsl.scenario.model import Staff
-
-QUEUED, NEVER, ACTIVE, DONE, EXPIRED, ABANDONED = (
-    "queued", "never", "active", "done", "expired", "abandoned")
-
 
 def working_hours(staff: Staff, clock: Clock) -> ClockHours:
     """A role's working hours on the run-time clock."""
@@ -67,28 +67,6 @@ class Shifts:
     def due_after(self, t: float) -> float:
         """When a send arriving at `t` is due: the end of the next working day."""
         return self.hours.due_after(t)
-
-
-class WorkItem:
-    """A staff action for sends, or a task, from the moment it may be done until done,
-    expired or abandoned."""
-
-    __slots__ = ("customer", "what", "created", "due", "expires", "send", "sla", "state",
-                 "ready", "started", "member", "role")
-
-    def __init__(self, customer: int, what: Any, created: float, due: float | None) -> None:
-        self.customer = customer
-        self.what = what  # the (customer, SendRequested) pairs it sends, or a TaskCreated
-        self.created = created
-        self.due = due
-        self.expires: float | None = None  # dropped then when not started (set when queued)
-        self.send = False  # a staff action for sends (else a task)
-        self.sla = False  # a task with a due time: done on time, late, or never
-        self.state = QUEUED
-        self.ready: float | None = None  # when a member got to it (after the delay)
-        self.started: float | None = None
-        self.member: str | None = None
-        self.role: RoleStaffing | None = None  # set when queued
 
 
 class Member:
@@ -192,6 +170,7 @@ class Staffing:
         self._shared = {name: Queue(f"role:{name}", role, role.queue, role.members)
                         for name, role in self.roles.items()}
         self._order = itertools.count()  # ties between equal due times: first queued first
+        self.escalations = Escalations(self)
 
     def member_ids(self, role: str | None) -> list[str]:
         """The ids of a role's members, in order (none for None or an unknown role)."""
@@ -237,15 +216,26 @@ class Staffing:
         """Queue an item. A send is due at the end of the working day after the one it arrives
         in and expires then when not started. A task's due time is its SLA: past it the task
         is late, not dropped; it is abandoned only when the role's `patience` (counted from its
-        creation) runs out before a member starts it. Work a member will never do leaves the
-        backlog at its due time."""
-        target, queue, candidates = where.role, where.items, where.members
+        creation) runs out before a member starts it. A send a member will never do leaves the
+        backlog at its due time; such a task stays open."""
         if send:
-            item.due = target.shifts.due_after(item.created)
+            item.due = where.role.shifts.due_after(item.created)
         item.send, item.sla = send, not send and item.due is not None
-        target.opened(item)
+        where.role.opened(item)
+        self.place(item, where)
+        escalation = getattr(item.what, "escalation", ())
+        if escalation:
+            self.escalations.watch(item, escalation)
+
+    def place(self, item: WorkItem, where: Queue) -> None:
+        """Give an opened item to a queue: whether it will be done, when it may be dropped,
+        and the delay before its member (or role) gets to it."""
+        target, queue, candidates = where.role, where.items, where.members
+        item.where, send = where, item.send
         if self.rng.random() >= target.staff.completion:
-            item.state, item.expires = NEVER, item.due
+            # A send nobody does expires; a task stays on the to-do list, where an escalation
+            # may still get it done.
+            item.state, item.expires = NEVER, item.due if send else None
             self._watch_due(target, item)
             return
         if send:
@@ -260,13 +250,23 @@ class Staffing:
         else:
             self._ready(item, queue, candidates)
 
+    def ready_now(self, item: WorkItem) -> None:
+        """The member (or role) gets to a queued item now, its delay cut short."""
+        where = item.where
+        self._ready(item, where.items, where.members)
+
+    def own_queue(self, member: str) -> Queue:
+        """A member's own queue."""
+        return self._own[member]
+
     def _on_ready(self, timer: simpy.Event) -> None:
         self._ready(*timer.value)
 
     def _ready(self, item: WorkItem, queue: deque[WorkItem],
                candidates: tuple[Member, ...] | list[Member]) -> None:
-        """The member (or role) gets to the item after its delay, unless it expired meanwhile."""
-        if item.state != QUEUED:
+        """The member (or role) gets to the item after its delay, unless it expired meanwhile
+        (or a reminder made them get to it earlier)."""
+        if item.state != QUEUED or item.ready is not None:
             return
         item.ready = self.env.now
         queue.append(item)
@@ -289,6 +289,10 @@ class Staffing:
 
     # ---- expiry ------------------------------------------------------------------------
 
+    def watch_due(self, role: RoleStaffing, item: WorkItem) -> None:
+        """Drop the item at its `expires` when it has not been started by then."""
+        self._watch_due(role, item)
+
     def _watch_due(self, role: RoleStaffing, item: WorkItem) -> None:
         if item.expires is None or item.expires >= self.horizon:
             return
@@ -308,8 +312,9 @@ class Staffing:
         role.due_timer = None
         dues, now = role.dues, self.env.now
         while dues and (dues[0][0] <= now or dues[0][2].state not in (QUEUED, NEVER)):
-            item = heapq.heappop(dues)[2]
-            if item.state in (QUEUED, NEVER):
+            at, _, item = heapq.heappop(dues)
+            # An escalation may have given the item another expiry since it was watched.
+            if item.state in (QUEUED, NEVER) and item.expires == at:
                 role.closed(item, ABANDONED if item.state == QUEUED and not item.send
                             else EXPIRED, now)
                 self.outcome.expired(item)

@@ -45,6 +45,14 @@ def decl_text(decl: ast.Decl) -> str:
     raise TypeError(f"not a declaration: {type(decl).__name__}")
 
 
+def escalation_text(step: ast.Escalation) -> str:
+    """`after 2h remind`, `after 4h notify store_manager "..."`, `after 8h reassign`."""
+    action = step.action
+    if step.role is not None:
+        action += f" {step.role.name}" + (f" {step.text.text}" if step.text is not None else "")
+    return f"after {step.after.text} {action}"
+
+
 def content_field_text(field: ast.ContentField) -> str:
     """`purpose choice`, `valid 7d`."""
     return f"{field.key.name} {literal_text(field.value)}"

@@ -17,9 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field
 PLAN_SCHEMA_NAME = "sopdsl.plan"
 PLAN_VERSION = 1
 
-TaskKind = Literal["send", "task", "notify", "handoff", "update", "pending", "batch"]
+TaskKind = Literal["send", "task", "notify", "handoff", "update", "pending", "batch",
+                   "escalation"]
 # Kinds that are work for a person; `send` only when a staff member confirms it on its own.
-STAFF_KINDS = frozenset(("task", "notify", "handoff", "batch"))
+STAFF_KINDS = frozenset(("task", "notify", "handoff", "batch", "escalation"))
 
 
 class StrictModel(BaseModel):

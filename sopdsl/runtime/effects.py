@@ -85,6 +85,18 @@ class TaskCreated(Effect):
     content: str | None
     due_in: int | None  # `due D`: D in minutes; `hours.due_time` makes it a moment
     due_wall: bool = False  # D is wall-clock time, not staff working time
+    escalation: tuple[EscalationStep, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationStep:
+    """`after D remind | notify ROLE "text" | reassign`: D in minutes after the task was made,
+    counted like its `due` (working time, or wall-clock time with `due ... wall`)."""
+
+    after: int
+    action: str  # remind, notify or reassign
+    role: str | None = None
+    text: str | None = None
 
 
 @dataclass(slots=True, kw_only=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sopdsl.syntax import ast
 
 from sopdsl.runtime import steps
+from sopdsl.runtime.effects import EscalationStep
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.runtime.clock import WEEKDAYS
 from sopdsl.runtime.evaluate import ExprCompiler, Pred, plain_number
@@ -251,7 +252,11 @@ def _simple(step: ast.Step, sid: str) -> steps.Instruction:
         case ast.Task():
             return steps.Task(sid, step.role.name, step.instruction.value,
                               step.content.name if step.content else None,
-                              step.due.minutes if step.due else None, step.wall)
+                              step.due.minutes if step.due else None, step.wall,
+                              tuple(EscalationStep(e.after.minutes, e.action,
+                                                   e.role.name if e.role else None,
+                                                   e.text.value if e.text else None)
+                                    for e in step.escalation))
         case ast.Notify():
             return steps.Notify(sid, step.role.name, step.text.value)
         case ast.Wait():

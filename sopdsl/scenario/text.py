@@ -109,7 +109,7 @@ def _value_text(value: object) -> str:
 
 def _staff(scenario: Scenario):
     table = _table("Staff", "role", "members", "capacity", "completion", "delay", "patience",
-                   "hours")
+                   "reminder", "hours")
     rows = dict(scenario.staff)
     if not rows:
         # Without a playbook there are no roles; show what declared roles would get.
@@ -120,6 +120,7 @@ def _staff(scenario: Scenario):
         _add(table, role, str(staff.count), f"{staff.capacity_per_day:g}/day",
                       percent(staff.completion), staff.delay.text(),
                       staff.patience.text() if staff.patience else "none",
+                      percent(staff.reminder),
                       f"{staff.hours.start}-{staff.hours.end}")
     return table
 

@@ -329,9 +329,23 @@ class RuleBuilder(LiteralBuilder):
         return ast.Send.make(span=span, content=content, channel=channel, by=by, at=at)
 
     def task(self, span, children):
-        role, instruction, content, due, wall = children
+        role, instruction, content, due, wall, escalation = children
         return ast.Task.make(span=span, role=role, instruction=instruction,
-                        content=content, due=due, wall=wall is not None)
+                        content=content, due=due, wall=wall is not None,
+                        escalation=escalation or [])
+
+    def escalation(self, span, children):
+        return list(children)
+
+    def escalate_remind(self, span, children):
+        return ast.Escalation.make(span=span, after=children[0], action="remind")
+
+    def escalate_notify(self, span, children):
+        after, role, text = children
+        return ast.Escalation.make(span=span, after=after, action="notify", role=role, text=text)
+
+    def escalate_reassign(self, span, children):
+        return ast.Escalation.make(span=span, after=children[0], action="reassign")
 
     def notify(self, span, children):
         return ast.Notify.make(span=span, role=children[0], text=children[1])
