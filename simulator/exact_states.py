@@ -131,7 +131,7 @@ def state_key(model: ExactModel, c: Customer, procs: tuple[Proc, ...],
     journeys = model.interpreter.journeys
     runs = tuple(
         (name, r.pc, r.wake_at, r.waiting is not None, tuple(sorted(r.loops.items())),
-         r.finished, r.entered_at if journeys[name].goals else 0)
+         r.finished, r.entered_at if journeys[name].goals else 0, r.milestones)
         for name, r in c.runs.items())
     entries = []
     for name, (_, last) in c.entries.items():
@@ -174,4 +174,5 @@ def _clone_run(run: Run) -> Run:
     copy.pc, copy.step, copy.wake_at, copy.waiting = run.pc, run.step, run.wake_at, run.waiting
     copy.loops = dict(run.loops)
     copy.finished, copy.ended = run.finished, run.ended
+    copy.milestones = run.milestones
     return copy

@@ -144,7 +144,6 @@ content offer: coupon "c"
 journey j {
   when every day at 10:00
   reentry never
-  reentry never
   goal bought: purchase within 2d12h
   send offer via sms
 }
@@ -249,3 +248,41 @@ journey j { when every day at 10:00  reentry never  send promo via sms }
     result = forecast_exactly(program, scenario, forecast_exact)
     assert result.method == "exact"
     assert result.tallies[0].delivered == pytest.approx(1000)
+
+
+def test_a_milestone_is_recorded_and_the_run_goes_on() -> None:
+    """An event happening with daily chance p: the milestone `booked` within 7d is reached
+    with 1 - (1 - p)^7 and the run goes on to its last step; the terminal goal `paid` on the
+    same event ends the runs that reach it, so its last step is reached with (1 - p)^7."""
+    p = 0.1
+    tally = forecast("""
+event booking
+journey m {
+  when every day at 10:00
+  reentry never
+  milestone booked: booking within 7d
+  wait 8d
+  tag "after"
+}
+journey g {
+  when every day at 10:00
+  reentry never
+  goal paid: booking within 7d
+  wait 8d
+  tag "after"
+}
+scenario s {
+  start 2026-12-01  horizon 20d
+  population 1000 { arrivals 0/day  owner guide }
+  purchase { daily 0%  after_click 0% }
+  booking { daily 10% }
+  fatigue { }
+}
+""")
+    reach = 1 - (1 - p) ** 7
+    milestone = tally.journeys["m"].goals["booked"]
+    assert milestone.rate == pytest.approx(reach, rel=1e-6)
+    assert tally.journeys["m"].steps["m/2"].reached == pytest.approx(1000, rel=1e-9)
+    assert tally.journeys["g"].goals["paid"].rate == pytest.approx(reach, rel=1e-6)
+    assert tally.journeys["g"].steps["g/2"].reached == pytest.approx(1000 * (1 - reach),
+                                                                     rel=1e-6)

@@ -84,8 +84,9 @@ def clause_text(clause: ast.Clause) -> str:
             return f"audience {expr_text(expr)}"
         case ast.Reentry(mode=mode, after=after):
             return f"reentry after {after.text}" if after is not None else f"reentry {mode}"
-        case ast.Goal(name=name, events=events, within=within):
-            return f"goal {name.name}: {events_text(events)} within {within.text}"
+        case ast.Goal(name=name, events=events, within=within, terminal=terminal):
+            keyword = "goal" if terminal else "milestone"
+            return f"{keyword} {name.name}: {events_text(events)} within {within.text}"
         case ast.ExitOn(events=events):
             return f"exit on {events_text(events)}"
         case ast.ExitWhen(expr=expr):

@@ -145,6 +145,15 @@ class GoalReached(Effect):
 
 
 @dataclass(slots=True, kw_only=True)
+class MilestoneReached(Effect):
+    """A milestone's event happened inside its window (once per run); the run goes on."""
+
+    kind: ClassVar[str] = "milestone_reached"
+    goal: str
+    event: str
+
+
+@dataclass(slots=True, kw_only=True)
 class Exited(Effect):
     """The run ended early: `exit_step`, `exit_on` (with the event) or `exit_when`."""
 

@@ -27,6 +27,7 @@ class Goal:
     name: str
     events: steps.EventMatcher
     within: int
+    terminal: bool = True  # False for a milestone: recorded once per run, the run goes on
 
 
 @dataclass(slots=True, eq=False)
@@ -97,7 +98,8 @@ def compile_journey(journey: ast.Journey, index: int, compiler: ExprCompiler) ->
                 compiled.reentry_after = clause.after.minutes if clause.after else 0
             case ast.Goal():
                 compiled.goals.append(
-                    Goal(clause.name.name, events_of(clause.events), clause.within.minutes))
+                    Goal(clause.name.name, events_of(clause.events), clause.within.minutes,
+                         clause.terminal))
             case ast.ExitOn():
                 exits_on.extend(clause.events)
             case ast.ExitWhen():

@@ -314,7 +314,6 @@ class DateTrigger(Node):
 class EnterTrigger(Node):
     segment: Ident
     current: bool = False  # `including current`: also customers in it when first followed
-    scope_written: bool = False  # `new only` or `including current` was written
 
 
 class EveryTrigger(Node):
@@ -359,6 +358,7 @@ class Goal(Node):
     name: Ident
     events: list[EventRef]
     within: Duration
+    terminal: bool = True  # False for a `milestone`: recorded, the run goes on
 
 
 class ExitOn(Node):

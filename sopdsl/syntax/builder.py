@@ -248,6 +248,10 @@ class RuleBuilder(LiteralBuilder):
         name, events, within = children
         return ast.Goal.make(span=span, name=name, events=events, within=within)
 
+    def milestone(self, span, children):
+        name, events, within = children
+        return ast.Goal.make(span=span, name=name, events=events, within=within, terminal=False)
+
     def exit_on(self, span, children):
         return ast.ExitOn.make(span=span, events=children[0])
 
@@ -279,14 +283,10 @@ class RuleBuilder(LiteralBuilder):
 
     def enter_trigger(self, span, children):
         segment, scope = children
-        return ast.EnterTrigger.make(span=span, segment=segment, current=scope == "current",
-                                     scope_written=scope is not None)
+        return ast.EnterTrigger.make(span=span, segment=segment, current=scope is not None)
 
     def including_current(self, span, children):
-        return "current"
-
-    def new_only(self, span, children):
-        return "new"
+        return True
 
     def every_trigger(self, span, children):
         (unit, weekday, interval), at = children
