@@ -120,7 +120,9 @@ class Journey(StrictModel):
     triggers: list[Trigger]
     audience: str | None
     reentry: str = Field(description="never, always or `after D`.")
-    goals: list[dict[str, str]] = Field(description="name, events, within.")
+    goals: list[dict[str, str]] = Field(description="name, events, within, and kind: `goal` "
+                                                    "(ends the run) or `milestone` (recorded, "
+                                                    "the run goes on).")
     exit_on: list[str]
     exit_when: list[str]
     priority: int
@@ -221,7 +223,8 @@ def _journey(graph: WorkflowGraph, compiled: CompiledJourney, journey: ast.Journ
         audience=expr_text(audience.expr) if audience else None,
         reentry=(f"after {reentry.after.text}" if reentry and reentry.after
                  else compiled.reentry),
-        goals=[{"name": c.name.name, "events": events_text(c.events), "within": c.within.text}
+        goals=[{"name": c.name.name, "events": events_text(c.events), "within": c.within.text,
+                "kind": "goal" if c.terminal else "milestone"}
                for c in clauses if isinstance(c, ast.Goal)],
         exit_on=[event_text(e) for c in clauses if isinstance(c, ast.ExitOn) for e in c.events],
         exit_when=[expr_text(c.expr) for c in clauses if isinstance(c, ast.ExitWhen)],
