@@ -187,3 +187,26 @@ def test_a_weekly_journey_runs_as_often_in_simulation_plan_and_lint(reentry, run
     scenario = small(scenario, 3, 0, horizon_days=28).model_copy(update={"start": EPOCH.date()})
     tally = run_replication(program, scenario, 1)
     assert tally.journeys["weekly"].entered == 3 * runs
+
+
+CURRENT = """playbook "p" {{ timezone "Asia/Shanghai" }}
+content a: text "a"
+segment vip = tag "vip"
+journey welcome_vip {{ when enter vip{scope}  send a via sms }}
+scenario s {{
+  start 2026-11-30  horizon 3d
+  population 50 {{ arrivals 0/day  tag "vip" 100% }}
+}}
+"""
+
+
+@pytest.mark.parametrize(("scope", "entries"), [(" including current", 1), ("", 0)])
+def test_current_members_enter_alike_in_simulation_and_plan(scope, entries):
+    """`including current` enters every customer already in the segment when first followed,
+    once, in the simulation and in the planner's replay; without it, none of them."""
+    program = load_text(CURRENT.format(scope=scope), "vip.sop")
+    effects = replay(program, [CustomerData("c1", tags=("vip",))], [], EPOCH,
+                     EPOCH + dt.timedelta(days=3)).effects
+    assert sum(isinstance(e, Entered) for e in effects) == entries
+    scenario, _ = effective_scenario(program)
+    assert run_replication(program, scenario, 1).journeys["welcome_vip"].entered == 50 * entries
