@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field
 
 from sopdsl.syntax import ast
 from sopdsl.fmt.exprs import event_text, events_text, expr_text, trigger_text
-from sopdsl.fmt.statements import step_text
+from sopdsl.fmt.statements import escalation_text, step_text
 from sopdsl.draw.graph import WorkflowGraph, build_graph, step_kind
 from sopdsl.planning.model import StrictModel, published_schema
 from sopdsl.checker.program import Program, Window
@@ -251,7 +251,8 @@ def step_params(step: ast.Step) -> dict[str, Any]:
     """A step's parameters as plain values (durations and times as written)."""
     params: dict[str, Any] = {}
     for name in type(step).model_fields:
-        if name in ("span", "label", "steps", "then", "timeout", "otherwise", "has_block"):
+        if name in ("span", "label", "steps", "then", "timeout", "otherwise", "has_block",
+                    "wall", "escalation"):
             continue
         value = _plain(getattr(step, name))
         if value is not None:
@@ -261,6 +262,11 @@ def step_params(step: ast.Step) -> dict[str, Any]:
     elif isinstance(step, ast.Split):
         params = {"name": step.name.name,
                   "arms": [{"name": a.name.name, "share": a.share.value} for a in step.arms]}
+    elif isinstance(step, ast.Task):
+        if step.wall:
+            params["wall"] = True
+        if step.escalation:
+            params["escalation"] = [escalation_text(e) for e in step.escalation]
     return params
 
 
