@@ -24,7 +24,7 @@ from sopdsl.runtime.replay import CustomerData
 from sopdsl.syntax.files import display_path
 
 
-class Recorder(DataProblems):
+class HeldProblems(DataProblems):
     """Problems kept in the order found, to be reported later (no limit per file here)."""
 
     def __init__(self) -> None:
@@ -67,31 +67,31 @@ def data_files(customers: Path, events: Path | None) -> DataFiles:
 
 
 def follow(customers: Path, events: Path | None, program: Program,
-           recorder: Recorder) -> Iterator[CustomerRows]:
+           held: HeldProblems) -> Iterator[CustomerRows]:
     """Each customer's rows, the two files read side by side in customer id order.
 
-    Rows out of order stop the reading (`recorder.fatal`); a repeated customer is skipped, and
+    Rows out of order stop the reading (`held.fatal`); a repeated customer is skipped, and
     events of customers not in the customers file are reported. What is found after the last
-    customer stays in `recorder`.
+    customer stays in `held`.
     """
     files = data_files(customers, events)
-    columns = customer_columns(files.customers, program, recorder)
-    people = ((line, row) for line, row in read_rows(customers, recorder)
+    columns = customer_columns(files.customers, program, held)
+    people = ((line, row) for line, row in read_rows(customers, held)
               if columns.check(line, row))
-    pending = _event_rows(events, files.events, program, recorder) if events else iter(())
+    pending = _event_rows(events, files.events, program, held) if events else iter(())
     current = next(pending, None)
     previous: str | None = None
     for line, row in people:
         customer = row_customer(row)
         if previous is not None and customer <= previous:
             if customer == previous:
-                recorder.report("E608", files.customers, line,
+                held.report("E608", files.customers, line,
                                 f"customer `{customer}` is listed twice")
                 continue
-            recorder.report("E607", files.customers, line,
+            held.report("E607", files.customers, line,
                             f"customer `{customer}` comes after `{previous}`",
                             hint="sort the file by customer_id (LC_ALL=C sort)")
-            recorder.fatal = True
+            held.fatal = True
             return
         previous = customer
         own: list[tuple[int, dict[str, Any]]] = []
@@ -99,13 +99,13 @@ def follow(customers: Path, events: Path | None, program: Program,
             if current[0] == customer:
                 own.append(current[1:])
             else:
-                _orphan(recorder, files.events, *current)
+                _orphan(held, files.events, *current)
             current = next(pending, None)
-        if recorder.fatal:
+        if held.fatal:
             return
-        yield CustomerRows(line, row, own, recorder.take())
+        yield CustomerRows(line, row, own, held.take())
     while current is not None:
-        _orphan(recorder, files.events, *current)
+        _orphan(held, files.events, *current)
         current = next(pending, None)
 
 
@@ -122,28 +122,28 @@ def convert(rows: CustomerRows, program: Program, moments: Moments, files: DataF
 
 
 def _event_rows(path: Path, name: str, program: Program,
-                recorder: Recorder) -> Iterator[tuple[str, int, dict[str, Any]]]:
+                held: HeldProblems) -> Iterator[tuple[str, int, dict[str, Any]]]:
     """(customer, line, row) of the events with the columns and a known event, checked to be
     in customer order."""
-    columns = event_columns(name, recorder)
-    names = EventNames(name, program, recorder)
+    columns = event_columns(name, held)
+    names = EventNames(name, program, held)
     previous = ""
-    for line, row in read_rows(path, recorder):
+    for line, row in read_rows(path, held):
         if not (columns.check(line, row) and names.known(line, row)):
             continue
         customer = row_customer(row)
         if customer < previous:
-            recorder.report("E607", name, line,
+            held.report("E607", name, line,
                             f"an event of `{customer}` comes after events of `{previous}`",
                             hint="sort the file by customer_id (LC_ALL=C sort); within one "
                                  "customer, events may be in any order")
-            recorder.fatal = True
+            held.fatal = True
             return
         previous = customer
         yield customer, line, row
 
 
-def _orphan(recorder: Recorder, name: str, customer: str, line: int,
+def _orphan(held: HeldProblems, name: str, customer: str, line: int,
             row: dict[str, Any]) -> None:
-    recorder.report("E609", name, line,
+    held.report("E609", name, line,
                     f"event for customer `{customer}`, who is not in the customers file")

@@ -9,7 +9,7 @@ from programs import write_file
 from runtime_kit import program_of
 from sopdsl.customers_io import Moments
 from sopdsl.data_rows import DataProblems
-from sopdsl.histories import Recorder, convert, data_files, follow
+from sopdsl.histories import HeldProblems, convert, data_files, follow
 from sopdsl.runtime.clock import Clock
 
 PROGRAM = program_of("event webinar\n")
@@ -21,14 +21,14 @@ def joined(tmp_path, people: str, events: str | None = None):
     customers = write_file(tmp_path / "c.csv", people)
     events_file = write_file(tmp_path / "e.csv", events) if events is not None else None
     files = data_files(customers, events_file)
-    recorder, problems = Recorder(), DataProblems()
+    held, problems = HeldProblems(), DataProblems()
     found = []
-    for rows in follow(customers, events_file, PROGRAM, recorder):
+    for rows in follow(customers, events_file, PROGRAM, held):
         problems.add(rows.reports)
         customer, own = convert(rows, PROGRAM, Moments(CLOCK), files, problems)
         found.append((customer.id, [e.name for e in own]))
-    problems.add(recorder.take())
-    problems.fatal |= recorder.fatal
+    problems.add(held.take())
+    problems.fatal |= held.fatal
     return found, problems
 
 

@@ -28,7 +28,7 @@ from sopdsl.runtime.hours import DEFAULT_WORKING_HOURS, ClockHours, DailyHours, 
 from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.customers_io import Moments, Roster, read_staff
 from sopdsl.data_rows import DataProblems, Report
-from sopdsl.histories import CustomerRows, DataFiles, Recorder, convert, data_files, follow
+from sopdsl.histories import CustomerRows, DataFiles, HeldProblems, convert, data_files, follow
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.syntax.files import display_path
 from sopdsl.fmt.exprs import events_text, expr_text
@@ -98,10 +98,10 @@ class Planner:
     def plan_rows(self, rows: CustomerRows,
                   files: DataFiles) -> tuple[list[PlanTask], Counter[str], list[Report]]:
         """One customer's plan from their rows as read, and the problems of those rows."""
-        recorder = Recorder()
-        data, events = convert(rows, self.program, self.moments, files, recorder)
+        held = HeldProblems()
+        data, events = convert(rows, self.program, self.moments, files, held)
         tasks, drops = self.plan_customer(data, events)
-        return tasks, drops, [*rows.reports, *recorder.take()]
+        return tasks, drops, [*rows.reports, *held.take()]
 
     def plan_customer(self, data: CustomerData,
                       events: Iterable[Event] = ()) -> tuple[list[PlanTask], Counter[str]]:
@@ -259,8 +259,8 @@ def plan_files(program: Program, inputs: PlanInputs, settings: PlanSettings,
         return None, problems.finish()
     planner = Planner(program, settings, roster)
     sink: PlanSink = make_sink(planner)
-    recorder = Recorder()
-    followed = follow(inputs.customers, inputs.events, program, recorder)
+    held = HeldProblems()
+    followed = follow(inputs.customers, inputs.events, program, held)
     files = data_files(inputs.customers, inputs.events)
     kinds: Counter[str] = Counter()
     dropped: Counter[str] = Counter()
@@ -274,8 +274,8 @@ def plan_files(program: Program, inputs: PlanInputs, settings: PlanSettings,
             kinds.update(task.kind for task in tasks)
             dropped.update(drops)
             count += 1
-    problems.add(recorder.take())
-    problems.fatal |= recorder.fatal
+    problems.add(held.take())
+    problems.fatal |= held.fatal
     if problems.fatal:
         return None, problems.finish()
     staff_actions = batches.tasks()
