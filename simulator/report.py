@@ -4,7 +4,9 @@ Each tally is first turned into its figures (a nested dict of numbers in the rep
 shape); the report then puts each figure's values over the replications into an estimate
 `{"mean": x, "ci95": [lo, hi]}`. A figure a replication lacks (a goal nobody reached, a
 step nobody ran) counts as zero there. Ratios (rates, AOV, ROI...) are computed per
-replication and then averaged, so their intervals come from the same t rule as counts.
+replication and then averaged, so their intervals come from the same t rule as counts; a ratio
+with nothing to divide by is undefined in that replication and left out, and `null` when it is
+undefined in all of them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 from typing import TYPE_CHECKING
 
 from simulator.results import GoalTally, JourneyTally, StaffTally, Tally
-from simulator.stats import estimate
+from simulator.stats import defined_estimate, estimate
 
 if TYPE_CHECKING:
     from simulator.montecarlo import Forecast
@@ -58,15 +60,17 @@ def tally_figures(tally: Tally) -> dict:
 
 
 def aggregate(figures: list[dict]) -> dict:
-    """The figures of every replication as one dict of estimates (missing numbers count as 0)."""
+    """The figures of every replication as one dict of estimates: missing numbers count as 0,
+    undefined ones (None: a rate with nothing eligible) are left out, and a figure undefined
+    in every replication is None."""
     keys = list(dict.fromkeys(key for figure in figures for key in figure))
     merged: dict = {}
     for key in keys:
-        values = [figure.get(key) for figure in figures]
+        values = [figure.get(key, 0.0) for figure in figures]
         if any(isinstance(value, dict) for value in values):
             merged[key] = aggregate([value or {} for value in values])
         else:
-            merged[key] = estimate([float(value or 0.0) for value in values]).as_dict()
+            merged[key] = defined_estimate(values)
     return merged
 
 

@@ -20,6 +20,7 @@ KPI_LABELS = {
     "roi": "ROI",
 }
 INTERVAL = "95% interval"
+NOT_AVAILABLE = "n/a"  # a rate with nothing eligible: not zero, not known
 
 
 def render_report(report: dict, *, color: bool = False, width: int = 100) -> str:
@@ -53,8 +54,15 @@ def percent(value: float) -> str:
     return f"{shown:,.1f}%" if abs(shown) >= 10 else f"{shown:.2f}%"
 
 
-def interval(figure: dict, show=number) -> str:
-    """`lo – hi` of a figure's 95% interval."""
+def mean(figure: dict | None, show=number) -> str:
+    """A figure's mean; `n/a` for an undefined one (a rate with nothing eligible)."""
+    return NOT_AVAILABLE if figure is None else show(figure["mean"])
+
+
+def interval(figure: dict | None, show=number) -> str:
+    """`lo – hi` of a figure's 95% interval; `n/a` for an undefined figure."""
+    if figure is None:
+        return NOT_AVAILABLE
     low, high = figure["ci95"]
     return f"{show(low)} – {show(high)}"
 
@@ -103,8 +111,8 @@ def _funnel(report: dict) -> Any:
     table = _table("stage", "customers", INTERVAL, "share")
     customers = report["meta"]["customers"]["mean"]
     for stage, figure in report["funnel"].items():
-        share = figure["mean"] / customers if customers else 0.0
-        table.add_row(stage, number(figure["mean"]), interval(figure), percent(share))
+        share = percent(figure["mean"] / customers) if customers else NOT_AVAILABLE
+        table.add_row(stage, number(figure["mean"]), interval(figure), share)
     return table
 
 
@@ -112,7 +120,7 @@ def _kpis(kpis: dict) -> Any:
     table = _table("KPI", "mean", INTERVAL)
     for key, figure in kpis.items():
         show = percent if key in RATE_KPIS else money
-        table.add_row(KPI_LABELS.get(key, key), show(figure["mean"]), interval(figure, show))
+        table.add_row(KPI_LABELS.get(key, key), mean(figure, show), interval(figure, show))
     return table
 
 
@@ -138,7 +146,7 @@ def _goals(goals: dict) -> Any:
     for goal, figures in goals.items():
         rate = figures["rate"]
         table.add_row(goal, number(figures["reached"]["mean"]), number(figures["eligible"]["mean"]),
-                      percent(rate["mean"]), interval(rate, percent))
+                      mean(rate, percent), interval(rate, percent))
     return table
 
 
@@ -164,11 +172,11 @@ def _arms(arms: dict) -> Any:
     table = _table("arm", "entered", "goal", "rate", INTERVAL)
     for arm, figures in arms.items():
         entered = number(figures["entered"]["mean"])
-        goals = figures["goals"] or {"-": None}
-        for goal, goal_figures in goals.items():
-            rate = goal_figures["rate"] if goal_figures else None
-            table.add_row(arm, entered, goal, percent(rate["mean"]) if rate else "-",
-                          interval(rate, percent) if rate else "-")
+        if not figures["goals"]:
+            table.add_row(arm, entered, "-", "-", "-")
+        for goal, goal_figures in figures["goals"].items():
+            rate = goal_figures["rate"]
+            table.add_row(arm, entered, goal, mean(rate, percent), interval(rate, percent))
             arm = entered = ""
     return table
 
@@ -177,7 +185,7 @@ def _staff(staff: dict) -> Any:
     table = _table("role", "tasks", "done", "expired", "utilisation", "max backlog")
     for role, figures in staff.items():
         table.add_row(role, *(number(figures[key]["mean"]) for key in ("tasks", "done", "expired")),
-                      percent(figures["utilisation"]["mean"]),
+                      mean(figures["utilisation"], percent),
                       number(figures["max_backlog"]["mean"]))
     return table
 

@@ -46,6 +46,13 @@ def estimate(values: Sequence[float]) -> Estimate:
     return Estimate(mean, mean - half, mean + half)
 
 
+def defined_estimate(values: Sequence[float | None]) -> dict | None:
+    """The estimate over the values that are defined, as a report's dict; None when none is
+    (a rate no replication had anything eligible for)."""
+    defined = [value for value in values if value is not None]
+    return estimate(defined).as_dict() if defined else None
+
+
 def paired_difference(a: Sequence[float], b: Sequence[float]) -> Estimate:
     """The mean of `b - a` over paired replications, with its paired t 95% interval."""
     if len(a) != len(b):

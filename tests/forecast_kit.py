@@ -100,6 +100,17 @@ def fake_runner(program, scenario: Scenario, seed: int, progress=None) -> Tally:
     )
 
 
+def fake_baseline(program, scenario: Scenario, seed: int, progress=None) -> Tally:
+    """`fake_runner` with the playbook switched off: the same seed, no journeys, and the
+    purchases a playbook-free run makes up from that seed."""
+    from simulator.engine import switched_off
+
+    tally = fake_runner(switched_off(program), scenario, seed, progress)
+    tally.purchases = tally.purchasers = float(random.Random(seed).randint(0, 50))
+    tally.gmv, tally.sends, tally.delivered = 300.0 * tally.purchases, 0.0, 0.0
+    return tally
+
+
 def exact_tally(program, scenario: Scenario) -> Tally:
     """A stand-in exact forecaster: the expected counts of a one-goal journey."""
     return Tally(customers=1000.0, journeys={"onboarding": JourneyTally(
