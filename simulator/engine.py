@@ -30,7 +30,6 @@ from sopdsl.runtime.journey_program import compile_program
 from sopdsl.checker.program import Program
 from simulator.behaviour import BehaviourSampler, DrawStream, daily_moments
 from simulator.day_clock import DayTableClock
-from simulator.notes import unmodelled_events
 from simulator.population import Population, generate
 from simulator.results import Tally
 from sopdsl.scenario.model import Scenario
@@ -406,7 +405,6 @@ class Replication:
         tally.funnel = _funnel(self.program.settings.stages, (
             c.stage if c is not None else stock.stages.get(index)
             for index, c in enumerate(self.customers)))
-        tally.notes = unmodelled_events(self.program, self.scenario)
         if self.no_owner:
             tally.notes.append(f"{self.no_owner} staff-confirmed sends had nobody to do them: "
                                "the playbook declares no role to own customers")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from simulator import METHODS
+from simulator.notes import unproduced_events
 from simulator.results import Tally
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.errors import SopdslError
@@ -56,6 +57,8 @@ class Forecast:
     # The baseline's tallies (the playbook switched off), paired with `tallies` by seed; None
     # when no baseline was run (`baseline=False`, or the exact method).
     baseline: list[Tally] | None = None
+    # Events journeys refer to that the scenario never produces -> the journeys referring.
+    unproduced: dict[str, list[str]] = field(default_factory=dict)
 
 
 class SchedulerError(SopdslError):
@@ -130,7 +133,8 @@ def simulate(
                    for index, job in enumerate(jobs)]
     return Forecast(method="montecarlo", playbook=display_path(program.entry), scenario=scenario,
                     tallies=tallies[:replications], seed=seed, seeds=seeds,
-                    baseline=tallies[replications:] if baseline is not False else None)
+                    baseline=tallies[replications:] if baseline is not False else None,
+                    unproduced=unproduced_events(program, scenario))
 
 
 def forecast_exactly(
@@ -146,7 +150,7 @@ def forecast_exactly(
         reasons = getattr(result, "reasons", result)
         raise Refused([str(reason) for reason in reasons])
     return Forecast(method="exact", playbook=display_path(program.entry), scenario=scenario,
-                    tallies=[result])
+                    tallies=[result], unproduced=unproduced_events(program, scenario))
 
 
 def forecast(program: Program, scenario: Scenario, *, method: str = "montecarlo",

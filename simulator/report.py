@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from simulator.notes import unproduced_note
 from simulator.results import GoalTally, JourneyTally, StaffTally, Tally
 from simulator.stats import defined_estimate, estimate
 
@@ -24,6 +25,9 @@ GOAL_NOTE = ("goal rates count only entries whose goal window ended inside the h
              "later entries count in `reached` but not in the rate")
 INTERVAL_NOTE = "every figure is the mean over replications with a Student t 95% interval"
 EXACT_NOTE = "expected values computed without sampling: intervals have zero width"
+GROSS_NOTE = ("KPIs are gross: they include what customers would have done without the playbook; "
+              "the lift section holds what the playbook adds")
+NO_BASELINE_NOTE = "no baseline was run, so there is no lift"
 STEP_FIELDS = ("reached", "sent", "delivered", "opened", "clicked", "actions")
 STAFF_FIELDS = ("tasks", "done", "expired", "utilisation", "max_backlog")
 TOTAL_FIELDS = ("customers", "arrivals", "sends", "delivered", "interactions", "purchases",
@@ -31,15 +35,29 @@ TOTAL_FIELDS = ("customers", "arrivals", "sends", "delivered", "interactions", "
 
 
 def build_report(forecast: Forecast) -> dict:
-    """The report dict: journeys, funnel, kpis, staff, totals and meta (every figure an F)."""
+    """The report dict: journeys, funnel, kpis (gross), staff, totals, the lift over the
+    baseline, the steps no run reached, the events never produced, and meta."""
+    from simulator.lift import lift
+
     figures = [tally_figures(tally) for tally in forecast.tallies]
     report = aggregate(figures)
     for name, journey in forecast.tallies[0].journeys.items():
         for step_id, step in journey.steps.items():
             if step.channel is not None:
                 report["journeys"][name]["steps"][step_id]["channel"] = step.channel
+    report["lift"] = lift(forecast)
+    report["unreached_steps"] = unreached_steps(forecast.tallies)
+    report["unproduced_events"] = [{"event": event, "journeys": journeys}
+                                   for event, journeys in forecast.unproduced.items()]
     report["meta"] = report_meta(forecast)
     return report
+
+
+def unreached_steps(tallies: list[Tally]) -> list[dict]:
+    """`{"journey", "step"}` of every step no run reached in any replication, in order."""
+    return [{"journey": name, "step": step_id}
+            for name, journey in tallies[0].journeys.items() for step_id in journey.steps
+            if all(tally.journeys[name].steps[step_id].reached == 0 for tally in tallies)]
 
 
 def report_json(report: dict) -> str:
@@ -113,5 +131,18 @@ def report_meta(forecast: Forecast) -> dict:
         "horizon": duration_text(scenario.horizon_minutes),
         "horizon_minutes": scenario.horizon_minutes,
         "customers": estimate([tally.customers for tally in forecast.tallies]).as_dict(),
-        "notes": [GOAL_NOTE, EXACT_NOTE if exact else INTERVAL_NOTE],
+        "baseline": forecast.baseline is not None,
+        "notes": [GOAL_NOTE, EXACT_NOTE if exact else INTERVAL_NOTE, GROSS_NOTE,
+                  _lift_note(forecast),
+                  *(unproduced_note(event, journeys)
+                    for event, journeys in forecast.unproduced.items())],
     }
+
+
+def _lift_note(forecast: Forecast) -> str:
+    from simulator.lift import EXACT_NOTE as EXACT_LIFT_NOTE, NOTE as LIFT_NOTE
+
+    if forecast.method == "exact":
+        return EXACT_LIFT_NOTE
+    return NO_BASELINE_NOTE if forecast.baseline is None else LIFT_NOTE
+

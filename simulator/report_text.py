@@ -17,7 +17,11 @@ KPI_LABELS = {
     "aov": "average order value",
     "revenue_per_customer": "revenue per customer",
     "cac": "CAC",
-    "roi": "ROI",
+    "roi": "ROI (gross)",
+}
+LIFT_LABELS = {
+    "purchases": "purchases", "purchasers": "purchasers", "gmv": "GMV",
+    "unfriends": "unfriends", "cost": "cost",
 }
 INTERVAL = "95% interval"
 NOT_AVAILABLE = "n/a"  # a rate with nothing eligible: not zero, not known
@@ -68,13 +72,22 @@ def interval(figure: dict | None, show=number) -> str:
 
 
 def _parts(report: dict) -> list[Any]:
+    from rich.markup import escape
+
     parts: list[Any] = [_heading(report["meta"]), "", "[bold]Funnel[/]", _funnel(report),
-                        "", "[bold]KPIs[/]", _kpis(report["kpis"])]
+                        "", "[bold]KPIs (gross)[/]", _kpis(report["kpis"])]
+    if report.get("lift"):
+        parts += ["", "[bold]Lift over the baseline (the same customers without the playbook)[/]",
+                  *_lift(report["lift"])]
     for name, journey in report["journeys"].items():
         parts += ["", *_journey(name, journey)]
     if report["staff"]:
         parts += ["", "[bold]Staff[/]", _staff(report["staff"])]
     parts += ["", _sends(report["totals"])]
+    if report.get("unreached_steps"):
+        steps = ", ".join(f"{escape(row['step'])} ({escape(row['journey'])})"
+                          for row in report["unreached_steps"])
+        parts.append(f"Steps no run reached: {steps}.")
     parts += [f"Note: {note}." for note in report["meta"]["notes"]]
     return parts
 
@@ -188,6 +201,20 @@ def _staff(staff: dict) -> Any:
                       mean(figures["utilisation"], percent),
                       number(figures["max_backlog"]["mean"]))
     return table
+
+
+def _lift(lift: dict) -> list[Any]:
+    table = _table("figure", "with", "without", "increment", INTERVAL)
+    rows = [(LIFT_LABELS[key], lift[key]) for key in LIFT_LABELS]
+    rows += [(f"{journey} / {goal} events", row)
+             for journey, goals in lift["goal_events"].items() for goal, row in goals.items()]
+    for label, row in rows:
+        show = money if label in ("GMV", "cost") else number
+        increment = row["increment"]
+        table.add_row(label, mean(row["playbook"], show), mean(row["baseline"], show),
+                      mean(increment, show), interval(increment, show))
+    roi = lift["incremental_roi"]
+    return [table, f"incremental ROI {mean(roi, percent)} ({interval(roi, percent)})"]
 
 
 def _sends(totals: dict) -> str:
