@@ -1,4 +1,4 @@
-"""What a forecast's reader should know: events journeys refer to that the scenario never makes happen."""
+"""What a forecast's reader should know: events journeys refer to, the scenario never makes."""
 
 from __future__ import annotations
 

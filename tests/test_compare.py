@@ -112,7 +112,8 @@ def test_a_rate_with_nothing_eligible_has_no_difference() -> None:
 def test_scenarios_compared_with_the_same_seeds(onboarding) -> None:
     """Two scenarios of one playbook: a higher click rate lifts every goal rate significantly."""
     program = onboarding
-    low = simulate(program, small_scenario(click=0.1), replications=8, seed=1, runner=fake_runner, baseline=False)
+    low = simulate(program, small_scenario(click=0.1), replications=8, seed=1, runner=fake_runner,
+                   baseline=False)
     high = simulate(program, small_scenario(click=0.5), replications=8, seed=1,
                     runner=fake_runner, baseline=False)
     result = compare(low, high)

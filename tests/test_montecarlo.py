@@ -58,9 +58,12 @@ def test_seeds_do_not_depend_on_the_count() -> None:
 def test_same_seed_same_results(onboarding) -> None:
     """Two runs with one seed give equal tallies; another seed gives others."""
     scenario = small_scenario()
-    first = simulate(onboarding, scenario, replications=4, seed=11, runner=fake_runner, baseline=False)
-    again = simulate(onboarding, scenario, replications=4, seed=11, runner=fake_runner, baseline=False)
-    other = simulate(onboarding, scenario, replications=4, seed=12, runner=fake_runner, baseline=False)
+    first = simulate(onboarding, scenario, replications=4, seed=11, runner=fake_runner,
+                     baseline=False)
+    again = simulate(onboarding, scenario, replications=4, seed=11, runner=fake_runner,
+                     baseline=False)
+    other = simulate(onboarding, scenario, replications=4, seed=12, runner=fake_runner,
+                     baseline=False)
     assert first.tallies == again.tallies
     assert first.tallies != other.tallies
     assert [t.seed for t in first.tallies] == first.seeds == replication_seeds(11, 4)
@@ -70,16 +73,17 @@ def test_same_seed_same_results(onboarding) -> None:
 def test_worker_counts_give_identical_results(onboarding, workers: int) -> None:
     """A process pool returns exactly the tallies of one process, in replication order."""
     scenario = small_scenario()
-    alone = simulate(onboarding, scenario, replications=5, seed=3, runner=fake_runner, baseline=False)
-    pooled = simulate(onboarding, scenario, replications=5, seed=3, runner=fake_runner, baseline=False,
-                      workers=workers)
+    alone = simulate(onboarding, scenario, replications=5, seed=3, runner=fake_runner,
+                     baseline=False)
+    pooled = simulate(onboarding, scenario, replications=5, seed=3, runner=fake_runner,
+                      baseline=False, workers=workers)
     assert pooled.tallies == alone.tallies
 
 
 def test_results_are_in_replication_order(onboarding) -> None:
     """Whatever order replications finish in, tally i belongs to seed i."""
-    forecast = simulate(onboarding, small_scenario(), replications=6, seed=5, runner=seed_echo, baseline=False,
-                        workers=2)
+    forecast = simulate(onboarding, small_scenario(), replications=6, seed=5, runner=seed_echo,
+                        baseline=False, workers=2)
     assert [t.seed for t in forecast.tallies] == forecast.seeds
 
 
@@ -88,10 +92,11 @@ def test_dask_local_cluster_gives_identical_results(onboarding) -> None:
     from dask.distributed import LocalCluster
 
     scenario = small_scenario()
-    alone = simulate(onboarding, scenario, replications=4, seed=9, runner=fake_runner, baseline=False)
+    alone = simulate(onboarding, scenario, replications=4, seed=9, runner=fake_runner,
+                     baseline=False)
     with LocalCluster(n_workers=2, processes=False, dashboard_address=None) as cluster:
-        on_dask = simulate(onboarding, scenario, replications=4, seed=9, runner=fake_runner, baseline=False,
-                           scheduler=cluster.scheduler_address)
+        on_dask = simulate(onboarding, scenario, replications=4, seed=9, runner=fake_runner,
+                           baseline=False, scheduler=cluster.scheduler_address)
     assert on_dask.tallies == alone.tallies
 
 
@@ -99,8 +104,8 @@ def test_dask_local_cluster_gives_identical_results(onboarding) -> None:
 def test_progress_reports_days_and_replications(onboarding, workers: int) -> None:
     """Every replication reports its simulated days 1..4 and finishes once."""
     recorder = Recorder()
-    simulate(onboarding, small_scenario(days=4), replications=3, seed=1, runner=fake_runner, baseline=False,
-             workers=workers, progress=recorder)
+    simulate(onboarding, small_scenario(days=4), replications=3, seed=1, runner=fake_runner,
+             baseline=False, workers=workers, progress=recorder)
     assert sorted(recorder.done) == [0, 1, 2]
     assert {r: sorted(days) for r, days in recorder.days_seen.items()} == {
         r: [1, 2, 3, 4] for r in range(3)}
@@ -109,7 +114,8 @@ def test_progress_reports_days_and_replications(onboarding, workers: int) -> Non
 def test_forecast_records_what_produced_it(onboarding) -> None:
     """The forecast names the method, playbook, root seed and scenario."""
     scenario = small_scenario()
-    forecast = simulate(onboarding, scenario, replications=2, seed=4, runner=fake_runner, baseline=False)
+    forecast = simulate(onboarding, scenario, replications=2, seed=4, runner=fake_runner,
+                        baseline=False)
     assert forecast.method == "montecarlo" and forecast.seed == 4
     assert forecast.playbook.endswith("onboarding.sop") and forecast.scenario is scenario
 
@@ -117,10 +123,11 @@ def test_forecast_records_what_produced_it(onboarding) -> None:
 def test_bad_counts_are_refused(onboarding) -> None:
     """Zero replications or workers is a caller's mistake."""
     with pytest.raises(ValueError):
-        simulate(onboarding, small_scenario(), replications=0, seed=1, runner=fake_runner, baseline=False)
+        simulate(onboarding, small_scenario(), replications=0, seed=1, runner=fake_runner,
+                 baseline=False)
     with pytest.raises(ValueError):
-        simulate(onboarding, small_scenario(), replications=1, seed=1, runner=fake_runner, baseline=False,
-                 workers=0)
+        simulate(onboarding, small_scenario(), replications=1, seed=1, runner=fake_runner,
+                 baseline=False, workers=0)
 
 
 def test_program_and_scenario_pickle(onboarding) -> None:

@@ -92,7 +92,7 @@ def test_every_grammar_rule_is_in_the_index() -> None:
 
 def test_the_index_names_only_rules_of_the_grammar() -> None:
     stale = sorted(indexed_rules() - set(grammar_rules()))
-    assert not stale, f"the Grammar index of docs/reference.md names no rule of the grammar: {stale}"
+    assert not stale, f"docs/reference.md's Grammar index names no rule of the grammar: {stale}"
 
 
 @pytest.mark.parametrize("names", [
