@@ -119,7 +119,8 @@ def simulate(
     if replications < 1 or workers < 1:
         raise ValueError("replications and workers must be at least 1")
     seeds = replication_seeds(seed, replications)
-    jobs = [(runner or default_runner(), seed_i) for seed_i in seeds]
+    runner = runner or default_runner()
+    jobs = [(runner, seed_i) for seed_i in seeds]
     if baseline is not False:
         without = default_baseline_runner() if baseline is True else baseline
         jobs += [(without, seed_i) for seed_i in seeds]
