@@ -28,6 +28,16 @@ EXACT_NOTE = "expected values computed without sampling: intervals have zero wid
 GROSS_NOTE = ("KPIs are gross: they include what customers would have done without the playbook; "
               "the lift section holds what the playbook adds")
 NO_BASELINE_NOTE = "no baseline was run, so there is no lift"
+
+
+def quick_note(sample: float) -> str:
+    """What a quick forecast's reader should know: what it simulated and what it cannot show."""
+    return (f"a quick forecast: {sample:.1%} of the customers were simulated with staff scaled "
+            f"alike, and counts are scaled back ×{1 / sample:,.1f}; rates are the sample's. How "
+            "work queues at full scale (backlog, expiry, mass sends' reach) can differ: "
+            "forecast without --quick for those")
+
+
 STEP_FIELDS = ("reached", "sent", "delivered", "opened", "clicked", "actions")
 STAFF_FIELDS = ("tasks", "done", "expired", "utilisation", "max_backlog")
 TOTAL_FIELDS = ("customers", "arrivals", "sends", "delivered", "interactions", "purchases",
@@ -131,9 +141,11 @@ def report_meta(forecast: Forecast) -> dict:
         "horizon": duration_text(scenario.horizon_minutes),
         "horizon_minutes": scenario.horizon_minutes,
         "customers": estimate([tally.customers for tally in forecast.tallies]).as_dict(),
+        "sample": forecast.sample,
         "baseline": forecast.baseline is not None,
-        "notes": [GOAL_NOTE, EXACT_NOTE if exact else INTERVAL_NOTE, GROSS_NOTE,
-                  _lift_note(forecast),
+        "notes": [GOAL_NOTE, EXACT_NOTE if exact else INTERVAL_NOTE,
+                  *([quick_note(forecast.sample)] if forecast.sample is not None else []),
+                  GROSS_NOTE, _lift_note(forecast),
                   *(unproduced_note(event, journeys)
                     for event, journeys in forecast.unproduced.items())],
     }
