@@ -189,15 +189,14 @@ class BehaviourSampler:
                 later.append(Event(follow.event, when, None, amount))
         return later
 
-    def organic_purchase(self, c: Customer, now: float) -> float | None:
-        """At a candidate moment of the daily purchase chance: the amount bought, or None.
+    def organic_purchase(self, c: Customer, now: float, uniform: float) -> bool:
+        """Whether a candidate moment of the daily purchase chance is a purchase, given the
+        candidate's own uniform draw (so a run without the playbook sees the same draw).
 
         Candidates come at the ceiling rate (`daily_purchase_ceiling`); accepting each with the
         customer's own chance over the ceiling gives exactly the customer's daily chance.
         """
-        if self.rng.random() * self.daily_purchase_ceiling < self.model.daily_purchase(c, now):
-            return self.amounts.next()
-        return None
+        return uniform * self.daily_purchase_ceiling < self.model.daily_purchase(c, now)
 
 
 def daily_moments(followed_from: np.ndarray, horizon: float, chance: float,

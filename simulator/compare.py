@@ -12,18 +12,16 @@ two of them is significant.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from simulator.pairing import check_paired, paired
 from simulator.report import report_meta, tally_figures
-from simulator.report_text import KPI_LABELS, RATE_KPIS, money, percent
-from simulator.stats import estimate, paired_difference
+from simulator.report_text import KPI_LABELS, NOT_AVAILABLE, RATE_KPIS, money, percent
 
 if TYPE_CHECKING:
     from simulator.montecarlo import Forecast
 
-# Below this, two exact figures are the same number up to floating-point rounding.
-EXACT_TOLERANCE = 1e-9
 NOTE = ("differences are B - A over replication pairs that share their seeds (common random "
         "numbers), with a paired t 95% interval; significant when the interval excludes zero")
 
@@ -32,8 +30,7 @@ def compare(a: Forecast, b: Forecast) -> dict:
     """The differences B - A: `kpis`, `goals` (journey -> goal -> rate) and both sides' meta."""
     if a.method != b.method:
         raise ValueError("both forecasts must use the same method")
-    if a.seeds != b.seeds:
-        raise ValueError("both forecasts must use the same replication seeds")
+    check_paired(a.seeds, b.seeds)
     rows_a, rows_b = _compared(a), _compared(b)
     result: dict = {"kpis": {}, "goals": {}}
     for key in [*rows_a, *(key for key in rows_b if key not in rows_a)]:
@@ -43,14 +40,14 @@ def compare(a: Forecast, b: Forecast) -> dict:
         target = result[section]
         for name in names[:-1]:
             target = target.setdefault(name, {})
-        target[names[-1]] = _difference(rows_a[key], rows_b[key], a.method == "exact")
+        target[names[-1]] = paired(rows_a[key], rows_b[key], a.method == "exact")
     result["only_in_a"] = [_label(key) for key in rows_a if key not in rows_b]
     result["only_in_b"] = [_label(key) for key in rows_b if key not in rows_a]
     result["meta"] = {"a": report_meta(a), "b": report_meta(b), "note": NOTE}
     return result
 
 
-def _compared(forecast: Forecast) -> dict[tuple[str, ...], list[float]]:
+def _compared(forecast: Forecast) -> dict[tuple[str, ...], list[float | None]]:
     """Per-replication values of every compared figure, keyed by (section, ..., name)."""
     figures = [tally_figures(tally) for tally in forecast.tallies]
     keys = list(dict.fromkeys(key for figure in figures for key in _keys(figure)))
@@ -63,23 +60,11 @@ def _keys(figure: dict) -> Iterator[tuple[str, ...]]:
         yield from (("goals", journey, goal) for goal in figures["goals"])
 
 
-def _value(figure: dict, key: tuple[str, ...]) -> float:
+def _value(figure: dict, key: tuple[str, ...]) -> float | None:
     if key[0] == "kpis":
         return figure["kpis"].get(key[1], 0.0)
     goal = figure["journeys"].get(key[1], {}).get("goals", {}).get(key[2])
     return goal["rate"] if goal else 0.0
-
-
-def _difference(a: list[float], b: list[float], exact: bool) -> dict:
-    difference = paired_difference(a, b)
-    if exact:
-        significant: bool | None = abs(difference.mean) > EXACT_TOLERANCE
-    elif len(a) < 2:
-        significant = None  # one pair: no spread to judge it by
-    else:
-        significant = difference.excludes_zero()
-    return {"a": estimate(a).as_dict(), "b": estimate(b).as_dict(),
-            "difference": difference.as_dict(), "significant": significant}
 
 
 def _label(key: tuple[str, ...]) -> str:
@@ -105,10 +90,13 @@ def render_comparison(result: dict, *, color: bool = False, width: int = 100) ->
         table.add_column(column, justify="right")
     for label, row, rate in _rows(result):
         show, change, unit = (percent, points, " pp") if rate else (money, signed_money, "")
-        low, high = row["difference"]["ci95"]
-        table.add_row(label, show(row["a"]["mean"]), show(row["b"]["mean"]),
-                      change(row["difference"]["mean"]) + unit,
-                      f"{change(low)} – {change(high)}{unit}", _verdict(row["significant"]))
+        difference = row["difference"]
+        spread = NOT_AVAILABLE
+        if difference is not None:
+            low, high = difference["ci95"]
+            spread = f"{change(low)} – {change(high)}{unit}"
+        table.add_row(label, _shown(row["a"], show), _shown(row["b"], show),
+                      _shown(difference, change, unit), spread, _verdict(row["significant"]))
     console.print()
     console.print(table)
     for side, missing in (("A", result["only_in_a"]), ("B", result["only_in_b"])):
@@ -138,4 +126,8 @@ def _rows(result: dict) -> Iterator[tuple[str, dict, bool]]:
 
 
 def _verdict(significant: bool | None) -> str:
-    return "n/a" if significant is None else "yes" if significant else "no"
+    return NOT_AVAILABLE if significant is None else "yes" if significant else "no"
+
+
+def _shown(figure: dict | None, show: Callable[[float], str], unit: str = "") -> str:
+    return NOT_AVAILABLE if figure is None else show(figure["mean"]) + unit

@@ -8,6 +8,7 @@ journey. Staff members are processes (simulator.staff). docs/simulation.md descr
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import math
@@ -25,10 +26,10 @@ from sopdsl.runtime.effects import (
     Effect, HandoffRequested, SendDelivered, SendRequested, TaskCreated,
 )
 from sopdsl.runtime.interpreter import Interpreter
+from sopdsl.runtime.journey_program import compile_program
 from sopdsl.checker.program import Program
 from simulator.behaviour import BehaviourSampler, DrawStream, daily_moments
 from simulator.day_clock import DayTableClock
-from simulator.notes import unmodelled_events
 from simulator.population import Population, generate
 from simulator.results import Tally
 from sopdsl.scenario.model import Scenario
@@ -42,9 +43,10 @@ PURCHASE = "purchase"
 
 
 def run_replication(program: Program, scenario: Scenario, seed: int,
-                    progress: Progress | None = None) -> Tally:
+                    progress: Progress | None = None, *, baseline: bool = False) -> Tally:
     """Simulate one replication; the same seed gives the same Tally, bit for bit.
 
+    `baseline` runs the same customers with the playbook switched off (`switched_off`).
     `progress(days_done)` is called as simulated days pass. The garbage collector is paused
     during the run (it would spend most of the time walking the many live customer objects).
     """
@@ -52,18 +54,31 @@ def run_replication(program: Program, scenario: Scenario, seed: int,
     gc.disable()
     gc.freeze()
     try:
-        return Replication(program, scenario, seed, progress).run()
+        return Replication(program, scenario, seed, progress, baseline).run()
     finally:
         gc.unfreeze()
         if enabled:
             gc.enable()
 
 
+def run_baseline(program: Program, scenario: Scenario, seed: int,
+                 progress: Progress | None = None) -> Tally:
+    """One replication of the baseline: `run_replication` with the playbook switched off."""
+    return run_replication(program, scenario, seed, progress, baseline=True)
+
+
+def switched_off(program: Program) -> Program:
+    """The program without its journeys: nothing triggers, sends, tasks staff or changes a
+    customer; its declarations (events, attributes, segments, roles, settings) stay, so the
+    population and every random stream are those of the playbook's own run."""
+    return dataclasses.replace(program, journeys={})
+
+
 class Replication:
     """The state of one run: the SimPy environment, the customers, staff and the counters."""
 
     def __init__(self, program: Program, scenario: Scenario, seed: int,
-                 progress: Progress | None) -> None:
+                 progress: Progress | None, baseline: bool = False) -> None:
         self.program, self.scenario, self.seed, self.progress = program, scenario, seed, progress
         self.env = simpy.Environment()
         self.horizon = float(scenario.horizon_minutes)
@@ -75,8 +90,11 @@ class Replication:
         population_rng, draws = (np.random.default_rng(s) for s in streams[:2])
         behaviour_rng, staff_rng = (random.Random(int(s.generate_state(1)[0]))
                                     for s in streams[2:4])
-        self.interpreter = Interpreter(program, clock,
+        self.interpreter = Interpreter(switched_off(program) if baseline else program, clock,
                                        seeded_arms(int(streams[4].generate_state(1)[0])))
+        goals = (compile_program(program) if baseline else self.interpreter.journeys).values()
+        self.goal_watch = [(journey.name, goal.name, goal.events)
+                           for journey in goals for goal in journey.goals]
         self.daily_rng = np.random.default_rng(streams[5])
         self.day_starts = [clock.at(scenario.start + dt.timedelta(days=k), 0)
                            for k in range(days)]
@@ -174,24 +192,28 @@ class Replication:
             what.append(np.full(customers.size, kind))
         times = np.concatenate(when)
         order = np.argsort(times, kind="stable")
+        # Each candidate's acceptance draw and amount, drawn now from the daily stream: a
+        # baseline run meets the same draws at the same moments whatever the playbook did.
+        uniforms = self.daily_rng.random(times.size)
+        amounts = np.clip(self.scenario.purchase.value.sample(self.daily_rng, times.size), 0.0,
+                          None)
         self.daily_queue = (times[order].tolist(), np.concatenate(who)[order].tolist(),
-                            np.concatenate(what)[order].tolist(), [name for name, _ in chances])
+                            np.concatenate(what)[order].tolist(), [name for name, _ in chances],
+                            uniforms.tolist(), amounts.tolist())
         if order.size:
             self._at(self.daily_queue[0][0], 0, self._daily_chance)
 
     def _daily_chance(self, timer: simpy.Event) -> None:
         position = timer.value
-        times, who, what, names = self.daily_queue
+        times, who, what, names, uniforms, amounts = self.daily_queue
         if position + 1 < len(times):
             self._at(times[position + 1], position + 1, self._daily_chance)
         index, now = who[position], self.env.now
         customer = self.customers[index] or self._stock_customer(index)
         if names[what[position]] != PURCHASE:
             self._fire(index, customer, Event(names[what[position]], now))
-            return
-        amount = self.behaviour.organic_purchase(customer, now)
-        if amount is not None:
-            self._fire(index, customer, Event(PURCHASE, now, None, amount))
+        elif self.behaviour.organic_purchase(customer, now, uniforms[position]):
+            self._fire(index, customer, Event(PURCHASE, now, None, amounts[position]))
 
     def _day_end(self, timer: simpy.Event) -> None:
         self._day_end_now(timer.value)
@@ -256,6 +278,9 @@ class Replication:
             self.purchasers.add(index)
         elif event.name == "friend_deleted":
             self.counts.add(("unfriends",), event.time)
+        for journey, goal, events in self.goal_watch:
+            if events.matches(event):
+                self.counts.add(("goal_events", journey, goal), event.time)
         self._apply(index, customer, self.interpreter.on_event(customer, event))
 
     # ---- effects -----------------------------------------------------------------------
@@ -374,11 +399,13 @@ class Replication:
         tally.gmv = self.gmv
         tally.staff = self.staffing.tallies()
         tally.daily.backlog = self.backlog
+        for journey, goal, _ in self.goal_watch:
+            tally.goal_events.setdefault(journey, {})[goal] = self.counts.total(
+                ("goal_events", journey, goal))
         stock = self.population.stock
         tally.funnel = _funnel(self.program.settings.stages, (
             c.stage if c is not None else stock.stages.get(index)
             for index, c in enumerate(self.customers)))
-        tally.notes = unmodelled_events(self.program, self.scenario)
         if self.no_owner:
             tally.notes.append(f"{self.no_owner} staff-confirmed sends had nobody to do them: "
                                "the playbook declares no role to own customers")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from simulator import METHODS
+from simulator.notes import unproduced_events
 from simulator.quick import sample_fraction, scaled
 from simulator.results import Tally
 from sopdsl.builtins import MINUTES_PER_DAY
@@ -32,10 +33,13 @@ POLL_SECONDS = 0.2
 # `runner(program, scenario, seed, progress=callback) -> Tally`; the callback takes the
 # simulated days done so far. It must be a top-level function when it runs in other processes.
 Runner = Callable[..., Tally]
+Job = tuple[Runner, int]  # a replication's function and its seed
 
 
 class Progress(Protocol):
-    """What a forecast tells as it goes: simulated days per replication, and replications done."""
+    """What a forecast tells as it goes: simulated days per replication, and replications done.
+
+    With a baseline, baseline replication `i` of `n` is told as replication `n + i`."""
 
     def days(self, replication: int, days_done: float) -> None: ...
 
@@ -53,6 +57,11 @@ class Forecast:
     seed: int | None = None  # the root seed (Monte Carlo only)
     seeds: list[int] = field(default_factory=list)  # each replication's seed, in order
     sample: float | None = None  # a quick forecast: the share of customers simulated
+    # The baseline's tallies (the playbook switched off), paired with `tallies` by seed; None
+    # when no baseline was run (`baseline=False`, or the exact method).
+    baseline: list[Tally] | None = None
+    # Events journeys refer to that the scenario never produces -> the journeys referring.
+    unproduced: dict[str, list[str]] = field(default_factory=dict)
 
 
 class Refused(SopdslError):
@@ -78,6 +87,13 @@ def default_runner() -> Runner:
     return run_replication
 
 
+def default_baseline_runner() -> Runner:
+    """The SimPy engine's replication function with the playbook switched off."""
+    from simulator.engine import run_baseline
+
+    return run_baseline
+
+
 def simulate(
     program: Program,
     scenario: Scenario,
@@ -88,29 +104,37 @@ def simulate(
     scheduler: str | None = None,
     progress: Progress | None = None,
     runner: Runner | None = None,
+    baseline: bool | Runner = True,
 ) -> Forecast:
     """Run `replications` replications of the playbook under the scenario; tallies in order.
 
-    `workers > 1` runs them in a process pool; `scheduler` (a Dask scheduler address such
-    as `tcp://host:8786`) runs them on that cluster instead.
+    `baseline` also runs each replication with the playbook switched off, from the same seed
+    (common random numbers), for the lift (`simulator.lift`); a function runs that instead of
+    the engine's baseline. `workers > 1` runs them in a process pool; `scheduler` (a Dask
+    scheduler address such as `tcp://host:8786`) runs them on that cluster instead.
     """
     from sopdsl.syntax.files import display_path
 
     if replications < 1 or workers < 1:
         raise ValueError("replications and workers must be at least 1")
-    runner = runner or default_runner()
     seeds = replication_seeds(seed, replications)
+    runner = runner or default_runner()
+    jobs = [(runner, seed_i) for seed_i in seeds]
+    if baseline is not False:
+        without = default_baseline_runner() if baseline is True else baseline
+        jobs += [(without, seed_i) for seed_i in seeds]
     if scheduler is not None:
         with dask_executor(scheduler) as executor:
-            tallies = _run_on(executor, runner, program, scenario, seeds, progress, None)
-    elif workers > 1 and replications > 1:
-        tallies = _run_in_pool(min(workers, replications), runner, program, scenario, seeds,
-                               progress)
+            tallies = _run_on(executor, program, scenario, jobs, progress, None)
+    elif workers > 1 and len(jobs) > 1:
+        tallies = _run_in_pool(min(workers, len(jobs)), program, scenario, jobs, progress)
     else:
-        tallies = [_run_here(runner, program, scenario, seed_i, index, progress)
-                   for index, seed_i in enumerate(seeds)]
+        tallies = [_run_here(job, program, scenario, index, progress)
+                   for index, job in enumerate(jobs)]
     return Forecast(method="montecarlo", playbook=display_path(program.entry), scenario=scenario,
-                    tallies=tallies, seed=seed, seeds=seeds)
+                    tallies=tallies[:replications], seed=seed, seeds=seeds,
+                    baseline=tallies[replications:] if baseline is not False else None,
+                    unproduced=unproduced_events(program, scenario))
 
 
 def forecast_exactly(
@@ -126,14 +150,17 @@ def forecast_exactly(
         reasons = getattr(result, "reasons", result)
         raise Refused([str(reason) for reason in reasons])
     return Forecast(method="exact", playbook=display_path(program.entry), scenario=scenario,
-                    tallies=[result])
+                    tallies=[result], unproduced=unproduced_events(program, scenario))
 
 
 def forecast(program: Program, scenario: Scenario, *, method: str = "montecarlo",
              workers: int = 1, scheduler: str | None = None,
-             progress: Progress | None = None, quick: bool = False) -> Forecast:
-    """Forecast with `method`: `montecarlo` runs the scenario's replications from its seed
-    (see `simulate`); `exact` computes expected values, or raises `Refused` saying why not.
+             progress: Progress | None = None, quick: bool = False,
+             baseline: bool = True) -> Forecast:
+    """Forecast with `method`: `montecarlo` runs the scenario's replications from its seed,
+    and with `baseline` the same replications with the playbook switched off (see
+    `simulate`); `exact` computes expected values (its lift is Monte Carlo only), or raises
+    `Refused` saying why not.
     `quick` simulates a sample of the customers with staff alike and scales counts back
     (Monte Carlo only; see `simulator.quick`). The playbook must load without errors."""
     if not program.ok:
@@ -147,11 +174,14 @@ def forecast(program: Program, scenario: Scenario, *, method: str = "montecarlo"
     fraction = sample_fraction(scenario) if quick else 1.0
     result = simulate(program, scenario.sampled(fraction) if fraction < 1 else scenario,
                       replications=scenario.replications, seed=scenario.seed,
-                      workers=workers, scheduler=scheduler, progress=progress)
+                      workers=workers, scheduler=scheduler, progress=progress, baseline=baseline)
     if fraction == 1.0:
         return result
     tallies = [scaled(tally, 1 / fraction) for tally in result.tallies]
-    return dataclasses.replace(result, scenario=scenario, tallies=tallies, sample=fraction)
+    without = None if result.baseline is None else [scaled(t, 1 / fraction)
+                                                    for t in result.baseline]
+    return dataclasses.replace(result, scenario=scenario, tallies=tallies, baseline=without,
+                               sample=fraction)
 
 
 def horizon_days(scenario: Scenario) -> float:
@@ -177,8 +207,9 @@ class _DaysReporter:
         self.days.put((self.index, days_done))
 
 
-def _run_here(runner: Runner, program: Program, scenario: Scenario, seed: int, index: int,
+def _run_here(job: Job, program: Program, scenario: Scenario, index: int,
               progress: Progress | None) -> Tally:
+    runner, seed = job
     callback = None if progress is None else (lambda done: progress.days(index, done))
     tally = runner(program, scenario, seed, progress=callback)
     if progress is not None:
@@ -186,26 +217,26 @@ def _run_here(runner: Runner, program: Program, scenario: Scenario, seed: int, i
     return tally
 
 
-def _run_in_pool(workers: int, runner: Runner, program: Program, scenario: Scenario,
-                 seeds: list[int], progress: Progress | None) -> list[Tally]:
+def _run_in_pool(workers: int, program: Program, scenario: Scenario, jobs: list[Job],
+                 progress: Progress | None) -> list[Tally]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=workers) as executor:
         if progress is None:
-            return _run_on(executor, runner, program, scenario, seeds, None, None)
+            return _run_on(executor, program, scenario, jobs, None, None)
         with multiprocessing.Manager() as manager:
-            return _run_on(executor, runner, program, scenario, seeds, progress, manager.Queue())
+            return _run_on(executor, program, scenario, jobs, progress, manager.Queue())
 
 
-def _run_on(executor: Executor, runner: Runner, program: Program, scenario: Scenario,
-            seeds: list[int], progress: Progress | None, days: Any) -> list[Tally]:
-    """Submit every replication to the executor and collect the tallies in replication order."""
+def _run_on(executor: Executor, program: Program, scenario: Scenario, jobs: list[Job],
+            progress: Progress | None, days: Any) -> list[Tally]:
+    """Submit every replication to the executor and collect the tallies in job order."""
     futures: dict[Future, int] = {
         executor.submit(replicate, runner, program, scenario, seed, index, days): index
-        for index, seed in enumerate(seeds)
+        for index, (runner, seed) in enumerate(jobs)
     }
-    tallies: list[Tally | None] = [None] * len(seeds)
+    tallies: list[Tally | None] = [None] * len(jobs)
     pending = set(futures)
     try:
         while pending:

@@ -1,4 +1,4 @@
-"""Notes for a forecast's reader: events journeys refer to that the scenario never makes happen."""
+"""What a forecast's reader should know: events journeys refer to, the scenario never makes."""
 
 from __future__ import annotations
 
@@ -23,22 +23,25 @@ def happening_events(scenario: Scenario) -> set[str]:
     return happening
 
 
-def unmodelled_events(program: Program, scenario: Scenario) -> list[str]:
-    """One note per event journeys refer to (triggers, waits, goals, exits, conditions) that
-    never happens during the simulation."""
+def unproduced_events(program: Program, scenario: Scenario) -> dict[str, list[str]]:
+    """Every declared event journeys refer to (triggers, waits, goals, exits, conditions) that
+    the scenario never produces, with the journeys that refer to it, in source order."""
     happening = happening_events(scenario)
     referring: dict[str, list[str]] = {}
     for name, journey in program.journeys.items():
         for event in _event_names(journey):
-            journeys = referring.setdefault(event, [])
-            if event in program.events and event not in happening and name not in journeys:
-                journeys.append(name)
-    return [
-        f"`{event}` never happens during this simulation, though {_names(journeys)} "
-        f"refer{'s' if len(journeys) == 1 else ''} to it; give it a behaviour in the scenario, "
-        f"such as `{event} {{ daily 0.5%  after_click 10% within 1d }}`"
-        for event, journeys in referring.items() if journeys
-    ]
+            if event in program.events and event not in happening:
+                journeys = referring.setdefault(event, [])
+                if name not in journeys:
+                    journeys.append(name)
+    return referring
+
+
+def unproduced_note(event: str, journeys: list[str]) -> str:
+    """What the reader should know about an event the scenario never produces."""
+    return (f"`{event}` never happens during this simulation, though {_names(journeys)} "
+            f"refer{'s' if len(journeys) == 1 else ''} to it; give it a behaviour in the "
+            f"scenario, such as `{event} {{ daily 0.5%  after_click 10% within 1d }}`")
 
 
 def _event_names(node: object) -> Iterator[str]:

@@ -4,7 +4,9 @@ Each tally is first turned into its figures (a nested dict of numbers in the rep
 shape); the report then puts each figure's values over the replications into an estimate
 `{"mean": x, "ci95": [lo, hi]}`. A figure a replication lacks (a goal nobody reached, a
 step nobody ran) counts as zero there. Ratios (rates, AOV, ROI...) are computed per
-replication and then averaged, so their intervals come from the same t rule as counts.
+replication and then averaged, so their intervals come from the same t rule as counts; a ratio
+with nothing to divide by is undefined in that replication and left out, and `null` when it is
+undefined in all of them.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from simulator.notes import unproduced_note
 from simulator.results import GoalTally, JourneyTally, StaffTally, Tally
-from simulator.stats import estimate
+from simulator.stats import defined_estimate, estimate
 
 if TYPE_CHECKING:
     from simulator.montecarlo import Forecast
@@ -22,6 +25,9 @@ GOAL_NOTE = ("goal rates count only entries whose goal window ended inside the h
              "later entries count in `reached` but not in the rate")
 INTERVAL_NOTE = "every figure is the mean over replications with a Student t 95% interval"
 EXACT_NOTE = "expected values computed without sampling: intervals have zero width"
+GROSS_NOTE = ("KPIs are gross: they include what customers would have done without the playbook; "
+              "the lift section holds what the playbook adds")
+NO_BASELINE_NOTE = "no baseline was run, so there is no lift"
 
 
 def quick_note(sample: float) -> str:
@@ -30,6 +36,8 @@ def quick_note(sample: float) -> str:
             f"alike, and counts are scaled back ×{1 / sample:,.1f}; rates are the sample's. How "
             "work queues at full scale (backlog, expiry, mass sends' reach) can differ: "
             "forecast without --quick for those")
+
+
 STEP_FIELDS = ("reached", "sent", "delivered", "opened", "clicked", "actions")
 STAFF_FIELDS = ("tasks", "done", "expired", "utilisation", "max_backlog", "on_time", "late",
                 "missed", "abandoned", "sla_hit_rate")
@@ -38,15 +46,29 @@ TOTAL_FIELDS = ("customers", "arrivals", "sends", "delivered", "interactions", "
 
 
 def build_report(forecast: Forecast) -> dict:
-    """The report dict: journeys, funnel, kpis, staff, totals and meta (every figure an F)."""
+    """The report dict: journeys, funnel, kpis (gross), staff, totals, the lift over the
+    baseline, the steps no run reached, the events never produced, and meta."""
+    from simulator.lift import lift
+
     figures = [tally_figures(tally) for tally in forecast.tallies]
     report = aggregate(figures)
     for name, journey in forecast.tallies[0].journeys.items():
         for step_id, step in journey.steps.items():
             if step.channel is not None:
                 report["journeys"][name]["steps"][step_id]["channel"] = step.channel
+    report["lift"] = lift(forecast)
+    report["unreached_steps"] = unreached_steps(forecast.tallies)
+    report["unproduced_events"] = [{"event": event, "journeys": journeys}
+                                   for event, journeys in forecast.unproduced.items()]
     report["meta"] = report_meta(forecast)
     return report
+
+
+def unreached_steps(tallies: list[Tally]) -> list[dict]:
+    """`{"journey", "step"}` of every step no run reached in any replication, in order."""
+    return [{"journey": name, "step": step_id}
+            for name, journey in tallies[0].journeys.items() for step_id in journey.steps
+            if all(tally.journeys[name].steps[step_id].reached == 0 for tally in tallies)]
 
 
 def report_json(report: dict) -> str:
@@ -67,15 +89,17 @@ def tally_figures(tally: Tally) -> dict:
 
 
 def aggregate(figures: list[dict]) -> dict:
-    """The figures of every replication as one dict of estimates (missing numbers count as 0)."""
+    """The figures of every replication as one dict of estimates: missing numbers count as 0,
+    undefined ones (None: a rate with nothing eligible) are left out, and a figure undefined
+    in every replication is None."""
     keys = list(dict.fromkeys(key for figure in figures for key in figure))
     merged: dict = {}
     for key in keys:
-        values = [figure.get(key) for figure in figures]
+        values = [figure.get(key, 0.0) for figure in figures]
         if any(isinstance(value, dict) for value in values):
             merged[key] = aggregate([value or {} for value in values])
         else:
-            merged[key] = estimate([float(value or 0.0) for value in values]).as_dict()
+            merged[key] = defined_estimate(values)
     return merged
 
 
@@ -119,6 +143,19 @@ def report_meta(forecast: Forecast) -> dict:
         "horizon_minutes": scenario.horizon_minutes,
         "customers": estimate([tally.customers for tally in forecast.tallies]).as_dict(),
         "sample": forecast.sample,
+        "baseline": forecast.baseline is not None,
         "notes": [GOAL_NOTE, EXACT_NOTE if exact else INTERVAL_NOTE,
-                  *([quick_note(forecast.sample)] if forecast.sample is not None else [])],
+                  *([quick_note(forecast.sample)] if forecast.sample is not None else []),
+                  GROSS_NOTE, _lift_note(forecast),
+                  *(unproduced_note(event, journeys)
+                    for event, journeys in forecast.unproduced.items())],
     }
+
+
+def _lift_note(forecast: Forecast) -> str:
+    from simulator.lift import EXACT_NOTE as EXACT_LIFT_NOTE, NOTE as LIFT_NOTE
+
+    if forecast.method == "exact":
+        return EXACT_LIFT_NOTE
+    return NO_BASELINE_NOTE if forecast.baseline is None else LIFT_NOTE
+

@@ -17,9 +17,14 @@ KPI_LABELS = {
     "aov": "average order value",
     "revenue_per_customer": "revenue per customer",
     "cac": "CAC",
-    "roi": "ROI",
+    "roi": "ROI (gross)",
+}
+LIFT_LABELS = {
+    "purchases": "purchases", "purchasers": "purchasers", "gmv": "GMV",
+    "unfriends": "unfriends", "cost": "cost",
 }
 INTERVAL = "95% interval"
+NOT_AVAILABLE = "n/a"  # a rate with nothing eligible: not zero, not known
 
 
 def render_report(report: dict, *, color: bool = False, width: int = 100) -> str:
@@ -53,15 +58,27 @@ def percent(value: float) -> str:
     return f"{shown:,.1f}%" if abs(shown) >= 10 else f"{shown:.2f}%"
 
 
-def interval(figure: dict, show=number) -> str:
-    """`lo – hi` of a figure's 95% interval."""
+def mean(figure: dict | None, show=number) -> str:
+    """A figure's mean; `n/a` for an undefined one (a rate with nothing eligible)."""
+    return NOT_AVAILABLE if figure is None else show(figure["mean"])
+
+
+def interval(figure: dict | None, show=number) -> str:
+    """`lo – hi` of a figure's 95% interval; `n/a` for an undefined figure."""
+    if figure is None:
+        return NOT_AVAILABLE
     low, high = figure["ci95"]
     return f"{show(low)} – {show(high)}"
 
 
 def _parts(report: dict) -> list[Any]:
+    from rich.markup import escape
+
     parts: list[Any] = [_heading(report["meta"]), "", "[bold]Funnel[/]", _funnel(report),
-                        "", "[bold]KPIs[/]", _kpis(report["kpis"])]
+                        "", "[bold]KPIs (gross)[/]", _kpis(report["kpis"])]
+    if report.get("lift"):
+        parts += ["", "[bold]Lift over the baseline (the same customers without the playbook)[/]",
+                  *_lift(report["lift"])]
     for name, journey in report["journeys"].items():
         parts += ["", *_journey(name, journey)]
     if report["staff"]:
@@ -70,6 +87,10 @@ def _parts(report: dict) -> list[Any]:
         if sla is not None:
             parts += ["", "[bold]Task SLAs[/] (tasks with a due time)", sla]
     parts += ["", _sends(report["totals"])]
+    if report.get("unreached_steps"):
+        steps = ", ".join(f"{escape(row['step'])} ({escape(row['journey'])})"
+                          for row in report["unreached_steps"])
+        parts.append(f"Steps no run reached: {steps}.")
     parts += [f"Note: {note}." for note in report["meta"]["notes"]]
     return parts
 
@@ -106,8 +127,8 @@ def _funnel(report: dict) -> Any:
     table = _table("stage", "customers", INTERVAL, "share")
     customers = report["meta"]["customers"]["mean"]
     for stage, figure in report["funnel"].items():
-        share = figure["mean"] / customers if customers else 0.0
-        table.add_row(stage, number(figure["mean"]), interval(figure), percent(share))
+        share = percent(figure["mean"] / customers) if customers else NOT_AVAILABLE
+        table.add_row(stage, number(figure["mean"]), interval(figure), share)
     return table
 
 
@@ -115,7 +136,7 @@ def _kpis(kpis: dict) -> Any:
     table = _table("KPI", "mean", INTERVAL)
     for key, figure in kpis.items():
         show = percent if key in RATE_KPIS else money
-        table.add_row(KPI_LABELS.get(key, key), show(figure["mean"]), interval(figure, show))
+        table.add_row(KPI_LABELS.get(key, key), mean(figure, show), interval(figure, show))
     return table
 
 
@@ -141,7 +162,7 @@ def _goals(goals: dict) -> Any:
     for goal, figures in goals.items():
         rate = figures["rate"]
         table.add_row(goal, number(figures["reached"]["mean"]), number(figures["eligible"]["mean"]),
-                      percent(rate["mean"]), interval(rate, percent))
+                      mean(rate, percent), interval(rate, percent))
     return table
 
 
@@ -167,11 +188,11 @@ def _arms(arms: dict) -> Any:
     table = _table("arm", "entered", "goal", "rate", INTERVAL)
     for arm, figures in arms.items():
         entered = number(figures["entered"]["mean"])
-        goals = figures["goals"] or {"-": None}
-        for goal, goal_figures in goals.items():
-            rate = goal_figures["rate"] if goal_figures else None
-            table.add_row(arm, entered, goal, percent(rate["mean"]) if rate else "-",
-                          interval(rate, percent) if rate else "-")
+        if not figures["goals"]:
+            table.add_row(arm, entered, "-", "-", "-")
+        for goal, goal_figures in figures["goals"].items():
+            rate = goal_figures["rate"]
+            table.add_row(arm, entered, goal, mean(rate, percent), interval(rate, percent))
             arm = entered = ""
     return table
 
@@ -180,7 +201,7 @@ def _staff(staff: dict) -> Any:
     table = _table("role", "tasks", "done", "expired", "utilisation", "max backlog")
     for role, figures in staff.items():
         table.add_row(role, *(number(figures[key]["mean"]) for key in ("tasks", "done", "expired")),
-                      percent(figures["utilisation"]["mean"]),
+                      mean(figures["utilisation"], percent),
                       number(figures["max_backlog"]["mean"]))
     return table
 
@@ -196,8 +217,22 @@ def _sla(staff: dict) -> Any | None:
     for role, figures in rows.items():
         table.add_row(role, *(number(figures[key]["mean"])
                               for key in ("on_time", "late", "missed", "abandoned")),
-                      percent(figures["sla_hit_rate"]["mean"]))
+                      mean(figures["sla_hit_rate"], percent))
     return table
+
+
+def _lift(lift: dict) -> list[Any]:
+    table = _table("figure", "with", "without", "increment", INTERVAL)
+    rows = [(LIFT_LABELS[key], lift[key]) for key in LIFT_LABELS]
+    rows += [(f"{journey} / {goal} events", row)
+             for journey, goals in lift["goal_events"].items() for goal, row in goals.items()]
+    for label, row in rows:
+        show = money if label in ("GMV", "cost") else number
+        increment = row["increment"]
+        table.add_row(label, mean(row["playbook"], show), mean(row["baseline"], show),
+                      mean(increment, show), interval(increment, show))
+    roi = lift["incremental_roi"]
+    return [table, f"incremental ROI {mean(roi, percent)} ({interval(roi, percent)})"]
 
 
 def _sends(totals: dict) -> str:

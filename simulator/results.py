@@ -19,9 +19,9 @@ class GoalTally:
     reached_eligible: float = 0.0  # of those, the ones that reached it
 
     @property
-    def rate(self) -> float:
-        """Share of eligible entries that reached the goal (0 when none were eligible)."""
-        return self.reached_eligible / self.eligible if self.eligible else 0.0
+    def rate(self) -> float | None:
+        """Share of eligible entries that reached the goal (None when none were eligible)."""
+        return ratio(self.reached_eligible, self.eligible)
 
 
 @dataclass
@@ -78,16 +78,15 @@ class StaffTally:
     abandoned: float = 0.0  # tasks dropped because the role's `patience` ran out
 
     @property
-    def sla_hit_rate(self) -> float:
-        """Share of the tasks with a due time, decided in the horizon, done by it (0 when
-        there were none, like the goal rate)."""
-        decided = self.on_time + self.late + self.missed
-        return self.on_time / decided if decided else 0.0
+    def sla_hit_rate(self) -> float | None:
+        """Share of the tasks with a due time, decided in the horizon, done by it (None when
+        there were none)."""
+        return ratio(self.on_time, self.on_time + self.late + self.missed)
 
     @property
-    def utilisation(self) -> float:
-        """Share of the role's working time spent on work."""
-        return self.busy_minutes / self.available_minutes if self.available_minutes else 0.0
+    def utilisation(self) -> float | None:
+        """Share of the role's working time spent on work (None without working time)."""
+        return ratio(self.busy_minutes, self.available_minutes)
 
 
 @dataclass
@@ -122,22 +121,25 @@ class Tally:
     cost: float = 0.0  # per-arrival plus per-send cost from the scenario
     staff: dict[str, StaffTally] = field(default_factory=dict)
     daily: DailySeries = field(default_factory=DailySeries)
+    # journey -> goal -> times the goal's events happened to any customer, in a run or not
+    # (Monte Carlo only: what a baseline without the playbook is compared on)
+    goal_events: dict[str, dict[str, float]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what the reader should know, in words
 
-    def kpis(self) -> dict[str, float]:
-        """The headline figures, each defined once here."""
+    def kpis(self) -> dict[str, float | None]:
+        """The headline figures, each defined once here (a ratio of nothing is None)."""
         tasks = sum(s.tasks for s in self.staff.values())
         done = sum(s.done for s in self.staff.values())
         return {
-            "task_completion_rate": _ratio(done, tasks),
-            "interaction_rate": _ratio(self.interactions, self.delivered),
-            "purchase_rate": _ratio(self.purchasers, self.customers),
-            "unfriend_rate": _ratio(self.unfriends, self.customers),
+            "task_completion_rate": ratio(done, tasks),
+            "interaction_rate": ratio(self.interactions, self.delivered),
+            "purchase_rate": ratio(self.purchasers, self.customers),
+            "unfriend_rate": ratio(self.unfriends, self.customers),
             "gmv": self.gmv,
-            "aov": _ratio(self.gmv, self.purchases),
-            "revenue_per_customer": _ratio(self.gmv, self.customers),
-            "cac": _ratio(self.cost, self.purchasers),
-            "roi": _ratio(self.gmv - self.cost, self.cost),
+            "aov": ratio(self.gmv, self.purchases),
+            "revenue_per_customer": ratio(self.gmv, self.customers),
+            "cac": ratio(self.cost, self.purchasers),
+            "roi": roi(self.gmv, self.cost),
         }
 
     def to_dict(self) -> dict:
@@ -145,5 +147,12 @@ class Tally:
         return asdict(self)
 
 
-def _ratio(numerator: float, denominator: float) -> float:
-    return numerator / denominator if denominator else 0.0
+def ratio(numerator: float, denominator: float) -> float | None:
+    """numerator / denominator; None when there is nothing to divide by (nothing eligible),
+    which reports show as null and "n/a", never as 0."""
+    return numerator / denominator if denominator else None
+
+
+def roi(gain: float, cost: float) -> float | None:
+    """Return on `cost` of revenue `gain`: (gain - cost) / cost; None without cost."""
+    return ratio(gain - cost, cost)

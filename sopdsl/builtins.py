@@ -118,7 +118,7 @@ ACTIVITY_EVENTS: Final = ("open", "click", "reply", "purchase", "store_visit")
 DEFAULT_STAGES: Final = ("visitor", "prospect", "profiled", "intent", "pending", "won")
 DEFAULT_TIMEZONE: Final = "Asia/Shanghai"
 DEFAULT_MASS_QUOTA: Final = (4, "month")
-# Staff hours when the scenario names none (LANGUAGE.md section 4, run-time rules).
+# Staff hours when the scenario names none (docs/semantics.md).
 DEFAULT_STAFF_HOURS: Final = ("09:00", "21:00")
 # The dates a run may start on and events may carry: from the Unix epoch, which push targets
 # and calendars count time from, to a start that leaves room for ten years of horizon and a

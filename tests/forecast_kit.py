@@ -32,11 +32,13 @@ def fixed_tally(entered: float, reached_eligible: float, gmv: float) -> Tally:
         journeys={"onboarding": JourneyTally(
             entered=entered, completed=entered - reached_eligible - 1, exited=1.0,
             goals={"first_order": GoalTally(reached=reached_eligible + 1, eligible=entered - 2,
-                                            reached_eligible=reached_eligible)},
+                                            reached_eligible=reached_eligible),
+                   "repeat_order": GoalTally()},  # nothing eligible: its rate is undefined
             steps={"onboarding/1": StepTally(channel="moments", reached=entered, sent=entered,
                                              delivered=entered - 1, opened=entered / 2,
                                              clicked=2.0, actions=3.0),
-                   "d1": StepTally(reached=entered - 1)},
+                   "d1": StepTally(reached=entered - 1),
+                   "onboarding/3": StepTally()},
             arms={"coupon_test": {
                 "control": ArmTally(entered=entered / 2, goals={"first_order": GoalTally(
                     reached=1.0, eligible=entered / 2, reached_eligible=1.0)}),
@@ -55,15 +57,25 @@ def fixed_tally(entered: float, reached_eligible: float, gmv: float) -> Tally:
         daily=DailySeries(sends=[entered, entered], delivered=[entered - 1, entered - 1],
                           clicks=[1.0, 1.0], purchases=[0.0, reached_eligible + 2],
                           unfriends=[1.0, 0.0], backlog={"guide": [2.0, 0.0]}),
+        goal_events={"onboarding": {"first_order": reached_eligible + 2}},
     )
+
+
+def fixed_baseline(purchases: float, gmv: float) -> Tally:
+    """A baseline tally to pair with `fixed_tally`: no sends, the arrivals' cost only."""
+    return Tally(customers=100.0, arrivals=20.0, purchases=purchases, purchasers=purchases,
+                 gmv=gmv, cost=20.0, goal_events={"onboarding": {"first_order": purchases}})
 
 
 def fixed_forecast() -> Forecast:
     """Three replications of `fixed_tally`: entered 10, 12, 14 (mean 12, sd 2)."""
     tallies = [fixed_tally(10, 2, 600.0), fixed_tally(12, 3, 900.0), fixed_tally(14, 4, 1200.0)]
+    baseline = [fixed_baseline(2, 400.0), fixed_baseline(4, 500.0), fixed_baseline(3, 600.0)]
+    for seed, tally, without in zip([1, 2, 3], tallies, baseline):
+        tally.seed = without.seed = seed
     return Forecast(method="montecarlo", playbook="playbooks/onboarding.sop",
                     scenario=small_scenario(days=2, name="baseline"), tallies=tallies, seed=7,
-                    seeds=[1, 2, 3])
+                    seeds=[1, 2, 3], baseline=baseline, unproduced={"webinar": ["onboarding"]})
 
 
 def fake_runner(program, scenario: Scenario, seed: int, progress=None) -> Tally:
@@ -99,6 +111,17 @@ def fake_runner(program, scenario: Scenario, seed: int, progress=None) -> Tally:
                           delivered=[1.0] * days, unfriends=[0.0] * days,
                           backlog={"guide": [float(d) for d in range(days)]}),
     )
+
+
+def fake_baseline(program, scenario: Scenario, seed: int, progress=None) -> Tally:
+    """`fake_runner` with the playbook switched off: the same seed, no journeys, and the
+    purchases a playbook-free run makes up from that seed."""
+    from simulator.engine import switched_off
+
+    tally = fake_runner(switched_off(program), scenario, seed, progress)
+    tally.purchases = tally.purchasers = float(random.Random(seed).randint(0, 50))
+    tally.gmv, tally.sends, tally.delivered = 300.0 * tally.purchases, 0.0, 0.0
+    return tally
 
 
 def exact_tally(program, scenario: Scenario) -> Tally:

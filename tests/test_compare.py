@@ -95,16 +95,27 @@ def test_goals_of_one_side_only_are_listed() -> None:
         tally.journeys["winback"] = tally.journeys.pop("onboarding")
     result = compare(a, b)
     assert result["goals"] == {}
-    assert result["only_in_a"] == ["goals.onboarding.first_order"]
-    assert result["only_in_b"] == ["goals.winback.first_order"]
+    assert result["only_in_a"] == ["goals.onboarding.first_order", "goals.onboarding.repeat_order"]
+    assert result["only_in_b"] == ["goals.winback.first_order", "goals.winback.repeat_order"]
+
+
+def test_a_rate_with_nothing_eligible_has_no_difference() -> None:
+    """Undefined on both sides, a rate's difference is null, shown n/a, never 0 or significant."""
+    a = fixed_forecast()
+    result = compare(a, shifted(a, [1.0, 2.0, 3.0]))
+    row = result["goals"]["onboarding"]["repeat_order"]
+    assert row == {"a": None, "b": None, "difference": None, "significant": None}
+    line = next(line for line in render_comparison(result).splitlines() if "repeat_order" in line)
+    assert line.split()[-5:] == ["n/a"] * 5
 
 
 def test_scenarios_compared_with_the_same_seeds(onboarding) -> None:
     """Two scenarios of one playbook: a higher click rate lifts every goal rate significantly."""
     program = onboarding
-    low = simulate(program, small_scenario(click=0.1), replications=8, seed=1, runner=fake_runner)
+    low = simulate(program, small_scenario(click=0.1), replications=8, seed=1, runner=fake_runner,
+                   baseline=False)
     high = simulate(program, small_scenario(click=0.5), replications=8, seed=1,
-                    runner=fake_runner)
+                    runner=fake_runner, baseline=False)
     result = compare(low, high)
     for journey in program.journeys:
         row = result["goals"][journey]["goal"]

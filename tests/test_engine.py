@@ -14,6 +14,9 @@ import pytest
 
 from sopdsl.api import load
 from simulator.engine import run_replication
+from simulator.montecarlo import simulate
+from simulator.report import build_report
+from simulator.report_text import render_report
 from sopdsl.scenario.model import Scenario
 from sopdsl.scenario.build import effective_scenario
 from tests.runtime_kit import program_of
@@ -204,8 +207,13 @@ journey hello {
 scenario s { start 2026-12-01  horizon 2d  population 5 { arrivals 1/day } }
 """)
     scenario, _ = effective_scenario(program)
-    (note,) = run_replication(program, scenario, 1).notes
-    assert "`webinar` never happens" in note and "`hello`" in note
+    report = build_report(simulate(program, scenario, replications=2, seed=1))
+    assert report["unproduced_events"] == [{"event": "webinar", "journeys": ["hello"]}]
+    assert any("`webinar` never happens" in note and "`hello`" in note
+               for note in report["meta"]["notes"])
+    # The `then` arm waits for the webinar: no run reached it.
+    assert report["unreached_steps"] == [{"journey": "hello", "step": "hello/2.then/1"}]
+    assert "Steps no run reached: hello/2.then/1 (hello)" in render_report(report)
 
 
 SLA = """

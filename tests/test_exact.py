@@ -178,7 +178,7 @@ journey j {
 """ + scenario_block("5d", "sms { open 100%  click 100%  reply 0%  unfriend 0%  "
                               "delay exponential(1h) }"))
     goal = tally.journeys["j"].goals["clicked"]
-    assert goal.eligible == 0 and goal.rate == 0
+    assert goal.eligible == 0 and goal.rate is None
     assert goal.reached == pytest.approx(1000, rel=1e-6)
 
 

@@ -51,7 +51,7 @@ def test_onboarding_nodes_by_kind():
 
 
 def test_onboarding_edges_by_kind():
-    """Edge kinds counted by hand from the journey in LANGUAGE.md."""
+    """Edge kinds counted by hand from the onboarding journey of the graph golden."""
     graph = graph_of_file("onboarding.sop")
     assert edge_kinds(graph) == Counter({
         # 1→d1, d1→3, 3→4; then/1→then/2→then/3→5; timeout/1→5; if/1→if/2→6; elif1/1→6;

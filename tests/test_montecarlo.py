@@ -7,7 +7,9 @@ import time
 
 import numpy as np
 import pytest
-from forecast_kit import exact_tally, fake_runner, refusing_exact, small_scenario
+from forecast_kit import (
+    exact_tally, fake_baseline, fake_runner, refusing_exact, small_scenario,
+)
 
 from programs import PLAYBOOKS, TEST_DATA
 from simulator import montecarlo
@@ -56,9 +58,12 @@ def test_seeds_do_not_depend_on_the_count() -> None:
 def test_same_seed_same_results(onboarding) -> None:
     """Two runs with one seed give equal tallies; another seed gives others."""
     scenario = small_scenario()
-    first = simulate(onboarding, scenario, replications=4, seed=11, runner=fake_runner)
-    again = simulate(onboarding, scenario, replications=4, seed=11, runner=fake_runner)
-    other = simulate(onboarding, scenario, replications=4, seed=12, runner=fake_runner)
+    first = simulate(onboarding, scenario, replications=4, seed=11, runner=fake_runner,
+                     baseline=False)
+    again = simulate(onboarding, scenario, replications=4, seed=11, runner=fake_runner,
+                     baseline=False)
+    other = simulate(onboarding, scenario, replications=4, seed=12, runner=fake_runner,
+                     baseline=False)
     assert first.tallies == again.tallies
     assert first.tallies != other.tallies
     assert [t.seed for t in first.tallies] == first.seeds == replication_seeds(11, 4)
@@ -68,16 +73,17 @@ def test_same_seed_same_results(onboarding) -> None:
 def test_worker_counts_give_identical_results(onboarding, workers: int) -> None:
     """A process pool returns exactly the tallies of one process, in replication order."""
     scenario = small_scenario()
-    alone = simulate(onboarding, scenario, replications=5, seed=3, runner=fake_runner)
+    alone = simulate(onboarding, scenario, replications=5, seed=3, runner=fake_runner,
+                     baseline=False)
     pooled = simulate(onboarding, scenario, replications=5, seed=3, runner=fake_runner,
-                      workers=workers)
+                      baseline=False, workers=workers)
     assert pooled.tallies == alone.tallies
 
 
 def test_results_are_in_replication_order(onboarding) -> None:
     """Whatever order replications finish in, tally i belongs to seed i."""
     forecast = simulate(onboarding, small_scenario(), replications=6, seed=5, runner=seed_echo,
-                        workers=2)
+                        baseline=False, workers=2)
     assert [t.seed for t in forecast.tallies] == forecast.seeds
 
 
@@ -86,10 +92,11 @@ def test_dask_local_cluster_gives_identical_results(onboarding) -> None:
     from dask.distributed import LocalCluster
 
     scenario = small_scenario()
-    alone = simulate(onboarding, scenario, replications=4, seed=9, runner=fake_runner)
+    alone = simulate(onboarding, scenario, replications=4, seed=9, runner=fake_runner,
+                     baseline=False)
     with LocalCluster(n_workers=2, processes=False, dashboard_address=None) as cluster:
         on_dask = simulate(onboarding, scenario, replications=4, seed=9, runner=fake_runner,
-                           scheduler=cluster.scheduler_address)
+                           baseline=False, scheduler=cluster.scheduler_address)
     assert on_dask.tallies == alone.tallies
 
 
@@ -98,7 +105,7 @@ def test_progress_reports_days_and_replications(onboarding, workers: int) -> Non
     """Every replication reports its simulated days 1..4 and finishes once."""
     recorder = Recorder()
     simulate(onboarding, small_scenario(days=4), replications=3, seed=1, runner=fake_runner,
-             workers=workers, progress=recorder)
+             baseline=False, workers=workers, progress=recorder)
     assert sorted(recorder.done) == [0, 1, 2]
     assert {r: sorted(days) for r, days in recorder.days_seen.items()} == {
         r: [1, 2, 3, 4] for r in range(3)}
@@ -107,7 +114,8 @@ def test_progress_reports_days_and_replications(onboarding, workers: int) -> Non
 def test_forecast_records_what_produced_it(onboarding) -> None:
     """The forecast names the method, playbook, root seed and scenario."""
     scenario = small_scenario()
-    forecast = simulate(onboarding, scenario, replications=2, seed=4, runner=fake_runner)
+    forecast = simulate(onboarding, scenario, replications=2, seed=4, runner=fake_runner,
+                        baseline=False)
     assert forecast.method == "montecarlo" and forecast.seed == 4
     assert forecast.playbook.endswith("onboarding.sop") and forecast.scenario is scenario
 
@@ -115,10 +123,11 @@ def test_forecast_records_what_produced_it(onboarding) -> None:
 def test_bad_counts_are_refused(onboarding) -> None:
     """Zero replications or workers is a caller's mistake."""
     with pytest.raises(ValueError):
-        simulate(onboarding, small_scenario(), replications=0, seed=1, runner=fake_runner)
+        simulate(onboarding, small_scenario(), replications=0, seed=1, runner=fake_runner,
+                 baseline=False)
     with pytest.raises(ValueError):
         simulate(onboarding, small_scenario(), replications=1, seed=1, runner=fake_runner,
-                 workers=0)
+                 baseline=False, workers=0)
 
 
 def test_program_and_scenario_pickle(onboarding) -> None:
@@ -148,11 +157,29 @@ def test_exact_refusal_carries_its_reasons(onboarding) -> None:
 def test_forecast_runs_the_scenarios_replications_from_its_seed(onboarding, monkeypatch) -> None:
     """`forecast` with Monte Carlo is `simulate` with the scenario's own count and seed."""
     monkeypatch.setattr(montecarlo, "default_runner", lambda: fake_runner)
+    monkeypatch.setattr(montecarlo, "default_baseline_runner", lambda: fake_baseline)
     scenario = small_scenario().overridden(replications=3, seed=21)
     found = forecast(onboarding, scenario)
     assert found.tallies == simulate(onboarding, scenario, replications=3, seed=21,
-                                     runner=fake_runner).tallies
+                                     runner=fake_runner, baseline=False).tallies
     assert (found.method, found.seed, len(found.seeds)) == ("montecarlo", 21, 3)
+    assert found.baseline == [fake_baseline(onboarding, scenario, seed) for seed in found.seeds]
+    assert forecast(onboarding, scenario, baseline=False).baseline is None
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_baseline_replications_pair_by_seed_and_report_after_the_forecast(
+        onboarding, workers: int) -> None:
+    """Baseline replication i runs seed i, whatever the workers; its progress is told as
+    replication n + i, so a progress bar counts 2n replications."""
+    recorder = Recorder()
+    found = simulate(onboarding, small_scenario(days=2), replications=3, seed=5,
+                     runner=fake_runner, baseline=fake_baseline, workers=workers,
+                     progress=recorder)
+    assert [tally.seed for tally in found.baseline] == found.seeds
+    assert found.baseline == [fake_baseline(onboarding, found.scenario, seed)
+                              for seed in found.seeds]
+    assert sorted(recorder.done) == list(range(6))
 
 
 def test_forecast_exactly_or_not_at_all() -> None:

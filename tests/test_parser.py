@@ -15,7 +15,7 @@ SPEC_EXAMPLE = Path(__file__).parent / "data" / "spec_examples.sop"
 
 
 def test_spec_examples_parse_without_diagnostics():
-    """Every construct of LANGUAGE.md's examples parses into the expected declarations."""
+    """Every construct of the language tour's examples parses into the expected declarations."""
     module, diagnostics = parse_text(SPEC_EXAMPLE.read_text(encoding="utf-8"), "spec.sop")
     assert diagnostics == []
     kinds = [type(d).__name__ for d in module.decls]

@@ -85,7 +85,7 @@ def test_kpis_by_hand() -> None:
 def test_missing_figures_count_as_zero() -> None:
     """A step only one of two replications ran counts as zero in the other."""
     forecast = fixed_forecast()
-    forecast.tallies = forecast.tallies[:2]
+    forecast.tallies, forecast.baseline = forecast.tallies[:2], forecast.baseline[:2]
     forecast.tallies[1].journeys["onboarding"].steps["extra"] = StepTally(reached=4.0)
     report = build_report(forecast)
     assert report["journeys"]["onboarding"]["steps"]["extra"]["reached"]["mean"] == 2.0

@@ -1,4 +1,4 @@
-"""Validate a unit: names, types and journey structure (LANGUAGE.md sections 2-4)."""
+"""Validate a unit: names, types and journey structure (docs/reference.md: declarations, expressions, journeys)."""
 
 from __future__ import annotations
 

@@ -143,17 +143,20 @@ def load_scenario(program: Program, name: str | None, options: RunOptions) -> Sc
 
 
 def run_forecast(program: Program, scenario: Scenario, options: RunOptions,
-                 label: str = "") -> Forecast:
-    """Forecast with the chosen method, a progress bar on standard error for Monte Carlo."""
+                 label: str = "", baseline: bool = False) -> Forecast:
+    """Forecast with the chosen method, a progress bar on standard error for Monte Carlo;
+    `baseline` also runs the replications with the playbook switched off (the lift)."""
     from simulator.montecarlo import Refused, forecast, horizon_days
     from sopdsl.executors import SchedulerError
 
     try:
         if options.method == "exact":
             return forecast(program, scenario, method="exact")
-        with ProgressBar(scenario.replications, horizon_days(scenario), label) as bar:
+        runs = scenario.replications * (2 if baseline else 1)
+        with ProgressBar(runs, horizon_days(scenario), label) as bar:
             return forecast(program, scenario, workers=options.workers,
-                            scheduler=options.scheduler, progress=bar, quick=options.quick)
+                            scheduler=options.scheduler, progress=bar, quick=options.quick,
+                            baseline=baseline)
     except Refused as refusal:
         prefix = f"{label}: " if label else ""
         fail(prefix + "the exact method cannot forecast this playbook with scenario "

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from forecast_kit import fake_runner
+from forecast_kit import fake_baseline, fake_runner
 from programs import ONBOARDING, ROOT
 
 from simulator import montecarlo
@@ -23,6 +23,7 @@ QUICK = ("--customers", "200", "--replications", "3")
 @pytest.fixture(autouse=True)
 def stand_in_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(montecarlo, "default_runner", lambda: fake_runner)
+    monkeypatch.setattr(montecarlo, "default_baseline_runner", lambda: fake_baseline)
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -49,6 +50,20 @@ def test_json_report() -> None:
     assert report["meta"]["customers"]["mean"] == 200.0
     assert set(report["kpis"]["gmv"]) == {"mean", "ci95"}
     assert "replications" not in err  # no progress bar when stderr is not a terminal
+
+
+def test_the_report_shows_the_lift_unless_the_baseline_is_skipped() -> None:
+    """By default the report has the lift over the baseline; `--no-baseline` runs none."""
+    code, out, _ = run("simulate", ONBOARDING, *QUICK, "--format", "json")
+    report = json.loads(out)
+    assert code == 0 and report["meta"]["baseline"] is True
+    assert set(report["lift"]["purchases"]) == {"playbook", "baseline", "increment",
+                                                "significant"}
+    assert "Lift over the baseline" in run("simulate", ONBOARDING, *QUICK)[1]
+    code, out, _ = run("simulate", ONBOARDING, *QUICK, "--format", "json", "--no-baseline")
+    report = json.loads(out)
+    assert code == 0 and report["lift"] is None and report["meta"]["baseline"] is False
+    assert "Lift over" not in run("simulate", ONBOARDING, *QUICK, "--no-baseline")[1]
 
 
 def test_workers_give_the_same_report() -> None:
