@@ -200,6 +200,22 @@ class Cost(ScenarioModel):
     per_send: NonNegative
 
 
+class GroupsSpec(ScenarioModel):
+    """The customer groups (客户群) at the start: who runs them, how many, how full."""
+
+    owner: str | None  # the role whose members own the groups (the population's owner role)
+    per_owner: Annotated[int, Field(ge=0)] | None = None  # groups each member of the role runs
+    total: Annotated[int, Field(ge=0)] | None = None  # or this many groups, round-robin
+    capacity: Annotated[int, Field(ge=1)] = 500  # members a group holds (WeCom's limit)
+    members: Probability = 0.0  # the share of the stock in a group at the start
+
+    @model_validator(mode="after")
+    def _one_count(self) -> GroupsSpec:
+        if self.per_owner is not None and self.total is not None:
+            raise ValueError("give `per_owner` or `total`, not both")
+        return self
+
+
 class Scenario(ScenarioModel):
     """Every assumption a simulation runs with."""
 
@@ -219,6 +235,8 @@ class Scenario(ScenarioModel):
     cost: Cost
     # Events that follow no channel, purchase or staff behaviour, by name (docs/scenarios.md).
     events: dict[str, EventBehaviour] = Field(default_factory=dict)
+    # The customer groups; None when the scenario describes none (docs/scenarios.md).
+    groups: GroupsSpec | None = None
 
     def overridden(self, *, replications: int | None = None, seed: int | None = None,
                    customers: int | None = None) -> Scenario:
