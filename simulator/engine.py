@@ -24,11 +24,12 @@ from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.runtime.effects import (
     Effect, HandoffRequested, SendDelivered, SendRequested, TaskCreated,
 )
-from sopdsl.runtime.groups import NO_GROUP, QUOTA, GroupBook, GroupPosts, PostKey
+from sopdsl.runtime.groups import NO_GROUP, QUOTA, Group, GroupBook, GroupPosts, PostKey
 from sopdsl.runtime.interpreter import Interpreter
 from sopdsl.checker.program import Program
 from simulator.behaviour import BehaviourSampler, DrawStream, daily_moments
 from simulator.day_clock import DayTableClock
+from simulator.group_runs import GroupRuns, has_group_journeys
 from simulator.groups import GroupPost, build_groups
 from simulator.notes import unmodelled_events
 from simulator.population import Population, generate
@@ -78,8 +79,8 @@ class Replication:
         population_rng, draws = (np.random.default_rng(s) for s in streams[:2])
         behaviour_rng, staff_rng = (random.Random(int(s.generate_state(1)[0]))
                                     for s in streams[2:4])
-        self.interpreter = Interpreter(program, clock,
-                                       seeded_arms(int(streams[4].generate_state(1)[0])))
+        arms = seeded_arms(int(streams[4].generate_state(1)[0]))
+        self.interpreter = Interpreter(program, clock, arms)
         self.daily_rng = np.random.default_rng(streams[5])
         self.day_starts = [clock.at(scenario.start + dt.timedelta(days=k), 0)
                            for k in range(days)]
@@ -102,6 +103,9 @@ class Replication:
             spec, self.staffing.member_ids(spec.owner), self.population.stock.owners,
             np.random.default_rng(streams[6]))
         self.posts = GroupPosts(clock)
+        self.group_runs = GroupRuns(
+            self.env, program, clock, arms, self.groups, self.horizon, self.counts.add,
+            self._post, self._group_task) if has_group_journeys(program) else None
         self.customers: list[Customer | None] = [None] * self.population.size
         self.wakes: list[float | None] = [None] * self.population.size
         self.outbox: dict[tuple[int, float], list[SendRequested]] = {}
@@ -338,14 +342,26 @@ class Replication:
             self.counts.add(("dropped", NO_GROUP), now)
             return
         for group in targets:
-            why = self.posts.decide(PostKey(group.id, send.content, now))
-            if why == QUOTA:
-                self.counts.add(("dropped", QUOTA), now)
-            if why is not None:
-                continue
-            self.counts.add(("step_actions", send.journey, send.step), now)
-            self.staffing.put(WorkItem(index, GroupPost(group, send), now, None),
-                              self.staffing.queue_for(group.owner, None), send=True)
+            self._post(group, send)
+
+    def _post(self, group: Group, send: SendRequested) -> None:
+        """Post to a group now: one action of its owner, unless made already or over quota."""
+        now = self.env.now
+        why = self.posts.decide(PostKey(group.id, send.content, now))
+        if why == QUOTA:
+            self.counts.add(("dropped", QUOTA), now)
+        where = self.staffing.queue_for(group.owner, None)
+        if why is not None:
+            return
+        if where is None:
+            self.counts.add(("dropped", "no_staff"), now)  # the group's owner has no role
+            return
+        self.counts.add(("step_actions", send.journey, send.step), now)
+        self.staffing.put(WorkItem(-1, GroupPost(group, send), now, None), where, send=True)
+
+    def _group_task(self, group: Group, task: TaskCreated) -> None:
+        self.staffing.assign(WorkItem(-1, task, self.env.now, task.due), group.owner,
+                             task.role, send=False)
 
     def _task(self, index: int, customer: Customer, task: TaskCreated) -> None:
         self.staffing.assign(WorkItem(index, task, self.env.now, task.due), customer.owner,
@@ -369,7 +385,7 @@ class Replication:
                 customer = self.customers[index]
                 self._apply(index, customer,
                             self.interpreter.deliver(customer, send, now, staff=member))
-        else:
+        elif item.customer >= 0:  # a group's task is no customer's event
             index = item.customer
             self._fire(index, self.customers[index], Event("task_done", now))
 

@@ -131,6 +131,13 @@ BUILTIN_EVENTS: Final[dict[str, bool]] = {
     "task_done": False,
 }
 
+# What a journey `for groups` may test about its group, by name and type.
+GROUP_FACTS: Final[dict[str, str]] = {
+    "members": "number",  # the group's members now
+}
+# The only `for` a journey takes: a run per customer group (客户群).
+GROUP_ENTITY: Final = "groups"
+
 # `when inactive 14d`: no event of these kinds for 14 days.
 ACTIVITY_EVENTS: Final = ("open", "click", "reply", "purchase", "store_visit")
 

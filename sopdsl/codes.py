@@ -96,6 +96,8 @@ CODES: dict[str, Code] = _codes(
     ("E319", "duplicate-split", "two splits with the same name in one journey"),
     ("E320", "simulation-too-large", "a scenario larger than sopdsl simulates (replications, horizon, customers, staff, seed)"),
     ("E321", "date-out-of-range", "a scenario `start` outside 1970-01-01 to 9800-12-31"),
+    ("E322", "customer-only-in-group-journey", "a clause, trigger, step or fact about a customer in a journey `for groups`"),
+    ("E323", "unknown-journey-entity", "`for` naming something other than `groups` after a journey's name"),
     # W4xx: lint warnings (dead code, style, logic)
     ("W401", "unused-content", "a content that no step, event or goal uses"),
     ("W402", "unused-segment", "a segment that no expression or trigger uses"),

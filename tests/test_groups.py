@@ -138,3 +138,38 @@ def test_a_customer_in_no_group_is_skipped_and_counted() -> None:
     tally = run_replication(program, scenario, 1)
     assert tally.dropped == {"no_group": 30}
     assert tally.staff["guide"].tasks == 0
+
+
+CALENDAR = """
+journey 社群 for groups {{
+  when {when}
+  reentry always
+  if members > 0 {{
+    send post via group
+  }}
+}}
+"""
+
+
+def test_a_group_calendar_posts_once_a_day_to_each_group() -> None:
+    """A daily journey `for groups` over December: G runs a day, G × 31 posts and actions,
+    every member reached by each post, members outside any customer journey included."""
+    program, scenario = group_forecast(CALENDAR.format(when="every day at 08:00"), 50, 2, 31,
+                                       "per_owner 2  members 60%")
+    tally = run_replication(program, scenario, 2)
+    step = tally.journeys["社群"].steps["社群/1.if/1"]
+    assert tally.journeys["社群"].entered == 4 * 31
+    assert step.actions == tally.staff["guide"].tasks == 4 * 31
+    in_groups = step.delivered / 31
+    assert in_groups == int(in_groups) and 0 < in_groups < 50
+    assert "quota" not in tally.dropped
+
+
+def test_a_three_a_day_group_calendar_is_capped_by_the_quota() -> None:
+    when = "every day at 08:00 or every day at 12:00 or every day at 20:00"
+    program, scenario = group_forecast(CALENDAR.format(when=when), 20, 1, 31,
+                                       "total 3  members 100%")
+    tally = run_replication(program, scenario, 2)
+    assert tally.staff["guide"].tasks == 3 * 31
+    assert tally.dropped["quota"] == 3 * 2 * 31
+    assert tally.delivered == 20 * 31
