@@ -131,6 +131,8 @@ CODES: dict[str, Code] = _codes(
     ("W509", "reentry-always-without-cap", "`reentry always` on an event trigger with no `cap`"),
     ("W510", "task-due-too-short", "a staff task due sooner than the staff working day allows"),
     ("W511", "sms-without-unfriend-exit", "SMS sends in a journey that does not exit on `friend_deleted`"),
+    ("W512", "group-over-quota", "a group calendar that posts more often than a customer group's monthly quota allows"),
+    ("W513", "group-send-without-membership", "a customer journey that posts `via group` to customers who may be in no group"),
     # E6xx: customer, event and staff data read by `sopdsl plan`
     ("E601", "unreadable-data-file", "a data file that cannot be read as UTF-8 CSV or JSON Lines"),
     ("E602", "missing-column", "a data file without a column it needs, such as customer_id"),

@@ -9,12 +9,17 @@ from sopdsl.builtins import GROUP_CHANNELS, GROUP_ENTITY, GROUP_FACTS
 from sopdsl.syntax import ast
 from sopdsl.syntax.source import Span
 from sopdsl.syntax.step_ids import walk_steps
+from sopdsl.syntax.walk import nodes
 
 Report = Callable[..., None]
 # Steps a group run may take; every other step is about one customer.
 GROUP_STEPS = (ast.Send, ast.Task, ast.Notify, ast.Wait, ast.WaitUntilTime, ast.WaitUntilDay,
                ast.If, ast.Split, ast.ExitStep, ast.RepeatN, ast.RepeatUntil)
 GROUP_CLAUSES = (ast.When, ast.Audience, ast.Reentry, ast.ExitWhen, ast.Priority)
+# What an expression can read about a customer (a `NameValue` may name a group fact instead).
+CUSTOMER_FACTS = (ast.NameValue, ast.SegmentRef, ast.TagTest, ast.EverTest, ast.StageValue,
+                  ast.ScoreValue, ast.RfmValue, ast.CountValue, ast.DaysSinceValue,
+                  ast.SumValue)
 FACTS = ", ".join(f"`{name}`" for name in GROUP_FACTS)
 
 
@@ -81,25 +86,11 @@ def _step_exprs(step: ast.Step) -> Iterator[ast.Expr]:
         yield step.until
 
 
-def _facts(expr: ast.Node, journey: str, report: Report) -> None:
+def _facts(expr: ast.Expr, journey: str, report: Report) -> None:
     """Every name an expression reads must be a group fact; a customer's facts are E322."""
-    match expr:
-        case ast.NameValue(name=name) if name in GROUP_FACTS:
-            return
-        case ast.NameValue() | ast.SegmentRef() | ast.TagTest() | ast.EverTest() \
-                | ast.StageValue() | ast.ScoreValue() | ast.RfmValue() | ast.CountValue() \
-                | ast.DaysSinceValue() | ast.SumValue():
-            report("E322", expr.span, "this is a customer's fact, and journey "
+    for node in nodes([expr]):
+        if isinstance(node, CUSTOMER_FACTS) and not (
+                isinstance(node, ast.NameValue) and node.name in GROUP_FACTS):
+            report("E322", node.span, "this is a customer's fact, and journey "
                    f"`{journey}` runs `for {GROUP_ENTITY}`",
                    hint=f"a group's run can test {FACTS}, such as `members > 100`")
-            return
-    for child in _children(expr):
-        _facts(child, journey, report)
-
-
-def _children(node: ast.Node) -> Iterator[ast.Node]:
-    for value in node.__dict__.values():
-        if isinstance(value, ast.Node):
-            yield value
-        elif isinstance(value, list):
-            yield from (v for v in value if isinstance(v, ast.Node))
