@@ -9,6 +9,8 @@ import datetime as dt
 import pytest
 
 from sopdsl.builtins import group_quota
+from sopdsl.lint import LintConfig, lint_program
+from sopdsl.lint.config import LintSettings
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.groups import MERGED, QUOTA, Group, GroupBook, GroupPosts, PostKey
 from sopdsl.scenario.build import effective_scenario
@@ -173,3 +175,27 @@ def test_a_three_a_day_group_calendar_is_capped_by_the_quota() -> None:
     assert tally.staff["guide"].tasks == 3 * 31
     assert tally.dropped["quota"] == 3 * 2 * 31
     assert tally.delivered == 20 * 31
+
+
+def _lint_codes(program) -> set[str]:
+    return {d.code for d in lint_program(program, LintConfig(LintSettings()))}
+
+
+@pytest.mark.parametrize("audience,members", [("", "50%"), ("audience groups > 0", "50%")])
+def test_lint_and_the_simulator_agree_on_customers_in_no_group(audience: str,
+                                                              members: str) -> None:
+    """W513 fires exactly when the simulation skips sends as `no_group`."""
+    journey = f"journey j {{\n  when every day at 10:00\n  {audience}\n  send post via group\n}}\n"
+    program, scenario = group_forecast(journey, 40, 1, 1, f"per_owner 1  members {members}")
+    tally = run_replication(program, scenario, 4)
+    assert ("W513" in _lint_codes(program)) == (tally.dropped.get("no_group", 0) > 0)
+
+
+@pytest.mark.parametrize("when", ["every day at 08:00",
+                                  "every day at 08:00 or every day at 20:00"])
+def test_lint_and_the_simulator_agree_on_the_group_quota(when: str) -> None:
+    """W512 fires exactly when a month of the calendar skips posts for the quota."""
+    program, scenario = group_forecast(CALENDAR.format(when=when), 10, 1, 31,
+                                       "per_owner 1  members 100%")
+    tally = run_replication(program, scenario, 4)
+    assert ("W512" in _lint_codes(program)) == (tally.dropped.get("quota", 0) > 0)
