@@ -28,14 +28,14 @@ from sopdsl.runtime.replay import CustomerData
 from sopdsl.syntax.files import display_path
 
 CUSTOMER_COLUMNS = ("customer_id", "owner", "tags", "stage", "score")
-EVENT_COLUMNS = ("customer_id", "time", "event", "content", "amount")
+EVENT_COLUMNS = ("customer_id", "time", "event", "content", "amount", "group")
 STAFF_COLUMNS = ("staff_id", "name", "role", "email")
 TAG_SEPARATOR = ";"
 _TRUE = frozenset(("true", "yes", "1", "y", "t"))
 _FALSE = frozenset(("false", "no", "0", "n", "f"))
 
 
-class _Columns:
+class Columns:
     """Checks each row's columns once per column name: required ones and unknown ones."""
 
     def __init__(self, name: str, known: Iterable[str], required: Iterable[str],
@@ -56,13 +56,13 @@ class _Columns:
                                          or "columns are the documented ones and the "
                                             "playbook's attributes")
         for column in self.required:
-            if _text(row.get(column)) is None:
+            if text_cell(row.get(column)) is None:
                 self.problems.report("E602", self.name, line, f"no `{column}` in this row")
                 return False
         return True
 
 
-def _text(value: Any) -> str | None:
+def text_cell(value: Any) -> str | None:
     """A cell as stripped text, None when empty or missing."""
     if value is None:
         return None
@@ -75,12 +75,12 @@ def read_customers(
 ) -> Iterator[tuple[int, CustomerData]]:
     """(line, customer) in file order; bad values are reported and left out."""
     name = display_path(path)
-    columns = _Columns(name, (*CUSTOMER_COLUMNS, *program.attributes), ("customer_id",), problems)
+    columns = Columns(name, (*CUSTOMER_COLUMNS, *program.attributes), ("customer_id",), problems)
     for line, row in read_rows(path, problems):
         if not columns.check(line, row):
             continue
-        customer = CustomerData(_text(row["customer_id"]) or "", owner=_text(row.get("owner")))
-        bad = _Cells(name, line, problems)
+        customer = CustomerData(text_cell(row["customer_id"]) or "", owner=text_cell(row.get("owner")))
+        bad = Cells(name, line, problems)
         customer.tags = bad.tags(row.get("tags"))
         customer.stage = bad.stage(row.get("stage"), program)
         customer.score = bad.number("score", row.get("score")) or 0
@@ -106,13 +106,13 @@ def read_events(path: Path, program: Program, clock: Clock,
     """Events before the clock's epoch (the plan's start), in file order, times in run-time
     minutes; bad rows are reported and left out."""
     name = display_path(path)
-    columns = _Columns(name, EVENT_COLUMNS, ("customer_id", "time", "event"), problems)
+    columns = Columns(name, EVENT_COLUMNS, ("customer_id", "time", "event"), problems)
     unknown: set[str] = set()
-    moments = _Moments(clock)
+    moments = Moments(clock)
     for line, row in read_rows(path, problems):
         if not columns.check(line, row):
             continue
-        event = _text(row["event"]) or ""
+        event = text_cell(row["event"]) or ""
         if event not in program.events:
             if event not in unknown:
                 unknown.add(event)
@@ -122,7 +122,7 @@ def read_events(path: Path, program: Program, clock: Clock,
                                 or "events are the built-in ones and those the playbook "
                                    "declares")
             continue
-        cells = _Cells(name, line, problems)
+        cells = Cells(name, line, problems)
         when = cells.moment(row["time"], moments)
         amount = cells.number("amount", row.get("amount"))
         if when is None or cells.bad:
@@ -132,15 +132,15 @@ def read_events(path: Path, program: Program, clock: Clock,
                             hint="a plan replays history before --start; later events belong "
                                  "to a later plan")
             continue
-        yield EventRecord(_text(row["customer_id"]) or "",
-                          Event(event, when, _text(row.get("content")), amount), line)
+        yield EventRecord(text_cell(row["customer_id"]) or "",
+                          Event(event, when, text_cell(row.get("content")), amount), line)
 
 
 class OutOfRange(SopdslError, ValueError):
     """A date and time outside the dates sopdsl works with."""
 
 
-class _Moments:
+class Moments:
     """Event times as run-time minutes. `YYYY-MM-DD HH:MM` on a day without a clock change
     is read without making a datetime, which is most rows of a large file."""
 
@@ -178,7 +178,7 @@ class _Moments:
         return start if self.clock.at(day + dt.timedelta(days=1), 0) - start == 1440 else None
 
 
-class _Cells:
+class Cells:
     """Converts one row's cells, reporting each bad one (`bad` is then True)."""
 
     __slots__ = ("file", "line", "problems", "bad")
@@ -195,7 +195,7 @@ class _Cells:
         if isinstance(value, bool):
             self.fail(f"`{column}` must be a number, not `{value}`")
             return None
-        text = _text(value)
+        text = text_cell(value)
         if text is None:
             return None
         try:
@@ -210,11 +210,11 @@ class _Cells:
     def tags(self, value: Any) -> tuple[str, ...]:
         if isinstance(value, list):
             return tuple(str(tag).strip() for tag in value if str(tag).strip())
-        text = _text(value)
+        text = text_cell(value)
         return tuple(t.strip() for t in text.split(TAG_SEPARATOR) if t.strip()) if text else ()
 
     def stage(self, value: Any, program: Program) -> str | None:
-        text = _text(value)
+        text = text_cell(value)
         if text is None or text in program.settings.stages:
             return text
         self.fail(f"`{text}` is not a stage of this playbook",
@@ -227,7 +227,7 @@ class _Cells:
             return self.number(name, value)
         if kind == "bool" and isinstance(value, bool):
             return value
-        text = _text(value)
+        text = text_cell(value)
         if text is None:
             return None
         if kind == "bool":
@@ -246,8 +246,8 @@ class _Cells:
             return text
         return None
 
-    def moment(self, value: Any, moments: _Moments) -> float | None:
-        text = _text(value) or ""
+    def moment(self, value: Any, moments: Moments) -> float | None:
+        text = text_cell(value) or ""
         try:
             return moments.minutes(text)
         except OutOfRange as error:
@@ -358,12 +358,12 @@ class Roster:
 def read_staff(path: Path, program: Program, problems: DataProblems) -> Roster:
     """The staff file: one row per member and role (a member may have several rows)."""
     name = display_path(path)
-    columns = _Columns(name, STAFF_COLUMNS, ("staff_id", "role"), problems)
+    columns = Columns(name, STAFF_COLUMNS, ("staff_id", "role"), problems)
     found: dict[str, StaffMember] = {}
     for line, row in read_rows(path, problems):
         if not columns.check(line, row):
             continue
-        staff, role = _text(row["staff_id"]) or "", _text(row["role"]) or ""
+        staff, role = text_cell(row["staff_id"]) or "", text_cell(row["role"]) or ""
         if role not in program.roles:
             problems.report("E604", name, line, f"`{role}` is not a role of this playbook",
                             did_you_mean(role, program.roles)
@@ -371,6 +371,6 @@ def read_staff(path: Path, program: Program, problems: DataProblems) -> Roster:
             continue
         known = found.get(staff)
         roles = (*known.roles, role) if known else (role,)
-        found[staff] = StaffMember(staff, _text(row.get("name")) or (known and known.name),
-                                   roles, _text(row.get("email")) or (known and known.email))
+        found[staff] = StaffMember(staff, text_cell(row.get("name")) or (known and known.name),
+                                   roles, text_cell(row.get("email")) or (known and known.email))
     return Roster(found)

@@ -53,6 +53,9 @@ def _hours(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int,
 @click.option("--events", type=_DATA, help="Their events, sorted (grouped) by customer_id.")
 @click.option("--staff", type=_DATA,
               help="Staff members and their roles, for role work and handoffs.")
+@click.option("--groups", type=_DATA,
+              help="Customer groups (group_id, owner, name); memberships come from the "
+                   "events' joined_group/left_group rows and their `group` column.")
 @click.option("--start", required=True, callback=_start, metavar="DATETIME",
               help="The plan's first moment, e.g. 2026-12-02 (the playbook's time zone).")
 @click.option("--days", type=click.IntRange(1, 366), required=True, help="Days to plan.")
@@ -70,7 +73,7 @@ def _hours(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int,
               help="Write here (a regular file, replaced atomically) instead of stdout; `-` is "
                    "stdout. For ics: a folder of one file per assignee, replaced as a whole.")
 def plan(playbook: Path, customers: Path, events: Path | None, staff: Path | None,
-         start: dt.datetime, days: int, lookback_days: int, staff_hours: tuple[int, int],
+         groups: Path | None, start: dt.datetime, days: int, lookback_days: int, staff_hours: tuple[int, int],
          fmt: str, csv_style: str, output: Path | None) -> None:
     """Plan the work PLAYBOOK asks for, for real customers, from --start for --days.
 
@@ -85,13 +88,13 @@ def plan(playbook: Path, customers: Path, events: Path | None, staff: Path | Non
 
     program = load_program(playbook, "text")
     settings = PlanSettings(start, days, lookback_days, staff_hours)
-    inputs = PlanInputs(customers, events, staff)
+    inputs = PlanInputs(customers, events, staff, groups)
     try:
         with _destination(output) as out:
             summary, problems = stream_plan(program, inputs, settings, fmt, out, csv_style)
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror or error}")
-    files = 1 + (events is not None) + (staff is not None)
+    files = 1 + (events is not None) + (staff is not None) + (groups is not None)
     if problems:
         code = emit_diagnostics(problems, {}, "text", files=files, err=True)
         sys.exit(2 if any(d.code == _UNREADABLE for d in problems) else code)

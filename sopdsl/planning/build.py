@@ -22,9 +22,12 @@ from sopdsl.runtime.effects import (
     StateChanged, TaskCreated,
 )
 from sopdsl.runtime.batches import batch_key
+from sopdsl.runtime.groups import NO_GROUP, Group, PostKey
+from sopdsl.builtins import GROUP_CHANNELS
 from sopdsl.runtime.evaluate import plain_number
 from sopdsl.planning.model import (
-    Assignee, DueWindow, PlanChange, PlanContent, PlanTask, TaskKind, batch_id, task_key,
+    Assignee, DueWindow, PlanChange, PlanContent, PlanTask, TaskKind, batch_id, group_post_id,
+    task_key,
 )
 from sopdsl.checker.placeholders import OWNER_NAME, Placeholder, render
 from sopdsl.checker.program import Program
@@ -61,6 +64,10 @@ class TaskBuilder:
         self.window_end = window_end
         self.steps = step_infos(program)
         self.priorities = priorities
+        # Customer groups: who a group send posts to, and where the posts are collected.
+        self.group_targets: Callable[[Customer, SendRequested], list[Group]] | None = None
+        self.group_posts: Any = None  # a PlanGroupPosts when the plan has groups
+        self.for_group = False  # the "customer" is a group running a journey `for groups`
         self.reset(None)
 
     def reset(self, customer: Customer | None) -> None:
@@ -135,7 +142,9 @@ class TaskBuilder:
         self._starts[id(send)] = start
         round_ = self._round(send)
         task = None
-        if self._in_window(start, end):
+        if send.channel in GROUP_CHANNELS:
+            self._group_send(customer, send, start, end, round_)
+        elif self._in_window(start, end):
             content = self.content(send.content, customer)
             assignee = self.assignee(customer, send.role) if send.staff_confirmed else None
             task = self._task(customer, send, "send", start, end, round_, {
@@ -144,6 +153,38 @@ class TaskBuilder:
                 "content": content, "batch": self._batch(send, assignee)})
         key = (send.journey or "", send.run, send.step or "")
         self.sends.setdefault(key, deque()).append((start, task))
+
+    def _group_send(self, customer: Customer, send: SendRequested, start: float, end: float,
+                    round_: int) -> None:
+        """A send via group: one post to each group it targets (none: skipped as no_group);
+        a customer's send is listed, a group's own run lists only the post."""
+        targets = self.group_targets(customer, send) if self.group_targets else []
+        key = (send.journey or "", send.run, send.step or "")
+        if not targets:
+            self.dropped[NO_GROUP] += self._in_window(start, end)
+            self.sends.setdefault(key, deque()).append((start, None))
+            return
+        task = None
+        if self._in_window(start, end):
+            content = self.content(send.content, customer)
+            template = self._task(customer, send, "send", start, end, round_, {
+                "title": f"{send.channel}: {_first_line(content.title or content.name)}",
+                "text": content.text, "assignee": self.assignee(customer, send.role),
+                "channel": send.channel, "content": content,
+                "batch": group_post_id(targets[0].id, send.content, self.iso(start))})
+            for group in targets:
+                self.group_posts.add(PostKey(group.id, send.content, send.earliest), group,
+                                     template, self.staff_assignee(group.owner))
+            if not self.for_group:
+                task = template
+        self.sends.setdefault(key, deque()).append((start, task))
+
+    def staff_assignee(self, staff_id: str | None) -> Assignee:
+        """A staff member as the assignee of their own work (a group's owner)."""
+        member = self.roster.members.get(staff_id or "")
+        return Assignee(staff_id=staff_id, name=member.name if member else None,
+                        role=member.roles[0] if member else None,
+                        email=member.email if member else None)
 
     def _batch(self, send: SendRequested, assignee: Assignee | None) -> str | None:
         """The key of the batch a mass send or post is part of, None for work of its own."""

@@ -112,6 +112,12 @@ class PlanTask(StrictModel):
                                                                   "customers it goes to (a "
                                                                   "post's visible range).")
     reach: int | None = Field(default=None, description="For a batch: how many customers.")
+    group: str | None = Field(default=None, description="For a post to a customer group: the "
+                                                        "group's WeCom chat_id.")
+    group_name: str | None = Field(default=None, description="For a group post: the group's "
+                                                             "name, when known.")
+    members: int | None = Field(default=None, description="For a group post: the group's "
+                                                          "members at the plan's start.")
 
     @property
     def staff_work(self) -> bool:
@@ -194,6 +200,11 @@ def batch_id(journey: str, step: str, sender: str | None, moment: str) -> str:
     are."""
     text = "\x1f".join(("batch", journey, step, sender or "", moment))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def group_post_id(group: str, content: str, moment: str) -> str:
+    """The key of a post to a customer group: its group, content and release moment."""
+    return batch_id("group", group, content, moment)
 
 
 def published_schema(model: type[BaseModel], name: str, version: int) -> dict[str, Any]:

@@ -79,14 +79,22 @@ class GroupBook:
 
     def leave(self, customer: Hashable, group_id: str | None = None) -> str | None:
         """The customer leaves a group (the one they joined last unless named); None when they
-        were in none."""
+        were not in it (or in none)."""
         mine = self.of.get(customer)
-        if not mine:
+        if not mine or (group_id is not None and group_id not in mine):
             return None
-        group_id = group_id if group_id in mine else mine[-1]
+        group_id = group_id or mine[-1]
         mine.remove(group_id)
         self.groups[group_id].members.pop(customer, None)
         return group_id
+
+    def own_unowned(self, customer: Hashable, owner: str | None) -> None:
+        """The customer's groups without an owner get theirs (groups known only from events)."""
+        for group in self.groups_of(customer, None):
+            if group.owner is None and owner is not None:
+                self.by_owner[None].remove(group)
+                group.owner = owner
+                self.by_owner.setdefault(owner, []).append(group)
 
     def groups_of(self, customer: Hashable, owner: str | None = None) -> list[Group]:
         """The customer's groups, only those `owner` owns when given."""

@@ -65,7 +65,9 @@ def compile_journey(journey: ast.Journey, index: int, compiler: ExprCompiler) ->
     """The journey's clauses and steps as run-time objects."""
     compiled = CompiledJourney(
         name=journey.name.name, index=index, priority=0, cap=None, audience=None,
-        reentry="never", reentry_after=0, goals=[], exit_on=None, exit_when=None, code=[])
+        # A group's calendar runs each time it fires: `for groups` re-enters by default.
+        reentry="always" if journey.for_groups else "never", reentry_after=0, goals=[],
+        exit_on=None, exit_when=None, code=[])
     exits_on: list[ast.EventRef] = []
     exits_when: list[Pred] = []
     for clause in journey.clauses:
