@@ -103,6 +103,7 @@ class Replication:
             spec, self.staffing.member_ids(spec.owner), self.population.stock.owners,
             np.random.default_rng(streams[6]))
         self.posts = GroupPosts(clock)
+        self.reach: set[tuple] = set()  # (journey, step, group or customer) reached so far
         self.group_runs = GroupRuns(
             self.env, program, clock, arms, self.groups, self.horizon, self.counts.add,
             self._post, self._group_task) if has_group_journeys(program) else None
@@ -357,7 +358,15 @@ class Replication:
             self.counts.add(("dropped", "no_staff"), now)  # the group's owner has no role
             return
         self.counts.add(("step_actions", send.journey, send.step), now)
+        self._reached("step_groups", send, group.id, now)
         self.staffing.put(WorkItem(-1, GroupPost(group, send), now, None), where, send=True)
+
+    def _reached(self, figure: str, send: SendRequested, whom: object, now: float) -> None:
+        """Count a group or customer a group step reaches for the first time."""
+        key = (send.journey, send.step, whom)
+        if key not in self.reach:
+            self.reach.add(key)
+            self.counts.add((figure, send.journey, send.step), now)
 
     def _group_task(self, group: Group, task: TaskCreated) -> None:
         self.staffing.assign(WorkItem(-1, task, self.env.now, task.due), group.owner,
@@ -377,6 +386,7 @@ class Replication:
         if isinstance(item.what, GroupPost):  # every member of the group, at this moment
             group, send = item.what
             for index in list(group.members):
+                self._reached("step_customers", send, index, now)
                 customer = self.customers[index] or self._stock_customer(index)
                 self._apply(index, customer,
                             self.interpreter.deliver(customer, send, now, staff=member))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from sopdsl.builtins import GROUP_CHANNELS
 from simulator.results import GoalTally, JourneyTally, StaffTally, Tally
 from simulator.stats import estimate
 
@@ -23,6 +24,8 @@ GOAL_NOTE = ("goal rates count only entries whose goal window ended inside the h
 INTERVAL_NOTE = "every figure is the mean over replications with a Student t 95% interval"
 EXACT_NOTE = "expected values computed without sampling: intervals have zero width"
 STEP_FIELDS = ("reached", "sent", "delivered", "opened", "clicked", "actions")
+# Group steps add the distinct groups their posts reached and customers they reached.
+GROUP_STEP_FIELDS = ("groups", "customers")
 STAFF_FIELDS = ("tasks", "done", "expired", "utilisation", "max_backlog")
 TOTAL_FIELDS = ("customers", "arrivals", "sends", "delivered", "interactions", "purchases",
                 "purchasers", "unfriends", "cost")
@@ -76,12 +79,18 @@ def _journey(journey: JourneyTally) -> dict:
         "completed": journey.completed,
         "exited": journey.exited,
         "goals": _goals(journey.goals),
-        "steps": {step_id: {key: getattr(step, key) for key in STEP_FIELDS}
+        "steps": {step_id: {key: getattr(step, key) for key in _step_fields(step.channel)}
                   for step_id, step in journey.steps.items()},
         "arms": {split: {arm: {"entered": tally.entered, "goals": _goals(tally.goals)}
                          for arm, tally in arms.items()}
                  for split, arms in journey.arms.items()},
     }
+
+
+def _step_fields(channel: str | None) -> tuple[str, ...]:
+    if channel in GROUP_CHANNELS:
+        return STEP_FIELDS + GROUP_STEP_FIELDS
+    return STEP_FIELDS
 
 
 def _goals(goals: dict[str, GoalTally]) -> dict:
