@@ -143,7 +143,7 @@ class TaskBuilder:
         round_ = self._round(send)
         task = None
         if send.channel in GROUP_CHANNELS:
-            self._group_send(customer, send, start, end, round_)
+            task = self._group_send(customer, send, start, end, round_)
         elif self._in_window(start, end):
             content = self.content(send.content, customer)
             assignee = self.assignee(customer, send.role) if send.staff_confirmed else None
@@ -155,29 +155,25 @@ class TaskBuilder:
         self.sends.setdefault(key, deque()).append((start, task))
 
     def _group_send(self, customer: Customer, send: SendRequested, start: float, end: float,
-                    round_: int) -> None:
-        """A send via group: one post to each group it targets (none: skipped as no_group);
-        a customer's send is listed, a group's own run lists only the post."""
+                    round_: int) -> PlanTask | None:
+        """A send via group: one post to each group it targets (none: skipped as no_group).
+        The customer's send to list (a group's own run lists only its post)."""
         targets = self.group_targets(customer, send) if self.group_targets else []
-        key = (send.journey or "", send.run, send.step or "")
+        if not self._in_window(start, end):
+            return None
         if not targets:
-            self.dropped[NO_GROUP] += self._in_window(start, end)
-            self.sends.setdefault(key, deque()).append((start, None))
-            return
-        task = None
-        if self._in_window(start, end):
-            content = self.content(send.content, customer)
-            template = self._task(customer, send, "send", start, end, round_, {
-                "title": f"{send.channel}: {_first_line(content.title or content.name)}",
-                "text": content.text, "assignee": self.assignee(customer, send.role),
-                "channel": send.channel, "content": content,
-                "batch": group_post_id(targets[0].id, send.content, self.iso(start))})
-            for group in targets:
-                self.group_posts.add(PostKey(group.id, send.content, send.earliest), group,
-                                     template, self.staff_assignee(group.owner))
-            if not self.for_group:
-                task = template
-        self.sends.setdefault(key, deque()).append((start, task))
+            self.dropped[NO_GROUP] += 1
+            return None
+        content = self.content(send.content, customer)
+        template = self._task(customer, send, "send", start, end, round_, {
+            "title": f"{send.channel}: {_first_line(content.title or content.name)}",
+            "text": content.text, "assignee": self.assignee(customer, send.role),
+            "channel": send.channel, "content": content,
+            "batch": group_post_id(targets[0].id, send.content, self.iso(start))})
+        for group in targets:
+            self.group_posts.add(PostKey(group.id, send.content, send.earliest), group,
+                                 template, self.staff_assignee(group.owner))
+        return None if self.for_group else template
 
     def staff_assignee(self, staff_id: str | None) -> Assignee:
         """A staff member as the assignee of their own work (a group's owner)."""
