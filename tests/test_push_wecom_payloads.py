@@ -39,20 +39,25 @@ def test_the_push_makes_one_wecom_task_per_plan_batch(playbook):
     batches = {task.key: task for task in plan.tasks if task.kind == "batch"}
     sends = {task.key: task for task in plan.tasks if task.kind == "send" and task.batch}
     requests = [b for b in target().batches(run_of(plan), plan.tasks) if b.operation != "mark_tag"]
-    assert len(requests) == len(batches)
+    posts = [b for b in requests if "chat_id_list" in b.payload]
+    assert len(requests) - len(posts) + sum(len(b.keys) for b in posts) == len(batches)
     for request in requests:
+        if request in posts:  # the group posts themselves, one chat_id each
+            assert [batches[key].group for key in request.keys] == request.payload["chat_id_list"]
+            continue
         (batch,) = {sends[key].batch for key in request.keys}
         assert sorted(sends[key].customer for key in request.keys) == batches[batch].customers
         assert len(request.keys) == batches[batch].reach
 
 
 def test_target_takes_staff_sends_and_tag_changes_only():
-    """Only the sends of mass sends and posts, and tag changes, are taken; chats, batches (the
+    """Only the sends of mass sends and moments posts, the group posts, and tag changes are
+    taken; chats, customers' sends via group (their group's post goes), other batches (the
     staff's view of the same sends), tasks, alerts and pending steps are not."""
     taken = {(task.kind, task.channel, task.change.field if task.change else None)
              for playbook in WECOM_PLAYBOOKS for task in sample_plan(playbook).tasks
              if target().takes(task)}
-    assert taken == {("send", "private_chat", None), ("send", "group", None),
+    assert taken == {("send", "private_chat", None), ("batch", "group", None),
                      ("send", "moments", None), ("update", None, "untag")}
 
 

@@ -168,9 +168,9 @@ class Plan(StrictModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
-# Fields only batches and their sends have: left out elsewhere, so a plan without mass sends
-# or posts reads as plans did before batches.
-BATCH_FIELDS = ("batch", "customers", "reach")
+# Fields only batches and their sends (and group posts) have: left out elsewhere, so a plan
+# without mass sends or posts reads as plans did before batches.
+BATCH_FIELDS = ("batch", "customers", "reach", "group", "group_name", "members")
 
 
 def task_json(task: PlanTask) -> dict[str, Any]:
