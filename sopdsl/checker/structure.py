@@ -256,7 +256,12 @@ class JourneyChecker:
                         hint="a customer is in a journey once at a time; "
                              "loop with `repeat` instead")
             return
-        self.resolver.journey(step.journey)
+        target = self.resolver.journey(step.journey)
+        if target is not None and target.for_groups:
+            self.report("E322", step.journey.span,
+                        f"journey `{step.journey.name}` runs `for groups`: a customer cannot "
+                        "enter it", hint="its calendar starts it for every group; remove the "
+                                         "`enter`")
 
     def _repeat_n(self, step: ast.RepeatN, ref: StepRef) -> None:
         count = step.count
