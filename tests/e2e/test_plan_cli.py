@@ -153,3 +153,21 @@ def test_plan_ics_folder_keeps_staff_ids_that_look_alike_apart(tmp_path):
                 for path in (tmp_path / folder).iterdir()}
 
     assert todos("odd") == {files[name]: count for name, count in todos("plain").items()}
+
+
+def test_plan_with_groups_lists_one_post_per_group_and_day():
+    """`--groups` and the events' group rows: the community calendar's daily post is one task
+    per group and day, for its owner, naming the group and its members; valid against the
+    schema."""
+    from programs import PLAYBOOKS
+
+    result = run("plan", PLAYBOOKS / "community_calendar.sop", *SAMPLE,
+                 "--groups", SAMPLE_DATA / "groups.csv")
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.stdout)
+    jsonschema.validate(plan, schema("plan"))
+    morning = [t for t in plan["tasks"] if t["kind"] == "batch" and t["journey"] == "社群早安"]
+    assert len(morning) == 3 * 7  # three groups, seven days
+    assert {(t["group"], t["assignee"]["staff_id"], t["members"]) for t in morning} == {
+        ("wrOgAAcamp01", "guide_chen", 2), ("wrOgAAvip01", "guide_chen", 3),
+        ("wrOgAAvip02", "guide_lin", 2)}
