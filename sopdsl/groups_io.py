@@ -2,7 +2,7 @@
 `left_group` rows of the events file (their `group` column is WeCom's `chat_id`).
 
 A group that only the events name is owned by the owner of its first member in the customers
-file's order (`GroupBook.own_unowned`). Bad rows are diagnostics with file and line.
+file's order (`own_from_customers`). Bad rows are diagnostics with file and line.
 """
 
 from __future__ import annotations
@@ -73,3 +73,14 @@ def read_memberships(path: Path, program: Program, clock: Clock, book: GroupBook
             book.put(customer, group_id)
         else:
             book.leave(customer, group_id)
+
+
+def own_from_customers(book: GroupBook, customers: Path) -> None:
+    """Groups without an owner take the owner of their first member in the customers file (its
+    problems are the customers reading's to report)."""
+    if all(group.owner is not None for group in book.groups.values()):
+        return
+    for _, row in read_rows(customers, DataProblems()):
+        customer = text_cell(row.get("customer_id"))
+        if customer in book.of:
+            book.own_unowned(customer, text_cell(row.get("owner")))

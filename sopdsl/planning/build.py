@@ -22,7 +22,7 @@ from sopdsl.runtime.effects import (
     StateChanged, TaskCreated,
 )
 from sopdsl.runtime.batches import batch_key
-from sopdsl.runtime.groups import NO_GROUP, Group, PostKey
+from sopdsl.runtime.groups import NO_GROUP, Group
 from sopdsl.builtins import GROUP_CHANNELS
 from sopdsl.runtime.evaluate import plain_number
 from sopdsl.planning.model import (
@@ -65,7 +65,7 @@ class TaskBuilder:
         self.steps = step_infos(program)
         self.priorities = priorities
         # Customer groups: who a group send posts to, and where the posts are collected.
-        self.group_targets: Callable[[Customer, SendRequested], list[Group]] | None = None
+        self.group_targets: Callable[[Customer, Assignee], list[Group]] | None = None
         self.group_posts: Any = None  # a PlanGroupPosts when the plan has groups
         self.for_group = False  # the "customer" is a group running a journey `for groups`
         self.reset(None)
@@ -158,29 +158,23 @@ class TaskBuilder:
                     round_: int) -> PlanTask | None:
         """A send via group: one post to each group it targets (none: skipped as no_group).
         The customer's send to list (a group's own run lists only its post)."""
-        targets = self.group_targets(customer, send) if self.group_targets else []
         if not self._in_window(start, end):
             return None
+        sender = self.assignee(customer, send.role)
+        targets = self.group_targets(customer, sender) if self.group_targets else []
         if not targets:
             self.dropped[NO_GROUP] += 1
             return None
         content = self.content(send.content, customer)
-        template = self._task(customer, send, "send", start, end, round_, {
+        task = self._task(customer, send, "send", start, end, round_, {
             "title": f"{send.channel}: {_first_line(content.title or content.name)}",
-            "text": content.text, "assignee": self.assignee(customer, send.role),
-            "channel": send.channel, "content": content,
+            "text": content.text, "assignee": sender, "channel": send.channel,
+            "content": content,
             "batch": group_post_id(targets[0].id, send.content, self.iso(start))})
-        for group in targets:
-            self.group_posts.add(PostKey(group.id, send.content, send.earliest), group,
-                                 template, self.staff_assignee(group.owner))
-        return None if self.for_group else template
-
-    def staff_assignee(self, staff_id: str | None) -> Assignee:
-        """A staff member as the assignee of their own work (a group's owner)."""
-        member = self.roster.members.get(staff_id or "")
-        return Assignee(staff_id=staff_id, name=member.name if member else None,
-                        role=member.roles[0] if member else None,
-                        email=member.email if member else None)
+        if self.for_group:  # a group's own run: its post, and no customer's send
+            self.group_posts.add(task, targets)
+            return None
+        return task  # the plan derives its posts (PlanGroupPosts.add_sends)
 
     def _batch(self, send: SendRequested, assignee: Assignee | None) -> str | None:
         """The key of the batch a mass send or post is part of, None for work of its own."""

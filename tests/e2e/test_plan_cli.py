@@ -171,3 +171,42 @@ def test_plan_with_groups_lists_one_post_per_group_and_day():
     assert {(t["group"], t["assignee"]["staff_id"], t["members"]) for t in morning} == {
         ("wrOgAAcamp01", "guide_chen", 2), ("wrOgAAvip01", "guide_chen", 3),
         ("wrOgAAvip02", "guide_lin", 2)}
+
+
+def test_plan_on_two_workers_is_the_plan_of_one():
+    """--workers 2 writes the bytes one process writes."""
+    result = run("plan", ONBOARDING, *SAMPLE, "--workers", "2")
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == run("plan", ONBOARDING, *SAMPLE).stdout_bytes
+
+
+@pytest.mark.parametrize("args,message", [
+    (("--workers", "2", "--scheduler", "tcp://h:8786"), "either --workers or --scheduler"),
+    (("--scheduler", "localhost"), "an address such as tcp://host:8786"),
+])
+def test_plan_refuses_bad_parallel_options(args, message):
+    result = run("plan", ONBOARDING, *SAMPLE, *args)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_plan_on_an_unreachable_scheduler_exits_2():
+    """A Dask scheduler that does not answer is an input error naming the address."""
+    import dask
+    import dask.distributed  # noqa: F401  (its defaults must be loaded before they are overridden)
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        result = run("plan", ONBOARDING, *SAMPLE, "--scheduler", "tcp://127.0.0.1:1")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "cannot connect to the Dask scheduler tcp://127.0.0.1:1" in result.stderr
+
+
+def test_plan_with_groups_on_two_workers_is_the_plan_of_one():
+    """Group membership reaches the workers and the posts are derived in the planning process:
+    --workers 2 writes the bytes one process writes."""
+    from programs import PLAYBOOKS
+
+    args = (PLAYBOOKS / "education_funnel.sop", *SAMPLE, "--groups", SAMPLE_DATA / "groups.csv")
+    result = run("plan", *args, "--workers", "2")
+    assert result.exit_code == 0, result.output
+    assert '"group": "wrOgAAcamp01"' in result.stdout
+    assert result.stdout_bytes == run("plan", *args).stdout_bytes
