@@ -241,7 +241,7 @@ class Scenario(ScenarioModel):
     def sampled(self, fraction: float) -> Scenario:
         """This scenario for `fraction` of its customers, staff alike: each role's members
         rounded (one at least) and their capacity set so the role's capacity is `fraction` of
-        its whole."""
+        its whole; a `total` of customer groups scaled alike (one at least)."""
         if not 0 < fraction <= 1:
             raise ValueError("a sample is a fraction in (0, 1]")
         population = self.population.model_copy(update={
@@ -254,7 +254,11 @@ class Scenario(ScenarioModel):
                           if members else spec.capacity_per_day)
             staff[role] = spec.model_copy(update={"count": members,
                                                   "capacity_per_day": per_member})
-        return self.model_copy(update={"population": population, "staff": staff})
+        groups = self.groups
+        if groups is not None and groups.total:  # `per_owner` follows the scaled staff
+            groups = groups.model_copy(update={"total": max(1, round(groups.total * fraction))})
+        return self.model_copy(update={"population": population, "staff": staff,
+                                       "groups": groups})
 
     def overridden(self, *, replications: int | None = None, seed: int | None = None,
                    customers: int | None = None) -> Scenario:
