@@ -199,3 +199,13 @@ def test_lint_and_the_simulator_agree_on_the_group_quota(when: str) -> None:
                                        "per_owner 1  members 100%")
     tally = run_replication(program, scenario, 4)
     assert ("W512" in _lint_codes(program)) == (tally.dropped.get("quota", 0) > 0)
+
+
+def test_a_quick_sample_scales_a_total_of_groups_with_the_customers() -> None:
+    """A tenth of the customers: a tenth of `total` groups (one at least); `per_owner` follows
+    the sampled staff."""
+    _, scenario = group_forecast(DAILY.format(at="10:00"), 1000, 20, 1, "total 40")
+    assert scenario.sampled(0.1).groups.total == 4
+    assert scenario.sampled(0.001).groups.total == 1
+    _, scenario = group_forecast(DAILY.format(at="10:00"), 1000, 20, 1, "per_owner 2")
+    assert scenario.sampled(0.1).groups.per_owner == 2
