@@ -28,7 +28,7 @@ BLOCK_SETTINGS: dict[str, dict[str, str]] = {
                "members": "probability"},
     "population": {"arrivals": "rate"},
     "staff": {"capacity": "rate", "completion": "probability", "delay": "delay",
-              "hours": "hours"},
+              "patience": "delay", "reminder": "probability", "hours": "hours"},
     "channel": {"open": "probability", "click": "probability", "reply": "probability",
                 "unfriend": "probability", "delay": "delay"},
     "multipliers": {key: "multiplier" for key in MULTIPLIER_KEYS},
