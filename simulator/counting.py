@@ -184,7 +184,7 @@ def _journey(totals: CountTotals, journey: ast.Journey) -> JourneyTally:
         tally.steps[sid] = StepTally(step_channel(ref.step), *(
             totals.total((what, name, sid)) for what in (
                 "step_reached", "step_sent", "step_delivered", "step_opened", "step_clicked",
-                "step_actions")))
+                "step_actions", "step_groups", "step_customers")))
         if isinstance(ref.step, ast.Split):
             split = ref.step.name.name
             tally.arms[split] = {arm.name.name: _arm(totals, (name, split, arm.name.name), goals)

@@ -20,16 +20,19 @@ import simpy
 
 from sopdsl.runtime.arms import seeded_arms
 from sopdsl.runtime.batches import BatchKey, batch_key
-from sopdsl.builtins import MINUTES_PER_DAY, WECOM_CHANNELS
+from sopdsl.builtins import GROUP_CHANNELS, MINUTES_PER_DAY, WECOM_CHANNELS
 from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.runtime.effects import (
     Effect, HandoffRequested, SendDelivered, SendRequested, TaskCreated,
 )
+from sopdsl.runtime.groups import NO_GROUP, QUOTA, Group, GroupBook, GroupPosts, PostKey
 from sopdsl.runtime.interpreter import Interpreter
 from sopdsl.runtime.journey_program import compile_program
 from sopdsl.checker.program import Program
 from simulator.behaviour import BehaviourSampler, DrawStream, daily_moments
 from simulator.day_clock import DayTableClock
+from simulator.group_runs import GroupRuns, has_group_journeys
+from simulator.groups import GroupPost, build_groups
 from simulator.population import Population, generate
 from simulator.results import Tally
 from sopdsl.scenario.model import Scenario
@@ -86,12 +89,14 @@ class Replication:
         clock = DayTableClock(dt.datetime.combine(scenario.start, dt.time()),
                               program.settings.timezone, scenario.start - dt.timedelta(days=2),
                               days + 4)
-        streams = np.random.SeedSequence(seed).spawn(6)
+        # Seven streams: the seventh (groups) leaves the first six as they were without it.
+        streams = np.random.SeedSequence(seed).spawn(7)
         population_rng, draws = (np.random.default_rng(s) for s in streams[:2])
         behaviour_rng, staff_rng = (random.Random(int(s.generate_state(1)[0]))
                                     for s in streams[2:4])
-        self.interpreter = Interpreter(switched_off(program) if baseline else program, clock,
-                                       seeded_arms(int(streams[4].generate_state(1)[0])))
+        arms = seeded_arms(int(streams[4].generate_state(1)[0]))
+        running = switched_off(program) if baseline else program
+        self.interpreter = Interpreter(running, clock, arms)
         goals = (compile_program(program) if baseline else self.interpreter.journeys).values()
         self.goal_watch = [(journey.name, goal.name, goal.events)
                            for journey in goals for goal in journey.goals]
@@ -112,6 +117,15 @@ class Replication:
         self.behaviour = BehaviourSampler(program, scenario, behaviour_rng, draws)
         owners = self.staffing.member_ids(scenario.population.owner)
         self.population: Population = generate(program, scenario, owners, population_rng)
+        spec = scenario.groups
+        self.groups = GroupBook() if spec is None else build_groups(
+            spec, self.staffing.member_ids(spec.owner), self.population.stock.owners,
+            np.random.default_rng(streams[6]))
+        self.posts = GroupPosts(clock)
+        self.reach: set[tuple] = set()  # (journey, step, group or customer) reached so far
+        self.group_runs = GroupRuns(
+            self.env, running, clock, arms, self.groups, self.horizon, self.counts.add,
+            self._post, self._group_task) if has_group_journeys(running) else None
         self.customers: list[Customer | None] = [None] * self.population.size
         self.wakes: list[float | None] = [None] * self.population.size
         self.outbox: dict[tuple[int, float], list[SendRequested]] = {}
@@ -175,6 +189,7 @@ class Replication:
             str(index), now, owner=arrivals.owners[number],
             attributes=arrivals.attributes_of(number), tags=arrivals.tags_of(number),
             stage=arrivals.stages.get(number))
+        customer.attributes["groups"] = 0
         self.customers[index] = customer
         self._fire(index, customer, Event("friend_added", now))
 
@@ -278,6 +293,12 @@ class Replication:
             self.purchasers.add(index)
         elif event.name == "friend_deleted":
             self.counts.add(("unfriends",), event.time)
+        elif event.name in ("joined_group", "left_group") and self.scenario.groups is not None:
+            moved = self.groups.join(index, customer.owner) if event.name == "joined_group" \
+                else self.groups.leave(index)
+            if moved is None:
+                return  # every group is full, or the customer is in none to leave
+            customer.attributes["groups"] = len(self.groups.of.get(index, ()))
         for journey, goal, events in self.goal_watch:
             if events.matches(event):
                 self.counts.add(("goal_events", journey, goal), event.time)
@@ -320,6 +341,9 @@ class Replication:
             self.no_owner += 1
             self.counts.add(("dropped", "no_staff"), now)  # the playbook has no role
             return
+        if send.channel in GROUP_CHANNELS:
+            self._post_to_groups(index, send, where.members)
+            return
         key = batch_key(send, where.name)
         if key is not None:
             if self.batches_at != now:
@@ -335,6 +359,45 @@ class Replication:
         self.counts.add(("step_actions", send.journey, send.step), now)
         self.staffing.put(item, where, send=True)
 
+    def _post_to_groups(self, index: int, send: SendRequested, senders: Iterable) -> None:
+        """The customer's groups that a sender owns each get the post, once per content and
+        moment, within the group's quota; a customer in none of them is counted."""
+        now = self.env.now
+        owners = {member.id for member in senders}
+        targets = [g for g in self.groups.groups_of(index) if g.owner in owners]
+        if not targets:
+            self.counts.add(("dropped", NO_GROUP), now)
+            return
+        for group in targets:
+            self._post(group, send)
+
+    def _post(self, group: Group, send: SendRequested) -> None:
+        """Post to a group now: one action of its owner, unless made already or over quota."""
+        now = self.env.now
+        why = self.posts.decide(PostKey(group.id, send.content, now))
+        if why == QUOTA:
+            self.counts.add(("dropped", QUOTA), now)
+        where = self.staffing.queue_for(group.owner, None)
+        if why is not None:
+            return
+        if where is None:
+            self.counts.add(("dropped", "no_staff"), now)  # the group's owner has no role
+            return
+        self.counts.add(("step_actions", send.journey, send.step), now)
+        self._reached("step_groups", send, group.id, now)
+        self.staffing.put(WorkItem(-1, GroupPost(group, send), now, None), where, send=True)
+
+    def _reached(self, figure: str, send: SendRequested, whom: object, now: float) -> None:
+        """Count a group or customer a group step reaches for the first time."""
+        key = (send.journey, send.step, whom)
+        if key not in self.reach:
+            self.reach.add(key)
+            self.counts.add((figure, send.journey, send.step), now)
+
+    def _group_task(self, group: Group, task: TaskCreated) -> None:
+        self.staffing.assign(WorkItem(-1, task, self.env.now, task.due), group.owner,
+                             task.role, send=False)
+
     def _task(self, index: int, customer: Customer, task: TaskCreated) -> None:
         now = self.env.now
         self.staffing.assign(WorkItem(index, task, now, self.staffing.task_due(task.role, task, now)),
@@ -347,17 +410,26 @@ class Replication:
 
     def _done(self, item: WorkItem, member: str) -> None:
         now = self.env.now
-        if isinstance(item.what, list):  # each customer's send goes out as the action is done
+        if isinstance(item.what, GroupPost):  # every member of the group, at this moment
+            group, send = item.what
+            for index in list(group.members):
+                self._reached("step_customers", send, index, now)
+                customer = self.customers[index] or self._stock_customer(index)
+                self._apply(index, customer,
+                            self.interpreter.deliver(customer, send, now, staff=member))
+        elif isinstance(item.what, list):  # each customer's send goes out as the action is done
             for index, send in item.what:
                 customer = self.customers[index]
                 self._apply(index, customer,
                             self.interpreter.deliver(customer, send, now, staff=member))
-        elif isinstance(item.what, TaskCreated):
+        elif isinstance(item.what, TaskCreated) and item.customer >= 0:  # not a group's task
             index = item.customer
             self._fire(index, self.customers[index], Event("task_done", now))
 
     def _expired(self, item: WorkItem) -> None:
-        if isinstance(item.what, list):
+        if isinstance(item.what, GroupPost):
+            self.counts.add(("dropped", "expired"), self.env.now, len(item.what.group.members))
+        elif isinstance(item.what, list):
             for _ in item.what:
                 self.counts.add(("dropped", "expired"), self.env.now)
 

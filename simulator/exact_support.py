@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from sopdsl.builtins import MASS_CHANNELS
 from sopdsl.syntax import ast
 from sopdsl.runtime.journey_program import default_reentry, recurrence
-from sopdsl.builtins import BATCHED_CHANNELS, MASS_CHANNELS
+from sopdsl.builtins import BATCHED_CHANNELS, GROUP_CHANNELS, MASS_CHANNELS
 from sopdsl.checker.program import Program
 from sopdsl.runtime.evaluate import HISTORY_VALUES, history_event
 from sopdsl.scenario.distributions import Distribution, duration_text
 from sopdsl.scenario.model import DistributionAttribute, Scenario
-from sopdsl.syntax.walk import nodes, step_arms
+from sopdsl.syntax.walk import most_sends, nodes
 
 # Response and staff delays the method propagates exactly: memoryless or fixed.
 EXACT_DELAYS = ("exponential", "fixed")
@@ -52,6 +52,7 @@ def refusal_reasons(program: Program, scenario: Scenario) -> list[str]:
         reasons.append(
             f"the scenario's fatigue rules ({rules}) change behaviour with the number of "
             "messages received; write `fatigue { }` to forecast without fatigue")
+    reasons.extend(_group_reasons(program))
     reasons.extend(_quota_reasons(program, scenario))
     reasons.extend(_handoff_reasons(program))
     reasons.extend(_escalation_reasons(program))
@@ -85,24 +86,26 @@ def mass_sends_bound(program: Program, horizon: int) -> float:
     """The most `private_chat` and `group` sends one customer can get over the horizon."""
     total = 0.0
     for journey in program.journeys.values():
-        per_run = _mass_sends(journey.steps)
+        per_run = most_sends(journey.steps, MASS_CHANNELS)
         if per_run:
             total += per_run * _runs_bound(program, journey, horizon)
     return total
 
 
-def _mass_sends(steps: list[ast.Step] | None) -> float:
-    """The most mass sends one pass through the steps makes: the busiest arm, every round."""
-    count = 0.0
-    for step in steps or []:
-        if isinstance(step, ast.Send) and step.channel.name in MASS_CHANNELS:
-            count += 1
-        elif isinstance(step, (ast.RepeatN, ast.RepeatUntil)):
-            rounds = step.count if isinstance(step, ast.RepeatN) else step.max
-            count += rounds.value * _mass_sends(step.steps)
-        elif arms := step_arms(step):
-            count += max(_mass_sends(arm) for _, arm in arms)
-    return count
+def _group_reasons(program: Program) -> list[str]:
+    """Customer groups tie their members together: one post reaches them all at once."""
+    reasons = [f"journey `{j.name.name}` runs `for groups` ({_where(j)}): a group's posts "
+               "reach all its members together, and the exact method follows one customer at "
+               "a time; use `--method montecarlo`"
+               for j in program.journeys.values() if j.for_groups]
+    posts = [n for j in program.journeys.values() if not j.for_groups for n in nodes(j.steps)
+             if isinstance(n, ast.Send) and n.channel.name in GROUP_CHANNELS]
+    if posts:
+        reasons.append(f"`send {posts[0].content.name} via group` ({_where(posts[0])}) posts "
+                       "to the customer's groups, which reach every member together (members "
+                       "outside the journey too), and the exact method follows one customer at "
+                       "a time; use `--method montecarlo`")
+    return reasons
 
 
 def _escalation_reasons(program: Program) -> list[str]:

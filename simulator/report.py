@@ -15,6 +15,7 @@ import json
 from typing import TYPE_CHECKING
 
 from simulator.notes import unproduced_note
+from sopdsl.builtins import GROUP_CHANNELS
 from simulator.results import GoalTally, JourneyTally, StaffTally, Tally
 from simulator.stats import defined_estimate, estimate
 
@@ -39,6 +40,8 @@ def quick_note(sample: float) -> str:
 
 
 STEP_FIELDS = ("reached", "sent", "delivered", "opened", "clicked", "actions")
+# Group steps add the distinct groups their posts reached and customers they reached.
+GROUP_STEP_FIELDS = ("groups", "customers")
 STAFF_FIELDS = ("tasks", "done", "expired", "utilisation", "max_backlog", "on_time", "late",
                 "missed", "abandoned", "sla_hit_rate")
 TOTAL_FIELDS = ("customers", "arrivals", "sends", "delivered", "interactions", "purchases",
@@ -109,12 +112,18 @@ def _journey(journey: JourneyTally) -> dict:
         "completed": journey.completed,
         "exited": journey.exited,
         "goals": _goals(journey.goals),
-        "steps": {step_id: {key: getattr(step, key) for key in STEP_FIELDS}
+        "steps": {step_id: {key: getattr(step, key) for key in _step_fields(step.channel)}
                   for step_id, step in journey.steps.items()},
         "arms": {split: {arm: {"entered": tally.entered, "goals": _goals(tally.goals)}
                          for arm, tally in arms.items()}
                  for split, arms in journey.arms.items()},
     }
+
+
+def _step_fields(channel: str | None) -> tuple[str, ...]:
+    if channel in GROUP_CHANNELS:
+        return STEP_FIELDS + GROUP_STEP_FIELDS
+    return STEP_FIELDS
 
 
 def _goals(goals: dict[str, GoalTally]) -> dict:

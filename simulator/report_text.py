@@ -149,9 +149,15 @@ def _journey(name: str, journey: dict) -> list[Any]:
     if journey["steps"]:
         parts += ["", _steps(journey["steps"])]
         if any(_batched(figures.get("channel")) for figures in journey["steps"].values()):
-            parts.append("actions: staff actions, one per mass send (private_chat, group) or "
-                         "post (moments) however many customers it reaches (sent), one per chat; "
+            parts.append("actions: staff actions, one per mass send (private_chat), moments post "
+                         "or group post however many customers it reaches (sent), one per chat; "
                          "delivered: the customers reached")
+    for step_id, figures in journey["steps"].items():
+        if "groups" in figures:
+            parts.append(f"{step_id}: {number(figures['actions']['mean'])} group posts to "
+                         f"{number(figures['groups']['mean'])} groups reached "
+                         f"{number(figures['customers']['mean'])} customers "
+                         f"({number(figures['delivered']['mean'])} deliveries)")
     for split, arms in journey["arms"].items():
         parts += ["", f"split `{split}`", _arms(arms)]
     return parts

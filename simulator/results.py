@@ -37,6 +37,9 @@ class StepTally:
     # Staff actions for the step's sends: one per mass send or moments post, whatever its reach;
     # one per customer for `chat`; none for automatic channels.
     actions: float = 0.0
+    # Group steps: the distinct groups their posts went to and customers they reached.
+    groups: float = 0.0
+    customers: float = 0.0
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from typing import Final
@@ -21,6 +22,7 @@ BUILTIN_ATTRIBUTES: Final[dict[str, str]] = {
     "birthday": "date",
     "source": "string",
     "member_level": "string",
+    "groups": "number",  # how many customer groups (客户群) of the company the customer is in
 }
 
 CONTENT_KINDS: Final = (
@@ -38,6 +40,7 @@ class ChannelFacts:
     mass: bool  # a WeCom mass message: the mass quota and one per member and customer a day
     batched: bool  # one staff action per sender, step and release moment, for all its customers
     post: bool  # one post that every customer in its visible range may see (moments)
+    group: bool  # one post to a customer group (客户群) that reaches every member
     wecom: bool  # reaches the customer as a WeCom friend: dropped once they deleted the friend
     quiet: bool  # held back by quiet hours
     means: str  # one sentence for the language reference and hints
@@ -47,29 +50,29 @@ class ChannelFacts:
 # simulator, the exact forecaster, the planner and the push read them from here.
 CHANNEL_FACTS: Final[dict[str, ChannelFacts]] = {
     "private_chat": ChannelFacts(
-        staff=True, mass=True, batched=True, post=False, wecom=True, quiet=True,
+        staff=True, mass=True, batched=True, post=False, group=False, wecom=True, quiet=True,
         means="a mass send (客户群发) to customers' 1:1 chats: the sender confirms one task "
               "in the 群发助手 for every customer it goes to"),
     "chat": ChannelFacts(
-        staff=True, mass=False, batched=False, post=False, wecom=True, quiet=True,
+        staff=True, mass=False, batched=False, post=False, group=False, wecom=True, quiet=True,
         means="a staff member's own 1:1 message, not a mass send: one piece of work per "
               "customer and no WeCom mass limits"),
     "group": ChannelFacts(
-        staff=True, mass=True, batched=True, post=False, wecom=True, quiet=True,
-        means="a mass send to the customer groups (客户群) of the sender: one task for all "
-              "of them"),
+        staff=True, mass=False, batched=True, post=False, group=True, wecom=False, quiet=True,
+        means="a post to customer groups (客户群) the sender owns: one task for all of them, "
+              "one unit of each group's quota, seen by every member of the group"),
     "moments": ChannelFacts(
-        staff=True, mass=False, batched=True, post=True, wecom=True, quiet=True,
+        staff=True, mass=False, batched=True, post=True, group=False, wecom=True, quiet=True,
         means="a moments post (客户朋友圈): one post by the sender, visible to the customers "
               "the journeys selected"),
     "sms": ChannelFacts(
-        staff=False, mass=False, batched=False, post=False, wecom=False, quiet=True,
+        staff=False, mass=False, batched=False, post=False, group=False, wecom=False, quiet=True,
         means="a text message, sent automatically"),
     "email": ChannelFacts(
-        staff=False, mass=False, batched=False, post=False, wecom=False, quiet=True,
+        staff=False, mass=False, batched=False, post=False, group=False, wecom=False, quiet=True,
         means="an e-mail, sent automatically"),
     "welcome": ChannelFacts(
-        staff=False, mass=False, batched=False, post=False, wecom=True, quiet=False,
+        staff=False, mass=False, batched=False, post=False, group=False, wecom=True, quiet=False,
         means="WeCom's welcome message, sent automatically the moment the friend is added"),
 }
 CHANNELS: Final = tuple(CHANNEL_FACTS)
@@ -84,11 +87,27 @@ BATCHED_CHANNELS: Final = frozenset(name for name, c in CHANNEL_FACTS.items() if
 WECOM_CHANNELS: Final = frozenset(name for name, c in CHANNEL_FACTS.items() if c.wecom)
 
 
+# Posts to customer groups: one per group, content and release moment (docs/semantics.md).
+GROUP_CHANNELS: Final = frozenset(name for name, c in CHANNEL_FACTS.items() if c.group)
+# WeCom's customer groups (客户群) hold up to 500 members (docs/scenarios.md, "groups").
+GROUP_CAPACITY: Final = 500
+# `add_msg_template` takes at most 2,000 groups in `chat_id_list` (WeCom document 92135).
+GROUPS_PER_REQUEST: Final = 2000
+
+
+def group_quota(day: dt.date) -> int:
+    """Company mass sends one customer group may receive in the month of `day`: as many as the
+    month has days (WeCom document 92135, updated 2025-11-17)."""
+    return calendar.monthrange(day.year, day.month)[1]
+
+
 def channel_kind(name: str) -> str:
     """What one send on the channel is, in a word or two: a post, a mass send, a 1:1 chat."""
     facts = CHANNEL_FACTS[name]
     if facts.post:
         return "post"
+    if facts.group:
+        return "group post"
     if facts.batched:
         return "mass send"
     return "1:1 chat" if facts.staff else "automatic"
@@ -111,6 +130,13 @@ BUILTIN_EVENTS: Final[dict[str, bool]] = {
     "form_submitted": False,
     "task_done": False,
 }
+
+# What a journey `for groups` may test about its group, by name and type.
+GROUP_FACTS: Final[dict[str, str]] = {
+    "members": "number",  # the group's members now
+}
+# The only `for` a journey takes: a run per customer group (客户群).
+GROUP_ENTITY: Final = "groups"
 
 # `when inactive 14d`: no event of these kinds for 14 days.
 ACTIVITY_EVENTS: Final = ("open", "click", "reply", "purchase", "store_visit")

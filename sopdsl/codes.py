@@ -96,6 +96,8 @@ CODES: dict[str, Code] = _codes(
     ("E319", "duplicate-split", "two splits with the same name in one journey"),
     ("E320", "simulation-too-large", "a scenario larger than sopdsl simulates (replications, horizon, customers, staff, seed)"),
     ("E321", "date-out-of-range", "a scenario `start` outside 1970-01-01 to 9800-12-31"),
+    ("E322", "customer-only-in-group-journey", "a clause, trigger, step or fact about a customer in a journey `for groups`"),
+    ("E323", "unknown-journey-entity", "`for` naming something other than `groups` after a journey's name"),
     # W4xx: lint warnings (dead code, style, logic)
     ("W401", "unused-content", "a content that no step, event or goal uses"),
     ("W402", "unused-segment", "a segment that no expression or trigger uses"),
@@ -130,6 +132,8 @@ CODES: dict[str, Code] = _codes(
     ("W509", "reentry-always-without-cap", "`reentry always` on an event trigger with no `cap`"),
     ("W510", "task-due-too-short", "a staff task due sooner than the staff working day allows"),
     ("W511", "sms-without-unfriend-exit", "SMS sends in a journey that does not exit on `friend_deleted`"),
+    ("W512", "group-over-quota", "a group calendar that posts more often than a customer group's monthly quota allows"),
+    ("W513", "group-send-without-membership", "a customer journey that posts `via group` to customers who may be in no group"),
     # E6xx: customer, event and staff data read by `sopdsl plan`
     ("E601", "unreadable-data-file", "a data file that cannot be read as UTF-8 CSV or JSON Lines"),
     ("E602", "missing-column", "a data file without a column it needs, such as customer_id"),
@@ -142,6 +146,8 @@ CODES: dict[str, Code] = _codes(
     ("E609", "event-without-customer", "an event for a customer the customers file does not list"),
     ("E610", "event-after-start", "an event at or after the plan's start"),
     ("E611", "too-many-data-errors", "more bad rows than are worth reporting for one file"),
+    ("E612", "unknown-group", "a `joined_group` or `left_group` row naming a group the groups file does not list"),
+    ("E613", "duplicate-group", "a group id given twice in the groups file"),
     # E62x: plan files, ledgers and push configuration read by `sopdsl push`
     ("E620", "unreadable-plan", "a plan file that is missing, a folder or not UTF-8"),
     ("E621", "plan-not-json", "a plan file that is not JSON"),

@@ -28,7 +28,7 @@ from sopdsl.runtime.replay import CustomerData
 from sopdsl.syntax.files import display_path
 
 CUSTOMER_COLUMNS = ("customer_id", "owner", "tags", "stage", "score")
-EVENT_COLUMNS = ("customer_id", "time", "event", "content", "amount")
+EVENT_COLUMNS = ("customer_id", "time", "event", "content", "amount", "group")
 STAFF_COLUMNS = ("staff_id", "name", "role", "email")
 TAG_SEPARATOR = ";"
 _TRUE = frozenset(("true", "yes", "1", "y", "t"))
@@ -56,13 +56,13 @@ class Columns:
                                          or "columns are the documented ones and the "
                                             "playbook's attributes")
         for column in self.required:
-            if _text(row.get(column)) is None:
+            if text_cell(row.get(column)) is None:
                 self.problems.report("E602", self.name, line, f"no `{column}` in this row")
                 return False
         return True
 
 
-def _text(value: Any) -> str | None:
+def text_cell(value: Any) -> str | None:
     """A cell as stripped text, None when empty or missing."""
     if value is None:
         return None
@@ -89,8 +89,8 @@ def customer_columns(name: str, program: Program, problems: DataProblems) -> Col
 def customer_of(name: str, line: int, row: dict[str, Any], program: Program,
                 problems: DataProblems) -> CustomerData:
     """The customer of one row whose columns passed; bad values are reported and left out."""
-    customer = CustomerData(_text(row["customer_id"]) or "", owner=_text(row.get("owner")))
-    bad = _Cells(name, line, problems)
+    customer = CustomerData(text_cell(row["customer_id"]) or "", owner=text_cell(row.get("owner")))
+    bad = Cells(name, line, problems)
     customer.tags = bad.tags(row.get("tags"))
     customer.stage = bad.stage(row.get("stage"), program)
     customer.score = bad.number("score", row.get("score")) or 0
@@ -133,7 +133,7 @@ def event_columns(name: str, problems: DataProblems) -> Columns:
 
 def row_customer(row: dict[str, Any]) -> str:
     """The customer id of a row whose columns passed."""
-    return _text(row["customer_id"]) or ""
+    return text_cell(row["customer_id"]) or ""
 
 
 class EventNames:
@@ -145,7 +145,7 @@ class EventNames:
 
     def known(self, line: int, row: dict[str, Any]) -> bool:
         """Whether the row's event is known (an unknown one is reported the first time)."""
-        event = _text(row["event"]) or ""
+        event = text_cell(row["event"]) or ""
         if event in self.events:
             return True
         if event not in self.unknown:
@@ -162,7 +162,7 @@ def event_of(name: str, line: int, row: dict[str, Any], moments: Moments,
              problems: DataProblems) -> Event | None:
     """The event of one row with a known event, None when a cell is bad or it is at or after
     the plan's start (reported)."""
-    cells = _Cells(name, line, problems)
+    cells = Cells(name, line, problems)
     when = cells.moment(row["time"], moments)
     amount = cells.number("amount", row.get("amount"))
     if when is None or cells.bad:
@@ -172,7 +172,7 @@ def event_of(name: str, line: int, row: dict[str, Any], moments: Moments,
                         hint="a plan replays history before --start; later events belong "
                              "to a later plan")
         return None
-    return Event(_text(row["event"]) or "", when, _text(row.get("content")), amount)
+    return Event(text_cell(row["event"]) or "", when, text_cell(row.get("content")), amount)
 
 
 class OutOfRange(SopdslError, ValueError):
@@ -217,7 +217,7 @@ class Moments:
         return start if self.clock.at(day + dt.timedelta(days=1), 0) - start == 1440 else None
 
 
-class _Cells:
+class Cells:
     """Converts one row's cells, reporting each bad one (`bad` is then True)."""
 
     __slots__ = ("file", "line", "problems", "bad")
@@ -234,7 +234,7 @@ class _Cells:
         if isinstance(value, bool):
             self.fail(f"`{column}` must be a number, not `{value}`")
             return None
-        text = _text(value)
+        text = text_cell(value)
         if text is None:
             return None
         try:
@@ -249,11 +249,11 @@ class _Cells:
     def tags(self, value: Any) -> tuple[str, ...]:
         if isinstance(value, list):
             return tuple(str(tag).strip() for tag in value if str(tag).strip())
-        text = _text(value)
+        text = text_cell(value)
         return tuple(t.strip() for t in text.split(TAG_SEPARATOR) if t.strip()) if text else ()
 
     def stage(self, value: Any, program: Program) -> str | None:
-        text = _text(value)
+        text = text_cell(value)
         if text is None or text in program.settings.stages:
             return text
         self.fail(f"`{text}` is not a stage of this playbook",
@@ -266,7 +266,7 @@ class _Cells:
             return self.number(name, value)
         if kind == "bool" and isinstance(value, bool):
             return value
-        text = _text(value)
+        text = text_cell(value)
         if text is None:
             return None
         if kind == "bool":
@@ -286,7 +286,7 @@ class _Cells:
         return None
 
     def moment(self, value: Any, moments: Moments) -> float | None:
-        text = _text(value) or ""
+        text = text_cell(value) or ""
         try:
             return moments.minutes(text)
         except OutOfRange as error:
@@ -349,7 +349,7 @@ def read_staff(path: Path, program: Program, problems: DataProblems) -> Roster:
     for line, row in read_rows(path, problems):
         if not columns.check(line, row):
             continue
-        staff, role = _text(row["staff_id"]) or "", _text(row["role"]) or ""
+        staff, role = text_cell(row["staff_id"]) or "", text_cell(row["role"]) or ""
         if role not in program.roles:
             problems.report("E604", name, line, f"`{role}` is not a role of this playbook",
                             did_you_mean(role, program.roles)
@@ -357,6 +357,6 @@ def read_staff(path: Path, program: Program, problems: DataProblems) -> Roster:
             continue
         known = found.get(staff)
         roles = (*known.roles, role) if known else (role,)
-        found[staff] = StaffMember(staff, _text(row.get("name")) or (known and known.name),
-                                   roles, _text(row.get("email")) or (known and known.email))
+        found[staff] = StaffMember(staff, text_cell(row.get("name")) or (known and known.name),
+                                   roles, text_cell(row.get("email")) or (known and known.email))
     return Roster(found)

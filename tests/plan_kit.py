@@ -11,7 +11,7 @@ from sopdsl.planning.plans import stream_plan
 from programs import PLAYBOOKS, SAMPLE_DATA
 
 SAMPLE = PlanInputs(SAMPLE_DATA / "customers.csv", SAMPLE_DATA / "events.csv",
-                    SAMPLE_DATA / "staff.csv")
+                    SAMPLE_DATA / "staff.csv", SAMPLE_DATA / "groups.csv")
 START = dt.datetime(2026, 12, 2)
 EXAMPLES = ("onboarding", "vip_birthday", "repurchase", "winback", "education_funnel",
             "campaign_tasks", "moments_calendar")

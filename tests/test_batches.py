@@ -57,11 +57,12 @@ scenario s {{
 
 def test_the_channel_table_decides_who_confirms_and_what_is_batched() -> None:
     """`chat` is staff work per customer; the 群发 channels and moments are batched; only the
-    群发 channels take the mass quota."""
+    1:1 mass send takes the customers' mass quota."""
     assert set(STAFF_CHANNELS) == {"private_chat", "chat", "group", "moments"}
     assert BATCHED_CHANNELS == {"private_chat", "group", "moments"}
-    assert MASS_CHANNELS == {"private_chat", "group"}
+    assert MASS_CHANNELS == {"private_chat"}  # a group post takes the group's quota instead
     assert CHANNEL_FACTS["moments"].post and not CHANNEL_FACTS["chat"].mass
+    assert CHANNEL_FACTS["group"].group and not CHANNEL_FACTS["group"].wecom
 
 
 def test_batch_key_is_step_sender_and_release_moment() -> None:

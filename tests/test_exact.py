@@ -286,3 +286,18 @@ scenario s {
     assert tally.journeys["g"].goals["paid"].rate == pytest.approx(reach, rel=1e-6)
     assert tally.journeys["g"].steps["g/2"].reached == pytest.approx(1000 * (1 - reach),
                                                                      rel=1e-6)
+
+
+@pytest.mark.parametrize("journey,named", [
+    ("journey j for groups { when every day at 10:00  send promo via group }",
+     "journey `j` runs `for groups`"),
+    ("journey j { when every day at 10:00  send promo via group }",
+     "`send promo via group`")])
+def test_group_posts_are_refused_before_propagating(journey: str, named: str) -> None:
+    """A post reaches a group's members together: refused, naming the journey or the step,
+    whatever the scenario."""
+    program = program_of(f"content promo: article \"p\"\n{journey}\n", playbook=PLAYBOOK)
+    scenario, _ = effective_scenario(program)
+    result = forecast_exact(program, scenario)
+    assert isinstance(result, Refusal)
+    assert named in str(result) and "use `--method montecarlo`" in str(result)

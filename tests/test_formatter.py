@@ -236,7 +236,9 @@ def assert_canonical_layout(output: str) -> None:
         assert "  " not in code.strip() or code.startswith("content ")
     for previous, line in zip(lines, lines[1:]):
         assert not (previous == "" and line == "")
-        opens_block = not previous.lstrip().startswith("#") and previous.endswith("{")
+        # A comment may end in `{` (`}  #{`): only code opens a block.
+        code = previous if '"' in previous else previous.split("#")[0].rstrip()
+        opens_block = not previous.lstrip().startswith("#") and code.endswith("{")
         assert not (opens_block and line == "")
         assert not (previous == "" and line.lstrip().startswith("}"))
 

@@ -262,11 +262,12 @@ WATCHED = {"end": 1, "exit": 1, "any": 1, "goal": 1}
 PLAYBOOK_COUNTS = {
     "campaign_tasks.sop": {
         "d12_preheat": (
-            {"trigger": 1, "set_step": 1, "send": 3, "wait_for": 1, "tag_step": 1,
-             "score_step": 1, "wait_until_time": 1, **WATCHED},
-            # 1→2, 2→3, then/1→then/2, then/2→4, timeout/1→4, 4→5, 5→end
-            {"trigger": 1, "next": 7, "then": 1, "timeout": 1, "goal": 1, "exit_on": 1,
-             "exit_when": 1},
+            {"trigger": 1, "set_step": 1, "send": 4, "wait_for": 1, "tag_step": 1,
+             "score_step": 1, "wait_until_time": 1, "if": 1, **WATCHED},
+            # 1→2, 2→3, then/1→then/2, then/2→4, timeout/1.if/1→4, timeout/1.else/1→4, 4→5,
+            # 5→end; the timeout's `if groups > 0` posts to the groups, else a mass send
+            {"trigger": 1, "next": 8, "then": 1, "timeout": 1, "if": 1, "else": 1, "goal": 1,
+             "exit_on": 1, "exit_when": 1},
         ),
         "d12_daily": (
             {"trigger": 1, "if": 2, "task": 3, "wait_for": 1, "notify": 2, "stage_step": 1,
@@ -279,12 +280,13 @@ PLAYBOOK_COUNTS = {
     },
     "education_funnel.sop": {
         "edu_funnel": (
-            {"trigger": 2, "send": 6, "if": 1, "notify": 1, "exit_step": 1, "wait": 2,
+            # Two more `if groups > 0`: around the drip and live preview, and the timeout post.
+            {"trigger": 2, "send": 6, "if": 3, "notify": 1, "exit_step": 1, "wait": 2,
              "wait_for": 3, "tag_step": 2, "score_step": 3, "task": 1, "repeat_n": 1,
              **WATCHED},
             # 1→2, if/1→if/2, 3→camp→5, then/1→then/2→drip, timeout/1→drip, 7→8→9,
             # 9.then/1→offer→11, 11.then/1→then/2→end, 11.timeout/1→end
-            {"trigger": 2, "next": 14, "if": 1, "else": 1, "exit": 1, "then": 3, "timeout": 3,
+            {"trigger": 2, "next": 14, "if": 3, "else": 3, "exit": 1, "then": 3, "timeout": 3,
              "body": 1, "repeat": 1, "loop_exit": 1, "goal": 1, "exit_on": 1, "exit_when": 1},
         ),
         "edu_advisor": (
@@ -299,10 +301,11 @@ PLAYBOOK_COUNTS = {
     },
     "language_tour.sop": {
         "onboarding": (
+            # The repeat's body is `if groups > 0 { send ... via group }`.
             {"trigger": 1, "send": 5, "wait": 1, "wait_for": 1, "score_step": 1,
-             "stage_step": 1, "tag_step": 1, "if": 1, "task": 1, "handoff": 1, "notify": 1,
+             "stage_step": 1, "tag_step": 1, "if": 2, "task": 1, "handoff": 1, "notify": 1,
              "repeat_n": 1, "split": 1, **WATCHED},
-            {"trigger": 1, "next": 11, "then": 1, "timeout": 1, "if": 1, "elif": 1, "else": 1,
+            {"trigger": 1, "next": 11, "then": 1, "timeout": 1, "if": 2, "elif": 1, "else": 2,
              "body": 1, "repeat": 1, "loop_exit": 1, "arm": 2, "goal": 1, "exit_on": 1,
              "exit_when": 1},
         ),
@@ -315,6 +318,17 @@ PLAYBOOK_COUNTS = {
             # there is no back edge and no loop exit (step 4 is unreachable but keeps its
             # edges); `enter onboarding` links to onboarding's one trigger
             {"trigger": 7, "next": 6, "body": 1, "exit": 1, "if": 1, "else": 1, "enter": 1},
+        ),
+    },
+    "community_calendar.sop": {
+        "社群早安": ({"trigger": 1, "send": 1, "end": 1}, {"trigger": 1, "next": 1}),
+        "社群秒杀": (
+            {"trigger": 1, "if": 1, "send": 1, "task": 1, "end": 1},
+            {"trigger": 1, "if": 1, "else": 1, "next": 2},
+        ),
+        "朋友圈种草": (
+            {"trigger": 1, "send": 1, **WATCHED},
+            {"trigger": 1, "next": 1, "goal": 1, "exit_on": 1},
         ),
     },
     "moments_calendar.sop": {

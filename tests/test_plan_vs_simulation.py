@@ -57,7 +57,7 @@ from sopdsl.scenario.build import effective_scenario
 from sopdsl.scenario.model import Hours
 from simulator.trace import CustomerTrace, StepStarted, trace_replication
 from tests.test_engine import small
-from programs import ROOT
+from programs import ROOT, write_file
 
 WORK = (SendRequested, TaskCreated, Notified, HandoffRequested, StateChanged)
 
@@ -578,3 +578,81 @@ def test_plan_batches_are_the_simulated_staff_actions(batch_outcome: Outcome) ->
         task.reach or 0 for task in planned.values())
     assert 0 <= left_out <= sum(out.summary.dropped.values())
     assert len(simulated) - len(planned) <= left_out
+
+
+# ---- customer groups: a group calendar -------------------------------------------------
+
+GROUP_CALENDAR = """
+role guide "导购"
+content morning: text "早安"
+content noon: text "午间干货"
+journey 社群 for groups {{
+  when {when}
+  send morning via group
+}}
+scenario s {{
+  start 2026-12-01
+  horizon 31d
+  population 60 {{
+    arrivals 0/day
+    owner guide
+  }}
+  staff guide 3 {{
+    capacity 500/day
+    completion 100%
+    delay fixed(0m)
+  }}
+  groups {{ per_owner 2  members 70% }}
+}}
+"""
+
+
+@pytest.mark.parametrize("when", ["every day at 08:00",
+                                  "every day at 08:00 or every day at 12:00"])
+def test_a_plan_posts_to_each_group_what_the_simulation_posted(when: str,
+                                                               tmp_path: Path) -> None:
+    """The simulated groups written as a groups file and joined_group events give a plan with
+    the simulation's posts per group and day, and the same posts skipped for the quota."""
+    from simulator.engine import Replication
+
+    folder = tmp_path
+    source = write_file(folder / "groups.sop", GROUP_CALENDAR.format(when=when))
+    program = load(source)
+    scenario, _ = effective_scenario(program)
+    replication = Replication(program, scenario, 11, None)
+    tally = replication.run()
+    book = replication.groups
+    write_file(folder / "customers.csv", "customer_id,owner\n" + "".join(
+        f"{index},{owner}\n" for index, owner in sorted(
+            (str(k), o) for k, o in enumerate(replication.population.stock.owners))))
+    write_file(folder / "groups.csv", "group_id,owner,name\n" + "".join(
+        f"{g.id},{g.owner},{g.name}\n" for g in book.groups.values()))
+    write_file(folder / "staff.csv", "staff_id,name,role\n" + "".join(
+        f"{m},{m},guide\n" for m in sorted({g.owner for g in book.groups.values()})))
+    write_file(folder / "events.csv", "customer_id,time,event,group\n" + "".join(
+        f"{customer},2026-11-30 10:00,joined_group,{group_id}\n"
+        for customer, group_id in sorted((str(c), g) for c, gs in book.of.items() for g in gs)))
+    inputs = PlanInputs(folder / "customers.csv", folder / "events.csv", folder / "staff.csv",
+                        folder / "groups.csv")
+    found: list[PlanTask] = []
+
+    class Sink:
+        def write(self, tasks: Iterable[PlanTask]) -> None:
+            found.extend(tasks)
+
+        def close(self, summary: PlanSummary) -> None:
+            found_summary.append(summary)
+
+    found_summary: list[PlanSummary] = []
+    summary, problems = plan_files(program, inputs, PlanSettings(dt.datetime(2026, 12, 1), 31),
+                                   lambda planner: Sink())
+    assert problems == []
+    planned = Counter(task.group for task in found if task.kind == "batch")
+    simulated: Counter[str] = Counter()
+    for (group, _, _), used in replication.posts.used.items():
+        simulated[group] += used
+    assert planned == simulated
+    assert sum(planned.values()) == tally.staff["guide"].tasks
+    assert summary.dropped.get("quota", 0) == tally.dropped.get("quota", 0)
+    members = {g.id: len(g.members) for g in book.groups.values()}
+    assert all(task.members == members[task.group] for task in found if task.kind == "batch")

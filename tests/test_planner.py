@@ -57,8 +57,8 @@ def test_rerunning_tomorrow_with_the_new_event_emits_the_waiting_work(tmp_path):
     """Once c002 submits the form, tomorrow's plan runs the `then` arm; common work keeps keys."""
     events = tmp_path / "events.csv"
     events.write_text((SAMPLE_DATA / "events.csv").read_text(encoding="utf-8").replace(
-        "c002,2026-12-01 14:00,click,newborn_course,\n",
-        "c002,2026-12-01 14:00,click,newborn_course,\nc002,2026-12-02 21:00,form_submitted,,\n"),
+        "c002,2026-12-01 14:00,click,newborn_course,,\n",
+        "c002,2026-12-01 14:00,click,newborn_course,,\nc002,2026-12-02 21:00,form_submitted,,,\n"),
         encoding="utf-8")
     today, _ = plan_text("onboarding")
     tomorrow, _ = plan_text("onboarding", dataclasses.replace(SAMPLE, events=events),
@@ -98,12 +98,17 @@ def test_content_placeholders_are_filled_from_customer_and_owner():
     assert "陈晓可以帮您留货" in reminder["text"]
 
 
-def test_loop_rounds_and_dropped_sends():
-    """Drip lessons carry their round; a send over the monthly mass quota is counted, not listed."""
+def test_loop_rounds_and_group_posts():
+    """Drip lessons carry their round; each is one post to the camp group (its two members),
+    which takes no customer's monthly mass quota."""
     text, _ = plan_text("education_funnel", days=10)
     rounds = [t["round"] for t in tasks_of(text, "c009") if t["step"] == "edu_funnel/drip.body/1"]
     assert rounds == [2, 3, 4]
-    assert json.loads(text)["summary"]["dropped"] == {"mass_quota": 1}
+    posts = [t for t in json.loads(text)["tasks"]
+             if t["kind"] == "batch" and t["step"] == "edu_funnel/drip.body/1"]
+    assert [(p["group"], p["members"], p["customers"], p["assignee"]["staff_id"])
+            for p in posts] == [("wrOgAAcamp01", 2, ["c009", "c011"], "guide_chen")] * 3
+    assert json.loads(text)["summary"]["dropped"] == {}
 
 
 def test_a_lookback_of_zero_replays_nothing():

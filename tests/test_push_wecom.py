@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from loopback import free_port
 from wecom_contract import WecomContract
-from wecom_kit import contract, run_of, sample_plan, send_task, target  # noqa: F401 - fixture
+from wecom_kit import contract, post_task, run_of, sample_plan, send_task, target  # noqa: F401 - fixture
 
 from sopdsl.push.target import CredentialsError, RejectedError, TargetSettings, TransientError
 from sopdsl.push.targets import target_class
@@ -242,3 +242,22 @@ def test_a_plan_over_the_daily_quota_gets_status_three(server):
 def _day_of(plan, batch) -> str:
     first = next(task for task in plan.tasks if task.key == batch.keys[0])
     return first.due.start[:10]
+
+
+def test_the_contract_server_caps_a_group_at_the_days_of_the_month(server):
+    """February 2026 has 28 days: the 29th post to a group that month is over its quota
+    (status 3), another group and March are not; 2,001 chat ids are refused."""
+    server.configure(today="2026-02-10")
+    wecom = target(server.base_url)
+    (batch,) = target().batches(None, [post_task("chatA"), post_task("chatB")])
+    msgids = [wecom.api.post("externalcontact/add_msg_template", batch.payload)["msgid"]
+              for _ in range(29)]
+    last = wecom.send_results(msgids[-1])
+    assert {row["chat_id"]: row["status"] for row in last} == {"chatA": 3, "chatB": 3}
+    assert {row["status"] for row in wecom.send_results(msgids[27])} == {1}
+    server.configure(today="2026-03-01")
+    march = wecom.api.post("externalcontact/add_msg_template", batch.payload)["msgid"]
+    assert {row["status"] for row in wecom.send_results(march)} == {1}
+    with pytest.raises(RejectedError, match="40058"):
+        wecom.api.post("externalcontact/add_msg_template",
+                       {**batch.payload, "chat_id_list": [f"c{n}" for n in range(2001)]})

@@ -6,10 +6,11 @@ import json
 
 import pytest
 from golden import GOLDEN_ROOT, assert_golden
-from wecom_kit import run_of, sample_plan, send_task, target
+from wecom_kit import post_task, run_of, sample_plan, send_task, target
 
 from sopdsl.planning.model import PlanContent
 from sopdsl.push.target import RejectedError, SettingsError
+from sopdsl.builtins import GROUPS_PER_REQUEST
 from sopdsl.push.wecom_payloads import MAX_RECIPIENTS, problem
 
 WECOM_PLAYBOOKS = ("onboarding", "vip_birthday", "repurchase", "winback", "education_funnel",
@@ -38,20 +39,25 @@ def test_the_push_makes_one_wecom_task_per_plan_batch(playbook):
     batches = {task.key: task for task in plan.tasks if task.kind == "batch"}
     sends = {task.key: task for task in plan.tasks if task.kind == "send" and task.batch}
     requests = [b for b in target().batches(run_of(plan), plan.tasks) if b.operation != "mark_tag"]
-    assert len(requests) == len(batches)
+    posts = [b for b in requests if "chat_id_list" in b.payload]
+    assert len(requests) - len(posts) + sum(len(b.keys) for b in posts) == len(batches)
     for request in requests:
+        if request in posts:  # the group posts themselves, one chat_id each
+            assert [batches[key].group for key in request.keys] == request.payload["chat_id_list"]
+            continue
         (batch,) = {sends[key].batch for key in request.keys}
         assert sorted(sends[key].customer for key in request.keys) == batches[batch].customers
         assert len(request.keys) == batches[batch].reach
 
 
 def test_target_takes_staff_sends_and_tag_changes_only():
-    """Only the sends of mass sends and posts, and tag changes, are taken; chats, batches (the
+    """Only the sends of mass sends and moments posts, the group posts, and tag changes are
+    taken; chats, customers' sends via group (their group's post goes), other batches (the
     staff's view of the same sends), tasks, alerts and pending steps are not."""
     taken = {(task.kind, task.channel, task.change.field if task.change else None)
              for playbook in WECOM_PLAYBOOKS for task in sample_plan(playbook).tasks
              if target().takes(task)}
-    assert taken == {("send", "private_chat", None), ("send", "group", None),
+    assert taken == {("send", "private_chat", None), ("batch", "group", None),
                      ("send", "moments", None), ("update", None, "untag")}
 
 
@@ -86,12 +92,24 @@ def test_a_customer_twice_in_one_group_goes_into_a_later_request():
     assert [b.payload["external_userid"] for b in batches_of(tasks)] == [["c1", "c2"], ["c1"]]
 
 
-def test_group_sends_go_to_the_sender_who_picks_the_groups():
-    """A group send is one group task per sender and message, with no customer ids."""
-    batches = batches_of([send_task("c1", channel="group"), send_task("c2", channel="group")])
-    assert [(b.payload["chat_type"], b.payload["sender"], len(b.keys)) for b in batches] == [
-        ("group", "guide_chen", 2)]
+def test_group_posts_go_to_their_groups_chat_ids():
+    """The plan's posts by one owner of one message at one moment are one group task naming
+    their groups; a customer's send via group is not a request of its own (its post is)."""
+    tasks = [post_task("chatA"), post_task("chatB"), post_task("chatC", sender="guide_lin"),
+             send_task("c1", channel="group")]
+    batches = batches_of(tasks)
+    assert [(b.payload["chat_type"], b.payload["sender"], b.payload["chat_id_list"])
+            for b in batches] == [("group", "guide_chen", ["chatA", "chatB"]),
+                                  ("group", "guide_lin", ["chatC"])]
+    assert batches[0].keys == (tasks[0].key, tasks[1].key)
     assert "external_userid" not in batches[0].payload
+
+
+def test_group_posts_are_chunked_at_two_thousand_groups():
+    """4,001 groups of one post go out as three requests of at most 2,000 chat_ids."""
+    sizes = [len(b.payload["chat_id_list"])
+             for b in batches_of([post_task(f"chat{n:05d}") for n in range(4_001)])]
+    assert sizes == [GROUPS_PER_REQUEST, GROUPS_PER_REQUEST, 1]
 
 
 def test_moments_are_visible_to_the_senders_customers():
@@ -101,10 +119,11 @@ def test_moments_are_visible_to_the_senders_customers():
     assert batch.payload["visible_range"] == {"sender_list": {"user_list": ["guide_chen"]}}
 
 
-@pytest.mark.parametrize("channel", ["group", "moments"])
-def test_group_and_moments_without_a_staff_member_are_refused(channel):
-    """A group or moments send waiting in a role's queue has no sender and is refused."""
-    (batch,) = batches_of([send_task("c1", channel=channel, sender=None)])
+@pytest.mark.parametrize("task", [post_task("chatA", sender=None),
+                                  send_task("c1", channel="moments", sender=None)])
+def test_group_and_moments_without_a_staff_member_are_refused(task):
+    """A group post or moments send with no staff member has no sender and is refused."""
+    (batch,) = batches_of([task])
     assert "needs a sender" in problem(batch, {})
 
 

@@ -228,3 +228,27 @@ def test_checking_does_not_import_numpy() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=Path(__file__).parent.parent, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_groups_block_describes_the_groups(program) -> None:
+    """`groups { ... }` sets its keys; the owner role defaults to the population's."""
+    chosen = effective(program, "scenario s { population 100 { owner guide } "
+                                "groups { per_owner 3  capacity 200  members 35% } }")
+    assert chosen.groups is not None
+    assert (chosen.groups.owner, chosen.groups.per_owner, chosen.groups.total,
+            chosen.groups.capacity, chosen.groups.members) == ("guide", 3, None, 200, 0.35)
+    assert effective(program, "scenario s { }").groups is None
+
+
+@pytest.mark.parametrize("block,code,message", [
+    ("groups { per_owner 2  total 10 }", "E318", "`per_owner` or `total`, not both"),
+    ("groups { capacity 0 }", "E318", "at least 1 member"),
+    ("groups { owner nobody }", "E201", "nobody"),
+    ("groups { members 120% }", "E311", "120%"),
+    ("groups { size 3 }", "E317", "unknown setting `size` in `groups`"),
+])
+def test_a_bad_groups_block_is_a_diagnostic(program, block: str, code: str,
+                                            message: str) -> None:
+    _, diagnostics = effective_scenario(program(f"scenario s {{ {block} }}"), today=TODAY)
+    assert [d.code for d in diagnostics] == [code]
+    assert message in diagnostics[0].message

@@ -4,6 +4,8 @@ It is a contract test against the documented API, not a test against WeCom. It i
 `gettoken`, `add_msg_template`, `get_groupmsg_send_result`, `add_moment_task`,
 `get_moment_task_result`, `mark_tag` and `get_corp_tag_list`; it enforces the request limits,
 the per-customer mass-message quota (an over-quota customer gets status 3 in the send result),
+the customer group quota (a group receives at most as many mass sends a month as the month
+has days, WeCom document 92135; an over-quota group gets status 3),
 a frequency limit (45009), staff who have not confirmed yet (status 0) or who confirmed
 later (`send_status`), and can play expired tokens (42001), a revoked secret or a broken
 server (502). Every API
@@ -15,6 +17,7 @@ Run: `python tests/wecom_contract.py --port PORT`.
 from __future__ import annotations
 
 import argparse
+import calendar
 import datetime as dt
 import json
 import subprocess
@@ -69,6 +72,7 @@ class State:
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.moments: dict[str, dict[str, Any]] = {}
         self.received: Counter[tuple[str, str]] = Counter()  # (customer, day) -> messages
+        self.group_received: Counter[tuple[str, str]] = Counter()  # (chat_id, month) -> posts
 
     def token(self, query: dict[str, str]) -> dict[str, Any]:
         if query.get("corpid") != CORP_ID:
@@ -102,7 +106,10 @@ class State:
                 raise ApiError(40058, "sender is required for chat_type group")
             if len(body.get("chat_id_list", [])) > 2000:
                 raise ApiError(40058, "chat_id_list takes at most 2000 chats")
-            customers: list[str] = []
+            msgid = f"msg{len(self.messages) + 1:06d}"
+            self.messages[msgid] = [self._posted(chat, body["sender"])
+                                    for chat in body.get("chat_id_list", [])]
+            return {"fail_list": [], "msgid": msgid}
         else:
             customers = body.get("external_userid", [])
             if len(customers) > 10_000:
@@ -115,6 +122,15 @@ class State:
                                 for customer in customers if customer not in invalid]
         return {"fail_list": [customer for customer in customers if customer in invalid],
                 "msgid": msgid}
+
+    def _posted(self, chat: str, sender: str) -> dict[str, Any]:
+        """The owner posts to the group at once; over the month's quota the group gets nothing."""
+        day = dt.date.fromisoformat(self.day())
+        key = (chat, self.day()[:7])
+        over = self.group_received[key] >= calendar.monthrange(day.year, day.month)[1]
+        self.group_received[key] += 0 if over else 1
+        return {"chat_id": chat, "userid": sender, "status": 3 if over else 1,
+                "send_time": int(time.time())}
 
     def _delivered(self, customer: str, sender: str) -> dict[str, Any]:
         """The staff member confirms at once; over the day's quota the customer gets nothing."""

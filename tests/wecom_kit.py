@@ -11,7 +11,7 @@ import pytest
 
 from plan_kit import plan_text
 
-from sopdsl.planning.model import Plan, PlanContent, PlanTask, batch_id, task_key
+from sopdsl.planning.model import Plan, PlanContent, PlanTask, batch_id, group_post_id, task_key
 from sopdsl.push.target import PlanRun, TargetSettings
 from sopdsl.push.wecom import WecomTarget
 from wecom_contract import CORP_ID, SECRET, TAGS, WecomContract
@@ -62,3 +62,13 @@ def send_task(customer: str, sender: str | None = "guide_chen", channel: str = "
         "assignee": template.assignee.model_copy(update={"staff_id": sender}),
         "due": template.due.model_copy(update={"start": f"{day}T09:00:00+08:00",
                                                "end": f"{day}T21:00:00+08:00"})})
+
+
+def post_task(chat_id: str, sender: str | None = "guide_chen", text: str = "早安",
+              day: str = "2026-12-02", members: int = 35) -> PlanTask:
+    """A plan's post to one customer group (a `batch` task naming the group)."""
+    task = send_task("c1", sender, "group", text, day)
+    return task.model_copy(update={
+        "key": group_post_id(chat_id, "promo", task.due.start), "kind": "batch",
+        "customer": None, "batch": None, "group": chat_id, "group_name": f"群{chat_id}",
+        "members": members, "reach": members, "customers": []})

@@ -7,6 +7,7 @@ from decimal import Decimal
 from sopdsl.syntax import ast
 from sopdsl.builtins import STAFF_CHANNELS, WELCOME_CHANNEL
 from sopdsl.checker.declarations import check_cap
+from sopdsl.checker.group_journeys import check_group_journey
 from sopdsl.checker.placeholders import check_placeholders
 from sopdsl.checker.resolve import Resolver
 from sopdsl.syntax.step_ids import StepRef, walk_steps
@@ -63,6 +64,9 @@ class JourneyChecker:
         self.journey = journey
         self._triggers = []
         self._splits = {}
+        # A group's run tests group facts, which check_group_journey checks instead.
+        self._customer = not journey.for_groups
+        check_group_journey(journey, self.report)
         self._clauses(journey)
         if not self._triggers:
             self.report("E301", journey.name.span,
@@ -103,10 +107,14 @@ class JourneyChecker:
             self._trigger_checks[type(trigger)](trigger)
 
     def _audience(self, clause: ast.Audience) -> None:
-        self.exprs.check(clause.expr)
+        self._condition(clause.expr)
 
     def _exit_when(self, clause: ast.ExitWhen) -> None:
-        self.exprs.check(clause.expr)
+        self._condition(clause.expr)
+
+    def _condition(self, expr: ast.Expr) -> None:
+        if self._customer:
+            self.exprs.check(expr)
 
     def _reentry(self, clause: ast.Reentry) -> None:
         if clause.after is not None and clause.after.minutes == 0:
@@ -226,7 +234,7 @@ class JourneyChecker:
 
     def _if(self, step: ast.If, ref: StepRef) -> None:
         for branch in step.branches:
-            self.exprs.check(branch.condition)
+            self._condition(branch.condition)
 
     def _split(self, step: ast.Split, ref: StepRef) -> None:
         total = sum((Decimal(arm.share.text[:-1]) for arm in step.arms), Decimal(0))
@@ -257,7 +265,12 @@ class JourneyChecker:
                         hint="a customer is in a journey once at a time; "
                              "loop with `repeat` instead")
             return
-        self.resolver.journey(step.journey)
+        target = self.resolver.journey(step.journey)
+        if target is not None and target.for_groups:
+            self.report("E322", step.journey.span,
+                        f"journey `{step.journey.name}` runs `for groups`: a customer cannot "
+                        "enter it", hint="its calendar starts it for every group; remove the "
+                                         "`enter`")
 
     def _repeat_n(self, step: ast.RepeatN, ref: StepRef) -> None:
         count = step.count
@@ -269,7 +282,7 @@ class JourneyChecker:
 
     def _repeat_until(self, step: ast.RepeatUntil, ref: StepRef) -> None:
         self._zero_repeat_interval(step.every)
-        self.exprs.check(step.until)
+        self._condition(step.until)
         if step.max.value == 0 or not step.max.value.is_integer():
             self.report("E308", step.max.span,
                         f"`max {step.max.text}` needs a whole number of rounds above 0",

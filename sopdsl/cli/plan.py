@@ -54,6 +54,9 @@ def _hours(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int,
 @click.option("--events", type=_DATA, help="Their events, sorted (grouped) by customer_id.")
 @click.option("--staff", type=_DATA,
               help="Staff members and their roles, for role work and handoffs.")
+@click.option("--groups", type=_DATA,
+              help="Customer groups (group_id, owner, name); memberships come from the "
+                   "events' joined_group/left_group rows and their `group` column.")
 @click.option("--start", required=True, callback=_start, metavar="DATETIME",
               help="The plan's first moment, e.g. 2026-12-02 (the playbook's time zone).")
 @click.option("--days", type=click.IntRange(1, 366), required=True, help="Days to plan.")
@@ -72,9 +75,9 @@ def _hours(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int,
                    "stdout. For ics: a folder of one file per assignee, replaced as a whole.")
 @parallel_options("plan customers")
 def plan(playbook: Path, customers: Path, events: Path | None, staff: Path | None,
-         start: dt.datetime, days: int, lookback_days: int, staff_hours: tuple[int, int],
-         fmt: str, csv_style: str, output: Path | None, workers: int,
-         scheduler: str | None) -> None:
+         groups: Path | None, start: dt.datetime, days: int, lookback_days: int,
+         staff_hours: tuple[int, int], fmt: str, csv_style: str, output: Path | None,
+         workers: int, scheduler: str | None) -> None:
     """Plan the work PLAYBOOK asks for, for real customers, from --start for --days.
 
     Each customer's history is replayed through the journeys; every send, task, alert,
@@ -89,7 +92,7 @@ def plan(playbook: Path, customers: Path, events: Path | None, staff: Path | Non
     check_parallel(workers, scheduler)
     program = load_program(playbook, "text")
     settings = PlanSettings(start, days, lookback_days, staff_hours)
-    inputs = PlanInputs(customers, events, staff)
+    inputs = PlanInputs(customers, events, staff, groups)
     try:
         with _destination(output) as out:
             summary, problems = stream_plan(program, inputs, settings, fmt, out, csv_style,
@@ -98,7 +101,7 @@ def plan(playbook: Path, customers: Path, events: Path | None, staff: Path | Non
         fail(f"cannot write {output}: {error.strerror or error}")
     except SchedulerError as error:
         fail(str(error))
-    files = 1 + (events is not None) + (staff is not None)
+    files = 1 + (events is not None) + (staff is not None) + (groups is not None)
     if problems:
         code = emit_diagnostics(problems, {}, "text", files=files, err=True)
         sys.exit(2 if any(d.code == _UNREADABLE for d in problems) else code)

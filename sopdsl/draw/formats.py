@@ -96,8 +96,9 @@ def _journeys(graph: WorkflowGraph, journey: str | None) -> list[str]:
 
 
 def _title(graph: WorkflowGraph, name: str) -> str:
-    title = graph.journeys[name].title
-    return f"{name} {title.value}" if title else name
+    journey = graph.journeys[name]
+    title = f"{name} {journey.title.value}" if journey.title else name
+    return f"{title} (for groups)" if journey.for_groups else title
 
 
 def _node_label(node: str, attrs: dict) -> str:

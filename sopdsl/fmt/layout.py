@@ -295,6 +295,8 @@ def _head_end(node: ast.Node) -> ast.Node:
     match node:
         case ast.PlaybookDecl(title=title):
             return title
+        case ast.Journey(entity=ast.Ident() as entity):
+            return entity
         case ast.Journey(name=name, title=title) | ast.ContentDecl(kind=name, title=title):
             return title or name
         case ast.Scenario(name=name) | ast.Split(name=name) | ast.SplitArm(name=name):

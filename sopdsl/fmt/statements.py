@@ -38,8 +38,9 @@ def decl_text(decl: ast.Decl) -> str:
             return f"content {name.name}: {kind.name}{_optional(title)}"
         case ast.SegmentDecl(name=name, expr=expr):
             return f"segment {name.name} = {expr_text(expr)}"
-        case ast.Journey(name=name, title=title):
-            return f"journey {name.name}{_optional(title)}"
+        case ast.Journey(name=name, title=title, entity=entity):
+            return (f"journey {name.name}{_optional(title)}"
+                    + (f" for {entity.name}" if entity is not None else ""))
         case ast.Scenario(name=name):
             return f"scenario {name.name}"
     raise TypeError(f"not a declaration: {type(decl).__name__}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sopdsl.builtins import MASS_CHANNELS, MINUTES_PER_DAY
+from sopdsl.builtins import GROUP_CHANNELS, MASS_CHANNELS, MINUTES_PER_DAY
 from sopdsl.lint.paths import JourneyPaths, Visit
 from sopdsl.checker.program import Window
 from sopdsl.runtime import steps
@@ -34,8 +34,9 @@ class Burst:
 
 
 def any_send(send: steps.Send) -> bool:
-    """Every send is customer-facing."""
-    return True
+    """Every send but a group post counts for the playbook's and journeys' caps (a group post
+    follows its group's quota, as at run time: `sopdsl.runtime.limits`)."""
+    return send.channel not in GROUP_CHANNELS
 
 
 def mass_send(send: steps.Send) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sopdsl.builtins import channel_kind
+from sopdsl.builtins import GROUP_CHANNELS, channel_kind
 from sopdsl.planning.build import clip_title
 from sopdsl.planning.model import PlanTask
 
@@ -24,7 +24,9 @@ class PlanBatches:
     def add(self, tasks: Iterable[PlanTask]) -> None:
         """Note the batched sends among one customer's tasks."""
         for task in tasks:
-            if task.kind == "send" and task.batch is not None and task.customer is not None:
+            # A send via group names its group's post, which the plan lists on its own.
+            if task.kind == "send" and task.batch is not None and task.customer is not None \
+                    and task.channel not in GROUP_CHANNELS:
                 self._first.setdefault(task.batch, task)
                 self._customers.setdefault(task.batch, []).append(task.customer)
 

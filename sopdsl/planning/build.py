@@ -22,9 +22,12 @@ from sopdsl.runtime.effects import (
     StateChanged, TaskCreated,
 )
 from sopdsl.runtime.batches import batch_key
+from sopdsl.runtime.groups import NO_GROUP, Group
+from sopdsl.builtins import GROUP_CHANNELS
 from sopdsl.runtime.evaluate import plain_number
 from sopdsl.planning.model import (
-    Assignee, DueWindow, PlanChange, PlanContent, PlanTask, TaskKind, batch_id, task_key,
+    Assignee, DueWindow, PlanChange, PlanContent, PlanTask, TaskKind, batch_id, group_post_id,
+    task_key,
 )
 from sopdsl.checker.placeholders import OWNER_NAME, Placeholder, render
 from sopdsl.checker.program import Program
@@ -61,6 +64,10 @@ class TaskBuilder:
         self.window_end = window_end
         self.steps = step_infos(program)
         self.priorities = priorities
+        # Customer groups: who a group send posts to, and where the posts are collected.
+        self.group_targets: Callable[[Customer, Assignee], list[Group]] | None = None
+        self.group_posts: Any = None  # a PlanGroupPosts when the plan has groups
+        self.for_group = False  # the "customer" is a group running a journey `for groups`
         self.reset(None)
 
     def reset(self, customer: Customer | None) -> None:
@@ -137,7 +144,9 @@ class TaskBuilder:
         self._starts[id(send)] = start
         round_ = self._round(send)
         task = None
-        if self._in_window(start, end):
+        if send.channel in GROUP_CHANNELS:
+            task = self._group_send(customer, send, start, end, round_)
+        elif self._in_window(start, end):
             content = self.content(send.content, customer)
             assignee = self.assignee(customer, send.role) if send.staff_confirmed else None
             task = self._task(customer, send, "send", start, end, round_, {
@@ -146,6 +155,28 @@ class TaskBuilder:
                 "content": content, "batch": self._batch(send, assignee)})
         key = (send.journey or "", send.run, send.step or "")
         self.sends.setdefault(key, deque()).append((start, task))
+
+    def _group_send(self, customer: Customer, send: SendRequested, start: float, end: float,
+                    round_: int) -> PlanTask | None:
+        """A send via group: one post to each group it targets (none: skipped as no_group).
+        The customer's send to list (a group's own run lists only its post)."""
+        if not self._in_window(start, end):
+            return None
+        sender = self.assignee(customer, send.role)
+        targets = self.group_targets(customer, sender) if self.group_targets else []
+        if not targets:
+            self.dropped[NO_GROUP] += 1
+            return None
+        content = self.content(send.content, customer)
+        task = self._task(customer, send, "send", start, end, round_, {
+            "title": f"{send.channel}: {_first_line(content.title or content.name)}",
+            "text": content.text, "assignee": sender, "channel": send.channel,
+            "content": content,
+            "batch": group_post_id(targets[0].id, send.content, self.iso(start))})
+        if self.for_group:  # a group's own run: its post, and no customer's send
+            self.group_posts.add(task, targets)
+            return None
+        return task  # the plan derives its posts (PlanGroupPosts.add_sends)
 
     def _batch(self, send: SendRequested, assignee: Assignee | None) -> str | None:
         """The key of the batch a mass send or post is part of, None for work of its own."""

@@ -114,6 +114,12 @@ class PlanTask(StrictModel):
                                                                   "customers it goes to (a "
                                                                   "post's visible range).")
     reach: int | None = Field(default=None, description="For a batch: how many customers.")
+    group: str | None = Field(default=None, description="For a post to a customer group: the "
+                                                        "group's WeCom chat_id.")
+    group_name: str | None = Field(default=None, description="For a group post: the group's "
+                                                             "name, when known.")
+    members: int | None = Field(default=None, description="For a group post: the group's "
+                                                          "members at the plan's start.")
 
     @property
     def staff_work(self) -> bool:
@@ -164,9 +170,9 @@ class Plan(StrictModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
-# Fields only batches and their sends have: left out elsewhere, so a plan without mass sends
-# or posts reads as plans did before batches.
-BATCH_FIELDS = ("batch", "customers", "reach")
+# Fields only batches and their sends (and group posts) have: left out elsewhere, so a plan
+# without mass sends or posts reads as plans did before batches.
+BATCH_FIELDS = ("batch", "customers", "reach", "group", "group_name", "members")
 
 
 def task_json(task: PlanTask) -> dict[str, Any]:
@@ -196,6 +202,11 @@ def batch_id(journey: str, step: str, sender: str | None, moment: str) -> str:
     are."""
     text = "\x1f".join(("batch", journey, step, sender or "", moment))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def group_post_id(group: str, content: str, moment: str) -> str:
+    """The key of a post to a customer group: its group, content and release moment."""
+    return batch_id("group", group, content, moment)
 
 
 def published_schema(model: type[BaseModel], name: str, version: int) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from sopdsl.checker.program import Program
 from sopdsl.customers_io import Roster
 from sopdsl.histories import CustomerRows, DataFiles
 from sopdsl.planning.planner import CustomerPlan, Planner, PlanSettings
+from sopdsl.runtime.groups import GroupBook
 
 # Customers per chunk: enough that sending the program with each chunk costs little.
 CHUNK_CUSTOMERS = 2_000
@@ -24,22 +25,23 @@ CHUNK_CUSTOMERS = 2_000
 AHEAD_PER_WORKER = 2
 
 
-def plan_chunk(program: Program, settings: PlanSettings, roster: Roster, files: DataFiles,
-               chunk: list[CustomerRows]) -> list[CustomerPlan]:
+def plan_chunk(program: Program, settings: PlanSettings, roster: Roster, groups: GroupBook,
+               files: DataFiles, chunk: list[CustomerRows]) -> list[CustomerPlan]:
     """Each customer's plan for one chunk, in a worker."""
-    planner = Planner(program, settings, roster)
+    planner = Planner(program, settings, roster, groups)
     return [planner.plan_rows(rows, files) for rows in chunk]
 
 
 def plan_partitioned(executor: Executor, workers: int, program: Program, settings: PlanSettings,
-                     roster: Roster, files: DataFiles, followed: Iterable[CustomerRows],
-                     ) -> Iterator[CustomerPlan]:
+                     roster: Roster, groups: GroupBook, files: DataFiles,
+                     followed: Iterable[CustomerRows]) -> Iterator[CustomerPlan]:
     """Each customer's plan, in input order, planned in chunks on `executor`."""
     pending: deque[Future[list[CustomerPlan]]] = deque()
     stream = iter(followed)
     try:
         while chunk := list(islice(stream, CHUNK_CUSTOMERS)):
-            pending.append(executor.submit(plan_chunk, program, settings, roster, files, chunk))
+            pending.append(executor.submit(plan_chunk, program, settings, roster, groups, files,
+                                           chunk))
             if len(pending) >= max(workers, 1) * AHEAD_PER_WORKER:
                 yield from pending.popleft().result()
         while pending:

@@ -22,7 +22,7 @@ from sopdsl.syntax import ast
 
 from sopdsl.runtime import steps
 from sopdsl.runtime.arms import stable_arm
-from sopdsl.builtins import MINUTES_PER_DAY
+from sopdsl.builtins import GROUP_CHANNELS, MINUTES_PER_DAY
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.hours import DEFAULT_WORKING_HOURS, ClockHours, DailyHours, WorkingTime
 from sopdsl.runtime.customer import Customer, Event, Run
@@ -34,8 +34,11 @@ from sopdsl.syntax.files import display_path
 from sopdsl.fmt.exprs import events_text, expr_text
 from sopdsl.runtime.interpreter import Interpreter
 from sopdsl.planning.batches import PlanBatches
+from sopdsl.planning.group_posts import PlanGroupPosts, post_targets
+from sopdsl.groups_io import own_from_customers, read_groups, read_memberships
+from sopdsl.runtime.groups import Group, GroupBook
 from sopdsl.planning.build import TaskBuilder
-from sopdsl.planning.model import PlanPlaybook, PlanSummary, PlanTask, PlanWindow
+from sopdsl.planning.model import Assignee, PlanPlaybook, PlanSummary, PlanTask, PlanWindow
 from sopdsl.checker.program import Program
 from sopdsl.runtime.replay import CustomerData, drive
 from sopdsl.syntax.step_ids import walk_steps
@@ -69,8 +72,11 @@ class _Hold:
 class Planner:
     """Plans one customer at a time against one program."""
 
-    def __init__(self, program: Program, settings: PlanSettings, roster: Roster | None = None):
+    def __init__(self, program: Program, settings: PlanSettings, roster: Roster | None = None,
+                 groups: GroupBook | None = None):
         self.program, self.settings = program, settings
+        self.groups = groups or GroupBook()
+        self.roster = roster or Roster()
         self.clock = Clock(settings.start, program.settings.timezone)
         self.moments = Moments(self.clock)
         self.end = self.clock.minutes(self.clock.epoch + dt.timedelta(days=settings.days))
@@ -83,8 +89,11 @@ class Planner:
         hours = WorkingTime(ClockHours(DailyHours(*settings.staff_hours), self.clock),
                             self.interpreter.quiet)
         priorities = {name: j.priority for name, j in self.interpreter.journeys.items()}
-        self.builder = TaskBuilder(program, self.clock, hours, roster or Roster(), self.end,
+        self.builder = TaskBuilder(program, self.clock, hours, self.roster, self.end,
                                    priorities)
+        self.builder.group_targets = self._group_targets
+        self.builder.group_posts = self.posts = PlanGroupPosts(self.clock, self.groups,
+                                                               self.roster)
 
     def header(self) -> tuple[PlanPlaybook, PlanWindow]:
         """What the plan document says about its playbook and window."""
@@ -116,8 +125,9 @@ class Planner:
             # Added as a friend inside the lookback: followed from then, as a simulation follows
             # a new friend from their arrival, so no schedule fires before they were a friend.
             since = timeline[0].time
+        attributes = {**data.attributes, "groups": len(self.groups.of.get(data.id, ()))}
         customer = self.interpreter.new_customer(
-            data.id, since, owner=data.owner, attributes=data.attributes, tags=data.tags,
+            data.id, since, owner=data.owner, attributes=attributes, tags=data.tags,
             score=data.score, stage=data.stage, history=history)
         self.holds.clear()
         self.builder.reset(customer)
@@ -125,6 +135,27 @@ class Planner:
               self.builder.send_start, self.builder.take)
         self._add_pending(customer)
         return self.builder.finish()
+
+    def plan_groups(self) -> None:
+        """Run the journeys `for groups` for every group from the start; their posts join the
+        plan's group posts."""
+        if not any(journey.for_groups for journey in self.program.journeys.values()):
+            return
+        interpreter = Interpreter(self.program, self.clock, stable_arm, for_groups=True)
+        self.builder.for_group = True
+        for group in self.groups.groups.values():
+            entity = interpreter.new_customer(group.id, 0.0, owner=group.owner,
+                                              attributes={"members": len(group.members)})
+            self.builder.reset(entity)
+            drive(interpreter, entity, [], self.end, lambda send: None, self.builder.take)
+        self.builder.for_group = False
+
+    def _group_targets(self, customer: Customer, sender: Assignee) -> list[Group]:
+        """The groups a send via group posts to: a group's own run, its group; a customer's,
+        their groups owned by the send's sender (`post_targets`)."""
+        if self.builder.for_group:
+            return [self.groups.groups[customer.id]]
+        return post_targets(self.groups, self.roster, customer.id, sender)
 
     def _add_pending(self, customer: Customer) -> None:
         for run in customer.runs.values():
@@ -168,6 +199,13 @@ class Planner:
     def _hold(self, run: Run, step: str, start: float, now: float) -> bool:
         self.holds.append(_Hold(run, step, self.conditions[step], start, now))
         return True
+
+
+def uses_groups(program: Program) -> bool:
+    """Whether the playbook posts to customer groups or runs journeys `for groups`."""
+    return any(journey.for_groups or any(
+        isinstance(ref.step, ast.Send) and ref.step.channel.name in GROUP_CHANNELS
+        for ref in walk_steps(journey)) for journey in program.journeys.values())
 
 
 def _was_friend(history: list[Event]) -> bool:
@@ -241,6 +279,7 @@ class PlanInputs:
     customers: Path
     events: Path | None = None
     staff: Path | None = None
+    groups: Path | None = None  # the customer groups: group_id, owner, name
 
 
 def plan_files(program: Program, inputs: PlanInputs, settings: PlanSettings,
@@ -257,7 +296,14 @@ def plan_files(program: Program, inputs: PlanInputs, settings: PlanSettings,
     roster = read_staff(inputs.staff, program, problems) if inputs.staff else Roster()
     if problems.fatal:
         return None, problems.finish()
-    planner = Planner(program, settings, roster)
+    book = read_groups(inputs.groups, problems) if inputs.groups else GroupBook()
+    if problems.fatal:
+        return None, problems.finish()
+    planner = Planner(program, settings, roster, book)
+    if inputs.events and uses_groups(program):
+        read_memberships(inputs.events, program, planner.clock, book, inputs.groups is not None,
+                         problems)
+        own_from_customers(book, inputs.customers)
     sink: PlanSink = make_sink(planner)
     held = HeldProblems()
     followed = follow(inputs.customers, inputs.events, program, held)
@@ -271,6 +317,7 @@ def plan_files(program: Program, inputs: PlanInputs, settings: PlanSettings,
             problems.add(reports)
             sink.write(tasks)
             batches.add(tasks)
+            planner.posts.add_sends(tasks)
             kinds.update(task.kind for task in tasks)
             dropped.update(drops)
             count += 1
@@ -278,7 +325,10 @@ def plan_files(program: Program, inputs: PlanInputs, settings: PlanSettings,
     problems.fatal |= held.fatal
     if problems.fatal:
         return None, problems.finish()
-    staff_actions = batches.tasks()
+    planner.plan_groups()
+    posts, skipped = planner.posts.tasks()
+    staff_actions = batches.tasks() + posts
+    dropped.update(skipped)
     sink.write(staff_actions)
     kinds.update(task.kind for task in staff_actions)
     summary = PlanSummary(customers=count, tasks=sum(kinds.values()),
@@ -301,4 +351,4 @@ def _planned(planner: Planner, roster: Roster, files: DataFiles,
 
     with pool_or_cluster(workers, scheduler) as executor:
         yield plan_partitioned(executor, workers, planner.program, planner.settings, roster,
-                               files, followed)
+                               planner.groups, files, followed)

@@ -45,6 +45,7 @@ class PlanResult:
 
 def plan(program: Program, customers: str | Path, events: str | Path | None = None,
          staff: str | Path | None = None, *, start: dt.datetime | dt.date, days: int,
+         groups: str | Path | None = None,
          lookback_days: int = DEFAULT_LOOKBACK_DAYS,
          staff_hours: tuple[int, int] | None = None, workers: int = 1,
          scheduler: str | None = None) -> PlanResult:
@@ -59,7 +60,7 @@ def plan(program: Program, customers: str | Path, events: str | Path | None = No
     settings = PlanSettings(start, days, lookback_days)
     if staff_hours is not None:
         settings = dataclasses.replace(settings, staff_hours=staff_hours)
-    inputs = PlanInputs(Path(customers), _path(events), _path(staff))
+    inputs = PlanInputs(Path(customers), _path(events), _path(staff), _path(groups))
     collected = _Collected()
     summary, problems = plan_files(program, inputs, settings, collected.open,
                                    workers=workers, scheduler=scheduler)

@@ -14,11 +14,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sopdsl.builtins import CHANNEL_FACTS
+from sopdsl.builtins import CHANNEL_FACTS, GROUPS_PER_REQUEST
 from sopdsl.planning.model import PlanContent, PlanTask
 from sopdsl.push.target import Batch
 
-MAX_RECIPIENTS = 10_000  # external_userid per add_msg_template
+MAX_RECIPIENTS = 10_000  # external_userid per add_msg_template (chat_id_list: GROUPS_PER_REQUEST)
 MAX_ATTACHMENTS = 9
 MAX_TEXT_BYTES = 4_000
 MAX_MOMENT_CHARACTERS = 2_000  # a moments post's text (WeCom document 96351)
@@ -41,11 +41,15 @@ class Media:
 
 
 def takes(task: PlanTask) -> bool:
-    """True for the customer sends of mass sends and moments posts, and for tag changes (a
-    `chat` is the staff member's own message: WeCom has no API to send it for them)."""
+    """True for the customer sends of mass sends and moments posts, the posts to customer
+    groups, and tag changes (a `chat` is the staff member's own message: WeCom has no API to
+    send it for them; a customer's send via group goes out as its group's post)."""
+    if task.kind == "batch":
+        return task.group is not None and task.assignee is not None
     if task.kind == "send":
         facts = CHANNEL_FACTS.get(task.channel or "")
-        return task.assignee is not None and facts is not None and facts.batched
+        return task.assignee is not None and facts is not None and facts.batched \
+            and not facts.group
     return task.kind == "update" and task.change is not None and task.change.field in TAG_FIELDS
 
 
@@ -66,7 +70,7 @@ def build_batches(tasks: Iterable[PlanTask], tag_ids: Mapping[str, str],
         if group not in groups:
             groups[group] = []
             order.append((day, len(order), group))
-        groups[group].append((task.key, task.customer))
+        groups[group].append((task.key, task.group or task.customer))
     batches: list[Batch] = []
     for _, _, item in sorted(order, key=lambda entry: entry[:2]):
         if isinstance(item, Batch):
@@ -82,8 +86,9 @@ def _group_key(task: PlanTask, media: Media) -> tuple[Any, ...]:
     made before batches were named goes alone."""
     assert task.assignee is not None and task.channel is not None
     body = _message(task, media, moments=CHANNEL_FACTS[task.channel].post)
-    return (task.batch or task.key, task.channel, task.assignee.staff_id,
-            json.dumps(body, ensure_ascii=False))
+    # Posts to groups by one owner of one message at one moment go as one task.
+    batch = ("group", task.due.start) if task.group is not None else task.batch or task.key
+    return (batch, task.channel, task.assignee.staff_id, json.dumps(body, ensure_ascii=False))
 
 
 def _send_batches(group: tuple[Any, ...], tasks: list[tuple[str, str]]) -> list[Batch]:
@@ -93,10 +98,11 @@ def _send_batches(group: tuple[Any, ...], tasks: list[tuple[str, str]]) -> list[
         payload = {**message, "visible_range": {"sender_list": {"user_list": [sender]}}}
         return [Batch(tuple(key for key, _ in tasks), "add_moment_task", payload)]
     if SEND_CHANNELS[channel] == "group":
-        # Plans address customers, not group chats: one task to the sender, who picks the
-        # groups when confirming (WeCom's behaviour without chat_id_list).
-        payload = {"chat_type": "group", "sender": sender, **message}
-        return [Batch(tuple(key for key, _ in tasks), "add_msg_template", payload)]
+        # The plan's group posts: their groups' chat_ids, at most 2,000 per request.
+        return [Batch(tuple(key for key, _ in chunk), "add_msg_template",
+                      {"chat_type": "group", "sender": sender,
+                       "chat_id_list": [chat for _, chat in chunk], **message})
+                for chunk in recipient_chunks(tasks, GROUPS_PER_REQUEST)]
     return [Batch(tuple(key for key, _ in chunk), "add_msg_template",
                   {"chat_type": "single", "external_userid": [customer for _, customer in chunk],
                    **({"sender": sender} if sender else {}), **message})
@@ -217,6 +223,8 @@ def _mass_problem(payload: Mapping[str, Any]) -> str | None:
         return "a group message needs a sender: the task has no staff member"
     if len(payload.get("external_userid", [])) > MAX_RECIPIENTS:
         return f"more than {MAX_RECIPIENTS} recipients"
+    if len(payload.get("chat_id_list", [])) > GROUPS_PER_REQUEST:
+        return f"more than {GROUPS_PER_REQUEST} groups"
     for attachment in payload.get("attachments", []):
         program = attachment.get("miniprogram")
         if program and not (program["appid"] and program["pic_media_id"]):

@@ -9,6 +9,8 @@ from sopdsl.rules import (  # noqa: F401
     empty_branch,
     endless_repeat,
     goal_never_prompted,
+    group_over_quota,
+    group_send_without_membership,
     handoff_to_current_owner,
     impossible_wait_event,
     journey_over_cap,

@@ -41,7 +41,8 @@ class JourneyWithoutGoal(Rule):
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:
         for journey in ctx.program.journeys.values():
-            if not clauses(journey, ast.Goal):
+            # A group's run follows no customer's events: it has no goal to reach.
+            if not journey.for_groups and not clauses(journey, ast.Goal):
                 yield self.report(journey.name.span, f"journey `{journey.name.name}` has no goal",
                                   hint="add `goal NAME: EVENT within DURATION` so its "
                                        "conversion can be measured and converted customers leave")

@@ -45,7 +45,8 @@ class OverlappingJourneys(Rule):
     groups = ("risk",)
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:
-        names = list(ctx.program.journeys)
+        # A journey `for groups` posts to groups, not to the customers these rules protect.
+        names = [name for name, j in ctx.program.journeys.items() if not j.for_groups]
         for i, later in enumerate(names):
             for earlier in names[:i]:
                 found = self._overlap(ctx, earlier, later)

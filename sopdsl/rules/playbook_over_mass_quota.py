@@ -11,20 +11,21 @@ from sopdsl.rules._caps import PlaybookOverWindow
 
 class PlaybookOverMassQuota(PlaybookOverWindow):
     """### What it does
-    Like `playbook-over-frequency-cap`, for the WeCom `mass_quota`: the `private_chat` and
-    `group` sends of journeys that can hold one customer at once, added up per quota
+    Like `playbook-over-frequency-cap`, for the WeCom `mass_quota`: the `private_chat` mass
+    sends of journeys that can hold one customer at once, added up per quota
     window (a calendar month counts sends at most 31 days apart).
 
     ### Why it matters
     The quota is per customer across the whole company account: two journeys that each
     stay under it can still exhaust it together, and WeCom then drops the later messages.
+    (A post to a customer group takes the group's own quota instead: `group-over-quota`, W512.)
 
     ### Example
     ```sop
     playbook "Shop" { mass_quota 2 per month }
     content a: text "新客礼"
     content b: text "会员日"
-    journey welcome { when friend_added  goal g: purchase within 7d  send a via private_chat  wait 1d  send a via group }
+    journey welcome { when friend_added  goal g: purchase within 7d  send a via private_chat  wait 1d  send a via private_chat }
     journey member_join { when tag "会员" added  goal h: purchase within 7d  send b via private_chat }
     ```
 

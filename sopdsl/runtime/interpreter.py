@@ -39,7 +39,10 @@ StepGate = Callable[[Customer, Run, Instruction, float], bool]
 class Interpreter:
     """Runs a program's journeys for customers; every public call returns the effects it caused."""
 
-    def __init__(self, program: Program, clock: Clock, choose_arm: ArmChooser = stable_arm):
+    def __init__(self, program: Program, clock: Clock, choose_arm: ArmChooser = stable_arm,
+                 for_groups: bool = False):
+        """`for_groups`: run the journeys `for groups`, each "customer" being a customer group
+        whose attributes are its facts (`members`); otherwise the journeys for customers."""
         self.program = program
         self.clock = clock
         self.choose_arm = choose_arm
@@ -47,7 +50,7 @@ class Interpreter:
         self.quiet = ClockHours(DailyHours(*quiet), clock) if quiet else None
         compiler = ExprCompiler(program)
         self.journeys: dict[str, CompiledJourney] = compile_program(program, compiler)
-        self.triggers = index_triggers(program, compiler)
+        self.triggers = index_triggers(program, compiler, for_groups)
         self.limits = Limits(program.settings, clock, {
             j.name: j.cap for j in self.journeys.values() if j.cap is not None})
         schedules = self.triggers.schedules

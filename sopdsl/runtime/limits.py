@@ -1,11 +1,15 @@
-"""Delivery limits: the playbook frequency cap, journey caps and WeCom's mass-send limits."""
+"""Delivery limits: the playbook frequency cap, journey caps and WeCom's mass-send limits.
+
+A post to a customer group reaches every member whatever their own limits: the group's quota
+binds it instead (sopdsl.runtime.groups).
+"""
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
 
-from sopdsl.builtins import MASS_CHANNELS, WECOM_CHANNELS
+from sopdsl.builtins import GROUP_CHANNELS, MASS_CHANNELS, WECOM_CHANNELS
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, DueSend, insert_time
 from sopdsl.runtime.effects import SendRequested
@@ -28,6 +32,8 @@ class Limits:
         self, customer: Customer, send: SendRequested, staff: str | None, now: float,
     ) -> str | None:
         """Why the send cannot be delivered now (None when it can); caps before WeCom limits."""
+        if send.channel in GROUP_CHANNELS:
+            return None
         log = customer.sends
         if send.channel in WECOM_CHANNELS and not customer.friend:
             return "not_friend"
@@ -47,6 +53,8 @@ class Limits:
         self, customer: Customer, send: SendRequested, staff: str | None, now: float,
     ) -> None:
         """Log a delivered send against every limit it counts for."""
+        if send.channel in GROUP_CHANNELS:
+            return
         log = customer.sends
         insert_time(log.times, now)
         insert_time(log.by_journey.setdefault(send.journey or "", []), now)

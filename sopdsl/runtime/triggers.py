@@ -138,10 +138,14 @@ class Triggers:
     schedules: list[Schedule] = field(default_factory=list)
 
 
-def index_triggers(program: Program, compiler: ExprCompiler) -> Triggers:
-    """The triggers of every journey in declaration order (the program must be valid)."""
+def index_triggers(program: Program, compiler: ExprCompiler, for_groups: bool = False,
+                   ) -> Triggers:
+    """The triggers of every journey for customers (`for_groups`: for customer groups) in
+    declaration order (the program must be valid)."""
     index = Triggers()
     for name, journey in program.journeys.items():
+        if journey.for_groups != for_groups:
+            continue
         for clause in journey.clauses:
             if isinstance(clause, ast.When):
                 for trigger in clause.triggers:

@@ -22,7 +22,10 @@ BLOCK_SETTINGS: dict[str, dict[str, str]] = {
     "scenario": {
         "start": "date", "horizon": "window", "replications": "replications", "seed": "whole",
         "population": "own", "purchase": "own", "fatigue": "own", "cost": "own",
+        "groups": "own",
     },
+    "groups": {"per_owner": "whole", "total": "whole", "capacity": "whole",
+               "members": "probability"},
     "population": {"arrivals": "rate"},
     "staff": {"capacity": "rate", "completion": "probability", "delay": "delay",
               "patience": "delay", "reminder": "probability", "hours": "hours"},
@@ -39,6 +42,7 @@ BLOCK_ITEMS: dict[str, tuple[str, ...]] = {
     "scenario": ("staff", "channel", "purpose", "effect"),
     "population": ("owner", "attribute", "tag", "stage", "history"),
     "fatigue": ("above",),
+    "groups": ("owner",),
 }
 ITEM_KEYWORDS: dict[type, str] = {
     ast.ScOwner: "owner", ast.ScStaff: "staff", ast.ScChannel: "channel",
@@ -55,6 +59,7 @@ PLACES = {
     "fatigue": "in `fatigue`",
     "cost": "in `cost`",
     "event": "in event blocks such as `form_submitted { ... }`",
+    "groups": "in `groups`",
 }
 
 

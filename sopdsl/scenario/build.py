@@ -99,6 +99,8 @@ def build_scenario(
     written_staff = patch.pop("staff", {})
     values = _merge(default_values(program, today=today), patch)
     population = values["population"]
+    if "groups" in patch:
+        values["groups"] = {"owner": population["owner"], **patch["groups"]}
     values["staff"] = {
         role: _merge(default_staff(role, population["size"], population["owner"]),
                      written_staff.get(role, {}))
@@ -149,6 +151,9 @@ def read_scenario(decl: ast.Scenario, program: Program, found: Findings) -> dict
         items = _block_of(block.settings.get(key), found)
         if items is not None:
             patch[key] = reader(items, found)
+    items = _block_of(block.settings.get("groups"), found)
+    if items is not None:
+        patch["groups"] = _groups(items, program, found)
     for event in events:
         items = _block_of(block.settings.get(event), found)
         if items is not None:
@@ -300,6 +305,27 @@ def _fatigue(items: list[ast.ScItem], found: Findings) -> list[FatigueRule]:
             rules.append(FatigueRule(above=count, window_minutes=window,
                                      multipliers=Multipliers(**values)))
     return rules
+
+
+def _groups(items: list[ast.ScItem], program: Program, found: Findings) -> dict:
+    """`groups { owner guide  per_owner 2  capacity 500  members 35% }`."""
+    block = sort_block(items, "groups", "`groups`", found)
+    values: dict = read_settings(block, "groups", found)
+    if "per_owner" in values and "total" in values:
+        found.error("E318", block.settings["total"].key.span,
+                    "`groups` takes `per_owner` or `total`, not both",
+                    "`per_owner N` gives each member of the owner role N groups; "
+                    "`total N` spreads N groups over them")
+    if values.get("capacity") == 0:
+        found.error("E318", block.settings["capacity"].values[0].span,
+                    "a group's `capacity` is at least 1 member",
+                    "WeCom's customer groups hold up to 500 members")
+    for item in block.items:
+        if isinstance(item, ast.ScOwner) and first_of(values, "owner", item, "`groups`", found,
+                                                      "`owner`"):
+            values["owner"] = item.role.name if known(
+                item.role.name, program.roles, "E201", item.role.span, "role", found) else None
+    return values
 
 
 def _cost(items: list[ast.ScItem], found: Findings) -> dict:

@@ -206,6 +206,22 @@ class Cost(ScenarioModel):
     per_send: NonNegative
 
 
+class GroupsSpec(ScenarioModel):
+    """The customer groups (客户群) at the start: who runs them, how many, how full."""
+
+    owner: str | None  # the role whose members own the groups (the population's owner role)
+    per_owner: Annotated[int, Field(ge=0)] | None = None  # groups each member of the role runs
+    total: Annotated[int, Field(ge=0)] | None = None  # or this many groups, round-robin
+    capacity: Annotated[int, Field(ge=1)] = 500  # members a group holds (WeCom's limit)
+    members: Probability = 0.0  # the share of the stock in a group at the start
+
+    @model_validator(mode="after")
+    def _one_count(self) -> GroupsSpec:
+        if self.per_owner is not None and self.total is not None:
+            raise ValueError("give `per_owner` or `total`, not both")
+        return self
+
+
 class Scenario(ScenarioModel):
     """Every assumption a simulation runs with."""
 
@@ -225,11 +241,13 @@ class Scenario(ScenarioModel):
     cost: Cost
     # Events that follow no channel, purchase or staff behaviour, by name (docs/scenarios.md).
     events: dict[str, EventBehaviour] = Field(default_factory=dict)
+    # The customer groups; None when the scenario describes none (docs/scenarios.md).
+    groups: GroupsSpec | None = None
 
     def sampled(self, fraction: float) -> Scenario:
         """This scenario for `fraction` of its customers, staff alike: each role's members
         rounded (one at least) and their capacity set so the role's capacity is `fraction` of
-        its whole."""
+        its whole; a `total` of customer groups scaled alike (one at least)."""
         if not 0 < fraction <= 1:
             raise ValueError("a sample is a fraction in (0, 1]")
         population = self.population.model_copy(update={
@@ -242,7 +260,11 @@ class Scenario(ScenarioModel):
                           if members else spec.capacity_per_day)
             staff[role] = spec.model_copy(update={"count": members,
                                                   "capacity_per_day": per_member})
-        return self.model_copy(update={"population": population, "staff": staff})
+        groups = self.groups
+        if groups is not None and groups.total:  # `per_owner` follows the scaled staff
+            groups = groups.model_copy(update={"total": max(1, round(groups.total * fraction))})
+        return self.model_copy(update={"population": population, "staff": staff,
+                                       "groups": groups})
 
     def overridden(self, *, replications: int | None = None, seed: int | None = None,
                    customers: int | None = None) -> Scenario:

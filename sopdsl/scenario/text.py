@@ -22,7 +22,7 @@ def render_scenario(scenario: Scenario, *, color: bool = False, width: int = 100
     for title, table in (_run(scenario), *_population(scenario), _staff(scenario),
                          _channels(scenario), _purposes(scenario), _purchase(scenario),
                          _fatigue(scenario), _effects(scenario), _events(scenario),
-                         _cost(scenario)):
+                         *_groups(scenario), _cost(scenario)):
         console.print()
         console.print(f"[bold]{title}[/]", markup=True)
         console.print(table)
@@ -177,6 +177,20 @@ def _events(scenario: Scenario):
     if not scenario.events:
         _add(table, "(none)", "", "")
     return table
+
+
+def _groups(scenario: Scenario) -> list:
+    """The customer groups, when the scenario describes any."""
+    groups = scenario.groups
+    if groups is None:
+        return []
+    count = (f"{groups.total} in all" if groups.total is not None
+             else f"{1 if groups.per_owner is None else groups.per_owner} per member")
+    return [_pairs("Customer groups", [
+        ("owner", groups.owner or "(none)"), ("groups", count),
+        ("capacity", f"{groups.capacity} members"), ("members at the start",
+                                                     percent(groups.members)),
+    ])]
 
 
 def _cost(scenario: Scenario):

@@ -517,6 +517,12 @@ class Journey(Node):
     title: StringLit | None = None
     clauses: list[Clause]
     steps: list[Step]
+    entity: Ident | None = None  # `for groups`: what one run follows; None for customers
+
+    @property
+    def for_groups(self) -> bool:
+        """Whether a run follows a customer group (`for groups`) instead of a customer."""
+        return self.entity is not None
 
 
 # ---- scenarios --------------------------------------------------------------------------

@@ -226,11 +226,14 @@ class RuleBuilder(LiteralBuilder):
     # ---- journeys ---------------------------------------------------------------------
 
     def journey(self, span, children):
-        name, title, *body = children
+        name, title, entity, *body = children
         clauses = [c for c in body if isinstance(c, _CLAUSES)]
         steps = [c for c in body if not isinstance(c, _CLAUSES)]
         return ast.Journey.make(span=span, name=name, title=title, clauses=clauses,
-                           steps=steps)
+                                steps=steps, entity=entity)
+
+    def for_entity(self, span, children):
+        return children[0]
 
     def when_clause(self, span, children):
         return ast.When.make(span=span, triggers=children)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from sopdsl.syntax import ast
@@ -67,3 +67,18 @@ def nodes(root: object) -> Iterator[ast.Node]:
         elif isinstance(item, ast.Node):
             yield item
             stack.extend(reversed(list(item.__dict__.values())))
+
+
+def most_sends(steps: list[ast.Step] | None, channels: Collection[str]) -> float:
+    """The most sends on `channels` one pass through the steps makes: the busiest arm, every
+    round of a repeat."""
+    count = 0.0
+    for step in steps or []:
+        if isinstance(step, ast.Send) and step.channel.name in channels:
+            count += 1
+        elif isinstance(step, (ast.RepeatN, ast.RepeatUntil)):
+            rounds = step.count if isinstance(step, ast.RepeatN) else step.max
+            count += rounds.value * most_sends(step.steps, channels)
+        elif arms := step_arms(step):
+            count += max(most_sends(arm, channels) for _, arm in arms)
+    return count

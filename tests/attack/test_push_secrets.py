@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 from echo_server import EchoServer, echo_server
 from secret_kit import ascii_secrets, encoded, special_secrets
@@ -61,6 +61,11 @@ def target(request) -> Iterator[tuple[str, EchoServer]]:
         yield request.param, server
 
 
+# The fixed text of the requests the targets make (iCalendar objects for CalDAV).
+PROTOCOL_TEXT = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTODO\r\nEND:VTODO\r\n"
+                 "END:VCALENDAR\r\n")
+
+
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(secret=special_secrets, password=ascii_secrets, token=special_secrets)
 def test_no_secret_reaches_output_or_the_ledger(target, sample_plan_file, secret, password,
@@ -70,6 +75,9 @@ def test_no_secret_reaches_output_or_the_ledger(target, sample_plan_file, secret
     recorded, and what the server echoed is shown masked."""
     name, server = target
     kept = (secret, password, token) if name in USES_TOKEN else (secret, password)
+    # A secret that is a piece of the protocol's own text (`END:VC` of iCalendar's
+    # `END:VCALENDAR`) cannot be told apart from it in what is recorded.
+    assume(not any(value in PROTOCOL_TEXT for value in kept))
     server.planted = [form for value in kept for form in encoded(value)]
     with tempfile.TemporaryDirectory() as folder:
         env = {"XDG_CONFIG_HOME": folder, "SOPDSL_PUSH_CONFIG": "",

@@ -155,6 +155,24 @@ def test_plan_ics_folder_keeps_staff_ids_that_look_alike_apart(tmp_path):
     assert todos("odd") == {files[name]: count for name, count in todos("plain").items()}
 
 
+def test_plan_with_groups_lists_one_post_per_group_and_day():
+    """`--groups` and the events' group rows: the community calendar's daily post is one task
+    per group and day, for its owner, naming the group and its members; valid against the
+    schema."""
+    from programs import PLAYBOOKS
+
+    result = run("plan", PLAYBOOKS / "community_calendar.sop", *SAMPLE,
+                 "--groups", SAMPLE_DATA / "groups.csv")
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.stdout)
+    jsonschema.validate(plan, schema("plan"))
+    morning = [t for t in plan["tasks"] if t["kind"] == "batch" and t["journey"] == "社群早安"]
+    assert len(morning) == 3 * 7  # three groups, seven days
+    assert {(t["group"], t["assignee"]["staff_id"], t["members"]) for t in morning} == {
+        ("wrOgAAcamp01", "guide_chen", 2), ("wrOgAAvip01", "guide_chen", 3),
+        ("wrOgAAvip02", "guide_lin", 2)}
+
+
 def test_plan_on_two_workers_is_the_plan_of_one():
     """--workers 2 writes the bytes one process writes."""
     result = run("plan", ONBOARDING, *SAMPLE, "--workers", "2")
@@ -180,3 +198,15 @@ def test_plan_on_an_unreachable_scheduler_exits_2():
         result = run("plan", ONBOARDING, *SAMPLE, "--scheduler", "tcp://127.0.0.1:1")
     assert result.exit_code == 2 and result.stdout == ""
     assert "cannot connect to the Dask scheduler tcp://127.0.0.1:1" in result.stderr
+
+
+def test_plan_with_groups_on_two_workers_is_the_plan_of_one():
+    """Group membership reaches the workers and the posts are derived in the planning process:
+    --workers 2 writes the bytes one process writes."""
+    from programs import PLAYBOOKS
+
+    args = (PLAYBOOKS / "education_funnel.sop", *SAMPLE, "--groups", SAMPLE_DATA / "groups.csv")
+    result = run("plan", *args, "--workers", "2")
+    assert result.exit_code == 0, result.output
+    assert '"group": "wrOgAAcamp01"' in result.stdout
+    assert result.stdout_bytes == run("plan", *args).stdout_bytes
