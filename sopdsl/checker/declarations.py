@@ -17,7 +17,7 @@ from sopdsl.syntax.source import Span
 DECLARED_KINDS = {
     ast.RoleDecl: "role", ast.AttributeDecl: "attribute", ast.EventDecl: "event",
     ast.ContentDecl: "content", ast.SegmentDecl: "segment", ast.Journey: "journey",
-    ast.Scenario: "scenario",
+    ast.Scenario: "scenario", ast.CampaignDecl: "campaign",
 }
 # Content fields and the literal each one takes.
 _FIELD_VALUES = {

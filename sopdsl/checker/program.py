@@ -77,6 +77,7 @@ class Program:
     segments: dict[str, ast.SegmentDecl] = field(default_factory=dict)
     journeys: dict[str, ast.Journey] = field(default_factory=dict)
     scenarios: dict[str, ast.Scenario] = field(default_factory=dict)
+    campaigns: dict[str, ast.CampaignDecl] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
@@ -137,6 +138,8 @@ def _add(program: Program, decl: ast.Decl) -> None:
             program.journeys.setdefault(decl.name.name, decl)
         case ast.Scenario():
             program.scenarios.setdefault(decl.name.name, decl)
+        case ast.CampaignDecl():
+            program.campaigns.setdefault(decl.name.name, decl)
 
 
 def settings_of(playbook: ast.PlaybookDecl | None) -> PlaybookSettings:

@@ -42,7 +42,17 @@ def decl_text(decl: ast.Decl) -> str:
             return f"journey {name.name}{_optional(title)}"
         case ast.Scenario(name=name):
             return f"scenario {name.name}"
+        case ast.CampaignDecl(name=name, title=title):
+            return f"campaign {name.name}{_optional(title)}"
     raise TypeError(f"not a declaration: {type(decl).__name__}")
+
+
+def campaign_item_text(item: ast.Phase | ast.Blackout) -> str:
+    """`phase peak 2026-06-16..2026-06-18`, `pause onboarding, winback during peak`."""
+    if isinstance(item, ast.Phase):
+        return f"phase {item.name.name} {item.start.text}..{item.end.text}"
+    journeys = ", ".join(j.name for j in item.journeys)
+    return f"{item.mode} {journeys} during {', '.join(p.name for p in item.phases)}"
 
 
 def content_field_text(field: ast.ContentField) -> str:
