@@ -93,7 +93,10 @@ class Planner:
     def plan_customer(self, data: CustomerData,
                       events: Iterable[Event] = ()) -> tuple[list[PlanTask], Counter[str]]:
         """One customer's tasks in the window and the sends caps and limits drop there."""
-        since = -self.settings.lookback_days * MINUTES_PER_DAY
+        # Campaign time is absolute: a campaign in progress at the start is followed from its
+        # first day, whatever the lookback.
+        since = self.interpreter.campaigns.follow_from(
+            -self.settings.lookback_days * MINUTES_PER_DAY, 0.0)
         history = [*data.history]
         timeline: list[Event] = []
         for event in events:

@@ -308,6 +308,9 @@ class RuleBuilder(CalendarRules, LiteralBuilder):
                            "month", hint="give a day from 1 to 31, or `last`")
                 return ("month", None, None, "last")
             return ("month", None, None, int(day.value))
+        if day.name != "last":
+            self.error("E330", day.span, f"`every month on {day.name}` names no day of a month",
+                       hint="give a day from 1 to 31, or `last`")
         return ("month", None, None, "last")
 
     def every_weekday(self, span, children):
