@@ -65,8 +65,10 @@ WORK = (SendRequested, TaskCreated, Notified, HandoffRequested, StateChanged)
 # a send at a time of day, a weekly broadcast and an event with scenario behaviour.
 COUPONS = Path(__file__).resolve().parent / "data" / "coupons.sop"
 # Mass sends at schedules and after arrivals, a moments post and a chat.
+# A campaign: a phase-start trigger, a pause, a block, phase and date conditions.
 TEST_PLAYBOOKS = {"coupons": COUPONS,
-                  "batches": Path(__file__).resolve().parent / "data" / "exact" / "batches.sop"}
+                  "batches": Path(__file__).resolve().parent / "data" / "exact" / "batches.sop",
+                  "campaign": Path(__file__).resolve().parent / "data" / "exact" / "campaign.sop"}
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,10 @@ CASES = [
          covers=("vip_birthday/1", "vip_birthday/2", "vip_birthday/3")),
     Case("winback", population=3000, arrivals=0, start_day=10, days=5, seed=4,
          covers=("winback/1", "winback/offer1", "winback/5.timeout/2")),
+    # Planned on the campaign's last peak day: its 20:00 last call, the daily tip paused to
+    # the end of the peak, the monthly digest blocked on 13 June.
+    Case("campaign", population=300, arrivals=0, start_day=10, days=4, seed=7,
+         covers=("kickoff/3.if/1", "daily_tip/1")),
     # Staff at work from 08:00 to 22:00, quiet hours from 21:00 to 08:30: sends they do
     # inside quiet hours wait for their end (a seed where some 19:30 mass send is done late).
     Case("coupons", population=400, arrivals=25, start_day=8, days=3, seed=9,
