@@ -38,15 +38,15 @@ class CampaignCalendar:
                       for p in decl.phases}
             self.phases[name] = sorted(phases.values(), key=lambda s: s.start)
             for blackout in decl.blackouts:
-                for phase in blackout.phases:
-                    stretch = phases[phase.name]
+                # Lint compiles playbooks with errors too: an unknown phase (E230) is left out.
+                for stretch in filter(None, (phases.get(p.name) for p in blackout.phases)):
                     for journey in blackout.journeys:
                         self.blackouts.setdefault(journey.name, []).append(
                             Stretch(stretch.start, stretch.end, blackout.mode))
 
     def phase_at(self, campaign: str, t: float) -> str | None:
         """The phase of the campaign that `t` falls in, None outside them all."""
-        for stretch in self.phases[campaign]:
+        for stretch in self.phases.get(campaign, ()):
             if stretch.start <= t < stretch.end:
                 return stretch.name
         return None

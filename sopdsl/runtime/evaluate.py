@@ -60,12 +60,13 @@ class ExprCompiler:
     """Compiles a program's expressions; segments are compiled once and shared by reference.
 
     `today` and campaign phases read the run's clock; callers that only compile (the graph,
-    lint, export) may leave it out and get a clock whose minute 0 is 1970-01-01 local time.
+    lint, export, also of a playbook whose time zone is unknown) may leave it out and get one
+    whose minute 0 is 1970-01-01 00:00 UTC.
     """
 
     def __init__(self, program: Program, clock: Clock | None = None) -> None:
         self.program = program
-        self.clock = clock or Clock(dt.datetime(1970, 1, 1), program.settings.timezone)
+        self.clock = clock or Clock(dt.datetime(1970, 1, 1), "UTC")
         self.campaigns = CampaignCalendar(program, self.clock)
         self._segments: dict[str, Pred] = {}
 

@@ -195,9 +195,11 @@ def _add(
                 trigger.time.minutes))
         case ast.CampaignTrigger():
             at = f" at {trigger.at.text}" if trigger.at else ""
-            index.schedules.append(MomentSchedule(
-                journey, f"campaign {trigger.campaign.name} starts {trigger.phase.name}{at}",
-                phase_first_day(program, trigger), trigger.at.minutes if trigger.at else 0))
+            day = phase_first_day(program, trigger)
+            if day is not None:
+                index.schedules.append(MomentSchedule(
+                    journey, f"campaign {trigger.campaign.name} starts {trigger.phase.name}{at}",
+                    day, trigger.at.minutes if trigger.at else 0))
         case ast.InactiveTrigger():
             index.schedules.append(InactiveSchedule(
                 journey, f"inactive {trigger.duration.text}", trigger.duration.minutes))
@@ -232,10 +234,12 @@ def _every(journey: str, trigger: ast.EveryTrigger) -> EverySchedule:
     return EverySchedule(journey, f"{label} at {trigger.at.text}", weekday, weeks, at)
 
 
-def phase_first_day(program: Program, trigger: ast.CampaignTrigger) -> dt.date:
-    """The first day of the phase a `campaign ... starts PHASE` trigger names."""
-    decl = program.campaigns[trigger.campaign.name]
-    return next(p.start.value for p in decl.phases if p.name.name == trigger.phase.name)
+def phase_first_day(program: Program, trigger: ast.CampaignTrigger) -> dt.date | None:
+    """The first day of the phase a `campaign ... starts PHASE` trigger names (None for a
+    campaign or phase that does not exist: lint compiles playbooks with errors too)."""
+    decl = program.campaigns.get(trigger.campaign.name)
+    phases = decl.phases if decl is not None else []
+    return next((p.start.value for p in phases if p.name.name == trigger.phase.name), None)
 
 
 def month_day(year: int, month: int, day: int | None) -> dt.date:
