@@ -300,7 +300,7 @@ def _describe_trigger(trigger: ast.Trigger) -> str:
         case ast.StageTrigger():
             return f"`stage becomes {trigger.stage.name}`"
         case ast.OnceTrigger():
-            return f"`at {trigger.date.text} {trigger.time.text}`"
+            return f"`at {trigger.date.text} {trigger.at.text}`"
         case ast.CampaignTrigger():
             return f"campaign `{trigger.campaign.name}`"
     return "a tag being added"

@@ -99,8 +99,8 @@ def trigger_text(trigger: ast.Trigger) -> str:
             return f"every month on {day}{at_suffix(at)}"
         case ast.EveryTrigger(unit=unit, weekday=weekday, interval=interval, at=at):
             return f"every {_day_spec(unit, weekday, interval)}{at_suffix(at)}"
-        case ast.OnceTrigger(date=date, time=time):
-            return f"at {date.text} {time.text}"
+        case ast.OnceTrigger(date=date, at=at):
+            return f"at {date.text} {at.text}"
         case ast.CampaignTrigger(campaign=campaign, phase=phase, at=at):
             return f"campaign {campaign.name} starts {phase.name}{at_suffix(at)}"
         case ast.InactiveTrigger(duration=duration):

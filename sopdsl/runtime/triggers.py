@@ -191,8 +191,8 @@ def _add(
             index.schedules.append(_every(journey, trigger))
         case ast.OnceTrigger():
             index.schedules.append(MomentSchedule(
-                journey, f"at {trigger.date.text} {trigger.time.text}", trigger.date.value,
-                trigger.time.minutes))
+                journey, f"at {trigger.date.text} {trigger.at.text}", trigger.date.value,
+                trigger.at.minutes))
         case ast.CampaignTrigger():
             at = f" at {trigger.at.text}" if trigger.at else ""
             day = phase_first_day(program, trigger)

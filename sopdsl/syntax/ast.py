@@ -349,7 +349,7 @@ class OnceTrigger(Node):
     """`when at 2026-06-18 20:00`: once, at a local date and time."""
 
     date: DateLit
-    time: TimeOfDay
+    at: TimeOfDay
 
 
 class CampaignTrigger(Node):

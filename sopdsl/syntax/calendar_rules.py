@@ -49,7 +49,7 @@ class CalendarRules:
         return ast.TodayValue.make(span=span)
 
     def once_trigger(self, span, children):
-        return ast.OnceTrigger.make(span=span, date=children[0], time=children[1])
+        return ast.OnceTrigger.make(span=span, date=children[0], at=children[1])
 
     def campaign_trigger(self, span, children):
         campaign, phase, at = children
