@@ -31,7 +31,8 @@ def quick_note(sample: float) -> str:
             "work queues at full scale (backlog, expiry, mass sends' reach) can differ: "
             "forecast without --quick for those")
 STEP_FIELDS = ("reached", "sent", "delivered", "opened", "clicked", "actions")
-STAFF_FIELDS = ("tasks", "done", "expired", "utilisation", "max_backlog")
+STAFF_FIELDS = ("tasks", "done", "expired", "utilisation", "max_backlog", "on_time", "late",
+                "missed", "abandoned", "sla_hit_rate")
 TOTAL_FIELDS = ("customers", "arrivals", "sends", "delivered", "interactions", "purchases",
                 "purchasers", "unfriends", "cost")
 
