@@ -99,6 +99,7 @@ CODES: dict[str, Code] = _codes(
     ("E321", "date-out-of-range", "a scenario `start` outside 1970-01-01 to 9800-12-31"),
     ("E330", "invalid-month-day", "`every month on N` with N outside 1-31"),
     ("E331", "overlapping-phases", "campaign phases that share a name or a day"),
+    ("E332", "unknown-workdays", "a `workdays` setting naming no working-day calendar"),
     # W4xx: lint warnings (dead code, style, logic)
     ("W401", "unused-content", "a content that no step, event or goal uses"),
     ("W402", "unused-segment", "a segment that no expression or trigger uses"),

@@ -18,6 +18,7 @@ CLAUSE_RANK: dict[type, int] = {
 }
 SETTING_RANK: dict[type, int] = {
     ast.Timezone: 0, ast.QuietHours: 1, ast.FrequencyCap: 2, ast.MassQuota: 3, ast.Stages: 4,
+    ast.Workdays: 5,
 }
 
 
@@ -82,6 +83,8 @@ def setting_text(setting: ast.PlaybookSetting) -> str:
             return f"mass_quota {count.text} per {period}"
         case ast.Stages(names=names):
             return f"stages {', '.join(name.name for name in names)}"
+        case ast.Workdays(calendar=calendar):
+            return f"workdays {calendar.name}"
     raise TypeError(f"not a playbook setting: {type(setting).__name__}")
 
 

@@ -24,6 +24,7 @@ from sopdsl.runtime import steps
 from sopdsl.runtime.arms import stable_arm
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.runtime.clock import Clock
+from sopdsl.calendars import Workdays
 from sopdsl.runtime.hours import DEFAULT_WORKING_HOURS, ClockHours, DailyHours, WorkingTime
 from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.customers_io import Moments, Roster, read_staff
@@ -80,8 +81,9 @@ class Planner:
         self.timeouts = _timeout_arms(self.interpreter)
         self.interpreter.before_step = self._gate
         self.loops = _loop_slots(self.interpreter, program)
-        hours = WorkingTime(ClockHours(DailyHours(*settings.staff_hours), self.clock),
-                            self.interpreter.quiet)
+        staff = ClockHours(DailyHours(*settings.staff_hours), self.clock,
+                           Workdays(program.settings.workdays))
+        hours = WorkingTime(staff, self.interpreter.quiet)
         priorities = {name: j.priority for name, j in self.interpreter.journeys.items()}
         self.builder = TaskBuilder(program, self.clock, hours, roster or Roster(), self.end,
                                    priorities)

@@ -270,7 +270,11 @@ class Stages(Node):
     names: list[Ident]
 
 
-PlaybookSetting = Union[Timezone, QuietHours, FrequencyCap, MassQuota, Stages]
+class Workdays(Node):
+    calendar: Ident
+
+
+PlaybookSetting = Union[Timezone, QuietHours, FrequencyCap, MassQuota, Stages, Workdays]
 
 
 class PlaybookDecl(Node):

@@ -112,6 +112,9 @@ class RuleBuilder(CalendarRules, LiteralBuilder):
     def stages(self, span, children):
         return ast.Stages.make(span=span, names=children)
 
+    def workdays(self, span, children):
+        return ast.Workdays.make(span=span, calendar=children[0])
+
     def time_range(self, span, children):
         return ast.TimeRange.make(span=span, start=children[0], end=children[2])
 
