@@ -40,6 +40,7 @@ import pytest
 from sopdsl.syntax import ast
 from sopdsl.api import load
 from sopdsl.runtime.arms import stable_arm
+from sopdsl.calendars import Workdays
 from sopdsl.runtime.clock import Clock
 from sopdsl.builtins import BATCHED_CHANNELS, STAFF_CHANNELS
 from sopdsl.runtime.effects import (
@@ -68,7 +69,8 @@ COUPONS = Path(__file__).resolve().parent / "data" / "coupons.sop"
 # A campaign: a phase-start trigger, a pause, a block, phase and date conditions.
 TEST_PLAYBOOKS = {"coupons": COUPONS,
                   "batches": Path(__file__).resolve().parent / "data" / "exact" / "batches.sop",
-                  "campaign": Path(__file__).resolve().parent / "data" / "exact" / "campaign.sop"}
+                  "campaign": Path(__file__).resolve().parent / "data" / "exact" / "campaign.sop",
+                  "holidays": Path(__file__).resolve().parent / "data" / "holidays.sop"}
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,10 @@ CASES = [
     # inside quiet hours wait for their end (a seed where some 19:30 mass send is done late).
     Case("coupons", population=400, arrivals=25, start_day=8, days=3, seed=9,
          start_time=dt.time(20), staff_hours=(8 * 60, 22 * 60)),
+    # `workdays china`: planned from 20:00 on 2025-09-30, the eve of eight days off, so the
+    # staff's work is due from 2025-10-09 in the plan and done then in the simulation.
+    Case("holidays", population=400, arrivals=25, start_day=8, days=11, seed=5,
+         start_time=dt.time(20)),
 ]
 
 
@@ -584,3 +590,15 @@ def test_plan_batches_are_the_simulated_staff_actions(batch_outcome: Outcome) ->
         task.reach or 0 for task in planned.values())
     assert 0 <= left_out <= sum(out.summary.dropped.values())
     assert len(simulated) - len(planned) <= left_out
+
+
+def test_plan_gives_staff_work_on_working_days_only(outcome: Outcome) -> None:
+    """Staff tasks' due windows start and end on working days of the playbook's `workdays`
+    calendar; on the 国庆 case, tasks open on the eve of the eight days off fall due after."""
+    workdays = Workdays(outcome.program.settings.workdays)
+    windows = [(dt.datetime.fromisoformat(t.due.start), dt.datetime.fromisoformat(t.due.end))
+               for t in outcome.tasks if t.kind == "task" and t.assignee is not None]
+    assert all(workdays.is_workday(start.date()) and workdays.is_workday(end.date())
+               for start, end in windows)
+    if outcome.case.name == "holidays":
+        assert dt.date(2025, 10, 9) in {end.date() for _, end in windows}
