@@ -8,6 +8,7 @@ moment. A scaled probability above 1 counts as 1. docs/simulation.md ("Behaviour
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import math
 import random
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sopdsl.builtins import MINUTES_PER_DAY
+from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, Event
 from sopdsl.runtime.evaluate import ExprCompiler
 from sopdsl.scenario.distributions import Distribution
@@ -81,7 +83,9 @@ class BehaviourModel:
         self.scenario = scenario
         self.purposes = {name: _purpose_of(decl) for name, decl in program.contents.items()}
         self.purpose_factors = {name: _factors(m) for name, m in scenario.purposes.items()}
-        compiler = ExprCompiler(program)
+        # The engine's and the exact forecaster's clocks: minute 0 is the start, local time.
+        compiler = ExprCompiler(program, Clock(dt.datetime.combine(scenario.start, dt.time()),
+                                               program.settings.timezone))
         self.effects = [(compiler.predicate(e.expression), _factors(e.multipliers))
                         for e in scenario.effects if e.expression is not None]
         self.fatigue = sorted(((r.above, r.window_minutes, _factors(r.multipliers))

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import simpy
 
+from sopdsl.calendars import Workdays
 from sopdsl.runtime.arms import seeded_arms
 from sopdsl.runtime.batches import BatchKey, batch_key
 from sopdsl.builtins import GROUP_CHANNELS, MINUTES_PER_DAY, WECOM_CHANNELS
@@ -109,7 +110,8 @@ class Replication:
         self.purchasers: set[int] = set()
         self.gmv = 0.0
         self.interpreter.on_step = self._step_started
-        roles = {role: (staff, Shifts(working_hours(staff, clock), self.horizon))
+        workdays = Workdays(program.settings.workdays)
+        roles = {role: (staff, Shifts(working_hours(staff, clock, workdays), self.horizon))
                  for role, staff in scenario.staff.items() if role in program.roles}
         self.staffing = Staffing(
             self.env, roles, staff_rng, lambda law: DrawStream(law, draws, floor=0.0),

@@ -95,8 +95,9 @@ def _arrivals(model: ExactModel) -> list[Trajectory]:
     per_day = model.scenario.population.arrivals_per_day
     if not per_day:
         return []
-    period = period_days(model.program) * model.steps_per_day
+    days = period_days(model.program)
     last = model.horizon_steps
+    period = last if days is None else days * model.steps_per_day
     found = []
     for kind in customer_types(model.program, model.scenario, stock=False):
         for k0 in range(1, min(period, last) + 1):
@@ -109,8 +110,14 @@ def _arrivals(model: ExactModel) -> list[Trajectory]:
     return found
 
 
-def period_days(program: Program) -> int:
-    """After how many days the playbook's schedule repeats (1, or weeks when it names days)."""
+def period_days(program: Program) -> int | None:
+    """After how many days the playbook's schedule repeats (1, or weeks when it names days);
+    None when it reads the calendar (campaigns, dates, months), which never repeats."""
+    calendar = (n for n in nodes([*program.segments.values(), *program.journeys.values()])
+                if isinstance(n, _CALENDAR_NODES)
+                or isinstance(n, ast.EveryTrigger) and n.unit == "month")
+    if program.campaigns or next(calendar, None) is not None:
+        return None
     days = 1
     for journey in program.journeys.values():
         for node in nodes([*journey.clauses, *journey.steps]):
@@ -121,6 +128,11 @@ def period_days(program: Program) -> int:
                     if node.interval else 1
                 days = math.lcm(days, 7 * weeks)
     return days
+
+
+# What reads calendar dates: the schedule shifted by whole weeks is not the same schedule.
+_CALENDAR_NODES = (ast.OnceTrigger, ast.CampaignTrigger, ast.CampaignTest, ast.TodayValue,
+                   ast.InDates, ast.DateLit)
 
 
 def capacity_reasons(model: ExactModel, totals: Totals, tally: Tally) -> list[str]:

@@ -18,6 +18,7 @@ import numpy as np
 from sopdsl.syntax import ast
 from sopdsl.builtins import MINUTES_PER_DAY, STAFF_CHANNELS
 from sopdsl.runtime.clock import Clock
+from sopdsl.calendars import Workdays
 from sopdsl.runtime.hours import due_time
 from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.runtime.interpreter import Interpreter
@@ -106,7 +107,8 @@ class ExactModel:
         self.after_click_steps = max(1, math.ceil(scenario.purchase.within_minutes / self.dt))
         self.memo: dict = {}
         self.transitions = 0  # transitions explored so far (bounded by MAX_TRANSITIONS)
-        self.hours = {role: working_hours(staff, self.clock)
+        workdays = Workdays(program.settings.workdays)
+        self.hours = {role: working_hours(staff, self.clock, workdays)
                       for role, staff in scenario.staff.items()}
         self._work_table: dict[tuple[str, float], float] = {}
         self.kernels = {name: self._response_kernel(ch.delay)

@@ -14,7 +14,9 @@ import numpy as np
 
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.runtime.customer import Event
-from sopdsl.scenario.model import CalendarAttribute, DistributionAttribute, Scenario
+from sopdsl.scenario.model import (
+    AgeAttribute, CalendarAttribute, DateRangeAttribute, DistributionAttribute, Scenario,
+)
 
 if TYPE_CHECKING:
     from sopdsl.checker.program import Program
@@ -125,6 +127,17 @@ def _attribute(model: Any, size: int, start: dt.date, rng: np.random.Generator) 
         first = dt.date(start.year - 1, 1, 1)
         days = rng.integers(0, 365, size)
         return Column(days, [first + dt.timedelta(days=int(d)) for d in range(365)])
+    if isinstance(model, DateRangeAttribute):
+        span = (model.last - model.first).days + 1
+        return Column(rng.integers(0, span, size),
+                      [model.first + dt.timedelta(days=d) for d in range(span)])
+    if isinstance(model, AgeAttribute):
+        # Whole days of age: a customer 2.7 days old on the start was born 2 days before it.
+        ages = np.clip(np.floor(model.age.sample(rng, size) / MINUTES_PER_DAY), 0,
+                       start.toordinal() - 1)
+        oldest = int(ages.max(initial=0))
+        return Column(ages.astype(np.int64),
+                      [start - dt.timedelta(days=d) for d in range(oldest + 1)])
     return _choose({s.value: s.share for s in model.shares}, size, rng)
 
 

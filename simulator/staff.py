@@ -26,6 +26,7 @@ from typing import Any
 import simpy
 
 from sopdsl.builtins import MINUTES_PER_DAY
+from sopdsl.calendars import Workdays
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.effects import TaskCreated
 from sopdsl.runtime.handoff import hand_over
@@ -39,9 +40,10 @@ from simulator.work_items import (
 from simulator.results import StaffTally
 from sopdsl.scenario.model import Staff
 
-def working_hours(staff: Staff, clock: Clock) -> ClockHours:
-    """A role's working hours on the run-time clock."""
-    return ClockHours(DailyHours(staff.hours.start_minute, staff.hours.end_minute), clock)
+def working_hours(staff: Staff, clock: Clock, workdays: Workdays) -> ClockHours:
+    """A role's working hours on the run-time clock, on the playbook's working days."""
+    return ClockHours(DailyHours(staff.hours.start_minute, staff.hours.end_minute), clock,
+                      workdays)
 
 
 class Shifts:

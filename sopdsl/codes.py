@@ -74,6 +74,7 @@ CODES: dict[str, Code] = _codes(
     ("E223", "unknown-type", "an attribute type other than string, number, bool, date, enum"),
     ("E224", "duplicate-content-field", "a content field given twice in one content block"),
     ("E225", "import-not-playbook", "an import of a file that is not a .sop playbook"),
+    ("E230", "unknown-phase", "a phase that the campaign does not declare"),
     # E3xx: journey and scenario structure
     ("E301", "journey-without-trigger", "a journey with no `when` clause"),
     ("E302", "misplaced-welcome", "a `welcome` send that is not the first step after `friend_added`"),
@@ -98,6 +99,9 @@ CODES: dict[str, Code] = _codes(
     ("E321", "date-out-of-range", "a scenario `start` outside 1970-01-01 to 9800-12-31"),
     ("E322", "customer-only-in-group-journey", "a clause, trigger, step or fact about a customer in a journey `for groups`"),
     ("E323", "unknown-journey-entity", "`for` naming something other than `groups` after a journey's name"),
+    ("E330", "invalid-month-day", "`every month on N` with N outside 1-31"),
+    ("E331", "overlapping-phases", "campaign phases that share a name or a day"),
+    ("E332", "unknown-workdays", "a `workdays` setting naming no working-day calendar"),
     # W4xx: lint warnings (dead code, style, logic)
     ("W401", "unused-content", "a content that no step, event or goal uses"),
     ("W402", "unused-segment", "a segment that no expression or trigger uses"),

@@ -25,7 +25,7 @@ PLAYBOOK_FILES = sorted(PLAYBOOKS.glob("**/*.sop"))
 # The formatter's canonical clause order, restated here as an independent oracle.
 CLAUSE_ORDER = ["When", "Audience", "Reentry", "Goal", "ExitOn", "ExitWhen", "Priority",
                 "JourneyCap"]
-SETTING_ORDER = ["Timezone", "QuietHours", "FrequencyCap", "MassQuota", "Stages"]
+SETTING_ORDER = ["Timezone", "QuietHours", "FrequencyCap", "MassQuota", "Stages", "Workdays"]
 
 
 def formatted(text: str) -> str:

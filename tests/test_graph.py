@@ -260,6 +260,22 @@ def test_step_kind_is_the_class_name_in_snake_case():
 # arms, still has an edge of that arm's kind, straight to the following step.
 WATCHED = {"end": 1, "exit": 1, "any": 1, "goal": 1}
 PLAYBOOK_COUNTS = {
+    "campaign_1212.sop": {
+        # one send each: trigger→send, send→end
+        "warmup": ({"trigger": 1, "send": 1, **WATCHED}, {"trigger": 1, "next": 1, "goal": 1}),
+        "peak": (
+            {"trigger": 1, "task": 1, "wait_until_time": 1, "wait": 1, "if": 1, "send": 1,
+             **WATCHED},
+            # task→wait until→wait→if, if/1→end; the if has no `else`
+            {"trigger": 1, "next": 4, "if": 1, "else": 1, "goal": 1, "exit_on": 1},
+        ),
+        "after_sale": ({"trigger": 1, "send": 1, **WATCHED},
+                       {"trigger": 1, "next": 1, "goal": 1}),
+        "weekly_picks": ({"trigger": 1, "send": 1, **WATCHED},
+                         {"trigger": 1, "next": 1, "goal": 1}),
+        "monthly_statement": ({"trigger": 1, "send": 1, **WATCHED},
+                              {"trigger": 1, "next": 1, "goal": 1, "exit_on": 1}),
+    },
     "campaign_tasks.sop": {
         "d12_preheat": (
             {"trigger": 1, "set_step": 1, "send": 4, "wait_for": 1, "tag_step": 1,

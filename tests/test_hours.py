@@ -13,6 +13,7 @@ from simulator.engine import Replication
 from simulator.exact_model import ExactModel
 from simulator.staff import WorkItem
 from sopdsl.builtins import MINUTES_PER_DAY as DAY
+from sopdsl.calendars import Workdays
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.hours import ClockHours, DailyHours, WorkingTime, due_time
 from sopdsl.scenario.build import effective_scenario
@@ -193,3 +194,65 @@ def test_after_working_holds_exactly_the_working_minutes(made: int, minutes: int
     end = hours.after_working(made, minutes)
     assert hours.minutes_between(made, end) == pytest.approx(minutes)
     assert hours.inside(end) or hours.window(end - 1e-6)[1] == end or end == made
+
+
+HOLIDAY_CLOCK = Clock(dt.datetime(2025, 9, 1), "Asia/Shanghai")
+
+
+def _on_holiday_clock(when: str) -> float:
+    return HOLIDAY_CLOCK.minutes(dt.datetime.fromisoformat(when))
+
+
+@pytest.mark.parametrize(("workdays", "made", "expected"), [
+    # One hour on the evening of 09-30, none over 国庆 (10-01..10-08), one on 10-09.
+    ("china", "2025-09-30 20:00", "2025-10-09 10:00"),
+    ("every_day", "2025-09-30 20:00", "2025-10-01 10:00"),
+    # Saturday 10-11 is a 调休 working day; Sunday 10-12 is not.
+    ("china", "2025-10-10 20:00", "2025-10-11 10:00"),
+    ("china", "2025-10-11 20:00", "2025-10-13 10:00"),
+    ("mon_fri", "2025-10-10 20:00", "2025-10-13 10:00"),
+])
+def test_due_skips_the_days_off_of_the_workdays_calendar(workdays: str, made: str,
+                                                        expected: str) -> None:
+    """`due 2h` under 09:00-21:00 counts working hours of working days only."""
+    hours = ClockHours(DailyHours(9 * 60, 21 * 60), HOLIDAY_CLOCK, Workdays(workdays))
+    due = due_time(_on_holiday_clock(made), 120, False, hours)
+    assert HOLIDAY_CLOCK.local(due).strftime("%Y-%m-%d %H:%M") == expected
+
+
+def test_working_time_over_golden_week_counts_working_days() -> None:
+    """09-29..10-12 of 2025 holds 5 working days under `china` (09-29, 09-30, 10-09, 10-10 and
+    the worked Saturday 10-11), so 5 x 12 hours; every day gives 14."""
+    start, end = _on_holiday_clock("2025-09-29 00:00"), _on_holiday_clock("2025-10-13 00:00")
+    daily = DailyHours(9 * 60, 21 * 60)
+    china = ClockHours(daily, HOLIDAY_CLOCK, Workdays("china"))
+    assert china.minutes_between(start, end) == 5 * 720
+    assert ClockHours(daily, HOLIDAY_CLOCK).minutes_between(start, end) == 14 * 720
+
+
+@pytest.fixture(scope="module")
+def golden_week():
+    """A replication and an exact model over 国庆 2025 under `workdays china`."""
+    program = program_of(
+        'role cs "客服"\njourney j { when friend_added\n  send hello via private_chat }\n'
+        'content hello: text "hi"\n'
+        'scenario s {\n  start 2025-09-22  horizon 28d\n  population 10\n'
+        '  staff cs 2 { capacity 10/day  completion 100%  delay fixed(0m)  hours 09:00-21:00 }\n'
+        '}\n',
+        playbook='playbook "t" { timezone "Asia/Shanghai"\n  workdays china }\n')
+    scenario, problems = effective_scenario(program)
+    assert problems == [] and scenario is not None
+    return Replication(program, scenario, 1, None), ExactModel(program, scenario)
+
+
+def test_engine_and_exact_staff_work_the_china_calendar(golden_week) -> None:
+    """Over 2025-09-22..10-19 staff work the published working days only (20 weekdays less 6
+    days off, plus the worked 09-28 and 10-11), in the simulator and the exact forecaster."""
+    replication, model = golden_week
+    china = Workdays("china")
+    days = [dt.date(2025, 9, 22) + dt.timedelta(days=k) for k in range(28)]
+    working = sum(china.is_workday(day) for day in days)
+    assert working == 20 - 6 + 2
+    minutes = model.working_minutes("cs", 0, 28 * DAY)
+    assert minutes == working * 720
+    assert replication.staffing.roles["cs"].tally.available_minutes == 2 * minutes

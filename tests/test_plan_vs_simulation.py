@@ -40,6 +40,7 @@ import pytest
 from sopdsl.syntax import ast
 from sopdsl.api import load
 from sopdsl.runtime.arms import stable_arm
+from sopdsl.calendars import Workdays
 from sopdsl.runtime.clock import Clock
 from sopdsl.builtins import BATCHED_CHANNELS, STAFF_CHANNELS
 from sopdsl.runtime.effects import (
@@ -65,8 +66,11 @@ WORK = (SendRequested, TaskCreated, Notified, HandoffRequested, StateChanged)
 # a send at a time of day, a weekly broadcast and an event with scenario behaviour.
 COUPONS = Path(__file__).resolve().parent / "data" / "coupons.sop"
 # Mass sends at schedules and after arrivals, a moments post and a chat.
+# A campaign: a phase-start trigger, a pause, a block, phase and date conditions.
 TEST_PLAYBOOKS = {"coupons": COUPONS,
-                  "batches": Path(__file__).resolve().parent / "data" / "exact" / "batches.sop"}
+                  "batches": Path(__file__).resolve().parent / "data" / "exact" / "batches.sop",
+                  "campaign": Path(__file__).resolve().parent / "data" / "exact" / "campaign.sop",
+                  "holidays": Path(__file__).resolve().parent / "data" / "holidays.sop"}
 
 
 @dataclass(frozen=True)
@@ -110,10 +114,18 @@ CASES = [
          covers=("vip_birthday/1", "vip_birthday/2", "vip_birthday/3")),
     Case("winback", population=3000, arrivals=0, start_day=10, days=5, seed=4,
          covers=("winback/1", "winback/offer1", "winback/5.timeout/2")),
+    # Planned on the campaign's last peak day: its 20:00 last call, the daily tip paused to
+    # the end of the peak, the monthly digest blocked on 13 June.
+    Case("campaign", population=300, arrivals=0, start_day=10, days=4, seed=7,
+         covers=("kickoff/3.if/1", "daily_tip/1")),
     # Staff at work from 08:00 to 22:00, quiet hours from 21:00 to 08:30: sends they do
     # inside quiet hours wait for their end (a seed where some 19:30 mass send is done late).
     Case("coupons", population=400, arrivals=25, start_day=8, days=3, seed=9,
          start_time=dt.time(20), staff_hours=(8 * 60, 22 * 60)),
+    # `workdays china`: planned from 20:00 on 2025-09-30, the eve of eight days off, so the
+    # staff's work is due from 2025-10-09 in the plan and done then in the simulation.
+    Case("holidays", population=400, arrivals=25, start_day=8, days=11, seed=5,
+         start_time=dt.time(20)),
 ]
 
 
@@ -656,3 +668,15 @@ def test_a_plan_posts_to_each_group_what_the_simulation_posted(when: str,
     assert summary.dropped.get("quota", 0) == tally.dropped.get("quota", 0)
     members = {g.id: len(g.members) for g in book.groups.values()}
     assert all(task.members == members[task.group] for task in found if task.kind == "batch")
+
+
+def test_plan_gives_staff_work_on_working_days_only(outcome: Outcome) -> None:
+    """Staff tasks' due windows start and end on working days of the playbook's `workdays`
+    calendar; on the 国庆 case, tasks open on the eve of the eight days off fall due after."""
+    workdays = Workdays(outcome.program.settings.workdays)
+    windows = [(dt.datetime.fromisoformat(t.due.start), dt.datetime.fromisoformat(t.due.end))
+               for t in outcome.tasks if t.kind == "task" and t.assignee is not None]
+    assert all(workdays.is_workday(start.date()) and workdays.is_workday(end.date())
+               for start, end in windows)
+    if outcome.case.name == "holidays":
+        assert dt.date(2025, 10, 9) in {end.date() for _, end in windows}

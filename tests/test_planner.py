@@ -238,3 +238,33 @@ journey sleepy { when inactive 3d  wait 8d  send tip via sms }
     before = Event("friend_added", clock.minutes(dt.datetime(2026, 10, 1)))
     assert ("weekly", "11-30T09:00") in entries([before], [added])
     assert ("sleepy", "11-25T00:00") in entries([], [])
+
+
+CAMPAIGN = """
+role guide "导购"
+content warm: text "预热"
+content lastcall: text "6/18 最后一天"
+campaign 618 "年中大促" {
+  phase 预热 2026-06-01..2026-06-15
+  phase 正式 2026-06-16..2026-06-18
+}
+journey warmup {
+  when campaign 618 starts 预热 at 10:00
+  send warm via sms
+  wait 17d at 20:00
+  send lastcall via sms
+}
+"""
+
+
+@pytest.mark.parametrize("lookback", [0, 1, 30])
+def test_campaign_steps_do_not_depend_on_the_lookback(lookback):
+    """A plan made on 6/18 lists the 6/18 20:00 last call whatever the lookback: a campaign in
+    progress at the start is followed from its first day (6/1), and nothing else moves it."""
+    planner = Planner(program_of(CAMPAIGN), PlanSettings(dt.datetime(2026, 6, 18), 1,
+                                                         lookback_days=lookback))
+    tasks, _ = planner.plan_customer(CustomerData("c1", owner="u1"))
+    assert [(t.step, t.due.start) for t in tasks] == [("warmup/3", "2026-06-18T20:00:00+08:00")]
+    planner = Planner(program_of(CAMPAIGN), PlanSettings(dt.datetime(2026, 5, 21), 1,
+                                                         lookback_days=lookback))
+    assert planner.plan_customer(CustomerData("c1", owner="u1"))[0] == []

@@ -123,3 +123,32 @@ def test_arrivals_start_in_the_first_stage_without_history() -> None:
     assert {population.stock.stages.get(i) for i in range(10)} == {"prospect"}
     assert arrivals.attributes_of(0)["level"] == "gold"
     assert population.size == 10 + arrivals.size
+
+
+def test_dates_uniform_over_a_range_include_both_ends() -> None:
+    """`uniform(2026-12-01, 2026-12-10)`: every one of the 10 days, each with a tenth."""
+    program = program_of(DECLS.replace('role guide "导购"', 'role guide "导购"\nattribute '
+                                       "signup_date: date") + "scenario s { start 2026-12-01 "
+                         "population 4000 { attribute signup_date: uniform(2026-12-01, "
+                         "2026-12-10) } }\n")
+    scenario, diagnostics = effective_scenario(program)
+    assert diagnostics == []
+    stock = generate(program, scenario, [], np.random.default_rng(3)).stock
+    days = [(stock.attributes["signup_date"].get(i) - dt.date(2026, 12, 1)).days
+            for i in range(stock.size)]
+    counts = np.bincount(days)
+    assert len(counts) == 10 and all(within_binomial(c, stock.size, 0.1) for c in counts)
+
+
+def test_a_distribution_of_ages_gives_dates_before_the_start() -> None:
+    """`exponential(90d)` ages in whole days: P(age >= 31 days) = exp(-31/90)."""
+    program = program_of(DECLS.replace('role guide "导购"', 'role guide "导购"\nattribute '
+                                       "signup_date: date") + "scenario s { start 2026-12-01 "
+                         "population 5000 { attribute signup_date: exponential(90d) } }\n")
+    scenario, diagnostics = effective_scenario(program)
+    assert diagnostics == []
+    stock = generate(program, scenario, [], np.random.default_rng(4)).stock
+    dates = [stock.attributes["signup_date"].get(i) for i in range(stock.size)]
+    assert max(dates) <= dt.date(2026, 12, 1)
+    old = sum(d <= dt.date(2026, 10, 31) for d in dates)
+    assert within_binomial(old, stock.size, math.exp(-31 / 90))

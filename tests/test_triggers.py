@@ -6,7 +6,7 @@ import datetime as dt
 
 from runtime_kit import at, event, interpreter, show
 from sopdsl.runtime.effects import Entered
-from sopdsl.runtime.triggers import anniversary
+from sopdsl.runtime.triggers import anniversary, month_day
 
 DECLS = 'content a: text "a"\nsegment buyer = count(purchase, 30d) >= 2\n'
 
@@ -179,3 +179,37 @@ journey e { when every day at 09:00  reentry always }
     assert show(machine.next_wakeup(c)) == "12-02 09:00"
     machine.advance(c, at("12-02 09:00"))
     assert show(machine.next_wakeup(c)) == "12-02 10:00"
+
+
+def test_monthly_trigger_on_the_31st_falls_on_the_last_day_of_short_months():
+    """`every month on 31` from 11-30: 11-30, 12-31, 01-31, 02-28 (2027 is a common year),
+    03-31, 04-30."""
+    machine = machine_for("journey j { when every month on 31 at 10:00  reentry always }")
+    c = machine.new_customer("c1", 0.0)
+    assert entered(machine.advance(c, at("2027-05-01 00:00"))) == [
+        "11-30 10:00", "12-31 10:00", "01-31 10:00", "02-28 10:00", "03-31 10:00", "04-30 10:00"]
+
+
+def test_monthly_trigger_on_the_last_day_in_a_leap_year():
+    """`every month on last` in 2028: 01-31, 02-29, 03-31."""
+    assert month_day(2028, 2, None) == dt.date(2028, 2, 29)
+    assert month_day(2027, 2, 30) == dt.date(2027, 2, 28)
+    machine = machine_for("journey j { when every month on last at 09:00  reentry always }")
+    c = machine.new_customer("c1", at("2028-01-01 00:00"))
+    effects = machine.advance(c, at("2028-03-31 23:00"))
+    assert [e.time for e in effects if isinstance(e, Entered)] == [
+        at("2028-01-31 09:00"), at("2028-02-29 09:00"), at("2028-03-31 09:00")]
+
+
+def test_monthly_trigger_on_the_first():
+    """`every month on 1 at 10:00` from 11-30: 12-01, 01-01."""
+    machine = machine_for("journey j { when every month on 1 at 10:00  reentry always }")
+    c = machine.new_customer("c1", 0.0)
+    assert entered(machine.advance(c, at("2027-01-15 00:00"))) == ["12-01 10:00", "01-01 10:00"]
+
+
+def test_one_off_trigger_fires_once():
+    """`when at 2026-12-18 20:00` fires at that local moment only."""
+    machine = machine_for("journey j { when at 2026-12-18 20:00  reentry always }")
+    c = machine.new_customer("c1", 0.0)
+    assert entered(machine.advance(c, at("2027-12-31 00:00"))) == ["12-18 20:00"]

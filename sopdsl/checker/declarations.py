@@ -8,6 +8,7 @@ from sopdsl.syntax import ast
 from sopdsl.builtins import (
     ATTRIBUTE_TYPES, BUILTIN_ATTRIBUTES, BUILTIN_EVENTS, CONTENT_FIELDS, CONTENT_KINDS, PURPOSES,
 )
+from sopdsl.calendars import WORKDAY_CALENDARS
 from sopdsl.diagnostics import did_you_mean
 from sopdsl.checker.placeholders import check_placeholders
 from sopdsl.checker.resolve import KIND_LABELS, Resolver
@@ -17,7 +18,7 @@ from sopdsl.syntax.source import Span
 DECLARED_KINDS = {
     ast.RoleDecl: "role", ast.AttributeDecl: "attribute", ast.EventDecl: "event",
     ast.ContentDecl: "content", ast.SegmentDecl: "segment", ast.Journey: "journey",
-    ast.Scenario: "scenario",
+    ast.Scenario: "scenario", ast.CampaignDecl: "campaign",
 }
 # Content fields and the literal each one takes.
 _FIELD_VALUES = {
@@ -89,6 +90,12 @@ def _check_settings(resolver: Resolver, playbook: ast.PlaybookDecl) -> None:
                 check_cap(resolver, "mass_quota", setting.count, setting.window)
             case ast.Stages():
                 _check_stages(resolver, setting.names)
+            case ast.Workdays() if setting.calendar.name not in WORKDAY_CALENDARS:
+                name = setting.calendar.name
+                resolver.report("E332", setting.calendar.span,
+                                f"unknown workdays calendar `{name}`",
+                                hint=did_you_mean(name, WORKDAY_CALENDARS)
+                                or "use " + ", ".join(f"`{n}`" for n in WORKDAY_CALENDARS))
 
 
 # Names operators write for China Standard Time that are not IANA names.
@@ -99,7 +106,7 @@ _TIMEZONE_ALIASES = {
 
 _SETTING_KEYWORDS = {
     ast.Timezone: "timezone", ast.QuietHours: "quiet_hours", ast.FrequencyCap: "frequency_cap",
-    ast.MassQuota: "mass_quota", ast.Stages: "stages",
+    ast.MassQuota: "mass_quota", ast.Stages: "stages", ast.Workdays: "workdays",
 }
 
 

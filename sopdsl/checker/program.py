@@ -10,6 +10,7 @@ from sopdsl.syntax import ast
 from sopdsl.builtins import (
     BUILTIN_ATTRIBUTES, BUILTIN_EVENTS, DEFAULT_MASS_QUOTA, DEFAULT_STAGES, DEFAULT_TIMEZONE,
 )
+from sopdsl.calendars import DEFAULT_WORKDAYS, WORKDAY_CALENDARS
 from sopdsl.diagnostics import Diagnostic, has_errors
 from sopdsl.syntax.source import SourceFile
 
@@ -55,6 +56,7 @@ class PlaybookSettings:
     frequency_cap: Window | None = None
     mass_quota: Window = Window(DEFAULT_MASS_QUOTA[0], calendar=DEFAULT_MASS_QUOTA[1])
     stages: tuple[str, ...] = DEFAULT_STAGES
+    workdays: str = DEFAULT_WORKDAYS  # a name of WORKDAY_CALENDARS
 
 
 @dataclass
@@ -77,6 +79,7 @@ class Program:
     segments: dict[str, ast.SegmentDecl] = field(default_factory=dict)
     journeys: dict[str, ast.Journey] = field(default_factory=dict)
     scenarios: dict[str, ast.Scenario] = field(default_factory=dict)
+    campaigns: dict[str, ast.CampaignDecl] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
@@ -137,6 +140,8 @@ def _add(program: Program, decl: ast.Decl) -> None:
             program.journeys.setdefault(decl.name.name, decl)
         case ast.Scenario():
             program.scenarios.setdefault(decl.name.name, decl)
+        case ast.CampaignDecl():
+            program.campaigns.setdefault(decl.name.name, decl)
 
 
 def settings_of(playbook: ast.PlaybookDecl | None) -> PlaybookSettings:
@@ -157,4 +162,6 @@ def settings_of(playbook: ast.PlaybookDecl | None) -> PlaybookSettings:
                 values["mass_quota"] = Window(int(setting.count.value), minutes, setting.calendar)
             case ast.Stages():
                 values["stages"] = tuple(ident.name for ident in setting.names)
+            case ast.Workdays() if setting.calendar.name in WORKDAY_CALENDARS:
+                values["workdays"] = setting.calendar.name
     return PlaybookSettings(**values)

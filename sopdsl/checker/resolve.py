@@ -20,6 +20,7 @@ KIND_LABELS = {
     "journey": "a journey",
     "scenario": "a scenario",
     "stage": "a stage",
+    "campaign": "a campaign",
 }
 
 # The code for a name that is declared nowhere, by the kind of name expected.
@@ -60,6 +61,7 @@ class Resolver:
             "segment": program.segments,
             "journey": program.journeys,
             "scenario": program.scenarios,
+            "campaign": program.campaigns,
         }
 
     def report(self, code: str, span: Span, message: str, hint: str | None = None) -> None:
@@ -80,6 +82,18 @@ class Resolver:
     def journey(self, ident: ast.Ident) -> ast.Journey | None:
         """The journey a name refers to."""
         return self._lookup("journey", ident.name, ident.span)
+
+    def campaign_phase(self, campaign: ast.Ident, phase: ast.Ident | None) -> None:
+        """A campaign a name refers to, and one of its phases (E230 when it has no such phase)."""
+        decl = self._lookup("campaign", campaign.name, campaign.span)
+        if decl is None or phase is None:
+            return
+        phases = [p.name.name for p in decl.phases]
+        if phase.name not in phases:
+            self.report("E230", phase.span,
+                        f"campaign `{campaign.name}` has no phase `{phase.name}`",
+                        hint=did_you_mean(phase.name, phases)
+                        or "its phases are " + ", ".join(f"`{p}`" for p in phases))
 
     def segment(self, name: str, span: Span) -> ast.SegmentDecl | None:
         """The segment a bare name in a condition refers to."""

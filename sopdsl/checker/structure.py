@@ -46,6 +46,8 @@ class JourneyChecker:
             ast.InactiveTrigger: self._inactive_trigger,
             ast.StageTrigger: lambda t: resolver.stage(t.stage.name, t.stage.span),
             ast.TagAddedTrigger: _nothing,
+            ast.OnceTrigger: _nothing,
+            ast.CampaignTrigger: lambda t: resolver.campaign_phase(t.campaign, t.phase),
         }
         self._step_checks = {
             ast.Send: self._send, ast.Task: self._task, ast.Notify: self._notify,
@@ -319,6 +321,10 @@ def _describe_trigger(trigger: ast.Trigger) -> str:
             return "inactivity"
         case ast.StageTrigger():
             return f"`stage becomes {trigger.stage.name}`"
+        case ast.OnceTrigger():
+            return f"`at {trigger.date.text} {trigger.at.text}`"
+        case ast.CampaignTrigger():
+            return f"campaign `{trigger.campaign.name}`"
     return "a tag being added"
 
 

@@ -75,12 +75,15 @@ class ExprChecker:
             ast.BoolOp: self._bool_op, ast.Not: self._not, ast.Group: self._group,
             ast.Compare: self._compare, ast.InList: self._in_list, ast.InRange: self._in_range,
             ast.TagTest: _nothing, ast.SegmentRef: self._segment_ref, ast.EverTest: self._ever,
+            ast.InDates: self._in_dates,
+            ast.CampaignTest: lambda e: resolver.campaign_phase(e.campaign, e.phase),
         }
         self._values = {
             ast.Arith: self._arith, ast.NameValue: self._name_value,
             ast.StageValue: lambda v: STAGE, ast.ScoreValue: lambda v: NUMBER,
             ast.RfmValue: self._rfm, ast.CountValue: self._count,
             ast.DaysSinceValue: self._days_since, ast.SumValue: self._sum,
+            ast.TodayValue: lambda v: DATE,
         }
 
     def check(self, expr: ast.Expr) -> None:
@@ -230,12 +233,22 @@ class ExprChecker:
                         f"the range {expr.low.text}..{expr.high.text} is empty",
                         hint=f"write the smaller number first: {expr.high.text}..{expr.low.text}")
 
+    def _in_dates(self, expr: ast.InDates) -> None:
+        value_type = self.value_type(expr.value)
+        if value_type is not None and value_type is not DATE:
+            self.report("E207", expr.value.span,
+                        f"a range of dates holds dates, not {value_type.describe()}",
+                        hint="compare a date attribute or `today` with the range")
+        check_date_range(self.report, expr.low, expr.high)
+
     # ---- values -----------------------------------------------------------------------
 
     def _arith(self, value: ast.Arith) -> Type | None:
         left, right = self.value_type(value.left), self.value_type(value.right)
         if left is None or right is None:
             return None
+        if DATE in (left, right):
+            return self._date_arith(value, left, right)
         for side, side_type in ((value.left, left), (value.right, right)):
             if side_type.kind != "number":
                 self.report("E207", side.span,
@@ -243,6 +256,18 @@ class ExprChecker:
                             hint="arithmetic applies to numbers only")
                 return None
         return NUMBER
+
+    def _date_arith(self, value: ast.Arith, left: Type, right: Type) -> Type | None:
+        """`date - date` is a number of days; `date + 7d` and `date - 7d` are dates."""
+        if value.op == "-" and left is DATE and right is DATE:
+            return NUMBER
+        if value.op in "+-" and left is DATE and right is DURATION:
+            return DATE
+        self.report("E207", value.span,
+                    f"`{value.op}` does not apply to {left.describe()} and {right.describe()}",
+                    hint="subtract dates for the days between them (`birthday - today`), "
+                         "or add a duration to a date (`today + 7d`)")
+        return None
 
     def _name_value(self, value: ast.NameValue) -> Type | None:
         info = self.resolver.attribute(value.name, value.span)
@@ -272,6 +297,13 @@ class ExprChecker:
                         hint="write `sum(purchase.amount)` or `sum(purchase.amount, 90d)`")
         self._check_window(value.window, "`sum`")
         return NUMBER
+
+
+def check_date_range(report, low: ast.DateLit, high: ast.DateLit) -> None:
+    """A range of dates runs forward (E208)."""
+    if low.value > high.value:
+        report("E208", low.span.to(high.span), f"the range {low.text}..{high.text} is empty",
+               hint=f"write the earlier date first: {high.text}..{low.text}")
 
 
 def _nothing(expr: ast.Expr) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sopdsl.syntax import ast
+from sopdsl.checker.campaigns import check_campaign
 from sopdsl.checker.declarations import (
     DECLARED_KINDS, Namespace, check_attribute, check_content, check_playbooks,
 )
@@ -44,6 +45,8 @@ def validate(program: Program) -> list[Diagnostic]:
                         segment_refs[decl.name.name] = refs
                 case ast.Journey():
                     journeys.check(decl)
+                case ast.CampaignDecl():
+                    check_campaign(resolver, decl)
     check_playbooks(resolver, playbooks)
     check_segment_cycles(resolver, segment_refs)
     return resolver.diagnostics

@@ -147,6 +147,7 @@ def run_forecast(program: Program, scenario: Scenario, options: RunOptions,
     """Forecast with the chosen method, a progress bar on standard error for Monte Carlo;
     `baseline` also runs the replications with the playbook switched off (the lift)."""
     from simulator.montecarlo import Refused, forecast, horizon_days
+    from sopdsl.calendars import CalendarError
     from sopdsl.executors import SchedulerError
 
     try:
@@ -162,7 +163,7 @@ def run_forecast(program: Program, scenario: Scenario, options: RunOptions,
         fail(prefix + "the exact method cannot forecast this playbook with scenario "
              f"`{scenario.name}`:\n" + "\n".join(f"  - {reason}" for reason in refusal.reasons)
              + "\n  use --method montecarlo, or a scenario without what is listed")
-    except SchedulerError as error:
+    except (SchedulerError, CalendarError) as error:
         fail(str(error))
 
 

@@ -15,6 +15,7 @@ import click
 from sopdsl.atomic import STDOUT
 from sopdsl.cli.forecasting import check_parallel, fail, load_program, parallel_options
 from sopdsl.builtins import date_out_of_range
+from sopdsl.calendars import CalendarError
 from sopdsl.executors import SchedulerError
 from sopdsl.cli.output import emit_diagnostics
 from sopdsl.planning import CSV_STYLES, PLAN_FORMATS
@@ -99,7 +100,7 @@ def plan(playbook: Path, customers: Path, events: Path | None, staff: Path | Non
                                             workers=workers, scheduler=scheduler)
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror or error}")
-    except SchedulerError as error:
+    except (SchedulerError, CalendarError) as error:
         fail(str(error))
     files = 1 + (events is not None) + (staff is not None) + (groups is not None)
     if problems:

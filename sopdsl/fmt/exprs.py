@@ -31,6 +31,12 @@ def expr_text(node: ast.Expr) -> str:
             return name
         case ast.EverTest(event=event):
             return f"ever({event_text(event)})"
+        case ast.InDates(value=value, low=low, high=high):
+            return f"{value_text(value)} in {low.text}..{high.text}"
+        case ast.CampaignTest(campaign=campaign, phase=None):
+            return f"in campaign {campaign.name}"
+        case ast.CampaignTest(campaign=campaign, phase=phase):
+            return f"campaign {campaign.name} is {phase.name}"
     raise TypeError(f"not an expression: {type(node).__name__}")
 
 
@@ -53,6 +59,8 @@ def value_text(node: ast.Value) -> str:
             return f"days_since({event_text(event)})"
         case ast.SumValue(event=event, field=field, window=window):
             return f"sum({_with_window(f'{event.name}.{field.name}', window)})"
+        case ast.TodayValue():
+            return "today"
     return literal_text(node)
 
 
@@ -87,8 +95,14 @@ def trigger_text(trigger: ast.Trigger) -> str:
             return f"{attribute.name}{offset_text}{at_suffix(at)}"
         case ast.EnterTrigger(segment=segment, current=current):
             return f"enter {segment.name}{' including current' if current else ''}"
+        case ast.EveryTrigger(unit="month", month_day=day, at=at):
+            return f"every month on {day}{at_suffix(at)}"
         case ast.EveryTrigger(unit=unit, weekday=weekday, interval=interval, at=at):
             return f"every {_day_spec(unit, weekday, interval)}{at_suffix(at)}"
+        case ast.OnceTrigger(date=date, at=at):
+            return f"at {date.text} {at.text}"
+        case ast.CampaignTrigger(campaign=campaign, phase=phase, at=at):
+            return f"campaign {campaign.name} starts {phase.name}{at_suffix(at)}"
         case ast.InactiveTrigger(duration=duration):
             return f"inactive {duration.text}"
         case ast.StageTrigger(stage=stage):

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from sopdsl.syntax import ast
 from sopdsl.fmt.exprs import expr_text
 from sopdsl.fmt.statements import (
-    CLAUSE_RANK, SETTING_RANK, clause_text, content_field_text, decl_text, escalation_text,
-    sc_item_text, setting_text, step_text,
+    CLAUSE_RANK, SETTING_RANK, campaign_item_text, clause_text, content_field_text, decl_text,
+    escalation_text, sc_item_text, setting_text, step_text,
 )
 from sopdsl.syntax.source import Span
 from sopdsl.errors import SopdslError
@@ -184,6 +184,9 @@ class _Printer:
                 self.block(0, decl.items, self.sc_item)
             case ast.ContentDecl(has_block=True):
                 self.content(decl, text)
+            case ast.CampaignDecl():
+                self.head_line(0, text, decl)
+                self.block(0, [*decl.phases, *decl.blackouts], self.campaign_item)
             case _:
                 self.node_line(0, text, decl)
         self.lines[first].decl_block = len(self.lines) > first + 1
@@ -205,6 +208,9 @@ class _Printer:
             self.extend("", close + 1)
             return
         self.block(0, decl.fields, self.content_field)
+
+    def campaign_item(self, item: ast.Phase | ast.Blackout, depth: int) -> None:
+        self.node_line(depth, campaign_item_text(item), item)
 
     def content_field(self, content_field: ast.ContentField, depth: int) -> None:
         self.node_line(depth, content_field_text(content_field), content_field)
@@ -297,7 +303,8 @@ def _head_end(node: ast.Node) -> ast.Node:
             return title
         case ast.Journey(entity=ast.Ident() as entity):
             return entity
-        case ast.Journey(name=name, title=title) | ast.ContentDecl(kind=name, title=title):
+        case (ast.Journey(name=name, title=title) | ast.ContentDecl(kind=name, title=title)
+              | ast.CampaignDecl(name=name, title=title)):
             return title or name
         case ast.Scenario(name=name) | ast.Split(name=name) | ast.SplitArm(name=name):
             return name

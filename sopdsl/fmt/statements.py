@@ -18,6 +18,7 @@ CLAUSE_RANK: dict[type, int] = {
 }
 SETTING_RANK: dict[type, int] = {
     ast.Timezone: 0, ast.QuietHours: 1, ast.FrequencyCap: 2, ast.MassQuota: 3, ast.Stages: 4,
+    ast.Workdays: 5,
 }
 
 
@@ -43,7 +44,17 @@ def decl_text(decl: ast.Decl) -> str:
                     + (f" for {entity.name}" if entity is not None else ""))
         case ast.Scenario(name=name):
             return f"scenario {name.name}"
+        case ast.CampaignDecl(name=name, title=title):
+            return f"campaign {name.name}{_optional(title)}"
     raise TypeError(f"not a declaration: {type(decl).__name__}")
+
+
+def campaign_item_text(item: ast.Phase | ast.Blackout) -> str:
+    """`phase peak 2026-06-16..2026-06-18`, `pause onboarding, winback during peak`."""
+    if isinstance(item, ast.Phase):
+        return f"phase {item.name.name} {item.start.text}..{item.end.text}"
+    journeys = ", ".join(j.name for j in item.journeys)
+    return f"{item.mode} {journeys} during {', '.join(p.name for p in item.phases)}"
 
 
 def escalation_text(step: ast.Escalation) -> str:
@@ -73,6 +84,8 @@ def setting_text(setting: ast.PlaybookSetting) -> str:
             return f"mass_quota {count.text} per {period}"
         case ast.Stages(names=names):
             return f"stages {', '.join(name.name for name in names)}"
+        case ast.Workdays(calendar=calendar):
+            return f"workdays {calendar.name}"
     raise TypeError(f"not a playbook setting: {type(setting).__name__}")
 
 

@@ -78,7 +78,8 @@ class Segment(StrictModel):
 
 class Trigger(StrictModel):
     id: str = Field(description="The trigger's node id in the graph, JOURNEY/@when/N.")
-    kind: str = Field(description="event, date, enter, every, inactive, stage, tag_added.")
+    kind: str = Field(description="event, date, enter, every, inactive, stage, tag_added, "
+                                  "once, campaign.")
     text: str = Field(description="The trigger as written, e.g. `birthday - 3d at 10:00`.")
     source: str
 
@@ -244,7 +245,8 @@ def _journey(graph: WorkflowGraph, compiled: CompiledJourney, journey: ast.Journ
 def _trigger_kind(trigger: ast.Trigger) -> str:
     return {ast.EventTrigger: "event", ast.DateTrigger: "date", ast.EnterTrigger: "enter",
             ast.EveryTrigger: "every", ast.InactiveTrigger: "inactive",
-            ast.StageTrigger: "stage", ast.TagAddedTrigger: "tag_added"}[type(trigger)]
+            ast.StageTrigger: "stage", ast.TagAddedTrigger: "tag_added", ast.OnceTrigger: "once",
+            ast.CampaignTrigger: "campaign"}[type(trigger)]
 
 
 def step_params(step: ast.Step) -> dict[str, Any]:
@@ -301,6 +303,7 @@ def _plain(value: Any) -> Any:
         case list() if all(isinstance(item, ast.EventRef) for item in value):
             return events_text(value)
         case ast.BoolOp() | ast.Not() | ast.Group() | ast.Compare() | ast.InList() | \
-                ast.InRange() | ast.TagTest() | ast.SegmentRef() | ast.EverTest():
+                ast.InRange() | ast.TagTest() | ast.SegmentRef() | ast.EverTest() | \
+                ast.InDates() | ast.CampaignTest():
             return expr_text(value)
     return None

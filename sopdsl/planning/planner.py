@@ -24,6 +24,7 @@ from sopdsl.runtime import steps
 from sopdsl.runtime.arms import stable_arm
 from sopdsl.builtins import GROUP_CHANNELS, MINUTES_PER_DAY
 from sopdsl.runtime.clock import Clock
+from sopdsl.calendars import Workdays
 from sopdsl.runtime.hours import DEFAULT_WORKING_HOURS, ClockHours, DailyHours, WorkingTime
 from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.customers_io import Moments, Roster, read_staff
@@ -86,8 +87,9 @@ class Planner:
         self.timeouts = _timeout_arms(self.interpreter)
         self.interpreter.before_step = self._gate
         self.loops = _loop_slots(self.interpreter, program)
-        hours = WorkingTime(ClockHours(DailyHours(*settings.staff_hours), self.clock),
-                            self.interpreter.quiet)
+        staff = ClockHours(DailyHours(*settings.staff_hours), self.clock,
+                           Workdays(program.settings.workdays))
+        hours = WorkingTime(staff, self.interpreter.quiet)
         priorities = {name: j.priority for name, j in self.interpreter.journeys.items()}
         self.builder = TaskBuilder(program, self.clock, hours, self.roster, self.end,
                                    priorities)
@@ -115,7 +117,10 @@ class Planner:
     def plan_customer(self, data: CustomerData,
                       events: Iterable[Event] = ()) -> tuple[list[PlanTask], Counter[str]]:
         """One customer's tasks in the window and the sends caps and limits drop there."""
-        since = -self.settings.lookback_days * MINUTES_PER_DAY
+        # Campaign time is absolute: a campaign in progress at the start is followed from its
+        # first day, whatever the lookback.
+        since = self.interpreter.campaigns.follow_from(
+            -self.settings.lookback_days * MINUTES_PER_DAY, 0.0)
         history = [*data.history]
         timeline: list[Event] = []
         for event in events:

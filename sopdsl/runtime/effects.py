@@ -72,7 +72,7 @@ class SendDropped(Effect):
     content: str
     channel: str
     staff: str | None
-    reason: str  # frequency_cap, journey_cap, staff_daily_limit, mass_quota, not_friend
+    reason: str  # blackout, frequency_cap, journey_cap, staff_daily_limit, mass_quota, not_friend
 
 
 @dataclass(slots=True, kw_only=True)

@@ -6,6 +6,7 @@ Programs are assumed valid (loaded and checked with no errors): names resolve, t
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import math
 import operator
 from collections.abc import Callable
@@ -13,6 +14,8 @@ from typing import Any
 
 from sopdsl.syntax import ast
 from sopdsl.builtins import MINUTES_PER_DAY
+from sopdsl.runtime.campaigns import CampaignCalendar
+from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, event_key
 from sopdsl.checker.program import Program
 from sopdsl.syntax.walk import nodes
@@ -54,10 +57,17 @@ def rfm_scores(amounts: list[float], days_since_last: float) -> tuple[int, int, 
 
 
 class ExprCompiler:
-    """Compiles a program's expressions; segments are compiled once and shared by reference."""
+    """Compiles a program's expressions; segments are compiled once and shared by reference.
 
-    def __init__(self, program: Program) -> None:
+    `today` and campaign phases read the run's clock; callers that only compile (the graph,
+    lint, export, also of a playbook whose time zone is unknown) may leave it out and get one
+    whose minute 0 is 1970-01-01 00:00 UTC.
+    """
+
+    def __init__(self, program: Program, clock: Clock | None = None) -> None:
         self.program = program
+        self.clock = clock or Clock(dt.datetime(1970, 1, 1), "UTC")
+        self.campaigns = CampaignCalendar(program, self.clock)
         self._segments: dict[str, Pred] = {}
 
     def segment(self, name: str) -> Pred:
@@ -116,7 +126,20 @@ class ExprCompiler:
             case ast.EverTest():
                 key = event_key(expr.event.name.name, _content(expr.event))
                 return lambda c, now: c.history.count(key, now) > 0
+            case ast.InDates():
+                value = self.value(expr.value)
+                first, last = expr.low.value, expr.high.value
+                return lambda c, now: _safe(_between, value(c, now), (first, last))
+            case ast.CampaignTest():
+                return self._campaign_test(expr)
         raise TypeError(f"not an expression: {type(expr).__name__}")
+
+    def _campaign_test(self, expr: ast.CampaignTest) -> Pred:
+        phase_at, campaign = self.campaigns.phase_at, expr.campaign.name
+        if expr.phase is None:
+            return lambda c, now: phase_at(campaign, now) is not None
+        phase = expr.phase.name
+        return lambda c, now: phase_at(campaign, now) == phase
 
     def _compare(self, expr: ast.Compare) -> Pred:
         compare = _COMPARE[expr.op]
@@ -146,6 +169,9 @@ class ExprCompiler:
                 return lambda c, now: c.attributes.get(name)
             case ast.StageValue():
                 return lambda c, now: c.stage
+            case ast.TodayValue():
+                date_of = self.clock.date_of
+                return lambda c, now: date_of(now)
             case ast.ScoreValue():
                 return lambda c, now: c.score
             case ast.RfmValue():
@@ -190,6 +216,18 @@ def _safe(op: Callable[[Any, Any], bool], left: Any, right: Any) -> bool:
         return False
 
 
+def _between(value: Any, bounds: tuple[dt.date, dt.date]) -> bool:
+    return bounds[0] <= value <= bounds[1]
+
+
+def _date_arith(op: str, a: dt.date, b: Any) -> Any:
+    """`date - date` in whole days; a date plus or minus a duration (in days) is a date."""
+    if isinstance(b, dt.date):
+        return (a - b).days
+    days = dt.timedelta(days=b)
+    return a + days if op == "+" else a - days
+
+
 def _arith(op: str, left: Fn, right: Fn) -> Fn:
     if op == "/":
         def divide(c: Customer, now: float) -> Any:
@@ -204,6 +242,8 @@ def _arith(op: str, left: Fn, right: Fn) -> Fn:
         a, b = left(c, now), right(c, now)
         if a is None or b is None:
             return None
+        if isinstance(a, dt.date):
+            return _date_arith(op, a, b)
         return apply(a, b)
     return compute
 

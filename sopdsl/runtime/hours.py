@@ -3,7 +3,8 @@ moment outside, the next working moment, due times) and the working time between
 
 `DailyHours` is a window of the local day; on its own it answers questions about times of day
 (the lint rules, which know no dates). `ClockHours` puts it on a run-time `Clock`, so every day's
-window is read on the wall clock of the playbook's zone, summer time included.
+window is read on the wall clock of the playbook's zone, summer time included, and on the working
+days of a `workdays` calendar only (staff hours; quiet hours hold every day).
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ import math
 from dataclasses import dataclass
 
 from sopdsl.builtins import DEFAULT_STAFF_HOURS, MINUTES_PER_DAY
+from sopdsl.calendars import Workdays
 from sopdsl.runtime.clock import Clock
 
 _ONE_DAY = dt.timedelta(days=1)
+# The longest run of days off a calendar may have: past it, the hours have no working day.
+_MAX_DAYS_OFF = 366
 Stretch = tuple[float, float]  # run-time minutes: start (inside), end (outside)
 
 
@@ -91,16 +95,18 @@ def _least_minutes_in(hours: DailyHours, length: int) -> tuple[int, int]:
 
 
 class ClockHours:
-    """Daily hours on the run-time clock: each day's window from its local start to its local
-    end, so a window is 23 or 25 hours of real time apart from the next across a summer-time
-    change, and the hours of work in it are the wall clock's."""
+    """Daily hours on the run-time clock: each working day's window from its local start to its
+    local end, so a window is 23 or 25 hours of real time apart from the next across a
+    summer-time change, and the hours of work in it are the wall clock's. A window belongs to
+    the date it starts on; a day off has none."""
 
-    __slots__ = ("daily", "clock", "_days")
+    __slots__ = ("daily", "clock", "workdays", "_days")
 
-    def __init__(self, daily: DailyHours, clock: Clock) -> None:
+    def __init__(self, daily: DailyHours, clock: Clock, workdays: Workdays | None = None) -> None:
         self.daily, self.clock = daily, clock
+        self.workdays = workdays or Workdays()
         # Each date's window, once worked out: every send and delivery asks for one.
-        self._days: dict[dt.date, Stretch] = {}
+        self._days: dict[dt.date, Stretch | None] = {}
 
     def window(self, t: float) -> Stretch:
         """The window `t` falls in, else the next one; (inf, inf) for empty hours."""
@@ -112,22 +118,29 @@ class ClockHours:
         if self.daily.length == 0:
             return day, (math.inf, math.inf)
         # A window that wraps midnight may have started the day before.
-        day -= _ONE_DAY
-        for _ in range(3):
+        day, window = self._next(day - _ONE_DAY)
+        while window[1] <= t:
+            day, window = self._next(day + _ONE_DAY)
+        return day, window
+
+    def _next(self, day: dt.date) -> tuple[dt.date, Stretch]:
+        """The first working day from `day` on, and its window."""
+        for _ in range(_MAX_DAYS_OFF):
             window = self._on(day)
-            if window[1] > t:
+            if window is not None:
                 return day, window
             day += _ONE_DAY
-        raise AssertionError("a daily window ends within two days")
+        raise AssertionError(f"`workdays {self.workdays.name}` has a year without working days")
 
-    def _on(self, day: dt.date) -> Stretch:
-        """The window that starts on the local date `day`."""
-        found = self._days.get(day)
-        if found is None:
-            daily, clock = self.daily, self.clock
-            found = self._days[day] = (clock.at(day, daily.start),
-                                       clock.at(day + _ONE_DAY if daily.wraps else day,
-                                                daily.end))
+    def _on(self, day: dt.date) -> Stretch | None:
+        """The window that starts on the local date `day`, None on a day off."""
+        if day in self._days:
+            return self._days[day]
+        daily, clock = self.daily, self.clock
+        found = self._days[day] = (
+            (clock.at(day, daily.start),
+             clock.at(day + _ONE_DAY if daily.wraps else day, daily.end))
+            if self.workdays.is_workday(day) else None)
         return found
 
     def inside(self, t: float) -> bool:
@@ -157,8 +170,7 @@ class ClockHours:
             if window[1] - start >= left:
                 return start + left
             left -= window[1] - start
-            day += _ONE_DAY
-            window = self._on(day)
+            day, window = self._next(day + _ONE_DAY)
         return math.inf
 
     def windows(self, since: float, until: float) -> list[Stretch]:
@@ -167,8 +179,7 @@ class ClockHours:
         day, window = self._day_of(since)
         while window[0] < until:
             found.append(window)
-            day += _ONE_DAY
-            window = self._on(day)
+            day, window = self._next(day + _ONE_DAY)
         return found
 
     def minutes_between(self, a: float, b: float) -> float:
@@ -181,7 +192,8 @@ class ClockHours:
 def due_time(created: float, due_in: float | None, wall: bool, hours: ClockHours) -> float | None:
     """When work made at `created` with `due D` is due: D of the staff's working time later,
     each whole day of D a working day (`due 1d` is one working day of the hours, `due 2h` two
-    working hours); `due D wall` is D of wall-clock time. None without a due."""
+    working hours; days off under the `workdays` calendar hold none); `due D wall` is D of
+    wall-clock time. None without a due."""
     if due_in is None:
         return None
     if wall:

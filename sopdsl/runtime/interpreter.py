@@ -48,11 +48,12 @@ class Interpreter:
         self.choose_arm = choose_arm
         quiet = program.settings.quiet_hours
         self.quiet = ClockHours(DailyHours(*quiet), clock) if quiet else None
-        compiler = ExprCompiler(program)
+        compiler = ExprCompiler(program, clock)
+        self.campaigns = compiler.campaigns
         self.journeys: dict[str, CompiledJourney] = compile_program(program, compiler)
         self.triggers = index_triggers(program, compiler, for_groups)
         self.limits = Limits(program.settings, clock, {
-            j.name: j.cap for j in self.journeys.values() if j.cap is not None})
+            j.name: j.cap for j in self.journeys.values() if j.cap is not None}, self.campaigns)
         schedules = self.triggers.schedules
         self._on_activity = [i for i, s in enumerate(schedules) if s.depends == "activity"]
         self._on_attributes = [i for i, s in enumerate(schedules) if s.depends == "attributes"]
@@ -168,7 +169,8 @@ class Interpreter:
         out.append(SendRequested(
             time=now, customer=c.id, journey=run.journey.name, step=send.step, run=run.number,
             content=send.content, channel=channel, role=send.role,
-            earliest=self._out_of_quiet(channel, now), priority=run.journey.priority,
+            earliest=self._release(channel, run.journey.name, now),
+            priority=run.journey.priority,
             staff_confirmed=CHANNEL_FACTS[channel].staff))
 
     def change(
@@ -391,12 +393,20 @@ class Interpreter:
                 for journey in self.triggers.on_segment[name]:
                     self._try_enter(c, self.journeys[journey], now, out, f"enter {name}")
 
-    def _out_of_quiet(self, channel: str, now: float) -> float:
+    def _release(self, channel: str, journey: str | None, now: float) -> float:
         """When a send on `channel` may reach the customer from `now` on: now, or the end of
-        the quiet hours now is in (a welcome message never waits)."""
-        if self.quiet is None or not CHANNEL_FACTS[channel].quiet:
+        the quiet hours and campaign pauses of its journey it falls in (a welcome message never
+        waits: a pause blocks it)."""
+        if not CHANNEL_FACTS[channel].quiet:
             return now
-        return self.quiet.release(now)
+        t = now
+        while True:
+            released = self.campaigns.paused_until(journey, t)
+            if self.quiet is not None:
+                released = self.quiet.release(released)
+            if released == t:
+                return t
+            t = released
 
     def _deliver_now(
         self, c: Customer, deliveries: list[DueSend], now: float, out: list[Effect],
@@ -414,7 +424,7 @@ class Interpreter:
     ) -> None:
         if staff is None and send.staff_confirmed:
             staff = c.owner
-        release = self._out_of_quiet(send.channel, now)
+        release = self._release(send.channel, send.journey, now)
         if release > now:
             held = DueSend(release, send, staff)
             bisect.insort_right(c.held, held, key=lambda delivery: delivery.at)

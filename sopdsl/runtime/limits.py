@@ -10,6 +10,7 @@ import bisect
 from collections.abc import Iterable
 
 from sopdsl.builtins import GROUP_CHANNELS, MASS_CHANNELS, WECOM_CHANNELS
+from sopdsl.runtime.campaigns import CampaignCalendar
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, DueSend, insert_time
 from sopdsl.runtime.effects import SendRequested
@@ -19,11 +20,11 @@ from sopdsl.checker.program import PlaybookSettings, Window
 class Limits:
     """Decides whether a send may be delivered now, and records the ones that are."""
 
-    __slots__ = ("clock", "frequency_cap", "mass_quota", "journey_caps")
+    __slots__ = ("clock", "frequency_cap", "mass_quota", "journey_caps", "campaigns")
 
     def __init__(self, settings: PlaybookSettings, clock: Clock,
-                 journey_caps: dict[str, Window]) -> None:
-        self.clock = clock
+                 journey_caps: dict[str, Window], campaigns: CampaignCalendar) -> None:
+        self.clock, self.campaigns = clock, campaigns
         self.frequency_cap = settings.frequency_cap
         self.mass_quota = settings.mass_quota
         self.journey_caps = journey_caps
@@ -31,7 +32,11 @@ class Limits:
     def refusal(
         self, customer: Customer, send: SendRequested, staff: str | None, now: float,
     ) -> str | None:
-        """Why the send cannot be delivered now (None when it can); caps before WeCom limits."""
+        """Why the send cannot be delivered now (None when it can): a campaign blackout of
+        its journey, then caps, then WeCom limits (a group post: only a blackout; its quota is
+        the group's)."""
+        if self.campaigns.blackout(send.journey, now) is not None:
+            return "blackout"
         if send.channel in GROUP_CHANNELS:
             return None
         log = customer.sends

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import calendar
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -79,6 +80,41 @@ class EverySchedule(Schedule):
         while week_index(clock.date_of(t)) % self.weeks:
             t = clock.next_weekday(t, self.weekday, self.at, strict=True)
         return t
+
+
+class MonthlySchedule(Schedule):
+    """`when every month on D at HH:MM`: a day past a month's end (31 in April) and `last` are
+    the month's last day."""
+
+    __slots__ = ("day", "at")
+
+    def __init__(self, journey: str, label: str, day: int | None, at: int) -> None:
+        super().__init__(journey, label)
+        self.day, self.at = day, at  # day None: the last
+
+    def next_after(self, customer: Customer, clock: Clock, after: float) -> float | None:
+        start = clock.date_of(after)
+        for months in range(3):
+            year, month = divmod(start.month - 1 + months, 12)
+            t = clock.at(month_day(start.year + year, month + 1, self.day), self.at)
+            if t > after:
+                return t
+        raise AssertionError("a day of the month recurs within two months")
+
+
+class MomentSchedule(Schedule):
+    """`when at 2026-06-18 20:00` and `when campaign 618 starts peak`: once, at a local date
+    and time, the same moment for every customer followed before it."""
+
+    __slots__ = ("day", "at")
+
+    def __init__(self, journey: str, label: str, day: dt.date, at: int) -> None:
+        super().__init__(journey, label)
+        self.day, self.at = day, at
+
+    def next_after(self, customer: Customer, clock: Clock, after: float) -> float | None:
+        t = clock.at(self.day, self.at)
+        return t if t > after else None
 
 
 class InactiveSchedule(Schedule):
@@ -173,8 +209,24 @@ def _add(
             index.schedules.append(DateSchedule(
                 journey, _date_label(trigger), trigger.attribute.name, sign * offset,
                 trigger.at.minutes if trigger.at else None))
+        case ast.EveryTrigger(unit="month"):
+            day = None if trigger.month_day == "last" else trigger.month_day
+            index.schedules.append(MonthlySchedule(
+                journey, f"every month on {trigger.month_day} at {trigger.at.text}", day,
+                trigger.at.minutes))
         case ast.EveryTrigger():
             index.schedules.append(_every(journey, trigger))
+        case ast.OnceTrigger():
+            index.schedules.append(MomentSchedule(
+                journey, f"at {trigger.date.text} {trigger.at.text}", trigger.date.value,
+                trigger.at.minutes))
+        case ast.CampaignTrigger():
+            at = f" at {trigger.at.text}" if trigger.at else ""
+            day = phase_first_day(program, trigger)
+            if day is not None:
+                index.schedules.append(MomentSchedule(
+                    journey, f"campaign {trigger.campaign.name} starts {trigger.phase.name}{at}",
+                    day, trigger.at.minutes if trigger.at else 0))
         case ast.InactiveTrigger():
             index.schedules.append(InactiveSchedule(
                 journey, f"inactive {trigger.duration.text}", trigger.duration.minutes))
@@ -209,6 +261,20 @@ def _every(journey: str, trigger: ast.EveryTrigger) -> EverySchedule:
     weeks = every_weeks(trigger)
     label = f"every {trigger.interval.text if trigger.interval else '1w'} on {trigger.weekday}"
     return EverySchedule(journey, f"{label} at {trigger.at.text}", weekday, weeks, at)
+
+
+def phase_first_day(program: Program, trigger: ast.CampaignTrigger) -> dt.date | None:
+    """The first day of the phase a `campaign ... starts PHASE` trigger names (None for a
+    campaign or phase that does not exist: lint compiles playbooks with errors too)."""
+    decl = program.campaigns.get(trigger.campaign.name)
+    phases = decl.phases if decl is not None else []
+    return next((p.start.value for p in phases if p.name.name == trigger.phase.name), None)
+
+
+def month_day(year: int, month: int, day: int | None) -> dt.date:
+    """Day `day` of a month, or its last day when the month is shorter or `day` is None."""
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, last if day is None else min(day, last))
 
 
 def as_date(value: object) -> dt.date | None:

@@ -62,6 +62,23 @@ class CalendarAttribute(ScenarioModel):
     kind: Literal["calendar"] = "calendar"
 
 
+class DateRangeAttribute(ScenarioModel):
+    """A date attribute uniform over a range of days, both included (`uniform(2026-01-01,
+    2026-06-30)`)."""
+
+    kind: Literal["date_range"] = "date_range"
+    first: dt.date
+    last: dt.date
+
+
+class AgeAttribute(ScenarioModel):
+    """A date attribute a drawn number of whole days before the start (`exponential(90d)`):
+    a distribution of ages; an age below zero is the start itself."""
+
+    kind: Literal["age"] = "age"
+    age: Distribution
+
+
 class ValueShare(ScenarioModel):
     """One value of an attribute and the share of customers who have it."""
 
@@ -83,7 +100,8 @@ class SharesAttribute(ScenarioModel):
 
 
 AttributeModel = Annotated[
-    Union[DistributionAttribute, CalendarAttribute, SharesAttribute], Field(discriminator="kind")
+    Union[DistributionAttribute, CalendarAttribute, SharesAttribute, DateRangeAttribute,
+          AgeAttribute], Field(discriminator="kind")
 ]
 
 

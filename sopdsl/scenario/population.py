@@ -9,7 +9,7 @@ from sopdsl.diagnostics import did_you_mean
 from sopdsl.syntax.source import Span
 from sopdsl.scenario.distributions import Distribution, range_problem
 from sopdsl.scenario.model import (
-    SHARE_TOLERANCE, CalendarAttribute, DistributionAttribute, HistorySpec, SharesAttribute,
+    SHARE_TOLERANCE, AgeAttribute, CalendarAttribute, DateRangeAttribute, DistributionAttribute, HistorySpec, SharesAttribute,
     ValueShare,
 )
 from sopdsl.scenario.blocks import first_of, put, read_settings, sort_block
@@ -113,13 +113,30 @@ def _truncated(item: ast.ScAttribute, dist: Distribution,
 
 
 def _date_attribute(item: ast.ScAttribute, info: AttributeInfo,
-                    found: Findings) -> CalendarAttribute | None:
+                    found: Findings) -> CalendarAttribute | DateRangeAttribute | AgeAttribute | None:
+    """`uniform` over the calendar, `uniform(FIRST, LAST)` over days, or a distribution of
+    ages in days before the start."""
     dist = item.distribution
-    if dist is not None and dist.kind == "uniform" and not dist.args and item.low is None:
-        return CalendarAttribute()
+    if dist is not None and item.low is None:
+        if dist.kind == "uniform" and not dist.args:
+            return CalendarAttribute()
+        dates = [arg for arg in dist.args if isinstance(arg, ast.DateLit)]
+        if dist.kind == "uniform" and len(dates) == len(dist.args) == 2:
+            first, last = dates
+            if first.value > last.value:
+                found.error("E208", first.span.to(last.span),
+                            f"the range `{first.text}..{last.text}` is empty",
+                            f"write the earlier date first: `uniform({last.text}, {first.text})`")
+                return None
+            return DateRangeAttribute(first=first.value, last=last.value)
+        if not dates and any(isinstance(arg, ast.Duration) for arg in dist.args):
+            age = distribution(dist, "minutes", found)
+            return AgeAttribute(age=age) if age is not None else None
     span = dist.span if dist is not None else item.shares[0].span
     found.error("E207", span, f"`{info.name}` is a date attribute",
-                f"write `attribute {info.name}: uniform` for dates spread over the calendar")
+                f"write `attribute {info.name}: uniform` for dates spread over the calendar, "
+                "`uniform(2026-01-01, 2026-06-30)` for days of a range, or a distribution of "
+                "ages such as `exponential(90d)`")
     return None
 
 

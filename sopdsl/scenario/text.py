@@ -7,7 +7,7 @@ import io
 from sopdsl.scenario.defaults import default_staff
 from sopdsl.scenario.distributions import duration_text
 from sopdsl.scenario.model import (
-    MULTIPLIER_KEYS, CalendarAttribute, DistributionAttribute, Multipliers, Scenario, Staff,
+    MULTIPLIER_KEYS, AgeAttribute, CalendarAttribute, DateRangeAttribute, DistributionAttribute, Multipliers, Scenario, Staff,
 )
 
 
@@ -96,6 +96,10 @@ def _attribute_text(attribute: object) -> str:
         return attribute.distribution.text()
     if isinstance(attribute, CalendarAttribute):
         return "uniform over the calendar"
+    if isinstance(attribute, DateRangeAttribute):
+        return f"uniform over {attribute.first}..{attribute.last}"
+    if isinstance(attribute, AgeAttribute):
+        return f"{attribute.age.text()} before the start"
     return ", ".join(f"{_value_text(s.value)} {percent(s.share)}" for s in attribute.shares)
 
 

@@ -169,9 +169,13 @@ class Arith(Node):
     right: Value
 
 
+class TodayValue(Node):
+    """`today`: the customer's local date in the playbook's time zone."""
+
+
 Value = Union[
     Arith, NameValue, StageValue, ScoreValue, RfmValue, CountValue, DaysSinceValue, SumValue,
-    Number, Percent, Duration, StringLit, TimeOfDay, DateLit, BoolLit,
+    Number, Percent, Duration, StringLit, TimeOfDay, DateLit, BoolLit, TodayValue,
 ]
 
 
@@ -219,7 +223,25 @@ class EverTest(Node):
     event: EventRef
 
 
-Expr = Union[BoolOp, Not, Group, Compare, InList, InRange, TagTest, SegmentRef, EverTest]
+class InDates(Node):
+    """`VALUE in 2026-06-01..2026-06-18`: both days included."""
+
+    value: Value
+    low: DateLit
+    high: DateLit
+
+
+class CampaignTest(Node):
+    """`campaign 618 is peak` (a phase), or `in campaign 618` (phase None: any phase)."""
+
+    campaign: Ident
+    phase: Ident | None = None
+
+
+Expr = Union[
+    BoolOp, Not, Group, Compare, InList, InRange, TagTest, SegmentRef, EverTest, InDates,
+    CampaignTest,
+]
 
 
 # ---- top-level declarations -------------------------------------------------------------
@@ -248,7 +270,11 @@ class Stages(Node):
     names: list[Ident]
 
 
-PlaybookSetting = Union[Timezone, QuietHours, FrequencyCap, MassQuota, Stages]
+class Workdays(Node):
+    calendar: Ident
+
+
+PlaybookSetting = Union[Timezone, QuietHours, FrequencyCap, MassQuota, Stages, Workdays]
 
 
 class PlaybookDecl(Node):
@@ -317,10 +343,26 @@ class EnterTrigger(Node):
 
 
 class EveryTrigger(Node):
-    unit: Literal["day", "weekday", "interval"]
+    unit: Literal["day", "weekday", "interval", "month"]
     weekday: str | None = None
     interval: Duration | None = None
     at: TimeOfDay
+    month_day: int | Literal["last"] | None = None  # `every month on 31` or `on last`
+
+
+class OnceTrigger(Node):
+    """`when at 2026-06-18 20:00`: once, at a local date and time."""
+
+    date: DateLit
+    at: TimeOfDay
+
+
+class CampaignTrigger(Node):
+    """`when campaign 618 starts peak at 10:00`: on the phase's first day (00:00 by default)."""
+
+    campaign: Ident
+    phase: Ident
+    at: TimeOfDay | None = None
 
 
 class InactiveTrigger(Node):
@@ -337,7 +379,7 @@ class TagAddedTrigger(Node):
 
 Trigger = Union[
     EventTrigger, DateTrigger, EnterTrigger, EveryTrigger, InactiveTrigger, StageTrigger,
-    TagAddedTrigger,
+    TagAddedTrigger, OnceTrigger, CampaignTrigger,
 ]
 
 
@@ -619,9 +661,32 @@ class Scenario(Node):
     items: list[ScItem]
 
 
+class Phase(Node):
+    """`phase peak 2026-06-16..2026-06-18`: local days, both included."""
+
+    name: Ident
+    start: DateLit
+    end: DateLit
+
+
+class Blackout(Node):
+    """`pause onboarding, winback during peak`: hold (pause) or drop (block) their sends."""
+
+    mode: Literal["pause", "block"]
+    journeys: list[Ident]
+    phases: list[Ident]
+
+
+class CampaignDecl(Node):
+    name: Ident
+    title: StringLit | None = None
+    phases: list[Phase]
+    blackouts: list[Blackout] = []
+
+
 Decl = Union[
     PlaybookDecl, ImportDecl, RoleDecl, AttributeDecl, EventDecl, ContentDecl, SegmentDecl,
-    Journey, Scenario,
+    Journey, Scenario, CampaignDecl,
 ]
 
 

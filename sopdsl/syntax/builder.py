@@ -9,6 +9,7 @@ from lark import Token, Tree
 
 from sopdsl.syntax import ast
 from sopdsl.diagnostics import Diagnostic
+from sopdsl.syntax.calendar_rules import CalendarRules
 from sopdsl.syntax.lalr import lark_parser
 from sopdsl.syntax.literals import LiteralBuilder
 from sopdsl.syntax.source import Span
@@ -54,7 +55,7 @@ class _TooDeep(SopdslError):
         self.meta = meta
 
 
-class RuleBuilder(LiteralBuilder):
+class RuleBuilder(CalendarRules, LiteralBuilder):
     """One method per grammar rule, taking the rule's span and its children's values.
 
     Nodes are made with `Node.make`, unvalidated: the grammar already guarantees their shape,
@@ -110,6 +111,9 @@ class RuleBuilder(LiteralBuilder):
 
     def stages(self, span, children):
         return ast.Stages.make(span=span, names=children)
+
+    def workdays(self, span, children):
+        return ast.Workdays.make(span=span, calendar=children[0])
 
     def time_range(self, span, children):
         return ast.TimeRange.make(span=span, start=children[0], end=children[2])
@@ -292,22 +296,42 @@ class RuleBuilder(LiteralBuilder):
         return True
 
     def every_trigger(self, span, children):
-        (unit, weekday, interval), at = children
+        (unit, weekday, interval, month_day), at = children
         return ast.EveryTrigger.make(span=span, unit=unit, weekday=weekday,
-                                interval=interval, at=at)
+                                interval=interval, at=at, month_day=month_day)
 
     def every_day(self, span, children):
         token = children[0]
-        if str(token) != "day":
+        if str(token) == "month":
+            self.error("E111", self.token_span(token), "`every month` needs a day of the month",
+                       hint="write `every month on 1` or `every month on last`")
+        elif str(token) != "day":
             self.error("E111", self.token_span(token), f"`every {token}` is not a schedule",
                         hint="write `every day`, `every friday` or `every 2w on friday`")
-        return ("day", None, None)
+        return ("day", None, None, None)
+
+    def every_month_day(self, span, children):
+        unit, day = children
+        if str(unit) != "month":
+            self.error("E111", self.token_span(unit), f"`every {unit} on ...` is not a schedule",
+                       hint="write `every month on 1`, `every friday` or `every 2w on friday`")
+            return ("day", None, None, None)
+        if isinstance(day, ast.Number):
+            if not day.value.is_integer() or not 1 <= day.value <= 31:
+                self.error("E330", day.span, f"`every month on {day.text}` names no day of a "
+                           "month", hint="give a day from 1 to 31, or `last`")
+                return ("month", None, None, "last")
+            return ("month", None, None, int(day.value))
+        if day.name != "last":
+            self.error("E330", day.span, f"`every month on {day.name}` names no day of a month",
+                       hint="give a day from 1 to 31, or `last`")
+        return ("month", None, None, "last")
 
     def every_weekday(self, span, children):
-        return ("weekday", str(children[0]), None)
+        return ("weekday", str(children[0]), None, None)
 
     def every_interval(self, span, children):
-        return ("interval", str(children[1]), children[0])
+        return ("interval", str(children[1]), children[0], None)
 
     def inactive_trigger(self, span, children):
         return ast.InactiveTrigger.make(span=span, duration=children[0])

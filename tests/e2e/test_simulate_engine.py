@@ -44,3 +44,16 @@ def test_another_seed_gives_other_figures():
     """The seed drives the replications: a different one changes the figures."""
     first, other = simulate(), simulate("--seed", "12")
     assert first["kpis"] != other["kpis"]
+
+
+def test_a_run_past_the_holiday_calendar_is_an_input_error(tmp_path):
+    """`workdays china` on dates the published calendar does not cover stops with exit 2 and
+    names the covered years."""
+    text = (ROOT / "tests" / "data" / "holidays.sop").read_text(encoding="utf-8")
+    playbook = tmp_path / "late.sop"
+    playbook.write_text(text.replace("start 2025-09-22", "start 2040-09-22"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["simulate", str(playbook), "--replications", "1",
+                                       "--customers", "20"])
+    assert result.exit_code == 2, result.output
+    assert "`workdays china` knows the statutory holidays of 2004-20" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
