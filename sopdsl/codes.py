@@ -141,6 +141,8 @@ CODES: dict[str, Code] = _codes(
     ("E609", "event-without-customer", "an event for a customer the customers file does not list"),
     ("E610", "event-after-start", "an event at or after the plan's start"),
     ("E611", "too-many-data-errors", "more bad rows than are worth reporting for one file"),
+    ("W612", "event-after-until", "events at or after `calibrate --until`, which it does not use"),
+    ("E613", "response-before-send", "an open, click or reply before any send on its channel"),
     # E62x: plan files, ledgers and push configuration read by `sopdsl push`
     ("E620", "unreadable-plan", "a plan file that is missing, a folder or not UTF-8"),
     ("E621", "plan-not-json", "a plan file that is not JSON"),

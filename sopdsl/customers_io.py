@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sopdsl.builtins import date_out_of_range
+from sopdsl.builtins import CHANNELS, date_out_of_range
 from sopdsl.checker.program import Program
 from sopdsl.data_rows import DataProblems, read_rows
 from sopdsl.diagnostics import did_you_mean
@@ -28,7 +28,7 @@ from sopdsl.runtime.replay import CustomerData
 from sopdsl.syntax.files import display_path
 
 CUSTOMER_COLUMNS = ("customer_id", "owner", "tags", "stage", "score")
-EVENT_COLUMNS = ("customer_id", "time", "event", "content", "amount")
+EVENT_COLUMNS = ("customer_id", "time", "event", "content", "amount", "channel", "journey", "step")
 STAFF_COLUMNS = ("staff_id", "name", "role", "email")
 TAG_SEPARATOR = ";"
 _TRUE = frozenset(("true", "yes", "1", "y", "t"))
@@ -94,17 +94,22 @@ def read_customers(
 
 @dataclass(slots=True)
 class EventRecord:
-    """One event row: whose it is, the event and where it was read."""
+    """One event row: whose it is, the event and where it was read; a send's or response's
+    channel, and the journey and step that sent it, when the row names them."""
 
     customer: str
     event: Event
     line: int
+    channel: str | None = None
+    journey: str | None = None
+    step: str | None = None
 
 
 def read_events(path: Path, program: Program, clock: Clock,
-                problems: DataProblems) -> Iterator[EventRecord]:
+                problems: DataProblems, later: bool = False) -> Iterator[EventRecord]:
     """Events before the clock's epoch (the plan's start), in file order, times in run-time
-    minutes; bad rows are reported and left out."""
+    minutes; bad rows are reported and left out. With `later`, events at or after the epoch
+    are given too, for the caller to judge."""
     name = display_path(path)
     columns = _Columns(name, EVENT_COLUMNS, ("customer_id", "time", "event"), problems)
     unknown: set[str] = set()
@@ -125,15 +130,17 @@ def read_events(path: Path, program: Program, clock: Clock,
         cells = _Cells(name, line, problems)
         when = cells.moment(row["time"], moments)
         amount = cells.number("amount", row.get("amount"))
+        channel = cells.channel(row.get("channel"))
         if when is None or cells.bad:
             continue
-        if when >= 0:
+        if when >= 0 and not later:
             problems.report("E610", name, line, "event at or after the plan's start",
                             hint="a plan replays history before --start; later events belong "
                                  "to a later plan")
             continue
         yield EventRecord(_text(row["customer_id"]) or "",
-                          Event(event, when, _text(row.get("content")), amount), line)
+                          Event(event, when, _text(row.get("content")), amount), line, channel,
+                          _text(row.get("journey")), _text(row.get("step")))
 
 
 class OutOfRange(SopdslError, ValueError):
@@ -207,6 +214,14 @@ class _Cells:
             return None
         return plain_number(number)
 
+    def channel(self, value: Any) -> str | None:
+        text = _text(value)
+        if text is None or text in CHANNELS:
+            return text
+        self.fail(f"`{text}` is not a channel", did_you_mean(text, CHANNELS)
+                  or f"channels: {', '.join(CHANNELS)}")
+        return None
+
     def tags(self, value: Any) -> tuple[str, ...]:
         if isinstance(value, list):
             return tuple(str(tag).strip() for tag in value if str(tag).strip())
@@ -264,7 +279,18 @@ def histories(
     problems: DataProblems,
     customers_file: str, events_file: str,
 ) -> Iterator[tuple[CustomerData, list[Event]]]:
-    """Each customer with their events, both inputs read side by side in customer id order.
+    """Each customer with their events, both inputs read side by side in customer id order."""
+    for customer, records in histories_of_records(customers, events, problems, customers_file,
+                                                  events_file):
+        yield customer, [record.event for record in records]
+
+
+def histories_of_records(
+    customers: Iterable[tuple[int, CustomerData]], events: Iterable[EventRecord],
+    problems: DataProblems,
+    customers_file: str, events_file: str,
+) -> Iterator[tuple[CustomerData, list[EventRecord]]]:
+    """Each customer with their event rows, both inputs read side by side in customer id order.
 
     Rows out of order stop the reading (`problems.fatal`); a repeated customer is skipped, and
     events of customers not in the customers file are reported.
@@ -284,10 +310,10 @@ def histories(
             problems.fatal = True
             return
         previous = customer.id
-        own: list[Event] = []
+        own: list[EventRecord] = []
         while current is not None and current.customer <= customer.id:
             if current.customer == customer.id:
-                own.append(current.event)
+                own.append(current)
             else:
                 _orphan(problems, events_file, current)
             current = next(pending, None)

@@ -1,0 +1,87 @@
+"""`calibrate`: a scenario fitted to customers and events before a cut-off."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sopdsl.builtins import MINUTES_PER_DAY
+from sopdsl.calibration import estimate
+from sopdsl.calibration.collect import collect
+from sopdsl.calibration.figures import Figure
+from sopdsl.calibration.mle import Fit
+from sopdsl.checker.program import Program
+from sopdsl.checker.program import collect as collect_program
+from sopdsl.customers_io import histories_of_records, read_customers, read_events
+from sopdsl.data_rows import DataProblems
+from sopdsl.diagnostics import Diagnostic
+from sopdsl.runtime.clock import Clock
+from sopdsl.syntax.files import display_path
+from sopdsl.syntax.loader import Loader
+
+
+@dataclass
+class Calibration:
+    """The fitted figures in scenario order, the likelihood fits behind them, and the data
+    problems met (`complete` is False when the data could not be read to the end)."""
+
+    name: str
+    until: dt.datetime
+    uncertainty: bool
+    customers: int = 0
+    stock: int = 0
+    figures: list[Figure] = field(default_factory=list)
+    fits: dict[str, Fit] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    complete: bool = True
+
+    def summary(self) -> str:
+        """One line saying what the scenario was fitted to."""
+        return (f"fitted by sopdsl calibrate to {self.customers:,} customers' data before "
+                f"{self.until.isoformat(sep=' ', timespec='minutes')}")
+
+    def figure(self, block: tuple[str, ...], key: str) -> Figure | None:
+        """The figure written at `key` in `block`, None when there is none."""
+        return next((f for f in self.figures if f.block == block and f.key == key), None)
+
+
+def calibrate(program: Program, customers: Path, events: Path | None, *, until: dt.datetime,
+              name: str = "fitted", uncertainty: bool = True,
+              progress: Callable[[int], None] | None = None) -> Calibration:
+    """Fit a scenario to the customers and events before `until` (the playbook's time zone
+    when it has no offset); problems in the data are diagnostics, never exceptions."""
+    problems = DataProblems()
+    clock = Clock(until, program.settings.timezone)
+    result = Calibration(name, until, uncertainty)
+    rows = read_customers(customers, program, problems)
+    found = read_events(events, program, clock, problems, later=True) if events else ()
+    events_name = display_path(events or customers)
+    tallies = collect(histories_of_records(rows, found, problems, display_path(customers),
+                                           events_name),
+                      program, problems, events_name, progress)
+    result.diagnostics = problems.finish()
+    if problems.fatal:
+        result.complete = False
+        return result
+    result.customers, result.stock = tallies.customers, tallies.stock
+    # Arrivals are counted from the first one: earlier data may predate the friend export.
+    days = -tallies.first_arrival / MINUTES_PER_DAY
+    result.figures.extend(estimate.population(tallies, days))
+    result.figures.extend(estimate.channels(tallies, uncertainty))
+    bought, process, spend = estimate.purchases(tallies, uncertainty)
+    result.figures.extend(bought)
+    result.figures.extend(estimate.other_events(tallies, uncertainty))
+    if process is not None:
+        result.fits["bgnbd"] = process
+    if spend is not None:
+        result.fits["gamma_gamma"] = spend
+    return result
+
+
+def builtin_program() -> Program:
+    """A playbook that declares nothing: built-in events, attributes and stages only."""
+    loader = Loader()
+    return collect_program(loader.load(loader.add_text('playbook "built-in" { }',
+                                                       Path("built-in.sop"))))

@@ -1,0 +1,238 @@
+"""One pass over customers and events into the sufficient statistics calibration needs.
+
+Customers are read one at a time with their events (see `customers_io`); only counts, sums
+and per-customer triples (x, t_x, T) are kept, never rows. Times are run-time minutes with
+the cut-off (`--until`) at 0: everything the estimators see happened before it.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sopdsl.builtins import MINUTES_PER_DAY
+from sopdsl.calibration.responses import Responses
+from sopdsl.checker.program import Program
+from sopdsl.customers_io import EventRecord
+from sopdsl.data_rows import DataProblems
+from sopdsl.runtime.replay import CustomerData
+
+# How long after a send an open, click, reply or unfriend still counts as its answer.
+RESPONSE_WINDOW = 7 * MINUTES_PER_DAY
+# How long after a click a purchase or another event counts as the click's doing
+# (the scenario's default `within` for `after_click`).
+AFTER_CLICK_WINDOW = 3 * MINUTES_PER_DAY
+RESPONSES = ("open", "click", "reply")
+# Events with a behaviour of their own in a scenario: they get no `daily` rate block.
+OWN_BEHAVIOUR = frozenset(("friend_added", "friend_deleted", "delivered", "open", "click",
+                           "reply", "purchase", "task_done"))
+# Attribute kinds whose values are shares; numbers get a normal distribution.
+SHARE_KINDS = frozenset(("enum", "bool"))
+
+
+@dataclass
+class Tallies:
+    """Everything the estimators read, gathered in one pass."""
+
+    customers: int = 0
+    stock: int = 0
+    tags: Counter = field(default_factory=Counter)
+    stages: Counter = field(default_factory=Counter)
+    shares: dict[str, Counter] = field(default_factory=dict)
+    numbers: dict[str, list[float]] = field(default_factory=dict)  # n, sum, sum of squares
+    arrivals: int = 0
+    first_arrival: float = 0.0  # the earliest friend_added before the cut-off
+    first_time: float = 0.0  # the earliest event before the cut-off
+    joined_days: float = 0.0  # customer-days from arrival, for customers who arrived
+    joined: int = 0
+    x: array = field(default_factory=lambda: array("d"))  # repeat purchase days
+    t_x: array = field(default_factory=lambda: array("d"))  # weeks, first to last purchase
+    T: array = field(default_factory=lambda: array("d"))  # weeks, first purchase to cut-off
+    repeat_x: array = field(default_factory=lambda: array("d"))
+    repeat_mean: array = field(default_factory=lambda: array("d"))
+    values: list[float] = field(default_factory=lambda: [0, 0.0, 0.0])  # n, sum log, sum log^2
+    clicks: int = 0  # clicks with a whole after-click window before the cut-off
+    after_click: Counter = field(default_factory=Counter)  # event -> clicks it followed
+    events: Counter = field(default_factory=Counter)  # other events before the cut-off
+    channels: dict[tuple[str, str], Responses] = field(default_factory=dict)
+    later: int = 0
+    later_line: int = 0
+
+    def responses(self, channel: str, kind: str) -> Responses:
+        """The tally of one channel's answers of one kind (`open`, `click_opened`, ...)."""
+        return self.channels.setdefault((channel, kind), Responses())
+
+    def exposure_days(self) -> float:
+        """Customer-days observed: from arrival for those who arrived, else from the data's
+        first event."""
+        return self.joined_days + (self.customers - self.joined) * (-self.first_time
+                                                                     / MINUTES_PER_DAY)
+
+
+def collect(histories: Iterable[tuple[CustomerData, list[EventRecord]]], program: Program,
+            problems: DataProblems, events_file: str,
+            progress: Callable[[int], None] | None = None) -> Tallies:
+    """The tallies of every customer and their events before the cut-off."""
+    tallies = Tallies()
+    for number, (customer, records) in enumerate(histories, start=1):
+        _customer(tallies, program, customer, records, problems, events_file)
+        if progress is not None and number % 1000 == 0:
+            progress(1000)
+    if tallies.later:
+        problems.report("W612", events_file, tallies.later_line,
+                        f"{tallies.later:,} events at or after --until are not used",
+                        hint="calibration reads what happened before --until; responses after "
+                             "it count as not (yet) seen")
+    return tallies
+
+
+def _customer(tallies: Tallies, program: Program, customer: CustomerData,
+              records: list[EventRecord], problems: DataProblems, events_file: str) -> None:
+    before = []
+    for record in records:
+        if record.event.time >= 0:
+            if not tallies.later:
+                tallies.later_line = record.line
+            tallies.later += 1
+        else:
+            before.append(record)
+    before.sort(key=lambda r: r.event.time)
+    tallies.customers += 1
+    if before:
+        tallies.first_time = min(tallies.first_time, before[0].event.time)
+    _profile(tallies, program, customer, before)
+    _purchases(tallies, [r.event for r in before if r.event.name == "purchase"])
+    _channels(tallies, before, problems, events_file)
+    _after_clicks(tallies, before)
+    for record in before:
+        if record.event.name not in OWN_BEHAVIOUR:
+            tallies.events[record.event.name] += 1
+
+
+def _profile(tallies: Tallies, program: Program, customer: CustomerData,
+             before: list[EventRecord]) -> None:
+    """Stock, arrivals and the stock's shares: a friend at the cut-off is in the stock."""
+    friend = True
+    arrived = None
+    for record in before:
+        if record.event.name == "friend_added":
+            friend, arrived = True, record.event.time
+            tallies.arrivals += 1
+            tallies.first_arrival = min(tallies.first_arrival, arrived)
+        elif record.event.name == "friend_deleted":
+            friend = False
+    if arrived is not None:
+        tallies.joined += 1
+        tallies.joined_days += -arrived / MINUTES_PER_DAY
+    if not friend:
+        return
+    tallies.stock += 1
+    tallies.tags.update(set(customer.tags))
+    tallies.stages[customer.stage or (program.settings.stages[0]
+                                      if program.settings.stages else "")] += 1
+    for name, value in customer.attributes.items():
+        kind = program.attributes[name].type
+        if kind in SHARE_KINDS:
+            tallies.shares.setdefault(name, Counter())[str(value).lower()
+                                                        if kind == "bool" else value] += 1
+        elif kind == "number":
+            sums = tallies.numbers.setdefault(name, [0, 0.0, 0.0])
+            sums[0] += 1
+            sums[1] += value
+            sums[2] += value * value
+
+
+def _purchases(tallies: Tallies, purchases: list) -> None:
+    """BG/NBD's (x, t_x, T) in weeks on whole days (purchases of one day are one
+    transaction, as in the paper), and the repeat days' mean value for Gamma-Gamma."""
+    if not purchases:
+        return
+    days: dict[int, float | None] = {}
+    for event in purchases:
+        day = math.floor(event.time / MINUTES_PER_DAY)
+        amount = event.amount
+        if amount is not None and amount > 0:
+            tallies.values[0] += 1
+            tallies.values[1] += math.log(amount)
+            tallies.values[2] += math.log(amount) ** 2
+        known = days.get(day, 0.0)
+        days[day] = None if known is None or amount is None else known + amount
+    order = sorted(days)
+    first, last = order[0], order[-1]
+    tallies.x.append(len(order) - 1)
+    tallies.t_x.append((last - first) / 7)
+    tallies.T.append((-1 - first) / 7)  # to the last whole day before the cut-off
+    repeats = [days[day] for day in order[1:]]
+    if repeats and all(value is not None and value > 0 for value in repeats):
+        tallies.repeat_x.append(len(repeats))
+        tallies.repeat_mean.append(sum(repeats) / len(repeats))
+
+
+def _channels(tallies: Tallies, before: list[EventRecord], problems: DataProblems,
+              events_file: str) -> None:
+    """Each send's answers within the response window, cut short by the next send on its
+    channel and by the cut-off."""
+    sends: dict[str, list[float]] = {}
+    answers: dict[tuple[str, str], list[float]] = {}
+    deletions = [r.event.time for r in before if r.event.name == "friend_deleted"]
+    latest: str | None = None
+    for record in before:
+        name = record.event.name
+        if name == "delivered" and record.channel:
+            sends.setdefault(record.channel, []).append(record.event.time)
+            latest = record.channel
+        elif name in RESPONSES:
+            channel = record.channel or latest
+            if channel is None:
+                continue  # no send to answer: the data has no sends for this customer
+            if channel not in sends:
+                problems.report("E613", events_file, record.line,
+                                f"`{name}` on {channel} before any send on {channel}",
+                                hint="a response follows a `delivered` row of its channel; "
+                                     "check the time zone and the channel column")
+                continue
+            answers.setdefault((channel, name), []).append(record.event.time)
+    every_send = sorted(t for times in sends.values() for t in times)
+    for channel, times in sends.items():
+        for index, sent in enumerate(times):
+            following = times[index + 1] if index + 1 < len(times) else math.inf
+            end = min(sent + RESPONSE_WINDOW, 0.0, following)
+            opened = _answer(tallies.responses(channel, "open"), answers.get((channel, "open")),
+                             sent, end)
+            for kind in ("click", "reply"):
+                found = answers.get((channel, kind))
+                _answer(tallies.responses(channel, kind), found, sent, end)
+                if opened:
+                    _answer(tallies.responses(channel, f"{kind}_opened"), found, sent, end)
+            later_sends = [t for t in every_send if t > sent]
+            end_any = min(sent + RESPONSE_WINDOW, 0.0, later_sends[0] if later_sends else math.inf)
+            _answer(tallies.responses(channel, "unfriend"), deletions, sent, end_any)
+
+
+def _answer(tally: Responses, times: list[float] | None, sent: float, end: float) -> bool:
+    """Count one send: answered at the first answer in [sent, end), else watched until end."""
+    for when in times or ():
+        if sent <= when < end:
+            tally.answer(when - sent)
+            return True
+    tally.silence(end - sent, RESPONSE_WINDOW)
+    return False
+
+
+def _after_clicks(tallies: Tallies, before: list[EventRecord]) -> None:
+    """For each click with a whole window before the cut-off: which events followed in it."""
+    clicks = [r.event.time for r in before if r.event.name == "click"
+              and r.event.time + AFTER_CLICK_WINDOW <= 0]
+    if not clicks:
+        return
+    tallies.clicks += len(clicks)
+    following: dict[str, list[float]] = {}
+    for record in before:
+        if record.event.name not in OWN_BEHAVIOUR or record.event.name == "purchase":
+            following.setdefault(record.event.name, []).append(record.event.time)
+    for name, times in following.items():
+        tallies.after_click[name] += sum(
+            any(click < t <= click + AFTER_CLICK_WINDOW for t in times) for click in clicks)

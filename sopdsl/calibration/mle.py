@@ -1,0 +1,115 @@
+"""Maximum likelihood over positive parameters: the fit, its standard errors and 95% intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, special, stats
+
+CONFIDENCE = 0.95
+Z95 = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One fitted figure: its value, standard error and 95% interval (None when unknown)."""
+
+    value: float
+    se: float | None
+    low: float | None
+    high: float | None
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A maximum likelihood fit: each parameter's estimate, the log-likelihood, the sample size."""
+
+    estimates: dict[str, Estimate]
+    loglik: float
+    n: int
+    converged: bool
+
+    def value(self, name: str) -> float:
+        """The fitted value of one parameter."""
+        return self.estimates[name].value
+
+
+def hessian(function: Callable[[np.ndarray], float], at: np.ndarray,
+            step: float = 1e-4) -> np.ndarray:
+    """The matrix of second derivatives by central differences."""
+    size = len(at)
+    out = np.empty((size, size))
+    for i in range(size):
+        for j in range(i, size):
+            def shifted(di: float, dj: float) -> float:
+                point = at.astype(float)
+                point[i] += di
+                point[j] += dj
+                return function(point)
+            value = (shifted(step, step) - shifted(step, -step) - shifted(-step, step)
+                     + shifted(-step, -step)) / (4 * step * step)
+            out[i, j] = out[j, i] = value
+    return out
+
+
+_LINKS = {  # each parameter is searched on a scale where any real number is a valid value
+    "log": (np.log, np.exp),
+    "logit": (special.logit, special.expit),
+    "identity": (lambda v: v, lambda v: v),
+}
+
+
+def fit_mle(negative_loglik: Callable[[np.ndarray], float], start: Sequence[float],
+            names: Sequence[str], n: int, links: Sequence[str] | None = None) -> Fit:
+    """Minimise a negative log-likelihood of the natural parameters, searched on their links
+    (`log` for positive ones, `logit` for probabilities; default all `log`).
+
+    Standard errors come from the inverse Hessian on the link scale; each interval is the
+    link-scale estimate +- 1.96 se mapped back, so it stays in the parameter's range, and the
+    natural-scale standard error is the delta method's.
+    """
+    links = tuple(links or ("log",) * len(names))
+    forward = [_LINKS[link][0] for link in links]
+    back = [_LINKS[link][1] for link in links]
+
+    def natural(free: np.ndarray) -> np.ndarray:
+        return np.array([back[i](free[i]) for i in range(len(free))])
+
+    def on_links(free: np.ndarray) -> float:
+        with np.errstate(all="ignore"):
+            value = negative_loglik(natural(free))
+        return float(value) if np.isfinite(value) else 1e300
+
+    first = np.array([forward[i](float(v)) for i, v in enumerate(start)])
+    result = optimize.minimize(on_links, first, method="Nelder-Mead",
+                               options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20000,
+                                        "maxfev": 40000, "adaptive": True})
+    polished = optimize.minimize(on_links, result.x, method="BFGS", options={"gtol": 1e-8})
+    best = polished if polished.fun <= result.fun else result
+    free = best.x
+    covariance = _inverse(hessian(on_links, free))
+    estimates = {}
+    for index, name in enumerate(names):
+        value = float(back[index](free[index]))
+        variance = covariance[index, index] if covariance is not None else np.nan
+        if not (np.isfinite(variance) and variance > 0):
+            estimates[name] = Estimate(value, None, None, None)
+            continue
+        se = float(np.sqrt(variance))
+        step = 1e-6
+        slope = (back[index](free[index] + step) - back[index](free[index] - step)) / (2 * step)
+        estimates[name] = Estimate(value, abs(float(slope)) * se,
+                                   float(back[index](free[index] - Z95 * se)),
+                                   float(back[index](free[index] + Z95 * se)))
+    return Fit(estimates, -float(best.fun), n, bool(result.success or polished.success))
+
+
+def _inverse(matrix: np.ndarray) -> np.ndarray | None:
+    """The inverse of a Hessian, None when it is not positive definite (a flat likelihood)."""
+    try:
+        np.linalg.cholesky(matrix)
+        return np.linalg.inv(matrix)
+    except np.linalg.LinAlgError:
+        return None
