@@ -12,7 +12,7 @@ import pytest
 
 from cdnow_kit import cdnow_log, write_cdnow
 from sopdsl.calibration import bgnbd
-from sopdsl.calibration.calibrate import Calibration, builtin_program, calibrate
+from sopdsl.calibration.calibrate import Calibration, calibrate
 
 # Fader, Hardie & Lee (2005), "Counting your customers the easy way", on CDNOW weeks 1-39.
 PUBLISHED = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
@@ -31,8 +31,7 @@ def cdnow(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         pytest.skip("the package registry is unreachable: cannot fetch the lifetimes wheel "
                     "that holds the CDNOW log")
     customers, events = write_cdnow(text, tmp_path_factory.mktemp("cdnow"))
-    return calibrate(builtin_program(), customers, events, until=dt.datetime(1997, 10, 1),
-                     uncertainty=False)
+    return calibrate(customers, events, until=dt.datetime(1997, 10, 1), uncertainty=False)
 
 
 def test_cdnow_reproduces_the_published_bgnbd_fit(cdnow: Calibration):

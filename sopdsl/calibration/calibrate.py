@@ -47,11 +47,18 @@ class Calibration:
         return next((f for f in self.figures if f.block == block and f.key == key), None)
 
 
-def calibrate(program: Program, customers: Path, events: Path | None, *, until: dt.datetime,
-              name: str = "fitted", uncertainty: bool = True,
+def calibrate(customers: str | Path, events: str | Path | None = None, *, until: dt.datetime,
+              program: Program | None = None, name: str = "fitted", uncertainty: bool = True,
               progress: Callable[[int], None] | None = None) -> Calibration:
     """Fit a scenario to the customers and events before `until` (the playbook's time zone
-    when it has no offset); problems in the data are diagnostics, never exceptions."""
+    when it has no offset); problems in the data are diagnostics, never exceptions.
+
+    `program` names the attributes, stages and events the data may hold (default: the
+    built-in ones); `uncertainty` writes each fitted parameter as a distribution over its
+    value; `progress` is called with the number of customers read since it was last called.
+    """
+    program = program or builtin_program()
+    customers, events = Path(customers), Path(events) if events else None
     problems = DataProblems()
     clock = Clock(until, program.settings.timezone)
     result = Calibration(name, until, uncertainty)

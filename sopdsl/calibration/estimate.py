@@ -90,11 +90,14 @@ def channels(tallies: Tallies, uncertain: bool) -> list[Figure]:
                                       "default: the data has no opens on this channel, and "
                                       f"{key} is a chance given open"))
                 continue
-            fit = fit_responses(tally) if tally.sends >= MIN_SAMPLE and (
-                tally.answered >= MIN_ANSWERS) else None
+            default_text = percent(getattr(default, key))
+            if tally.sends < MIN_SAMPLE:
+                figures.append(kept(block, key, default_text, tally.sends, what))
+                continue
+            fit = fit_responses(tally) if tally.answered >= MIN_ANSWERS else None
             if fit is None:
-                figures.append(kept(block, key, percent(getattr(default, key)), tally.sends,
-                                    what))
+                figures.append(kept(block, key, default_text, tally.answered,
+                                    f"{key}s of {tally.sends:,} {what}", MIN_ANSWERS))
                 continue
             chance = fit.fit.estimates["chance"]
             extra = f"{tally.censored:,} cut short" if tally.censored else ""

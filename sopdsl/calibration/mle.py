@@ -84,7 +84,7 @@ def fit_mle(negative_loglik: Callable[[np.ndarray], float], start: Sequence[floa
 
     first = np.array([forward[i](float(v)) for i, v in enumerate(start)])
     result = optimize.minimize(on_links, first, method="Nelder-Mead",
-                               options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20000,
+                               options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 20000,
                                         "maxfev": 40000, "adaptive": True})
     polished = optimize.minimize(on_links, result.x, method="BFGS", options={"gtol": 1e-8})
     best = polished if polished.fun <= result.fun else result
