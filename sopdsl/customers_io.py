@@ -30,6 +30,7 @@ from sopdsl.syntax.files import display_path
 CUSTOMER_COLUMNS = ("customer_id", "owner", "tags", "stage", "score")
 EVENT_COLUMNS = ("customer_id", "time", "event", "content", "amount", "channel", "journey", "step")
 STAFF_COLUMNS = ("staff_id", "name", "role", "email")
+TASK_COLUMNS = ("staff_id", "created", "done", "customer_id", "task_id")
 TAG_SEPARATOR = ";"
 _TRUE = frozenset(("true", "yes", "1", "y", "t"))
 _FALSE = frozenset(("false", "no", "0", "n", "f"))
@@ -141,6 +142,37 @@ def read_events(path: Path, program: Program, clock: Clock,
         yield EventRecord(_text(row["customer_id"]) or "",
                           Event(event, when, _text(row.get("content")), amount), line, channel,
                           _text(row.get("journey")), _text(row.get("step")))
+
+
+@dataclass(slots=True)
+class TaskRecord:
+    """One row of a staff task log: whose task, when it was created and done (None: not
+    done), in run-time minutes, and where it was read."""
+
+    staff: str
+    created: float
+    done: float | None
+    line: int
+
+
+def read_tasks(path: Path, clock: Clock, problems: DataProblems) -> Iterator[TaskRecord]:
+    """A staff task log's tasks in file order; bad rows are reported and left out."""
+    name = display_path(path)
+    columns = _Columns(name, TASK_COLUMNS, ("staff_id", "created"), problems)
+    moments = _Moments(clock)
+    for line, row in read_rows(path, problems):
+        if not columns.check(line, row):
+            continue
+        cells = _Cells(name, line, problems)
+        created = cells.moment(row["created"], moments, "created")
+        done = (cells.moment(row["done"], moments, "done") if _text(row.get("done"))
+                else None)
+        if created is None or cells.bad:
+            continue
+        if done is not None and done < created:
+            cells.fail("`done` is before `created`", "check the columns' order and time zone")
+            continue
+        yield TaskRecord(_text(row["staff_id"]) or "", created, done, line)
 
 
 class OutOfRange(SopdslError, ValueError):
@@ -261,15 +293,15 @@ class _Cells:
             return text
         return None
 
-    def moment(self, value: Any, moments: _Moments) -> float | None:
+    def moment(self, value: Any, moments: _Moments, column: str = "time") -> float | None:
         text = _text(value) or ""
         try:
             return moments.minutes(text)
         except OutOfRange as error:
-            self.fail(f"`time` {error}", "check the year: events are replayed from 1970 on")
+            self.fail(f"`{column}` {error}", "check the year: events are replayed from 1970 on")
             return None
         except ValueError:
-            self.fail(f"`time` must be a date and time such as 2026-12-01 20:15, not `{text}`",
+            self.fail(f"`{column}` must be a date and time such as 2026-12-01 20:15, not `{text}`",
                       "without an offset the time is read in the playbook's time zone")
             return None
 

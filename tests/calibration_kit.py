@@ -90,3 +90,18 @@ def _sends(truth: Truth, rng: np.random.Generator, cid: str) -> list:
                 out.append((cid, sent + rng.lognormal(mu, truth.delay_sigma), name,
                             "private_chat", ""))
     return out
+
+
+def draw_tasks(members: list[str], tasks: int, completion: float, median: float, sigma: float,
+               seed: int, path: Path) -> Path:
+    """A staff task log: tasks created uniformly over 60 days before the cut-off, each done
+    with chance `completion` after a lognormal delay; done after the cut-off reads as not done."""
+    rng = np.random.default_rng(seed)
+    rows = ["staff_id,created,done"]
+    for _ in range(tasks):
+        created = -float(rng.uniform(0, 60 * MINUTES_PER_DAY))
+        done = created + rng.lognormal(np.log(median), sigma)
+        shown = _stamp(done) if rng.random() < completion and done < 0 else ""
+        rows.append(f"{members[int(rng.integers(len(members)))]},{_stamp(created)},{shown}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path

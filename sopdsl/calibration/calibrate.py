@@ -14,7 +14,10 @@ from sopdsl.calibration.figures import Figure
 from sopdsl.calibration.mle import Fit
 from sopdsl.checker.program import Program
 from sopdsl.checker.program import collect as collect_program
-from sopdsl.customers_io import histories_of_records, read_customers, read_events
+from sopdsl.calibration.staff import staff_figures, tally_tasks
+from sopdsl.customers_io import (
+    Roster, histories_of_records, read_customers, read_events, read_staff, read_tasks,
+)
 from sopdsl.data_rows import DataProblems
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.runtime.clock import Clock
@@ -48,12 +51,14 @@ class Calibration:
 
 
 def calibrate(customers: str | Path, events: str | Path | None = None, *, until: dt.datetime,
+              staff: str | Path | None = None, tasks: str | Path | None = None,
               program: Program | None = None, name: str = "fitted", uncertainty: bool = True,
               progress: Callable[[int], None] | None = None) -> Calibration:
     """Fit a scenario to the customers and events before `until` (the playbook's time zone
     when it has no offset); problems in the data are diagnostics, never exceptions.
 
-    `program` names the attributes, stages and events the data may hold (default: the
+    `staff` (members and roles) and `tasks` (their task log) give the staff figures.
+    `program` names the attributes, stages, events and roles the data may hold (default: the
     built-in ones); `uncertainty` writes each fitted parameter as a distribution over its
     value; `progress` is called with the number of customers read since it was last called.
     """
@@ -67,7 +72,11 @@ def calibrate(customers: str | Path, events: str | Path | None = None, *, until:
     events_name = display_path(events or customers)
     tallies = collect(histories_of_records(rows, found, problems, display_path(customers),
                                            events_name),
-                      program, problems, events_name, progress)
+                      program, problems, events_name,
+                      until.hour * 60 + until.minute + until.second / 60, progress)
+    roster = read_staff(Path(staff), program, problems) if staff else Roster()
+    roles = (tally_tasks(read_tasks(Path(tasks), clock, problems), roster, problems,
+                         display_path(Path(tasks))) if tasks and not problems.fatal else {})
     result.diagnostics = problems.finish()
     if problems.fatal:
         result.complete = False
@@ -80,6 +89,7 @@ def calibrate(customers: str | Path, events: str | Path | None = None, *, until:
     bought, process, spend = estimate.purchases(tallies, uncertainty)
     result.figures.extend(bought)
     result.figures.extend(estimate.other_events(tallies, uncertainty))
+    result.figures.extend(staff_figures(roles, roster, uncertainty))
     if process is not None:
         result.fits["bgnbd"] = process
     if spend is not None:

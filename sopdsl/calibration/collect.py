@@ -34,6 +34,28 @@ SHARE_KINDS = frozenset(("enum", "bool"))
 
 
 @dataclass
+class Purchases:
+    """Per buyer: BG/NBD's x (repeat purchases), t_x and T (weeks), and for repeat buyers the
+    number and mean value of their repeat purchases (Gamma-Gamma)."""
+
+    x: array = field(default_factory=lambda: array("d"))
+    t_x: array = field(default_factory=lambda: array("d"))
+    T: array = field(default_factory=lambda: array("d"))
+    repeat_x: array = field(default_factory=lambda: array("d"))
+    repeat_mean: array = field(default_factory=lambda: array("d"))
+
+    def add(self, times: list[float], values: list[float | None], end: float) -> None:
+        """One buyer's purchase times (sorted, weeks) and values, watched until `end`."""
+        self.x.append(len(times) - 1)
+        self.t_x.append(times[-1] - times[0])
+        self.T.append(end - times[0])
+        repeats = values[1:]
+        if repeats and all(value is not None and value > 0 for value in repeats):
+            self.repeat_x.append(len(repeats))
+            self.repeat_mean.append(sum(repeats) / len(repeats))
+
+
+@dataclass
 class Tallies:
     """Everything the estimators read, gathered in one pass."""
 
@@ -48,11 +70,10 @@ class Tallies:
     first_time: float = 0.0  # the earliest event before the cut-off
     joined_days: float = 0.0  # customer-days from arrival, for customers who arrived
     joined: int = 0
-    x: array = field(default_factory=lambda: array("d"))  # repeat purchase days
-    t_x: array = field(default_factory=lambda: array("d"))  # weeks, first to last purchase
-    T: array = field(default_factory=lambda: array("d"))  # weeks, first purchase to cut-off
-    repeat_x: array = field(default_factory=lambda: array("d"))
-    repeat_mean: array = field(default_factory=lambda: array("d"))
+    by_day: Purchases = field(default_factory=lambda: Purchases())
+    by_time: Purchases = field(default_factory=lambda: Purchases())
+    timed: bool = False  # some purchase has a time of day: the data is not by day
+    midnight: float = 0.0  # the cut-off's minute of the day
     values: list[float] = field(default_factory=lambda: [0, 0.0, 0.0])  # n, sum log, sum log^2
     clicks: int = 0  # clicks with a whole after-click window before the cut-off
     after_click: Counter = field(default_factory=Counter)  # event -> clicks it followed
@@ -60,6 +81,11 @@ class Tallies:
     channels: dict[tuple[str, str], Responses] = field(default_factory=dict)
     later: int = 0
     later_line: int = 0
+
+    def purchases(self) -> Purchases:
+        """The buyers' statistics at the data's resolution: by time when any purchase has a
+        time of day, else by day."""
+        return self.by_time if self.timed else self.by_day
 
     def responses(self, channel: str, kind: str) -> Responses:
         """The tally of one channel's answers of one kind (`open`, `click_opened`, ...)."""
@@ -73,10 +99,11 @@ class Tallies:
 
 
 def collect(histories: Iterable[tuple[CustomerData, list[EventRecord]]], program: Program,
-            problems: DataProblems, events_file: str,
+            problems: DataProblems, events_file: str, midnight: float = 0.0,
             progress: Callable[[int], None] | None = None) -> Tallies:
-    """The tallies of every customer and their events before the cut-off."""
-    tallies = Tallies()
+    """The tallies of every customer and their events before the cut-off, which is `midnight`
+    minutes into its day."""
+    tallies = Tallies(midnight=midnight)
     for number, (customer, records) in enumerate(histories, start=1):
         _customer(tallies, program, customer, records, problems, events_file)
         if progress is not None and number % 1000 == 0:
@@ -146,29 +173,32 @@ def _profile(tallies: Tallies, program: Program, customer: CustomerData,
 
 
 def _purchases(tallies: Tallies, purchases: list) -> None:
-    """BG/NBD's (x, t_x, T) in weeks on whole days (purchases of one day are one
-    transaction, as in the paper), and the repeat days' mean value for Gamma-Gamma."""
+    """Both readings of a buyer's purchases; `purchases()` picks the one the data's resolution
+    calls for. By day (dates without a time of day, as in the papers' data): a day's purchases
+    are one transaction and T runs to the last whole day before the cut-off. By time: each
+    purchase counts at its moment and T runs to the cut-off."""
     if not purchases:
         return
+    week = 7 * MINUTES_PER_DAY
     days: dict[int, float | None] = {}
+    purchases.sort(key=lambda event: event.time)
     for event in purchases:
-        day = math.floor(event.time / MINUTES_PER_DAY)
         amount = event.amount
         if amount is not None and amount > 0:
             tallies.values[0] += 1
             tallies.values[1] += math.log(amount)
             tallies.values[2] += math.log(amount) ** 2
+        local = event.time + tallies.midnight
+        if not tallies.timed and local % MINUTES_PER_DAY:
+            tallies.timed = True
+        day = math.floor(local / MINUTES_PER_DAY)
         known = days.get(day, 0.0)
         days[day] = None if known is None or amount is None else known + amount
     order = sorted(days)
-    first, last = order[0], order[-1]
-    tallies.x.append(len(order) - 1)
-    tallies.t_x.append((last - first) / 7)
-    tallies.T.append((-1 - first) / 7)  # to the last whole day before the cut-off
-    repeats = [days[day] for day in order[1:]]
-    if repeats and all(value is not None and value > 0 for value in repeats):
-        tallies.repeat_x.append(len(repeats))
-        tallies.repeat_mean.append(sum(repeats) / len(repeats))
+    last_day = math.ceil(tallies.midnight / MINUTES_PER_DAY) - 1
+    tallies.by_day.add([day / 7 for day in order], [days[day] for day in order], last_day / 7)
+    tallies.by_time.add([event.time / week for event in purchases],
+                        [event.amount for event in purchases], 0.0)
 
 
 def _channels(tallies: Tallies, before: list[EventRecord], problems: DataProblems,

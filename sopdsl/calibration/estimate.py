@@ -135,11 +135,12 @@ def purchases(tallies: Tallies, uncertain: bool) -> tuple[list[Figure], Fit | No
     """The BG/NBD purchase process, Gamma-Gamma values and the after-click chance."""
     figures = []
     block = ("purchase", "bgnbd")
-    buyers = len(tallies.x)
+    bought = tallies.purchases()
+    buyers = len(bought.x)
     process = None
-    if buyers >= MIN_SAMPLE and max(tallies.x, default=0) > 0:
-        process = bgnbd.fit(np.frombuffer(tallies.x), np.frombuffer(tallies.t_x),
-                            np.frombuffer(tallies.T))
+    if buyers >= MIN_SAMPLE and max(bought.x, default=0) > 0:
+        process = bgnbd.fit(np.frombuffer(bought.x), np.frombuffer(bought.t_x),
+                            np.frombuffer(bought.T))
         for name in bgnbd.NAMES:
             estimate = process.estimates[name]
             figures.append(Figure(block, name, positive_text(estimate.value, estimate.se,
@@ -154,11 +155,11 @@ def purchases(tallies: Tallies, uncertain: bool) -> tuple[list[Figure], Fit | No
     else:
         figures.append(kept(("purchase",), "daily", percent(PURCHASE.daily), buyers, "buyers"))
     spend = None
-    repeaters = len(tallies.repeat_x)
+    repeaters = len(bought.repeat_x)
     block = ("purchase", "value gamma_gamma")
     if repeaters >= MIN_SAMPLE:
-        spend = gamma_gamma.fit(np.frombuffer(tallies.repeat_x),
-                                np.frombuffer(tallies.repeat_mean))
+        spend = gamma_gamma.fit(np.frombuffer(bought.repeat_x),
+                                np.frombuffer(bought.repeat_mean))
         for name in gamma_gamma.NAMES:
             estimate = spend.estimates[name]
             figures.append(Figure(block, name, positive_text(estimate.value, estimate.se,
@@ -174,9 +175,10 @@ def purchases(tallies: Tallies, uncertain: bool) -> tuple[list[Figure], Fit | No
 
 
 def _purchase_days(tallies: Tallies) -> float:
-    """Purchase days per customer-day observed."""
+    """Purchases per customer-day observed."""
     exposure = tallies.exposure_days()
-    return (sum(tallies.x) + len(tallies.x)) / exposure if exposure > 0 else 0.0
+    bought = tallies.purchases()
+    return (sum(bought.x) + len(bought.x)) / exposure if exposure > 0 else 0.0
 
 
 def _values(tallies: Tallies, repeaters: int) -> Figure:

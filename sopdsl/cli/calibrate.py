@@ -35,6 +35,9 @@ def _until(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.
 @click.option("--customers", type=_DATA, required=True,
               help="Customers, CSV or JSON Lines, sorted by customer_id.")
 @click.option("--events", type=_DATA, help="Their events, sorted (grouped) by customer_id.")
+@click.option("--staff", type=_DATA, help="Staff members and their roles (needs --playbook).")
+@click.option("--tasks", type=_DATA,
+              help="The staff task log: staff_id, created, done (empty: not done).")
 @click.option("--until", callback=_until, metavar="DATETIME",
               help="Fit what happened before this moment (default: the start of today).")
 @click.option("--playbook", type=_DATA,
@@ -47,8 +50,9 @@ def _until(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.
               show_default=True, help="sop: the scenario block; json: every figure for machines.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here (a regular file, replaced atomically) instead of stdout.")
-def calibrate(customers: Path, events: Path | None, until: dt.datetime, playbook: Path | None,
-              name: str, uncertainty: bool, fmt: str, output: Path | None) -> None:
+def calibrate(customers: Path, events: Path | None, staff: Path | None, tasks: Path | None,
+              until: dt.datetime, playbook: Path | None, name: str, uncertainty: bool, fmt: str,
+              output: Path | None) -> None:
     """Fit a scenario to customers and their events before --until.
 
     Every figure carries a comment with its sample size and 95% interval; a figure the data
@@ -59,14 +63,16 @@ def calibrate(customers: Path, events: Path | None, until: dt.datetime, playbook
     from sopdsl.calibration.text import calibration_json, scenario_text
     from sopdsl.atomic import write_text
 
+    if staff and not playbook:
+        fail("--staff needs --playbook: staff roles are the playbook's")
     program = load_program(playbook, "text") if playbook else None
     with _Progress() as progress:
-        result = fit(customers, events, until=until, program=program, name=name,
-                     uncertainty=uncertainty, progress=progress)
+        result = fit(customers, events, until=until, staff=staff, tasks=tasks, program=program,
+                     name=name, uncertainty=uncertainty, progress=progress)
     code = 0
     if result.diagnostics:
-        code = emit_diagnostics(result.diagnostics, {}, "text", files=1 + (events is not None),
-                                err=True)
+        files = 1 + sum(path is not None for path in (events, staff, tasks))
+        code = emit_diagnostics(result.diagnostics, {}, "text", files=files, err=True)
         if any(d.code == "E601" for d in result.diagnostics):
             sys.exit(2)
     if not result.complete:
