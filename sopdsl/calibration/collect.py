@@ -7,6 +7,7 @@ the cut-off (`--until`) at 0: everything the estimators see happened before it.
 
 from __future__ import annotations
 
+import bisect
 import math
 from array import array
 from collections import Counter
@@ -89,7 +90,10 @@ class Tallies:
 
     def responses(self, channel: str, kind: str) -> Responses:
         """The tally of one channel's answers of one kind (`open`, `click_opened`, ...)."""
-        return self.channels.setdefault((channel, kind), Responses())
+        tally = self.channels.get((channel, kind))
+        if tally is None:
+            tally = self.channels[(channel, kind)] = Responses()
+        return tally
 
     def exposure_days(self) -> float:
         """Customer-days observed: from arrival for those who arrived, else from the data's
@@ -237,8 +241,9 @@ def _channels(tallies: Tallies, before: list[EventRecord], problems: DataProblem
                 _answer(tallies.responses(channel, kind), found, sent, end)
                 if opened:
                     _answer(tallies.responses(channel, f"{kind}_opened"), found, sent, end)
-            later_sends = [t for t in every_send if t > sent]
-            end_any = min(sent + RESPONSE_WINDOW, 0.0, later_sends[0] if later_sends else math.inf)
+            after = bisect.bisect_right(every_send, sent)
+            end_any = min(sent + RESPONSE_WINDOW, 0.0,
+                          every_send[after] if after < len(every_send) else math.inf)
             _answer(tallies.responses(channel, "unfriend"), deletions, sent, end_any)
 
 

@@ -10,6 +10,9 @@ from scipy import optimize, special, stats
 
 CONFIDENCE = 0.95
 Z95 = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
+# The simplex search's budget; BFGS then polishes. A likelihood still climbing after this
+# many steps runs off to the edge of the parameter space (the data shows no heterogeneity).
+MAX_EVALUATIONS = 4000
 
 
 @dataclass(frozen=True)
@@ -84,8 +87,8 @@ def fit_mle(negative_loglik: Callable[[np.ndarray], float], start: Sequence[floa
 
     first = np.array([forward[i](float(v)) for i, v in enumerate(start)])
     result = optimize.minimize(on_links, first, method="Nelder-Mead",
-                               options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 20000,
-                                        "maxfev": 40000, "adaptive": True})
+                               options={"xatol": 1e-7, "fatol": 1e-9, "maxfev": MAX_EVALUATIONS,
+                                        "adaptive": True})
     polished = optimize.minimize(on_links, result.x, method="BFGS", options={"gtol": 1e-8})
     best = polished if polished.fun <= result.fun else result
     free = best.x
