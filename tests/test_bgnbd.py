@@ -86,3 +86,32 @@ def test_loglik_is_a_probability_for_a_customer_who_never_buys_again():
     value = bgnbd.loglik(np.array([0.5, 2.0, 1.0, 1.0]), np.array([0]), np.array([0.0]),
                          np.array([6.0]), np.array([1.0]))
     assert value == pytest.approx(0.5 * math.log(2.0 / 8.0))
+
+
+def _customers(seed: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """BG/NBD customers drawn from r 0.5, alpha 4, a 0.8, b 2.5 over a year, in weeks."""
+    rng = np.random.default_rng(seed)
+    x, t_x, T = np.zeros(n), np.zeros(n), rng.uniform(1, 52, n)
+    for i in range(n):
+        rate, drop, now = rng.gamma(0.5, 1 / 4.0), rng.beta(0.8, 2.5), 0.0
+        while True:
+            now += rng.exponential(1 / rate)
+            if now >= T[i]:
+                break
+            x[i], t_x[i] = x[i] + 1, now
+            if rng.random() < drop:
+                break
+    return x, t_x, T
+
+
+def test_large_data_starts_from_a_thinned_sample_and_finds_the_same_maximum(monkeypatch):
+    """Past the limit, a fit on every k-th customer starts the gradient search on all of
+    them: the same maximum and standard errors as the full search, Wald intervals."""
+    x, t_x, T = _customers(3, 3000)
+    full = bgnbd.fit(x, t_x, T)
+    monkeypatch.setattr(bgnbd, "PROFILE_LIMIT", 400)
+    large = bgnbd.fit(x, t_x, T)
+    assert large.loglik == pytest.approx(full.loglik, abs=1e-6)
+    for name in bgnbd.NAMES:
+        assert large.value(name) == pytest.approx(full.value(name), rel=1e-4)
+        assert large.estimates[name].se == pytest.approx(full.estimates[name].se, rel=1e-2)

@@ -231,20 +231,22 @@ def _channels(tallies: Tallies, before: list[EventRecord], problems: DataProblem
             answers.setdefault((channel, name), []).append(record.event.time)
     every_send = sorted(t for times in sends.values() for t in times)
     for channel, times in sends.items():
+        opens = tallies.responses(channel, "open")
+        unfriends = tallies.responses(channel, "unfriend")
+        kinds = [(answers.get((channel, kind)), tallies.responses(channel, kind),
+                  tallies.responses(channel, f"{kind}_opened")) for kind in ("click", "reply")]
         for index, sent in enumerate(times):
             following = times[index + 1] if index + 1 < len(times) else math.inf
             end = min(sent + RESPONSE_WINDOW, 0.0, following)
-            opened = _answer(tallies.responses(channel, "open"), answers.get((channel, "open")),
-                             sent, end)
-            for kind in ("click", "reply"):
-                found = answers.get((channel, kind))
-                _answer(tallies.responses(channel, kind), found, sent, end)
+            opened = _answer(opens, answers.get((channel, "open")), sent, end)
+            for found, every, of_opened in kinds:
+                _answer(every, found, sent, end)
                 if opened:
-                    _answer(tallies.responses(channel, f"{kind}_opened"), found, sent, end)
+                    _answer(of_opened, found, sent, end)
             after = bisect.bisect_right(every_send, sent)
             end_any = min(sent + RESPONSE_WINDOW, 0.0,
                           every_send[after] if after < len(every_send) else math.inf)
-            _answer(tallies.responses(channel, "unfriend"), deletions, sent, end_any)
+            _answer(unfriends, deletions, sent, end_any)
 
 
 def _answer(tally: Responses, times: list[float] | None, sent: float, end: float) -> bool:

@@ -13,12 +13,14 @@ from sopdsl.calibration.figures import (
     MIN_ANSWERS, MIN_SAMPLE, Figure, interval_note, kept, number, percent, positive_text,
     probability_text,
 )
-from sopdsl.calibration.mle import Fit
+from sopdsl.calibration.mle import Estimate, Fit
 from sopdsl.calibration.responses import count_interval, fit_responses, share_interval
 from sopdsl.scenario.defaults import CHANNEL_DEFAULTS, PURCHASE
 from sopdsl.scenario.distributions import duration_text
 
 PER_WEEK = "7d"
+# A shape parameter past this describes a spread too small to see: the likelihood is flat.
+EDGE = 1e4
 
 
 def population(tallies: Tallies, arrivals_days: float) -> list[Figure]:
@@ -148,8 +150,7 @@ def purchases(tallies: Tallies, uncertain: bool) -> tuple[list[Figure], Fit | No
                                   estimate.value, estimate.low, estimate.high, estimate.se,
                                   buyers, interval_note(buyers, "buyers", estimate.low,
                                                         estimate.high,
-                                                        extra=f"se {number(estimate.se)}"
-                                                        if estimate.se else "")))
+                                                        extra=_extra(estimate))))
         figures.append(Figure(block, "per", PER_WEEK, None, None, None, None, buyers,
                               f"log-likelihood {process.loglik:.1f}"))
     else:
@@ -166,12 +167,21 @@ def purchases(tallies: Tallies, uncertain: bool) -> tuple[list[Figure], Fit | No
                                                              uncertain),
                                   estimate.value, estimate.low, estimate.high, estimate.se,
                                   repeaters, interval_note(repeaters, "repeat buyers",
-                                                           estimate.low, estimate.high)))
+                                                           estimate.low, estimate.high,
+                                                           extra=_extra(estimate))))
     else:
         figures.append(_values(tallies, repeaters))
     figures.append(after_click(tallies, "purchase", ("purchase",), _purchase_days(tallies),
                                uncertain))
     return figures, process, spend
+
+
+def _extra(estimate: Estimate) -> str:
+    """The standard error, and a warning when the fit runs off to the edge of the parameter
+    space: the data shows no spread in what the parameter describes, so it is not pinned."""
+    if estimate.value > EDGE or estimate.high is None or not math.isfinite(estimate.high):
+        return "not pinned down: the data shows no spread here"
+    return f"se {number(estimate.se)}" if estimate.se else ""
 
 
 def _purchase_days(tallies: Tallies) -> float:

@@ -11,9 +11,12 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln
 
-from sopdsl.calibration.mle import Fit, fit_mle
+from sopdsl.calibration.mle import Fit, fit_mle, thinned
 
 NAMES = ("p", "q", "gamma")
+# Past this many repeat buyers the simplex search runs on a thinned sample, the gradient
+# search on all of them from there.
+SEARCH_LIMIT = 20_000
 
 
 def loglik(params: np.ndarray, x: np.ndarray, m: np.ndarray, weight: np.ndarray) -> float:
@@ -32,7 +35,12 @@ def fit(x: np.ndarray, m: np.ndarray) -> Fit:
     """The maximum likelihood Gamma-Gamma parameters of customers with x >= 1 and mean m > 0."""
     weight = np.ones(len(x))
     start = (1.0, 1.0, max(float(np.mean(m)), 1e-9))
-    return fit_mle(lambda v: -loglik(v, x, m, weight), start, NAMES, int(len(x)))
+    small = len(x) <= SEARCH_LIMIT
+    if not small:
+        sx, sm, sw = thinned(x, m, weight, limit=SEARCH_LIMIT)
+        start = tuple(fit_mle(lambda v: -loglik(v, sx, sm, sw), start, NAMES,
+                              len(sw)).value(name) for name in NAMES)
+    return fit_mle(lambda v: -loglik(v, x, m, weight), start, NAMES, int(len(x)), search=small)
 
 
 def mean_value(p: float, q: float, gamma: float) -> float:
