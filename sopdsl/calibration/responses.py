@@ -75,9 +75,10 @@ class ResponseFit:
     delay: tuple
 
 
-def fit_responses(tally: Responses) -> ResponseFit | None:
-    """The chance and delay by maximum likelihood; None without an answered and an
-    unanswered send (nothing to tell the chance from)."""
+def fit_responses(tally: Responses,
+                  families: tuple[str, ...] = ("lognormal", "exponential")) -> ResponseFit | None:
+    """The chance and delay by maximum likelihood, the delay's family among `families` by
+    AIC; None without two answered and an unanswered send (nothing to tell the chance from)."""
     if tally.answered < 2 or not tally.unanswered:
         return None
     watched = np.array(sorted(tally.unanswered), dtype=float)
@@ -103,14 +104,17 @@ def fit_responses(tally: Responses) -> ResponseFit | None:
         return -(answered + float(np.dot(weight, silent)))
 
     chance0 = min(max(share, 0.01), 0.99)
-    by_lognormal = fit_mle(lognormal, (chance0, math.exp(mean_log), sd_log),
-                           ("chance", "median", "sigma"), tally.sends, ("logit", "log", "log"))
-    by_exponential = fit_mle(exponential, (chance0, tally.sum_delay / n), ("chance", "mean"),
-                             tally.sends, ("logit", "log"))
-    if 2 * 3 - 2 * by_lognormal.loglik <= 2 * 2 - 2 * by_exponential.loglik:
-        return ResponseFit(by_lognormal, ("lognormal", by_lognormal.value("median"),
-                                          by_lognormal.value("sigma")))
-    return ResponseFit(by_exponential, ("exponential", by_exponential.value("mean")))
+    fits = []
+    if "lognormal" in families:
+        fit = fit_mle(lognormal, (chance0, math.exp(mean_log), sd_log),
+                      ("chance", "median", "sigma"), tally.sends, ("logit", "log", "log"))
+        fits.append((6 - 2 * fit.loglik, ResponseFit(fit, ("lognormal", fit.value("median"),
+                                                           fit.value("sigma")))))
+    if "exponential" in families:
+        fit = fit_mle(exponential, (chance0, tally.sum_delay / n), ("chance", "mean"),
+                      tally.sends, ("logit", "log"))
+        fits.append((4 - 2 * fit.loglik, ResponseFit(fit, ("exponential", fit.value("mean")))))
+    return min(fits, key=lambda pair: pair[0])[1]
 
 
 def share_interval(successes: int, trials: int) -> tuple[float, float]:
