@@ -10,8 +10,8 @@ from sopdsl.builtins import CHANNELS
 from sopdsl.calibration import bgnbd, gamma_gamma
 from sopdsl.calibration.collect import AFTER_CLICK_WINDOW, Tallies
 from sopdsl.calibration.figures import (
-    MIN_ANSWERS, MIN_SAMPLE, Figure, interval_note, kept, number, percent, positive_text,
-    probability_text,
+    MIN_ANSWERS, MIN_SAMPLE, Figure, delay_figure, interval_note, kept, number, percent,
+    positive_text, probability_text,
 )
 from sopdsl.calibration.mle import Estimate, Fit
 from sopdsl.calibration.responses import count_interval, fit_responses, share_interval
@@ -116,21 +116,9 @@ def channels(tallies: Tallies, uncertain: bool) -> list[Figure]:
 
 def _delay(block: tuple[str, ...], found, default) -> Figure:
     if found is None:
-        return kept(block, "delay", default.text(), 0, "answered sends",
-                    MIN_ANSWERS)
+        return kept(block, "delay", default.text(), 0, "answered sends", MIN_ANSWERS)
     fit, tally = found
-    if fit.delay[0] == "lognormal":
-        median = fit.fit.estimates["median"]
-        text = f"lognormal({duration_text(max(round(fit.delay[1]), 1))}, {number(fit.delay[2])})"
-        return Figure(block, "delay", text, median.value, median.low, median.high, median.se,
-                      tally.answered, interval_note(tally.answered, "answers", median.low,
-                                                    median.high, "minutes",
-                                                    "lognormal by AIC; median"))
-    mean = fit.fit.estimates["mean"]
-    text = f"exponential({duration_text(max(round(fit.delay[1]), 1))})"
-    return Figure(block, "delay", text, mean.value, mean.low, mean.high, mean.se, tally.answered,
-                  interval_note(tally.answered, "answers", mean.low, mean.high, "minutes",
-                                "exponential by AIC; mean"))
+    return delay_figure(block, fit, tally.answered, "answers")
 
 
 def purchases(tallies: Tallies, uncertain: bool) -> tuple[list[Figure], Fit | None, Fit | None]:

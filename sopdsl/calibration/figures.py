@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sopdsl.calibration.responses import beta_of
+from sopdsl.calibration.responses import ResponseFit, beta_of
 from sopdsl.scenario.distributions import duration_text
 
 # Fewer observations than this and a figure keeps the default.
@@ -75,3 +75,18 @@ def kept(block: tuple[str, ...], key: str, text: str, n: int, what: str,
     """A default kept for want of data, saying so."""
     return Figure(block, key, text, None, None, None, None, n,
                   f"default: too little data (n = {n:,} {what}; needs {needed})")
+
+
+def delay_figure(block: tuple[str, ...], fit: ResponseFit, answered: int, what: str,
+                 detail: str = "") -> Figure:
+    """A fitted delay as written (`lognormal(median, sigma)` or `exponential(mean)`), the
+    interval that of its median or mean."""
+    family = fit.delay[0]
+    centre = "median" if family == "lognormal" else "mean"
+    estimate = fit.fit.estimates[centre]
+    scale = duration_text(max(round(fit.delay[1]), 1))
+    text = (f"lognormal({scale}, {number(fit.delay[2])})" if family == "lognormal"
+            else f"exponential({scale})")
+    return Figure(block, "delay", text, estimate.value, estimate.low, estimate.high, estimate.se,
+                  answered, interval_note(answered, what, estimate.low, estimate.high, "minutes",
+                                          f"{family} by AIC{detail}; {centre}"))

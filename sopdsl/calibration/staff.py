@@ -13,13 +13,13 @@ from scipy import stats
 
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.calibration.figures import (
-    MIN_ANSWERS, MIN_SAMPLE, Figure, interval_note, kept, number, percent, probability_text,
+    MIN_ANSWERS, MIN_SAMPLE, Figure, delay_figure, interval_note, kept, number, percent,
+    probability_text,
 )
 from sopdsl.calibration.responses import Responses, fit_responses
 from sopdsl.customers_io import Roster, TaskRecord
 from sopdsl.data_rows import DataProblems
 from sopdsl.scenario.defaults import STAFF_WORK
-from sopdsl.scenario.distributions import duration_text
 
 # A task done later than this after its creation counts as not done (in the window).
 TASK_WINDOW = 7 * MINUTES_PER_DAY
@@ -88,16 +88,8 @@ def staff_figures(roles: dict[str, RoleTasks], roster: Roster,
                               chance.value, chance.low, chance.high, chance.se, tasks.sends,
                               interval_note(tasks.sends, "tasks", chance.low, chance.high,
                                             "percent", extra)))
-        key = "median" if fit.delay[0] == "lognormal" else "mean"
-        centre = fit.fit.estimates[key]
-        text = (f"lognormal({duration_text(max(round(fit.delay[1]), 1))}, "
-                f"{number(fit.delay[2])})" if key == "median"
-                else f"exponential({duration_text(max(round(fit.delay[1]), 1))})")
-        figures.append(Figure(block, "delay", text, centre.value, centre.low, centre.high,
-                              centre.se, tasks.answered,
-                              interval_note(tasks.answered, "tasks done", centre.low,
-                                            centre.high, "minutes",
-                                            f"{fit.delay[0]} by AIC, creation to done; {key}")))
+        figures.append(delay_figure(block, fit, tasks.answered, "tasks done",
+                                    ", creation to done"))
     return figures
 
 
