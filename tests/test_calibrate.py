@@ -93,3 +93,13 @@ def test_too_little_data_keeps_the_defaults_and_says_so(tmp_path: Path):
     assert opened.value is None and opened.text == "45%"
     assert opened.note == "default: too little data (n = 24 sends; needs 30)"
     assert result.figure(("purchase",), "daily").note.startswith("default: too little data")
+
+
+def test_shares_add_up_to_exactly_100_percent():
+    """Three equal stages: hundredths of a percent that a scenario accepts (sum 100%)."""
+    from sopdsl.calibration.figures import shares_text
+
+    text = shares_text({"b": 1, "a": 1, "c": 1})
+    assert text == "a 33.34%, b 33.33%, c 33.33%"
+    total = sum(float(part.split()[1].rstrip("%")) for part in text.split(", "))
+    assert abs(total - 100) < 1e-9

@@ -11,7 +11,7 @@ from sopdsl.calibration import bgnbd, gamma_gamma
 from sopdsl.calibration.collect import AFTER_CLICK_WINDOW, Tallies
 from sopdsl.calibration.figures import (
     MIN_ANSWERS, MIN_SAMPLE, Figure, delay_figure, interval_note, kept, number, percent,
-    positive_text, probability_text,
+    positive_text, probability_text, shares_text,
 )
 from sopdsl.calibration.mle import Estimate, Fit
 from sopdsl.calibration.responses import count_interval, fit_responses, share_interval
@@ -44,16 +44,14 @@ def population(tallies: Tallies, arrivals_days: float) -> list[Figure]:
                               low, high, None, stock,
                               interval_note(stock, "customers", low, high, "percent")))
     if tallies.stages:
-        text = ", ".join(f"{stage} {percent(count / stock)}"
-                         for stage, count in sorted(tallies.stages.items()))
+        text = shares_text(tallies.stages)
         figures.append(Figure(block, "stage", text, None, None, None, None, stock,
                               f"n = {stock:,} customers"))
     for name, counts in sorted(tallies.shares.items()):
         total = sum(counts.values())
         if total < MIN_SAMPLE:
             continue
-        text = ", ".join(f"{value} {percent(count / total)}"
-                         for value, count in sorted(counts.items()))
+        text = shares_text(counts)
         figures.append(Figure(block, f"attribute {name}:", text, None, None, None, None, total,
                               f"n = {total:,} customers with a value"))
     for name, (n, total, squares) in sorted(tallies.numbers.items()):

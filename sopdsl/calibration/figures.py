@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from sopdsl.calibration.responses import ResponseFit, beta_of
@@ -90,3 +91,15 @@ def delay_figure(block: tuple[str, ...], fit: ResponseFit, answered: int, what: 
     return Figure(block, "delay", text, estimate.value, estimate.low, estimate.high, estimate.se,
                   answered, interval_note(answered, what, estimate.low, estimate.high, "minutes",
                                           f"{family} by AIC{detail}; {centre}"))
+
+
+def shares_text(counts: dict) -> str:
+    """`a 33.34%, b 33.33%, c 33.33%`: shares in hundredths of a percent that add up to
+    exactly 100% (largest remainders round up), as the scenario language requires."""
+    total = sum(counts.values())
+    units = {key: count * 10_000 / total for key, count in counts.items()}
+    whole = {key: math.floor(value) for key, value in units.items()}
+    short = 10_000 - sum(whole.values())
+    for key in sorted(units, key=lambda k: (whole[k] - units[k], k))[:short]:
+        whole[key] += 1
+    return ", ".join(f"{key} {whole[key] / 100:g}%" for key in sorted(counts))
