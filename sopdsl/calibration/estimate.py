@@ -97,7 +97,7 @@ def channels(tallies: Tallies, uncertain: bool) -> list[Figure]:
             fit = fit_responses(tally) if tally.answered >= MIN_ANSWERS else None
             if fit is None:
                 figures.append(kept(block, key, default_text, tally.answered,
-                                    f"{key}s of {tally.sends:,} {what}", MIN_ANSWERS))
+                                    f"answers of {tally.sends:,} {what}", MIN_ANSWERS))
                 continue
             chance = fit.fit.estimates["chance"]
             extra = f"{tally.censored:,} cut short" if tally.censored else ""

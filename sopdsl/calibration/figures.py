@@ -35,9 +35,14 @@ class Figure:
 
 
 def number(value: float) -> str:
-    """A figure to four significant digits, as the scenario language writes numbers."""
-    text = f"{value:.4g}"
-    return text if "e" not in text else f"{value:.6f}".rstrip("0").rstrip(".")
+    """A figure to four significant digits (whole numbers from 10,000 on), never in
+    exponent notation, which the scenario language does not read."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    if abs(value) >= 10_000:
+        return f"{round(value)}"
+    digits = max(3 - math.floor(math.log10(abs(value))), 0)
+    return f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0f}"
 
 
 def percent(value: float) -> str:
