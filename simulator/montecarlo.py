@@ -9,9 +9,8 @@ replication order. Process pools and Dask share the `concurrent.futures.Executor
 from __future__ import annotations
 
 import queue as queue_module
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -19,6 +18,7 @@ from simulator import METHODS
 from simulator.results import Tally
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.errors import SopdslError
+from sopdsl.executors import dask_executor
 
 if TYPE_CHECKING:
     from sopdsl.scenario.model import Scenario
@@ -50,10 +50,6 @@ class Forecast:
     tallies: list[Tally]
     seed: int | None = None  # the root seed (Monte Carlo only)
     seeds: list[int] = field(default_factory=list)  # each replication's seed, in order
-
-
-class SchedulerError(SopdslError):
-    """The Dask scheduler cannot be used: no dask.distributed, or the address does not answer."""
 
 
 class Refused(SopdslError):
@@ -102,7 +98,7 @@ def simulate(
     runner = runner or default_runner()
     seeds = replication_seeds(seed, replications)
     if scheduler is not None:
-        with _dask_executor(scheduler) as executor:
+        with dask_executor(scheduler) as executor:
             tallies = _run_on(executor, runner, program, scenario, seeds, progress, None)
     elif workers > 1 and replications > 1:
         tallies = _run_in_pool(min(workers, replications), runner, program, scenario, seeds,
@@ -222,20 +218,3 @@ def _pass_on_days(days: Any, progress: Progress | None) -> None:
         except queue_module.Empty:
             return
         progress.days(index, done)
-
-
-@contextmanager
-def _dask_executor(scheduler: str) -> Iterator[Executor]:
-    """An executor on the Dask cluster at `scheduler` (dask.distributed is imported only here)."""
-    try:
-        from dask.distributed import Client
-    except ImportError as error:
-        raise SchedulerError("running on a Dask scheduler needs dask.distributed; install it "
-                             "with: pip install 'sopdsl[dask]'") from error
-    try:
-        client = Client(scheduler, set_as_default=False)
-    except (OSError, ValueError) as error:
-        message = f"cannot connect to the Dask scheduler {scheduler}: {error}"
-        raise SchedulerError(message) from error
-    with client:
-        yield client.get_executor(pure=False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,9 +15,9 @@ from sopdsl.calibration.mle import Fit
 from sopdsl.checker.program import Program
 from sopdsl.checker.program import collect as collect_program
 from sopdsl.calibration.staff import staff_figures, tally_tasks
-from sopdsl.customers_io import (
-    Roster, histories_of_records, read_customers, read_events, read_staff, read_tasks,
-)
+from sopdsl.customers_io import EventRecord, Moments, Roster, read_staff, read_tasks
+from sopdsl.histories import HeldProblems, convert_records, data_files, follow
+from sopdsl.runtime.replay import CustomerData
 from sopdsl.data_rows import DataProblems
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.runtime.clock import Clock
@@ -67,13 +67,10 @@ def calibrate(customers: str | Path, events: str | Path | None = None, *, until:
     problems = DataProblems()
     clock = Clock(until, program.settings.timezone)
     result = Calibration(name, until, uncertainty)
-    rows = read_customers(customers, program, problems)
-    found = read_events(events, program, clock, problems, later=True) if events else ()
-    events_name = display_path(events or customers)
-    tallies = collect(histories_of_records(rows, found, problems, display_path(customers),
-                                           events_name),
-                      program, problems, events_name,
-                      until.hour * 60 + until.minute + until.second / 60, progress)
+    files = data_files(customers, events)
+    tallies = collect(_histories(customers, events, program, clock, problems), program,
+                      problems, files.events, until.hour * 60 + until.minute + until.second / 60,
+                      progress)
     roster = read_staff(Path(staff), program, problems) if staff else Roster()
     roles = (tally_tasks(read_tasks(Path(tasks), clock, problems), roster, problems,
                          display_path(Path(tasks))) if tasks and not problems.fatal else {})
@@ -95,6 +92,20 @@ def calibrate(customers: str | Path, events: str | Path | None = None, *, until:
     if spend is not None:
         result.fits["gamma_gamma"] = spend
     return result
+
+
+def _histories(customers: Path, events: Path | None, program: Program, clock: Clock,
+               problems: DataProblems) -> Iterator[tuple[CustomerData, list[EventRecord]]]:
+    """Each customer with their event rows, those at or after the cut-off included; problems
+    in reading order, `problems.fatal` when the files could not be read to the end."""
+    held = HeldProblems()
+    files = data_files(customers, events)
+    moments = Moments(clock)
+    for rows in follow(customers, events, program, held):
+        problems.add(rows.reports)
+        yield convert_records(rows, program, moments, files, problems, later=True)
+    problems.add(held.take())
+    problems.fatal = problems.fatal or held.fatal
 
 
 def builtin_program() -> Program:

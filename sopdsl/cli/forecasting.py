@@ -46,11 +46,6 @@ def run_options(command: Callable) -> Callable:
         click.option("--seed", type=click.IntRange(0, MAX_SEED),
                      help="Root seed; each replication's seed derives from it (default: the "
                           "scenario's)."),
-        click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=1,
-                     show_default=True,
-                     help="Processes to run replications in."),
-        click.option("--scheduler", metavar="URL",
-                     help="Run replications on a Dask cluster, e.g. tcp://host:8786."),
         click.option("--method", type=click.Choice(METHODS), default="montecarlo",
                      show_default=True,
                      help="montecarlo samples replications; exact computes expected values "
@@ -60,17 +55,33 @@ def run_options(command: Callable) -> Callable:
     ]
     for option in reversed(options):
         command = option(command)
-    return command
+    return parallel_options("run replications")(command)
+
+
+def parallel_options(work: str) -> Callable[[Callable], Callable]:
+    """Add --workers and --scheduler: where to `work` (e.g. "run replications")."""
+    def add(command: Callable) -> Callable:
+        command = click.option("--scheduler", metavar="URL",
+                               help=f"{work.capitalize()} on a Dask cluster, e.g. "
+                                    "tcp://host:8786.")(command)
+        return click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=1,
+                            show_default=True, help=f"Processes to {work} in.")(command)
+    return add
+
+
+def check_parallel(workers: int, scheduler: str | None) -> None:
+    """Refuse --workers with --scheduler, and a scheduler address that cannot be read."""
+    if scheduler is not None and workers > 1:
+        raise click.UsageError("use either --workers or --scheduler, not both")
+    if scheduler is not None and not _is_address(scheduler):
+        raise click.UsageError(f"--scheduler takes an address such as tcp://host:8786, "
+                               f"not `{scheduler}`")
 
 
 def options_of(values: dict[str, Any]) -> RunOptions:
     """The run options out of a command's parameters (removed from `values`)."""
     options = RunOptions(**{key: values.pop(key) for key in RunOptions.__dataclass_fields__})
-    if options.scheduler is not None and options.workers > 1:
-        raise click.UsageError("use either --workers or --scheduler, not both")
-    if options.scheduler is not None and not _is_address(options.scheduler):
-        raise click.UsageError(f"--scheduler takes an address such as tcp://host:8786, "
-                               f"not `{options.scheduler}`")
+    check_parallel(options.workers, options.scheduler)
     return options
 
 
@@ -122,7 +133,8 @@ def load_scenario(program: Program, name: str | None, options: RunOptions) -> Sc
 def run_forecast(program: Program, scenario: Scenario, options: RunOptions,
                  label: str = "") -> Forecast:
     """Forecast with the chosen method, a progress bar on standard error for Monte Carlo."""
-    from simulator.montecarlo import Refused, SchedulerError, forecast, horizon_days
+    from simulator.montecarlo import Refused, forecast, horizon_days
+    from sopdsl.executors import SchedulerError
 
     try:
         if options.method == "exact":
