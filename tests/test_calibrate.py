@@ -103,3 +103,18 @@ def test_shares_add_up_to_exactly_100_percent():
     assert text == "a 33.34%, b 33.33%, c 33.33%"
     total = sum(float(part.split()[1].rstrip("%")) for part in text.split(", "))
     assert abs(total - 100) < 1e-9
+
+
+def test_the_sample_scenario_checks_clean_with_its_playbook(onboarding):
+    """The scenario fitted to the bundled sample (no latent settings: too few buyers), added
+    to the playbook it was fitted for, is one the checker accepts without a finding."""
+    import sopdsl
+    from programs import ONBOARDING, SAMPLE_DATA
+    from sopdsl.calibration.text import scenario_text
+
+    result = calibrate(SAMPLE_DATA / "customers.csv", SAMPLE_DATA / "events.csv",
+                       until=dt.datetime(2026, 12, 2), program=onboarding, uncertainty=False)
+    text = ONBOARDING.read_text(encoding="utf-8") + "\n" + scenario_text(result)
+    program = sopdsl.load_text(text, name=ONBOARDING.name, folder=ONBOARDING.parent)
+    assert [(d.code, d.message) for d in program.diagnostics] == []
+    assert "scenario fitted {" in text
