@@ -13,7 +13,7 @@ from sopdsl.calibration.figures import (
     MIN_ANSWERS, MIN_SAMPLE, Figure, delay_figure, interval_note, kept, number, percent,
     positive_text, probability_text, shares_text,
 )
-from sopdsl.calibration.mle import Estimate, Fit
+from sopdsl.calibration.mle import Fit, ParameterEstimate
 from sopdsl.calibration.responses import count_interval, fit_responses, share_interval
 from sopdsl.scenario.defaults import CHANNEL_DEFAULTS, PURCHASE
 from sopdsl.scenario.distributions import duration_text
@@ -162,7 +162,7 @@ def purchases(tallies: Tallies, uncertain: bool) -> tuple[list[Figure], Fit | No
     return figures, process, spend
 
 
-def _extra(estimate: Estimate) -> str:
+def _extra(estimate: ParameterEstimate) -> str:
     """The standard error, and a warning when the fit runs off to the edge of the parameter
     space: the data shows no spread in what the parameter describes, so it is not pinned."""
     if estimate.value > EDGE or estimate.high is None or not math.isfinite(estimate.high):

@@ -16,7 +16,7 @@ MAX_EVALUATIONS = 4000
 
 
 @dataclass(frozen=True)
-class Estimate:
+class ParameterEstimate:
     """One fitted figure: its value, standard error and 95% interval (None when unknown)."""
 
     value: float
@@ -29,7 +29,7 @@ class Estimate:
 class Fit:
     """A maximum likelihood fit: each parameter's estimate, the log-likelihood, the sample size."""
 
-    estimates: dict[str, Estimate]
+    estimates: dict[str, ParameterEstimate]
     loglik: float
     n: int
     converged: bool
@@ -104,15 +104,15 @@ def fit_mle(negative_loglik: Callable[[np.ndarray], float], start: Sequence[floa
         value = float(back[index](free[index]))
         variance = covariance[index, index] if covariance is not None else np.nan
         if not (np.isfinite(variance) and variance > 0):
-            estimates[name] = Estimate(value, None, None, None)
+            estimates[name] = ParameterEstimate(value, None, None, None)
             continue
         se = float(np.sqrt(variance))
         step = 1e-6
         slope = (back[index](free[index] + step) - back[index](free[index] - step)) / (2 * step)
         low, high = (_profile_bounds(on_links, free, float(best.fun), index, se) if profile
                      else (free[index] - Z95 * se, free[index] + Z95 * se))
-        estimates[name] = Estimate(value, abs(float(slope)) * se, float(back[index](low)),
-                                   float(back[index](high)))
+        estimates[name] = ParameterEstimate(value, abs(float(slope)) * se,
+                                            float(back[index](low)), float(back[index](high)))
     return Fit(estimates, -float(best.fun), n,
                bool(polished.success or (result is not None and result.success)))
 
