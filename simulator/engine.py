@@ -89,7 +89,7 @@ class Replication:
         roles = {role: (staff, Shifts(working_hours(staff, clock), self.horizon))
                  for role, staff in scenario.staff.items() if role in program.roles}
         self.staffing = Staffing(
-            self.env, roles, staff_rng, lambda staff: DrawStream(staff.delay, draws, floor=0.0),
+            self.env, roles, staff_rng, lambda law: DrawStream(law, draws, floor=0.0),
             self.horizon, StaffOutcome(self._done, self._expired))
         self.behaviour = BehaviourSampler(program, scenario, behaviour_rng, draws)
         owners = self.staffing.member_ids(scenario.population.owner)
@@ -311,11 +311,12 @@ class Replication:
         self.staffing.put(item, where, send=True)
 
     def _task(self, index: int, customer: Customer, task: TaskCreated) -> None:
-        self.staffing.assign(WorkItem(index, task, self.env.now, task.due), customer.owner,
-                             task.role, send=False)
+        now = self.env.now
+        self.staffing.assign(WorkItem(index, task, now, self.staffing.task_due(task.role, task, now)),
+                             customer.owner, task.role, send=False)
 
     def _handoff(self, index: int, customer: Customer, handoff: HandoffRequested) -> None:
-        owner = self.staffing.next_owner(handoff.role)
+        owner = self.staffing.next_owner(handoff.role, customer.owner)
         if owner is not None:
             customer.owner = owner
 
@@ -326,7 +327,7 @@ class Replication:
                 customer = self.customers[index]
                 self._apply(index, customer,
                             self.interpreter.deliver(customer, send, now, staff=member))
-        else:
+        elif isinstance(item.what, TaskCreated):
             index = item.customer
             self._fire(index, self.customers[index], Event("task_done", now))
 

@@ -8,6 +8,7 @@ replication order. Process pools and Dask share the `concurrent.futures.Executor
 
 from __future__ import annotations
 
+import dataclasses
 import queue as queue_module
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from simulator import METHODS
+from simulator.quick import sample_fraction, scaled
 from simulator.results import Tally
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.errors import SopdslError
@@ -50,6 +52,7 @@ class Forecast:
     tallies: list[Tally]
     seed: int | None = None  # the root seed (Monte Carlo only)
     seeds: list[int] = field(default_factory=list)  # each replication's seed, in order
+    sample: float | None = None  # a quick forecast: the share of customers simulated
 
 
 class Refused(SopdslError):
@@ -128,18 +131,27 @@ def forecast_exactly(
 
 def forecast(program: Program, scenario: Scenario, *, method: str = "montecarlo",
              workers: int = 1, scheduler: str | None = None,
-             progress: Progress | None = None) -> Forecast:
+             progress: Progress | None = None, quick: bool = False) -> Forecast:
     """Forecast with `method`: `montecarlo` runs the scenario's replications from its seed
     (see `simulate`); `exact` computes expected values, or raises `Refused` saying why not.
-    The playbook must load without errors (`program.ok`)."""
+    `quick` simulates a sample of the customers with staff alike and scales counts back
+    (Monte Carlo only; see `simulator.quick`). The playbook must load without errors."""
     if not program.ok:
         raise ValueError("the playbook has errors: `program.diagnostics` lists them")
     if method == "exact":
+        if quick:
+            raise ValueError("a quick forecast samples customers: it is Monte Carlo only")
         return forecast_exactly(program, scenario)
     if method != "montecarlo":
         raise ValueError(f"the methods are {', '.join(METHODS)}, not {method!r}")
-    return simulate(program, scenario, replications=scenario.replications, seed=scenario.seed,
-                    workers=workers, scheduler=scheduler, progress=progress)
+    fraction = sample_fraction(scenario) if quick else 1.0
+    result = simulate(program, scenario.sampled(fraction) if fraction < 1 else scenario,
+                      replications=scenario.replications, seed=scenario.seed,
+                      workers=workers, scheduler=scheduler, progress=progress)
+    if fraction == 1.0:
+        return result
+    tallies = [scaled(tally, 1 / fraction) for tally in result.tallies]
+    return dataclasses.replace(result, scenario=scenario, tallies=tallies, sample=fraction)
 
 
 def horizon_days(scenario: Scenario) -> float:

@@ -22,8 +22,17 @@ GOAL_NOTE = ("goal rates count only entries whose goal window ended inside the h
              "later entries count in `reached` but not in the rate")
 INTERVAL_NOTE = "every figure is the mean over replications with a Student t 95% interval"
 EXACT_NOTE = "expected values computed without sampling: intervals have zero width"
+
+
+def quick_note(sample: float) -> str:
+    """What a quick forecast's reader should know: what it simulated and what it cannot show."""
+    return (f"a quick forecast: {sample:.1%} of the customers were simulated with staff scaled "
+            f"alike, and counts are scaled back ×{1 / sample:,.1f}; rates are the sample's. How "
+            "work queues at full scale (backlog, expiry, mass sends' reach) can differ: "
+            "forecast without --quick for those")
 STEP_FIELDS = ("reached", "sent", "delivered", "opened", "clicked", "actions")
-STAFF_FIELDS = ("tasks", "done", "expired", "utilisation", "max_backlog")
+STAFF_FIELDS = ("tasks", "done", "expired", "utilisation", "max_backlog", "on_time", "late",
+                "missed", "abandoned", "sla_hit_rate")
 TOTAL_FIELDS = ("customers", "arrivals", "sends", "delivered", "interactions", "purchases",
                 "purchasers", "unfriends", "cost")
 
@@ -109,5 +118,7 @@ def report_meta(forecast: Forecast) -> dict:
         "horizon": duration_text(scenario.horizon_minutes),
         "horizon_minutes": scenario.horizon_minutes,
         "customers": estimate([tally.customers for tally in forecast.tallies]).as_dict(),
-        "notes": [GOAL_NOTE, EXACT_NOTE if exact else INTERVAL_NOTE],
+        "sample": forecast.sample,
+        "notes": [GOAL_NOTE, EXACT_NOTE if exact else INTERVAL_NOTE,
+                  *([quick_note(forecast.sample)] if forecast.sample is not None else [])],
     }

@@ -146,6 +146,12 @@ class Staff(ScenarioModel):
     completion: Probability  # chance a task is ever done
     delay: Distribution  # minutes from a task's creation until its member gets to it
     hours: Hours
+    # Minutes from a task's creation after which it is abandoned when nobody has started it;
+    # None: late tasks wait until they are done.
+    patience: Distribution | None = None
+    # The chance an escalation's `remind` gets the member to the task at once (also a task
+    # they would never have done).
+    reminder: Probability = 0.5
 
 
 class Channel(ScenarioModel):
@@ -219,6 +225,24 @@ class Scenario(ScenarioModel):
     cost: Cost
     # Events that follow no channel, purchase or staff behaviour, by name (docs/scenarios.md).
     events: dict[str, EventBehaviour] = Field(default_factory=dict)
+
+    def sampled(self, fraction: float) -> Scenario:
+        """This scenario for `fraction` of its customers, staff alike: each role's members
+        rounded (one at least) and their capacity set so the role's capacity is `fraction` of
+        its whole."""
+        if not 0 < fraction <= 1:
+            raise ValueError("a sample is a fraction in (0, 1]")
+        population = self.population.model_copy(update={
+            "size": round(self.population.size * fraction),
+            "arrivals_per_day": self.population.arrivals_per_day * fraction})
+        staff = {}
+        for role, spec in self.staff.items():
+            members = max(1, round(spec.count * fraction)) if spec.count else 0
+            per_member = (spec.capacity_per_day * spec.count * fraction / members
+                          if members else spec.capacity_per_day)
+            staff[role] = spec.model_copy(update={"count": members,
+                                                  "capacity_per_day": per_member})
+        return self.model_copy(update={"population": population, "staff": staff})
 
     def overridden(self, *, replications: int | None = None, seed: int | None = None,
                    customers: int | None = None) -> Scenario:
