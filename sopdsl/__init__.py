@@ -9,15 +9,18 @@ from sopdsl.errors import SopdslError
 
 if TYPE_CHECKING:
     from sopdsl.api import CheckReport, check, check_paths, load, load_text
+    from sopdsl.calibration.calibrate import Calibration, calibrate
     from sopdsl.checker.program import Program
     from sopdsl.diagnostics import Diagnostic
     from sopdsl.planning.plans import PlanResult, plan, write_plan
 
-__all__ = ("CheckReport", "Diagnostic", "PlanResult", "Program", "SopdslError", "check",
-           "check_paths", "load", "load_text", "plan", "write_plan")
+__all__ = ("Calibration", "CheckReport", "Diagnostic", "PlanResult", "Program", "SopdslError",
+           "calibrate", "check", "check_paths", "load", "load_text", "plan", "write_plan")
 
 # Imported on first use, so `sopdsl --help` does not pay for Lark and pydantic.
 _HOMES = {
+    "Calibration": "sopdsl.calibration.calibrate",
+    "calibrate": "sopdsl.calibration.calibrate",
     "CheckReport": "sopdsl.api",
     "check": "sopdsl.api",
     "check_paths": "sopdsl.api",

@@ -152,6 +152,8 @@ CODES: dict[str, Code] = _codes(
     ("E611", "too-many-data-errors", "more bad rows than are worth reporting for one file"),
     ("E612", "unknown-group", "a `joined_group` or `left_group` row naming a group the groups file does not list"),
     ("E613", "duplicate-group", "a group id given twice in the groups file"),
+    ("W614", "event-after-until", "events at or after `calibrate --until`, which it does not use"),
+    ("E615", "response-before-send", "an open, click or reply before any send on its channel"),
     # E62x: plan files, ledgers and push configuration read by `sopdsl push`
     ("E620", "unreadable-plan", "a plan file that is missing, a folder or not UTF-8"),
     ("E621", "plan-not-json", "a plan file that is not JSON"),

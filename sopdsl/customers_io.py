@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sopdsl.builtins import date_out_of_range
+from sopdsl.builtins import CHANNELS, date_out_of_range
 from sopdsl.checker.program import Program
 from sopdsl.data_rows import DataProblems, read_rows
 from sopdsl.diagnostics import did_you_mean
@@ -28,8 +28,10 @@ from sopdsl.runtime.replay import CustomerData
 from sopdsl.syntax.files import display_path
 
 CUSTOMER_COLUMNS = ("customer_id", "owner", "tags", "stage", "score")
-EVENT_COLUMNS = ("customer_id", "time", "event", "content", "amount", "group")
+EVENT_COLUMNS = ("customer_id", "time", "event", "content", "amount", "group", "channel",
+                 "journey", "step")
 STAFF_COLUMNS = ("staff_id", "name", "role", "email")
+TASK_COLUMNS = ("staff_id", "created", "done", "customer_id", "task_id")
 TAG_SEPARATOR = ";"
 _TRUE = frozenset(("true", "yes", "1", "y", "t"))
 _FALSE = frozenset(("false", "no", "0", "n", "f"))
@@ -46,7 +48,7 @@ class Columns:
 
     def check(self, line: int, row: dict[str, Any]) -> bool:
         """Report new unknown columns; False when a required column is missing."""
-        for column in row:
+        for column in () if self.seen.issuperset(row) else row:
             if column not in self.seen:
                 self.seen.add(column)
                 if column not in self.known:
@@ -104,11 +106,15 @@ def customer_of(name: str, line: int, row: dict[str, Any], program: Program,
 
 @dataclass(slots=True)
 class EventRecord:
-    """One event row: whose it is, the event and where it was read."""
+    """One event row: whose it is, the event and where it was read; a send's or response's
+    channel, and the journey and step that sent it, when the row names them."""
 
     customer: str
     event: Event
     line: int
+    channel: str | None = None
+    journey: str | None = None
+    step: str | None = None
 
 
 def read_events(path: Path, program: Program, clock: Clock,
@@ -121,9 +127,9 @@ def read_events(path: Path, program: Program, clock: Clock,
     moments = Moments(clock)
     for line, row in read_rows(path, problems):
         if columns.check(line, row) and names.known(line, row):
-            event = event_of(name, line, row, moments, problems)
-            if event is not None:
-                yield EventRecord(row_customer(row), event, line)
+            record = event_record_of(name, line, row, moments, problems)
+            if record is not None:
+                yield record
 
 
 def event_columns(name: str, problems: DataProblems) -> Columns:
@@ -158,21 +164,56 @@ class EventNames:
         return False
 
 
-def event_of(name: str, line: int, row: dict[str, Any], moments: Moments,
-             problems: DataProblems) -> Event | None:
-    """The event of one row with a known event, None when a cell is bad or it is at or after
-    the plan's start (reported)."""
+def event_record_of(name: str, line: int, row: dict[str, Any], moments: Moments,
+                    problems: DataProblems, later: bool = False) -> EventRecord | None:
+    """The event row of one row with a known event, None when a cell is bad or it is at or
+    after the clock's epoch (reported; with `later` such events are given, for the caller to
+    judge)."""
     cells = Cells(name, line, problems)
     when = cells.moment(row["time"], moments)
     amount = cells.number("amount", row.get("amount"))
+    channel = cells.channel(row.get("channel"))
     if when is None or cells.bad:
         return None
-    if when >= 0:
+    if when >= 0 and not later:
         problems.report("E610", name, line, "event at or after the plan's start",
                         hint="a plan replays history before --start; later events belong "
                              "to a later plan")
         return None
-    return Event(text_cell(row["event"]) or "", when, text_cell(row.get("content")), amount)
+    return EventRecord(row_customer(row),
+                       Event(text_cell(row["event"]) or "", when, text_cell(row.get("content")), amount),
+                       line, channel, text_cell(row.get("journey")), text_cell(row.get("step")))
+
+
+@dataclass(slots=True)
+class TaskRecord:
+    """One row of a staff task log: whose task, when it was created and done (None: not
+    done), in run-time minutes, and where it was read."""
+
+    staff: str
+    created: float
+    done: float | None
+    line: int
+
+
+def read_tasks(path: Path, clock: Clock, problems: DataProblems) -> Iterator[TaskRecord]:
+    """A staff task log's tasks in file order; bad rows are reported and left out."""
+    name = display_path(path)
+    columns = Columns(name, TASK_COLUMNS, ("staff_id", "created"), problems)
+    moments = Moments(clock)
+    for line, row in read_rows(path, problems):
+        if not columns.check(line, row):
+            continue
+        cells = Cells(name, line, problems)
+        created = cells.moment(row["created"], moments, "created")
+        done = (cells.moment(row["done"], moments, "done") if text_cell(row.get("done"))
+                else None)
+        if created is None or cells.bad:
+            continue
+        if done is not None and done < created:
+            cells.fail("`done` is before `created`", "check the columns' order and time zone")
+            continue
+        yield TaskRecord(text_cell(row["staff_id"]) or "", created, done, line)
 
 
 class OutOfRange(SopdslError, ValueError):
@@ -246,6 +287,14 @@ class Cells:
             return None
         return plain_number(number)
 
+    def channel(self, value: Any) -> str | None:
+        text = text_cell(value)
+        if text is None or text in CHANNELS:
+            return text
+        self.fail(f"`{text}` is not a channel", did_you_mean(text, CHANNELS)
+                  or f"channels: {', '.join(CHANNELS)}")
+        return None
+
     def tags(self, value: Any) -> tuple[str, ...]:
         if isinstance(value, list):
             return tuple(str(tag).strip() for tag in value if str(tag).strip())
@@ -285,15 +334,15 @@ class Cells:
             return text
         return None
 
-    def moment(self, value: Any, moments: Moments) -> float | None:
+    def moment(self, value: Any, moments: Moments, column: str = "time") -> float | None:
         text = text_cell(value) or ""
         try:
             return moments.minutes(text)
         except OutOfRange as error:
-            self.fail(f"`time` {error}", "check the year: events are replayed from 1970 on")
+            self.fail(f"`{column}` {error}", "check the year: events are replayed from 1970 on")
             return None
         except ValueError:
-            self.fail(f"`time` must be a date and time such as 2026-12-01 20:15, not `{text}`",
+            self.fail(f"`{column}` must be a date and time such as 2026-12-01 20:15, not `{text}`",
                       "without an offset the time is read in the playbook's time zone")
             return None
 

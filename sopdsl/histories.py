@@ -16,7 +16,8 @@ from typing import Any
 
 from sopdsl.checker.program import Program
 from sopdsl.customers_io import (
-    EventNames, Moments, customer_columns, customer_of, event_columns, event_of, row_customer,
+    EventNames, EventRecord, Moments, customer_columns, customer_of, event_columns,
+    event_record_of, row_customer,
 )
 from sopdsl.data_rows import DataProblems, Report, read_rows
 from sopdsl.runtime.customer import Event
@@ -112,13 +113,23 @@ def follow(customers: Path, events: Path | None, program: Program,
 def convert(rows: CustomerRows, program: Program, moments: Moments, files: DataFiles,
             problems: DataProblems) -> tuple[CustomerData, list[Event]]:
     """The customer and their events; bad cells are reported and left out."""
+    customer, records = convert_records(rows, program, moments, files, problems)
+    return customer, [record.event for record in records]
+
+
+def convert_records(rows: CustomerRows, program: Program, moments: Moments, files: DataFiles,
+                    problems: DataProblems,
+                    later: bool = False) -> tuple[CustomerData, list[EventRecord]]:
+    """The customer and their event rows (channel, journey and step with each event); bad
+    cells are reported and left out, and events at or after the clock's epoch too unless
+    `later`."""
     customer = customer_of(files.customers, rows.line, rows.row, program, problems)
-    events = []
+    records = []
     for line, row in rows.events:
-        event = event_of(files.events, line, row, moments, problems)
-        if event is not None:
-            events.append(event)
-    return customer, events
+        record = event_record_of(files.events, line, row, moments, problems, later)
+        if record is not None:
+            records.append(record)
+    return customer, records
 
 
 def _event_rows(path: Path, name: str, program: Program,

@@ -28,8 +28,10 @@ ALLOWED = {
     "sopdsl.planning": {"sopdsl", "sopdsl.syntax", "sopdsl.checker", "sopdsl.fmt", "sopdsl.draw",
                         "sopdsl.runtime", "sopdsl.scenario"},
     "sopdsl.push": {"sopdsl", "sopdsl.syntax", "sopdsl.planning"},
+    "sopdsl.calibration": {"sopdsl", "sopdsl.syntax", "sopdsl.checker", "sopdsl.scenario",
+                           "sopdsl.runtime"},
     "sopdsl": {"sopdsl.syntax", "sopdsl.checker", "sopdsl.scenario", "sopdsl.runtime",
-               "sopdsl.planning"},
+               "sopdsl.planning", "sopdsl.calibration"},
     "simulator": {"sopdsl", "sopdsl.syntax", "sopdsl.checker", "sopdsl.scenario", "sopdsl.runtime",
                   "sopdsl.draw", "sopdsl.fmt", "sopdsl.planning"},
 }

@@ -1,0 +1,1 @@
+"""Scenarios fitted from an operator's own data: the estimators and `calibrate`."""

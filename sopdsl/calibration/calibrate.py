@@ -1,0 +1,115 @@
+"""`calibrate`: a scenario fitted to customers and events before a cut-off."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sopdsl.builtins import MINUTES_PER_DAY
+from sopdsl.calibration import estimate
+from sopdsl.calibration.collect import collect
+from sopdsl.calibration.figures import Figure
+from sopdsl.calibration.mle import Fit
+from sopdsl.checker.program import Program
+from sopdsl.checker.program import collect as collect_program
+from sopdsl.calibration.staff import staff_figures, tally_tasks
+from sopdsl.customers_io import EventRecord, Moments, Roster, read_staff, read_tasks
+from sopdsl.histories import HeldProblems, convert_records, data_files, follow
+from sopdsl.runtime.replay import CustomerData
+from sopdsl.data_rows import DataProblems
+from sopdsl.diagnostics import Diagnostic
+from sopdsl.runtime.clock import Clock
+from sopdsl.syntax.files import display_path
+from sopdsl.syntax.loader import Loader
+
+
+@dataclass
+class Calibration:
+    """The fitted figures in scenario order, the likelihood fits behind them, and the data
+    problems met (`complete` is False when the data could not be read to the end)."""
+
+    name: str
+    until: dt.datetime
+    uncertainty: bool
+    customers: int = 0
+    stock: int = 0
+    figures: list[Figure] = field(default_factory=list)
+    fits: dict[str, Fit] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    complete: bool = True
+
+    def summary(self) -> str:
+        """One line saying what the scenario was fitted to."""
+        return (f"fitted by sopdsl calibrate to {self.customers:,} customers' data before "
+                f"{self.until.isoformat(sep=' ', timespec='minutes')}")
+
+    def figure(self, block: tuple[str, ...], key: str) -> Figure | None:
+        """The figure written at `key` in `block`, None when there is none."""
+        return next((f for f in self.figures if f.block == block and f.key == key), None)
+
+
+def calibrate(customers: str | Path, events: str | Path | None = None, *, until: dt.datetime,
+              staff: str | Path | None = None, tasks: str | Path | None = None,
+              program: Program | None = None, name: str = "fitted", uncertainty: bool = True,
+              progress: Callable[[int], None] | None = None) -> Calibration:
+    """Fit a scenario to the customers and events before `until` (the playbook's time zone
+    when it has no offset); problems in the data are diagnostics, never exceptions.
+
+    `staff` (members and roles) and `tasks` (their task log) give the staff figures.
+    `program` names the attributes, stages, events and roles the data may hold (default: the
+    built-in ones); `uncertainty` writes each fitted parameter as a distribution over its
+    value; `progress` is called with the number of customers read since it was last called.
+    """
+    program = program or builtin_program()
+    customers, events = Path(customers), Path(events) if events else None
+    problems = DataProblems()
+    clock = Clock(until, program.settings.timezone)
+    result = Calibration(name, until, uncertainty)
+    files = data_files(customers, events)
+    tallies = collect(_histories(customers, events, program, clock, problems), program,
+                      problems, files.events, until.hour * 60 + until.minute + until.second / 60,
+                      progress)
+    roster = read_staff(Path(staff), program, problems) if staff else Roster()
+    roles = (tally_tasks(read_tasks(Path(tasks), clock, problems), roster, problems,
+                         display_path(Path(tasks))) if tasks and not problems.fatal else {})
+    result.diagnostics = problems.finish()
+    if problems.fatal:
+        result.complete = False
+        return result
+    result.customers, result.stock = tallies.customers, tallies.stock
+    # Arrivals are counted from the first one: earlier data may predate the friend export.
+    days = -tallies.first_arrival / MINUTES_PER_DAY
+    result.figures.extend(estimate.population(tallies, days))
+    result.figures.extend(estimate.channels(tallies, uncertainty))
+    bought, process, spend = estimate.purchases(tallies, uncertainty)
+    result.figures.extend(bought)
+    result.figures.extend(estimate.other_events(tallies, uncertainty))
+    result.figures.extend(staff_figures(roles, roster, uncertainty))
+    if process is not None:
+        result.fits["bgnbd"] = process
+    if spend is not None:
+        result.fits["gamma_gamma"] = spend
+    return result
+
+
+def _histories(customers: Path, events: Path | None, program: Program, clock: Clock,
+               problems: DataProblems) -> Iterator[tuple[CustomerData, list[EventRecord]]]:
+    """Each customer with their event rows, those at or after the cut-off included; problems
+    in reading order, `problems.fatal` when the files could not be read to the end."""
+    held = HeldProblems()
+    files = data_files(customers, events)
+    moments = Moments(clock)
+    for rows in follow(customers, events, program, held):
+        problems.add(rows.reports)
+        yield convert_records(rows, program, moments, files, problems, later=True)
+    problems.add(held.take())
+    problems.fatal = problems.fatal or held.fatal
+
+
+def builtin_program() -> Program:
+    """A playbook that declares nothing: built-in events, attributes and stages only."""
+    loader = Loader()
+    return collect_program(loader.load(loader.add_text('playbook "built-in" { }',
+                                                       Path("built-in.sop"))))

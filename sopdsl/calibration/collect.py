@@ -1,0 +1,275 @@
+"""One pass over customers and events into the sufficient statistics calibration needs.
+
+Customers are read one at a time with their events (see `customers_io`); only counts, sums
+and per-customer triples (x, t_x, T) are kept, never rows. Times are run-time minutes with
+the cut-off (`--until`) at 0: everything the estimators see happened before it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sopdsl.builtins import MINUTES_PER_DAY
+from sopdsl.calibration.responses import Responses
+from sopdsl.checker.program import Program
+from sopdsl.customers_io import EventRecord
+from sopdsl.data_rows import DataProblems
+from sopdsl.runtime.replay import CustomerData
+
+# How long after a send an open, click, reply or unfriend still counts as its answer.
+RESPONSE_WINDOW = 7 * MINUTES_PER_DAY
+# How long after a click a purchase or another event counts as the click's doing
+# (the scenario's default `within` for `after_click`).
+AFTER_CLICK_WINDOW = 3 * MINUTES_PER_DAY
+RESPONSES = ("open", "click", "reply")
+# Events with a behaviour of their own in a scenario: they get no `daily` rate block.
+OWN_BEHAVIOUR = frozenset(("friend_added", "friend_deleted", "delivered", "open", "click",
+                           "reply", "purchase", "task_done"))
+# Attribute kinds whose values are shares; numbers get a normal distribution.
+SHARE_KINDS = frozenset(("enum", "bool"))
+
+
+@dataclass
+class Purchases:
+    """Per buyer: BG/NBD's x (repeat purchases), t_x and T (weeks), and for repeat buyers the
+    number and mean value of their repeat purchases (Gamma-Gamma)."""
+
+    x: array = field(default_factory=lambda: array("d"))
+    t_x: array = field(default_factory=lambda: array("d"))
+    T: array = field(default_factory=lambda: array("d"))
+    repeat_x: array = field(default_factory=lambda: array("d"))
+    repeat_mean: array = field(default_factory=lambda: array("d"))
+
+    def add(self, times: list[float], values: list[float | None], end: float) -> None:
+        """One buyer's purchase times (sorted, weeks) and values, watched until `end`."""
+        self.x.append(len(times) - 1)
+        self.t_x.append(times[-1] - times[0])
+        self.T.append(end - times[0])
+        repeats = values[1:]
+        if repeats and all(value is not None and value > 0 for value in repeats):
+            self.repeat_x.append(len(repeats))
+            self.repeat_mean.append(sum(repeats) / len(repeats))
+
+
+@dataclass
+class Tallies:
+    """Everything the estimators read, gathered in one pass."""
+
+    customers: int = 0
+    stock: int = 0
+    tags: Counter = field(default_factory=Counter)
+    stages: Counter = field(default_factory=Counter)
+    shares: dict[str, Counter] = field(default_factory=dict)
+    numbers: dict[str, list[float]] = field(default_factory=dict)  # n, sum, sum of squares
+    arrivals: int = 0
+    first_arrival: float = 0.0  # the earliest friend_added before the cut-off
+    first_time: float = 0.0  # the earliest event before the cut-off
+    joined_days: float = 0.0  # customer-days from arrival, for customers who arrived
+    joined: int = 0
+    by_day: Purchases = field(default_factory=lambda: Purchases())
+    by_time: Purchases = field(default_factory=lambda: Purchases())
+    timed: bool = False  # some purchase has a time of day: the data is not by day
+    midnight: float = 0.0  # the cut-off's minute of the day
+    values: list[float] = field(default_factory=lambda: [0, 0.0, 0.0])  # n, sum log, sum log^2
+    clicks: int = 0  # clicks with a whole after-click window before the cut-off
+    after_click: Counter = field(default_factory=Counter)  # event -> clicks it followed
+    events: Counter = field(default_factory=Counter)  # other events before the cut-off
+    channels: dict[tuple[str, str], Responses] = field(default_factory=dict)
+    later: int = 0
+    later_line: int = 0
+
+    def purchases(self) -> Purchases:
+        """The buyers' statistics at the data's resolution: by time when any purchase has a
+        time of day, else by day."""
+        return self.by_time if self.timed else self.by_day
+
+    def responses(self, channel: str, kind: str) -> Responses:
+        """The tally of one channel's answers of one kind (`open`, `click_opened`, ...)."""
+        tally = self.channels.get((channel, kind))
+        if tally is None:
+            tally = self.channels[(channel, kind)] = Responses()
+        return tally
+
+    def exposure_days(self) -> float:
+        """Customer-days observed: from arrival for those who arrived, else from the data's
+        first event."""
+        return self.joined_days + (self.customers - self.joined) * (-self.first_time
+                                                                     / MINUTES_PER_DAY)
+
+
+def collect(histories: Iterable[tuple[CustomerData, list[EventRecord]]], program: Program,
+            problems: DataProblems, events_file: str, midnight: float = 0.0,
+            progress: Callable[[int], None] | None = None) -> Tallies:
+    """The tallies of every customer and their events before the cut-off, which is `midnight`
+    minutes into its day."""
+    tallies = Tallies(midnight=midnight)
+    for number, (customer, records) in enumerate(histories, start=1):
+        _customer(tallies, program, customer, records, problems, events_file)
+        if progress is not None and number % 1000 == 0:
+            progress(1000)
+    if tallies.later:
+        problems.report("W614", events_file, tallies.later_line,
+                        f"{tallies.later:,} events at or after --until are not used",
+                        hint="calibration reads what happened before --until; responses after "
+                             "it count as not (yet) seen")
+    return tallies
+
+
+def _customer(tallies: Tallies, program: Program, customer: CustomerData,
+              records: list[EventRecord], problems: DataProblems, events_file: str) -> None:
+    before = []
+    for record in records:
+        if record.event.time >= 0:
+            if not tallies.later:
+                tallies.later_line = record.line
+            tallies.later += 1
+        else:
+            before.append(record)
+    before.sort(key=lambda r: r.event.time)
+    tallies.customers += 1
+    if before:
+        tallies.first_time = min(tallies.first_time, before[0].event.time)
+    _profile(tallies, program, customer, before)
+    _purchases(tallies, [r.event for r in before if r.event.name == "purchase"])
+    _channels(tallies, before, problems, events_file)
+    _after_clicks(tallies, before)
+    for record in before:
+        if record.event.name not in OWN_BEHAVIOUR:
+            tallies.events[record.event.name] += 1
+
+
+def _profile(tallies: Tallies, program: Program, customer: CustomerData,
+             before: list[EventRecord]) -> None:
+    """Stock, arrivals and the stock's shares: a friend at the cut-off is in the stock."""
+    friend = True
+    arrived = None
+    for record in before:
+        if record.event.name == "friend_added":
+            friend, arrived = True, record.event.time
+            tallies.arrivals += 1
+            tallies.first_arrival = min(tallies.first_arrival, arrived)
+        elif record.event.name == "friend_deleted":
+            friend = False
+    if arrived is not None:
+        tallies.joined += 1
+        tallies.joined_days += -arrived / MINUTES_PER_DAY
+    if not friend:
+        return
+    tallies.stock += 1
+    tallies.tags.update(set(customer.tags))
+    tallies.stages[customer.stage or (program.settings.stages[0]
+                                      if program.settings.stages else "")] += 1
+    for name, value in customer.attributes.items():
+        kind = program.attributes[name].type
+        if kind in SHARE_KINDS:
+            tallies.shares.setdefault(name, Counter())[str(value).lower()
+                                                        if kind == "bool" else value] += 1
+        elif kind == "number":
+            sums = tallies.numbers.setdefault(name, [0, 0.0, 0.0])
+            sums[0] += 1
+            sums[1] += value
+            sums[2] += value * value
+
+
+def _purchases(tallies: Tallies, purchases: list) -> None:
+    """Both readings of a buyer's purchases; `purchases()` picks the one the data's resolution
+    calls for. By day (dates without a time of day, as in the papers' data): a day's purchases
+    are one transaction and T runs to the last whole day before the cut-off. By time: each
+    purchase counts at its moment and T runs to the cut-off."""
+    if not purchases:
+        return
+    week = 7 * MINUTES_PER_DAY
+    days: dict[int, float | None] = {}
+    purchases.sort(key=lambda event: event.time)
+    for event in purchases:
+        amount = event.amount
+        if amount is not None and amount > 0:
+            tallies.values[0] += 1
+            tallies.values[1] += math.log(amount)
+            tallies.values[2] += math.log(amount) ** 2
+        local = event.time + tallies.midnight
+        if not tallies.timed and local % MINUTES_PER_DAY:
+            tallies.timed = True
+        day = math.floor(local / MINUTES_PER_DAY)
+        known = days.get(day, 0.0)
+        days[day] = None if known is None or amount is None else known + amount
+    order = sorted(days)
+    last_day = math.ceil(tallies.midnight / MINUTES_PER_DAY) - 1
+    tallies.by_day.add([day / 7 for day in order], [days[day] for day in order], last_day / 7)
+    tallies.by_time.add([event.time / week for event in purchases],
+                        [event.amount for event in purchases], 0.0)
+
+
+def _channels(tallies: Tallies, before: list[EventRecord], problems: DataProblems,
+              events_file: str) -> None:
+    """Each send's answers within the response window, cut short by the next send on its
+    channel and by the cut-off."""
+    sends: dict[str, list[float]] = {}
+    answers: dict[tuple[str, str], list[float]] = {}
+    deletions = [r.event.time for r in before if r.event.name == "friend_deleted"]
+    latest: str | None = None
+    for record in before:
+        name = record.event.name
+        if name == "delivered" and record.channel:
+            sends.setdefault(record.channel, []).append(record.event.time)
+            latest = record.channel
+        elif name in RESPONSES:
+            channel = record.channel or latest
+            if channel is None:
+                continue  # no send to answer: the data has no sends for this customer
+            if channel not in sends:
+                problems.report("E615", events_file, record.line,
+                                f"`{name}` on {channel} before any send on {channel}",
+                                hint="a response follows a `delivered` row of its channel; "
+                                     "check the time zone and the channel column")
+                continue
+            answers.setdefault((channel, name), []).append(record.event.time)
+    every_send = sorted(t for times in sends.values() for t in times)
+    for channel, times in sends.items():
+        opens = tallies.responses(channel, "open")
+        unfriends = tallies.responses(channel, "unfriend")
+        kinds = [(answers.get((channel, kind)), tallies.responses(channel, kind),
+                  tallies.responses(channel, f"{kind}_opened")) for kind in ("click", "reply")]
+        for index, sent in enumerate(times):
+            following = times[index + 1] if index + 1 < len(times) else math.inf
+            end = min(sent + RESPONSE_WINDOW, 0.0, following)
+            opened = _answer(opens, answers.get((channel, "open")), sent, end)
+            for found, every, of_opened in kinds:
+                _answer(every, found, sent, end)
+                if opened:
+                    _answer(of_opened, found, sent, end)
+            after = bisect.bisect_right(every_send, sent)
+            end_any = min(sent + RESPONSE_WINDOW, 0.0,
+                          every_send[after] if after < len(every_send) else math.inf)
+            _answer(unfriends, deletions, sent, end_any)
+
+
+def _answer(tally: Responses, times: list[float] | None, sent: float, end: float) -> bool:
+    """Count one send: answered at the first answer in [sent, end), else watched until end."""
+    for when in times or ():
+        if sent <= when < end:
+            tally.answer(when - sent)
+            return True
+    tally.silence(end - sent, RESPONSE_WINDOW)
+    return False
+
+
+def _after_clicks(tallies: Tallies, before: list[EventRecord]) -> None:
+    """For each click with a whole window before the cut-off: which events followed in it."""
+    clicks = [r.event.time for r in before if r.event.name == "click"
+              and r.event.time + AFTER_CLICK_WINDOW <= 0]
+    if not clicks:
+        return
+    tallies.clicks += len(clicks)
+    following: dict[str, list[float]] = {}
+    for record in before:
+        if record.event.name not in OWN_BEHAVIOUR or record.event.name == "purchase":
+            following.setdefault(record.event.name, []).append(record.event.time)
+    for name, times in following.items():
+        tallies.after_click[name] += sum(
+            any(click < t <= click + AFTER_CLICK_WINDOW for t in times) for click in clicks)

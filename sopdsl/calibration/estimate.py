@@ -1,0 +1,237 @@
+"""From tallies to figures: every estimator of `calibrate`, each on the data it needs."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sopdsl.builtins import CHANNELS
+from sopdsl.calibration import bgnbd, gamma_gamma
+from sopdsl.calibration.collect import AFTER_CLICK_WINDOW, Tallies
+from sopdsl.calibration.figures import (
+    MIN_ANSWERS, MIN_SAMPLE, Figure, delay_figure, interval_note, kept, number, percent,
+    positive_text, probability_text, shares_text,
+)
+from sopdsl.calibration.mle import Fit, ParameterEstimate
+from sopdsl.calibration.responses import count_interval, fit_responses, share_interval
+from sopdsl.scenario.defaults import CHANNEL_DEFAULTS, PURCHASE
+from sopdsl.scenario.distributions import duration_text
+
+PER_WEEK = "7d"
+# A shape parameter past this describes a spread too small to see: the likelihood is flat.
+EDGE = 1e4
+
+
+def population(tallies: Tallies, arrivals_days: float) -> list[Figure]:
+    """The stock, arrivals per day and the stock's shares of tags, stages and attributes."""
+    block = ("population",)
+    stock = tallies.stock
+    figures = []
+    if arrivals_days > 0:
+        low, high = count_interval(tallies.arrivals)
+        rate = tallies.arrivals / arrivals_days
+        figures.append(Figure(block, "arrivals", f"{number(rate)}/day", rate,
+                              low / arrivals_days, high / arrivals_days, None, tallies.arrivals,
+                              interval_note(tallies.arrivals, f"friends added in "
+                                            f"{number(arrivals_days)} days",
+                                            low / arrivals_days, high / arrivals_days)))
+    if stock < MIN_SAMPLE:
+        return figures
+    for tag, count in sorted(tallies.tags.items()):
+        low, high = share_interval(count, stock)
+        figures.append(Figure(block, f'tag "{tag}"', percent(count / stock), count / stock,
+                              low, high, None, stock,
+                              interval_note(stock, "customers", low, high, "percent")))
+    if tallies.stages:
+        text = shares_text(tallies.stages)
+        figures.append(Figure(block, "stage", text, None, None, None, None, stock,
+                              f"n = {stock:,} customers"))
+    for name, counts in sorted(tallies.shares.items()):
+        total = sum(counts.values())
+        if total < MIN_SAMPLE:
+            continue
+        text = shares_text(counts)
+        figures.append(Figure(block, f"attribute {name}:", text, None, None, None, None, total,
+                              f"n = {total:,} customers with a value"))
+    for name, (n, total, squares) in sorted(tallies.numbers.items()):
+        if n < MIN_SAMPLE:
+            continue
+        mean = total / n
+        sd = math.sqrt(max(squares / n - mean * mean, 0.0) * n / (n - 1))
+        if sd > 0:
+            figures.append(Figure(block, f"attribute {name}:",
+                                  f"normal({number(mean)}, {number(sd)})", mean, None, None,
+                                  sd / math.sqrt(n), n, f"n = {n:,} customers with a value"))
+    return figures
+
+
+def channels(tallies: Tallies, uncertain: bool) -> list[Figure]:
+    """Each channel's open, click, reply and unfriend chances and its response delay."""
+    figures = []
+    for channel in CHANNELS:
+        if (channel, "open") not in tallies.channels:
+            continue
+        block = (f"channel {channel}",)
+        default = CHANNEL_DEFAULTS[channel]
+        opens = tallies.channels[(channel, "open")]
+        has_opens = opens.answered > 0
+        chosen = {"open": (opens, "sends"),
+                  "click": (tallies.responses(channel, "click_opened" if has_opens else "click"),
+                            "opened sends" if has_opens else "sends"),
+                  "reply": (tallies.responses(channel, "reply_opened" if has_opens else "reply"),
+                            "opened sends" if has_opens else "sends"),
+                  "unfriend": (tallies.responses(channel, "unfriend"), "sends")}
+        delay = None
+        for key, (tally, what) in chosen.items():
+            if key != "open" and not has_opens and key != "unfriend":
+                figures.append(Figure(block, key, percent(getattr(default, key)), None, None,
+                                      None, None, tally.sends,
+                                      "default: the data has no opens on this channel, and "
+                                      f"{key} is a chance given open"))
+                continue
+            default_text = percent(getattr(default, key))
+            if tally.sends < MIN_SAMPLE:
+                figures.append(kept(block, key, default_text, tally.sends, what))
+                continue
+            fit = fit_responses(tally) if tally.answered >= MIN_ANSWERS else None
+            if fit is None:
+                figures.append(kept(block, key, default_text, tally.answered,
+                                    f"answers of {tally.sends:,} {what}", MIN_ANSWERS))
+                continue
+            chance = fit.fit.estimates["chance"]
+            extra = f"{tally.censored:,} cut short" if tally.censored else ""
+            figures.append(Figure(block, key, probability_text(chance.value, chance.se,
+                                                               uncertain),
+                                  chance.value, chance.low, chance.high, chance.se, tally.sends,
+                                  interval_note(tally.sends, what, chance.low, chance.high,
+                                                "percent", extra)))
+            if key == "open":
+                delay = (fit, tally)
+        figures.append(_delay(block, delay, default.delay))
+    return figures
+
+
+def _delay(block: tuple[str, ...], found, default) -> Figure:
+    if found is None:
+        return kept(block, "delay", default.text(), 0, "answered sends", MIN_ANSWERS)
+    fit, tally = found
+    return delay_figure(block, fit, tally.answered, "answers")
+
+
+def purchases(tallies: Tallies, uncertain: bool) -> tuple[list[Figure], Fit | None, Fit | None]:
+    """The BG/NBD purchase process, Gamma-Gamma values and the after-click chance."""
+    figures = []
+    block = ("purchase", "bgnbd")
+    bought = tallies.purchases()
+    buyers = len(bought.x)
+    process = None
+    if buyers >= MIN_SAMPLE and max(bought.x, default=0) > 0:
+        process = bgnbd.fit(np.frombuffer(bought.x), np.frombuffer(bought.t_x),
+                            np.frombuffer(bought.T))
+        for name in bgnbd.NAMES:
+            estimate = process.estimates[name]
+            figures.append(Figure(block, name, positive_text(estimate.value, estimate.se,
+                                                             uncertain),
+                                  estimate.value, estimate.low, estimate.high, estimate.se,
+                                  buyers, interval_note(buyers, "buyers", estimate.low,
+                                                        estimate.high,
+                                                        extra=_extra(estimate))))
+        figures.append(Figure(block, "per", PER_WEEK, None, None, None, None, buyers,
+                              f"log-likelihood {process.loglik:.1f}"))
+    else:
+        figures.append(kept(("purchase",), "daily", percent(PURCHASE.daily), buyers, "buyers"))
+    spend = None
+    repeaters = len(bought.repeat_x)
+    block = ("purchase", "value gamma_gamma")
+    if repeaters >= MIN_SAMPLE:
+        spend = gamma_gamma.fit(np.frombuffer(bought.repeat_x),
+                                np.frombuffer(bought.repeat_mean))
+        for name in gamma_gamma.NAMES:
+            estimate = spend.estimates[name]
+            figures.append(Figure(block, name, positive_text(estimate.value, estimate.se,
+                                                             uncertain),
+                                  estimate.value, estimate.low, estimate.high, estimate.se,
+                                  repeaters, interval_note(repeaters, "repeat buyers",
+                                                           estimate.low, estimate.high,
+                                                           extra=_extra(estimate))))
+    else:
+        figures.append(_values(tallies, repeaters))
+    figures.append(after_click(tallies, "purchase", ("purchase",), _purchase_days(tallies),
+                               uncertain))
+    return figures, process, spend
+
+
+def _extra(estimate: ParameterEstimate) -> str:
+    """The standard error, and a warning when the fit runs off to the edge of the parameter
+    space: the data shows no spread in what the parameter describes, so it is not pinned."""
+    if estimate.value > EDGE or estimate.high is None or not math.isfinite(estimate.high):
+        return "not pinned down: the data shows no spread here"
+    return f"se {number(estimate.se)}" if estimate.se else ""
+
+
+def _purchase_days(tallies: Tallies) -> float:
+    """Purchases per customer-day observed."""
+    exposure = tallies.exposure_days()
+    bought = tallies.purchases()
+    return (sum(bought.x) + len(bought.x)) / exposure if exposure > 0 else 0.0
+
+
+def _values(tallies: Tallies, repeaters: int) -> Figure:
+    n, total, squares = tallies.values
+    if n < MIN_SAMPLE:
+        return kept(("purchase",), "value", PURCHASE.value.text(), repeaters,
+                    "repeat buyers")
+    mean = total / n
+    sigma = math.sqrt(max(squares / n - mean * mean, 1e-12))
+    se = sigma / math.sqrt(n)
+    return Figure(("purchase",), "value", f"lognormal({number(math.exp(mean))}, {number(sigma)})",
+                  math.exp(mean), math.exp(mean - 1.96 * se), math.exp(mean + 1.96 * se), None, n,
+                  interval_note(n, "purchases (too few repeat buyers for gamma_gamma)",
+                                math.exp(mean - 1.96 * se), math.exp(mean + 1.96 * se),
+                                extra="median"))
+
+
+def after_click(tallies: Tallies, event: str, block: tuple[str, ...], daily_rate: float,
+                uncertain: bool) -> Figure:
+    """The chance that a click brings the event within the window, over what would have
+    happened anyway at the event's daily rate."""
+    window_days = AFTER_CLICK_WINDOW / 1440
+    within = f" within {duration_text(AFTER_CLICK_WINDOW)}"
+    clicks = tallies.clicks
+    if clicks < MIN_SAMPLE:
+        return kept(block, "after_click", percent(PURCHASE.after_click) + within
+                    if event == "purchase" else f"0%{within}", clicks, "clicks")
+    followed = tallies.after_click.get(event, 0)
+    anyway = -math.expm1(-daily_rate * window_days)
+
+    def excess(share: float) -> float:
+        return min(max((share - anyway) / (1 - anyway), 0.0), 1.0)
+
+    low, high = share_interval(followed, clicks)
+    value = excess(followed / clicks)
+    se = math.sqrt(max(value * (1 - value), 1e-12) / clicks)
+    return Figure(block, "after_click", probability_text(value, se, uncertain) + within, value,
+                  excess(low), excess(high), se, clicks,
+                  interval_note(clicks, "clicks", excess(low), excess(high), "percent",
+                                f"{percent(anyway)} would follow anyway"))
+
+
+def other_events(tallies: Tallies, uncertain: bool) -> list[Figure]:
+    """Each other event's daily chance per customer and its after-click chance."""
+    exposure = tallies.exposure_days()
+    figures = []
+    for event, count in sorted(tallies.events.items()):
+        if exposure <= 0:
+            break
+        block = (event,)
+        rate = count / exposure
+        low, high = count_interval(count)
+        figures.append(Figure(block, "daily", percent(-math.expm1(-rate)), rate,
+                              low / exposure, high / exposure, None, count,
+                              interval_note(count, f"events in {number(exposure)} "
+                                            "customer-days", low / exposure, high / exposure,
+                                            "percent")))
+        if tallies.clicks >= MIN_SAMPLE:
+            figures.append(after_click(tallies, event, block, rate, uncertain))
+    return figures

@@ -1,0 +1,48 @@
+"""The Gamma-Gamma spend model (Fader, Hardie & Lee 2005, "RFM and CLV"; Fader & Hardie,
+"The Gamma-Gamma model of monetary value").
+
+Each purchase's value ~ Gamma(shape p, rate nu); each customer's nu ~ Gamma(shape q, rate
+gamma). A customer's data is x (purchases counted) and m (their mean value); the mean of x
+values given nu is Gamma(p x, nu x), so nu integrates out in closed form.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import gammaln
+
+from sopdsl.calibration.mle import Fit, fit_mle, thinned
+
+NAMES = ("p", "q", "gamma")
+# Past this many repeat buyers the simplex search runs on a thinned sample, the gradient
+# search on all of them from there.
+SEARCH_LIMIT = 20_000
+
+
+def loglik(params: np.ndarray, x: np.ndarray, m: np.ndarray, weight: np.ndarray) -> float:
+    """The summed log-likelihood of customers' mean values m over x purchases:
+
+    ln G(px+q) - ln G(px) - ln G(q) + q ln gamma + (px-1) ln m + px ln x - (px+q) ln(gamma + m x).
+    """
+    p, q, gamma = params
+    px = p * x
+    each = (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(gamma)
+            + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * np.log(gamma + m * x))
+    return float(np.dot(weight, each))
+
+
+def fit(x: np.ndarray, m: np.ndarray) -> Fit:
+    """The maximum likelihood Gamma-Gamma parameters of customers with x >= 1 and mean m > 0."""
+    weight = np.ones(len(x))
+    start = (1.0, 1.0, max(float(np.mean(m)), 1e-9))
+    small = len(x) <= SEARCH_LIMIT
+    if not small:
+        sx, sm, sw = thinned(x, m, weight, limit=SEARCH_LIMIT)
+        start = tuple(fit_mle(lambda v: -loglik(v, sx, sm, sw), start, NAMES,
+                              len(sw)).value(name) for name in NAMES)
+    return fit_mle(lambda v: -loglik(v, x, m, weight), start, NAMES, int(len(x)), search=small)
+
+
+def mean_value(p: float, q: float, gamma: float) -> float:
+    """The population's mean purchase value, p gamma / (q - 1) (infinite when q <= 1)."""
+    return p * gamma / (q - 1) if q > 1 else float("inf")

@@ -1,0 +1,120 @@
+"""`calibrate` end to end in the library: recovery of known parameters, censoring, data rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from calibration_kit import UNTIL, Truth, draw_log
+from sopdsl.calibration.calibrate import calibrate
+
+SEEDS = range(100)
+CUSTOMERS = 600
+TRUTH = Truth()
+# Every parameter the synthetic log is drawn from, where calibrate writes it.
+PARAMETERS = {
+    (("channel private_chat",), "open"): TRUTH.open,
+    (("channel private_chat",), "click"): TRUTH.click,
+    (("channel private_chat",), "reply"): TRUTH.reply,
+    (("channel private_chat",), "delay"): TRUTH.delay_median,
+    (("purchase", "bgnbd"), "r"): TRUTH.r,
+    (("purchase", "bgnbd"), "alpha"): TRUTH.alpha,
+    (("purchase", "bgnbd"), "a"): TRUTH.a,
+    (("purchase", "bgnbd"), "b"): TRUTH.b,
+    (("purchase", "value gamma_gamma"), "p"): TRUTH.p,
+    (("purchase", "value gamma_gamma"), "q"): TRUTH.q,
+    (("purchase", "value gamma_gamma"), "gamma"): TRUTH.gamma,
+}
+
+
+@pytest.mark.slow
+def test_every_parameter_is_inside_its_interval_in_90_to_98_percent_of_seeds(tmp_path: Path):
+    """100 synthetic logs: each reported 95% interval holds the truth 90-98 times. Too narrow
+    intervals (plug-in censoring, a wrong Hessian) fall below, too wide ones above."""
+    covered: Counter = Counter()
+    for seed in SEEDS:
+        folder = tmp_path / str(seed)
+        folder.mkdir()
+        customers, events = draw_log(TRUTH, CUSTOMERS, seed, folder)
+        result = calibrate(customers, events, until=UNTIL, uncertainty=False)
+        for (block, key), truth in PARAMETERS.items():
+            figure = result.figure(block, key)
+            assert figure is not None and figure.low is not None, (seed, block, key)
+            covered[key] += figure.low <= truth <= figure.high
+    assert {key: 90 <= covered[key] <= 98 for key in covered} == {
+        key: True for key in covered}, dict(covered)
+
+
+def test_censored_sends_do_not_bias_the_open_chance(tmp_path: Path):
+    """Cutting the log a day after the last sends leaves many of them unanswered yet; the open
+    chance still comes out at the truth, while the plain share of answered sends falls short."""
+    truth = Truth(delay_median=24 * 60.0, delay_sigma=0.8)
+    customers, events = draw_log(truth, 1500, 11, tmp_path)
+    result = calibrate(customers, events, until=UNTIL, uncertainty=False)
+    opened = result.figure(("channel private_chat",), "open")
+    assert opened.low <= truth.open <= opened.high
+    assert "cut short" in opened.note
+    plain = _answered_share(events)
+    assert plain < opened.low
+
+
+def _answered_share(events: Path) -> float:
+    lines = events.read_text(encoding="utf-8").splitlines()[1:]
+    before = [line.split(",") for line in lines
+              if dt.datetime.fromisoformat(line.split(",")[1]) < UNTIL]
+    sends = sum(row[2] == "delivered" for row in before)
+    return sum(row[2] == "open" for row in before) / sends
+
+
+def test_uncertainty_writes_distributions_over_the_fitted_values(tmp_path: Path):
+    """With parameter draws a chance is beta(a, b) with the estimate as its mean, a positive
+    parameter lognormal(estimate, se/estimate)."""
+    customers, events = draw_log(TRUTH, 300, 5, tmp_path)
+    plain = calibrate(customers, events, until=UNTIL, uncertainty=False)
+    drawn = calibrate(customers, events, until=UNTIL, uncertainty=True)
+    opened = drawn.figure(("channel private_chat",), "open")
+    a, b = (float(v) for v in opened.text.removeprefix("beta(").removesuffix(")").split(","))
+    assert a / (a + b) == pytest.approx(plain.figure(("channel private_chat",), "open").value,
+                                        rel=1e-3)
+    assert (a * b / ((a + b) ** 2 * (a + b + 1))) ** 0.5 == pytest.approx(opened.se, rel=1e-3)
+    r = drawn.figure(("purchase", "bgnbd"), "r")
+    assert r.text == f"lognormal({float(r.text[10:].split(',')[0]):.4g}, " \
+                     f"{r.se / r.value:.4g})"
+
+
+def test_too_little_data_keeps_the_defaults_and_says_so(tmp_path: Path):
+    """Ten customers: the purchase process and the channel chances keep the defaults."""
+    customers, events = draw_log(TRUTH, 3, 2, tmp_path)
+    result = calibrate(customers, events, until=UNTIL)
+    opened = result.figure(("channel private_chat",), "open")
+    assert opened.value is None and opened.text == "45%"
+    assert opened.note == "default: too little data (n = 24 sends; needs 30)"
+    assert result.figure(("purchase",), "daily").note.startswith("default: too little data")
+
+
+def test_shares_add_up_to_exactly_100_percent():
+    """Three equal stages: hundredths of a percent that a scenario accepts (sum 100%)."""
+    from sopdsl.calibration.figures import shares_text
+
+    text = shares_text({"b": 1, "a": 1, "c": 1})
+    assert text == "a 33.34%, b 33.33%, c 33.33%"
+    total = sum(float(part.split()[1].rstrip("%")) for part in text.split(", "))
+    assert abs(total - 100) < 1e-9
+
+
+def test_the_sample_scenario_checks_clean_with_its_playbook(onboarding):
+    """The scenario fitted to the bundled sample (no latent settings: too few buyers), added
+    to the playbook it was fitted for, is one the checker accepts without a finding."""
+    import sopdsl
+    from programs import ONBOARDING, SAMPLE_DATA
+    from sopdsl.calibration.text import scenario_text
+
+    result = calibrate(SAMPLE_DATA / "customers.csv", SAMPLE_DATA / "events.csv",
+                       until=dt.datetime(2026, 12, 2), program=onboarding, uncertainty=False)
+    text = ONBOARDING.read_text(encoding="utf-8") + "\n" + scenario_text(result)
+    program = sopdsl.load_text(text, name=ONBOARDING.name, folder=ONBOARDING.parent)
+    assert [(d.code, d.message) for d in program.diagnostics] == []
+    assert "scenario fitted {" in text
