@@ -96,6 +96,8 @@ CODES: dict[str, Code] = _codes(
     ("E319", "duplicate-split", "two splits with the same name in one journey"),
     ("E320", "simulation-too-large", "a scenario larger than sopdsl simulates (replications, horizon, customers, staff, seed)"),
     ("E321", "date-out-of-range", "a scenario `start` outside 1970-01-01 to 9800-12-31"),
+    ("E326", "per-customer-not-here", "`per customer` on a value drawn once per replication"),
+    ("E327", "two-purchase-processes", "a `purchase` block with both `daily` and `bgnbd`"),
     # W4xx: lint warnings (dead code, style, logic)
     ("W401", "unused-content", "a content that no step, event or goal uses"),
     ("W402", "unused-segment", "a segment that no expression or trigger uses"),
