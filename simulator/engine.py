@@ -27,11 +27,13 @@ from sopdsl.runtime.effects import (
 from sopdsl.runtime.interpreter import Interpreter
 from sopdsl.checker.program import Program
 from simulator.behaviour import BehaviourSampler, DrawStream, daily_moments
+from simulator.latent import latent_moments, named_generators
 from simulator.day_clock import DayTableClock
 from simulator.notes import unmodelled_events
 from simulator.population import Population, generate
 from simulator.results import Tally
 from sopdsl.scenario.model import Scenario
+from sopdsl.scenario.uncertainty import with_replication_draws
 from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem, working_hours
 from simulator.counting import (
     SampledCounts, effect_counts, response_counts, step_reached, tally_of,
@@ -39,6 +41,7 @@ from simulator.counting import (
 
 Progress = Callable[[int], None]
 PURCHASE = "purchase"
+MOMENTS = "purchase.bgnbd.moments"  # the stream of BG/NBD candidate purchase moments
 
 
 def run_replication(program: Program, scenario: Scenario, seed: int,
@@ -64,6 +67,11 @@ class Replication:
 
     def __init__(self, program: Program, scenario: Scenario, seed: int,
                  progress: Progress | None) -> None:
+        # Children 0-5 are the streams of every run; 6 and 7 those of values drawn per
+        # replication and per customer, by name (adding them changed no earlier stream).
+        streams = np.random.SeedSequence(seed).spawn(8)
+        scenario = with_replication_draws(scenario, named_generators(streams[6]))
+        own = named_generators(streams[7])
         self.program, self.scenario, self.seed, self.progress = program, scenario, seed, progress
         self.env = simpy.Environment()
         self.horizon = float(scenario.horizon_minutes)
@@ -71,7 +79,6 @@ class Replication:
         clock = DayTableClock(dt.datetime.combine(scenario.start, dt.time()),
                               program.settings.timezone, scenario.start - dt.timedelta(days=2),
                               days + 4)
-        streams = np.random.SeedSequence(seed).spawn(6)
         population_rng, draws = (np.random.default_rng(s) for s in streams[:2])
         behaviour_rng, staff_rng = (random.Random(int(s.generate_state(1)[0]))
                                     for s in streams[2:4])
@@ -91,9 +98,11 @@ class Replication:
         self.staffing = Staffing(
             self.env, roles, staff_rng, lambda staff: DrawStream(staff.delay, draws, floor=0.0),
             self.horizon, StaffOutcome(self._done, self._expired))
-        self.behaviour = BehaviourSampler(program, scenario, behaviour_rng, draws)
         owners = self.staffing.member_ids(scenario.population.owner)
-        self.population: Population = generate(program, scenario, owners, population_rng)
+        self.population: Population = generate(program, scenario, owners, population_rng, own)
+        self.behaviour = BehaviourSampler(program, scenario, behaviour_rng, draws,
+                                          self.population.latent, own)
+        self.latent_moments_rng = own(MOMENTS)
         self.customers: list[Customer | None] = [None] * self.population.size
         self.wakes: list[float | None] = [None] * self.population.size
         self.outbox: dict[tuple[int, float], list[SendRequested]] = {}
@@ -172,6 +181,14 @@ class Replication:
             who.append(customers)
             when.append(times)
             what.append(np.full(customers.size, kind))
+        rate = self.population.latent.rate
+        if rate is not None:  # BG/NBD: candidates at each customer's rate times the ceiling
+            customers, times = latent_moments(
+                followed, self.horizon, rate * self.behaviour.model.most_purchase_factor(),
+                self.latent_moments_rng)
+            who.append(customers)
+            when.append(times)
+            what.append(np.zeros(customers.size, dtype=np.int64))
         times = np.concatenate(when)
         order = np.argsort(times, kind="stable")
         self.daily_queue = (times[order].tolist(), np.concatenate(who)[order].tolist(),
@@ -189,7 +206,7 @@ class Replication:
         if names[what[position]] != PURCHASE:
             self._fire(index, customer, Event(names[what[position]], now))
             return
-        amount = self.behaviour.organic_purchase(customer, now)
+        amount = self.behaviour.organic_purchase(customer, now, index)
         if amount is not None:
             self._fire(index, customer, Event(PURCHASE, now, None, amount))
 
@@ -254,6 +271,7 @@ class Replication:
             self.counts.add(("purchases",), event.time)
             self.gmv += event.amount or 0.0
             self.purchasers.add(index)
+            self.behaviour.purchased(index)
         elif event.name == "friend_deleted":
             self.counts.add(("unfriends",), event.time)
         self._apply(index, customer, self.interpreter.on_event(customer, event))
@@ -336,7 +354,8 @@ class Replication:
                 self.counts.add(("dropped", "expired"), self.env.now)
 
     def _delivered(self, index: int, customer: Customer, sent: SendDelivered) -> None:
-        response = self.behaviour.respond(customer, sent.channel, sent.content, self.env.now)
+        response = self.behaviour.respond(customer, sent.channel, sent.content, self.env.now,
+                                          index)
         # A message nobody opens and that deletes no friend has nothing to count or fire later
         # (most posts: moments are seen by few).
         if response.events and response.at < self.horizon:
