@@ -42,6 +42,9 @@ from simulator.counting import (
 Progress = Callable[[int], None]
 PURCHASE = "purchase"
 MOMENTS = "purchase.bgnbd.moments"  # the stream of BG/NBD candidate purchase moments
+# A replication's seed spawns its streams: children 0-5 are those of every run; 6 and 7 those
+# of values drawn per replication and per customer, by name (adding them changed no other).
+STREAMS, PARAMETER_DRAWS, OWN_DRAWS = 8, 6, 7
 
 
 def run_replication(program: Program, scenario: Scenario, seed: int,
@@ -62,16 +65,21 @@ def run_replication(program: Program, scenario: Scenario, seed: int,
             gc.enable()
 
 
+def replication_scenario(scenario: Scenario, seed: int) -> Scenario:
+    """The scenario the replication of `seed` runs with: each value written as a distribution
+    drawn once for it (per-customer ones keep their means)."""
+    streams = np.random.SeedSequence(seed).spawn(STREAMS)
+    return with_replication_draws(scenario, named_generators(streams[PARAMETER_DRAWS]))
+
+
 class Replication:
     """The state of one run: the SimPy environment, the customers, staff and the counters."""
 
     def __init__(self, program: Program, scenario: Scenario, seed: int,
                  progress: Progress | None) -> None:
-        # Children 0-5 are the streams of every run; 6 and 7 those of values drawn per
-        # replication and per customer, by name (adding them changed no earlier stream).
-        streams = np.random.SeedSequence(seed).spawn(8)
-        scenario = with_replication_draws(scenario, named_generators(streams[6]))
-        own = named_generators(streams[7])
+        streams = np.random.SeedSequence(seed).spawn(STREAMS)
+        scenario = replication_scenario(scenario, seed)
+        own = named_generators(streams[OWN_DRAWS])
         self.program, self.scenario, self.seed, self.progress = program, scenario, seed, progress
         self.env = simpy.Environment()
         self.horizon = float(scenario.horizon_minutes)
