@@ -51,12 +51,43 @@ def refusal_reasons(program: Program, scenario: Scenario) -> list[str]:
         reasons.append(
             f"the scenario's fatigue rules ({rules}) change behaviour with the number of "
             "messages received; write `fatigue { }` to forecast without fatigue")
+    reasons.extend(latent_reasons(scenario))
     reasons.extend(_quota_reasons(program, scenario))
     reasons.extend(_handoff_reasons(program))
     reasons.extend(_trigger_reasons(program))
     reasons.extend(_expression_reasons(program, scenario))
     reasons.extend(_delay_reasons(scenario))
     return reasons
+
+
+def latent_reasons(scenario: Scenario) -> list[str]:
+    """Why customers who differ from each other keep the exact method from following one
+    customer of each type: the BG/NBD process and probabilities drawn per customer."""
+    reasons = []
+    if scenario.purchase.bgnbd is not None:
+        reasons.append(
+            "the scenario's `bgnbd` gives each customer a purchase rate and a dropout chance of "
+            "their own, and who has dropped out depends on their purchases; the exact method "
+            "takes the same `daily` chance for everyone, Monte Carlo takes `bgnbd`")
+    for path, drawn in scenario.drawn.items():
+        if drawn.per_customer:
+            written = drawn.distribution.model_copy(update={"low": None, "high": None}).text()
+            reasons.append(
+                f"`{_setting_name(path)} {written} per customer` gives each customer a "
+                "probability of their own, so who responded before is likelier to respond "
+                "again; the exact method takes one probability for everyone, Monte Carlo "
+                "takes this")
+    return reasons
+
+
+def _setting_name(path: str) -> str:
+    """`channels.sms.click` as the scenario writes where it is: `channel sms { click`."""
+    parts = path.split(".")
+    if parts[0] == "channels":
+        return f"channel {parts[1]} {{ {parts[2]}"
+    if parts[0] == "events":
+        return f"{parts[1]} {{ {parts[2]}"
+    return f"purchase {{ {parts[-1]}"
 
 
 def _where(node: ast.Node) -> str:

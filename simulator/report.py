@@ -22,6 +22,9 @@ GOAL_NOTE = ("goal rates count only entries whose goal window ended inside the h
              "later entries count in `reached` but not in the rate")
 INTERVAL_NOTE = "every figure is the mean over replications with a Student t 95% interval"
 EXACT_NOTE = "expected values computed without sampling: intervals have zero width"
+MEAN_VALUES_NOTE = ("values the scenario writes as distributions are taken at their means (the "
+                    "forecast at the mean values, not the mean over them); Monte Carlo draws "
+                    "them once per replication")
 STEP_FIELDS = ("reached", "sent", "delivered", "opened", "clicked", "actions")
 STAFF_FIELDS = ("tasks", "done", "expired", "utilisation", "max_backlog")
 TOTAL_FIELDS = ("customers", "arrivals", "sends", "delivered", "interactions", "purchases",
@@ -109,5 +112,6 @@ def report_meta(forecast: Forecast) -> dict:
         "horizon": duration_text(scenario.horizon_minutes),
         "horizon_minutes": scenario.horizon_minutes,
         "customers": estimate([tally.customers for tally in forecast.tallies]).as_dict(),
-        "notes": [GOAL_NOTE, EXACT_NOTE if exact else INTERVAL_NOTE],
+        "notes": [GOAL_NOTE, EXACT_NOTE if exact else INTERVAL_NOTE,
+                  *([MEAN_VALUES_NOTE] if exact and scenario.drawn else [])],
     }
