@@ -6,9 +6,7 @@ import math
 
 import pytest
 
-from simulator.stats import (
-    Estimate, estimate, incomplete_beta, paired_difference, t_cdf, t_quantile,
-)
+from simulator.stats import Estimate, estimate, paired_difference, t_quantile
 
 # t(0.975, df) from published tables (to the digits printed there).
 T_TABLE = {1: 12.7062, 2: 4.3027, 3: 3.1824, 4: 2.7764, 5: 2.5706, 9: 2.2622, 10: 2.2281,
@@ -35,20 +33,6 @@ def test_t_quantile_is_symmetric_and_tends_to_the_normal() -> None:
     assert t_quantile(0.025, 7) == pytest.approx(-t_quantile(0.975, 7), rel=1e-12)
     assert t_quantile(0.5, 7) == 0.0
     assert t_quantile(0.975, 100_000) == pytest.approx(1.959964, abs=1e-4)
-
-
-def test_t_cdf_of_the_cauchy_case() -> None:
-    """With one degree of freedom the t distribution is Cauchy: F(t) = 1/2 + atan(t) / pi."""
-    for t in (-3.0, -0.4, 0.0, 1.0, 7.5):
-        assert t_cdf(t, 1) == pytest.approx(0.5 + math.atan(t) / math.pi, abs=1e-12)
-
-
-def test_incomplete_beta_known_values() -> None:
-    """I_x(1, 1) = x, I_x(a, 1) = x^a, and I_1/2(a, a) = 1/2."""
-    assert incomplete_beta(1, 1, 0.3) == pytest.approx(0.3, abs=1e-12)
-    assert incomplete_beta(3, 1, 0.6) == pytest.approx(0.6**3, abs=1e-12)
-    assert incomplete_beta(4.5, 4.5, 0.5) == pytest.approx(0.5, abs=1e-12)
-    assert incomplete_beta(2, 3, 0.0) == 0.0 and incomplete_beta(2, 3, 1.0) == 1.0
 
 
 def test_estimate_of_three_values() -> None:
