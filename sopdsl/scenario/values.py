@@ -10,6 +10,7 @@ from sopdsl.diagnostics import Diagnostic, diag, did_you_mean
 from sopdsl.fmt.exprs import distribution_text, sc_value_text
 from sopdsl.scenario.distributions import (
     MIN_KEPT_MASS, UNIT_PARAMETERS, Distribution, arity_problem, kept_within, parameter_problem,
+    support,
 )
 from sopdsl.scenario.model import Drawn, Hours
 from sopdsl.syntax import ast
@@ -194,8 +195,9 @@ def drawn(node: ast.Distribution, kind: str, what: str, found: Findings, *,
         return None
     low, high, code, shown = RANGES[kind]
     kept, mass = kept_within(written, low, high)
-    if mass < MIN_KEPT_MASS or (kind == "positive" and kept.high is not None
-                                and kept.high <= 0):
+    # A parameter above 0 needs values above 0, not only at it.
+    if mass < MIN_KEPT_MASS or (kind == "positive"
+                                and support(written.kind, written.params)[1] <= 0):
         found.error(code, node.span, f"{what} is `{distribution_text(node)}`, which has "
                     f"almost no values {shown}", "a probability lies between 0% and 100%"
                     if kind == "probability" else "the parameters of `bgnbd` and `gamma_gamma` "
