@@ -180,8 +180,8 @@ class BehaviourSampler:
                        for name, c in scenario.channels.items()}
         self.unfriending = {name: c.unfriend > 0 for name, c in scenario.channels.items()}
         self.amounts = DrawStream(scenario.purchase.value, draws, floor=0.0)
-        self.daily_purchase_ceiling = min(
-            1.0, scenario.purchase.daily * self.model.most_purchase_factor())
+        self.most_purchase_factor = self.model.most_purchase_factor()
+        self.daily_purchase_ceiling = min(1.0, scenario.purchase.daily * self.most_purchase_factor)
         # Each channel's probabilities drawn per customer, by key (`after_click` too).
         self.own = {name: _own(self.latent.chances, f"channels.{name}.",
                                "purchase.after_click") for name in scenario.channels}
@@ -251,8 +251,7 @@ class BehaviourSampler:
         if self.latent.active is not None:
             if not self.latent.active[index]:
                 return None
-            if self.rng.random() * self.model.most_purchase_factor() \
-                    < self.model.purchase_factor(c, now):
+            if self.rng.random() * self.most_purchase_factor < self.model.purchase_factor(c, now):
                 return self.amount(index)
             return None
         if self.rng.random() * self.daily_purchase_ceiling < self.model.daily_purchase(c, now):

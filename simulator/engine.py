@@ -192,7 +192,7 @@ class Replication:
         rate = self.population.latent.rate
         if rate is not None:  # BG/NBD: candidates at each customer's rate times the ceiling
             customers, times = latent_moments(
-                followed, self.horizon, rate * self.behaviour.model.most_purchase_factor(),
+                followed, self.horizon, rate * self.behaviour.most_purchase_factor,
                 self.latent_moments_rng)
             who.append(customers)
             when.append(times)

@@ -26,10 +26,10 @@ SPEND = "value gamma_gamma { p 6.25  q 3.74  gamma 15.44 }"
 P, Q, GAMMA = 6.25, 3.74, 15.44
 
 
-def expected_purchases(t: float) -> float:
+def expected_purchases(t: float, alpha: float = ALPHA) -> float:
     """E[X(t)] of the BG/NBD model, Fader, Hardie & Lee (2005), equation 7."""
     return (A + B - 1) / (A - 1) * (
-        1 - (ALPHA / (ALPHA + t)) ** R * hyp2f1(R, B, A + B - 1, t / (ALPHA + t)))
+        1 - (alpha / (alpha + t)) ** R * hyp2f1(R, B, A + B - 1, t / (alpha + t)))
 
 
 def no_purchase(t: float) -> float:
@@ -37,13 +37,15 @@ def no_purchase(t: float) -> float:
     return (ALPHA / (ALPHA + t)) ** R
 
 
-def quiet_program(weeks: int, customers: int, replications: int):
+def quiet_program(weeks: int, customers: int, replications: int, extra: str = ""):
     """A playbook without journeys whose customers only buy spontaneously under BG/NBD."""
-    program = program_of(f"""scenario s {{
+    program = program_of(f"""segment vip = tag "VIP"
+scenario s {{
   horizon {weeks * 7}d  replications {replications}  seed 3
-  population {customers} {{ arrivals 0/day }}
+  population {customers} {{ arrivals 0/day  tag "VIP" 100% }}
   purchase {{ {CDNOW}  {SPEND} }}
   store_visit {{ daily 0% }}
+  {extra}
 }}
 """)
     scenario, diagnostics = effective_scenario(program)
@@ -66,6 +68,17 @@ def test_mean_purchases_and_share_without_any_follow_the_bgnbd_closed_forms(week
     # Gamma-Gamma: a purchase is worth p * gamma / (q - 1) on average (35.22).
     value = sum(t.gmv for t in tallies) / sum(t.purchases for t in tallies)
     assert value == pytest.approx(P * GAMMA / (Q - 1), rel=0.05)
+
+
+def test_a_purchase_multiplier_scales_each_customers_rate() -> None:
+    """`effect vip { purchase x2 }` on everyone doubles every rate, which is BG/NBD with alpha
+    halved (lambda ~ Gamma(r, alpha) times 2 is Gamma(r, alpha / 2))."""
+    n, replications = 3000, 6
+    program, scenario = quiet_program(39, n, replications, "effect vip { purchase x2 }")
+    tallies = simulator.forecast(program, scenario).tallies
+    per_customer = np.array([t.purchases / t.customers for t in tallies])
+    error = per_customer.std(ddof=1) / math.sqrt(replications)
+    assert abs(per_customer.mean() - expected_purchases(39, ALPHA / 2)) <= 4 * error
 
 
 def test_latent_moments_are_a_poisson_process_of_each_customers_rate() -> None:
