@@ -10,6 +10,7 @@ import pytest
 from sopdsl.api import load
 from simulator.exact import Refusal, forecast_exact
 from simulator.montecarlo import forecast_exactly
+from simulator.report import build_report
 from simulator.results import Tally
 from sopdsl.scenario.build import effective_scenario
 from tests.runtime_kit import program_of
@@ -267,8 +268,9 @@ scenario s {
 
 def test_gamma_gamma_values_and_drawn_values_are_forecast_at_their_means() -> None:
     """Gamma-Gamma spend is independent of how often a customer buys, so the expected GMV is
-    the expected purchases times p * gamma / (q - 1); `open beta(45, 55)` counts as 45%."""
-    tally = forecast("""
+    the expected purchases times p * gamma / (q - 1); `open beta(45, 55)` counts as 45%, and
+    the report says values are taken at their means."""
+    program = program_of("""
 content promo: article "p"
 journey j { when friend_added  send promo via sms }
 scenario s {
@@ -278,8 +280,13 @@ scenario s {
   purchase { daily 1%  after_click 50%  value gamma_gamma { p 6.25  q 3.74  gamma 15.44 } }
   fatigue { }
 }
-""")
+""", playbook=PLAYBOOK)
+    scenario, _ = effective_scenario(program)
+    tally = forecast_exact(program, scenario)
+    assert isinstance(tally, Tally), tally
     assert tally.gmv == pytest.approx(tally.purchases * 6.25 * 15.44 / 2.74)
+    notes = build_report(forecast_exactly(program, scenario))["meta"]["notes"]
+    assert any("taken at their means" in note for note in notes)
     clicks = sum(step.clicked for step in tally.journeys["j"].steps.values())
     # Messages delivered in the last minute respond after the horizon.
     assert clicks == pytest.approx(0.45 * sum(tally.daily.delivered), rel=1e-3)
