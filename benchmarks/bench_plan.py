@@ -2,11 +2,14 @@
 
     python benchmarks/bench_plan.py [--customers 1000000] [--events-per-customer 10] [--days 7]
                                     [--playbook playbooks/onboarding.sop] [--keep DIR]
+                                    [--workers N --rounds 3]
 
 Generates sorted customers and events files (each customer: one `friend_added` and further
 clicks, replies, opens, purchases and store visits spread over the 90 days before the start),
 (or reuses the ones in --keep), then runs the real command, `sopdsl plan ... -o plan.json`, in a child process on one core and
-reports wall time, customers/s and the child's peak resident memory.
+reports wall time, customers/s and the child's peak resident memory. With `--workers N` it
+runs one process (on one core) and `--workers N` (on N cores) in turn, `--rounds` times each,
+checks that both plans are byte for byte the same, and reports the medians and their ratio.
 """
 
 from __future__ import annotations
@@ -58,13 +61,16 @@ def generate(folder: Path, customers: int, per_customer: int, seed: int = 7) -> 
                 events.write(f"{cid},{when:%Y-%m-%d %H:%M},{name},{content},{amount}\n")
 
 
-def run_plan(folder: Path, playbook: Path, days: int) -> tuple[float, float, float, str]:
-    """Wall seconds, CPU seconds and peak RSS in GB of the `sopdsl plan` child, its stderr."""
+def run_plan(folder: Path, playbook: Path, days: int, workers: int = 1,
+             output: str = "plan.json") -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds and peak RSS in GB of the `sopdsl plan` child, its stderr
+    (CPU and RSS: of all children so far, the largest)."""
     command = [str(SOPDSL), "plan", str(playbook), "--customers", str(folder / "customers.csv"),
                "--events", str(folder / "events.csv"), "--start", START, "--days", str(days),
-               "-o", str(folder / "plan.json")]
+               "--workers", str(workers), "-o", str(folder / output)]
     if sys.platform.startswith("linux"):
-        command = ["taskset", "-c", "0", *command]
+        cores = ",".join(str(core) for core in range(workers))
+        command = ["taskset", "-c", cores, *command]
     started = time.perf_counter()
     finished = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
@@ -82,7 +88,13 @@ def main() -> None:
     parser.add_argument("--playbook", type=Path, default=ROOT / "playbooks" / "onboarding.sop")
     parser.add_argument("--keep", type=Path,
                         help="Generate into this folder and keep it; reuse the files there.")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="Also time --workers N against one process, pair by pair.")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    if args.workers > 1:
+        compare_workers(args)
+        return
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
@@ -102,6 +114,35 @@ def main() -> None:
           f"peak RSS {peak_gb:.2f} GB, plan.json {tasks / 1e6:.1f} MB "
           f"(targets: < {TARGETS['seconds']:.0f} s, < {TARGETS['peak_gb']:.0f} GB)")
     print(stderr.strip().splitlines()[-1] if stderr.strip() else "")
+
+
+def compare_workers(args: argparse.Namespace) -> None:
+    """One process against `--workers N`, run in turn; medians, their ratio, the same plan."""
+    import statistics
+
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.keep or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        if not (args.keep and (folder / "events.csv").exists()):
+            generate(folder, args.customers, args.events_per_customer)
+        times: dict[int, list[float]] = {1: [], args.workers: []}
+        for _ in range(args.rounds):
+            for workers in times:
+                seconds, *_ = run_plan(folder, args.playbook, args.days, workers,
+                                       f"plan-{workers}.json")
+                times[workers].append(seconds)
+        same = (folder / "plan-1.json").read_bytes() == (
+            folder / f"plan-{args.workers}.json").read_bytes()
+    load = " ".join(f"{x:.2f}" for x in __import__("os").getloadavg())
+    one, many = (statistics.median(times[w]) for w in times)
+    print(f"machine: {platform.processor() or platform.machine()}, Python "
+          f"{platform.python_version()}, load average {load}")
+    print(f"input: {args.customers:,} customers, {args.events_per_customer} events each; "
+          f"playbook {args.playbook.name}; {args.days}-day window; {args.rounds} rounds")
+    print(f"one process: median {one:.1f} s ({', '.join(f'{t:.1f}' for t in times[1])})")
+    print(f"--workers {args.workers}: median {many:.1f} s "
+          f"({', '.join(f'{t:.1f}' for t in times[args.workers])})")
+    print(f"ratio one/--workers {args.workers}: {one / many:.2f}; plans byte-identical: {same}")
 
 
 if __name__ == "__main__":

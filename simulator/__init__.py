@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from simulator.compare import compare, render_comparison
-    from simulator.montecarlo import (
-        Forecast, Refused, SchedulerError, forecast, forecast_exactly, simulate,
-    )
+    from simulator.montecarlo import Forecast, Refused, forecast, forecast_exactly, simulate
     from simulator.outputs import WrittenOutputs, write_outputs
     from simulator.report import build_report, report_json
     from simulator.report_text import render_report
+    from sopdsl.executors import SchedulerError
     from sopdsl.scenario.build import effective_scenario
 
 # The forecasting methods; here, with nothing imported, so the command line names them cheaply.
@@ -28,7 +27,7 @@ METHODS = ("montecarlo", "exact")
 _HOMES = {
     "compare": "simulator.compare", "render_comparison": "simulator.compare",
     "Forecast": "simulator.montecarlo",
-    "Refused": "simulator.montecarlo", "SchedulerError": "simulator.montecarlo",
+    "Refused": "simulator.montecarlo", "SchedulerError": "sopdsl.executors",
     "forecast": "simulator.montecarlo", "forecast_exactly": "simulator.montecarlo",
     "simulate": "simulator.montecarlo",
     "WrittenOutputs": "simulator.outputs", "write_outputs": "simulator.outputs",

@@ -8,17 +8,19 @@ replication order. Process pools and Dask share the `concurrent.futures.Executor
 
 from __future__ import annotations
 
+import dataclasses
 import queue as queue_module
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from simulator import METHODS
+from simulator.quick import sample_fraction, scaled
 from simulator.results import Tally
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.errors import SopdslError
+from sopdsl.executors import dask_executor
 
 if TYPE_CHECKING:
     from sopdsl.scenario.model import Scenario
@@ -50,10 +52,7 @@ class Forecast:
     tallies: list[Tally]
     seed: int | None = None  # the root seed (Monte Carlo only)
     seeds: list[int] = field(default_factory=list)  # each replication's seed, in order
-
-
-class SchedulerError(SopdslError):
-    """The Dask scheduler cannot be used: no dask.distributed, or the address does not answer."""
+    sample: float | None = None  # a quick forecast: the share of customers simulated
 
 
 class Refused(SopdslError):
@@ -102,7 +101,7 @@ def simulate(
     runner = runner or default_runner()
     seeds = replication_seeds(seed, replications)
     if scheduler is not None:
-        with _dask_executor(scheduler) as executor:
+        with dask_executor(scheduler) as executor:
             tallies = _run_on(executor, runner, program, scenario, seeds, progress, None)
     elif workers > 1 and replications > 1:
         tallies = _run_in_pool(min(workers, replications), runner, program, scenario, seeds,
@@ -132,18 +131,27 @@ def forecast_exactly(
 
 def forecast(program: Program, scenario: Scenario, *, method: str = "montecarlo",
              workers: int = 1, scheduler: str | None = None,
-             progress: Progress | None = None) -> Forecast:
+             progress: Progress | None = None, quick: bool = False) -> Forecast:
     """Forecast with `method`: `montecarlo` runs the scenario's replications from its seed
     (see `simulate`); `exact` computes expected values, or raises `Refused` saying why not.
-    The playbook must load without errors (`program.ok`)."""
+    `quick` simulates a sample of the customers with staff alike and scales counts back
+    (Monte Carlo only; see `simulator.quick`). The playbook must load without errors."""
     if not program.ok:
         raise ValueError("the playbook has errors: `program.diagnostics` lists them")
     if method == "exact":
+        if quick:
+            raise ValueError("a quick forecast samples customers: it is Monte Carlo only")
         return forecast_exactly(program, scenario)
     if method != "montecarlo":
         raise ValueError(f"the methods are {', '.join(METHODS)}, not {method!r}")
-    return simulate(program, scenario, replications=scenario.replications, seed=scenario.seed,
-                    workers=workers, scheduler=scheduler, progress=progress)
+    fraction = sample_fraction(scenario) if quick else 1.0
+    result = simulate(program, scenario.sampled(fraction) if fraction < 1 else scenario,
+                      replications=scenario.replications, seed=scenario.seed,
+                      workers=workers, scheduler=scheduler, progress=progress)
+    if fraction == 1.0:
+        return result
+    tallies = [scaled(tally, 1 / fraction) for tally in result.tallies]
+    return dataclasses.replace(result, scenario=scenario, tallies=tallies, sample=fraction)
 
 
 def horizon_days(scenario: Scenario) -> float:
@@ -222,20 +230,3 @@ def _pass_on_days(days: Any, progress: Progress | None) -> None:
         except queue_module.Empty:
             return
         progress.days(index, done)
-
-
-@contextmanager
-def _dask_executor(scheduler: str) -> Iterator[Executor]:
-    """An executor on the Dask cluster at `scheduler` (dask.distributed is imported only here)."""
-    try:
-        from dask.distributed import Client
-    except ImportError as error:
-        raise SchedulerError("running on a Dask scheduler needs dask.distributed; install it "
-                             "with: pip install 'sopdsl[dask]'") from error
-    try:
-        client = Client(scheduler, set_as_default=False)
-    except (OSError, ValueError) as error:
-        message = f"cannot connect to the Dask scheduler {scheduler}: {error}"
-        raise SchedulerError(message) from error
-    with client:
-        yield client.get_executor(pure=False)

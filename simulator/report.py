@@ -25,6 +25,16 @@ EXACT_NOTE = "expected values computed without sampling: intervals have zero wid
 MEAN_VALUES_NOTE = ("values the scenario writes as distributions are taken at their means (the "
                     "forecast at the mean values, not the mean over them); Monte Carlo draws "
                     "them once per replication")
+
+
+def quick_note(sample: float) -> str:
+    """What a quick forecast's reader should know: what it simulated and what it cannot show."""
+    return (f"a quick forecast: {sample:.1%} of the customers were simulated with staff scaled "
+            f"alike, and counts are scaled back ×{1 / sample:,.1f}; rates are the sample's. How "
+            "work queues at full scale (backlog, expiry, mass sends' reach) can differ: "
+            "forecast without --quick for those")
+
+
 STEP_FIELDS = ("reached", "sent", "delivered", "opened", "clicked", "actions")
 STAFF_FIELDS = ("tasks", "done", "expired", "utilisation", "max_backlog")
 TOTAL_FIELDS = ("customers", "arrivals", "sends", "delivered", "interactions", "purchases",
@@ -112,6 +122,8 @@ def report_meta(forecast: Forecast) -> dict:
         "horizon": duration_text(scenario.horizon_minutes),
         "horizon_minutes": scenario.horizon_minutes,
         "customers": estimate([tally.customers for tally in forecast.tallies]).as_dict(),
+        "sample": forecast.sample,
         "notes": [GOAL_NOTE, EXACT_NOTE if exact else INTERVAL_NOTE,
-                  *([MEAN_VALUES_NOTE] if exact and scenario.drawn else [])],
+                  *([MEAN_VALUES_NOTE] if exact and scenario.drawn else []),
+                  *([quick_note(forecast.sample)] if forecast.sample is not None else [])],
     }

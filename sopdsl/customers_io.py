@@ -1,9 +1,8 @@
 """Streamed reading of customers, events and staff from CSV or JSON Lines files.
 
-Rows are read one at a time (see `data_rows`). A bad row is a diagnostic with its file and
-line and is skipped; nothing here raises on bad data. Customers and events must be sorted by
-`customer_id` (code point order, as `LC_ALL=C sort` gives), so both files are read in one pass
-side by side.
+Rows are read one at a time (see `data_rows`) and turned into values a row at a time. A bad
+row is a diagnostic with its file and line and is skipped; nothing here raises on bad data.
+`histories` reads customers and their events side by side.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ _TRUE = frozenset(("true", "yes", "1", "y", "t"))
 _FALSE = frozenset(("false", "no", "0", "n", "f"))
 
 
-class _Columns:
+class Columns:
     """Checks each row's columns once per column name: required ones and unknown ones."""
 
     def __init__(self, name: str, known: Iterable[str], required: Iterable[str],
@@ -75,21 +74,31 @@ def read_customers(
 ) -> Iterator[tuple[int, CustomerData]]:
     """(line, customer) in file order; bad values are reported and left out."""
     name = display_path(path)
-    columns = _Columns(name, (*CUSTOMER_COLUMNS, *program.attributes), ("customer_id",), problems)
+    columns = customer_columns(name, program, problems)
     for line, row in read_rows(path, problems):
-        if not columns.check(line, row):
-            continue
-        customer = CustomerData(_text(row["customer_id"]) or "", owner=_text(row.get("owner")))
-        bad = _Cells(name, line, problems)
-        customer.tags = bad.tags(row.get("tags"))
-        customer.stage = bad.stage(row.get("stage"), program)
-        customer.score = bad.number("score", row.get("score")) or 0
-        for attribute, info in program.attributes.items():
-            if attribute in row:
-                value = bad.attribute(attribute, info.type, info.values, row[attribute])
-                if value is not None:
-                    customer.attributes[attribute] = value
-        yield line, customer
+        if columns.check(line, row):
+            yield line, customer_of(name, line, row, program, problems)
+
+
+def customer_columns(name: str, program: Program, problems: DataProblems) -> Columns:
+    """The column check of a customers file."""
+    return Columns(name, (*CUSTOMER_COLUMNS, *program.attributes), ("customer_id",), problems)
+
+
+def customer_of(name: str, line: int, row: dict[str, Any], program: Program,
+                problems: DataProblems) -> CustomerData:
+    """The customer of one row whose columns passed; bad values are reported and left out."""
+    customer = CustomerData(_text(row["customer_id"]) or "", owner=_text(row.get("owner")))
+    bad = _Cells(name, line, problems)
+    customer.tags = bad.tags(row.get("tags"))
+    customer.stage = bad.stage(row.get("stage"), program)
+    customer.score = bad.number("score", row.get("score")) or 0
+    for attribute, info in program.attributes.items():
+        if attribute in row:
+            value = bad.attribute(attribute, info.type, info.values, row[attribute])
+            if value is not None:
+                customer.attributes[attribute] = value
+    return customer
 
 
 @dataclass(slots=True)
@@ -106,41 +115,70 @@ def read_events(path: Path, program: Program, clock: Clock,
     """Events before the clock's epoch (the plan's start), in file order, times in run-time
     minutes; bad rows are reported and left out."""
     name = display_path(path)
-    columns = _Columns(name, EVENT_COLUMNS, ("customer_id", "time", "event"), problems)
-    unknown: set[str] = set()
-    moments = _Moments(clock)
+    columns = event_columns(name, problems)
+    names = EventNames(name, program, problems)
+    moments = Moments(clock)
     for line, row in read_rows(path, problems):
-        if not columns.check(line, row):
-            continue
+        if columns.check(line, row) and names.known(line, row):
+            event = event_of(name, line, row, moments, problems)
+            if event is not None:
+                yield EventRecord(row_customer(row), event, line)
+
+
+def event_columns(name: str, problems: DataProblems) -> Columns:
+    """The column check of an events file."""
+    return Columns(name, EVENT_COLUMNS, ("customer_id", "time", "event"), problems)
+
+
+def row_customer(row: dict[str, Any]) -> str:
+    """The customer id of a row whose columns passed."""
+    return _text(row["customer_id"]) or ""
+
+
+class EventNames:
+    """Checks that each row's event is one the playbook knows, reporting each unknown once."""
+
+    def __init__(self, name: str, program: Program, problems: DataProblems) -> None:
+        self.name, self.events, self.problems = name, program.events, problems
+        self.unknown: set[str] = set()
+
+    def known(self, line: int, row: dict[str, Any]) -> bool:
+        """Whether the row's event is known (an unknown one is reported the first time)."""
         event = _text(row["event"]) or ""
-        if event not in program.events:
-            if event not in unknown:
-                unknown.add(event)
-                problems.report("W605", name, line,
-                                f"unknown event `{event}`: its rows are ignored",
-                                did_you_mean(event, program.events)
-                                or "events are the built-in ones and those the playbook "
-                                   "declares")
-            continue
-        cells = _Cells(name, line, problems)
-        when = cells.moment(row["time"], moments)
-        amount = cells.number("amount", row.get("amount"))
-        if when is None or cells.bad:
-            continue
-        if when >= 0:
-            problems.report("E610", name, line, "event at or after the plan's start",
-                            hint="a plan replays history before --start; later events belong "
-                                 "to a later plan")
-            continue
-        yield EventRecord(_text(row["customer_id"]) or "",
-                          Event(event, when, _text(row.get("content")), amount), line)
+        if event in self.events:
+            return True
+        if event not in self.unknown:
+            self.unknown.add(event)
+            self.problems.report("W605", self.name, line,
+                                 f"unknown event `{event}`: its rows are ignored",
+                                 did_you_mean(event, self.events)
+                                 or "events are the built-in ones and those the playbook "
+                                    "declares")
+        return False
+
+
+def event_of(name: str, line: int, row: dict[str, Any], moments: Moments,
+             problems: DataProblems) -> Event | None:
+    """The event of one row with a known event, None when a cell is bad or it is at or after
+    the plan's start (reported)."""
+    cells = _Cells(name, line, problems)
+    when = cells.moment(row["time"], moments)
+    amount = cells.number("amount", row.get("amount"))
+    if when is None or cells.bad:
+        return None
+    if when >= 0:
+        problems.report("E610", name, line, "event at or after the plan's start",
+                        hint="a plan replays history before --start; later events belong "
+                             "to a later plan")
+        return None
+    return Event(_text(row["event"]) or "", when, _text(row.get("content")), amount)
 
 
 class OutOfRange(SopdslError, ValueError):
     """A date and time outside the dates sopdsl works with."""
 
 
-class _Moments:
+class Moments:
     """Event times as run-time minutes. `YYYY-MM-DD HH:MM` on a day without a clock change
     is read without making a datetime, which is most rows of a large file."""
 
@@ -246,7 +284,7 @@ class _Cells:
             return text
         return None
 
-    def moment(self, value: Any, moments: _Moments) -> float | None:
+    def moment(self, value: Any, moments: Moments) -> float | None:
         text = _text(value) or ""
         try:
             return moments.minutes(text)
@@ -257,66 +295,6 @@ class _Cells:
             self.fail(f"`time` must be a date and time such as 2026-12-01 20:15, not `{text}`",
                       "without an offset the time is read in the playbook's time zone")
             return None
-
-
-def histories(
-    customers: Iterable[tuple[int, CustomerData]], events: Iterable[EventRecord],
-    problems: DataProblems,
-    customers_file: str, events_file: str,
-) -> Iterator[tuple[CustomerData, list[Event]]]:
-    """Each customer with their events, both inputs read side by side in customer id order.
-
-    Rows out of order stop the reading (`problems.fatal`); a repeated customer is skipped, and
-    events of customers not in the customers file are reported.
-    """
-    pending = _ordered_events(iter(events), problems, events_file)
-    current = next(pending, None)
-    previous: str | None = None
-    for line, customer in customers:
-        if previous is not None and customer.id <= previous:
-            if customer.id == previous:
-                problems.report("E608", customers_file, line,
-                                f"customer `{customer.id}` is listed twice")
-                continue
-            problems.report("E607", customers_file, line,
-                            f"customer `{customer.id}` comes after `{previous}`",
-                            hint="sort the file by customer_id (LC_ALL=C sort)")
-            problems.fatal = True
-            return
-        previous = customer.id
-        own: list[Event] = []
-        while current is not None and current.customer <= customer.id:
-            if current.customer == customer.id:
-                own.append(current.event)
-            else:
-                _orphan(problems, events_file, current)
-            current = next(pending, None)
-        if problems.fatal:
-            return
-        yield customer, own
-    while current is not None:
-        _orphan(problems, events_file, current)
-        current = next(pending, None)
-
-
-def _ordered_events(events: Iterator[EventRecord], problems: DataProblems,
-                    name: str) -> Iterator[EventRecord]:
-    previous = ""
-    for record in events:
-        if record.customer < previous:
-            problems.report("E607", name, record.line,
-                            f"an event of `{record.customer}` comes after events of `{previous}`",
-                            hint="sort the file by customer_id (LC_ALL=C sort); within one "
-                                 "customer, events may be in any order")
-            problems.fatal = True
-            return
-        previous = record.customer
-        yield record
-
-
-def _orphan(problems: DataProblems, name: str, record: EventRecord) -> None:
-    problems.report("E609", name, record.line,
-                    f"event for customer `{record.customer}`, who is not in the customers file")
 
 
 @dataclass(frozen=True)
@@ -358,7 +336,7 @@ class Roster:
 def read_staff(path: Path, program: Program, problems: DataProblems) -> Roster:
     """The staff file: one row per member and role (a member may have several rows)."""
     name = display_path(path)
-    columns = _Columns(name, STAFF_COLUMNS, ("staff_id", "role"), problems)
+    columns = Columns(name, STAFF_COLUMNS, ("staff_id", "role"), problems)
     found: dict[str, StaffMember] = {}
     for line, row in read_rows(path, problems):
         if not columns.check(line, row):

@@ -30,6 +30,10 @@ MAX_LINE_CHARS = 1024 * 1024
 _QUOTE_HINT = 'inside a quoted field a quote is written twice ("")'
 
 
+# One problem as `DataProblems.report` takes it: code, file, line, message, hint, column.
+Report = tuple[str, str, int, str, "str | None", int]
+
+
 class DataProblems:
     """Diagnostics about data files, at most MAX_PROBLEMS_PER_FILE shown per file.
 
@@ -52,6 +56,11 @@ class DataProblems:
             self.diagnostics.append(diag(code, _span(file, line, column), message, hint))
         elif code.startswith("E"):
             self._hidden[file] = self._hidden.get(file, 0) + 1
+
+    def add(self, reports: list[Report]) -> None:
+        """Report problems kept elsewhere, in their order."""
+        for report in reports:
+            self.report(*report)
 
     def finish(self) -> list[Diagnostic]:
         """Every diagnostic, with one line per file for the errors not shown."""

@@ -1,4 +1,4 @@
-"""Tests for reading customers, events and staff: typed values, diagnostics, sorted joins."""
+"""Tests for reading customers, events and staff: typed values and diagnostics."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from programs import write_file
 from runtime_kit import program_of
 from sopdsl.runtime.clock import Clock
-from sopdsl.customers_io import histories, read_customers, read_events, read_staff
+from sopdsl.customers_io import read_customers, read_events, read_staff
 from sopdsl.data_rows import MAX_PROBLEMS_PER_FILE, DataProblems
 
 PROGRAM = program_of("""
@@ -130,47 +130,6 @@ def test_events_are_typed_and_checked(tmp_path):
         ("webinar", -2340.0, None, None)]
     assert codes(problems) == [("W605", 4), ("E604", 6), ("E604", 7), ("E610", 8)]
     assert problems.diagnostics[0].hint == "did you mean `click`?"
-
-
-def test_histories_join_sorted_files(tmp_path):
-    """Each customer gets their own events; events of unknown customers are E609."""
-    people = [(2, c) for c in customers(tmp_path, "customer_id\na\nc\nd\n")[0]]
-    records, _ = events(tmp_path, (
-        "customer_id,time,event\n"
-        "a,2026-12-01 10:00,reply\nb,2026-12-01 10:00,reply\nd,2026-12-01 10:00,reply\n"
-        "d,2026-11-01 10:00,reply\nz,2026-12-01 10:00,reply\n"))
-    problems = DataProblems()
-    joined = [(c.id, len(own)) for c, own in histories(people, records, problems, "c", "e")]
-    assert joined == [("a", 1), ("c", 0), ("d", 2)]
-    assert codes(problems) == [("E609", 3), ("E609", 6)] and not problems.fatal
-
-
-def test_customers_out_of_order_stop_the_join(tmp_path):
-    """A customer id smaller than the one before is E607 and nothing after it is planned."""
-    people = [(line, c) for line, c in enumerate(
-        customers(tmp_path, "customer_id\nb\na\nc\n")[0], start=2)]
-    problems = DataProblems()
-    assert [c.id for c, _ in histories(people, [], problems, "c.csv", "e.csv")] == ["b"]
-    assert codes(problems) == [("E607", 3)] and problems.fatal
-
-
-def test_duplicate_customers_are_skipped(tmp_path):
-    """The same id twice in a row is E608; the first row counts."""
-    people = [(line, c) for line, c in enumerate(
-        customers(tmp_path, "customer_id,name\na,x\na,y\nb,z\n")[0], start=2)]
-    problems = DataProblems()
-    joined = [c.attributes["name"] for c, _ in histories(people, [], problems, "c", "e")]
-    assert joined == ["x", "z"] and codes(problems) == [("E608", 3)]
-
-
-def test_events_out_of_order_stop_the_join(tmp_path):
-    """Events that go back to an earlier customer are E607 at the event's line."""
-    people = [(2, c) for c in customers(tmp_path, "customer_id\na\nb\n")[0]]
-    records, _ = events(tmp_path, "customer_id,time,event\nb,2026-12-01 10:00,reply\n"
-                                  "a,2026-12-01 10:00,reply\n")
-    problems = DataProblems()
-    list(histories(people, records, problems, "c", "e"))
-    assert codes(problems) == [("E607", 3)] and problems.fatal
 
 
 def test_problems_are_capped_per_file(tmp_path):

@@ -11,7 +11,7 @@ from programs import ROOT
 
 # What each part of the code may import from the project, besides itself. The top-level
 # modules of `sopdsl` (diagnostics, codes, builtins, atomic, reading, csv_cells, api,
-# data_rows, jsontext, customers_io) are `sopdsl`.
+# data_rows, jsontext, customers_io, histories, executors) are `sopdsl`.
 ALLOWED = {
     "sopdsl.syntax": {"sopdsl"},
     "sopdsl.fmt": {"sopdsl", "sopdsl.syntax"},

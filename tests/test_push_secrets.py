@@ -6,7 +6,7 @@ import base64
 import string
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from secret_kit import ENCODINGS, any_secrets
@@ -30,10 +30,12 @@ def test_no_encoding_of_a_secret_survives_masking(secret, before, after, encodin
 def test_a_secret_inside_a_basic_authorization_header_is_masked(secret, user):
     """`user:secret` in base64 (a Basic authorization header echoed back) keeps none of the
     part that encodes the secret, wherever it starts among the 3-byte groups."""
-    header = "Authorization: Basic " + base64.b64encode(f"{user}:{secret}".encode()).decode()
+    prefix = "Authorization: Basic "
+    assume(secret not in prefix)  # a secret that is part of the header's name is masked there
+    header = prefix + base64.b64encode(f"{user}:{secret}".encode()).decode()
     masked = mask(header, [secret])
     assert MASK in masked
-    shown = masked.removeprefix("Authorization: Basic ").split(MASK)
+    shown = masked.removeprefix(prefix).split(MASK)
     # what is left shows at most the user name's groups and the last partial group
     assert sum(map(len, shown)) <= 4 * (len(user) + 1 + 2) // 3 + 4 + 4
 

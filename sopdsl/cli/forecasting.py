@@ -7,6 +7,7 @@ Dask scheduler, a refused exact forecast).
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import click
 
 from simulator import METHODS
 from sopdsl.cli.output import emit_diagnostics
+from sopdsl.executors import available_cores
 from sopdsl.scenario.bounds import MAX_CUSTOMERS, MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
 
 if TYPE_CHECKING:
@@ -32,10 +34,11 @@ class RunOptions:
 
     replications: int | None
     seed: int | None
-    workers: int
+    workers: int | None
     scheduler: str | None
     method: str
     customers: int | None
+    quick: bool
 
 
 def run_options(command: Callable) -> Callable:
@@ -46,31 +49,51 @@ def run_options(command: Callable) -> Callable:
         click.option("--seed", type=click.IntRange(0, MAX_SEED),
                      help="Root seed; each replication's seed derives from it (default: the "
                           "scenario's)."),
-        click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=1,
-                     show_default=True,
-                     help="Processes to run replications in."),
-        click.option("--scheduler", metavar="URL",
-                     help="Run replications on a Dask cluster, e.g. tcp://host:8786."),
         click.option("--method", type=click.Choice(METHODS), default="montecarlo",
                      show_default=True,
                      help="montecarlo samples replications; exact computes expected values "
                           "without sampling, for scenarios where customers are independent."),
         click.option("--customers", type=click.IntRange(0, MAX_CUSTOMERS),
-                     help="Customers at the start instead of the scenario's (quick runs)."),
+                     help="Customers at the start instead of the scenario's."),
+        click.option("--quick", is_flag=True,
+                     help="Simulate a sample of the customers, staff scaled alike, and scale "
+                          "counts back: rates in seconds; queueing at full scale can differ."),
     ]
     for option in reversed(options):
         command = option(command)
-    return command
+    return parallel_options("run replications", default=None)(command)
+
+
+def parallel_options(work: str, default: int | None = 1) -> Callable[[Callable], Callable]:
+    """Add --workers and --scheduler: where to `work` (e.g. "run replications"); a default of
+    None is every core this process may use."""
+    def add(command: Callable) -> Callable:
+        command = click.option("--scheduler", metavar="URL",
+                               help=f"{work.capitalize()} on a Dask cluster, e.g. "
+                                    "tcp://host:8786.")(command)
+        return click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=default,
+                            show_default="the cores available" if default is None else True,
+                            help=f"Processes to {work} in.")(command)
+    return add
+
+
+def check_parallel(workers: int | None, scheduler: str | None) -> None:
+    """Refuse --workers with --scheduler, and a scheduler address that cannot be read."""
+    if scheduler is not None and workers is not None and workers > 1:
+        raise click.UsageError("use either --workers or --scheduler, not both")
+    if scheduler is not None and not _is_address(scheduler):
+        raise click.UsageError(f"--scheduler takes an address such as tcp://host:8786, "
+                               f"not `{scheduler}`")
 
 
 def options_of(values: dict[str, Any]) -> RunOptions:
     """The run options out of a command's parameters (removed from `values`)."""
     options = RunOptions(**{key: values.pop(key) for key in RunOptions.__dataclass_fields__})
-    if options.scheduler is not None and options.workers > 1:
-        raise click.UsageError("use either --workers or --scheduler, not both")
-    if options.scheduler is not None and not _is_address(options.scheduler):
-        raise click.UsageError(f"--scheduler takes an address such as tcp://host:8786, "
-                               f"not `{options.scheduler}`")
+    check_parallel(options.workers, options.scheduler)
+    if options.quick and options.method == "exact":
+        raise click.UsageError("--quick samples customers: it goes with --method montecarlo")
+    if options.workers is None:
+        options = dataclasses.replace(options, workers=available_cores())
     return options
 
 
@@ -122,14 +145,15 @@ def load_scenario(program: Program, name: str | None, options: RunOptions) -> Sc
 def run_forecast(program: Program, scenario: Scenario, options: RunOptions,
                  label: str = "") -> Forecast:
     """Forecast with the chosen method, a progress bar on standard error for Monte Carlo."""
-    from simulator.montecarlo import Refused, SchedulerError, forecast, horizon_days
+    from simulator.montecarlo import Refused, forecast, horizon_days
+    from sopdsl.executors import SchedulerError
 
     try:
         if options.method == "exact":
             return forecast(program, scenario, method="exact")
         with ProgressBar(scenario.replications, horizon_days(scenario), label) as bar:
             return forecast(program, scenario, workers=options.workers,
-                            scheduler=options.scheduler, progress=bar)
+                            scheduler=options.scheduler, progress=bar, quick=options.quick)
     except Refused as refusal:
         prefix = f"{label}: " if label else ""
         fail(prefix + "the exact method cannot forecast this playbook with scenario "

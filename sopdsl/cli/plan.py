@@ -13,8 +13,9 @@ from typing import IO
 import click
 
 from sopdsl.atomic import STDOUT
-from sopdsl.cli.forecasting import fail, load_program
+from sopdsl.cli.forecasting import check_parallel, fail, load_program, parallel_options
 from sopdsl.builtins import date_out_of_range
+from sopdsl.executors import SchedulerError
 from sopdsl.cli.output import emit_diagnostics
 from sopdsl.planning import CSV_STYLES, PLAN_FORMATS
 
@@ -69,9 +70,11 @@ def _hours(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int,
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Write here (a regular file, replaced atomically) instead of stdout; `-` is "
                    "stdout. For ics: a folder of one file per assignee, replaced as a whole.")
+@parallel_options("plan customers")
 def plan(playbook: Path, customers: Path, events: Path | None, staff: Path | None,
          start: dt.datetime, days: int, lookback_days: int, staff_hours: tuple[int, int],
-         fmt: str, csv_style: str, output: Path | None) -> None:
+         fmt: str, csv_style: str, output: Path | None, workers: int,
+         scheduler: str | None) -> None:
     """Plan the work PLAYBOOK asks for, for real customers, from --start for --days.
 
     Each customer's history is replayed through the journeys; every send, task, alert,
@@ -83,14 +86,18 @@ def plan(playbook: Path, customers: Path, events: Path | None, staff: Path | Non
     from sopdsl.planning.planner import PlanInputs, PlanSettings
     from sopdsl.planning.plans import stream_plan
 
+    check_parallel(workers, scheduler)
     program = load_program(playbook, "text")
     settings = PlanSettings(start, days, lookback_days, staff_hours)
     inputs = PlanInputs(customers, events, staff)
     try:
         with _destination(output) as out:
-            summary, problems = stream_plan(program, inputs, settings, fmt, out, csv_style)
+            summary, problems = stream_plan(program, inputs, settings, fmt, out, csv_style,
+                                            workers=workers, scheduler=scheduler)
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror or error}")
+    except SchedulerError as error:
+        fail(str(error))
     files = 1 + (events is not None) + (staff is not None)
     if problems:
         code = emit_diagnostics(problems, {}, "text", files=files, err=True)

@@ -10,9 +10,10 @@ grow with their number.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,8 +26,9 @@ from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.hours import DEFAULT_WORKING_HOURS, ClockHours, DailyHours, WorkingTime
 from sopdsl.runtime.customer import Customer, Event, Run
-from sopdsl.customers_io import Roster, histories, read_customers, read_events, read_staff
-from sopdsl.data_rows import DataProblems
+from sopdsl.customers_io import Moments, Roster, read_staff
+from sopdsl.data_rows import DataProblems, Report
+from sopdsl.histories import CustomerRows, DataFiles, HeldProblems, convert, data_files, follow
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.syntax.files import display_path
 from sopdsl.fmt.exprs import events_text, expr_text
@@ -39,6 +41,8 @@ from sopdsl.runtime.replay import CustomerData, drive
 from sopdsl.syntax.step_ids import walk_steps
 
 DEFAULT_LOOKBACK_DAYS = 30
+# One customer's plan: tasks, sends dropped by caps and limits, and the problems of their rows.
+CustomerPlan = tuple[list["PlanTask"], Counter[str], list[Report]]
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class Planner:
     def __init__(self, program: Program, settings: PlanSettings, roster: Roster | None = None):
         self.program, self.settings = program, settings
         self.clock = Clock(settings.start, program.settings.timezone)
+        self.moments = Moments(self.clock)
         self.end = self.clock.minutes(self.clock.epoch + dt.timedelta(days=settings.days))
         self.interpreter = Interpreter(program, self.clock, stable_arm)
         self.holds: list[_Hold] = []
@@ -89,6 +94,14 @@ class Planner:
                              timezone=self.program.settings.timezone),
                 PlanWindow(start=iso(0), end=iso(self.end), days=self.settings.days,
                            lookback_days=self.settings.lookback_days))
+
+    def plan_rows(self, rows: CustomerRows,
+                  files: DataFiles) -> tuple[list[PlanTask], Counter[str], list[Report]]:
+        """One customer's plan from their rows as read, and the problems of those rows."""
+        held = HeldProblems()
+        data, events = convert(rows, self.program, self.moments, files, held)
+        tasks, drops = self.plan_customer(data, events)
+        return tasks, drops, [*rows.reports, *held.take()]
 
     def plan_customer(self, data: CustomerData,
                       events: Iterable[Event] = ()) -> tuple[list[PlanTask], Counter[str]]:
@@ -231,11 +244,14 @@ class PlanInputs:
 
 
 def plan_files(program: Program, inputs: PlanInputs, settings: PlanSettings,
-               make_sink: Any) -> tuple[PlanSummary | None, list[Diagnostic]]:
+               make_sink: Any, *, workers: int = 1, scheduler: str | None = None,
+               ) -> tuple[PlanSummary | None, list[Diagnostic]]:
     """Plan every customer in the files into the sink `make_sink(planner)` returns.
 
     The summary is None when the input could not be read to the end (rows out of order, an
-    unreadable file); the diagnostics say why. Bad rows are skipped and reported.
+    unreadable file); the diagnostics say why. Bad rows are skipped and reported. With
+    `workers > 1` or a Dask `scheduler` address, customers are planned in chunks in parallel;
+    the plan is the same.
     """
     problems = DataProblems()
     roster = read_staff(inputs.staff, program, problems) if inputs.staff else Roster()
@@ -243,21 +259,23 @@ def plan_files(program: Program, inputs: PlanInputs, settings: PlanSettings,
         return None, problems.finish()
     planner = Planner(program, settings, roster)
     sink: PlanSink = make_sink(planner)
-    customers = read_customers(inputs.customers, program, problems)
-    events = (read_events(inputs.events, program, planner.clock, problems)
-              if inputs.events else ())
+    held = HeldProblems()
+    followed = follow(inputs.customers, inputs.events, program, held)
+    files = data_files(inputs.customers, inputs.events)
     kinds: Counter[str] = Counter()
     dropped: Counter[str] = Counter()
     batches = PlanBatches()
     count = 0
-    for data, own in histories(customers, events, problems, display_path(inputs.customers),
-                               display_path(inputs.events or inputs.customers)):
-        tasks, drops = planner.plan_customer(data, own)
-        sink.write(tasks)
-        batches.add(tasks)
-        kinds.update(task.kind for task in tasks)
-        dropped.update(drops)
-        count += 1
+    with _planned(planner, roster, files, followed, workers, scheduler) as planned:
+        for tasks, drops, reports in planned:
+            problems.add(reports)
+            sink.write(tasks)
+            batches.add(tasks)
+            kinds.update(task.kind for task in tasks)
+            dropped.update(drops)
+            count += 1
+    problems.add(held.take())
+    problems.fatal |= held.fatal
     if problems.fatal:
         return None, problems.finish()
     staff_actions = batches.tasks()
@@ -268,3 +286,19 @@ def plan_files(program: Program, inputs: PlanInputs, settings: PlanSettings,
                           dropped=dict(sorted(dropped.items())))
     sink.close(summary)
     return summary, problems.finish()
+
+
+@contextlib.contextmanager
+def _planned(planner: Planner, roster: Roster, files: DataFiles,
+             followed: Iterable[CustomerRows], workers: int,
+             scheduler: str | None) -> Iterator[Iterable[CustomerPlan]]:
+    """Each customer's tasks, dropped sends and problems, in input order, here or on workers."""
+    if workers <= 1 and scheduler is None:
+        yield (planner.plan_rows(rows, files) for rows in followed)
+        return
+    from sopdsl.executors import pool_or_cluster
+    from sopdsl.planning.partition import plan_partitioned
+
+    with pool_or_cluster(workers, scheduler) as executor:
+        yield plan_partitioned(executor, workers, planner.program, planner.settings, roster,
+                               files, followed)

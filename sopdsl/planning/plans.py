@@ -46,10 +46,12 @@ class PlanResult:
 def plan(program: Program, customers: str | Path, events: str | Path | None = None,
          staff: str | Path | None = None, *, start: dt.datetime | dt.date, days: int,
          lookback_days: int = DEFAULT_LOOKBACK_DAYS,
-         staff_hours: tuple[int, int] | None = None) -> PlanResult:
+         staff_hours: tuple[int, int] | None = None, workers: int = 1,
+         scheduler: str | None = None) -> PlanResult:
     """The work `program` asks for the customers in the data files, from `start` (the
-    playbook's time zone) for `days` days; staff hours in minutes of the day. A playbook with
-    errors is not planned: its errors are the problems."""
+    playbook's time zone) for `days` days; staff hours in minutes of the day. `workers`
+    processes or the Dask cluster at `scheduler` plan customers in parallel (the same plan).
+    A playbook with errors is not planned: its errors are the problems."""
     if not program.ok:
         return PlanResult(None, [d for d in program.diagnostics if d.severity is Severity.ERROR])
     if not isinstance(start, dt.datetime):
@@ -59,7 +61,8 @@ def plan(program: Program, customers: str | Path, events: str | Path | None = No
         settings = dataclasses.replace(settings, staff_hours=staff_hours)
     inputs = PlanInputs(Path(customers), _path(events), _path(staff))
     collected = _Collected()
-    summary, problems = plan_files(program, inputs, settings, collected.open)
+    summary, problems = plan_files(program, inputs, settings, collected.open,
+                                   workers=workers, scheduler=scheduler)
     return PlanResult(None if summary is None else collected.plan(summary), problems)
 
 
@@ -74,16 +77,18 @@ def write_plan(plan: Plan, fmt: str, out: Destination, csv_style: str = "hubspot
 
 
 def stream_plan(program: Program, inputs: PlanInputs, settings: PlanSettings, fmt: str,
-                out: Destination, csv_style: str = "hubspot"
-                ) -> tuple[PlanSummary | None, list[Diagnostic]]:
-    """Plan the data files into `out` as each customer is planned, so memory stays flat.
+                out: Destination, csv_style: str = "hubspot", *, workers: int = 1,
+                scheduler: str | None = None) -> tuple[PlanSummary | None, list[Diagnostic]]:
+    """Plan the data files into `out` as each customer is planned, so memory stays flat;
+    `workers` or a Dask `scheduler` plan customers in parallel (see `plan`).
 
     The summary is None when the data could not be read to the end; the problems say why.
     """
     try:
         with _output(fmt, out, csv_style) as output:
             summary, problems = plan_files(program, inputs, settings,
-                                           lambda planner: output.open(*planner.header()))
+                                           lambda planner: output.open(*planner.header()),
+                                           workers=workers, scheduler=scheduler)
             if summary is None:
                 raise _Aborted(problems)
             output.finish()

@@ -267,6 +267,24 @@ class Scenario(ScenarioModel):
     # `purchase.bgnbd.r`); the fields above hold their means.
     drawn: dict[str, Drawn] = Field(default_factory=dict)
 
+    def sampled(self, fraction: float) -> Scenario:
+        """This scenario for `fraction` of its customers, staff alike: each role's members
+        rounded (one at least) and their capacity set so the role's capacity is `fraction` of
+        its whole."""
+        if not 0 < fraction <= 1:
+            raise ValueError("a sample is a fraction in (0, 1]")
+        population = self.population.model_copy(update={
+            "size": round(self.population.size * fraction),
+            "arrivals_per_day": self.population.arrivals_per_day * fraction})
+        staff = {}
+        for role, spec in self.staff.items():
+            members = max(1, round(spec.count * fraction)) if spec.count else 0
+            per_member = (spec.capacity_per_day * spec.count * fraction / members
+                          if members else spec.capacity_per_day)
+            staff[role] = spec.model_copy(update={"count": members,
+                                                  "capacity_per_day": per_member})
+        return self.model_copy(update={"population": population, "staff": staff})
+
     def overridden(self, *, replications: int | None = None, seed: int | None = None,
                    customers: int | None = None) -> Scenario:
         """This scenario with a run's own replications, root seed or customers at the start

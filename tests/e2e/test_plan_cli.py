@@ -153,3 +153,30 @@ def test_plan_ics_folder_keeps_staff_ids_that_look_alike_apart(tmp_path):
                 for path in (tmp_path / folder).iterdir()}
 
     assert todos("odd") == {files[name]: count for name, count in todos("plain").items()}
+
+
+def test_plan_on_two_workers_is_the_plan_of_one():
+    """--workers 2 writes the bytes one process writes."""
+    result = run("plan", ONBOARDING, *SAMPLE, "--workers", "2")
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == run("plan", ONBOARDING, *SAMPLE).stdout_bytes
+
+
+@pytest.mark.parametrize("args,message", [
+    (("--workers", "2", "--scheduler", "tcp://h:8786"), "either --workers or --scheduler"),
+    (("--scheduler", "localhost"), "an address such as tcp://host:8786"),
+])
+def test_plan_refuses_bad_parallel_options(args, message):
+    result = run("plan", ONBOARDING, *SAMPLE, *args)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_plan_on_an_unreachable_scheduler_exits_2():
+    """A Dask scheduler that does not answer is an input error naming the address."""
+    import dask
+    import dask.distributed  # noqa: F401  (its defaults must be loaded before they are overridden)
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        result = run("plan", ONBOARDING, *SAMPLE, "--scheduler", "tcp://127.0.0.1:1")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "cannot connect to the Dask scheduler tcp://127.0.0.1:1" in result.stderr

@@ -186,3 +186,18 @@ def test_unreachable_scheduler_exits_2() -> None:
         code, out, err = run("simulate", ONBOARDING, *QUICK, "--scheduler", "tcp://127.0.0.1:1")
     assert code == 2 and out == ""
     assert err.startswith("error: cannot connect to the Dask scheduler tcp://127.0.0.1:1")
+
+
+def test_quick_forecast_says_what_it_sampled() -> None:
+    """--quick on 20,000 customers: meta.sample is the fraction, and a note says what differs."""
+    code, out, _ = run("simulate", ONBOARDING, "--customers", "20000", "--replications", "2",
+                       "--quick", "--format", "json")
+    assert code == 0
+    meta = json.loads(out)["meta"]
+    assert 0 < meta["sample"] < 0.1
+    assert any(note.startswith("a quick forecast:") for note in meta["notes"])
+
+
+def test_quick_goes_with_montecarlo_only() -> None:
+    code, _, err = run("simulate", ONBOARDING, "--quick", "--method", "exact")
+    assert code == 2 and "--quick samples customers" in err

@@ -1,0 +1,149 @@
+"""Customers with their events, read side by side from two files sorted by customer id.
+
+Reading has two stages, so that the second can run where customers are planned: `follow`
+reads the rows and checks what needs the whole files (columns, event names, order, events of
+customers not in the customers file); `convert` turns one customer's rows into values,
+checking each cell. Problems stay with the customer whose rows showed them, so they are
+reported in reading order wherever `convert` ran.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sopdsl.checker.program import Program
+from sopdsl.customers_io import (
+    EventNames, Moments, customer_columns, customer_of, event_columns, event_of, row_customer,
+)
+from sopdsl.data_rows import DataProblems, Report, read_rows
+from sopdsl.runtime.customer import Event
+from sopdsl.runtime.replay import CustomerData
+from sopdsl.syntax.files import display_path
+
+
+class HeldProblems(DataProblems):
+    """Problems kept in the order found, to be reported later (no limit per file here)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reports: list[Report] = []
+
+    def report(self, code: str, file: str, line: int, message: str,
+               hint: str | None = None, column: int = 1) -> None:
+        """Keep one problem at `file:line:column`."""
+        self.reports.append((code, file, line, message, hint, column))
+
+    def take(self) -> list[Report]:
+        """The problems kept since the last call."""
+        taken, self.reports = self.reports, []
+        return taken
+
+
+@dataclass(frozen=True)
+class DataFiles:
+    """The names the customers and events files are shown by."""
+
+    customers: str
+    events: str
+
+
+@dataclass(slots=True)
+class CustomerRows:
+    """One customer's rows as read, and the problems found reading up to them."""
+
+    line: int
+    row: dict[str, Any]
+    events: list[tuple[int, dict[str, Any]]]
+    reports: list[Report]
+
+
+def data_files(customers: Path, events: Path | None) -> DataFiles:
+    """How the files are named in problems (an absent events file: the customers file's name)."""
+    name = display_path(customers)
+    return DataFiles(name, display_path(events) if events is not None else name)
+
+
+def follow(customers: Path, events: Path | None, program: Program,
+           held: HeldProblems) -> Iterator[CustomerRows]:
+    """Each customer's rows, the two files read side by side in customer id order.
+
+    Rows out of order stop the reading (`held.fatal`); a repeated customer is skipped, and
+    events of customers not in the customers file are reported. What is found after the last
+    customer stays in `held`.
+    """
+    files = data_files(customers, events)
+    columns = customer_columns(files.customers, program, held)
+    people = ((line, row) for line, row in read_rows(customers, held)
+              if columns.check(line, row))
+    pending = _event_rows(events, files.events, program, held) if events else iter(())
+    current = next(pending, None)
+    previous: str | None = None
+    for line, row in people:
+        customer = row_customer(row)
+        if previous is not None and customer <= previous:
+            if customer == previous:
+                held.report("E608", files.customers, line,
+                                f"customer `{customer}` is listed twice")
+                continue
+            held.report("E607", files.customers, line,
+                            f"customer `{customer}` comes after `{previous}`",
+                            hint="sort the file by customer_id (LC_ALL=C sort)")
+            held.fatal = True
+            return
+        previous = customer
+        own: list[tuple[int, dict[str, Any]]] = []
+        while current is not None and current[0] <= customer:
+            if current[0] == customer:
+                own.append(current[1:])
+            else:
+                _orphan(held, files.events, *current)
+            current = next(pending, None)
+        if held.fatal:
+            return
+        yield CustomerRows(line, row, own, held.take())
+    while current is not None:
+        _orphan(held, files.events, *current)
+        current = next(pending, None)
+
+
+def convert(rows: CustomerRows, program: Program, moments: Moments, files: DataFiles,
+            problems: DataProblems) -> tuple[CustomerData, list[Event]]:
+    """The customer and their events; bad cells are reported and left out."""
+    customer = customer_of(files.customers, rows.line, rows.row, program, problems)
+    events = []
+    for line, row in rows.events:
+        event = event_of(files.events, line, row, moments, problems)
+        if event is not None:
+            events.append(event)
+    return customer, events
+
+
+def _event_rows(path: Path, name: str, program: Program,
+                held: HeldProblems) -> Iterator[tuple[str, int, dict[str, Any]]]:
+    """(customer, line, row) of the events with the columns and a known event, checked to be
+    in customer order."""
+    columns = event_columns(name, held)
+    names = EventNames(name, program, held)
+    previous = ""
+    for line, row in read_rows(path, held):
+        if not (columns.check(line, row) and names.known(line, row)):
+            continue
+        customer = row_customer(row)
+        if customer < previous:
+            held.report("E607", name, line,
+                            f"an event of `{customer}` comes after events of `{previous}`",
+                            hint="sort the file by customer_id (LC_ALL=C sort); within one "
+                                 "customer, events may be in any order")
+            held.fatal = True
+            return
+        previous = customer
+        yield customer, line, row
+
+
+def _orphan(held: HeldProblems, name: str, customer: str, line: int,
+            row: dict[str, Any]) -> None:
+    held.report("E609", name, line,
+                    f"event for customer `{customer}`, who is not in the customers file")
