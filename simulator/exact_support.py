@@ -72,22 +72,20 @@ def latent_reasons(scenario: Scenario) -> list[str]:
     for path, drawn in scenario.drawn.items():
         if drawn.per_customer:
             written = drawn.distribution.model_copy(update={"low": None, "high": None}).text()
+            *block, key = path.split(".")
             reasons.append(
-                f"`{_setting_name(path)} {written} per customer` gives each customer a "
+                f"`{key} {written} per customer` in {_block_name(block)} gives each customer a "
                 "probability of their own, so who responded before is likelier to respond "
                 "again; the exact method takes one probability for everyone, Monte Carlo "
                 "takes this")
     return reasons
 
 
-def _setting_name(path: str) -> str:
-    """`channels.sms.click` as the scenario writes where it is: `channel sms { click`."""
-    parts = path.split(".")
-    if parts[0] == "channels":
-        return f"channel {parts[1]} {{ {parts[2]}"
-    if parts[0] == "events":
-        return f"{parts[1]} {{ {parts[2]}"
-    return f"purchase {{ {parts[-1]}"
+def _block_name(block: list[str]) -> str:
+    """The block a drawn value's path leads through, as the scenario writes it."""
+    if block[0] == "channels":
+        return f"`channel {block[1]}`"
+    return f"`{block[-1]}`"  # `purchase`, or an event's block
 
 
 def _where(node: ast.Node) -> str:

@@ -263,7 +263,7 @@ scenario s {
     assert isinstance(result, Refusal)
     text = str(result)
     assert "the scenario's `bgnbd` gives each customer a purchase rate" in text
-    assert "`channel sms { click beta(2, 8) per customer` gives each customer" in text
+    assert "`click beta(2, 8) per customer` in `channel sms` gives each customer" in text
 
 
 def test_gamma_gamma_values_and_drawn_values_are_forecast_at_their_means() -> None:
