@@ -50,20 +50,27 @@ def effect_counts(e: Effect, entered_at: dict[str, float], arms: list[Mark]) -> 
         arms.append(where)
         return [(("arm", *where), None), (("arm_entry", *where), entered_at[journey])]
     if kind == "goal_reached":
-        entry = entered_at.pop(journey)
-        found: list[Count] = [(("reached", journey, e.goal), None),
-                              (("reached_by_entry", journey, e.goal), entry)]
-        for name, split, arm in arms:
-            if name == journey:
-                found += [(("arm_reached", name, split, arm, e.goal), None),
-                          (("arm_reached_by_entry", name, split, arm, e.goal), entry)]
+        found = _reached(journey, e.goal, entered_at.pop(journey), arms)
         _end_arms(arms, journey)
         return found
+    if kind == "milestone_reached":  # like a goal, but the run goes on
+        return _reached(journey, e.goal, entered_at[journey], arms)
     if kind in ("exited", "completed"):
         entered_at.pop(journey, None)
         _end_arms(arms, journey)
         return [((kind, journey), None)]
     return []
+
+
+def _reached(journey: str, goal: str, entry: float, arms: list[Mark]) -> list[Count]:
+    """A goal or milestone reached by a run that entered at `entry`, and by its split arms."""
+    found: list[Count] = [(("reached", journey, goal), None),
+                          (("reached_by_entry", journey, goal), entry)]
+    for name, split, arm in arms:
+        if name == journey:
+            found += [(("arm_reached", name, split, arm, goal), None),
+                      (("arm_reached_by_entry", name, split, arm, goal), entry)]
+    return found
 
 
 def step_reached(journey: str, step: str) -> Key:

@@ -104,7 +104,7 @@ class Replication:
         roles = {role: (staff, Shifts(working_hours(staff, clock), self.horizon))
                  for role, staff in scenario.staff.items() if role in program.roles}
         self.staffing = Staffing(
-            self.env, roles, staff_rng, lambda staff: DrawStream(staff.delay, draws, floor=0.0),
+            self.env, roles, staff_rng, lambda law: DrawStream(law, draws, floor=0.0),
             self.horizon, StaffOutcome(self._done, self._expired))
         owners = self.staffing.member_ids(scenario.population.owner)
         self.population: Population = generate(program, scenario, owners, population_rng, own)
@@ -337,11 +337,12 @@ class Replication:
         self.staffing.put(item, where, send=True)
 
     def _task(self, index: int, customer: Customer, task: TaskCreated) -> None:
-        self.staffing.assign(WorkItem(index, task, self.env.now, task.due), customer.owner,
-                             task.role, send=False)
+        now = self.env.now
+        self.staffing.assign(WorkItem(index, task, now, self.staffing.task_due(task.role, task, now)),
+                             customer.owner, task.role, send=False)
 
     def _handoff(self, index: int, customer: Customer, handoff: HandoffRequested) -> None:
-        owner = self.staffing.next_owner(handoff.role)
+        owner = self.staffing.next_owner(handoff.role, customer.owner)
         if owner is not None:
             customer.owner = owner
 
@@ -352,7 +353,7 @@ class Replication:
                 customer = self.customers[index]
                 self._apply(index, customer,
                             self.interpreter.deliver(customer, send, now, staff=member))
-        else:
+        elif isinstance(item.what, TaskCreated):
             index = item.customer
             self._fire(index, self.customers[index], Event("task_done", now))
 

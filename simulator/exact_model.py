@@ -18,6 +18,7 @@ import numpy as np
 from sopdsl.syntax import ast
 from sopdsl.builtins import MINUTES_PER_DAY, STAFF_CHANNELS
 from sopdsl.runtime.clock import Clock
+from sopdsl.runtime.hours import due_time
 from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.runtime.interpreter import Interpreter
 from sopdsl.checker.program import Program
@@ -221,6 +222,11 @@ class ExactModel:
             return 0.0
         mean = staff.hours.length_minutes / staff.capacity_per_day
         return 1 - math.exp(-minutes / mean)
+
+    def task_due(self, role: str, task: Any, created: float) -> float | None:
+        """When a task made at `created` is due: its `due` in the role's working time."""
+        hours = self.hours.get(role)
+        return None if hours is None else due_time(created, task.due_in, task.due_wall, hours)
 
     def send_due(self, role: str, created: float) -> float:
         """When a staff-confirmed send arriving at `created` is due: the end of the next

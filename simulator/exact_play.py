@@ -185,7 +185,7 @@ class Play:
         elif kind == "send_delivered":
             self._delivered(e)
         elif kind == "task":
-            self._work("task", e.role, e, e.due, self.now)
+            self._work("task", e.role, e, self.model.task_due(e.role, e, self.now), self.now)
         elif kind == "handoff":
             self.c.owner = e.role
         elif kind == "state_changed" and e.field == "stage":
@@ -231,7 +231,10 @@ class Play:
         if due is None:
             self.rec(("tasks_undated", role))
         if not self.chance(self.model.completion(role)):
-            if due is not None:
+            if kind == "task":  # it stays open, past its due time when it has one
+                if due is not None:
+                    self.rec(("sla_overdue", role), at=due)
+            elif due is not None:
                 self._expired(kind, role, due, batch)
             return
         self.timed = True
@@ -351,8 +354,13 @@ class Play:
     def work(self, proc: Work) -> None:
         """Staff do a piece of work now: a send is delivered, a task is done."""
         self.rec(("done", proc.role) if proc.batch is None else (DONE, *proc.batch))
-        if proc.due is None:
+        if proc.late:
+            self.rec(("sla_late", proc.role))
+            self.rec(("sla_overdue", proc.role), -1.0)
+        elif proc.due is None:
             self.rec(("done_undated", proc.role))
+        elif proc.kind == "task":
+            self.rec(("sla_on_time", proc.role))
         interpreter = self.model.interpreter
         if proc.kind == "send":
             self.call(interpreter.deliver(self.c, proc.effect, self.now, staff=proc.staff))
@@ -371,6 +379,12 @@ class Play:
     def expire(self, proc: Work) -> None:
         """Work reached its due time undone."""
         self._expired(proc.kind, proc.role, None, proc.batch)
+
+    def overdue(self, proc: Work) -> None:
+        """A task reached its due time undone: it goes on, late."""
+        self.rec(("sla_overdue", proc.role))
+        self.timed = True
+        self.procs.append(dataclasses.replace(proc, due=None, late=True))
 
     def auto(self, proc: AutoSend) -> None:
         """An automatic send goes out at the end of quiet hours."""

@@ -299,7 +299,8 @@ def _fixed_actions(model: ExactModel, state: State, k: int) -> list[Action]:
     for proc in state.procs:
         if isinstance(proc, Work):
             if proc.due is not None and model.step_of(proc.due) <= k:
-                due.append((proc.due, ("expire", proc, False)))
+                due.append((proc.due, ("expire" if proc.kind == "send" else "overdue", proc,
+                                       False)))
         elif isinstance(proc, PendingResponse) and proc.at is not None \
                 and model.step_of(proc.at) <= k:
             due.append((proc.at, ("respond", (proc, None), False)))

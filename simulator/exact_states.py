@@ -24,12 +24,15 @@ class Work:
     staff: str | None  # the member doing it, for WeCom's per-member daily limit
     since: float  # when the current phase began
     doing: bool  # False: waiting for a member to get to it (`delay`); True: being done
-    due: float | None  # undone by then it expires (sends: the end of the next working day)
+    # Sends: undone by then they expire (the end of the next working day). Tasks: their SLA,
+    # late past it.
+    due: float | None
     journey: str | None
     step: str | None
     effect: Any = field(compare=False, repr=False)
     # A batched send's batch: (journey, step, queue, role, release step); None for own work.
     batch: tuple | None = None
+    late: bool = False  # a task past its due time, still to be done
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +131,7 @@ def state_key(model: ExactModel, c: Customer, procs: tuple[Proc, ...],
     journeys = model.interpreter.journeys
     runs = tuple(
         (name, r.pc, r.wake_at, r.waiting is not None, tuple(sorted(r.loops.items())),
-         r.finished, r.entered_at if journeys[name].goals else 0)
+         r.finished, r.entered_at if journeys[name].goals else 0, r.milestones)
         for name, r in c.runs.items())
     entries = []
     for name, (_, last) in c.entries.items():
@@ -171,4 +174,5 @@ def _clone_run(run: Run) -> Run:
     copy.pc, copy.step, copy.wake_at, copy.waiting = run.pc, run.step, run.wake_at, run.waiting
     copy.loops = dict(run.loops)
     copy.finished, copy.ended = run.finished, run.ended
+    copy.milestones = run.milestones
     return copy

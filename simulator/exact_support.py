@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from sopdsl.builtins import MASS_CHANNELS
 from sopdsl.syntax import ast
+from sopdsl.runtime.journey_program import default_reentry, recurrence
 from sopdsl.builtins import BATCHED_CHANNELS, MASS_CHANNELS
 from sopdsl.checker.program import Program
 from sopdsl.runtime.evaluate import HISTORY_VALUES, history_event
@@ -54,6 +55,7 @@ def refusal_reasons(program: Program, scenario: Scenario) -> list[str]:
     reasons.extend(latent_reasons(scenario))
     reasons.extend(_quota_reasons(program, scenario))
     reasons.extend(_handoff_reasons(program))
+    reasons.extend(_escalation_reasons(program))
     reasons.extend(_trigger_reasons(program))
     reasons.extend(_expression_reasons(program, scenario))
     reasons.extend(_delay_reasons(scenario))
@@ -114,7 +116,7 @@ def mass_sends_bound(program: Program, horizon: int) -> float:
     for journey in program.journeys.values():
         per_run = _mass_sends(journey.steps)
         if per_run:
-            total += per_run * _runs_bound(journey, horizon)
+            total += per_run * _runs_bound(program, journey, horizon)
     return total
 
 
@@ -132,6 +134,13 @@ def _mass_sends(steps: list[ast.Step] | None) -> float:
     return count
 
 
+def _escalation_reasons(program: Program) -> list[str]:
+    escalated = [n for j in program.journeys.values() for n in nodes(j.steps)
+                 if isinstance(n, ast.Task) and n.escalation]
+    return [f"the task at {_where(escalated[0])} escalates (`escalate {{ ... }}`): reminders, "
+            "notices and reassignments are followed by Monte Carlo only"] if escalated else []
+
+
 def _handoff_reasons(program: Program) -> list[str]:
     batched = [n for j in program.journeys.values() for n in nodes(j.steps)
                if isinstance(n, ast.Send) and n.channel.name in BATCHED_CHANNELS]
@@ -144,13 +153,16 @@ def _handoff_reasons(program: Program) -> list[str]:
             f"(`send ... via {batched[0].channel.name}` at {_where(batched[0])})"]
 
 
-def _runs_bound(journey: ast.Journey, horizon: int) -> float:
+def _runs_bound(program: Program, journey: ast.Journey, horizon: int) -> float:
     reentry = next((c for c in journey.clauses if isinstance(c, ast.Reentry)), None)
-    if reentry is None or reentry.mode == "never" or _only_on_arrival(journey):
+    mode = reentry.mode if reentry else default_reentry(program, journey)
+    if mode == "never" or _only_on_arrival(journey):
         return 1
-    if reentry.mode == "after" and reentry.after is not None and reentry.after.minutes > 0:
-        return horizon // reentry.after.minutes + 1
-    return math.inf
+    # Runs never overlap, so a recurring trigger enters at most once per occurrence.
+    period = recurrence(program, journey) or 0
+    if mode == "after" and reentry is not None and reentry.after is not None:
+        period = max(period, reentry.after.minutes)
+    return horizon // period + 1 if period > 0 else math.inf
 
 
 def _only_on_arrival(journey: ast.Journey) -> bool:
@@ -264,6 +276,10 @@ def _delay_reasons(scenario: Scenario) -> list[str]:
                 f"channel `{name}` responds after `{channel.delay.text()}`; the exact method "
                 "takes `exponential` or fixed delays")
     for role, staff in scenario.staff.items():
+        if staff.patience is not None:
+            reasons.append(
+                f"staff `{role}` abandon work after `{staff.patience.text()}`; the exact method "
+                "follows staff with no `patience` (work waits until it is done)")
         if staff.delay.kind != "exponential" or staff.delay.truncated:
             reasons.append(
                 f"staff `{role}` get to work after `{staff.delay.text()}`; the exact method "

@@ -117,9 +117,12 @@ def _staff(model: ExactModel, totals: Totals, role: str) -> StaffTally:
     per_task = staff.hours.length_minutes / staff.capacity_per_day \
         if staff.capacity_per_day else 0.0
     never = totals.total(("tasks_undated", role)) - totals.total(("done_undated", role))
+    overdue = totals.total(("sla_overdue", role))  # past their due time, not done since
     return StaffTally(
         tasks=totals.total(("tasks", role)), done=done,
-        expired=totals.total(("expired", role)) + never,
+        expired=totals.total(("expired", role)) + never + overdue,
+        on_time=totals.total(("sla_on_time", role)), late=totals.total(("sla_late", role)),
+        missed=overdue,
         busy_minutes=done * per_task,
         available_minutes=staff.count * model.working_minutes(
             role, 0, model.scenario.horizon_minutes),

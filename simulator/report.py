@@ -36,7 +36,8 @@ def quick_note(sample: float) -> str:
 
 
 STEP_FIELDS = ("reached", "sent", "delivered", "opened", "clicked", "actions")
-STAFF_FIELDS = ("tasks", "done", "expired", "utilisation", "max_backlog")
+STAFF_FIELDS = ("tasks", "done", "expired", "utilisation", "max_backlog", "on_time", "late",
+                "missed", "abandoned", "sla_hit_rate")
 TOTAL_FIELDS = ("customers", "arrivals", "sends", "delivered", "interactions", "purchases",
                 "purchasers", "unfriends", "cost")
 

@@ -66,6 +66,9 @@ def _parts(report: dict) -> list[Any]:
         parts += ["", *_journey(name, journey)]
     if report["staff"]:
         parts += ["", "[bold]Staff[/]", _staff(report["staff"])]
+        sla = _sla(report["staff"])
+        if sla is not None:
+            parts += ["", "[bold]Task SLAs[/] (tasks with a due time)", sla]
     parts += ["", _sends(report["totals"])]
     parts += [f"Note: {note}." for note in report["meta"]["notes"]]
     return parts
@@ -179,6 +182,21 @@ def _staff(staff: dict) -> Any:
         table.add_row(role, *(number(figures[key]["mean"]) for key in ("tasks", "done", "expired")),
                       percent(figures["utilisation"]["mean"]),
                       number(figures["max_backlog"]["mean"]))
+    return table
+
+
+def _sla(staff: dict) -> Any | None:
+    """Tasks with a due time per role: on time, late, missed, abandoned, the SLA hit rate;
+    None when no role had any."""
+    rows = {role: figures for role, figures in staff.items()
+            if any(figures.get(key, {}).get("mean") for key in ("on_time", "late", "missed"))}
+    if not rows:
+        return None
+    table = _table("role", "on time", "late", "missed", "abandoned", "SLA hit rate")
+    for role, figures in rows.items():
+        table.add_row(role, *(number(figures[key]["mean"])
+                              for key in ("on_time", "late", "missed", "abandoned")),
+                      percent(figures["sla_hit_rate"]["mean"]))
     return table
 
 

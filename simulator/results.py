@@ -65,10 +65,24 @@ class StaffTally:
 
     tasks: float = 0.0  # staff actions for sends (a mass send or post counts once) and tasks
     done: float = 0.0
-    expired: float = 0.0  # not done by their due time (or by the horizon for undated work)
+    expired: float = 0.0  # never done: dropped at their due time or abandoned, or still open
+    # at the horizon when undated or past their due time
     busy_minutes: float = 0.0
     available_minutes: float = 0.0  # members x working minutes in the horizon
     max_backlog: float = 0.0  # the most open items at any moment
+    # Tasks with a due time (their SLA): done by it, done after it, and not done by the horizon
+    # although it passed (dropped, abandoned, or still open).
+    on_time: float = 0.0
+    late: float = 0.0
+    missed: float = 0.0
+    abandoned: float = 0.0  # tasks dropped because the role's `patience` ran out
+
+    @property
+    def sla_hit_rate(self) -> float:
+        """Share of the tasks with a due time, decided in the horizon, done by it (0 when
+        there were none, like the goal rate)."""
+        decided = self.on_time + self.late + self.missed
+        return self.on_time / decided if decided else 0.0
 
     @property
     def utilisation(self) -> float:

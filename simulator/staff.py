@@ -27,13 +27,17 @@ import simpy
 
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.runtime.clock import Clock
-from sopdsl.runtime.hours import ClockHours, DailyHours
+from sopdsl.runtime.effects import TaskCreated
+from sopdsl.runtime.handoff import hand_over
+from sopdsl.runtime.hours import ClockHours, DailyHours, due_time
+from sopdsl.scenario.distributions import Distribution
 from simulator.behaviour import DrawStream
+from simulator.escalation import Escalations
+from simulator.work_items import (
+    ABANDONED, ACTIVE, DONE, EXPIRED, NEVER, QUEUED, WorkItem,
+)
 from simulator.results import StaffTally
 from sopdsl.scenario.model import Staff
-
-QUEUED, NEVER, ACTIVE, DONE, EXPIRED = "queued", "never", "active", "done", "expired"
-
 
 def working_hours(staff: Staff, clock: Clock) -> ClockHours:
     """A role's working hours on the run-time clock."""
@@ -65,25 +69,6 @@ class Shifts:
         return self.hours.due_after(t)
 
 
-class WorkItem:
-    """A staff action for sends, or a task, from the moment it may be done until done or
-    expired."""
-
-    __slots__ = ("customer", "what", "created", "due", "state", "ready", "started", "member",
-                 "role")
-
-    def __init__(self, customer: int, what: Any, created: float, due: float | None) -> None:
-        self.customer = customer
-        self.what = what  # the (customer, SendRequested) pairs it sends, or a TaskCreated
-        self.created = created
-        self.due = due
-        self.state = QUEUED
-        self.ready: float | None = None  # when a member got to it (after the delay)
-        self.started: float | None = None
-        self.member: str | None = None
-        self.role: RoleStaffing | None = None  # set when queued
-
-
 class Member:
     """One staff member: an own queue and what it is doing."""
 
@@ -100,12 +85,14 @@ class Member:
 class RoleStaffing:
     """The members of one role, their shared queue and the role's workload figures."""
 
-    def __init__(self, name: str, staff: Staff, shifts: Shifts, delay: DrawStream,
-                 horizon: float) -> None:
+    def __init__(self, name: str, staff: Staff, shifts: Shifts,
+                 draws: Callable[[Distribution], DrawStream], horizon: float) -> None:
         self.name = name
         self.staff = staff
         self.shifts = shifts
-        self.delay = delay
+        self.horizon = horizon
+        self.delay = draws(staff.delay)
+        self.patience = draws(staff.patience) if staff.patience is not None else None
         # Working minutes per item: a member busy all day does `capacity` items on average.
         capacity = staff.capacity_per_day
         self.item_minutes = staff.hours.length_minutes / capacity if capacity else math.inf
@@ -115,6 +102,8 @@ class RoleStaffing:
             available_minutes=staff.count * shifts.hours.minutes_between(0.0, horizon))
         self.open = 0
         self.open_undated = 0  # open items without a due time; at the horizon they expire
+        self.sla_due = 0  # tasks with a due time inside the horizon
+        self.sla_due_open = 0  # of those, neither done nor dropped (late, or not yet due)
         self.handoffs = 0
         self.dues: list[tuple[float, int, WorkItem]] = []  # open items by due time
         self.due_timer: float | None = None  # when the next expiry check is scheduled
@@ -124,16 +113,26 @@ class RoleStaffing:
         self.tally.tasks += 1
         self.open += 1
         self.open_undated += item.due is None
+        self.sla_due += item.sla and item.due <= self.horizon
+        self.sla_due_open += item.sla and item.due <= self.horizon
         self.tally.max_backlog = max(self.tally.max_backlog, float(self.open))
 
-    def closed(self, item: WorkItem, state: str) -> None:
+    def closed(self, item: WorkItem, state: str, now: float) -> None:
         item.state = state
         self.open -= 1
         self.open_undated -= item.due is None
+        self.sla_due_open -= item.sla and item.due <= self.horizon
         if state == DONE:
             self.tally.done += 1
+            if item.sla:
+                if now <= item.due:
+                    self.tally.on_time += 1
+                else:
+                    self.tally.late += 1
         else:
             self.tally.expired += 1
+            self.tally.abandoned += state == ABANDONED
+            self.tally.missed += item.sla and item.due <= self.horizon
 
 
 @dataclass(frozen=True)
@@ -158,33 +157,35 @@ class Staffing:
     """Every role's members serving their queues, driven by SimPy timeouts and callbacks."""
 
     def __init__(self, env: simpy.Environment, roles: dict[str, tuple[Staff, Shifts]],
-                 rng: random.Random, delays: Callable[[Staff], DrawStream], horizon: float,
+                 rng: random.Random, draws: Callable[[Distribution], DrawStream], horizon: float,
                  outcome: StaffOutcome) -> None:
         self.env = env
         self.rng = rng
         self.horizon = horizon
         self.outcome = outcome
-        self.roles = {name: RoleStaffing(name, staff, shifts, delays(staff), horizon)
+        self.roles = {name: RoleStaffing(name, staff, shifts, draws, horizon)
                       for name, (staff, shifts) in roles.items()}
         self.members = {m.id: m for role in self.roles.values() for m in role.members}
         self._own = {m.id: Queue(m.id, m.role, m.queue, (m,)) for m in self.members.values()}
         self._shared = {name: Queue(f"role:{name}", role, role.queue, role.members)
                         for name, role in self.roles.items()}
         self._order = itertools.count()  # ties between equal due times: first queued first
+        self.escalations = Escalations(self)
 
     def member_ids(self, role: str | None) -> list[str]:
         """The ids of a role's members, in order (none for None or an unknown role)."""
         found = self.roles.get(role or "")
         return [m.id for m in found.members] if found else []
 
-    def next_owner(self, role: str) -> str | None:
-        """The member a handoff to `role` goes to: round-robin over the role's members."""
+    def next_owner(self, role: str, current: str | None = None) -> str | None:
+        """The member a handoff to `role` goes to (`runtime.handoff`): round-robin over the
+        role's members other than the current owner."""
         found = self.roles.get(role)
-        if found is None or not found.members:
+        if found is None:
             return None
-        member = found.members[found.handoffs % len(found.members)]
         found.handoffs += 1
-        return member.id
+        return hand_over([m.id for m in found.members], current,
+                         lambda n: (found.handoffs - 1) % n)
 
     def queue_for(self, owner: str | None, role: str | None) -> Queue | None:
         """The owner's queue, or `role`'s shared queue when the owner is not in it; None when
@@ -204,17 +205,44 @@ class Staffing:
             self.put(item, where, send)
         return where is not None
 
+    def task_due(self, role: str, task: TaskCreated, created: float) -> float | None:
+        """When a task of `role` made at `created` is due: its `due` in the role's working time
+        (or wall-clock time)."""
+        found = self.roles.get(role)  # an unstaffed role's work is never queued
+        return None if found is None else due_time(created, task.due_in, task.due_wall,
+                                                   found.shifts.hours)
+
     def put(self, item: WorkItem, where: Queue, send: bool) -> None:
-        """Queue an item; a send is due at the end of the working day after the one it arrives
-        in."""
-        target, queue, candidates = where.role, where.items, where.members
+        """Queue an item. A send is due at the end of the working day after the one it arrives
+        in and expires then when not started. A task's due time is its SLA: past it the task
+        is late, not dropped; it is abandoned only when the role's `patience` (counted from its
+        creation) runs out before a member starts it. A send a member will never do leaves the
+        backlog at its due time; such a task stays open."""
         if send:
-            item.due = target.shifts.due_after(item.created)
-        target.opened(item)
-        self._watch_due(target, item)
+            item.due = where.role.shifts.due_after(item.created)
+        item.send, item.sla = send, not send and item.due is not None
+        where.role.opened(item)
+        self.place(item, where)
+        escalation = getattr(item.what, "escalation", ())
+        if escalation:
+            self.escalations.watch(item, escalation)
+
+    def place(self, item: WorkItem, where: Queue) -> None:
+        """Give an opened item to a queue: whether it will be done, when it may be dropped,
+        and the delay before its member (or role) gets to it."""
+        target, queue, candidates = where.role, where.items, where.members
+        item.where, send = where, item.send
         if self.rng.random() >= target.staff.completion:
-            item.state = NEVER
+            # A send nobody does expires; a task stays on the to-do list, where an escalation
+            # may still get it done.
+            item.state, item.expires = NEVER, item.due if send else None
+            self._watch_due(target, item)
             return
+        if send:
+            item.expires = item.due
+        elif target.patience is not None:
+            item.expires = item.created + target.patience.next()
+        self._watch_due(target, item)
         latency = target.delay.next()
         if latency > 0:
             timer = self.env.timeout(latency, (item, queue, candidates))
@@ -222,13 +250,23 @@ class Staffing:
         else:
             self._ready(item, queue, candidates)
 
+    def ready_now(self, item: WorkItem) -> None:
+        """The member (or role) gets to a queued item now, its delay cut short."""
+        where = item.where
+        self._ready(item, where.items, where.members)
+
+    def own_queue(self, member: str) -> Queue:
+        """A member's own queue."""
+        return self._own[member]
+
     def _on_ready(self, timer: simpy.Event) -> None:
         self._ready(*timer.value)
 
     def _ready(self, item: WorkItem, queue: deque[WorkItem],
                candidates: tuple[Member, ...] | list[Member]) -> None:
-        """The member (or role) gets to the item after its delay, unless it expired meanwhile."""
-        if item.state != QUEUED:
+        """The member (or role) gets to the item after its delay, unless it expired meanwhile
+        (or a reminder made them get to it earlier)."""
+        if item.state != QUEUED or item.ready is not None:
             return
         item.ready = self.env.now
         queue.append(item)
@@ -242,18 +280,25 @@ class Staffing:
         return self.roles[role].open
 
     def tallies(self) -> dict[str, StaffTally]:
-        """Each role's figures at the horizon; undated work still open counts as expired."""
-        return {name: dataclasses.replace(role.tally, expired=role.tally.expired + role.open_undated)
+        """Each role's figures at the horizon; work still open then that had no due time, or
+        whose due time passed, counts as never done."""
+        return {name: dataclasses.replace(
+                    role.tally, expired=role.tally.expired + role.open_undated + role.sla_due_open,
+                    missed=role.tally.missed + role.sla_due_open)
                 for name, role in self.roles.items()}
 
     # ---- expiry ------------------------------------------------------------------------
 
+    def watch_due(self, role: RoleStaffing, item: WorkItem) -> None:
+        """Drop the item at its `expires` when it has not been started by then."""
+        self._watch_due(role, item)
+
     def _watch_due(self, role: RoleStaffing, item: WorkItem) -> None:
-        if item.due is None or item.due >= self.horizon:
+        if item.expires is None or item.expires >= self.horizon:
             return
-        heapq.heappush(role.dues, (item.due, next(self._order), item))
-        if role.due_timer is None or item.due < role.due_timer:
-            self._check_dues_at(role, item.due)
+        heapq.heappush(role.dues, (item.expires, next(self._order), item))
+        if role.due_timer is None or item.expires < role.due_timer:
+            self._check_dues_at(role, item.expires)
 
     def _check_dues_at(self, role: RoleStaffing, t: float) -> None:
         role.due_timer = t
@@ -267,9 +312,11 @@ class Staffing:
         role.due_timer = None
         dues, now = role.dues, self.env.now
         while dues and (dues[0][0] <= now or dues[0][2].state not in (QUEUED, NEVER)):
-            item = heapq.heappop(dues)[2]
-            if item.state in (QUEUED, NEVER):
-                role.closed(item, EXPIRED)
+            at, _, item = heapq.heappop(dues)
+            # An escalation may have given the item another expiry since it was watched.
+            if item.state in (QUEUED, NEVER) and item.expires == at:
+                role.closed(item, ABANDONED if item.state == QUEUED and not item.send
+                            else EXPIRED, now)
                 self.outcome.expired(item)
         if dues:
             self._check_dues_at(role, dues[0][0])
@@ -319,7 +366,7 @@ class Staffing:
             timer.callbacks.append(self._resume)
             return
         member.busy = False
-        member.role.closed(item, DONE)
+        member.role.closed(item, DONE, self.env.now)
         self.outcome.done(item, member.id)
         self._dispatch(member)
 

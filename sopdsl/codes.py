@@ -119,6 +119,7 @@ CODES: dict[str, Code] = _codes(
     ("W418", "placeholder-on-broadcast-channel", "a personalised content posted where it cannot be personalised"),
     ("W419", "unused-suppression", "a `# sopdsl: ignore[...]` that silences nothing"),
     ("W420", "invalid-suppression", "a `# sopdsl: ignore[...]` that names no suppressible code"),
+    ("W421", "wait-for-goal-event", "a `wait for` whose `then` arm a terminal goal on the same event makes dead"),
     # W5xx: operational risk (caps, quiet hours, workload)
     ("W501", "send-in-quiet-hours", "a send `at` a time inside the playbook's quiet hours"),
     ("W502", "schedule-in-quiet-hours", "a wait or trigger time inside the playbook's quiet hours"),

@@ -22,6 +22,7 @@ from sopdsl.errors import SopdslError
 from sopdsl.runtime.arms import stable_arm
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Event
+from sopdsl.runtime.handoff import hand_over
 from sopdsl.runtime.evaluate import plain_number
 from sopdsl.runtime.replay import CustomerData
 from sopdsl.syntax.files import display_path
@@ -323,6 +324,13 @@ class Roster:
         """True when the staff member holds the role."""
         member = self.members.get(staff_id or "")
         return member is not None and role in member.roles
+
+    def hand_over(self, role: str, customer: str, current: str | None) -> StaffMember | None:
+        """The role's member a handoff gives the customer to (`runtime.handoff`): never the
+        current owner unless they are the only member, the same one every run."""
+        found = hand_over(self._roles.get(role, []), current,
+                          lambda n: stable_arm(customer, f"role:{role}", [1.0] * n))
+        return self.members[found] if found is not None else None
 
     def pick(self, role: str, customer: str) -> StaffMember | None:
         """The role's member for this customer: the same one every run (a hash of both ids)."""

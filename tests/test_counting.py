@@ -54,7 +54,7 @@ def test_sends_drops_and_endings_count_once_each_and_work_counts_nothing() -> No
                 SendDelivered(**sent, staff=None),
                 SendDropped(**sent, staff=None, reason="journey_cap"),
                 TaskCreated(time=5.0, customer="c", journey="j", step="j/2", role="guide",
-                            instruction="call", content=None, due=None),
+                            instruction="call", content=None, due_in=None),
                 Exited(time=6.0, customer="c", journey="j", reason="exit_step"),
                 Completed(time=7.0, customer="c", journey="k"))
     assert [key for key, _ in found] == [

@@ -206,3 +206,39 @@ scenario s { start 2026-12-01  horizon 2d  population 5 { arrivals 1/day } }
     scenario, _ = effective_scenario(program)
     (note,) = run_replication(program, scenario, 1).notes
     assert "`webinar` never happens" in note and "`hello`" in note
+
+
+SLA = """
+role sales
+journey lead {{
+  when friend_added
+  goal contract: purchase within 14d
+  task sales "回电" {due}
+  wait for task_done within 5d {{ then {{ tag "called" }} }}
+}}
+scenario s {{
+  start 2026-12-01  horizon 30d
+  population 0 {{ arrivals 40/day  owner sales }}
+  staff sales 2 {{ capacity 30/day  completion 90%  delay exponential(3h) }}
+}}
+"""
+
+
+def test_an_sla_changes_no_customer_outcome_only_its_lateness_figures() -> None:
+    """A task past its due time is done late, not dropped: the same seed with `due 2h`, and
+    without a due, calls the same customers (the `then` arm after `task_done`) and reaches the
+    same goals; only the SLA figures (on time, late) tell the two apart."""
+    tallies = []
+    for due in ("due 2h", ""):
+        program = program_of(SLA.format(due=due))
+        scenario, diagnostics = effective_scenario(program)
+        assert scenario is not None, diagnostics
+        tallies.append(run_replication(program, scenario, 5))
+    with_sla, without = tallies
+    assert with_sla.journeys["lead"].steps == without.journeys["lead"].steps
+    assert with_sla.journeys["lead"].steps["lead/2.then/1"].reached > 0
+    assert with_sla.journeys["lead"].goals == without.journeys["lead"].goals
+    assert with_sla.staff["sales"].done == without.staff["sales"].done > 0
+    figures = with_sla.staff["sales"]
+    assert figures.late > 0 and figures.on_time > 0
+    assert without.staff["sales"].on_time == without.staff["sales"].late == 0

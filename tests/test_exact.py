@@ -48,6 +48,7 @@ def test_wait_for_click_takes_then_with_the_closed_form_probability() -> None:
 content promo: article "p"
 journey j {
   when every day at 10:00
+  reentry never
   send promo via sms
   wait for click(promo) within 2d { then { tag "clicked" } timeout { tag "missed" } }
 }
@@ -66,6 +67,7 @@ def test_split_arms_reach_the_goal_with_their_weighted_rates() -> None:
 content offer: coupon "c"
 journey j {
   when every day at 10:00
+  reentry never
   goal clicked: click(offer) within 3d
   split test {
     30% sms_arm   { send offer via sms }
@@ -91,6 +93,7 @@ def test_repeated_sends_reach_the_goal_with_one_minus_the_product_of_misses() ->
 content digest: article "d"
 journey j {
   when every day at 10:00
+  reentry never
   goal read: click(digest) within 21d
   repeat 3 every 7d { send digest via sms }
 }
@@ -117,6 +120,7 @@ def test_a_markov_journey_is_absorbed_as_the_fundamental_matrix_says() -> None:
 content m: article "m"
 journey j {
   when every day at 10:00
+  reentry never
   repeat every 1d until stage == won max 200 {
     split churn { 20% gone { exit } 80% stay { } }
     send m via sms
@@ -168,6 +172,7 @@ def test_goal_rates_count_only_windows_that_ended_inside_the_horizon() -> None:
 content promo: article "p"
 journey j {
   when every day at 10:00
+  reentry never
   goal clicked: click(promo) within 7d
   send promo via sms
 }
@@ -218,7 +223,7 @@ def test_a_binding_staff_capacity_is_refused() -> None:
     """One member doing 2 a day cannot keep up with 1000 confirmed sends on one morning."""
     program = program_of("""
 content promo: article "p"
-journey j { when every day at 10:00  send promo via private_chat }
+journey j { when every day at 10:00  reentry never  send promo via private_chat }
 scenario s {
   start 2026-12-01  horizon 3d
   population 1000 { arrivals 0/day  owner guide }
@@ -237,7 +242,7 @@ def test_the_monte_carlo_runner_takes_the_exact_forecaster() -> None:
     """`forecast_exactly` wraps an exact tally as a one-tally forecast of method `exact`."""
     program = program_of("""
 content promo: article "p"
-journey j { when every day at 10:00  send promo via sms }
+journey j { when every day at 10:00  reentry never  send promo via sms }
 """ + scenario_block("2d", "sms { open 50%  click 0%  reply 0%  unfriend 0% }"),
                          playbook=PLAYBOOK)
     scenario, _ = effective_scenario(program)
@@ -290,3 +295,41 @@ scenario s {
     clicks = sum(step.clicked for step in tally.journeys["j"].steps.values())
     # Messages delivered in the last minute respond after the horizon.
     assert clicks == pytest.approx(0.45 * sum(tally.daily.delivered), rel=1e-3)
+
+
+def test_a_milestone_is_recorded_and_the_run_goes_on() -> None:
+    """An event happening with daily chance p: the milestone `booked` within 7d is reached
+    with 1 - (1 - p)^7 and the run goes on to its last step; the terminal goal `paid` on the
+    same event ends the runs that reach it, so its last step is reached with (1 - p)^7."""
+    p = 0.1
+    tally = forecast("""
+event booking
+journey m {
+  when every day at 10:00
+  reentry never
+  milestone booked: booking within 7d
+  wait 8d
+  tag "after"
+}
+journey g {
+  when every day at 10:00
+  reentry never
+  goal paid: booking within 7d
+  wait 8d
+  tag "after"
+}
+scenario s {
+  start 2026-12-01  horizon 20d
+  population 1000 { arrivals 0/day  owner guide }
+  purchase { daily 0%  after_click 0% }
+  booking { daily 10% }
+  fatigue { }
+}
+""")
+    reach = 1 - (1 - p) ** 7
+    milestone = tally.journeys["m"].goals["booked"]
+    assert milestone.rate == pytest.approx(reach, rel=1e-6)
+    assert tally.journeys["m"].steps["m/2"].reached == pytest.approx(1000, rel=1e-9)
+    assert tally.journeys["g"].goals["paid"].rate == pytest.approx(reach, rel=1e-6)
+    assert tally.journeys["g"].steps["g/2"].reached == pytest.approx(1000 * (1 - reach),
+                                                                     rel=1e-6)

@@ -57,7 +57,8 @@ def test_export_spells_out_parameters():
     assert journey["triggers"] == [{"id": "onboarding/@when/1", "kind": "event",
                                     "text": "friend_added",
                                     "source": "playbooks/onboarding.sop:38"}]
-    assert journey["goals"] == [{"name": "first_order", "events": "purchase", "within": "14d"}]
+    assert journey["goals"] == [{"name": "first_order", "events": "purchase", "within": "14d",
+                                 "kind": "goal"}]
     steps = {s["id"]: s for s in journey["steps"]}
     assert steps["onboarding/course"]["params"] == {"content": "newborn_course",
                                                    "channel": "private_chat"}

@@ -14,7 +14,7 @@ from simulator.exact_model import ExactModel
 from simulator.staff import WorkItem
 from sopdsl.builtins import MINUTES_PER_DAY as DAY
 from sopdsl.runtime.clock import Clock
-from sopdsl.runtime.hours import ClockHours, DailyHours, WorkingTime
+from sopdsl.runtime.hours import ClockHours, DailyHours, WorkingTime, due_time
 from sopdsl.scenario.build import effective_scenario
 from tests.runtime_kit import CLOCK, at, program_of, show
 
@@ -166,3 +166,30 @@ def test_a_century_of_working_time_is_counted_whole_days_at_once() -> None:
     daily = DailyHours(9 * 60, 21 * 60)
     assert ClockHours(daily, CLOCK).minutes_between(0, 36_500 * DAY) == 36_500 * 720
     assert daily.least_minutes_in(36_500 * DAY) == (36_500 * 720, 21 * 60)
+
+
+@pytest.mark.parametrize(("made", "due", "wall", "expected"), [
+    ("12-01 20:30", 120, False, "12-02 10:30"),  # 30 minutes that evening, 90 the next morning
+    ("12-01 07:00", 120, False, "12-01 11:00"),  # made before work: counted from 09:00
+    ("12-01 10:00", DAY, False, "12-02 10:00"),  # `due 1d`: one working day
+    ("12-01 20:30", 2 * DAY + 60, False, "12-04 09:30"),  # two working days and an hour
+    ("12-01 21:00", 720, False, "12-02 21:00"),  # the end of the hours is a due moment
+    ("12-01 20:30", 120, True, "12-01 22:30"),  # `due 2h wall`: the clock
+])
+def test_due_counts_working_time(made: str, due: int, wall: bool, expected: str) -> None:
+    """`due D` under 09:00-21:00 is D of working time (each day a working day); `wall` is
+    the clock."""
+    hours = ClockHours(DailyHours(9 * 60, 21 * 60), CLOCK)
+    assert show(due_time(at(made), due, wall, hours)) == expected
+    assert due_time(at(made), None, wall, hours) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(made=st.integers(0, 20 * DAY), minutes=st.integers(0, 5 * 720))
+def test_after_working_holds_exactly_the_working_minutes(made: int, minutes: int) -> None:
+    """The moment `after_working` gives holds exactly the asked working minutes since `made`,
+    and is itself a working moment or a window's end."""
+    hours = ClockHours(DailyHours(9 * 60, 21 * 60), CLOCK)
+    end = hours.after_working(made, minutes)
+    assert hours.minutes_between(made, end) == pytest.approx(minutes)
+    assert hours.inside(end) or hours.window(end - 1e-6)[1] == end or end == made

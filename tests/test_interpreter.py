@@ -330,7 +330,8 @@ def test_handoff_task_and_notify_effects():
     body = 'task sales "call" with a due 1d  notify guide "look"  handoff sales'
     machine, c, effects = start(body)
     assert summary(effects)[1:4] == [
-        ("12-01 20:15", "task", "j/1", "role=sales instruction=call content=a due=12-02 20:15"),
+        ("12-01 20:15", "task", "j/1",
+         "role=sales instruction=call content=a due_in=1440 due_wall=False escalation=()"),
         ("12-01 20:15", "notify", "j/2", "role=guide text=look"),
         ("12-01 20:15", "handoff", "j/3", "role=sales"),
     ]

@@ -162,3 +162,51 @@ def test_lint_paths_the_drawing_and_the_export_are_one_graph(path):
         assert reached == set(graph.reachable_steps(name)), name
         flow = {(u, v) for u, v, kind in drawn if u in reached and kind != "enter"}
         assert _lint_pairs(ctx, name) == flow, name
+
+
+WEEKLY = """playbook "p" {{ timezone "Asia/Shanghai"  frequency_cap {cap} per 28d }}
+content a: text "a"
+journey weekly {{ when every friday at 20:00 {reentry} send a via sms }}
+"""
+
+
+@pytest.mark.parametrize(("reentry", "runs"), [("", 4), ("reentry never", 1),
+                                               ("reentry after 10d", 2)])
+def test_a_weekly_journey_runs_as_often_in_simulation_plan_and_lint(reentry, runs):
+    """Over 4 weeks a weekly journey is entered 4 times by default (once with `reentry never`,
+    every other week with `reentry after 10d`): the simulation, the planner's replay and
+    lint's count of sends in a 28-day window agree."""
+    program = load_text(WEEKLY.format(cap=runs, reentry=reentry), "weekly.sop")
+    assert _cap_findings(WEEKLY.format(cap=runs, reentry=reentry)) == []
+    over = _cap_findings(WEEKLY.format(cap=runs - 1, reentry=reentry)) if runs > 1 else []
+    assert runs == 1 or over[0].startswith(f"`weekly` can send {runs} messages within 28d")
+    effects = replay(program, [CustomerData("c1")], [], EPOCH,
+                     EPOCH + dt.timedelta(days=28)).effects
+    assert sum(isinstance(e, Entered) for e in effects) == runs
+    scenario, _ = effective_scenario(program)
+    scenario = small(scenario, 3, 0, horizon_days=28).model_copy(update={"start": EPOCH.date()})
+    tally = run_replication(program, scenario, 1)
+    assert tally.journeys["weekly"].entered == 3 * runs
+
+
+CURRENT = """playbook "p" {{ timezone "Asia/Shanghai" }}
+content a: text "a"
+segment vip = tag "vip"
+journey welcome_vip {{ when enter vip{scope}  send a via sms }}
+scenario s {{
+  start 2026-11-30  horizon 3d
+  population 50 {{ arrivals 0/day  tag "vip" 100% }}
+}}
+"""
+
+
+@pytest.mark.parametrize(("scope", "entries"), [(" including current", 1), ("", 0)])
+def test_current_members_enter_alike_in_simulation_and_plan(scope, entries):
+    """`including current` enters every customer already in the segment when first followed,
+    once, in the simulation and in the planner's replay; without it, none of them."""
+    program = load_text(CURRENT.format(scope=scope), "vip.sop")
+    effects = replay(program, [CustomerData("c1", tags=("vip",))], [], EPOCH,
+                     EPOCH + dt.timedelta(days=3)).effects
+    assert sum(isinstance(e, Entered) for e in effects) == entries
+    scenario, _ = effective_scenario(program)
+    assert run_replication(program, scenario, 1).journeys["welcome_vip"].entered == 50 * entries

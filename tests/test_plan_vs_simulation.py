@@ -46,7 +46,7 @@ from sopdsl.runtime.effects import (
     Effect, Entered, HandoffRequested, Notified, SendDelivered, SendRequested, StateChanged,
     TaskCreated,
 )
-from sopdsl.runtime.hours import clock_text
+from sopdsl.runtime.hours import clock_text, due_time
 from sopdsl.runtime.evaluate import plain_number
 from sopdsl.fmt.exprs import expr_text
 from sopdsl.planning.model import PlanSummary, PlanTask, batch_id
@@ -280,7 +280,8 @@ def _as_work(out: Outcome, c: CustomerTrace, effect: Effect, round_: int,
         due_start = due_end = moved.time
         kind = "update"
     else:
-        due = moved.due - start if isinstance(moved, TaskCreated) and moved.due else None
+        due = due_time(moved.time, moved.due_in, moved.due_wall, builder.hours.staff) \
+            if isinstance(moved, TaskCreated) else None
         due_start, due_end = builder.hours.work_window(moved.time, due)
         kind = moved.kind
     if not (due_start < out.planner.end and max(due_start, due_end) >= 0):

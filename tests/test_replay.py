@@ -62,7 +62,7 @@ def test_onboarding_playbook_for_one_customer():
         ("12-05 19:30", "send_requested", "onboarding/coupon_test.big/2",
          staff_send("coupon_199_30", "12-05 19:30")),
         ("12-08 19:30", "task", "onboarding/score_gate.else/3",
-         f"role=guide instruction={GUIDE_TASK} due=12-10 19:30"),
+         f"role=guide instruction={GUIDE_TASK} due_in=2880 due_wall=False escalation=()"),
         ("12-08 19:30", "state_changed", "onboarding/11", "field=untag name=新客7天 value=新客7天"),
         # steps done, but the 14d goal window is still open
         ("12-12 15:00", "goal_reached", None, "goal=first_order event=purchase"),

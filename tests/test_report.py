@@ -52,7 +52,11 @@ def test_report_has_the_issue_shape() -> None:
                                    "roi"}
     assert all(is_figure(f) for f in report["kpis"].values())
     assert set(report["staff"]["guide"]) == {"tasks", "done", "expired", "utilisation",
-                                            "max_backlog"}
+                                            "max_backlog", "on_time", "late", "missed",
+                                            "abandoned", "sla_hit_rate"}
+    # Entered 10, 12, 14: on time 5, 7, 9 of 8, 10, 12 decided tasks, averaged per replication.
+    hit = report["staff"]["guide"]["sla_hit_rate"]["mean"]
+    assert hit == pytest.approx(sum(on / (on + 3) for on in (5, 7, 9)) / 3)
     assert list(report["funnel"]) == ["visitor", "prospect", "won"]
 
 

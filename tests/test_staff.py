@@ -29,7 +29,7 @@ def staffing(env: simpy.Environment, member: Staff, shifts: Shifts, horizon: flo
              done: list[WorkItem], expired: list[WorkItem], seed: int = 1) -> Staffing:
     draws = np.random.default_rng(seed)
     return Staffing(env, {"r": (member, shifts)}, random.Random(seed),
-                    lambda s: DrawStream(s.delay, draws), horizon,
+                    lambda law: DrawStream(law, draws), horizon,
                     StaffOutcome(lambda item, _: done.append(item), expired.append))
 
 
@@ -78,39 +78,97 @@ def test_shared_pool_mean_wait_matches_erlang_c() -> None:
     assert abs(waits.mean() - expected) < 4 * standard_error
 
 
-def test_overload_builds_a_queue_and_expires_the_hand_counted_share() -> None:
-    """48 tasks a day for a member who does 24: about half expire, as derived in the body."""
-    # One member working around the clock, 60-minute exponential items (capacity 12 over a
-    # 12-hour `hours`). Every day at 00:00, 48 tasks arrive, due at 23:00 the same day; the
-    # queue never empties before 23:00 (P(Poisson(23) >= 48) < 1e-5), so starts come at a
-    # Poisson rate of one an hour. Starts in [00:00, 23:00): N ~ Poisson(23), plus one at 00:00
-    # when the member is idle then, i.e. when the item running at 23:00 ended by 24:00, which
-    # (memoryless) has chance 1 - e^-1; day 0 starts idle. Every started item is done; the rest
-    # expire at 23:00. E[done] = 24 + (D - 1)(23 + 1 - e^-1), E[expired] = 48 D - E[done].
-    days = 40
+def erlang_a(arrival_rate: float, service_mean: float, servers: int,
+             patience_mean: float) -> tuple[float, float]:
+    """The chance an arrival abandons and the mean wait in queue of an M/M/c+M queue
+    (Erlang-A), from its birth-death chain: in state n the death rate is
+    min(n, c) mu + max(n - c, 0) theta; P(abandon) = theta E[Lq] / lambda, E[Wq] = E[Lq] / lambda.
+    """
+    mu, theta = 1 / service_mean, 1 / patience_mean
+    weights, weight = [1.0], 1.0
+    for n in range(1, 400):  # the tail beyond 400 customers is below 1e-100 here
+        weight *= arrival_rate / (min(n, servers) * mu + max(n - servers, 0) * theta)
+        weights.append(weight)
+    total = sum(weights)
+    queued = sum(max(n - servers, 0) * w for n, w in enumerate(weights)) / total
+    return theta * queued / arrival_rate, queued / arrival_rate
+
+
+def _batch_interval(values: np.ndarray, batches: int = 20) -> tuple[float, float]:
+    """The mean and the standard error from the spread of batch means (values correlate)."""
+    means = np.array([b.mean() for b in np.array_split(values, batches)])
+    return float(values.mean()), float(means.std(ddof=1) / math.sqrt(batches))
+
+
+def test_abandonment_and_waits_match_erlang_a() -> None:
+    """With `patience` (exponential, counted from creation), 3 members abandon and wait as
+    the M/M/c+M closed form says (P(abandon) 15.4%, E[Wq] 9.2 minutes)."""
+    servers, service_mean, rate, patience = 3, 60.0, 1 / 25, 60.0  # a = 2.4 erlangs
+    tasks, warmup = 24_000, 2_000
+    horizon = tasks / rate * 1.2
     env = simpy.Environment()
     done: list[WorkItem] = []
-    expired: list[WorkItem] = []
-    member = staff(1, 12, 1.0, Distribution(kind="fixed", params=(0,), unit="minutes"))
-    horizon = (days + 2) * DAY
-    full_days = Shifts(AROUND_THE_CLOCK, horizon)
-    pool = staffing(env, member, full_days, horizon, done, expired, seed=3)
+    dropped: list[WorkItem] = []
+    member = staff(servers, 12, 1.0, Distribution(kind="fixed", params=(0,), unit="minutes"))
+    member = member.model_copy(update={"patience": Distribution(
+        kind="exponential", params=(patience,), unit="minutes")})
+    pool = staffing(env, member, Shifts(AROUND_THE_CLOCK, horizon), horizon, done, dropped)
+    arrivals = random.Random(11)
+    items: list[WorkItem] = []
 
     def arrive():
-        for _ in range(days):
-            for _ in range(48):
-                pool.assign(WorkItem(0, "task", env.now, env.now + 23 * 60), None, "r", False)
-            yield env.timeout(DAY)
+        for _ in range(tasks):
+            yield env.timeout(arrivals.expovariate(rate))
+            items.append(WorkItem(0, "task", env.now, None))
+            pool.assign(items[-1], None, "r", send=False)
 
     env.process(arrive())
     env.run(until=horizon)
-    expected_done = 24 + (days - 1) * (24 - math.exp(-1))
-    spread = 4 * math.sqrt(days * 24)  # four Poisson standard deviations
-    assert abs(len(done) - expected_done) < spread
-    assert abs(len(expired) - (48 * days - expected_done)) < spread
+    measured = items[warmup:]
+    abandoned = np.array([item.state == "abandoned" for item in measured], dtype=float)
+    waits = np.array([(item.started if item.started is not None else item.expires)
+                      - item.created for item in measured])
+    chance, wait = erlang_a(rate, service_mean, servers, patience)
+    mean, error = _batch_interval(abandoned)
+    assert error < 0.1 * chance and abs(mean - chance) < 4 * error
+    mean, error = _batch_interval(waits)
+    assert error < 0.1 * wait and abs(mean - wait) < 4 * error
     tally = pool.tallies()["r"]
-    assert (tally.tasks, tally.done + tally.expired) == (48 * days, 48 * days)
-    assert tally.max_backlog >= 48
+    assert tally.abandoned == len(dropped) == sum(item.state == "abandoned" for item in items)
+
+
+def test_late_tasks_are_done_late_and_the_on_time_share_is_the_mm1_sojourn() -> None:
+    """A task past its due is done late, not dropped: with one member (M/M/1, FIFO) the
+    share done within its due D is P(sojourn <= D) = 1 - exp(-(mu - lambda) D)."""
+    service_mean, rate, due = 60.0, 1 / 90, 60.0
+    tasks, warmup = 20_000, 1_000
+    horizon = tasks / rate * 1.2
+    env = simpy.Environment()
+    done: list[WorkItem] = []
+    member = staff(1, 12, 1.0, Distribution(kind="fixed", params=(0,), unit="minutes"))
+    pool = staffing(env, member, Shifts(AROUND_THE_CLOCK, horizon), horizon, done, [])
+    finished: dict[int, float] = {}
+    pool.outcome.done = lambda item, _: (done.append(item), finished.setdefault(id(item), env.now))
+    arrivals = random.Random(5)
+    items: list[WorkItem] = []
+
+    def arrive():
+        for _ in range(tasks):
+            yield env.timeout(arrivals.expovariate(rate))
+            items.append(WorkItem(0, "task", env.now, env.now + due))
+            pool.assign(items[-1], None, "r", send=False)
+
+    env.process(arrive())
+    env.run(until=horizon)
+    assert len(done) == tasks  # nothing is dropped at its due time
+    on_time = np.array([finished[id(item)] <= item.due for item in items[warmup:]], dtype=float)
+    mean, error = _batch_interval(on_time)
+    expected = 1 - math.exp(-(1 / service_mean - rate) * due)
+    assert error < 0.1 * expected and abs(mean - expected) < 4 * error
+    tally = pool.tallies()["r"]
+    assert (tally.on_time + tally.late, tally.missed, tally.expired) == (tasks, 0, 0)
+    assert tally.on_time == sum(finished[id(item)] <= item.due for item in items)
+    assert tally.sla_hit_rate == tally.on_time / tasks
 
 
 def test_delay_is_latency_and_work_pauses_outside_working_hours() -> None:
@@ -175,7 +233,7 @@ def test_owner_outside_the_role_sends_work_to_the_shared_queue() -> None:
     pool = Staffing(env, {"guide": (staff(1, 60, 1.0, fixed), shifts),
                           "sales": (staff(2, 60, 1.0, fixed), shifts),
                           "idle": (staff(1, 0, 1.0, fixed), shifts)},
-                    random.Random(1), lambda s: DrawStream(s.delay, draws), DAY,
+                    random.Random(1), lambda law: DrawStream(law, draws), DAY,
                     StaffOutcome(lambda item, who: done.append((item, who)), lambda item: None))
     for _ in range(3):
         pool.assign(WorkItem(0, "task", 0.0, None), "guide-1", "sales", send=False)

@@ -119,6 +119,22 @@ def test_enter_segment_fires_when_the_customer_starts_matching():
         "12-02 10:00"]
 
 
+def test_enter_segment_including_current_enters_members_when_first_followed():
+    """`including current` enters a customer already in the segment at the moment they are
+    first followed (once); without it they do not; both enter those who join later."""
+    buyer = [event("purchase", "11-29 08:00", amount=1), event("purchase", "11-29 09:00", amount=1)]
+    for scope, expected in (("including current", ["12-01 06:00"]), ("", [])):
+        machine = machine_for(f"journey j {{ when enter buyer {scope}  reentry always }}")
+        old = machine.new_customer("c0", at("12-01 06:00"), history=buyer)
+        assert show(machine.next_wakeup(old)) == ("12-01 06:00" if expected else "12-02 00:00")
+        assert entered(machine.advance(old, at("12-05 00:00"))) == expected
+        c = machine.new_customer("c1", at("12-01 06:00"))
+        assert machine.advance(c, at("12-01 06:00")) == []
+        machine.on_event(c, event("purchase", "12-01 10:00", amount=1))
+        assert entered(machine.on_event(c, event("purchase", "12-02 10:00", amount=1))) == [
+            "12-02 10:00"]
+
+
 def test_enter_segment_daily_check_catches_time_based_changes():
     """`days_since(reply) > 2` holds from 12-02 10:00 on by time alone: entry at the next midnight."""
     machine = interpreter('segment lapsed = days_since(reply) > 2\n'

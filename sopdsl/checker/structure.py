@@ -200,6 +200,15 @@ class JourneyChecker:
             self.report("E310", step.due.span,
                         "a task due in zero time is late as soon as it is made",
                         hint="give staff time, such as `due 1d`, or leave `due` out")
+        for escalation in step.escalation:
+            if escalation.role is not None:
+                self.resolver.role(escalation.role)
+            if escalation.text is not None:
+                check_placeholders(self.resolver, escalation.text)
+            if escalation.after.minutes == 0:
+                self.report("E310", escalation.after.span,
+                            "an escalation after zero time comes as the task is made",
+                            hint="give staff time first, such as `after 2h remind`")
 
     def _notify(self, step: ast.Notify, ref: StepRef) -> None:
         self.resolver.role(step.role)

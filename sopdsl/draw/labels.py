@@ -7,7 +7,8 @@ from typing import Any
 
 from sopdsl.builtins import channel_kind
 from sopdsl.fmt.exprs import events_text, expr_text, trigger_text
-from sopdsl.fmt.statements import step_text
+from sopdsl.fmt.statements import escalation_text, step_text
+from sopdsl.syntax import ast
 from sopdsl.render.text import display_width
 
 MAX_LABEL = 48  # display columns; a CJK character takes two
@@ -76,11 +77,17 @@ def node_text(attrs: dict[str, Any]) -> str:
         # The kind of send: a post or mass send is one staff action for all it reaches.
         return f"{step_text(attrs['step'])} · {channel_kind(attrs['step'].channel.name)}"
     if "step" in attrs:
-        return step_text(attrs["step"])
+        step = attrs["step"]
+        if isinstance(step, ast.Task) and step.escalation:
+            # The ladder's rungs, in order: a reader sees who hears of an undone task when.
+            return step_text(step) + " · escalate " + ", ".join(
+                escalation_text(e) for e in step.escalation)
+        return step_text(step)
     if kind == "trigger":
         return "when " + trigger_text(attrs["trigger"])
     if kind == "goal":
-        return "goal " + attrs["goal"].name.name
+        goal = attrs["goal"]
+        return ("goal " if goal.terminal else "milestone ") + goal.name.name
     return {"end": "end", "exit": "exit", "any": "at any time"}[kind]
 
 

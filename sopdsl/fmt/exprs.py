@@ -85,8 +85,8 @@ def trigger_text(trigger: ast.Trigger) -> str:
         case ast.DateTrigger(attribute=attribute, sign=sign, offset=offset, at=at):
             offset_text = f" {sign} {offset.text}" if offset is not None else ""
             return f"{attribute.name}{offset_text}{at_suffix(at)}"
-        case ast.EnterTrigger(segment=segment):
-            return f"enter {segment.name}"
+        case ast.EnterTrigger(segment=segment, current=current):
+            return f"enter {segment.name}{' including current' if current else ''}"
         case ast.EveryTrigger(unit=unit, weekday=weekday, interval=interval, at=at):
             return f"every {_day_spec(unit, weekday, interval)}{at_suffix(at)}"
         case ast.InactiveTrigger(duration=duration):

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from sopdsl.syntax import ast
 from sopdsl.fmt.exprs import expr_text
 from sopdsl.fmt.statements import (
-    CLAUSE_RANK, SETTING_RANK, clause_text, content_field_text, decl_text, sc_item_text,
-    setting_text, step_text,
+    CLAUSE_RANK, SETTING_RANK, clause_text, content_field_text, decl_text, escalation_text,
+    sc_item_text, setting_text, step_text,
 )
 from sopdsl.syntax.source import Span
 from sopdsl.errors import SopdslError
@@ -235,8 +235,18 @@ class _Printer:
             case ast.RepeatN() | ast.RepeatUntil():
                 self.head_line(depth, text, step)
                 self.block(depth, step.steps, self.step)
+            case ast.Task(escalation=escalation) if escalation:
+                self.head_line(depth, text, step)
+                if step.wall:
+                    self.cursor = self.src.expect(self.cursor, "wall") + len("wall")
+                keyword = self.src.expect(self.cursor, "escalate")
+                self.extend(" escalate", keyword + len("escalate"))
+                self.block(depth, escalation, self.escalation)
             case _:
                 self.node_line(depth, text, step)
+
+    def escalation(self, step: ast.Escalation, depth: int) -> None:
+        self.node_line(depth, escalation_text(step), step)
 
     def if_step(self, step: ast.If, text: str, depth: int) -> None:
         first, *others = step.branches
@@ -293,6 +303,8 @@ def _head_end(node: ast.Node) -> ast.Node:
             return branches[0].condition
         case ast.WaitFor(within=last) | ast.RepeatN(every=last) | ast.RepeatUntil(max=last):
             return last
+        case ast.Task(instruction=instruction, content=content, due=due):
+            return due or content or instruction
         case ast.ScSetting(key=key, values=values):
             return values[-1] if values else key
         case ast.ScStaff(count=last) | ast.ScChannel(channel=last) | ast.ScPurpose(purpose=last):

@@ -45,6 +45,14 @@ def decl_text(decl: ast.Decl) -> str:
     raise TypeError(f"not a declaration: {type(decl).__name__}")
 
 
+def escalation_text(step: ast.Escalation) -> str:
+    """`after 2h remind`, `after 4h notify store_manager "..."`, `after 8h reassign`."""
+    action = step.action
+    if step.role is not None:
+        action += f" {step.role.name}" + (f" {step.text.text}" if step.text is not None else "")
+    return f"after {step.after.text} {action}"
+
+
 def content_field_text(field: ast.ContentField) -> str:
     """`purpose choice`, `valid 7d`."""
     return f"{field.key.name} {literal_text(field.value)}"
@@ -76,8 +84,9 @@ def clause_text(clause: ast.Clause) -> str:
             return f"audience {expr_text(expr)}"
         case ast.Reentry(mode=mode, after=after):
             return f"reentry after {after.text}" if after is not None else f"reentry {mode}"
-        case ast.Goal(name=name, events=events, within=within):
-            return f"goal {name.name}: {events_text(events)} within {within.text}"
+        case ast.Goal(name=name, events=events, within=within, terminal=terminal):
+            keyword = "goal" if terminal else "milestone"
+            return f"{keyword} {name.name}: {events_text(events)} within {within.text}"
         case ast.ExitOn(events=events):
             return f"exit on {events_text(events)}"
         case ast.ExitWhen(expr=expr):
@@ -95,9 +104,9 @@ def step_text(step: ast.Step) -> str:
         case ast.Send(content=content, channel=channel, by=by, at=at):
             by_text = f" by {by.name}" if by is not None else ""
             return f"send {content.name} via {channel.name}{by_text}{at_suffix(at)}"
-        case ast.Task(role=role, instruction=instruction, content=content, due=due):
+        case ast.Task(role=role, instruction=instruction, content=content, due=due, wall=wall):
             with_text = f" with {content.name}" if content is not None else ""
-            due_text = f" due {due.text}" if due is not None else ""
+            due_text = f" due {due.text}{' wall' if wall else ''}" if due is not None else ""
             return f"task {role.name} {instruction.text}{with_text}{due_text}"
         case ast.Notify(role=role, text=text):
             return f"notify {role.name} {text.text}"

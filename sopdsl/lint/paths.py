@@ -41,11 +41,14 @@ class Visit(NamedTuple):
 
 @dataclass(frozen=True)
 class JourneyPaths:
-    """The timed paths of one journey; `complete` is False when the walk stopped early."""
+    """The timed paths of one journey; `complete` is False when the walk stopped early.
+    `spacings` holds, per path, the least time to the next entry of a run that took it (None
+    when the journey is entered once)."""
 
     journey: str
     paths: tuple[tuple[Visit, ...], ...]
     complete: bool
+    spacings: tuple[int | None, ...] = ()
 
 
 def entry_time(trigger: ast.Trigger) -> LocalTime:
@@ -64,7 +67,8 @@ def journey_paths(journey: CompiledJourney, syntax: dict[str, ast.Step],
     walker = _Walker(journey, syntax)
     for local in entries:
         walker.walk([_Move(0, 0, local, local.minute is not None, (), 0)])
-    return JourneyPaths(journey.name, tuple(walker.paths), not walker.truncated)
+    spacings = tuple(journey.entry_spacing(path[-1].at if path else 0) for path in walker.paths)
+    return JourneyPaths(journey.name, tuple(walker.paths), not walker.truncated, spacings)
 
 
 class _Move(NamedTuple):

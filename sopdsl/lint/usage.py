@@ -82,6 +82,11 @@ def _task(node: ast.Task, usage: Usage) -> None:
     if node.content is not None:
         usage.contents.add(node.content.name)
     _attributes(_placeholders(node.instruction), usage)
+    for escalation in node.escalation:
+        if escalation.role is not None:
+            usage.roles.add(escalation.role.name)
+        if escalation.text is not None:
+            _attributes(_placeholders(escalation.text), usage)
 
 
 def _notify(node: ast.Notify, usage: Usage) -> None:

@@ -66,14 +66,26 @@ def minutes_text(minutes: int) -> str:
     return "".join(parts) or "0m"
 
 
+def _runs(path: tuple[Visit, ...], spacing: int | None, window: int,
+          counts: Callable[[steps.Send], bool]) -> list[Visit]:
+    """The path's counted sends, repeated every `spacing` for as many runs as one window can
+    reach."""
+    sends = [v for v in path if isinstance(v.instruction, steps.Send) and counts(v.instruction)]
+    if spacing is None or not sends:
+        return sends
+    runs = (sends[-1].at - sends[0].at + window) // spacing + 1
+    return [v._replace(at=v.at + k * spacing) for k in range(runs) for v in sends]
+
+
 def busiest(paths: JourneyPaths, window: int,
             counts: Callable[[steps.Send], bool]) -> Burst | None:
-    """The path and window with the most counted sends (the first such, in walk order)."""
+    """The path and window with the most counted sends (the first such, in walk order); a
+    journey entered again at every occurrence of its trigger runs the path again as soon as
+    the runtime lets it, so later runs' sends count in the window too."""
     window = max(window, 1)  # a zero window (E309) still counts each send once
     best: tuple[Visit, ...] = ()
-    for path in paths.paths:
-        sends = [v for v in path
-                 if isinstance(v.instruction, steps.Send) and counts(v.instruction)]
+    for path, spacing in zip(paths.paths, paths.spacings or [None] * len(paths.paths)):
+        sends = _runs(path, spacing, window, counts)
         start = 0
         for end, visit in enumerate(sends):
             while visit.at - sends[start].at >= window:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from sopdsl.syntax import ast
 from sopdsl.runtime.clock import Clock
-from sopdsl.runtime.hours import WorkingTime
+from sopdsl.runtime.hours import WorkingTime, due_time
 from sopdsl.runtime.customer import Customer
 from sopdsl.customers_io import Roster
 from sopdsl.runtime.effects import (
@@ -102,8 +102,10 @@ class TaskBuilder:
             elif isinstance(effect, (SendDelivered, SendDropped)):
                 self._decided(effect)
             elif isinstance(effect, TaskCreated):
-                self._add(customer, effect, "task",
-                          *self.hours.work_window(effect.time, effect.due), self._describe_task)
+                due = due_time(effect.time, effect.due_in, effect.due_wall, self.hours.staff)
+                self._add(customer, effect, "task", *self.hours.work_window(effect.time, due),
+                          self._describe_task)
+                self._escalations(customer, effect)
             elif isinstance(effect, Notified):
                 self._add(customer, effect, "notify", *self.hours.work_window(effect.time),
                           self._describe_notify)
@@ -167,11 +169,44 @@ class TaskBuilder:
             self.tasks.append((start, task))
 
     def _hand_over(self, customer: Customer, role: str) -> None:
-        """A handoff: the owner becomes the role's member for this customer, when one is known."""
-        if not self.roster.has_role(customer.owner, role):
-            member = self.roster.pick(role, customer.id)
-            if member is not None:
-                customer.owner = member.id
+        """A handoff: the owner becomes another member of the role, when one is known."""
+        member = self.roster.hand_over(role, customer.id, customer.owner)
+        if member is not None:
+            customer.owner = member.id
+
+    def _escalations(self, customer: Customer, task: TaskCreated) -> None:
+        """Each escalation step of a task as work due at its moment, should the task still be
+        open then: a reminder to the task's assignee, a task for the notified role, a
+        reassignment to another member of the task's role."""
+        if not task.escalation:
+            return
+        assignee = self.assignee(customer, task.role)
+        syntax = self._step(task, ast.Task)
+        for index, (step, written) in enumerate(zip(task.escalation, syntax.escalation), start=1):
+            at = due_time(task.time, step.after, task.due_wall, self.hours.staff)
+            if at is None or not self._in_window(at, at):
+                continue
+            if step.action == "notify":
+                who = self.assignee(customer, step.role)
+                text = self.fill(written.text, customer) if written.text else None
+                title = f"escalation: {text or f'task of {task.role} not done'}"
+            elif step.action == "reassign":
+                member = self.roster.hand_over(task.role, customer.id, assignee.staff_id)
+                who = assignee if member is None else Assignee(
+                    staff_id=member.id, name=member.name, role=task.role, email=member.email)
+                title = f"escalation: take over a task of {assignee.staff_id or task.role}"
+                text = None
+            else:
+                who, title, text = assignee, "escalation: reminder", None
+            instruction = self.fill(syntax.instruction, customer)
+            round_ = self.rounds[(task.journey or "", task.run, task.step or "")]
+            key_step = f"{task.step}@escalate/{index}"
+            fields = {"title": title, "text": text or instruction, "assignee": who,
+                      "condition": f"if the task is not done by then ({step.action})"}
+            plan_task = self._task(customer, task, "escalation", at, at, round_, fields)
+            self.tasks.append((at, plan_task.model_copy(update={
+                "key": task_key(customer.id, task.journey or "", plan_task.entry, key_step,
+                                round_)})))
 
     def _describe_task(self, customer: Customer, effect: TaskCreated) -> dict[str, Any]:
         instruction = self.fill(self._step(effect, ast.Task).instruction, customer)

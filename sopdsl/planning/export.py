@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field
 
 from sopdsl.syntax import ast
 from sopdsl.fmt.exprs import event_text, events_text, expr_text, trigger_text
-from sopdsl.fmt.statements import step_text
+from sopdsl.fmt.statements import escalation_text, step_text
 from sopdsl.draw.graph import WorkflowGraph, build_graph, step_kind
 from sopdsl.planning.model import StrictModel, published_schema
 from sopdsl.checker.program import Program, Window
@@ -120,7 +120,9 @@ class Journey(StrictModel):
     triggers: list[Trigger]
     audience: str | None
     reentry: str = Field(description="never, always or `after D`.")
-    goals: list[dict[str, str]] = Field(description="name, events, within.")
+    goals: list[dict[str, str]] = Field(description="name, events, within, and kind: `goal` "
+                                                    "(ends the run) or `milestone` (recorded, "
+                                                    "the run goes on).")
     exit_on: list[str]
     exit_when: list[str]
     priority: int
@@ -220,8 +222,9 @@ def _journey(graph: WorkflowGraph, compiled: CompiledJourney, journey: ast.Journ
                           source=_where(t.span)) for i, t in enumerate(triggers, start=1)],
         audience=expr_text(audience.expr) if audience else None,
         reentry=(f"after {reentry.after.text}" if reentry and reentry.after
-                 else reentry.mode if reentry else "never"),
-        goals=[{"name": c.name.name, "events": events_text(c.events), "within": c.within.text}
+                 else compiled.reentry),
+        goals=[{"name": c.name.name, "events": events_text(c.events), "within": c.within.text,
+                "kind": "goal" if c.terminal else "milestone"}
                for c in clauses if isinstance(c, ast.Goal)],
         exit_on=[event_text(e) for c in clauses if isinstance(c, ast.ExitOn) for e in c.events],
         exit_when=[expr_text(c.expr) for c in clauses if isinstance(c, ast.ExitWhen)],
@@ -248,7 +251,8 @@ def step_params(step: ast.Step) -> dict[str, Any]:
     """A step's parameters as plain values (durations and times as written)."""
     params: dict[str, Any] = {}
     for name in type(step).model_fields:
-        if name in ("span", "label", "steps", "then", "timeout", "otherwise", "has_block"):
+        if name in ("span", "label", "steps", "then", "timeout", "otherwise", "has_block",
+                    "wall", "escalation"):
             continue
         value = _plain(getattr(step, name))
         if value is not None:
@@ -258,6 +262,11 @@ def step_params(step: ast.Step) -> dict[str, Any]:
     elif isinstance(step, ast.Split):
         params = {"name": step.name.name,
                   "arms": [{"name": a.name.name, "share": a.share.value} for a in step.arms]}
+    elif isinstance(step, ast.Task):
+        if step.wall:
+            params["wall"] = True
+        if step.escalation:
+            params["escalation"] = [escalation_text(e) for e in step.escalation]
     return params
 
 

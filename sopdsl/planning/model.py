@@ -17,9 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field
 PLAN_SCHEMA_NAME = "sopdsl.plan"
 PLAN_VERSION = 1
 
-TaskKind = Literal["send", "task", "notify", "handoff", "update", "pending", "batch"]
+TaskKind = Literal["send", "task", "notify", "handoff", "update", "pending", "batch",
+                   "escalation"]
 # Kinds that are work for a person; `send` only when a staff member confirms it on its own.
-STAFF_KINDS = frozenset(("task", "notify", "handoff", "batch"))
+STAFF_KINDS = frozenset(("task", "notify", "handoff", "batch", "escalation"))
 
 
 class StrictModel(BaseModel):
@@ -81,9 +82,10 @@ class PlanTask(StrictModel):
                                  "moment). The same work has the same key in every plan.")
     kind: TaskKind = Field(description="send, task, notify, handoff, update (a change of the "
                                        "customer's tags, stage, score or attributes), pending "
-                                       "(waits for something the customer may do) or batch (one "
+                                       "(waits for something the customer may do), batch (one "
                                        "staff action: a mass send or moments post for all its "
-                                       "customers).")
+                                       "customers) or escalation (a rung of a task's `escalate` "
+                                       "ladder, should the task still be open then).")
     customer: str | None = Field(description="The customer's id; null for a batch.")
     customer_name: str | None = Field(description="The customer's `name` attribute.")
     journey: str = Field(description="The journey's name.")

@@ -31,5 +31,6 @@ from sopdsl.rules import (  # noqa: F401
     unused_event,
     unused_role,
     unused_segment,
+    wait_for_goal_event,
     zero_percent_arm,
 )

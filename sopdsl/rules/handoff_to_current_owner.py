@@ -24,7 +24,7 @@ class HandoffToCurrentOwner(Rule):
     ### Example
     ```sop
     role sales
-    journey escalate {
+    journey upgrade {
       when stage becomes intent
       goal bought: purchase within 30d
       handoff sales
@@ -36,7 +36,7 @@ class HandoffToCurrentOwner(Rule):
     ### Use instead
     ```sop
     role sales
-    journey escalate {
+    journey upgrade {
       when stage becomes intent
       goal bought: purchase within 30d
       handoff sales

@@ -25,7 +25,7 @@ class PlaybookOverMassQuota(PlaybookOverWindow):
     content a: text "新客礼"
     content b: text "会员日"
     journey welcome { when friend_added  goal g: purchase within 7d  send a via private_chat  wait 1d  send a via group }
-    journey member_day { when every friday at 10:00  goal h: purchase within 7d  send b via private_chat }
+    journey member_join { when tag "会员" added  goal h: purchase within 7d  send b via private_chat }
     ```
 
     ### Use instead
@@ -34,7 +34,7 @@ class PlaybookOverMassQuota(PlaybookOverWindow):
     content a: text "新客礼"
     content b: text "会员日"
     journey welcome { when friend_added  goal g: purchase within 7d  send a via private_chat  wait 1d  send a via moments }
-    journey member_day { when every friday at 10:00  goal h: purchase within 7d  send b via private_chat }
+    journey member_join { when tag "会员" added  goal h: purchase within 7d  send b via private_chat }
     ```
     """
 

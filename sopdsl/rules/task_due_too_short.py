@@ -18,15 +18,16 @@ MIN_WORKING_MINUTES = 60
 
 class TaskDueTooShort(Rule):
     """### What it does
-    Flags a `task ... due D` that can be created at a time of day when the window up to its
-    due time holds less than an hour of staff working time (09:00-21:00). When every path
+    Flags a `task ... due D wall` (a due in wall-clock time) that can be created at a time of
+    day when the window up to its due time holds less than an hour of staff working time
+    (09:00-21:00); a plain `due D` counts working time and always holds D of it. When every path
     fixes the time of day (a trigger `at`, `wait ... at`, `wait until`), that time is used;
     otherwise the worst time of day is assumed, so an unscheduled task needs a due of at
     least 13h.
 
     ### Why it matters
-    A task created in the evening with `due 4h` is overdue before anyone is at work: staff
-    reports fill with missed tasks, and the customer is followed up late anyway.
+    A task created in the evening with `due 4h wall` is overdue before anyone is at work:
+    staff reports fill with late tasks, and the customer is followed up late anyway.
 
     ### Example
     ```sop
@@ -34,7 +35,7 @@ class TaskDueTooShort(Rule):
     journey cart {
       when friend_added
       goal bought: purchase within 7d
-      task guide "跟进加购" due 4h
+      task guide "跟进加购" due 4h wall
     }
     ```
 
@@ -45,7 +46,7 @@ class TaskDueTooShort(Rule):
       when friend_added
       goal bought: purchase within 7d
       wait until 10:00
-      task guide "跟进加购" due 4h
+      task guide "跟进加购" due 4h wall
     }
     ```
     """
@@ -62,7 +63,7 @@ class TaskDueTooShort(Rule):
             for path in paths.paths:
                 for visit in path:
                     task = visit.instruction
-                    if isinstance(task, steps.Task) and task.due is not None:
+                    if isinstance(task, steps.Task) and task.due is not None and task.wall:
                         clocks.setdefault(visit.node, set()).add(visit.clock)
                         tasks[visit.node] = visit.step  # type: ignore[assignment]
             for node, task in tasks.items():

@@ -120,7 +120,7 @@ class Run:
 
     __slots__ = (
         "journey", "number", "entered_at", "pc", "step", "wake_at", "waiting", "loops",
-        "finished", "ended",
+        "finished", "ended", "milestones",
     )
 
     def __init__(self, journey: CompiledJourney, number: int, entered_at: float) -> None:
@@ -134,6 +134,7 @@ class Run:
         self.loops: dict[int, int] = {}  # rounds done, by the repeat's instruction index
         self.finished = False  # every step done; open only for its goal windows
         self.ended = False
+        self.milestones: frozenset[str] = frozenset()  # the milestones this run reached
 
 
 class Customer:

@@ -83,7 +83,20 @@ class TaskCreated(Effect):
     role: str
     instruction: str
     content: str | None
-    due: float | None
+    due_in: int | None  # `due D`: D in minutes; `hours.due_time` makes it a moment
+    due_wall: bool = False  # D is wall-clock time, not staff working time
+    escalation: tuple[EscalationStep, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationStep:
+    """`after D remind | notify ROLE "text" | reassign`: D in minutes after the task was made,
+    counted like its `due` (working time, or wall-clock time with `due ... wall`)."""
+
+    after: int
+    action: str  # remind, notify or reassign
+    role: str | None = None
+    text: str | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -127,6 +140,15 @@ class GoalReached(Effect):
     """A goal's event happened inside its window; the run ends here."""
 
     kind: ClassVar[str] = "goal_reached"
+    goal: str
+    event: str
+
+
+@dataclass(slots=True, kw_only=True)
+class MilestoneReached(Effect):
+    """A milestone's event happened inside its window (once per run); the run goes on."""
+
+    kind: ClassVar[str] = "milestone_reached"
     goal: str
     event: str
 

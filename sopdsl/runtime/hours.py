@@ -148,6 +148,19 @@ class ClockHours:
         the next working day"."""
         return self.window(self.window(t)[1])[1]
 
+    def after_working(self, t: float, minutes: float) -> float:
+        """The moment `minutes` of these hours have passed from `t` (inf for empty hours)."""
+        day, window = self._day_of(t)
+        left = minutes
+        while window[0] < math.inf:
+            start = max(window[0], t)
+            if window[1] - start >= left:
+                return start + left
+            left -= window[1] - start
+            day += _ONE_DAY
+            window = self._on(day)
+        return math.inf
+
     def windows(self, since: float, until: float) -> list[Stretch]:
         """Every window that ends after `since` and starts before `until`, in order."""
         found = []
@@ -163,6 +176,18 @@ class ClockHours:
         if b <= a:
             return 0.0
         return sum(min(end, b) - max(start, a) for start, end in self.windows(a, b))
+
+
+def due_time(created: float, due_in: float | None, wall: bool, hours: ClockHours) -> float | None:
+    """When work made at `created` with `due D` is due: D of the staff's working time later,
+    each whole day of D a working day (`due 1d` is one working day of the hours, `due 2h` two
+    working hours); `due D wall` is D of wall-clock time. None without a due."""
+    if due_in is None:
+        return None
+    if wall:
+        return created + due_in
+    days, rest = divmod(due_in, MINUTES_PER_DAY)
+    return hours.after_working(created, days * hours.daily.length + rest)
 
 
 class WorkingTime:

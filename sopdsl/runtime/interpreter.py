@@ -15,8 +15,8 @@ from sopdsl.builtins import ACTIVITY_EVENTS, CHANNEL_FACTS
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, DueSend, Event, Run, event_key
 from sopdsl.runtime.effects import (
-    Completed, Effect, Entered, EntryRefused, Exited, GoalReached, SendDelivered, SendDropped,
-    SendRequested, StateChanged,
+    Completed, Effect, Entered, EntryRefused, Exited, GoalReached, MilestoneReached,
+    SendDelivered, SendDropped, SendRequested, StateChanged,
 )
 from sopdsl.runtime.evaluate import ExprCompiler
 from sopdsl.runtime.hours import ClockHours, DailyHours
@@ -79,7 +79,7 @@ class Interpreter:
             score=score, stage=stage or self.program.settings.stages[0])
         for event in sorted(history, key=lambda e: e.time):
             self._record(customer, event)
-        customer.marks = [now] * len(self.triggers.schedules)
+        customer.marks = [schedule.first_mark(now) for schedule in self.triggers.schedules]
         customer.due = [_STALE] * len(self.triggers.schedules)
         customer.segments = {name: bool(is_in(customer, now))
                              for name, is_in in self.triggers.segments.items()}
@@ -362,9 +362,14 @@ class Interpreter:
         common = dict(time=now, customer=c.id, journey=journey.name, step=where, run=run.number)
         key = event_key(event.name, event.content)
         for goal in journey.goals:
-            if goal.events.matches(event) and now - run.entered_at <= goal.within:
+            if not goal.events.matches(event) or now - run.entered_at > goal.within:
+                continue
+            if goal.terminal:
                 self.end(c, run, GoalReached(**common, goal=goal.name, event=key), out)
                 return
+            if goal.name not in run.milestones:
+                run.milestones |= {goal.name}
+                out.append(MilestoneReached(**common, goal=goal.name, event=key))
         if journey.exit_on is not None and journey.exit_on.matches(event):
             self.end(c, run, Exited(**common, reason="exit_on", event=key), out)
         elif journey.exit_when is not None and journey.exit_when(c, now):

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from sopdsl.syntax import ast
 
 from sopdsl.runtime import steps
+from sopdsl.runtime.effects import EscalationStep
+from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.runtime.clock import WEEKDAYS
 from sopdsl.runtime.evaluate import ExprCompiler, Pred, plain_number
 from sopdsl.checker.program import Program, Window
 from sopdsl.syntax.step_ids import walk_steps
+
+
+WEEK = 7 * MINUTES_PER_DAY
+YEAR = 365 * MINUTES_PER_DAY
 
 
 @dataclass(slots=True, eq=False)
@@ -20,6 +27,7 @@ class Goal:
     name: str
     events: steps.EventMatcher
     within: int
+    terminal: bool = True  # False for a milestone: recorded once per run, the run goes on
 
 
 @dataclass(slots=True, eq=False)
@@ -33,10 +41,21 @@ class CompiledJourney:
     audience: Pred | None
     reentry: str  # never, always or after
     reentry_after: int
+    period: int | None  # minutes between the occurrences of its triggers, None unless they recur
     goals: list[Goal]
     exit_on: steps.EventMatcher | None
     exit_when: Pred | None
     code: list[steps.Instruction]
+
+    def entry_spacing(self, run_minutes: int) -> int | None:
+        """The least time from one entry to the next when a run lasts `run_minutes`: the first
+        occurrence of its triggers after the run ended that `reentry` allows; None when it
+        enters once (`reentry never`) or its triggers do not recur on the calendar."""
+        if self.period is None or self.reentry == "never":
+            return None
+        # An occurrence at the very moment the run ends enters: the run ends first.
+        least = max(run_minutes, self.reentry_after if self.reentry == "after" else 0, 1)
+        return self.period * math.ceil(least / self.period)
 
     @property
     def goal_span(self) -> int:
@@ -65,7 +84,9 @@ def compile_journey(journey: ast.Journey, index: int, compiler: ExprCompiler) ->
     """The journey's clauses and steps as run-time objects."""
     compiled = CompiledJourney(
         name=journey.name.name, index=index, priority=0, cap=None, audience=None,
-        reentry="never", reentry_after=0, goals=[], exit_on=None, exit_when=None, code=[])
+        reentry=default_reentry(compiler.program, journey), reentry_after=0,
+        period=recurrence(compiler.program, journey), goals=[], exit_on=None, exit_when=None,
+        code=[])
     exits_on: list[ast.EventRef] = []
     exits_when: list[Pred] = []
     for clause in journey.clauses:
@@ -77,7 +98,8 @@ def compile_journey(journey: ast.Journey, index: int, compiler: ExprCompiler) ->
                 compiled.reentry_after = clause.after.minutes if clause.after else 0
             case ast.Goal():
                 compiled.goals.append(
-                    Goal(clause.name.name, events_of(clause.events), clause.within.minutes))
+                    Goal(clause.name.name, events_of(clause.events), clause.within.minutes,
+                         clause.terminal))
             case ast.ExitOn():
                 exits_on.extend(clause.events)
             case ast.ExitWhen():
@@ -92,6 +114,49 @@ def compile_journey(journey: ast.Journey, index: int, compiler: ExprCompiler) ->
     emitter.block(journey.steps)
     compiled.code = emitter.code
     return compiled
+
+
+def triggers_of(journey: ast.Journey) -> list[ast.Trigger]:
+    """Every trigger of the journey's `when` clauses."""
+    return [t for c in journey.clauses if isinstance(c, ast.When) for t in c.triggers]
+
+
+def trigger_period(program: Program, trigger: ast.Trigger) -> int | None:
+    """Minutes between a scheduled or date trigger's occurrences (a year for dates, the least
+    year), None for triggers that fire on what the customer does."""
+    match trigger:
+        case ast.EveryTrigger(unit="day"):
+            return MINUTES_PER_DAY
+        case ast.EveryTrigger(unit="weekday"):
+            return WEEK
+        case ast.EveryTrigger():
+            return WEEK * every_weeks(trigger)
+        case ast.DateTrigger():
+            return YEAR
+        case ast.EventTrigger() if program.is_date_trigger(trigger.event):
+            return YEAR
+    return None
+
+
+def every_weeks(trigger: ast.EveryTrigger) -> int:
+    """The whole weeks between the occurrences of `every Nw on WEEKDAY` (1 without N)."""
+    return max(1, round(trigger.interval.minutes / WEEK)) if trigger.interval else 1
+
+
+def recurrence(program: Program, journey: ast.Journey) -> int | None:
+    """The shortest period of the journey's triggers when every one of them recurs on the
+    calendar (`every ...`, a date), else None."""
+    periods = [trigger_period(program, t) for t in triggers_of(journey)]
+    if not periods or None in periods:
+        return None
+    return min(periods)  # type: ignore[type-var]
+
+
+def default_reentry(program: Program, journey: ast.Journey) -> str:
+    """`reentry` without the clause: `always` for a journey whose triggers all recur on the
+    calendar (each occurrence is meant for everyone), `never` for one started by what the
+    customer does."""
+    return "never" if recurrence(program, journey) is None else "always"
 
 
 def _any_of(predicates: list[Pred]) -> Pred | None:
@@ -189,7 +254,11 @@ def _simple(step: ast.Step, sid: str) -> steps.Instruction:
         case ast.Task():
             return steps.Task(sid, step.role.name, step.instruction.value,
                               step.content.name if step.content else None,
-                              step.due.minutes if step.due else None)
+                              step.due.minutes if step.due else None, step.wall,
+                              tuple(EscalationStep(e.after.minutes, e.action,
+                                                   e.role.name if e.role else None,
+                                                   e.text.value if e.text else None)
+                                    for e in step.escalation))
         case ast.Notify():
             return steps.Notify(sid, step.role.name, step.text.value)
         case ast.Wait():

@@ -17,7 +17,9 @@ from typing import Any, NamedTuple, Protocol
 
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, Event, Run
-from sopdsl.runtime.effects import ArmChosen, Effect, Exited, HandoffRequested, Notified, TaskCreated
+from sopdsl.runtime.effects import (
+    ArmChosen, Effect, EscalationStep, Exited, HandoffRequested, Notified, TaskCreated,
+)
 from sopdsl.runtime.evaluate import Pred
 
 SUSPEND = -1
@@ -139,19 +141,22 @@ class Send(Instruction):
 
 
 class Task(Instruction):
-    """`task ROLE "..." [with C] [due D]`."""
+    """`task ROLE "..." [with C] [due D [wall]]`."""
 
-    __slots__ = ("role", "instruction", "content", "due")
+    __slots__ = ("role", "instruction", "content", "due", "wall", "escalation")
 
     def __init__(self, step: str, role: str, instruction: str, content: str | None,
-                 due: int | None) -> None:
+                 due: int | None, wall: bool = False,
+                 escalation: tuple[EscalationStep, ...] = ()) -> None:
         super().__init__(step)
         self.role, self.instruction, self.content, self.due = role, instruction, content, due
+        self.wall, self.escalation = wall, escalation
 
     def execute(self, m: Machine, c: Customer, run: Run, now: float, out: list[Effect]) -> int:
-        due = None if self.due is None else now + self.due
         out.append(self._effect(TaskCreated, c, run, now, role=self.role,
-                                instruction=self.instruction, content=self.content, due=due))
+                                instruction=self.instruction, content=self.content,
+                                due_in=self.due, due_wall=self.wall,
+                                escalation=self.escalation))
         return run.pc + 1
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 from sopdsl.syntax import ast
@@ -13,8 +14,7 @@ from sopdsl.runtime.customer import Customer
 from sopdsl.runtime.evaluate import ExprCompiler, Pred
 from sopdsl.checker.program import Program
 
-WEEK = 7 * MINUTES_PER_DAY
-YEAR = 365 * MINUTES_PER_DAY
+from sopdsl.runtime.journey_program import YEAR, every_weeks
 
 
 class Schedule(abc.ABC):
@@ -31,6 +31,11 @@ class Schedule(abc.ABC):
     @abc.abstractmethod
     def next_after(self, customer: Customer, clock: Clock, after: float) -> float | None:
         """The first moment strictly after `after` at which this fires, None when never."""
+
+    def first_mark(self, now: float) -> float:
+        """Where `next_after` starts for a customer followed from `now`: moments before it
+        passed and do not fire."""
+        return now
 
 
 class DateSchedule(Schedule):
@@ -92,6 +97,24 @@ class InactiveSchedule(Schedule):
         start = history.last_activity or history.last_added or customer.since
         t = start + self.minutes
         return t if t > after else None
+
+
+class CurrentMembers(Schedule):
+    """`when enter SEGMENT including current`: once, at the moment a customer is first
+    followed, when they are in the segment then."""
+
+    __slots__ = ("is_in",)
+
+    def __init__(self, journey: str, label: str, is_in: Pred) -> None:
+        super().__init__(journey, label)
+        self.is_in = is_in
+
+    def first_mark(self, now: float) -> float:
+        return -math.inf  # the first moment followed is itself a moment this fires at
+
+    def next_after(self, customer: Customer, clock: Clock, after: float) -> float | None:
+        since = customer.since
+        return since if after < since and self.is_in(customer, since) else None
 
 
 class SegmentCheck(Schedule):
@@ -159,6 +182,9 @@ def _add(
             segment = trigger.segment.name
             index.segments[segment] = compiler.segment(segment)
             index.on_segment.setdefault(segment, []).append(journey)
+            if trigger.current:
+                index.schedules.append(CurrentMembers(
+                    journey, f"enter {segment} including current", index.segments[segment]))
 
 
 def _date_label(trigger: ast.DateTrigger) -> str:
@@ -176,8 +202,7 @@ def _every(journey: str, trigger: ast.EveryTrigger) -> EverySchedule:
     if trigger.unit == "weekday":
         label = f"every {trigger.weekday} at {trigger.at.text}"
         return EverySchedule(journey, label, weekday, 1, at)
-    interval = trigger.interval.minutes if trigger.interval else WEEK
-    weeks = max(1, round(interval / WEEK))
+    weeks = every_weeks(trigger)
     label = f"every {trigger.interval.text if trigger.interval else '1w'} on {trigger.weekday}"
     return EverySchedule(journey, f"{label} at {trigger.at.text}", weekday, weeks, at)
 

@@ -25,7 +25,7 @@ BLOCK_SETTINGS: dict[str, dict[str, str]] = {
     },
     "population": {"arrivals": "rate"},
     "staff": {"capacity": "rate", "completion": "probability", "delay": "delay",
-              "hours": "hours"},
+              "patience": "delay", "reminder": "probability", "hours": "hours"},
     "channel": {"open": "chance", "click": "chance", "reply": "chance",
                 "unfriend": "chance", "delay": "delay"},
     "multipliers": {key: "multiplier" for key in MULTIPLIER_KEYS},

@@ -217,7 +217,8 @@ def _staff(item: ast.ScStaff, program: Program, found: Findings) -> dict | None:
     hours = values.get("hours", STAFF_WORK["hours"])
     if "capacity" in values:
         staff["capacity_per_day"] = per_day(values["capacity"], hours.length_minutes / 60)
-    staff.update({key: values[key] for key in ("completion", "delay") if key in values})
+    staff.update({key: values[key] for key in ("completion", "delay", "patience", "reminder")
+                  if key in values})
     return staff
 
 

@@ -148,6 +148,12 @@ class Staff(ScenarioModel):
     completion: Probability  # chance a task is ever done
     delay: Distribution  # minutes from a task's creation until its member gets to it
     hours: Hours
+    # Minutes from a task's creation after which it is abandoned when nobody has started it;
+    # None: late tasks wait until they are done.
+    patience: Distribution | None = None
+    # The chance an escalation's `remind` gets the member to the task at once (also a task
+    # they would never have done).
+    reminder: Probability = 0.5
 
 
 class Channel(ScenarioModel):

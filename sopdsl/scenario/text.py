@@ -108,7 +108,8 @@ def _value_text(value: object) -> str:
 
 
 def _staff(scenario: Scenario):
-    table = _table("Staff", "role", "members", "capacity", "completion", "delay", "hours")
+    table = _table("Staff", "role", "members", "capacity", "completion", "delay", "patience",
+                   "reminder", "hours")
     rows = dict(scenario.staff)
     if not rows:
         # Without a playbook there are no roles; show what declared roles would get.
@@ -118,6 +119,8 @@ def _staff(scenario: Scenario):
     for role, staff in rows.items():
         _add(table, role, str(staff.count), f"{staff.capacity_per_day:g}/day",
                       percent(staff.completion), staff.delay.text(),
+                      staff.patience.text() if staff.patience else "none",
+                      percent(staff.reminder),
                       f"{staff.hours.start}-{staff.hours.end}")
     return table
 

@@ -320,6 +320,7 @@ class DateTrigger(Node):
 
 class EnterTrigger(Node):
     segment: Ident
+    current: bool = False  # `including current`: also customers in it when first followed
 
 
 class EveryTrigger(Node):
@@ -364,6 +365,7 @@ class Goal(Node):
     name: Ident
     events: list[EventRef]
     within: Duration
+    terminal: bool = True  # False for a `milestone`: recorded, the run goes on
 
 
 class ExitOn(Node):
@@ -397,11 +399,22 @@ class Send(StepBase):
     at: TimeOfDay | None = None
 
 
+class Escalation(Node):
+    """`after D remind | notify ROLE ["text"] | reassign` inside a task's `escalate { }`."""
+
+    after: Duration
+    action: Literal["remind", "notify", "reassign"]
+    role: Ident | None = None  # notify's role
+    text: StringLit | None = None  # notify's message
+
+
 class Task(StepBase):
     role: Ident
     instruction: StringLit
     content: Ident | None = None
     due: Duration | None = None
+    wall: bool = False  # `due D wall`: D of wall-clock time, not working time
+    escalation: list[Escalation] = []  # `escalate { ... }`, in the order written
 
 
 class Notify(StepBase):

@@ -248,6 +248,10 @@ class RuleBuilder(LiteralBuilder):
         name, events, within = children
         return ast.Goal.make(span=span, name=name, events=events, within=within)
 
+    def milestone(self, span, children):
+        name, events, within = children
+        return ast.Goal.make(span=span, name=name, events=events, within=within, terminal=False)
+
     def exit_on(self, span, children):
         return ast.ExitOn.make(span=span, events=children[0])
 
@@ -278,7 +282,11 @@ class RuleBuilder(LiteralBuilder):
         return children[0]
 
     def enter_trigger(self, span, children):
-        return ast.EnterTrigger.make(span=span, segment=children[0])
+        segment, scope = children
+        return ast.EnterTrigger.make(span=span, segment=segment, current=scope is not None)
+
+    def including_current(self, span, children):
+        return True
 
     def every_trigger(self, span, children):
         (unit, weekday, interval), at = children
@@ -321,9 +329,23 @@ class RuleBuilder(LiteralBuilder):
         return ast.Send.make(span=span, content=content, channel=channel, by=by, at=at)
 
     def task(self, span, children):
-        role, instruction, content, due = children
+        role, instruction, content, due, wall, escalation = children
         return ast.Task.make(span=span, role=role, instruction=instruction,
-                        content=content, due=due)
+                        content=content, due=due, wall=wall is not None,
+                        escalation=escalation or [])
+
+    def escalation(self, span, children):
+        return list(children)
+
+    def escalate_remind(self, span, children):
+        return ast.Escalation.make(span=span, after=children[0], action="remind")
+
+    def escalate_notify(self, span, children):
+        after, role, text = children
+        return ast.Escalation.make(span=span, after=after, action="notify", role=role, text=text)
+
+    def escalate_reassign(self, span, children):
+        return ast.Escalation.make(span=span, after=children[0], action="reassign")
 
     def notify(self, span, children):
         return ast.Notify.make(span=span, role=children[0], text=children[1])
