@@ -11,7 +11,9 @@ import bisect
 import datetime as dt
 import math
 import random
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,6 +24,8 @@ from sopdsl.runtime.customer import Customer, Event
 from sopdsl.runtime.evaluate import ExprCompiler
 from sopdsl.scenario.distributions import Distribution
 from sopdsl.scenario.model import Multipliers, Scenario
+from sopdsl.scenario.uncertainty import GeneratorFor
+from simulator.latent import Latent
 
 if TYPE_CHECKING:
     from sopdsl.checker.program import Program
@@ -29,16 +33,23 @@ if TYPE_CHECKING:
 # Index of each behaviour in a multiplier tuple.
 OPEN, CLICK, REPLY, UNFRIEND, PURCHASE = range(5)
 PURCHASE_EVENT = "purchase"
+NONE_OWN: Mapping[str, float] = MappingProxyType({})
+# The streams of draws made only under the latent models.
+VALUES, DROPOUTS = "purchase.gamma_gamma.values", "purchase.bgnbd.dropouts"
 
 
 class DrawStream:
     """Draws of one distribution, made in numpy batches and handed out one at a time."""
 
-    __slots__ = ("distribution", "rng", "batch", "floor", "buffer", "position")
+    __slots__ = ("sample", "batch", "floor", "buffer", "position")
 
-    def __init__(self, distribution: Distribution, rng: np.random.Generator,
-                 batch: int = 4096, floor: float | None = None) -> None:
-        self.distribution, self.rng, self.batch = distribution, rng, batch
+    def __init__(self, distribution: Distribution | Callable[[int], np.ndarray],
+                 rng: np.random.Generator | None = None, batch: int = 4096,
+                 floor: float | None = None) -> None:
+        # A distribution draws with `rng`; a function of the batch size draws by itself.
+        self.sample = distribution if callable(distribution) else (
+            lambda n: distribution.sample(rng, n))
+        self.batch = batch
         self.floor = floor  # draws below it count as it (no negative delays or amounts)
         self.buffer: list[float] = []
         self.position = 0
@@ -46,7 +57,7 @@ class DrawStream:
     def next(self) -> float:
         """The next draw."""
         if self.position == len(self.buffer):
-            drawn = self.distribution.sample(self.rng, self.batch)
+            drawn = self.sample(self.batch)
             if self.floor is not None:
                 drawn = np.clip(drawn, self.floor, None)
             self.buffer, self.position = drawn.tolist(), 0
@@ -113,20 +124,29 @@ class BehaviourModel:
                 _scale(factors, effect)
         return factors
 
-    def chances(self, c: Customer, now: float, channel: str, content: str) -> ResponseChances:
-        """How the customer responds to a message of `content` delivered now on `channel`."""
+    def chances(self, c: Customer, now: float, channel: str, content: str,
+                own: Mapping[str, float] = NONE_OWN) -> ResponseChances:
+        """How the customer responds to a message of `content` delivered now on `channel`;
+        `own` holds the customer's own probabilities (`open`, ..., `after_click`) where the
+        scenario draws them per customer."""
         base = self.scenario.channels[channel]
         factors = self.multipliers(c, now, self.purposes.get(content))
+        if own:
+            base = base.model_copy(update={k: v for k, v in own.items() if k != "after_click"})
+        buy = own.get("after_click", self.scenario.purchase.after_click)
         return ResponseChances(
             open=min(1.0, base.open * factors[OPEN]), click=min(1.0, base.click * factors[CLICK]),
             reply=min(1.0, base.reply * factors[REPLY]),
             unfriend=min(1.0, base.unfriend * factors[UNFRIEND]),
-            buy=min(1.0, self.scenario.purchase.after_click * factors[PURCHASE]))
+            buy=min(1.0, buy * factors[PURCHASE]))
 
     def daily_purchase(self, c: Customer, now: float) -> float:
         """The customer's chance of an organic purchase per day, now."""
-        chance = self.scenario.purchase.daily * self.multipliers(c, now, None)[PURCHASE]
-        return min(1.0, chance)
+        return min(1.0, self.scenario.purchase.daily * self.purchase_factor(c, now))
+
+    def purchase_factor(self, c: Customer, now: float) -> float:
+        """What multiplies the customer's spontaneous purchases now (fatigue and effects)."""
+        return self.multipliers(c, now, None)[PURCHASE]
 
     def most_purchase_factor(self) -> float:
         """The largest purchase factor fatigue and effects can reach together."""
@@ -148,22 +168,44 @@ class DrawnResponse:
 
 
 class BehaviourSampler:
-    """Draws every customer response of one replication from its own generators."""
+    """Draws every customer response of one replication from its own generators.
+
+    `latent` holds each customer's own draws (`simulator.latent`); `generator_for` gives the
+    streams of what is drawn only under the latent models (dropouts, Gamma-Gamma values).
+    """
 
     def __init__(self, program: Program, scenario: Scenario, rng: random.Random,
-                 draws: np.random.Generator) -> None:
+                 draws: np.random.Generator, latent: Latent | None = None,
+                 generator_for: GeneratorFor | None = None) -> None:
         self.model = BehaviourModel(program, scenario)
         self.rng = rng
+        self.latent = latent or Latent()
         self.delays = {name: DrawStream(c.delay, draws, floor=0.0)
                        for name, c in scenario.channels.items()}
         self.unfriending = {name: c.unfriend > 0 for name, c in scenario.channels.items()}
         self.amounts = DrawStream(scenario.purchase.value, draws, floor=0.0)
-        self.daily_purchase_ceiling = min(
-            1.0, scenario.purchase.daily * self.model.most_purchase_factor())
+        self.most_purchase_factor = self.model.most_purchase_factor()
+        self.daily_purchase_ceiling = min(1.0, scenario.purchase.daily * self.most_purchase_factor)
+        # Each channel's probabilities drawn per customer, by key (`after_click` too).
+        self.own = {name: _own(self.latent.chances, f"channels.{name}.",
+                               "purchase.after_click") for name in scenario.channels}
+        self.own_events = {name: self.latent.chances[f"events.{name}.after_click"]
+                           for name in scenario.events
+                           if f"events.{name}.after_click" in self.latent.chances}
+        if self.latent.spend is not None:
+            shape = scenario.purchase.gamma_gamma.p
+            values = (generator_for or (lambda _: draws))(VALUES)
+            self.spends = DrawStream(lambda n: values.standard_gamma(shape, n))
+        if self.latent.dropout is not None:
+            dropouts = (generator_for or (lambda _: draws))(DROPOUTS)
+            self.dropouts = DrawStream(lambda n: dropouts.random(n))
 
-    def respond(self, c: Customer, channel: str, content: str, now: float) -> DrawnResponse:
-        """What the customer does about a message delivered now."""
-        chances = self.model.chances(c, now, channel, content)
+    def respond(self, c: Customer, channel: str, content: str, now: float,
+                index: int = 0) -> DrawnResponse:
+        """What customer number `index` does about a message delivered now."""
+        own = self.own[channel]
+        chances = self.model.chances(c, now, channel, content,
+                                     {key: v[index] for key, v in own.items()} if own else own)
         draw = self.rng.random
         at = now + self.delays[channel].next()
         events: list[Event] = []
@@ -179,28 +221,50 @@ class BehaviourSampler:
                 events.append(Event("reply", at))
         if self.unfriending[channel] and draw() < chances.unfriend:
             events.append(Event("friend_deleted", at))
-        later = self._after_click(at, chances.buy) if clicked else []
+        later = self._after_click(at, chances.buy, index) if clicked else []
         return DrawnResponse(at, events, opened, clicked, replied, later)
 
-    def _after_click(self, at: float, buy: float) -> list[Event]:
+    def _after_click(self, at: float, buy: float, index: int) -> list[Event]:
         draw = self.rng.random
         later = []
         for follow in self.model.after_click:
             chance = buy if follow.event == PURCHASE_EVENT else follow.chance
+            own = self.own_events.get(follow.event)
+            if own is not None:
+                chance = own[index]
             if follow.chance > 0 and draw() < chance:
                 when = at + draw() * follow.within
-                amount = self.amounts.next() if follow.event == PURCHASE_EVENT else None
+                amount = self.amount(index) if follow.event == PURCHASE_EVENT else None
                 later.append(Event(follow.event, when, None, amount))
         return later
 
-    def organic_purchase(self, c: Customer, now: float, uniform: float) -> bool:
-        """Whether a candidate moment of the daily purchase chance is a purchase, given the
-        candidate's own uniform draw (so a run without the playbook sees the same draw).
+    def amount(self, index: int) -> float:
+        """The value of a purchase by customer number `index`."""
+        if self.latent.spend is not None:
+            return self.spends.next() / float(self.latent.spend[index])
+        return self.amounts.next()
 
-        Candidates come at the ceiling rate (`daily_purchase_ceiling`); accepting each with the
-        customer's own chance over the ceiling gives exactly the customer's daily chance.
+    def organic_purchase(self, c: Customer, now: float, index: int, uniform: float) -> bool:
+        """Whether a candidate moment of a spontaneous purchase is one, given the candidate's
+        own uniform draw (so a run without the playbook sees the same draw).
+
+        Candidates come at the ceiling (`daily_purchase_ceiling`, or under BG/NBD the
+        customer's rate times `most_purchase_factor`); accepting each with the customer's own
+        chance over the ceiling gives exactly the customer's chance or rate now. A customer
+        who dropped out buys nothing spontaneously.
         """
+        if self.latent.active is not None:
+            if not self.latent.active[index]:
+                return False
+            return uniform * self.most_purchase_factor < self.model.purchase_factor(c, now)
         return uniform * self.daily_purchase_ceiling < self.model.daily_purchase(c, now)
+
+    def purchased(self, index: int) -> None:
+        """After any purchase under BG/NBD, the customer drops out with their own chance."""
+        active = self.latent.active
+        if active is not None and active[index] \
+                and self.dropouts.next() < self.latent.dropout[index]:
+            active[index] = False
 
 
 def daily_moments(followed_from: np.ndarray, horizon: float, chance: float,
@@ -229,6 +293,13 @@ def daily_moments(followed_from: np.ndarray, horizon: float, chance: float,
     customers, times = customers[keep], times[keep]
     order = np.argsort(times, kind="stable")
     return customers[order], times[order]
+
+
+def _own(chances: dict[str, np.ndarray], prefix: str, *more: str) -> dict[str, np.ndarray]:
+    """The per-customer probabilities whose paths start with `prefix` (or are in `more`),
+    by their last key."""
+    return {path.rsplit(".", 1)[1]: values for path, values in chances.items()
+            if path.startswith(prefix) or path in more}
 
 
 def _purpose_of(decl: object) -> str | None:

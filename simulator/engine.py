@@ -31,12 +31,14 @@ from sopdsl.runtime.interpreter import Interpreter
 from sopdsl.runtime.journey_program import compile_program
 from sopdsl.checker.program import Program
 from simulator.behaviour import BehaviourSampler, DrawStream, daily_moments
+from simulator.latent import latent_moments, named_generators
 from simulator.day_clock import DayTableClock
 from simulator.group_runs import GroupRuns, has_group_journeys
 from simulator.groups import GroupPost, build_groups
 from simulator.population import Population, generate
 from simulator.results import Tally
 from sopdsl.scenario.model import Scenario
+from sopdsl.scenario.uncertainty import with_replication_draws
 from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem, working_hours
 from simulator.counting import (
     SampledCounts, effect_counts, response_counts, step_reached, tally_of,
@@ -44,6 +46,11 @@ from simulator.counting import (
 
 Progress = Callable[[int], None]
 PURCHASE = "purchase"
+MOMENTS = "purchase.bgnbd.moments"  # the stream of BG/NBD candidate purchase moments
+# A replication's seed spawns its streams: children 0-5 are those of every run; 6 and 7 those
+# of values drawn per replication and per customer, by name; 8 the customer groups (adding
+# them changed no other).
+STREAMS, PARAMETER_DRAWS, OWN_DRAWS, GROUP_DRAWS = 9, 6, 7, 8
 
 
 def run_replication(program: Program, scenario: Scenario, seed: int,
@@ -78,11 +85,21 @@ def switched_off(program: Program) -> Program:
     return dataclasses.replace(program, journeys={})
 
 
+def replication_scenario(scenario: Scenario, seed: int) -> Scenario:
+    """The scenario the replication of `seed` runs with: each value written as a distribution
+    drawn once for it (per-customer ones keep their means)."""
+    streams = np.random.SeedSequence(seed).spawn(STREAMS)
+    return with_replication_draws(scenario, named_generators(streams[PARAMETER_DRAWS]))
+
+
 class Replication:
     """The state of one run: the SimPy environment, the customers, staff and the counters."""
 
     def __init__(self, program: Program, scenario: Scenario, seed: int,
                  progress: Progress | None, baseline: bool = False) -> None:
+        streams = np.random.SeedSequence(seed).spawn(STREAMS)
+        scenario = replication_scenario(scenario, seed)
+        own = named_generators(streams[OWN_DRAWS])
         self.program, self.scenario, self.seed, self.progress = program, scenario, seed, progress
         self.env = simpy.Environment()
         self.horizon = float(scenario.horizon_minutes)
@@ -90,8 +107,6 @@ class Replication:
         clock = DayTableClock(dt.datetime.combine(scenario.start, dt.time()),
                               program.settings.timezone, scenario.start - dt.timedelta(days=2),
                               days + 4)
-        # Seven streams: the seventh (groups) leaves the first six as they were without it.
-        streams = np.random.SeedSequence(seed).spawn(7)
         population_rng, draws = (np.random.default_rng(s) for s in streams[:2])
         behaviour_rng, staff_rng = (random.Random(int(s.generate_state(1)[0]))
                                     for s in streams[2:4])
@@ -116,13 +131,15 @@ class Replication:
         self.staffing = Staffing(
             self.env, roles, staff_rng, lambda law: DrawStream(law, draws, floor=0.0),
             self.horizon, StaffOutcome(self._done, self._expired))
-        self.behaviour = BehaviourSampler(program, scenario, behaviour_rng, draws)
         owners = self.staffing.member_ids(scenario.population.owner)
-        self.population: Population = generate(program, scenario, owners, population_rng)
+        self.population: Population = generate(program, scenario, owners, population_rng, own)
+        self.behaviour = BehaviourSampler(program, scenario, behaviour_rng, draws,
+                                          self.population.latent, own)
+        self.latent_moments_rng = own(MOMENTS)
         spec = scenario.groups
         self.groups = GroupBook() if spec is None else build_groups(
             spec, self.staffing.member_ids(spec.owner), self.population.stock.owners,
-            np.random.default_rng(streams[6]))
+            np.random.default_rng(streams[GROUP_DRAWS]))
         self.posts = GroupPosts(clock)
         self.reach: set[tuple] = set()  # (journey, step, group or customer) reached so far
         self.group_runs = GroupRuns(
@@ -207,6 +224,14 @@ class Replication:
             who.append(customers)
             when.append(times)
             what.append(np.full(customers.size, kind))
+        rate = self.population.latent.rate
+        if rate is not None:  # BG/NBD: candidates at each customer's rate times the ceiling
+            customers, times = latent_moments(
+                followed, self.horizon, rate * self.behaviour.most_purchase_factor,
+                self.latent_moments_rng)
+            who.append(customers)
+            when.append(times)
+            what.append(np.zeros(customers.size, dtype=np.int64))
         times = np.concatenate(when)
         order = np.argsort(times, kind="stable")
         # Each candidate's acceptance draw and amount, drawn now from the daily stream: a
@@ -229,8 +254,12 @@ class Replication:
         customer = self.customers[index] or self._stock_customer(index)
         if names[what[position]] != PURCHASE:
             self._fire(index, customer, Event(names[what[position]], now))
-        elif self.behaviour.organic_purchase(customer, now, uniforms[position]):
-            self._fire(index, customer, Event(PURCHASE, now, None, amounts[position]))
+        elif self.behaviour.organic_purchase(customer, now, index, uniforms[position]):
+            # Under Gamma-Gamma the amount follows the customer's own mean spend, drawn from
+            # the behaviour's stream; otherwise it was drawn with the candidate.
+            amount = (self.behaviour.amount(index) if self.behaviour.latent.spend is not None
+                      else amounts[position])
+            self._fire(index, customer, Event(PURCHASE, now, None, amount))
 
     def _day_end(self, timer: simpy.Event) -> None:
         self._day_end_now(timer.value)
@@ -293,6 +322,7 @@ class Replication:
             self.counts.add(("purchases",), event.time)
             self.gmv += event.amount or 0.0
             self.purchasers.add(index)
+            self.behaviour.purchased(index)
         elif event.name == "friend_deleted":
             self.counts.add(("unfriends",), event.time)
         elif event.name in ("joined_group", "left_group") and self.scenario.groups is not None:
@@ -436,7 +466,8 @@ class Replication:
                 self.counts.add(("dropped", "expired"), self.env.now)
 
     def _delivered(self, index: int, customer: Customer, sent: SendDelivered) -> None:
-        response = self.behaviour.respond(customer, sent.channel, sent.content, self.env.now)
+        response = self.behaviour.respond(customer, sent.channel, sent.content, self.env.now,
+                                          index)
         # A message nobody opens and that deletes no friend has nothing to count or fire later
         # (most posts: moments are seen by few).
         if response.events and response.at < self.horizon:

@@ -161,8 +161,6 @@ def _poisson_above(mean: float, limit: float) -> float:
     """P(X > limit) for X ~ Poisson(mean)."""
     if mean <= 0:
         return 0.0
-    top = math.floor(limit)
-    if top > mean + 12 * math.sqrt(mean) + 30:
-        return 0.0
-    below = sum(math.exp(k * math.log(mean) - mean - math.lgamma(k + 1)) for k in range(top + 1))
-    return max(0.0, 1.0 - below)
+    from scipy.stats import poisson
+
+    return float(poisson.sf(math.floor(limit), mean))

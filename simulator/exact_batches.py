@@ -179,10 +179,9 @@ def _poisson(mean: float) -> np.ndarray:
     """P(n) of a Poisson count, n = 0 .. far into the tail."""
     if mean <= 0:
         return np.ones(1)
-    top = int(mean + 12 * math.sqrt(mean) + 20)
-    n = np.arange(top + 1)
-    factorials = np.array([math.lgamma(k + 1) for k in range(top + 1)])
-    return np.exp(n * math.log(mean) - mean - factorials)
+    from scipy.stats import poisson
+
+    return poisson.pmf(np.arange(int(mean + 12 * math.sqrt(mean) + 20) + 1), mean)
 
 
 @lru_cache(maxsize=4096)

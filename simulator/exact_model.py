@@ -102,7 +102,7 @@ class ExactModel:
         self.steps_per_day = MINUTES_PER_DAY // self.dt
         self.horizon_steps = math.ceil(scenario.horizon_minutes / self.dt)
         self.behaviour = BehaviourModel(program, scenario)
-        self.value = scenario.purchase.value.mean
+        self.value = scenario.purchase.mean_value
         self.daily_events = [(name, b.daily) for name, b in scenario.events.items() if b.daily > 0]
         self.after_click_steps = max(1, math.ceil(scenario.purchase.within_minutes / self.dt))
         self.memo: dict = {}

@@ -53,6 +53,7 @@ def refusal_reasons(program: Program, scenario: Scenario) -> list[str]:
             f"the scenario's fatigue rules ({rules}) change behaviour with the number of "
             "messages received; write `fatigue { }` to forecast without fatigue")
     reasons.extend(_group_reasons(program))
+    reasons.extend(latent_reasons(scenario))
     reasons.extend(_quota_reasons(program, scenario))
     reasons.extend(_handoff_reasons(program))
     reasons.extend(_escalation_reasons(program))
@@ -60,6 +61,34 @@ def refusal_reasons(program: Program, scenario: Scenario) -> list[str]:
     reasons.extend(_expression_reasons(program, scenario))
     reasons.extend(_delay_reasons(scenario))
     return reasons
+
+
+def latent_reasons(scenario: Scenario) -> list[str]:
+    """Why customers who differ from each other keep the exact method from following one
+    customer of each type: the BG/NBD process and probabilities drawn per customer."""
+    reasons = []
+    if scenario.purchase.bgnbd is not None:
+        reasons.append(
+            "the scenario's `bgnbd` gives each customer a purchase rate and a dropout chance of "
+            "their own, and who has dropped out depends on their purchases; the exact method "
+            "takes the same `daily` chance for everyone, Monte Carlo takes `bgnbd`")
+    for path, drawn in scenario.drawn.items():
+        if drawn.per_customer:
+            written = drawn.distribution.model_copy(update={"low": None, "high": None}).text()
+            *block, key = path.split(".")
+            reasons.append(
+                f"`{key} {written} per customer` in {_block_name(block)} gives each customer a "
+                "probability of their own, so who responded before is likelier to respond "
+                "again; the exact method takes one probability for everyone, Monte Carlo "
+                "takes this")
+    return reasons
+
+
+def _block_name(block: list[str]) -> str:
+    """The block a drawn value's path leads through, as the scenario writes it."""
+    if block[0] == "channels":
+        return f"`channel {block[1]}`"
+    return f"`{block[-1]}`"  # `purchase`, or an event's block
 
 
 def _where(node: ast.Node) -> str:

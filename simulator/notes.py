@@ -16,7 +16,8 @@ def happening_events(scenario: Scenario) -> set[str]:
         happening.add("friend_added")
     if any(channel.unfriend > 0 for channel in scenario.channels.values()):
         happening.add("friend_deleted")
-    if scenario.purchase.daily > 0 or scenario.purchase.after_click > 0:
+    buying = scenario.purchase
+    if buying.daily > 0 or buying.after_click > 0 or buying.bgnbd is not None:
         happening.add("purchase")
     happening.update(name for name, b in scenario.events.items()
                      if b.daily > 0 or b.after_click > 0)

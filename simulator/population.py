@@ -7,7 +7,7 @@ customers every time. Customers are numbered: the stock 0..size-1, then arrivals
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -17,6 +17,8 @@ from sopdsl.runtime.customer import Event
 from sopdsl.scenario.model import (
     AgeAttribute, CalendarAttribute, DateRangeAttribute, DistributionAttribute, Scenario,
 )
+from sopdsl.scenario.uncertainty import GeneratorFor
+from simulator.latent import Latent, draw_latent
 
 if TYPE_CHECKING:
     from sopdsl.checker.program import Program
@@ -88,6 +90,7 @@ class Population:
     history: History
     arrival_times: np.ndarray  # sorted run-time minutes
     arrivals: Profiles
+    latent: Latent = field(default_factory=Latent)  # each customer's own draws
 
     @property
     def size(self) -> int:
@@ -96,8 +99,12 @@ class Population:
 
 
 def generate(program: Program, scenario: Scenario, members: list[str],
-             rng: np.random.Generator) -> Population:
-    """Draw the stock and the arrivals; `members` are the owner role's staff, in order."""
+             rng: np.random.Generator, generator_for: GeneratorFor | None = None) -> Population:
+    """Draw the stock and the arrivals; `members` are the owner role's staff, in order.
+
+    Each customer's own draws (`simulator.latent`) come from `generator_for`'s named streams
+    (`rng` when there are none), after the rest: they change none of the other draws.
+    """
     people = scenario.population
     horizon = scenario.horizon_minutes
     arrivals = int(rng.poisson(people.arrivals_per_day * horizon / MINUTES_PER_DAY))
@@ -106,7 +113,9 @@ def generate(program: Program, scenario: Scenario, members: list[str],
     stock_stages = people.stages or {first_stage: 1.0}
     stock = _profiles(scenario, people.size, stock_stages, members, 0, rng)
     later = _profiles(scenario, arrivals, {first_stage: 1.0}, members, people.size, rng)
-    return Population(stock, _history(scenario, people.size, rng), times, later)
+    latent = draw_latent(scenario, people.size + arrivals, generator_for or (lambda _: rng))
+    history = _history(scenario, people.size, latent.spend, rng)
+    return Population(stock, history, times, later, latent)
 
 
 def _profiles(scenario: Scenario, size: int, stages: dict[str, float], members: list[str],
@@ -147,7 +156,8 @@ def _choose(shares: dict[Any, float], size: int, rng: np.random.Generator) -> Co
     return Column(rng.choice(len(values), size=size, p=weights / weights.sum()), values)
 
 
-def _history(scenario: Scenario, size: int, rng: np.random.Generator) -> History:
+def _history(scenario: Scenario, size: int, spend: np.ndarray | None,
+             rng: np.random.Generator) -> History:
     counts, times, starts = {}, {}, {}
     amounts = np.empty(0)
     for name, past in scenario.population.history.items():
@@ -157,6 +167,9 @@ def _history(scenario: Scenario, size: int, rng: np.random.Generator) -> History
         counts[name] = per_customer
         times[name] = -rng.uniform(0, past.within_minutes, total)
         starts[name] = np.concatenate(([0], np.cumsum(per_customer)[:-1])).astype(np.int64)
-        if name == "purchase":
+        if name == "purchase" and spend is not None:
+            owners = np.repeat(np.arange(size), per_customer)
+            amounts = rng.standard_gamma(scenario.purchase.gamma_gamma.p, total) / spend[owners]
+        elif name == "purchase":
             amounts = np.clip(scenario.purchase.value.sample(rng, total), 0, None)
     return History(counts, times, amounts, starts)

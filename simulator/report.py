@@ -29,6 +29,9 @@ EXACT_NOTE = "expected values computed without sampling: intervals have zero wid
 GROSS_NOTE = ("KPIs are gross: they include what customers would have done without the playbook; "
               "the lift section holds what the playbook adds")
 NO_BASELINE_NOTE = "no baseline was run, so there is no lift"
+MEAN_VALUES_NOTE = ("values the scenario writes as distributions are taken at their means (the "
+                    "forecast at the mean values, not the mean over them); Monte Carlo draws "
+                    "them once per replication")
 
 
 def quick_note(sample: float) -> str:
@@ -154,6 +157,7 @@ def report_meta(forecast: Forecast) -> dict:
         "sample": forecast.sample,
         "baseline": forecast.baseline is not None,
         "notes": [GOAL_NOTE, EXACT_NOTE if exact else INTERVAL_NOTE,
+                  *([MEAN_VALUES_NOTE] if exact and scenario.drawn else []),
                   *([quick_note(forecast.sample)] if forecast.sample is not None else []),
                   GROSS_NOTE, _lift_note(forecast),
                   *(unproduced_note(event, journeys)

@@ -99,6 +99,8 @@ CODES: dict[str, Code] = _codes(
     ("E321", "date-out-of-range", "a scenario `start` outside 1970-01-01 to 9800-12-31"),
     ("E322", "customer-only-in-group-journey", "a clause, trigger, step or fact about a customer in a journey `for groups`"),
     ("E323", "unknown-journey-entity", "`for` naming something other than `groups` after a journey's name"),
+    ("E326", "per-customer-not-here", "`per customer` on a value drawn once per replication"),
+    ("E327", "two-purchase-processes", "a `purchase` block with both `daily` and `bgnbd`"),
     ("E330", "invalid-month-day", "`every month on N` with N outside 1-31"),
     ("E331", "overlapping-phases", "campaign phases that share a name or a day"),
     ("E332", "unknown-workdays", "a `workdays` setting naming no working-day calendar"),

@@ -10,6 +10,7 @@ import pytest
 from sopdsl.api import load
 from simulator.exact import Refusal, forecast_exact
 from simulator.montecarlo import forecast_exactly
+from simulator.report import build_report
 from simulator.results import Tally
 from sopdsl.scenario.build import effective_scenario
 from tests.runtime_kit import program_of
@@ -248,6 +249,52 @@ journey j { when every day at 10:00  reentry never  send promo via sms }
     result = forecast_exactly(program, scenario, forecast_exact)
     assert result.method == "exact"
     assert result.tallies[0].delivered == pytest.approx(1000)
+
+
+def test_latent_purchases_and_per_customer_probabilities_are_refused_before_propagating() -> None:
+    """BG/NBD and `per customer` make customers of one type differ: each is a reason."""
+    program = program_of("""
+content promo: article "p"
+journey j { when friend_added  send promo via sms }
+scenario s {
+  population 100 { arrivals 10/day  owner guide }
+  purchase { bgnbd { r 0.243  alpha 4.414  a 0.793  b 2.426  per 7d } }
+  channel sms { click beta(2, 8) per customer }
+  fatigue { }
+}
+""", playbook=PLAYBOOK)
+    scenario, _ = effective_scenario(program)
+    result = forecast_exact(program, scenario)
+    assert isinstance(result, Refusal)
+    text = str(result)
+    assert "the scenario's `bgnbd` gives each customer a purchase rate" in text
+    assert "`click beta(2, 8) per customer` in `channel sms` gives each customer" in text
+
+
+def test_gamma_gamma_values_and_drawn_values_are_forecast_at_their_means() -> None:
+    """Gamma-Gamma spend is independent of how often a customer buys, so the expected GMV is
+    the expected purchases times p * gamma / (q - 1); `open beta(45, 55)` counts as 45%, and
+    the report says values are taken at their means."""
+    program = program_of("""
+content promo: article "p"
+journey j { when friend_added  send promo via sms }
+scenario s {
+  start 2026-12-01  horizon 10d
+  population 0 { arrivals 100/day  owner guide }
+  channel sms { open beta(45, 55)  click 100%  reply 0%  unfriend 0%  delay fixed(1m) }
+  purchase { daily 1%  after_click 50%  value gamma_gamma { p 6.25  q 3.74  gamma 15.44 } }
+  fatigue { }
+}
+""", playbook=PLAYBOOK)
+    scenario, _ = effective_scenario(program)
+    tally = forecast_exact(program, scenario)
+    assert isinstance(tally, Tally), tally
+    assert tally.gmv == pytest.approx(tally.purchases * 6.25 * 15.44 / 2.74)
+    notes = build_report(forecast_exactly(program, scenario))["meta"]["notes"]
+    assert any("taken at their means" in note for note in notes)
+    clicks = sum(step.clicked for step in tally.journeys["j"].steps.values())
+    # Messages delivered in the last minute respond after the horizon.
+    assert clicks == pytest.approx(0.45 * sum(tally.daily.delivered), rel=1e-3)
 
 
 def test_a_milestone_is_recorded_and_the_run_goes_on() -> None:

@@ -252,3 +252,58 @@ def test_a_bad_groups_block_is_a_diagnostic(program, block: str, code: str,
     _, diagnostics = effective_scenario(program(f"scenario s {{ {block} }}"), today=TODAY)
     assert [d.code for d in diagnostics] == [code]
     assert message in diagnostics[0].message
+
+
+LATENT = """scenario fitted {
+  purchase {
+    bgnbd { r normal(0.243, 0.013)  alpha 4.414  a 0.793  b 2.426  per 7d }
+    value gamma_gamma { p 6.25  q 3.74  gamma 15.44 }
+    after_click 5% within 3d
+  }
+  channel private_chat {
+    open beta(450, 550)
+    click beta(2.1, 11.5) per customer
+  }
+}
+"""
+
+
+def test_latent_models_and_drawn_values_are_read_with_their_means(program) -> None:
+    """`bgnbd` replaces the daily chance, `gamma_gamma` gives the mean value p*gamma/(q-1), and
+    each distribution is kept by its path while the field holds its mean."""
+    chosen = effective(program, LATENT)
+    buying = chosen.purchase
+    assert buying.daily == 0.0
+    assert (buying.bgnbd.r, buying.bgnbd.alpha, buying.bgnbd.per_minutes) == \
+        pytest.approx((0.243, 4.414, 7 * 24 * 60))
+    assert buying.mean_value == pytest.approx(6.25 * 15.44 / 2.74)
+    assert chosen.channels["private_chat"].open == pytest.approx(0.45)
+    assert chosen.channels["private_chat"].click == pytest.approx(2.1 / 13.6)
+    drawn = chosen.drawn
+    assert set(drawn) == {"purchase.bgnbd.r", "channels.private_chat.open",
+                          "channels.private_chat.click"}
+    assert drawn["channels.private_chat.click"].per_customer
+    assert not drawn["purchase.bgnbd.r"].per_customer
+    # A parameter is drawn above 0 only: the normal is truncated there.
+    assert drawn["purchase.bgnbd.r"].distribution.low == 0.0
+
+
+@pytest.mark.parametrize(("text", "code", "message"), [
+    ("purchase { bgnbd { r 0.2  alpha 4 } }", "E318", "`bgnbd` needs `a`, `b`"),
+    ("purchase { bgnbd { r 0.2  alpha 4  a 1  b 2  r 0.3 } }", "E317", "`r` is set twice"),
+    ("purchase { bgnbd { r 0.2  alpha 4  a 1  b 2  per 0d } }", "E310", "zero length"),
+    ("purchase { bgnbd }", "E318", "needs its parameters in a block"),
+    ("purchase { value gamma_gamma }", "E318", "needs its parameters in a block"),
+    ("purchase { value lognormal(200, 0.7) { p 1 } }", "E318", "takes no `{ ... }` block"),
+    ("channel sms { per 7d }", "E317", "`per` does not belong in `channel sms`"),
+    ("staff guide 2 { completion beta(2, 3) }", "E318", "`completion` takes a percentage"),
+    ("purchase { after_click poisson(2) }", "E313", "not `poisson`"),
+    ("purchase { value gamma_gamma { p 1  q 2  gamma fixed(0) } }", "E314",
+     "almost no values above 0"),
+    ("channel sms { open fixed(1.5) }", "E311", "almost no values between 0% and 100%"),
+])
+def test_latent_settings_get_coded_diagnostics(program, text: str, code: str,
+                                                message: str) -> None:
+    """Every way a latent setting can be wrong is a diagnostic with a code."""
+    _, diagnostics = effective_scenario(program(f"scenario s {{ {text} }}"), today=TODAY)
+    assert any(d.code == code and message in d.message for d in diagnostics), diagnostics

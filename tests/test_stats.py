@@ -6,9 +6,7 @@ import math
 
 import pytest
 
-from simulator.stats import (
-    Estimate, estimate, paired_difference, t_quantile,
-)
+from simulator.stats import Estimate, estimate, paired_difference, t_quantile
 
 # t(0.975, df) from published tables (to the digits printed there).
 T_TABLE = {1: 12.7062, 2: 4.3027, 3: 3.1824, 4: 2.7764, 5: 2.5706, 9: 2.2622, 10: 2.2281,

@@ -113,10 +113,12 @@ def trigger_text(trigger: ast.Trigger) -> str:
 
 
 def distribution_text(distribution: ast.Distribution) -> str:
-    """`normal(32, 8)`, or the bare name (`uniform`) when written without arguments."""
+    """`normal(32, 8)` (`beta(2, 9) per customer`), or the bare name (`uniform`) when written
+    without arguments."""
     if not distribution.args:
         return distribution.kind
-    return f"{distribution.kind}({', '.join(arg.text for arg in distribution.args)})"
+    suffix = " per customer" if distribution.per_customer else ""
+    return f"{distribution.kind}({', '.join(arg.text for arg in distribution.args)}){suffix}"
 
 
 def time_range_text(window: ast.TimeRange) -> str:
@@ -133,6 +135,8 @@ def sc_value_text(value: ast.ScValue) -> str:
             return distribution_text(value)
         case ast.Within(duration=duration):
             return f"within {duration.text}"
+        case ast.ModelName(name=name):
+            return name
     return literal_text(value)
 
 

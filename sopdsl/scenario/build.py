@@ -21,11 +21,13 @@ from sopdsl.scenario.bounds import SizeProblem, size_problems
 from sopdsl.scenario.defaults import (
     BUILTIN_NAME, STAFF_WORK, builtin_scenario, default_staff, default_values,
 )
-from sopdsl.scenario.model import OWN_BEHAVIOUR, FatigueRule, Multipliers, Scenario, ScenarioEffect
-from sopdsl.scenario.blocks import first_of, put, read_settings, sort_block
+from sopdsl.scenario.model import (
+    OWN_BEHAVIOUR, Drawn, FatigueRule, Multipliers, Scenario, ScenarioEffect,
+)
+from sopdsl.scenario.blocks import BLOCK_SETTINGS, first_of, put, read_settings, sort_block
 from sopdsl.scenario.population import read_population
 from sopdsl.scenario.values import (
-    Findings, known, per_day, positive_minutes, probability, whole_number,
+    Findings, drawn, known, per_day, positive_minutes, probability, read_value, whole_number,
 )
 
 if TYPE_CHECKING:
@@ -42,6 +44,8 @@ NAMED_BLOCKS = {
     ast.ScPurpose: ("purpose", "multipliers", PURPOSES, "E214", "purposes"),
 }
 WHERE = "the scenario"
+MODEL_EXAMPLES = {"bgnbd": "bgnbd { r 0.243  alpha 4.414  a 0.793  b 2.426  per 7d }",
+                  "gamma_gamma": "value gamma_gamma { p 6.25  q 3.74  gamma 15.44 }"}
 
 
 def effective_scenario(
@@ -161,7 +165,20 @@ def read_scenario(decl: ast.Scenario, program: Program, found: Findings) -> dict
     seen: dict = {}
     for item in block.items:
         _read_item(item, program, patch, seen, found)
+    drawn = dict(_lift_drawn(patch, ()))
+    if drawn:
+        patch["drawn"] = drawn
     return patch
+
+
+def _lift_drawn(values: dict, path: tuple[str, ...]) -> Iterator[tuple[str, Drawn]]:
+    """Each value written as a distribution, by its dotted path; the patch keeps its mean."""
+    for key, value in values.items():
+        if isinstance(value, Drawn):
+            values[key] = value.distribution.mean
+            yield ".".join((*path, key)), value
+        elif isinstance(value, dict):
+            yield from _lift_drawn(value, (*path, key))
 
 
 def _read_item(item: ast.ScItem, program: Program, patch: dict, seen: dict,
@@ -263,13 +280,77 @@ def _purchase(items: list[ast.ScItem], found: Findings) -> dict:
     values = read_settings(block, "purchase", found)
     if "after_click" in block.settings:
         values.update(_after_click(block.settings["after_click"], found))
+    if "value" in block.settings:
+        values.update(_value(block.settings["value"], found))
+    if "bgnbd" in block.settings:
+        if "daily" in block.settings:
+            found.error("E327", block.settings["daily"].key.span,
+                        "`daily` and `bgnbd` both describe spontaneous purchases",
+                        "keep `bgnbd` (each customer buys at a rate of their own) or `daily` "
+                        "(everyone has the same daily chance)")
+        latent = _model_block(block.settings["bgnbd"], "bgnbd", "`bgnbd`", found)
+        if latent is not None:
+            values.update(bgnbd=latent, daily=0.0)
+    return values
+
+
+def _value(setting: ast.ScSetting, found: Findings) -> dict:
+    """`value lognormal(200, 0.7)`, or the Gamma-Gamma model `value gamma_gamma { ... }`."""
+    first = setting.values[0] if setting.values else None
+    if not isinstance(first, ast.ModelName):
+        if setting.block is not None:
+            found.error("E318", setting.key.span, "`value` takes no `{ ... }` block",
+                        "only `value gamma_gamma { p P  q Q  gamma G }` has one")
+            return {}
+        value = read_value(setting, "number_distribution", found)
+        return {} if value is None else {"value": value}
+    if len(setting.values) > 1:
+        found.error("E318", setting.values[1].span, "`value gamma_gamma` takes only its block",
+                    "write `value gamma_gamma { p P  q Q  gamma G }`")
+        return {}
+    spend = _model_block(setting, "gamma_gamma", "`value gamma_gamma`", found)
+    if spend is None:
+        return {}
+    q = spend["q"]
+    if (q.distribution.mean if isinstance(q, Drawn) else q) <= 1:
+        node = next(item for item in setting.block or [] if isinstance(item, ast.ScSetting)
+                    and item.key.name == "q")
+        found.error("E313", node.values[0].span, "`q` of `gamma_gamma` must be above 1",
+                    "the mean purchase value p * gamma / (q - 1) is infinite for q <= 1")
+        return {}
+    return {"gamma_gamma": spend}
+
+
+def _model_block(setting: ast.ScSetting, kind: str, where: str, found: Findings) -> dict | None:
+    """The parameters of a latent model's block; None after E318 when one is missing."""
+    if setting.block is None:
+        found.error("E318", setting.key.span, f"{where} needs its parameters in a block",
+                    f"such as `{MODEL_EXAMPLES[kind]}`")
+        return None
+    values = _settings(setting.block, kind, where, found)
+    required = [key for key in BLOCK_SETTINGS[kind] if key != "per"]
+    missing = [key for key in required if key not in values]
+    if missing:
+        given = {item.key.name for item in setting.block if isinstance(item, ast.ScSetting)}
+        if not set(missing) & given:  # a given one that did not read is reported already
+            found.error("E318", setting.key.span,
+                        f"{where} needs {', '.join(f'`{key}`' for key in missing)}",
+                        f"such as `{MODEL_EXAMPLES[kind]}`")
+        return None
+    if "per" in values:
+        values["per_minutes"] = values.pop("per")
     return values
 
 
 def _after_click(setting: ast.ScSetting, found: Findings) -> dict:
-    """`after_click 8% within 3d`: a probability and an optional window."""
+    """`after_click 8% within 3d`: a probability (or a distribution over it) and an optional
+    window."""
     wanted = "a percentage and an optional window, such as `8% within 3d`"
     first, rest = (setting.values[0], setting.values[1:]) if setting.values else (None, [])
+    if isinstance(first, ast.Distribution):
+        chance = drawn(first, "probability", "`after_click`", found, per_customer=True)
+        return {**({} if chance is None else {"after_click": chance}),
+                **_after_click_window(rest, wanted, found)}
     if not isinstance(first, ast.Percent):
         span = first.span if first is not None else setting.key.span
         found.error("E318", span, f"`after_click` takes {wanted}")
@@ -278,6 +359,11 @@ def _after_click(setting: ast.ScSetting, found: Findings) -> dict:
     chance = probability(first, "`after_click`", found)
     if chance is not None:
         values["after_click"] = chance
+    return {**values, **_after_click_window(rest, wanted, found)}
+
+
+def _after_click_window(rest: list[ast.ScValue], wanted: str, found: Findings) -> dict:
+    values: dict = {}
     within, *extra = rest or [None]
     if within is not None and not isinstance(within, ast.Within):
         within, extra = None, rest

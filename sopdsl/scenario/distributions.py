@@ -18,7 +18,7 @@ from sopdsl.builtins import MINUTES_PER_DAY
 if TYPE_CHECKING:
     import numpy as np
 
-Kind = Literal["normal", "lognormal", "uniform", "exponential", "poisson", "fixed"]
+Kind = Literal["normal", "lognormal", "uniform", "exponential", "poisson", "fixed", "beta"]
 
 # Parameter names per kind, in the order they are written.
 PARAMETERS: dict[str, tuple[str, ...]] = {
@@ -28,6 +28,7 @@ PARAMETERS: dict[str, tuple[str, ...]] = {
     "exponential": ("mean",),
     "poisson": ("mean",),
     "fixed": ("value",),
+    "beta": ("alpha", "beta"),
 }
 # Which parameters carry the unit (minutes for a delay); the sigma of a lognormal does not.
 UNIT_PARAMETERS: dict[str, tuple[bool, ...]] = {
@@ -37,6 +38,7 @@ UNIT_PARAMETERS: dict[str, tuple[bool, ...]] = {
     "exponential": (True,),
     "poisson": (True,),
     "fixed": (True,),
+    "beta": (False, False),
 }
 # Above this mean a truncated poisson is computed by its normal approximation (off by less
 # than 0.02% of the probability), since summing its probabilities one by one takes too long.
@@ -48,7 +50,8 @@ _MINUTES_PER = {"d": MINUTES_PER_DAY, "h": 60, "m": 1}
 
 
 class Distribution(BaseModel):
-    """One of normal, lognormal (median, sigma), uniform, exponential (mean), poisson, fixed."""
+    """One of normal, lognormal (median, sigma), uniform, exponential (mean), poisson, fixed,
+    beta (alpha, beta)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -124,6 +127,32 @@ class Distribution(BaseModel):
         return low, high
 
 
+def support(kind: str, params: tuple[float, ...]) -> tuple[float, float]:
+    """The smallest and largest values an untruncated distribution takes."""
+    match kind:
+        case "normal":
+            return -math.inf, math.inf
+        case "uniform":
+            return params[0], params[1]
+        case "beta":
+            return 0.0, 1.0
+        case "fixed":
+            return params[0], params[0]
+    return 0.0, math.inf
+
+
+def kept_within(distribution: Distribution, low: float, high: float) -> tuple[Distribution, float]:
+    """The distribution truncated to `low..high` where its values reach past them, and the
+    share of its draws that range keeps."""
+    first, last = support(distribution.kind, distribution.params)
+    if low <= first and last <= high:
+        return distribution, 1.0
+    cut = distribution.model_copy(update={"low": max(low, first), "high": min(high, last)})
+    if cut.low > cut.high:
+        return cut, 0.0
+    return cut, cut.kept_mass()
+
+
 def arity_problem(kind: str, count: int) -> str | None:
     """Why `count` parameters are wrong for `kind` (a phrase), or None when they are right."""
     names = PARAMETERS[kind]
@@ -149,6 +178,8 @@ def parameter_problem(kind: str, params: tuple[float, ...]) -> str | None:
         "uniform": (second is not None and first > second, "its low end is above its high end"),
         "exponential": (first <= 0, "its mean must be above 0"),
         "poisson": (first < 0, "its mean must not be below 0"),
+        "beta": (first <= 0 or (second is not None and second <= 0),
+                 "its alpha and beta must be above 0"),
     }
     failed, reason = checks.get(kind, (False, ""))
     return reason if failed else None
@@ -188,6 +219,8 @@ def _plain_mean(kind: str, params: tuple[float, ...]) -> float:
         return params[0] * math.exp(params[1] ** 2 / 2)
     if kind == "uniform":
         return (params[0] + params[1]) / 2
+    if kind == "beta":
+        return params[0] / (params[0] + params[1])
     return params[0]
 
 
@@ -205,6 +238,8 @@ def _draw(kind: str, params: tuple[float, ...], rng: np.random.Generator, n: int
             return rng.exponential(params[0], n)
         case "poisson":
             return rng.poisson(params[0], n).astype(float)
+        case "beta":
+            return rng.beta(params[0], params[1], n)
     return np.full(n, params[0], dtype=float)
 
 
@@ -232,6 +267,10 @@ def _cdf(d: Distribution, x: float) -> float:
             return _big_phi((math.log(x) - math.log(p[0])) / p[1]) if x > 0 else 0.0
         case "uniform":
             return min(1.0, max(0.0, (x - p[0]) / (p[1] - p[0])))
+        case "beta":
+            from scipy.special import betainc
+
+            return float(betainc(p[0], p[1], min(1.0, max(0.0, x))))
     return 1 - math.exp(-x / p[0]) if x > 0 else 0.0
 
 
@@ -285,6 +324,14 @@ def _truncated_mean(d: Distribution, low: float, high: float) -> float:
             return _truncated_exponential_mean(p[0], max(low, 0.0), high)
         case "poisson":
             return _truncated_poisson_mean(p[0], low, high)
+        case "beta":
+            from scipy.special import betainc
+
+            low, high = max(low, 0.0), min(high, 1.0)
+            # E[X; low < X < high] = mean * P_{alpha+1, beta}(low < X < high)
+            shifted = betainc(p[0] + 1, p[1], high) - betainc(p[0] + 1, p[1], low)
+            kept = betainc(p[0], p[1], high) - betainc(p[0], p[1], low)
+            return float(_plain_mean("beta", p) * shifted / kept)
     return p[0]
 
 

@@ -8,6 +8,7 @@ rates per day. `sopdsl scenario show` prints it; docs/scenarios.md explains ever
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -19,6 +20,7 @@ from sopdsl.scenario.distributions import Distribution
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 NonNegative = Annotated[float, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0)]
 Minutes = Annotated[int, Field(gt=0)]
 ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
@@ -182,13 +184,55 @@ class Channel(ScenarioModel):
     delay: Distribution  # minutes from delivery to the response
 
 
-class Purchase(ScenarioModel):
-    """Buying: a spontaneous daily chance, the chance a click converts, and the basket value."""
+class Drawn(ScenarioModel):
+    """A value written as a distribution over it: drawn once per replication (parameter
+    uncertainty), or once per customer (`per customer`: heterogeneity)."""
 
-    daily: Probability
+    distribution: Distribution  # truncated to the values the setting takes
+    per_customer: bool = False
+
+
+class BgNbd(ScenarioModel):
+    """The BG/NBD purchase process (Fader, Hardie & Lee 2005): while active a customer buys as a
+    Poisson process of rate lambda ~ Gamma(shape r, rate alpha) per `per_minutes`; after each
+    purchase they drop out for good with probability p ~ Beta(a, b). Each customer draws both."""
+
+    r: Positive
+    alpha: Positive
+    a: Positive
+    b: Positive
+    per_minutes: Minutes = MINUTES_PER_DAY  # the time unit of lambda (and of alpha)
+
+
+class GammaGamma(ScenarioModel):
+    """The Gamma-Gamma spend model (Fader, Hardie & Lee 2005, "RFM and CLV"): each customer's
+    nu ~ Gamma(shape q, rate gamma); each of their purchases is worth Gamma(shape p, rate nu)."""
+
+    p: Positive
+    q: Positive
+    gamma: Positive
+
+    @property
+    def mean(self) -> float:
+        """The population's mean purchase value p * gamma / (q - 1); infinite when q <= 1."""
+        return self.p * self.gamma / (self.q - 1) if self.q > 1 else math.inf
+
+
+class Purchase(ScenarioModel):
+    """Buying: a spontaneous daily chance (or the BG/NBD process), the chance a click converts,
+    and the basket value (or the Gamma-Gamma model)."""
+
+    daily: Probability  # 0 under `bgnbd`
     after_click: Probability
     within_minutes: Minutes  # the after-click purchase happens uniformly inside this window
-    value: Distribution
+    value: Distribution  # unused under `gamma_gamma`
+    bgnbd: BgNbd | None = None
+    gamma_gamma: GammaGamma | None = None
+
+    @property
+    def mean_value(self) -> float:
+        """The mean value of one purchase."""
+        return self.gamma_gamma.mean if self.gamma_gamma is not None else self.value.mean
 
 
 class EventBehaviour(ScenarioModel):
@@ -261,6 +305,9 @@ class Scenario(ScenarioModel):
     events: dict[str, EventBehaviour] = Field(default_factory=dict)
     # The customer groups; None when the scenario describes none (docs/scenarios.md).
     groups: GroupsSpec | None = None
+    # Values written as distributions, by where they are (`channels.sms.open`,
+    # `purchase.bgnbd.r`); the fields above hold their means.
+    drawn: dict[str, Drawn] = Field(default_factory=dict)
 
     def sampled(self, fraction: float) -> Scenario:
         """This scenario for `fraction` of its customers, staff alike: each role's members

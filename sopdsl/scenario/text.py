@@ -133,9 +133,19 @@ def _channels(scenario: Scenario):
     table = _table("Channels (per delivered message; click and reply given open)",
                    "channel", "open", "click", "reply", "unfriend", "delay")
     for name, channel in scenario.channels.items():
-        _add(table, name, percent(channel.open), percent(channel.click),
-                      percent(channel.reply), percent(channel.unfriend), channel.delay.text())
+        _add(table, name, *(_written(scenario, f"channels.{name}.{key}", getattr(channel, key))
+                            for key in ("open", "click", "reply", "unfriend")),
+             channel.delay.text())
     return table
+
+
+def _written(scenario: Scenario, path: str, value: float, shown=percent) -> str:
+    """A value as the scenario writes it: the distribution it is drawn from, or the value."""
+    drawn = scenario.drawn.get(path)
+    if drawn is None:
+        return shown(value)
+    written = drawn.distribution.model_copy(update={"low": None, "high": None}).text()
+    return f"{written}{' per customer' if drawn.per_customer else ''} (mean {shown(value)})"
 
 
 def _purposes(scenario: Scenario):
@@ -147,12 +157,31 @@ def _purposes(scenario: Scenario):
 
 def _purchase(scenario: Scenario):
     buying = scenario.purchase
-    return _pairs("Purchase", [
-        ("daily", percent(buying.daily)),
-        ("after click",
-         f"{percent(buying.after_click)} within {duration_text(buying.within_minutes)}"),
-        ("value", f"{buying.value.text()} (mean {buying.value.mean:.2f})"),
-    ])
+    rows = [("after click", f"{_written(scenario, 'purchase.after_click', buying.after_click)} "
+                            f"within {duration_text(buying.within_minutes)}")]
+    if buying.bgnbd is None:
+        rows.insert(0, ("daily", _written(scenario, "purchase.daily", buying.daily)))
+    else:
+        rows.insert(0, ("bgnbd", _model_text(scenario, "purchase.bgnbd", buying.bgnbd)))
+    if buying.gamma_gamma is None:
+        rows.append(("value", f"{buying.value.text()} (mean {buying.value.mean:.2f})"))
+    else:
+        spend = _model_text(scenario, "purchase.gamma_gamma", buying.gamma_gamma)
+        rows.append(("value", f"gamma_gamma {spend} (mean {buying.mean_value:.2f})"))
+    return _pairs("Purchase", rows)
+
+
+def _model_text(scenario: Scenario, path: str, model: object) -> str:
+    """A latent model's parameters as its block writes them."""
+    parts = [f"{key} {_written(scenario, f'{path}.{key}', value, _number)}"
+             for key, value in model.model_dump().items() if key != "per_minutes"]
+    if getattr(model, "per_minutes", None) is not None:
+        parts.append(f"per {duration_text(model.per_minutes)}")
+    return "  ".join(parts)
+
+
+def _number(value: float) -> str:
+    return f"{value:.6g}"
 
 
 def _fatigue(scenario: Scenario):
@@ -176,8 +205,9 @@ def _events(scenario: Scenario):
     table = _table("Other events (daily, and after a click on any message)",
                    "event", "daily", "after click")
     for name, behaviour in scenario.events.items():
-        _add(table, name, percent(behaviour.daily),
-             f"{percent(behaviour.after_click)} within {duration_text(behaviour.within_minutes)}")
+        after = _written(scenario, f"events.{name}.after_click", behaviour.after_click)
+        _add(table, name, _written(scenario, f"events.{name}.daily", behaviour.daily),
+             f"{after} within {duration_text(behaviour.within_minutes)}")
     if not scenario.events:
         _add(table, "(none)", "", "")
     return table

@@ -9,9 +9,10 @@ from sopdsl.builtins import date_out_of_range
 from sopdsl.diagnostics import Diagnostic, diag, did_you_mean
 from sopdsl.fmt.exprs import distribution_text, sc_value_text
 from sopdsl.scenario.distributions import (
-    UNIT_PARAMETERS, Distribution, arity_problem, parameter_problem,
+    MIN_KEPT_MASS, UNIT_PARAMETERS, Distribution, arity_problem, kept_within, parameter_problem,
+    support,
 )
-from sopdsl.scenario.model import Hours
+from sopdsl.scenario.model import Drawn, Hours
 from sopdsl.syntax import ast
 from sopdsl.syntax.source import Span
 
@@ -134,6 +135,79 @@ def probability(node: ast.Percent, what: str, found: Findings) -> float | None:
     return node.value
 
 
+def read_chance(setting: ast.ScSetting, found: Findings) -> float | Drawn | None:
+    """A probability: a percentage, or a distribution drawn per replication or `per customer`."""
+    return _uncertain(setting, "probability", found, per_customer=True)
+
+
+def read_drawn_probability(setting: ast.ScSetting, found: Findings) -> float | Drawn | None:
+    """A probability: a percentage, or a distribution drawn once per replication."""
+    return _uncertain(setting, "probability", found, per_customer=False)
+
+
+def read_drawn_positive(setting: ast.ScSetting, found: Findings) -> float | Drawn | None:
+    """A number above 0, or a distribution over it drawn once per replication."""
+    return _uncertain(setting, "positive", found, per_customer=False)
+
+
+# What an uncertain value may be: its range and the code of a value outside it.
+RANGES = {"probability": (0.0, 1.0, "E311", "between 0% and 100%"),
+          "positive": (0.0, float("inf"), "E314", "above 0")}
+
+
+def _uncertain(setting: ast.ScSetting, kind: str, found: Findings, *,
+               per_customer: bool) -> float | Drawn | None:
+    key = setting.key.name
+    plain = "a percentage such as `70%`" if kind == "probability" else "a number such as `0.5`"
+    suffix = " (`per customer`: each customer draws its own)" if per_customer else ""
+    wanted = f"{plain} or a distribution over it such as `beta(45, 55)`{suffix}"
+    value = _single(setting, wanted, found)
+    if isinstance(value, ast.Distribution):
+        return drawn(value, kind, f"`{key}`", found, per_customer=per_customer)
+    if kind == "probability" and isinstance(value, ast.Percent):
+        return probability(value, f"`{key}`", found)
+    if kind == "positive" and isinstance(value, ast.Number):
+        if value.value <= 0:
+            found.error("E314", value.span, f"`{key}` must be above 0, not `{value.text}`",
+                        "the parameters of `bgnbd` and `gamma_gamma` are above 0")
+            return None
+        return value.value
+    if value is not None:
+        _wrong(setting, value, wanted, found)
+    return None
+
+
+def drawn(node: ast.Distribution, kind: str, what: str, found: Findings, *,
+          per_customer: bool) -> float | Drawn | None:
+    """A distribution over a value of `kind` (a key of RANGES), truncated to its range; a
+    `fixed` one is its value. None after a diagnostic."""
+    if node.per_customer and not per_customer:
+        found.error("E326", node.span, f"{what} is drawn once per replication, not per customer",
+                    "`per customer` applies to the probabilities of channels and to "
+                    "`after_click`; remove it")
+        return None
+    if node.kind == "poisson":
+        found.error("E313", node.span, f"{what} takes a distribution of values, not `poisson`",
+                    "`poisson` counts events; write one such as `normal(0.5, 0.1)`")
+        return None
+    written = distribution(node, "number", found)
+    if written is None:
+        return None
+    low, high, code, shown = RANGES[kind]
+    kept, mass = kept_within(written, low, high)
+    # A parameter above 0 needs values above 0, not only at it.
+    if mass < MIN_KEPT_MASS or (kind == "positive"
+                                and support(written.kind, written.params)[1] <= 0):
+        found.error(code, node.span, f"{what} is `{distribution_text(node)}`, which has "
+                    f"almost no values {shown}", "a probability lies between 0% and 100%"
+                    if kind == "probability" else "the parameters of `bgnbd` and `gamma_gamma` "
+                    "are above 0")
+        return None
+    if kept.kind == "fixed":
+        return kept.params[0]
+    return Drawn(distribution=kept, per_customer=node.per_customer)
+
+
 def read_rate(setting: ast.ScSetting, found: Findings) -> ast.Rate | None:
     return _rate(setting, found)
 
@@ -246,6 +320,9 @@ READERS: dict[str, Reader] = {
     "whole": read_whole,
     "replications": read_replications,
     "probability": read_probability,
+    "chance": read_chance,
+    "drawn_probability": read_drawn_probability,
+    "drawn_positive": read_drawn_positive,
     "rate": read_rate,
     "multiplier": read_multiplier,
     "amount": read_amount,

@@ -115,8 +115,15 @@ class TimeRange(Node):
 
 
 class Distribution(Node):
-    kind: str  # normal lognormal uniform exponential poisson fixed
+    kind: str  # normal lognormal uniform exponential poisson fixed beta
     args: list[Number | Duration | Percent]
+    per_customer: bool = False  # `beta(2, 9) per customer`: each customer draws its own
+
+
+class ModelName(Node):
+    """A named model as a scenario value: `value gamma_gamma { ... }`."""
+
+    name: str
 
 
 Literal_ = Union[Number, Percent, Duration, StringLit, TimeOfDay, DateLit, BoolLit]
@@ -576,7 +583,7 @@ class Within(Node):
 
 ScValue = Union[
     Number, Percent, Duration, DateLit, Rate, Multiplier, StringLit, TimeRange, Distribution,
-    Within,
+    Within, ModelName,
 ]
 
 

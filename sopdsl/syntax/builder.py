@@ -484,8 +484,20 @@ class RuleBuilder(CalendarRules, LiteralBuilder):
         block = values.pop()
         return ast.ScSetting.make(span=span, key=key, values=values, block=block)
 
+    def sc_per(self, span, children):
+        keyword = Span(file=span.file, line=span.line, column=span.column, end_line=span.line,
+                       end_column=span.column + len("per"))
+        return ast.ScSetting.make(span=span, key=ast.Ident.make(span=keyword, name="per"),
+                                  values=children, block=None)
+
     def within(self, span, children):
         return ast.Within.make(span=span, duration=children[0])
+
+    def per_customer(self, span, children):
+        return children[0].model_copy(update={"per_customer": True, "span": span})
+
+    def latent_model(self, span, children):
+        return ast.ModelName.make(span=span, name=str(children[0]))
 
     def sc_owner(self, span, children):
         return ast.ScOwner.make(span=span, role=children[0])

@@ -40,6 +40,8 @@ _PHRASES = {
     "CALENDAR_UNIT": "`day`, `week` or `month`",
     "CMP": "a comparison such as >=",
     "DIST_NAME": "a distribution such as normal(32, 8)",
+    "PER_CUSTOMER": "`per customer`",
+    "LATENT_MODEL": "a model such as gamma_gamma",
     "$END": "the end of the file",
 }
 _SHORT_TIME = re.compile(r"\d{1,2}:\d(?!\d)")
