@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 
 from sopdsl.atomic import STDOUT
-from sopdsl.builtins import date_out_of_range
 from sopdsl.cli.forecasting import echo_utf8, fail, load_program
 from sopdsl.cli.output import emit_diagnostics
+from sopdsl.cli.plan import moment_argument
 
 _DATA = click.Path(dir_okay=False, path_type=Path)
 
@@ -20,15 +20,7 @@ _DATA = click.Path(dir_okay=False, path_type=Path)
 def _until(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.datetime:
     if value is None:
         return dt.datetime.combine(dt.date.today(), dt.time())
-    try:
-        until = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"`{value}` is not a date and time such as 2026-12-02 or "
-                                 "2026-12-02T09:00 (read in the playbook's time zone)") from None
-    problem = date_out_of_range(until.date())
-    if problem:
-        raise click.BadParameter(problem)
-    return until
+    return moment_argument(ctx, param, value)
 
 
 @click.command()

@@ -25,7 +25,8 @@ _DATA = click.Path(dir_okay=False, path_type=Path)
 _UNREADABLE = "E601"
 
 
-def _start(ctx: click.Context, param: click.Parameter, value: str) -> dt.datetime:
+def moment_argument(ctx: click.Context, param: click.Parameter, value: str) -> dt.datetime:
+    """A date and time option, read in the playbook's time zone, within the dates sopdsl uses."""
     try:
         start = dt.datetime.fromisoformat(value)
     except ValueError:
@@ -58,7 +59,7 @@ def _hours(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int,
 @click.option("--groups", type=_DATA,
               help="Customer groups (group_id, owner, name); memberships come from the "
                    "events' joined_group/left_group rows and their `group` column.")
-@click.option("--start", required=True, callback=_start, metavar="DATETIME",
+@click.option("--start", required=True, callback=moment_argument, metavar="DATETIME",
               help="The plan's first moment, e.g. 2026-12-02 (the playbook's time zone).")
 @click.option("--days", type=click.IntRange(1, 366), required=True, help="Days to plan.")
 @click.option("--lookback", "lookback_days", type=click.IntRange(0, 3660), default=30,
