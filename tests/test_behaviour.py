@@ -134,8 +134,8 @@ def test_organic_purchases_accept_candidates_at_each_customers_own_rate() -> Non
     other = machine.new_customer("o", 0.0)
     n = 20_000
     uniforms = random.Random(3)
-    assert all(behaviour.organic_purchase(vip, 0.0, uniforms.random()) for _ in range(1000))
-    kept = sum(behaviour.organic_purchase(other, 0.0, uniforms.random()) for _ in range(n))
+    assert all(behaviour.organic_purchase(vip, 0.0, 0, uniforms.random()) for _ in range(1000))
+    kept = sum(behaviour.organic_purchase(other, 0.0, 1, uniforms.random()) for _ in range(n))
     assert within_binomial(kept, n, 1 / 3)
 
 
