@@ -147,6 +147,9 @@ def state_key(model: ExactModel, c: Customer, procs: tuple[Proc, ...],
         tuple(sorted(c.segments.items())),
         frozenset(d for d in c.sends.staff_days if d[1] == today), held,
         tuple(sorted(procs, key=repr)), arms,
+        # When scheduled triggers next fire: states alike in all else at different moments
+        # differ here, so a transition found for one is never reused for another.
+        model.interpreter.schedule_dues(c),
     )
 
 

@@ -286,3 +286,31 @@ scenario s {
     assert tally.journeys["g"].goals["paid"].rate == pytest.approx(reach, rel=1e-6)
     assert tally.journeys["g"].steps["g/2"].reached == pytest.approx(1000 * (1 - reach),
                                                                      rel=1e-6)
+
+
+def test_a_weekly_journey_enters_once_per_occurrence_beside_a_goal_journey() -> None:
+    """Tuesdays at 09:00 over 16 days from Tuesday 2026-12-01 are 3 occurrences: every customer
+    enters 3 times, however often a purchase reaches another journey's goal meanwhile."""
+    tally = forecast("""
+content tip: text "t"
+journey weekly {
+  when every tuesday at 09:00
+  reentry always
+  send tip via sms
+}
+journey other {
+  when every day at 08:00
+  reentry never
+  goal bought: purchase within 15d
+  wait 15d
+}
+scenario s {
+  start 2026-12-01  horizon 16d
+  population 2000 { arrivals 0/day  owner guide }
+  channel sms { open 50%  click 20%  reply 0%  unfriend 0%  delay exponential(6h) }
+  purchase { daily 1%  after_click 0% }
+  fatigue { }
+}
+""")
+    assert tally.journeys["weekly"].entered == pytest.approx(3 * 2000, rel=1e-9)
+    assert tally.journeys["other"].goals["bought"].rate == pytest.approx(1 - 0.99 ** 15, rel=1e-9)
