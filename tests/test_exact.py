@@ -314,3 +314,16 @@ scenario s {
 """)
     assert tally.journeys["weekly"].entered == pytest.approx(3 * 2000, rel=1e-9)
     assert tally.journeys["other"].goals["bought"].rate == pytest.approx(1 - 0.99 ** 15, rel=1e-9)
+
+
+def test_a_journey_started_on_a_birthday_is_refused() -> None:
+    """`when birthday` reads like an event trigger but is a yearly date: the method refuses it."""
+    program = program_of('content a: text "a"\njourney j { when birthday  send a via sms }\n'
+                         + scenario_block("10d", "sms { open 50%  click 20%  reply 0%  "
+                                                 "unfriend 0%  delay exponential(6h) }"),
+                         playbook=PLAYBOOK)
+    scenario, diagnostics = effective_scenario(program)
+    assert scenario is not None, diagnostics
+    result = forecast_exact(program, scenario)
+    assert isinstance(result, Refusal)
+    assert "journey `j` starts on a date attribute" in str(result)
