@@ -298,9 +298,9 @@ def _fixed_actions(model: ExactModel, state: State, k: int) -> list[Action]:
     due: list[tuple[float, Action]] = []
     for proc in state.procs:
         if isinstance(proc, Work):
-            if proc.due is not None and model.step_of(proc.due) <= k:
-                due.append((proc.due, ("expire" if proc.kind == "send" else "overdue", proc,
-                                       False)))
+            if proc.deadline is not None and model.step_of(proc.deadline) <= k:
+                due.append((proc.deadline, ("expire" if proc.kind == "send" else "overdue",
+                                            proc, False)))
         elif isinstance(proc, PendingResponse) and proc.at is not None \
                 and model.step_of(proc.at) <= k:
             due.append((proc.at, ("respond", (proc, None), False)))

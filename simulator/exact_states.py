@@ -34,6 +34,12 @@ class Work:
     batch: tuple | None = None
     late: bool = False  # a task past its due time, still to be done
 
+    @property
+    def deadline(self) -> float | None:
+        """When undone work reaches its due time: a send expires there unless a member has
+        started it, a task goes late."""
+        return None if self.kind == "send" and self.doing else self.due
+
 
 @dataclass(frozen=True, slots=True)
 class AutoSend:
@@ -121,7 +127,7 @@ def _fixed_time(proc: Proc) -> float | None:
     if isinstance(proc, (PendingResponse, FollowUp)):
         return proc.at
     if isinstance(proc, Work):
-        return proc.due
+        return proc.deadline
     return None
 
 

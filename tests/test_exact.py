@@ -327,3 +327,29 @@ def test_a_journey_started_on_a_birthday_is_refused() -> None:
     result = forecast_exact(program, scenario)
     assert isinstance(result, Refusal)
     assert "journey `j` starts on a date attribute" in str(result)
+
+
+def test_a_send_a_member_has_started_is_delivered_past_its_due_time() -> None:
+    """A confirmed send asked for on Tuesday 10:00 is due at the end of Wednesday's working
+    day, 21:00, 35 hours later. A member gets to it after exponential(10h) and then finishes
+    it, by its due time or after: it is delivered with probability 1 - exp(-35/10) and expires
+    otherwise, not when it is merely unfinished at its due time."""
+    tally = forecast("""
+content note: text "n"
+journey j {
+  when every day at 10:00
+  reentry never
+  send note via chat
+}
+scenario s {
+  start 2026-12-01  horizon 10d
+  population 100 { arrivals 0/day  owner guide }
+  staff guide 1000 { capacity 4/day  completion 100%  delay exponential(10h) }
+  channel chat { open 50%  click 0%  reply 10%  unfriend 0%  delay exponential(1h) }
+  purchase { daily 0%  after_click 0% }
+  fatigue { }
+}
+""")
+    started = 1 - math.exp(-35 / 10)
+    assert tally.delivered / 100 == pytest.approx(started, rel=1e-6)
+    assert tally.staff["guide"].expired / 100 == pytest.approx(1 - started, rel=1e-6)
