@@ -266,7 +266,8 @@ def _hazards(model: ExactModel, state: State, now: float,
             found.append([(("work", proc, True),
                            model.service_step(proc.role, proc.since, now))])
         elif isinstance(proc, Work) and proc.since <= since_ok:
-            found.append([(("ready", proc, True), model.delay_step(proc.role))])
+            ready, done = model.delay_step(proc.role, now)
+            found.append([(("ready", proc, True), ready), (("work", proc, True), done)])
         elif isinstance(proc, PendingResponse) and proc.since <= since_ok:
             step = model.response_step(proc.channel)
             found.append([(("respond", (proc, combo), True), step * p)

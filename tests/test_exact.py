@@ -9,7 +9,7 @@ import pytest
 
 from sopdsl.api import load
 from simulator.exact import Refusal, forecast_exact
-from simulator.montecarlo import forecast_exactly
+from simulator.montecarlo import forecast_exactly, simulate
 from simulator.results import Tally
 from sopdsl.scenario.build import effective_scenario
 from tests.runtime_kit import program_of
@@ -353,3 +353,37 @@ scenario s {
     started = 1 - math.exp(-35 / 10)
     assert tally.delivered / 100 == pytest.approx(started, rel=1e-6)
     assert tally.staff["guide"].expired / 100 == pytest.approx(1 - started, rel=1e-6)
+
+
+def test_a_member_who_gets_to_a_send_late_in_a_step_can_finish_it_in_that_step() -> None:
+    """A confirmed send asked for at 20:00, an hour before the working day ends: a member gets
+    to it after D ~ exponential(30m) and does it in S ~ exponential(1h) (12h / 12), so it goes
+    out that day with P(D + S <= 1h) = 1 + exp(-2) - 2 exp(-1), both ways; the rest waits for
+    the next morning, past the horizon."""
+    program = program_of("""
+content note: text "n"
+journey j {
+  when every day at 20:00
+  reentry never
+  send note via chat
+}
+scenario s {
+  start 2026-12-01  horizon 1d
+  population 2000 { arrivals 0/day  owner guide }
+  staff guide 20000 { capacity 12/day  completion 100%  delay exponential(30m) }
+  channel chat { open 50%  click 0%  reply 0%  unfriend 0%  delay exponential(1h) }
+  purchase { daily 0%  after_click 0% }
+  fatigue { }
+}
+""", playbook=PLAYBOOK)
+    scenario, diagnostics = effective_scenario(program)
+    assert scenario is not None, diagnostics
+    closed = 1 + math.exp(-2) - 2 * math.exp(-1)
+    exact = forecast_exact(program, scenario)
+    assert isinstance(exact, Tally), exact
+    assert exact.delivered / 2000 == pytest.approx(closed, rel=1e-6)
+    tallies = simulate(program, scenario, replications=10, seed=20261207, workers=1,
+                       baseline=False).tallies
+    sampled = sum(t.delivered for t in tallies) / (10 * 2000)
+    # Four standard errors of a mean of 20,000 draws.
+    assert sampled == pytest.approx(closed, abs=4 * math.sqrt(closed * (1 - closed) / 20000))
