@@ -387,3 +387,52 @@ scenario s {
     sampled = sum(t.delivered for t in tallies) / (10 * 2000)
     # Four standard errors of a mean of 20,000 draws.
     assert sampled == pytest.approx(closed, abs=4 * math.sqrt(closed * (1 - closed) / 20000))
+
+
+def test_a_mass_send_held_to_the_next_day_meets_that_days_limit_as_the_closed_form_says() -> None:
+    """WeCom lets a member reach a customer with one mass send a day. One is asked for on
+    Tuesday at 20:00, an hour before the working day ends; another on Wednesday at 09:00. The
+    first goes out on Tuesday when D + S <= 1h (D ~ exponential(30m) until a member gets to it,
+    S ~ exponential(12h / 5000) doing it), else on Wednesday morning, and then whichever of the
+    two goes second on Wednesday (the second does when D + S <= 12h) is dropped."""
+    program = program_of("""
+content a: text "a"
+content b: text "b"
+journey evening {
+  when every tuesday at 20:00
+  reentry never
+  send a via private_chat
+}
+journey morning {
+  when every wednesday at 09:00
+  reentry never
+  send b via private_chat
+}
+scenario s {
+  start 2026-12-01  horizon 2d
+  population 2000 { arrivals 0/day  owner guide }
+  staff guide 2000 { capacity 5000/day  completion 100%  delay exponential(30m) }
+  channel private_chat { open 50%  click 0%  reply 0%  unfriend 0%  delay exponential(1h) }
+  purchase { daily 0%  after_click 0% }
+  fatigue { }
+}
+""", playbook='playbook "t" { timezone "Asia/Shanghai"  mass_quota 31 per month }\n'
+               'role guide "g"\n')
+    scenario, diagnostics = effective_scenario(program)
+    assert scenario is not None, diagnostics
+    delay, service = 1 / 30, 5000 / (12 * 60)
+
+    def within(minutes: float) -> float:
+        """P(D + S <= minutes)."""
+        return 1 - (service * math.exp(-delay * minutes)
+                    - delay * math.exp(-service * minutes)) / (service - delay)
+
+    closed = (1 - within(60)) * within(12 * 60)
+    exact = forecast_exact(program, scenario)
+    assert isinstance(exact, Tally), exact
+    assert exact.dropped["staff_daily_limit"] / 2000 == pytest.approx(closed, rel=1e-6)
+    tallies = simulate(program, scenario, replications=5, seed=20261207, workers=1,
+                       baseline=False).tallies
+    sampled = sum(t.dropped.get("staff_daily_limit", 0) for t in tallies) / (5 * 2000)
+    # Four standard errors of a mean of 10,000 draws.
+    assert sampled == pytest.approx(closed, abs=4 * math.sqrt(closed * (1 - closed) / 10000))
