@@ -6,7 +6,7 @@ arm), the sends asked for and delivered, the sends dropped per reason, each staf
 tasks created, done and expired (a mass send or post is one, however many it reaches), and
 each send step's staff actions and deliveries. The intervals are simultaneous 95% intervals (Bonferroni:
 each at 1 - 5%/m for m figures), so a correct forecaster passes a case with at least 95%
-probability however many figures it has. Seeds are fixed, so the test is reproducible.
+probability however many figures it has. The seed is fixed, so the test is reproducible.
 
 A figure every replication counts the same (a fixed number of welcome sends, say) has a
 zero-width interval: there the exact value must match to rounding.
