@@ -3,7 +3,7 @@
 Time is a grid of `dt` minutes; step `k` stands for the interval ((k-1)dt, k dt], and
 anything random that happens inside it is handled at its end. A probability per step is
 exact for memoryless delays: an exponential response with mean m falls in a step with
-probability 1 - exp(-dt/m); staff delays count only working minutes.
+probability 1 - exp(-dt/m); staff do work in working minutes only.
 """
 
 from __future__ import annotations
@@ -209,9 +209,25 @@ class ExactModel:
         staff = self.scenario.staff.get(role or "")
         return staff.completion if staff and staff.count > 0 else 0.0
 
-    def delay_step(self, role: str) -> float:
-        """The chance a member gets to a waiting item in one step (the exponential `delay`)."""
-        return 1 - math.exp(-self.dt / self.scenario.staff[role].delay.params[0])
+    def delay_step(self, role: str, now: float) -> tuple[float, float]:
+        """The chances that a member gets to a waiting item in the step to `now` (after the
+        exponential `delay`) and is still doing it at the step's end, and that they get to it
+        and finish it inside the step."""
+        staff = self.scenario.staff[role]
+        rate = 1 / staff.delay.params[0]
+        # Working time runs at a constant pace inside a step: the grid falls on the hours' ends.
+        work = self.working_minutes(role, now - self.dt, now) / self.dt \
+            * staff.capacity_per_day / staff.hours.length_minutes
+        ready = 1 - math.exp(-rate * self.dt)
+        if work <= 0:
+            return ready, 0.0
+        # P(D + S <= dt) for D ~ exp(rate) and S ~ exp(work) independent.
+        if math.isclose(rate, work):
+            both = ready - rate * self.dt * math.exp(-rate * self.dt)
+        else:
+            both = ready - rate * (math.exp(-work * self.dt) - math.exp(-rate * self.dt)) \
+                / (rate - work)
+        return ready - both, both
 
     def service_step(self, role: str, since: float, now: float) -> float:
         """The chance an item a member got to at `since` is finished in the step to `now`.

@@ -266,7 +266,8 @@ def _hazards(model: ExactModel, state: State, now: float,
             found.append([(("work", proc, True),
                            model.service_step(proc.role, proc.since, now))])
         elif isinstance(proc, Work) and proc.since <= since_ok:
-            found.append([(("ready", proc, True), model.delay_step(proc.role))])
+            ready, done = model.delay_step(proc.role, now)
+            found.append([(("ready", proc, True), ready), (("work", proc, True), done)])
         elif isinstance(proc, PendingResponse) and proc.since <= since_ok:
             step = model.response_step(proc.channel)
             found.append([(("respond", (proc, combo), True), step * p)
@@ -298,9 +299,9 @@ def _fixed_actions(model: ExactModel, state: State, k: int) -> list[Action]:
     due: list[tuple[float, Action]] = []
     for proc in state.procs:
         if isinstance(proc, Work):
-            if proc.due is not None and model.step_of(proc.due) <= k:
-                due.append((proc.due, ("expire" if proc.kind == "send" else "overdue", proc,
-                                       False)))
+            if proc.deadline is not None and model.step_of(proc.deadline) <= k:
+                due.append((proc.deadline, ("expire" if proc.kind == "send" else "overdue",
+                                            proc, False)))
         elif isinstance(proc, PendingResponse) and proc.at is not None \
                 and model.step_of(proc.at) <= k:
             due.append((proc.at, ("respond", (proc, None), False)))

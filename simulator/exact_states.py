@@ -34,6 +34,12 @@ class Work:
     batch: tuple | None = None
     late: bool = False  # a task past its due time, still to be done
 
+    @property
+    def deadline(self) -> float | None:
+        """When undone work reaches its due time: a send expires there unless a member has
+        started it, a task goes late."""
+        return None if self.kind == "send" and self.doing else self.due
+
 
 @dataclass(frozen=True, slots=True)
 class AutoSend:
@@ -121,7 +127,7 @@ def _fixed_time(proc: Proc) -> float | None:
     if isinstance(proc, (PendingResponse, FollowUp)):
         return proc.at
     if isinstance(proc, Work):
-        return proc.due
+        return proc.deadline
     return None
 
 
@@ -147,6 +153,9 @@ def state_key(model: ExactModel, c: Customer, procs: tuple[Proc, ...],
         tuple(sorted(c.segments.items())),
         frozenset(d for d in c.sends.staff_days if d[1] == today), held,
         tuple(sorted(procs, key=repr)), arms,
+        # When scheduled triggers next fire: states alike in all else at different moments
+        # differ here, so a transition found for one is never reused for another.
+        model.interpreter.schedule_dues(c),
     )
 
 

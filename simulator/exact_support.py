@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from sopdsl.builtins import MASS_CHANNELS
 from sopdsl.syntax import ast
 from sopdsl.runtime.journey_program import default_reentry, recurrence
 from sopdsl.builtins import BATCHED_CHANNELS, GROUP_CHANNELS, MASS_CHANNELS
@@ -190,19 +189,13 @@ def _trigger_reasons(program: Program) -> list[str]:
                         f"journey `{journey.name.name}` starts `when inactive "
                         f"{trigger.duration.text}` ({_where(trigger)}), which depends on when "
                         "the customer was last active")
-                elif isinstance(trigger, ast.DateTrigger) or _is_date(program, trigger):
+                elif isinstance(trigger, ast.DateTrigger) or (
+                        isinstance(trigger, ast.EventTrigger)
+                        and program.is_date_trigger(trigger.event)):
                     reasons.append(
                         f"journey `{journey.name.name}` starts on a date attribute "
                         f"({_where(trigger)}); the exact method does not follow calendar dates")
     return reasons
-
-
-def _is_date(program: Program, trigger: ast.Trigger) -> bool:
-    if not isinstance(trigger, ast.EventTrigger):
-        return False
-    info = program.attributes.get(trigger.event.name.name)
-    return trigger.event.name.name not in program.events and info is not None \
-        and info.type == "date"
 
 
 def _expression_reasons(program: Program, scenario: Scenario) -> list[str]:

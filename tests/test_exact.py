@@ -9,7 +9,7 @@ import pytest
 
 from sopdsl.api import load
 from simulator.exact import Refusal, forecast_exact
-from simulator.montecarlo import forecast_exactly
+from simulator.montecarlo import forecast_exactly, simulate
 from simulator.report import build_report
 from simulator.results import Tally
 from sopdsl.scenario.build import effective_scenario
@@ -348,3 +348,153 @@ def test_group_posts_are_refused_before_propagating(journey: str, named: str) ->
     result = forecast_exact(program, scenario)
     assert isinstance(result, Refusal)
     assert named in str(result) and "use `--method montecarlo`" in str(result)
+
+
+def test_a_weekly_journey_enters_once_per_occurrence_beside_a_goal_journey() -> None:
+    """Tuesdays at 09:00 over 16 days from Tuesday 2026-12-01 are 3 occurrences: every customer
+    enters 3 times, however often a purchase reaches another journey's goal meanwhile."""
+    tally = forecast("""
+content tip: text "t"
+journey weekly {
+  when every tuesday at 09:00
+  reentry always
+  send tip via sms
+}
+journey other {
+  when every day at 08:00
+  reentry never
+  goal bought: purchase within 15d
+  wait 15d
+}
+scenario s {
+  start 2026-12-01  horizon 16d
+  population 2000 { arrivals 0/day  owner guide }
+  channel sms { open 50%  click 20%  reply 0%  unfriend 0%  delay exponential(6h) }
+  purchase { daily 1%  after_click 0% }
+  fatigue { }
+}
+""")
+    assert tally.journeys["weekly"].entered == pytest.approx(3 * 2000, rel=1e-9)
+    assert tally.journeys["other"].goals["bought"].rate == pytest.approx(1 - 0.99 ** 15, rel=1e-9)
+
+
+def test_a_journey_started_on_a_birthday_is_refused() -> None:
+    """`when birthday` reads like an event trigger but is a yearly date: the method refuses it."""
+    program = program_of('content a: text "a"\njourney j { when birthday  send a via sms }\n'
+                         + scenario_block("10d", "sms { open 50%  click 20%  reply 0%  "
+                                                 "unfriend 0%  delay exponential(6h) }"),
+                         playbook=PLAYBOOK)
+    scenario, diagnostics = effective_scenario(program)
+    assert scenario is not None, diagnostics
+    result = forecast_exact(program, scenario)
+    assert isinstance(result, Refusal)
+    assert "journey `j` starts on a date attribute" in str(result)
+
+
+def test_a_send_a_member_has_started_is_delivered_past_its_due_time() -> None:
+    """A confirmed send asked for on Tuesday 10:00 is due at the end of Wednesday's working
+    day, 21:00, 35 hours later. A member gets to it after exponential(10h) and then finishes
+    it, by its due time or after: it is delivered with probability 1 - exp(-35/10) and expires
+    otherwise, not when it is merely unfinished at its due time."""
+    tally = forecast("""
+content note: text "n"
+journey j {
+  when every day at 10:00
+  reentry never
+  send note via chat
+}
+scenario s {
+  start 2026-12-01  horizon 10d
+  population 100 { arrivals 0/day  owner guide }
+  staff guide 1000 { capacity 4/day  completion 100%  delay exponential(10h) }
+  channel chat { open 50%  click 0%  reply 10%  unfriend 0%  delay exponential(1h) }
+  purchase { daily 0%  after_click 0% }
+  fatigue { }
+}
+""")
+    started = 1 - math.exp(-35 / 10)
+    assert tally.delivered / 100 == pytest.approx(started, rel=1e-6)
+    assert tally.staff["guide"].expired / 100 == pytest.approx(1 - started, rel=1e-6)
+
+
+def test_a_member_who_gets_to_a_send_late_in_a_step_can_finish_it_in_that_step() -> None:
+    """A confirmed send asked for at 20:00, an hour before the working day ends: a member gets
+    to it after D ~ exponential(30m) and does it in S ~ exponential(1h) (12h / 12), so it goes
+    out that day with P(D + S <= 1h) = 1 + exp(-2) - 2 exp(-1), both ways; the rest waits for
+    the next morning, past the horizon."""
+    program = program_of("""
+content note: text "n"
+journey j {
+  when every day at 20:00
+  reentry never
+  send note via chat
+}
+scenario s {
+  start 2026-12-01  horizon 1d
+  population 2000 { arrivals 0/day  owner guide }
+  staff guide 20000 { capacity 12/day  completion 100%  delay exponential(30m) }
+  channel chat { open 50%  click 0%  reply 0%  unfriend 0%  delay exponential(1h) }
+  purchase { daily 0%  after_click 0% }
+  fatigue { }
+}
+""", playbook=PLAYBOOK)
+    scenario, diagnostics = effective_scenario(program)
+    assert scenario is not None, diagnostics
+    closed = 1 + math.exp(-2) - 2 * math.exp(-1)
+    exact = forecast_exact(program, scenario)
+    assert isinstance(exact, Tally), exact
+    assert exact.delivered / 2000 == pytest.approx(closed, rel=1e-6)
+    tallies = simulate(program, scenario, replications=10, seed=20261207, workers=1,
+                       baseline=False).tallies
+    sampled = sum(t.delivered for t in tallies) / (10 * 2000)
+    # Four standard errors of a mean of 20,000 draws.
+    assert sampled == pytest.approx(closed, abs=4 * math.sqrt(closed * (1 - closed) / 20000))
+
+
+def test_a_mass_send_held_to_the_next_day_meets_that_days_limit_as_the_closed_form_says() -> None:
+    """WeCom lets a member reach a customer with one mass send a day. One is asked for on
+    Tuesday at 20:00, an hour before the working day ends; another on Wednesday at 09:00. The
+    first goes out on Tuesday when D + S <= 1h (D ~ exponential(30m) until a member gets to it,
+    S ~ exponential(12h / 5000) doing it), else on Wednesday morning, and then whichever of the
+    two goes second on Wednesday (the second does when D + S <= 12h) is dropped."""
+    program = program_of("""
+content a: text "a"
+content b: text "b"
+journey evening {
+  when every tuesday at 20:00
+  reentry never
+  send a via private_chat
+}
+journey morning {
+  when every wednesday at 09:00
+  reentry never
+  send b via private_chat
+}
+scenario s {
+  start 2026-12-01  horizon 2d
+  population 2000 { arrivals 0/day  owner guide }
+  staff guide 2000 { capacity 5000/day  completion 100%  delay exponential(30m) }
+  channel private_chat { open 50%  click 0%  reply 0%  unfriend 0%  delay exponential(1h) }
+  purchase { daily 0%  after_click 0% }
+  fatigue { }
+}
+""", playbook='playbook "t" { timezone "Asia/Shanghai"  mass_quota 31 per month }\n'
+               'role guide "g"\n')
+    scenario, diagnostics = effective_scenario(program)
+    assert scenario is not None, diagnostics
+    delay, service = 1 / 30, 5000 / (12 * 60)
+
+    def within(minutes: float) -> float:
+        """P(D + S <= minutes)."""
+        return 1 - (service * math.exp(-delay * minutes)
+                    - delay * math.exp(-service * minutes)) / (service - delay)
+
+    closed = (1 - within(60)) * within(12 * 60)
+    exact = forecast_exact(program, scenario)
+    assert isinstance(exact, Tally), exact
+    assert exact.dropped["staff_daily_limit"] / 2000 == pytest.approx(closed, rel=1e-6)
+    tallies = simulate(program, scenario, replications=5, seed=20261207, workers=1,
+                       baseline=False).tallies
+    sampled = sum(t.dropped.get("staff_daily_limit", 0) for t in tallies) / (5 * 2000)
+    # Four standard errors of a mean of 10,000 draws.
+    assert sampled == pytest.approx(closed, abs=4 * math.sqrt(closed * (1 - closed) / 10000))

@@ -114,6 +114,11 @@ class Interpreter:
             best = customer.held[0].at
         return best
 
+    def schedule_dues(self, customer: Customer) -> tuple[float | None, ...]:
+        """When each scheduled trigger next fires for the customer (None: never)."""
+        self._next_schedule(customer)
+        return tuple(customer.due)
+
     def deliver(
         self, customer: Customer, send: SendRequested, now: float, staff: str | None = None,
     ) -> list[Effect]:
