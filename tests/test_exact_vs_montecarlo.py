@@ -43,7 +43,8 @@ ROUNDING = 1e-6
 
 
 def goal_rates(tally: Tally) -> dict[str, float]:
-    """Every goal rate of a tally, journeys and split arms, by a readable path."""
+    """Every defined goal rate of a tally, journeys and split arms, by a readable path (a
+    goal with nothing eligible has no rate)."""
     rates = {}
     for name, journey in tally.journeys.items():
         for goal, figures in journey.goals.items():
@@ -52,7 +53,7 @@ def goal_rates(tally: Tally) -> dict[str, float]:
             for arm, figures in arms.items():
                 for goal, arm_goal in figures.goals.items():
                     rates[f"{name}.{split}.{arm}.{goal}"] = arm_goal.rate
-    return rates
+    return {path: rate for path, rate in rates.items() if rate is not None}
 
 
 def counts(tally: Tally) -> dict[str, float]:
