@@ -6,7 +6,8 @@ import datetime as dt
 
 from runtime_kit import at, event, interpreter, show
 from sopdsl.runtime.effects import Entered
-from sopdsl.runtime.triggers import anniversary, month_day
+from sopdsl.runtime.triggers import month_day
+from sopdsl.runtime.yearly import anniversary
 
 DECLS = 'content a: text "a"\nsegment buyer = count(purchase, 30d) >= 2\n'
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sopdsl.syntax import ast
-from sopdsl.builtins import STAFF_CHANNELS, WELCOME_CHANNEL
+from sopdsl.builtins import STAFF_CHANNELS, WELCOME_CHANNEL, YEARLY_TYPES
+from sopdsl.lunar import FESTIVAL_NAMES
 from sopdsl.checker.declarations import check_cap
 from sopdsl.checker.group_journeys import check_group_journey
 from sopdsl.checker.placeholders import check_placeholders
@@ -149,13 +150,16 @@ class JourneyChecker:
             self.report("E219", name.span, f"`{name.name}` is an event, not a date attribute",
                         hint=f"to start on the event, write `when {name.name}` "
                              "without an offset or time")
+        elif info is None and name.name in FESTIVAL_NAMES:
+            return
         elif info is None:
             self.resolver.attribute(name.name, name.span)
-        elif info.type != "date":
+        elif info.type not in YEARLY_TYPES:
             kind = attribute_type(info)
             holds = f" (it holds {kind.describe()})" if kind is not None else ""
             self.report("E219", name.span, f"`{name.name}` is not a date attribute{holds}",
-                        hint="yearly triggers need a date attribute, such as `birthday`")
+                        hint="yearly triggers need a date attribute, such as `birthday`, "
+                             "or a festival, such as `mid_autumn`")
 
     def _every_trigger(self, trigger: ast.EveryTrigger) -> None:
         if trigger.interval is not None:

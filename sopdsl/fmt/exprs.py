@@ -33,6 +33,8 @@ def expr_text(node: ast.Expr) -> str:
             return f"ever({event_text(event)})"
         case ast.InDates(value=value, low=low, high=high):
             return f"{value_text(value)} in {low.text}..{high.text}"
+        case ast.DayTest(value=value, day=day):
+            return f"{value_text(value)} is {day.name}"
         case ast.CampaignTest(campaign=campaign, phase=None):
             return f"in campaign {campaign.name}"
         case ast.CampaignTest(campaign=campaign, phase=phase):

@@ -51,7 +51,7 @@ class Role(StrictModel):
 
 class Attribute(StrictModel):
     name: str
-    type: Literal["string", "number", "bool", "date", "enum"]
+    type: Literal["string", "number", "bool", "date", "lunar_date", "enum"]
     values: list[str] = Field(description="An enum's values.")
     builtin: bool
 
@@ -304,6 +304,6 @@ def _plain(value: Any) -> Any:
             return events_text(value)
         case ast.BoolOp() | ast.Not() | ast.Group() | ast.Compare() | ast.InList() | \
                 ast.InRange() | ast.TagTest() | ast.SegmentRef() | ast.EverTest() | \
-                ast.InDates() | ast.CampaignTest():
+                ast.InDates() | ast.CampaignTest() | ast.DayTest():
             return expr_text(value)
     return None
