@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from sopdsl.syntax import ast
 from sopdsl.builtins import STAFF_CHANNELS, WELCOME_CHANNEL, YEARLY_TYPES
+from sopdsl.diagnostics import did_you_mean
 from sopdsl.lunar import FESTIVAL_NAMES
 from sopdsl.checker.declarations import check_cap
 from sopdsl.checker.group_journeys import check_group_journey
@@ -152,6 +153,10 @@ class JourneyChecker:
                              "without an offset or time")
         elif info is None and name.name in FESTIVAL_NAMES:
             return
+        elif info is None and (festival := did_you_mean(name.name, FESTIVAL_NAMES)):
+            if self.resolver.complete:
+                self.report("E203", name.span, f"unknown attribute or festival `{name.name}`",
+                            hint=festival)
         elif info is None:
             self.resolver.attribute(name.name, name.span)
         elif info.type not in YEARLY_TYPES:

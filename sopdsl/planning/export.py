@@ -42,6 +42,8 @@ class ExportSettings(StrictModel):
     frequency_cap: Limit | None
     mass_quota: Limit
     stages: list[str] = Field(description="The lifecycle, in order.")
+    workdays: str = Field(default="every_day",
+                          description="The days staff work, which `due` counts in.")
 
 
 class Role(StrictModel):
@@ -177,7 +179,7 @@ def export_program(program: Program, file: str) -> Export:
             title=settings.title, timezone=settings.timezone,
             quiet_hours=DailyHours(*quiet).text if quiet else None,
             frequency_cap=_limit(settings.frequency_cap), mass_quota=_limit(settings.mass_quota),
-            stages=list(settings.stages)),
+            stages=list(settings.stages), workdays=settings.workdays),
         roles=[Role(name=n, title=d.title.value if d.title else None)
                for n, d in program.roles.items()],
         attributes=[Attribute(name=a.name, type=a.type, values=list(a.values),
