@@ -46,10 +46,14 @@ class LunarDay:
 
     def __str__(self) -> str:
         """The date as a data file gives it: `1990-闰04-08`, or `闰四月初八` without a year."""
-        leap = "闰" if self.leap else ""
         if self.year is not None:
-            return f"{self.year}-{leap}{self.month:02}-{self.day:02}"
-        return f"{leap}{_MONTHS[self.month - 1]}月{_day_name(self.day)}"
+            return f"{self.year}-{'闰' if self.leap else ''}{self.month:02}-{self.day:02}"
+        return self.month_day
+
+    @property
+    def month_day(self) -> str:
+        """The month and day as people write them: `闰四月初八`, `腊月廿三`."""
+        return f"{'闰' if self.leap else ''}{_MONTHS[self.month - 1]}月{_day_name(self.day)}"
 
 
 def _day_name(day: int) -> str:

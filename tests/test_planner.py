@@ -15,6 +15,7 @@ from runtime_kit import program_of
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Event
 from sopdsl.customers_io import Roster, StaffMember
+from sopdsl.lunar import parse_lunar
 from sopdsl.planning.planner import PlanInputs, Planner, PlanSettings
 from sopdsl.runtime.replay import CustomerData, replay
 
@@ -96,6 +97,18 @@ def test_content_placeholders_are_filled_from_customer_and_owner():
     reminder = next(t for t in tasks_of(text, "c007") if t["step"] == "refill/7")
     assert reminder["text"].startswith("杨柳您好，按上次购买的时间算，果果的奶粉")
     assert "陈晓可以帮您留货" in reminder["text"]
+
+
+def test_a_lunar_birthday_is_planned_on_its_solar_day_and_shown_by_month_and_day():
+    """Born 十月廿六 (lunar): in 2026 on 12-04 (the tenth lunar month of 2026 begins with the new
+    moon of 2026-11-09); the task is due two days before, its text names the lunar day."""
+    planner = planner_of('role guide "导购"\nattribute lunar_birthday: lunar_date\n'
+                         'journey j {\n  when lunar_birthday - 2d at 10:00\n'
+                         '  task guide "农历生日 {customer.lunar_birthday}，准备礼盒"\n}\n')
+    born = CustomerData("c1", attributes={"lunar_birthday": parse_lunar("1988-10-26")})
+    tasks, _ = planner.plan_customer(born)
+    assert [(t.kind, t.due.start, t.text) for t in tasks] == [
+        ("task", "2026-12-02T10:00:00+08:00", "农历生日 十月廿六，准备礼盒")]
 
 
 def test_loop_rounds_and_group_posts():
