@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from lunar_python import Lunar, LunarMonth, LunarYear, Solar
 
+from sopdsl.errors import SopdslError
+
 # The lunar years sopdsl converts: the dates it works with (sopdsl.builtins) and a year around.
 FIRST_YEAR, LAST_YEAR = 1969, 9800
 
@@ -27,7 +29,7 @@ _CHINESE = re.compile(r"(闰)?(正|冬|腊|十[一二]?|[一二三四五六七�
 _ISO = re.compile(r"(\d{4})-(闰)?(\d{1,2})-(\d{1,2})")
 
 
-class LunarError(ValueError):
+class LunarError(SopdslError):
     """Text that is not a lunar date, or a date the lunar calendar does not have."""
 
     def __init__(self, message: str, hint: str) -> None:

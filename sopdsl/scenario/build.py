@@ -142,8 +142,9 @@ def _calendar_gap(decl: ast.Scenario | None, program: Program,
         decl.name.span if decl is not None else holiday_reader(program).span)
     what = (f"the scenario runs from {scenario.start} to {last}" if decl is not None else
             f"the built-in scenario runs from {scenario.start} to {last}")
+    choose = "choose" if decl is not None else "declare a scenario with"
     return [diag("E333", span, f"{what}, but {gap}",
-                 "choose `start` and `horizon` within those years (a newer chinesecalendar "
+                 f"{choose} `start` and `horizon` within those years (a newer chinesecalendar "
                  "release adds years as they are published)")]
 
 
