@@ -129,7 +129,8 @@ CASES = [
     Case("holidays", population=400, arrivals=25, start_day=8, days=11, seed=5,
          start_time=dt.time(20)),
     # Lunar birthdays (a lunar date attribute drawn over a lunar year), 中秋 (2025-10-06) less a
-    # day, and `today is holiday` over the National Day break, planned from 2025-09-30.
+    # day, and `today is holiday` over the National Day break on a schedule that ends on
+    # 2025-10-06, planned from 2025-09-30 for 8 days.
     Case("lunar", population=2000, arrivals=5, start_day=10, days=8, seed=3,
          covers=("lunar_birthday_care/1", "lunar_birthday_care/3", "mid_autumn_greeting/1",
                  "holiday_hello/1")),

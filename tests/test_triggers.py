@@ -268,3 +268,18 @@ def test_festival_triggers_fire_for_everyone_on_the_festival():
     effects = machine.advance(c, clock.minutes(dt.datetime(2025, 12, 31)))
     assert fired(effects, clock) == [
         "2024-02-10 00:00", "2024-09-16 10:00", "2025-01-29 00:00", "2025-10-05 10:00"]
+
+
+def test_a_schedule_in_a_range_of_dates_fires_on_those_days_only():
+    """`every day at 10:00 in 12-03..12-05`: three days, both ends included; weekly and
+    monthly schedules take a range too."""
+    machine = machine_for(
+        "journey d { when every day at 10:00 in 2026-12-03..2026-12-05  reentry always }\n"
+        "journey w { when every friday at 09:00 in 2026-12-01..2026-12-31  reentry always }\n"
+        "journey m { when every month on last at 20:00 in 2027-01-15..2027-03-15 "
+        " reentry always }")
+    c = machine.new_customer("c1", 0.0)
+    effects = machine.advance(c, at("2027-12-31 00:00"))
+    assert entered(effects, "d") == ["12-03 10:00", "12-04 10:00", "12-05 10:00"]
+    assert entered(effects, "w") == ["12-04 09:00", "12-11 09:00", "12-18 09:00", "12-25 09:00"]
+    assert entered(effects, "m") == ["01-31 20:00", "02-28 20:00"]

@@ -13,7 +13,7 @@ from sopdsl.checker.group_journeys import check_group_journey
 from sopdsl.checker.placeholders import check_placeholders
 from sopdsl.checker.resolve import Resolver
 from sopdsl.syntax.step_ids import StepRef, walk_steps
-from sopdsl.checker.typecheck import ExprChecker, attribute_type
+from sopdsl.checker.typecheck import ExprChecker, attribute_type, check_date_range
 
 FRIEND_ADDED = "friend_added"
 # Clauses a journey gives at most once, with how to fix a second one.
@@ -169,6 +169,8 @@ class JourneyChecker:
     def _every_trigger(self, trigger: ast.EveryTrigger) -> None:
         if trigger.interval is not None:
             self._zero_window(trigger.interval, "a schedule that repeats every zero days")
+        if trigger.first is not None and trigger.last is not None:
+            check_date_range(self.report, trigger.first, trigger.last)
 
     def _inactive_trigger(self, trigger: ast.InactiveTrigger) -> None:
         self._zero_window(trigger.duration, "`inactive` for zero time")

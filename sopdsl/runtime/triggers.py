@@ -126,6 +126,23 @@ class MonthlySchedule(Schedule):
         raise AssertionError("a day of the month recurs within two months")
 
 
+class DatedSchedule(Schedule):
+    """`when every day at 10:00 in 2026-11-01..2026-11-11`: a schedule's moments on those local
+    days only, both included."""
+
+    __slots__ = ("inner", "first", "last")
+
+    def __init__(self, inner: Schedule, first: dt.date, last: dt.date) -> None:
+        super().__init__(inner.journey, f"{inner.label} in {first}..{last}")
+        self.inner, self.first, self.last = inner, first, last
+
+    def next_after(self, customer: Customer, clock: Clock, after: float) -> float | None:
+        t = self.inner.next_after(customer, clock, max(after, clock.at(self.first, 0) - 1))
+        while t is not None and clock.date_of(t) < self.first:
+            t = self.inner.next_after(customer, clock, t)
+        return t if t is not None and clock.date_of(t) <= self.last else None
+
+
 class MomentSchedule(Schedule):
     """`when at 2026-06-18 20:00` and `when campaign 618 starts peak`: once, at a local date
     and time, the same moment for every customer followed before it."""
@@ -235,11 +252,11 @@ def _add(
                 trigger.at.minutes if trigger.at else None))
         case ast.EveryTrigger(unit="month"):
             day = None if trigger.month_day == "last" else trigger.month_day
-            index.schedules.append(MonthlySchedule(
+            index.schedules.append(_within_dates(trigger, MonthlySchedule(
                 journey, f"every month on {trigger.month_day} at {trigger.at.text}", day,
-                trigger.at.minutes))
+                trigger.at.minutes)))
         case ast.EveryTrigger():
-            index.schedules.append(_every(journey, trigger))
+            index.schedules.append(_within_dates(trigger, _every(journey, trigger)))
         case ast.OnceTrigger():
             index.schedules.append(MomentSchedule(
                 journey, f"at {trigger.date.text} {trigger.at.text}", trigger.date.value,
@@ -282,6 +299,12 @@ def _date_label(trigger: ast.DateTrigger) -> str:
     if trigger.offset:
         label += f" {trigger.sign} {trigger.offset.text}"
     return label + (f" at {trigger.at.text}" if trigger.at else "")
+
+
+def _within_dates(trigger: ast.EveryTrigger, schedule: Schedule) -> Schedule:
+    if trigger.first is None or trigger.last is None:
+        return schedule
+    return DatedSchedule(schedule, trigger.first.value, trigger.last.value)
 
 
 def _every(journey: str, trigger: ast.EveryTrigger) -> EverySchedule:

@@ -363,6 +363,8 @@ class EveryTrigger(Node):
     interval: Duration | None = None
     at: TimeOfDay
     month_day: int | Literal["last"] | None = None  # `every month on 31` or `on last`
+    first: DateLit | None = None  # `in FIRST..LAST`: only on those days, both included
+    last: DateLit | None = None
 
 
 class OnceTrigger(Node):
