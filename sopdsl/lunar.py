@@ -37,7 +37,7 @@ class LunarError(SopdslError):
         self.hint = hint
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class LunarDay:
     """A date in the lunar calendar; `year` is None when only the month and day are known."""
 
