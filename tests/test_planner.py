@@ -111,6 +111,18 @@ def test_a_lunar_birthday_is_planned_on_its_solar_day_and_shown_by_month_and_day
         ("task", "2026-12-02T10:00:00+08:00", "农历生日 十月廿六，准备礼盒")]
 
 
+@pytest.mark.parametrize("lookback", [0, 1, 30])
+def test_a_schedule_in_a_range_of_dates_plans_the_same_days_whatever_the_lookback(lookback):
+    """`every day at 10:00 in 2026-12-01..2026-12-03`, planned from 12-02 for 3 days: 12-02 and
+    12-03, with 12-01 history (before the start), and never 12-04."""
+    program = program_of('role guide "导购"\njourney j {\n  when every day at 10:00 in '
+                         '2026-12-01..2026-12-03\n  task guide "整理"\n}\n')
+    planner = Planner(program, PlanSettings(dt.datetime(2026, 12, 2), 3, lookback))
+    tasks, _ = planner.plan_customer(CustomerData("c1"))
+    assert [t.due.start for t in tasks] == ["2026-12-02T10:00:00+08:00",
+                                            "2026-12-03T10:00:00+08:00"]
+
+
 def test_loop_rounds_and_group_posts():
     """Drip lessons carry their round; each is one post to the camp group (its two members),
     which takes no customer's monthly mass quota."""
