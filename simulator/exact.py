@@ -132,7 +132,7 @@ def period_days(program: Program) -> int | None:
 
 # What reads calendar dates: the schedule shifted by whole weeks is not the same schedule.
 _CALENDAR_NODES = (ast.OnceTrigger, ast.CampaignTrigger, ast.CampaignTest, ast.TodayValue,
-                   ast.InDates, ast.DateLit)
+                   ast.InDates, ast.DateLit, ast.DayTest)
 
 
 def capacity_reasons(model: ExactModel, totals: Totals, tally: Tally) -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from sopdsl.syntax import ast
 from sopdsl.runtime.journey_program import default_reentry, recurrence
-from sopdsl.builtins import BATCHED_CHANNELS, GROUP_CHANNELS, MASS_CHANNELS
+from sopdsl.builtins import BATCHED_CHANNELS, GROUP_CHANNELS, MASS_CHANNELS, YEARLY_TYPES
 from sopdsl.checker.program import Program
 from sopdsl.runtime.evaluate import HISTORY_VALUES, history_event
 from sopdsl.scenario.distributions import Distribution, duration_text
@@ -193,7 +193,7 @@ def _trigger_reasons(program: Program) -> list[str]:
                         isinstance(trigger, ast.EventTrigger)
                         and program.is_date_trigger(trigger.event)):
                     reasons.append(
-                        f"journey `{journey.name.name}` starts on a date attribute "
+                        f"journey `{journey.name.name}` starts on a yearly date "
                         f"({_where(trigger)}); the exact method does not follow calendar dates")
     return reasons
 
@@ -222,7 +222,7 @@ def _node_reason(node: ast.Node, program: Program, scenario: Scenario, dynamic: 
     if isinstance(node, ast.NameValue) and node.name in program.attributes:
         model = scenario.population.attributes.get(node.name)
         info = program.attributes[node.name]
-        if isinstance(model, DistributionAttribute) or info.type == "date" and model is not None:
+        if isinstance(model, DistributionAttribute) or info.type in YEARLY_TYPES and model is not None:
             return (f"{owner} reads attribute `{node.name}` ({_where(node)}), which the "
                     "scenario draws from a distribution; the exact method needs listed shares")
     return None

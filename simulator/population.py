@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sopdsl.builtins import MINUTES_PER_DAY
+from sopdsl.lunar import LunarDay, solar_day, to_lunar
 from sopdsl.runtime.customer import Event
 from sopdsl.scenario.model import (
     AgeAttribute, CalendarAttribute, DateRangeAttribute, DistributionAttribute, Scenario,
@@ -111,16 +112,18 @@ def generate(program: Program, scenario: Scenario, members: list[str],
     times = np.sort(rng.uniform(0, horizon, arrivals))
     first_stage = program.settings.stages[0]
     stock_stages = people.stages or {first_stage: 1.0}
-    stock = _profiles(scenario, people.size, stock_stages, members, 0, rng)
-    later = _profiles(scenario, arrivals, {first_stage: 1.0}, members, people.size, rng)
+    lunar = {name for name, info in program.attributes.items() if info.type == "lunar_date"}
+    stock = _profiles(scenario, people.size, stock_stages, members, 0, rng, lunar)
+    later = _profiles(scenario, arrivals, {first_stage: 1.0}, members, people.size, rng, lunar)
     latent = draw_latent(scenario, people.size + arrivals, generator_for or (lambda _: rng))
     history = _history(scenario, people.size, latent.spend, rng)
     return Population(stock, history, times, later, latent)
 
 
 def _profiles(scenario: Scenario, size: int, stages: dict[str, float], members: list[str],
-              first_number: int, rng: np.random.Generator) -> Profiles:
-    attributes = {name: _attribute(model, size, scenario.start, rng)
+              first_number: int, rng: np.random.Generator, lunar: set[str]) -> Profiles:
+    attributes = {name: _lunar_attribute(model, size, scenario.start, rng) if name in lunar
+                  else _attribute(model, size, scenario.start, rng)
                   for name, model in scenario.population.attributes.items()}
     tags = {tag: rng.random(size) < share for tag, share in scenario.population.tags.items()}
     owners = [members[(first_number + k) % len(members)] if members else None
@@ -148,6 +151,17 @@ def _attribute(model: Any, size: int, start: dt.date, rng: np.random.Generator) 
         return Column(ages.astype(np.int64),
                       [start - dt.timedelta(days=d) for d in range(oldest + 1)])
     return _choose({s.value: s.share for s in model.shares}, size, rng)
+
+
+def _lunar_attribute(model: Any, size: int, start: dt.date, rng: np.random.Generator) -> Column:
+    """A lunar date attribute: `uniform` over the days of the lunar year before the start's,
+    the other forms drawn as solar days, each kept as its lunar date."""
+    if isinstance(model, CalendarAttribute):
+        first = solar_day(LunarDay(start.year - 1, 1, 1), start.year - 1)
+        days = (solar_day(LunarDay(start.year, 1, 1), start.year) - first).days
+        model = DateRangeAttribute(first=first, last=first + dt.timedelta(days=days - 1))
+    column = _attribute(model, size, start, rng)
+    return Column(column.values, [to_lunar(day) for day in column.choices or ()])
 
 
 def _choose(shares: dict[Any, float], size: int, rng: np.random.Generator) -> Column:

@@ -12,7 +12,9 @@ MINUTES_PER_DAY: Final = 24 * 60
 DURATION_UNITS: Final[dict[str, int]] = {"m": 1, "h": 60, "d": MINUTES_PER_DAY,
                                          "w": 7 * MINUTES_PER_DAY}
 
-ATTRIBUTE_TYPES: Final = ("string", "number", "bool", "date", "enum")
+ATTRIBUTE_TYPES: Final = ("string", "number", "bool", "date", "lunar_date", "enum")
+# The attribute types that recur every year: `when birthday`, `today is birthday`.
+YEARLY_TYPES: Final = ("date", "lunar_date")
 
 BUILTIN_ATTRIBUTES: Final[dict[str, str]] = {
     "name": "string",

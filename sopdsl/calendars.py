@@ -65,14 +65,25 @@ class Workdays:
             return True
         if self.name == "mon_fri":
             return day.weekday() < 5
-        if not self.covers(day):
-            raise CalendarError(
-                f"`workdays china` knows the statutory holidays of {years_text(china_years())} "
-                f"only, not {day.isoformat()}; run within those years or use "
-                "`workdays mon_fri` (a newer chinesecalendar release adds years as they are "
-                "published)")
+        _require_china(day, "`workdays china`", "or use `workdays mon_fri` ")
         return chinese_calendar.is_workday(day)
 
     def is_holiday(self, day: dt.date) -> bool:
         """Whether `day` is a day off: the negation of `is_workday`."""
         return not self.is_workday(day)
+
+
+def is_statutory_holiday(day: dt.date) -> bool:
+    """Whether `day` is a day of a published statutory holiday break (CalendarError for a date
+    the calendar does not know): weekends inside the break count, 调休 working days do not."""
+    _require_china(day, "`is holiday`", "")
+    on_holiday, name = chinese_calendar.get_holiday_detail(day)
+    return bool(on_holiday and name is not None)
+
+
+def _require_china(day: dt.date, what: str, instead: str) -> None:
+    if day.year not in china_years():
+        raise CalendarError(
+            f"{what} knows the statutory holidays of {years_text(china_years())} only, not "
+            f"{day.isoformat()}; run within those years {instead}(a newer chinesecalendar "
+            "release adds years as they are published)")

@@ -71,9 +71,10 @@ CODES: dict[str, Code] = _codes(
     ("E220", "invalid-aggregate", "an aggregate over an event or field it does not apply to"),
     ("E221", "unknown-content-kind", "a content kind other than the built-in ones"),
     ("E222", "unknown-channel", "a channel other than private_chat, group, moments, sms, email, welcome"),
-    ("E223", "unknown-type", "an attribute type other than string, number, bool, date, enum"),
+    ("E223", "unknown-type", "an attribute type other than string, number, bool, date, lunar_date, enum"),
     ("E224", "duplicate-content-field", "a content field given twice in one content block"),
     ("E225", "import-not-playbook", "an import of a file that is not a .sop playbook"),
+    ("E226", "unknown-day", "`DATE is NAME` naming no kind of day, festival or date attribute"),
     ("E230", "unknown-phase", "a phase that the campaign does not declare"),
     # E3xx: journey and scenario structure
     ("E301", "journey-without-trigger", "a journey with no `when` clause"),
@@ -104,6 +105,7 @@ CODES: dict[str, Code] = _codes(
     ("E330", "invalid-month-day", "`every month on N` with N outside 1-31"),
     ("E331", "overlapping-phases", "campaign phases that share a name or a day"),
     ("E332", "unknown-workdays", "a `workdays` setting naming no working-day calendar"),
+    ("E333", "date-outside-holiday-calendar", "a date, scenario or plan window outside the years the statutory holiday calendar covers, in a playbook that reads it"),
     # W4xx: lint warnings (dead code, style, logic)
     ("W401", "unused-content", "a content that no step, event or goal uses"),
     ("W402", "unused-segment", "a segment that no expression or trigger uses"),

@@ -18,6 +18,7 @@ from sopdsl.builtins import CHANNELS, date_out_of_range
 from sopdsl.checker.program import Program
 from sopdsl.data_rows import DataProblems, read_rows
 from sopdsl.diagnostics import did_you_mean
+from sopdsl.lunar import LunarError, parse_lunar
 from sopdsl.errors import SopdslError
 from sopdsl.runtime.arms import stable_arm
 from sopdsl.runtime.clock import Clock
@@ -327,6 +328,11 @@ class Cells:
                 return dt.date.fromisoformat(text)
             except ValueError:
                 self.fail(f"`{name}` must be a date such as 1990-05-17, not `{text}`")
+        elif kind == "lunar_date":
+            try:
+                return parse_lunar(text)
+            except LunarError as error:
+                self.fail(f"`{name}`: {error}", error.hint)
         elif kind == "enum" and text not in values:
             self.fail(f"`{text}` is not a value of `{name}`",
                       did_you_mean(text, values) or f"values: {', '.join(values)}")

@@ -158,7 +158,7 @@ def values(draw) -> list[str]:
 
 @st.composite
 def _tests(draw) -> list[str]:
-    kind = draw(st.integers(0, 5))
+    kind = draw(st.integers(0, 6))
     if kind == 0:
         op = draw(st.sampled_from(["==", "!=", "<", "<=", ">", ">="]))
         return [*draw(values()), op, *draw(values())]
@@ -172,6 +172,8 @@ def _tests(draw) -> list[str]:
         return ["tag", draw(strings())]
     if kind == 4:
         return [draw(names())]
+    if kind == 5:
+        return [*draw(values()), "is", draw(names())]
     return ["ever", "(", *draw(events()), ")"]
 
 
@@ -212,7 +214,8 @@ def triggers(draw) -> list[str]:
     if kind == 3:
         day = draw(st.sampled_from([["day"], [draw(st.sampled_from(_WEEKDAYS))],
                                     [draw(durations()), "on", draw(st.sampled_from(_WEEKDAYS))]]))
-        return ["every", *day, *at]
+        dates = draw(st.sampled_from([[], ["in", "2026-11-01", "..", "2026-11-11"]]))
+        return ["every", *day, *at, *dates]
     if kind == 4:
         return ["inactive", draw(durations())]
     if kind == 5:

@@ -10,6 +10,7 @@ from runtime_kit import program_of
 from sopdsl.runtime.clock import Clock
 from sopdsl.customers_io import read_customers, read_events, read_staff
 from sopdsl.data_rows import MAX_PROBLEMS_PER_FILE, DataProblems
+from sopdsl.lunar import LunarDay
 
 PROGRAM = program_of("""
 role guide "导购"
@@ -21,9 +22,9 @@ event webinar
 CLOCK = Clock(dt.datetime(2026, 12, 2), "Asia/Shanghai")
 
 
-def customers(tmp_path, text, name="c.csv"):
+def customers(tmp_path, text, name="c.csv", program=PROGRAM):
     problems = DataProblems()
-    found = list(read_customers(write_file(tmp_path / name, text), PROGRAM, problems))
+    found = list(read_customers(write_file(tmp_path / name, text), program, problems))
     return [c for _, c in found], problems
 
 
@@ -182,3 +183,17 @@ def test_numbers_must_be_finite(tmp_path):
     found, problems = customers(tmp_path, "customer_id,age,score\nc1,inf,nan\nc2,1e999,2\n")
     assert codes(problems) == [("E604", 2), ("E604", 2), ("E604", 3)]
     assert [(c.attributes, c.score) for c in found] == [({}, 0), ({}, 2)]
+
+
+def test_lunar_dates_in_either_form_and_bad_ones_at_their_line(tmp_path):
+    """`lunar_date` cells: `1990-08-15`, `闰四月初八`; a leap month the year lacked is E604."""
+    found, problems = customers(tmp_path, (
+        "customer_id,lunar_birthday\nc1,1990-08-15\nc2,闰四月初八\nc3,2025-闰04-01\n"
+        "c4,八月三十二\n"), program=program_of("attribute lunar_birthday: lunar_date\n"))
+    assert [c.attributes for c in found] == [
+        {"lunar_birthday": LunarDay(1990, 8, 15)},
+        {"lunar_birthday": LunarDay(None, 4, 8, leap=True)}, {}, {}]
+    diagnostics = problems.finish()
+    assert [(d.code, d.span.line) for d in diagnostics] == [("E604", 4), ("E604", 5)]
+    assert "2025 had no 闰四月 (its leap month was 闰六月)" in diagnostics[0].message
+    assert "八月十五" in diagnostics[1].hint

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pytest
 
 from runtime_kit import program_of
 from sopdsl.builtins import MINUTES_PER_DAY as DAY
+from sopdsl.lunar import parse_lunar
+from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, Event
 from sopdsl.runtime.evaluate import ExprCompiler, rfm_scores
 
@@ -167,3 +170,46 @@ def test_arithmetic_and_division_by_zero(compiler):
     assert holds(compiler, "per_month", customer(Event("purchase", NOW - DAY, amount=348)))
     assert not holds(compiler, "per_month", customer(Event("purchase", NOW - DAY, amount=347)))
     assert not holds(compiler, "divide_by_zero", customer(attributes={"vehicle_age": 3}))
+
+
+DAYS = """
+attribute lunar_birthday: lunar_date
+segment holiday = today is holiday
+segment workday = today is workday
+segment mid_autumn_eve = today + 1d is 中秋
+segment lunar_birthday_today = today is lunar_birthday
+segment birthday_today = today is birthday
+"""
+
+
+@pytest.mark.parametrize("workdays, day, holiday, workday", [
+    ("china", "2025-10-04", True, False),  # a Saturday inside the National Day break
+    ("china", "2025-10-08", True, False),  # a Wednesday of the break
+    ("china", "2025-10-11", False, True),  # a Saturday worked (调休)
+    ("china", "2025-10-18", False, False),  # an ordinary weekend: off, but no holiday
+    ("china", "2025-10-09", False, True),
+    ("mon_fri", "2025-10-08", True, True),  # a holiday is a fact of the date, not of staff
+    ("every_day", "2025-10-18", False, True),
+])
+def test_holidays_and_workdays(workdays, day, holiday, workday):
+    playbook = f'playbook "t" {{\n  timezone "Asia/Shanghai"\n  workdays {workdays}\n}}\n'
+    found = ExprCompiler(program_of(DAYS, playbook=playbook), _clock(day))
+    assert holds(found, "holiday", customer(), 600) is holiday
+    assert holds(found, "workday", customer(), 600) is workday
+
+
+def test_festivals_and_yearly_dates_in_expressions():
+    """The eve of 中秋 2025 (10-06); 八月十五 and a 10-06 birthday are today that day."""
+    eve = ExprCompiler(program_of(DAYS), _clock("2025-10-05"))
+    day = ExprCompiler(program_of(DAYS), _clock("2025-10-06"))
+    born = customer(attributes={"lunar_birthday": parse_lunar("八月十五"),
+                                "birthday": dt.date(1990, 10, 6)})
+    assert holds(eve, "mid_autumn_eve", born, 600) and not holds(day, "mid_autumn_eve", born, 600)
+    assert holds(day, "lunar_birthday_today", born, 600)
+    assert holds(day, "birthday_today", born, 600)
+    assert not holds(eve, "lunar_birthday_today", born, 600)
+    assert not holds(day, "lunar_birthday_today", customer(), 600)  # none known: false
+
+
+def _clock(day: str) -> Clock:
+    return Clock(dt.datetime.fromisoformat(day), "Asia/Shanghai")

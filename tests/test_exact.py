@@ -388,7 +388,7 @@ def test_a_journey_started_on_a_birthday_is_refused() -> None:
     assert scenario is not None, diagnostics
     result = forecast_exact(program, scenario)
     assert isinstance(result, Refusal)
-    assert "journey `j` starts on a date attribute" in str(result)
+    assert "journey `j` starts on a yearly date" in str(result)
 
 
 def test_a_send_a_member_has_started_is_delivered_past_its_due_time() -> None:

@@ -23,6 +23,7 @@ from sopdsl.runtime.clock import WEEKDAYS
 from sopdsl.runtime.customer import Event
 from sopdsl.runtime.effects import Entered, SendDelivered, SendDropped, StateChanged
 from sopdsl.runtime.replay import CustomerData, replay
+from sopdsl.lunar import parse_lunar
 from sopdsl.scenario.build import effective_scenario
 from simulator.engine import run_replication
 from tests.test_engine import small
@@ -187,6 +188,29 @@ def test_a_weekly_journey_runs_as_often_in_simulation_plan_and_lint(reentry, run
     scenario = small(scenario, 3, 0, horizon_days=28).model_copy(update={"start": EPOCH.date()})
     tally = run_replication(program, scenario, 1)
     assert tally.journeys["weekly"].entered == 3 * runs
+
+
+YEARLY = """playbook "p" {{ timezone "Asia/Shanghai"  frequency_cap 1 per 360d }}
+content a: text "a"
+attribute lunar_birthday: lunar_date
+journey yearly {{ when {attribute} at 10:00  send a via sms }}
+"""
+
+
+@pytest.mark.parametrize(("attribute", "runs"), [("lunar_birthday", 2), ("birthday", 1)])
+def test_a_lunar_year_can_be_shorter_than_a_cap_window_in_lint_and_runs(attribute, runs):
+    """A lunar birthday recurs after 353 to 385 days, so a 360-day cap can see it twice: lint
+    says so, and a customer born 八月十五 enters on 2025-10-06 and on 2026-09-25, 354 days
+    later; a solar birthday once."""
+    text = YEARLY.format(attribute=attribute)
+    findings = _cap_findings(text)
+    assert (findings[0].startswith("`yearly` can send 2 messages within 360d") if runs == 2
+            else findings == [])
+    born = {"lunar_birthday": parse_lunar("八月十五"), "birthday": dt.date(1990, 10, 6)}
+    start = dt.datetime(2025, 10, 1)
+    effects = replay(load_text(text, "yearly.sop"), [CustomerData("c1", attributes=born)], [],
+                     start, start + dt.timedelta(days=360)).effects
+    assert sum(isinstance(e, Entered) for e in effects) == runs
 
 
 CURRENT = """playbook "p" {{ timezone "Asia/Shanghai" }}

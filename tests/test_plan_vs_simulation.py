@@ -41,6 +41,7 @@ from sopdsl.syntax import ast
 from sopdsl.api import load
 from sopdsl.runtime.arms import stable_arm
 from sopdsl.calendars import Workdays
+from sopdsl.lunar import LunarDay
 from sopdsl.runtime.clock import Clock
 from sopdsl.builtins import BATCHED_CHANNELS, STAFF_CHANNELS
 from sopdsl.runtime.effects import (
@@ -70,7 +71,8 @@ COUPONS = Path(__file__).resolve().parent / "data" / "coupons.sop"
 TEST_PLAYBOOKS = {"coupons": COUPONS,
                   "batches": Path(__file__).resolve().parent / "data" / "exact" / "batches.sop",
                   "campaign": Path(__file__).resolve().parent / "data" / "exact" / "campaign.sop",
-                  "holidays": Path(__file__).resolve().parent / "data" / "holidays.sop"}
+                  "holidays": Path(__file__).resolve().parent / "data" / "holidays.sop",
+                  "lunar": Path(__file__).resolve().parent / "data" / "lunar.sop"}
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,12 @@ CASES = [
     # staff's work is due from 2025-10-09 in the plan and done then in the simulation.
     Case("holidays", population=400, arrivals=25, start_day=8, days=11, seed=5,
          start_time=dt.time(20)),
+    # Lunar birthdays (a lunar date attribute drawn over a lunar year), 中秋 (2025-10-06) less a
+    # day, and `today is holiday` over the National Day break on a schedule that ends on
+    # 2025-10-06, planned from 2025-09-30 for 8 days.
+    Case("lunar", population=2000, arrivals=5, start_day=10, days=8, seed=3,
+         covers=("lunar_birthday_care/1", "lunar_birthday_care/3", "mid_autumn_greeting/1",
+                 "holiday_hello/1")),
 ]
 
 
@@ -229,7 +237,8 @@ def _write_inputs(folder: Path, customers: list[CustomerTrace], clock: Clock,
     for c in customers:
         row = {"customer_id": c.id, "owner": c.owner, "tags": list(c.tags), "stage": c.stage,
                "score": c.score}
-        row.update({name: value.isoformat() if isinstance(value, dt.date) else value
+        row.update({name: value.isoformat() if isinstance(value, dt.date)
+                    else str(value) if isinstance(value, LunarDay) else value
                     for name, value in c.attributes.items()})
         people.append(row)
         for event in [*sorted(c.history, key=lambda e: e.time), *c.events]:

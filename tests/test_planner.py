@@ -15,6 +15,7 @@ from runtime_kit import program_of
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Event
 from sopdsl.customers_io import Roster, StaffMember
+from sopdsl.lunar import parse_lunar
 from sopdsl.planning.planner import PlanInputs, Planner, PlanSettings
 from sopdsl.runtime.replay import CustomerData, replay
 
@@ -96,6 +97,30 @@ def test_content_placeholders_are_filled_from_customer_and_owner():
     reminder = next(t for t in tasks_of(text, "c007") if t["step"] == "refill/7")
     assert reminder["text"].startswith("杨柳您好，按上次购买的时间算，果果的奶粉")
     assert "陈晓可以帮您留货" in reminder["text"]
+
+
+def test_a_lunar_birthday_is_planned_on_its_solar_day_and_shown_by_month_and_day():
+    """Born 十月廿六 (lunar): in 2026 on 12-04 (the tenth lunar month of 2026 begins with the new
+    moon of 2026-11-09); the task is due two days before, its text names the lunar day."""
+    planner = planner_of('role guide "导购"\nattribute lunar_birthday: lunar_date\n'
+                         'journey j {\n  when lunar_birthday - 2d at 10:00\n'
+                         '  task guide "农历生日 {customer.lunar_birthday}，准备礼盒"\n}\n')
+    born = CustomerData("c1", attributes={"lunar_birthday": parse_lunar("1988-10-26")})
+    tasks, _ = planner.plan_customer(born)
+    assert [(t.kind, t.due.start, t.text) for t in tasks] == [
+        ("task", "2026-12-02T10:00:00+08:00", "农历生日 十月廿六，准备礼盒")]
+
+
+@pytest.mark.parametrize("lookback", [0, 1, 30])
+def test_a_schedule_in_a_range_of_dates_plans_the_same_days_whatever_the_lookback(lookback):
+    """`every day at 10:00 in 2026-12-01..2026-12-03`, planned from 12-02 for 3 days: 12-02 and
+    12-03, with 12-01 history (before the start), and never 12-04."""
+    program = program_of('role guide "导购"\njourney j {\n  when every day at 10:00 in '
+                         '2026-12-01..2026-12-03\n  task guide "整理"\n}\n')
+    planner = Planner(program, PlanSettings(dt.datetime(2026, 12, 2), 3, lookback))
+    tasks, _ = planner.plan_customer(CustomerData("c1"))
+    assert [t.due.start for t in tasks] == ["2026-12-02T10:00:00+08:00",
+                                            "2026-12-03T10:00:00+08:00"]
 
 
 def test_loop_rounds_and_group_posts():

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from simulator.population import generate
+from sopdsl.lunar import LunarDay, solar_day
 from sopdsl.scenario.model import Scenario
 from sopdsl.scenario.build import effective_scenario
 from tests.runtime_kit import program_of
@@ -152,3 +153,22 @@ def test_a_distribution_of_ages_gives_dates_before_the_start() -> None:
     assert max(dates) <= dt.date(2026, 12, 1)
     old = sum(d <= dt.date(2026, 10, 31) for d in dates)
     assert within_binomial(old, stock.size, math.exp(-31 / 90))
+
+
+def test_lunar_dates_uniform_over_the_lunar_days_of_a_year() -> None:
+    """`lunar_birthday: uniform` with the start in 2026: the 384 days of lunar 2025 (闰六月
+    included), from 2025-01-29 (春节) to 2026-02-16 (除夕), each equally likely."""
+    program = program_of(DECLS + "attribute lunar_birthday: lunar_date\nscenario s { start "
+                         "2026-12-01 population 6000 { attribute lunar_birthday: uniform } }\n")
+    scenario, diagnostics = effective_scenario(program)
+    assert diagnostics == []
+    stock = generate(program, scenario, [], np.random.default_rng(7)).stock
+    dates = [stock.attributes["lunar_birthday"].get(i) for i in range(stock.size)]
+    assert all(isinstance(d, LunarDay) and d.year == 2025 for d in dates)
+    assert {solar_day(d, 2025) for d in dates} <= {
+        dt.date(2025, 1, 29) + dt.timedelta(days=k) for k in range(384)}
+    leap = sum(d.leap for d in dates)  # 闰六月 has 29 days of the 384
+    assert leap and all(d.month == 6 for d in dates if d.leap)
+    assert within_binomial(leap, len(dates), 29 / 384)
+    first_month = sum(d.month == 1 for d in dates)
+    assert within_binomial(first_month, len(dates), 30 / 384)  # 正月 2025: 30 days

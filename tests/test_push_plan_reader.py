@@ -57,19 +57,26 @@ def test_missing_file_and_folder(tmp_path):
     assert "folder" in problem(open_plan(tmp_path))[3]
 
 
+def first_task_line(text: str) -> int:
+    """The line of a written plan's first task."""
+    return next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith('    {"key"'))
+
+
 def test_not_utf8_points_at_the_bad_byte(tmp_path):
     """A non-UTF-8 byte is an E620 at its line and column."""
     text = written_plan(make_tasks(1)).encode().replace("王芳".encode(), "王芳".encode("gbk"))
     code, line, column, message = problem(opened(tmp_path, text))
-    assert (code, line) == ("E620", 16) and "not UTF-8" in message and column > 1
+    assert (code, line) == ("E620", first_task_line(text.decode(errors="replace")))
+    assert "not UTF-8" in message and column > 1
 
 
 def test_cut_short_plan_is_not_json_with_position(tmp_path):
     """A plan cut in the middle of a task is E621 at the place JSON breaks."""
     text = written_plan(make_tasks(3))
-    lines = text.splitlines(keepends=True)
-    code, line, column, message = problem(opened(tmp_path, "".join(lines[:16]) + lines[16][:40]))
-    assert (code, line, column) == ("E621", 17, 13) and "unterminated string" in message
+    lines, second = text.splitlines(keepends=True), first_task_line(text) + 1
+    code, line, column, message = problem(
+        opened(tmp_path, "".join(lines[:second - 1]) + lines[second - 1][:40]))
+    assert (code, line, column) == ("E621", second, 13) and "unterminated string" in message
 
 
 def test_json_that_is_not_a_plan(tmp_path):
@@ -107,7 +114,7 @@ def test_a_due_time_that_is_no_time_is_refused(tmp_path, value):
     """A task whose due window is not made of times with an offset is E624 at its line."""
     text = written_plan(make_tasks(2)).replace("2026-12-02T21:00:00+08:00", value, 1)
     code, line, _, message = problem(opened(tmp_path, text))
-    assert (code, line) == ("E624", 16) and "`due`" in message
+    assert (code, line) == ("E624", first_task_line(text)) and "`due`" in message
 
 
 def test_other_version_is_refused(tmp_path):
@@ -121,7 +128,7 @@ def test_invalid_task_points_at_its_line(tmp_path):
     """A task that breaks the plan format is E624 at its own line, naming the field."""
     text = written_plan(make_tasks(3)).replace('"round": 1', '"round": 0', 2)
     code, line, column, message = problem(opened(tmp_path, text))
-    assert (code, line, column) == ("E624", 16, 5) and "`round`" in message
+    assert (code, line, column) == ("E624", first_task_line(text), 5) and "`round`" in message
 
 
 def test_invalid_task_in_another_layout_points_at_its_key(tmp_path):

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from runtime_kit import at, event, interpreter, show
+from programs import clean_program
+from runtime_kit import PLAYBOOK, at, event, interpreter, show
+from sopdsl.runtime.arms import stable_arm
+from sopdsl.runtime.clock import Clock
+from sopdsl.runtime.interpreter import Interpreter
 from sopdsl.runtime.effects import Entered
-from sopdsl.runtime.triggers import anniversary, month_day
+from sopdsl.runtime.triggers import month_day
+from sopdsl.runtime.yearly import anniversary
 
 DECLS = 'content a: text "a"\nsegment buyer = count(purchase, 30d) >= 2\n'
 
@@ -213,3 +218,68 @@ def test_one_off_trigger_fires_once():
     machine = machine_for("journey j { when at 2026-12-18 20:00  reentry always }")
     c = machine.new_customer("c1", 0.0)
     assert entered(machine.advance(c, at("2027-12-31 00:00"))) == ["12-18 20:00"]
+
+
+def lunar_machine(journeys: str, epoch: dt.datetime = dt.datetime(2024, 1, 1)):
+    """An interpreter of a playbook with a lunar birthday, on a clock whose minute 0 is `epoch`."""
+    text = PLAYBOOK + DECLS + "attribute lunar_birthday: lunar_date\n" + journeys
+    clock = Clock(epoch, "Asia/Shanghai")
+    return Interpreter(clean_program(text), clock, stable_arm), clock
+
+
+def fired(effects, clock: Clock) -> list[str]:
+    return [clock.local(e.time).strftime("%Y-%m-%d %H:%M") for e in effects
+            if isinstance(e, Entered)]
+
+
+def test_lunar_birthday_fires_on_its_solar_day_each_year():
+    """Born 八月十五: `lunar_birthday - 3d at 10:00` three days before 2024-2026's published
+    中秋 (2024-09-17, 2025-10-06, 2026-09-25)."""
+    machine, clock = lunar_machine(
+        "journey j { when lunar_birthday - 3d at 10:00  reentry always }")
+    c = machine.new_customer("c1", 0.0, attributes={"lunar_birthday": "1990-08-15"})
+    effects = machine.advance(c, clock.minutes(dt.datetime(2026, 12, 31)))
+    assert fired(effects, clock) == ["2024-09-14 10:00", "2025-10-03 10:00", "2026-09-22 10:00"]
+
+
+def test_lunar_birthdays_in_january_fire_once_a_solar_year():
+    """腊月廿三 of lunar 2023, 2024 and 2025 falls in the next solar years' Januarys and
+    Februarys: 2024-02-02, 2025-01-22, 2026-02-10."""
+    machine, clock = lunar_machine("journey j { when lunar_birthday  reentry always }")
+    c = machine.new_customer("c1", 0.0, attributes={"lunar_birthday": "腊月廿三"})
+    effects = machine.advance(c, clock.minutes(dt.datetime(2026, 12, 31)))
+    assert fired(effects, clock) == ["2024-02-02 00:00", "2025-01-22 00:00", "2026-02-10 00:00"]
+
+
+def test_leap_month_birthday_falls_in_the_leap_month_when_the_year_has_it():
+    """Born 闰六月初一: 2025 (with 闰六月) on 2025-07-25; 2024 and 2026 on 六月初一."""
+    machine, clock = lunar_machine("journey j { when lunar_birthday at 09:00  reentry always }")
+    c = machine.new_customer("c1", 0.0, attributes={"lunar_birthday": "闰六月初一"})
+    effects = machine.advance(c, clock.minutes(dt.datetime(2026, 12, 31)))
+    assert fired(effects, clock) == ["2024-07-06 09:00", "2025-07-25 09:00", "2026-07-14 09:00"]
+
+
+def test_festival_triggers_fire_for_everyone_on_the_festival():
+    """`when mid_autumn - 1d at 10:00` and `when 春节`, with no attribute at all."""
+    machine, clock = lunar_machine(
+        "journey m { when mid_autumn - 1d at 10:00  reentry always }\n"
+        "journey s { when 春节  reentry always }")
+    c = machine.new_customer("c1", 0.0)
+    effects = machine.advance(c, clock.minutes(dt.datetime(2025, 12, 31)))
+    assert fired(effects, clock) == [
+        "2024-02-10 00:00", "2024-09-16 10:00", "2025-01-29 00:00", "2025-10-05 10:00"]
+
+
+def test_a_schedule_in_a_range_of_dates_fires_on_those_days_only():
+    """`every day at 10:00 in 12-03..12-05`: three days, both ends included; weekly and
+    monthly schedules take a range too."""
+    machine = machine_for(
+        "journey d { when every day at 10:00 in 2026-12-03..2026-12-05  reentry always }\n"
+        "journey w { when every friday at 09:00 in 2026-12-01..2026-12-31  reentry always }\n"
+        "journey m { when every month on last at 20:00 in 2027-01-15..2027-03-15 "
+        " reentry always }")
+    c = machine.new_customer("c1", 0.0)
+    effects = machine.advance(c, at("2027-12-31 00:00"))
+    assert entered(effects, "d") == ["12-03 10:00", "12-04 10:00", "12-05 10:00"]
+    assert entered(effects, "w") == ["12-04 09:00", "12-11 09:00", "12-18 09:00", "12-25 09:00"]
+    assert entered(effects, "m") == ["01-31 20:00", "02-28 20:00"]

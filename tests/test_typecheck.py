@@ -161,3 +161,45 @@ def test_segments_that_share_a_segment_are_not_a_cycle():
     """Two segments using a third (a diamond) are fine."""
     text = 'segment base = tag "x"\nsegment a = base\nsegment b = base and a\n'
     assert codes(text) == []
+
+
+LUNAR = "attribute lunar_birthday: lunar_date\n"
+
+
+def test_day_tests_take_holiday_workday_festivals_and_yearly_dates():
+    """`today is holiday`, a festival by either name, a date attribute, solar or lunar."""
+    assert codes(f"{PRELUDE}{LUNAR}segment s = today is holiday or today is workday or "
+                 "today + 3d is mid_autumn or today is 端午 or today is birthday or "
+                 "today is lunar_birthday\n") == []
+
+
+def test_an_unknown_day_lists_what_is_known():
+    found = check_unit("segment s = today is midautumn\n")
+    assert [d.code for d in found] == ["E226"]
+    assert found[0].hint == "did you mean `mid_autumn`?"
+    found = check_unit("segment s = today is payday\n")
+    assert found[0].message == "`payday` is not a kind of day"
+    assert "`holiday`, `workday`, a festival (spring_festival (春节)" in found[0].hint
+
+
+def test_day_tests_need_a_date_and_a_yearly_attribute():
+    assert segment_codes("age is holiday") == ["E207"]
+    assert segment_codes("today is age") == ["E219"]
+
+
+def test_a_lunar_date_has_no_order_and_no_arithmetic():
+    """It falls on another solar day each year: the hint says how to use it instead."""
+    found = check_unit(f"{LUNAR}segment s = today - lunar_birthday > 3\n")
+    assert [d.code for d in found] == ["E207"]
+    assert "`when lunar_birthday - 3d at 10:00`" in found[0].hint
+    found = check_unit(f"{LUNAR}segment s = lunar_birthday < today\n")
+    assert [d.code for d in found] == ["E207"]
+    assert "`today is lunar_birthday`" in found[0].hint
+    assert codes(f"{LUNAR}segment s = lunar_birthday == 2026-01-01\n") == ["E207"]
+
+
+def test_yearly_triggers_on_lunar_dates_and_festivals():
+    assert codes(f"{PRELUDE}{LUNAR}journey j {{\n  when lunar_birthday - 3d at 10:00 or "
+                 "mid_autumn - 1d at 10:00 or 除夕\n  tag \"x\"\n}\n") == []
+    found = check_unit('journey j {\n  when mid_autum - 1d at 10:00\n  tag "x"\n}\n')
+    assert [(d.code, d.hint) for d in found] == [("E203", "did you mean `mid_autumn`?")]

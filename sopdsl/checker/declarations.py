@@ -149,7 +149,7 @@ def check_attribute(resolver: Resolver, decl: ast.AttributeDecl) -> None:
     if type_ref.kind not in ATTRIBUTE_TYPES:
         resolver.report("E223", type_ref.span, f"unknown attribute type `{type_ref.kind}`",
                         hint=did_you_mean(type_ref.kind, ATTRIBUTE_TYPES)
-                        or "the types are string, number, bool, date and enum(...)")
+                        or "the types are string, number, bool, date, lunar_date and enum(...)")
     seen: set[str] = set()
     for value in type_ref.values:
         if value.value in seen:

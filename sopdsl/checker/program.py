@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 from sopdsl.syntax import ast
 from sopdsl.builtins import (
     BUILTIN_ATTRIBUTES, BUILTIN_EVENTS, DEFAULT_MASS_QUOTA, DEFAULT_STAGES, DEFAULT_TIMEZONE,
+    YEARLY_TYPES,
 )
 from sopdsl.calendars import DEFAULT_WORKDAYS, WORKDAY_CALENDARS
+from sopdsl.lunar import FESTIVAL_NAMES
 from sopdsl.diagnostics import Diagnostic, has_errors
 from sopdsl.syntax.source import SourceFile
 
@@ -95,10 +97,13 @@ class Program:
             return None
 
     def is_date_trigger(self, event: ast.EventRef) -> bool:
-        """True for `when birthday`: parsed like an event trigger, it is a yearly date trigger."""
-        info = self.attributes.get(event.name.name)
-        return (event.content is None and event.name.name not in self.events
-                and info is not None and info.type == "date")
+        """True for `when birthday` and `when 中秋`: parsed like an event trigger, it is a
+        yearly date trigger (a date attribute, or else a festival)."""
+        name = event.name.name
+        if event.content is not None or name in self.events:
+            return False
+        info = self.attributes.get(name)
+        return info.type in YEARLY_TYPES if info is not None else name in FESTIVAL_NAMES
 
 
 def collect(unit: Unit) -> Program:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sopdsl.syntax import ast
-from sopdsl.builtins import CHANNELS
+from sopdsl.builtins import CHANNELS, YEARLY_TYPES
 from sopdsl.diagnostics import Diagnostic, diag, did_you_mean
 from sopdsl.checker.program import AttributeInfo, EventInfo, Program
 from sopdsl.syntax.source import Span
@@ -170,7 +170,7 @@ class Resolver:
                 return f"compare the attribute with a value: `{name} == true`"
             return f"compare the attribute with a value, as in `{name} == ...`"
         if (actual, expected) == ("attribute", "event"):
-            if self.program.attributes[name].type != "date":
+            if self.program.attributes[name].type not in YEARLY_TYPES:
                 return None
             return f"a date starts a yearly journey with a trigger: `when {name} - 3d at 10:00`"
         return _WRONG_KIND_HINTS.get((actual, expected), "").format(name=name) or None

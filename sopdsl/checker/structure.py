@@ -5,13 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sopdsl.syntax import ast
-from sopdsl.builtins import STAFF_CHANNELS, WELCOME_CHANNEL
+from sopdsl.builtins import STAFF_CHANNELS, WELCOME_CHANNEL, YEARLY_TYPES
+from sopdsl.diagnostics import did_you_mean
+from sopdsl.lunar import FESTIVAL_NAMES
 from sopdsl.checker.declarations import check_cap
 from sopdsl.checker.group_journeys import check_group_journey
 from sopdsl.checker.placeholders import check_placeholders
 from sopdsl.checker.resolve import Resolver
 from sopdsl.syntax.step_ids import StepRef, walk_steps
-from sopdsl.checker.typecheck import ExprChecker, attribute_type
+from sopdsl.checker.typecheck import ExprChecker, attribute_type, check_date_range
 
 FRIEND_ADDED = "friend_added"
 # Clauses a journey gives at most once, with how to fix a second one.
@@ -149,17 +151,26 @@ class JourneyChecker:
             self.report("E219", name.span, f"`{name.name}` is an event, not a date attribute",
                         hint=f"to start on the event, write `when {name.name}` "
                              "without an offset or time")
+        elif info is None and name.name in FESTIVAL_NAMES:
+            return
+        elif info is None and (festival := did_you_mean(name.name, FESTIVAL_NAMES)):
+            if self.resolver.complete:
+                self.report("E203", name.span, f"unknown attribute or festival `{name.name}`",
+                            hint=festival)
         elif info is None:
             self.resolver.attribute(name.name, name.span)
-        elif info.type != "date":
+        elif info.type not in YEARLY_TYPES:
             kind = attribute_type(info)
             holds = f" (it holds {kind.describe()})" if kind is not None else ""
             self.report("E219", name.span, f"`{name.name}` is not a date attribute{holds}",
-                        hint="yearly triggers need a date attribute, such as `birthday`")
+                        hint="yearly triggers need a date attribute, such as `birthday`, "
+                             "or a festival, such as `mid_autumn`")
 
     def _every_trigger(self, trigger: ast.EveryTrigger) -> None:
         if trigger.interval is not None:
             self._zero_window(trigger.interval, "a schedule that repeats every zero days")
+        if trigger.first is not None and trigger.last is not None:
+            check_date_range(self.report, trigger.first, trigger.last)
 
     def _inactive_trigger(self, trigger: ast.InactiveTrigger) -> None:
         self._zero_window(trigger.duration, "`inactive` for zero time")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sopdsl.syntax import ast
+from sopdsl.builtins import YEARLY_TYPES
 from sopdsl.diagnostics import did_you_mean
+from sopdsl.lunar import FESTIVAL_NAMES, FESTIVALS
 from sopdsl.checker.program import AttributeInfo
 from sopdsl.checker.resolve import Resolver
 from sopdsl.syntax.source import Span
@@ -14,6 +16,8 @@ from sopdsl.syntax.source import Span
 ORDERED_KINDS = frozenset({"number", "date", "stage"})
 ORDERING = frozenset({"<", "<=", ">", ">="})
 RFM_DIMENSIONS = ("r", "f", "m")
+# What `DATE is NAME` tells besides festivals and date attributes (docs/reference.md).
+DAY_KINDS = ("holiday", "workday")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,15 +36,21 @@ class Type:
 _TYPE_WORDS = {
     "number": "a number", "string": "a string", "bool": "a bool", "date": "a date",
     "stage": "a stage", "duration": "a duration", "time": "a time of day",
+    "lunar_date": "a lunar date",
 }
 NUMBER, STRING, BOOL, DATE = Type("number"), Type("string"), Type("bool"), Type("date")
 STAGE, DURATION, TIME = Type("stage"), Type("duration"), Type("time")
+LUNAR = Type("lunar_date")
 
 _LITERAL_TYPES = {
     ast.Number: NUMBER, ast.Percent: NUMBER, ast.StringLit: STRING, ast.BoolLit: BOOL,
     ast.DateLit: DATE, ast.Duration: DURATION, ast.TimeOfDay: TIME,
 }
-_ATTRIBUTE_TYPES = {"number": NUMBER, "string": STRING, "bool": BOOL, "date": DATE}
+_ATTRIBUTE_TYPES = {"number": NUMBER, "string": STRING, "bool": BOOL, "date": DATE,
+                    "lunar_date": LUNAR}
+# A lunar date has a solar day only within a year: what to write instead of ordering it.
+_LUNAR_HINT = ("a lunar date falls on another solar day each year: start a yearly journey with "
+               "`when {name} - 3d at 10:00`, or test the day with `today is {name}`")
 
 # A value of each type, for hints: "compare it with a number, such as `3`".
 _EXAMPLES = {
@@ -75,7 +85,7 @@ class ExprChecker:
             ast.BoolOp: self._bool_op, ast.Not: self._not, ast.Group: self._group,
             ast.Compare: self._compare, ast.InList: self._in_list, ast.InRange: self._in_range,
             ast.TagTest: _nothing, ast.SegmentRef: self._segment_ref, ast.EverTest: self._ever,
-            ast.InDates: self._in_dates,
+            ast.InDates: self._in_dates, ast.DayTest: self._day_test,
             ast.CampaignTest: lambda e: resolver.campaign_phase(e.campaign, e.phase),
         }
         self._values = {
@@ -174,6 +184,9 @@ class ExprChecker:
                     f"`{subject.attribute.name} in [...]`")
         elif subject.kind in ("string", "bool"):
             hint = "use `==` or `!=`"
+        elif subject.kind == "lunar_date":
+            subject_value = expr.right if _is_literal(expr.left) else expr.left
+            hint = _LUNAR_HINT.format(name=value_name(subject_value))
         self.report("E207", expr.span, f"`{expr.op}` does not apply to {subject.describe()}", hint)
 
     def _require(self, expected: Type, value: ast.Value, actual: Type, span: Span) -> None:
@@ -241,11 +254,38 @@ class ExprChecker:
                         hint="compare a date attribute or `today` with the range")
         check_date_range(self.report, expr.low, expr.high)
 
+    def _day_test(self, expr: ast.DayTest) -> None:
+        value_type = self.value_type(expr.value)
+        if value_type is not None and value_type is not DATE:
+            self.report("E207", expr.value.span,
+                        f"`is` tells what a date is, not {value_type.describe()}",
+                        hint="write a date before `is`, such as `today is holiday` or "
+                             "`today + 3d is mid_autumn`")
+        name = expr.day
+        if name.name in DAY_KINDS or name.name in FESTIVAL_NAMES:
+            return
+        info = self.resolver.program.attributes.get(name.name)
+        if info is not None and info.type not in YEARLY_TYPES:
+            kind = attribute_type(info)
+            holds = f" (it holds {kind.describe()})" if kind is not None else ""
+            self.report("E219", name.span, f"`{name.name}` is not a date attribute{holds}",
+                        hint="`today is ATTRIBUTE` tests a yearly date, such as `birthday`")
+        elif info is None:
+            self.report("E226", name.span, f"`{name.name}` is not a kind of day",
+                        hint=did_you_mean(name.name, [*DAY_KINDS, *FESTIVAL_NAMES])
+                        or f"`is` takes {day_names_text()} or a date attribute")
+
     # ---- values -----------------------------------------------------------------------
 
     def _arith(self, value: ast.Arith) -> Type | None:
         left, right = self.value_type(value.left), self.value_type(value.right)
         if left is None or right is None:
+            return None
+        if LUNAR in (left, right):
+            lunar = value.left if left is LUNAR else value.right
+            self.report("E207", value.span,
+                        f"`{value.op}` does not apply to {left.describe()} and {right.describe()}",
+                        hint=_LUNAR_HINT.format(name=value_name(lunar)))
             return None
         if DATE in (left, right):
             return self._date_arith(value, left, right)
@@ -316,3 +356,14 @@ def _is_literal(value: ast.Value) -> bool:
 
 def _quoted(values: tuple[str, ...]) -> str:
     return ", ".join(f'"{v}"' for v in values)
+
+
+def day_names_text() -> str:
+    """What `DATE is NAME` takes, for hints: `holiday`, `workday` and the festivals."""
+    festivals = ", ".join(f"{name} ({chinese})" for name, (chinese, _) in FESTIVALS.items())
+    return f"`holiday`, `workday`, a festival ({festivals})"
+
+
+def value_name(value: ast.Value) -> str:
+    """An attribute's name for a hint (`lunar_birthday` for anything else)."""
+    return value.name if isinstance(value, ast.NameValue) else "lunar_birthday"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sopdsl.syntax import ast
+from sopdsl.checker.calendar_years import check_date_literals
 from sopdsl.checker.campaigns import check_campaign
 from sopdsl.checker.declarations import (
     DECLARED_KINDS, Namespace, check_attribute, check_content, check_playbooks,
@@ -49,4 +50,4 @@ def validate(program: Program) -> list[Diagnostic]:
                     check_campaign(resolver, decl)
     check_playbooks(resolver, playbooks)
     check_segment_cycles(resolver, segment_refs)
-    return resolver.diagnostics
+    return resolver.diagnostics + check_date_literals(program)

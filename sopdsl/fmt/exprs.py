@@ -33,6 +33,8 @@ def expr_text(node: ast.Expr) -> str:
             return f"ever({event_text(event)})"
         case ast.InDates(value=value, low=low, high=high):
             return f"{value_text(value)} in {low.text}..{high.text}"
+        case ast.DayTest(value=value, day=day):
+            return f"{value_text(value)} is {day.name}"
         case ast.CampaignTest(campaign=campaign, phase=None):
             return f"in campaign {campaign.name}"
         case ast.CampaignTest(campaign=campaign, phase=phase):
@@ -96,9 +98,10 @@ def trigger_text(trigger: ast.Trigger) -> str:
         case ast.EnterTrigger(segment=segment, current=current):
             return f"enter {segment.name}{' including current' if current else ''}"
         case ast.EveryTrigger(unit="month", month_day=day, at=at):
-            return f"every month on {day}{at_suffix(at)}"
+            return f"every month on {day}{at_suffix(at)}{_dates_suffix(trigger)}"
         case ast.EveryTrigger(unit=unit, weekday=weekday, interval=interval, at=at):
-            return f"every {_day_spec(unit, weekday, interval)}{at_suffix(at)}"
+            return (f"every {_day_spec(unit, weekday, interval)}{at_suffix(at)}"
+                    f"{_dates_suffix(trigger)}")
         case ast.OnceTrigger(date=date, at=at):
             return f"at {date.text} {at.text}"
         case ast.CampaignTrigger(campaign=campaign, phase=phase, at=at):
@@ -138,6 +141,13 @@ def sc_value_text(value: ast.ScValue) -> str:
         case ast.ModelName(name=name):
             return name
     return literal_text(value)
+
+
+def _dates_suffix(trigger: ast.EveryTrigger) -> str:
+    """` in 2026-11-01..2026-11-11`, or nothing."""
+    if trigger.first is None or trigger.last is None:
+        return ""
+    return f" in {trigger.first.text}..{trigger.last.text}"
 
 
 def at_suffix(at: ast.TimeOfDay | None) -> str:

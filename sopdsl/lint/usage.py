@@ -123,6 +123,7 @@ _NOTES: dict[type, Callable[[Any, Usage], None]] = {
     ast.ScStaff: lambda n, u: u.roles.add(n.role.name),
     ast.SetStep: _set,
     ast.DateTrigger: lambda n, u: u.attributes.add(n.attribute.name),
+    ast.DayTest: lambda n, u: u.attributes.add(n.day.name),
     ast.ScAttribute: lambda n, u: u.attributes.add(n.attribute.name),
     ast.ContentDecl: _content,
 }

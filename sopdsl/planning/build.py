@@ -16,6 +16,7 @@ from sopdsl.syntax import ast
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.hours import WorkingTime, due_time
 from sopdsl.runtime.customer import Customer
+from sopdsl.lunar import LunarDay
 from sopdsl.customers_io import Roster
 from sopdsl.runtime.effects import (
     Effect, Entered, HandoffRequested, Notified, SendDelivered, SendDropped, SendRequested,
@@ -397,6 +398,8 @@ def _shown(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, LunarDay):
+        return value.month_day  # a lunar birthday is told by its month and day: 八月十五
     return str(_plain(value))
 
 

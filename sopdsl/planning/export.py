@@ -42,6 +42,8 @@ class ExportSettings(StrictModel):
     frequency_cap: Limit | None
     mass_quota: Limit
     stages: list[str] = Field(description="The lifecycle, in order.")
+    workdays: str = Field(default="every_day",
+                          description="The days staff work, which `due` counts in.")
 
 
 class Role(StrictModel):
@@ -51,7 +53,7 @@ class Role(StrictModel):
 
 class Attribute(StrictModel):
     name: str
-    type: Literal["string", "number", "bool", "date", "enum"]
+    type: Literal["string", "number", "bool", "date", "lunar_date", "enum"]
     values: list[str] = Field(description="An enum's values.")
     builtin: bool
 
@@ -177,7 +179,7 @@ def export_program(program: Program, file: str) -> Export:
             title=settings.title, timezone=settings.timezone,
             quiet_hours=DailyHours(*quiet).text if quiet else None,
             frequency_cap=_limit(settings.frequency_cap), mass_quota=_limit(settings.mass_quota),
-            stages=list(settings.stages)),
+            stages=list(settings.stages), workdays=settings.workdays),
         roles=[Role(name=n, title=d.title.value if d.title else None)
                for n, d in program.roles.items()],
         attributes=[Attribute(name=a.name, type=a.type, values=list(a.values),
@@ -304,6 +306,6 @@ def _plain(value: Any) -> Any:
             return events_text(value)
         case ast.BoolOp() | ast.Not() | ast.Group() | ast.Compare() | ast.InList() | \
                 ast.InRange() | ast.TagTest() | ast.SegmentRef() | ast.EverTest() | \
-                ast.InDates() | ast.CampaignTest():
+                ast.InDates() | ast.CampaignTest() | ast.DayTest():
             return expr_text(value)
     return None

@@ -137,6 +137,9 @@ class PlanWindow(StrictModel):
     days: int = Field(ge=1)
     lookback_days: int = Field(ge=0, description="How far before start customer history is "
                                                  "replayed through the journeys.")
+    staff_hours: str | None = Field(
+        default=None, description="HH:MM-HH:MM: when staff work on their working days, which "
+                                  "due times count in (absent in plans of earlier releases).")
 
 
 class PlanPlaybook(StrictModel):
@@ -145,6 +148,8 @@ class PlanPlaybook(StrictModel):
     title: str | None
     file: str
     timezone: str
+    workdays: str = Field(default="every_day",
+                          description="The `workdays` calendar due times count working days in.")
 
 
 class PlanSummary(StrictModel):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import math
 import operator
 from collections.abc import Callable
@@ -14,9 +15,11 @@ from typing import Any
 
 from sopdsl.syntax import ast
 from sopdsl.builtins import MINUTES_PER_DAY
+from sopdsl.calendars import Workdays, is_statutory_holiday
 from sopdsl.runtime.campaigns import CampaignCalendar
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, event_key
+from sopdsl.runtime.yearly import as_yearly, is_festival, is_yearly_day
 from sopdsl.checker.program import Program
 from sopdsl.syntax.walk import nodes
 
@@ -132,6 +135,8 @@ class ExprCompiler:
                 return lambda c, now: _safe(_between, value(c, now), (first, last))
             case ast.CampaignTest():
                 return self._campaign_test(expr)
+            case ast.DayTest():
+                return self._day_test(expr)
         raise TypeError(f"not an expression: {type(expr).__name__}")
 
     def _campaign_test(self, expr: ast.CampaignTest) -> Pred:
@@ -140,6 +145,24 @@ class ExprCompiler:
             return lambda c, now: phase_at(campaign, now) is not None
         phase = expr.phase.name
         return lambda c, now: phase_at(campaign, now) == phase
+
+    def _day_test(self, expr: ast.DayTest) -> Pred:
+        day_of, name = self.value(expr.value), expr.day.name
+        info = self.program.attributes.get(name)
+        if info is not None:
+            lunar = info.type == "lunar_date"
+
+            def is_yearly(c: Customer, now: float) -> bool:
+                day, yearly = day_of(c, now), as_yearly(c.attributes.get(name), lunar)
+                return day is not None and yearly is not None and is_yearly_day(yearly, day)
+            return is_yearly
+        if name == "holiday":
+            test: Callable[[dt.date], bool] = is_statutory_holiday
+        elif name == "workday":
+            test = Workdays(self.program.settings.workdays).is_workday
+        else:
+            test = functools.partial(is_festival, name)
+        return lambda c, now: (day := day_of(c, now)) is not None and test(day)
 
     def _compare(self, expr: ast.Compare) -> Pred:
         compare = _COMPARE[expr.op]

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sopdsl.runtime.arms import ArmChooser, stable_arm
-from sopdsl.builtins import ACTIVITY_EVENTS, CHANNEL_FACTS
+from sopdsl.builtins import ACTIVITY_EVENTS, CHANNEL_FACTS, YEARLY_TYPES
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, DueSend, Event, Run, event_key
 from sopdsl.runtime.effects import (
@@ -24,7 +24,8 @@ from sopdsl.runtime.journey_program import CompiledJourney, compile_program
 from sopdsl.runtime.limits import Limits, delivery_order
 from sopdsl.checker.program import Program
 from sopdsl.runtime.steps import Instruction, Send
-from sopdsl.runtime.triggers import as_date, index_triggers
+from sopdsl.runtime.triggers import index_triggers
+from sopdsl.runtime.yearly import as_yearly
 
 _STALE = float("-inf")  # a scheduled trigger's cached next moment that must be recomputed
 _ACTIVITY = frozenset((*ACTIVITY_EVENTS, "friend_added"))
@@ -57,8 +58,10 @@ class Interpreter:
         schedules = self.triggers.schedules
         self._on_activity = [i for i, s in enumerate(schedules) if s.depends == "activity"]
         self._on_attributes = [i for i, s in enumerate(schedules) if s.depends == "attributes"]
-        self._date_attributes = {
-            name for name, info in program.attributes.items() if info.type == "date"}
+        # Yearly attributes, each with whether it is lunar.
+        self._date_attributes = {name: info.type == "lunar_date"
+                                 for name, info in program.attributes.items()
+                                 if info.type in YEARLY_TYPES}
         self.on_step: StepHook | None = None
         self.before_step: StepGate | None = None
         self._step_starts = {name: _step_starts(j.code) for name, j in self.journeys.items()}
@@ -445,7 +448,8 @@ class Interpreter:
         self._handle_event(c, Event("delivered", now, send.content), now, out)
 
     def _normalized(self, attributes: dict[str, Any]) -> dict[str, Any]:
-        return {name: as_date(value) if name in self._date_attributes and value is not None
+        return {name: as_yearly(value, self._date_attributes[name])
+                if name in self._date_attributes and value is not None
                 else value for name, value in attributes.items()}
 
 

@@ -18,6 +18,9 @@ from sopdsl.syntax.step_ids import walk_steps
 
 WEEK = 7 * MINUTES_PER_DAY
 YEAR = 365 * MINUTES_PER_DAY
+# The least time between a lunar date's days in successive lunar years (353 days from 1970 to
+# 2100: a short year, or a leap-month date moving back to its ordinary month).
+LUNAR_YEAR = 353 * MINUTES_PER_DAY
 
 
 @dataclass(slots=True, eq=False)
@@ -132,10 +135,16 @@ def trigger_period(program: Program, trigger: ast.Trigger) -> int | None:
         case ast.EveryTrigger():
             return WEEK * every_weeks(trigger)
         case ast.DateTrigger():
-            return YEAR
+            return _yearly_period(program, trigger.attribute.name)
         case ast.EventTrigger() if program.is_date_trigger(trigger.event):
-            return YEAR
+            return _yearly_period(program, trigger.event.name.name)
     return None
+
+
+def _yearly_period(program: Program, name: str) -> int:
+    """A year for a solar date attribute; for a lunar one or a festival, the least lunar year."""
+    info = program.attributes.get(name)
+    return YEAR if info is not None and info.type == "date" else LUNAR_YEAR
 
 
 def every_weeks(trigger: ast.EveryTrigger) -> int:

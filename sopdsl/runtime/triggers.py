@@ -12,7 +12,9 @@ from sopdsl.syntax import ast
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.runtime.clock import WEEKDAYS, Clock, week_index
 from sopdsl.runtime.customer import Customer
+from sopdsl.lunar import FESTIVAL_NAMES, FESTIVALS, LunarDay
 from sopdsl.runtime.evaluate import ExprCompiler, Pred
+from sopdsl.runtime.yearly import as_yearly, day_in_year
 from sopdsl.checker.program import Program
 
 from sopdsl.runtime.journey_program import YEAR, every_weeks
@@ -40,28 +42,50 @@ class Schedule(abc.ABC):
 
 
 class DateSchedule(Schedule):
-    """`when birthday - 3d at 10:00`: yearly from a date attribute (Feb 29 is Feb 28 otherwise)."""
+    """`when birthday - 3d at 10:00`: yearly from a date attribute, solar or lunar
+    (`day_in_year` says on which day of each year)."""
 
-    __slots__ = ("attribute", "offset", "at")
+    __slots__ = ("attribute", "lunar", "offset", "at")
     depends = "attributes"
 
-    def __init__(self, journey: str, label: str, attribute: str, offset: int, at: int | None):
+    def __init__(self, journey: str, label: str, attribute: str, offset: int, at: int | None,
+                 lunar: bool = False) -> None:
         super().__init__(journey, label)
-        self.attribute, self.offset, self.at = attribute, offset, at
+        self.attribute, self.lunar, self.offset, self.at = attribute, lunar, offset, at
+
+    def yearly(self, customer: Customer) -> dt.date | LunarDay | None:
+        """The date that recurs, None when the customer has none."""
+        return as_yearly(customer.attributes.get(self.attribute), self.lunar)
 
     def next_after(self, customer: Customer, clock: Clock, after: float) -> float | None:
-        day = as_date(customer.attributes.get(self.attribute))
+        day = self.yearly(customer)
         if day is None:
             return None
         spread = abs(self.offset) // YEAR + 1  # years an offset can move the moment by, rounded up
         year = clock.date_of(after).year
-        for year in range(year - spread, year + spread + 2):
-            t = clock.at(anniversary(day, year), 0) + self.offset
+        # From a year earlier: a lunar year's days can fall in the next solar year.
+        for year in range(year - spread - 1, year + spread + 2):
+            t = clock.at(day_in_year(day, year), 0) + self.offset
             if self.at is not None:
                 t = clock.at(clock.date_of(t), self.at)
             if t > after:
                 return t
         return None
+
+
+class FestivalSchedule(DateSchedule):
+    """`when mid_autumn - 3d at 10:00`: yearly on a festival's day, the same for everyone."""
+
+    __slots__ = ("festival",)
+    depends = None
+
+    def __init__(self, journey: str, label: str, festival: str, offset: int,
+                 at: int | None) -> None:
+        super().__init__(journey, label, festival, offset, at, lunar=True)
+        self.festival = FESTIVALS[FESTIVAL_NAMES[festival]][1]
+
+    def yearly(self, customer: Customer) -> LunarDay:
+        return self.festival
 
 
 class EverySchedule(Schedule):
@@ -100,6 +124,23 @@ class MonthlySchedule(Schedule):
             if t > after:
                 return t
         raise AssertionError("a day of the month recurs within two months")
+
+
+class DatedSchedule(Schedule):
+    """`when every day at 10:00 in 2026-11-01..2026-11-11`: a schedule's moments on those local
+    days only, both included."""
+
+    __slots__ = ("inner", "first", "last")
+
+    def __init__(self, inner: Schedule, first: dt.date, last: dt.date) -> None:
+        super().__init__(inner.journey, f"{inner.label} in {first}..{last}")
+        self.inner, self.first, self.last = inner, first, last
+
+    def next_after(self, customer: Customer, clock: Clock, after: float) -> float | None:
+        t = self.inner.next_after(customer, clock, max(after, clock.at(self.first, 0) - 1))
+        while t is not None and clock.date_of(t) < self.first:
+            t = self.inner.next_after(customer, clock, t)
+        return t if t is not None and clock.date_of(t) <= self.last else None
 
 
 class MomentSchedule(Schedule):
@@ -196,8 +237,8 @@ def _add(
 ) -> None:
     match trigger:
         case ast.EventTrigger() if program.is_date_trigger(trigger.event):
-            attribute = trigger.event.name.name
-            index.schedules.append(DateSchedule(journey, attribute, attribute, 0, None))
+            name = trigger.event.name.name
+            index.schedules.append(_yearly(program, journey, name, name, 0, None))
         case ast.EventTrigger():
             event, content = trigger.event.name.name, trigger.event.content
             label = event if content is None else f"{event}({content.name})"
@@ -206,16 +247,16 @@ def _add(
         case ast.DateTrigger():
             offset = trigger.offset.minutes if trigger.offset else 0
             sign = -1 if trigger.sign == "-" else 1
-            index.schedules.append(DateSchedule(
-                journey, _date_label(trigger), trigger.attribute.name, sign * offset,
+            index.schedules.append(_yearly(
+                program, journey, _date_label(trigger), trigger.attribute.name, sign * offset,
                 trigger.at.minutes if trigger.at else None))
         case ast.EveryTrigger(unit="month"):
             day = None if trigger.month_day == "last" else trigger.month_day
-            index.schedules.append(MonthlySchedule(
+            index.schedules.append(_within_dates(trigger, MonthlySchedule(
                 journey, f"every month on {trigger.month_day} at {trigger.at.text}", day,
-                trigger.at.minutes))
+                trigger.at.minutes)))
         case ast.EveryTrigger():
-            index.schedules.append(_every(journey, trigger))
+            index.schedules.append(_within_dates(trigger, _every(journey, trigger)))
         case ast.OnceTrigger():
             index.schedules.append(MomentSchedule(
                 journey, f"at {trigger.date.text} {trigger.at.text}", trigger.date.value,
@@ -243,11 +284,27 @@ def _add(
                     journey, f"enter {segment} including current", index.segments[segment]))
 
 
+def _yearly(program: Program, journey: str, label: str, name: str, offset: int,
+            at: int | None) -> DateSchedule:
+    """The schedule of a yearly trigger on a date attribute or, when none is declared, a
+    festival (the checker has seen to it that it is one or the other)."""
+    info = program.attributes.get(name)
+    if info is None:
+        return FestivalSchedule(journey, label, name, offset, at)
+    return DateSchedule(journey, label, name, offset, at, lunar=info.type == "lunar_date")
+
+
 def _date_label(trigger: ast.DateTrigger) -> str:
     label = trigger.attribute.name
     if trigger.offset:
         label += f" {trigger.sign} {trigger.offset.text}"
     return label + (f" at {trigger.at.text}" if trigger.at else "")
+
+
+def _within_dates(trigger: ast.EveryTrigger, schedule: Schedule) -> Schedule:
+    if trigger.first is None or trigger.last is None:
+        return schedule
+    return DatedSchedule(schedule, trigger.first.value, trigger.last.value)
 
 
 def _every(journey: str, trigger: ast.EveryTrigger) -> EverySchedule:
@@ -276,24 +333,3 @@ def month_day(year: int, month: int, day: int | None) -> dt.date:
     last = calendar.monthrange(year, month)[1]
     return dt.date(year, month, last if day is None else min(day, last))
 
-
-def as_date(value: object) -> dt.date | None:
-    """A date attribute's value as a date (dates, datetimes and ISO strings), else None."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
-def anniversary(day: dt.date, year: int) -> dt.date:
-    """`day`'s anniversary in `year`; a Feb 29 date falls on Feb 28 in common years."""
-    try:
-        return day.replace(year=year)
-    except ValueError:
-        return dt.date(year, 2, 28)

@@ -15,6 +15,7 @@ from sopdsl.syntax import ast
 from sopdsl.builtins import CHANNELS, PURPOSES
 from sopdsl.diagnostics import Diagnostic, diag, did_you_mean, has_errors
 from sopdsl.syntax.files import display_path
+from sopdsl.checker.calendar_years import calendar_gap, holiday_reader
 from sopdsl.fmt.exprs import expr_text
 from sopdsl.syntax.source import Span
 from sopdsl.scenario.bounds import SizeProblem, size_problems
@@ -65,7 +66,9 @@ def effective_scenario(
     else:
         return None, [_unknown_scenario(program, name)]
     if decl is None:
-        return builtin_scenario(program, today=today), []
+        scenario = builtin_scenario(program, today=today)
+        outside = _calendar_gap(None, program, scenario)
+        return (None, outside) if outside else (scenario, [])
     return build_scenario(decl, program, today=today)
 
 
@@ -117,7 +120,32 @@ def build_scenario(
                  for problem in size_problems(scenario)]
     if too_large:
         return None, found.diagnostics + too_large
+    outside = _calendar_gap(decl, program, scenario)
+    if outside:
+        return None, found.diagnostics + outside
     return scenario, found.diagnostics
+
+
+def _calendar_gap(decl: ast.Scenario | None, program: Program,
+                  scenario: Scenario) -> list[Diagnostic]:
+    """E333 when the run's days leave the years of a holiday calendar the playbook reads, at
+    the `start` or `horizon` that takes it there (else at what reads the calendar)."""
+    last = scenario.start + dt.timedelta(minutes=scenario.horizon_minutes - 1)
+    gap = calendar_gap(program, scenario.start, last)
+    if gap is None:
+        return []
+    settings = {item.key.name: item for item in decl.items
+                if isinstance(item, ast.ScSetting)} if decl is not None else {}
+    start_covered = calendar_gap(program, scenario.start, scenario.start) is None
+    written = settings.get("horizon" if start_covered else "start")
+    span = written.values[0].span if written is not None and written.values else (
+        decl.name.span if decl is not None else holiday_reader(program).span)
+    what = (f"the scenario runs from {scenario.start} to {last}" if decl is not None else
+            f"the built-in scenario runs from {scenario.start} to {last}")
+    choose = "choose" if decl is not None else "declare a scenario with"
+    return [diag("E333", span, f"{what}, but {gap}",
+                 f"{choose} `start` and `horizon` within those years (a newer chinesecalendar "
+                 "release adds years as they are published)")]
 
 
 def _bound_span(decl: ast.Scenario, problem: SizeProblem) -> Span:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sopdsl.syntax import ast
+from sopdsl.builtins import YEARLY_TYPES
 from sopdsl.diagnostics import did_you_mean
 from sopdsl.syntax.source import Span
 from sopdsl.scenario.distributions import Distribution, range_problem
@@ -81,7 +82,7 @@ def _attribute(item: ast.ScAttribute, program: Program, found: Findings) -> obje
     if not known(name.name, program.attributes, "E203", name.span, "attribute", found):
         return None
     info = program.attributes[name.name]
-    if info.type == "date":
+    if info.type in YEARLY_TYPES:
         return _date_attribute(item, info, found)
     if item.distribution is None:
         return _shares_attribute(item, info, found)

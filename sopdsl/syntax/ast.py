@@ -245,9 +245,17 @@ class CampaignTest(Node):
     phase: Ident | None = None
 
 
+class DayTest(Node):
+    """`today is holiday`, `today is 中秋`, `today is birthday`: what a day is (the name is
+    `holiday`, `workday`, a festival or a date attribute, told apart by the checker)."""
+
+    value: Value
+    day: Ident
+
+
 Expr = Union[
     BoolOp, Not, Group, Compare, InList, InRange, TagTest, SegmentRef, EverTest, InDates,
-    CampaignTest,
+    CampaignTest, DayTest,
 ]
 
 
@@ -355,6 +363,8 @@ class EveryTrigger(Node):
     interval: Duration | None = None
     at: TimeOfDay
     month_day: int | Literal["last"] | None = None  # `every month on 31` or `on last`
+    first: DateLit | None = None  # `in FIRST..LAST`: only on those days, both included
+    last: DateLit | None = None
 
 
 class OnceTrigger(Node):

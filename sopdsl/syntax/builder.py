@@ -296,9 +296,11 @@ class RuleBuilder(CalendarRules, LiteralBuilder):
         return True
 
     def every_trigger(self, span, children):
-        (unit, weekday, interval, month_day), at = children
+        (unit, weekday, interval, month_day), at, dates = children
+        first, last = dates if dates is not None else (None, None)
         return ast.EveryTrigger.make(span=span, unit=unit, weekday=weekday,
-                                interval=interval, at=at, month_day=month_day)
+                                interval=interval, at=at, month_day=month_day,
+                                first=first, last=last)
 
     def every_day(self, span, children):
         token = children[0]

@@ -39,6 +39,9 @@ class CalendarRules:
         value, (low, high) = children
         return ast.InDates.make(span=span, value=value, low=low, high=high)
 
+    def day_test(self, span, children):
+        return ast.DayTest.make(span=span, value=children[0], day=children[1])
+
     def campaign_test(self, span, children):
         return ast.CampaignTest.make(span=span, campaign=children[0], phase=children[1])
 

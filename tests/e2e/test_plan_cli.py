@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from sopdsl.cli import main
-from programs import ONBOARDING, SAMPLE_DATA
+from programs import ONBOARDING, ROOT, SAMPLE_DATA
 
 SAMPLE = ["--customers", SAMPLE_DATA / "customers.csv", "--events", SAMPLE_DATA / "events.csv",
           "--staff", SAMPLE_DATA / "staff.csv", "--start", "2026-12-02", "--days", "7"]
@@ -67,6 +67,20 @@ def test_bad_start_is_a_usage_error():
     args[args.index("2026-12-02")] = "next monday"
     result = run("plan", ONBOARDING, *args)
     assert result.exit_code == 2 and "--start" in result.stderr
+
+
+def test_a_plan_past_the_holiday_calendar_is_an_e333(tmp_path):
+    """`workdays china` planned past the published years: exit 2 naming the years, nothing
+    written, no traceback."""
+    playbook = ROOT / "tests" / "data" / "holidays.sop"
+    out = tmp_path / "plan.json"
+    args = [*SAMPLE]
+    args[args.index("2026-12-02")] = "2026-12-28"
+    result = run("plan", playbook, *args, "-o", out)
+    assert result.exit_code == 2, result.output
+    assert ("E333: the plan runs from 2026-11-28 (its start less the lookback) to 2027-01-04, "
+            "but `workdays china` knows the statutory holidays of 2004-20") in result.stderr
+    assert not out.exists() and "Traceback" not in result.stderr
 
 
 def test_missing_data_file_exits_2_and_writes_nothing(tmp_path):

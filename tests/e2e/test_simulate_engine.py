@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from click.testing import CliRunner
 
@@ -46,14 +47,16 @@ def test_another_seed_gives_other_figures():
     assert first["kpis"] != other["kpis"]
 
 
-def test_a_run_past_the_holiday_calendar_is_an_input_error(tmp_path):
-    """`workdays china` on dates the published calendar does not cover stops with exit 2 and
-    names the covered years."""
+def test_a_run_past_the_holiday_calendar_is_an_e333_at_its_start(tmp_path):
+    """`workdays china` on dates the published calendar does not cover is an E333 at the
+    scenario's `start` (exit 1, a finding in the playbook) naming the covered years."""
     text = (ROOT / "tests" / "data" / "holidays.sop").read_text(encoding="utf-8")
     playbook = tmp_path / "late.sop"
     playbook.write_text(text.replace("start 2025-09-22", "start 2040-09-22"), encoding="utf-8")
     result = CliRunner().invoke(main, ["simulate", str(playbook), "--replications", "1",
                                        "--customers", "20"])
-    assert result.exit_code == 2, result.output
-    assert "`workdays china` knows the statutory holidays of 2004-20" in result.stderr
+    assert result.exit_code == 1, result.output
+    assert re.search(r"late\.sop:\d+:9: E333 error: the scenario runs from 2040-09-22 to "
+                     r"2040-10-21, but `workdays china` knows the statutory holidays of 2004-20",
+                     result.stderr)
     assert "Traceback" not in result.stderr + result.stdout
