@@ -177,6 +177,23 @@ def test_a_three_a_day_group_calendar_is_capped_by_the_quota() -> None:
     assert tally.delivered == 20 * 31
 
 
+TASKED = """
+journey 社群 for groups {{
+  when every day at 10:00
+  task guide "check the group's questions" due 2h
+}}
+"""
+
+
+def test_a_group_calendars_task_goes_to_the_groups_owner() -> None:
+    """A daily task of a journey `for groups`: one task a day per group for its owner, each
+    done (staff do everything at once), none expired."""
+    program, scenario = group_forecast(TASKED.format(), 10, 2, 7, "per_owner 2  members 50%")
+    tally = run_replication(program, scenario, 3)
+    assert tally.staff["guide"].tasks == tally.staff["guide"].done == 4 * 7
+    assert tally.staff["guide"].expired == 0
+
+
 def _lint_codes(program) -> set[str]:
     return {d.code for d in lint_program(program, LintConfig(LintSettings()))}
 
