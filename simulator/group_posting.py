@@ -13,7 +13,7 @@ from sopdsl.checker.program import Program
 from sopdsl.runtime.arms import ArmChooser
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.effects import SendRequested, TaskCreated
-from sopdsl.runtime.groups import NO_GROUP, QUOTA, Group, GroupBook, GroupPosts, PostKey
+from sopdsl.runtime.groups import NO_GROUP, QUOTA, Group, GroupBook, GroupPosts, post_key
 from sopdsl.scenario.model import Scenario
 from simulator.group_runs import GroupRuns, has_group_journeys
 from simulator.groups import GroupPost, build_groups
@@ -57,9 +57,10 @@ class GroupPosting:
             self.post(group, send)
 
     def post(self, group: Group, send: SendRequested) -> None:
-        """Post to a group now: one action of its owner, unless made already or over quota."""
+        """Post to a group now, at the send's release: one action of its owner, unless made
+        already or over quota."""
         now = self.env.now
-        why = self.posts.decide(PostKey(group.id, send.content, now))
+        why = self.posts.decide(post_key(group.id, send))
         if why == QUOTA:
             self.count(("dropped", QUOTA), now)
         where = self.staffing.queue_for(group.owner, None)
