@@ -15,8 +15,8 @@ from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.effects import SendRequested, TaskCreated
 from sopdsl.runtime.groups import NO_GROUP, QUOTA, Group, GroupBook, GroupPosts, post_key
 from sopdsl.scenario.model import Scenario
-from simulator.group_runs import GroupRuns, has_group_journeys
-from simulator.groups import GroupPost, build_groups
+from simulator.group_runs import GroupRuns
+from simulator.groups import GroupPost, build_groups, has_group_journeys
 from simulator.staff import Staffing, WorkItem
 
 Count = Callable[..., None]
