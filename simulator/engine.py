@@ -178,9 +178,12 @@ class Replication:
         customer = self.customers[index]
         if customer is None:
             stock = self.population.stock
+            # `groups`: the groups the customer is in, as an arrival's is (0 to start with).
+            attributes = {**stock.attributes_of(index),
+                          "groups": len(self.groups.of.get(index, ()))}
             customer = self.interpreter.new_customer(
                 str(index), 0.0, owner=stock.owners[index],
-                attributes=stock.attributes_of(index), tags=stock.tags_of(index),
+                attributes=attributes, tags=stock.tags_of(index),
                 stage=stock.stages.get(index),
                 history=self.population.history.events_of(index))
             self.customers[index] = customer

@@ -29,12 +29,13 @@ from sopdsl.runtime.interpreter import Interpreter
 from sopdsl.scenario.model import Scenario
 from sopdsl.syntax import ast
 from sopdsl.syntax.walk import nodes
-from simulator.groups import group_count
+from simulator.groups import group_count, has_group_journeys
 
 # The group's own bookkeeping, kept among its attributes (so it is part of its state) under
 # names no playbook can write: its posts per month and the posts decided at its last moment.
 USED, DECIDED = "·used", "·decided"
 POSTED = "group_post"  # a group's posts made, by journey and step, at their release
+GROUPS = "groups"  # the customer's attribute: how many groups they are in
 # What a member's response can start or change in their own journeys.
 RESPONSES = ("delivered", "open", "click", "reply")
 
@@ -54,16 +55,41 @@ def members_per_group(scenario: Scenario, groups: int) -> float:
     return 0.0 if spec is None or groups == 0 else scenario.population.size * spec.members / groups
 
 
+def membership_reasons(program: Program, scenario: Scenario) -> list[str]:
+    """Why who is in which group is not what the method takes (each stock customer in one
+    group with the `members` chance, for good), where the playbook depends on it."""
+    spec = scenario.groups
+    if spec is None or not (has_group_journeys(program) or reads_groups(program)):
+        return []
+    reasons = []
+    moved = [name for name in ("joined_group", "left_group")
+             if name in scenario.events and (scenario.events[name].daily > 0
+                                             or scenario.events[name].after_click > 0)]
+    if moved:
+        reasons.append(
+            f"the scenario's `{moved[0]}` behaviour moves customers between groups, and who "
+            "gets into a group with room depends on who else did; the exact method takes the "
+            "members of the start")
+    full = _full_group(scenario)
+    if full:
+        reasons.append(full)
+    return reasons
+
+
+def reads_groups(program: Program) -> bool:
+    """Whether a journey or segment reads the customer's `groups`."""
+    return any(isinstance(n, ast.NameValue) and n.name == GROUPS
+               for n in nodes([*program.segments.values(), *program.journeys.values()]))
+
+
 def group_reasons(program: Program, scenario: Scenario) -> list[str]:
     """Why the journeys `for groups` cannot be forecast exactly (empty: they can)."""
+    reasons = membership_reasons(program, scenario)
     journeys = [j for j in program.journeys.values() if j.for_groups]
-    if not journeys:
-        return []
-    where = f"{journeys[0].span.file}:{journeys[0].span.line}"
     spec = scenario.groups
-    if spec is None:
-        return []  # no groups: the journeys never run, in either method
-    reasons = []
+    if not journeys or spec is None:  # without groups the journeys never run, in either method
+        return reasons
+    where = f"{journeys[0].span.file}:{journeys[0].span.line}"
     staff = scenario.staff.get(spec.owner or "")
     if staff is None or staff.count == 0:
         reasons.append(f"the groups' owner role `{spec.owner}` has no staff, so who posts is "
@@ -83,17 +109,6 @@ def group_reasons(program: Program, scenario: Scenario) -> list[str]:
             f"a journey for groups splits ({split.span.file}:{split.span.line}): which members "
             "a step reaches for the first time depends on the arms each group took on every "
             "day together, which the exact method does not follow; use `--method montecarlo`")
-    moved = [name for name in ("joined_group", "left_group")
-             if name in scenario.events and (scenario.events[name].daily > 0
-                                             or scenario.events[name].after_click > 0)]
-    if moved:
-        reasons.append(
-            f"the scenario's `{moved[0]}` behaviour moves customers between groups, and who "
-            "gets into a group with room depends on who else did; the exact method takes the "
-            "members of the start")
-    full = _full_group(scenario)
-    if full:
-        reasons.append(full)
     reasons.extend(_member_reasons(program, scenario, journeys, where))
     return reasons
 

@@ -384,6 +384,15 @@ def test_a_group_calendar_posts_within_the_quota_to_the_expected_members() -> No
     assert step.groups == pytest.approx(4) and step.customers == pytest.approx(100, rel=1e-6)
 
 
+def test_customers_in_groups_at_the_start_are_the_members_share_of_the_stock() -> None:
+    """`audience groups > 0` on a daily sms: 30% of the 200 stock customers are in a group, so
+    0.3 x 200 x 31 sends over December."""
+    tally = forecast(group_calendar(
+        "journey j {\n  when every day at 10:00\n  audience groups > 0\n  reentry after 1d\n"
+        "  send promo via sms\n}", groups="total 4  members 30%"))
+    assert tally.sends == pytest.approx(0.3 * 200 * 31)
+
+
 DAILY_POST = "journey j for groups {\n  when every day at 10:00\n  send promo via group\n}"
 
 

@@ -194,6 +194,16 @@ def test_a_group_calendars_task_goes_to_the_groups_owner() -> None:
     assert tally.staff["guide"].expired == 0
 
 
+def test_a_stock_customer_in_a_group_at_the_start_counts_it_in_groups() -> None:
+    """`audience groups > 0` lets in exactly the stock the scenario put in groups: all 40 at
+    `members 100%`, none at 0%."""
+    journey = ("journey j {\n  when every day at 10:00\n  audience groups > 0\n"
+               "  send post via sms\n}\n")
+    for members, entered in (("100%", 40), ("0%", 0)):
+        program, scenario = group_forecast(journey, 40, 1, 1, f"per_owner 1  members {members}")
+        assert run_replication(program, scenario, 4).journeys["j"].entered == entered
+
+
 def _lint_codes(program) -> set[str]:
     return {d.code for d in lint_program(program, LintConfig(LintSettings()))}
 
