@@ -26,15 +26,15 @@ from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.runtime.effects import (
     Effect, HandoffRequested, SendDelivered, SendRequested, TaskCreated,
 )
-from sopdsl.runtime.groups import NO_GROUP, QUOTA, Group, GroupBook, GroupPosts, PostKey
 from sopdsl.runtime.interpreter import Interpreter
 from sopdsl.runtime.journey_program import compile_program
 from sopdsl.checker.program import Program
-from simulator.behaviour import BehaviourSampler, DrawStream, daily_moments
-from simulator.latent import latent_moments, named_generators
+from simulator.behaviour import BehaviourSampler, DrawStream
+from simulator.daily_chances import PURCHASE, daily_chances
+from simulator.latent import named_generators
 from simulator.day_clock import DayTableClock
-from simulator.group_runs import GroupRuns, has_group_journeys
-from simulator.groups import GroupPost, build_groups
+from simulator.group_posting import GroupPosting
+from simulator.groups import GroupPost
 from simulator.population import Population, generate
 from simulator.results import Tally
 from sopdsl.scenario.model import Scenario
@@ -45,7 +45,6 @@ from simulator.counting import (
 )
 
 Progress = Callable[[int], None]
-PURCHASE = "purchase"
 MOMENTS = "purchase.bgnbd.moments"  # the stream of BG/NBD candidate purchase moments
 # A replication's seed spawns its streams: children 0-5 are those of every run; 6 and 7 those
 # of values drawn per replication and per customer, by name; 8 the customer groups (adding
@@ -136,15 +135,11 @@ class Replication:
         self.behaviour = BehaviourSampler(program, scenario, behaviour_rng, draws,
                                           self.population.latent, own)
         self.latent_moments_rng = own(MOMENTS)
-        spec = scenario.groups
-        self.groups = GroupBook() if spec is None else build_groups(
-            spec, self.staffing.member_ids(spec.owner), self.population.stock.owners,
-            np.random.default_rng(streams[GROUP_DRAWS]))
-        self.posts = GroupPosts(clock)
-        self.reach: set[tuple] = set()  # (journey, step, group or customer) reached so far
-        self.group_runs = GroupRuns(
-            self.env, running, clock, arms, self.groups, self.horizon, self.counts.add,
-            self._post, self._group_task) if has_group_journeys(running) else None
+        self.grouped = GroupPosting(
+            self.env, running, scenario, clock, arms, self.staffing,
+            self.population.stock.owners, np.random.default_rng(streams[GROUP_DRAWS]),
+            self.horizon, self.counts.add)
+        self.groups, self.posts = self.grouped.groups, self.grouped.posts
         self.customers: list[Customer | None] = [None] * self.population.size
         self.wakes: list[float | None] = [None] * self.population.size
         self.outbox: dict[tuple[int, float], list[SendRequested]] = {}
@@ -183,9 +178,12 @@ class Replication:
         customer = self.customers[index]
         if customer is None:
             stock = self.population.stock
+            # `groups`: the groups the customer is in, as an arrival's is (0 to start with).
+            attributes = {**stock.attributes_of(index),
+                          "groups": len(self.groups.of.get(index, ()))}
             customer = self.interpreter.new_customer(
                 str(index), 0.0, owner=stock.owners[index],
-                attributes=stock.attributes_of(index), tags=stock.tags_of(index),
+                attributes=attributes, tags=stock.tags_of(index),
                 stage=stock.stages.get(index),
                 history=self.population.history.events_of(index))
             self.customers[index] = customer
@@ -212,37 +210,10 @@ class Replication:
         self._fire(index, customer, Event("friend_added", now))
 
     def _schedule_daily_chances(self) -> None:
-        """Candidate moments of the daily purchase chance and of daily events, in time order."""
-        population = self.population
-        followed = np.concatenate([np.zeros(population.stock.size), population.arrival_times])
-        chances = [(PURCHASE, self.behaviour.daily_purchase_ceiling)]
-        chances += [(name, b.daily) for name, b in self.scenario.events.items() if b.daily > 0]
-        who, when, what = [], [], []
-        for kind, (_, chance) in enumerate(chances):
-            customers, times = daily_moments(followed, self.horizon, chance, self.daily_rng)
-            who.append(customers)
-            when.append(times)
-            what.append(np.full(customers.size, kind))
-        rate = self.population.latent.rate
-        if rate is not None:  # BG/NBD: candidates at each customer's rate times the ceiling
-            customers, times = latent_moments(
-                followed, self.horizon, rate * self.behaviour.most_purchase_factor,
-                self.latent_moments_rng)
-            who.append(customers)
-            when.append(times)
-            what.append(np.zeros(customers.size, dtype=np.int64))
-        times = np.concatenate(when)
-        order = np.argsort(times, kind="stable")
-        # Each candidate's acceptance draw and amount, drawn now from the daily stream: a
-        # baseline run meets the same draws at the same moments whatever the playbook did.
-        uniforms = self.daily_rng.random(times.size)
-        amounts = np.clip(self.scenario.purchase.value.sample(self.daily_rng, times.size), 0.0,
-                          None)
-        self.daily_queue = (times[order].tolist(), np.concatenate(who)[order].tolist(),
-                            np.concatenate(what)[order].tolist(), [name for name, _ in chances],
-                            uniforms.tolist(), amounts.tolist())
-        if order.size:
-            self._at(self.daily_queue[0][0], 0, self._daily_chance)
+        self.daily_queue = daily_chances(self.population, self.scenario, self.behaviour,
+                                         self.horizon, self.daily_rng, self.latent_moments_rng)
+        if self.daily_queue.times:
+            self._at(self.daily_queue.times[0], 0, self._daily_chance)
 
     def _daily_chance(self, timer: simpy.Event) -> None:
         position = timer.value
@@ -325,11 +296,10 @@ class Replication:
         elif event.name == "friend_deleted":
             self.counts.add(("unfriends",), event.time)
         elif event.name in ("joined_group", "left_group") and self.scenario.groups is not None:
-            moved = self.groups.join(index, customer.owner) if event.name == "joined_group" \
-                else self.groups.leave(index)
-            if moved is None:
+            groups = self.grouped.moved(index, customer.owner, event.name == "joined_group")
+            if groups is None:
                 return  # every group is full, or the customer is in none to leave
-            customer.attributes["groups"] = len(self.groups.of.get(index, ()))
+            customer.attributes["groups"] = groups
         for journey, goal, events in self.goal_watch:
             if events.matches(event):
                 self.counts.add(("goal_events", journey, goal), event.time)
@@ -372,7 +342,7 @@ class Replication:
             self.counts.add(("dropped", "no_staff"), now)  # the playbook has no role
             return
         if send.channel in GROUP_CHANNELS:
-            self._post_to_groups(index, send, where.members)
+            self.grouped.post_to_groups(index, send, where.members)
             return
         key = batch_key(send, where.name)
         if key is not None:
@@ -389,45 +359,6 @@ class Replication:
         self.counts.add(("step_actions", send.journey, send.step), now)
         self.staffing.put(item, where, send=True)
 
-    def _post_to_groups(self, index: int, send: SendRequested, senders: Iterable) -> None:
-        """The customer's groups that a sender owns each get the post, once per content and
-        moment, within the group's quota; a customer in none of them is counted."""
-        now = self.env.now
-        owners = {member.id for member in senders}
-        targets = [g for g in self.groups.groups_of(index) if g.owner in owners]
-        if not targets:
-            self.counts.add(("dropped", NO_GROUP), now)
-            return
-        for group in targets:
-            self._post(group, send)
-
-    def _post(self, group: Group, send: SendRequested) -> None:
-        """Post to a group now: one action of its owner, unless made already or over quota."""
-        now = self.env.now
-        why = self.posts.decide(PostKey(group.id, send.content, now))
-        if why == QUOTA:
-            self.counts.add(("dropped", QUOTA), now)
-        where = self.staffing.queue_for(group.owner, None)
-        if why is not None:
-            return
-        if where is None:
-            self.counts.add(("dropped", "no_staff"), now)  # the group's owner has no role
-            return
-        self.counts.add(("step_actions", send.journey, send.step), now)
-        self._reached("step_groups", send, group.id, now)
-        self.staffing.put(WorkItem(-1, GroupPost(group, send), now, None), where, send=True)
-
-    def _reached(self, figure: str, send: SendRequested, whom: object, now: float) -> None:
-        """Count a group or customer a group step reaches for the first time."""
-        key = (send.journey, send.step, whom)
-        if key not in self.reach:
-            self.reach.add(key)
-            self.counts.add((figure, send.journey, send.step), now)
-
-    def _group_task(self, group: Group, task: TaskCreated) -> None:
-        self.staffing.assign(WorkItem(-1, task, self.env.now, task.due), group.owner,
-                             task.role, send=False)
-
     def _task(self, index: int, customer: Customer, task: TaskCreated) -> None:
         now = self.env.now
         self.staffing.assign(WorkItem(index, task, now, self.staffing.task_due(task.role, task, now)),
@@ -440,13 +371,8 @@ class Replication:
 
     def _done(self, item: WorkItem, member: str) -> None:
         now = self.env.now
-        if isinstance(item.what, GroupPost):  # every member of the group, at this moment
-            group, send = item.what
-            for index in list(group.members):
-                self._reached("step_customers", send, index, now)
-                customer = self.customers[index] or self._stock_customer(index)
-                self._apply(index, customer,
-                            self.interpreter.deliver(customer, send, now, staff=member))
+        if isinstance(item.what, GroupPost):
+            self.grouped.done(item.what, member, self._deliver_post)
         elif isinstance(item.what, list):  # each customer's send goes out as the action is done
             for index, send in item.what:
                 customer = self.customers[index]
@@ -456,9 +382,13 @@ class Replication:
             index = item.customer
             self._fire(index, self.customers[index], Event("task_done", now))
 
+    def _deliver_post(self, index: int, send: SendRequested, now: float, member: str) -> None:
+        customer = self.customers[index] or self._stock_customer(index)
+        self._apply(index, customer, self.interpreter.deliver(customer, send, now, staff=member))
+
     def _expired(self, item: WorkItem) -> None:
         if isinstance(item.what, GroupPost):
-            self.counts.add(("dropped", "expired"), self.env.now, len(item.what.group.members))
+            self.grouped.expired(item.what)
         elif isinstance(item.what, list):
             for _ in item.what:
                 self.counts.add(("dropped", "expired"), self.env.now)

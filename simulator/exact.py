@@ -16,6 +16,7 @@ from sopdsl.syntax import ast
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.checker.program import Program
 from simulator.exact_batches import Unbatchable
+from simulator.exact_group_runs import group_trajectories
 from simulator.exact_model import ExactModel
 from simulator.exact_play import EARLIER, TooManyTransitions
 from simulator.exact_population import CustomerType, customer_types
@@ -59,6 +60,7 @@ def forecast_exact(program: Program, scenario: Scenario, *,
             *(_stock(model, t) for t in customer_types(program, scenario, stock=True)
               if population.size),
             *_arrivals(model),
+            *group_trajectories(program, scenario, model.dt),
         ]
     except TooManyTransitions as limit:
         return Refusal((

@@ -87,13 +87,20 @@ def _waits(journey: CompiledJourney) -> list[EventMatcher]:
 class ExactModel:
     """Everything a forecast holds fixed: program, scenario, grid, behaviour and staff."""
 
-    def __init__(self, program: Program, scenario: Scenario, step: int | None = None) -> None:
+    def __init__(self, program: Program, scenario: Scenario, step: int | None = None, *,
+                 members: float | None = None) -> None:
+        """`members`: follow the customer groups running the journeys `for groups` instead of
+        customers, each post reaching this many members."""
         self.program = program
         self.scenario = scenario
+        self.for_groups = members is not None
+        self.members = 1.0 if members is None else members
+        self.posts: dict[tuple, Any] = {}  # a group's posts by journey, step and release step
         start = scenario.start
         self.clock = Clock(dt.datetime(start.year, start.month, start.day),
                            program.settings.timezone)
-        self.interpreter = Interpreter(program, self.clock, self._choose_arm)
+        self.interpreter = Interpreter(program, self.clock, self._choose_arm,
+                                       for_groups=self.for_groups)
         self.chooser: Any = None  # set by each transition: picks split arms
         self.steps_log: list[tuple[str, str]] = []  # (journey, step) as runs reach steps
         self.interpreter.on_step = self._step_reached
@@ -103,7 +110,9 @@ class ExactModel:
         self.horizon_steps = math.ceil(scenario.horizon_minutes / self.dt)
         self.behaviour = BehaviourModel(program, scenario)
         self.value = scenario.purchase.mean_value
-        self.daily_events = [(name, b.daily) for name, b in scenario.events.items() if b.daily > 0]
+        # A group neither buys nor has events of its own.
+        self.daily_events = [] if self.for_groups else [
+            (name, b.daily) for name, b in scenario.events.items() if b.daily > 0]
         self.after_click_steps = max(1, math.ceil(scenario.purchase.within_minutes / self.dt))
         self.memo: dict = {}
         self.transitions = 0  # transitions explored so far (bounded by MAX_TRANSITIONS)
@@ -139,6 +148,10 @@ class ExactModel:
             return True
         return b.click > 0 and (may("click") or any(
             follow.chance > 0 and may(follow.event) for follow in self.behaviour.after_click))
+
+    def daily_purchase(self, c: Customer, now: float) -> float:
+        """The customer's chance of an organic purchase per day, now (none for a group)."""
+        return 0.0 if self.for_groups else self.behaviour.daily_purchase(c, now)
 
     def follow_up_steps(self, within: float) -> list[float]:
         """The chances that a follow-up drawn uniformly within `within` minutes of a click

@@ -13,12 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sopdsl.builtins import BATCHED_CHANNELS, WECOM_CHANNELS
+from sopdsl.builtins import BATCHED_CHANNELS, GROUP_CHANNELS, WECOM_CHANNELS
 from sopdsl.runtime.customer import Event
 from sopdsl.runtime.effects import Effect
+from sopdsl.runtime.groups import QUOTA
 from simulator.behaviour import PURCHASE_EVENT
 from simulator.counting import effect_counts, response_counts, step_reached
 from simulator.exact_batches import DONE, EXPIRED, RELEASE, Unbatchable, group_of, on_grid
+from simulator.exact_groups import POSTED, decide_post
 from simulator.exact_model import ExactModel
 from simulator.exact_states import (
     AutoSend, BatchTimed, FollowUp, PendingResponse, Proc, State, Work, clone,
@@ -31,6 +33,8 @@ _TIMELESS = frozenset(("goal_reached", "exited", "completed"))
 
 Record = tuple[tuple, float, float | None, Any]  # series key, amount, at (None: now), kernel
 Action = tuple[str, Any, bool]  # what to do, to what, and whether it happened at random
+# What a group's post counts once per member it reaches (`ExactModel.members`).
+_PER_MEMBER = frozenset(("send_delivered", "send_dropped"))
 # Minutes before the end of a step at which its random events are handled.
 EARLIER = 1e-6
 
@@ -132,6 +136,8 @@ class Play:
                 self.respond(*what)
             elif kind == "daily":
                 self.daily(what)
+            elif kind == "post":  # a group's post, released to its owner
+                self._work("send", self.c.owner, what, None, what.earliest)
             elif what in self.procs:
                 self.procs.remove(what)
                 getattr(self, kind)(what)
@@ -178,8 +184,9 @@ class Play:
         """Count an effect and start what it asks for."""
         kind = e.kind
         self.kinds.add(kind)
+        reach = self.model.members if kind in _PER_MEMBER else 1.0
         for key, at in effect_counts(e, self.entered_at, self.arms):
-            self.rec(key, at=at)
+            self.rec(key, reach, at=at)
         if kind == "send_requested":
             self._requested(e)
         elif kind == "send_delivered":
@@ -194,13 +201,29 @@ class Play:
             self.stage = e.value
 
     def _requested(self, e: Any) -> None:
-        if e.staff_confirmed:
+        if self.model.for_groups and e.channel in GROUP_CHANNELS:
+            self._post(e)
+        elif e.staff_confirmed:
             self._send_work(e)
         elif self.model.step_of(e.earliest) <= self.model.step_of(self.now):
             self.deliveries.append(e)
         else:
             self.timed = True
             self.procs.append(AutoSend(e.earliest, e.journey, e.step, e.content, e))
+
+    def _post(self, e: Any) -> None:
+        """A journey `for groups` posts to its group at the send's release: one action of the
+        group's owner, unless made already at that moment or over the group's quota."""
+        why = decide_post(self.c, self.model.clock, e)
+        if why == QUOTA:
+            self.rec(("dropped", QUOTA), at=e.earliest)
+        if why is not None:
+            return
+        self.rec(("step_actions", e.journey, e.step), at=e.earliest)
+        # The post's work and what it reaches do not change the group's path: each post is
+        # followed on its own (`exact_group_runs`), from its release.
+        self.rec((POSTED, e.journey, e.step), at=e.earliest)
+        self.model.posts[(e.journey, e.step, self.model.step_of(e.earliest))] = e
 
     def _send_work(self, e: Any) -> None:
         """A staff-confirmed send: its customer's part of a batch released at a grid moment
@@ -244,11 +267,14 @@ class Play:
                  batch: tuple | None = None) -> None:
         self.rec(("expired", role) if batch is None else (EXPIRED, *batch), at=at)
         if kind == "send":
-            self.rec(("dropped", "expired"), at=at)
+            self.rec(("dropped", "expired"), self.model.members, at=at)
 
     def _delivered(self, e: Any) -> None:
         b = self.model.behaviour.chances(self.c, self.now, e.channel, e.content)
-        if self.model.response_matters(self.c, e.channel, e.content, b):
+        # A group's members respond by their expected number: nothing they do changes a path
+        # the method follows (`exact_groups.group_reasons`).
+        if not self.model.for_groups \
+                and self.model.response_matters(self.c, e.channel, e.content, b):
             self.timed = True
             fixed = self.model.fixed_response(e.channel)
             at = None if fixed is None else self.now + fixed
@@ -261,10 +287,11 @@ class Play:
                         b: Any) -> None:
         """Count a response that cannot change the customer's path by its expected value."""
         kernel, buy_kernel = ("response", channel), ("response_buy", channel)
+        reach = self.model.members
         for key, amount in response_counts(journey, step, b.open, b.open * b.click,
                                            b.open * b.reply, b.unfriend):
-            self.rec(key, amount, kernel=kernel)
-        self.rec(("purchases",), b.open * b.click * b.buy, kernel=buy_kernel)
+            self.rec(key, reach * amount, kernel=kernel)
+        self.rec(("purchases",), reach * b.open * b.click * b.buy, kernel=buy_kernel)
         self.keep *= 1 - b.open * b.click * b.buy
 
     def _prune(self) -> None:

@@ -1,8 +1,8 @@
 """The scenario's population as a mixture of customer types, for the exact forecaster.
 
 Only what the playbook reads splits the population: attributes and tags its expressions
-test (and tags whose adding starts a journey), and for the stock, the starting stage. Each
-type carries its share of the customers.
+test (and tags whose adding starts a journey), and for the stock, the starting stage and the
+groups it is in. Each type carries its share of the customers.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 from sopdsl.syntax import ast
 from sopdsl.checker.program import Program
+from simulator.exact_groups import GROUPS, groups_of
 from simulator.exact_support import program_expressions
 from sopdsl.scenario.model import Scenario, SharesAttribute
 from sopdsl.syntax.walk import nodes
@@ -34,10 +35,15 @@ def customer_types(program: Program, scenario: Scenario, stock: bool) -> list[Cu
     attributes, tags = read_by_playbook(program, scenario)
     population = scenario.population
     factors: list[list[tuple[tuple[str, Any], float]]] = []
-    for name in sorted(attributes):
+    for name in sorted(attributes - {GROUPS}):
         model = population.attributes.get(name)
         if isinstance(model, SharesAttribute):
             factors.append([(("attribute", (name, s.value)), s.share) for s in model.shares])
+    if GROUPS in attributes:  # each stock customer is in one group with the `members` chance
+        joined = scenario.groups.members if stock and scenario.groups is not None \
+            and groups_of(scenario) > 0 else 0.0
+        factors.append([(("attribute", (GROUPS, 1)), joined),
+                        (("attribute", (GROUPS, 0)), 1 - joined)])
     for tag in sorted(tags & set(population.tags)):
         share = population.tags[tag]
         factors.append([(("tag", tag), share), (("no tag", tag), 1 - share)])

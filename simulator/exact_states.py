@@ -100,7 +100,7 @@ class State:
         times.extend(t for t in _window_ends(model, c) if t > now)
         self.wake = model.step_of(min(times)) if times else None
         self.hazards = tuple(p for p in procs if _random(p))
-        self.daily_tally = model.behaviour.daily_purchase(c, now)
+        self.daily_tally = model.daily_purchase(c, now)
         self.daily = self.daily_tally if model.watch.matters_now(c, PURCHASE) else 0.0
         # Events the scenario gives a daily chance that could change this customer now.
         self.events = tuple((name, p) for name, p in model.daily_events

@@ -19,6 +19,7 @@ from sopdsl.runtime.evaluate import HISTORY_VALUES, history_event
 from sopdsl.scenario.distributions import Distribution, duration_text
 from sopdsl.scenario.model import DistributionAttribute, Scenario
 from sopdsl.syntax.walk import most_sends, nodes
+from simulator.exact_groups import group_reasons
 
 # Response and staff delays the method propagates exactly: memoryless or fixed.
 EXACT_DELAYS = ("exponential", "fixed")
@@ -52,6 +53,7 @@ def refusal_reasons(program: Program, scenario: Scenario) -> list[str]:
             f"the scenario's fatigue rules ({rules}) change behaviour with the number of "
             "messages received; write `fatigue { }` to forecast without fatigue")
     reasons.extend(_group_reasons(program))
+    reasons.extend(group_reasons(program, scenario))
     reasons.extend(latent_reasons(scenario))
     reasons.extend(_quota_reasons(program, scenario))
     reasons.extend(_handoff_reasons(program))
@@ -121,19 +123,17 @@ def mass_sends_bound(program: Program, horizon: int) -> float:
 
 
 def _group_reasons(program: Program) -> list[str]:
-    """Customer groups tie their members together: one post reaches them all at once."""
-    reasons = [f"journey `{j.name.name}` runs `for groups` ({_where(j)}): a group's posts "
-               "reach all its members together, and the exact method follows one customer at "
-               "a time; use `--method montecarlo`"
-               for j in program.journeys.values() if j.for_groups]
+    """A customer's send via group ties the group's members together (the journeys `for
+    groups` are `exact_groups.group_reasons`)."""
     posts = [n for j in program.journeys.values() if not j.for_groups for n in nodes(j.steps)
              if isinstance(n, ast.Send) and n.channel.name in GROUP_CHANNELS]
-    if posts:
-        reasons.append(f"`send {posts[0].content.name} via group` ({_where(posts[0])}) posts "
-                       "to the customer's groups, which reach every member together (members "
-                       "outside the journey too), and the exact method follows one customer at "
-                       "a time; use `--method montecarlo`")
-    return reasons
+    if not posts:
+        return []
+    return [f"`send {posts[0].content.name} via group` ({_where(posts[0])}) in a customer's "
+            "journey posts to the customer's groups once per content and moment for all their "
+            "members: whether a post is made, and whether the group's monthly quota has room "
+            "for it, depends on the other members' journeys, which the exact method does not "
+            "follow together; use `--method montecarlo`"]
 
 
 def _escalation_reasons(program: Program) -> list[str]:

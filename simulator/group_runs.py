@@ -22,11 +22,6 @@ Post = Callable[[Group, SendRequested], None]
 Task = Callable[[Group, TaskCreated], None]
 
 
-def has_group_journeys(program: Program) -> bool:
-    """Whether any journey runs `for groups`."""
-    return any(journey.for_groups for journey in program.journeys.values())
-
-
 class GroupRuns:
     """Every group's runs of the journeys `for groups`, woken by SimPy timeouts."""
 

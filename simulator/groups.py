@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from typing import NamedTuple
 
+import numpy as np
+
+from sopdsl.checker.program import Program
 from sopdsl.runtime.effects import SendRequested
 from sopdsl.runtime.groups import Group, GroupBook
 from sopdsl.scenario.model import GroupsSpec
@@ -16,6 +17,11 @@ class GroupPost(NamedTuple):
 
     group: Group
     send: SendRequested
+
+
+def has_group_journeys(program: Program) -> bool:
+    """Whether any journey runs `for groups`."""
+    return any(journey.for_groups for journey in program.journeys.values())
 
 
 def group_count(spec: GroupsSpec, owners: int) -> int:

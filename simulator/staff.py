@@ -29,6 +29,7 @@ from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.calendars import Workdays
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.effects import TaskCreated
+from sopdsl.runtime.batches import role_queue, sender_of
 from sopdsl.runtime.handoff import hand_over
 from sopdsl.runtime.hours import ClockHours, DailyHours, due_time
 from sopdsl.scenario.distributions import Distribution
@@ -169,7 +170,7 @@ class Staffing:
                       for name, (staff, shifts) in roles.items()}
         self.members = {m.id: m for role in self.roles.values() for m in role.members}
         self._own = {m.id: Queue(m.id, m.role, m.queue, (m,)) for m in self.members.values()}
-        self._shared = {name: Queue(f"role:{name}", role, role.queue, role.members)
+        self._shared = {name: Queue(role_queue(name), role, role.queue, role.members)
                         for name, role in self.roles.items()}
         self._order = itertools.count()  # ties between equal due times: first queued first
         self.escalations = Escalations(self)
@@ -192,9 +193,10 @@ class Staffing:
     def queue_for(self, owner: str | None, role: str | None) -> Queue | None:
         """The owner's queue, or `role`'s shared queue when the owner is not in it; None when
         nobody can ever do the work (no owner and no role)."""
-        member = self.members.get(owner or "")
-        if member is not None and (role is None or member.role.name == role):
-            return self._own[member.id]
+        known = owner if owner in self.members else None
+        sender = sender_of(known, role, lambda m, r: self.members[m].role.name == r)
+        if sender is not None and sender == known:
+            return self._own[sender]
         return self._shared.get(role or "")
 
     def assign(self, item: WorkItem, owner: str | None, role: str | None, send: bool) -> bool:

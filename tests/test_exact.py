@@ -335,19 +335,101 @@ scenario s {
                                                                      rel=1e-6)
 
 
-@pytest.mark.parametrize("journey,named", [
-    ("journey j for groups { when every day at 10:00  send promo via group }",
-     "journey `j` runs `for groups`"),
-    ("journey j { when every day at 10:00  send promo via group }",
-     "`send promo via group`")])
-def test_group_posts_are_refused_before_propagating(journey: str, named: str) -> None:
-    """A post reaches a group's members together: refused, naming the journey or the step,
-    whatever the scenario."""
-    program = program_of(f"content promo: article \"p\"\n{journey}\n", playbook=PLAYBOOK)
+def test_a_customers_send_via_group_is_refused_before_propagating() -> None:
+    """A customer's send via group merges with other members' into one post: refused, naming
+    the step."""
+    program = program_of('content promo: article "p"\n'
+                         "journey j { when every day at 10:00  send promo via group }\n",
+                         playbook=PLAYBOOK)
     scenario, _ = effective_scenario(program)
     result = forecast_exact(program, scenario)
     assert isinstance(result, Refusal)
-    assert named in str(result) and "use `--method montecarlo`" in str(result)
+    assert "`send promo via group`" in str(result) and "`--method montecarlo`" in str(result)
+
+
+def group_calendar(journey: str, groups: str = "total 4  members 50%",
+                   group_channel: str = "open 40%  click 10%  reply 0%  unfriend 0%",
+                   more: str = "", purchase: str = "after_click 0%") -> str:
+    """A group calendar over December with 200 stock customers and staff who do everything
+    at once."""
+    return f"""
+content promo: article "p"
+{journey}
+scenario s {{
+  start 2026-12-01  horizon 31d
+  population 200 {{ arrivals 0/day  owner guide }}
+  staff guide 2 {{ capacity 100000/day  completion 100%  delay exponential(1m) }}
+  groups {{ {groups} }}
+  channel group {{ {group_channel}  delay exponential(1h) }}
+  purchase {{ daily 0%  {purchase} }}
+  fatigue {{ }}
+  {more}
+}}
+"""
+
+
+def test_a_group_calendar_posts_within_the_quota_to_the_expected_members() -> None:
+    """Three posts a day to each of 4 groups over December's 31 days: 31 posts per group (the
+    quota), 62 skipped; each post reaches the N p = 100 expected members of the 4 groups
+    shared, so 31 x 100 deliveries, 40% of them opened; every member is reached."""
+    tally = forecast(group_calendar(
+        "journey j for groups {\n  when every day at 08:00 or every day at 12:00 or every "
+        "day at 20:00\n  send promo via group\n}"))
+    step = tally.journeys["j"].steps["j/1"]
+    assert step.actions == pytest.approx(4 * 31)
+    assert tally.dropped["quota"] == pytest.approx(4 * 62)
+    assert tally.staff["guide"].tasks == pytest.approx(4 * 31)
+    assert step.delivered == pytest.approx(31 * 100, rel=1e-3)
+    assert step.opened == pytest.approx(0.4 * 31 * 100, rel=1e-2)
+    assert step.groups == pytest.approx(4) and step.customers == pytest.approx(100, rel=1e-6)
+
+
+def test_customers_in_groups_at_the_start_are_the_members_share_of_the_stock() -> None:
+    """`audience groups > 0` on a daily sms: 30% of the 200 stock customers are in a group, so
+    0.3 x 200 x 31 sends over December."""
+    tally = forecast(group_calendar(
+        "journey j {\n  when every day at 10:00\n  audience groups > 0\n  reentry after 1d\n"
+        "  send promo via sms\n}", groups="total 4  members 30%"))
+    assert tally.sends == pytest.approx(0.3 * 200 * 31)
+
+
+DAILY_POST = "journey j for groups {\n  when every day at 10:00\n  send promo via group\n}"
+
+
+@pytest.mark.parametrize("journey,groups,channel,more,purchase,named", [
+    ("journey j for groups {\n  when every day at 10:00\n  if members > 10 {\n"
+     "    send promo via group\n  }\n}", None, None, "", "after_click 0%", "reads `members`"),
+    ("journey j for groups {\n  when every day at 10:00\n  split test {\n    50% a {\n"
+     "      send promo via group\n    }\n    50% b {\n      wait 1h\n    }\n  }\n}",
+     None, None, "", "after_click 0%", "splits"),
+    (None, None, None, "joined_group { daily 1% }", "after_click 0%", "`joined_group`"),
+    (None, "total 1  members 100%  capacity 100", None, "", "after_click 0%", "may fill up"),
+    (None, None, "open 40%  click 10%  reply 0%  unfriend 1%", "", "after_click 0%",
+     "delete the friend"),
+    (None, None, None, "", "after_click 5%", "leads to a purchase"),
+])
+def test_what_breaks_a_group_calendars_exact_forecast_is_refused_up_front(
+        journey, groups, channel, more, purchase, named) -> None:
+    """Each thing that ties a group's members or its path to what the method does not follow
+    is named before anything is computed."""
+    journey = journey or DAILY_POST
+    text = group_calendar(journey, groups or "total 4  members 50%",
+                          channel or "open 40%  click 10%  reply 0%  unfriend 0%", more, purchase)
+    program = program_of(text, playbook=PLAYBOOK)
+    scenario, diagnostics = effective_scenario(program)
+    assert scenario is not None, diagnostics
+    result = forecast_exact(program, scenario)
+    assert isinstance(result, Refusal)
+    assert named in str(result), str(result)
+
+
+def test_a_members_response_that_steers_their_own_journey_is_refused() -> None:
+    """A customer journey whose goal watches a click on the calendar's post: refused."""
+    watching = "journey c {\n  when friend_added\n  goal g: click(promo) within 3d\n  wait 1d\n}"
+    program = program_of(group_calendar(f"{DAILY_POST}\n{watching}"), playbook=PLAYBOOK)
+    scenario, _ = effective_scenario(program)
+    result = forecast_exact(program, scenario)
+    assert isinstance(result, Refusal) and "watches `click` of `promo`" in str(result)
 
 
 def test_a_weekly_journey_enters_once_per_occurrence_beside_a_goal_journey() -> None:

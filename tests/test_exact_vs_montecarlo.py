@@ -37,6 +37,7 @@ CASES = {
     "arrivals.sop": (80, 60),
     "batches.sop": (40, None),
     "campaign.sop": (30, None),
+    "groups.sop": (30, None),
 }
 # What rounding in the exact method's sums of probability may move a figure by.
 ROUNDING = 1e-6
@@ -67,7 +68,8 @@ def counts(tally: Tally) -> dict[str, float]:
     for journey in tally.journeys.values():
         for step, figures in journey.steps.items():
             found.update({f"{step}.{key}": getattr(figures, key)
-                          for key in ("actions", "delivered") if getattr(figures, key)})
+                          for key in ("actions", "delivered", "groups", "customers")
+                          if getattr(figures, key)})
     return found
 
 

@@ -177,6 +177,33 @@ def test_a_three_a_day_group_calendar_is_capped_by_the_quota() -> None:
     assert tally.delivered == 20 * 31
 
 
+TASKED = """
+journey 社群 for groups {{
+  when every day at 10:00
+  task guide "check the group's questions" due 2h
+}}
+"""
+
+
+def test_a_group_calendars_task_goes_to_the_groups_owner() -> None:
+    """A daily task of a journey `for groups`: one task a day per group for its owner, each
+    done (staff do everything at once), none expired."""
+    program, scenario = group_forecast(TASKED.format(), 10, 2, 7, "per_owner 2  members 50%")
+    tally = run_replication(program, scenario, 3)
+    assert tally.staff["guide"].tasks == tally.staff["guide"].done == 4 * 7
+    assert tally.staff["guide"].expired == 0
+
+
+def test_a_stock_customer_in_a_group_at_the_start_counts_it_in_groups() -> None:
+    """`audience groups > 0` lets in exactly the stock the scenario put in groups: all 40 at
+    `members 100%`, none at 0%."""
+    journey = ("journey j {\n  when every day at 10:00\n  audience groups > 0\n"
+               "  send post via sms\n}\n")
+    for members, entered in (("100%", 40), ("0%", 0)):
+        program, scenario = group_forecast(journey, 40, 1, 1, f"per_owner 1  members {members}")
+        assert run_replication(program, scenario, 4).journeys["j"].entered == entered
+
+
 def _lint_codes(program) -> set[str]:
     return {d.code for d in lint_program(program, LintConfig(LintSettings()))}
 

@@ -72,7 +72,8 @@ TEST_PLAYBOOKS = {"coupons": COUPONS,
                   "batches": Path(__file__).resolve().parent / "data" / "exact" / "batches.sop",
                   "campaign": Path(__file__).resolve().parent / "data" / "exact" / "campaign.sop",
                   "holidays": Path(__file__).resolve().parent / "data" / "holidays.sop",
-                  "lunar": Path(__file__).resolve().parent / "data" / "lunar.sop"}
+                  "lunar": Path(__file__).resolve().parent / "data" / "lunar.sop",
+                  "by_role": Path(__file__).resolve().parent / "data" / "by_role.sop"}
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class Case:
     covers: tuple[str, ...] = ()  # steps whose work must be among the agreed
     rounds: int = 1  # the loop round some agreed work must reach
     staff_hours: tuple[int, int] | None = None  # every role's, in the scenario and the plan
+    staff_file: bool = False  # the plan reads the simulated staff (their ids and roles)
 
     def program(self) -> Program:
         """The case's loaded playbook."""
@@ -199,6 +201,8 @@ def simulated_and_planned(case: Case, folder: Path) -> Outcome:
     known = sorted((c for c in trace.customers.values() if c.followed < start),
                    key=lambda c: c.id)
     inputs = _write_inputs(folder, known, clock, start)
+    if case.staff_file:
+        inputs = dataclasses.replace(inputs, staff=_write_staff(folder, staff_roles(scenario)))
 
     planners: list[Planner] = []
     tasks: list[PlanTask] = []
@@ -228,6 +232,19 @@ def simulated_and_planned(case: Case, folder: Path) -> Outcome:
     alike = {c.id: c for c in known if c.followed >= since or timeless and not any(
         c.followed <= e.time < since for e in c.events)}
     return Outcome(case, alike, planners[0], start, tasks, summary, program, trace.customers)
+
+
+def staff_roles(scenario) -> dict[str, str]:
+    """The simulated staff members' roles by id (the simulation names them `ROLE-k`)."""
+    return {f"{role}-{k}": role for role, staff in scenario.staff.items()
+            for k in range(1, staff.count + 1)}
+
+
+def _write_staff(folder: Path, roles: dict[str, str]) -> Path:
+    path = folder / "staff.csv"
+    path.write_text("staff_id,name,role\n" + "".join(
+        f"{member},{member},{role}\n" for member, role in roles.items()), encoding="utf-8")
+    return path
 
 
 def _write_inputs(folder: Path, customers: list[CustomerTrace], clock: Clock,
@@ -561,6 +578,8 @@ def test_staff_sends_go_out_when_the_plan_says_they_may(outcome: Outcome) -> Non
 BATCH_CASES = [
     Case("moments_calendar", population=400, arrivals=0, start_day=7, days=7, seed=3),
     Case("batches", population=300, arrivals=30, start_day=5, days=3, seed=4),
+    # `by expert` with no customer owned by an expert: one batch a day for the experts' queue.
+    Case("by_role", population=200, arrivals=0, start_day=3, days=3, seed=2, staff_file=True),
 ]
 
 
@@ -576,6 +595,8 @@ def test_plan_batches_are_the_simulated_staff_actions(batch_outcome: Outcome) ->
     simulation's customers the plan leaves out are sends it dropped at a cap or limit."""
     out = batch_outcome
     builder, start = out.planner.builder, out.start
+    roles = staff_roles(small(effective_scenario(out.program)[0], 1, 0)) \
+        if out.case.staff_file else {}
     simulated: dict[str, set[str]] = {}
     for c in out.traced.values():
         if c.followed >= start:
@@ -586,11 +607,17 @@ def test_plan_batches_are_the_simulated_staff_actions(batch_outcome: Outcome) ->
             moved = dataclasses.replace(effect, earliest=effect.earliest - start)
             due_start, due_end = builder.send_window(moved)
             if due_start < out.planner.end and max(due_start, due_end) >= 0:
-                key = batch_id(effect.journey or "", effect.step or "", c.owner,
+                # The simulation's sender: the owner, or the queue of a role they do not hold.
+                sender = c.owner if effect.role is None or roles.get(c.owner) == effect.role \
+                    else f"role:{effect.role}"
+                key = batch_id(effect.journey or "", effect.step or "", sender,
                                builder.iso(moved.earliest))
                 simulated.setdefault(key, set()).add(c.id)
     planned = {task.key: task for task in out.tasks if task.kind == "batch"}
     assert planned and max(task.reach or 0 for task in planned.values()) > 1
+    if out.case.staff_file:  # the experts' queue sends, once for all their customers
+        assert any(task.assignee.staff_id is None and task.assignee.role == "expert"
+                   and (task.reach or 0) > 100 for task in planned.values())
     for key, task in planned.items():
         assert key in simulated, (task.step, task.assignee, task.due)
         assert set(task.customers or []) <= simulated[key]
@@ -628,12 +655,16 @@ scenario s {{
 """
 
 
+# 07:00 and 08:00 are two release moments that staff, at work from 09:00, confirm together:
+# two posts (over the quota after one a day), as simulated, not one.
 @pytest.mark.parametrize("when", ["every day at 08:00",
-                                  "every day at 08:00 or every day at 12:00"])
+                                  "every day at 08:00 or every day at 12:00",
+                                  "every day at 07:00 or every day at 08:00"])
 def test_a_plan_posts_to_each_group_what_the_simulation_posted(when: str,
                                                                tmp_path: Path) -> None:
     """The simulated groups written as a groups file and joined_group events give a plan with
-    the simulation's posts per group and day, and the same posts skipped for the quota."""
+    the simulation's posts per group and day, each at a release moment the simulation posted
+    at, and the same posts skipped for the quota."""
     from simulator.engine import Replication
 
     folder = tmp_path
@@ -677,6 +708,10 @@ def test_a_plan_posts_to_each_group_what_the_simulation_posted(when: str,
     assert summary.dropped.get("quota", 0) == tally.dropped.get("quota", 0)
     members = {g.id: len(g.members) for g in book.groups.values()}
     assert all(task.members == members[task.group] for task in found if task.kind == "batch")
+    clock = Clock(dt.datetime(2026, 12, 1), program.settings.timezone)
+    posted = {(task.group, clock.minutes(dt.datetime.fromisoformat(task.released)))
+              for task in found if task.kind == "batch"}
+    assert posted <= {(key.group, key.moment) for key in replication.posts.decided}
 
 
 def test_plan_gives_staff_work_on_working_days_only(outcome: Outcome) -> None:

@@ -18,6 +18,7 @@ from sopdsl.builtins import BATCHED_CHANNELS, CHANNEL_FACTS, GROUP_CHANNELS
 from sopdsl.diagnostics import Diagnostic, diag
 from sopdsl.errors import SopdslError
 from sopdsl.draw.graph import WorkflowGraph
+from sopdsl.errors import SopdslError
 from sopdsl.reading import TooLarge, read_regular
 from sopdsl.syntax.files import display_path
 from sopdsl.syntax.source import SourceFile, Span

@@ -22,9 +22,9 @@ from sopdsl.runtime.effects import (
     Effect, Entered, HandoffRequested, Notified, SendDelivered, SendDropped, SendRequested,
     StateChanged, TaskCreated,
 )
-from sopdsl.runtime.batches import batch_key
-from sopdsl.runtime.groups import NO_GROUP, Group
-from sopdsl.builtins import GROUP_CHANNELS
+from sopdsl.runtime.batches import batch_key, role_queue, sender_of
+from sopdsl.runtime.groups import NO_GROUP, Group, PostKey, post_key
+from sopdsl.builtins import CHANNEL_FACTS, GROUP_CHANNELS
 from sopdsl.runtime.evaluate import plain_number
 from sopdsl.planning.model import (
     Assignee, DueWindow, PlanChange, PlanContent, PlanTask, TaskKind, batch_id, group_post_id,
@@ -149,7 +149,7 @@ class TaskBuilder:
             task = self._group_send(customer, send, start, end, round_)
         elif self._in_window(start, end):
             content = self.content(send.content, customer)
-            assignee = self.assignee(customer, send.role) if send.staff_confirmed else None
+            assignee = self.sender(customer, send) if send.staff_confirmed else None
             task = self._task(customer, send, "send", start, end, round_, {
                 "title": f"{send.channel}: {_first_line(content.title or content.name)}",
                 "text": content.text, "assignee": assignee, "channel": send.channel,
@@ -163,7 +163,7 @@ class TaskBuilder:
         The customer's send to list (a group's own run lists only its post)."""
         if not self._in_window(start, end):
             return None
-        sender = self.assignee(customer, send.role)
+        sender = self.sender(customer, send)
         targets = self.group_targets(customer, sender) if self.group_targets else []
         if not targets:
             self.dropped[NO_GROUP] += 1
@@ -172,18 +172,22 @@ class TaskBuilder:
         task = self._task(customer, send, "send", start, end, round_, {
             "title": f"{send.channel}: {_first_line(content.title or content.name)}",
             "text": content.text, "assignee": sender, "channel": send.channel,
-            "content": content,
-            "batch": group_post_id(targets[0].id, send.content, self.iso(start))})
+            "content": content, "released": self.iso(send.earliest),
+            "batch": self.post_id(post_key(targets[0].id, send))})
         if self.for_group:  # a group's own run: its post, and no customer's send
             self.group_posts.add(task, targets)
             return None
         return task  # the plan derives its posts (PlanGroupPosts.add_sends)
 
+    def post_id(self, key: PostKey) -> str:
+        """The key of a post to a group, as the plan writes it."""
+        return group_post_id(key.group, key.content, self.iso(key.moment))
+
     def _batch(self, send: SendRequested, assignee: Assignee | None) -> str | None:
         """The key of the batch a mass send or post is part of, None for work of its own."""
         if assignee is None:
             return None
-        sender = assignee.staff_id or (f"role:{assignee.role}" if assignee.role else None)
+        sender = assignee.staff_id or (role_queue(assignee.role) if assignee.role else None)
         key = batch_key(send, sender)
         return None if key is None else batch_id(key.journey, key.step, key.sender,
                                                  self.iso(key.moment))
@@ -306,6 +310,16 @@ class TaskBuilder:
         return start < self.window_end and max(start, end) >= 0
 
     # ---- people and words -----------------------------------------------------------------
+
+    def sender(self, customer: Customer, send: SendRequested) -> Assignee:
+        """Who confirms a staff-confirmed send: a mass send or post is the sender's of
+        `sender_of` (the owner, or the role's queue: one batch for the role, as simulated);
+        other sends are the assignee's work."""
+        if not CHANNEL_FACTS[send.channel].batched:
+            return self.assignee(customer, send.role)
+        if sender_of(customer.owner, send.role, self.roster.has_role) == customer.owner:
+            return self.assignee(customer, send.role)
+        return Assignee(staff_id=None, name=None, role=send.role, email=None)
 
     def assignee(self, customer: Customer, role: str | None) -> Assignee:
         """The owner when the work is theirs (no role, or the owner holds it), else the role's

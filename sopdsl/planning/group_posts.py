@@ -47,11 +47,13 @@ class PlanGroupPosts:
                                             task.assignee))
 
     def add(self, send: PlanTask, groups: Iterable[Group]) -> None:
-        """A send asks for a post to each group (the first asking send describes it)."""
-        moment = self.clock.minutes(dt.datetime.fromisoformat(send.due.start))
+        """A send asks for a post to each group at its release moment (`post_key`; the first
+        asking send describes it)."""
+        assert send.released is not None
+        moment = self.clock.minutes(dt.datetime.fromisoformat(send.released))
+        content = send.content.name if send.content else ""
         for group in groups:
-            self._first.setdefault(PostKey(group.id, send.content.name if send.content else "",
-                                           moment), (group, send))
+            self._first.setdefault(PostKey(group.id, content, moment), (group, send))
 
     def tasks(self) -> tuple[list[PlanTask], Counter[str]]:
         """One task per post made, by due time, and the posts the quota skips."""
@@ -62,10 +64,10 @@ class PlanGroupPosts:
                 skipped[QUOTA] += 1
                 continue
             group, send = self._first[key]
-            made.append(self._post_task(group, send))
+            made.append(self._post_task(group, send, key))
         return sorted(made, key=lambda task: (task.due.start, task.key)), skipped
 
-    def _post_task(self, group: Group, send: PlanTask) -> PlanTask:
+    def _post_task(self, group: Group, send: PlanTask, key: PostKey) -> PlanTask:
         members = len(group.members)
         title = f"{send.title} · group post to {group.name or group.id} ({members} member" \
                 f"{'s' if members != 1 else ''})"
@@ -73,9 +75,8 @@ class PlanGroupPosts:
         owner = Assignee(staff_id=group.owner, name=member.name if member else None,
                          role=member.roles[0] if member else None,
                          email=member.email if member else None)
-        content = send.content.name if send.content else ""
         return send.model_copy(update={
-            "key": group_post_id(group.id, content, send.due.start), "kind": "batch",
+            "key": group_post_id(key.group, key.content, send.released), "kind": "batch",
             "customer": None, "customer_name": None, "entry": None, "round": 1,
             "title": clip_title(title), "assignee": owner, "batch": None,
             "customers": sorted(map(str, group.members)), "reach": members, "group": group.id,

@@ -120,6 +120,9 @@ class PlanTask(StrictModel):
                                                              "name, when known.")
     members: int | None = Field(default=None, description="For a group post: the group's "
                                                           "members at the plan's start.")
+    released: str | None = Field(default=None, description="For a send via group and a "
+                                                           "group post: the release moment "
+                                                           "(RFC 3339) posts merge on.")
 
     @property
     def staff_work(self) -> bool:
@@ -177,7 +180,7 @@ class Plan(StrictModel):
 
 # Fields only batches and their sends (and group posts) have: left out elsewhere, so a plan
 # without mass sends or posts reads as plans did before batches.
-BATCH_FIELDS = ("batch", "customers", "reach", "group", "group_name", "members")
+BATCH_FIELDS = ("batch", "customers", "reach", "group", "group_name", "members", "released")
 
 
 def task_json(task: PlanTask) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from sopdsl.builtins import GROUP_CAPACITY, group_quota
 from sopdsl.runtime.clock import Clock
+from sopdsl.runtime.effects import SendRequested
 
 # Why a post to a customer's groups was not made, as the reports count it.
 NO_GROUP = "no_group"  # the customer is in no group of the sender
@@ -108,6 +109,13 @@ class PostKey(NamedTuple):
     group: str
     content: str
     moment: float
+
+
+def post_key(group: str, send: SendRequested) -> PostKey:
+    """The post a send via group asks of a group: its content at the send's release moment
+    (its earliest time, after quiet hours), however late staff get to it: sends released at
+    different moments are different posts even when staff would confirm them together."""
+    return PostKey(group, send.content, send.earliest)
 
 
 class GroupPosts:
