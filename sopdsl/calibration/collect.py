@@ -211,7 +211,7 @@ def _channels(tallies: Tallies, before: list[EventRecord], problems: DataProblem
     channel and by the cut-off."""
     sends: dict[str, list[float]] = {}
     answers: dict[tuple[str, str], list[float]] = {}
-    deletions = [r.event.time for r in before if r.event.name == "friend_deleted"]
+    deletions = []
     latest: str | None = None
     for record in before:
         name = record.event.name
@@ -229,34 +229,56 @@ def _channels(tallies: Tallies, before: list[EventRecord], problems: DataProblem
                                      "check the time zone and the channel column")
                 continue
             answers.setdefault((channel, name), []).append(record.event.time)
-    every_send = sorted(t for times in sends.values() for t in times)
+        elif name == "friend_deleted":
+            deletions.append(record.event.time)
+    if not sends:
+        return
+    # `before` is in time order, so each list of times is sorted.
+    every_send = (next(iter(sends.values())) if len(sends) == 1
+                  else sorted(t for times in sends.values() for t in times))
     for channel, times in sends.items():
-        opens = tallies.responses(channel, "open")
-        unfriends = tallies.responses(channel, "unfriend")
-        kinds = [(answers.get((channel, kind)), tallies.responses(channel, kind),
-                  tallies.responses(channel, f"{kind}_opened")) for kind in ("click", "reply")]
+        opens = _Kind(tallies.responses(channel, "open"), answers.get((channel, "open")))
+        kinds = [(_Kind(tallies.responses(channel, kind), answers.get((channel, kind))),
+                  _Kind(tallies.responses(channel, f"{kind}_opened"),
+                        answers.get((channel, kind)))) for kind in ("click", "reply")]
+        unfriends = _Kind(tallies.responses(channel, "unfriend"), deletions)
+        last = len(times) - 1
         for index, sent in enumerate(times):
-            following = times[index + 1] if index + 1 < len(times) else math.inf
-            end = min(sent + RESPONSE_WINDOW, 0.0, following)
-            opened = _answer(opens, answers.get((channel, "open")), sent, end)
-            for found, every, of_opened in kinds:
-                _answer(every, found, sent, end)
+            end = min(sent + RESPONSE_WINDOW, 0.0,
+                      times[index + 1] if index < last else math.inf)
+            opened = opens.count(sent, end)
+            for every, of_opened in kinds:
+                every.count(sent, end)
                 if opened:
-                    _answer(of_opened, found, sent, end)
+                    of_opened.count(sent, end)
             after = bisect.bisect_right(every_send, sent)
-            end_any = min(sent + RESPONSE_WINDOW, 0.0,
-                          every_send[after] if after < len(every_send) else math.inf)
-            _answer(unfriends, deletions, sent, end_any)
+            unfriends.count(sent, min(sent + RESPONSE_WINDOW, 0.0, every_send[after]
+                                      if after < len(every_send) else math.inf))
+        for kind in (opens, unfriends, *(k for pair in kinds for k in pair)):
+            kind.tally.silences(kind.silent, RESPONSE_WINDOW)
 
 
-def _answer(tally: Responses, times: list[float] | None, sent: float, end: float) -> bool:
-    """Count one send: answered at the first answer in [sent, end), else watched until end."""
-    for when in times or ():
-        if sent <= when < end:
-            tally.answer(when - sent)
-            return True
-    tally.silence(end - sent, RESPONSE_WINDOW)
-    return False
+class _Kind:
+    """One kind of answer to one customer's sends on a channel: its times (sorted) and the
+    minutes watched of the sends it did not answer, added to the tally at the end."""
+
+    __slots__ = ("tally", "times", "silent")
+
+    def __init__(self, tally: Responses, times: list[float] | None) -> None:
+        self.tally, self.times = tally, times
+        self.silent: list[float] = []
+
+    def count(self, sent: float, end: float) -> bool:
+        """Count one send: answered at the first answer in [sent, end), else watched until
+        end."""
+        times = self.times
+        if times:
+            at = bisect.bisect_left(times, sent)
+            if at < len(times) and times[at] < end:
+                self.tally.answer(times[at] - sent)
+                return True
+        self.silent.append(end - sent)
+        return False
 
 
 def _after_clicks(tallies: Tallies, before: list[EventRecord]) -> None:
