@@ -129,14 +129,7 @@ def purchases(tallies: Tallies, uncertain: bool) -> tuple[list[Figure], Fit | No
     if buyers >= MIN_SAMPLE and max(bought.x, default=0) > 0:
         process = bgnbd.fit(np.frombuffer(bought.x), np.frombuffer(bought.t_x),
                             np.frombuffer(bought.T))
-        for name in bgnbd.NAMES:
-            estimate = process.estimates[name]
-            figures.append(Figure(block, name, positive_text(estimate.value, estimate.se,
-                                                             uncertain),
-                                  estimate.value, estimate.low, estimate.high, estimate.se,
-                                  buyers, interval_note(buyers, "buyers", estimate.low,
-                                                        estimate.high,
-                                                        extra=_extra(estimate))))
+        figures.extend(_fitted(block, process, bgnbd.NAMES, buyers, "buyers", uncertain))
         figures.append(Figure(block, "per", PER_WEEK, None, None, None, None, buyers,
                               f"log-likelihood {process.loglik:.1f}"))
     else:
@@ -147,19 +140,26 @@ def purchases(tallies: Tallies, uncertain: bool) -> tuple[list[Figure], Fit | No
     if repeaters >= MIN_SAMPLE:
         spend = gamma_gamma.fit(np.frombuffer(bought.repeat_x),
                                 np.frombuffer(bought.repeat_mean))
-        for name in gamma_gamma.NAMES:
-            estimate = spend.estimates[name]
-            figures.append(Figure(block, name, positive_text(estimate.value, estimate.se,
-                                                             uncertain),
-                                  estimate.value, estimate.low, estimate.high, estimate.se,
-                                  repeaters, interval_note(repeaters, "repeat buyers",
-                                                           estimate.low, estimate.high,
-                                                           extra=_extra(estimate))))
+        figures.extend(_fitted(block, spend, gamma_gamma.NAMES, repeaters, "repeat buyers",
+                               uncertain))
     else:
         figures.append(_values(tallies, repeaters))
     figures.append(after_click(tallies, "purchase", ("purchase",), _purchase_days(tallies),
                                uncertain))
     return figures, process, spend
+
+
+def _fitted(block: tuple[str, ...], fit: Fit, names: tuple[str, ...], count: int,
+            counted: str, uncertain: bool) -> list[Figure]:
+    """The figures of a fit's positive parameters, each with its sample and interval."""
+    figures = []
+    for name in names:
+        estimate = fit.estimates[name]
+        figures.append(Figure(block, name, positive_text(estimate.value, estimate.se, uncertain),
+                              estimate.value, estimate.low, estimate.high, estimate.se, count,
+                              interval_note(count, counted, estimate.low, estimate.high,
+                                            extra=_extra(estimate))))
+    return figures
 
 
 def _extra(estimate: ParameterEstimate) -> str:
