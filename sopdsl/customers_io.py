@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sopdsl.builtins import CHANNELS, date_out_of_range
+from sopdsl.builtins import CHANNELS, PURPOSES, date_out_of_range
 from sopdsl.checker.program import Program
 from sopdsl.data_rows import DataProblems, read_rows
 from sopdsl.diagnostics import did_you_mean
@@ -29,7 +29,7 @@ from sopdsl.syntax.files import display_path
 
 CUSTOMER_COLUMNS = ("customer_id", "owner", "tags", "stage", "score")
 EVENT_COLUMNS = ("customer_id", "time", "event", "content", "amount", "group", "channel",
-                 "journey", "step")
+                 "journey", "step", "purpose")
 STAFF_COLUMNS = ("staff_id", "name", "role", "email")
 TASK_COLUMNS = ("staff_id", "created", "done", "customer_id", "task_id")
 TAG_SEPARATOR = ";"
@@ -120,6 +120,7 @@ class EventRecord:
     channel: str | None = None
     journey: str | None = None
     step: str | None = None
+    purpose: str | None = None  # the content's purpose, when the row names it
 
 
 def read_events(path: Path, program: Program, clock: Clock,
@@ -179,13 +180,16 @@ def event_record_of(name: str, line: int, row: dict[str, Any], moments: Moments,
     when = moments.quick(row["time"])
     amount = get("amount")
     channel = text_cell(get("channel"))
+    purpose = text_cell(get("purpose"))
     if when is None or (amount is not None and amount != "") or (
-            channel is not None and channel not in CHANNELS):
+            channel is not None and channel not in CHANNELS) or (
+            purpose is not None and purpose not in PURPOSES):
         # Not the common well-formed row: each cell read with its checks and problems.
         cells = Cells(name, line, problems)
         when = cells.moment(row["time"], moments)
         amount = cells.number("amount", amount)
         channel = cells.channel(channel)
+        purpose = cells.purpose(purpose)
         if when is None or cells.bad:
             return None
     else:
@@ -198,7 +202,8 @@ def event_record_of(name: str, line: int, row: dict[str, Any], moments: Moments,
     return EventRecord(customer if customer is not None else row_customer(row),
                        Event(text_cell(row["event"]) or "", when, text_cell(get("content")),
                              amount),
-                       line, channel, text_cell(get("journey")), text_cell(get("step")))
+                       line, channel, text_cell(get("journey")), text_cell(get("step")),
+                       purpose)
 
 
 @dataclass(slots=True)
@@ -329,6 +334,14 @@ class Cells:
             return text
         self.fail(f"`{text}` is not a channel", did_you_mean(text, CHANNELS)
                   or f"channels: {', '.join(CHANNELS)}")
+        return None
+
+    def purpose(self, value: Any) -> str | None:
+        text = text_cell(value)
+        if text is None or text in PURPOSES:
+            return text
+        self.fail(f"`{text}` is not a purpose", did_you_mean(text, PURPOSES)
+                  or f"purposes: {', '.join(PURPOSES)}")
         return None
 
     def tags(self, value: Any) -> tuple[str, ...]:

@@ -80,6 +80,8 @@ class Tallies:
     after_click: Counter = field(default_factory=Counter)  # event -> clicks it followed
     events: Counter = field(default_factory=Counter)  # other events before the cut-off
     channels: dict[tuple[str, str], Responses] = field(default_factory=dict)
+    # (channel, purpose, kind): the same tallies over the sends of one content purpose
+    purposes: dict[tuple[str, str, str], Responses] = field(default_factory=dict)
     later: int = 0
     later_line: int = 0
 
@@ -93,6 +95,13 @@ class Tallies:
         tally = self.channels.get((channel, kind))
         if tally is None:
             tally = self.channels[(channel, kind)] = Responses()
+        return tally
+
+    def purpose_responses(self, channel: str, purpose: str, kind: str) -> Responses:
+        """The tally of one channel's answers of one kind to sends of one content purpose."""
+        tally = self.purposes.get((channel, purpose, kind))
+        if tally is None:
+            tally = self.purposes[(channel, purpose, kind)] = Responses()
         return tally
 
     def exposure_days(self) -> float:
@@ -136,7 +145,7 @@ def _customer(tallies: Tallies, program: Program, customer: CustomerData,
         tallies.first_time = min(tallies.first_time, before[0].event.time)
     _profile(tallies, program, customer, before)
     _purchases(tallies, [r.event for r in before if r.event.name == "purchase"])
-    _channels(tallies, before, problems, events_file)
+    _channels(tallies, program, before, problems, events_file)
     _after_clicks(tallies, before)
     for record in before:
         if record.event.name not in OWN_BEHAVIOUR:
@@ -205,11 +214,12 @@ def _purchases(tallies: Tallies, purchases: list) -> None:
                         [event.amount for event in purchases], 0.0)
 
 
-def _channels(tallies: Tallies, before: list[EventRecord], problems: DataProblems,
-              events_file: str) -> None:
+def _channels(tallies: Tallies, program: Program, before: list[EventRecord],
+              problems: DataProblems, events_file: str) -> None:
     """Each send's answers within the response window, cut short by the next send on its
-    channel and by the cut-off."""
+    channel and by the cut-off; a send whose content has a purpose counts for it too."""
     sends: dict[str, list[float]] = {}
+    purposes: dict[str, list[str | None]] = {}
     answers: dict[tuple[str, str], list[float]] = {}
     deletions = []
     latest: str | None = None
@@ -217,6 +227,8 @@ def _channels(tallies: Tallies, before: list[EventRecord], problems: DataProblem
         name = record.event.name
         if name == "delivered" and record.channel:
             sends.setdefault(record.channel, []).append(record.event.time)
+            purposes.setdefault(record.channel, []).append(
+                record.purpose or program.purpose_of(record.event.content))
             latest = record.channel
         elif name in RESPONSES:
             channel = record.channel or latest
@@ -237,24 +249,54 @@ def _channels(tallies: Tallies, before: list[EventRecord], problems: DataProblem
     every_send = (next(iter(sends.values())) if len(sends) == 1
                   else sorted(t for times in sends.values() for t in times))
     for channel, times in sends.items():
-        opens = _Kind(tallies.responses(channel, "open"), answers.get((channel, "open")))
-        kinds = [(_Kind(tallies.responses(channel, kind), answers.get((channel, kind))),
-                  _Kind(tallies.responses(channel, f"{kind}_opened"),
-                        answers.get((channel, kind)))) for kind in ("click", "reply")]
-        unfriends = _Kind(tallies.responses(channel, "unfriend"), deletions)
+        kinds = _Kinds(channel, None, tallies, answers, deletions)
+        by_purpose: dict[str, _Kinds] = {}
         last = len(times) - 1
-        for index, sent in enumerate(times):
+        for index, (sent, purpose) in enumerate(zip(times, purposes[channel])):
             end = min(sent + RESPONSE_WINDOW, 0.0,
                       times[index + 1] if index < last else math.inf)
-            opened = opens.count(sent, end)
-            for every, of_opened in kinds:
-                every.count(sent, end)
-                if opened:
-                    of_opened.count(sent, end)
             after = bisect.bisect_right(every_send, sent)
-            unfriends.count(sent, min(sent + RESPONSE_WINDOW, 0.0, every_send[after]
-                                      if after < len(every_send) else math.inf))
-        for kind in (opens, unfriends, *(k for pair in kinds for k in pair)):
+            end_any = min(sent + RESPONSE_WINDOW, 0.0,
+                          every_send[after] if after < len(every_send) else math.inf)
+            kinds.count(sent, end, end_any)
+            if purpose is not None:
+                if purpose not in by_purpose:
+                    by_purpose[purpose] = _Kinds(channel, purpose, tallies, answers, deletions)
+                by_purpose[purpose].count(sent, end, end_any)
+        kinds.finish()
+        for found in by_purpose.values():
+            found.finish()
+
+
+class _Kinds:
+    """Every kind of answer to one customer's sends on a channel (of one purpose, or all)."""
+
+    __slots__ = ("opens", "pairs", "unfriends")
+
+    def __init__(self, channel: str, purpose: str | None, tallies: Tallies,
+                 answers: dict[tuple[str, str], list[float]], deletions: list[float]) -> None:
+        def tally(kind: str) -> Responses:
+            return (tallies.responses(channel, kind) if purpose is None
+                    else tallies.purpose_responses(channel, purpose, kind))
+
+        self.opens = _Kind(tally("open"), answers.get((channel, "open")))
+        self.pairs = [(_Kind(tally(kind), answers.get((channel, kind))),
+                       _Kind(tally(f"{kind}_opened"), answers.get((channel, kind))))
+                      for kind in ("click", "reply")]
+        self.unfriends = _Kind(tally("unfriend"), deletions)
+
+    def count(self, sent: float, end: float, end_any: float) -> None:
+        """Count one send watched until `end` on its channel, `end_any` on any channel."""
+        opened = self.opens.count(sent, end)
+        for every, of_opened in self.pairs:
+            every.count(sent, end)
+            if opened:
+                of_opened.count(sent, end)
+        self.unfriends.count(sent, end_any)
+
+    def finish(self) -> None:
+        """Add the silent sends to their tallies."""
+        for kind in (self.opens, self.unfriends, *(k for pair in self.pairs for k in pair)):
             kind.tally.silences(kind.silent, RESPONSE_WINDOW)
 
 
