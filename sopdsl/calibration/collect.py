@@ -228,7 +228,8 @@ def _channels(tallies: Tallies, program: Program, before: list[EventRecord],
         if name == "delivered" and record.channel:
             sends.setdefault(record.channel, []).append(record.event.time)
             purposes.setdefault(record.channel, []).append(
-                record.purpose or program.purpose_of(record.event.content))
+                record.purpose or (program.purpose_of(record.event.content)
+                                   if record.event.content else None))
             latest = record.channel
         elif name in RESPONSES:
             channel = record.channel or latest
