@@ -15,12 +15,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from children import run_pinned, turn_about
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,10 +84,8 @@ print(json.dumps({"wall": wall, "cpu": cpu, "staff_items": tally.staff["guide"].
 
 
 def run(tree: Path, playbook: Path) -> dict:
-    """One replication on `tree`, in a fresh process."""
-    done = subprocess.run([sys.executable, "-c", CHILD, str(tree), str(playbook)],
-                          capture_output=True, text=True, check=True)
-    return json.loads(done.stdout)
+    """One replication on `tree`, in a fresh process pinned to one core."""
+    return json.loads(run_pinned([sys.executable, "-c", CHILD, str(tree), str(playbook)]).stdout)
 
 
 def main() -> None:
@@ -107,20 +104,9 @@ def main() -> None:
                             .replace("{days}", str(args.days)), encoding="utf-8")
         print(f"{args.customers:,} customers x {args.days} days, 30 guides; load average "
               f"{os.getloadavg()[0]:.2f}")
-        results: dict[str, list[dict]] = {name: [] for name in trees}
-        for round_ in range(args.repeat):
-            for name, tree in trees.items():
-                started = time.perf_counter()
-                found = run(tree, playbook)
-                results[name].append(found)
-                print(f"  {name:6} run {round_ + 1}: {found['wall']:7.2f} s wall "
-                      f"{found['cpu']:7.2f} s CPU, staff items {found['staff_items']:,.0f}, "
-                      f"delivered {found['delivered']:,.0f}, peak {found['peak_mb']:,.0f} MB "
-                      f"(process {time.perf_counter() - started:.1f} s)")
-        medians = {name: {key: statistics.median(r[key] for r in runs)
-                          for key in ("cpu", "peak_mb")} for name, runs in results.items()}
+        medians = turn_about(trees, args.repeat, lambda name, tree: run(tree, playbook))
         for name, median in medians.items():
-            delivered = results[name][0]["delivered"]
+            delivered = median["delivered"]
             print(f"  {name:6} median: {median['cpu']:7.2f} s CPU, peak "
                   f"{median['peak_mb']:,.0f} MB, {median['cpu'] / delivered * 1e6:,.1f} µs CPU "
                   "per delivered message")

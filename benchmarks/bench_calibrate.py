@@ -17,12 +17,12 @@ import datetime as dt
 import os
 import platform
 import random
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from children import Child, run_pinned
 
 SOPDSL = Path(sys.executable).parent / "sopdsl"
 UNTIL = dt.datetime(2026, 12, 2)
@@ -59,20 +59,11 @@ def generate(folder: Path, customers: int, per_customer: int, seed: int = 7) -> 
                 events.write(f"{cid},{when:%Y-%m-%d %H:%M},{name},{channel},{amount}\n")
 
 
-def run(folder: Path) -> tuple[float, float, float, str]:
-    """Wall seconds, CPU seconds and peak RSS in GB of the `sopdsl calibrate` child."""
-    command = [str(SOPDSL), "calibrate", "--customers", str(folder / "customers.csv"),
-               "--events", str(folder / "events.csv"), "--until", UNTIL.isoformat(),
-               "-o", str(folder / "fitted.sop")]
-    if sys.platform.startswith("linux"):
-        command = ["taskset", "-c", "0", *command]
-    started = time.perf_counter()
-    finished = subprocess.run(command, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if finished.returncode not in (0, 1):
-        sys.exit(f"sopdsl calibrate failed ({finished.returncode}):\n{finished.stderr}")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024 / 1024, finished.stderr
+def run(folder: Path) -> Child:
+    """The `sopdsl calibrate` child on the files in `folder`, pinned to one core."""
+    return run_pinned([str(SOPDSL), "calibrate", "--customers", str(folder / "customers.csv"),
+                       "--events", str(folder / "events.csv"), "--until", UNTIL.isoformat(),
+                       "-o", str(folder / "fitted.sop")], ok=(0, 1))
 
 
 def main() -> None:
@@ -89,7 +80,8 @@ def main() -> None:
         if not (args.keep and (folder / "events.csv").exists()):
             generate(folder, args.customers, args.events_per_customer)
         generated = time.perf_counter() - started
-        seconds, cpu, peak_gb, stderr = run(folder)
+        child = run(folder)
+        seconds, cpu, peak_gb, stderr = child.seconds, child.cpu, child.peak_gb, child.stderr
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"machine: {platform.processor() or platform.machine()}, Python "
           f"{platform.python_version()}, load average {load}")

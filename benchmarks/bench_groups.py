@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 from bench_batches import ROOT, run
+from children import turn_about
 
 COMMON = """\
 playbook "daily group calendar and weekly moments" {
@@ -103,18 +102,7 @@ def main() -> None:
         books = {name: playbook(Path(folder), name, args.customers, args.days) for name in trees}
         print(f"{args.customers:,} customers x {args.days} days, 30 guides; load average "
               f"{os.getloadavg()[0]:.2f}")
-        results: dict[str, list[dict]] = {name: [] for name in trees}
-        for round_ in range(args.repeat):
-            for name, tree in trees.items():
-                started = time.perf_counter()
-                found = run(tree, books[name])
-                results[name].append(found)
-                print(f"  {name:6} run {round_ + 1}: {found['wall']:7.2f} s wall "
-                      f"{found['cpu']:7.2f} s CPU, staff items {found['staff_items']:,.0f}, "
-                      f"delivered {found['delivered']:,.0f}, peak {found['peak_mb']:,.0f} MB "
-                      f"(process {time.perf_counter() - started:.1f} s)")
-        medians = {name: {key: statistics.median(r[key] for r in runs)
-                          for key in ("cpu", "peak_mb")} for name, runs in results.items()}
+        medians = turn_about(trees, args.repeat, lambda name, tree: run(tree, books[name]))
         for name, median in medians.items():
             print(f"  {name:6} median: {median['cpu']:7.2f} s CPU, peak "
                   f"{median['peak_mb']:,.0f} MB")

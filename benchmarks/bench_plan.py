@@ -18,12 +18,12 @@ import argparse
 import datetime as dt
 import platform
 import random
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from children import run_pinned
 
 ROOT = Path(__file__).resolve().parent.parent
 SOPDSL = Path(sys.executable).parent / "sopdsl"
@@ -63,21 +63,12 @@ def generate(folder: Path, customers: int, per_customer: int, seed: int = 7) -> 
 
 def run_plan(folder: Path, playbook: Path, days: int, workers: int = 1,
              output: str = "plan.json") -> tuple[float, float, float, str]:
-    """Wall seconds, CPU seconds and peak RSS in GB of the `sopdsl plan` child, its stderr
-    (CPU and RSS: of all children so far, the largest)."""
+    """Wall seconds, CPU seconds and peak RSS in GB of the `sopdsl plan` child, its stderr."""
     command = [str(SOPDSL), "plan", str(playbook), "--customers", str(folder / "customers.csv"),
                "--events", str(folder / "events.csv"), "--start", START, "--days", str(days),
                "--workers", str(workers), "-o", str(folder / output)]
-    if sys.platform.startswith("linux"):
-        cores = ",".join(str(core) for core in range(workers))
-        command = ["taskset", "-c", cores, *command]
-    started = time.perf_counter()
-    finished = subprocess.run(command, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if finished.returncode not in (0, 1):
-        sys.exit(f"sopdsl plan failed ({finished.returncode}):\n{finished.stderr}")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024 / 1024, finished.stderr
+    child = run_pinned(command, cores=workers, ok=(0, 1))
+    return child.seconds, child.cpu, child.peak_gb, child.stderr
 
 
 def main() -> None:

@@ -92,7 +92,7 @@ class BehaviourModel:
 
     def __init__(self, program: Program, scenario: Scenario) -> None:
         self.scenario = scenario
-        self.purposes = {name: _purpose_of(decl) for name, decl in program.contents.items()}
+        self.purposes = {name: program.purpose_of(name) for name in program.contents}
         self.purpose_factors = {name: _factors(m) for name, m in scenario.purposes.items()}
         # The engine's and the exact forecaster's clocks: minute 0 is the start, local time.
         compiler = ExprCompiler(program, Clock(dt.datetime.combine(scenario.start, dt.time()),
@@ -300,13 +300,6 @@ def _own(chances: dict[str, np.ndarray], prefix: str, *more: str) -> dict[str, n
     by their last key."""
     return {path.rsplit(".", 1)[1]: values for path, values in chances.items()
             if path.startswith(prefix) or path in more}
-
-
-def _purpose_of(decl: object) -> str | None:
-    for field in getattr(decl, "fields", []):
-        if field.key.name == "purpose":
-            return getattr(field.value, "name", None)
-    return None
 
 
 def _factors(m: Multipliers) -> tuple[float, ...]:

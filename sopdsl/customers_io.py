@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sopdsl.builtins import CHANNELS, date_out_of_range
+from sopdsl.builtins import CHANNELS, PURPOSES, date_out_of_range
 from sopdsl.checker.program import Program
 from sopdsl.data_rows import DataProblems, read_rows
 from sopdsl.diagnostics import did_you_mean
@@ -30,7 +30,7 @@ from sopdsl.syntax.files import display_path
 
 CUSTOMER_COLUMNS = ("customer_id", "owner", "tags", "stage", "score")
 EVENT_COLUMNS = ("customer_id", "time", "event", "content", "amount", "group", "channel",
-                 "journey", "step")
+                 "journey", "step", "purpose")
 STAFF_COLUMNS = ("staff_id", "name", "role", "email")
 TASK_COLUMNS = ("staff_id", "created", "done", "customer_id", "task_id")
 TAG_SEPARATOR = ";"
@@ -59,14 +59,19 @@ class Columns:
                                          or "columns are the documented ones and the "
                                             "playbook's attributes")
         for column in self.required:
-            if text_cell(row.get(column)) is None:
-                self.problems.report("E602", self.name, line, f"no `{column}` in this row")
-                return False
+            value = row.get(column)
+            if (value and not value.isspace()) if value.__class__ is str else (
+                    text_cell(value) is not None):
+                continue
+            self.problems.report("E602", self.name, line, f"no `{column}` in this row")
+            return False
         return True
 
 
 def text_cell(value: Any) -> str | None:
     """A cell as stripped text, None when empty or missing."""
+    if value.__class__ is str:  # nearly every cell: CSV cells are text
+        return value.strip() or None
     if value is None:
         return None
     text = value.strip() if isinstance(value, str) else str(value)
@@ -116,6 +121,7 @@ class EventRecord:
     channel: str | None = None
     journey: str | None = None
     step: str | None = None
+    purpose: str | None = None  # the content's purpose, when the row names it
 
 
 def read_events(path: Path, program: Program, clock: Clock,
@@ -166,24 +172,39 @@ class EventNames:
 
 
 def event_record_of(name: str, line: int, row: dict[str, Any], moments: Moments,
-                    problems: DataProblems, later: bool = False) -> EventRecord | None:
+                    problems: DataProblems, later: bool = False,
+                    customer: str | None = None) -> EventRecord | None:
     """The event row of one row with a known event, None when a cell is bad or it is at or
     after the clock's epoch (reported; with `later` such events are given, for the caller to
-    judge)."""
-    cells = Cells(name, line, problems)
-    when = cells.moment(row["time"], moments)
-    amount = cells.number("amount", row.get("amount"))
-    channel = cells.channel(row.get("channel"))
-    if when is None or cells.bad:
-        return None
+    judge). `customer` is the row's customer id when the caller has read it already."""
+    get = row.get
+    when = moments.quick(row["time"])
+    amount = get("amount")
+    channel = text_cell(get("channel"))
+    purpose = text_cell(get("purpose"))
+    if when is None or (amount is not None and amount != "") or (
+            channel is not None and channel not in CHANNELS) or (
+            purpose is not None and purpose not in PURPOSES):
+        # Not the common well-formed row: each cell read with its checks and problems.
+        cells = Cells(name, line, problems)
+        when = cells.moment(row["time"], moments)
+        amount = cells.number("amount", amount)
+        channel = cells.channel(channel)
+        purpose = cells.purpose(purpose)
+        if when is None or cells.bad:
+            return None
+    else:
+        amount = None
     if when >= 0 and not later:
         problems.report("E610", name, line, "event at or after the plan's start",
                         hint="a plan replays history before --start; later events belong "
                              "to a later plan")
         return None
-    return EventRecord(row_customer(row),
-                       Event(text_cell(row["event"]) or "", when, text_cell(row.get("content")), amount),
-                       line, channel, text_cell(row.get("journey")), text_cell(row.get("step")))
+    return EventRecord(customer if customer is not None else row_customer(row),
+                       Event(text_cell(row["event"]) or "", when, text_cell(get("content")),
+                             amount),
+                       line, channel, text_cell(get("journey")), text_cell(get("step")),
+                       purpose)
 
 
 @dataclass(slots=True)
@@ -228,18 +249,38 @@ class Moments:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self.midnights: dict[str, float | None] = {}
+        self.hours: dict[str, float | None] = {}
+
+    def quick(self, text: Any) -> float | None:
+        """The run-time minute of a cell written exactly `YYYY-MM-DD HH:MM` on a day without
+        a clock change; None for anything else (`minutes` then reads it with its checks)."""
+        if text.__class__ is not str or len(text) != 16:
+            return None
+        hour = self.hours.get(text[:14], False)  # `YYYY-MM-DD HH:`, checked once
+        if hour is False:
+            hour = self.hours[text[:14]] = self._hour(text[:14])
+        minute = text[14:]
+        if hour is not None and minute.isdigit() and minute.isascii() and minute < "60":
+            return hour + int(minute)
+        return None
+
+    def _hour(self, text: str) -> float | None:
+        """The minute an hour `YYYY-MM-DD HH:` starts at, None unless written just so."""
+        hour = text[11:13]
+        if text[10] not in " T" or text[13] != ":" or not (
+                hour.isdigit() and hour.isascii() and hour < "24"):
+            return None
+        day = text[:10]
+        if day not in self.midnights:
+            self.midnights[day] = self._midnight(day)
+        midnight = self.midnights[day]
+        return None if midnight is None else midnight + int(hour) * 60
 
     def minutes(self, text: str) -> float:
         """The run-time minute of an ISO date and time; ValueError when it is not one."""
-        if len(text) == 16 and text[10] in " T" and text[13] == ":":
-            day = text[:10]
-            if day not in self.midnights:
-                self.midnights[day] = self._midnight(day)
-            midnight = self.midnights[day]
-            hour, minute = text[11:13], text[14:16]
-            if midnight is not None and hour.isdigit() and minute.isdigit() and (
-                    int(hour) < 24 and int(minute) < 60):
-                return midnight + int(hour) * 60 + int(minute)
+        found = self.quick(text)
+        if found is not None:
+            return found
         when = dt.datetime.fromisoformat(text)
         problem = date_out_of_range(when.date())
         if problem:
@@ -294,6 +335,14 @@ class Cells:
             return text
         self.fail(f"`{text}` is not a channel", did_you_mean(text, CHANNELS)
                   or f"channels: {', '.join(CHANNELS)}")
+        return None
+
+    def purpose(self, value: Any) -> str | None:
+        text = text_cell(value)
+        if text is None or text in PURPOSES:
+            return text
+        self.fail(f"`{text}` is not a purpose", did_you_mean(text, PURPOSES)
+                  or f"purposes: {', '.join(PURPOSES)}")
         return None
 
     def tags(self, value: Any) -> tuple[str, ...]:

@@ -92,9 +92,10 @@ def read_rows(path: Path, problems: DataProblems) -> Iterator[tuple[int, dict[st
         return
     with io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as handle:
         try:
-            json_lines = _is_json_lines(path, handle)
-            lines = bounded_lines(handle, MAX_LINE_CHARS)
-            yield from (_json_rows if json_lines else _csv_rows)(lines, name, problems)
+            if _is_json_lines(path, handle):
+                yield from _json_rows(bounded_lines(handle, MAX_LINE_CHARS), name, problems)
+            else:
+                yield from _csv_rows(_RecordLines(handle, MAX_LINE_CHARS), name, problems)
         except UnicodeDecodeError as error:
             problems.report("E601", name, 1, f"file is not UTF-8 text ({error.reason})",
                             hint="save it as UTF-8 (iconv -f GBK -t UTF-8 converts GBK files)")
@@ -134,24 +135,30 @@ def _json_rows(lines: Iterator[str], name: str,
 
 
 class _RecordLines:
-    """The lines the CSV reader takes, keeping those of the record being read."""
+    """The lines the CSV reader takes, at most `limit` characters each (LineTooLong past
+    it), keeping those of the record being read."""
 
-    def __init__(self, lines: Iterator[str]) -> None:
-        self.lines = lines
+    def __init__(self, handle: Any, limit: int) -> None:
+        self.readline, self.limit = handle.readline, limit
+        self.number = 0
         self.record: list[str] = []
 
     def __iter__(self) -> _RecordLines:
         return self
 
     def __next__(self) -> str:
-        line = next(self.lines)
+        line = self.readline(self.limit + 1)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        if len(line) > self.limit:
+            raise LineTooLong(self.number)
         self.record.append(line)
         return line
 
 
-def _csv_rows(lines: Iterator[str], name: str,
+def _csv_rows(source: _RecordLines, name: str,
               problems: DataProblems) -> Iterator[tuple[int, dict]]:
-    source = _RecordLines(lines)
     reader = csv.reader(source, strict=True)
     header: list[str] | None = None
     line = 1

@@ -126,7 +126,8 @@ def convert_records(rows: CustomerRows, program: Program, moments: Moments, file
     customer = customer_of(files.customers, rows.line, rows.row, program, problems)
     records = []
     for line, row in rows.events:
-        record = event_record_of(files.events, line, row, moments, problems, later)
+        record = event_record_of(files.events, line, row, moments, problems, later,
+                                 customer.id)
         if record is not None:
             records.append(record)
     return customer, records

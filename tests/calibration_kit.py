@@ -34,6 +34,9 @@ class Truth:
     delay_sigma: float = 1.0
     weeks: int = 52  # first purchases fall in the weeks before the cut-off
     sends: int = 8  # weekly sends per customer, the last one less than a week before
+    # (purpose, open, click, reply): the sends' contents take these purposes in turn, each
+    # with its own chances; none: every send has the chances above and no purpose column
+    purposes: tuple[tuple[str, float, float, float], ...] = ()
 
 
 def _stamp(minutes: float) -> str:
@@ -43,7 +46,7 @@ def _stamp(minutes: float) -> str:
 def draw_log(truth: Truth, customers: int, seed: int, folder: Path) -> tuple[Path, Path]:
     """customers.csv and events.csv of a synthetic log (times in minutes from the cut-off)."""
     rng = np.random.default_rng(seed)
-    rows: list[tuple[str, float, str, str, str]] = []
+    rows: list[tuple[str, float, str, str, str, str]] = []
     for index in range(customers):
         cid = f"c{index:06d}"
         rows.extend(_purchases(truth, rng, cid))
@@ -51,9 +54,11 @@ def draw_log(truth: Truth, customers: int, seed: int, folder: Path) -> tuple[Pat
     rows.sort(key=lambda row: (row[0], row[1]))
     events = folder / "events.csv"
     with events.open("w", encoding="utf-8") as out:
-        out.write("customer_id,time,event,channel,amount\n")
-        for cid, when, name, channel, amount in rows:
-            out.write(f"{cid},{_stamp(when)},{name},{channel},{amount}\n")
+        out.write("customer_id,time,event,channel,amount" + (",purpose\n" if truth.purposes
+                                                               else "\n"))
+        for cid, when, name, channel, amount, purpose in rows:
+            out.write(f"{cid},{_stamp(when)},{name},{channel},{amount}"
+                      + (f",{purpose}\n" if truth.purposes else "\n"))
     people = folder / "customers.csv"
     people.write_text("customer_id\n" + "".join(f"c{i:06d}\n" for i in range(customers)),
                       encoding="utf-8")
@@ -68,7 +73,7 @@ def _purchases(truth: Truth, rng: np.random.Generator, cid: str) -> list:
     when = first_day * MINUTES_PER_DAY + float(rng.uniform(0, MINUTES_PER_DAY))
     out = []
     while when < 0:  # the first purchase starts the process; a repeat one may end it
-        out.append((cid, when, "purchase", "", f"{rng.gamma(truth.p, 1 / nu):.4f}"))
+        out.append((cid, when, "purchase", "", f"{rng.gamma(truth.p, 1 / nu):.4f}", ""))
         if (out[1:] and rng.random() < drop) or rate <= 0:
             break
         when += rng.exponential(1 / rate)
@@ -79,16 +84,19 @@ def _sends(truth: Truth, rng: np.random.Generator, cid: str) -> list:
     out = []
     last = -float(rng.uniform(0, 7 * MINUTES_PER_DAY))
     mu = np.log(truth.delay_median)
+    kinds = truth.purposes or (("", truth.open, truth.click, truth.reply),)
     for k in range(truth.sends):
         sent = last - k * 7 * MINUTES_PER_DAY
-        out.append((cid, sent, "delivered", "private_chat", ""))
-        if rng.random() >= truth.open:
+        purpose, opens, clicks, replies = kinds[(k + int(cid[1:])) % len(kinds)]
+        out.append((cid, sent, "delivered", "private_chat", "", purpose))
+        if rng.random() >= opens:
             continue
-        out.append((cid, sent + rng.lognormal(mu, truth.delay_sigma), "open", "private_chat", ""))
-        for name, chance in (("click", truth.click), ("reply", truth.reply)):
+        out.append((cid, sent + rng.lognormal(mu, truth.delay_sigma), "open", "private_chat", "",
+                    ""))
+        for name, chance in (("click", clicks), ("reply", replies)):
             if rng.random() < chance:
                 out.append((cid, sent + rng.lognormal(mu, truth.delay_sigma), name,
-                            "private_chat", ""))
+                            "private_chat", "", ""))
     return out
 
 

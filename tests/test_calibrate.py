@@ -61,6 +61,36 @@ def test_censored_sends_do_not_bias_the_open_chance(tmp_path: Path):
     assert plain < opened.low
 
 
+def test_per_purpose_chances_are_recovered_as_multipliers_of_the_channel(tmp_path: Path):
+    """Sends of two purposes with their own open, click and reply chances: each purpose's
+    multiplier times the channel's fitted chance holds that purpose's true chance in its
+    interval, and the two purposes come out apart (one pooled chance would not)."""
+    truth = Truth(purposes=(("choice", 0.6, 0.45, 0.05), ("nurture", 0.3, 0.15, 0.2)))
+    customers, events = draw_log(truth, 3000, 5, tmp_path)
+    result = calibrate(customers, events, until=UNTIL, uncertainty=False)
+    for purpose, *chances in truth.purposes:
+        for key, chance in zip(("open", "click", "reply"), chances):
+            base = result.figure(("channel private_chat",), key).value
+            figure = result.figure((f"purpose {purpose}",), key)
+            assert figure.low * base <= chance <= figure.high * base, (purpose, key, figure)
+            assert figure.text == f"x{figure.text[1:]}" and "sends of" in figure.note
+    choice, nurture = (result.figure((f"purpose {p}",), "open").value
+                       for p in ("choice", "nurture"))
+    assert choice > 1.2 > 0.8 > nurture
+    kept = result.figure(("purpose choice",), "purchase")
+    assert kept.value is None and kept.text == "x1.5"
+    assert result.figure(("purpose awareness",), "open") is None
+
+
+def test_a_purpose_with_too_few_sends_keeps_its_default_multipliers(tmp_path: Path):
+    """20 customers' sends of one purpose: too few to fit, the defaults are written."""
+    truth = Truth(purposes=(("nurture", 0.3, 0.15, 0.2),))
+    customers, events = draw_log(truth, 2, 5, tmp_path)
+    result = calibrate(customers, events, until=UNTIL, uncertainty=False)
+    figure = result.figure(("purpose nurture",), "reply")
+    assert figure.value is None and figure.text == "x1.2" and "too little data" in figure.note
+
+
 def _answered_share(events: Path) -> float:
     lines = events.read_text(encoding="utf-8").splitlines()[1:]
     before = [line.split(",") for line in lines

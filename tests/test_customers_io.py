@@ -197,3 +197,34 @@ def test_lunar_dates_in_either_form_and_bad_ones_at_their_line(tmp_path):
     assert [(d.code, d.span.line) for d in diagnostics] == [("E604", 4), ("E604", 5)]
     assert "2025 had no 闰四月 (its leap month was 闰六月)" in diagnostics[0].message
     assert "八月十五" in diagnostics[1].hint
+
+
+def test_a_bad_purpose_is_reported_and_a_good_one_kept(tmp_path):
+    """The `purpose` cell is one of the purposes (E604 with a suggestion otherwise)."""
+    found, problems = events(tmp_path, "customer_id,time,event,channel,purpose\n"
+                                       "c1,2026-12-01 10:00,delivered,private_chat,choice\n"
+                                       "c1,2026-12-01 11:00,delivered,private_chat,choise\n")
+    assert [record.purpose for record in found] == ["choice"]
+    [problem] = problems.finish()
+    assert (problem.code, problem.span.line, problem.hint) == ("E604", 3, "did you mean `choice`?")
+
+
+@pytest.mark.parametrize("text", [
+    "2026-12-01 10:05", "2026-12-01T23:59", "2026-12-01 00:00", "2026-03-08 02:30",
+    "2026-12-01 24:00", "2026-12-01 23:60", "2026-12-01 1a:00", "2026-12-01 ２3:00",
+    "2026-12-01 10:٣0", "2026-13-01 10:00", "2026-12-01_10:00", "2026-12-01 10-00",
+    "0000-12-01 10:00", " 2026-12-01 10:0",
+])
+def test_the_quick_time_reader_agrees_with_the_careful_one(text):
+    """The fast path reads a time only as the careful parser does, else leaves it to it."""
+    from sopdsl.customers_io import Moments
+
+    moments = Moments(Clock(dt.datetime(2026, 12, 2), "America/New_York"))
+    quick = moments.quick(text)
+    try:
+        careful = moments.clock.minutes(dt.datetime.fromisoformat(text))
+    except ValueError:
+        careful = None
+    assert quick is None or quick == careful
+    if text in ("2026-12-01 10:05", "2026-12-01T23:59", "2026-12-01 00:00"):
+        assert quick == careful  # an ordinary time on an ordinary day takes the fast path

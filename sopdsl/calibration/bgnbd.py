@@ -8,8 +8,10 @@ end of the observation period).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
-from scipy.special import betaln, gammaln, logsumexp
+from scipy.special import betaln, gammaln
 
 from sopdsl.calibration.mle import Fit, fit_mle, thinned
 
@@ -28,15 +30,33 @@ def loglik(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
     LL = ln G(r+x) - ln G(r) + r ln alpha + ln B(a, b+x) - ln B(a, b) + ln(A1 + [x>0] A2), with
     A1 = (alpha+T)^-(r+x) and A2 = a / (b+x-1) (alpha+t_x)^-(r+x).
     """
-    r, alpha, a, b = params
-    log_a1 = -(r + x) * np.log(alpha + T)
-    buyers = x > 0
-    log_a2 = np.full_like(log_a1, -np.inf)
-    log_a2[buyers] = (np.log(a) - np.log(b + x[buyers] - 1)
-                      - (r + x[buyers]) * np.log(alpha + t_x[buyers]))
-    each = (gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x) - betaln(a, b)
-            + logsumexp(np.stack([log_a1, log_a2]), axis=0))
-    return float(np.dot(weight, each))
+    return likelihood(x, t_x, T, weight)(params)
+
+
+def likelihood(x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
+               weight: np.ndarray) -> Callable[[np.ndarray], float]:
+    """`loglik` of these customers as a function of the parameters alone."""
+    # x takes few values: the terms of x alone are computed once per distinct x and summed
+    # with the weight of the customers that share it.
+    counts, which = np.unique(np.asarray(x, dtype=float), return_inverse=True)
+    which = which.ravel()
+    per_count = np.bincount(which, weights=weight, minlength=len(counts))
+    repeat = counts > 0
+    t_x, T = np.asarray(t_x, dtype=float), np.asarray(T, dtype=float)
+    weight = np.asarray(weight, dtype=float)
+
+    def value(params: np.ndarray) -> float:
+        r, alpha, a, b = params
+        power = -(r + counts)
+        log_a1 = power[which] * np.log(alpha + T)
+        log_shift = np.full_like(counts, -np.inf)
+        log_shift[repeat] = np.log(a) - np.log(b + counts[repeat] - 1)
+        log_a2 = log_shift[which] + power[which] * np.log(alpha + t_x)
+        each_count = (gammaln(r + counts) - gammaln(r) + r * np.log(alpha)
+                      + betaln(a, b + counts) - betaln(a, b))
+        return float(np.dot(per_count, each_count) + np.dot(weight, np.logaddexp(log_a1, log_a2)))
+
+    return value
 
 
 def fit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> Fit:
@@ -50,7 +70,9 @@ def fit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> Fit:
     small = len(weight) <= PROFILE_LIMIT
     if not small:
         sx, st, sT, sw = thinned(ux, ut, uT, weight, limit=PROFILE_LIMIT)
-        rough = fit_mle(lambda p: -loglik(p, sx, st, sT, sw), start, NAMES, len(sw))
+        sample = likelihood(sx, st, sT, sw)
+        rough = fit_mle(lambda p: -sample(p), start, NAMES, len(sw))
         start = tuple(rough.value(name) for name in NAMES)
-    return fit_mle(lambda p: -loglik(p, ux, ut, uT, weight), start, NAMES, int(len(x)),
+    every = likelihood(ux, ut, uT, weight)
+    return fit_mle(lambda p: -every(p), start, NAMES, int(len(x)),
                    profile=small, search=small)

@@ -82,7 +82,9 @@ def calibrate(customers: str | Path, events: str | Path | None = None, *, until:
     # Arrivals are counted from the first one: earlier data may predate the friend export.
     days = -tallies.first_arrival / MINUTES_PER_DAY
     result.figures.extend(estimate.population(tallies, days))
-    result.figures.extend(estimate.channels(tallies, uncertainty))
+    channels = estimate.channels(tallies, uncertainty)
+    result.figures.extend(channels)
+    result.figures.extend(estimate.purposes(tallies, channels))
     bought, process, spend = estimate.purchases(tallies, uncertainty)
     result.figures.extend(bought)
     result.figures.extend(estimate.other_events(tallies, uncertainty))

@@ -80,6 +80,8 @@ class Tallies:
     after_click: Counter = field(default_factory=Counter)  # event -> clicks it followed
     events: Counter = field(default_factory=Counter)  # other events before the cut-off
     channels: dict[tuple[str, str], Responses] = field(default_factory=dict)
+    # (channel, purpose, kind): the same tallies over the sends of one content purpose
+    purposes: dict[tuple[str, str, str], Responses] = field(default_factory=dict)
     later: int = 0
     later_line: int = 0
 
@@ -93,6 +95,13 @@ class Tallies:
         tally = self.channels.get((channel, kind))
         if tally is None:
             tally = self.channels[(channel, kind)] = Responses()
+        return tally
+
+    def purpose_responses(self, channel: str, purpose: str, kind: str) -> Responses:
+        """The tally of one channel's answers of one kind to sends of one content purpose."""
+        tally = self.purposes.get((channel, purpose, kind))
+        if tally is None:
+            tally = self.purposes[(channel, purpose, kind)] = Responses()
         return tally
 
     def exposure_days(self) -> float:
@@ -136,7 +145,7 @@ def _customer(tallies: Tallies, program: Program, customer: CustomerData,
         tallies.first_time = min(tallies.first_time, before[0].event.time)
     _profile(tallies, program, customer, before)
     _purchases(tallies, [r.event for r in before if r.event.name == "purchase"])
-    _channels(tallies, before, problems, events_file)
+    _channels(tallies, program, before, problems, events_file)
     _after_clicks(tallies, before)
     for record in before:
         if record.event.name not in OWN_BEHAVIOUR:
@@ -205,18 +214,22 @@ def _purchases(tallies: Tallies, purchases: list) -> None:
                         [event.amount for event in purchases], 0.0)
 
 
-def _channels(tallies: Tallies, before: list[EventRecord], problems: DataProblems,
-              events_file: str) -> None:
+def _channels(tallies: Tallies, program: Program, before: list[EventRecord],
+              problems: DataProblems, events_file: str) -> None:
     """Each send's answers within the response window, cut short by the next send on its
-    channel and by the cut-off."""
+    channel and by the cut-off; a send whose content has a purpose counts for it too."""
     sends: dict[str, list[float]] = {}
+    purposes: dict[str, list[str | None]] = {}
     answers: dict[tuple[str, str], list[float]] = {}
-    deletions = [r.event.time for r in before if r.event.name == "friend_deleted"]
+    deletions = []
     latest: str | None = None
     for record in before:
         name = record.event.name
         if name == "delivered" and record.channel:
             sends.setdefault(record.channel, []).append(record.event.time)
+            purposes.setdefault(record.channel, []).append(
+                record.purpose or (program.purpose_of(record.event.content)
+                                   if record.event.content else None))
             latest = record.channel
         elif name in RESPONSES:
             channel = record.channel or latest
@@ -229,34 +242,86 @@ def _channels(tallies: Tallies, before: list[EventRecord], problems: DataProblem
                                      "check the time zone and the channel column")
                 continue
             answers.setdefault((channel, name), []).append(record.event.time)
-    every_send = sorted(t for times in sends.values() for t in times)
+        elif name == "friend_deleted":
+            deletions.append(record.event.time)
+    if not sends:
+        return
+    # `before` is in time order, so each list of times is sorted.
+    every_send = (next(iter(sends.values())) if len(sends) == 1
+                  else sorted(t for times in sends.values() for t in times))
     for channel, times in sends.items():
-        opens = tallies.responses(channel, "open")
-        unfriends = tallies.responses(channel, "unfriend")
-        kinds = [(answers.get((channel, kind)), tallies.responses(channel, kind),
-                  tallies.responses(channel, f"{kind}_opened")) for kind in ("click", "reply")]
-        for index, sent in enumerate(times):
-            following = times[index + 1] if index + 1 < len(times) else math.inf
-            end = min(sent + RESPONSE_WINDOW, 0.0, following)
-            opened = _answer(opens, answers.get((channel, "open")), sent, end)
-            for found, every, of_opened in kinds:
-                _answer(every, found, sent, end)
-                if opened:
-                    _answer(of_opened, found, sent, end)
+        kinds = _Kinds(channel, None, tallies, answers, deletions)
+        by_purpose: dict[str, _Kinds] = {}
+        last = len(times) - 1
+        for index, (sent, purpose) in enumerate(zip(times, purposes[channel])):
+            end = min(sent + RESPONSE_WINDOW, 0.0,
+                      times[index + 1] if index < last else math.inf)
             after = bisect.bisect_right(every_send, sent)
             end_any = min(sent + RESPONSE_WINDOW, 0.0,
                           every_send[after] if after < len(every_send) else math.inf)
-            _answer(unfriends, deletions, sent, end_any)
+            kinds.count(sent, end, end_any)
+            if purpose is not None:
+                if purpose not in by_purpose:
+                    by_purpose[purpose] = _Kinds(channel, purpose, tallies, answers, deletions)
+                by_purpose[purpose].count(sent, end, end_any)
+        kinds.finish()
+        for found in by_purpose.values():
+            found.finish()
 
 
-def _answer(tally: Responses, times: list[float] | None, sent: float, end: float) -> bool:
-    """Count one send: answered at the first answer in [sent, end), else watched until end."""
-    for when in times or ():
-        if sent <= when < end:
-            tally.answer(when - sent)
-            return True
-    tally.silence(end - sent, RESPONSE_WINDOW)
-    return False
+class _Kinds:
+    """Every kind of answer to one customer's sends on a channel (of one purpose, or all)."""
+
+    __slots__ = ("opens", "pairs", "unfriends")
+
+    def __init__(self, channel: str, purpose: str | None, tallies: Tallies,
+                 answers: dict[tuple[str, str], list[float]], deletions: list[float]) -> None:
+        def tally(kind: str) -> Responses:
+            return (tallies.responses(channel, kind) if purpose is None
+                    else tallies.purpose_responses(channel, purpose, kind))
+
+        self.opens = _Kind(tally("open"), answers.get((channel, "open")))
+        self.pairs = [(_Kind(tally(kind), answers.get((channel, kind))),
+                       _Kind(tally(f"{kind}_opened"), answers.get((channel, kind))))
+                      for kind in ("click", "reply")]
+        self.unfriends = _Kind(tally("unfriend"), deletions)
+
+    def count(self, sent: float, end: float, end_any: float) -> None:
+        """Count one send watched until `end` on its channel, `end_any` on any channel."""
+        opened = self.opens.count(sent, end)
+        for every, of_opened in self.pairs:
+            every.count(sent, end)
+            if opened:
+                of_opened.count(sent, end)
+        self.unfriends.count(sent, end_any)
+
+    def finish(self) -> None:
+        """Add the silent sends to their tallies."""
+        for kind in (self.opens, self.unfriends, *(k for pair in self.pairs for k in pair)):
+            kind.tally.silences(kind.silent, RESPONSE_WINDOW)
+
+
+class _Kind:
+    """One kind of answer to one customer's sends on a channel: its times (sorted) and the
+    minutes watched of the sends it did not answer, added to the tally at the end."""
+
+    __slots__ = ("tally", "times", "silent")
+
+    def __init__(self, tally: Responses, times: list[float] | None) -> None:
+        self.tally, self.times = tally, times
+        self.silent: list[float] = []
+
+    def count(self, sent: float, end: float) -> bool:
+        """Count one send: answered at the first answer in [sent, end), else watched until
+        end."""
+        times = self.times
+        if times:
+            at = bisect.bisect_left(times, sent)
+            if at < len(times) and times[at] < end:
+                self.tally.answer(times[at] - sent)
+                return True
+        self.silent.append(end - sent)
+        return False
 
 
 def _after_clicks(tallies: Tallies, before: list[EventRecord]) -> None:

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from sopdsl.builtins import CHANNELS
+from sopdsl.builtins import CHANNELS, PURPOSES
 from sopdsl.calibration import bgnbd, gamma_gamma
 from sopdsl.calibration.collect import AFTER_CLICK_WINDOW, Tallies
 from sopdsl.calibration.figures import (
@@ -15,10 +15,14 @@ from sopdsl.calibration.figures import (
 )
 from sopdsl.calibration.mle import Fit, ParameterEstimate
 from sopdsl.calibration.responses import count_interval, fit_responses, share_interval
-from sopdsl.scenario.defaults import CHANNEL_DEFAULTS, PURCHASE
+from sopdsl.scenario.defaults import CHANNEL_DEFAULTS, PURCHASE, PURPOSE_DEFAULTS
+from sopdsl.scenario.model import Multipliers
 from sopdsl.scenario.distributions import duration_text
 
 PER_WEEK = "7d"
+# The chances a purpose's multipliers are fitted for; `unfriend` answers any send, whatever
+# its content, and purchases follow clicks, not sends.
+MULTIPLIED = ("open", "click", "reply")
 # A shape parameter past this describes a spread too small to see: the likelihood is flat.
 EDGE = 1e4
 
@@ -112,6 +116,59 @@ def channels(tallies: Tallies, uncertain: bool) -> list[Figure]:
     return figures
 
 
+def purposes(tallies: Tallies, channel_figures: list[Figure]) -> list[Figure]:
+    """Each content purpose's open, click and reply multipliers: on each channel with enough
+    sends of the purpose, its fitted chance over the channel's, averaged over the channels
+    weighted by the purpose's sends (the scenario's purpose multipliers span channels)."""
+    fitted = {(f.block[0].removeprefix("channel "), f.key): f for f in channel_figures
+              if f.value is not None and f.key in MULTIPLIED}
+    figures = []
+    for purpose in PURPOSES:
+        if not any(key[1] == purpose for key in tallies.purposes):
+            continue
+        block = (f"purpose {purpose}",)
+        default = PURPOSE_DEFAULTS.get(purpose, Multipliers())
+        for key in MULTIPLIED:
+            ratios, sends, answered = [], 0, 0
+            for channel in CHANNELS:
+                base = fitted.get((channel, key))
+                if base is None:
+                    continue
+                # As the channel's own figure: click and reply are chances given open.
+                tally = tallies.purposes.get((channel, purpose, key if key == "open"
+                                              else f"{key}_opened"))
+                if tally is None:
+                    continue
+                sends += tally.sends
+                answered += tally.answered
+                fit = (fit_responses(tally) if tally.sends >= MIN_SAMPLE
+                       and tally.answered >= MIN_ANSWERS else None)
+                if fit is not None:
+                    chance = fit.fit.estimates["chance"]
+                    ratios.append((tally.sends, chance.value / base.value,
+                                   (chance.low or 0.0) / base.value,
+                                   (chance.high or 1.0) / base.value))
+            default_text = f"x{number(getattr(default, key))}"
+            if not ratios:
+                figures.append(kept(block, key, default_text, sends,
+                                    f"sends of {purpose} content", MIN_SAMPLE)
+                               if sends < MIN_SAMPLE else
+                               kept(block, key, default_text, answered,
+                                    f"answers of {sends:,} sends of {purpose} content",
+                                    MIN_ANSWERS))
+                continue
+            counted = sum(n for n, *_ in ratios)
+            value, low, high = (sum(n * r[i] for n, *r in ratios) / counted for i in range(3))
+            figures.append(Figure(block, key, f"x{number(value)}", value, low, high, None,
+                                  counted, interval_note(
+                                      counted, f"sends of {purpose} content", low, high,
+                                      extra=f"its fitted {key} over the channel's")))
+        for key in ("unfriend", "purchase"):
+            figures.append(Figure(block, key, f"x{number(getattr(default, key))}", None, None,
+                                  None, None, 0, "default: not fitted per purpose"))
+    return figures
+
+
 def _delay(block: tuple[str, ...], found, default) -> Figure:
     if found is None:
         return kept(block, "delay", default.text(), 0, "answered sends", MIN_ANSWERS)
@@ -129,14 +186,7 @@ def purchases(tallies: Tallies, uncertain: bool) -> tuple[list[Figure], Fit | No
     if buyers >= MIN_SAMPLE and max(bought.x, default=0) > 0:
         process = bgnbd.fit(np.frombuffer(bought.x), np.frombuffer(bought.t_x),
                             np.frombuffer(bought.T))
-        for name in bgnbd.NAMES:
-            estimate = process.estimates[name]
-            figures.append(Figure(block, name, positive_text(estimate.value, estimate.se,
-                                                             uncertain),
-                                  estimate.value, estimate.low, estimate.high, estimate.se,
-                                  buyers, interval_note(buyers, "buyers", estimate.low,
-                                                        estimate.high,
-                                                        extra=_extra(estimate))))
+        figures.extend(_fitted(block, process, bgnbd.NAMES, buyers, "buyers", uncertain))
         figures.append(Figure(block, "per", PER_WEEK, None, None, None, None, buyers,
                               f"log-likelihood {process.loglik:.1f}"))
     else:
@@ -147,19 +197,26 @@ def purchases(tallies: Tallies, uncertain: bool) -> tuple[list[Figure], Fit | No
     if repeaters >= MIN_SAMPLE:
         spend = gamma_gamma.fit(np.frombuffer(bought.repeat_x),
                                 np.frombuffer(bought.repeat_mean))
-        for name in gamma_gamma.NAMES:
-            estimate = spend.estimates[name]
-            figures.append(Figure(block, name, positive_text(estimate.value, estimate.se,
-                                                             uncertain),
-                                  estimate.value, estimate.low, estimate.high, estimate.se,
-                                  repeaters, interval_note(repeaters, "repeat buyers",
-                                                           estimate.low, estimate.high,
-                                                           extra=_extra(estimate))))
+        figures.extend(_fitted(block, spend, gamma_gamma.NAMES, repeaters, "repeat buyers",
+                               uncertain))
     else:
         figures.append(_values(tallies, repeaters))
     figures.append(after_click(tallies, "purchase", ("purchase",), _purchase_days(tallies),
                                uncertain))
     return figures, process, spend
+
+
+def _fitted(block: tuple[str, ...], fit: Fit, names: tuple[str, ...], count: int,
+            counted: str, uncertain: bool) -> list[Figure]:
+    """The figures of a fit's positive parameters, each with its sample and interval."""
+    figures = []
+    for name in names:
+        estimate = fit.estimates[name]
+        figures.append(Figure(block, name, positive_text(estimate.value, estimate.se, uncertain),
+                              estimate.value, estimate.low, estimate.high, estimate.se, count,
+                              interval_note(count, counted, estimate.low, estimate.high,
+                                            extra=_extra(estimate))))
+    return figures
 
 
 def _extra(estimate: ParameterEstimate) -> str:

@@ -8,6 +8,8 @@ values given nu is Gamma(p x, nu x), so nu integrates out in closed form.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy.special import gammaln
 
@@ -24,11 +26,30 @@ def loglik(params: np.ndarray, x: np.ndarray, m: np.ndarray, weight: np.ndarray)
 
     ln G(px+q) - ln G(px) - ln G(q) + q ln gamma + (px-1) ln m + px ln x - (px+q) ln(gamma + m x).
     """
-    p, q, gamma = params
-    px = p * x
-    each = (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(gamma)
-            + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * np.log(gamma + m * x))
-    return float(np.dot(weight, each))
+    return likelihood(x, m, weight)(params)
+
+
+def likelihood(x: np.ndarray, m: np.ndarray,
+               weight: np.ndarray) -> Callable[[np.ndarray], float]:
+    """`loglik` of these customers as a function of the parameters alone."""
+    # x takes few values: the terms of x alone are computed once per distinct x.
+    x, m, weight = (np.asarray(v, dtype=float) for v in (x, m, weight))
+    counts, which = np.unique(x, return_inverse=True)
+    which = which.ravel()
+    per_count = np.bincount(which, weights=weight, minlength=len(counts))
+    log_m, spent = np.log(m), m * x
+    # The sums over customers of the terms linear in p: (x ln m + x ln x) and ln m.
+    linear = float(np.dot(weight, x * log_m + x * np.log(x)))
+    log_m_total = float(np.dot(weight, log_m))
+
+    def value(params: np.ndarray) -> float:
+        p, q, gamma = params
+        px = p * counts
+        each_count = gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(gamma)
+        return float(np.dot(per_count, each_count) + p * linear - log_m_total
+                     - np.dot(weight, (p * x + q) * np.log(gamma + spent)))
+
+    return value
 
 
 def fit(x: np.ndarray, m: np.ndarray) -> Fit:
@@ -38,9 +59,11 @@ def fit(x: np.ndarray, m: np.ndarray) -> Fit:
     small = len(x) <= SEARCH_LIMIT
     if not small:
         sx, sm, sw = thinned(x, m, weight, limit=SEARCH_LIMIT)
-        start = tuple(fit_mle(lambda v: -loglik(v, sx, sm, sw), start, NAMES,
+        sample = likelihood(sx, sm, sw)
+        start = tuple(fit_mle(lambda v: -sample(v), start, NAMES,
                               len(sw)).value(name) for name in NAMES)
-    return fit_mle(lambda v: -loglik(v, x, m, weight), start, NAMES, int(len(x)), search=small)
+    every = likelihood(x, m, weight)
+    return fit_mle(lambda v: -every(v), start, NAMES, int(len(x)), search=small)
 
 
 def mean_value(p: float, q: float, gamma: float) -> float:

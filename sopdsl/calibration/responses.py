@@ -56,6 +56,12 @@ class Responses:
             self.censored += 1
         self.unanswered[math.ceil(watched)] += 1
 
+    def silences(self, watched: list[float], window: float) -> None:
+        """Sends not answered in the minutes the data covers, one each in `watched`."""
+        kept = [math.ceil(minutes) for minutes in watched if minutes > 0]
+        self.censored += sum(1 for minutes in watched if 0 < minutes < window)
+        self.unanswered.update(kept)
+
     def merge(self, other: Responses) -> None:
         """Add another tally's sends to this one."""
         self.answered += other.answered

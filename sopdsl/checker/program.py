@@ -96,6 +96,14 @@ class Program:
         except ValueError:
             return None
 
+    def purpose_of(self, content: str | None) -> str | None:
+        """The declared purpose of a content, None when it has none or is not declared."""
+        decl = self.contents.get(content or "")
+        for item in decl.fields if decl is not None else ():
+            if item.key.name == "purpose":
+                return getattr(item.value, "name", None)
+        return None
+
     def is_date_trigger(self, event: ast.EventRef) -> bool:
         """True for `when birthday` and `when 中秋`: parsed like an event trigger, it is a
         yearly date trigger (a date attribute, or else a festival)."""
