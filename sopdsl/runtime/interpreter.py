@@ -85,6 +85,7 @@ class Interpreter:
             self._record(customer, event)
         customer.marks = [schedule.first_mark(now) for schedule in self.triggers.schedules]
         customer.due = [_STALE] * len(self.triggers.schedules)
+        customer.soonest = None
         customer.segments = {name: bool(is_in(customer, now))
                              for name, is_in in self.triggers.segments.items()}
         return customer
@@ -203,8 +204,7 @@ class Interpreter:
         else:
             value = self._normalized({name: value})[name]
             c.attributes[name] = value
-            for index in self._on_attributes:
-                c.due[index] = _STALE
+            self._recompute(c, self._on_attributes)
         out.append(StateChanged(
             time=now, customer=c.id, journey=run.journey.name if run else None, step=step,
             run=run.number if run else 0, field=field, name=name, value=value))
@@ -261,6 +261,14 @@ class Interpreter:
                 self._fire(c, index, best, out)
 
     def _next_schedule(self, c: Customer) -> tuple[float | None, int]:
+        """The soonest scheduled trigger's moment and index (None, -1 when none will fire),
+        kept until a trigger's next moment is recomputed."""
+        soonest = c.soonest
+        if soonest is None:
+            soonest = c.soonest = self._soonest_schedule(c)
+        return soonest
+
+    def _soonest_schedule(self, c: Customer) -> tuple[float | None, int]:
         best: float | None = None
         best_index = -1
         schedules = self.triggers.schedules
@@ -270,6 +278,14 @@ class Interpreter:
             if due is not None and (best is None or due < best):
                 best, best_index = due, index
         return best, best_index
+
+    @staticmethod
+    def _recompute(c: Customer, indexes: Sequence[int]) -> None:
+        """Forget the cached next moments of these scheduled triggers of the customer."""
+        if indexes:
+            for index in indexes:
+                c.due[index] = _STALE
+            c.soonest = None
 
     def _wake(self, c: Customer, run: Run, now: float, out: list[Effect]) -> None:
         run.wake_at = None
@@ -285,7 +301,7 @@ class Interpreter:
 
     def _fire(self, c: Customer, index: int, now: float, out: list[Effect]) -> None:
         schedule = self.triggers.schedules[index]
-        c.marks[index], c.due[index] = now, _STALE
+        c.marks[index], c.due[index], c.soonest = now, _STALE, None
         if schedule.journey is None:
             self._check_segments(c, now, out)
         else:
@@ -353,8 +369,7 @@ class Interpreter:
     def _handle_event(self, c: Customer, event: Event, now: float, out: list[Effect]) -> None:
         self._record(c, event)
         if event.name in _ACTIVITY:
-            for index in self._on_activity:
-                c.due[index] = _STALE
+            self._recompute(c, self._on_activity)
         for run in list(c.runs.values()):
             if not run.ended:
                 self._event_in_run(c, run, event, now, out)
