@@ -24,7 +24,7 @@ from sopdsl.runtime.journey_program import CompiledJourney, compile_program
 from sopdsl.runtime.limits import Limits, delivery_order
 from sopdsl.checker.program import Program
 from sopdsl.runtime.steps import Instruction, Send
-from sopdsl.runtime.triggers import as_date, index_triggers
+from sopdsl.runtime.triggers import Schedule, as_date, index_triggers
 
 _STALE = float("-inf")  # a scheduled trigger's cached next moment that must be recomputed
 _ACTIVITY = frozenset((*ACTIVITY_EVENTS, "friend_added"))
@@ -57,6 +57,8 @@ class Interpreter:
         schedules = self.triggers.schedules
         self._on_activity = [i for i, s in enumerate(schedules) if s.depends == "activity"]
         self._on_attributes = [i for i, s in enumerate(schedules) if s.depends == "attributes"]
+        # Per scheduled trigger the same for everyone: its last (after, next moment) worked out.
+        self._moments: list[tuple[float, float | None] | None] = [None] * len(schedules)
         self._date_attributes = {
             name for name, info in program.attributes.items() if info.type == "date"}
         self.on_step: StepHook | None = None
@@ -274,10 +276,21 @@ class Interpreter:
         schedules = self.triggers.schedules
         for index, due in enumerate(c.due):
             if due == _STALE:
-                due = c.due[index] = schedules[index].next_after(c, self.clock, c.marks[index])
+                due = c.due[index] = self._next_moment(c, schedules[index], index)
             if due is not None and (best is None or due < best):
                 best, best_index = due, index
         return best, best_index
+
+    def _next_moment(self, c: Customer, schedule: Schedule, index: int) -> float | None:
+        """A scheduled trigger's next moment for the customer; one that is the same for every
+        customer is worked out once for each moment it is asked from."""
+        after = c.marks[index]
+        if schedule.per_customer:
+            return schedule.next_after(c, self.clock, after)
+        last = self._moments[index]
+        if last is None or last[0] != after:
+            last = self._moments[index] = (after, schedule.next_after(c, self.clock, after))
+        return last[1]
 
     @staticmethod
     def _recompute(c: Customer, indexes: Sequence[int]) -> None:

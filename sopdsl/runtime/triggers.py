@@ -24,6 +24,8 @@ class Schedule(abc.ABC):
     __slots__ = ("journey", "label")
     # What invalidates a cached next moment besides firing: "activity", "attributes" or None.
     depends: str | None = None
+    # False when `next_after` reads nothing of the customer: the same moments for everyone.
+    per_customer = True
 
     def __init__(self, journey: str | None, label: str) -> None:
         self.journey = journey  # None for the daily segment check
@@ -68,6 +70,7 @@ class EverySchedule(Schedule):
     """`when every day|WEEKDAY|Nw on WEEKDAY at HH:MM`: a broadcast to the journey's audience."""
 
     __slots__ = ("weekday", "weeks", "at")
+    per_customer = False
 
     def __init__(self, journey: str, label: str, weekday: int | None, weeks: int, at: int):
         super().__init__(journey, label)
@@ -87,6 +90,7 @@ class MonthlySchedule(Schedule):
     the month's last day."""
 
     __slots__ = ("day", "at")
+    per_customer = False
 
     def __init__(self, journey: str, label: str, day: int | None, at: int) -> None:
         super().__init__(journey, label)
@@ -107,6 +111,7 @@ class MomentSchedule(Schedule):
     and time, the same moment for every customer followed before it."""
 
     __slots__ = ("day", "at")
+    per_customer = False
 
     def __init__(self, journey: str, label: str, day: dt.date, at: int) -> None:
         super().__init__(journey, label)
@@ -157,6 +162,7 @@ class SegmentCheck(Schedule):
     """The daily re-evaluation of `when enter SEGMENT` segments, at local midnight."""
 
     __slots__ = ()
+    per_customer = False
 
     def next_after(self, customer: Customer, clock: Clock, after: float) -> float | None:
         return clock.next_time(after, 0, strict=True)
