@@ -396,22 +396,23 @@ class Interpreter:
     ) -> None:
         """Goals first, then `exit on`, then `exit when`, then a `wait for` the event ends."""
         journey = run.journey
-        where = None if run.finished else run.step
-        common = dict(time=now, customer=c.id, journey=journey.name, step=where, run=run.number)
-        key = event_key(event.name, event.content)
         for goal in journey.goals:
             if not goal.events.matches(event) or now - run.entered_at > goal.within:
                 continue
             if goal.terminal:
-                self.end(c, run, GoalReached(**common, goal=goal.name, event=key), out)
+                self.end(c, run, GoalReached(**_where(c, run, now), goal=goal.name,
+                                             event=event_key(event.name, event.content)), out)
                 return
             if goal.name not in run.milestones:
                 run.milestones |= {goal.name}
-                out.append(MilestoneReached(**common, goal=goal.name, event=key))
+                out.append(MilestoneReached(**_where(c, run, now), goal=goal.name,
+                                            event=event_key(event.name, event.content)))
         if journey.exit_on is not None and journey.exit_on.matches(event):
-            self.end(c, run, Exited(**common, reason="exit_on", event=key), out)
+            self.end(c, run, Exited(**_where(c, run, now), reason="exit_on",
+                                    event=event_key(event.name, event.content)), out)
         elif journey.exit_when is not None and journey.exit_when(c, now):
-            self.end(c, run, Exited(**common, reason="exit_when", event=key), out)
+            self.end(c, run, Exited(**_where(c, run, now), reason="exit_when",
+                                    event=event_key(event.name, event.content)), out)
         elif run.waiting is not None and run.waiting.events.matches(event):
             then_pc = run.waiting.then_pc
             run.waiting = run.wake_at = None
@@ -463,18 +464,26 @@ class Interpreter:
             bisect.insort_right(c.held, held, key=lambda delivery: delivery.at)
             return
         reason = self.limits.refusal(c, send, staff, now)
-        common = dict(time=now, customer=c.id, journey=send.journey, step=send.step,
-                      run=send.run, content=send.content, channel=send.channel, staff=staff)
         if reason is not None:
-            out.append(SendDropped(**common, reason=reason))
+            out.append(SendDropped(
+                time=now, customer=c.id, journey=send.journey, step=send.step, run=send.run,
+                content=send.content, channel=send.channel, staff=staff, reason=reason))
             return
         self.limits.record(c, send, staff, now)
-        out.append(SendDelivered(**common))
+        out.append(SendDelivered(
+            time=now, customer=c.id, journey=send.journey, step=send.step, run=send.run,
+            content=send.content, channel=send.channel, staff=staff))
         self._handle_event(c, Event("delivered", now, send.content), now, out)
 
     def _normalized(self, attributes: dict[str, Any]) -> dict[str, Any]:
         return {name: as_date(value) if name in self._date_attributes and value is not None
                 else value for name, value in attributes.items()}
+
+
+def _where(c: Customer, run: Run, now: float) -> dict[str, Any]:
+    """The common fields of an effect of the run now (no step once every step is done)."""
+    return dict(time=now, customer=c.id, journey=run.journey.name,
+                step=None if run.finished else run.step, run=run.number)
 
 
 def _step_starts(code: Sequence[Any]) -> list[bool]:
