@@ -157,7 +157,6 @@ class Replication:
         self.batches_at = -1.0
         self.handlers = {SendRequested: self._requested, SendDelivered: self._delivered,
                          TaskCreated: self._task, HandoffRequested: self._handoff}
-        self.no_owner = 0
 
     # ---- the run -----------------------------------------------------------------------
 
@@ -380,7 +379,6 @@ class Replication:
         role = send.role or (None if customer.owner else self.scenario.population.owner)
         where = self.staffing.queue_for(customer.owner, role)
         if where is None:
-            self.no_owner += 1
             self.counts.add(("dropped", "no_staff"), now)  # the playbook has no role
             return
         if send.channel in GROUP_CHANNELS:
@@ -521,9 +519,6 @@ class Replication:
         tally.funnel = _funnel(self.program.settings.stages, (
             c.stage if c is not None else stock.stages.get(index)
             for index, c in enumerate(self.customers)))
-        if self.no_owner:
-            tally.notes.append(f"{self.no_owner} staff-confirmed sends had nobody to do them: "
-                               "the playbook declares no role to own customers")
         return tally
 
 

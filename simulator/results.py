@@ -127,7 +127,6 @@ class Tally:
     # journey -> goal -> times the goal's events happened to any customer, in a run or not
     # (Monte Carlo only: what a baseline without the playbook is compared on)
     goal_events: dict[str, dict[str, float]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)  # what the reader should know, in words
 
     def kpis(self) -> dict[str, float | None]:
         """The headline figures, each defined once here (a ratio of nothing is None)."""
