@@ -124,11 +124,11 @@ class BehaviourModel:
         for above, window, rule in self.fatigue:
             recent = bisect.bisect_right(times, now) - bisect.bisect_right(times, now - window)
             if recent > above:
-                factors = _scaled(factors, rule)
+                factors = _times(factors, rule)
                 break
         for holds, effect in self.effects:
             if holds(c, now):
-                factors = _scaled(factors, effect)
+                factors = _times(factors, effect)
         return factors
 
     def chances(self, c: Customer, now: float, channel: str, content: str,
@@ -325,5 +325,5 @@ def _factors(m: Multipliers) -> tuple[float, ...]:
     return (m.open, m.click, m.reply, m.unfriend, m.purchase)
 
 
-def _scaled(factors: list[float], by: tuple[float, ...]) -> list[float]:
+def _times(factors: list[float], by: tuple[float, ...]) -> list[float]:
     return [factor * scale for factor, scale in zip(factors, by)]
