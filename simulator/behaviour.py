@@ -94,6 +94,11 @@ class BehaviourModel:
         self.scenario = scenario
         self.purposes = {name: program.purpose_of(name) for name in program.contents}
         self.purpose_factors = {name: _factors(m) for name, m in scenario.purposes.items()}
+        # Each content's purpose factors, looked up once here rather than on every delivery.
+        self.content_factors = {name: self.purpose_factors.get(purpose)
+                                for name, purpose in self.purposes.items() if purpose is not None}
+        self.bases = {name: (c.open, c.click, c.reply, c.unfriend)
+                      for name, c in scenario.channels.items()}
         # The engine's and the exact forecaster's clocks: minute 0 is the start, local time.
         compiler = ExprCompiler(program, Clock(dt.datetime.combine(scenario.start, dt.time()),
                                                program.settings.timezone))
@@ -110,18 +115,20 @@ class BehaviourModel:
     def multipliers(self, c: Customer, now: float, purpose: str | None) -> list[float]:
         """The five factors (open, click, reply, unfriend, purchase) for a customer now: the
         content's purpose, the highest fatigue rule passed, then every effect that holds."""
-        factors = [1.0] * 5
-        if purpose is not None:
-            _scale(factors, self.purpose_factors.get(purpose))
+        return self._scaled(c, now, None if purpose is None else self.purpose_factors.get(purpose))
+
+    def _scaled(self, c: Customer, now: float, first: tuple[float, ...] | None) -> list[float]:
+        """`first` (a purpose's factors, or none), then fatigue and effects, as `multipliers`."""
+        factors = [1.0] * 5 if first is None else list(first)
         times = c.sends.times
         for above, window, rule in self.fatigue:
             recent = bisect.bisect_right(times, now) - bisect.bisect_right(times, now - window)
             if recent > above:
-                _scale(factors, rule)
+                factors = _times(factors, rule)
                 break
         for holds, effect in self.effects:
             if holds(c, now):
-                _scale(factors, effect)
+                factors = _times(factors, effect)
         return factors
 
     def chances(self, c: Customer, now: float, channel: str, content: str,
@@ -129,16 +136,21 @@ class BehaviourModel:
         """How the customer responds to a message of `content` delivered now on `channel`;
         `own` holds the customer's own probabilities (`open`, ..., `after_click`) where the
         scenario draws them per customer."""
-        base = self.scenario.channels[channel]
-        factors = self.multipliers(c, now, self.purposes.get(content))
+        return ResponseChances(*self.chance_values(c, now, channel, content, own))
+
+    def chance_values(self, c: Customer, now: float, channel: str, content: str,
+                      own: Mapping[str, float] = NONE_OWN) -> tuple[float, ...]:
+        """`chances` as a plain tuple (open, click, reply, unfriend, buy), for the sampler's
+        per-delivery draws."""
+        opens, click, reply, unfriend = self.bases[channel]
+        factors = self._scaled(c, now, self.content_factors.get(content))
         if own:
-            base = base.model_copy(update={k: v for k, v in own.items() if k != "after_click"})
+            opens, click = own.get("open", opens), own.get("click", click)
+            reply, unfriend = own.get("reply", reply), own.get("unfriend", unfriend)
         buy = own.get("after_click", self.scenario.purchase.after_click)
-        return ResponseChances(
-            open=min(1.0, base.open * factors[OPEN]), click=min(1.0, base.click * factors[CLICK]),
-            reply=min(1.0, base.reply * factors[REPLY]),
-            unfriend=min(1.0, base.unfriend * factors[UNFRIEND]),
-            buy=min(1.0, buy * factors[PURCHASE]))
+        return (min(1.0, opens * factors[OPEN]), min(1.0, click * factors[CLICK]),
+                min(1.0, reply * factors[REPLY]), min(1.0, unfriend * factors[UNFRIEND]),
+                min(1.0, buy * factors[PURCHASE]))
 
     def daily_purchase(self, c: Customer, now: float) -> float:
         """The customer's chance of an organic purchase per day, now."""
@@ -204,24 +216,24 @@ class BehaviourSampler:
                 index: int = 0) -> DrawnResponse:
         """What customer number `index` does about a message delivered now."""
         own = self.own[channel]
-        chances = self.model.chances(c, now, channel, content,
-                                     {key: v[index] for key, v in own.items()} if own else own)
+        opens, click, reply, unfriend, buy = self.model.chance_values(
+            c, now, channel, content, {key: v[index] for key, v in own.items()} if own else own)
         draw = self.rng.random
         at = now + self.delays[channel].next()
         events: list[Event] = []
-        opened = draw() < chances.open
+        opened = draw() < opens
         clicked = replied = False
         if opened:
             events.append(Event("open", at, content))
-            clicked = draw() < chances.click
+            clicked = draw() < click
             if clicked:
                 events.append(Event("click", at, content))
-            replied = draw() < chances.reply
+            replied = draw() < reply
             if replied:
                 events.append(Event("reply", at))
-        if self.unfriending[channel] and draw() < chances.unfriend:
+        if self.unfriending[channel] and draw() < unfriend:
             events.append(Event("friend_deleted", at))
-        later = self._after_click(at, chances.buy, index) if clicked else []
+        later = self._after_click(at, buy, index) if clicked else []
         return DrawnResponse(at, events, opened, clicked, replied, later)
 
     def _after_click(self, at: float, buy: float, index: int) -> list[Event]:
@@ -306,7 +318,5 @@ def _factors(m: Multipliers) -> tuple[float, ...]:
     return (m.open, m.click, m.reply, m.unfriend, m.purchase)
 
 
-def _scale(factors: list[float], by: tuple[float, ...] | None) -> None:
-    if by is not None:
-        for index in range(5):
-            factors[index] *= by[index]
+def _times(factors: list[float], by: tuple[float, ...]) -> list[float]:
+    return [factor * scale for factor, scale in zip(factors, by)]

@@ -29,6 +29,10 @@ Count = tuple[Key, float | None]  # a figure and its moment (None: the effect's 
 DAILY = ("sends", "delivered", "clicks", "purchases", "unfriends")
 # Figures counted at the run's entry: a goal rate reads them up to the horizon less its window.
 BY_ENTRY = frozenset(("entered", "arm_entry", "reached_by_entry", "arm_reached_by_entry"))
+# The kinds of effect whose counting reads or changes the customer's runs' entries and arms;
+# `effect_counts` of any other kind touches neither.
+READS_RUNS = frozenset(("entered", "arm_chosen", "goal_reached", "milestone_reached", "exited",
+                        "completed"))
 
 
 def effect_counts(e: Effect, entered_at: dict[str, float], arms: list[Mark]) -> list[Count]:

@@ -19,10 +19,11 @@ from sopdsl.runtime.clock import Clock
 class DayTableClock(Clock):
     """`Clock` with a precomputed table of local days from `first` for `days` days."""
 
-    __slots__ = ("_starts", "_dates", "_plain")
+    __slots__ = ("_starts", "_dates", "_plain", "_last")
 
     def __init__(self, epoch: dt.datetime, timezone: str, first: dt.date, days: int) -> None:
         super().__init__(epoch, timezone)
+        self._last = (0.0, 0.0, -1)  # the last day found: [its start, the next day's), index
         dates = [first + dt.timedelta(days=k) for k in range(days + 1)]
         starts = [self.at(day, 0) for day in dates]
         self._starts = starts
@@ -35,8 +36,14 @@ class DayTableClock(Clock):
         ]
 
     def _day(self, t: float) -> int:
+        low, high, index = self._last
+        if low <= t < high:
+            return index
         index = bisect.bisect_right(self._starts, t) - 1
-        return index if 0 <= index < len(self._dates) and self._plain[index] else -1
+        if 0 <= index < len(self._dates) and self._plain[index]:
+            self._last = (self._starts[index], self._starts[index + 1], index)
+            return index
+        return -1
 
     def date_of(self, t: float) -> dt.date:
         """The local calendar date at `t`."""

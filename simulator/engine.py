@@ -13,7 +13,8 @@ import datetime as dt
 import gc
 import math
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 
 import numpy as np
 import simpy
@@ -41,7 +42,7 @@ from sopdsl.scenario.model import Scenario
 from sopdsl.scenario.uncertainty import with_replication_draws
 from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem, working_hours
 from simulator.counting import (
-    SampledCounts, effect_counts, response_counts, step_reached, tally_of,
+    READS_RUNS, SampledCounts, effect_counts, response_counts, step_reached, tally_of,
 )
 
 Progress = Callable[[int], None]
@@ -50,6 +51,9 @@ MOMENTS = "purchase.bgnbd.moments"  # the stream of BG/NBD candidate purchase mo
 # of values drawn per replication and per customer, by name; 8 the customer groups (adding
 # them changed no other).
 STREAMS, PARAMETER_DRAWS, OWN_DRAWS, GROUP_DRAWS = 9, 6, 7, 8
+# What effects that leave runs' entries and arms alone are counted with (read-only).
+_NO_ENTRIES: Mapping[str, float] = MappingProxyType({})
+_NO_ARMS: tuple = ()
 
 
 def run_replication(program: Program, scenario: Scenario, seed: int,
@@ -246,11 +250,17 @@ class Replication:
         self.counts.add(step_reached(run.journey.name, step), now)
 
     def _count(self, index: int, effect: Effect) -> None:
-        """Count what an effect counts (the customer's runs' entries and arms kept by index)."""
-        marks = self.marks.pop(index, None) or ({}, [])
-        counted = effect_counts(effect, *marks)
-        if marks[0] or marks[1]:
-            self.marks[index] = marks
+        """Count what an effect counts (the customer's runs' entries and arms kept by index
+        while there are any)."""
+        if effect.kind in READS_RUNS:
+            marks = self.marks.get(index)
+            if marks is None:
+                marks = self.marks[index] = ({}, [])
+            counted = effect_counts(effect, *marks)
+            if not (marks[0] or marks[1]):
+                del self.marks[index]
+        else:
+            counted = effect_counts(effect, _NO_ENTRIES, _NO_ARMS)
         for key, at in counted:
             self.counts.add(key, effect.time if at is None else at)
 

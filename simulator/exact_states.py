@@ -175,6 +175,7 @@ def clone(c: Customer) -> Customer:
     copy.segments = dict(c.segments)
     copy.marks = list(c.marks)
     copy.due = list(c.due)
+    copy.soonest = c.soonest
     return copy
 
 

@@ -256,3 +256,16 @@ def test_engine_and_exact_staff_work_the_china_calendar(golden_week) -> None:
     minutes = model.working_minutes("cs", 0, 28 * DAY)
     assert minutes == working * 720
     assert replication.staffing.roles["cs"].tally.available_minutes == 2 * minutes
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(clock=st.sampled_from([CLOCK, SPRING, AUTUMN]), first=minutes_of_day, last=minutes_of_day,
+       moments=st.lists(st.floats(min_value=0, max_value=14 * DAY), min_size=1, max_size=30))
+def test_hours_asked_in_any_order_answer_as_fresh_ones(clock, first, last, moments) -> None:
+    """Hours reuse their last answer only where it holds: asked moments in any order (the
+    engine's mostly rising ones, and earlier ones between), each answer is a fresh object's."""
+    daily = DailyHours(first, last)
+    asked = ClockHours(daily, clock)
+    for t in moments:
+        fresh = ClockHours(daily, clock)
+        assert (asked.window(t), asked.release(t)) == (fresh.window(t), fresh.release(t))

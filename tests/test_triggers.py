@@ -283,3 +283,23 @@ def test_a_schedule_in_a_range_of_dates_fires_on_those_days_only():
     assert entered(effects, "d") == ["12-03 10:00", "12-04 10:00", "12-05 10:00"]
     assert entered(effects, "w") == ["12-04 09:00", "12-11 09:00", "12-18 09:00", "12-25 09:00"]
     assert entered(effects, "m") == ["01-31 20:00", "02-28 20:00"]
+
+
+def test_customers_followed_from_different_moments_share_broadcast_moments_rightly():
+    """A broadcast's next moment, worked out once per moment asked from, is each customer's
+    own: customers followed before, at and after a Friday 10:00 wake at the right Friday."""
+    machine = machine_for("journey j { when every 2w on friday at 10:00  reentry always }")
+    followed = ["12-01 00:00", "12-11 10:00", "12-11 10:01", "12-01 00:00", "12-11 10:00"]
+    wakes = [show(machine.next_wakeup(machine.new_customer(str(k), at(when))))
+             for k, when in enumerate(followed)]
+    assert wakes == ["12-11 10:00", "12-25 10:00", "12-25 10:00", "12-11 10:00", "12-25 10:00"]
+
+
+def test_the_soonest_trigger_is_recomputed_when_an_attribute_moves_a_date():
+    """Each customer keeps their soonest trigger until one of its moments changes: setting a
+    birthday earlier than the weekly broadcast makes the birthday the next wake-up."""
+    machine = machine_for("journey j { when every monday at 09:00 or birthday at 08:00 }")
+    c = machine.new_customer("c1", at("12-01 12:00"), attributes={"birthday": "1990-12-20"})
+    assert show(machine.next_wakeup(c)) == "12-07 09:00"
+    machine.update(c, at("12-01 13:00"), attributes={"birthday": "1990-12-02"})
+    assert show(machine.next_wakeup(c)) == "12-02 08:00"

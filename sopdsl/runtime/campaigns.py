@@ -63,7 +63,10 @@ class CampaignCalendar:
 
     def blackout(self, journey: str | None, t: float) -> Stretch | None:
         """The blackout of the journey that `t` falls in (a block before a pause), else None."""
-        found = [s for s in self.blackouts.get(journey or "", ()) if s.start <= t < s.end]
+        stretches = self.blackouts.get(journey or "")
+        if not stretches:
+            return None
+        found = [s for s in stretches if s.start <= t < s.end]
         return min(found, key=lambda s: s.name != "block", default=None)
 
     def paused_until(self, journey: str | None, t: float) -> float:

@@ -142,7 +142,7 @@ class Customer:
 
     __slots__ = (
         "id", "owner", "attributes", "tags", "score", "stage", "friend", "since", "history",
-        "sends", "held", "runs", "entries", "segments", "marks", "due",
+        "sends", "held", "runs", "entries", "segments", "marks", "due", "soonest",
     )
 
     def __init__(
@@ -172,6 +172,8 @@ class Customer:
         self.segments: dict[str, bool] = {}  # membership of segments with `when enter` triggers
         self.marks: list[float] = []  # per scheduled trigger: the last moment already handled
         self.due: list[float | None] = []  # per scheduled trigger: its next moment (cached)
+        # The soonest of `due` and its index, kept until one of them is recomputed.
+        self.soonest: tuple[float | None, int] | None = None
 
     def __repr__(self) -> str:
         return f"Customer({self.id!r}, stage={self.stage!r}, score={self.score!r})"

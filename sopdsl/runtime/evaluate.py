@@ -100,9 +100,15 @@ class ExprCompiler:
         match expr:
             case ast.BoolOp(op="and"):
                 parts = [self.predicate(e) for e in expr.operands]
+                if len(parts) == 2:  # the usual case, without a generator per evaluation
+                    first, second = parts
+                    return lambda c, now: first(c, now) and second(c, now)
                 return lambda c, now: all(p(c, now) for p in parts)
             case ast.BoolOp():
                 parts = [self.predicate(e) for e in expr.operands]
+                if len(parts) == 2:
+                    first, second = parts
+                    return lambda c, now: first(c, now) or second(c, now)
                 return lambda c, now: any(p(c, now) for p in parts)
             case ast.Not():
                 inner = self.predicate(expr.operand)
@@ -114,6 +120,9 @@ class ExprCompiler:
             case ast.InList():
                 value = self._operand(expr.value, expr.items)
                 items = [self._operand(item, [expr.value]) for item in expr.items]
+                if all(hasattr(item, "fixed") for item in items):  # a list of literals
+                    options = tuple(item.fixed for item in items)  # type: ignore[attr-defined]
+                    return lambda c, now: value(c, now) in options
                 return lambda c, now: value(c, now) in [item(c, now) for item in items]
             case ast.InRange():
                 value = self.value(expr.value)
@@ -124,8 +133,7 @@ class ExprCompiler:
                 tag = expr.tag.value
                 return lambda c, now: tag in c.tags
             case ast.SegmentRef():
-                name = expr.name
-                return lambda c, now: self.segment(name)(c, now)
+                return self._segment_ref(expr.name)
             case ast.EverTest():
                 key = event_key(expr.event.name.name, _content(expr.event))
                 return lambda c, now: c.history.count(key, now) > 0
@@ -138,6 +146,17 @@ class ExprCompiler:
             case ast.DayTest():
                 return self._day_test(expr)
         raise TypeError(f"not an expression: {type(expr).__name__}")
+
+    def _segment_ref(self, name: str) -> Pred:
+        """A segment named in an expression, compiled on first use (it may be declared later)."""
+        compiled: Pred | None = None
+
+        def holds(c: Customer, now: float) -> bool:
+            nonlocal compiled
+            if compiled is None:
+                compiled = self.segment(name)
+            return compiled(c, now)
+        return holds
 
     def _campaign_test(self, expr: ast.CampaignTest) -> Pred:
         phase_at, campaign = self.campaigns.phase_at, expr.campaign.name
@@ -168,15 +187,20 @@ class ExprCompiler:
         compare = _COMPARE[expr.op]
         left = self._operand(expr.left, [expr.right])
         right = self._operand(expr.right, [expr.left])
-        return lambda c, now: _safe(compare, left(c, now), right(c, now))
+
+        def holds(c: Customer, now: float) -> bool:
+            try:  # an unknown value or mismatched types make an ordering false (`_safe`)
+                return bool(compare(left(c, now), right(c, now)))
+            except TypeError:
+                return False
+        return holds
 
     def _operand(self, value: ast.Value, others: list[ast.Value]) -> Fn:
         """A value; next to `stage`, stages become their lifecycle rank so order compares."""
         if any(isinstance(o, ast.StageValue) for o in others):
             if isinstance(value, (ast.NameValue, ast.StringLit)):
-                rank = self.program.stage_rank(
-                    value.name if isinstance(value, ast.NameValue) else value.value)
-                return lambda c, now: rank
+                return fixed(self.program.stage_rank(
+                    value.name if isinstance(value, ast.NameValue) else value.value))
         if isinstance(value, ast.StageValue):
             stage_rank = self.program.stage_rank
             return lambda c, now: None if c.stage is None else stage_rank(c.stage)
@@ -211,15 +235,23 @@ class ExprCompiler:
                 window = value.window.minutes if value.window else None
                 return lambda c, now: sum(c.history.purchases(now, window))
             case ast.Duration():
-                days = value.minutes / MINUTES_PER_DAY  # durations compare with day counts
-                return lambda c, now: days
+                return fixed(value.minutes / MINUTES_PER_DAY)  # durations compare with day counts
             case ast.TimeOfDay():
                 constant = value.minutes
             case ast.Number():
                 constant = plain_number(value.value)
             case _:
                 constant = value.value
-        return lambda c, now: constant
+        return fixed(constant)
+
+
+def fixed(constant: Any) -> Fn:
+    """The closure of a value the same for every customer and time; its `fixed` attribute
+    holds the value (an `in` list of such values is a tuple made once)."""
+    def value(c: Customer, now: float) -> Any:
+        return constant
+    value.fixed = constant  # type: ignore[attr-defined]
+    return value
 
 
 def _content(event: ast.EventRef) -> str | None:

@@ -100,13 +100,16 @@ class ClockHours:
     summer-time change, and the hours of work in it are the wall clock's. A window belongs to
     the date it starts on; a day off has none."""
 
-    __slots__ = ("daily", "clock", "workdays", "_days")
+    __slots__ = ("daily", "clock", "workdays", "_days", "_last")
 
     def __init__(self, daily: DailyHours, clock: Clock, workdays: Workdays | None = None) -> None:
         self.daily, self.clock = daily, clock
         self.workdays = workdays or Workdays()
         # Each date's window, once worked out: every send and delivery asks for one.
         self._days: dict[dt.date, Stretch | None] = {}
+        # The last answer of `_day_of` and the moments [low, high) it holds for: most calls
+        # come in time order, many from the same window.
+        self._last: tuple[float, float, tuple[dt.date, Stretch] | None] = (0.0, 0.0, None)
 
     def window(self, t: float) -> Stretch:
         """The window `t` falls in, else the next one; (inf, inf) for empty hours."""
@@ -114,6 +117,9 @@ class ClockHours:
 
     def _day_of(self, t: float) -> tuple[dt.date, Stretch]:
         """The window `t` falls in, else the next one, and the local date it starts on."""
+        low, high, last = self._last
+        if low <= t < high:
+            return last  # type: ignore[return-value]
         day = self.clock.date_of(t)
         if self.daily.length == 0:
             return day, (math.inf, math.inf)
@@ -121,7 +127,10 @@ class ClockHours:
         day, window = self._next(day - _ONE_DAY)
         while window[1] <= t:
             day, window = self._next(day + _ONE_DAY)
-        return day, window
+        # The first window ending after t is also the answer for every moment from t to its end.
+        found = (day, window)
+        self._last = (min(low, t) if found == last else t, window[1], found)
+        return found
 
     def _next(self, day: dt.date) -> tuple[dt.date, Stretch]:
         """The first working day from `day` on, and its window."""

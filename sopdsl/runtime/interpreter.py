@@ -24,7 +24,7 @@ from sopdsl.runtime.journey_program import CompiledJourney, compile_program
 from sopdsl.runtime.limits import Limits, delivery_order
 from sopdsl.checker.program import Program
 from sopdsl.runtime.steps import Instruction, Send
-from sopdsl.runtime.triggers import index_triggers
+from sopdsl.runtime.triggers import Schedule, index_triggers
 from sopdsl.runtime.yearly import as_yearly
 
 _STALE = float("-inf")  # a scheduled trigger's cached next moment that must be recomputed
@@ -58,6 +58,8 @@ class Interpreter:
         schedules = self.triggers.schedules
         self._on_activity = [i for i, s in enumerate(schedules) if s.depends == "activity"]
         self._on_attributes = [i for i, s in enumerate(schedules) if s.depends == "attributes"]
+        # Per scheduled trigger the same for everyone: its last (after, next moment) worked out.
+        self._moments: list[tuple[float, float | None] | None] = [None] * len(schedules)
         # Yearly attributes, each with whether it is lunar.
         self._date_attributes = {name: info.type == "lunar_date"
                                  for name, info in program.attributes.items()
@@ -88,6 +90,7 @@ class Interpreter:
             self._record(customer, event)
         customer.marks = [schedule.first_mark(now) for schedule in self.triggers.schedules]
         customer.due = [_STALE] * len(self.triggers.schedules)
+        customer.soonest = None
         customer.segments = {name: bool(is_in(customer, now))
                              for name, is_in in self.triggers.segments.items()}
         return customer
@@ -206,8 +209,7 @@ class Interpreter:
         else:
             value = self._normalized({name: value})[name]
             c.attributes[name] = value
-            for index in self._on_attributes:
-                c.due[index] = _STALE
+            self._recompute(c, self._on_attributes)
         out.append(StateChanged(
             time=now, customer=c.id, journey=run.journey.name if run else None, step=step,
             run=run.number if run else 0, field=field, name=name, value=value))
@@ -264,15 +266,42 @@ class Interpreter:
                 self._fire(c, index, best, out)
 
     def _next_schedule(self, c: Customer) -> tuple[float | None, int]:
+        """The soonest scheduled trigger's moment and index (None, -1 when none will fire),
+        kept until a trigger's next moment is recomputed."""
+        soonest = c.soonest
+        if soonest is None:
+            soonest = c.soonest = self._soonest_schedule(c)
+        return soonest
+
+    def _soonest_schedule(self, c: Customer) -> tuple[float | None, int]:
         best: float | None = None
         best_index = -1
         schedules = self.triggers.schedules
         for index, due in enumerate(c.due):
             if due == _STALE:
-                due = c.due[index] = schedules[index].next_after(c, self.clock, c.marks[index])
+                due = c.due[index] = self._next_moment(c, schedules[index], index)
             if due is not None and (best is None or due < best):
                 best, best_index = due, index
         return best, best_index
+
+    def _next_moment(self, c: Customer, schedule: Schedule, index: int) -> float | None:
+        """A scheduled trigger's next moment for the customer; one that is the same for every
+        customer is worked out once for each moment it is asked from."""
+        after = c.marks[index]
+        if schedule.per_customer:
+            return schedule.next_after(c, self.clock, after)
+        last = self._moments[index]
+        if last is None or last[0] != after:
+            last = self._moments[index] = (after, schedule.next_after(c, self.clock, after))
+        return last[1]
+
+    @staticmethod
+    def _recompute(c: Customer, indexes: Sequence[int]) -> None:
+        """Forget the cached next moments of these scheduled triggers of the customer."""
+        if indexes:
+            for index in indexes:
+                c.due[index] = _STALE
+            c.soonest = None
 
     def _wake(self, c: Customer, run: Run, now: float, out: list[Effect]) -> None:
         run.wake_at = None
@@ -288,7 +317,7 @@ class Interpreter:
 
     def _fire(self, c: Customer, index: int, now: float, out: list[Effect]) -> None:
         schedule = self.triggers.schedules[index]
-        c.marks[index], c.due[index] = now, _STALE
+        c.marks[index], c.due[index], c.soonest = now, _STALE, None
         if schedule.journey is None:
             self._check_segments(c, now, out)
         else:
@@ -356,8 +385,7 @@ class Interpreter:
     def _handle_event(self, c: Customer, event: Event, now: float, out: list[Effect]) -> None:
         self._record(c, event)
         if event.name in _ACTIVITY:
-            for index in self._on_activity:
-                c.due[index] = _STALE
+            self._recompute(c, self._on_activity)
         for run in list(c.runs.values()):
             if not run.ended:
                 self._event_in_run(c, run, event, now, out)
@@ -371,22 +399,23 @@ class Interpreter:
     ) -> None:
         """Goals first, then `exit on`, then `exit when`, then a `wait for` the event ends."""
         journey = run.journey
-        where = None if run.finished else run.step
-        common = dict(time=now, customer=c.id, journey=journey.name, step=where, run=run.number)
-        key = event_key(event.name, event.content)
         for goal in journey.goals:
             if not goal.events.matches(event) or now - run.entered_at > goal.within:
                 continue
             if goal.terminal:
-                self.end(c, run, GoalReached(**common, goal=goal.name, event=key), out)
+                self.end(c, run, GoalReached(**_where(c, run, now), goal=goal.name,
+                                             event=event_key(event.name, event.content)), out)
                 return
             if goal.name not in run.milestones:
                 run.milestones |= {goal.name}
-                out.append(MilestoneReached(**common, goal=goal.name, event=key))
+                out.append(MilestoneReached(**_where(c, run, now), goal=goal.name,
+                                            event=event_key(event.name, event.content)))
         if journey.exit_on is not None and journey.exit_on.matches(event):
-            self.end(c, run, Exited(**common, reason="exit_on", event=key), out)
+            self.end(c, run, Exited(**_where(c, run, now), reason="exit_on",
+                                    event=event_key(event.name, event.content)), out)
         elif journey.exit_when is not None and journey.exit_when(c, now):
-            self.end(c, run, Exited(**common, reason="exit_when", event=key), out)
+            self.end(c, run, Exited(**_where(c, run, now), reason="exit_when",
+                                    event=event_key(event.name, event.content)), out)
         elif run.waiting is not None and run.waiting.events.matches(event):
             then_pc = run.waiting.then_pc
             run.waiting = run.wake_at = None
@@ -438,19 +467,27 @@ class Interpreter:
             bisect.insort_right(c.held, held, key=lambda delivery: delivery.at)
             return
         reason = self.limits.refusal(c, send, staff, now)
-        common = dict(time=now, customer=c.id, journey=send.journey, step=send.step,
-                      run=send.run, content=send.content, channel=send.channel, staff=staff)
         if reason is not None:
-            out.append(SendDropped(**common, reason=reason))
+            out.append(SendDropped(
+                time=now, customer=c.id, journey=send.journey, step=send.step, run=send.run,
+                content=send.content, channel=send.channel, staff=staff, reason=reason))
             return
         self.limits.record(c, send, staff, now)
-        out.append(SendDelivered(**common))
+        out.append(SendDelivered(
+            time=now, customer=c.id, journey=send.journey, step=send.step, run=send.run,
+            content=send.content, channel=send.channel, staff=staff))
         self._handle_event(c, Event("delivered", now, send.content), now, out)
 
     def _normalized(self, attributes: dict[str, Any]) -> dict[str, Any]:
         return {name: as_yearly(value, self._date_attributes[name])
                 if name in self._date_attributes and value is not None
                 else value for name, value in attributes.items()}
+
+
+def _where(c: Customer, run: Run, now: float) -> dict[str, Any]:
+    """The common fields of an effect of the run now (no step once every step is done)."""
+    return dict(time=now, customer=c.id, journey=run.journey.name,
+                step=None if run.finished else run.step, run=run.number)
 
 
 def _step_starts(code: Sequence[Any]) -> list[bool]:

@@ -26,6 +26,8 @@ class Schedule(abc.ABC):
     __slots__ = ("journey", "label")
     # What invalidates a cached next moment besides firing: "activity", "attributes" or None.
     depends: str | None = None
+    # False when `next_after` reads nothing of the customer: the same moments for everyone.
+    per_customer = True
 
     def __init__(self, journey: str | None, label: str) -> None:
         self.journey = journey  # None for the daily segment check
@@ -78,6 +80,7 @@ class FestivalSchedule(DateSchedule):
 
     __slots__ = ("festival",)
     depends = None
+    per_customer = False
 
     def __init__(self, journey: str, label: str, festival: str, offset: int,
                  at: int | None) -> None:
@@ -92,6 +95,7 @@ class EverySchedule(Schedule):
     """`when every day|WEEKDAY|Nw on WEEKDAY at HH:MM`: a broadcast to the journey's audience."""
 
     __slots__ = ("weekday", "weeks", "at")
+    per_customer = False
 
     def __init__(self, journey: str, label: str, weekday: int | None, weeks: int, at: int):
         super().__init__(journey, label)
@@ -111,6 +115,7 @@ class MonthlySchedule(Schedule):
     the month's last day."""
 
     __slots__ = ("day", "at")
+    per_customer = False
 
     def __init__(self, journey: str, label: str, day: int | None, at: int) -> None:
         super().__init__(journey, label)
@@ -148,6 +153,7 @@ class MomentSchedule(Schedule):
     and time, the same moment for every customer followed before it."""
 
     __slots__ = ("day", "at")
+    per_customer = False
 
     def __init__(self, journey: str, label: str, day: dt.date, at: int) -> None:
         super().__init__(journey, label)
@@ -198,6 +204,7 @@ class SegmentCheck(Schedule):
     """The daily re-evaluation of `when enter SEGMENT` segments, at local midnight."""
 
     __slots__ = ()
+    per_customer = False
 
     def next_after(self, customer: Customer, clock: Clock, after: float) -> float | None:
         return clock.next_time(after, 0, strict=True)
