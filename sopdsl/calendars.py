@@ -2,8 +2,9 @@
 
 `every_day` (the default) and `mon_fri` are rules of the week. `china` is the statutory holiday
 calendar of the People's Republic of China with its 调休 make-up working days, read from the
-`chinesecalendar` package, which knows only the years the State Council has published; a date
-outside them is an error, never a guess.
+`chinesecalendar` package, which knows only the years the State Council has published. A date
+outside them counts as `mon_fri` would, with no statutory holidays, and the checker warns of it
+(W333) wherever a run is dated, so the assumption is never silent.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import functools
 
 import chinese_calendar
 
-from sopdsl.errors import SopdslError
-
 # The names `workdays` takes, with what each means (docs/playbooks.md lists them too).
 WORKDAY_CALENDARS = {
     "every_day": "staff work every day",
@@ -22,10 +21,6 @@ WORKDAY_CALENDARS = {
     "china": "mainland China's working days: no statutory holidays, 调休 weekends worked",
 }
 DEFAULT_WORKDAYS = "every_day"
-
-
-class CalendarError(SopdslError):
-    """A date the playbook's working-day calendar does not cover."""
 
 
 @functools.cache
@@ -55,17 +50,13 @@ class Workdays:
         """Whether every date is a working day (no calendar to consult)."""
         return self.name == "every_day"
 
-    def covers(self, day: dt.date) -> bool:
-        """Whether the calendar knows `day`."""
-        return self.name != "china" or day.year in china_years()
-
     def is_workday(self, day: dt.date) -> bool:
-        """Whether staff work on `day` (CalendarError for a date the calendar does not know)."""
+        """Whether staff work on `day` (under `china`, Monday to Friday in a year the
+        statutory calendar does not know yet)."""
         if self.name == "every_day":
             return True
-        if self.name == "mon_fri":
+        if self.name == "mon_fri" or day.year not in china_years():
             return day.weekday() < 5
-        _require_china(day, "`workdays china`", "or use `workdays mon_fri` ")
         return chinese_calendar.is_workday(day)
 
     def is_holiday(self, day: dt.date) -> bool:
@@ -74,16 +65,9 @@ class Workdays:
 
 
 def is_statutory_holiday(day: dt.date) -> bool:
-    """Whether `day` is a day of a published statutory holiday break (CalendarError for a date
-    the calendar does not know): weekends inside the break count, 调休 working days do not."""
-    _require_china(day, "`is holiday`", "")
+    """Whether `day` is a day of a published statutory holiday break: weekends inside the break
+    count, 调休 working days do not; none in a year the calendar does not know yet."""
+    if day.year not in china_years():
+        return False
     on_holiday, name = chinese_calendar.get_holiday_detail(day)
     return bool(on_holiday and name is not None)
-
-
-def _require_china(day: dt.date, what: str, instead: str) -> None:
-    if day.year not in china_years():
-        raise CalendarError(
-            f"{what} knows the statutory holidays of {years_text(china_years())} only, not "
-            f"{day.isoformat()}; run within those years {instead}(a newer chinesecalendar "
-            "release adds years as they are published)")

@@ -105,7 +105,7 @@ CODES: dict[str, Code] = _codes(
     ("E330", "invalid-month-day", "`every month on N` with N outside 1-31"),
     ("E331", "overlapping-phases", "campaign phases that share a name or a day"),
     ("E332", "unknown-workdays", "a `workdays` setting naming no working-day calendar"),
-    ("E333", "date-outside-holiday-calendar", "a date, scenario or plan window outside the years the statutory holiday calendar covers, in a playbook that reads it"),
+    ("W333", "date-outside-holiday-calendar", "a date, scenario or plan window outside the years the statutory holiday calendar covers, in a playbook that reads it: those days count Monday to Friday"),
     # W4xx: lint warnings (dead code, style, logic)
     ("W401", "unused-content", "a content that no step, event or goal uses"),
     ("W402", "unused-segment", "a segment that no expression or trigger uses"),

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 
-from sopdsl.calendars import CalendarError, Workdays
+from sopdsl.calendars import Workdays, is_statutory_holiday
 
 # The 2025 notice: statutory days off that fall Monday to Friday, and the 调休 weekends worked.
 WEEKDAYS_OFF_2025 = {
@@ -44,10 +43,11 @@ def test_the_week_calendars() -> None:
     assert all(Workdays().is_workday(d) for d in days)
 
 
-def test_china_outside_its_years_names_the_years() -> None:
-    """A date past the published years is an error naming them, never a guess."""
+def test_china_outside_its_years_counts_monday_to_friday() -> None:
+    """A year not published yet: Monday to Friday, no statutory holidays (2040-01-01 is a
+    Sunday, 2040-10-01 a Monday: 国庆 is not assumed), where the checker warns (W333)."""
     china = Workdays("china")
-    assert not china.covers(dt.date(2040, 1, 1))
-    with pytest.raises(CalendarError, match=r"2004-20\d\d only, not 2040-01-01"):
-        china.is_workday(dt.date(2040, 1, 1))
-    assert Workdays("mon_fri").covers(dt.date(2040, 1, 1))
+    days = _year(2040)
+    assert [d for d in days if china.is_workday(d)] == [d for d in days if d.weekday() < 5]
+    assert not china.is_workday(dt.date(2040, 1, 1)) and china.is_workday(dt.date(2040, 10, 1))
+    assert not any(is_statutory_holiday(d) for d in days)

@@ -1,9 +1,10 @@
 """The years the statutory holiday calendar covers, checked where a playbook's runs are dated.
 
 A playbook reads that calendar under `workdays china` or with a `DATE is holiday` test; it knows
-the years the State Council has published only. Dates written in the playbook (E333 here), a
-scenario's `start` and `horizon` and `plan --start` are checked against them before a run,
-instead of a run stopping on the first day it cannot tell.
+the years the State Council has published only, and counts the days of a later year Monday to
+Friday with no statutory holidays. Dates written in the playbook (W333 here), a scenario's
+`start` and `horizon` and `plan --start` are checked against those years before a run, so an
+operator planning into a year not yet published is told what was assumed.
 """
 
 from __future__ import annotations
@@ -31,30 +32,33 @@ def reader_text(reader: ast.Node) -> str:
     return "`workdays china`" if isinstance(reader, ast.Workdays) else "`is holiday`"
 
 
+ASSUMED = "its days count Monday to Friday, with no statutory holidays"
+NEWER = "a newer chinesecalendar release adds years as the State Council publishes them"
+
+
 def calendar_gap(program: Program, first: dt.date, last: dt.date) -> str | None:
-    """Why days from `first` to `last` cannot be run: what reads the calendar and the years it
-    knows; None when they are covered or nothing reads it."""
+    """What days from `first` to `last` the calendar does not know, and what is assumed of
+    them; None when they are covered or nothing reads it."""
     reader = holiday_reader(program)
     years = china_years()
     if reader is None or (first.year in years and last.year in years):
         return None
     outside = first if first.year not in years else last
     return (f"{reader_text(reader)} knows the statutory holidays of {years_text(years)} only, "
-            f"not {outside.isoformat()}")
+            f"not {outside.isoformat()}: {ASSUMED}")
 
 
 def check_date_literals(program: Program) -> list[Diagnostic]:
-    """E333 at each date written in the playbook outside the calendar's years, when the
-    playbook reads the calendar (a run that reaches the date could not tell its holidays)."""
+    """W333 at each date written in the playbook outside the calendar's years, when the
+    playbook reads the calendar (a run that reaches the date assumes Monday to Friday)."""
     reader = holiday_reader(program)
     if reader is None:
         return []
     years = china_years()
-    return [diag("E333", node.span,
+    return [diag("W333", node.span,
                  f"{reader_text(reader)} knows the statutory holidays of {years_text(years)} "
-                 f"only, not {node.value.isoformat()}",
-                 "use dates within those years (a newer chinesecalendar release adds years as "
-                 "they are published)")
+                 f"only, not {node.value.isoformat()}: {ASSUMED}",
+                 f"check the holidays of that year by hand; {NEWER}")
             for node in _dated_nodes(program)
             if isinstance(node, ast.DateLit) and node.value.year not in years]
 

@@ -123,8 +123,8 @@ def load_program(path: Path, fmt: str) -> Program:
 
 
 def load_scenario(program: Program, name: str | None, options: RunOptions) -> Scenario:
-    """The effective scenario `name` with the command line's overrides; exits 2 when unknown
-    or, with the overrides, too large to simulate."""
+    """The effective scenario `name` with the command line's overrides, its warnings on
+    standard error; exits 2 when unknown or, with the overrides, too large to simulate."""
     from sopdsl.scenario.bounds import size_problems
     from sopdsl.scenario.build import effective_scenario, unknown_scenario
 
@@ -134,6 +134,8 @@ def load_scenario(program: Program, name: str | None, options: RunOptions) -> Sc
     scenario, diagnostics = effective_scenario(program, name)
     if scenario is None:
         sys.exit(emit_diagnostics(diagnostics, program.sources, "text", files=1, err=True))
+    if diagnostics:  # warnings about the run itself, such as the days a calendar assumes
+        emit_diagnostics(diagnostics, program.sources, "text", files=1, err=True)
     scenario = scenario.overridden(replications=options.replications, seed=options.seed,
                                    customers=options.customers)
     problems = size_problems(scenario)
@@ -147,7 +149,6 @@ def run_forecast(program: Program, scenario: Scenario, options: RunOptions,
     """Forecast with the chosen method, a progress bar on standard error for Monte Carlo;
     `baseline` also runs the replications with the playbook switched off (the lift)."""
     from simulator.montecarlo import Refused, forecast, horizon_days
-    from sopdsl.calendars import CalendarError
     from sopdsl.executors import SchedulerError
 
     try:
@@ -163,7 +164,7 @@ def run_forecast(program: Program, scenario: Scenario, options: RunOptions,
         fail(prefix + "the exact method cannot forecast this playbook with scenario "
              f"`{scenario.name}`:\n" + "\n".join(f"  - {reason}" for reason in refusal.reasons)
              + "\n  use --method montecarlo, or a scenario without what is listed")
-    except (SchedulerError, CalendarError) as error:
+    except SchedulerError as error:
         fail(str(error))
 
 

@@ -15,10 +15,10 @@ import click
 from sopdsl.atomic import STDOUT
 from sopdsl.cli.forecasting import check_parallel, fail, load_program, parallel_options
 from sopdsl.builtins import date_out_of_range
-from sopdsl.calendars import CalendarError
 from sopdsl.executors import SchedulerError
 from sopdsl.cli.output import emit_diagnostics
 from sopdsl.planning import CSV_STYLES, PLAN_FORMATS
+from sopdsl.planning.planner import calendar_warning
 
 _DATA = click.Path(dir_okay=False, path_type=Path)
 # Data problems after which no plan is worth writing: the CLI exits 2 for an unreadable file.
@@ -95,13 +95,16 @@ def plan(playbook: Path, customers: Path, events: Path | None, staff: Path | Non
     program = load_program(playbook, "text")
     settings = PlanSettings(start, days, lookback_days, staff_hours)
     inputs = PlanInputs(customers, events, staff, groups)
+    assumed = calendar_warning(program, settings)
+    if assumed is not None:
+        click.echo(f"warning: {assumed}", err=True)
     try:
         with _destination(output) as out:
             summary, problems = stream_plan(program, inputs, settings, fmt, out, csv_style,
                                             workers=workers, scheduler=scheduler)
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror or error}")
-    except (SchedulerError, CalendarError) as error:
+    except SchedulerError as error:
         fail(str(error))
     files = 1 + (events is not None) + (staff is not None) + (groups is not None)
     if problems:

@@ -24,8 +24,8 @@ from sopdsl.runtime import steps
 from sopdsl.runtime.arms import stable_arm
 from sopdsl.builtins import GROUP_CHANNELS, MINUTES_PER_DAY
 from sopdsl.runtime.clock import Clock
-from sopdsl.calendars import CalendarError, Workdays
-from sopdsl.checker.calendar_years import calendar_gap
+from sopdsl.calendars import Workdays
+from sopdsl.checker.calendar_years import NEWER, calendar_gap
 from sopdsl.runtime.hours import DEFAULT_WORKING_HOURS, ClockHours, DailyHours, WorkingTime
 from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.customers_io import Moments, Roster, read_staff
@@ -71,18 +71,16 @@ class _Hold:
     end: float
 
 
-def _check_calendar(program: Program, settings: PlanSettings) -> None:
-    """CalendarError (E333) when the days the plan replays and plans leave the years of a
-    holiday calendar the playbook reads."""
+def calendar_warning(program: Program, settings: PlanSettings) -> str | None:
+    """W333 when the days the plan replays and plans leave the years of a holiday calendar the
+    playbook reads (those days count Monday to Friday); None otherwise."""
     first = settings.start.date() - dt.timedelta(days=settings.lookback_days)
     last = settings.start.date() + dt.timedelta(days=settings.days)
     gap = calendar_gap(program, first, last)
-    if gap is not None:
-        shorten = (" or shorten the lookback" if calendar_gap(
-            program, settings.start.date(), last) is None else "")
-        raise CalendarError(
-            f"E333: the plan runs from {first} (its start less the lookback) to {last}, but "
-            f"{gap}; plan within those years{shorten}")
+    if gap is None:
+        return None
+    return (f"W333: the plan runs from {first} (its start less the lookback) to {last}, but "
+            f"{gap}; check due times in that year by hand ({NEWER})")
 
 
 class Planner:
@@ -91,7 +89,6 @@ class Planner:
     def __init__(self, program: Program, settings: PlanSettings, roster: Roster | None = None,
                  groups: GroupBook | None = None):
         self.program, self.settings = program, settings
-        _check_calendar(program, settings)
         self.groups = groups or GroupBook()
         self.roster = roster or Roster()
         self.clock = Clock(settings.start, program.settings.timezone)

@@ -15,7 +15,7 @@ from sopdsl.syntax import ast
 from sopdsl.builtins import CHANNELS, PURPOSES
 from sopdsl.diagnostics import Diagnostic, diag, did_you_mean, has_errors
 from sopdsl.syntax.files import display_path
-from sopdsl.checker.calendar_years import calendar_gap, holiday_reader
+from sopdsl.checker.calendar_years import NEWER, calendar_gap, holiday_reader
 from sopdsl.fmt.exprs import expr_text
 from sopdsl.syntax.source import Span
 from sopdsl.scenario.bounds import SizeProblem, size_problems
@@ -67,8 +67,7 @@ def effective_scenario(
         return None, [_unknown_scenario(program, name)]
     if decl is None:
         scenario = builtin_scenario(program, today=today)
-        outside = _calendar_gap(None, program, scenario)
-        return (None, outside) if outside else (scenario, [])
+        return scenario, _calendar_gap(None, program, scenario)
     return build_scenario(decl, program, today=today)
 
 
@@ -120,15 +119,12 @@ def build_scenario(
                  for problem in size_problems(scenario)]
     if too_large:
         return None, found.diagnostics + too_large
-    outside = _calendar_gap(decl, program, scenario)
-    if outside:
-        return None, found.diagnostics + outside
-    return scenario, found.diagnostics
+    return scenario, found.diagnostics + _calendar_gap(decl, program, scenario)
 
 
 def _calendar_gap(decl: ast.Scenario | None, program: Program,
                   scenario: Scenario) -> list[Diagnostic]:
-    """E333 when the run's days leave the years of a holiday calendar the playbook reads, at
+    """W333 when the run's days leave the years of a holiday calendar the playbook reads, at
     the `start` or `horizon` that takes it there (else at what reads the calendar)."""
     last = scenario.start + dt.timedelta(minutes=scenario.horizon_minutes - 1)
     gap = calendar_gap(program, scenario.start, last)
@@ -143,9 +139,9 @@ def _calendar_gap(decl: ast.Scenario | None, program: Program,
     what = (f"the scenario runs from {scenario.start} to {last}" if decl is not None else
             f"the built-in scenario runs from {scenario.start} to {last}")
     choose = "choose" if decl is not None else "declare a scenario with"
-    return [diag("E333", span, f"{what}, but {gap}",
-                 f"{choose} `start` and `horizon` within those years (a newer chinesecalendar "
-                 "release adds years as they are published)")]
+    return [diag("W333", span, f"{what}, but {gap}",
+                 f"{choose} `start` and `horizon` within those years for a forecast with every "
+                 f"holiday, or check that year's by hand; {NEWER}")]
 
 
 def _bound_span(decl: ast.Scenario, problem: SizeProblem) -> Span:

@@ -47,16 +47,17 @@ def test_another_seed_gives_other_figures():
     assert first["kpis"] != other["kpis"]
 
 
-def test_a_run_past_the_holiday_calendar_is_an_e333_at_its_start(tmp_path):
-    """`workdays china` on dates the published calendar does not cover is an E333 at the
-    scenario's `start` (exit 1, a finding in the playbook) naming the covered years."""
+def test_a_run_past_the_holiday_calendar_is_warned_of_at_its_start(tmp_path):
+    """`workdays china` on dates the published calendar does not cover: W333 at the
+    scenario's `start` naming the covered years and what is assumed, and the forecast runs."""
     text = (ROOT / "tests" / "data" / "holidays.sop").read_text(encoding="utf-8")
     playbook = tmp_path / "late.sop"
     playbook.write_text(text.replace("start 2025-09-22", "start 2040-09-22"), encoding="utf-8")
     result = CliRunner().invoke(main, ["simulate", str(playbook), "--replications", "1",
                                        "--customers", "20"])
-    assert result.exit_code == 1, result.output
-    assert re.search(r"late\.sop:\d+:9: E333 error: the scenario runs from 2040-09-22 to "
+    assert result.exit_code == 0, result.output
+    assert re.search(r"late\.sop:\d+:9: W333 warning: the scenario runs from 2040-09-22 to "
                      r"2040-10-21, but `workdays china` knows the statutory holidays of 2004-20",
                      result.stderr)
+    assert "Monday to Friday" in result.stderr and "Journey" in result.stdout
     assert "Traceback" not in result.stderr + result.stdout
