@@ -36,6 +36,11 @@ from simulator.day_clock import DayTableClock
 from simulator.group_runs import GroupRuns, has_group_journeys
 from simulator.groups import GroupPost, build_groups
 from simulator.population import Population, generate
+from simulator.real_base import (
+    RealBase, base_population, frequency_segments, lookback_minutes, staff_of,
+)
+from sopdsl.runtime.hours import DEFAULT_WORKING_HOURS, ClockHours, WorkingTime
+from sopdsl.runtime.replay import drive, follow_customer
 from simulator.results import Tally
 from sopdsl.scenario.model import Scenario
 from sopdsl.scenario.uncertainty import with_replication_draws
@@ -54,10 +59,12 @@ STREAMS, PARAMETER_DRAWS, OWN_DRAWS, GROUP_DRAWS = 9, 6, 7, 8
 
 
 def run_replication(program: Program, scenario: Scenario, seed: int,
-                    progress: Progress | None = None, *, baseline: bool = False) -> Tally:
+                    progress: Progress | None = None, *, baseline: bool = False,
+                    base: RealBase | None = None) -> Tally:
     """Simulate one replication; the same seed gives the same Tally, bit for bit.
 
     `baseline` runs the same customers with the playbook switched off (`switched_off`).
+    `base` starts from real customers (`simulator.real_base`) instead of a synthetic stock.
     `progress(days_done)` is called as simulated days pass. The garbage collector is paused
     during the run (it would spend most of the time walking the many live customer objects).
     """
@@ -65,7 +72,7 @@ def run_replication(program: Program, scenario: Scenario, seed: int,
     gc.disable()
     gc.freeze()
     try:
-        return Replication(program, scenario, seed, progress, baseline).run()
+        return Replication(program, scenario, seed, progress, baseline, base).run()
     finally:
         gc.unfreeze()
         if enabled:
@@ -73,9 +80,9 @@ def run_replication(program: Program, scenario: Scenario, seed: int,
 
 
 def run_baseline(program: Program, scenario: Scenario, seed: int,
-                 progress: Progress | None = None) -> Tally:
+                 progress: Progress | None = None, *, base: RealBase | None = None) -> Tally:
     """One replication of the baseline: `run_replication` with the playbook switched off."""
-    return run_replication(program, scenario, seed, progress, baseline=True)
+    return run_replication(program, scenario, seed, progress, baseline=True, base=base)
 
 
 def switched_off(program: Program) -> Program:
@@ -96,7 +103,8 @@ class Replication:
     """The state of one run: the SimPy environment, the customers, staff and the counters."""
 
     def __init__(self, program: Program, scenario: Scenario, seed: int,
-                 progress: Progress | None, baseline: bool = False) -> None:
+                 progress: Progress | None, baseline: bool = False,
+                 base: RealBase | None = None) -> None:
         streams = np.random.SeedSequence(seed).spawn(STREAMS)
         scenario = replication_scenario(scenario, seed)
         own = named_generators(streams[OWN_DRAWS])
@@ -126,13 +134,19 @@ class Replication:
         self.gmv = 0.0
         self.interpreter.on_step = self._step_started
         workdays = Workdays(program.settings.workdays)
-        roles = {role: (staff, Shifts(working_hours(staff, clock, workdays), self.horizon))
+        self.base = base
+        named = staff_of(base.roster, program) if base is not None else {}
+        roles = {role: (staff.model_copy(update={"count": len(named[role])}) if role in named
+                        else staff, Shifts(working_hours(staff, clock, workdays), self.horizon))
                  for role, staff in scenario.staff.items() if role in program.roles}
         self.staffing = Staffing(
             self.env, roles, staff_rng, lambda law: DrawStream(law, draws, floor=0.0),
-            self.horizon, StaffOutcome(self._done, self._expired))
+            self.horizon, StaffOutcome(self._done, self._expired), named)
         owners = self.staffing.member_ids(scenario.population.owner)
-        self.population: Population = generate(program, scenario, owners, population_rng, own)
+        self.population: Population = (
+            generate(program, scenario, owners, population_rng, own) if base is None
+            else base_population(program, scenario, base, owners, population_rng, own))
+        self.base_purchases = np.zeros(base.size if base is not None else 0)
         self.behaviour = BehaviourSampler(program, scenario, behaviour_rng, draws,
                                           self.population.latent, own)
         self.latent_moments_rng = own(MOMENTS)
@@ -173,6 +187,9 @@ class Replication:
         timer.callbacks.append(callback)
 
     def _create_stock(self) -> None:
+        if self.base is not None:
+            self._replay_base(self.base)
+            return
         # Without scheduled triggers a stock customer's state cannot change before their first
         # event, so they are created then, as they were at the start: same result, less memory.
         if self.interpreter.triggers.schedules:
@@ -192,6 +209,45 @@ class Replication:
             self.customers[index] = customer
             self._schedule_wake(index, customer)
         return customer
+
+    def _replay_base(self, base: RealBase) -> None:
+        """Follow each real customer from the lookback to the start through the journeys, as
+        the planner does; what is still to be sent at the start is sent from then on."""
+        lookback = lookback_minutes(base)
+        before_start = math.nextafter(0.0, -math.inf)
+        owner_role = self.scenario.staff.get(self.scenario.population.owner)
+        staff = working_hours(owner_role, self.interpreter.clock, Workdays(
+            self.program.settings.workdays)) if owner_role is not None else None
+        hours = WorkingTime(staff or ClockHours(DEFAULT_WORKING_HOURS, self.interpreter.clock,
+                                                Workdays(self.program.settings.workdays)),
+                            self.interpreter.quiet)
+        for index, data in enumerate(base.customers):
+            customer, timeline = follow_customer(self.interpreter, data, base.events[index],
+                                                 lookback, {"groups": 0})
+            pending: list[SendRequested] = []
+
+            def deliver_at(send: SendRequested) -> float | None:
+                at = hours.send_window(send.earliest)[0] if send.staff_confirmed \
+                    else send.earliest
+                if at < 0:
+                    return at
+                pending.append(send)
+                return None
+
+            drive(self.interpreter, customer, timeline, before_start, deliver_at,
+                  lambda _, effects, index=index: self._mark(index, effects))
+            self.customers[index] = customer
+            for send in pending:
+                self._requested(index, customer, send)
+            self._schedule_wake(index, customer)
+
+    def _mark(self, index: int, effects: list[Effect]) -> None:
+        """Keep the runs' entries and arms that effects before the start tell, counting none."""
+        marks = self.marks.pop(index, None) or ({}, [])
+        for effect in effects:
+            effect_counts(effect, *marks)
+        if marks[0] or marks[1]:
+            self.marks[index] = marks
 
     def _schedule_arrivals(self) -> None:
         if self.population.arrivals.size:
@@ -323,6 +379,8 @@ class Replication:
             self.gmv += event.amount or 0.0
             self.purchasers.add(index)
             self.behaviour.purchased(index)
+            if index < self.base_purchases.size:
+                self.base_purchases[index] += 1
         elif event.name == "friend_deleted":
             self.counts.add(("unfriends",), event.time)
         elif event.name in ("joined_group", "left_group") and self.scenario.groups is not None:
@@ -367,7 +425,8 @@ class Replication:
         """A staff-confirmed send is released: it joins its staff action, or starts one."""
         now = self.env.now
         # Without an owner, the owner role's members share the customer's sends.
-        role = send.role or (None if customer.owner else self.scenario.population.owner)
+        role = send.role or (None if customer.owner in self.staffing.members
+                             else self.scenario.population.owner)
         where = self.staffing.queue_for(customer.owner, role)
         if where is None:
             self.no_owner += 1
@@ -511,6 +570,13 @@ class Replication:
         tally.funnel = _funnel(self.program.settings.stages, (
             c.stage if c is not None else stock.stages.get(index)
             for index, c in enumerate(self.customers)))
+        if self.base is not None:
+            assert self.base.evidence is not None
+            tally.notes.append(f"started from {self.base.size:,} real customers as they were at "
+                               f"{self.base.start:%Y-%m-%d %H:%M}")
+            segments = frequency_segments(self.base.evidence.x)
+            for segment, bought in zip(segments, self.base_purchases.tolist()):
+                tally.segments[segment] = tally.segments.get(segment, 0.0) + bought
         if self.no_owner:
             tally.notes.append(f"{self.no_owner} staff-confirmed sends had nobody to do them: "
                                "the playbook declares no role to own customers")

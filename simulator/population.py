@@ -112,10 +112,16 @@ def generate(program: Program, scenario: Scenario, members: list[str],
     first_stage = program.settings.stages[0]
     stock_stages = people.stages or {first_stage: 1.0}
     stock = _profiles(scenario, people.size, stock_stages, members, 0, rng)
-    later = _profiles(scenario, arrivals, {first_stage: 1.0}, members, people.size, rng)
+    later = arrival_profiles(scenario, arrivals, first_stage, members, people.size, rng)
     latent = draw_latent(scenario, people.size + arrivals, generator_for or (lambda _: rng))
     history = _history(scenario, people.size, latent.spend, rng)
     return Population(stock, history, times, later, latent)
+
+
+def arrival_profiles(scenario: Scenario, size: int, first_stage: str, members: list[str],
+                     first_number: int, rng: np.random.Generator) -> Profiles:
+    """The profiles of `size` arrivals, numbered from `first_number`, at the first stage."""
+    return _profiles(scenario, size, {first_stage: 1.0}, members, first_number, rng)
 
 
 def _profiles(scenario: Scenario, size: int, stages: dict[str, float], members: list[str],
