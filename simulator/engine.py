@@ -224,6 +224,7 @@ class Replication:
         for index, data in enumerate(base.customers):
             customer, timeline = follow_customer(self.interpreter, data, base.events[index],
                                                  lookback, {"groups": 0})
+            self._base_customer(index, customer, timeline)
             pending: list[SendRequested] = []
 
             def deliver_at(send: SendRequested) -> float | None:
@@ -236,10 +237,13 @@ class Replication:
 
             drive(self.interpreter, customer, timeline, before_start, deliver_at,
                   lambda _, effects, index=index: self._mark(index, effects))
-            self.customers[index] = customer
             for send in pending:
                 self._requested(index, customer, send)
             self._schedule_wake(index, customer)
+
+    def _base_customer(self, index: int, customer: Customer, timeline: list[Event]) -> None:
+        """A real customer is followed from the lookback through `timeline`."""
+        self.customers[index] = customer
 
     def _mark(self, index: int, effects: list[Effect]) -> None:
         """Keep the runs' entries and arms that effects before the start tell, counting none."""
@@ -329,7 +333,8 @@ class Replication:
     # ---- driving the interpreter ---------------------------------------------------------
 
     def _step_started(self, customer: Customer, run: Run, step: str, now: float) -> None:
-        self.counts.add(step_reached(run.journey.name, step), now)
+        if now >= 0:  # a real customer's runs replayed before the start count nothing
+            self.counts.add(step_reached(run.journey.name, step), now)
 
     def _count(self, index: int, effect: Effect) -> None:
         """Count what an effect counts (the customer's runs' entries and arms kept by index)."""
