@@ -577,8 +577,6 @@ class Replication:
             for index, c in enumerate(self.customers)))
         if self.base is not None:
             assert self.base.evidence is not None
-            tally.notes.append(f"started from {self.base.size:,} real customers as they were at "
-                               f"{self.base.start:%Y-%m-%d %H:%M}")
             segments = frequency_segments(self.base.evidence.x)
             for segment, bought in zip(segments, self.base_purchases.tolist()):
                 tally.segments[segment] = tally.segments.get(segment, 0.0) + bought

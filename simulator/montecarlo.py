@@ -64,6 +64,8 @@ class Forecast:
     baseline: list[Tally] | None = None
     # Events journeys refer to that the scenario never produces -> the journeys referring.
     unproduced: dict[str, list[str]] = field(default_factory=dict)
+    # Started from real customers: how many, as at when, replayed from how many days before.
+    real_base: dict[str, Any] | None = None
 
 
 class Refused(SopdslError):
@@ -172,11 +174,14 @@ def forecast(program: Program, scenario: Scenario, *, method: str = "montecarlo"
     if base is not None:
         if method != "montecarlo" or quick:
             raise ValueError("real customers are simulated by Monte Carlo, every one of them")
-        return simulate(program, scenario, replications=scenario.replications,
-                        seed=scenario.seed, workers=workers, scheduler=scheduler,
-                        progress=progress, runner=partial(default_runner(), base=base),
-                        baseline=partial(default_baseline_runner(), base=base) if baseline
-                        else False)
+        result = simulate(program, scenario, replications=scenario.replications,
+                          seed=scenario.seed, workers=workers, scheduler=scheduler,
+                          progress=progress, runner=partial(default_runner(), base=base),
+                          baseline=partial(default_baseline_runner(), base=base) if baseline
+                          else False)
+        return dataclasses.replace(result, real_base={
+            "customers": base.size, "start": base.start.isoformat(timespec="minutes"),
+            "lookback_days": base.lookback_days})
     if method == "exact":
         if quick:
             raise ValueError("a quick forecast samples customers: it is Monte Carlo only")
