@@ -33,7 +33,8 @@ from sopdsl.scenario.uncertainty import GeneratorFor
 from simulator.latent import ANSWERS, WEEK, Evidence, draw_posterior
 from simulator.population import Column, History, Population, Profiles, arrival_profiles
 
-# A record of an event at or after the start: (customer number, the record).
+# A record of an event at or after the start: (customer number, the record); the number is
+# -1 for a customer added as a friend after the start (an arrival, not in the base).
 Later = Callable[[int, EventRecord], None]
 COUNTED = frozenset(kind for _, asked, answer in ANSWERS for kind in (asked, answer))
 
@@ -49,6 +50,7 @@ class RealBase:
     events: list[list[Event]] = field(default_factory=list)
     evidence: Evidence | None = None
     roster: Roster = field(default_factory=Roster)
+    timed: bool = False  # some purchase has a time of day: the data is not by day
 
     @property
     def size(self) -> int:
@@ -117,7 +119,8 @@ def read_base(program: Program, customers: str | Path, events: str | Path | None
               later: Later | None = None) -> tuple[RealBase | None, list[Diagnostic]]:
     """The real base at `start` (the playbook's time zone) from the data files; None when they
     could not be read to the end. Events at or after the start are `E610`, or go to `later`
-    (a back-test's actual outcome) when it is given."""
+    (a back-test's actual outcome) when it is given: then a customer with no event before the
+    start who is added as a friend after it is an arrival, not in the base."""
     problems = DataProblems()
     base = RealBase(start, lookback_days)
     if staff is not None:
@@ -134,13 +137,15 @@ def read_base(program: Program, customers: str | Path, events: str | Path | None
         problems.add(rows.reports)
         data, records = convert_records(rows, program, moments, files, problems,
                                         later=later is not None)
-        number = base.size
-        before = []
-        for record in records:
-            if record.event.time < 0:
-                before.append(record)
-            elif later is not None:
-                later(number, record)
+        before = [record for record in records if record.event.time < 0]
+        arrival = not before and any(r.event.name == "friend_added" for r in records)
+        number = -1 if arrival else base.size
+        if later is not None:
+            for record in records:
+                if record.event.time >= 0:
+                    later(number, record)
+        if arrival:
+            continue
         base.customers.append(data)
         base.events.append([record.event for record in before])
         gathered.add(number, before)
@@ -149,6 +154,7 @@ def read_base(program: Program, customers: str | Path, events: str | Path | None
     if problems.fatal:
         return None, problems.finish()
     base.evidence = gathered.evidence()
+    base.timed = gathered.timed
     return base, problems.finish()
 
 

@@ -25,13 +25,20 @@ HISTORIES = {"quiet": [-273], "early": [-273, -260, -250], "recent": [-273, -200
              "late": [-100, -30], "never_again": [-150]}
 
 
-def conditional_expectation(t: float, x: float, t_x: float, T: float) -> float:
+def conditional_expectation_of(params: tuple[float, float, float, float], t: float, x: float,
+                               t_x: float, T: float) -> float:
     """E[Y(t) | x, t_x, T] of the BG/NBD model, Fader, Hardie & Lee (2005), equation 10."""
-    head = (A + B + x - 1) / (A - 1) * (
-        1 - ((ALPHA + T) / (ALPHA + T + t)) ** (R + x)
-        * hyp2f1(R + x, B + x, A + B + x - 1, t / (ALPHA + T + t)))
-    alive = 1 + (x > 0) * A / (B + x - 1) * ((ALPHA + T) / (ALPHA + t_x)) ** (R + x)
+    r, alpha, a, b = params
+    head = (a + b + x - 1) / (a - 1) * (
+        1 - ((alpha + T) / (alpha + T + t)) ** (r + x)
+        * hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t)))
+    alive = 1 + (x > 0) * a / (b + x - 1) * ((alpha + T) / (alpha + t_x)) ** (r + x)
     return head / alive
+
+
+def conditional_expectation(t: float, x: float, t_x: float, T: float) -> float:
+    """Equation 10 with the CDNOW parameters."""
+    return conditional_expectation_of((R, ALPHA, A, B), t, x, t_x, T)
 
 
 def _write(folder: Path, copies: int) -> tuple[Path, Path]:
