@@ -36,11 +36,8 @@ from simulator.day_clock import DayTableClock
 from simulator.group_runs import GroupRuns, has_group_journeys
 from simulator.groups import GroupPost, build_groups
 from simulator.population import Population, generate
-from simulator.real_base import (
-    RealBase, base_population, frequency_segments, lookback_minutes, staff_of,
-)
-from sopdsl.runtime.hours import DEFAULT_WORKING_HOURS, ClockHours, WorkingTime
-from sopdsl.runtime.replay import drive, follow_customer
+from simulator.base_replay import BaseReplay
+from simulator.real_base import RealBase, base_population, staff_of
 from simulator.results import Tally
 from sopdsl.scenario.model import Scenario
 from sopdsl.scenario.uncertainty import with_replication_draws
@@ -99,7 +96,7 @@ def replication_scenario(scenario: Scenario, seed: int) -> Scenario:
     return with_replication_draws(scenario, named_generators(streams[PARAMETER_DRAWS]))
 
 
-class Replication:
+class Replication(BaseReplay):
     """The state of one run: the SimPy environment, the customers, staff and the counters."""
 
     def __init__(self, program: Program, scenario: Scenario, seed: int,
@@ -167,7 +164,6 @@ class Replication:
         self.batches_at = -1.0
         self.handlers = {SendRequested: self._requested, SendDelivered: self._delivered,
                          TaskCreated: self._task, HandoffRequested: self._handoff}
-        self.no_owner = 0
 
     # ---- the run -----------------------------------------------------------------------
 
@@ -209,49 +205,6 @@ class Replication:
             self.customers[index] = customer
             self._schedule_wake(index, customer)
         return customer
-
-    def _replay_base(self, base: RealBase) -> None:
-        """Follow each real customer from the lookback to the start through the journeys, as
-        the planner does; what is still to be sent at the start is sent from then on."""
-        lookback = lookback_minutes(base)
-        before_start = math.nextafter(0.0, -math.inf)
-        owner_role = self.scenario.staff.get(self.scenario.population.owner)
-        staff = working_hours(owner_role, self.interpreter.clock, Workdays(
-            self.program.settings.workdays)) if owner_role is not None else None
-        hours = WorkingTime(staff or ClockHours(DEFAULT_WORKING_HOURS, self.interpreter.clock,
-                                                Workdays(self.program.settings.workdays)),
-                            self.interpreter.quiet)
-        for index, data in enumerate(base.customers):
-            customer, timeline = follow_customer(self.interpreter, data, base.events[index],
-                                                 lookback, {"groups": 0})
-            self._base_customer(index, customer, timeline)
-            pending: list[SendRequested] = []
-
-            def deliver_at(send: SendRequested) -> float | None:
-                at = hours.send_window(send.earliest)[0] if send.staff_confirmed \
-                    else send.earliest
-                if at < 0:
-                    return at
-                pending.append(send)
-                return None
-
-            drive(self.interpreter, customer, timeline, before_start, deliver_at,
-                  lambda _, effects, index=index: self._mark(index, effects))
-            for send in pending:
-                self._requested(index, customer, send)
-            self._schedule_wake(index, customer)
-
-    def _base_customer(self, index: int, customer: Customer, timeline: list[Event]) -> None:
-        """A real customer is followed from the lookback through `timeline`."""
-        self.customers[index] = customer
-
-    def _mark(self, index: int, effects: list[Effect]) -> None:
-        """Keep the runs' entries and arms that effects before the start tell, counting none."""
-        marks = self.marks.pop(index, None) or ({}, [])
-        for effect in effects:
-            effect_counts(effect, *marks)
-        if marks[0] or marks[1]:
-            self.marks[index] = marks
 
     def _schedule_arrivals(self) -> None:
         if self.population.arrivals.size:
@@ -434,7 +387,6 @@ class Replication:
                              else self.scenario.population.owner)
         where = self.staffing.queue_for(customer.owner, role)
         if where is None:
-            self.no_owner += 1
             self.counts.add(("dropped", "no_staff"), now)  # the playbook has no role
             return
         if send.channel in GROUP_CHANNELS:
@@ -576,13 +528,7 @@ class Replication:
             c.stage if c is not None else stock.stages.get(index)
             for index, c in enumerate(self.customers)))
         if self.base is not None:
-            assert self.base.evidence is not None
-            segments = frequency_segments(self.base.evidence.x)
-            for segment, bought in zip(segments, self.base_purchases.tolist()):
-                tally.segments[segment] = tally.segments.get(segment, 0.0) + bought
-        if self.no_owner:
-            tally.notes.append(f"{self.no_owner} staff-confirmed sends had nobody to do them: "
-                               "the playbook declares no role to own customers")
+            self._base_figures(self.base, tally)
         return tally
 
 

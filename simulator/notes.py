@@ -1,4 +1,5 @@
-"""What a forecast's reader should know: events journeys refer to, the scenario never makes."""
+"""What a forecast's reader should know beyond its figures: events journeys refer to that the
+scenario never makes, sends nobody could do."""
 
 from __future__ import annotations
 
@@ -43,6 +44,13 @@ def unproduced_note(event: str, journeys: list[str]) -> str:
     return (f"`{event}` never happens during this simulation, though {_names(journeys)} "
             f"refer{'s' if len(journeys) == 1 else ''} to it; give it a behaviour in the "
             f"scenario, such as `{event} {{ daily 0.5%  after_click 10% within 1d }}`")
+
+
+def no_staff_note(mean: float) -> str:
+    """What the reader should know when staff-confirmed sends had nobody to do them."""
+    return (f"{mean:,.1f} staff-confirmed sends on average had nobody to do them (`dropped.no_staff`): "
+            "the playbook declares no role to own its customers or its groups; declare a `role` "
+            "and give it staff in the scenario")
 
 
 def _event_names(node: object) -> Iterator[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from simulator.notes import unproduced_note
+from simulator.notes import no_staff_note, unproduced_note
 from sopdsl.builtins import GROUP_CHANNELS
 from simulator.results import GoalTally, JourneyTally, StaffTally, Tally
 from simulator.stats import defined_estimate, estimate
@@ -161,6 +161,7 @@ def report_meta(forecast: Forecast) -> dict:
                   *([MEAN_VALUES_NOTE] if exact and scenario.drawn else []),
                   *([quick_note(forecast.sample)] if forecast.sample is not None else []),
                   GROSS_NOTE, _lift_note(forecast), *_real_base_note(forecast),
+                  *_no_staff_notes(forecast),
                   *(unproduced_note(event, journeys)
                     for event, journeys in forecast.unproduced.items())],
     }
@@ -173,6 +174,11 @@ def _real_base_note(forecast: Forecast) -> list[str]:
     return [f"started from {real['customers']:,} real customers as they were at "
             f"{real['start'].replace('T', ' ')}, their running journeys replayed from "
             f"{real['lookback_days']} days before; arrivals and staff from the scenario"]
+
+
+def _no_staff_notes(forecast: Forecast) -> list[str]:
+    nobody = estimate([tally.dropped.get("no_staff", 0.0) for tally in forecast.tallies]).mean
+    return [no_staff_note(nobody)] if nobody > 0 else []
 
 
 def _lift_note(forecast: Forecast) -> str:

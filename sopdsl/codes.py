@@ -164,4 +164,7 @@ CODES: dict[str, Code] = _codes(
     ("E624", "invalid-plan-task", "a task that does not match the plan format"),
     ("E625", "unreadable-ledger", "a push ledger that is corrupt, locked or not a ledger"),
     ("E626", "bad-push-config", "a push configuration file that cannot be read or used"),
+    # E63x: forecast reports read back (`sopdsl graph --report`)
+    ("E630", "unreadable-report", "a forecast report file that is missing, not a regular file or not UTF-8"),
+    ("E631", "not-a-report", "a file that is not a forecast report of the playbook"),
 )

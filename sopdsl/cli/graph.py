@@ -32,11 +32,17 @@ SUFFIX_FORMATS = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "m
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here (a regular file, replaced atomically) instead of stdout; `-` is "
                    "stdout; png/svg default to JOURNEY.png (or FILE.png).")
-def graph(file: Path, journey: str | None, fmt: str | None, output: Path | None) -> None:
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), metavar="REPORT",
+              help="Label each step with its forecast figures from a `sopdsl simulate "
+                   "--format json` report of this playbook (posts and mass sends as staff "
+                   "actions, then deliveries, opens and clicks).")
+def graph(file: Path, journey: str | None, fmt: str | None, output: Path | None,
+          report: Path | None) -> None:
     """Draw a playbook's journeys as a flowchart.
 
     Triggers on top, steps in order, branches labelled with their condition or share, waits
-    on the edges, goals and exits marked. Exit codes: 0 drawn, 1 the playbook has errors, 2 unreadable input or an unknown journey.
+    on the edges, goals and exits marked. Exit codes: 0 drawn, 1 the playbook has errors, 2
+    unreadable input (the report too) or an unknown journey.
     """
     from sopdsl.api import load
     from sopdsl.draw.graph import build_graph
@@ -50,10 +56,25 @@ def graph(file: Path, journey: str | None, fmt: str | None, output: Path | None)
         raise click.BadParameter(_unknown_journey(journey, list(program.journeys)),
                                  param_hint="'--journey'")
     flow = build_graph(program)
+    if report is not None:
+        _label_figures(flow, report)
     if fmt in TEXT_FORMATS:
         _write_text(flow, journey, fmt, output)
     else:
         _write_image(flow, journey, fmt, output or Path(f"{journey or file.stem}.{fmt}"))
+
+
+def _label_figures(flow: WorkflowGraph, report: Path) -> None:
+    """Put a report's figures on the drawing; an unusable report stops with exit 2."""
+    from sopdsl.draw.figures import ReportError, label_figures, not_this_playbook, read_report
+
+    try:
+        if not label_figures(flow, read_report(report)):
+            raise not_this_playbook(report)
+    except ReportError as error:
+        sources = {error.source.path: error.source} if error.source else {}
+        emit_diagnostics([error.diagnostic], sources, "text", files=1, err=True)
+        sys.exit(2)
 
 
 def _unknown_journey(name: str, names: list[str]) -> str:

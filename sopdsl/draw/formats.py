@@ -103,7 +103,10 @@ def _title(graph: WorkflowGraph, name: str) -> str:
 
 def _node_label(node: str, attrs: dict) -> str:
     text = short(node_text(attrs))
-    return f"{local_id(node)}\n{text}" if "step" in attrs else text
+    if "step" not in attrs:
+        return text
+    figures = "\n" + " · ".join(attrs["figures"]) if "figures" in attrs else ""
+    return f"{local_id(node)}\n{text}{figures}"
 
 
 def _nodes(graph: WorkflowGraph, names: list[str]) -> list[str]:

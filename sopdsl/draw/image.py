@@ -33,6 +33,7 @@ ROW = 1.0  # inches per row
 BOX_W, BOX_H = 2.0, 0.6
 WAIT_W = 1.5
 WRAP = 30  # display columns per line inside a box
+FIGURES_WRAP = 34  # the same at the smaller type of a box with forecast figures
 # Display columns per line of an edge label: the labels of neighbouring branches sit about
 # 0.6 lanes apart, which holds about 30 columns of 6.5 pt text.
 LABEL_WRAP = 26
@@ -282,12 +283,15 @@ class _Painter:
                 linewidth={"branch": 2.0, "repeat": 2.0, "goal": 3.0}.get(node_class(kind), 1.0),
                 linestyle="--" if kind == "any" else "-", **colours,
             ))
-        lines = _wrap(node_text(attrs), WRAP)
+        figures = _packed(attrs.get("figures", []), FIGURES_WRAP)
+        # Forecast figures take the second line of the step's text, in smaller type.
+        lines = _wrap(node_text(attrs), FIGURES_WRAP if figures else WRAP, 1 if figures else 2)
         if "step" in attrs:
             head = local_id(node) + (" · unreachable" if node in self.unreachable else "")
-            lines = [head, *lines]
-        self.ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=7.5,
-                     color="#111827", zorder=3, linespacing=1.25)
+            lines = [head, *lines, *figures]
+        self.ax.text(x, y, "\n".join(lines), ha="center", va="center",
+                     fontsize=6.5 if figures else 7.5, color="#111827", zorder=3,
+                     linespacing=1.25)
 
 
 def _paint_enter_edges(ax: Any, graph: WorkflowGraph, layouts: list[_Layout]) -> None:
@@ -319,6 +323,18 @@ def _half(kind: str) -> Point:
     if kind == "goal":
         return 0.8, 0.25
     return (WAIT_W if kind in WAIT_KINDS else BOX_W) / 2, BOX_H / 2
+
+
+def _packed(phrases: list[str], width: int) -> list[str]:
+    """Phrases joined by ` · ` into as few lines of at most width display columns as fit."""
+    lines: list[str] = []
+    for phrase in phrases:
+        joined = f"{lines[-1]} · {phrase}" if lines else phrase
+        if lines and display_width(joined) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(phrase)
+    return lines
 
 
 def _wrap(text: str, width: int, max_lines: int = 2) -> list[str]:

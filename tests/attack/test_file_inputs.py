@@ -71,6 +71,15 @@ def test_a_plan_file_that_is_not_a_regular_file_is_e620(tmp_path, kind):
     assert found.code == "E620" and "not a plan file" in found.message
 
 
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_report_file_that_is_not_a_regular_file_is_e630(tmp_path, kind):
+    """graph --report reads a forecast report: a FIFO or device is E630 at once, exit 2."""
+    with special(tmp_path / "report.json", kind):
+        result = sopdsl("graph", ONBOARDING, "--report", "report.json", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "E630 error: cannot read the report: this is a" in result.stderr
+
+
 PLAN = ("plan", ONBOARDING, "--events", SAMPLE_DATA / "events.csv",
         "--staff", SAMPLE_DATA / "staff.csv", "--start", "2026-12-02", "--days", "7")
 

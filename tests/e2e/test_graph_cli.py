@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 from click.testing import CliRunner
@@ -127,3 +128,48 @@ def test_missing_cjk_font_is_a_warning_not_an_error(tmp_path, monkeypatch):
     assert "warning: no installed font draws Chinese" in result.stderr
     assert "fonts-noto-cjk" in result.stderr
     assert (tmp_path / "o.png").read_bytes().startswith(PNG_MAGIC)
+
+
+POSTING = """
+role guide "导购"
+content tip: article "育儿贴士" { purpose awareness }
+content hi: text "您好"
+journey posting {
+  when friend_added
+  tip_post: send tip via moments
+  hello: send hi via chat
+}
+scenario s { start 2026-12-01  horizon 3d  population 50 { arrivals 20/day }  staff guide 2 { }
+             replications 2 }
+"""
+
+
+def test_report_figures_label_the_steps_and_bad_reports_exit_2(tmp_path):
+    """--report puts a simulate report's figures on each step (every format): posts as posts,
+    1:1 chats as sends; a report of another playbook or a broken file is a diagnostic and exit
+    2, with no drawing."""
+    playbook = tmp_path / "posting.sop"
+    playbook.write_text(POSTING, encoding="utf-8")
+    report = tmp_path / "report.json"
+    simulated = CliRunner().invoke(main, ["simulate", str(playbook), "--format", "json",
+                                          "--no-baseline"])
+    assert simulated.exit_code == 0, simulated.output
+    report.write_text(simulated.stdout, encoding="utf-8")
+    steps = json.loads(simulated.stdout)["journeys"]["posting"]["steps"]
+    post, chat = steps["posting/tip_post"], steps["posting/hello"]
+    result = run(playbook, "--report", report, "--format", "mermaid")
+    assert result.exit_code == 0, result.output
+    assert (f"{post['actions']['mean']:,.0f} posts · {post['delivered']['mean']:,.0f} delivered"
+            in result.stdout)
+    assert f"{chat['sent']['mean']:,.0f} sent · " in result.stdout
+    image = tmp_path / "o.png"
+    assert run(playbook, "--report", report, "-o", image).exit_code == 0
+    assert image.read_bytes().startswith(PNG_MAGIC)
+    other = tmp_path / "other.json"
+    other.write_text('{"journeys": {"x": {"steps": {"x/1": {}}}}}', encoding="utf-8")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"journeys":\n', encoding="utf-8")
+    for path, code in ((other, "E631"), (broken, "E631"), (tmp_path / "none.json", "E630")):
+        result = run(playbook, "--report", path, "-o", tmp_path / "never.svg")
+        assert result.exit_code == 2 and code in result.stderr
+        assert not (tmp_path / "never.svg").exists()
