@@ -87,3 +87,20 @@ def test_real_customers_need_a_start_and_a_number_is_still_a_number():
     assert stray.exit_code == 2 and "go with a --customers file" in stray.stderr
     compare = CliRunner().invoke(main, ["compare", playbook, "a", "b", *REAL[:2]])
     assert compare.exit_code == 2
+
+
+def test_bad_real_customer_data_is_diagnosed_with_its_exit_code(tmp_path):
+    """An event after --start is E610 at its line and the forecast runs without it (exit 1);
+    a customers file that cannot be read is E601 and no forecast (exit 2)."""
+    playbook = str(ROOT / "playbooks" / "winback.sop")
+    (tmp_path / "c.csv").write_text("customer_id\nc1\n", encoding="utf-8")
+    (tmp_path / "e.csv").write_text("customer_id,time,event\nc1,2026-12-05 10:00,click\n",
+                                    encoding="utf-8")
+    run = ["simulate", playbook, "--start", "2026-12-02", "--replications", "1",
+           "--no-baseline", "--workers", "1", "--format", "json"]
+    late = CliRunner().invoke(main, [*run, "--customers", str(tmp_path / "c.csv"),
+                                     "--events", str(tmp_path / "e.csv")])
+    assert late.exit_code == 1 and "e.csv:2:1: E610" in late.stderr
+    assert json.loads(late.stdout)["meta"]["real_base"]["customers"] == 1
+    missing = CliRunner().invoke(main, [*run, "--customers", str(tmp_path / "none.csv")])
+    assert missing.exit_code == 2 and "E601" in missing.stderr and missing.stdout == ""
