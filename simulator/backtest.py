@@ -18,12 +18,14 @@ from typing import Any
 import numpy as np
 
 from simulator.backtest_actual import STEP_FIGURES, Actual
+from simulator.backtest_replay import replayed
 from simulator.montecarlo import Forecast, Progress, forecast
 from simulator.real_base import RealBase, frequency_segments, read_base
 from simulator.results import Tally
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.checker.program import Program
 from sopdsl.customers_io import EventRecord
+from sopdsl.runtime.customer import Event
 from sopdsl.codes import Severity
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.errors import SopdslError
@@ -39,7 +41,7 @@ LEVEL = 0.95
 class Row:
     """One figure: the forecast's mean and 95% interval, the actual value, and how they meet."""
 
-    kind: str  # kpi, step
+    kind: str  # kpi, goal, arm, step
     name: str
     mean: float
     low: float
@@ -136,15 +138,20 @@ def backtest(program: Program, customers: str | Path, events: str | Path, staff:
     if base is None:
         raise BacktestError("the data could not be read to the end", read)
     actual = Actual(days)
+    later_events: dict[int, list[Event]] = {}
     for number, record in after:  # by day unless the data has times of day, as calibration
         actual.add(number, record, by_day=not base.timed)
+        if number >= 0:
+            later_events.setdefault(number, []).append(record.event)
     scenario = scenario.model_copy(update={"start": at, "horizon_minutes": days * MINUTES_PER_DAY})
     scenario = scenario.overridden(replications=replications, seed=seed)
     result = forecast(fitted, scenario, workers=workers, scheduler=scheduler, progress=progress,
                       baseline=False, base=base)
     out = Backtest(at, days, base.size, diagnostics=problems + read, forecast=result,
                    fits=_fits(scenario))
-    out.rows = _kpi_rows(result.tallies, actual, base.size) + _step_rows(result.tallies, actual)
+    journeys = replayed(fitted, scenario, base, later_events, days)
+    out.rows = (_kpi_rows(result.tallies, actual, base.size)
+                + _journey_rows(result.tallies, journeys) + _step_rows(result.tallies, actual))
     out.tracking = _tracking(result.tallies, actual)
     assert base.evidence is not None
     out.segments = _segments(result.tallies, actual, base)
@@ -217,6 +224,34 @@ def _kpi_rows(tallies: list[Tally], actual: Actual, size: int) -> list[Row]:
               actual.gmv / actual.purchases if actual.purchases else None)]
     for name, of, value in rates:
         rows.append(Row("kpi", name, *_interval([of(t) for t in tallies]), value))
+    return rows
+
+
+def _journey_rows(tallies: list[Tally], actual: Tally) -> list[Row]:
+    """Each journey's entries and goals, and each split arm's entries and goal rates (actual:
+    the journeys replayed through what customers did, `backtest_replay`)."""
+    rows = []
+    for name, journey in tallies[0].journeys.items():
+        real = actual.journeys[name]
+        rows.append(Row("goal", f"{name} entered", *_interval(
+            [t.journeys[name].entered for t in tallies]), real.entered))
+        for goal in journey.goals:
+            rows.append(Row("goal", f"{name} {goal} reached", *_interval(
+                [t.journeys[name].goals[goal].reached for t in tallies]),
+                real.goals[goal].reached))
+            rows.append(Row("goal", f"{name} {goal} rate", *_interval(
+                [t.journeys[name].goals[goal].rate or 0.0 for t in tallies]),
+                real.goals[goal].rate))
+        for split, arms in journey.arms.items():
+            for arm, figures in arms.items():
+                where = f"{name} {split}.{arm}"
+                rows.append(Row("arm", f"{where} entered", *_interval(
+                    [t.journeys[name].arms[split][arm].entered for t in tallies]),
+                    real.arms[split][arm].entered))
+                for goal in figures.goals:
+                    rows.append(Row("arm", f"{where} {goal} rate", *_interval(
+                        [t.journeys[name].arms[split][arm].goals[goal].rate or 0.0
+                         for t in tallies]), real.arms[split][arm].goals[goal].rate))
     return rows
 
 

@@ -25,7 +25,8 @@ def test_backtest_json_and_files(tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     assert report["at"] == "2026-11-20" and report["days"] == 10
     names = {row["name"] for row in report["rows"]}
-    assert {"purchases", "purchasers", "gmv", "arrivals"} <= names
+    assert {"purchases", "purchasers", "gmv", "arrivals", "onboarding entered",
+            "onboarding first_order rate", "onboarding new_coupon_test.big entered"} <= names
     assert len(report["tracking"]) == 10
     judged = [row for row in report["rows"] if row["covered"] is not None]
     assert report["coverage"]["figures"] == len(judged)
