@@ -40,8 +40,9 @@ _HOMES = {
 }
 __all__ = (
     "METHODS", "Forecast", "Refused", "SchedulerError", "WrittenOutputs", "backtest",
-    "build_report", "compare", "effective_scenario", "forecast", "forecast_exactly", "render_comparison",
-    "read_base", "render_report", "report_json", "simulate", "write_outputs",
+    "build_report", "compare", "effective_scenario", "forecast", "forecast_exactly",
+    "read_base", "render_comparison", "render_report", "report_json", "simulate",
+    "write_outputs",
 )
 
 

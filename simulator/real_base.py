@@ -107,10 +107,10 @@ def _buyer(times: list[float], values: list[float | None],
            end: float) -> tuple[float, float, float, float, float]:
     """x, t_x, T and the repeat purchases' number and sum of values, as calibration reads them
     (values only when every repeat purchase has one)."""
-    repeats = values[1:]
-    valued = bool(repeats) and all(v is not None and v > 0 for v in repeats)
+    repeats = [v for v in values[1:] if v is not None and v > 0]
+    valued = bool(repeats) and len(repeats) == len(values) - 1
     return (len(times) - 1, times[-1] - times[0], end - times[0],
-            len(repeats) if valued else 0.0, sum(repeats) if valued else 0.0)  # type: ignore[arg-type]
+            len(repeats) if valued else 0.0, sum(repeats) if valued else 0.0)
 
 
 def read_base(program: Program, customers: str | Path, events: str | Path | None = None,
