@@ -88,3 +88,43 @@ def test_cdnow_tracking_rises_to_the_forecast_and_the_actual(cdnow_backtest) -> 
     assert actual == sorted(actual) and means == sorted(means)
     purchases = next(row for row in result.rows if row.name == "purchases")
     assert means[-1] == pytest.approx(purchases.mean)
+
+
+@pytest.mark.parametrize("name", ["coupons", "winback"])
+def test_replaying_what_customers_did_counts_what_the_simulation_counted(
+        name: str, tmp_path: Path) -> None:
+    """Customers simulated from a real base (arms chosen as plans choose them), their events
+    then replayed through the journeys as a back-test's actual: every journey's entries, goals
+    reached and split arms' entries are the simulation's."""
+    from simulator.backtest_replay import replayed
+    from simulator.real_base import read_base
+    from simulator.trace import trace_replication
+    from sopdsl.runtime.arms import stable_arm
+    from sopdsl.scenario.build import effective_scenario
+    from tests.test_engine import small
+    from tests.test_plan_vs_simulation import REAL_BASE_CASES, simulated_and_planned
+
+    case = next(case for case in REAL_BASE_CASES if case.name == name)
+    planned = simulated_and_planned(case, tmp_path)
+    program, start = planned.program, planned.planner.settings.start
+    base, problems = read_base(program, tmp_path / "customers.jsonl", tmp_path / "events.jsonl",
+                               start=start, lookback_days=case.start_day)
+    assert problems == [] and base is not None
+    scenario, _ = effective_scenario(program)
+    scenario = small(scenario, case.population, 0, case.days).model_copy(
+        update={"start": start.date()})
+    trace = trace_replication(program, scenario, case.seed, choose_arm=stable_arm, base=base)
+    after = {index: [e for e in trace.customers[data.id].events if e.time >= 0]
+             for index, data in enumerate(base.customers)}
+    actual = replayed(program, scenario, base, after, case.days)
+    compared = 0
+    for journey, simulated in trace.tally.journeys.items():
+        replay = actual.journeys[journey]
+        assert replay.entered == simulated.entered, journey
+        for goal, figures in simulated.goals.items():
+            assert replay.goals[goal].reached == figures.reached, (journey, goal)
+        for split, arms in simulated.arms.items():
+            for arm, figures in arms.items():
+                assert replay.arms[split][arm].entered == figures.entered, (split, arm)
+        compared += simulated.entered
+    assert compared > 0
