@@ -75,15 +75,21 @@ def load_base(program: Program, customers: Path, events: Path | None, staff: Pat
 
 
 def customers_value(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-    """--customers: a number of synthetic customers, or a file of real ones."""
+    """--customers: a number of synthetic customers, or a file of real ones (a value that reads
+    as a number and names no file is a number, checked against the bounds)."""
     if value is None or isinstance(value, int):
         return value
     text = str(value)
-    if text.isdigit():
-        number = int(text)
-        from sopdsl.scenario.bounds import MAX_CUSTOMERS
+    if not text.isdigit() and (Path(text).is_file() or not _numeric(text)):
+        return Path(text)
+    from sopdsl.scenario.bounds import MAX_CUSTOMERS
 
-        if number > MAX_CUSTOMERS:
-            raise click.BadParameter(f"{number} is more than {MAX_CUSTOMERS:,} customers")
-        return number
-    return Path(text)
+    return click.IntRange(0, MAX_CUSTOMERS).convert(text, param, ctx)
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
