@@ -239,9 +239,9 @@ def _journey_rows(tallies: list[Tally], actual: Tally) -> list[Row]:
             rows.append(Row("goal", f"{name} {goal} reached", *_interval(
                 [t.journeys[name].goals[goal].reached for t in tallies]),
                 real.goals[goal].reached))
-            rows.append(Row("goal", f"{name} {goal} rate", *_interval(
-                [t.journeys[name].goals[goal].rate or 0.0 for t in tallies]),
-                real.goals[goal].rate))
+            rows += _rate_row("goal", f"{name} {goal} rate",
+                              [t.journeys[name].goals[goal].rate for t in tallies],
+                              real.goals[goal].rate)
         for split, arms in journey.arms.items():
             for arm, figures in arms.items():
                 where = f"{name} {split}.{arm}"
@@ -249,10 +249,18 @@ def _journey_rows(tallies: list[Tally], actual: Tally) -> list[Row]:
                     [t.journeys[name].arms[split][arm].entered for t in tallies]),
                     real.arms[split][arm].entered))
                 for goal in figures.goals:
-                    rows.append(Row("arm", f"{where} {goal} rate", *_interval(
-                        [t.journeys[name].arms[split][arm].goals[goal].rate or 0.0
-                         for t in tallies]), real.arms[split][arm].goals[goal].rate))
+                    rows += _rate_row("arm", f"{where} {goal} rate",
+                                      [t.journeys[name].arms[split][arm].goals[goal].rate
+                                       for t in tallies],
+                                      real.arms[split][arm].goals[goal].rate)
     return rows
+
+
+def _rate_row(kind: str, name: str, rates: list[float | None],
+              actual: float | None) -> list[Row]:
+    """A goal rate over the replications that had entries to measure it on (none: no row)."""
+    measured = [rate for rate in rates if rate is not None]
+    return [Row(kind, name, *_interval(measured), actual)] if measured else []
 
 
 def _step_rows(tallies: list[Tally], actual: Actual) -> list[Row]:
