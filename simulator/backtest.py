@@ -66,7 +66,7 @@ class Row:
 
 
 @dataclass
-class Segment:
+class FrequencySegment:
     """Customers who bought `name` times again before the date: their mean purchases after it,
     actual and forecast."""
 
@@ -87,7 +87,7 @@ class Backtest:
     customers: int
     rows: list[Row] = field(default_factory=list)
     tracking: list[tuple[float, float, float, float]] = field(default_factory=list)
-    segments: list[Segment] = field(default_factory=list)
+    segments: list[FrequencySegment] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     fits: dict[str, dict[str, float]] = field(default_factory=dict)
     forecast: Forecast | None = None
@@ -285,7 +285,8 @@ def _tracking(tallies: list[Tally], actual: Actual) -> list[tuple[float, float, 
     return [(float(done[day]), *_interval(runs[:, day])) for day in range(runs.shape[1])]
 
 
-def _segments(tallies: list[Tally], actual: Actual, base: RealBase) -> list[Segment]:
+def _segments(tallies: list[Tally], actual: Actual,
+              base: RealBase) -> list[FrequencySegment]:
     """Mean purchases per customer after the date by repeat purchases before it."""
     assert base.evidence is not None
     names = frequency_segments(base.evidence.x)
@@ -296,5 +297,6 @@ def _segments(tallies: list[Tally], actual: Actual, base: RealBase) -> list[Segm
         members = [i for i, n in enumerate(names) if n == name]
         count = len(members)
         per_run = [t.segments.get(name, 0.0) / count for t in tallies]
-        out.append(Segment(name, count, float(bought[members].mean()), *_interval(per_run)))
+        out.append(FrequencySegment(name, count, float(bought[members].mean()),
+                                    *_interval(per_run)))
     return out

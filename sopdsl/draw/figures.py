@@ -16,6 +16,7 @@ from typing import Any
 from sopdsl import jsontext
 from sopdsl.builtins import BATCHED_CHANNELS, CHANNEL_FACTS, GROUP_CHANNELS
 from sopdsl.diagnostics import Diagnostic, diag
+from sopdsl.errors import SopdslError
 from sopdsl.draw.graph import WorkflowGraph
 from sopdsl.reading import TooLarge, read_regular
 from sopdsl.syntax.files import display_path
@@ -26,7 +27,7 @@ REPORT_LIMIT = 256 * 1024 * 1024
 _REMAKE = "write a report with `sopdsl simulate PLAYBOOK --format json > report.json`"
 
 
-class ReportError(Exception):
+class ReportError(SopdslError):
     """A report file that cannot be drawn from; `diagnostic` says why, `source` holds the
     report's text when it was read (for the caret under the line)."""
 
