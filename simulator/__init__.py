@@ -13,7 +13,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from simulator.backtest import backtest
     from simulator.compare import compare, render_comparison
+    from simulator.real_base import read_base
     from simulator.montecarlo import Forecast, Refused, forecast, forecast_exactly, simulate
     from simulator.outputs import WrittenOutputs, write_outputs
     from simulator.report import build_report, report_json
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 METHODS = ("montecarlo", "exact")
 # Imported on first use, so `import simulator` costs nothing until a forecast is asked for.
 _HOMES = {
+    "backtest": "simulator.backtest", "read_base": "simulator.real_base",
     "compare": "simulator.compare", "render_comparison": "simulator.compare",
     "Forecast": "simulator.montecarlo",
     "Refused": "simulator.montecarlo", "SchedulerError": "sopdsl.executors",
@@ -36,9 +39,10 @@ _HOMES = {
     "effective_scenario": "sopdsl.scenario.build",
 }
 __all__ = (
-    "METHODS", "Forecast", "Refused", "SchedulerError", "WrittenOutputs", "build_report",
-    "compare", "effective_scenario", "forecast", "forecast_exactly", "render_comparison",
-    "render_report", "report_json", "simulate", "write_outputs",
+    "METHODS", "Forecast", "Refused", "SchedulerError", "WrittenOutputs", "backtest",
+    "build_report", "compare", "effective_scenario", "forecast", "forecast_exactly",
+    "read_base", "render_comparison", "render_report", "report_json", "simulate",
+    "write_outputs",
 )
 
 

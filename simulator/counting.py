@@ -125,7 +125,8 @@ class SampledCounts:
         name = key[0]
         if name in self.days:
             self.days[name][bisect.bisect_right(self.day_starts, at) - 1] += amount
-        elif name in BY_ENTRY:
+        elif name in BY_ENTRY and at >= 0:  # a real customer's run entered before the start
+            # is not among the entries whose goal rates the window measures
             for within in self.windows[key[1]]:
                 if at + within <= self.horizon:
                     found = (key, within)

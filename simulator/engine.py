@@ -37,6 +37,8 @@ from simulator.day_clock import DayTableClock
 from simulator.group_posting import GroupPosting
 from simulator.groups import GroupPost
 from simulator.population import Population, generate
+from simulator.base_replay import BaseReplay
+from simulator.real_base import RealBase, base_population, staff_of
 from simulator.results import Tally
 from sopdsl.scenario.model import Scenario
 from sopdsl.scenario.uncertainty import with_replication_draws
@@ -57,10 +59,12 @@ _NO_ARMS: tuple = ()
 
 
 def run_replication(program: Program, scenario: Scenario, seed: int,
-                    progress: Progress | None = None, *, baseline: bool = False) -> Tally:
+                    progress: Progress | None = None, *, baseline: bool = False,
+                    base: RealBase | None = None) -> Tally:
     """Simulate one replication; the same seed gives the same Tally, bit for bit.
 
     `baseline` runs the same customers with the playbook switched off (`switched_off`).
+    `base` starts from real customers (`simulator.real_base`) instead of a synthetic stock.
     `progress(days_done)` is called as simulated days pass. The garbage collector is paused
     during the run (it would spend most of the time walking the many live customer objects).
     """
@@ -68,7 +72,7 @@ def run_replication(program: Program, scenario: Scenario, seed: int,
     gc.disable()
     gc.freeze()
     try:
-        return Replication(program, scenario, seed, progress, baseline).run()
+        return Replication(program, scenario, seed, progress, baseline, base).run()
     finally:
         gc.unfreeze()
         if enabled:
@@ -76,9 +80,9 @@ def run_replication(program: Program, scenario: Scenario, seed: int,
 
 
 def run_baseline(program: Program, scenario: Scenario, seed: int,
-                 progress: Progress | None = None) -> Tally:
+                 progress: Progress | None = None, *, base: RealBase | None = None) -> Tally:
     """One replication of the baseline: `run_replication` with the playbook switched off."""
-    return run_replication(program, scenario, seed, progress, baseline=True)
+    return run_replication(program, scenario, seed, progress, baseline=True, base=base)
 
 
 def switched_off(program: Program) -> Program:
@@ -95,11 +99,12 @@ def replication_scenario(scenario: Scenario, seed: int) -> Scenario:
     return with_replication_draws(scenario, named_generators(streams[PARAMETER_DRAWS]))
 
 
-class Replication:
+class Replication(BaseReplay):
     """The state of one run: the SimPy environment, the customers, staff and the counters."""
 
     def __init__(self, program: Program, scenario: Scenario, seed: int,
-                 progress: Progress | None, baseline: bool = False) -> None:
+                 progress: Progress | None, baseline: bool = False,
+                 base: RealBase | None = None) -> None:
         streams = np.random.SeedSequence(seed).spawn(STREAMS)
         scenario = replication_scenario(scenario, seed)
         own = named_generators(streams[OWN_DRAWS])
@@ -129,13 +134,19 @@ class Replication:
         self.gmv = 0.0
         self.interpreter.on_step = self._step_started
         workdays = Workdays(program.settings.workdays)
-        roles = {role: (staff, Shifts(working_hours(staff, clock, workdays), self.horizon))
+        self.base = base
+        named = staff_of(base.roster, program) if base is not None else {}
+        roles = {role: (staff.model_copy(update={"count": len(named[role])}) if role in named
+                        else staff, Shifts(working_hours(staff, clock, workdays), self.horizon))
                  for role, staff in scenario.staff.items() if role in program.roles}
         self.staffing = Staffing(
             self.env, roles, staff_rng, lambda law: DrawStream(law, draws, floor=0.0),
-            self.horizon, StaffOutcome(self._done, self._expired))
+            self.horizon, StaffOutcome(self._done, self._expired), named)
         owners = self.staffing.member_ids(scenario.population.owner)
-        self.population: Population = generate(program, scenario, owners, population_rng, own)
+        self.population: Population = (
+            generate(program, scenario, owners, population_rng, own) if base is None
+            else base_population(program, scenario, base, owners, population_rng, own))
+        self.base_purchases = np.zeros(base.size if base is not None else 0)
         self.behaviour = BehaviourSampler(program, scenario, behaviour_rng, draws,
                                           self.population.latent, own)
         self.latent_moments_rng = own(MOMENTS)
@@ -171,6 +182,9 @@ class Replication:
         timer.callbacks.append(callback)
 
     def _create_stock(self) -> None:
+        if self.base is not None:
+            self._replay_base(self.base)
+            return
         # Without scheduled triggers a stock customer's state cannot change before their first
         # event, so they are created then, as they were at the start: same result, less memory.
         if self.interpreter.triggers.schedules:
@@ -247,7 +261,8 @@ class Replication:
     # ---- driving the interpreter ---------------------------------------------------------
 
     def _step_started(self, customer: Customer, run: Run, step: str, now: float) -> None:
-        self.counts.add(step_reached(run.journey.name, step), now)
+        if now >= 0:  # a real customer's runs replayed before the start count nothing
+            self.counts.add(step_reached(run.journey.name, step), now)
 
     def _count(self, index: int, effect: Effect) -> None:
         """Count what an effect counts (the customer's runs' entries and arms kept by index
@@ -303,6 +318,8 @@ class Replication:
             self.gmv += event.amount or 0.0
             self.purchasers.add(index)
             self.behaviour.purchased(index)
+            if index < self.base_purchases.size:
+                self.base_purchases[index] += 1
         elif event.name == "friend_deleted":
             self.counts.add(("unfriends",), event.time)
         elif event.name in ("joined_group", "left_group") and self.scenario.groups is not None:
@@ -346,7 +363,8 @@ class Replication:
         """A staff-confirmed send is released: it joins its staff action, or starts one."""
         now = self.env.now
         # Without an owner, the owner role's members share the customer's sends.
-        role = send.role or (None if customer.owner else self.scenario.population.owner)
+        role = send.role or (None if customer.owner in self.staffing.members
+                             else self.scenario.population.owner)
         where = self.staffing.queue_for(customer.owner, role)
         if where is None:
             self.counts.add(("dropped", "no_staff"), now)  # the playbook has no role
@@ -449,6 +467,8 @@ class Replication:
         tally.funnel = _funnel(self.program.settings.stages, (
             c.stage if c is not None else stock.stages.get(index)
             for index, c in enumerate(self.customers)))
+        if self.base is not None:
+            self._base_figures(self.base, tally)
         return tally
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import queue as queue_module
+from functools import partial
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from sopdsl.executors import dask_executor
 if TYPE_CHECKING:
     from sopdsl.scenario.model import Scenario
     from sopdsl.checker.program import Program
+    from simulator.real_base import RealBase
 
 # How often the waiting loop passes on the simulated days that workers report.
 POLL_SECONDS = 0.2
@@ -62,6 +64,8 @@ class Forecast:
     baseline: list[Tally] | None = None
     # Events journeys refer to that the scenario never produces -> the journeys referring.
     unproduced: dict[str, list[str]] = field(default_factory=dict)
+    # Started from real customers: how many, as at when, replayed from how many days before.
+    real_base: dict[str, Any] | None = None
 
 
 class Refused(SopdslError):
@@ -156,15 +160,28 @@ def forecast_exactly(
 def forecast(program: Program, scenario: Scenario, *, method: str = "montecarlo",
              workers: int = 1, scheduler: str | None = None,
              progress: Progress | None = None, quick: bool = False,
-             baseline: bool = True) -> Forecast:
+             baseline: bool = True, base: RealBase | None = None) -> Forecast:
     """Forecast with `method`: `montecarlo` runs the scenario's replications from its seed,
     and with `baseline` the same replications with the playbook switched off (see
     `simulate`); `exact` computes expected values (its lift is Monte Carlo only), or raises
     `Refused` saying why not.
     `quick` simulates a sample of the customers with staff alike and scales counts back
-    (Monte Carlo only; see `simulator.quick`). The playbook must load without errors."""
+    (Monte Carlo only; see `simulator.quick`). `base` starts every replication from real
+    customers (`simulator.real_base.read_base`; Monte Carlo, not quick). The playbook must load
+    without errors."""
     if not program.ok:
         raise ValueError("the playbook has errors: `program.diagnostics` lists them")
+    if base is not None:
+        if method != "montecarlo" or quick:
+            raise ValueError("real customers are simulated by Monte Carlo, every one of them")
+        result = simulate(program, scenario, replications=scenario.replications,
+                          seed=scenario.seed, workers=workers, scheduler=scheduler,
+                          progress=progress, runner=partial(default_runner(), base=base),
+                          baseline=partial(default_baseline_runner(), base=base) if baseline
+                          else False)
+        return dataclasses.replace(result, real_base={
+            "customers": base.size, "start": base.start.isoformat(timespec="minutes"),
+            "lookback_days": base.lookback_days})
     if method == "exact":
         if quick:
             raise ValueError("a quick forecast samples customers: it is Monte Carlo only")

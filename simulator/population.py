@@ -112,12 +112,24 @@ def generate(program: Program, scenario: Scenario, members: list[str],
     times = np.sort(rng.uniform(0, horizon, arrivals))
     first_stage = program.settings.stages[0]
     stock_stages = people.stages or {first_stage: 1.0}
-    lunar = {name for name, info in program.attributes.items() if info.type == "lunar_date"}
+    lunar = lunar_attributes(program)
     stock = _profiles(scenario, people.size, stock_stages, members, 0, rng, lunar)
-    later = _profiles(scenario, arrivals, {first_stage: 1.0}, members, people.size, rng, lunar)
+    later = arrival_profiles(scenario, arrivals, first_stage, members, people.size, rng, lunar)
     latent = draw_latent(scenario, people.size + arrivals, generator_for or (lambda _: rng))
     history = _history(scenario, people.size, latent.spend, rng)
     return Population(stock, history, times, later, latent)
+
+
+def arrival_profiles(scenario: Scenario, size: int, first_stage: str, members: list[str],
+                     first_number: int, rng: np.random.Generator, lunar: set[str]) -> Profiles:
+    """The profiles of `size` arrivals, numbered from `first_number`, at the first stage
+    (`lunar`: the date attributes kept in the lunar calendar)."""
+    return _profiles(scenario, size, {first_stage: 1.0}, members, first_number, rng, lunar)
+
+
+def lunar_attributes(program: Program) -> set[str]:
+    """The names of the program's date attributes kept in the lunar calendar."""
+    return {name for name, info in program.attributes.items() if info.type == "lunar_date"}
 
 
 def _profiles(scenario: Scenario, size: int, stages: dict[str, float], members: list[str],

@@ -156,14 +156,24 @@ def report_meta(forecast: Forecast) -> dict:
         "customers": estimate([tally.customers for tally in forecast.tallies]).as_dict(),
         "sample": forecast.sample,
         "baseline": forecast.baseline is not None,
+        **({"real_base": forecast.real_base} if forecast.real_base is not None else {}),
         "notes": [GOAL_NOTE, EXACT_NOTE if exact else INTERVAL_NOTE,
                   *([MEAN_VALUES_NOTE] if exact and scenario.drawn else []),
                   *([quick_note(forecast.sample)] if forecast.sample is not None else []),
-                  GROSS_NOTE, _lift_note(forecast),
+                  GROSS_NOTE, _lift_note(forecast), *_real_base_note(forecast),
                   *_no_staff_notes(forecast),
                   *(unproduced_note(event, journeys)
                     for event, journeys in forecast.unproduced.items())],
     }
+
+
+def _real_base_note(forecast: Forecast) -> list[str]:
+    real = forecast.real_base
+    if real is None:
+        return []
+    return [f"started from {real['customers']:,} real customers as they were at "
+            f"{real['start'].replace('T', ' ')}, their running journeys replayed from "
+            f"{real['lookback_days']} days before; arrivals and staff from the scenario"]
 
 
 def _no_staff_notes(forecast: Forecast) -> list[str]:

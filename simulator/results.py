@@ -127,6 +127,9 @@ class Tally:
     # journey -> goal -> times the goal's events happened to any customer, in a run or not
     # (Monte Carlo only: what a baseline without the playbook is compared on)
     goal_events: dict[str, dict[str, float]] = field(default_factory=dict)
+    # From real customers: their purchases by how often they bought before the start
+    # ("0" to "7+" repeat purchases; `simulator.real_base.frequency_segments`).
+    segments: dict[str, float] = field(default_factory=dict)
 
     def kpis(self) -> dict[str, float | None]:
         """The headline figures, each defined once here (a ratio of nothing is None)."""

@@ -89,7 +89,8 @@ class RoleStaffing:
     """The members of one role, their shared queue and the role's workload figures."""
 
     def __init__(self, name: str, staff: Staff, shifts: Shifts,
-                 draws: Callable[[Distribution], DrawStream], horizon: float) -> None:
+                 draws: Callable[[Distribution], DrawStream], horizon: float,
+                 ids: list[str] | None = None) -> None:
         self.name = name
         self.staff = staff
         self.shifts = shifts
@@ -100,7 +101,8 @@ class RoleStaffing:
         capacity = staff.capacity_per_day
         self.item_minutes = staff.hours.length_minutes / capacity if capacity else math.inf
         self.queue: deque[WorkItem] = deque()
-        self.members = [Member(f"{name}-{k}", self) for k in range(1, staff.count + 1)]
+        self.members = [Member(member, self) for member in
+                        ids or [f"{name}-{k}" for k in range(1, staff.count + 1)]]
         self.tally = StaffTally(
             available_minutes=staff.count * shifts.hours.minutes_between(0.0, horizon))
         self.open = 0
@@ -161,12 +163,14 @@ class Staffing:
 
     def __init__(self, env: simpy.Environment, roles: dict[str, tuple[Staff, Shifts]],
                  rng: random.Random, draws: Callable[[Distribution], DrawStream], horizon: float,
-                 outcome: StaffOutcome) -> None:
+                 outcome: StaffOutcome, ids: dict[str, list[str]] | None = None) -> None:
+        """`ids` names a role's members (a staff file's); else they are numbered."""
         self.env = env
         self.rng = rng
         self.horizon = horizon
         self.outcome = outcome
-        self.roles = {name: RoleStaffing(name, staff, shifts, draws, horizon)
+        self.roles = {name: RoleStaffing(name, staff, shifts, draws, horizon,
+                                         (ids or {}).get(name))
                       for name, (staff, shifts) in roles.items()}
         self.members = {m.id: m for role in self.roles.values() for m in role.members}
         self._own = {m.id: Queue(m.id, m.role, m.queue, (m,)) for m in self.members.values()}

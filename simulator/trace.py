@@ -15,6 +15,7 @@ from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.runtime.effects import Effect
 from sopdsl.checker.program import Program
 from simulator.engine import Replication
+from simulator.real_base import RealBase
 from simulator.results import Tally
 from sopdsl.scenario.model import Scenario
 
@@ -70,15 +71,16 @@ class Trace:
 
 def trace_replication(program: Program, scenario: Scenario, seed: int, *,
                       choose_arm: ArmChooser | None = None,
-                      waiting_at: float | None = None) -> Trace:
+                      waiting_at: float | None = None, base: RealBase | None = None) -> Trace:
     """Simulate one replication as `run_replication` does (the same Tally for the same seed),
     keeping every customer's history.
 
     `choose_arm` replaces the replication's seeded split arms (e.g. `stable_arm`, as plans use);
     `waiting_at` notes the runs waiting in a `wait for` at that moment, before anything else
-    that happens at that moment.
+    that happens at that moment. `base` starts from real customers (their replay before the
+    start is traced too).
     """
-    replication = _Traced(program, scenario, seed, choose_arm, waiting_at)
+    replication = _Traced(program, scenario, seed, choose_arm, waiting_at, base)
     tally = replication.run()
     return Trace(replication.traces, tally, replication.horizon, waiting_at)
 
@@ -87,8 +89,9 @@ class _Traced(Replication):
     """A replication that writes down each customer's profile, events, steps and effects."""
 
     def __init__(self, program: Program, scenario: Scenario, seed: int,
-                 choose_arm: ArmChooser | None, waiting_at: float | None) -> None:
-        super().__init__(program, scenario, seed, None)
+                 choose_arm: ArmChooser | None, waiting_at: float | None,
+                 base: RealBase | None = None) -> None:
+        super().__init__(program, scenario, seed, None, base=base)
         self.traces: dict[str, CustomerTrace] = {}
         if choose_arm is not None:
             self.interpreter.choose_arm = choose_arm
@@ -110,6 +113,16 @@ class _Traced(Replication):
         if not known:
             self._follow(customer, self.population.history.events_of(index))
         return customer
+
+    def _base_customer(self, index: int, customer: Customer, timeline: list[Event]) -> None:
+        super()._base_customer(index, customer, timeline)
+        assert self.base is not None
+        self._follow(customer, [e for e in self.base.events[index] if e.time < customer.since])
+        self.traces[customer.id].events.extend(timeline)
+
+    def _mark(self, index: int, effects: list[Effect]) -> None:
+        self.traces[self.customers[index].id].effects.extend(effects)
+        super()._mark(index, effects)
 
     def _fire(self, index: int, customer: Customer, event: Event) -> None:
         if customer.id not in self.traces:  # an arrival, created just now

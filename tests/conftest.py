@@ -6,12 +6,14 @@ other `*_kit.py` modules; what needs pytest's set-up and tear-down is here.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import sopdsl
+from cdnow_kit import cdnow_log, write_cdnow
 from plan_kit import plan_text
 from programs import ONBOARDING, ROOT
 from sopdsl.checker.program import Program
@@ -55,3 +57,17 @@ def sample_plan_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("plan") / "plan.json"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def cdnow_files(request: pytest.FixtureRequest,
+                tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The CDNOW log as customers.csv and events.csv (skipped when it cannot be fetched)."""
+    folder, store = os.environ.get("SOPDSL_TEST_CACHE"), getattr(request.config, "cache", None)
+    cache = (Path(folder) / "cdnow" if folder else store.mkdir("cdnow") if store
+             else tmp_path_factory.mktemp("cdnow-wheel"))
+    text = cdnow_log(cache)
+    if text is None:
+        pytest.skip("the package registry is unreachable: cannot fetch the lifetimes wheel "
+                    "that holds the CDNOW log")
+    return write_cdnow(text, tmp_path_factory.mktemp("cdnow"))

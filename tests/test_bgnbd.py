@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from cdnow_kit import cdnow_log, write_cdnow
 from sopdsl.calibration import bgnbd
 from sopdsl.calibration.calibrate import Calibration, calibrate
 
@@ -22,16 +20,9 @@ PUBLISHED_SPEND = {"p": 6.25, "q": 3.74, "gamma": 15.44}
 
 
 @pytest.fixture(scope="module")
-def cdnow(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Calibration:
+def cdnow(cdnow_files: tuple[Path, Path]) -> Calibration:
     """The CDNOW log calibrated on weeks 1-39, without parameter draws."""
-    folder, store = os.environ.get("SOPDSL_TEST_CACHE"), getattr(request.config, "cache", None)
-    cache = (Path(folder) / "cdnow" if folder else store.mkdir("cdnow") if store
-             else tmp_path_factory.mktemp("cdnow-wheel"))
-    text = cdnow_log(cache)
-    if text is None:
-        pytest.skip("the package registry is unreachable: cannot fetch the lifetimes wheel "
-                    "that holds the CDNOW log")
-    customers, events = write_cdnow(text, tmp_path_factory.mktemp("cdnow"))
+    customers, events = cdnow_files
     return calibrate(customers, events, until=dt.datetime(1997, 10, 1), uncertainty=False)
 
 

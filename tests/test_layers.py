@@ -33,7 +33,7 @@ ALLOWED = {
     "sopdsl": {"sopdsl.syntax", "sopdsl.checker", "sopdsl.scenario", "sopdsl.runtime",
                "sopdsl.planning", "sopdsl.calibration"},
     "simulator": {"sopdsl", "sopdsl.syntax", "sopdsl.checker", "sopdsl.scenario", "sopdsl.runtime",
-                  "sopdsl.draw", "sopdsl.fmt", "sopdsl.planning"},
+                  "sopdsl.draw", "sopdsl.fmt", "sopdsl.planning", "sopdsl.calibration"},
 }
 PACKAGES = {p.name for p in (ROOT / "sopdsl").iterdir() if (p / "__init__.py").exists()}
 

@@ -724,3 +724,33 @@ def test_plan_gives_staff_work_on_working_days_only(outcome: Outcome) -> None:
                for start, end in windows)
     if outcome.case.name == "holidays":
         assert dt.date(2025, 10, 9) in {end.date() for _, end in windows}
+
+
+# ---- from the same real base -------------------------------------------------------------------
+
+# Cases planned from midnight (a simulation of real customers starts at the start of a day).
+REAL_BASE_CASES = [case for case in CASES if case.start_time == dt.time(0)]
+
+
+@pytest.mark.parametrize("case", REAL_BASE_CASES, ids=lambda case: case.name)
+def test_plan_and_simulation_from_the_same_real_base_agree(case: Case, tmp_path: Path) -> None:
+    """The plan's customers and events files, simulated from the plan's start as a real base,
+    give the work the plan lists: both replay the customers' running journeys alike."""
+    from simulator.real_base import read_base
+
+    planned = simulated_and_planned(case, tmp_path)
+    program = planned.program
+    start_at = planned.planner.settings.start
+    base, problems = read_base(program, tmp_path / "customers.jsonl", tmp_path / "events.jsonl",
+                               start=start_at, lookback_days=case.start_day)
+    assert problems == [] and base is not None and base.size == planned.summary.customers
+    scenario, _ = effective_scenario(program)
+    scenario = small(scenario, case.population, case.arrivals, case.days + 1)
+    scenario = scenario.model_copy(update={"start": start_at.date()})
+    trace = trace_replication(program, scenario, case.seed, choose_arm=stable_arm,
+                              waiting_at=0.0, base=base)
+    real = dataclasses.replace(planned, trace=trace.customers, start=0.0,
+                               traced=trace.customers)
+    problems, agreed = compare(real)
+    assert problems == [], "\n".join(problems[:20])
+    assert len(agreed) >= len(compare(planned)[1]) // 2, "too little work to compare"

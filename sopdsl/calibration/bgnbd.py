@@ -76,3 +76,19 @@ def fit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> Fit:
     every = likelihood(ux, ut, uT, weight)
     return fit_mle(lambda p: -every(p), start, NAMES, int(len(x)),
                    profile=small, search=small)
+
+
+def p_alive(r: float, alpha: float, a: float, b: float, x: np.ndarray, t_x: np.ndarray,
+            T: np.ndarray) -> np.ndarray:
+    """The chance each customer of (x, t_x, T) is still active at T (eq. 12 of the paper).
+
+    1 / (1 + [x>0] a / (b+x-1) ((alpha+T) / (alpha+t_x))^(r+x)); one who never bought again
+    has had no chance to drop out.
+    """
+    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    odds = np.zeros_like(x)
+    buyers = x > 0
+    xb = x[buyers]
+    odds[buyers] = np.exp(np.log(a) - np.log(b + xb - 1)
+                          + (r + xb) * (np.log(alpha + T[buyers]) - np.log(alpha + t_x[buyers])))
+    return 1 / (1 + odds)

@@ -187,31 +187,47 @@ def _profile(tallies: Tallies, program: Program, customer: CustomerData,
 
 def _purchases(tallies: Tallies, purchases: list) -> None:
     """Both readings of a buyer's purchases; `purchases()` picks the one the data's resolution
-    calls for. By day (dates without a time of day, as in the papers' data): a day's purchases
-    are one transaction and T runs to the last whole day before the cut-off. By time: each
-    purchase counts at its moment and T runs to the cut-off."""
+    calls for."""
     if not purchases:
         return
-    week = 7 * MINUTES_PER_DAY
-    days: dict[int, float | None] = {}
-    purchases.sort(key=lambda event: event.time)
     for event in purchases:
         amount = event.amount
         if amount is not None and amount > 0:
             tallies.values[0] += 1
             tallies.values[1] += math.log(amount)
             tallies.values[2] += math.log(amount) ** 2
-        local = event.time + tallies.midnight
-        if not tallies.timed and local % MINUTES_PER_DAY:
-            tallies.timed = True
+    by_day, by_time, timed = readings(purchases, tallies.midnight)
+    tallies.timed = tallies.timed or timed
+    tallies.by_day.add(*by_day)
+    tallies.by_time.add(*by_time)
+
+
+Reading = tuple[list[float], list["float | None"], float]
+
+
+def readings(purchases: list, midnight: float) -> tuple[Reading, Reading, bool]:
+    """A buyer's purchases before the cut-off (`midnight` minutes into its day) read by day and
+    by time, each as `Purchases.add` takes them, and whether any has a time of day.
+
+    By day (dates without a time of day, as in the papers' data): a day's purchases are one
+    transaction and T runs to the last whole day before the cut-off. By time: each purchase
+    counts at its moment and T runs to the cut-off.
+    """
+    week = 7 * MINUTES_PER_DAY
+    days: dict[int, float | None] = {}
+    timed = False
+    purchases = sorted(purchases, key=lambda event: event.time)
+    for event in purchases:
+        local = event.time + midnight
+        timed = timed or bool(local % MINUTES_PER_DAY)
         day = math.floor(local / MINUTES_PER_DAY)
         known = days.get(day, 0.0)
-        days[day] = None if known is None or amount is None else known + amount
+        days[day] = None if known is None or event.amount is None else known + event.amount
     order = sorted(days)
-    last_day = math.ceil(tallies.midnight / MINUTES_PER_DAY) - 1
-    tallies.by_day.add([day / 7 for day in order], [days[day] for day in order], last_day / 7)
-    tallies.by_time.add([event.time / week for event in purchases],
-                        [event.amount for event in purchases], 0.0)
+    last_day = math.ceil(midnight / MINUTES_PER_DAY) - 1
+    return (([day / 7 for day in order], [days[day] for day in order], last_day / 7),
+            ([event.time / week for event in purchases],
+             [event.amount for event in purchases], 0.0), timed)
 
 
 def _channels(tallies: Tallies, program: Program, before: list[EventRecord],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from sopdsl.cli.backtest import backtest
 from sopdsl.cli.calibrate import calibrate
 from sopdsl.cli.check import check
 from sopdsl.cli.compare import compare
@@ -42,5 +43,6 @@ main.add_command(compare)
 main.add_command(plan)
 main.add_command(export)
 main.add_command(calibrate)
+main.add_command(backtest)
 main.add_command(schema)
 main.add_command(push)

@@ -18,11 +18,13 @@ import click
 
 from simulator import METHODS
 from sopdsl.cli.output import emit_diagnostics
+from sopdsl.cli.real_base import customers_value
 from sopdsl.executors import available_cores
-from sopdsl.scenario.bounds import MAX_CUSTOMERS, MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
+from sopdsl.scenario.bounds import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
 
 if TYPE_CHECKING:
     from simulator.montecarlo import Forecast
+    from simulator.real_base import RealBase
     from sopdsl.scenario.model import Scenario
     from sopdsl.checker.program import Program
 
@@ -39,6 +41,7 @@ class RunOptions:
     method: str
     customers: int | None
     quick: bool
+    customers_file: Path | None = None  # real customers to start from (`simulate` only)
 
 
 def run_options(command: Callable) -> Callable:
@@ -53,8 +56,10 @@ def run_options(command: Callable) -> Callable:
                      show_default=True,
                      help="montecarlo samples replications; exact computes expected values "
                           "without sampling, for scenarios where customers are independent."),
-        click.option("--customers", type=click.IntRange(0, MAX_CUSTOMERS),
-                     help="Customers at the start instead of the scenario's."),
+        click.option("--customers", metavar="N|FILE", callback=customers_value,
+                     help="Customers at the start instead of the scenario's: a number of "
+                          "synthetic ones, or (simulate) a file of real ones, sorted by "
+                          "customer_id, with --events, --staff and --start."),
         click.option("--quick", is_flag=True,
                      help="Simulate a sample of the customers, staff scaled alike, and scale "
                           "counts back: rates in seconds; queueing at full scale can differ."),
@@ -86,9 +91,19 @@ def check_parallel(workers: int | None, scheduler: str | None) -> None:
                                f"not `{scheduler}`")
 
 
-def options_of(values: dict[str, Any]) -> RunOptions:
-    """The run options out of a command's parameters (removed from `values`)."""
-    options = RunOptions(**{key: values.pop(key) for key in RunOptions.__dataclass_fields__})
+def options_of(values: dict[str, Any], real: bool = False) -> RunOptions:
+    """The run options out of a command's parameters (removed from `values`); `real`: the
+    command can start from real customers (a --customers file)."""
+    fields = [key for key in RunOptions.__dataclass_fields__ if key != "customers_file"]
+    options = RunOptions(**{key: values.pop(key) for key in fields})
+    if isinstance(options.customers, Path):
+        if not real:
+            raise click.UsageError("--customers takes a number here: real customers are "
+                                   "simulated by `sopdsl simulate` and `sopdsl backtest`")
+        if options.quick or options.method == "exact":
+            raise click.UsageError("real customers are simulated by Monte Carlo, every one: "
+                                   "drop --quick and --method exact")
+        options = dataclasses.replace(options, customers=None, customers_file=options.customers)
     check_parallel(options.workers, options.scheduler)
     if options.quick and options.method == "exact":
         raise click.UsageError("--quick samples customers: it goes with --method montecarlo")
@@ -145,9 +160,11 @@ def load_scenario(program: Program, name: str | None, options: RunOptions) -> Sc
 
 
 def run_forecast(program: Program, scenario: Scenario, options: RunOptions,
-                 label: str = "", baseline: bool = False) -> Forecast:
+                 label: str = "", baseline: bool = False, base: RealBase | None = None,
+                 ) -> Forecast:
     """Forecast with the chosen method, a progress bar on standard error for Monte Carlo;
-    `baseline` also runs the replications with the playbook switched off (the lift)."""
+    `baseline` also runs the replications with the playbook switched off (the lift); `base`
+    starts them from real customers."""
     from simulator.montecarlo import Refused, forecast, horizon_days
     from sopdsl.executors import SchedulerError
 
@@ -158,7 +175,7 @@ def run_forecast(program: Program, scenario: Scenario, options: RunOptions,
         with ProgressBar(runs, horizon_days(scenario), label) as bar:
             return forecast(program, scenario, workers=options.workers,
                             scheduler=options.scheduler, progress=bar, quick=options.quick,
-                            baseline=baseline)
+                            baseline=baseline, base=base)
     except Refused as refusal:
         prefix = f"{label}: " if label else ""
         fail(prefix + "the exact method cannot forecast this playbook with scenario "

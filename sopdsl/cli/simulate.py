@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +14,7 @@ from sopdsl.cli.forecasting import (
     text_width,
 )
 from sopdsl.cli.output import wants_color
+from sopdsl.cli.real_base import data_options, day_argument, load_base
 
 if TYPE_CHECKING:
     from simulator.montecarlo import Forecast
@@ -31,23 +34,42 @@ if TYPE_CHECKING:
 @click.option("--no-baseline", "no_baseline", is_flag=True,
               help="Skip the baseline (the same replications without the playbook): half the "
                    "work, but no lift in the report.")
+@data_options
+@click.option("--start", callback=day_argument, metavar="DATE",
+              help="With a --customers file: the day the forecast starts from the customers "
+                   "as they were then (their events before it), instead of the scenario's.")
 def simulate(playbook: Path, scenario_name: str | None, fmt: str, out: Path | None,
-             no_baseline: bool, **run: object) -> None:
+             no_baseline: bool, events: Path | None, staff: Path | None, lookback_days: int,
+             start: dt.date | None, **run: object) -> None:
     """Forecast what PLAYBOOK does to conversion, revenue, unfriends and staff workload.
 
     Every figure is a mean with its 95% interval over the replications; the lift is what the
     playbook adds over the same customers without it (Monte Carlo only). Progress goes to
     standard error. Exit codes: 0 forecast, 1 the playbook has errors, 2 bad arguments, an
     unknown scenario, an unreadable playbook, or an exact forecast that is refused.
+
+    With a --customers file the forecast starts from those customers as they were at --start:
+    journeys already running are replayed from --lookback as `plan` replays them, and each
+    customer's behaviour is drawn given their own history; arrivals and staff come from the
+    scenario (a --staff file names a role's members).
     """
     from simulator.report import build_report, report_json
 
-    options = options_of(run)
+    options = options_of(run, real=True)
+    real = options.customers_file
+    if real is None and (events or staff or start):
+        raise click.UsageError("--events, --staff and --start go with a --customers file")
+    if real is not None and start is None:
+        raise click.UsageError("a --customers file needs --start: the day to start from")
     if out is not None:
         _check_out(out)
     program = load_program(playbook, fmt)
     scenario = load_scenario(program, scenario_name, options)
-    forecast = run_forecast(program, scenario, options, baseline=not no_baseline)
+    base, problems = None, []
+    if real is not None and start is not None:
+        base, problems = load_base(program, real, events, staff, start, lookback_days)
+        scenario = scenario.model_copy(update={"start": start})
+    forecast = run_forecast(program, scenario, options, baseline=not no_baseline, base=base)
     report = build_report(forecast)
     if fmt == "json":
         echo_utf8(report_json(report))
@@ -57,6 +79,8 @@ def simulate(playbook: Path, scenario_name: str | None, fmt: str, out: Path | No
         echo_utf8(render_report(report, color=wants_color(fmt), width=text_width()))
     if out is not None:
         _write_outputs(out, report, forecast)
+    if problems:
+        sys.exit(1)  # rows were left out: the forecast ran without them
 
 
 def _check_out(folder: Path) -> None:

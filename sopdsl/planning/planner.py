@@ -42,7 +42,7 @@ from sopdsl.runtime.groups import Group, GroupBook
 from sopdsl.planning.build import TaskBuilder
 from sopdsl.planning.model import Assignee, PlanPlaybook, PlanSummary, PlanTask, PlanWindow
 from sopdsl.checker.program import Program
-from sopdsl.runtime.replay import CustomerData, drive
+from sopdsl.runtime.replay import CustomerData, drive, follow_customer
 from sopdsl.syntax.step_ids import walk_steps
 
 DEFAULT_LOOKBACK_DAYS = 30
@@ -132,23 +132,9 @@ class Planner:
     def plan_customer(self, data: CustomerData,
                       events: Iterable[Event] = ()) -> tuple[list[PlanTask], Counter[str]]:
         """One customer's tasks in the window and the sends caps and limits drop there."""
-        # Campaign time is absolute: a campaign in progress at the start is followed from its
-        # first day, whatever the lookback.
-        since = self.interpreter.campaigns.follow_from(
-            -self.settings.lookback_days * MINUTES_PER_DAY, 0.0)
-        history = [*data.history]
-        timeline: list[Event] = []
-        for event in events:
-            (history if event.time < since else timeline).append(event)
-        timeline.sort(key=lambda e: e.time)
-        if timeline and timeline[0].name == "friend_added" and not _was_friend(history):
-            # Added as a friend inside the lookback: followed from then, as a simulation follows
-            # a new friend from their arrival, so no schedule fires before they were a friend.
-            since = timeline[0].time
-        attributes = {**data.attributes, "groups": len(self.groups.of.get(data.id, ()))}
-        customer = self.interpreter.new_customer(
-            data.id, since, owner=data.owner, attributes=attributes, tags=data.tags,
-            score=data.score, stage=data.stage, history=history)
+        customer, timeline = follow_customer(
+            self.interpreter, data, events, self.settings.lookback_days * MINUTES_PER_DAY,
+            {"groups": len(self.groups.of.get(data.id, ()))})
         self.holds.clear()
         self.builder.reset(customer)
         drive(self.interpreter, customer, timeline, self.end,
@@ -226,13 +212,6 @@ def uses_groups(program: Program) -> bool:
     return any(journey.for_groups or any(
         isinstance(ref.step, ast.Send) and ref.step.channel.name in GROUP_CHANNELS
         for ref in walk_steps(journey)) for journey in program.journeys.values())
-
-
-def _was_friend(history: list[Event]) -> bool:
-    """Whether past events leave the customer a friend (added and not deleted since)."""
-    last = max((e for e in history if e.name in ("friend_added", "friend_deleted")),
-               key=lambda e: e.time, default=None)
-    return last is not None and last.name == "friend_added"
 
 
 def _conditions(program: Program) -> dict[str, str]:

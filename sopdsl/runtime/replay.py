@@ -84,6 +84,38 @@ def replay(
     return ReplayResult(effects, states, clock)
 
 
+def follow_customer(interpreter: Interpreter, data: CustomerData, events: Iterable[Event],
+                    lookback: float, attributes: dict[str, Any] | None = None,
+                    ) -> tuple[Customer, list[Event]]:
+    """A customer followed from `lookback` minutes before the start (minute 0), and the events
+    to replay through the journeys from then, in time order; older events are history.
+
+    The planner and a simulation of real customers both follow them so: campaign time is
+    absolute (a campaign in progress at the start is followed from its first day, whatever the
+    lookback), and a friend added inside the lookback is followed from being added, as a
+    simulation follows a new friend from their arrival. `attributes` add to the customer's.
+    """
+    since = interpreter.campaigns.follow_from(-lookback, 0.0)
+    history = [*data.history]
+    timeline: list[Event] = []
+    for event in events:
+        (history if event.time < since else timeline).append(event)
+    timeline.sort(key=lambda e: e.time)
+    if timeline and timeline[0].name == "friend_added" and not was_friend(history):
+        since = timeline[0].time
+    customer = interpreter.new_customer(
+        data.id, since, owner=data.owner, attributes={**data.attributes, **(attributes or {})},
+        tags=data.tags, score=data.score, stage=data.stage, history=history)
+    return customer, timeline
+
+
+def was_friend(history: list[Event]) -> bool:
+    """Whether past events leave the customer a friend (added and not deleted since)."""
+    last = max((e for e in history if e.name in ("friend_added", "friend_deleted")),
+               key=lambda e: e.time, default=None)
+    return last is not None and last.name == "friend_added"
+
+
 DeliveryTime = Callable[[SendRequested], "float | None"]
 Observer = Callable[[Customer, list[Effect]], None]
 

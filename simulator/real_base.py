@@ -1,0 +1,200 @@
+"""Real customers as a simulation's stock: each one's profile and events as at the start, and
+what their own history tells of their behaviour.
+
+The customers and events files are the planner's (sorted by customer id, read side by side one
+customer at a time, `sopdsl.histories`). The engine follows each customer from the lookback
+through the journeys as the planner does (`sopdsl.runtime.replay.follow_customer`), and draws
+their latent behaviour given their `Evidence` (`simulator.latent.draw_posterior`). Arrivals and
+staff come from the scenario; with a staff file, a role's members are the file's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from sopdsl.builtins import MINUTES_PER_DAY
+from sopdsl.calibration.collect import readings
+from sopdsl.checker.program import Program
+from sopdsl.customers_io import EventRecord, Moments, Roster, read_staff
+from sopdsl.data_rows import DataProblems
+from sopdsl.diagnostics import Diagnostic
+from sopdsl.histories import HeldProblems, convert_records, data_files, follow
+from sopdsl.planning.planner import DEFAULT_LOOKBACK_DAYS
+from sopdsl.runtime.clock import Clock
+from sopdsl.runtime.customer import Event
+from sopdsl.runtime.replay import CustomerData
+from sopdsl.scenario.model import Scenario
+from sopdsl.scenario.uncertainty import GeneratorFor
+from simulator.latent import ANSWERS, WEEK, Evidence, draw_posterior
+from simulator.population import (
+    Column, History, Population, Profiles, arrival_profiles, lunar_attributes,
+)
+
+# A record of an event at or after the start: (customer number, the record); the number is
+# -1 for a customer added as a friend after the start (an arrival, not in the base).
+Later = Callable[[int, EventRecord], None]
+COUNTED = frozenset(kind for _, asked, answer in ANSWERS for kind in (asked, answer))
+
+
+@dataclass
+class RealBase:
+    """The customers at the start (minute 0 is `start`), their events before it, and the
+    evidence of their behaviour; `roster` holds the staff file's members."""
+
+    start: dt.datetime
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS
+    customers: list[CustomerData] = field(default_factory=list)
+    events: list[list[Event]] = field(default_factory=list)
+    evidence: Evidence | None = None
+    roster: Roster = field(default_factory=Roster)
+    timed: bool = False  # some purchase has a time of day: the data is not by day
+
+    @property
+    def size(self) -> int:
+        """How many customers it holds."""
+        return len(self.customers)
+
+
+class _Gathered:
+    """Evidence gathered one customer at a time, both readings of purchases kept until the
+    data's resolution is known."""
+
+    def __init__(self, midnight: float) -> None:
+        self.midnight = midnight
+        self.by_day: list[tuple[float, float, float, float, float]] = []
+        self.by_time: list[tuple[float, float, float, float, float]] = []
+        self.timed = False
+        self.counts: dict[tuple[str, str], list[float]] = {}
+
+    def add(self, number: int, before: list[EventRecord]) -> None:
+        purchases = [r.event for r in before if r.event.name == "purchase"]
+        if purchases:
+            by_day, by_time, timed = readings(purchases, self.midnight)
+            self.timed = self.timed or timed
+            self.by_day.append(_buyer(*by_day))
+            self.by_time.append(_buyer(*by_time))
+        else:
+            added = max((r.event.time for r in before if r.event.name == "friend_added"),
+                        default=0.0)
+            watched = (0.0, 0.0, -added / WEEK, 0.0, 0.0)
+            self.by_day.append(watched)
+            self.by_time.append(watched)
+        latest: str | None = None
+        for record in sorted(before, key=lambda r: r.event.time):
+            name = record.event.name
+            if name == "delivered" and record.channel:
+                latest = record.channel
+            if name not in COUNTED:
+                continue
+            channel = record.channel or latest
+            if channel is not None:
+                counts = self.counts.setdefault((channel, name), [])
+                counts.extend([0.0] * (number + 1 - len(counts)))
+                counts[number] += 1
+
+    def evidence(self) -> Evidence:
+        rows = np.array(self.by_time if self.timed else self.by_day, dtype=float).reshape(-1, 5)
+        size = rows.shape[0]
+        counts = {key: np.pad(np.array(values), (0, size - len(values)))
+                  for key, values in self.counts.items()}
+        return Evidence(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4], counts)
+
+
+def _buyer(times: list[float], values: list[float | None],
+           end: float) -> tuple[float, float, float, float, float]:
+    """x, t_x, T and the repeat purchases' number and sum of values, as calibration reads them
+    (values only when every repeat purchase has one)."""
+    repeats = [v for v in values[1:] if v is not None and v > 0]
+    valued = bool(repeats) and len(repeats) == len(values) - 1
+    return (len(times) - 1, times[-1] - times[0], end - times[0],
+            len(repeats) if valued else 0.0, sum(repeats) if valued else 0.0)
+
+
+def read_base(program: Program, customers: str | Path, events: str | Path | None = None,
+              staff: str | Path | None = None, *, start: dt.datetime,
+              lookback_days: int = DEFAULT_LOOKBACK_DAYS,
+              later: Later | None = None) -> tuple[RealBase | None, list[Diagnostic]]:
+    """The real base at `start` (the playbook's time zone) from the data files; None when they
+    could not be read to the end. Events at or after the start are `E610`, or go to `later`
+    (a back-test's actual outcome) when it is given: then a customer with no event before the
+    start who is added as a friend after it is an arrival, not in the base."""
+    problems = DataProblems()
+    base = RealBase(start, lookback_days)
+    if staff is not None:
+        base.roster = read_staff(Path(staff), program, problems)
+        if problems.fatal:
+            return None, problems.finish()
+    clock = Clock(start, program.settings.timezone)
+    moments = Moments(clock)
+    customers_path, events_path = Path(customers), Path(events) if events else None
+    files = data_files(customers_path, events_path)
+    gathered = _Gathered(start.hour * 60 + start.minute + start.second / 60)
+    held = HeldProblems()
+    for rows in follow(customers_path, events_path, program, held):
+        problems.add(rows.reports)
+        data, records = convert_records(rows, program, moments, files, problems,
+                                        later=later is not None)
+        before = [record for record in records if record.event.time < 0]
+        arrival = not before and any(r.event.name == "friend_added" for r in records)
+        number = -1 if arrival else base.size
+        if later is not None:
+            for record in records:
+                if record.event.time >= 0:
+                    later(number, record)
+        if arrival:
+            continue
+        base.customers.append(data)
+        base.events.append([record.event for record in before])
+        gathered.add(number, before)
+    problems.add(held.take())
+    problems.fatal = problems.fatal or held.fatal
+    if problems.fatal:
+        return None, problems.finish()
+    base.evidence = gathered.evidence()
+    base.timed = gathered.timed
+    return base, problems.finish()
+
+
+def lookback_minutes(base: RealBase) -> float:
+    """How far before the start customers are followed through the journeys."""
+    return base.lookback_days * MINUTES_PER_DAY
+
+
+def base_population(program: Program, scenario: Scenario, base: RealBase, members: list[str],
+                    rng: np.random.Generator, generator_for: GeneratorFor) -> Population:
+    """The real base as the stock and the scenario's arrivals after it, with each customer's
+    own draws given their evidence (`draw_posterior`)."""
+    people = scenario.population
+    horizon = scenario.horizon_minutes
+    arrivals = int(rng.poisson(people.arrivals_per_day * horizon / MINUTES_PER_DAY))
+    times = np.sort(rng.uniform(0, horizon, arrivals))
+    first_stage = program.settings.stages[0]
+    later = arrival_profiles(scenario, arrivals, first_stage, members, base.size, rng,
+                             lunar_attributes(program))
+    stages = [c.stage or first_stage for c in base.customers]
+    stock = Profiles(base.size, {}, {}, Column(np.arange(base.size), stages),
+                     [c.owner for c in base.customers])
+    assert base.evidence is not None
+    latent = draw_posterior(scenario, base.evidence, base.size + arrivals, generator_for)
+    return Population(stock, History({}, {}, np.empty(0), {}), times, later, latent)
+
+
+def frequency_segments(x: np.ndarray, top: int = 7) -> list[str]:
+    """Each customer's segment by repeat purchases before the start: "0" to "`top`+"."""
+    return [f"{top}+" if v >= top else str(int(v)) for v in x]
+
+
+def staff_of(roster: Roster, program: Program) -> dict[str, list[str]]:
+    """The staff file's members of each of the playbook's roles, by id (a member with two
+    roles serves the first in the file's order)."""
+    found: dict[str, list[str]] = {}
+    for member in sorted(roster.members.values(), key=lambda m: m.id):
+        role = next((r for r in member.roles if r in program.roles), None)
+        if role is not None:
+            found.setdefault(role, []).append(member.id)
+    return found
