@@ -16,7 +16,6 @@ from typing import Any
 from sopdsl import jsontext
 from sopdsl.builtins import BATCHED_CHANNELS, CHANNEL_FACTS, GROUP_CHANNELS
 from sopdsl.diagnostics import Diagnostic, diag
-from sopdsl.errors import SopdslError
 from sopdsl.draw.graph import WorkflowGraph
 from sopdsl.errors import SopdslError
 from sopdsl.reading import TooLarge, read_regular
