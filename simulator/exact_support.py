@@ -13,7 +13,9 @@ from collections.abc import Iterator
 
 from sopdsl.syntax import ast
 from sopdsl.runtime.journey_program import default_reentry, recurrence
-from sopdsl.builtins import BATCHED_CHANNELS, GROUP_CHANNELS, MASS_CHANNELS, YEARLY_TYPES
+from sopdsl.builtins import (
+    BATCHED_CHANNELS, GROUP_CHANNELS, LOGGED_CHANNELS, MASS_CHANNELS, YEARLY_TYPES,
+)
 from sopdsl.checker.program import Program
 from sopdsl.runtime.evaluate import HISTORY_VALUES, history_event
 from sopdsl.scenario.distributions import Distribution, duration_text
@@ -34,24 +36,31 @@ def refusal_reasons(program: Program, scenario: Scenario) -> list[str]:
     """Why the exact method cannot forecast this playbook with this scenario (empty: it can)."""
     reasons: list[str] = []
     settings = program.settings
-    if settings.frequency_cap is not None:
+    horizon = scenario.horizon_minutes
+    # A cap or fatigue rule the journeys can never reach changes no run: not a reason.
+    most = sends_bound(program, horizon, LOGGED_CHANNELS)
+    if settings.frequency_cap is not None and most > settings.frequency_cap.count:
         cap = settings.frequency_cap
         reasons.append(
             f"the playbook's `frequency_cap {cap.count} per {duration_text(cap.minutes or 0)}` "
-            "drops a send depending on the customer's earlier sends")
+            f"drops a send depending on the customer's earlier sends (the journeys can send "
+            f"one customer {_most_text(most)} messages)")
     for journey in program.journeys.values():
+        mine = most_sends(journey.steps, LOGGED_CHANNELS) * _runs_bound(program, journey, horizon)
         for clause in journey.clauses:
-            if isinstance(clause, ast.JourneyCap):
+            if isinstance(clause, ast.JourneyCap) and mine > clause.count.value:
                 reasons.append(
                     f"journey `{journey.name.name}` has `cap {int(clause.count.value)} per "
                     f"{clause.window.text}` ({_where(clause)}), which drops sends depending on "
-                    "earlier ones")
-    if scenario.fatigue:
+                    f"earlier ones (it can send one customer {_most_text(mine)} messages)")
+    reachable = [r for r in scenario.fatigue if most > r.above]
+    if reachable:
         rules = ", ".join(
-            f"`above {r.above} per {duration_text(r.window_minutes)}`" for r in scenario.fatigue)
+            f"`above {r.above} per {duration_text(r.window_minutes)}`" for r in reachable)
         reasons.append(
             f"the scenario's fatigue rules ({rules}) change behaviour with the number of "
-            "messages received; write `fatigue { }` to forecast without fatigue")
+            f"messages received (the journeys can send one customer {_most_text(most)}); "
+            "write `fatigue { }` to forecast without fatigue")
     reasons.extend(_group_reasons(program))
     reasons.extend(group_reasons(program, scenario))
     reasons.extend(latent_reasons(scenario))
@@ -101,25 +110,28 @@ def _where(node: ast.Node) -> str:
 
 def _quota_reasons(program: Program, scenario: Scenario) -> list[str]:
     quota = program.settings.mass_quota
-    bound = mass_sends_bound(program, scenario.horizon_minutes)
+    bound = sends_bound(program, scenario.horizon_minutes, MASS_CHANNELS)
     if bound <= quota.count:
         return []
     period = quota.calendar or duration_text(quota.minutes or 0)
-    most = "any number of" if math.isinf(bound) else f"up to {int(bound)}"
     return [
         f"the WeCom mass quota `{quota.count} per {period}` can drop sends: the journeys can send "
-        f"one customer {most} `private_chat` and `group` messages (raise `mass_quota` in the "
-        "playbook block when the real quota allows it)"]
+        f"one customer {_most_text(bound)} `private_chat` and `group` messages (raise "
+        "`mass_quota` in the playbook block when the real quota allows it)"]
 
 
-def mass_sends_bound(program: Program, horizon: int) -> float:
-    """The most `private_chat` and `group` sends one customer can get over the horizon."""
+def sends_bound(program: Program, horizon: int, channels: frozenset[str]) -> float:
+    """The most sends on `channels` one customer can get over the horizon (inf: no bound)."""
     total = 0.0
     for journey in program.journeys.values():
-        per_run = most_sends(journey.steps, MASS_CHANNELS)
+        per_run = most_sends(journey.steps, channels)
         if per_run:
             total += per_run * _runs_bound(program, journey, horizon)
     return total
+
+
+def _most_text(bound: float) -> str:
+    return "any number of" if math.isinf(bound) else f"up to {int(bound)}"
 
 
 def _group_reasons(program: Program) -> list[str]:

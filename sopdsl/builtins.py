@@ -89,6 +89,11 @@ BATCHED_CHANNELS: Final = frozenset(name for name, c in CHANNEL_FACTS.items() if
 WECOM_CHANNELS: Final = frozenset(name for name, c in CHANNEL_FACTS.items() if c.wecom)
 
 
+# Sends a customer's own log keeps (frequency caps, journey caps, fatigue): every send but a
+# group post, which is the group's (its quota is the group's too).
+LOGGED_CHANNELS: Final = frozenset(name for name, c in CHANNEL_FACTS.items() if not c.group)
+
+
 # Posts to customer groups: one per group, content and release moment (docs/semantics.md).
 GROUP_CHANNELS: Final = frozenset(name for name, c in CHANNEL_FACTS.items() if c.group)
 # WeCom's customer groups (客户群) hold up to 500 members (docs/scenarios.md, "groups").

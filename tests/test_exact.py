@@ -207,15 +207,15 @@ scenario s {
 
 
 def test_a_bundled_playbook_is_refused_with_every_reason() -> None:
-    """The onboarding playbook's frequency cap, its scenario's fatigue and its history reads all
-    stop the method."""
+    """The onboarding playbook's fatigue and its history reads stop the method; its
+    `frequency_cap 5 per 7d` does not, since its journeys send a customer at most 5 messages."""
     program = load(PLAYBOOKS / "onboarding.sop")
     scenario, _ = effective_scenario(program)
     result = forecast_exact(program, scenario)
     assert isinstance(result, Refusal)
     text = str(result)
-    assert "`frequency_cap 5 per 7d`" in text
-    assert "fatigue rules (`above 4 per 7d`)" in text
+    assert "frequency_cap" not in text
+    assert "fatigue rules (`above 4 per 7d`)" in text and "up to 5)" in text
     assert "reads the customer's `reply` history (playbooks/onboarding.sop:119)" in text
 
 
@@ -580,3 +580,56 @@ scenario s {
     sampled = sum(t.dropped.get("staff_daily_limit", 0) for t in tallies) / (5 * 2000)
     # Four standard errors of a mean of 10,000 draws.
     assert sampled == pytest.approx(closed, abs=4 * math.sqrt(closed * (1 - closed) / 10000))
+
+
+CAPPED = 'playbook "t" {\n  timezone "Asia/Shanghai"\n  frequency_cap 3 per 7d\n}\nrole guide "g"\n'
+TWO_SENDS = """
+content a: article "a"
+content b: article "b"
+journey j {
+  when every day at 10:00
+  reentry never
+  cap 2 per 7d
+  goal clicked: click(b) within 3d
+  send a via sms
+  wait 1d
+  send b via sms
+}
+"""
+SMS = "sms { open 50%  click 20%  reply 0%  unfriend 0%  delay exponential(6h) }"
+
+
+def test_caps_and_fatigue_the_journeys_never_reach_are_not_reasons_to_refuse() -> None:
+    """A journey that sends a customer two messages in all can never pass `frequency_cap 3`,
+    its own `cap 2` or a fatigue rule `above 3` (nor the default `above 4`): the forecast is
+    the one without them, figure for figure. A third send in a loop reaches all three, and
+    each is named with the most the journeys can send. A third send reaches the journey's
+    `cap 2` only: three messages are what `frequency_cap 3` lets through and not above 3."""
+    fatigued = scenario_block("10d", SMS).replace(
+        "fatigue { }", "fatigue { above 3 per 7d: open x0.1 }")
+    program = program_of(TWO_SENDS + fatigued, playbook=CAPPED)
+    scenario, _ = effective_scenario(program)
+    capped = forecast_exact(program, scenario)
+    assert isinstance(capped, Tally), capped
+    free = forecast(TWO_SENDS.replace("  cap 2 per 7d\n", "") + scenario_block("10d", SMS))
+    assert capped.journeys["j"].goals["clicked"].rate == pytest.approx(
+        free.journeys["j"].goals["clicked"].rate, rel=1e-12)
+    # `b` goes a day into the 3-day goal window: 2 days left to click it.
+    assert capped.journeys["j"].goals["clicked"].rate == pytest.approx(
+        0.5 * 0.2 * (1 - math.exp(-2 * 24 / 6)), rel=1e-9)
+    assert capped.delivered == free.delivered == 2000
+    def refusal(rounds: int) -> str:
+        looping = TWO_SENDS.replace("  send b via sms\n", f"  repeat {rounds} every 1d {{\n"
+                                    "    send b via sms\n  }\n")
+        program = program_of(looping + fatigued, playbook=CAPPED)
+        scenario, _ = effective_scenario(program)
+        refused = forecast_exact(program, scenario)
+        assert isinstance(refused, Refusal)
+        return str(refused)
+
+    three = refusal(2)
+    assert "`cap 2 per 7d`" in three and "up to 3 messages" in three
+    assert "frequency_cap" not in three and "fatigue" not in three
+    four = refusal(3)
+    assert "`frequency_cap 3 per 7d` drops a send" in four and "up to 4 messages" in four
+    assert "`cap 2 per 7d`" in four and "fatigue rules (`above 3 per 7d`)" in four

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 
-from sopdsl.builtins import GROUP_CHANNELS, MASS_CHANNELS, WECOM_CHANNELS
+from sopdsl.builtins import LOGGED_CHANNELS, MASS_CHANNELS, WECOM_CHANNELS
 from sopdsl.runtime.campaigns import CampaignCalendar
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, DueSend, insert_time
@@ -37,7 +37,7 @@ class Limits:
         the group's)."""
         if self.campaigns.blackout(send.journey, now) is not None:
             return "blackout"
-        if send.channel in GROUP_CHANNELS:
+        if send.channel not in LOGGED_CHANNELS:
             return None
         log = customer.sends
         if send.channel in WECOM_CHANNELS and not customer.friend:
@@ -58,7 +58,7 @@ class Limits:
         self, customer: Customer, send: SendRequested, staff: str | None, now: float,
     ) -> None:
         """Log a delivered send against every limit it counts for."""
-        if send.channel in GROUP_CHANNELS:
+        if send.channel not in LOGGED_CHANNELS:
             return
         log = customer.sends
         insert_time(log.times, now)
