@@ -28,21 +28,22 @@ def recorded(number: int, customer: str | None = None) -> RecordedSend:
 
 
 def test_a_push_leaves_each_send_per_customer_and_no_other_work(ledger):
-    """A send is one record, a batch one per customer it reaches; a staff task, a post to a
-    group and a send the target refused are none."""
+    """A send is one record, a batch (a group post too) one per customer it reaches; a staff
+    task and a send the target refused are none."""
     batch = send(3, kind="batch", customer=None, customers=["c007", "c008"], reach=2)
-    group = send(4, customer=None, group="wrOgQhDgAA")
+    post = send(4, kind="batch", customer=None, customers=["c009"], reach=1,
+                group="wrOgQhDgAA", members=1)
     refused = send(5)
-    tasks = [send(1), make_task(2), batch, group, refused]
+    tasks = [send(1), make_task(2), batch, post, refused]
     push(RUN, tasks, FakeTarget(script=[None, None, {refused.key: "no such customer"}]),
          ledger)
     assert list(ledger.recorded_sends()) == [
-        recorded(1), recorded(3, "c007"), recorded(3, "c008")]
+        recorded(1), recorded(3, "c007"), recorded(3, "c008"), recorded(4, "c009")]
     with sqlite3.connect(ledger.path) as db:
         rows = db.execute("SELECT key, customer FROM sent ORDER BY customer").fetchall()
     # The refused send is recorded as sent for it went out; it is read back as not delivered.
     assert rows == [(send(1).key, "c001"), (refused.key, "c005"), (batch.key, "c007"),
-                    (batch.key, "c008")]
+                    (batch.key, "c008"), (post.key, "c009")]
 
 
 def test_a_send_polled_as_not_sent_is_left_out_and_one_sent_twice_counts_once(ledger):

@@ -145,8 +145,8 @@ def _noting_sends(tasks: Iterable[PlanTask],
 
 
 def _sends_of(task: PlanTask) -> list[RecordedSend]:
-    """What a task sends to whom: one per customer of a send or a batch, none for other work
-    (nor for a post to a group, whose members are not listed)."""
+    """What a task sends to whom: one per customer of a send, or of a batch (a group post's:
+    the group's members); none for other work."""
     if task.channel is None or task.kind not in ("send", "batch"):
         return []
     customers = (task.customers or []) if task.kind == "batch" else [task.customer]

@@ -31,7 +31,8 @@ LEDGER = [
     (sent("c1", 2, "tips", "2026-11-05T09:30:00+08:00"), True),  # a row without step: content
     (sent("c1", 3, "welcome", "2026-11-10T10:00:00+08:00"), False),
     (sent("c2", 1, "welcome", "2026-11-02T09:00:00+08:00"), True),
-    (sent("c2", 1, "welcome", "2026-11-02T20:00:00+08:00"), False),  # its row is taken
+    (sent("c1", 4, "tips", "2026-11-05T18:00:00+08:00"), False),  # its row is step 2's
+    (sent("c2", 1, "welcome", "2026-11-02T20:00:00+08:00"), True),  # 09:00's, recorded again
     (sent("c2", 1, "welcome", "2026-11-04T10:00:00+08:00"), False),  # two days from the row
     (sent("c3", 1, "welcome", "2026-11-03T10:00:00+08:00"), False),
 ]
@@ -67,8 +68,8 @@ def sends_counted(tmp_path: Path, events: str, *ledger: object) -> int:
 
 
 def test_sends_in_both_the_ledger_and_the_events_count_once(tmp_path):
-    """3 sends in the events file, 7 accepted in the ledger of which 3 are those: 7 in all;
-    a refused send and one after --until are not counted."""
+    """3 sends in the events file, 8 accepted in the ledger of which 4 are those (one of them
+    twice): 7 in all; a refused send and one after --until are not counted."""
     path = write_ledger(tmp_path / "l.sqlite", [s for s, _ in LEDGER] + [LATE], [REFUSED])
     assert sends_counted(tmp_path, EVENTS) == 3
     assert sends_counted(tmp_path, EVENTS, "--ledger", path) == 3 + sum(
@@ -76,11 +77,12 @@ def test_sends_in_both_the_ledger_and_the_events_count_once(tmp_path):
 
 
 def test_sends_the_events_lack_raise_the_count_by_exactly_those(tmp_path):
-    """Events of another channel only: every accepted, earlier ledger send is added."""
+    """Events of another channel only: every accepted, earlier ledger send is added (the one
+    recorded twice once)."""
     events = "customer_id,time,event,channel\nc1,2026-11-01 10:00,delivered,sms\n"
     path = write_ledger(tmp_path / "l.sqlite", [s for s, _ in LEDGER] + [LATE], [REFUSED])
     assert sends_counted(tmp_path, events) == 0
-    assert sends_counted(tmp_path, events, "--ledger", path) == len(LEDGER)
+    assert sends_counted(tmp_path, events, "--ledger", path) == len(LEDGER) - 1
 
 
 def test_a_ledger_from_before_sends_were_recorded_adds_nothing(tmp_path):
@@ -101,3 +103,11 @@ def test_a_corrupt_ledger_is_e625_exit_2(tmp_path):
     assert result.exit_code == 2, result.output
     assert "E625" in result.stderr and "Traceback" not in result.output
     assert "corrupt" in result.stderr
+
+
+def test_a_batch_and_its_member_send_recorded_by_two_pushes_count_once(tmp_path):
+    """The same send recorded twice, hours apart (a batch and its member send), is one."""
+    twice = [sent("c3", 1, "welcome", "2026-11-03T10:00:00+08:00"),
+             sent("c3", 1, "welcome", "2026-11-03T15:00:00+08:00")]
+    path = write_ledger(tmp_path / "l.sqlite", twice, [])
+    assert sends_counted(tmp_path, EVENTS, "--ledger", path) == 3 + 1
