@@ -49,8 +49,8 @@ def _until(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here (a regular file, replaced atomically) instead of stdout.")
 def calibrate(customers: Path, events: Path | None, staff: Path | None, tasks: Path | None,
-              ledger: Path | None, until: dt.datetime, playbook: Path | None, name: str, uncertainty: bool, fmt: str,
-              output: Path | None) -> None:
+              ledger: Path | None, until: dt.datetime, playbook: Path | None, name: str,
+              uncertainty: bool, fmt: str, output: Path | None) -> None:
     """Fit a scenario to customers and their events before --until.
 
     Every figure carries a comment with its sample size and 95% interval; a figure the data
