@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from sopdsl.calibration import estimate
 from sopdsl.calibration.collect import collect
 from sopdsl.calibration.figures import Figure
 from sopdsl.calibration.mle import Fit
+from sopdsl.calibration.recorded import with_recorded
 from sopdsl.checker.program import Program
 from sopdsl.checker.program import collect as collect_program
 from sopdsl.calibration.staff import staff_figures, tally_tasks
@@ -21,6 +22,7 @@ from sopdsl.runtime.replay import CustomerData
 from sopdsl.data_rows import DataProblems
 from sopdsl.diagnostics import Diagnostic
 from sopdsl.runtime.clock import Clock
+from sopdsl.sent import RecordedSend
 from sopdsl.syntax.files import display_path
 from sopdsl.syntax.loader import Loader
 
@@ -53,7 +55,8 @@ class Calibration:
 def calibrate(customers: str | Path, events: str | Path | None = None, *, until: dt.datetime,
               staff: str | Path | None = None, tasks: str | Path | None = None,
               program: Program | None = None, name: str = "fitted", uncertainty: bool = True,
-              progress: Callable[[int], None] | None = None) -> Calibration:
+              progress: Callable[[int], None] | None = None,
+              recorded: Mapping[str, Sequence[RecordedSend]] | None = None) -> Calibration:
     """Fit a scenario to the customers and events before `until` (the playbook's time zone
     when it has no offset); problems in the data are diagnostics, never exceptions.
 
@@ -61,6 +64,8 @@ def calibrate(customers: str | Path, events: str | Path | None = None, *, until:
     `program` names the attributes, stages, events and roles the data may hold (default: the
     built-in ones); `uncertainty` writes each fitted parameter as a distribution over its
     value; `progress` is called with the number of customers read since it was last called.
+    `recorded` holds, by customer, sends a push ledger recorded: those the events lack count
+    as `delivered` rows.
     """
     program = program or builtin_program()
     customers, events = Path(customers), Path(events) if events else None
@@ -68,7 +73,8 @@ def calibrate(customers: str | Path, events: str | Path | None = None, *, until:
     clock = Clock(until, program.settings.timezone)
     result = Calibration(name, until, uncertainty)
     files = data_files(customers, events)
-    tallies = collect(_histories(customers, events, program, clock, problems), program,
+    tallies = collect(_histories(customers, events, program, clock, problems, recorded or {}),
+                      program,
                       problems, files.events, until.hour * 60 + until.minute + until.second / 60,
                       progress)
     roster = read_staff(Path(staff), program, problems) if staff else Roster()
@@ -97,15 +103,18 @@ def calibrate(customers: str | Path, events: str | Path | None = None, *, until:
 
 
 def _histories(customers: Path, events: Path | None, program: Program, clock: Clock,
-               problems: DataProblems) -> Iterator[tuple[CustomerData, list[EventRecord]]]:
-    """Each customer with their event rows, those at or after the cut-off included; problems
-    in reading order, `problems.fatal` when the files could not be read to the end."""
+               problems: DataProblems, recorded: Mapping[str, Sequence[RecordedSend]]
+               ) -> Iterator[tuple[CustomerData, list[EventRecord]]]:
+    """Each customer with their event rows, those at or after the cut-off included, and the
+    recorded sends they lack; problems in reading order, `problems.fatal` when the files could
+    not be read to the end."""
     held = HeldProblems()
     files = data_files(customers, events)
     moments = Moments(clock)
     for rows in follow(customers, events, program, held):
         problems.add(rows.reports)
-        yield convert_records(rows, program, moments, files, problems, later=True)
+        customer, records = convert_records(rows, program, moments, files, problems, later=True)
+        yield customer, with_recorded(records, recorded.get(customer.id, ()), moments)
     problems.add(held.take())
     problems.fatal = problems.fatal or held.fatal
 

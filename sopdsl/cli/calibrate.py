@@ -13,8 +13,11 @@ from sopdsl.atomic import STDOUT
 from sopdsl.cli.forecasting import echo_utf8, fail, load_program
 from sopdsl.cli.output import emit_diagnostics
 from sopdsl.cli.plan import moment_argument
+from sopdsl.cli.push import input_error, ledger_problem
+from sopdsl.sent import RecordedSend
 
 _DATA = click.Path(dir_okay=False, path_type=Path)
+_LEDGER_HINT = "give the ledger `sopdsl push --ledger` wrote, or leave --ledger out"
 
 
 def _until(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.datetime:
@@ -30,6 +33,9 @@ def _until(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.
 @click.option("--staff", type=_DATA, help="Staff members and their roles (needs --playbook).")
 @click.option("--tasks", type=_DATA,
               help="The staff task log: staff_id, created, done (empty: not done).")
+@click.option("--ledger", "ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A push ledger: the sends targets accepted count too, where the events "
+                   "lack them.")
 @click.option("--until", callback=_until, metavar="DATETIME",
               help="Fit what happened before this moment (default: the start of today).")
 @click.option("--playbook", type=_DATA,
@@ -43,8 +49,8 @@ def _until(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here (a regular file, replaced atomically) instead of stdout.")
 def calibrate(customers: Path, events: Path | None, staff: Path | None, tasks: Path | None,
-              until: dt.datetime, playbook: Path | None, name: str, uncertainty: bool, fmt: str,
-              output: Path | None) -> None:
+              ledger: Path | None, until: dt.datetime, playbook: Path | None, name: str,
+              uncertainty: bool, fmt: str, output: Path | None) -> None:
     """Fit a scenario to customers and their events before --until.
 
     Every figure carries a comment with its sample size and 95% interval; a figure the data
@@ -58,9 +64,10 @@ def calibrate(customers: Path, events: Path | None, staff: Path | None, tasks: P
     if staff and not playbook:
         fail("--staff needs --playbook: staff roles are the playbook's")
     program = load_program(playbook, "text") if playbook else None
+    recorded = _recorded_sends(ledger) if ledger else None
     with _Progress() as progress:
         result = fit(customers, events, until=until, staff=staff, tasks=tasks, program=program,
-                     name=name, uncertainty=uncertainty, progress=progress)
+                     name=name, uncertainty=uncertainty, progress=progress, recorded=recorded)
     code = 0
     if result.diagnostics:
         files = 1 + sum(path is not None for path in (events, staff, tasks))
@@ -80,6 +87,27 @@ def calibrate(customers: Path, events: Path | None, staff: Path | None, tasks: P
             fail(f"cannot write {output}: {error.strerror or error}")
         click.echo(f"calibrated on {result.customers:,} customers: wrote {output}", err=True)
     sys.exit(code)
+
+
+def _recorded_sends(path: Path) -> dict[str, list[RecordedSend]]:
+    """The sends the ledger at `path` holds as delivered, by customer (all held in memory)."""
+    from sopdsl.push.ledger import Ledger, LedgerError
+
+    by_customer: dict[str, list[RecordedSend]] = {}
+    try:
+        ledger = Ledger.open(path, read_only=True)
+        try:
+            for send in ledger.recorded_sends():
+                dt.datetime.fromisoformat(send.planned)
+                by_customer.setdefault(send.customer, []).append(send)
+        finally:
+            ledger.close()
+    except LedgerError as error:
+        input_error(ledger_problem(path, str(error), _LEDGER_HINT))
+    except ValueError as error:
+        input_error(ledger_problem(path, f"a recorded send's planned time is not a time: "
+                                         f"{error}", _LEDGER_HINT))
+    return by_customer
 
 
 class _Progress:

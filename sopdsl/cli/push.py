@@ -94,10 +94,10 @@ def push(plan_file: Path, target_name: str, dry_run: bool, ledger_path: Path,
         raise click.UsageError("--format applies to --status only")
     plan = open_plan(plan_file)
     if isinstance(plan, Diagnostic):
-        _input_error(plan)
+        input_error(plan)
     settings = load_settings(target_name, config)
     if isinstance(settings, Diagnostic):
-        _input_error(settings)
+        input_error(settings)
     secrets = secret_values(settings, target_class.secret_keys)
     target = _build(target_class, settings, dry_run, secrets)
     retry = Retry(max_attempts=max_attempts, max_wait=max_wait)
@@ -137,9 +137,9 @@ def _input_errors_closing(target: Target, ledger: Ledger, ledger_path: Path) -> 
     try:
         yield
     except PlanReadError as error:
-        _input_error(error.diagnostic)
+        input_error(error.diagnostic)
     except LedgerError as error:
-        _input_error(_ledger_problem(ledger_path, str(error)))
+        input_error(ledger_problem(ledger_path, str(error)))
     finally:
         target.close()
         ledger.close()
@@ -167,7 +167,7 @@ def _poll(plan: PlanFile, target: Target, ledger_path: Path, retry: Retry,
 
     if not ledger_path.is_file():
         target.close()
-        _input_error(_ledger_problem(ledger_path, "there is no ledger here: push the plan "
+        input_error(ledger_problem(ledger_path, "there is no ledger here: push the plan "
                                                   "first, or name its ledger with --ledger"))
     ledger = _open_ledger(ledger_path, False)
     with _input_errors_closing(target, ledger, ledger_path):
@@ -235,21 +235,24 @@ def _open_ledger(path: Path, dry_run: bool) -> Ledger:
     try:
         return Ledger.open(path, read_only=dry_run)
     except LedgerError as error:
-        _input_error(_ledger_problem(path, str(error)))
+        input_error(ledger_problem(path, str(error)))
 
 
-def _ledger_problem(path: Path, reason: str) -> Diagnostic:
+def ledger_problem(path: Path, reason: str,
+                   hint: str = "choose another file with --ledger; a ledger that was deleted "
+                               "makes idempotent targets skip what they have and others send "
+                               "everything again") -> Diagnostic:
+    """An E625 for a ledger that cannot be used, at its file."""
     from sopdsl.diagnostics import diag
     from sopdsl.syntax.files import display_path
     from sopdsl.syntax.source import Span
 
     return diag("E625", Span(file=display_path(path), line=1, column=1, end_line=1,
-                             end_column=2), reason,
-                hint="choose another file with --ledger; a ledger that was deleted makes "
-                     "idempotent targets skip what they have and others send everything again")
+                             end_column=2), reason, hint=hint)
 
 
-def _input_error(diagnostic: Diagnostic) -> NoReturn:
+def input_error(diagnostic: Diagnostic) -> NoReturn:
+    """Show the diagnostic and exit 2: an input cannot be used."""
     emit_diagnostics([diagnostic], {}, "text", files=1, err=True)
     sys.exit(2)
 

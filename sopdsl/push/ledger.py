@@ -5,8 +5,10 @@ before the request goes out, then becomes `accepted` or `rejected` when the syst
 or `failed` when the request did not go through (sent again on the next run). A row still
 `sending` when a push starts was left by a crash: the system may or may not have the task.
 Status polling (`push --status`) keeps each accepted task's last known delivery status in a
-second table, `delivery`, keyed like `pushed`; ledgers from before it gain the table when
-next opened for writing.
+second table, `delivery`, keyed like `pushed`. For each send a push records, a third table,
+`sent`, keeps per key and customer what went out: customer id, channel, journey, step,
+content name and planned time (never the message text), so calibration can count it. Ledgers
+from before these tables gain them when next opened for writing; until then they have none.
 The destination names the server (URL and database), never credentials, so one plan pushed
 to two servers has two sets of rows. A push locks the ledger file itself, whatever name it
 was given by; a new ledger appears whole, so an empty or cut-short file is never taken for one.
@@ -26,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sopdsl.errors import SopdslError
+from sopdsl.push.target import SENT
+from sopdsl.sent import RecordedSend
 
 STATES = ("sending", "accepted", "rejected", "failed")
 _CHUNK = 500  # keys per query, under SQLite's limit on bound parameters
@@ -58,6 +62,18 @@ CREATE TABLE IF NOT EXISTS delivery (
     sender TEXT,
     polled_at TEXT NOT NULL,
     PRIMARY KEY (target, destination, key)
+);
+CREATE TABLE IF NOT EXISTS sent (
+    target TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    key TEXT NOT NULL,
+    customer TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    journey TEXT NOT NULL,
+    step TEXT NOT NULL,
+    content TEXT,
+    planned TEXT NOT NULL,
+    PRIMARY KEY (target, destination, key, customer)
 );
 """
 
@@ -212,8 +228,22 @@ class Ledger:
             [(target, destination, key, status, sender, now)
              for key, (status, sender) in statuses.items()])
 
-    def sending(self, target: str, destination: str, keys: Iterable[str], operation: str) -> None:
-        """Record that a request carrying `keys` is about to go out (one more attempt each)."""
+    def recorded_sends(self) -> Iterator[RecordedSend]:
+        """Every send some target accepted and no status poll found unsent, each once, in
+        customer order (empty for a ledger from before sends were recorded)."""
+        if not self._has_table("sent"):
+            return iter(())
+        return (RecordedSend(*row) for row in self._query(
+            "SELECT DISTINCT s.customer, s.channel, s.journey, s.step, s.content, s.planned "
+            "FROM sent AS s JOIN pushed AS p USING (target, destination, key) "
+            "LEFT JOIN delivery AS d USING (target, destination, key) "
+            "WHERE p.state = 'accepted' AND (d.status IS NULL OR d.status = ?) "
+            "ORDER BY s.customer, s.planned, s.channel, s.journey, s.step", (SENT,)))
+
+    def sending(self, target: str, destination: str, keys: Iterable[str], operation: str,
+                sends: Iterable[tuple[str, RecordedSend]] = ()) -> None:
+        """Record that a request carrying `keys` is about to go out (one more attempt each),
+        with what it sends to whom: (key, send) pairs."""
         now = _now()
         self._write(
             "INSERT INTO pushed (target, destination, key, state, operation, attempts, first_at,"
@@ -221,7 +251,10 @@ class Ledger:
             "ON CONFLICT (target, destination, key) DO UPDATE SET state = 'sending', "
             "operation = excluded.operation, reason = NULL, attempts = attempts + 1, "
             "last_at = excluded.last_at",
-            [(target, destination, key, operation, now, now) for key in keys])
+            [(target, destination, key, operation, now, now) for key in keys],
+            ("INSERT OR IGNORE INTO sent (target, destination, key, customer, channel, journey, "
+             "step, content, planned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             [(target, destination, key, *send) for key, send in sends]))
 
     def accepted(self, target: str, destination: str, keys: Iterable[str],
                  remote_id: str | None) -> None:
@@ -245,10 +278,13 @@ class Ledger:
             [(state, remote_id, reason, now, target, destination, key)
              for key, reason in reasons])
 
-    def _write(self, statement: str, rows: list[tuple]) -> None:
+    def _write(self, statement: str, rows: list[tuple],
+               *more: tuple[str, list[tuple]]) -> None:
+        """Run each statement over its rows, all in one transaction."""
         try:
             with self._db:
-                self._db.executemany(statement, rows)
+                for each, each_rows in ((statement, rows), *more):
+                    self._db.executemany(each, each_rows)
         except sqlite3.Error as error:
             raise LedgerError(_reason(error)) from None
 

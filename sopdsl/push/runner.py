@@ -27,6 +27,7 @@ from sopdsl.push.target import (
     Batch, CredentialsError, Delivery, PlanRun, RejectedError, Target, TransientError,
     destination_of,
 )
+from sopdsl.sent import RecordedSend
 
 Progress = Callable[[Batch, str], None]  # each batch with its outcome, as it is decided
 _LOOKUP_CHUNK = 500  # tasks looked up in the ledger at a time
@@ -88,8 +89,10 @@ def push(run: PlanRun, tasks: Iterable[PlanTask], target: Target, ledger: Ledger
     started = time.monotonic()
     destination = destination_of(target)
     report = PushReport(target.name, destination, dry_run)
-    selected = _unsettled(tasks, target, ledger, destination, choices, report)
-    sender = _Sender(target, ledger, destination, retry, report, secrets)
+    sends: dict[str, list[RecordedSend]] = {}
+    selected = _noting_sends(_unsettled(tasks, target, ledger, destination, choices, report),
+                             sends)
+    sender = _Sender(target, ledger, destination, retry, report, secrets, sends)
     try:
         for batch in target.batches(run, selected):
             if dry_run:
@@ -132,6 +135,26 @@ def _unsettled(tasks: Iterable[PlanTask], target: Target, ledger: Ledger, destin
                 report.held_back.append(task.key)
 
 
+def _noting_sends(tasks: Iterable[PlanTask],
+                  sends: dict[str, list[RecordedSend]]) -> Iterator[PlanTask]:
+    """The tasks, each send's customers noted in `sends` by key until its batch is recorded."""
+    for task in tasks:
+        if task_sends := _sends_of(task):
+            sends[task.key] = task_sends
+        yield task
+
+
+def _sends_of(task: PlanTask) -> list[RecordedSend]:
+    """What a task sends to whom: one per customer of a send, or of a batch (a group post's:
+    the group's members); none for other work."""
+    if task.channel is None or task.kind not in ("send", "batch"):
+        return []
+    customers = (task.customers or []) if task.kind == "batch" else [task.customer]
+    content = task.content.name if task.content is not None else None
+    return [RecordedSend(customer, task.channel, task.journey, task.step, content,
+                         task.due.start) for customer in customers if customer is not None]
+
+
 def _taken(tasks: Iterable[PlanTask], target: Target, report: PushReport) -> Iterator[PlanTask]:
     for task in tasks:
         if target.takes(task):
@@ -155,8 +178,10 @@ class _Sender:
     """Sends batches one at a time, recording each attempt and answer in the ledger."""
 
     def __init__(self, target: Target, ledger: Ledger, destination: str, retry: Retry,
-                 report: PushReport, secrets: Collection[str]) -> None:
+                 report: PushReport, secrets: Collection[str],
+                 sends: dict[str, list[RecordedSend]]) -> None:
         self.target, self.ledger, self.destination = target, ledger, destination
+        self.sends = sends  # by task key, for the tasks read and not yet recorded
         self.retry, self.report = retry, report
         self.secrets = [secret for secret in secrets if secret]
         self.attempts = 0  # of the batch being sent
@@ -165,7 +190,8 @@ class _Sender:
         """Send one batch until it is answered or the retry bound is reached; its outcome."""
         keys = batch.keys
         try:
-            delivery = self._send(batch)
+            delivery = self._send(batch, [(key, send) for key in keys
+                                          for send in self.sends.pop(key, ())])
         except CredentialsError as error:
             reason = self._mask(str(error))
             self.ledger.failed(self.target.name, self.destination, keys, reason)
@@ -191,10 +217,11 @@ class _Sender:
             return self._count(batch, NOT_PUSHED)
         return self._answered(batch, delivery)
 
-    def _send(self, batch: Batch) -> Delivery:
+    def _send(self, batch: Batch, sends: list[tuple[str, RecordedSend]]) -> Delivery:
         def attempt(n: int) -> Delivery:
             self.attempts = n
-            self.ledger.sending(self.target.name, self.destination, batch.keys, batch.operation)
+            self.ledger.sending(self.target.name, self.destination, batch.keys, batch.operation,
+                                sends)
             self.report.requests += 1
             return self.target.send(batch)
 
