@@ -18,7 +18,6 @@ from sopdsl.builtins import date_out_of_range
 from sopdsl.executors import SchedulerError
 from sopdsl.cli.output import emit_diagnostics
 from sopdsl.planning import CSV_STYLES, PLAN_FORMATS
-from sopdsl.planning.planner import calendar_warning
 
 _DATA = click.Path(dir_okay=False, path_type=Path)
 # Data problems after which no plan is worth writing: the CLI exits 2 for an unreadable file.
@@ -95,6 +94,8 @@ def plan(playbook: Path, customers: Path, events: Path | None, staff: Path | Non
     program = load_program(playbook, "text")
     settings = PlanSettings(start, days, lookback_days, staff_hours)
     inputs = PlanInputs(customers, events, staff, groups)
+    from sopdsl.planning.planner import calendar_warning
+
     assumed = calendar_warning(program, settings)
     if assumed is not None:
         click.echo(f"warning: {assumed}", err=True)
