@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -330,19 +330,18 @@ class Cells:
         return plain_number(number)
 
     def channel(self, value: Any) -> str | None:
-        text = text_cell(value)
-        if text is None or text in CHANNELS:
-            return text
-        self.fail(f"`{text}` is not a channel", did_you_mean(text, CHANNELS)
-                  or f"channels: {', '.join(CHANNELS)}")
-        return None
+        return self._one_of(value, CHANNELS, "channel")
 
     def purpose(self, value: Any) -> str | None:
+        return self._one_of(value, PURPOSES, "purpose")
+
+    def _one_of(self, value: Any, names: Sequence[str], what: str) -> str | None:
+        """The cell's text when it is one of `names` (or empty); E604 with a suggestion else."""
         text = text_cell(value)
-        if text is None or text in PURPOSES:
+        if text is None or text in names:
             return text
-        self.fail(f"`{text}` is not a purpose", did_you_mean(text, PURPOSES)
-                  or f"purposes: {', '.join(PURPOSES)}")
+        self.fail(f"`{text}` is not a {what}", did_you_mean(text, names)
+                  or f"{what}s: {', '.join(names)}")
         return None
 
     def tags(self, value: Any) -> tuple[str, ...]:
