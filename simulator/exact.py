@@ -16,11 +16,12 @@ from sopdsl.syntax import ast
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.checker.program import Program
 from simulator.exact_batches import Unbatchable
-from simulator.exact_group_runs import group_trajectories
+from simulator.exact_group_runs import group_runs, group_trajectories
 from simulator.exact_model import ExactModel
-from simulator.exact_play import EARLIER, TooManyTransitions
+from simulator.exact_play import EARLIER
 from simulator.exact_population import CustomerType, customer_types
 from simulator.exact_propagate import MassFlow, Recorder
+from simulator.exact_size import StateCount, TooLarge, size_of
 from simulator.exact_states import State
 from simulator.exact_support import refusal_reasons
 from simulator.exact_tally import Totals, Trajectory, assemble
@@ -54,19 +55,24 @@ def forecast_exact(program: Program, scenario: Scenario, *,
         return Refusal(tuple(reasons))
     model = ExactModel(program, scenario, step_minutes)
     population = scenario.population
+    stock = customer_types(program, scenario, stock=True) if population.size else []
+    arriving = customer_types(program, scenario, stock=False) \
+        if population.arrivals_per_day else []
+    steps = arrival_steps(model) if arriving else 0
+    size = size_of(model, len(stock) + len(arriving) * steps, steps,
+                   *group_runs(program, scenario))
+    if not size.fits():
+        return Refusal((size.reason(),))
+    model.count = StateCount(size)
     arrivals = population.arrivals_per_day * scenario.horizon_minutes / MINUTES_PER_DAY
     try:
         trajectories = [
-            *(_stock(model, t) for t in customer_types(program, scenario, stock=True)
-              if population.size),
-            *_arrivals(model),
-            *group_trajectories(program, scenario, model.dt),
+            *(_stock(model, kind) for kind in stock),
+            *_arrivals(model, arriving, steps),
+            *group_trajectories(program, scenario, model.dt, model.count),
         ]
-    except TooManyTransitions as limit:
-        return Refusal((
-            f"customers can take too many different paths through the journeys (more than "
-            f"{limit.args[0]:,} transitions to follow); Monte Carlo is the method for this "
-            "playbook",))
+    except TooLarge as large:
+        return Refusal((str(large),))
     except Unbatchable as late:
         journey, step = late.args
         return Refusal((
@@ -92,21 +98,25 @@ def _stock(model: ExactModel, kind: CustomerType) -> Trajectory:
     return Trajectory(recorder, [0], model.scenario.population.size * kind.share)
 
 
-def _arrivals(model: ExactModel) -> list[Trajectory]:
-    """One trajectory per arrival step of the playbook's period, for every customer type."""
-    per_day = model.scenario.population.arrivals_per_day
-    if not per_day:
-        return []
+def arrival_steps(model: ExactModel) -> int:
+    """The arrival steps followed apart: those of the playbook's period (or of the horizon,
+    when its schedule never repeats)."""
     days = period_days(model.program)
     last = model.horizon_steps
-    period = last if days is None else days * model.steps_per_day
+    return last if days is None else min(days * model.steps_per_day, last)
+
+
+def _arrivals(model: ExactModel, kinds: list[CustomerType], steps: int) -> list[Trajectory]:
+    """One trajectory per arrival step of the playbook's period, for every customer type."""
+    per_day = model.scenario.population.arrivals_per_day
+    last = model.horizon_steps
     found = []
-    for kind in customer_types(model.program, model.scenario, stock=False):
-        for k0 in range(1, min(period, last) + 1):
+    for kind in kinds:
+        for k0 in range(1, steps + 1):
             recorder = Recorder(model)
             state = _customer(model, kind, k0 * model.dt - EARLIER)
             MassFlow(model, recorder).run(state, 1.0, k0, [("event", "friend_added", True)])
-            shifts = list(range(0, last - k0 + 1, period))
+            shifts = list(range(0, last - k0 + 1, steps))
             found.append(Trajectory(recorder, shifts, per_day / model.steps_per_day * kind.share,
                                     origin=k0))
     return found

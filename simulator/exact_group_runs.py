@@ -10,23 +10,51 @@ members a step reaches at least once are m (1 - prod over its posts of (1 - P(po
 
 from __future__ import annotations
 
+import math
+
+from sopdsl.builtins import GROUP_CHANNELS, MINUTES_PER_DAY
 from sopdsl.checker.program import Program
 from sopdsl.runtime.customer import Customer
 from sopdsl.scenario.model import Scenario
+from sopdsl.syntax import ast
+from sopdsl.syntax.walk import nodes
 from simulator.exact_groups import POSTED, groups_of, members_per_group
 from simulator.groups import has_group_journeys
 from simulator.exact_model import ExactModel
 from simulator.exact_propagate import MassFlow, Recorder
+from simulator.exact_size import StateCount
 from simulator.exact_states import State, clone
 from simulator.exact_tally import Trajectory
 
 
-def group_trajectories(program: Program, scenario: Scenario, step: int) -> list[Trajectory]:
+def group_runs(program: Program, scenario: Scenario) -> tuple[int, int]:
+    """At most how many trajectories the groups take: calendars (one, or none without
+    groups), and posts (each group send of a journey `for groups` at each occurrence of its
+    triggers)."""
+    if not groups_of(scenario) or not has_group_journeys(program) or scenario.groups is None:
+        return 0, 0
+    runs = 0
+    for journey in program.journeys.values():
+        if not journey.for_groups:
+            continue
+        sends = sum(1 for n in nodes(journey.steps)
+                    if isinstance(n, ast.Send) and n.channel.name in GROUP_CHANNELS)
+        for trigger in nodes(journey.clauses):
+            if isinstance(trigger, ast.EveryTrigger):
+                every = trigger.interval.minutes if trigger.unit == "interval" \
+                    and trigger.interval else MINUTES_PER_DAY
+                runs += sends * math.ceil(scenario.horizon_minutes / min(every, MINUTES_PER_DAY))
+    return 1, runs
+
+
+def group_trajectories(program: Program, scenario: Scenario, step: int,
+                       count: StateCount | None = None) -> list[Trajectory]:
     """One trajectory for the G groups (empty without groups or journeys for them)."""
     groups = groups_of(scenario)
     if not groups or not has_group_journeys(program) or scenario.groups is None:
         return []
-    model = ExactModel(program, scenario, step, members=members_per_group(scenario, groups))
+    model = ExactModel(program, scenario, step, members=members_per_group(scenario, groups),
+                       count=count)
     owner = scenario.groups.owner
     calendar = Recorder(model)
     group = model.interpreter.new_customer("group", 0.0, owner=owner)

@@ -27,6 +27,7 @@ from sopdsl.runtime.journey_program import CompiledJourney
 from sopdsl.runtime.steps import EventMatcher, Send
 from sopdsl.scenario.distributions import Distribution
 from simulator.behaviour import BehaviourModel, ResponseChances
+from simulator.exact_size import StateCount
 from simulator.staff import working_hours
 from sopdsl.scenario.model import Scenario
 from sopdsl.syntax.walk import nodes
@@ -65,6 +66,12 @@ class EventWatch:
         return any(self._watched(name, event) and (name in c.runs or self._open(c, name))
                    for name in self.journeys)
 
+    def ever_watched(self, event: Event) -> bool:
+        """True when the event can start or change a run of some customer at some moment."""
+        return any(self._watched(name, event) for name in self.journeys) or any(
+            content is None or content == event.content
+            for _, content, _ in self.triggers.get(event.name, ()))
+
     def _watched(self, journey: str, event: Event) -> bool:
         if event.name == "friend_deleted" and journey in self.staff_sends:
             return True
@@ -88,9 +95,10 @@ class ExactModel:
     """Everything a forecast holds fixed: program, scenario, grid, behaviour and staff."""
 
     def __init__(self, program: Program, scenario: Scenario, step: int | None = None, *,
-                 members: float | None = None) -> None:
+                 members: float | None = None, count: StateCount | None = None) -> None:
         """`members`: follow the customer groups running the journeys `for groups` instead of
-        customers, each post reaching this many members."""
+        customers, each post reaching this many members. `count`: the states made so far, a
+        count shared by every model of one forecast (None: not bounded)."""
         self.program = program
         self.scenario = scenario
         self.for_groups = members is not None
@@ -115,7 +123,7 @@ class ExactModel:
             (name, b.daily) for name, b in scenario.events.items() if b.daily > 0]
         self.after_click_steps = max(1, math.ceil(scenario.purchase.within_minutes / self.dt))
         self.memo: dict = {}
-        self.transitions = 0  # transitions explored so far (bounded by MAX_TRANSITIONS)
+        self.count = count
         workdays = Workdays(program.settings.workdays)
         self.hours = {role: working_hours(staff, self.clock, workdays)
                       for role, staff in scenario.staff.items()}

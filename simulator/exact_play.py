@@ -39,15 +39,6 @@ _PER_MEMBER = frozenset(("send_delivered", "send_dropped"))
 EARLIER = 1e-6
 
 
-# Beyond this many transitions a forecast stops: the customers' paths are too varied for the
-# exact method to finish in reasonable time, and Monte Carlo is the better tool.
-MAX_TRANSITIONS = 200_000
-
-
-class TooManyTransitions(SopdslError):
-    """The forecast would need more transitions than MAX_TRANSITIONS."""
-
-
 class NeedChoice(SopdslError):
     """A random choice the replay script has not made yet."""
 
@@ -87,9 +78,6 @@ def explore(model: ExactModel, state: State, now: float,
     """Every outcome of running the actions, then everything due, on the state at `now`."""
     outcomes: list[TransitionOutcome] = []
     scripts: list[tuple[int, ...]] = [()]
-    model.transitions += 1
-    if model.transitions > MAX_TRANSITIONS:
-        raise TooManyTransitions(MAX_TRANSITIONS)
     while scripts:
         script = scripts.pop()
         chooser = Chooser(script)

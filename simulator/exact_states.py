@@ -91,6 +91,8 @@ class State:
 
     def __init__(self, model: ExactModel, c: Customer, procs: tuple[Proc, ...],
                  arms: tuple[tuple[str, str, str], ...], now: float) -> None:
+        if model.count is not None:
+            model.count.add()
         self.customer, self.procs, self.arms = c, procs, arms
         self.key = state_key(model, c, procs, arms, now)
         times = [t for t in (_fixed_time(p) for p in procs) if t is not None]
