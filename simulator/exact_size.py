@@ -2,20 +2,21 @@
 counted while it runs, both held under one bound.
 
 A trajectory (the stock of one customer type, the friends of one type arriving in one step
-of the playbook's period, a group's calendar or one of its posts) makes new states at each
-grid step for what can happen then: a few for each send, task, `wait for` and split arm a
-customer can be at (a message answered or not, work done or not, a goal window open or
-closed), and for a send whose click leads to a watched purchase, one per step of its window
-(the purchase placed in each). The estimate adds these up over the trajectories and the
-steps; the test playbooks hold it above the states they make. A state takes memory until
-the forecast ends (the transition memo keeps it), so the states made are the memory bound.
+of the playbook's period, a group's calendar or one of its posts) makes a few states for each
+instruction its customers can be at, and at each grid step a few more for each thing they can
+wait on at random that can change their path: a send staff confirm or whose response is
+watched, a task, a `wait for`, a split's arms, a watched purchase or event of daily chance,
+and for each send, when a click can lead to a watched purchase, each step of its window. The
+estimate adds these up over the trajectories and the steps; the test playbooks hold it above
+the states they make. A state takes memory until the forecast ends (the transition memo
+keeps it), so counting the states made bounds the memory.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sopdsl.builtins import MINUTES_PER_DAY
+from sopdsl.builtins import MINUTES_PER_DAY, STAFF_CHANNELS
 from sopdsl.errors import SopdslError
 from sopdsl.runtime.customer import Event
 from sopdsl.runtime.steps import Send, Split, Task, WaitFor
@@ -27,8 +28,8 @@ MAX_BYTES = 1 << 30
 STATE_BYTES = 5_000
 # A figure's expected count per grid step of one trajectory, and its running totals.
 SERIES_BYTES = 2 * 8
-# New states per grid step, per thing a customer can wait on (see above): the least whole
-# number that holds the estimate above every test playbook's states.
+# States per instruction, and per grid step and thing a customer can wait on at random (see
+# above): the least whole number that holds the estimate above every test playbook's states.
 PER_STEP = 4
 
 
@@ -44,14 +45,15 @@ class Size:
     steps: int  # grid steps to the horizon
     trajectories: int  # followed one by one
     arrival_steps: int  # of them, per arriving customer type: the arrival steps of a period
-    paths: int  # over the trajectories, the sends, tasks, waits and arms each can be at
+    places: int  # over the trajectories, the instructions each can be at
+    paths: int  # over the trajectories, what each can wait on at random (`waiting`)
     window: int  # grid steps of a watched after-click window (1 when none is watched)
     series: int  # figures counted per trajectory and grid step
 
     @property
     def states(self) -> int:
         """The states the forecast is expected to make at most."""
-        return self.steps * PER_STEP * self.paths
+        return PER_STEP * (self.places + self.steps * self.paths)
 
     @property
     def series_bytes(self) -> int:
@@ -76,8 +78,8 @@ class Size:
         if self.arrival_steps > 1:
             parts[-1] += (f" (friends arriving in each of {self.arrival_steps:,} steps of the "
                           "period followed apart)")
-        parts.append(f"{self.paths / self.trajectories:.0f} sends, tasks, waits and split arms "
-                     "to be at per trajectory")
+        parts.append(f"{self.paths / self.trajectories:.0f} sends, tasks, `wait for`s and "
+                     "arms per trajectory waiting on something random")
         if self.window > 1:
             parts.append(f"a watched after-click window of {self.window} steps")
         if made is None:
@@ -89,21 +91,37 @@ class Size:
                 "hours (a coarser grid) or Monte Carlo would do")
 
 
-def waiting(model, for_groups: bool, window: int) -> int:
-    """What one customer (or group) can wait on at random: the sends, tasks, `wait for`s and
-    split arms it can be at, and for each send, the steps of a watched after-click window."""
-    found = 1
+def waiting(model, for_groups: bool, window: int) -> tuple[int, int]:
+    """What one customer (or group) can be at: its journeys' instructions, and of them what
+    waits on something random that can change its path (a send whose response or staff work
+    can, with the steps of a watched after-click window; a task; a `wait for`; the arms of a
+    split; a watched purchase or event of daily chance)."""
+    places, random = 1, 0
     for name, journey in model.interpreter.journeys.items():
         if model.program.journeys[name].for_groups != for_groups:
             continue
+        places += len(journey.code)
         for instruction in journey.code:
             if isinstance(instruction, Send):
-                found += window
+                # A click may lead to the watched purchase in any step of its window.
+                random += window if window > 1 else int(_steers(model, instruction))
             elif isinstance(instruction, (Task, WaitFor)):
-                found += 1
+                random += 1
             elif isinstance(instruction, Split):
-                found += len(instruction.arms)
-    return found
+                random += len(instruction.arms)
+    daily = [("purchase", model.scenario.purchase.daily),
+             *((name, p) for name, p in model.daily_events)]
+    random += sum(1 for name, p in daily if p > 0 and model.watch.ever_watched(Event(name, 0.0)))
+    return places, random
+
+
+def _steers(model, send: Send) -> bool:
+    """Whether what becomes of a send can change the customer's path: staff may do it at any
+    moment, or a response to it is watched."""
+    if send.channel in STAFF_CHANNELS:
+        return True
+    return any(model.watch.ever_watched(Event(name, 0.0, send.content))
+               for name in ("delivered", "open", "click", "reply", "friend_deleted"))
 
 
 def size_of(model, customers: int, arrival_steps: int, calendars: int, posts: int) -> Size:
@@ -115,10 +133,11 @@ def size_of(model, customers: int, arrival_steps: int, calendars: int, posts: in
     watched = any(model.watch.ever_watched(Event(follow.event, 0.0))
                   for follow in model.behaviour.after_click if follow.chance > 0)
     window = model.after_click_steps + 1 if watched else 1
-    paths = (customers * waiting(model, False, window) + calendars * waiting(model, True, 1)
-             + posts)
+    places, random = waiting(model, False, window)
+    group_places, group_random = waiting(model, True, 1)
     return Size(model.dt, model.horizon_steps, customers + calendars + posts, arrival_steps,
-                paths, window, series)
+                customers * places + calendars * group_places + posts,
+                customers * random + calendars * group_random + posts, window, series)
 
 
 class StateCount:
