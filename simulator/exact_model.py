@@ -124,6 +124,7 @@ class ExactModel:
         self.after_click_steps = max(1, math.ceil(scenario.purchase.within_minutes / self.dt))
         self.memo: dict = {}
         self.count = count
+        self._follow_up_chances: dict[float, list[float]] = {}
         workdays = Workdays(program.settings.workdays)
         self.hours = {role: working_hours(staff, self.clock, workdays)
                       for role, staff in scenario.staff.items()}
@@ -178,6 +179,18 @@ class ExactModel:
             return _ramp_integral(x + 1, a) - _ramp_integral(x, a)
 
         return [below(j) - below(j - 1) for j in range(math.ceil(a - 1e-9) + 1)]
+
+    def follow_up_step(self, within: float, j: int) -> float:
+        """The chance that a follow-up of a click comes j grid steps after the click's step,
+        given that it has not come before (1 in the window's last step)."""
+        chances = self._follow_up_chances.get(within)
+        if chances is None:
+            steps = self.follow_up_steps(within)
+            left = [sum(steps[i:]) for i in range(len(steps))]
+            chances = [p / rest if rest > 0 else 1.0 for p, rest in zip(steps, left)]
+            chances[-1] = 1.0
+            self._follow_up_chances[within] = chances
+        return chances[min(j, len(chances) - 1)]
 
     def kernel(self, name: tuple) -> np.ndarray:
         """When a counted response happens, as shares per step after its message."""

@@ -338,12 +338,11 @@ class Play:
                 self._follow_up(event, follow.within)
 
     def _follow_up(self, event: str, within: float) -> None:
-        j = self.choose(self.model.follow_up_steps(within))
-        # At the click's moment, j grid steps later: handled at the end of that step.
-        follow_up = FollowUp(event, self.now + j * self.model.dt)
-        if j == 0:
+        follow_up = FollowUp(event, within, self.model.step_of(self.now))
+        now = self.model.follow_up_step(within, 0)
+        if self.choose([now, 1 - now]) == 0:
             self.follow(follow_up)  # in the click's own step: before its end
-        else:
+        else:  # in a later step of its window, with its chance there (`_hazards`)
             self.timed = True
             self.procs.append(follow_up)
 

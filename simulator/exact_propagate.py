@@ -195,7 +195,7 @@ class MassFlow:
             self.rec.add(("purchasers",), k, m0 * q)
             m0 *= 1 - q
         hazards = [h for h in ([(a, p) for a, p in alternatives if p > 0]
-                               for alternatives in _hazards(model, state, now, n)) if h]
+                               for alternatives in _hazards(model, state, k, n)) if h]
         due = state.wake is not None and state.wake <= k
         fixed = _fixed_actions(model, state, k) if due else []
         quiet = [1 - sum(p for _, p in h) for h in hazards]
@@ -255,11 +255,12 @@ def _merge(into: dict[tuple, Entry], state: State, m: float, m0: float) -> None:
         found[2] += m0
 
 
-def _hazards(model: ExactModel, state: State, now: float,
+def _hazards(model: ExactModel, state: State, k: int,
              day_step: int) -> list[list[tuple[Action, float]]]:
-    """What may happen at random in the step ending `now` (step `day_step` of the customer's
-    day): for each independent source, its mutually exclusive outcomes with their chances."""
+    """What may happen at random in step k (step `day_step` of the customer's day): for
+    each independent source, its mutually exclusive outcomes with their chances."""
     found: list[list[tuple[Action, float]]] = []
+    now = k * model.dt
     since_ok = now - model.dt
     for proc in state.hazards:
         if isinstance(proc, Work) and proc.doing:
@@ -272,6 +273,10 @@ def _hazards(model: ExactModel, state: State, now: float,
             step = model.response_step(proc.channel)
             found.append([(("respond", (proc, combo), True), step * p)
                           for combo, p in responses(proc.behaviour)])
+        elif isinstance(proc, FollowUp):
+            # At the step's end, where the moment drawn in the step is handled.
+            found.append([(("follow", proc, False),
+                           model.follow_up_step(proc.within, k - proc.clicked))])
     if state.daily:
         found.append([(("daily", None, True), model.daily_step(state.daily, day_step))])
     found.extend([(("happen", name, True), model.daily_step(p, day_step))]
@@ -307,8 +312,6 @@ def _fixed_actions(model: ExactModel, state: State, k: int) -> list[Action]:
             due.append((proc.at, ("respond", (proc, None), False)))
         elif isinstance(proc, AutoSend) and model.step_of(proc.at) <= k:
             due.append((proc.at, ("auto", proc, False)))
-        elif isinstance(proc, FollowUp) and model.step_of(proc.at) <= k:
-            due.append((proc.at, ("follow", proc, False)))
     due.sort(key=lambda item: item[0])
     return [action for _, action in due]
 

@@ -67,10 +67,12 @@ class PendingResponse:
 
 @dataclass(frozen=True, slots=True)
 class FollowUp:
-    """A purchase or event a click led to, at its drawn moment."""
+    """A purchase or event a click led to, still to come in its window: in each later grid
+    step it comes with the chance it falls there, given that it has not come before."""
 
     event: str
-    at: float
+    within: float  # the window, in minutes from the click
+    clicked: int  # the grid step of the click
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,13 +122,14 @@ def _window_ends(model: ExactModel, c: Customer) -> list[float]:
 
 
 def _random(proc: Proc) -> bool:
-    return isinstance(proc, Work) or (isinstance(proc, PendingResponse) and proc.at is None)
+    return isinstance(proc, (Work, FollowUp)) or (
+        isinstance(proc, PendingResponse) and proc.at is None)
 
 
 def _fixed_time(proc: Proc) -> float | None:
     if isinstance(proc, AutoSend):
         return proc.at
-    if isinstance(proc, (PendingResponse, FollowUp)):
+    if isinstance(proc, PendingResponse):
         return proc.at
     if isinstance(proc, Work):
         return proc.deadline

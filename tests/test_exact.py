@@ -14,7 +14,7 @@ from simulator.report import build_report
 from simulator.results import Tally
 from sopdsl.scenario.build import effective_scenario
 from tests.runtime_kit import program_of
-from programs import PLAYBOOKS
+from programs import PLAYBOOKS, TEST_DATA
 
 PLAYBOOK = 'playbook "t" { timezone "Asia/Shanghai" }\nrole guide "g"\n'
 
@@ -164,6 +164,29 @@ scenario s {
     # The grid places the click and the purchase in 30-minute steps: agreement to 1e-3.
     assert goal.rate == pytest.approx(0.5 * 0.4 * 0.25 * in_time, rel=1e-3)
     assert goal.rate < 0.5 * 0.4 * 0.25 * 0.99  # the window really cuts some purchases off
+
+
+def test_a_watched_after_click_window_taken_step_by_step_forecasts_as_placing_it_up_front() -> None:
+    """A click's watched purchase, followed with its chance in each step of the window given
+    none before, forecasts tasks.sop (a split, staff tasks, organic purchases and the 3-day
+    window under a 14-day goal) as placing the purchase in its drawn step at the click did;
+    those figures are stored from the forecaster before the change, which carried one state
+    per step of the window and is no longer in the code. A chance taken a step off moves the
+    daily purchases."""
+    program = load(TEST_DATA / "exact" / "tasks.sop")
+    scenario, _ = effective_scenario(program)
+    tally = forecast_exact(program, scenario)
+    assert isinstance(tally, Tally)
+    journey = tally.journeys["follow_up"]
+    assert journey.goals["bought"].reached == pytest.approx(738.1849049305803, rel=1e-6)
+    assert journey.arms["offer"]["coupon"].goals["bought"].reached == pytest.approx(
+        416.140505927652, rel=1e-6)
+    assert tally.purchases == pytest.approx(1198.475186331518, rel=1e-6)
+    assert tally.purchasers == pytest.approx(982.0769908708631, rel=1e-6)
+    # When the purchases come: the first days after the clicks.
+    assert tally.daily.purchases[:6] == pytest.approx(
+        [50.802633965106004, 91.26917128737628, 97.0385811560525, 84.91075562081379,
+         56.56355385639205, 51.300801693143654], rel=1e-6)
 
 
 def test_goal_rates_count_only_windows_that_ended_inside_the_horizon() -> None:
