@@ -28,6 +28,9 @@ MAX_BYTES = 1 << 30
 STATE_BYTES = 5_000
 # A figure's expected count per grid step of one trajectory, and its running totals.
 SERIES_BYTES = 2 * 8
+# A group's post is done or expires by the end of the working day after the one it is
+# released in: within days (a week over a weekend and a short holiday).
+POST_DAYS = 7
 # States per instruction, and per grid step and thing a customer can wait on at random (see
 # above): the least whole number that holds the estimate above every test playbook's states.
 PER_STEP = 4
@@ -47,13 +50,20 @@ class Size:
     arrival_steps: int  # of them, per arriving customer type: the arrival steps of a period
     places: int  # over the trajectories, the instructions each can be at
     paths: int  # over the trajectories, what each can wait on at random (`waiting`)
+    posts: int  # of the trajectories, group posts: waiting on staff only until they expire
     window: int  # grid steps of a watched after-click window (1 when none is watched)
     series: int  # figures counted per trajectory and grid step
 
     @property
     def states(self) -> int:
         """The states the forecast is expected to make at most."""
-        return PER_STEP * (self.places + self.steps * self.paths)
+        return PER_STEP * (self.places + self.steps * self.paths
+                           + self.posts * min(self.steps, POST_DAYS * self.steps_per_day))
+
+    @property
+    def steps_per_day(self) -> int:
+        """Grid steps in a day."""
+        return MINUTES_PER_DAY // self.grid
 
     @property
     def series_bytes(self) -> int:
@@ -137,7 +147,7 @@ def size_of(model, customers: int, arrival_steps: int, calendars: int, posts: in
     group_places, group_random = waiting(model, True, 1)
     return Size(model.dt, model.horizon_steps, customers + calendars + posts, arrival_steps,
                 customers * places + calendars * group_places + posts,
-                customers * random + calendars * group_random + posts, window, series)
+                customers * random + calendars * group_random, posts, window, series)
 
 
 class StateCount:
