@@ -15,11 +15,15 @@ keeps it), so counting the states made bounds the memory.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sopdsl.builtins import MINUTES_PER_DAY, STAFF_CHANNELS
 from sopdsl.errors import SopdslError
 from sopdsl.runtime.customer import Event
 from sopdsl.runtime.steps import Send, Split, Task, WaitFor
+
+if TYPE_CHECKING:  # the model holds the state count this module defines
+    from simulator.exact_model import ExactModel
 
 # The memory a forecast may take.
 MAX_BYTES = 1 << 30
@@ -101,7 +105,7 @@ class Size:
                 "hours (a coarser grid) or Monte Carlo would do")
 
 
-def waiting(model, for_groups: bool, window: int) -> tuple[int, int]:
+def waiting(model: ExactModel, for_groups: bool, window: int) -> tuple[int, int]:
     """What one customer (or group) can be at: its journeys' instructions, and of them what
     waits on something random that can change its path (a send whose response or staff work
     can, with the steps of a watched after-click window; a task; a `wait for`; the arms of a
@@ -125,7 +129,7 @@ def waiting(model, for_groups: bool, window: int) -> tuple[int, int]:
     return places, random
 
 
-def _steers(model, send: Send) -> bool:
+def _steers(model: ExactModel, send: Send) -> bool:
     """Whether what becomes of a send can change the customer's path: staff may do it at any
     moment, or a response to it is watched."""
     if send.channel in STAFF_CHANNELS:
@@ -134,7 +138,8 @@ def _steers(model, send: Send) -> bool:
                for name in ("delivered", "open", "click", "reply", "friend_deleted"))
 
 
-def size_of(model, customers: int, arrival_steps: int, calendars: int, posts: int) -> Size:
+def size_of(model: ExactModel, customers: int, arrival_steps: int, calendars: int,
+            posts: int) -> Size:
     """The size of following `customers` customer trajectories, `calendars` group calendars
     and `posts` group posts through the model's journeys."""
     series = 16 + 8 * len(model.scenario.staff) + sum(
