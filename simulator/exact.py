@@ -21,7 +21,7 @@ from simulator.exact_model import ExactModel
 from simulator.exact_play import EARLIER
 from simulator.exact_population import CustomerType, customer_types
 from simulator.exact_propagate import MassFlow, Recorder
-from simulator.exact_size import StateCount, TooLarge, size_of
+from simulator.exact_size import StateCount, TooManyStates, size_of
 from simulator.exact_states import State
 from simulator.exact_support import refusal_reasons
 from simulator.exact_tally import Totals, Trajectory, assemble
@@ -71,7 +71,7 @@ def forecast_exact(program: Program, scenario: Scenario, *,
             *_arrivals(model, arriving, steps),
             *group_trajectories(program, scenario, model.dt, model.count),
         ]
-    except TooLarge as large:
+    except TooManyStates as large:
         return Refusal((str(large),))
     except Unbatchable as late:
         journey, step = late.args

@@ -40,7 +40,7 @@ POST_DAYS = 7
 PER_STEP = 4
 
 
-class TooLarge(SopdslError):
+class TooManyStates(SopdslError):
     """The forecast made more states than its memory bound allows."""
 
 
@@ -162,7 +162,7 @@ class StateCount:
         self.size, self.made = size, 0
 
     def add(self) -> None:
-        """Count one more state; TooLarge past the bound."""
+        """Count one more state; TooManyStates past the bound."""
         self.made += 1
         if self.made > self.size.max_states:
-            raise TooLarge(self.size.reason(self.made - 1))
+            raise TooManyStates(self.size.reason(self.made - 1))
