@@ -111,12 +111,13 @@ class HeldCustomers:
 
     def events(self, index: int) -> list[Event]:
         """One customer's events before the start, in the order read."""
-        found = []
-        for at in range(self.offsets[index], self.offsets[index + 1]):
-            amount = self.amounts[at]
-            found.append(Event(self.names[at], self.times[at], self.contents[at],
-                               None if math.isnan(amount) else plain_number(amount)))
-        return found
+        start, stop = self.offsets[index], self.offsets[index + 1]
+        names, contents = self.names.values, self.contents.values
+        return [Event(names[name], time, contents[content],
+                      None if math.isnan(amount) else plain_number(amount))
+                for time, amount, name, content in zip(
+                    self.times[start:stop], self.amounts[start:stop],
+                    self.names.codes[start:stop], self.contents.codes[start:stop])]
 
     def __iter__(self) -> Iterator[tuple[CustomerData, list[Event]]]:
         for index in range(self.size):
