@@ -9,13 +9,15 @@ clicks, replies, opens, purchases and store visits spread over the 90 days befor
 (or reuses the ones in --keep), then runs the real command, `sopdsl plan ... -o plan.json`, in a child process on one core and
 reports wall time, customers/s and the child's peak resident memory. With `--workers N` it
 runs one process (on one core) and `--workers N` (on N cores) in turn, `--rounds` times each,
-checks that both plans are byte for byte the same, and reports the medians and their ratio.
+checks that both plans are byte for byte the same, and reports the medians of wall time, CPU
+time (workers included) and peak memory, and their ratios.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import platform
 import random
 import sys
@@ -23,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from children import run_pinned
+from children import Child, run_pinned
 
 ROOT = Path(__file__).resolve().parent.parent
 SOPDSL = Path(sys.executable).parent / "sopdsl"
@@ -62,13 +64,13 @@ def generate(folder: Path, customers: int, per_customer: int, seed: int = 7) -> 
 
 
 def run_plan(folder: Path, playbook: Path, days: int, workers: int = 1,
-             output: str = "plan.json") -> tuple[float, float, float, str]:
-    """Wall seconds, CPU seconds and peak RSS in GB of the `sopdsl plan` child, its stderr."""
+             output: str = "plan.json") -> Child:
+    """The `sopdsl plan` child: its wall and CPU seconds (workers' included), its peak memory
+    (the largest process's and the whole tree's at once), its stderr."""
     command = [str(SOPDSL), "plan", str(playbook), "--customers", str(folder / "customers.csv"),
                "--events", str(folder / "events.csv"), "--start", START, "--days", str(days),
                "--workers", str(workers), "-o", str(folder / output)]
-    child = run_pinned(command, cores=workers, ok=(0, 1))
-    return child.seconds, child.cpu, child.peak_gb, child.stderr
+    return run_pinned(command, cores=workers, ok=(0, 1), tree=True)
 
 
 def main() -> None:
@@ -93,9 +95,10 @@ def main() -> None:
         if not (args.keep and (folder / "events.csv").exists()):
             generate(folder, args.customers, args.events_per_customer)
         generated = time.perf_counter() - started
-        seconds, cpu, peak_gb, stderr = run_plan(folder, args.playbook, args.days)
+        child = run_plan(folder, args.playbook, args.days)
+        seconds, cpu, peak_gb, stderr = child.seconds, child.cpu, child.peak_gb, child.stderr
         tasks = (folder / "plan.json").stat().st_size
-    load = " ".join(f"{x:.2f}" for x in __import__("os").getloadavg())
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"machine: {platform.processor() or platform.machine()}, Python "
           f"{platform.python_version()}, load average {load}")
     print(f"input: {args.customers:,} customers, {args.events_per_customer} events each "
@@ -108,7 +111,8 @@ def main() -> None:
 
 
 def compare_workers(args: argparse.Namespace) -> None:
-    """One process against `--workers N`, run in turn; medians, their ratio, the same plan."""
+    """One process against `--workers N`, run in turn; medians of wall and CPU time, peak
+    memory, their ratio, and whether the two plans are the same bytes."""
     import statistics
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -116,24 +120,33 @@ def compare_workers(args: argparse.Namespace) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         if not (args.keep and (folder / "events.csv").exists()):
             generate(folder, args.customers, args.events_per_customer)
-        times: dict[int, list[float]] = {1: [], args.workers: []}
+        runs: dict[int, list[Child]] = {1: [], args.workers: []}
+        loads = []
         for _ in range(args.rounds):
-            for workers in times:
-                seconds, *_ = run_plan(folder, args.playbook, args.days, workers,
-                                       f"plan-{workers}.json")
-                times[workers].append(seconds)
+            for workers in runs:
+                loads.append(os.getloadavg()[0])
+                runs[workers].append(run_plan(folder, args.playbook, args.days, workers,
+                                              f"plan-{workers}.json"))
         same = (folder / "plan-1.json").read_bytes() == (
             folder / f"plan-{args.workers}.json").read_bytes()
-    load = " ".join(f"{x:.2f}" for x in __import__("os").getloadavg())
-    one, many = (statistics.median(times[w]) for w in times)
-    print(f"machine: {platform.processor() or platform.machine()}, Python "
-          f"{platform.python_version()}, load average {load}")
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, 1-minute load average before each run: "
+          f"{', '.join(f'{x:.2f}' for x in loads)}")
     print(f"input: {args.customers:,} customers, {args.events_per_customer} events each; "
           f"playbook {args.playbook.name}; {args.days}-day window; {args.rounds} rounds")
-    print(f"one process: median {one:.1f} s ({', '.join(f'{t:.1f}' for t in times[1])})")
-    print(f"--workers {args.workers}: median {many:.1f} s "
-          f"({', '.join(f'{t:.1f}' for t in times[args.workers])})")
-    print(f"ratio one/--workers {args.workers}: {one / many:.2f}; plans byte-identical: {same}")
+    medians = {}
+    for workers, children in runs.items():
+        figures = {key: statistics.median(getattr(c, key) for c in children)
+                   for key in ("seconds", "cpu", "peak_gb", "tree_peak_gb")}
+        medians[workers] = figures
+        label = "one process" if workers == 1 else f"--workers {workers}"
+        print(f"{label}: {figures['seconds']:.1f} s wall, {figures['cpu']:.1f} s CPU (with "
+              f"its workers), peak RSS {figures['peak_gb'] * 1024:.0f} MiB (largest process), "
+              f"{figures['tree_peak_gb'] * 1024:.0f} MiB (all its processes at once); walls "
+              f"{', '.join(f'{c.seconds:.1f}' for c in children)}")
+    one, many = medians[1], medians[args.workers]
+    print(f"one process / --workers {args.workers}: wall {one['seconds'] / many['seconds']:.2f}x, "
+          f"CPU {one['cpu'] / many['cpu']:.2f}x; plans byte-identical: {same}")
 
 
 if __name__ == "__main__":

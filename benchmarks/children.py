@@ -11,6 +11,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Child:
-    """What one child did: seconds of wall and CPU time, peak resident GB, its output."""
+    """What one child did: seconds of wall and CPU time (its own and its reaped children's),
+    peak resident GB of its largest process, its output, and, when sampled, the peak of the
+    resident memory of its whole process tree at once."""
 
     seconds: float
     cpu: float
@@ -27,24 +30,65 @@ class Child:
     returncode: int
     stdout: str
     stderr: str
+    tree_peak_gb: float | None = None
 
 
-def run_pinned(command: list[str], cores: int = 1, ok: tuple[int, ...] = (0,)) -> Child:
+class _TreeMemory:
+    """The largest total resident memory of a process and its descendants, sampled."""
+
+    def __init__(self, pid: int, every: float = 0.2) -> None:
+        import psutil  # comes with dask's distributed
+
+        self.peak = 0
+        self._root = psutil.Process(pid)
+        self._every = every
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        import psutil
+
+        while not self._done.wait(self._every):
+            try:
+                tree = [self._root, *self._root.children(recursive=True)]
+            except psutil.Error:
+                continue
+            total = 0
+            for process in tree:
+                try:
+                    total += process.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+
+    def stop(self) -> float:
+        """Stop sampling; the peak in GB."""
+        self._done.set()
+        self._thread.join()
+        return self.peak / 1024 ** 3
+
+
+def run_pinned(command: list[str], cores: int = 1, ok: tuple[int, ...] = (0,),
+               tree: bool = False) -> Child:
     """Run `command` pinned to the first `cores` cores (on Linux); exit the benchmark with
-    the child's error output when its exit code is not in `ok`."""
+    the child's error output when its exit code is not in `ok`. With `tree`, also sample the
+    resident memory of the child and all its descendants together."""
     if sys.platform.startswith("linux"):
         command = ["taskset", "-c", ",".join(str(core) for core in range(cores)), *command]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err)
+        sampler = _TreeMemory(process.pid) if tree else None
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
+        tree_peak = sampler.stop() if sampler else None
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         child = Child(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024 / 1024,
                       process.returncode, out.read().decode(errors="replace"),
-                      err.read().decode(errors="replace"))
+                      err.read().decode(errors="replace"), tree_peak)
     if child.returncode not in ok:
         sys.exit(f"{Path(command[0]).name} failed ({child.returncode}):\n{child.stderr}")
     return child

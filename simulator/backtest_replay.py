@@ -36,9 +36,9 @@ def replayed(program: Program, scenario: Scenario, base: RealBase,
     day_starts = [clock.minutes(base.start + dt.timedelta(days=k)) for k in range(days)]
     counts = SampledCounts(program, horizon, day_starts)
     end = math.nextafter(horizon, -math.inf)
-    for index, data in enumerate(base.customers):
+    for index, (data, events) in enumerate(base.customers()):
         customer, timeline = follow_customer(
-            interpreter, data, [*base.events[index], *after.get(index, ())],
+            interpreter, data, [*events, *after.get(index, ())],
             lookback_minutes(base), {"groups": 0})
         marks: tuple[dict[str, float], list] = ({}, [])
 

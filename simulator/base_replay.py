@@ -34,9 +34,9 @@ class BaseReplay:
         hours = WorkingTime(staff or ClockHours(DEFAULT_WORKING_HOURS, self.interpreter.clock,
                                                 Workdays(self.program.settings.workdays)),
                             self.interpreter.quiet)
-        for index, data in enumerate(base.customers):
-            customer, timeline = follow_customer(self.interpreter, data, base.events[index],
-                                                 lookback, {"groups": 0})
+        for index, (data, events) in enumerate(base.customers()):
+            customer, timeline = follow_customer(self.interpreter, data, events, lookback,
+                                                 {"groups": 0})
             self._base_customer(index, customer, timeline)
             pending: list[SendRequested] = []
 

@@ -11,7 +11,7 @@ staff come from the scenario; with a staff file, a role's members are the file's
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from sopdsl.runtime.customer import Event
 from sopdsl.runtime.replay import CustomerData
 from sopdsl.scenario.model import Scenario
 from sopdsl.scenario.uncertainty import GeneratorFor
+from simulator.base_store import HeldCustomers
 from simulator.latent import ANSWERS, WEEK, Evidence, draw_posterior
 from simulator.population import (
     Column, History, Population, Profiles, arrival_profiles, lunar_attributes,
@@ -47,9 +48,8 @@ class RealBase:
     evidence of their behaviour; `roster` holds the staff file's members."""
 
     start: dt.datetime
+    held: HeldCustomers
     lookback_days: int = DEFAULT_LOOKBACK_DAYS
-    customers: list[CustomerData] = field(default_factory=list)
-    events: list[list[Event]] = field(default_factory=list)
     evidence: Evidence | None = None
     roster: Roster = field(default_factory=Roster)
     timed: bool = False  # some purchase has a time of day: the data is not by day
@@ -57,7 +57,15 @@ class RealBase:
     @property
     def size(self) -> int:
         """How many customers it holds."""
-        return len(self.customers)
+        return self.held.size
+
+    def customers(self) -> Iterator[tuple[CustomerData, list[Event]]]:
+        """Each customer and their events before the start, decoded one at a time."""
+        return iter(self.held)
+
+    def events_of(self, index: int) -> list[Event]:
+        """One customer's events before the start."""
+        return self.held.events(index)
 
 
 class _Gathered:
@@ -124,7 +132,7 @@ def read_base(program: Program, customers: str | Path, events: str | Path | None
     (a back-test's actual outcome) when it is given: then a customer with no event before the
     start who is added as a friend after it is an arrival, not in the base."""
     problems = DataProblems()
-    base = RealBase(start, lookback_days)
+    base = RealBase(start, HeldCustomers(tuple(program.attributes)), lookback_days)
     if staff is not None:
         base.roster = read_staff(Path(staff), program, problems)
         if problems.fatal:
@@ -148,8 +156,7 @@ def read_base(program: Program, customers: str | Path, events: str | Path | None
                     later(number, record)
         if arrival:
             continue
-        base.customers.append(data)
-        base.events.append([record.event for record in before])
+        base.held.add(data, [record.event for record in before])
         gathered.add(number, before)
     problems.add(held.take())
     problems.fatal = problems.fatal or held.fatal
@@ -176,9 +183,10 @@ def base_population(program: Program, scenario: Scenario, base: RealBase, member
     first_stage = program.settings.stages[0]
     later = arrival_profiles(scenario, arrivals, first_stage, members, base.size, rng,
                              lunar_attributes(program))
-    stages = [c.stage or first_stage for c in base.customers]
+    held = base.held
+    stages = [held.stages[index] or first_stage for index in range(base.size)]
     stock = Profiles(base.size, {}, {}, Column(np.arange(base.size), stages),
-                     [c.owner for c in base.customers])
+                     [held.owners[index] for index in range(base.size)])
     assert base.evidence is not None
     latent = draw_posterior(scenario, base.evidence, base.size + arrivals, generator_for)
     return Population(stock, History({}, {}, np.empty(0), {}), times, later, latent)

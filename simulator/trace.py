@@ -117,7 +117,7 @@ class _Traced(Replication):
     def _base_customer(self, index: int, customer: Customer, timeline: list[Event]) -> None:
         super()._base_customer(index, customer, timeline)
         assert self.base is not None
-        self._follow(customer, [e for e in self.base.events[index] if e.time < customer.since])
+        self._follow(customer, [e for e in self.base.events_of(index) if e.time < customer.since])
         self.traces[customer.id].events.extend(timeline)
 
     def _mark(self, index: int, effects: list[Effect]) -> None:

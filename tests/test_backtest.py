@@ -115,7 +115,7 @@ def test_replaying_what_customers_did_counts_what_the_simulation_counted(
         update={"start": start.date()})
     trace = trace_replication(program, scenario, case.seed, choose_arm=stable_arm, base=base)
     after = {index: [e for e in trace.customers[data.id].events if e.time >= 0]
-             for index, data in enumerate(base.customers)}
+             for index, (data, _) in enumerate(base.customers())}
     actual = replayed(program, scenario, base, after, case.days)
     compared = 0
     for journey, simulated in trace.tally.journeys.items():
