@@ -62,6 +62,7 @@ class Interpreter:
         # Per scheduled trigger the same for everyone: its last (after, next moment) worked out.
         self._moments: list[tuple[float, float | None] | None] = [None] * len(schedules)
         self._spent = SpentTriggers(self.journeys, self.triggers)
+        self._same_for_all = [not schedule.per_customer for schedule in schedules]
         # Yearly attributes, each with whether it is lunar.
         self._date_attributes = {name: info.type == "lunar_date"
                                  for name, info in program.attributes.items()
@@ -114,13 +115,29 @@ class Interpreter:
 
     def next_wakeup(self, customer: Customer) -> float | None:
         """When the customer next needs `advance`, None when nothing is pending."""
-        best = self._next_schedule(customer)[0]
+        own, shared = self.next_wakeups(customer)
+        return shared if own is None or (shared is not None and shared < own) else own
+
+    def next_wakeups(self, customer: Customer) -> tuple[float | None, float | None]:
+        """When the customer next needs `advance`: for what is their own (runs, held sends,
+        triggers whose moments read the customer), and for a trigger whose moments are the
+        same for everyone (a driver may wake everyone due then together); None: never."""
+        self._next_schedule(customer)
+        own = shared = None
+        for due, same in zip(customer.due, self._same_for_all):
+            if due is None:
+                continue
+            if same:
+                if shared is None or due < shared:
+                    shared = due
+            elif own is None or due < own:
+                own = due
         for run in customer.runs.values():
-            if run.wake_at is not None and (best is None or run.wake_at < best):
-                best = run.wake_at
-        if customer.held and (best is None or customer.held[0].at < best):
-            best = customer.held[0].at
-        return best
+            if run.wake_at is not None and (own is None or run.wake_at < own):
+                own = run.wake_at
+        if customer.held and (own is None or customer.held[0].at < own):
+            own = customer.held[0].at
+        return own, shared
 
     def schedule_dues(self, customer: Customer) -> tuple[float | None, ...]:
         """When each scheduled trigger next fires for the customer (None: never)."""
