@@ -52,7 +52,7 @@ class BaseReplay:
                   lambda _, effects, index=index: self._mark(index, effects))
             for send in pending:
                 self._requested(index, customer, send)
-            self._schedule_wake(index, customer)
+            self.wakes.schedule(index, customer)
 
     def _base_customer(self: Replication, index: int, customer: Customer,
                        timeline: list[Event]) -> None:

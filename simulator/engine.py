@@ -3,7 +3,8 @@
 SimPy keeps the time (run-time minutes from the scenario's start, 00:00 in the playbook's zone).
 Customers are not SimPy processes: each pending moment (a wake-up of the interpreter, a delivery,
 a response, an arrival) is one timeout whose callback calls the interpreter, which decides every
-journey. Staff members are processes (simulator.staff). docs/simulation.md describes the model.
+journey; a moment of a trigger the same for everyone is one timeout for all due then
+(simulator.wakes). Staff members are processes (simulator.staff). docs/simulation.md describes the model.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from simulator.group_posting import GroupPosting
 from simulator.groups import GroupPost
 from simulator.population import Population, generate
 from simulator.base_replay import BaseReplay
+from simulator.wakes import Wakes
 from simulator.real_base import RealBase, base_population, staff_of
 from simulator.results import Tally
 from sopdsl.scenario.model import Scenario
@@ -156,7 +158,8 @@ class Replication(BaseReplay):
             self.horizon, self.counts.add)
         self.groups, self.posts = self.grouped.groups, self.grouped.posts
         self.customers: list[Customer | None] = [None] * self.population.size
-        self.wakes: list[float | None] = [None] * self.population.size
+        self.wakes = Wakes(self.env, self.interpreter, self.horizon, self.population.size,
+                           self._wake)
         self.outbox: dict[tuple[int, float], list[SendRequested]] = {}
         # Staff actions released now that later sends of the same moment join (by batch key).
         self.batches: dict[BatchKey, WorkItem] = {}
@@ -205,7 +208,7 @@ class Replication(BaseReplay):
                 stage=stock.stages.get(index),
                 history=self.population.history.events_of(index))
             self.customers[index] = customer
-            self._schedule_wake(index, customer)
+            self.wakes.schedule(index, customer)
         return customer
 
     def _schedule_arrivals(self) -> None:
@@ -295,19 +298,9 @@ class Replication(BaseReplay):
         if sends_now:
             self._apply(index, customer, self.interpreter.deliver_all(customer, sends_now, now))
         else:
-            self._schedule_wake(index, customer)
+            self.wakes.schedule(index, customer)
 
-    def _schedule_wake(self, index: int, customer: Customer) -> None:
-        wake = self.interpreter.next_wakeup(customer)
-        if wake is not None and wake < self.horizon and wake != self.wakes[index]:
-            self.wakes[index] = wake
-            self._at(max(wake, self.env.now), (index, wake), self._wake)
-
-    def _wake(self, timer: simpy.Event) -> None:
-        index, wake = timer.value
-        if self.wakes[index] != wake:
-            return  # superseded by an earlier wake-up
-        self.wakes[index] = None
+    def _wake(self, index: int) -> None:
         customer = self.customers[index]
         self._apply(index, customer, self.interpreter.advance(customer, self.env.now))
 

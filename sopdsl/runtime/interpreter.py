@@ -23,6 +23,7 @@ from sopdsl.runtime.hours import ClockHours, DailyHours
 from sopdsl.runtime.journey_program import CompiledJourney, compile_program
 from sopdsl.runtime.limits import Limits, delivery_order
 from sopdsl.checker.program import Program
+from sopdsl.runtime.spent import SpentTriggers
 from sopdsl.runtime.steps import Instruction, Send
 from sopdsl.runtime.triggers import Schedule, index_triggers
 from sopdsl.runtime.yearly import as_yearly
@@ -60,6 +61,8 @@ class Interpreter:
         self._on_attributes = [i for i, s in enumerate(schedules) if s.depends == "attributes"]
         # Per scheduled trigger the same for everyone: its last (after, next moment) worked out.
         self._moments: list[tuple[float, float | None] | None] = [None] * len(schedules)
+        self._spent = SpentTriggers(self.journeys, self.triggers)
+        self._same_for_all = [not schedule.per_customer for schedule in schedules]
         # Yearly attributes, each with whether it is lunar.
         self._date_attributes = {name: info.type == "lunar_date"
                                  for name, info in program.attributes.items()
@@ -112,13 +115,29 @@ class Interpreter:
 
     def next_wakeup(self, customer: Customer) -> float | None:
         """When the customer next needs `advance`, None when nothing is pending."""
-        best = self._next_schedule(customer)[0]
+        own, shared = self.next_wakeups(customer)
+        return shared if own is None or (shared is not None and shared < own) else own
+
+    def next_wakeups(self, customer: Customer) -> tuple[float | None, float | None]:
+        """When the customer next needs `advance`: for what is their own (runs, held sends,
+        triggers whose moments read the customer), and for a trigger whose moments are the
+        same for everyone (a driver may wake everyone due then together); None: never."""
+        self._next_schedule(customer)
+        own = shared = None
+        for due, same in zip(customer.due, self._same_for_all):
+            if due is None:
+                continue
+            if same:
+                if shared is None or due < shared:
+                    shared = due
+            elif own is None or due < own:
+                own = due
         for run in customer.runs.values():
-            if run.wake_at is not None and (best is None or run.wake_at < best):
-                best = run.wake_at
-        if customer.held and (best is None or customer.held[0].at < best):
-            best = customer.held[0].at
-        return best
+            if run.wake_at is not None and (own is None or run.wake_at < own):
+                own = run.wake_at
+        if customer.held and (own is None or customer.held[0].at < own):
+            own = customer.held[0].at
+        return own, shared
 
     def schedule_dues(self, customer: Customer) -> tuple[float | None, ...]:
         """When each scheduled trigger next fires for the customer (None: never)."""
@@ -285,8 +304,11 @@ class Interpreter:
         return best, best_index
 
     def _next_moment(self, c: Customer, schedule: Schedule, index: int) -> float | None:
-        """A scheduled trigger's next moment for the customer; one that is the same for every
-        customer is worked out once for each moment it is asked from."""
+        """A scheduled trigger's next moment for the customer (None once it can start nothing
+        for them); one that is the same for every customer is worked out once for each moment
+        it is asked from."""
+        if self._spent.schedule(c, index):
+            return None
         after = c.marks[index]
         if schedule.per_customer:
             return schedule.next_after(c, self.clock, after)
@@ -372,6 +394,8 @@ class Interpreter:
         run = c.runs[journey.name] = Run(journey, number, now)
         out.append(Entered(time=now, customer=c.id, journey=journey.name, run=number,
                            trigger=trigger))
+        if journey.reentry == "never":
+            self._recompute(c, self._spent.schedules_of.get(journey.name, ()))
         self._execute(c, run, 0, now, out)
         return None
 
@@ -423,6 +447,8 @@ class Interpreter:
 
     def _check_segments(self, c: Customer, now: float, out: list[Effect]) -> None:
         for name, is_in in self.triggers.segments.items():
+            if self._spent.segment(c, name):
+                continue  # entering it can start nothing for them any more
             inside = bool(is_in(c, now))
             was = c.segments.get(name, False)
             c.segments[name] = inside

@@ -1,0 +1,44 @@
+"""Tests for the replication's wake-ups: own moments per customer, shared moments once."""
+
+from __future__ import annotations
+
+import simpy
+
+from simulator.wakes import Wakes
+
+
+class Told:
+    """An interpreter stand-in: each customer's (own, shared) next moments, as set."""
+
+    def __init__(self) -> None:
+        self.next: dict[int, tuple[float | None, float | None]] = {}
+
+    def next_wakeups(self, customer: int) -> tuple[float | None, float | None]:
+        return self.next[customer]
+
+
+def test_a_shared_moment_is_one_event_waking_its_customers_in_the_order_told():
+    """Three customers due at the same broadcast moment are one SimPy event, woken in the
+    order they were told; a customer's own moment is their own event."""
+    env, told, woken = simpy.Environment(), Told(), []
+    wakes = Wakes(env, told, 100.0, 4, lambda index: woken.append((env.now, index)))
+    told.next = {2: (None, 10.0), 0: (5.0, 10.0), 1: (None, 10.0), 3: (None, 100.0)}
+    for index in (2, 0, 1, 3):
+        wakes.schedule(index, index)
+    assert len(env._queue) == 2  # the own moment and the one shared moment (100: the horizon)
+    env.run()
+    assert woken == [(5.0, 0), (10.0, 2), (10.0, 0), (10.0, 1)]
+
+
+def test_a_customer_moved_off_a_shared_moment_is_not_woken_there():
+    """Told of a later shared moment (woken meanwhile), the customer is skipped at the
+    earlier one and woken at the later."""
+    env, told, woken = simpy.Environment(), Told(), []
+    wakes = Wakes(env, told, 100.0, 2, lambda index: woken.append((env.now, index)))
+    told.next = {0: (None, 10.0), 1: (None, 10.0)}
+    wakes.schedule(0, 0)
+    wakes.schedule(1, 1)
+    told.next[0] = (None, 20.0)
+    wakes.schedule(0, 0)
+    env.run()
+    assert woken == [(10.0, 1), (20.0, 0)]
