@@ -228,13 +228,18 @@ def purchases(tallies: Tallies, uncertain: bool,
     return figures, process, spend
 
 
+# The largest log-scale standard error (se over the estimate) a parameter is drawn with.
+MAX_LOG_SE = 3.0
+
+
 def _fitted(block: tuple[str, ...], fit: Fit, names: tuple[str, ...], count: int,
             counted: str, uncertain: bool) -> list[Figure]:
     """The figures of a fit's positive parameters, each with its sample and interval."""
     figures = []
     for name in names:
         estimate = fit.estimates[name]
-        figures.append(Figure(block, name, positive_text(estimate.value, estimate.se, uncertain),
+        drawn = uncertain and _pinned(estimate)
+        figures.append(Figure(block, name, positive_text(estimate.value, estimate.se, drawn),
                               estimate.value, estimate.low, estimate.high, estimate.se, count,
                               interval_note(count, counted, estimate.low, estimate.high,
                                             extra=_extra(estimate))))
@@ -244,9 +249,19 @@ def _fitted(block: tuple[str, ...], fit: Fit, names: tuple[str, ...], count: int
 def _extra(estimate: ParameterEstimate) -> str:
     """The standard error, and a warning when the fit runs off to the edge of the parameter
     space: the data shows no spread in what the parameter describes, so it is not pinned."""
-    if estimate.value > EDGE or estimate.high is None or not math.isfinite(estimate.high):
-        return "not pinned down: the data shows no spread here"
+    if not _pinned(estimate):
+        return "not pinned down: the data shows no spread here; written at its estimate"
     return f"se {number(estimate.se)}" if estimate.se else ""
+
+
+def _pinned(estimate: ParameterEstimate) -> bool:
+    """Whether the data pins a positive parameter down: inside the parameter space, with a
+    finite interval no wider than a factor of e^(1.96 MAX_LOG_SE) either way. One that is not
+    is written at its estimate, never as a distribution: draws over a flat likelihood are
+    nonsense (a lognormal with sigma in the hundreds has no finite mean)."""
+    if estimate.value > EDGE or estimate.high is None or not math.isfinite(estimate.high):
+        return False
+    return estimate.se is None or estimate.se / estimate.value <= MAX_LOG_SE
 
 
 def _purchase_days(tallies: Tallies) -> float:
