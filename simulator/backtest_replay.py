@@ -21,7 +21,7 @@ from sopdsl.runtime.effects import Effect
 from sopdsl.runtime.interpreter import Interpreter
 from sopdsl.runtime.replay import drive, follow_customer
 from sopdsl.scenario.model import Scenario
-from simulator.counting import SampledCounts, effect_counts, tally_of
+from simulator.counting import ArmSpend, SampledCounts, effect_counts, tally_of
 from simulator.real_base import RealBase, lookback_minutes
 from simulator.results import Tally
 
@@ -36,17 +36,27 @@ def replayed(program: Program, scenario: Scenario, base: RealBase,
     day_starts = [clock.minutes(base.start + dt.timedelta(days=k)) for k in range(days)]
     counts = SampledCounts(program, horizon, day_starts)
     end = math.nextafter(horizon, -math.inf)
+    spend = ArmSpend(program)
     for index, (data, events) in enumerate(base.customers()):
         customer, timeline = follow_customer(
             interpreter, data, [*events, *after.get(index, ())],
             lookback_minutes(base), {"groups": 0})
         marks: tuple[dict[str, float], list] = ({}, [])
 
-        def observe(_: Customer, effects: list[Effect]) -> None:
+        def observe(_: Customer, effects: list[Effect], index: int = index) -> None:
             for effect in effects:
-                for key, at in effect_counts(effect, *marks):
-                    if effect.time >= 0:
-                        counts.add(key, effect.time if at is None else at)
+                counted = effect_counts(effect, *marks)
+                if effect.time < 0:
+                    continue
+                for key, at in counted:
+                    counts.add(key, effect.time if at is None else at)
+                if effect.kind == "arm_chosen":
+                    spend.chosen(index, counted, effect.time)
 
         drive(interpreter, customer, timeline, end, observe=observe)
+        # The arms' windows are all known now; each purchase counts in those open at it.
+        for event in sorted(after.get(index, ()), key=lambda event: event.time):
+            if event.name == "purchase" and event.time < horizon:
+                for key, entry in spend.purchased(index, event.time):
+                    counts.add(key, entry, event.amount or 0.0)
     return tally_of(program, scenario, counts, float(base.size), 0.0)

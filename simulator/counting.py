@@ -12,6 +12,7 @@ happen (`SampledCounts`); the exact forecaster adds expected counts per grid ste
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Iterable
 from typing import Protocol
 
@@ -28,7 +29,8 @@ Count = tuple[Key, float | None]  # a figure and its moment (None: the effect's 
 # Figures counted per simulated day as well as in total.
 DAILY = ("sends", "delivered", "clicks", "purchases", "unfriends")
 # Figures counted at the run's entry: a goal rate reads them up to the horizon less its window.
-BY_ENTRY = frozenset(("entered", "arm_entry", "reached_by_entry", "arm_reached_by_entry"))
+BY_ENTRY = frozenset(("entered", "arm_entry", "reached_by_entry", "arm_reached_by_entry",
+                      "arm_spend"))
 # The kinds of effect whose counting reads or changes the customer's runs' entries and arms;
 # `effect_counts` of any other kind touches neither.
 READS_RUNS = frozenset(("entered", "arm_chosen", "goal_reached", "milestone_reached", "exited",
@@ -75,6 +77,46 @@ def _reached(journey: str, goal: str, entry: float, arms: list[Mark]) -> list[Co
             found += [(("arm_reached", name, split, arm, goal), None),
                       (("arm_reached_by_entry", name, split, arm, goal), entry)]
     return found
+
+
+def spend_window(journey: ast.Journey) -> float | None:
+    """Minutes from a run's entry to the end of its split arms' spend window: the journey's
+    longest goal window, so spend is measured on the entries conversion is (None: a journey
+    without goals, whose arms' spend runs to the horizon)."""
+    windows = [goal.within.minutes for goal in _goals(journey)]
+    return max(windows) if windows else None
+
+
+class ArmSpend:
+    """Each customer's split arms inside their spend window: a purchase after the arm was
+    chosen and by the window's end counts as the arm's spend, at its run's entry (so it is
+    measured on the entries goal rates are)."""
+
+    def __init__(self, program: Program) -> None:
+        self.windows = {name: spend_window(journey) for name, journey in program.journeys.items()}
+        # customer -> (journey, split, arm), run entry, moment chosen, window end
+        self.open: dict[int, list[tuple[Mark, float, float, float]]] = {}
+
+    def chosen(self, customer: int, counted: list[Count], now: float) -> None:
+        """Open the window of the arm an `arm_chosen` effect counted (`counted`) at `now`."""
+        for key, entry in counted:
+            if key[0] == "arm_entry" and entry is not None:
+                within = self.windows[key[1]]
+                end = math.inf if within is None else entry + within
+                self.open.setdefault(customer, []).append((key[1:], entry, now, end))
+
+    def purchased(self, customer: int, at: float) -> list[tuple[Key, float]]:
+        """The spend figures a purchase at `at` counts and the moments they count at (purchases
+        come in time order: windows that ended before are closed)."""
+        windows = self.open.get(customer)
+        if not windows:
+            return []
+        windows[:] = [window for window in windows if window[3] >= at]
+        if not windows:
+            del self.open[customer]
+        # The purchase that made the run choose its arm is not the arm's doing.
+        return [(("arm_spend", *mark), entry) for mark, entry, chosen, _ in windows
+                if chosen < at]
 
 
 def step_reached(journey: str, step: str) -> Key:
@@ -146,14 +188,16 @@ class SampledCounts:
 
 
 def tally_of(program: Program, scenario: Scenario, totals: CountTotals, customers: float,
-             arrivals: float) -> Tally:
-    """The tally of what was counted: journeys, goals, steps, split arms, sends, drops,
-    responses, purchases and their daily series, and the cost. Staff, the funnel, purchasers
-    and GMV are each forecaster's own to add."""
+             arrivals: float, spend: bool = True) -> Tally:
+    """The tally of what was counted: journeys, goals, steps, split arms (their spend unless
+    not `spend`: a forecaster that does not count it), sends, drops, responses, purchases and
+    their daily series, and the cost. Staff, the funnel, purchasers and GMV are each
+    forecaster's own to add."""
     delivered = totals.total(("delivered",))
     tally = Tally(
         customers=customers, arrivals=arrivals,
-        journeys={name: _journey(totals, journey) for name, journey in program.journeys.items()},
+        journeys={name: _journey(totals, journey, spend)
+                  for name, journey in program.journeys.items()},
         sends=totals.total(("sends",)), delivered=delivered,
         dropped={key[1]: totals.total(key) for key in sorted(totals.keys())
                  if key[0] == "dropped"},
@@ -173,7 +217,7 @@ def _goals(journey: ast.Journey) -> list[ast.Goal]:
     return [clause for clause in journey.clauses if isinstance(clause, ast.Goal)]
 
 
-def _journey(totals: CountTotals, journey: ast.Journey) -> JourneyTally:
+def _journey(totals: CountTotals, journey: ast.Journey, spend: bool) -> JourneyTally:
     name = journey.name.name
     goals = [(goal.name.name, goal.within.minutes) for goal in _goals(journey)]
     tally = JourneyTally(
@@ -192,13 +236,23 @@ def _journey(totals: CountTotals, journey: ast.Journey) -> JourneyTally:
                 "step_actions", "step_groups", "step_customers")))
         if isinstance(ref.step, ast.Split):
             split = ref.step.name.name
-            tally.arms[split] = {arm.name.name: _arm(totals, (name, split, arm.name.name), goals)
+            window = spend_window(journey)
+            tally.arms[split] = {arm.name.name: _arm(totals, (name, split, arm.name.name), goals,
+                                                     spend, window)
                                  for arm in ref.step.arms}
     return tally
 
 
-def _arm(totals: CountTotals, where: Mark, goals: list[tuple[str, float]]) -> ArmTally:
+def _arm(totals: CountTotals, where: Mark, goals: list[tuple[str, float]], spend: bool,
+         window: float | None) -> ArmTally:
+    """An arm's figures; with `spend`, its spend over `window` (None: to the horizon, every
+    entry)."""
     tally = ArmTally(entered=totals.total(("arm", *where)))
+    if spend and window is None:
+        tally.spend, tally.measured = totals.total(("arm_spend", *where)), tally.entered
+    elif spend and window is not None:
+        tally.spend = totals.eligible(("arm_spend", *where), window)
+        tally.measured = totals.eligible(("arm_entry", *where), window)
     for goal, within in goals:
         tally.goals[goal] = GoalTally(
             reached=totals.total(("arm_reached", *where, goal)),

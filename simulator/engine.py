@@ -46,7 +46,7 @@ from sopdsl.scenario.model import Scenario
 from sopdsl.scenario.uncertainty import with_replication_draws
 from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem, working_hours
 from simulator.counting import (
-    READS_RUNS, SampledCounts, effect_counts, response_counts, step_reached, tally_of,
+    READS_RUNS, ArmSpend, SampledCounts, effect_counts, response_counts, step_reached, tally_of,
 )
 
 Progress = Callable[[int], None]
@@ -131,6 +131,7 @@ class Replication(BaseReplay):
                            for k in range(days)]
         self.counts = SampledCounts(program, self.horizon, self.day_starts)
         self.marks: dict[int, tuple[dict[str, float], list]] = {}  # runs' entries and arms
+        self.spend = ArmSpend(program)
         self.backlog = {role: [0.0] * days for role in program.roles}
         self.purchasers: set[int] = set()
         self.gmv = 0.0
@@ -277,6 +278,8 @@ class Replication(BaseReplay):
             counted = effect_counts(effect, *marks)
             if not (marks[0] or marks[1]):
                 del self.marks[index]
+            if effect.kind == "arm_chosen":
+                self.spend.chosen(index, counted, effect.time)
         else:
             counted = effect_counts(effect, _NO_ENTRIES, _NO_ARMS)
         for key, at in counted:
@@ -309,6 +312,8 @@ class Replication(BaseReplay):
         if event.name == PURCHASE:
             self.counts.add(("purchases",), event.time)
             self.gmv += event.amount or 0.0
+            for key, entry in self.spend.purchased(index, event.time):
+                self.counts.add(key, entry, event.amount or 0.0)
             self.purchasers.add(index)
             self.behaviour.purchased(index)
             if index < self.base_purchases.size:

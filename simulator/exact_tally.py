@@ -94,7 +94,9 @@ class Totals:
 def assemble(model: ExactModel, totals: Totals, stock: float, arrivals: float) -> Tally:
     """The tally of a forecast from the totals of its trajectories."""
     scenario = model.scenario
-    tally = tally_of(model.program, scenario, totals, stock + arrivals, arrivals)
+    # Arms' spend is left out: it needs each entry's purchases inside its window, which the
+    # exact forecaster's states do not carry.
+    tally = tally_of(model.program, scenario, totals, stock + arrivals, arrivals, spend=False)
     tally.seed = None
     tally.funnel = _funnel(model, totals)
     tally.purchasers = totals.total(("purchasers",))

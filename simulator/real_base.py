@@ -146,7 +146,7 @@ def read_base(program: Program, customers: str | Path, events: str | Path | None
     for rows in follow(customers_path, events_path, program, held):
         problems.add(rows.reports)
         data, records = convert_records(rows, program, moments, files, problems,
-                                        later=later is not None)
+                                        later=later is not None, command="simulate")
         before = [record for record in records if record.event.time < 0]
         arrival = not before and any(r.event.name == "friend_added" for r in records)
         number = -1 if arrival else base.size

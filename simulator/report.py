@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 GOAL_NOTE = ("goal rates count only entries whose goal window ended inside the horizon; "
              "later entries count in `reached` but not in the rate")
+SPEND_NOTE = ("an arm's spend is its measured entries' purchases from the arm's choice to the "
+              "end of the journey's longest goal window (to the horizon without goals)")
+EXACT_SPEND_NOTE = "the exact forecaster does not forecast arms' spend (null)"
 INTERVAL_NOTE = "every figure is the mean over replications with a Student t 95% interval"
 EXACT_NOTE = "expected values computed without sampling: intervals have zero width"
 GROSS_NOTE = ("KPIs are gross: they include what customers would have done without the playbook; "
@@ -117,7 +120,9 @@ def _journey(journey: JourneyTally) -> dict:
         "goals": _goals(journey.goals),
         "steps": {step_id: {key: getattr(step, key) for key in _step_fields(step.channel)}
                   for step_id, step in journey.steps.items()},
-        "arms": {split: {arm: {"entered": tally.entered, "goals": _goals(tally.goals)}
+        "arms": {split: {arm: {"entered": tally.entered, "goals": _goals(tally.goals),
+                               "measured": tally.measured, "spend": tally.spend,
+                               "spend_per_entry": tally.spend_per_entry}
                          for arm, tally in arms.items()}
                  for split, arms in journey.arms.items()},
     }
@@ -157,7 +162,7 @@ def report_meta(forecast: Forecast) -> dict:
         "sample": forecast.sample,
         "baseline": forecast.baseline is not None,
         **({"real_base": forecast.real_base} if forecast.real_base is not None else {}),
-        "notes": [GOAL_NOTE, EXACT_NOTE if exact else INTERVAL_NOTE,
+        "notes": [GOAL_NOTE, *_spend_notes(forecast), EXACT_NOTE if exact else INTERVAL_NOTE,
                   *([MEAN_VALUES_NOTE] if exact and scenario.drawn else []),
                   *([quick_note(forecast.sample)] if forecast.sample is not None else []),
                   GROSS_NOTE, _lift_note(forecast), *_real_base_note(forecast),
@@ -165,6 +170,12 @@ def report_meta(forecast: Forecast) -> dict:
                   *(unproduced_note(event, journeys)
                     for event, journeys in forecast.unproduced.items())],
     }
+
+
+def _spend_notes(forecast: Forecast) -> list[str]:
+    if not any(journey.arms for journey in forecast.tallies[0].journeys.values()):
+        return []
+    return [SPEND_NOTE, *([EXACT_SPEND_NOTE] if forecast.method == "exact" else [])]
 
 
 def _real_base_note(forecast: Forecast) -> list[str]:

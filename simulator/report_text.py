@@ -191,15 +191,17 @@ def _batched(channel: str | None) -> bool:
 
 
 def _arms(arms: dict) -> Any:
-    table = _table("arm", "entered", "goal", "rate", INTERVAL)
+    table = _table("arm", "entered", "spend / entry", "goal", "rate", INTERVAL)
     for arm, figures in arms.items():
         entered = number(figures["entered"]["mean"])
+        spend = mean(figures.get("spend_per_entry"))
         if not figures["goals"]:
-            table.add_row(arm, entered, "-", "-", "-")
+            table.add_row(arm, entered, spend, "-", "-", "-")
         for goal, goal_figures in figures["goals"].items():
             rate = goal_figures["rate"]
-            table.add_row(arm, entered, goal, mean(rate, percent), interval(rate, percent))
-            arm = entered = ""
+            table.add_row(arm, entered, spend, goal, mean(rate, percent),
+                          interval(rate, percent))
+            arm = entered = spend = ""
     return table
 
 

@@ -44,10 +44,22 @@ class StepTally:
 
 @dataclass
 class ArmTally:
-    """One split arm: how many entered it and how its entries did on each goal."""
+    """One split arm: how many entered it, how its entries did on each goal, and what they spent.
+
+    An entry's spend is the value of the customer's purchases after the arm was chosen until
+    the journey's spend window ends (`simulator.counting.spend_window`); like goal rates it is
+    measured on the entries whose window ended inside the horizon."""
 
     entered: float = 0.0
     goals: dict[str, GoalTally] = field(default_factory=dict)
+    spend: float | None = None  # the measured entries' spend (None: not forecast, exact)
+    measured: float | None = None  # entries whose spend window ended inside the horizon
+
+    @property
+    def spend_per_entry(self) -> float | None:
+        """Mean spend of a measured entry (None when none was measured or spend is not forecast)."""
+        return None if self.spend is None or self.measured is None \
+            else ratio(self.spend, self.measured)
 
 
 @dataclass

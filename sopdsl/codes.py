@@ -152,7 +152,7 @@ CODES: dict[str, Code] = _codes(
     ("E607", "rows-out-of-order", "rows that are not sorted by customer_id"),
     ("E608", "duplicate-customer", "a customer id given twice in the customers file"),
     ("E609", "event-without-customer", "an event for a customer the customers file does not list"),
-    ("E610", "event-after-start", "an event at or after the plan's start"),
+    ("E610", "event-after-start", "an event at or after --start (of a plan or a forecast)"),
     ("E611", "too-many-data-errors", "more bad rows than are worth reporting for one file"),
     ("E612", "unknown-group", "a `joined_group` or `left_group` row naming a group the groups file does not list"),
     ("E613", "duplicate-group", "a group id given twice in the groups file"),

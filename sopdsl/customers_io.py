@@ -171,12 +171,23 @@ class EventNames:
         return False
 
 
+# E610 as each command that reads histories up to its --start says it: (message, hint).
+AFTER_START = {
+    "plan": ("event at or after the plan's start",
+             "a plan replays history before --start; later events belong to a later plan"),
+    "simulate": ("event at or after the forecast's start",
+                 "a forecast of real customers starts from their history before --start; "
+                 "`sopdsl backtest --at` compares a forecast with later events"),
+}
+
+
 def event_record_of(name: str, line: int, row: dict[str, Any], moments: Moments,
                     problems: DataProblems, later: bool = False,
-                    customer: str | None = None) -> EventRecord | None:
+                    customer: str | None = None, command: str = "plan") -> EventRecord | None:
     """The event row of one row with a known event, None when a cell is bad or it is at or
-    after the clock's epoch (reported; with `later` such events are given, for the caller to
-    judge). `customer` is the row's customer id when the caller has read it already."""
+    after the clock's epoch (reported as at `command`'s start; with `later` such events are
+    given, for the caller to judge). `customer` is the row's customer id when the caller has
+    read it already."""
     get = row.get
     when = moments.quick(row["time"])
     amount = get("amount")
@@ -196,9 +207,8 @@ def event_record_of(name: str, line: int, row: dict[str, Any], moments: Moments,
     else:
         amount = None
     if when >= 0 and not later:
-        problems.report("E610", name, line, "event at or after the plan's start",
-                        hint="a plan replays history before --start; later events belong "
-                             "to a later plan")
+        message, hint = AFTER_START[command]
+        problems.report("E610", name, line, message, hint=hint)
         return None
     return EventRecord(customer if customer is not None else row_customer(row),
                        Event(text_cell(row["event"]) or "", when, text_cell(get("content")),

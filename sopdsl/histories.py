@@ -119,15 +119,16 @@ def convert(rows: CustomerRows, program: Program, moments: Moments, files: DataF
 
 def convert_records(rows: CustomerRows, program: Program, moments: Moments, files: DataFiles,
                     problems: DataProblems,
-                    later: bool = False) -> tuple[CustomerData, list[EventRecord]]:
+                    later: bool = False,
+                    command: str = "plan") -> tuple[CustomerData, list[EventRecord]]:
     """The customer and their event rows (channel, journey and step with each event); bad
-    cells are reported and left out, and events at or after the clock's epoch too unless
-    `later`."""
+    cells are reported and left out, and events at or after the clock's epoch too (`E610` as
+    `command` says it) unless `later`."""
     customer = customer_of(files.customers, rows.line, rows.row, program, problems)
     records = []
     for line, row in rows.events:
         record = event_record_of(files.events, line, row, moments, problems, later,
-                                 customer.id)
+                                 customer.id, command)
         if record is not None:
             records.append(record)
     return customer, records

@@ -41,9 +41,11 @@ def fixed_tally(entered: float, reached_eligible: float, gmv: float) -> Tally:
                    "onboarding/3": StepTally()},
             arms={"coupon_test": {
                 "control": ArmTally(entered=entered / 2, goals={"first_order": GoalTally(
-                    reached=1.0, eligible=entered / 2, reached_eligible=1.0)}),
+                    reached=1.0, eligible=entered / 2, reached_eligible=1.0)},
+                    spend=gmv / 10, measured=entered / 2),
                 "coupon": ArmTally(entered=entered / 2, goals={"first_order": GoalTally(
-                    reached=3.0, eligible=entered / 2, reached_eligible=3.0)}),
+                    reached=3.0, eligible=entered / 2, reached_eligible=3.0)},
+                    spend=gmv / 4, measured=entered / 2 - 1),
             }},
         )},
         funnel={"visitor": 100.0, "prospect": 40.0, "won": reached_eligible},

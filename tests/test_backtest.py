@@ -95,7 +95,7 @@ def test_replaying_what_customers_did_counts_what_the_simulation_counted(
         name: str, tmp_path: Path) -> None:
     """Customers simulated from a real base (arms chosen as plans choose them), their events
     then replayed through the journeys as a back-test's actual: every journey's entries, goals
-    reached and split arms' entries are the simulation's."""
+    reached and split arms' entries and spend are the simulation's."""
     from simulator.backtest_replay import replayed
     from simulator.real_base import read_base
     from simulator.trace import trace_replication
@@ -125,6 +125,10 @@ def test_replaying_what_customers_did_counts_what_the_simulation_counted(
             assert replay.goals[goal].reached == figures.reached, (journey, goal)
         for split, arms in simulated.arms.items():
             for arm, figures in arms.items():
-                assert replay.arms[split][arm].entered == figures.entered, (split, arm)
+                replayed_arm = replay.arms[split][arm]
+                assert replayed_arm.entered == figures.entered, (split, arm)
+                # Spend: the same purchases, in the same windows, counted the same way.
+                assert replayed_arm.measured == figures.measured, (split, arm)
+                assert replayed_arm.spend == pytest.approx(figures.spend), (split, arm)
         compared += simulated.entered
     assert compared > 0

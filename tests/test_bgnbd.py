@@ -107,3 +107,17 @@ def test_large_data_starts_from_a_thinned_sample_and_finds_the_same_maximum(monk
     for name in bgnbd.NAMES:
         assert large.value(name) == pytest.approx(full.value(name), rel=1e-4)
         assert large.estimates[name].se == pytest.approx(full.estimates[name].se, rel=1e-2)
+
+
+def test_without_profile_the_fit_is_the_same_with_wald_intervals():
+    """A back-test's fit skips the profile likelihood: the same estimates and standard
+    errors, and the intervals estimate x exp(+-1.96 se / estimate) on the log scale."""
+    x, t_x, T = _customers(5, 400)
+    profiled, wald = bgnbd.fit(x, t_x, T), bgnbd.fit(x, t_x, T, profile=False)
+    for name in bgnbd.NAMES:
+        fitted, quick = profiled.estimates[name], wald.estimates[name]
+        assert quick.value == pytest.approx(fitted.value) and quick.se == pytest.approx(fitted.se)
+        spread = 1.959964 * quick.se / quick.value
+        assert (quick.low, quick.high) == pytest.approx(
+            (quick.value * math.exp(-spread), quick.value * math.exp(spread)), rel=1e-4)
+        assert (quick.low, quick.high) != pytest.approx((fitted.low, fitted.high), rel=1e-6)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from runtime_kit import program_of
-from simulator.counting import SampledCounts, effect_counts, response_counts, tally_of
+from simulator.counting import (
+    ArmSpend, SampledCounts, effect_counts, response_counts, tally_of,
+)
 from sopdsl.runtime.effects import (
     ArmChosen, Completed, Entered, Exited, GoalReached, SendDelivered, SendDropped, SendRequested,
     TaskCreated,
@@ -88,3 +90,42 @@ def test_goal_rates_count_only_entries_whose_window_ended() -> None:
     assert (tally.journeys["j"].entered, goal.eligible) == (4.0, 2.0)
     assert tally.daily.sends == [0, 0, 1] + [0] * 7
     assert tally.cost == scenario.cost.per_arrival * 4
+
+
+def test_an_arms_spend_is_the_purchases_from_its_choice_to_the_goal_windows_end() -> None:
+    """A purchase counts for an arm after the arm was chosen (not the one that made the choice)
+    and by the entry's goal window's end, at the entry; spend is measured on the entries whose
+    window ended inside the horizon, as the goal rate; a journey without goals runs to the
+    horizon; a forecaster without spend reports none."""
+    program = program_of(PLAYBOOK + 'journey k {\n  when friend_added\n'
+                                    '  split t { 50% x { }  50% y { } }\n}\n')
+    scenario = effective_scenario(program)[0]
+    counts = SampledCounts(program, 10 * DAY, [k * DAY for k in range(10)])
+    spend = ArmSpend(program)
+    marks: dict[str, tuple[dict[str, float], list]] = {"c": ({}, []), "d": ({}, [])}
+    for effect in (Entered(time=DAY, customer="c", journey="j", trigger="friend_added"),
+                   ArmChosen(time=DAY + 60, customer="c", journey="j", split="s", arm="a"),
+                   Entered(time=DAY, customer="c", journey="k", trigger="friend_added"),
+                   ArmChosen(time=DAY, customer="c", journey="k", split="t", arm="x"),
+                   Entered(time=9 * DAY, customer="d", journey="j", trigger="friend_added"),
+                   ArmChosen(time=9 * DAY, customer="d", journey="j", split="s", arm="a")):
+        who = 0 if effect.customer == "c" else 1
+        counted = effect_counts(effect, *marks[effect.customer])
+        for key, at in counted:
+            counts.add(key, effect.time if at is None else at)
+        if effect.kind == "arm_chosen":
+            spend.chosen(who, counted, effect.time)
+    # Before the choice, inside the window (twice), after its end (entry + 2d): customer c.
+    for at, amount in ((DAY + 30, 1.0), (DAY + 60, 2.0), (2 * DAY, 10.0), (3 * DAY, 20.0),
+                       (3 * DAY + 1, 100.0)):
+        for key, entry in spend.purchased(0, at):
+            counts.add(key, entry, amount)
+    for key, entry in spend.purchased(1, 9.5 * DAY):  # inside d's window, which ends too late
+        counts.add(key, entry, 1000.0)
+    arms = tally_of(program, scenario, counts, 2.0, 0.0).journeys
+    a = arms["j"].arms["s"]["a"]
+    assert (a.entered, a.measured, a.spend, a.spend_per_entry) == (2.0, 1.0, 30.0, 30.0)
+    x = arms["k"].arms["t"]["x"]  # no goal: to the horizon, every entry
+    assert (x.measured, x.spend) == (1.0, 1.0 + 2.0 + 10.0 + 20.0 + 100.0)
+    none = tally_of(program, scenario, counts, 2.0, 0.0, spend=False).journeys["j"]
+    assert none.arms["s"]["a"].spend is None and none.arms["s"]["a"].spend_per_entry is None

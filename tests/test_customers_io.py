@@ -131,6 +131,7 @@ def test_events_are_typed_and_checked(tmp_path):
         ("webinar", -2340.0, None, None)]
     assert codes(problems) == [("W605", 4), ("E604", 6), ("E604", 7), ("E610", 8)]
     assert problems.diagnostics[0].hint == "did you mean `click`?"
+    assert "later plan" in problems.diagnostics[-1].hint  # `plan` reads events this way
 
 
 def test_problems_are_capped_per_file(tmp_path):

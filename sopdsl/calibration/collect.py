@@ -78,6 +78,9 @@ class Tallies:
     values: list[float] = field(default_factory=lambda: [0, 0.0, 0.0])  # n, sum log, sum log^2
     clicks: int = 0  # clicks with a whole after-click window before the cut-off
     after_click: Counter = field(default_factory=Counter)  # event -> clicks it followed
+    # purpose -> those clicks that answered a send of its content, and those a purchase followed
+    purpose_clicks: Counter = field(default_factory=Counter)
+    purpose_bought: Counter = field(default_factory=Counter)
     events: Counter = field(default_factory=Counter)  # other events before the cut-off
     channels: dict[tuple[str, str], Responses] = field(default_factory=dict)
     # (channel, purpose, kind): the same tallies over the sends of one content purpose
@@ -146,7 +149,7 @@ def _customer(tallies: Tallies, program: Program, customer: CustomerData,
     _profile(tallies, program, customer, before)
     _purchases(tallies, [r.event for r in before if r.event.name == "purchase"])
     _channels(tallies, program, before, problems, events_file)
-    _after_clicks(tallies, before)
+    _after_clicks(tallies, program, before)
     for record in before:
         if record.event.name not in OWN_BEHAVIOUR:
             tallies.events[record.event.name] += 1
@@ -243,9 +246,7 @@ def _channels(tallies: Tallies, program: Program, before: list[EventRecord],
         name = record.event.name
         if name == "delivered" and record.channel:
             sends.setdefault(record.channel, []).append(record.event.time)
-            purposes.setdefault(record.channel, []).append(
-                record.purpose or (program.purpose_of(record.event.content)
-                                   if record.event.content else None))
+            purposes.setdefault(record.channel, []).append(_send_purpose(program, record))
             latest = record.channel
         elif name in RESPONSES:
             channel = record.channel or latest
@@ -340,12 +341,14 @@ class _Kind:
         return False
 
 
-def _after_clicks(tallies: Tallies, before: list[EventRecord]) -> None:
-    """For each click with a whole window before the cut-off: which events followed in it."""
-    clicks = [r.event.time for r in before if r.event.name == "click"
-              and r.event.time + AFTER_CLICK_WINDOW <= 0]
-    if not clicks:
+def _after_clicks(tallies: Tallies, program: Program, before: list[EventRecord]) -> None:
+    """For each click with a whole window before the cut-off: which events followed in it,
+    and for a click answering a send of a content purpose, whether a purchase did."""
+    found = [r for r in before if r.event.name == "click"
+             and r.event.time + AFTER_CLICK_WINDOW <= 0]
+    if not found:
         return
+    clicks = [r.event.time for r in found]
     tallies.clicks += len(clicks)
     following: dict[str, list[float]] = {}
     for record in before:
@@ -354,3 +357,30 @@ def _after_clicks(tallies: Tallies, before: list[EventRecord]) -> None:
     for name, times in following.items():
         tallies.after_click[name] += sum(
             any(click < t <= click + AFTER_CLICK_WINDOW for t in times) for click in clicks)
+    bought = following.get("purchase", [])
+    for record, purpose in zip(found, _answered_purposes(program, before, found)):
+        if purpose is not None:
+            tallies.purpose_clicks[purpose] += 1
+            click = record.event.time
+            tallies.purpose_bought[purpose] += any(
+                click < t <= click + AFTER_CLICK_WINDOW for t in bought)
+
+
+def _send_purpose(program: Program, record: EventRecord) -> str | None:
+    """A send's content purpose: its row's, else the one the playbook declares for its content."""
+    return record.purpose or (program.purpose_of(record.event.content)
+                              if record.event.content else None)
+
+
+def _answered_purposes(program: Program, before: list[EventRecord],
+                       clicks: list[EventRecord]) -> list[str | None]:
+    """The content purpose of the send each click answers: the latest send before it on its
+    channel (any channel for a click without one), as `_channels` reads answers."""
+    sends = [(r.event.time, r.channel, _send_purpose(program, r))
+             for r in before if r.event.name == "delivered" and r.channel]
+    out = []
+    for click in clicks:
+        answered = [purpose for time, channel, purpose in sends if time <= click.event.time
+                    and (click.channel is None or channel == click.channel)]
+        out.append(answered[-1] if answered else None)
+    return out

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from sopdsl.builtins import CHANNELS, PURPOSES
+from sopdsl.builtins import CHANNELS, MINUTES_PER_DAY, PURPOSES
 from sopdsl.calibration import bgnbd, gamma_gamma
 from sopdsl.calibration.collect import AFTER_CLICK_WINDOW, Tallies
 from sopdsl.calibration.figures import (
@@ -163,10 +163,30 @@ def purposes(tallies: Tallies, channel_figures: list[Figure]) -> list[Figure]:
                                   counted, interval_note(
                                       counted, f"sends of {purpose} content", low, high,
                                       extra=f"its fitted {key} over the channel's")))
-        for key in ("unfriend", "purchase"):
-            figures.append(Figure(block, key, f"x{number(getattr(default, key))}", None, None,
-                                  None, None, 0, "default: not fitted per purpose"))
+        figures.append(Figure(block, "unfriend", f"x{number(default.unfriend)}", None, None,
+                              None, None, 0, "default: not fitted per purpose"))
+        figures.append(_purpose_purchase(tallies, purpose, default))
     return figures
+
+
+def _purpose_purchase(tallies: Tallies, purpose: str, default: Multipliers) -> Figure:
+    """A purpose's purchase multiplier: the after-click purchase chance of the clicks on its
+    content's sends over that of every click (the scenario's `after_click`), so that chance
+    times the multiplier is the purpose's."""
+    block = (f"purpose {purpose}",)
+    clicks = tallies.purpose_clicks[purpose]
+    anyway = _anyway(_purchase_days(tallies))
+    overall = (_excess(tallies.after_click.get("purchase", 0) / tallies.clicks, anyway)
+               if tallies.clicks else 0.0)
+    if clicks < MIN_SAMPLE or tallies.clicks < MIN_SAMPLE or overall <= 0:
+        return kept(block, "purchase", f"x{number(default.purchase)}", clicks,
+                    f"clicks on {purpose} content")
+    followed = tallies.purpose_bought[purpose]
+    value = _excess(followed / clicks, anyway) / overall
+    low, high = (_excess(bound, anyway) / overall for bound in share_interval(followed, clicks))
+    return Figure(block, "purchase", f"x{number(value)}", value, low, high, None, clicks,
+                  interval_note(clicks, f"clicks on {purpose} content", low, high,
+                                extra="its after-click purchase chance over every click's"))
 
 
 def _delay(block: tuple[str, ...], found, default) -> Figure:
@@ -176,8 +196,10 @@ def _delay(block: tuple[str, ...], found, default) -> Figure:
     return delay_figure(block, fit, tally.answered, "answers")
 
 
-def purchases(tallies: Tallies, uncertain: bool) -> tuple[list[Figure], Fit | None, Fit | None]:
-    """The BG/NBD purchase process, Gamma-Gamma values and the after-click chance."""
+def purchases(tallies: Tallies, uncertain: bool,
+              profile: bool = True) -> tuple[list[Figure], Fit | None, Fit | None]:
+    """The BG/NBD purchase process (its intervals by profile likelihood unless not `profile`),
+    Gamma-Gamma values and the after-click chance."""
     figures = []
     block = ("purchase", "bgnbd")
     bought = tallies.purchases()
@@ -185,7 +207,7 @@ def purchases(tallies: Tallies, uncertain: bool) -> tuple[list[Figure], Fit | No
     process = None
     if buyers >= MIN_SAMPLE and max(bought.x, default=0) > 0:
         process = bgnbd.fit(np.frombuffer(bought.x), np.frombuffer(bought.t_x),
-                            np.frombuffer(bought.T))
+                            np.frombuffer(bought.T), profile)
         figures.extend(_fitted(block, process, bgnbd.NAMES, buyers, "buyers", uncertain))
         figures.append(Figure(block, "per", PER_WEEK, None, None, None, None, buyers,
                               f"log-likelihood {process.loglik:.1f}"))
@@ -206,13 +228,18 @@ def purchases(tallies: Tallies, uncertain: bool) -> tuple[list[Figure], Fit | No
     return figures, process, spend
 
 
+# The largest log-scale standard error (se over the estimate) a parameter is drawn with.
+MAX_LOG_SE = 3.0
+
+
 def _fitted(block: tuple[str, ...], fit: Fit, names: tuple[str, ...], count: int,
             counted: str, uncertain: bool) -> list[Figure]:
     """The figures of a fit's positive parameters, each with its sample and interval."""
     figures = []
     for name in names:
         estimate = fit.estimates[name]
-        figures.append(Figure(block, name, positive_text(estimate.value, estimate.se, uncertain),
+        drawn = uncertain and _pinned(estimate)
+        figures.append(Figure(block, name, positive_text(estimate.value, estimate.se, drawn),
                               estimate.value, estimate.low, estimate.high, estimate.se, count,
                               interval_note(count, counted, estimate.low, estimate.high,
                                             extra=_extra(estimate))))
@@ -222,9 +249,19 @@ def _fitted(block: tuple[str, ...], fit: Fit, names: tuple[str, ...], count: int
 def _extra(estimate: ParameterEstimate) -> str:
     """The standard error, and a warning when the fit runs off to the edge of the parameter
     space: the data shows no spread in what the parameter describes, so it is not pinned."""
-    if estimate.value > EDGE or estimate.high is None or not math.isfinite(estimate.high):
-        return "not pinned down: the data shows no spread here"
+    if not _pinned(estimate):
+        return "not pinned down: the data shows no spread here; written at its estimate"
     return f"se {number(estimate.se)}" if estimate.se else ""
+
+
+def _pinned(estimate: ParameterEstimate) -> bool:
+    """Whether the data pins a positive parameter down: inside the parameter space, with a
+    finite interval no wider than a factor of e^(1.96 MAX_LOG_SE) either way. One that is not
+    is written at its estimate, never as a distribution: draws over a flat likelihood are
+    nonsense (a lognormal with sigma in the hundreds has no finite mean)."""
+    if estimate.value > EDGE or estimate.high is None or not math.isfinite(estimate.high):
+        return False
+    return estimate.se is None or estimate.se / estimate.value <= MAX_LOG_SE
 
 
 def _purchase_days(tallies: Tallies) -> float:
@@ -253,25 +290,30 @@ def after_click(tallies: Tallies, event: str, block: tuple[str, ...], daily_rate
                 uncertain: bool) -> Figure:
     """The chance that a click brings the event within the window, over what would have
     happened anyway at the event's daily rate."""
-    window_days = AFTER_CLICK_WINDOW / 1440
     within = f" within {duration_text(AFTER_CLICK_WINDOW)}"
     clicks = tallies.clicks
     if clicks < MIN_SAMPLE:
         return kept(block, "after_click", percent(PURCHASE.after_click) + within
                     if event == "purchase" else f"0%{within}", clicks, "clicks")
     followed = tallies.after_click.get(event, 0)
-    anyway = -math.expm1(-daily_rate * window_days)
-
-    def excess(share: float) -> float:
-        return min(max((share - anyway) / (1 - anyway), 0.0), 1.0)
-
-    low, high = share_interval(followed, clicks)
-    value = excess(followed / clicks)
+    anyway = _anyway(daily_rate)
+    low, high = (_excess(bound, anyway) for bound in share_interval(followed, clicks))
+    value = _excess(followed / clicks, anyway)
     se = math.sqrt(max(value * (1 - value), 1e-12) / clicks)
     return Figure(block, "after_click", probability_text(value, se, uncertain) + within, value,
-                  excess(low), excess(high), se, clicks,
-                  interval_note(clicks, "clicks", excess(low), excess(high), "percent",
+                  low, high, se, clicks,
+                  interval_note(clicks, "clicks", low, high, "percent",
                                 f"{percent(anyway)} would follow anyway"))
+
+
+def _anyway(daily_rate: float) -> float:
+    """The chance the event happens in a click's window at its daily rate, click or not."""
+    return -math.expm1(-daily_rate * AFTER_CLICK_WINDOW / MINUTES_PER_DAY)
+
+
+def _excess(share: float, anyway: float) -> float:
+    """The share of clicks followed by the event, beyond what would have happened anyway."""
+    return min(max((share - anyway) / (1 - anyway), 0.0), 1.0)
 
 
 def other_events(tallies: Tallies, uncertain: bool) -> list[Figure]:

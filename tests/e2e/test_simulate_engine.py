@@ -105,6 +105,9 @@ def test_bad_real_customer_data_is_diagnosed_with_its_exit_code(tmp_path):
     late = CliRunner().invoke(main, [*run, "--customers", str(tmp_path / "c.csv"),
                                      "--events", str(tmp_path / "e.csv")])
     assert late.exit_code == 1 and "e.csv:2:1: E610" in late.stderr
+    # The message and hint speak of the forecast being run, not of a plan.
+    assert "forecast's start" in late.stderr and "sopdsl backtest" in late.stderr
+    assert "plan" not in late.stderr
     assert json.loads(late.stdout)["meta"]["real_base"]["customers"] == 1
     missing = CliRunner().invoke(main, [*run, "--customers", str(tmp_path / "none.csv")])
     assert missing.exit_code == 2 and "E601" in missing.stderr and missing.stdout == ""
