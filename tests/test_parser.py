@@ -110,6 +110,12 @@ def test_names_are_read_in_their_nfkc_form(name: str, wide: list[bool]) -> None:
     assert module.decls[0].name.name == name == unicodedata.normalize("NFKC", written)
 
 
+def test_a_full_width_low_line_is_a_names_underscore():
+    """`a＿b` is `a_b` (NFKC), like a full-width letter: not an unexpected character."""
+    module, diagnostics = parse_text("event a\uff3fb\njourney j { when a_b }\n")
+    assert diagnostics == [] and module.decls[0].name.name == "a_b"
+
+
 def test_a_ligature_and_its_letters_are_one_name(tmp_path):
     """`proﬁle` and `profile` are one name: the second declaration is a duplicate."""
     path = tmp_path / "names.sop"
