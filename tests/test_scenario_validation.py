@@ -55,6 +55,8 @@ CASES = [
          "population { stage visitor 70%, prospect 30% }"),
     Case("sigma-zero", "purchase { value lognormal(300, 0) }", "E313", "lognormal(300, 0)",
          "its median and sigma must be above 0", "purchase { value lognormal(300, 0.01) }"),
+    Case("sigma-too-wide", "purchase { value lognormal(1, 800) }", "E313", "lognormal(1, 800)",
+         "its sigma must be at most 10", "purchase { value lognormal(1, 10) }"),
     Case("uniform-reversed", "population { attribute age: uniform(60, 18) }", "E313",
          "uniform(60, 18)", "its low end is above its high end",
          "population { attribute age: uniform(18, 60) }"),
@@ -212,6 +214,9 @@ def test_near_miss_is_clean(case: Case) -> None:
     ("form_submited { daily 1% }", "did you mean `form_submitted`?"),
     ('population { attribute level: "golde" 100% }', "did you mean `gold`?"),
     ("population { attribute city: 上海 100% }", 'write text in quotes: `"上海"`'),
+    ("purchase { value beta(0, 1) }", "for example `beta(45, 55)`"),
+    ("purchase { value lognormal(1, 800) }", "for example `lognormal(300, 0.6)`"),
+    ("channel sms { delay lognormal(0h, 0.5) }", "for example `lognormal(2h, 0.5)`"),
 ])
 def test_hints_point_at_the_fix(body: str, hint: str) -> None:
     """Misspelt names get a did-you-mean; misplaced keys say where they belong."""

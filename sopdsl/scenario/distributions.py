@@ -162,6 +162,9 @@ def arity_problem(kind: str, count: int) -> str | None:
     return f"it takes {len(names)} parameter{plural} ({', '.join(names)}), not {count}"
 
 
+MAX_LOGNORMAL_SIGMA = 10
+
+
 def parameter_problem(kind: str, params: tuple[float, ...]) -> str | None:
     """Why these parameters describe no distribution of `kind` (a phrase), or None."""
     problem = arity_problem(kind, len(params))
@@ -175,14 +178,21 @@ def parameter_problem(kind: str, params: tuple[float, ...]) -> str | None:
         "normal": (second is not None and second <= 0, "its standard deviation must be above 0"),
         "lognormal": (first <= 0 or (second is not None and second <= 0),
                       "its median and sigma must be above 0"),
+        # exp(sigma^2 / 2) scales the mean: at sigma 10 it is e^50 times the median already.
+        "lognormal_spread": (kind == "lognormal" and second is not None
+                             and second > MAX_LOGNORMAL_SIGMA,
+                             f"its sigma must be at most {MAX_LOGNORMAL_SIGMA}: a wider spread "
+                             "has no usable mean"),
         "uniform": (second is not None and first > second, "its low end is above its high end"),
         "exponential": (first <= 0, "its mean must be above 0"),
         "poisson": (first < 0, "its mean must not be below 0"),
         "beta": (first <= 0 or (second is not None and second <= 0),
                  "its alpha and beta must be above 0"),
     }
-    failed, reason = checks.get(kind, (False, ""))
-    return reason if failed else None
+    for failed, reason in (checks.get(kind, (False, "")), checks["lognormal_spread"]):
+        if failed:
+            return reason
+    return None
 
 
 def range_problem(distribution: Distribution) -> str | None:

@@ -282,7 +282,8 @@ def distribution(node: ast.Distribution, unit: str, found: Findings) -> Distribu
         params.append(value)
     problem = parameter_problem(node.kind, tuple(params))
     if problem:
-        found.error("E313", node.span, f"`{text}` describes no distribution: {problem}")
+        found.error("E313", node.span, f"`{text}` describes no distribution: {problem}",
+                    f"for example `{_example(node.kind, unit)}`")
         return None
     return Distribution(kind=node.kind, params=tuple(params), unit=unit)
 
@@ -306,12 +307,12 @@ def _example(kind: str, unit: str) -> str:
     examples = {
         "number": {"normal": "normal(32, 8)", "lognormal": "lognormal(300, 0.6)",
                    "uniform": "uniform(18, 60)", "exponential": "exponential(2)",
-                   "poisson": "poisson(0.6)", "fixed": "fixed(3)"},
+                   "poisson": "poisson(0.6)", "fixed": "fixed(3)", "beta": "beta(45, 55)"},
         "minutes": {"normal": "normal(2h, 30m)", "lognormal": "lognormal(2h, 0.5)",
                     "uniform": "uniform(1h, 3h)", "exponential": "exponential(2h)",
                     "poisson": "exponential(2h)", "fixed": "fixed(2h)"},
     }
-    return examples[unit][kind]
+    return examples[unit].get(kind, examples[unit]["lognormal"])
 
 
 READERS: dict[str, Reader] = {
