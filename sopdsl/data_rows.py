@@ -1,7 +1,8 @@
 """Rows of CSV and JSON Lines data files, read one at a time, every problem at its line.
 
-Only regular files are read (a FIFO or a device is E601 at once), a line at a time and never
-more than MAX_LINE_CHARS of one line, so memory stays small whatever the file holds.
+Only regular files are read (a FIFO or a device is E601 at once), a block of BLOCK_CHARS or a
+line at a time and never more than MAX_LINE_CHARS of one line, so memory stays small whatever
+the file holds.
 
 CSV quoting is read strictly. A quote that is never closed would otherwise swallow every later
 row into one field (their customers silently gone, their cells pasted into a message): it is

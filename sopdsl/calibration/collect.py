@@ -1,7 +1,8 @@
 """One pass over customers and events into the sufficient statistics calibration needs.
 
-Customers are read one at a time with their events (see `customers_io`); only counts, sums
-and per-customer triples (x, t_x, T) are kept, never rows. Times are run-time minutes with
+Customers are read one at a time with their events (see `customers_io`); their sends are
+tallied a block of customers at a time (see `sends`); only counts, sums and per-customer
+triples (x, t_x, T) are kept, never rows. Times are run-time minutes with
 the cut-off (`--until`) at 0: everything the estimators see happened before it.
 """
 
