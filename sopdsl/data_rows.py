@@ -1,7 +1,8 @@
 """Rows of CSV and JSON Lines data files, read one at a time, every problem at its line.
 
-Only regular files are read (a FIFO or a device is E601 at once), a line at a time and never
-more than MAX_LINE_CHARS of one line, so memory stays small whatever the file holds.
+Only regular files are read (a FIFO or a device is E601 at once), a block of BLOCK_CHARS or a
+line at a time and never more than MAX_LINE_CHARS of one line, so memory stays small whatever
+the file holds.
 
 CSV quoting is read strictly. A quote that is never closed would otherwise swallow every later
 row into one field (their customers silently gone, their cells pasted into a message): it is
@@ -27,6 +28,11 @@ from sopdsl.syntax.source import Span
 
 MAX_PROBLEMS_PER_FILE = 50
 MAX_LINE_CHARS = 1024 * 1024
+# CSV is read in blocks of about this many characters while its lines are plain: without
+# the characters the CSV reader gives a meaning other than data (quotes, carriage returns
+# ending lines, NUL, which it refuses).
+BLOCK_CHARS = 256 * 1024
+_NOT_PLAIN = ('"', "\r", "\0")
 _QUOTE_HINT = 'inside a quoted field a quote is written twice ("")'
 
 
@@ -95,7 +101,7 @@ def read_rows(path: Path, problems: DataProblems) -> Iterator[tuple[int, dict[st
             if _is_json_lines(path, handle):
                 yield from _json_rows(bounded_lines(handle, MAX_LINE_CHARS), name, problems)
             else:
-                yield from _csv_rows(_RecordLines(handle, MAX_LINE_CHARS), name, problems)
+                yield from _csv_rows(handle, name, problems)
         except UnicodeDecodeError as error:
             problems.report("E601", name, 1, f"file is not UTF-8 text ({error.reason})",
                             hint="save it as UTF-8 (iconv -f GBK -t UTF-8 converts GBK files)")
@@ -136,11 +142,11 @@ def _json_rows(lines: Iterator[str], name: str,
 
 class _RecordLines:
     """The lines the CSV reader takes, at most `limit` characters each (LineTooLong past
-    it), keeping those of the record being read."""
+    it), keeping those of the record being read; `number` is the last line's number."""
 
-    def __init__(self, handle: Any, limit: int) -> None:
+    def __init__(self, handle: Any, limit: int, number: int = 0) -> None:
         self.readline, self.limit = handle.readline, limit
-        self.number = 0
+        self.number = number
         self.record: list[str] = []
 
     def __iter__(self) -> _RecordLines:
@@ -157,11 +163,62 @@ class _RecordLines:
         return line
 
 
-def _csv_rows(source: _RecordLines, name: str,
-              problems: DataProblems) -> Iterator[tuple[int, dict]]:
-    reader = csv.reader(source, strict=True)
+def _csv_rows(handle: Any, name: str, problems: DataProblems) -> Iterator[tuple[int, dict]]:
+    """The rows of a CSV file: blocks of plain lines split at commas, which is what the CSV
+    reader makes of them; from the first other block on, the CSV reader with every check."""
     header: list[str] | None = None
-    line = 1
+    number = 0
+    while True:
+        start = handle.tell()
+        lines = _plain_lines(handle)
+        if lines is None:
+            handle.seek(start)
+            break
+        if not lines:
+            return
+        for text in lines:
+            number += 1
+            fields = text.split(",") if text else []
+            if header is None:
+                header = [column.strip() for column in fields]
+            elif not any(fields):
+                continue
+            elif len(fields) > len(header):
+                problems.report("E606", name, number, f"{len(fields)} fields in a file with "
+                                f"{len(header)} columns", hint="quote fields that hold commas")
+            else:
+                yield number, dict(zip(header, fields))
+    yield from _careful_csv_rows(_RecordLines(handle, MAX_LINE_CHARS, number), name, problems,
+                                 header)
+
+
+def _plain_lines(handle: Any) -> list[str] | None:
+    """The next block of whole lines (empty at the end of the file), None when it is not
+    plain: a quote, a carriage return, a NUL, a line too long or bytes that are not UTF-8."""
+    try:
+        block = handle.read(BLOCK_CHARS)
+        if block and not block.endswith("\n"):
+            block += handle.readline(MAX_LINE_CHARS + 1)
+    except UnicodeDecodeError:
+        return None
+    if not block:
+        return []
+    if any(char in block for char in _NOT_PLAIN):
+        return None
+    lines = block.split("\n")
+    if block.endswith("\n"):
+        lines.pop()
+    if len(block) > MAX_LINE_CHARS and max(map(len, lines)) >= MAX_LINE_CHARS:
+        return None
+    return lines
+
+
+def _careful_csv_rows(source: _RecordLines, name: str, problems: DataProblems,
+                      header: list[str] | None) -> Iterator[tuple[int, dict]]:
+    """The rows the CSV reader reads from `source` on, each problem at its line."""
+    reader = csv.reader(source, strict=True)
+    offset = source.number
+    line = offset + 1
     while True:
         source.record = []
         try:
@@ -174,9 +231,9 @@ def _csv_rows(source: _RecordLines, name: str,
             if swallowed:  # later rows were read into this one: none of them can be trusted
                 problems.fatal = True
                 return
-            line = reader.line_num + 1
+            line = offset + reader.line_num + 1
             continue
-        number, line = line, reader.line_num + 1
+        number, line = line, offset + reader.line_num + 1
         if header is None:
             header = [column.strip() for column in fields]
         elif not any(fields):

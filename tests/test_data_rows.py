@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from special_files import HANG_SECONDS, special, within
 
@@ -115,3 +115,26 @@ def test_special_files_are_e601_at_once(tmp_path, kind):
         assert within(HANG_SECONDS, lambda: list(read_rows(path, problems))) == []
     assert located(problems) == [("E601", 1, 1)] and problems.fatal
     assert "not a regular file" in problems.diagnostics[0].message
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.lists(st.sampled_from(list('ab ,"\r\0é') + ["\n", "a,b\n", "x,y,z\n"]),
+                    max_size=40).map("".join),
+       block=st.integers(1, 16), limit=st.integers(4, 40))
+def test_plain_blocks_read_as_the_csv_reader_does(tmp_path_factory, text, block, limit):
+    """Rows, problems and where reading stops are the careful CSV reader's, whatever the
+    blocks: quotes, carriage returns, NUL, empty lines, overlong lines, a missing last line
+    end, bytes that are not UTF-8."""
+    path = tmp_path_factory.mktemp("blocks") / "c.csv"
+    path.write_bytes(text.encode("utf-8").replace("é".encode(), b"\xff"))
+    found = {}
+    for fast in (True, False):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(data_rows, "BLOCK_CHARS", block)
+            patch.setattr(data_rows, "MAX_LINE_CHARS", limit)
+            if not fast:
+                patch.setattr(data_rows, "_plain_lines", lambda handle: None)
+            problems = DataProblems()
+            rows = list(read_rows(path, problems))
+            found[fast] = rows, located(problems), problems.fatal
+    assert found[True] == found[False]

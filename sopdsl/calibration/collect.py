@@ -1,13 +1,13 @@
 """One pass over customers and events into the sufficient statistics calibration needs.
 
-Customers are read one at a time with their events (see `customers_io`); only counts, sums
-and per-customer triples (x, t_x, T) are kept, never rows. Times are run-time minutes with
+Customers are read one at a time with their events (see `customers_io`); their sends are
+tallied a block of customers at a time (see `sends`); only counts, sums and per-customer
+triples (x, t_x, T) are kept, never rows. Times are run-time minutes with
 the cut-off (`--until`) at 0: everything the estimators see happened before it.
 """
 
 from __future__ import annotations
 
-import bisect
 import math
 from array import array
 from collections import Counter
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.calibration.responses import Responses
+from sopdsl.calibration.sends import ANSWERS, SendBlock
 from sopdsl.checker.program import Program
 from sopdsl.customers_io import EventRecord
 from sopdsl.data_rows import DataProblems
@@ -26,7 +27,9 @@ RESPONSE_WINDOW = 7 * MINUTES_PER_DAY
 # How long after a click a purchase or another event counts as the click's doing
 # (the scenario's default `within` for `after_click`).
 AFTER_CLICK_WINDOW = 3 * MINUTES_PER_DAY
-RESPONSES = ("open", "click", "reply")
+# Customers whose sends are tallied together: large enough for NumPy to pay, small enough
+# that the block's rows take a few megabytes.
+BLOCK = 4096
 # Events with a behaviour of their own in a scenario: they get no `daily` rate block.
 OWN_BEHAVIOUR = frozenset(("friend_added", "friend_deleted", "delivered", "open", "click",
                            "reply", "purchase", "task_done"))
@@ -120,10 +123,14 @@ def collect(histories: Iterable[tuple[CustomerData, list[EventRecord]]], program
     """The tallies of every customer and their events before the cut-off, which is `midnight`
     minutes into its day."""
     tallies = Tallies(midnight=midnight)
+    block = SendBlock()
     for number, (customer, records) in enumerate(histories, start=1):
-        _customer(tallies, program, customer, records, problems, events_file)
+        _customer(tallies, block, program, customer, records, problems, events_file)
+        if len(block) == BLOCK:
+            _tally_sends(tallies, block)
         if progress is not None and number % 1000 == 0:
             progress(1000)
+    _tally_sends(tallies, block)
     if tallies.later:
         problems.report("W614", events_file, tallies.later_line,
                         f"{tallies.later:,} events at or after --until are not used",
@@ -132,7 +139,11 @@ def collect(histories: Iterable[tuple[CustomerData, list[EventRecord]]], program
     return tallies
 
 
-def _customer(tallies: Tallies, program: Program, customer: CustomerData,
+def _tally_sends(tallies: Tallies, block: SendBlock) -> None:
+    block.tally(RESPONSE_WINDOW, tallies.responses, tallies.purpose_responses)
+
+
+def _customer(tallies: Tallies, block: SendBlock, program: Program, customer: CustomerData,
               records: list[EventRecord], problems: DataProblems, events_file: str) -> None:
     before = []
     for record in records:
@@ -148,7 +159,7 @@ def _customer(tallies: Tallies, program: Program, customer: CustomerData,
         tallies.first_time = min(tallies.first_time, before[0].event.time)
     _profile(tallies, program, customer, before)
     _purchases(tallies, [r.event for r in before if r.event.name == "purchase"])
-    _channels(tallies, program, before, problems, events_file)
+    _channels(block, program, before, problems, events_file)
     _after_clicks(tallies, program, before)
     for record in before:
         if record.event.name not in OWN_BEHAVIOUR:
@@ -233,112 +244,35 @@ def readings(purchases: list, midnight: float) -> tuple[Reading, Reading, bool]:
              [event.amount for event in purchases], 0.0), timed)
 
 
-def _channels(tallies: Tallies, program: Program, before: list[EventRecord],
+def _channels(block: SendBlock, program: Program, before: list[EventRecord],
               problems: DataProblems, events_file: str) -> None:
-    """Each send's answers within the response window, cut short by the next send on its
-    channel and by the cut-off; a send whose content has a purpose counts for it too."""
-    sends: dict[str, list[float]] = {}
-    purposes: dict[str, list[str | None]] = {}
-    answers: dict[tuple[str, str], list[float]] = {}
-    deletions = []
+    """Add one customer's sends, their answers and deletions to the block; an answer on a
+    channel with no send before it is reported."""
+    customer = block.next_customer()
+    sends, answers, deletions = block.sends, block.answers, block.deletions
+    sent: set[str] = set()
     latest: str | None = None
     for record in before:
         name = record.event.name
         if name == "delivered" and record.channel:
-            sends.setdefault(record.channel, []).append(record.event.time)
-            purposes.setdefault(record.channel, []).append(_send_purpose(program, record))
             latest = record.channel
-        elif name in RESPONSES:
+            sent.add(latest)
+            sends.append((customer, block.channel(latest), record.event.time,
+                          block.purpose(_send_purpose(program, record))))
+        elif name in ANSWERS:
             channel = record.channel or latest
             if channel is None:
                 continue  # no send to answer: the data has no sends for this customer
-            if channel not in sends:
+            if channel not in sent:
                 problems.report("E615", events_file, record.line,
                                 f"`{name}` on {channel} before any send on {channel}",
                                 hint="a response follows a `delivered` row of its channel; "
                                      "check the time zone and the channel column")
                 continue
-            answers.setdefault((channel, name), []).append(record.event.time)
+            answers.append((customer, block.channel(channel), ANSWERS.index(name),
+                            record.event.time))
         elif name == "friend_deleted":
-            deletions.append(record.event.time)
-    if not sends:
-        return
-    # `before` is in time order, so each list of times is sorted.
-    every_send = (next(iter(sends.values())) if len(sends) == 1
-                  else sorted(t for times in sends.values() for t in times))
-    for channel, times in sends.items():
-        kinds = _Kinds(channel, None, tallies, answers, deletions)
-        by_purpose: dict[str, _Kinds] = {}
-        last = len(times) - 1
-        for index, (sent, purpose) in enumerate(zip(times, purposes[channel])):
-            end = min(sent + RESPONSE_WINDOW, 0.0,
-                      times[index + 1] if index < last else math.inf)
-            after = bisect.bisect_right(every_send, sent)
-            end_any = min(sent + RESPONSE_WINDOW, 0.0,
-                          every_send[after] if after < len(every_send) else math.inf)
-            kinds.count(sent, end, end_any)
-            if purpose is not None:
-                if purpose not in by_purpose:
-                    by_purpose[purpose] = _Kinds(channel, purpose, tallies, answers, deletions)
-                by_purpose[purpose].count(sent, end, end_any)
-        kinds.finish()
-        for found in by_purpose.values():
-            found.finish()
-
-
-class _Kinds:
-    """Every kind of answer to one customer's sends on a channel (of one purpose, or all)."""
-
-    __slots__ = ("opens", "pairs", "unfriends")
-
-    def __init__(self, channel: str, purpose: str | None, tallies: Tallies,
-                 answers: dict[tuple[str, str], list[float]], deletions: list[float]) -> None:
-        def tally(kind: str) -> Responses:
-            return (tallies.responses(channel, kind) if purpose is None
-                    else tallies.purpose_responses(channel, purpose, kind))
-
-        self.opens = _Kind(tally("open"), answers.get((channel, "open")))
-        self.pairs = [(_Kind(tally(kind), answers.get((channel, kind))),
-                       _Kind(tally(f"{kind}_opened"), answers.get((channel, kind))))
-                      for kind in ("click", "reply")]
-        self.unfriends = _Kind(tally("unfriend"), deletions)
-
-    def count(self, sent: float, end: float, end_any: float) -> None:
-        """Count one send watched until `end` on its channel, `end_any` on any channel."""
-        opened = self.opens.count(sent, end)
-        for every, of_opened in self.pairs:
-            every.count(sent, end)
-            if opened:
-                of_opened.count(sent, end)
-        self.unfriends.count(sent, end_any)
-
-    def finish(self) -> None:
-        """Add the silent sends to their tallies."""
-        for kind in (self.opens, self.unfriends, *(k for pair in self.pairs for k in pair)):
-            kind.tally.silences(kind.silent, RESPONSE_WINDOW)
-
-
-class _Kind:
-    """One kind of answer to one customer's sends on a channel: its times (sorted) and the
-    minutes watched of the sends it did not answer, added to the tally at the end."""
-
-    __slots__ = ("tally", "times", "silent")
-
-    def __init__(self, tally: Responses, times: list[float] | None) -> None:
-        self.tally, self.times = tally, times
-        self.silent: list[float] = []
-
-    def count(self, sent: float, end: float) -> bool:
-        """Count one send: answered at the first answer in [sent, end), else watched until
-        end."""
-        times = self.times
-        if times:
-            at = bisect.bisect_left(times, sent)
-            if at < len(times) and times[at] < end:
-                self.tally.answer(times[at] - sent)
-                return True
-        self.silent.append(end - sent)
-        return False
+            deletions.append((customer, record.event.time))
 
 
 def _after_clicks(tallies: Tallies, program: Program, before: list[EventRecord]) -> None:

@@ -56,11 +56,24 @@ class Responses:
             self.censored += 1
         self.unanswered[math.ceil(watched)] += 1
 
-    def silences(self, watched: list[float], window: float) -> None:
-        """Sends not answered in the minutes the data covers, one each in `watched`."""
-        kept = [math.ceil(minutes) for minutes in watched if minutes > 0]
-        self.censored += sum(1 for minutes in watched if 0 < minutes < window)
-        self.unanswered.update(kept)
+    def add(self, delays: np.ndarray, watched: np.ndarray, window: float) -> None:
+        """Sends answered after `delays` minutes and sends not answered in the `watched`
+        minutes the data covers, as `answer` and `silence` would add them one at a time."""
+        if len(delays):
+            delays = np.maximum(delays, SHORTEST_DELAY)
+            # math.log and sums in order, so the statistics do not depend on how sends are
+            # grouped into calls.
+            logs = np.array([math.log(delay) for delay in delays.tolist()])
+            self.answered += len(delays)
+            self.sum_log = float(np.add.accumulate(np.r_[self.sum_log, logs])[-1])
+            self.sum_log2 = float(np.add.accumulate(np.r_[self.sum_log2, logs * logs])[-1])
+            self.sum_delay = float(np.add.accumulate(np.r_[self.sum_delay, delays])[-1])
+        watched = watched[watched > 0]
+        if len(watched):
+            self.censored += int(np.count_nonzero(watched < window))
+            minutes, sends = np.unique(np.ceil(watched), return_counts=True)
+            for minute, count in zip(minutes.tolist(), sends.tolist()):
+                self.unanswered[int(minute)] += count
 
     def merge(self, other: Responses) -> None:
         """Add another tally's sends to this one."""
