@@ -181,13 +181,8 @@ def _csv_rows(handle: Any, name: str, problems: DataProblems) -> Iterator[tuple[
             fields = text.split(",") if text else []
             if header is None:
                 header = [column.strip() for column in fields]
-            elif not any(fields):
-                continue
-            elif len(fields) > len(header):
-                problems.report("E606", name, number, f"{len(fields)} fields in a file with "
-                                f"{len(header)} columns", hint="quote fields that hold commas")
-            else:
-                yield number, dict(zip(header, fields))
+            elif (row := _row(fields, header, name, number, problems)) is not None:
+                yield number, row
     yield from _careful_csv_rows(_RecordLines(handle, MAX_LINE_CHARS, number), name, problems,
                                  header)
 
@@ -236,13 +231,21 @@ def _careful_csv_rows(source: _RecordLines, name: str, problems: DataProblems,
         number, line = line, offset + reader.line_num + 1
         if header is None:
             header = [column.strip() for column in fields]
-        elif not any(fields):
-            continue
-        elif len(fields) > len(header):
-            problems.report("E606", name, number, f"{len(fields)} fields in a file with "
-                            f"{len(header)} columns", hint="quote fields that hold commas")
-        else:
-            yield number, dict(zip(header, fields))
+        elif (row := _row(fields, header, name, number, problems)) is not None:
+            yield number, row
+
+
+def _row(fields: list[str], header: list[str], name: str, number: int,
+         problems: DataProblems) -> dict[str, str] | None:
+    """A line's fields by column; None for a blank line, or one with more fields than
+    columns (reported)."""
+    if not any(fields):
+        return None
+    if len(fields) > len(header):
+        problems.report("E606", name, number, f"{len(fields)} fields in a file with "
+                        f"{len(header)} columns", hint="quote fields that hold commas")
+        return None
+    return dict(zip(header, fields))
 
 
 def _report_broken(problems: DataProblems, name: str, line: int, text: str,

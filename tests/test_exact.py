@@ -171,22 +171,23 @@ def test_a_watched_after_click_window_taken_step_by_step_forecasts_as_placing_it
     none before, forecasts tasks.sop (a split, staff tasks, organic purchases and the 3-day
     window under a 14-day goal) as placing the purchase in its drawn step at the click did;
     those figures are stored from the forecaster before the change, which carried one state
-    per step of the window and is no longer in the code. A chance taken a step off moves the
-    daily purchases."""
+    per step of the window and is no longer in the code, run on the interpreter as it is now
+    (they moved by 2e-4 when a spent daily trigger stopped waking its customers). A chance
+    taken a step off moves the daily purchases."""
     program = load(TEST_DATA / "exact" / "tasks.sop")
     scenario, _ = effective_scenario(program)
     tally = forecast_exact(program, scenario)
     assert isinstance(tally, Tally)
     journey = tally.journeys["follow_up"]
-    assert journey.goals["bought"].reached == pytest.approx(738.1849049305803, rel=1e-6)
+    assert journey.goals["bought"].reached == pytest.approx(738.1849049305791, rel=1e-6)
     assert journey.arms["offer"]["coupon"].goals["bought"].reached == pytest.approx(
-        416.140505927652, rel=1e-6)
-    assert tally.purchases == pytest.approx(1198.475186331518, rel=1e-6)
+        416.14050592765176, rel=1e-6)
+    assert tally.purchases == pytest.approx(1198.673300691368, rel=1e-6)
     assert tally.purchasers == pytest.approx(982.0769908708631, rel=1e-6)
     # When the purchases come: the first days after the clicks.
     assert tally.daily.purchases[:6] == pytest.approx(
-        [50.802633965106004, 91.26917128737628, 97.0385811560525, 84.91075562081379,
-         56.56355385639205, 51.300801693143654], rel=1e-6)
+        [50.802633965106004, 91.27993150187598, 97.05552335323262, 84.92735897405012,
+         56.57982514256369, 51.31674755359181], rel=1e-6)
 
 
 def test_goal_rates_count_only_windows_that_ended_inside_the_horizon() -> None:
