@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from sopdsl.builtins import MINUTES_PER_DAY
-from sopdsl.calibration.collect import readings
+from sopdsl.calibration.collect import latent_purchases, readings
 from sopdsl.checker.program import Program
 from sopdsl.customers_io import EventRecord, Moments, Roster, read_staff
 from sopdsl.data_rows import DataProblems
@@ -80,7 +80,8 @@ class _Gathered:
         self.counts: dict[tuple[str, str], list[float]] = {}
 
     def add(self, number: int, before: list[EventRecord]) -> None:
-        purchases = [r.event for r in before if r.event.name == "purchase"]
+        purchases = latent_purchases([r.event for r in before if r.event.name == "purchase"],
+                                     [r.event.time for r in before if r.event.name == "click"])
         if purchases:
             by_day, by_time, timed = readings(purchases, self.midnight)
             self.timed = self.timed or timed

@@ -158,7 +158,9 @@ def _customer(tallies: Tallies, block: SendBlock, program: Program, customer: Cu
     if before:
         tallies.first_time = min(tallies.first_time, before[0].event.time)
     _profile(tallies, program, customer, before)
-    _purchases(tallies, [r.event for r in before if r.event.name == "purchase"])
+    _purchases(tallies, latent_purchases([r.event for r in before if r.event.name == "purchase"],
+                                         [r.event.time for r in before
+                                          if r.event.name == "click"]))
     _channels(block, program, before, problems, events_file)
     _after_clicks(tallies, program, before)
     for record in before:
@@ -197,6 +199,27 @@ def _profile(tallies: Tallies, program: Program, customer: CustomerData,
             sums[0] += 1
             sums[1] += value
             sums[2] += value * value
+
+
+def latent_purchases(purchases: list, clicks: list[float]) -> list:
+    """The purchases, in time order, that are not after-click candidates: a click's first
+    purchase within its window, each purchase claimed by one click at most. The simulator adds
+    after-click purchases to the latent process, so the latent fit must not count them."""
+    purchases = sorted(purchases, key=lambda event: event.time)
+    claimed = set()
+    times = [event.time for event in purchases]
+    for click in sorted(clicks):
+        at = bisect.bisect_right(times, click)
+        while at < len(times) and at in claimed:
+            at += 1
+        if at < len(times) and _within(click, times[at]):
+            claimed.add(at)
+    return [event for index, event in enumerate(purchases) if index not in claimed]
+
+
+def _within(click: float, time: float) -> bool:
+    """Whether an event at `time` falls in the after-click window of a click at `click`."""
+    return click < time <= click + AFTER_CLICK_WINDOW
 
 
 def _purchases(tallies: Tallies, purchases: list) -> None:
@@ -290,14 +313,13 @@ def _after_clicks(tallies: Tallies, program: Program, before: list[EventRecord])
             following.setdefault(record.event.name, []).append(record.event.time)
     for name, times in following.items():
         tallies.after_click[name] += sum(
-            any(click < t <= click + AFTER_CLICK_WINDOW for t in times) for click in clicks)
+            any(_within(click, t) for t in times) for click in clicks)
     bought = following.get("purchase", [])
     for record, purpose in zip(found, _answered_purposes(program, before, found)):
         if purpose is not None:
             tallies.purpose_clicks[purpose] += 1
             click = record.event.time
-            tallies.purpose_bought[purpose] += any(
-                click < t <= click + AFTER_CLICK_WINDOW for t in bought)
+            tallies.purpose_bought[purpose] += any(_within(click, t) for t in bought)
 
 
 def _send_purpose(program: Program, record: EventRecord) -> str | None:

@@ -265,7 +265,8 @@ def _pinned(estimate: ParameterEstimate) -> bool:
 
 
 def _purchase_days(tallies: Tallies) -> float:
-    """Purchases per customer-day observed."""
+    """Latent purchases (after-click candidates left out) per customer-day observed: the
+    rate purchases come at without a click."""
     exposure = tallies.exposure_days()
     bought = tallies.purchases()
     return (sum(bought.x) + len(bought.x)) / exposure if exposure > 0 else 0.0
