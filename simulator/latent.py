@@ -54,7 +54,8 @@ class Evidence:
 
     Purchases are read as calibration reads them (`sopdsl.calibration.collect.readings` of
     its `latent_purchases`, after-click purchases left out), in weeks; a customer who never
-    bought was watched from being added as a friend (0 when not known). `counts[(channel, event)]` counts their deliveries, opens, clicks and replies.
+    bought was watched from being added as a friend (0 when not known).
+    `counts[(channel, event)]` counts their deliveries, opens, clicks and replies.
     """
 
     x: np.ndarray

@@ -8,6 +8,7 @@ the cut-off (`--until`) at 0: everything the estimators see happened before it.
 
 from __future__ import annotations
 
+import bisect
 import math
 from array import array
 from collections import Counter
