@@ -46,17 +46,18 @@ class EventHistory:
 
     def record(self, event: Event) -> None:
         """Add one event (in any time order)."""
-        insert_time(self.times.setdefault(event.name, []), event.time)
+        name, t = event.name, event.time
+        _add_time(self.times, name, t)
         if event.content is not None:
-            insert_time(self.times.setdefault(event_key(event.name, event.content), []), event.time)
-        if event.name == "purchase":
+            _add_time(self.times, event_key(name, event.content), t)
+        if name == "purchase":
             at = bisect.bisect_right(self.purchase_times, event.time)
             self.purchase_times.insert(at, event.time)
             self.purchase_amounts.insert(at, float(event.amount or 0))
-        if event.name in _ACTIVITY:
-            self.last_activity = _latest(self.last_activity, event.time)
-        elif event.name == "friend_added":
-            self.last_added = _latest(self.last_added, event.time)
+        if name in _ACTIVITY:
+            self.last_activity = _latest(self.last_activity, t)
+        elif name == "friend_added":
+            self.last_added = _latest(self.last_added, t)
 
     def count(self, key: str, now: float, window: float | None = None) -> int:
         """Occurrences up to `now`, within the last `window` minutes when given."""
@@ -88,6 +89,15 @@ def insert_time(times: list[float], t: float) -> None:
         times.append(t)
     else:
         bisect.insort_right(times, t)
+
+
+def _add_time(times: dict[str, list[float]], key: str, t: float) -> None:
+    """Add `t` to the sorted times of `key` (no list made for a key already seen)."""
+    found = times.get(key)
+    if found is None:
+        times[key] = [t]
+    else:
+        insert_time(found, t)
 
 
 def _latest(current: float | None, t: float) -> float:
@@ -143,6 +153,7 @@ class Customer:
     __slots__ = (
         "id", "owner", "attributes", "tags", "score", "stage", "friend", "since", "history",
         "sends", "held", "runs", "entries", "segments", "marks", "due", "soonest",
+        "waking",
     )
 
     def __init__(
@@ -174,6 +185,8 @@ class Customer:
         self.due: list[float | None] = []  # per scheduled trigger: its next moment (cached)
         # The soonest of `due` and its index, kept until one of them is recomputed.
         self.soonest: tuple[float | None, int] | None = None
+        # The first run to wake and when, kept until a run starts, goes on or ends.
+        self.waking: tuple[float | None, Run | None] | None = None
 
     def __repr__(self) -> str:
         return f"Customer({self.id!r}, stage={self.stage!r}, score={self.score!r})"

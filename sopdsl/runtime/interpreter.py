@@ -14,6 +14,7 @@ from sopdsl.runtime.arms import ArmChooser, stable_arm
 from sopdsl.builtins import ACTIVITY_EVENTS, CHANNEL_FACTS, YEARLY_TYPES
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, DueSend, Event, Run, event_key
+from sopdsl.runtime.due import Dues
 from sopdsl.runtime.effects import (
     Completed, Effect, Entered, EntryRefused, Exited, GoalReached, MilestoneReached,
     SendDelivered, SendDropped, SendRequested, StateChanged,
@@ -25,10 +26,9 @@ from sopdsl.runtime.limits import Limits, delivery_order
 from sopdsl.checker.program import Program
 from sopdsl.runtime.spent import SpentTriggers
 from sopdsl.runtime.steps import Instruction, Send
-from sopdsl.runtime.triggers import Schedule, index_triggers
+from sopdsl.runtime.triggers import index_triggers
 from sopdsl.runtime.yearly import as_yearly
 
-_STALE = float("-inf")  # a scheduled trigger's cached next moment that must be recomputed
 _ACTIVITY = frozenset((*ACTIVITY_EVENTS, "friend_added"))
 
 # Told when a step of a run starts: (customer, run, step id, now).
@@ -56,13 +56,8 @@ class Interpreter:
         self.triggers = index_triggers(program, compiler, for_groups)
         self.limits = Limits(program.settings, clock, {
             j.name: j.cap for j in self.journeys.values() if j.cap is not None}, self.campaigns)
-        schedules = self.triggers.schedules
-        self._on_activity = [i for i, s in enumerate(schedules) if s.depends == "activity"]
-        self._on_attributes = [i for i, s in enumerate(schedules) if s.depends == "attributes"]
-        # Per scheduled trigger the same for everyone: its last (after, next moment) worked out.
-        self._moments: list[tuple[float, float | None] | None] = [None] * len(schedules)
         self._spent = SpentTriggers(self.journeys, self.triggers)
-        self._same_for_all = [not schedule.per_customer for schedule in schedules]
+        self.dues = Dues(self.triggers, clock, self._spent)
         # Yearly attributes, each with whether it is lunar.
         self._date_attributes = {name: info.type == "lunar_date"
                                  for name, info in program.attributes.items()
@@ -91,9 +86,7 @@ class Interpreter:
             score=score, stage=stage or self.program.settings.stages[0])
         for event in sorted(history, key=lambda e: e.time):
             self._record(customer, event)
-        customer.marks = [schedule.first_mark(now) for schedule in self.triggers.schedules]
-        customer.due = [_STALE] * len(self.triggers.schedules)
-        customer.soonest = None
+        self.dues.start(customer, now)
         customer.segments = {name: bool(is_in(customer, now))
                              for name, is_in in self.triggers.segments.items()}
         return customer
@@ -122,27 +115,11 @@ class Interpreter:
         """When the customer next needs `advance`: for what is their own (runs, held sends,
         triggers whose moments read the customer), and for a trigger whose moments are the
         same for everyone (a driver may wake everyone due then together); None: never."""
-        self._next_schedule(customer)
-        own = shared = None
-        for due, same in zip(customer.due, self._same_for_all):
-            if due is None:
-                continue
-            if same:
-                if shared is None or due < shared:
-                    shared = due
-            elif own is None or due < own:
-                own = due
-        for run in customer.runs.values():
-            if run.wake_at is not None and (own is None or run.wake_at < own):
-                own = run.wake_at
-        if customer.held and (own is None or customer.held[0].at < own):
-            own = customer.held[0].at
-        return own, shared
+        return self.dues.next_wakeups(customer)
 
     def schedule_dues(self, customer: Customer) -> tuple[float | None, ...]:
         """When each scheduled trigger next fires for the customer (None: never)."""
-        self._next_schedule(customer)
-        return tuple(customer.due)
+        return self.dues.schedule_dues(customer)
 
     def deliver(
         self, customer: Customer, send: SendRequested, now: float, staff: str | None = None,
@@ -228,7 +205,7 @@ class Interpreter:
         else:
             value = self._normalized({name: value})[name]
             c.attributes[name] = value
-            self._recompute(c, self._on_attributes)
+            self.dues.recompute(c, self.dues.on_attributes)
         out.append(StateChanged(
             time=now, customer=c.id, journey=run.journey.name if run else None, step=step,
             run=run.number if run else 0, field=field, name=name, value=value))
@@ -250,6 +227,7 @@ class Interpreter:
         """End a run with its final effect."""
         run.ended = True
         run.wake_at = run.waiting = None
+        c.waking = None
         if c.runs.get(run.journey.name) is run:
             del c.runs[run.journey.name]
         out.append(effect)
@@ -257,14 +235,10 @@ class Interpreter:
     # ---- internals ----------------------------------------------------------------------
 
     def _run_due(self, c: Customer, now: float, out: list[Effect], inclusive: bool) -> None:
+        dues = self.dues
         while True:
-            best, index = self._next_schedule(c)
-            waking: Run | None = None
-            wake_time: float | None = None
-            for run in c.runs.values():
-                wake = run.wake_at
-                if wake is not None and (wake_time is None or wake < wake_time):
-                    waking, wake_time = run, wake
+            best, index = dues.next_schedule(c)
+            wake_time, waking = dues.next_run(c)
             # A run's wake-up goes before a scheduled trigger due at the same moment.
             if wake_time is not None and (best is None or wake_time <= best):
                 best = wake_time
@@ -284,47 +258,6 @@ class Interpreter:
             else:
                 self._fire(c, index, best, out)
 
-    def _next_schedule(self, c: Customer) -> tuple[float | None, int]:
-        """The soonest scheduled trigger's moment and index (None, -1 when none will fire),
-        kept until a trigger's next moment is recomputed."""
-        soonest = c.soonest
-        if soonest is None:
-            soonest = c.soonest = self._soonest_schedule(c)
-        return soonest
-
-    def _soonest_schedule(self, c: Customer) -> tuple[float | None, int]:
-        best: float | None = None
-        best_index = -1
-        schedules = self.triggers.schedules
-        for index, due in enumerate(c.due):
-            if due == _STALE:
-                due = c.due[index] = self._next_moment(c, schedules[index], index)
-            if due is not None and (best is None or due < best):
-                best, best_index = due, index
-        return best, best_index
-
-    def _next_moment(self, c: Customer, schedule: Schedule, index: int) -> float | None:
-        """A scheduled trigger's next moment for the customer (None once it can start nothing
-        for them); one that is the same for every customer is worked out once for each moment
-        it is asked from."""
-        if self._spent.schedule(c, index):
-            return None
-        after = c.marks[index]
-        if schedule.per_customer:
-            return schedule.next_after(c, self.clock, after)
-        last = self._moments[index]
-        if last is None or last[0] != after:
-            last = self._moments[index] = (after, schedule.next_after(c, self.clock, after))
-        return last[1]
-
-    @staticmethod
-    def _recompute(c: Customer, indexes: Sequence[int]) -> None:
-        """Forget the cached next moments of these scheduled triggers of the customer."""
-        if indexes:
-            for index in indexes:
-                c.due[index] = _STALE
-            c.soonest = None
-
     def _wake(self, c: Customer, run: Run, now: float, out: list[Effect]) -> None:
         run.wake_at = None
         if run.finished:
@@ -339,7 +272,7 @@ class Interpreter:
 
     def _fire(self, c: Customer, index: int, now: float, out: list[Effect]) -> None:
         schedule = self.triggers.schedules[index]
-        c.marks[index], c.due[index], c.soonest = now, _STALE, None
+        self.dues.fired(c, index, now)
         if schedule.journey is None:
             self._check_segments(c, now, out)
         else:
@@ -349,6 +282,7 @@ class Interpreter:
         journey = run.journey
         code, exit_when = journey.code, journey.exit_when
         on_step, gate, starts = self.on_step, self.before_step, self._step_starts[journey.name]
+        c.waking = None  # the run moves: its wake-up is worked out again when next asked
         while not run.ended:
             if pc >= len(code):
                 self._finish(c, run, now, out)
@@ -395,7 +329,7 @@ class Interpreter:
         out.append(Entered(time=now, customer=c.id, journey=journey.name, run=number,
                            trigger=trigger))
         if journey.reentry == "never":
-            self._recompute(c, self._spent.schedules_of.get(journey.name, ()))
+            self.dues.recompute(c, self._spent.schedules_of.get(journey.name, ()))
         self._execute(c, run, 0, now, out)
         return None
 
@@ -409,7 +343,7 @@ class Interpreter:
     def _handle_event(self, c: Customer, event: Event, now: float, out: list[Effect]) -> None:
         self._record(c, event)
         if event.name in _ACTIVITY:
-            self._recompute(c, self._on_activity)
+            self.dues.recompute(c, self.dues.on_activity)
         for run in list(c.runs.values()):
             if not run.ended:
                 self._event_in_run(c, run, event, now, out)

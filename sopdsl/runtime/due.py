@@ -1,0 +1,121 @@
+"""When a customer next needs the interpreter: their scheduled triggers' next moments and their
+runs' wake-ups, each kept per customer until something it depends on changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sopdsl.runtime.clock import Clock
+from sopdsl.runtime.customer import Customer, Run
+from sopdsl.runtime.spent import SpentTriggers
+from sopdsl.runtime.triggers import Schedule, Triggers
+
+_STALE = float("-inf")  # a scheduled trigger's cached next moment that must be recomputed
+
+
+class Dues:
+    """The next moments of a program's scheduled triggers and runs for each customer."""
+
+    def __init__(self, triggers: Triggers, clock: Clock, spent: SpentTriggers) -> None:
+        """Bookkeeping for `triggers`' schedules read on `clock`; spent triggers never fire."""
+        schedules = self.schedules = triggers.schedules
+        self.clock = clock
+        self.spent = spent
+        self.on_activity = [i for i, s in enumerate(schedules) if s.depends == "activity"]
+        self.on_attributes = [i for i, s in enumerate(schedules) if s.depends == "attributes"]
+        # Per scheduled trigger the same for everyone: its last (after, next moment) worked out.
+        self._moments: list[tuple[float, float | None] | None] = [None] * len(schedules)
+        self._same_for_all = [not schedule.per_customer for schedule in schedules]
+
+    def start(self, c: Customer, now: float) -> None:
+        """Start the customer's bookkeeping at `now`: earlier moments fire nothing."""
+        c.marks = [schedule.first_mark(now) for schedule in self.schedules]
+        c.due = [_STALE] * len(self.schedules)
+        c.soonest = c.waking = None
+
+    def next_schedule(self, c: Customer) -> tuple[float | None, int]:
+        """The soonest scheduled trigger's moment and index (None, -1 when none will fire),
+        kept until a trigger's next moment is recomputed."""
+        soonest = c.soonest
+        if soonest is None:
+            soonest = c.soonest = self._soonest_schedule(c)
+        return soonest
+
+    @staticmethod
+    def next_run(c: Customer) -> tuple[float | None, Run | None]:
+        """The first run to wake and when (None, None when no run waits), kept until a run
+        starts, goes on or ends (the interpreter then forgets it); the first of the earliest
+        in the runs' order."""
+        waking = c.waking
+        if waking is None:
+            wake_time: float | None = None
+            first: Run | None = None
+            for run in c.runs.values():
+                wake = run.wake_at
+                if wake is not None and (wake_time is None or wake < wake_time):
+                    first, wake_time = run, wake
+            waking = c.waking = (wake_time, first)
+        return waking
+
+    def fired(self, c: Customer, index: int, now: float) -> None:
+        """The scheduled trigger fired for the customer at `now`."""
+        c.marks[index], c.due[index], c.soonest = now, _STALE, None
+
+    @staticmethod
+    def recompute(c: Customer, indexes: Sequence[int]) -> None:
+        """Forget the cached next moments of these scheduled triggers of the customer."""
+        if indexes:
+            for index in indexes:
+                c.due[index] = _STALE
+            c.soonest = None
+
+    def next_wakeups(self, c: Customer) -> tuple[float | None, float | None]:
+        """When the customer next needs `advance`: for what is their own (runs, held sends,
+        triggers whose moments read the customer), and for a trigger whose moments are the
+        same for everyone; None: never."""
+        self.next_schedule(c)
+        own = shared = None
+        for due, same in zip(c.due, self._same_for_all):
+            if due is None:
+                continue
+            if same:
+                if shared is None or due < shared:
+                    shared = due
+            elif own is None or due < own:
+                own = due
+        wake = self.next_run(c)[0]
+        if wake is not None and (own is None or wake < own):
+            own = wake
+        if c.held and (own is None or c.held[0].at < own):
+            own = c.held[0].at
+        return own, shared
+
+    def schedule_dues(self, c: Customer) -> tuple[float | None, ...]:
+        """When each scheduled trigger next fires for the customer (None: never)."""
+        self.next_schedule(c)
+        return tuple(c.due)
+
+    def _soonest_schedule(self, c: Customer) -> tuple[float | None, int]:
+        best: float | None = None
+        best_index = -1
+        schedules = self.schedules
+        for index, due in enumerate(c.due):
+            if due == _STALE:
+                due = c.due[index] = self._next_moment(c, schedules[index], index)
+            if due is not None and (best is None or due < best):
+                best, best_index = due, index
+        return best, best_index
+
+    def _next_moment(self, c: Customer, schedule: Schedule, index: int) -> float | None:
+        """A scheduled trigger's next moment for the customer (None once it can start nothing
+        for them); one that is the same for every customer is worked out once for each moment
+        it is asked from."""
+        if self.spent.schedule(c, index):
+            return None
+        after = c.marks[index]
+        if schedule.per_customer:
+            return schedule.next_after(c, self.clock, after)
+        last = self._moments[index]
+        if last is None or last[0] != after:
+            last = self._moments[index] = (after, schedule.next_after(c, self.clock, after))
+        return last[1]
