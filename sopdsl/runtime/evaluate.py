@@ -187,6 +187,15 @@ class ExprCompiler:
         compare = _COMPARE[expr.op]
         left = self._operand(expr.left, [expr.right])
         right = self._operand(expr.right, [expr.left])
+        if hasattr(right, "fixed"):  # `score >= 25`: the literal without a call each time
+            constant = right.fixed
+
+            def holds_fixed(c: Customer, now: float) -> bool:
+                try:
+                    return bool(compare(left(c, now), constant))
+                except TypeError:
+                    return False
+            return holds_fixed
 
         def holds(c: Customer, now: float) -> bool:
             try:  # an unknown value or mismatched types make an ordering false (`_safe`)

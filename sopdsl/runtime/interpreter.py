@@ -237,8 +237,9 @@ class Interpreter:
     def _run_due(self, c: Customer, now: float, out: list[Effect], inclusive: bool) -> None:
         dues = self.dues
         while True:
-            best, index = dues.next_schedule(c)
-            wake_time, waking = dues.next_run(c)
+            # Twice per call: the kept answers are read without a call when there are some.
+            best, index = c.soonest or dues.next_schedule(c)
+            wake_time, waking = c.waking or dues.next_run(c)
             # A run's wake-up goes before a scheduled trigger due at the same moment.
             if wake_time is not None and (best is None or wake_time <= best):
                 best = wake_time
