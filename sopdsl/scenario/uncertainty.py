@@ -3,7 +3,8 @@
 A value drawn once per replication (`open beta(450, 550)`) is fixed for the whole run: the
 spread between replications, and so every interval, includes what its distribution leaves open.
 `generator_for(path)` gives the numpy generator of the value at `path` (of the model at
-`path` for parameters drawn jointly), so each value has a stream of its own and adding one to a scenario leaves the draws of the others as they were.
+`path` for parameters drawn jointly), so each value has a stream of its own and adding one to
+a scenario leaves the draws of the others as they were.
 """
 
 from __future__ import annotations
