@@ -191,12 +191,12 @@ def read_scenario(decl: ast.Scenario, program: Program, found: Findings) -> dict
     seen: dict = {}
     for item in block.items:
         _read_item(item, program, patch, seen, found)
-    drawn = dict(_lift_drawn(patch, ()))
+    lifted = dict(_lift_drawn(patch, ()))
+    drawn = {path: value for path, value in lifted.items() if isinstance(value, Drawn)}
+    joint = {path: value for path, value in lifted.items() if path not in drawn}
     if drawn:
         patch["drawn"] = drawn
-    joint = {path: value for path, value in drawn.items() if isinstance(value, JointLognormal)}
     if joint:
-        patch["drawn"] = {path: value for path, value in drawn.items() if path not in joint}
         patch["drawn_jointly"] = joint
     return patch
 

@@ -139,7 +139,8 @@ def _numbers(row: ast.ScSetting, found: Findings) -> list[ast.Number | ast.Negat
                         "covariances of the logs are plain numbers such as `0.0098`")
             return None
     if row.block is not None:
-        found.error("E318", row.key.span, f"row `{row.key.name}` takes no `{{ ... }}` block")
+        found.error("E318", row.key.span, f"row `{row.key.name}` takes no `{{ ... }}` block",
+                    f"write its numbers after its name: `{row.key.name} 0.0098 0.011`")
         return None
     return list(row.values)
 
