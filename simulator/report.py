@@ -32,9 +32,10 @@ EXACT_NOTE = "expected values computed without sampling: intervals have zero wid
 GROSS_NOTE = ("KPIs are gross: they include what customers would have done without the playbook; "
               "the lift section holds what the playbook adds")
 NO_BASELINE_NOTE = "no baseline was run, so there is no lift"
-MEAN_VALUES_NOTE = ("values the scenario writes as distributions are taken at their means (the "
-                    "forecast at the mean values, not the mean over them); Monte Carlo draws "
-                    "them once per replication")
+MEAN_VALUES_NOTE = ("values the scenario writes as distributions (and models drawn jointly by "
+                    "their `log_covariance`) are taken at their means (the forecast at the "
+                    "mean values, not the mean over them); Monte Carlo draws them once per "
+                    "replication")
 
 
 def quick_note(sample: float) -> str:
@@ -163,7 +164,8 @@ def report_meta(forecast: Forecast) -> dict:
         "baseline": forecast.baseline is not None,
         **({"real_base": forecast.real_base} if forecast.real_base is not None else {}),
         "notes": [GOAL_NOTE, *_spend_notes(forecast), EXACT_NOTE if exact else INTERVAL_NOTE,
-                  *([MEAN_VALUES_NOTE] if exact and scenario.drawn else []),
+                  *([MEAN_VALUES_NOTE] if exact and (scenario.drawn or scenario.drawn_jointly)
+                    else []),
                   *([quick_note(forecast.sample)] if forecast.sample is not None else []),
                   GROSS_NOTE, _lift_note(forecast), *_real_base_note(forecast),
                   *_no_staff_notes(forecast),

@@ -102,6 +102,7 @@ CODES: dict[str, Code] = _codes(
     ("E323", "unknown-journey-entity", "`for` naming something other than `groups` after a journey's name"),
     ("E326", "per-customer-not-here", "`per customer` on a value drawn once per replication"),
     ("E327", "two-purchase-processes", "a `purchase` block with both `daily` and `bgnbd`"),
+    ("E328", "drawn-twice", "a model's parameter written as a distribution and in its `log_covariance`"),
     ("E330", "invalid-month-day", "`every month on N` with N outside 1-31"),
     ("E331", "overlapping-phases", "campaign phases that share a name or a day"),
     ("E332", "unknown-workdays", "a `workdays` setting naming no working-day calendar"),

@@ -178,11 +178,6 @@ def coverage(program, folder: Path, seeds: range, uncertainty: bool) -> dict[str
     return covered
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "known (docs/backtest.md, Reading coverage): spend per entry intervals are very wide with "
-    "parameter draws (the Gamma-Gamma parameters drawn independently though their estimates "
-    "are strongly correlated): seeds 0-99 cover story 96/99, deal 94/99 (conversion/spend), "
-    "both spends above 98"))
 def test_each_arms_conversion_and_spend_intervals_cover_the_truth(program, tmp_path) -> None:
     """Over 100 worlds, each arm's conversion and spend per entry are inside their 95%
     intervals in 90 to 98 of them, with the fitted parameters drawn per replication."""

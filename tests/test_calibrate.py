@@ -12,6 +12,9 @@ import pytest
 from calibration_kit import UNTIL, Truth, draw_log
 from sopdsl.calibration.calibrate import calibrate
 from sopdsl.calibration.collect import latent_purchases
+from sopdsl.calibration.text import scenario_text
+from sopdsl.scenario.build import effective_scenario
+from tests.runtime_kit import program_of
 
 SEEDS = range(100)
 CUSTOMERS = 600
@@ -105,8 +108,9 @@ def _answered_share(events: Path) -> float:
 
 
 def test_uncertainty_writes_distributions_over_the_fitted_values(tmp_path: Path):
-    """With parameter draws a chance is beta(a, b) with the estimate as its mean, a positive
-    parameter lognormal(estimate, se/estimate)."""
+    """With parameter draws a chance is beta(a, b) with the estimate as its mean; the latent
+    models' parameters are written at their estimates with the fit's log-scale covariance, whose
+    diagonal is (se/estimate)^2 (the delta method's)."""
     customers, events = draw_log(TRUTH, 300, 5, tmp_path)
     plain = calibrate(customers, events, until=UNTIL, uncertainty=False)
     drawn = calibrate(customers, events, until=UNTIL, uncertainty=True)
@@ -116,8 +120,35 @@ def test_uncertainty_writes_distributions_over_the_fitted_values(tmp_path: Path)
                                         rel=1e-3)
     assert (a * b / ((a + b) ** 2 * (a + b + 1))) ** 0.5 == pytest.approx(opened.se, rel=1e-3)
     r = drawn.figure(("purchase", "bgnbd"), "r")
-    assert r.text == f"lognormal({float(r.text[10:].split(',')[0]):.4g}, " \
-                     f"{r.se / r.value:.4g})"
+    assert r.text == plain.figure(("purchase", "bgnbd"), "r").text
+    row = drawn.figure(("purchase", "bgnbd", "log_covariance"), "r")
+    assert float(row.text) == pytest.approx((r.se / r.value) ** 2, rel=1e-4)
+    row = drawn.figure(("purchase", "bgnbd", "log_covariance"), "b")
+    assert len(row.text.split()) == 4
+
+
+def test_the_fitted_covariance_has_the_signs_the_models_identify(tmp_path: Path):
+    """On a known world the estimates are correlated as what the data pins down says: the mean
+    rate r/alpha and the mean dropout a/(a+b) are well known, so log r with log alpha and log a
+    with log b go up together; Gamma-Gamma's mean value p gamma/(q-1) is well known, so log p
+    goes against log gamma and log q, and log q with log gamma. The written scenario builds,
+    both models drawn jointly."""
+    customers, events = draw_log(TRUTH, CUSTOMERS, 7, tmp_path)
+    result = calibrate(customers, events, until=UNTIL, uncertainty=True)
+
+    def correlation(fit: str, first: int, second: int) -> float:
+        cov = result.fits[fit].link_covariance
+        return cov[first][second] / (cov[first][first] * cov[second][second]) ** 0.5
+
+    assert correlation("bgnbd", 0, 1) > 0.5 and correlation("bgnbd", 2, 3) > 0.5
+    assert correlation("gamma_gamma", 0, 2) < -0.5  # p, gamma
+    assert correlation("gamma_gamma", 0, 1) < 0  # p, q
+    assert correlation("gamma_gamma", 1, 2) > 0.5  # q, gamma
+    text = scenario_text(result)
+    assert "log_covariance {" in text and "lognormal(" not in text.split("purchase {")[1]
+    scenario, diagnostics = effective_scenario(program_of(text))
+    assert diagnostics == []
+    assert set(scenario.drawn_jointly) == {"purchase.bgnbd", "purchase.gamma_gamma"}
 
 
 def test_too_little_data_keeps_the_defaults_and_says_so(tmp_path: Path):

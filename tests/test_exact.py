@@ -321,6 +321,49 @@ scenario s {
     assert clicks == pytest.approx(0.45 * sum(tally.daily.delivered), rel=1e-3)
 
 
+def test_gamma_gamma_drawn_jointly_is_forecast_at_the_means_of_its_allowed_draws() -> None:
+    """With `log_covariance` the exact method takes the Gamma-Gamma model as it takes a value
+    drawn per replication: at the means of the joint draw (q kept above 1), noting it; with
+    `bgnbd` drawn jointly it refuses as it refuses `bgnbd`."""
+    program = program_of("""
+content promo: article "p"
+journey j { when friend_added  send promo via sms }
+scenario s {
+  start 2026-12-01  horizon 10d
+  population 0 { arrivals 100/day  owner guide }
+  channel sms { open 45%  click 100%  reply 0%  unfriend 0%  delay fixed(1m) }
+  purchase {
+    daily 1%  after_click 50%
+    value gamma_gamma {
+      p 6.25  q 1.3  gamma 15.44
+      log_covariance { p 0.2  q -0.05 0.04  gamma -0.2 0.05 0.3 }
+    }
+  }
+  fatigue { }
+}
+""", playbook=PLAYBOOK)
+    scenario, _ = effective_scenario(program)
+    means = scenario.drawn_jointly["purchase.gamma_gamma"].means
+    tally = forecast_exact(program, scenario)
+    assert isinstance(tally, Tally), tally
+    assert tally.gmv == pytest.approx(
+        tally.purchases * means["p"] * means["gamma"] / (means["q"] - 1))
+    notes = build_report(forecast_exactly(program, scenario))["meta"]["notes"]
+    assert any("drawn jointly" in note and "taken at their means" in note for note in notes)
+    program = program_of("""
+content promo: article "p"
+journey j { when friend_added  send promo via sms }
+scenario s {
+  population 100 { arrivals 10/day  owner guide }
+  purchase { bgnbd { r 0.243  alpha 4.414  a 0.793  b 2.426  per 7d
+                     log_covariance { r 0.01  alpha 0.01 0.02  a 0 0 0.04  b 0 0 0.03 0.05 } } }
+  fatigue { }
+}
+""", playbook=PLAYBOOK)
+    scenario, _ = effective_scenario(program)
+    assert isinstance(forecast_exact(program, scenario), Refusal)
+
+
 def test_a_milestone_is_recorded_and_the_run_goes_on() -> None:
     """An event happening with daily chance p: the milestone `booked` within 7d is reached
     with 1 - (1 - p)^7 and the run goes on to its last step; the terminal goal `paid` on the

@@ -10,8 +10,8 @@ from sopdsl.builtins import CHANNELS, MINUTES_PER_DAY, PURPOSES
 from sopdsl.calibration import bgnbd, gamma_gamma
 from sopdsl.calibration.collect import AFTER_CLICK_WINDOW, Tallies
 from sopdsl.calibration.figures import (
-    MIN_ANSWERS, MIN_SAMPLE, Figure, delay_figure, interval_note, kept, number, percent,
-    positive_text, probability_text, shares_text,
+    MIN_ANSWERS, MIN_SAMPLE, Figure, covariance_figures, delay_figure, interval_note, kept,
+    number, percent, positive_text, probability_text, shares_text,
 )
 from sopdsl.calibration.mle import Fit, ParameterEstimate
 from sopdsl.calibration.responses import count_interval, fit_responses, share_interval
@@ -211,6 +211,7 @@ def purchases(tallies: Tallies, uncertain: bool,
         figures.extend(_fitted(block, process, bgnbd.NAMES, buyers, "buyers", uncertain))
         figures.append(Figure(block, "per", PER_WEEK, None, None, None, None, buyers,
                               f"log-likelihood {process.loglik:.1f}"))
+        figures.extend(_jointly(block, process, bgnbd.NAMES, buyers, uncertain))
     else:
         figures.append(kept(("purchase",), "daily", percent(PURCHASE.daily), buyers, "buyers"))
     spend = None
@@ -221,6 +222,7 @@ def purchases(tallies: Tallies, uncertain: bool,
                                 np.frombuffer(bought.repeat_mean))
         figures.extend(_fitted(block, spend, gamma_gamma.NAMES, repeaters, "repeat buyers",
                                uncertain))
+        figures.extend(_jointly(block, spend, gamma_gamma.NAMES, repeaters, uncertain))
     else:
         figures.append(_values(tallies, repeaters))
     figures.append(after_click(tallies, "purchase", ("purchase",), _purchase_days(tallies),
@@ -234,16 +236,33 @@ MAX_LOG_SE = 3.0
 
 def _fitted(block: tuple[str, ...], fit: Fit, names: tuple[str, ...], count: int,
             counted: str, uncertain: bool) -> list[Figure]:
-    """The figures of a fit's positive parameters, each with its sample and interval."""
+    """The figures of a fit's positive parameters, each with its sample and interval; with
+    `uncertain`, a distribution over each the fit pins down unless all are drawn jointly."""
     figures = []
+    joint = _joint(fit, names, uncertain)
     for name in names:
         estimate = fit.estimates[name]
-        drawn = uncertain and _pinned(estimate)
+        drawn = uncertain and _pinned(estimate) and not joint
         figures.append(Figure(block, name, positive_text(estimate.value, estimate.se, drawn),
                               estimate.value, estimate.low, estimate.high, estimate.se, count,
                               interval_note(count, counted, estimate.low, estimate.high,
                                             extra=_extra(estimate))))
     return figures
+
+
+def _jointly(block: tuple[str, ...], fit: Fit, names: tuple[str, ...], count: int,
+             uncertain: bool) -> list[Figure]:
+    """The `log_covariance` rows that draw a fit's parameters together (none unless the fit
+    pins every one down and `uncertain`): the estimates are correlated, and drawing each on its
+    own makes combinations the data rules out (a Gamma-Gamma q near 1 with a large p)."""
+    if not _joint(fit, names, uncertain):
+        return []
+    return covariance_figures((*block, "log_covariance"), names, fit.link_covariance, count)
+
+
+def _joint(fit: Fit, names: tuple[str, ...], uncertain: bool) -> bool:
+    return uncertain and fit.link_covariance is not None and all(
+        _pinned(fit.estimates[name]) for name in names)
 
 
 def _extra(estimate: ParameterEstimate) -> str:

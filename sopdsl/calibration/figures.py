@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sopdsl.calibration.responses import ResponseFit, beta_of
 from sopdsl.scenario.distributions import duration_text
+from sopdsl.scenario.distributions import plain_number as number
 
 # Fewer observations than this and a figure keeps the default.
 MIN_SAMPLE = 30
@@ -34,17 +35,6 @@ class Figure:
                 "n": self.n, "note": self.note, "fitted": self.value is not None}
 
 
-def number(value: float) -> str:
-    """A figure to four significant digits (whole numbers from 10,000 on), never in
-    exponent notation, which the scenario language does not read."""
-    if value == 0 or not math.isfinite(value):
-        return f"{value:g}"
-    if abs(value) >= 10_000:
-        return f"{round(value)}"
-    digits = max(3 - math.floor(math.log10(abs(value))), 0)
-    return f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0f}"
-
-
 def percent(value: float) -> str:
     """A probability as a percentage with four significant digits: 0.04512 -> `4.512%`."""
     return f"{number(value * 100)}%"
@@ -61,6 +51,28 @@ def positive_text(value: float, se: float | None, uncertain: bool) -> str:
     if uncertain and se and value > 0:
         return f"lognormal({number(value)}, {number(se / value)})"
     return number(value)
+
+
+# Significant digits of a written covariance: at four, rounding can make the matrix of
+# strongly correlated estimates (BG/NBD's r and alpha) no covariance at all.
+COVARIANCE_DIGITS = 6
+
+
+def covariance_figures(block: tuple[str, ...], names: tuple[str, ...],
+                       covariance: tuple[tuple[float, ...], ...], n: int) -> list[Figure]:
+    """The rows of a `log_covariance` block (a lower triangle), each noting its correlations
+    with the rows above."""
+    figures = []
+    for i, name in enumerate(names):
+        row = covariance[i][:i + 1]
+        text = " ".join(number(value, COVARIANCE_DIGITS) for value in row)
+        correlations = ", ".join(
+            f"{names[j]} {covariance[i][j] / math.sqrt(covariance[i][i] * covariance[j][j]):+.2f}"
+            for j in range(i))
+        note = (f"correlation with {correlations}" if correlations else
+                "the fit's covariance on the log scale: drawn jointly once per replication")
+        figures.append(Figure(block, name, text, covariance[i][i], None, None, None, n, note))
+    return figures
 
 
 def interval_note(n: int, what: str, low: float | None, high: float | None,

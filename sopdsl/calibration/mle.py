@@ -33,6 +33,9 @@ class Fit:
     loglik: float
     n: int
     converged: bool
+    # The estimates' covariance on the link scale (log for positive parameters), in the order
+    # of `estimates`: the inverse Hessian; None when the likelihood is flat somewhere.
+    link_covariance: tuple[tuple[float, ...], ...] | None = None
 
     def value(self, name: str) -> float:
         """The fitted value of one parameter."""
@@ -114,7 +117,8 @@ def fit_mle(negative_loglik: Callable[[np.ndarray], float], start: Sequence[floa
         estimates[name] = ParameterEstimate(value, abs(float(slope)) * se,
                                             float(back[index](low)), float(back[index](high)))
     return Fit(estimates, -float(best.fun), n,
-               bool(polished.success or (result is not None and result.success)))
+               bool(polished.success or (result is not None and result.success)),
+               None if covariance is None else tuple(map(tuple, covariance.tolist())))
 
 
 def thinned(*arrays: np.ndarray, limit: int) -> list[np.ndarray]:

@@ -26,6 +26,8 @@ from sopdsl.scenario.model import (
     OWN_BEHAVIOUR, Drawn, FatigueRule, Multipliers, Scenario, ScenarioEffect,
 )
 from sopdsl.scenario.blocks import BLOCK_SETTINGS, first_of, put, read_settings, sort_block
+from sopdsl.scenario.covariance import read_log_covariance
+from sopdsl.scenario.joint import JointLognormal
 from sopdsl.scenario.population import read_population
 from sopdsl.scenario.values import (
     Findings, drawn, known, per_day, positive_minutes, probability, read_value, whole_number,
@@ -189,18 +191,28 @@ def read_scenario(decl: ast.Scenario, program: Program, found: Findings) -> dict
     seen: dict = {}
     for item in block.items:
         _read_item(item, program, patch, seen, found)
-    drawn = dict(_lift_drawn(patch, ()))
+    lifted = dict(_lift_drawn(patch, ()))
+    drawn = {path: value for path, value in lifted.items() if isinstance(value, Drawn)}
+    joint = {path: value for path, value in lifted.items() if path not in drawn}
     if drawn:
         patch["drawn"] = drawn
+    if joint:
+        patch["drawn_jointly"] = joint
     return patch
 
 
-def _lift_drawn(values: dict, path: tuple[str, ...]) -> Iterator[tuple[str, Drawn]]:
-    """Each value written as a distribution, by its dotted path; the patch keeps its mean."""
-    for key, value in values.items():
+def _lift_drawn(values: dict, path: tuple[str, ...]
+                ) -> Iterator[tuple[str, Drawn | JointLognormal]]:
+    """Each value written as a distribution, by its dotted path, and each model whose
+    parameters are drawn jointly, by the model's path; the patch keeps their means."""
+    for key, value in list(values.items()):
         if isinstance(value, Drawn):
             values[key] = value.distribution.mean
             yield ".".join((*path, key)), value
+        elif isinstance(value, JointLognormal):
+            del values[key]
+            values.update(value.means)
+            yield ".".join(path), value
         elif isinstance(value, dict):
             yield from _lift_drawn(value, (*path, key))
 
@@ -336,7 +348,8 @@ def _value(setting: ast.ScSetting, found: Findings) -> dict:
     if spend is None:
         return {}
     q = spend["q"]
-    if (q.distribution.mean if isinstance(q, Drawn) else q) <= 1:
+    # Drawn jointly, q is kept above 1 draw by draw (`sopdsl/scenario/covariance.py`).
+    if "log_covariance" not in spend and (q.distribution.mean if isinstance(q, Drawn) else q) <= 1:
         node = next(item for item in setting.block or [] if isinstance(item, ast.ScSetting)
                     and item.key.name == "q")
         found.error("E313", node.values[0].span, "`q` of `gamma_gamma` must be above 1",
@@ -351,8 +364,9 @@ def _model_block(setting: ast.ScSetting, kind: str, where: str, found: Findings)
         found.error("E318", setting.key.span, f"{where} needs its parameters in a block",
                     f"such as `{MODEL_EXAMPLES[kind]}`")
         return None
-    values = _settings(setting.block, kind, where, found)
-    required = [key for key in BLOCK_SETTINGS[kind] if key != "per"]
+    block = sort_block(setting.block, kind, where, found)
+    values = read_settings(block, kind, found)
+    required = [key for key in BLOCK_SETTINGS[kind] if key not in ("per", "log_covariance")]
     missing = [key for key in required if key not in values]
     if missing:
         given = {item.key.name for item in setting.block if isinstance(item, ast.ScSetting)}
@@ -363,6 +377,12 @@ def _model_block(setting: ast.ScSetting, kind: str, where: str, found: Findings)
         return None
     if "per" in values:
         values["per_minutes"] = values.pop("per")
+    if "log_covariance" in block.settings:
+        joint = read_log_covariance(block.settings["log_covariance"], kind, where,
+                                    tuple(required), values, setting.block, found)
+        if joint is None:
+            return None
+        values["log_covariance"] = joint
     return values
 
 

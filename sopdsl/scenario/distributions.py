@@ -220,6 +220,17 @@ def duration_text(minutes: float) -> str:
     return "".join(parts)
 
 
+def plain_number(value: float, significant: int = 4) -> str:
+    """A number to `significant` digits (whole numbers from 10^significant on), never in
+    exponent notation, which the scenario language does not read."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    if abs(value) >= 10 ** significant:
+        return f"{round(value)}"
+    digits = max(significant - 1 - math.floor(math.log10(abs(value))), 0)
+    return f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0f}"
+
+
 def _number_text(value: float) -> str:
     return f"{value:g}" if value == int(value) else f"{value:.6g}"
 

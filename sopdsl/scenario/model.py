@@ -17,6 +17,7 @@ from pydantic.json_schema import SkipJsonSchema
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.syntax import ast
 from sopdsl.scenario.distributions import Distribution
+from sopdsl.scenario.joint import JointLognormal
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 NonNegative = Annotated[float, Field(ge=0)]
@@ -308,6 +309,9 @@ class Scenario(ScenarioModel):
     # Values written as distributions, by where they are (`channels.sms.open`,
     # `purchase.bgnbd.r`); the fields above hold their means.
     drawn: dict[str, Drawn] = Field(default_factory=dict)
+    # Latent models whose parameters are drawn together (`log_covariance`), by where they are
+    # (`purchase.gamma_gamma`); their fields above hold the means of the allowed draws.
+    drawn_jointly: dict[str, JointLognormal] = Field(default_factory=dict)
 
     def sampled(self, fraction: float) -> Scenario:
         """This scenario for `fraction` of its customers, staff alike: each role's members

@@ -172,11 +172,21 @@ def _purchase(scenario: Scenario):
 
 
 def _model_text(scenario: Scenario, path: str, model: object) -> str:
-    """A latent model's parameters as its block writes them."""
-    parts = [f"{key} {_written(scenario, f'{path}.{key}', value, _number)}"
-             for key, value in model.model_dump().items() if key != "per_minutes"]
+    """A latent model's parameters as its block writes them (drawn jointly: the written
+    values, the covariance and the means of the draws)."""
+    joint = scenario.drawn_jointly.get(path)
+    values = {key: value for key, value in model.model_dump().items() if key != "per_minutes"}
+    if joint is None:
+        parts = [f"{key} {_written(scenario, f'{path}.{key}', value, _number)}"
+                 for key, value in values.items()]
+    else:
+        parts = [f"{key} {_number(value)}" for key, value in zip(joint.names, joint.medians)]
     if getattr(model, "per_minutes", None) is not None:
         parts.append(f"per {duration_text(model.per_minutes)}")
+    if joint is not None:
+        means = ", ".join(f"{key} {_number(value)}" for key, value in values.items())
+        parts.append(f"log_covariance {{ {'  '.join(joint.rows_text())} }} "
+                     f"(drawn jointly; means {means})")
     return "  ".join(parts)
 
 

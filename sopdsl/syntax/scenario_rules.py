@@ -38,6 +38,10 @@ class ScenarioRules:
         return ast.ScSetting.make(span=span, key=ast.Ident.make(span=keyword, name="per"),
                                   values=children, block=None)
 
+    def negative_number(self, span, children):
+        number = children[1]
+        return ast.Negative.make(span=span, value=-number.value, text=f"-{number.text}")
+
     def within(self, span, children):
         return ast.Within.make(span=span, duration=children[0])
 

@@ -118,3 +118,32 @@ def test_command_shows_the_default_in_a_fresh_process() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["replications"] == 20
+
+
+def test_parameters_drawn_jointly_show_as_written_with_their_means(tmp_path: Path) -> None:
+    """`log_covariance`: the text shows the written values, the rows and the means; the JSON
+    keeps the means in the model's fields (above the medians: lognormal means) and adds
+    `drawn_jointly` with the whole symmetric matrix, rows written in any order."""
+    path = tmp_path / "fitted.sop"
+    path.write_text("""scenario fitted {
+  purchase {
+    value gamma_gamma {
+      p 6.25  q 3.74  gamma 15.44
+      log_covariance { q 0.011  p 0.0098 0.0121  gamma 0.009 0.0102 0.0135 }
+    }
+  }
+}
+""", encoding="utf-8")
+    code, out, _ = run("--playbook", path)
+    assert code == 0
+    row = out[out.index("gamma_gamma p 6.25"):]
+    assert "log_covariance { p 0.0121  q 0.0098 0.011" in row and "drawn jointly; means" in row
+    code, out, _ = run("--playbook", path, "--format", "json")
+    data = json.loads(out)
+    joint = data["drawn_jointly"]["purchase.gamma_gamma"]
+    assert joint["names"] == ["p", "q", "gamma"] and joint["medians"] == [6.25, 3.74, 15.44]
+    assert joint["log_covariance"][1] == [0.0098, 0.011, 0.009]
+    assert joint["floors"] == [0.0, 1.0, 0.0]
+    assert data["drawn"] == {}
+    spend = data["purchase"]["gamma_gamma"]
+    assert spend["p"] > 6.25 and spend["q"] > 3.74 and spend["gamma"] > 15.44

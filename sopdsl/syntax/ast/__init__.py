@@ -10,6 +10,7 @@ from sopdsl.syntax.ast.nodes import (  # noqa: F401
     without_spans,
     Ident,
     Number,
+    Negative,
     Percent,
     Duration,
     StringLit,

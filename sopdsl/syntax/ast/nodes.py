@@ -76,6 +76,13 @@ class Number(Node):
     text: str
 
 
+class Negative(Node):
+    """A number written with a minus sign (`-0.0098`): a scenario value only a covariance takes."""
+
+    value: float
+    text: str
+
+
 class Percent(Node):
     value: float  # 12% is 0.12
     text: str

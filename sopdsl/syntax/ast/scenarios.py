@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Literal, Union
 
 from sopdsl.syntax.ast.nodes import (
-    BoolLit, DateLit, Distribution, Duration, Ident, ModelName, Multiplier, Node, Number,
-    Percent, Rate, StringLit, TimeRange,
+    BoolLit, DateLit, Distribution, Duration, Ident, ModelName, Multiplier, Negative, Node,
+    Number, Percent, Rate, StringLit, TimeRange,
 )
 from sopdsl.syntax.ast.expressions import Expr
 
@@ -16,8 +16,8 @@ class Within(Node):
 
 
 ScValue = Union[
-    Number, Percent, Duration, DateLit, Rate, Multiplier, StringLit, TimeRange, Distribution,
-    Within, ModelName,
+    Number, Negative, Percent, Duration, DateLit, Rate, Multiplier, StringLit, TimeRange,
+    Distribution, Within, ModelName,
 ]
 
 
