@@ -102,10 +102,10 @@ class PlainBlock:
 def read_rows(path: Path, problems: DataProblems) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line, row) pairs of a CSV file with a header, or of a JSON Lines file of objects."""
     for item in read_blocks(path, problems):
-        if item.__class__ is PlainBlock:
-            yield from item.rows(problems)  # type: ignore[union-attr]
+        if isinstance(item, PlainBlock):
+            yield from item.rows(problems)
         else:
-            yield item  # type: ignore[misc]
+            yield item
 
 
 def read_blocks(path: Path, problems: DataProblems

@@ -148,15 +148,15 @@ def _event_rows(path: Path, name: str, program: Program, held: HeldProblems,
     names = EventNames(name, program, held)
     previous = ""
     for item in read_blocks(path, held):
-        records = (block_records(item, columns, names, moments, previous)  # type: ignore[arg-type]
-                   if moments is not None and item.__class__ is PlainBlock else None)
+        plain = isinstance(item, PlainBlock)
+        records = (block_records(item, columns, names, moments, previous)
+                   if plain and moments is not None else None)
         if records is not None:
             for record in records:
                 yield record.customer, record.line, record
             previous = records[-1].customer
             continue
-        for line, row in (item.rows(held) if item.__class__ is PlainBlock  # type: ignore[union-attr]
-                          else (item,)):
+        for line, row in item.rows(held) if plain else (item,):
             if not (columns.check(line, row) and names.known(line, row)):
                 continue
             customer = row_customer(row)
