@@ -22,6 +22,7 @@ from sopdsl.customers_io import (
 )
 from sopdsl.data_rows import DataProblems, PlainBlock, Report, read_blocks, read_rows
 from sopdsl.event_blocks import block_records
+from sopdsl.gc_threshold import fewer_collections
 from sopdsl.runtime.customer import Event
 from sopdsl.runtime.replay import CustomerData
 from sopdsl.syntax.files import display_path
@@ -78,6 +79,12 @@ def follow(customers: Path, events: Path | None, program: Program, held: HeldPro
     events of customers not in the customers file are reported. What is found after the last
     customer stays in `held`. With `moments`, the events of plain blocks come converted.
     """
+    with fewer_collections():
+        yield from _joined(customers, events, program, held, moments)
+
+
+def _joined(customers: Path, events: Path | None, program: Program, held: HeldProblems,
+            moments: Moments | None) -> Iterator[CustomerRows]:
     files = data_files(customers, events)
     columns = customer_columns(files.customers, program, held)
     people = ((line, row) for line, row in read_rows(customers, held)
