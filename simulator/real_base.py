@@ -144,7 +144,7 @@ def read_base(program: Program, customers: str | Path, events: str | Path | None
     files = data_files(customers_path, events_path)
     gathered = _Gathered(start.hour * 60 + start.minute + start.second / 60)
     held = HeldProblems()
-    for rows in follow(customers_path, events_path, program, held):
+    for rows in follow(customers_path, events_path, program, held, moments):
         problems.add(rows.reports)
         data, records = convert_records(rows, program, moments, files, problems,
                                         later=later is not None, command="simulate")

@@ -206,15 +206,33 @@ def event_record_of(name: str, line: int, row: dict[str, Any], moments: Moments,
             return None
     else:
         amount = None
-    if when >= 0 and not later:
-        message, hint = AFTER_START[command]
-        problems.report("E610", name, line, message, hint=hint)
+    if after_start(name, line, when, problems, later, command):
         return None
     return EventRecord(customer if customer is not None else row_customer(row),
                        Event(text_cell(row["event"]) or "", when, text_cell(get("content")),
                              amount),
                        line, channel, text_cell(get("journey")), text_cell(get("step")),
                        purpose)
+
+
+def after_start(name: str, line: int, when: float, problems: DataProblems, later: bool,
+                command: str) -> bool:
+    """Whether an event at run-time minute `when` is left out for being at or after the
+    clock's epoch (reported as at `command`'s start), which `later` allows."""
+    if when >= 0 and not later:
+        message, hint = AFTER_START[command]
+        problems.report("E610", name, line, message, hint=hint)
+        return True
+    return False
+
+
+def finite_number(value: str | float) -> float | int | None:
+    """A number cell's value (whole numbers as int), None unless it is a finite number."""
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return plain_number(number) if math.isfinite(number) else None
 
 
 @dataclass(slots=True)
@@ -280,11 +298,15 @@ class Moments:
         if text[10] not in " T" or text[13] != ":" or not (
                 hour.isdigit() and hour.isascii() and hour < "24"):
             return None
-        day = text[:10]
+        midnight = self.midnight(text[:10])
+        return None if midnight is None else midnight + int(hour) * 60
+
+    def midnight(self, day: str) -> float | None:
+        """The run-time minute of a day's (`YYYY-MM-DD`) local midnight, None unless the day is
+        24 hours long and a date sopdsl works with."""
         if day not in self.midnights:
             self.midnights[day] = self._midnight(day)
-        midnight = self.midnights[day]
-        return None if midnight is None else midnight + int(hour) * 60
+        return self.midnights[day]
 
     def minutes(self, text: str) -> float:
         """The run-time minute of an ISO date and time; ValueError when it is not one."""
@@ -330,14 +352,10 @@ class Cells:
         text = text_cell(value)
         if text is None:
             return None
-        try:
-            number = float(value if isinstance(value, (int, float)) else text)
-        except (ValueError, OverflowError):
-            number = math.nan
-        if not math.isfinite(number):
+        number = finite_number(value if isinstance(value, (int, float)) else text)
+        if number is None:
             self.fail(f"`{column}` must be a number, not `{text}`")
-            return None
-        return plain_number(number)
+        return number
 
     def channel(self, value: Any) -> str | None:
         return self._one_of(value, CHANNELS, "channel")

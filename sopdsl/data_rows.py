@@ -82,8 +82,36 @@ def _span(file: str, line: int, column: int = 1) -> Span:
     return Span(file=file, line=line, column=column, end_line=line, end_column=column + 1)
 
 
+class PlainBlock:
+    """Lines of a CSV file with nothing but data in them, split at commas as the CSV reader
+    splits them: `fields[i]` are line `first + i`'s (an empty line has none)."""
+
+    __slots__ = ("name", "first", "header", "fields")
+
+    def __init__(self, name: str, first: int, header: list[str],
+                 fields: list[list[str]]) -> None:
+        self.name, self.first, self.header, self.fields = name, first, header, fields
+
+    def rows(self, problems: DataProblems) -> Iterator[tuple[int, dict[str, str]]]:
+        """The block's (line, row) pairs, as `read_rows` gives them."""
+        for number, fields in enumerate(self.fields, start=self.first):
+            if (row := _row(fields, self.header, self.name, number, problems)) is not None:
+                yield number, row
+
+
 def read_rows(path: Path, problems: DataProblems) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line, row) pairs of a CSV file with a header, or of a JSON Lines file of objects."""
+    for item in read_blocks(path, problems):
+        if isinstance(item, PlainBlock):
+            yield from item.rows(problems)
+        else:
+            yield item
+
+
+def read_blocks(path: Path, problems: DataProblems
+                ) -> Iterator[PlainBlock | tuple[int, dict[str, Any]]]:
+    """The rows of `read_rows`, those of plain CSV lines still in their blocks, for readers
+    that can take a block at once."""
     name = display_path(path)
     try:
         binary = open_regular(path)
@@ -163,7 +191,8 @@ class _RecordLines:
         return line
 
 
-def _csv_rows(handle: Any, name: str, problems: DataProblems) -> Iterator[tuple[int, dict]]:
+def _csv_rows(handle: Any, name: str,
+              problems: DataProblems) -> Iterator[PlainBlock | tuple[int, dict]]:
     """The rows of a CSV file: blocks of plain lines split at commas, which is what the CSV
     reader makes of them; from the first other block on, the CSV reader with every check."""
     header: list[str] | None = None
@@ -176,13 +205,13 @@ def _csv_rows(handle: Any, name: str, problems: DataProblems) -> Iterator[tuple[
             break
         if not lines:
             return
-        for text in lines:
+        fields = [text.split(",") if text else [] for text in lines]
+        if header is None:
+            header = [column.strip() for column in fields.pop(0)]
             number += 1
-            fields = text.split(",") if text else []
-            if header is None:
-                header = [column.strip() for column in fields]
-            elif (row := _row(fields, header, name, number, problems)) is not None:
-                yield number, row
+        if fields:
+            yield PlainBlock(name, number + 1, header, fields)
+            number += len(fields)
     yield from _careful_csv_rows(_RecordLines(handle, MAX_LINE_CHARS, number), name, problems,
                                  header)
 

@@ -3,7 +3,8 @@
 Reading has two stages, so that the second can run where customers are planned: `follow`
 reads the rows and checks what needs the whole files (columns, event names, order, events of
 customers not in the customers file); `convert` turns one customer's rows into values,
-checking each cell. Problems stay with the customer whose rows showed them, so they are
+checking each cell. Given the clock's `Moments`, `follow` converts the events of plain blocks
+at once (`event_blocks`): those rows have no cell to report. Problems stay with the customer whose rows showed them, so they are
 reported in reading order wherever `convert` ran.
 """
 
@@ -16,10 +17,12 @@ from typing import Any
 
 from sopdsl.checker.program import Program
 from sopdsl.customers_io import (
-    EventNames, EventRecord, Moments, customer_columns, customer_of, event_columns,
+    EventNames, EventRecord, Moments, after_start, customer_columns, customer_of, event_columns,
     event_record_of, row_customer,
 )
-from sopdsl.data_rows import DataProblems, Report, read_rows
+from sopdsl.data_rows import DataProblems, PlainBlock, Report, read_blocks, read_rows
+from sopdsl.event_blocks import block_records
+from sopdsl.gc_threshold import fewer_collections
 from sopdsl.runtime.customer import Event
 from sopdsl.runtime.replay import CustomerData
 from sopdsl.syntax.files import display_path
@@ -53,11 +56,12 @@ class DataFiles:
 
 @dataclass(slots=True)
 class CustomerRows:
-    """One customer's rows as read, and the problems found reading up to them."""
+    """One customer's rows as read (an event row of a plain block already converted), and the
+    problems found reading up to them."""
 
     line: int
     row: dict[str, Any]
-    events: list[tuple[int, dict[str, Any]]]
+    events: list[tuple[int, dict[str, Any] | EventRecord]]
     reports: list[Report]
 
 
@@ -67,19 +71,25 @@ def data_files(customers: Path, events: Path | None) -> DataFiles:
     return DataFiles(name, display_path(events) if events is not None else name)
 
 
-def follow(customers: Path, events: Path | None, program: Program,
-           held: HeldProblems) -> Iterator[CustomerRows]:
+def follow(customers: Path, events: Path | None, program: Program, held: HeldProblems,
+           moments: Moments | None = None) -> Iterator[CustomerRows]:
     """Each customer's rows, the two files read side by side in customer id order.
 
     Rows out of order stop the reading (`held.fatal`); a repeated customer is skipped, and
     events of customers not in the customers file are reported. What is found after the last
-    customer stays in `held`.
+    customer stays in `held`. With `moments`, the events of plain blocks come converted.
     """
+    with fewer_collections():
+        yield from _joined(customers, events, program, held, moments)
+
+
+def _joined(customers: Path, events: Path | None, program: Program, held: HeldProblems,
+            moments: Moments | None) -> Iterator[CustomerRows]:
     files = data_files(customers, events)
     columns = customer_columns(files.customers, program, held)
     people = ((line, row) for line, row in read_rows(customers, held)
               if columns.check(line, row))
-    pending = _event_rows(events, files.events, program, held) if events else iter(())
+    pending = _event_rows(events, files.events, program, held, moments) if events else iter(())
     current = next(pending, None)
     previous: str | None = None
     for line, row in people:
@@ -95,7 +105,7 @@ def follow(customers: Path, events: Path | None, program: Program,
             held.fatal = True
             return
         previous = customer
-        own: list[tuple[int, dict[str, Any]]] = []
+        own: list[tuple[int, dict[str, Any] | EventRecord]] = []
         while current is not None and current[0] <= customer:
             if current[0] == customer:
                 own.append(current[1:])
@@ -127,33 +137,45 @@ def convert_records(rows: CustomerRows, program: Program, moments: Moments, file
     customer = customer_of(files.customers, rows.line, rows.row, program, problems)
     records = []
     for line, row in rows.events:
-        record = event_record_of(files.events, line, row, moments, problems, later,
-                                 customer.id, command)
-        if record is not None:
+        if row.__class__ is EventRecord:
+            if not after_start(files.events, line, row.event.time, problems, later, command):
+                records.append(row)
+        elif (record := event_record_of(files.events, line, row, moments, problems, later,
+                                        customer.id, command)) is not None:
             records.append(record)
     return customer, records
 
 
-def _event_rows(path: Path, name: str, program: Program,
-                held: HeldProblems) -> Iterator[tuple[str, int, dict[str, Any]]]:
+def _event_rows(path: Path, name: str, program: Program, held: HeldProblems,
+                moments: Moments | None
+                ) -> Iterator[tuple[str, int, dict[str, Any] | EventRecord]]:
     """(customer, line, row) of the events with the columns and a known event, checked to be
-    in customer order."""
+    in customer order; with `moments`, a plain block's rows as records."""
     columns = event_columns(name, held)
     names = EventNames(name, program, held)
     previous = ""
-    for line, row in read_rows(path, held):
-        if not (columns.check(line, row) and names.known(line, row)):
+    for item in read_blocks(path, held):
+        plain = isinstance(item, PlainBlock)
+        records = (block_records(item, columns, names, moments, previous)
+                   if plain and moments is not None else None)
+        if records is not None:
+            for record in records:
+                yield record.customer, record.line, record
+            previous = records[-1].customer
             continue
-        customer = row_customer(row)
-        if customer < previous:
-            held.report("E607", name, line,
+        for line, row in item.rows(held) if plain else (item,):
+            if not (columns.check(line, row) and names.known(line, row)):
+                continue
+            customer = row_customer(row)
+            if customer < previous:
+                held.report("E607", name, line,
                             f"an event of `{customer}` comes after events of `{previous}`",
                             hint="sort the file by customer_id (LC_ALL=C sort); within one "
                                  "customer, events may be in any order")
-            held.fatal = True
-            return
-        previous = customer
-        yield customer, line, row
+                held.fatal = True
+                return
+            previous = customer
+            yield customer, line, row
 
 
 def _orphan(held: HeldProblems, name: str, customer: str, line: int,

@@ -114,7 +114,7 @@ def _histories(customers: Path, events: Path | None, program: Program, clock: Cl
     held = HeldProblems()
     files = data_files(customers, events)
     moments = Moments(clock)
-    for rows in follow(customers, events, program, held):
+    for rows in follow(customers, events, program, held, moments):
         problems.add(rows.reports)
         customer, records = convert_records(rows, program, moments, files, problems, later=True)
         yield customer, with_recorded(records, recorded.get(customer.id, ()), moments)

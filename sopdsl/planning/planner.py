@@ -305,7 +305,7 @@ def plan_files(program: Program, inputs: PlanInputs, settings: PlanSettings,
         own_from_customers(book, inputs.customers)
     sink: PlanSink = make_sink(planner)
     held = HeldProblems()
-    followed = follow(inputs.customers, inputs.events, program, held)
+    followed = follow(inputs.customers, inputs.events, program, held, planner.moments)
     files = data_files(inputs.customers, inputs.events)
     kinds: Counter[str] = Counter()
     dropped: Counter[str] = Counter()

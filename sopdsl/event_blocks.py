@@ -1,0 +1,117 @@
+"""A plain block of event rows turned into event records at once.
+
+A block is taken at once only when no row of it needs a row's own checks: every line has the
+header's columns, the required cells are filled and written without spaces around them, the
+events are known, the customers in order, the times written exactly `YYYY-MM-DD HH:MM` on
+days without a clock change, channels, purposes and amounts well formed. Anything else sends
+the whole block a row at a time through `Columns`, `EventNames` and `event_record_of`, so
+every diagnostic stays where and as it is; what a block gives equals what that path gives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sopdsl.builtins import CHANNELS, PURPOSES
+from sopdsl.customers_io import (
+    Columns, EventNames, EventRecord, Moments, finite_number,
+)
+from sopdsl.data_rows import PlainBlock
+from sopdsl.runtime.customer import Event
+
+_CHANNELS = frozenset((*CHANNELS, ""))
+_PURPOSES = frozenset((*PURPOSES, ""))
+# `YYYY-MM-DD HH:MM` as code points: where the digits are, and the separators.
+_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15])
+_DASHES = np.array([4, 7])
+_ZERO, _NINE, _DASH, _COLON = ord("0"), ord("9"), ord("-"), ord(":")
+
+
+def block_records(block: PlainBlock, columns: Columns, names: EventNames, moments: Moments,
+                  previous: str) -> list[EventRecord] | None:
+    """The block's event records in line order, their customers not before `previous`; None
+    when some row needs to be read on its own."""
+    header, fields = block.header, block.fields
+    at = {column: index for index, column in enumerate(header)}  # a repeated column: its last
+    if set(map(len, fields)) != {len(header)} or not columns.known.issuperset(at) or not all(
+            column in at for column in columns.required):
+        return None
+    columns.seen.update(at)  # known columns: what the first row's check would note, silently
+    cells = list(zip(*fields))
+    for column in columns.required:
+        values = cells[at[column]]
+        if not all(values) or tuple(map(str.strip, values)) != values:
+            return None
+    customers, events = cells[at["customer_id"]], cells[at["event"]]
+    if customers[0] < previous or list(customers) != sorted(customers) or not all(
+            map(names.events.__contains__, set(events))):
+        return None
+    times = _times(cells[at["time"]], moments)
+    count = len(fields)
+    channels = _named(cells, at, "channel", _CHANNELS, count)
+    purposes = _named(cells, at, "purpose", _PURPOSES, count)
+    amounts = _amounts(cells, at, count)
+    if times is None or channels is None or purposes is None or amounts is None:
+        return None
+    contents, journeys, steps = (_texts(cells, at, column, count)
+                                 for column in ("content", "journey", "step"))
+    return [EventRecord(customer, Event(event, when, content, amount), line, channel, journey,
+                        step, purpose)
+            for customer, event, when, content, amount, line, channel, journey, step, purpose
+            in zip(customers, events, times, contents, amounts,
+                   range(block.first, block.first + count), channels, journeys, steps,
+                   purposes)]
+
+
+def _times(cells: tuple[str, ...], moments: Moments) -> list[float] | None:
+    """Run-time minutes of time cells all written `YYYY-MM-DD HH:MM` (or with a `T`) on days
+    without a clock change; None when one is not."""
+    text = np.array(cells)
+    if text.dtype != np.dtype("<U16"):
+        return None
+    points = text.view(np.uint32).reshape(len(cells), 16)
+    digits = points[:, _DIGITS]
+    if not (((digits >= _ZERO) & (digits <= _NINE)).all() and (points[:, _DASHES] == _DASH).all()
+            and (points[:, 13] == _COLON).all()
+            and np.isin(points[:, 10], (ord(" "), ord("T"))).all()):
+        return None
+    try:
+        minutes = text.astype("datetime64[m]").astype(np.int64)
+    except ValueError:  # a month, day, hour or minute out of range
+        return None
+    days = minutes // 1440
+    found, which = np.unique(days, return_inverse=True)
+    midnights = [moments.midnight(str(day)) for day in found.astype("datetime64[D]")]
+    # A midnight off the whole minute would add in another order than `Moments.quick` does.
+    if not all(midnight is not None and midnight.is_integer() for midnight in midnights):
+        return None
+    return (np.array(midnights)[which] + (minutes - days * 1440)).tolist()
+
+
+def _named(cells: list[tuple[str, ...]], at: dict[str, int], column: str,
+           names: frozenset[str], count: int) -> list[str | None] | None:
+    """A column of names (None for an empty cell); None when a cell is not one of them."""
+    if column not in at:
+        return [None] * count
+    values = cells[at[column]]
+    return [value or None for value in values] if names.issuperset(values) else None
+
+
+def _amounts(cells: list[tuple[str, ...]], at: dict[str, int],
+             count: int) -> list[float | int | None] | None:
+    """The amount column (None for an empty cell); None when a cell is not a finite number."""
+    if "amount" not in at:
+        return [None] * count
+    values = cells[at["amount"]]
+    amounts = [finite_number(value) if value else None for value in values]
+    if any(amount is None for amount, value in zip(amounts, values) if value):
+        return None
+    return amounts
+
+
+def _texts(cells: list[tuple[str, ...]], at: dict[str, int], column: str,
+           count: int) -> list[str | None]:
+    """A text column's cells as `text_cell` reads them."""
+    if column not in at:
+        return [None] * count
+    return [value.strip() or None for value in cells[at[column]]]
