@@ -115,6 +115,8 @@ class BehaviourModel:
         self.highest = tuple(max([1.0, *(rule[b] for rule in fatigue)])
                              * math.prod(max(1.0, f[b]) for _, f in self.effects)
                              for b in range(5))
+        self.ranges = {name: self._range(self.content_factors.get(name))
+                       for name in program.contents}
         buying = scenario.purchase
         # Purchase first: its chance is scaled per customer (`ResponseChances.buy`).
         self.after_click = [AfterClick(PURCHASE_EVENT, buying.after_click, buying.within_minutes)]
@@ -172,7 +174,12 @@ class BehaviourModel:
     def factor_range(self, content: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
         """The least and greatest factors (per behaviour) a delivery of `content` can get:
         its purpose's, times what fatigue and effects can reach together."""
-        purpose = self.content_factors.get(content) or (1.0,) * 5
+        found = self.ranges.get(content)
+        return found if found is not None else self._range(self.content_factors.get(content))
+
+    def _range(self, purpose: tuple[float, ...] | None
+               ) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        purpose = purpose or (1.0,) * 5
         return (tuple(p * low for p, low in zip(purpose, self.lowest)),
                 tuple(p * high for p, high in zip(purpose, self.highest)))
 

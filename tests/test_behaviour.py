@@ -98,7 +98,7 @@ def test_responses_held_against_the_chances_bounds_are_those_of_the_full_multipl
     multipliers out for every draw, while most draws need them not at all."""
     machine, bounded = setup()
     _, full = setup()
-    full.model.lowest, full.model.highest = (0.0,) * 5, (1e300,) * 5  # never decide by bounds
+    full.model.factor_range = lambda content: ((0.0,) * 5, (1e300,) * 5)  # bounds never decide
     customers = []
     for i in range(4000):
         customer = machine.new_customer(str(i), 0.0, tags=["VIP"] if i % 3 == 0 else [])
