@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 OPEN, CLICK, REPLY, UNFRIEND, PURCHASE = range(5)
 PURCHASE_EVENT = "purchase"
 NONE_OWN: Mapping[str, float] = MappingProxyType({})
+# Margins around a chance's bounds wider than the rounding of a product of a few factors.
+_ABOVE, _BELOW = 1.0 + 1e-9, 1.0 - 1e-9
 # The streams of draws made only under the latent models.
 VALUES, DROPOUTS = "purchase.gamma_gamma.values", "purchase.bgnbd.dropouts"
 
@@ -106,6 +108,15 @@ class BehaviourModel:
                         for e in scenario.effects if e.expression is not None]
         self.fatigue = sorted(((r.above, r.window_minutes, _factors(r.multipliers))
                                for r in scenario.fatigue), key=lambda rule: -rule[0])
+        # The least and greatest factors fatigue and effects can reach together, per behaviour.
+        fatigue = [rule for _, _, rule in self.fatigue]
+        self.lowest = tuple(min([1.0, *(rule[b] for rule in fatigue)])
+                            * math.prod(min(1.0, f[b]) for _, f in self.effects) for b in range(5))
+        self.highest = tuple(max([1.0, *(rule[b] for rule in fatigue)])
+                             * math.prod(max(1.0, f[b]) for _, f in self.effects)
+                             for b in range(5))
+        self.ranges = {name: self._range(self.content_factors.get(name))
+                       for name in program.contents}
         buying = scenario.purchase
         # Purchase first: its chance is scaled per customer (`ResponseChances.buy`).
         self.after_click = [AfterClick(PURCHASE_EVENT, buying.after_click, buying.within_minutes)]
@@ -142,15 +153,35 @@ class BehaviourModel:
                       own: Mapping[str, float] = NONE_OWN) -> tuple[float, ...]:
         """`chances` as a plain tuple (open, click, reply, unfriend, buy), for the sampler's
         per-delivery draws."""
-        opens, click, reply, unfriend = self.bases[channel]
+        opens, click, reply, unfriend, buy = self.base_values(channel, own)
         factors = self._scaled(c, now, self.content_factors.get(content))
-        if own:
-            opens, click = own.get("open", opens), own.get("click", click)
-            reply, unfriend = own.get("reply", reply), own.get("unfriend", unfriend)
-        buy = own.get("after_click", self.scenario.purchase.after_click)
         return (min(1.0, opens * factors[OPEN]), min(1.0, click * factors[CLICK]),
                 min(1.0, reply * factors[REPLY]), min(1.0, unfriend * factors[UNFRIEND]),
                 min(1.0, buy * factors[PURCHASE]))
+
+    def base_values(self, channel: str, own: Mapping[str, float] = NONE_OWN
+                    ) -> tuple[float, float, float, float, float]:
+        """The chances before multipliers (open, click, reply, unfriend, buy) on `channel`,
+        the customer's `own` where drawn per customer."""
+        opens, click, reply, unfriend = self.bases[channel]
+        buy = self.scenario.purchase.after_click
+        if own:
+            opens, click = own.get("open", opens), own.get("click", click)
+            reply, unfriend = own.get("reply", reply), own.get("unfriend", unfriend)
+            buy = own.get("after_click", buy)
+        return opens, click, reply, unfriend, buy
+
+    def factor_range(self, content: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """The least and greatest factors (per behaviour) a delivery of `content` can get:
+        its purpose's, times what fatigue and effects can reach together."""
+        found = self.ranges.get(content)
+        return found if found is not None else self._range(self.content_factors.get(content))
+
+    def _range(self, purpose: tuple[float, ...] | None
+               ) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        purpose = purpose or (1.0,) * 5
+        return (tuple(p * low for p, low in zip(purpose, self.lowest)),
+                tuple(p * high for p, high in zip(purpose, self.highest)))
 
     def daily_purchase(self, c: Customer, now: float) -> float:
         """The customer's chance of an organic purchase per day, now."""
@@ -162,9 +193,7 @@ class BehaviourModel:
 
     def most_purchase_factor(self) -> float:
         """The largest purchase factor fatigue and effects can reach together."""
-        fatigue = max((rule[PURCHASE] for _, _, rule in self.fatigue), default=1.0)
-        effects = math.prod(max(1.0, factors[PURCHASE]) for _, factors in self.effects)
-        return max(1.0, fatigue) * effects
+        return self.highest[PURCHASE]
 
 
 @dataclass(slots=True)
@@ -216,24 +245,45 @@ class BehaviourSampler:
                 index: int = 0) -> DrawnResponse:
         """What customer number `index` does about a message delivered now."""
         own = self.own[channel]
-        opens, click, reply, unfriend, buy = self.model.chance_values(
-            c, now, channel, content, {key: v[index] for key, v in own.items()} if own else own)
+        mine = {key: v[index] for key, v in own.items()} if own else own
+        # Each draw is first held against the least and greatest chance the multipliers can
+        # give; only a draw between the two needs them worked out (most draws of a rarely
+        # opened post fall above both), and it is the same draw against the same chance.
+        model = self.model
+        bases = model.base_values(channel, mine)
+        low, high = model.factor_range(content)
+        exact: tuple[float, ...] | None = None
+
+        def below(u: float, behaviour: int) -> bool:
+            nonlocal exact
+            base = bases[behaviour]
+            if u >= min(1.0, base * high[behaviour]) * _ABOVE:
+                return False
+            if u < min(1.0, base * low[behaviour]) * _BELOW:
+                return True
+            if exact is None:
+                exact = model.chance_values(c, now, channel, content, mine)
+            return u < exact[behaviour]
+
         draw = self.rng.random
         at = now + self.delays[channel].next()
         events: list[Event] = []
-        opened = draw() < opens
+        opened = below(draw(), OPEN)
         clicked = replied = False
         if opened:
             events.append(Event("open", at, content))
-            clicked = draw() < click
+            clicked = below(draw(), CLICK)
             if clicked:
                 events.append(Event("click", at, content))
-            replied = draw() < reply
+            replied = below(draw(), REPLY)
             if replied:
                 events.append(Event("reply", at))
-        if self.unfriending[channel] and draw() < unfriend:
+        if self.unfriending[channel] and below(draw(), UNFRIEND):
             events.append(Event("friend_deleted", at))
-        later = self._after_click(at, buy, index) if clicked else []
+        later = []
+        if clicked:
+            exact = exact or model.chance_values(c, now, channel, content, mine)
+            later = self._after_click(at, exact[PURCHASE], index)
         return DrawnResponse(at, events, opened, clicked, replied, later)
 
     def _after_click(self, at: float, buy: float, index: int) -> list[Event]:

@@ -131,6 +131,7 @@ class Replication(BaseReplay):
                            for k in range(days)]
         self.counts = SampledCounts(program, self.horizon, self.day_starts)
         self.marks: dict[int, tuple[dict[str, float], list]] = {}  # runs' entries and arms
+        self.plain_counts: dict[tuple, list] = {}  # the counts of effects that read no runs
         self.spend = ArmSpend(program)
         self.backlog = {role: [0.0] * days for role in program.roles}
         self.purchasers: set[int] = set()
@@ -281,7 +282,11 @@ class Replication(BaseReplay):
             if effect.kind == "arm_chosen":
                 self.spend.chosen(index, counted, effect.time)
         else:
-            counted = effect_counts(effect, _NO_ENTRIES, _NO_ARMS)
+            # What these count depends on their kind, journey, step and drop reason alone.
+            plain = (effect.kind, effect.journey, effect.step, getattr(effect, "reason", None))
+            counted = self.plain_counts.get(plain)
+            if counted is None:
+                counted = self.plain_counts[plain] = effect_counts(effect, _NO_ENTRIES, _NO_ARMS)
         for key, at in counted:
             self.counts.add(key, effect.time if at is None else at)
 

@@ -92,6 +92,34 @@ def test_fatigue_scales_open_and_probabilities_cap_at_one() -> None:
     assert all(r.opened for r in responses(eager, fresh, "guide_post"))  # 80% x1.5 = 100%
 
 
+def test_responses_held_against_the_chances_bounds_are_those_of_the_full_multipliers() -> None:
+    """A draw decided by the least or greatest chance the multipliers can give decides as the
+    customer's own chance would: the same seed gives the same responses as working the
+    multipliers out for every draw, while most draws need them not at all."""
+    machine, bounded = setup()
+    _, full = setup()
+    full.model.factor_range = lambda content: ((0.0,) * 5, (1e300,) * 5)  # bounds never decide
+    customers = []
+    for i in range(4000):
+        customer = machine.new_customer(str(i), 0.0, tags=["VIP"] if i % 3 == 0 else [])
+        if i % 4 == 0:  # fatigued: open halved
+            customer.sends.times.extend([-3 * DAY, -2 * DAY, -DAY, 0.0])
+        customers.append(customer)
+    worked = 0
+    chance_values = bounded.model.chance_values
+
+    def counted(*args, **kwargs):
+        nonlocal worked
+        worked += 1
+        return chance_values(*args, **kwargs)
+
+    bounded.model.chance_values = counted
+    for content in ("guide_post", "plain"):
+        assert responses(bounded, customers, content) == responses(full, customers, content)
+    assert sum(r.opened for r in responses(full, customers, "plain")) > 1000
+    assert 0 < worked < len(customers)
+
+
 def test_after_click_purchases_fall_uniformly_inside_their_window() -> None:
     """A click leads to a purchase with after_click x purchase multipliers, uniform in 2 days."""
     machine, behaviour = setup(SCENARIO.replace("open 40%  click 25%", "open 100%  click 100%"))
