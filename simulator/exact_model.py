@@ -123,6 +123,7 @@ class ExactModel:
             (name, b.daily) for name, b in scenario.events.items() if b.daily > 0]
         self.after_click_steps = max(1, math.ceil(scenario.purchase.within_minutes / self.dt))
         self.memo: dict = {}
+        self.state_ids: dict[tuple, int] = {}  # each distinct state key's number
         self.count = count
         self._follow_up_chances: dict[float, list[float]] = {}
         workdays = Workdays(program.settings.workdays)

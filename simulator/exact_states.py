@@ -96,7 +96,9 @@ class State:
         if model.count is not None:
             model.count.add()
         self.customer, self.procs, self.arms = c, procs, arms
-        self.key = state_key(model, c, procs, arms, now)
+        # The key as a number: states are looked up many times, a long tuple hashes slowly.
+        key = state_key(model, c, procs, arms, now)
+        self.key = model.state_ids.setdefault(key, len(model.state_ids))
         times = [t for t in (_fixed_time(p) for p in procs) if t is not None]
         wake = model.interpreter.next_wakeup(c)
         if wake is not None:
