@@ -36,6 +36,9 @@ class Recorder:
         self.series: dict[tuple, np.ndarray] = {}
         # Batch completions by (name, group..., release step): step -> mass.
         self.pairs: dict[tuple, dict[int, float]] = {}
+        # Counts spread over later steps by a kernel, by (series, kernel): what starts at
+        # each step, spread once at the end (`settle`) instead of at every start.
+        self.starts: dict[tuple, np.ndarray] = {}
 
     def _array(self, key: tuple) -> np.ndarray:
         found = self.series.get(key)
@@ -61,8 +64,16 @@ class Recorder:
             elif kernel is None:
                 self.add(key, j, mass * amount)
             elif j < self.length:
-                shares = self.model.kernel(kernel)[: self.length - j]
-                self._array(key)[j:j + len(shares)] += mass * amount * shares
+                found = self.starts.get((key, kernel))
+                if found is None:
+                    found = self.starts[(key, kernel)] = np.zeros(self.length)
+                found[j] += mass * amount
+
+    def settle(self) -> None:
+        """Spread what started at each step over the later steps by its kernel."""
+        for (key, kernel), starts in self.starts.items():
+            self._array(key)[:] += np.convolve(starts, self.model.kernel(kernel))[: self.length]
+        self.starts = {}
 
 
 class Pool:
@@ -115,6 +126,7 @@ class MassFlow:
             for state, m, m0 in self.awake.values():
                 self._advance(state, m, m0, k)
             self.awake = self.next
+        self.rec.settle()
 
     # ---- sleeping and pools --------------------------------------------------------
 
