@@ -1,6 +1,5 @@
 """The arrival cohorts' copies summed over the horizon: the forecast of the playbooks with
-daily arrivals against figures stored from the forecaster as it was before arrival cohorts
-were merged."""
+daily arrivals against figures stored from an earlier version of the forecaster."""
 
 from __future__ import annotations
 
@@ -15,11 +14,11 @@ from test_exact_vs_montecarlo import figures
 
 # Every figure the exact-vs-Monte-Carlo test compares, the goals' reached and eligible runs,
 # the purchases and the daily deliveries and purchases of the two playbooks with daily
-# arrivals, as the forecaster computed them when it followed one trajectory per arrival step
-# of the day with every time absolute (the code before cohorts were merged, which is no
-# longer in the tree). The merged forecast is the same sum taken another way, so it must
-# agree to rounding; a cohort weighed wrongly, shifted a step or cut at the wrong point of
-# the horizon moves these by far more.
+# arrivals, as the forecaster computed them with one trajectory per arrival step of the day,
+# each copied to every arrival day, before its transitions were reused and its counts
+# gathered the faster ways. A faster way to follow the cohorts (or to count) is the same sum
+# taken another way, so it must agree to rounding; a cohort weighed wrongly, shifted a step
+# or cut at the wrong point of the horizon moves these by far more.
 BEFORE = {'arrivals.sop': {'daily.delivered': [60.0,
                                       72.4714681333784,
                                       104.10438477763981,
@@ -102,7 +101,7 @@ def _figures(tally: Tally) -> dict:
 
 
 @pytest.mark.parametrize("name", sorted(BEFORE))
-def test_merged_cohorts_forecast_as_one_trajectory_per_arrival_step(name: str) -> None:
+def test_arrival_cohorts_forecast_as_stored(name: str) -> None:
     """Every stored figure agrees to 1e-9 relative, and no figure appears or disappears."""
     program = load(TEST_DATA / "exact" / name)
     scenario, _ = effective_scenario(program)
