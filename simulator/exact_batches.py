@@ -38,6 +38,8 @@ from sopdsl.errors import SopdslError
 # Releases this close to a grid moment happened at it (random moments are EARLIER before).
 ALIGNED = 1e-7
 RELEASE, DONE, EXPIRED = "batch_release", "batch_done", "batch_expired"
+# Records counted by release moment and step (a batch's members' completions and expiries).
+PAIRED = frozenset((DONE, EXPIRED))
 
 
 class Unbatchable(SopdslError):

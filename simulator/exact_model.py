@@ -52,19 +52,28 @@ class EventWatch:
         self.staff_sends = {name for name, j in interpreter.journeys.items()
                             if any(isinstance(i, Send) and i.channel in STAFF_CHANNELS
                                    for i in j.code)}
+        # The answers so far: they depend on the event and the journeys the customer is in
+        # and has entered alone, and are asked for again for nearly every state.
+        self._answers: dict[tuple, bool] = {}
 
     def matters_now(self, c: Customer, event: Event) -> bool:
         """True when the event, happening now, can change the customer's runs or start one."""
-        if self._triggers(c, event):
-            return True
-        return any(self._watched(run.journey.name, event) for run in c.runs.values())
+        key = (False, event.name, event.content, tuple(c.runs), tuple(c.entries))
+        found = self._answers.get(key)
+        if found is None:
+            found = self._answers[key] = self._triggers(c, event) or any(
+                self._watched(run.journey.name, event) for run in c.runs.values())
+        return found
 
     def can_matter(self, c: Customer, event: Event) -> bool:
         """True when the event, happening at some later moment, may change what they do."""
-        if self._triggers(c, event):
-            return True
-        return any(self._watched(name, event) and (name in c.runs or self._open(c, name))
-                   for name in self.journeys)
+        key = (True, event.name, event.content, tuple(c.runs), tuple(c.entries))
+        found = self._answers.get(key)
+        if found is None:
+            found = self._answers[key] = self._triggers(c, event) or any(
+                self._watched(name, event) and (name in c.runs or self._open(c, name))
+                for name in self.journeys)
+        return found
 
     def ever_watched(self, event: Event) -> bool:
         """True when the event can start or change a run of some customer at some moment."""
@@ -123,6 +132,7 @@ class ExactModel:
             (name, b.daily) for name, b in scenario.events.items() if b.daily > 0]
         self.after_click_steps = max(1, math.ceil(scenario.purchase.within_minutes / self.dt))
         self.memo: dict = {}
+        self.state_ids: dict[tuple, int] = {}  # each distinct state key's number
         self.count = count
         self._follow_up_chances: dict[float, list[float]] = {}
         workdays = Workdays(program.settings.workdays)

@@ -19,7 +19,7 @@ from sopdsl.runtime.effects import Effect
 from sopdsl.runtime.groups import QUOTA
 from simulator.behaviour import PURCHASE_EVENT
 from simulator.counting import effect_counts, response_counts, step_reached
-from simulator.exact_batches import DONE, EXPIRED, RELEASE, Unbatchable, group_of, on_grid
+from simulator.exact_batches import DONE, EXPIRED, PAIRED, RELEASE, Unbatchable, group_of, on_grid
 from simulator.exact_groups import POSTED, decide_post
 from simulator.exact_model import ExactModel
 from simulator.exact_states import (
@@ -71,6 +71,20 @@ class TransitionOutcome:
     keep: float  # the share of purchase-free mass that stays purchase-free
     records: list[Record]
     timeless: bool
+    # The records counted at the transition's own step, summed per series: an outcome is
+    # applied many times (its transition is reused), so they are added up once.
+    now: tuple[tuple[tuple, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        sums: dict[tuple, float] = {}
+        rest = []
+        for record in self.records:
+            key, amount, at, kernel = record
+            if at is None and kernel is None and key[0] not in PAIRED:
+                sums[key] = sums.get(key, 0.0) + amount
+            else:
+                rest.append(record)
+        self.now, self.records = tuple(sums.items()), rest
 
 
 def explore(model: ExactModel, state: State, now: float,

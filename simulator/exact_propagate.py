@@ -15,16 +15,14 @@ import math
 import numpy as np
 
 from simulator.behaviour import ResponseChances
-from simulator.exact_batches import DONE, EXPIRED
+from simulator.exact_batches import PAIRED
 from simulator.exact_model import ExactModel
-from simulator.exact_play import Action, TransitionOutcome, Record, explore
+from simulator.exact_play import Action, TransitionOutcome, explore
 from simulator.exact_states import AutoSend, FollowUp, PendingResponse, State, Work
 
 # States holding less of a customer than this are dropped: following them costs time and
 # changes no figure by more than this times the number of states.
 NEGLIGIBLE = 1e-12
-# Records counted by release moment and step (a batch's members' completions and expiries).
-PAIRED = frozenset((DONE, EXPIRED))
 # Entries: a state, its mass (expected customers) and the part of it with no purchase yet.
 Entry = list  # [State, float, float]
 
@@ -38,6 +36,9 @@ class Recorder:
         self.series: dict[tuple, np.ndarray] = {}
         # Batch completions by (name, group..., release step): step -> mass.
         self.pairs: dict[tuple, dict[int, float]] = {}
+        # Counts spread over later steps by a kernel, by (series, kernel): what starts at
+        # each step, spread once at the end (`settle`) instead of at every start.
+        self.starts: dict[tuple, np.ndarray] = {}
 
     def _array(self, key: tuple) -> np.ndarray:
         found = self.series.get(key)
@@ -50,9 +51,12 @@ class Recorder:
         if k < self.length:
             self._array(key)[k] += amount
 
-    def apply(self, records: list[Record], k: int, mass: float) -> None:
+    def apply(self, outcome: TransitionOutcome, k: int, mass: float) -> None:
         """Count an outcome's records for `mass` customers at step k."""
-        for key, amount, at, kernel in records:
+        if k < self.length:
+            for key, amount in outcome.now:
+                self._array(key)[k] += mass * amount
+        for key, amount, at, kernel in outcome.records:
             j = k if at is None else self.model.step_of(at)
             if key[0] in PAIRED:
                 row = self.pairs.setdefault(key, {})
@@ -60,8 +64,16 @@ class Recorder:
             elif kernel is None:
                 self.add(key, j, mass * amount)
             elif j < self.length:
-                shares = self.model.kernel(kernel)[: self.length - j]
-                self._array(key)[j:j + len(shares)] += mass * amount * shares
+                found = self.starts.get((key, kernel))
+                if found is None:
+                    found = self.starts[(key, kernel)] = np.zeros(self.length)
+                found[j] += mass * amount
+
+    def settle(self) -> None:
+        """Spread what started at each step over the later steps by its kernel."""
+        for (key, kernel), starts in self.starts.items():
+            self._array(key)[:] += np.convolve(starts, self.model.kernel(kernel))[: self.length]
+        self.starts = {}
 
 
 class Pool:
@@ -82,9 +94,9 @@ class MassFlow:
 
     def __init__(self, model: ExactModel, recorder: Recorder) -> None:
         self.model, self.rec = model, recorder
-        self.awake: dict[tuple, Entry] = {}
-        self.next: dict[tuple, Entry] = {}
-        self.sleeping: dict[int, dict[tuple, list]] = {}
+        self.awake: dict[int, Entry] = {}
+        self.next: dict[int, Entry] = {}
+        self.sleeping: dict[int, dict[int, list]] = {}
         self.pools: dict[tuple, Pool] = {}
         self.origin = 0  # the step the customers were first followed at: their days start there
 
@@ -103,7 +115,7 @@ class MassFlow:
         self.rec.add(("stage", state.customer.stage), k0, mass)
         self.next = {}
         if actions:
-            self._branch(state, mass, mass, k0, actions, cacheable=False)
+            self._branch(state, mass, mass, k0, actions, None)
         else:
             self._put(state, mass, mass, k0)
         self.awake = self.next
@@ -114,6 +126,7 @@ class MassFlow:
             for state, m, m0 in self.awake.values():
                 self._advance(state, m, m0, k)
             self.awake = self.next
+        self.rec.settle()
 
     # ---- sleeping and pools --------------------------------------------------------
 
@@ -148,7 +161,8 @@ class MassFlow:
             if key not in self.pools:
                 self.pools[key] = Pool(state.daily_tally, None)
             return key
-        outcomes, reusable = self._explore(state, k + 1, [("daily", None, True)], True)
+        moment = _moment(self.model, state, (k + 1) * self.model.dt)
+        outcomes, reusable = self._explore(state, k + 1, [("daily", None, True)], moment)
         if not reusable:
             return None
         key = (state.daily, id(outcomes))
@@ -200,41 +214,43 @@ class MassFlow:
         fixed = _fixed_actions(model, state, k) if due else []
         quiet = [1 - sum(p for _, p in h) for h in hazards]
         none = math.prod(quiet)
+        # A transition with fixed moments due is not reused: it is explored afresh.
+        moment = None if due or not hazards else _moment(model, state, now)
         for chosen in itertools.product(*([None, *h] for h in hazards)):
             if all(c is None for c in chosen):
                 continue
             prob = math.prod(q if c is None else c[1] for q, c in zip(quiet, chosen))
             actions = [c[0] for c in chosen if c is not None]
-            cacheable = not due
-            self._branch(state, m * prob, m0 * prob, k, actions + fixed, cacheable)
+            self._branch(state, m * prob, m0 * prob, k, actions + fixed, moment)
         if due:
-            self._branch(state, m * none, m0 * none, k, fixed, cacheable=False)
+            self._branch(state, m * none, m0 * none, k, fixed, None)
         elif none > 0:
             self._put(state, m * none, m0 * none, k)
 
     def _branch(self, state: State, m: float, m0: float, k: int, actions: list[Action],
-                cacheable: bool) -> None:
-        outcomes, _ = self._explore(state, k, actions, cacheable)
+                moment: tuple | None) -> None:
+        outcomes, _ = self._explore(state, k, actions, moment)
         for outcome in outcomes:
             self._follow(outcome, m, m0, k)
 
     def _follow(self, outcome: TransitionOutcome, m: float, m0: float, k: int) -> None:
         """Count an outcome for `m` customers at step k and put them in its state."""
         w, w0 = m * outcome.prob, m0 * outcome.prob
-        self.rec.apply(outcome.records, k, w)
+        self.rec.apply(outcome, k, w)
         kept = w0 * outcome.keep
         if w0 > kept:
             self.rec.add(("purchasers",), k, w0 - kept)
         self._put(outcome.state, w, kept, k)
 
     def _explore(self, state: State, k: int, actions: list[Action],
-                 cacheable: bool) -> tuple[list[TransitionOutcome], bool]:
-        """The outcomes, and whether they are the same at any moment of the state."""
+                 moment: tuple | None) -> tuple[list[TransitionOutcome], bool]:
+        """The outcomes, and whether they are the same at any moment of the state alike in
+        `moment` (`_moment`; None: explored afresh, never reused)."""
         model = self.model
         now = k * model.dt
-        if not cacheable:
+        if moment is None:
             return explore(model, state, now, actions), False
-        key = (state.key, tuple(actions), _moment(model, state, now))
+        key = (state.key, tuple(actions), moment)
         found = model.memo.get(key)
         if found is not None and found[1]:
             return found
@@ -246,7 +262,7 @@ class MassFlow:
         return outcomes, False
 
 
-def _merge(into: dict[tuple, Entry], state: State, m: float, m0: float) -> None:
+def _merge(into: dict[int, Entry], state: State, m: float, m0: float) -> None:
     found = into.get(state.key)
     if found is None:
         into[state.key] = [state, m, m0]

@@ -96,7 +96,9 @@ class State:
         if model.count is not None:
             model.count.add()
         self.customer, self.procs, self.arms = c, procs, arms
-        self.key = state_key(model, c, procs, arms, now)
+        # The key as a number: states are looked up many times, a long tuple hashes slowly.
+        key = state_key(model, c, procs, arms, now)
+        self.key = model.state_ids.setdefault(key, len(model.state_ids))
         times = [t for t in (_fixed_time(p) for p in procs) if t is not None]
         wake = model.interpreter.next_wakeup(c)
         if wake is not None:
@@ -149,15 +151,18 @@ def state_key(model: ExactModel, c: Customer, procs: tuple[Proc, ...],
         journey = journeys[name]
         recent = journey.reentry == "after" and now - last < journey.reentry_after
         entries.append((name, last if recent else None))
-    today = model.clock.period_key(now, "day")[0]
+    staff_days = c.sends.staff_days
+    if staff_days:
+        today = model.clock.period_key(now, "day")[0]
+        staff_days = {d for d in staff_days if d[1] == today}
     held = tuple((d.at, d.send.journey, d.send.step, d.send.content, d.send.channel,
                   d.send.priority, d.staff) for d in c.held)
     return (
         c.owner, frozenset(c.tags), c.score, c.stage, c.friend,
         tuple(sorted(c.attributes.items(), key=lambda item: item[0])), runs, tuple(entries),
         tuple(sorted(c.segments.items())),
-        frozenset(d for d in c.sends.staff_days if d[1] == today), held,
-        tuple(sorted(procs, key=repr)), arms,
+        frozenset(staff_days), held,
+        procs if len(procs) < 2 else tuple(sorted(procs, key=repr)), arms,
         # When scheduled triggers next fire: states alike in all else at different moments
         # differ here, so a transition found for one is never reused for another.
         model.interpreter.schedule_dues(c),
