@@ -71,6 +71,10 @@ class TransitionOutcome:
     keep: float  # the share of purchase-free mass that stays purchase-free
     records: list[Record]
     timeless: bool
+    # The share of purchase-free mass whose first purchase is one counted by its expected
+    # value and spread by a kernel (a response's or a click's delay), by kernel: those
+    # customers become purchasers when that purchase comes, not at this step.
+    later: tuple[tuple[Any, float], ...] = ()
     # The records counted at the transition's own step, summed per series: an outcome is
     # applied many times (its transition is reused), so they are added up once.
     now: tuple[tuple[tuple, float], ...] = ()
@@ -118,6 +122,7 @@ class Play:
         self.entered_at = {name: run.entered_at for name, run in self.c.runs.items()}
         self.records: list[Record] = []
         self.keep = 1.0
+        self.later: dict[Any, float] = {}
         self.kinds: set[str] = set()
         self.timed = False
         self.stepped = False
@@ -151,7 +156,8 @@ class Play:
         self._prune()
         state = State(self.model, self.c, tuple(self.procs), tuple(self.arms), self.now)
         timeless = not self.stepped and not self.timed and self.kinds <= _TIMELESS
-        return TransitionOutcome(prob, state, self.keep, self.records, timeless)
+        return TransitionOutcome(prob, state, self.keep, self.records, timeless,
+                                 tuple(self.later.items()))
 
     def call(self, effects: list[Effect]) -> None:
         """Handle the effects of one interpreter call, then deliver what falls due now."""
@@ -294,7 +300,7 @@ class Play:
                                            b.open * b.reply, b.unfriend):
             self.rec(key, reach * amount, kernel=kernel)
         self.rec(("purchases",), reach * b.open * b.click * b.buy, kernel=buy_kernel)
-        self.keep *= 1 - b.open * b.click * b.buy
+        self._buys_later(b.open * b.click * b.buy, buy_kernel)
 
     def _prune(self) -> None:
         """Count pending responses and purchases that can no longer change anything."""
@@ -347,9 +353,15 @@ class Play:
             if not self.model.watch.can_matter(self.c, Event(event, 0.0)):
                 if event == PURCHASE_EVENT:
                     self.rec(("purchases",), buy, kernel=("after_click",))
-                    self.keep *= 1 - buy
+                    self._buys_later(buy, ("after_click",))
             elif chance > 0 and self.chance(chance):
                 self._follow_up(event, follow.within)
+
+    def _buys_later(self, chance: float, kernel: Any) -> None:
+        """A purchase with `chance`, counted by its expected value, comes after a delay drawn
+        from `kernel`: the purchase-free customers it makes purchasers become so then."""
+        self.later[kernel] = self.later.get(kernel, 0.0) + self.keep * chance
+        self.keep *= 1 - chance
 
     def _follow_up(self, event: str, within: float) -> None:
         follow_up = FollowUp(event, within, self.model.step_of(self.now))
@@ -371,6 +383,7 @@ class Play:
         """A purchase happens now (an organic one, or one a click led to)."""
         self.rec(("purchases",))
         self.keep = 0.0
+        self.later.clear()  # whoever was to buy later has bought now
         event = Event("purchase", self.now, None, self.model.value)
         self.call(self.model.interpreter.on_event(self.c, event))
 

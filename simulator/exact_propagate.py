@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+from typing import Any
 
 import numpy as np
 
@@ -63,11 +64,16 @@ class Recorder:
                 row[j] = row.get(j, 0.0) + mass * amount
             elif kernel is None:
                 self.add(key, j, mass * amount)
-            elif j < self.length:
-                found = self.starts.get((key, kernel))
-                if found is None:
-                    found = self.starts[(key, kernel)] = np.zeros(self.length)
-                found[j] += mass * amount
+            else:
+                self.start(key, kernel, j, mass * amount)
+
+    def start(self, key: tuple, kernel: Any, k: int, amount: float) -> None:
+        """Count `amount` starting at step k, spread over the later steps by `kernel`."""
+        if k < self.length:
+            found = self.starts.get((key, kernel))
+            if found is None:
+                found = self.starts[(key, kernel)] = np.zeros(self.length)
+            found[k] += amount
 
     def settle(self) -> None:
         """Spread what started at each step over the later steps by its kernel."""
@@ -238,8 +244,12 @@ class MassFlow:
         w, w0 = m * outcome.prob, m0 * outcome.prob
         self.rec.apply(outcome, k, w)
         kept = w0 * outcome.keep
-        if w0 > kept:
-            self.rec.add(("purchasers",), k, w0 - kept)
+        later = 0.0
+        for kernel, share in outcome.later:
+            self.rec.start(("purchasers",), kernel, k, w0 * share)
+            later += w0 * share
+        if w0 > kept + later:
+            self.rec.add(("purchasers",), k, w0 - kept - later)
         self._put(outcome.state, w, kept, k)
 
     def _explore(self, state: State, k: int, actions: list[Action],

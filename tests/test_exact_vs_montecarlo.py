@@ -59,9 +59,10 @@ def goal_rates(tally: Tally) -> dict[str, float]:
 
 
 def counts(tally: Tally) -> dict[str, float]:
-    """Sends asked for and delivered, drops per reason, each role's work, and each send
-    step's staff actions and deliveries, by path."""
-    found = {"sends": tally.sends, "delivered": tally.delivered}
+    """Sends asked for and delivered, purchases and purchasers, drops per reason, each role's
+    work, and each send step's staff actions and deliveries, by path."""
+    found = {"sends": tally.sends, "delivered": tally.delivered, "purchases": tally.purchases,
+             "purchasers": tally.purchasers}
     found.update((f"dropped.{reason}", count) for reason, count in tally.dropped.items())
     for role, staff in tally.staff.items():
         found.update({f"staff.{role}.tasks": staff.tasks, f"staff.{role}.done": staff.done,
