@@ -14,6 +14,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.calibration.responses import Responses
@@ -37,6 +38,7 @@ OWN_BEHAVIOUR = frozenset(("friend_added", "friend_deleted", "delivered", "open"
 # Attribute kinds whose values are shares; numbers get a normal distribution.
 SHARE_KINDS = frozenset(("enum", "bool"))
 _ANSWER_KINDS = {name: index for index, name in enumerate(ANSWERS)}
+_TIME = attrgetter("event.time")
 
 
 @dataclass
@@ -147,15 +149,13 @@ def _tally_sends(tallies: Tallies, block: SendBlock) -> None:
 
 def _customer(tallies: Tallies, block: SendBlock, program: Program, customer: CustomerData,
               records: list[EventRecord], problems: DataProblems, events_file: str) -> None:
-    before = []
-    for record in records:
-        if record.event.time >= 0:
-            if not tallies.later:
-                tallies.later_line = record.line
-            tallies.later += 1
-        else:
-            before.append(record)
-    before.sort(key=lambda r: r.event.time)
+    before = [record for record in records if not record.event.time >= 0]
+    if len(before) < len(records):
+        if not tallies.later:
+            tallies.later_line = next(record.line for record in records
+                                      if record.event.time >= 0)
+        tallies.later += len(records) - len(before)
+    before.sort(key=_TIME)
     tallies.customers += 1
     if before:
         tallies.first_time = min(tallies.first_time, before[0].event.time)
