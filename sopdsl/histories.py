@@ -138,7 +138,8 @@ def convert_records(rows: CustomerRows, program: Program, moments: Moments, file
     records = []
     for line, row in rows.events:
         if row.__class__ is EventRecord:
-            if not after_start(files.events, line, row.event.time, problems, later, command):
+            if later or not after_start(files.events, line, row.event.time, problems, later,
+                                        command):
                 records.append(row)
         elif (record := event_record_of(files.events, line, row, moments, problems, later,
                                         customer.id, command)) is not None:

@@ -14,6 +14,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.calibration.responses import Responses
@@ -36,6 +37,8 @@ OWN_BEHAVIOUR = frozenset(("friend_added", "friend_deleted", "delivered", "open"
                            "reply", "purchase", "task_done"))
 # Attribute kinds whose values are shares; numbers get a normal distribution.
 SHARE_KINDS = frozenset(("enum", "bool"))
+_ANSWER_KINDS = {name: index for index, name in enumerate(ANSWERS)}
+_TIME = attrgetter("event.time")
 
 
 @dataclass
@@ -146,15 +149,13 @@ def _tally_sends(tallies: Tallies, block: SendBlock) -> None:
 
 def _customer(tallies: Tallies, block: SendBlock, program: Program, customer: CustomerData,
               records: list[EventRecord], problems: DataProblems, events_file: str) -> None:
-    before = []
-    for record in records:
-        if record.event.time >= 0:
-            if not tallies.later:
-                tallies.later_line = record.line
-            tallies.later += 1
-        else:
-            before.append(record)
-    before.sort(key=lambda r: r.event.time)
+    before = [record for record in records if not record.event.time >= 0]
+    if len(before) < len(records):
+        if not tallies.later:
+            tallies.later_line = next(record.line for record in records
+                                      if record.event.time >= 0)
+        tallies.later += len(records) - len(before)
+    before.sort(key=_TIME)
     tallies.customers += 1
     if before:
         tallies.first_time = min(tallies.first_time, before[0].event.time)
@@ -273,17 +274,21 @@ def _channels(block: SendBlock, program: Program, before: list[EventRecord],
     """Add one customer's sends, their answers and deletions to the block; an answer on a
     channel with no send before it is reported."""
     customer = block.next_customer()
-    sends, answers, deletions = block.sends, block.answers, block.deletions
+    # Bound once: this loop runs for every event row of the data.
+    send, answer, delete = block.sends.append, block.answers.append, block.deletions.append
+    number, kinds = block.channel, _ANSWER_KINDS
     sent: set[str] = set()
     latest: str | None = None
     for record in before:
-        name = record.event.name
-        if name == "delivered" and record.channel:
-            latest = record.channel
-            sent.add(latest)
-            sends.append((customer, block.channel(latest), record.event.time,
-                          block.purpose(_send_purpose(program, record))))
-        elif name in ANSWERS:
+        event = record.event
+        name = event.name
+        if name == "delivered":
+            if record.channel:
+                latest = record.channel
+                sent.add(latest)
+                send((customer, number(latest), event.time,
+                      block.purpose(_send_purpose(program, record))))
+        elif name in kinds:
             channel = record.channel or latest
             if channel is None:
                 continue  # no send to answer: the data has no sends for this customer
@@ -293,10 +298,9 @@ def _channels(block: SendBlock, program: Program, before: list[EventRecord],
                                 hint="a response follows a `delivered` row of its channel; "
                                      "check the time zone and the channel column")
                 continue
-            answers.append((customer, block.channel(channel), ANSWERS.index(name),
-                            record.event.time))
+            answer((customer, number(channel), kinds[name], event.time))
         elif name == "friend_deleted":
-            deletions.append((customer, record.event.time))
+            delete((customer, event.time))
 
 
 def _after_clicks(tallies: Tallies, program: Program, before: list[EventRecord]) -> None:

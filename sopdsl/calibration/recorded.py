@@ -22,10 +22,13 @@ def with_recorded(records: list[EventRecord], sends: Iterable[RecordedSend],
     Recorded sends that match one another (a batch and its member send, one send pushed to two
     destinations) are one send first.
     """
+    distinct = _distinct(sends, moments)
+    if not distinct:
+        return records
     delivered = [record for record in records if record.event.name == "delivered"]
     matched: set[int] = set()
     added = []
-    for record in _distinct(sends, moments):
+    for record in distinct:
         match = next((index for index, known in enumerate(delivered)
                       if index not in matched and _same(known, record)), None)
         if match is None:
