@@ -4,8 +4,8 @@ Reading has two stages, so that the second can run where customers are planned: 
 reads the rows and checks what needs the whole files (columns, event names, order, events of
 customers not in the customers file); `convert` turns one customer's rows into values,
 checking each cell. Given the clock's `Moments`, `follow` converts the events of plain blocks
-at once (`event_blocks`): those rows have no cell to report. Problems stay with the customer whose rows showed them, so they are
-reported in reading order wherever `convert` ran.
+at once (`event_blocks`): those rows have no cell to report. Problems stay with the customer
+whose rows showed them, so they are reported in reading order wherever `convert` ran.
 """
 
 from __future__ import annotations
