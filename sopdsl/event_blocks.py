@@ -10,6 +10,8 @@ every diagnostic stays where and as it is; what a block gives equals what that p
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import numpy as np
 
 from sopdsl.builtins import CHANNELS, PURPOSES
@@ -27,10 +29,11 @@ _DASHES = np.array([4, 7])
 _ZERO, _NINE, _DASH, _COLON = ord("0"), ord("9"), ord("-"), ord(":")
 
 
-def block_records(block: PlainBlock, columns: Columns, names: EventNames, moments: Moments,
-                  previous: str) -> list[EventRecord] | None:
-    """The block's event records in line order, their customers not before `previous`; None
-    when some row needs to be read on its own."""
+def block_groups(block: PlainBlock, columns: Columns, names: EventNames, moments: Moments,
+                 previous: str) -> list[tuple[str, list[tuple[int, EventRecord]]]] | None:
+    """The block's (line, event record) pairs in line order, a customer's together as
+    (customer, pairs), their customers not before `previous`; None when some row needs to be
+    read on its own."""
     header, fields = block.header, block.fields
     at = {column: index for index, column in enumerate(header)}  # a repeated column: its last
     if set(map(len, fields)) != {len(header)} or not columns.known.issuperset(at) or not all(
@@ -55,12 +58,22 @@ def block_records(block: PlainBlock, columns: Columns, names: EventNames, moment
         return None
     contents, journeys, steps = (_texts(cells, at, column, count)
                                  for column in ("content", "journey", "step"))
-    return [EventRecord(customer, Event(event, when, content, amount), line, channel, journey,
-                        step, purpose)
-            for customer, event, when, content, amount, line, channel, journey, step, purpose
-            in zip(customers, events, times, contents, amounts,
-                   range(block.first, block.first + count), channels, journeys, steps,
-                   purposes)]
+    lines = range(block.first, block.first + count)
+    pairs = list(zip(lines, [
+        EventRecord(customer, Event(event, when, content, amount), line, channel, journey, step,
+                    purpose)
+        for customer, event, when, content, amount, line, channel, journey, step, purpose
+        in zip(customers, events, times, contents, amounts, lines, channels, journeys, steps,
+               purposes)]))
+    groups = []
+    start = 0
+    while start < count:
+        # The customers are in order: a customer's rows end where bisection says, found in C
+        # instead of by comparing row after row.
+        end = bisect_right(customers, customers[start], start)
+        groups.append((customers[start], pairs[start:end]))
+        start = end
+    return groups
 
 
 def _times(cells: tuple[str, ...], moments: Moments) -> list[float] | None:
@@ -75,17 +88,19 @@ def _times(cells: tuple[str, ...], moments: Moments) -> list[float] | None:
             and (points[:, 13] == _COLON).all()
             and np.isin(points[:, 10], (ord(" "), ord("T"))).all()):
         return None
-    try:
-        minutes = text.astype("datetime64[m]").astype(np.int64)
-    except ValueError:  # a month, day, hour or minute out of range
+    numbers = (digits - _ZERO).astype(np.int64)
+    hours = numbers[:, 8] * 10 + numbers[:, 9]
+    minutes = numbers[:, 10] * 10 + numbers[:, 11]
+    if not ((hours < 24).all() and (minutes < 60).all()):
         return None
-    days = minutes // 1440
-    found, which = np.unique(days, return_inverse=True)
-    midnights = [moments.midnight(str(day)) for day in found.astype("datetime64[D]")]
+    # A day as the number YYYYMMDD; a month or day out of range has no midnight below.
+    dates = numbers[:, :8] @ 10 ** np.arange(7, -1, -1)
+    _, first, which = np.unique(dates, return_index=True, return_inverse=True)
+    midnights = [moments.midnight(cells[row][:10]) for row in first.tolist()]
     # A midnight off the whole minute would add in another order than `Moments.quick` does.
     if not all(midnight is not None and midnight.is_integer() for midnight in midnights):
         return None
-    return (np.array(midnights)[which] + (minutes - days * 1440)).tolist()
+    return (np.array(midnights)[which.ravel()] + (hours * 60 + minutes)).tolist()
 
 
 def _named(cells: list[tuple[str, ...]], at: dict[str, int], column: str,

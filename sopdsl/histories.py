@@ -21,7 +21,7 @@ from sopdsl.customers_io import (
     event_record_of, row_customer,
 )
 from sopdsl.data_rows import DataProblems, PlainBlock, Report, read_blocks, read_rows
-from sopdsl.event_blocks import block_records
+from sopdsl.event_blocks import block_groups
 from sopdsl.gc_threshold import fewer_collections
 from sopdsl.runtime.customer import Event
 from sopdsl.runtime.replay import CustomerData
@@ -57,12 +57,13 @@ class DataFiles:
 @dataclass(slots=True)
 class CustomerRows:
     """One customer's rows as read (an event row of a plain block already converted), and the
-    problems found reading up to them."""
+    problems found reading up to them; `converted` when every event row is a record."""
 
     line: int
     row: dict[str, Any]
     events: list[tuple[int, dict[str, Any] | EventRecord]]
     reports: list[Report]
+    converted: bool = False
 
 
 def data_files(customers: Path, events: Path | None) -> DataFiles:
@@ -106,17 +107,19 @@ def _joined(customers: Path, events: Path | None, program: Program, held: HeldPr
             return
         previous = customer
         own: list[tuple[int, dict[str, Any] | EventRecord]] = []
+        converted = True
         while current is not None and current[0] <= customer:
             if current[0] == customer:
-                own.append(current[1:])
+                own.extend(current[1])
+                converted = converted and current[2]
             else:
-                _orphan(held, files.events, *current)
+                _orphans(held, files.events, customer=current[0], rows=current[1])
             current = next(pending, None)
         if held.fatal:
             return
-        yield CustomerRows(line, row, own, held.take())
+        yield CustomerRows(line, row, own, held.take(), converted)
     while current is not None:
-        _orphan(held, files.events, *current)
+        _orphans(held, files.events, customer=current[0], rows=current[1])
         current = next(pending, None)
 
 
@@ -135,6 +138,8 @@ def convert_records(rows: CustomerRows, program: Program, moments: Moments, file
     cells are reported and left out, and events at or after the clock's epoch too (`E610` as
     `command` says it) unless `later`."""
     customer = customer_of(files.customers, rows.line, rows.row, program, problems)
+    if later and rows.converted:  # nothing left to check or report
+        return customer, [record for _, record in rows.events]
     records = []
     for line, row in rows.events:
         if row.__class__ is EventRecord:
@@ -149,20 +154,21 @@ def convert_records(rows: CustomerRows, program: Program, moments: Moments, file
 
 def _event_rows(path: Path, name: str, program: Program, held: HeldProblems,
                 moments: Moments | None
-                ) -> Iterator[tuple[str, int, dict[str, Any] | EventRecord]]:
-    """(customer, line, row) of the events with the columns and a known event, checked to be
-    in customer order; with `moments`, a plain block's rows as records."""
+                ) -> Iterator[tuple[str, list[tuple[int, dict[str, Any] | EventRecord]], bool]]:
+    """(customer, [(line, row)...], converted) of the events with the columns and a known
+    event, checked to be in customer order: with `moments`, a plain block's rows as records,
+    a customer's together (`converted`); any other row on its own."""
     columns = event_columns(name, held)
     names = EventNames(name, program, held)
     previous = ""
     for item in read_blocks(path, held):
         plain = isinstance(item, PlainBlock)
-        records = (block_records(item, columns, names, moments, previous)
-                   if plain and moments is not None else None)
-        if records is not None:
-            for record in records:
-                yield record.customer, record.line, record
-            previous = records[-1].customer
+        groups = (block_groups(item, columns, names, moments, previous)
+                  if plain and moments is not None else None)
+        if groups is not None:
+            for customer, records in groups:
+                yield customer, records, True
+            previous = groups[-1][0]
             continue
         for line, row in item.rows(held) if plain else (item,):
             if not (columns.check(line, row) and names.known(line, row)):
@@ -176,10 +182,11 @@ def _event_rows(path: Path, name: str, program: Program, held: HeldProblems,
                 held.fatal = True
                 return
             previous = customer
-            yield customer, line, row
+            yield customer, [(line, row)], False
 
 
-def _orphan(held: HeldProblems, name: str, customer: str, line: int,
-            row: dict[str, Any]) -> None:
-    held.report("E609", name, line,
+def _orphans(held: HeldProblems, name: str, customer: str,
+             rows: list[tuple[int, dict[str, Any] | EventRecord]]) -> None:
+    for line, _ in rows:
+        held.report("E609", name, line,
                     f"event for customer `{customer}`, who is not in the customers file")

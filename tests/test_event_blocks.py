@@ -112,3 +112,16 @@ def test_a_plain_block_is_converted_at_once(tmp_path):
         ("a", "purchase", -16650.0, 12, None, 3),
         ("b", "purchase", -1.0, 1.5, None, 4)]
     assert not held.reports and not held.fatal
+
+
+@pytest.mark.parametrize("later", [False, True])
+@pytest.mark.parametrize("time", TIMES)
+def test_one_odd_time_among_plain_rows_reads_as_rows_do(tmp_path, time, later):
+    """A block that is plain but for one time cell (out of range, a clock change, after the
+    epoch) gives what the row at a time path gives."""
+    rows = [f"{customer},2026-11-{day} 10:00,open,private_chat,,," for customer, day
+            in (("a", 19), ("a", 20), ("b", 21), ("c", 22))]
+    rows[2] = f"b,{time},open,private_chat,,,"
+    text = "\n".join([HEADERS[0], *rows]) + "\n"
+    assert converted(tmp_path, text, Moments(CLOCK), later) == converted(tmp_path, text, None,
+                                                                         later)
