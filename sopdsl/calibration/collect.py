@@ -22,6 +22,7 @@ from sopdsl.calibration.sends import ANSWERS, SendBlock
 from sopdsl.checker.program import Program
 from sopdsl.customers_io import EventRecord
 from sopdsl.data_rows import DataProblems
+from sopdsl.runtime.customer import Event
 from sopdsl.runtime.replay import CustomerData
 
 # How long after a send an open, click, reply or unfriend still counts as its answer.
@@ -39,6 +40,8 @@ OWN_BEHAVIOUR = frozenset(("friend_added", "friend_deleted", "delivered", "open"
 SHARE_KINDS = frozenset(("enum", "bool"))
 _ANSWER_KINDS = {name: index for index, name in enumerate(ANSWERS)}
 _TIME = attrgetter("event.time")
+# A send with a channel: its time, channel and content purpose.
+_Send = tuple[float, str, "str | None"]
 
 
 @dataclass
@@ -159,29 +162,76 @@ def _customer(tallies: Tallies, block: SendBlock, program: Program, customer: Cu
     tallies.customers += 1
     if before:
         tallies.first_time = min(tallies.first_time, before[0].event.time)
-    _profile(tallies, program, customer, before)
-    _purchases(tallies, latent_purchases([r.event for r in before if r.event.name == "purchase"],
-                                         [r.event.time for r in before
-                                          if r.event.name == "click"]))
-    _channels(block, program, before, problems, events_file)
-    _after_clicks(tallies, program, before)
-    for record in before:
-        if record.event.name not in OWN_BEHAVIOUR:
-            tallies.events[record.event.name] += 1
+    friend, arrived, purchases, clicks, sends, following = _read(
+        tallies, block, program, before, problems, events_file)
+    _profile(tallies, program, customer, friend, arrived)
+    _purchases(tallies, latent_purchases(purchases, [r.event.time for r in clicks]))
+    _after_clicks(tallies, clicks, sends, following)
 
 
-def _profile(tallies: Tallies, program: Program, customer: CustomerData,
-             before: list[EventRecord]) -> None:
-    """Stock, arrivals and the stock's shares: a friend at the cut-off is in the stock."""
-    friend = True
-    arrived = None
+def _read(tallies: Tallies, block: SendBlock, program: Program, before: list[EventRecord],
+          problems: DataProblems, events_file: str
+          ) -> tuple[bool, float | None, list[Event], list[EventRecord], list[_Send],
+                     dict[str, list[float]]]:
+    """One pass over a customer's rows before the cut-off, in time order: arrivals and other
+    events counted; sends, answers and deletions added to the block (an answer on a channel
+    with no send before it reported); and whether they are a friend at the end, when they
+    last arrived, their purchases, clicks and sends, and the times of each event that may
+    follow a click."""
+    customer = block.next_customer()
+    # Bound once: this loop runs for every event row of the data.
+    send, answer, delete = block.sends.append, block.answers.append, block.deletions.append
+    number, kinds, others = block.channel, _ANSWER_KINDS, tallies.events
+    friend, arrived = True, None
+    purchases: list[Event] = []
+    clicks: list[EventRecord] = []
+    sends: list[_Send] = []
+    following: dict[str, list[float]] = {}
+    sent: set[str] = set()
+    latest: str | None = None
     for record in before:
-        if record.event.name == "friend_added":
-            friend, arrived = True, record.event.time
+        event = record.event
+        name = event.name
+        if name == "delivered":
+            if record.channel:
+                latest = record.channel
+                sent.add(latest)
+                purpose = _send_purpose(program, record)
+                sends.append((event.time, latest, purpose))
+                send((customer, number(latest), event.time, block.purpose(purpose)))
+        elif name in kinds:
+            if name == "click":
+                clicks.append(record)
+            channel = record.channel or latest
+            if channel is None:
+                continue  # no send to answer: the data has no sends for this customer
+            if channel not in sent:
+                problems.report("E615", events_file, record.line,
+                                f"`{name}` on {channel} before any send on {channel}",
+                                hint="a response follows a `delivered` row of its channel; "
+                                     "check the time zone and the channel column")
+                continue
+            answer((customer, number(channel), kinds[name], event.time))
+        elif name == "friend_deleted":
+            friend = False
+            delete((customer, event.time))
+        elif name == "friend_added":
+            friend, arrived = True, event.time
             tallies.arrivals += 1
             tallies.first_arrival = min(tallies.first_arrival, arrived)
-        elif record.event.name == "friend_deleted":
-            friend = False
+        elif name == "purchase":
+            purchases.append(event)
+            following.setdefault(name, []).append(event.time)
+        elif name not in OWN_BEHAVIOUR:
+            others[name] += 1
+            following.setdefault(name, []).append(event.time)
+    return friend, arrived, purchases, clicks, sends, following
+
+
+def _profile(tallies: Tallies, program: Program, customer: CustomerData, friend: bool,
+             arrived: float | None) -> None:
+    """Arrivals' exposure, stock and the stock's shares: a friend at the cut-off is in the
+    stock."""
     if arrived is not None:
         tallies.joined += 1
         tallies.joined_days += -arrived / MINUTES_PER_DAY
@@ -269,58 +319,20 @@ def readings(purchases: list, midnight: float) -> tuple[Reading, Reading, bool]:
              [event.amount for event in purchases], 0.0), timed)
 
 
-def _channels(block: SendBlock, program: Program, before: list[EventRecord],
-              problems: DataProblems, events_file: str) -> None:
-    """Add one customer's sends, their answers and deletions to the block; an answer on a
-    channel with no send before it is reported."""
-    customer = block.next_customer()
-    # Bound once: this loop runs for every event row of the data.
-    send, answer, delete = block.sends.append, block.answers.append, block.deletions.append
-    number, kinds = block.channel, _ANSWER_KINDS
-    sent: set[str] = set()
-    latest: str | None = None
-    for record in before:
-        event = record.event
-        name = event.name
-        if name == "delivered":
-            if record.channel:
-                latest = record.channel
-                sent.add(latest)
-                send((customer, number(latest), event.time,
-                      block.purpose(_send_purpose(program, record))))
-        elif name in kinds:
-            channel = record.channel or latest
-            if channel is None:
-                continue  # no send to answer: the data has no sends for this customer
-            if channel not in sent:
-                problems.report("E615", events_file, record.line,
-                                f"`{name}` on {channel} before any send on {channel}",
-                                hint="a response follows a `delivered` row of its channel; "
-                                     "check the time zone and the channel column")
-                continue
-            answer((customer, number(channel), kinds[name], event.time))
-        elif name == "friend_deleted":
-            delete((customer, event.time))
-
-
-def _after_clicks(tallies: Tallies, program: Program, before: list[EventRecord]) -> None:
+def _after_clicks(tallies: Tallies, clicks: list[EventRecord], sends: list[_Send],
+                  following: dict[str, list[float]]) -> None:
     """For each click with a whole window before the cut-off: which events followed in it,
     and for a click answering a send of a content purpose, whether a purchase did."""
-    found = [r for r in before if r.event.name == "click"
-             and r.event.time + AFTER_CLICK_WINDOW <= 0]
+    found = [r for r in clicks if r.event.time + AFTER_CLICK_WINDOW <= 0]
     if not found:
         return
-    clicks = [r.event.time for r in found]
-    tallies.clicks += len(clicks)
-    following: dict[str, list[float]] = {}
-    for record in before:
-        if record.event.name not in OWN_BEHAVIOUR or record.event.name == "purchase":
-            following.setdefault(record.event.name, []).append(record.event.time)
-    for name, times in following.items():
+    times = [r.event.time for r in found]
+    tallies.clicks += len(times)
+    for name, followed in following.items():
         tallies.after_click[name] += sum(
-            any(_within(click, t) for t in times) for click in clicks)
+            any(_within(click, t) for t in followed) for click in times)
     bought = following.get("purchase", [])
-    for record, purpose in zip(found, _answered_purposes(program, before, found)):
+    for record, purpose in zip(found, _answered_purposes(sends, found)):
         if purpose is not None:
             tallies.purpose_clicks[purpose] += 1
             click = record.event.time
@@ -333,12 +345,9 @@ def _send_purpose(program: Program, record: EventRecord) -> str | None:
                               if record.event.content else None)
 
 
-def _answered_purposes(program: Program, before: list[EventRecord],
-                       clicks: list[EventRecord]) -> list[str | None]:
+def _answered_purposes(sends: list[_Send], clicks: list[EventRecord]) -> list[str | None]:
     """The content purpose of the send each click answers: the latest send before it on its
-    channel (any channel for a click without one), as `_channels` reads answers."""
-    sends = [(r.event.time, r.channel, _send_purpose(program, r))
-             for r in before if r.event.name == "delivered" and r.channel]
+    channel (any channel for a click without one), as `_read` reads answers."""
     out = []
     for click in clicks:
         answered = [purpose for time, channel, purpose in sends if time <= click.event.time

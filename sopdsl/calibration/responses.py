@@ -63,7 +63,7 @@ class Responses:
             delays = np.maximum(delays, SHORTEST_DELAY)
             # math.log and sums in order, so the statistics do not depend on how sends are
             # grouped into calls.
-            logs = np.array([math.log(delay) for delay in delays.tolist()])
+            logs = np.fromiter(map(math.log, delays.tolist()), dtype=float, count=len(delays))
             self.answered += len(delays)
             self.sum_log = float(np.add.accumulate(np.r_[self.sum_log, logs])[-1])
             self.sum_log2 = float(np.add.accumulate(np.r_[self.sum_log2, logs * logs])[-1])
@@ -71,9 +71,10 @@ class Responses:
         watched = watched[watched > 0]
         if len(watched):
             self.censored += int(np.count_nonzero(watched < window))
-            minutes, sends = np.unique(np.ceil(watched), return_counts=True)
+            minutes, sends = np.unique(np.ceil(watched).astype(np.int64), return_counts=True)
+            unanswered = self.unanswered
             for minute, count in zip(minutes.tolist(), sends.tolist()):
-                self.unanswered[int(minute)] += count
+                unanswered[minute] += count
 
     def merge(self, other: Responses) -> None:
         """Add another tally's sends to this one."""
