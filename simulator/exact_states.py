@@ -8,6 +8,7 @@ add up: this is what keeps long horizons and loops cheap.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
 
 from sopdsl.runtime.customer import Customer, Event, EventHistory, Run, SendLog
@@ -179,12 +180,12 @@ def _procs_key(procs: tuple[Proc, ...], now: float) -> tuple:
 
 def _proc_key(proc: Proc, now: float) -> Any:
     if isinstance(proc, (Work, PendingResponse)) and proc.since <= now:
-        return (type(proc).__name__, *(getattr(proc, f) for f in _KEYED[type(proc)]))
+        return type(proc), _KEYED[type(proc)](proc)
     return proc
 
 
 # The fields of a pending phase that go on mattering after it began (all but `since`).
-_KEYED = {cls: tuple(f.name for f in fields(cls) if f.compare and f.name != "since")
+_KEYED = {cls: attrgetter(*(f.name for f in fields(cls) if f.compare and f.name != "since"))
           for cls in (Work, PendingResponse)}
 
 
