@@ -28,7 +28,8 @@ if TYPE_CHECKING:  # the model holds the state count this module defines
 # The memory a forecast may take.
 MAX_BYTES = 1 << 30
 # A state: a copy of the customer, its pending messages and work, and its place in the
-# transition memo (the test playbooks peak at 1-4.4 kB per state made).
+# transition memo (the test playbooks peak at 0.5-3.3 kB per state made, past the few hundred
+# kB any forecast takes).
 STATE_BYTES = 5_000
 # A figure's expected count per grid step of one trajectory, and its running totals.
 SERIES_BYTES = 2 * 8
@@ -37,7 +38,7 @@ SERIES_BYTES = 2 * 8
 POST_DAYS = 7
 # States per instruction, and per grid step and thing a customer can wait on at random (see
 # above): the least whole number that holds the estimate above every test playbook's states.
-PER_STEP = 4
+PER_STEP = 2
 
 
 class TooManyStates(SopdslError):

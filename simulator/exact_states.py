@@ -7,7 +7,8 @@ add up: this is what keeps long horizons and loops cheap.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
 
 from sopdsl.runtime.customer import Customer, Event, EventHistory, Run, SendLog
@@ -162,11 +163,30 @@ def state_key(model: ExactModel, c: Customer, procs: tuple[Proc, ...],
         tuple(sorted(c.attributes.items(), key=lambda item: item[0])), runs, tuple(entries),
         tuple(sorted(c.segments.items())),
         frozenset(staff_days), held,
-        procs if len(procs) < 2 else tuple(sorted(procs, key=repr)), arms,
+        _procs_key(procs, now), arms,
         # When scheduled triggers next fire: states alike in all else at different moments
         # differ here, so a transition found for one is never reused for another.
         model.interpreter.schedule_dues(c),
     )
+
+
+def _procs_key(procs: tuple[Proc, ...], now: float) -> tuple:
+    """The pending work and messages as they decide the future: a phase that began by `now`
+    is keyed without its start, which then never matters again (staff and responses take
+    memoryless times, and a step's chances read a start only inside that step)."""
+    keys = tuple(_proc_key(p, now) for p in procs)
+    return keys if len(keys) < 2 else tuple(sorted(keys, key=repr))
+
+
+def _proc_key(proc: Proc, now: float) -> Any:
+    if isinstance(proc, (Work, PendingResponse)) and proc.since <= now:
+        return type(proc), _KEYED[type(proc)](proc)
+    return proc
+
+
+# The fields of a pending phase that go on mattering after it began (all but `since`).
+_KEYED = {cls: attrgetter(*(f.name for f in fields(cls) if f.compare and f.name != "since"))
+          for cls in (Work, PendingResponse)}
 
 
 def clone(c: Customer) -> Customer:
