@@ -426,3 +426,14 @@ journey j {{
     assert customer.tags == {"before"} and kinds(effects) == []
     assert machine.next_wakeup(customer) is None and customer.runs["j"].pc == 2
     assert kinds(machine.on_event(customer, event("purchase", "12-05 09:00"))) == ["goal_reached"]
+
+
+def test_only_records_an_event_that_nothing_can_react_to():
+    """An event can only be recorded while no run is open and no trigger starts on it."""
+    machine = interpreter('content hi: text "hi"\n'
+                          'journey bought {\n  when purchase\n  wait for click within 3d\n}\n')
+    customer = machine.new_customer("c1", 0.0)
+    assert machine.only_records(customer, event("click", "12-01 10:00"))
+    assert not machine.only_records(customer, event("purchase", "12-01 10:00"))
+    machine.on_event(customer, event("purchase", "12-01 10:00"))
+    assert not machine.only_records(customer, event("click", "12-01 11:00"))

@@ -1,13 +1,21 @@
-"""Tests for `replay`: the bundled onboarding playbook end to end, ordering and determinism."""
+"""Tests for `replay`: the bundled onboarding playbook end to end, ordering and determinism,
+and a quiet past recorded at once."""
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import itertools
 
-from runtime_kit import EPOCH, at, program_of, show, summary
+from hypothesis import example, given, settings, strategies as st
+
+from runtime_kit import CLOCK, EPOCH, at, program_of, show, summary
 from sopdsl.api import load
+from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.runtime.customer import Event
-from sopdsl.runtime.replay import CustomerData, replay
+from sopdsl.runtime.effects import SendRequested
+from sopdsl.runtime.interpreter import Interpreter
+from sopdsl.runtime.replay import CustomerData, drive, follow_customer, replay
 from programs import ONBOARDING
 
 UNTIL = dt.datetime(2027, 1, 31)
@@ -109,3 +117,116 @@ def test_nothing_after_until_happens():
     events = [("c", Event("reply", at("12-01 23:00"))), ("c", Event("reply", at("12-05 10:00")))]
     result = replay(program, [CustomerData("c")], events, EPOCH, at("12-02 08:00"))
     assert [e.kind for e in result.effects] == ["entered", "send_requested", "completed"]
+
+
+# ---- a customer's quiet past: recorded at once, as handling each event would -----------------
+
+_QUIET_PROGRAMS = {
+    "inactive": """
+journey lapsed {
+  when inactive 10d
+  audience ever(purchase)
+  reentry after 5d
+  tag "lapsed"
+  wait 2d
+  send hello via sms
+  wait for click within 1d
+  tag "asked"
+}
+""",
+    "event": """
+journey bought {
+  when purchase
+  send hello via sms
+  wait for click within 3d
+}
+""",
+    "shared": """
+journey daily {
+  when every day at 10:00
+  audience count(click, 7d) >= 2
+  reentry after 3d
+  send hello via sms
+}
+""",
+    "segment": """
+segment busy = count(click, 14d) >= 2
+journey entered {
+  when enter busy
+  send hello via sms
+}
+""",
+}
+_QUIET_CONTENT = 'content hello: text "hi"\n'
+# Clicks are what the segment and the broadcast's audience count: drawn more often.
+_QUIET_NAMES = ["click"] * 4 + ["open", "reply", "purchase", "store_visit", "friend_added",
+                                "friend_deleted"]
+
+
+def _plain_drive(interpreter, customer, timeline, end):
+    """`drive` as it was before quiet pasts were recorded at once: each event handled alone."""
+    out, outbox, order, position = [], [], itertools.count(), 0
+    while True:
+        next_event = timeline[position].time if position < len(timeline) else None
+        wakeup = interpreter.next_wakeup(customer)
+        delivery = outbox[0][0] if outbox else None
+        now = min((t for t in (next_event, wakeup, delivery) if t is not None), default=None)
+        if now is None or now > end:
+            return out
+        if now == next_event:
+            produced = interpreter.on_event(customer, timeline[position])
+            position += 1
+        elif now == wakeup:
+            produced = interpreter.advance(customer, now)
+        else:
+            due = []
+            while outbox and outbox[0][0] == now:
+                due.append(heapq.heappop(outbox)[2])
+            produced = interpreter.deliver_all(customer, due, now)
+        out.extend(produced)
+        for effect in produced:
+            if isinstance(effect, SendRequested) and not effect.staff_confirmed:
+                heapq.heappush(outbox, (effect.earliest, next(order), effect))
+
+
+def _state(interpreter, customer):
+    """What a customer's state tells any later call (caches worked out first)."""
+    history = customer.history
+    return (history.times, history.purchase_times, history.purchase_amounts,
+            history.last_activity, history.last_added, customer.friend, customer.since,
+            sorted(customer.tags), customer.score, customer.stage, customer.entries,
+            {name: (run.pc, run.wake_at, run.number) for name, run in customer.runs.items()},
+            customer.marks, interpreter.schedule_dues(customer),
+            interpreter.next_wakeups(customer), customer.segments)
+
+
+_timed_events = st.lists(st.tuples(
+    st.sampled_from(_QUIET_NAMES),
+    # whole hours, so that events and moments can coincide, up to the start itself (where
+    # recording an activity can bring `when inactive` due at once)
+    st.one_of(st.integers(-20 * 24, -1), st.integers(-24, -1), st.just(0)).map(
+        lambda hours: hours * 60.0)), max_size=10)
+
+
+@settings(max_examples=400, deadline=None)
+# An activity at the start itself leaves `when inactive` counting from the lookback: due at once,
+# and earlier than it, so that the run's steps up to it go before its sends are delivered.
+@example(kind="inactive", past=[("purchase", -21 * 1440.0), ("click", -12 * 1440.0),
+                                ("click", -3 * 1440.0), ("click", 0.0)],
+         lookback_days=30, end=7 * 1440.0)
+@given(kind=st.sampled_from(sorted(_QUIET_PROGRAMS)), past=_timed_events,
+       lookback_days=st.sampled_from([1, 10, 30]),
+       end=st.sampled_from([-3 * 1440.0, -1.0, 0.0, 7 * 1440.0]))
+def test_recording_a_quiet_past_at_once_is_handling_each_event(kind, past, lookback_days, end):
+    """`drive` (a quiet past recorded at once) gives the effects and customer state of
+    handling every event alone, whatever the triggers: one whose past starts or moves a run
+    is followed through it."""
+    interpreter = Interpreter(program_of(_QUIET_CONTENT + _QUIET_PROGRAMS[kind]), CLOCK)
+    events = [Event(name, t, None, 10.0 if name == "purchase" else None) for name, t in past]
+    outcomes = []
+    for run in (drive, _plain_drive):
+        customer, timeline = follow_customer(
+            interpreter, CustomerData("c1"), events, lookback_days * MINUTES_PER_DAY)
+        outcomes.append((run(interpreter, customer, timeline, end),
+                         _state(interpreter, customer)))
+    assert outcomes[0] == outcomes[1]

@@ -341,10 +341,21 @@ class Interpreter:
         elif event.name == "friend_added":
             c.friend = True
 
-    def _handle_event(self, c: Customer, event: Event, now: float, out: list[Effect]) -> None:
+    def record(self, c: Customer, event: Event) -> None:
+        """Add an event to the customer's history, as handling it does before anything reacts."""
         self._record(c, event)
         if event.name in _ACTIVITY:
             self.dues.recompute(c, self.dues.on_activity)
+
+    def only_records(self, c: Customer, event: Event) -> bool:
+        """Whether handling the event can do no more than `record` it: the customer has no
+        runs or held sends, no segment is watched and no trigger starts on its name (what is
+        due is the caller's to check)."""
+        return not (c.runs or c.held or self.triggers.segments
+                    or event.name in self.triggers.on_event)
+
+    def _handle_event(self, c: Customer, event: Event, now: float, out: list[Effect]) -> None:
+        self.record(c, event)
         for run in list(c.runs.values()):
             if not run.ended:
                 self._event_in_run(c, run, event, now, out)
