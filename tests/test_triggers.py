@@ -105,6 +105,15 @@ def test_inactive_trigger_counts_from_the_last_activity():
     assert entered(machine.advance(c, at("2027-01-31 00:00"))) == ["12-18 18:00"]
 
 
+def test_inactive_trigger_counts_an_activity_at_the_start_itself():
+    """A visit at minute 0.0, the first moment followed, is the last activity (not none)."""
+    machine = machine_for("journey j { when inactive 14d  reentry always }")
+    assert at("11-30 00:00") == 0.0
+    c = machine.new_customer("c1", 0.0, history=[event("friend_added", "11-20 10:00"),
+                                                  event("store_visit", "11-30 00:00")])
+    assert show(machine.next_wakeup(c)) == "12-14 00:00"
+
+
 def test_inactive_trigger_before_the_customer_was_known_does_not_fire():
     """Inactivity that reached 14 days before following began is not a moment to act on."""
     machine = machine_for("journey j { when inactive 14d }")

@@ -177,7 +177,10 @@ class InactiveSchedule(Schedule):
     def next_after(self, customer: Customer, clock: Clock, after: float) -> float | None:
         history = customer.history
         # With no activity yet, inactivity counts from becoming a friend, else from being known.
-        start = history.last_activity or history.last_added or customer.since
+        # `is None`, not falsiness: minute 0.0, the start of the forecast or plan, is a time.
+        start = history.last_activity
+        if start is None:
+            start = history.last_added if history.last_added is not None else customer.since
         t = start + self.minutes
         return t if t > after else None
 
