@@ -46,7 +46,8 @@ from sopdsl.scenario.model import Scenario
 from sopdsl.scenario.uncertainty import with_replication_draws
 from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem, working_hours
 from simulator.counting import (
-    READS_RUNS, ArmSpend, SampledCounts, effect_counts, response_counts, step_reached, tally_of,
+    READS_RUNS, ArmSpend, Plan, SampledCounts, effect_counts, response_counts, step_reached,
+    tally_of,
 )
 
 Progress = Callable[[int], None]
@@ -131,7 +132,8 @@ class Replication(BaseReplay):
                            for k in range(days)]
         self.counts = SampledCounts(program, self.horizon, self.day_starts)
         self.marks: dict[int, tuple[dict[str, float], list]] = {}  # runs' entries and arms
-        self.plain_counts: dict[tuple, list] = {}  # the counts of effects that read no runs
+        self.plain_counts: dict[tuple, Plan] = {}  # the counts of effects that read no runs
+        self.step_counts: dict[tuple[str, str], Plan] = {}  # a run reaching a step
         self.spend = ArmSpend(program)
         self.backlog = {role: [0.0] * days for role in program.roles}
         self.purchasers: set[int] = set()
@@ -267,7 +269,11 @@ class Replication(BaseReplay):
 
     def _step_started(self, customer: Customer, run: Run, step: str, now: float) -> None:
         if now >= 0:  # a real customer's runs replayed before the start count nothing
-            self.counts.add(step_reached(run.journey.name, step), now)
+            where = (run.journey.name, step)
+            plan = self.step_counts.get(where)
+            if plan is None:
+                plan = self.step_counts[where] = self.counts.plan([step_reached(*where)])
+            self.counts.add_planned(plan, now)
 
     def _count(self, index: int, effect: Effect) -> None:
         """Count what an effect counts (the customer's runs' entries and arms kept by index
@@ -281,14 +287,18 @@ class Replication(BaseReplay):
                 del self.marks[index]
             if effect.kind == "arm_chosen":
                 self.spend.chosen(index, counted, effect.time)
-        else:
-            # What these count depends on their kind, journey, step and drop reason alone.
-            plain = (effect.kind, effect.journey, effect.step, getattr(effect, "reason", None))
-            counted = self.plain_counts.get(plain)
-            if counted is None:
-                counted = self.plain_counts[plain] = effect_counts(effect, _NO_ENTRIES, _NO_ARMS)
-        for key, at in counted:
-            self.counts.add(key, effect.time if at is None else at)
+            for key, at in counted:
+                self.counts.add(key, effect.time if at is None else at)
+            return
+        # What these count depends on their kind, journey, step and drop reason alone, each
+        # at the effect's own moment.
+        plain = (effect.kind, effect.journey, effect.step, getattr(effect, "reason", None))
+        plan = self.plain_counts.get(plain)
+        if plan is None:
+            plan = self.plain_counts[plain] = self.counts.plan(
+                [key for key, _ in effect_counts(effect, _NO_ENTRIES, _NO_ARMS)])
+        if plan:
+            self.counts.add_planned(plan, effect.time)
 
     def _apply(self, index: int, customer: Customer, effects: list[Effect]) -> None:
         """Act on a call's effects; automatic sends allowed now are delivered at once."""
