@@ -275,37 +275,40 @@ class Replication(BaseReplay):
                 plan = self.step_counts[where] = self.counts.plan([step_reached(*where)])
             self.counts.add_planned(plan, now)
 
-    def _count(self, index: int, effect: Effect) -> None:
-        """Count what an effect counts (the customer's runs' entries and arms kept by index
-        while there are any)."""
-        if effect.kind in READS_RUNS:
-            marks = self.marks.get(index)
-            if marks is None:
-                marks = self.marks[index] = ({}, [])
-            counted = effect_counts(effect, *marks)
-            if not (marks[0] or marks[1]):
-                del self.marks[index]
-            if effect.kind == "arm_chosen":
-                self.spend.chosen(index, counted, effect.time)
-            for key, at in counted:
-                self.counts.add(key, effect.time if at is None else at)
-            return
-        # What these count depends on their kind, journey, step and drop reason alone, each
-        # at the effect's own moment.
-        plain = (effect.kind, effect.journey, effect.step, getattr(effect, "reason", None))
-        plan = self.plain_counts.get(plain)
-        if plan is None:
-            plan = self.plain_counts[plain] = self.counts.plan(
-                [key for key, _ in effect_counts(effect, _NO_ENTRIES, _NO_ARMS)])
-        if plan:
-            self.counts.add_planned(plan, effect.time)
+    def _count_runs(self, index: int, effect: Effect) -> None:
+        """Count an effect that reads or changes the customer's runs' entries and arms (kept by
+        index while there are any)."""
+        marks = self.marks.get(index)
+        if marks is None:
+            marks = self.marks[index] = ({}, [])
+        counted = effect_counts(effect, *marks)
+        if not (marks[0] or marks[1]):
+            del self.marks[index]
+        if effect.kind == "arm_chosen":
+            self.spend.chosen(index, counted, effect.time)
+        for key, at in counted:
+            self.counts.add(key, effect.time if at is None else at)
+
+    def _plain_plan(self, effect: Effect) -> Plan:
+        """The figures an effect that reads no runs counts, all at its own moment."""
+        return self.counts.plan([key for key, _ in effect_counts(effect, _NO_ENTRIES, _NO_ARMS)])
 
     def _apply(self, index: int, customer: Customer, effects: list[Effect]) -> None:
-        """Act on a call's effects; automatic sends allowed now are delivered at once."""
-        count, handlers, now = self._count, self.handlers, self.env.now
+        """Count and act on a call's effects; automatic sends allowed now are delivered at once."""
+        handlers, plans, now = self.handlers, self.plain_counts, self.env.now
         sends_now: list[SendRequested] = []
         for effect in effects:
-            count(index, effect)
+            kind = effect.kind
+            if kind in READS_RUNS:
+                self._count_runs(index, effect)
+            else:
+                # What these count depends on their kind, journey, step and drop reason alone.
+                plain = (kind, effect.journey, effect.step, getattr(effect, "reason", None))
+                plan = plans.get(plain)
+                if plan is None:
+                    plan = plans[plain] = self._plain_plan(effect)
+                if plan:
+                    self.counts.add_planned(plan, effect.time)
             if type(effect) is SendRequested and not effect.staff_confirmed \
                     and effect.earliest <= now:
                 sends_now.append(effect)

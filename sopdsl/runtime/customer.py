@@ -96,6 +96,8 @@ def _add_time(times: dict[str, list[float]], key: str, t: float) -> None:
     found = times.get(key)
     if found is None:
         times[key] = [t]
+    elif found[-1] <= t:  # the usual, in-order case, without a call
+        found.append(t)
     else:
         insert_time(found, t)
 
