@@ -30,6 +30,7 @@ from sopdsl.runtime.effects import (
 )
 from sopdsl.runtime.interpreter import Interpreter
 from sopdsl.runtime.journey_program import compile_program
+from sopdsl.runtime.steps import EventMatcher
 from sopdsl.checker.program import Program
 from simulator.behaviour import BehaviourSampler, DrawStream
 from simulator.daily_chances import PURCHASE, daily_chances
@@ -127,6 +128,11 @@ class Replication(BaseReplay):
         goals = (compile_program(program) if baseline else self.interpreter.journeys).values()
         self.goal_watch = [(journey.name, goal.name, goal.events)
                            for journey in goals for goal in journey.goals]
+        # The goals an event's name can match, in the order above (most events match none).
+        self.goals_by_event: dict[str, list[tuple[str, str, EventMatcher]]] = {}
+        for watch in self.goal_watch:
+            for name in watch[2].wanted:
+                self.goals_by_event.setdefault(name, []).append(watch)
         self.daily_rng = np.random.default_rng(streams[5])
         self.day_starts = [clock.at(scenario.start + dt.timedelta(days=k), 0)
                            for k in range(days)]
@@ -343,7 +349,7 @@ class Replication(BaseReplay):
             if groups is None:
                 return  # every group is full, or the customer is in none to leave
             customer.attributes["groups"] = groups
-        for journey, goal, events in self.goal_watch:
+        for journey, goal, events in self.goals_by_event.get(event.name, ()):
             if events.matches(event):
                 self.counts.add(("goal_events", journey, goal), event.time)
         self._apply(index, customer, self.interpreter.on_event(customer, event))
