@@ -18,7 +18,7 @@ class Wakes:
                  size: int, wake: Callable[[int], None]) -> None:
         """Wake-ups of `size` customers before `horizon`, none pending yet."""
         self.env, self.horizon, self.wake = env, horizon, wake
-        self.next_wakeups = interpreter.dues.next_wakeups  # what `Interpreter.next_wakeups` says
+        self.next_wakeups = interpreter.next_wakeups
         self.own: list[float | None] = [None] * size
         self.shared: list[float | None] = [None] * size
         # Per moment of a trigger the same for everyone: the customers to wake then, in the
