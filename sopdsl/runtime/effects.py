@@ -11,9 +11,9 @@ E = TypeVar("E", bound="Effect")
 
 
 def _maker(cls: type[E]) -> type[E]:
-    """Give an effect class `make`: the same keyword arguments as calling the class, about three
-    times as fast (a class called with keywords passes them to `__init__` through a dict, and
-    the engine makes several effects per simulated event)."""
+    """Give an effect class `make`: the same keyword arguments as calling the class, about twice
+    as fast (a class called with keywords passes them to `__init__` through a dict, and the
+    engine makes several effects per simulated event)."""
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
     defaults = {f"_{f.name}": f.default for f in fields if f.default is not dataclasses.MISSING}
     params = ", ".join(f.name if f"_{f.name}" not in defaults else f"{f.name}=_{f.name}"
