@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from simulator.results import ArmTally, DailySeries, GoalTally, JourneyTally, StepTally, Tally
@@ -26,6 +26,8 @@ from sopdsl.syntax.step_ids import walk_steps
 Key = tuple
 Mark = tuple[str, str, str]  # a split arm a run went through: (journey, split, arm)
 Count = tuple[Key, float | None]  # a figure and its moment (None: the effect's own)
+# Figures counted together at one moment, each with its day series (None: counted in total only).
+Plan = tuple[tuple[Key, list[float] | None], ...]
 # Figures counted per simulated day as well as in total.
 DAILY = ("sends", "delivered", "clicks", "purchases", "unfriends")
 # Figures counted at the run's entry: a goal rate reads them up to the horizon less its window.
@@ -173,6 +175,20 @@ class SampledCounts:
                 if at + within <= self.horizon:
                     found = (key, within)
                     self.by_entry[found] = self.by_entry.get(found, 0.0) + amount
+
+    def plan(self, keys: Sequence[Key]) -> Plan:
+        """Figures counted together by `add_planned`: none may be counted by entry."""
+        assert not any(key[0] in BY_ENTRY for key in keys)
+        return tuple((key, self.days.get(key[0])) for key in keys)
+
+    def add_planned(self, plan: Plan, at: float) -> None:
+        """Count one of each planned figure at moment `at` (the totals and day series `add`
+        would reach, in the same order)."""
+        totals = self.totals
+        for key, days in plan:
+            totals[key] = totals.get(key, 0.0) + 1.0
+            if days is not None:
+                days[bisect.bisect_right(self.day_starts, at) - 1] += 1.0
 
     def keys(self) -> Iterable[Key]:
         return self.totals.keys()

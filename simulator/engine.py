@@ -30,6 +30,7 @@ from sopdsl.runtime.effects import (
 )
 from sopdsl.runtime.interpreter import Interpreter
 from sopdsl.runtime.journey_program import compile_program
+from sopdsl.runtime.steps import EventMatcher
 from sopdsl.checker.program import Program
 from simulator.behaviour import BehaviourSampler, DrawStream
 from simulator.daily_chances import PURCHASE, daily_chances
@@ -46,7 +47,8 @@ from sopdsl.scenario.model import Scenario
 from sopdsl.scenario.uncertainty import with_replication_draws
 from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem, working_hours
 from simulator.counting import (
-    READS_RUNS, ArmSpend, SampledCounts, effect_counts, response_counts, step_reached, tally_of,
+    READS_RUNS, ArmSpend, Plan, SampledCounts, effect_counts, response_counts, step_reached,
+    tally_of,
 )
 
 Progress = Callable[[int], None]
@@ -126,12 +128,18 @@ class Replication(BaseReplay):
         goals = (compile_program(program) if baseline else self.interpreter.journeys).values()
         self.goal_watch = [(journey.name, goal.name, goal.events)
                            for journey in goals for goal in journey.goals]
+        # The goals an event's name can match, in the order above (most events match none).
+        self.goals_by_event: dict[str, list[tuple[str, str, EventMatcher]]] = {}
+        for watch in self.goal_watch:
+            for name in watch[2].wanted:
+                self.goals_by_event.setdefault(name, []).append(watch)
         self.daily_rng = np.random.default_rng(streams[5])
         self.day_starts = [clock.at(scenario.start + dt.timedelta(days=k), 0)
                            for k in range(days)]
         self.counts = SampledCounts(program, self.horizon, self.day_starts)
         self.marks: dict[int, tuple[dict[str, float], list]] = {}  # runs' entries and arms
-        self.plain_counts: dict[tuple, list] = {}  # the counts of effects that read no runs
+        self.plain_counts: dict[tuple, Plan] = {}  # the counts of effects that read no runs
+        self.step_counts: dict[tuple[str, str], Plan] = {}  # a run reaching a step
         self.spend = ArmSpend(program)
         self.backlog = {role: [0.0] * days for role in program.roles}
         self.purchasers: set[int] = set()
@@ -267,35 +275,46 @@ class Replication(BaseReplay):
 
     def _step_started(self, customer: Customer, run: Run, step: str, now: float) -> None:
         if now >= 0:  # a real customer's runs replayed before the start count nothing
-            self.counts.add(step_reached(run.journey.name, step), now)
+            where = (run.journey.name, step)
+            plan = self.step_counts.get(where)
+            if plan is None:
+                plan = self.step_counts[where] = self.counts.plan([step_reached(*where)])
+            self.counts.add_planned(plan, now)
 
-    def _count(self, index: int, effect: Effect) -> None:
-        """Count what an effect counts (the customer's runs' entries and arms kept by index
-        while there are any)."""
-        if effect.kind in READS_RUNS:
-            marks = self.marks.get(index)
-            if marks is None:
-                marks = self.marks[index] = ({}, [])
-            counted = effect_counts(effect, *marks)
-            if not (marks[0] or marks[1]):
-                del self.marks[index]
-            if effect.kind == "arm_chosen":
-                self.spend.chosen(index, counted, effect.time)
-        else:
-            # What these count depends on their kind, journey, step and drop reason alone.
-            plain = (effect.kind, effect.journey, effect.step, getattr(effect, "reason", None))
-            counted = self.plain_counts.get(plain)
-            if counted is None:
-                counted = self.plain_counts[plain] = effect_counts(effect, _NO_ENTRIES, _NO_ARMS)
+    def _count_runs(self, index: int, effect: Effect) -> None:
+        """Count an effect that reads or changes the customer's runs' entries and arms (kept by
+        index while there are any)."""
+        marks = self.marks.get(index)
+        if marks is None:
+            marks = self.marks[index] = ({}, [])
+        counted = effect_counts(effect, *marks)
+        if not (marks[0] or marks[1]):
+            del self.marks[index]
+        if effect.kind == "arm_chosen":
+            self.spend.chosen(index, counted, effect.time)
         for key, at in counted:
             self.counts.add(key, effect.time if at is None else at)
 
+    def _plain_plan(self, effect: Effect) -> Plan:
+        """The figures an effect that reads no runs counts, all at its own moment."""
+        return self.counts.plan([key for key, _ in effect_counts(effect, _NO_ENTRIES, _NO_ARMS)])
+
     def _apply(self, index: int, customer: Customer, effects: list[Effect]) -> None:
-        """Act on a call's effects; automatic sends allowed now are delivered at once."""
-        count, handlers, now = self._count, self.handlers, self.env.now
+        """Count and act on a call's effects; automatic sends allowed now are delivered at once."""
+        handlers, plans, now = self.handlers, self.plain_counts, self.env.now
         sends_now: list[SendRequested] = []
         for effect in effects:
-            count(index, effect)
+            kind = effect.kind
+            if kind in READS_RUNS:
+                self._count_runs(index, effect)
+            else:
+                # What these count depends on their kind, journey, step and drop reason alone.
+                plain = (kind, effect.journey, effect.step, getattr(effect, "reason", None))
+                plan = plans.get(plain)
+                if plan is None:
+                    plan = plans[plain] = self._plain_plan(effect)
+                if plan:
+                    self.counts.add_planned(plan, effect.time)
             if type(effect) is SendRequested and not effect.staff_confirmed \
                     and effect.earliest <= now:
                 sends_now.append(effect)
@@ -330,7 +349,7 @@ class Replication(BaseReplay):
             if groups is None:
                 return  # every group is full, or the customer is in none to leave
             customer.attributes["groups"] = groups
-        for journey, goal, events in self.goal_watch:
+        for journey, goal, events in self.goals_by_event.get(event.name, ()):
             if events.matches(event):
                 self.counts.add(("goal_events", journey, goal), event.time)
         self._apply(index, customer, self.interpreter.on_event(customer, event))

@@ -17,7 +17,8 @@ class Wakes:
     def __init__(self, env: simpy.Environment, interpreter: Interpreter, horizon: float,
                  size: int, wake: Callable[[int], None]) -> None:
         """Wake-ups of `size` customers before `horizon`, none pending yet."""
-        self.env, self.interpreter, self.horizon, self.wake = env, interpreter, horizon, wake
+        self.env, self.horizon, self.wake = env, horizon, wake
+        self.next_wakeups = interpreter.next_wakeups
         self.own: list[float | None] = [None] * size
         self.shared: list[float | None] = [None] * size
         # Per moment of a trigger the same for everyone: the customers to wake then, in the
@@ -26,7 +27,7 @@ class Wakes:
 
     def schedule(self, index: int, customer: Customer) -> None:
         """Wake the customer when they next need the interpreter (earlier wake-ups superseded)."""
-        own, shared = self.interpreter.next_wakeups(customer)
+        own, shared = self.next_wakeups(customer)
         env, horizon = self.env, self.horizon
         if own is not None and own < horizon and own != self.own[index]:
             self.own[index] = own

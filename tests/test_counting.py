@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from runtime_kit import program_of
 from simulator.counting import (
     ArmSpend, SampledCounts, effect_counts, response_counts, tally_of,
@@ -129,3 +132,23 @@ def test_an_arms_spend_is_the_purchases_from_its_choice_to_the_goal_windows_end(
     assert (x.measured, x.spend) == (1.0, 1.0 + 2.0 + 10.0 + 20.0 + 100.0)
     none = tally_of(program, scenario, counts, 2.0, 0.0, spend=False).journeys["j"]
     assert none.arms["s"]["a"].spend is None and none.arms["s"]["a"].spend_per_entry is None
+
+
+PLAIN_KEYS = [("sends",), ("delivered",), ("step_sent", "j", "s1"), ("dropped", "blackout"),
+              ("step_reached", "j", "s1")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(PLAIN_KEYS), max_size=3),
+                          st.floats(min_value=0.0, max_value=10 * DAY - 1)), max_size=20))
+def test_planned_figures_count_as_adding_each_one(groups) -> None:
+    """`add_planned` reaches the same totals and day series as `add` of each figure."""
+    program = program_of(PLAYBOOK)
+    day_starts = [k * DAY for k in range(10)]
+    planned, added = (SampledCounts(program, 10 * DAY, day_starts) for _ in range(2))
+    for keys, at in groups:
+        planned.add_planned(planned.plan(keys), at)
+        for key in keys:
+            added.add(key, at)
+    assert planned.totals == added.totals
+    assert planned.days == added.days

@@ -95,3 +95,20 @@ def test_the_kept_wake_up_is_the_one_worked_out_afresh(actions):
         else:
             MACHINE.on_event(c, Event(action, now, "a" if action == "click" else None))
         assert MACHINE.next_wakeups(c)[0] == fresh_own(c)
+
+
+INACTIVE = interpreter("""
+content a: text "a"
+journey sleepy { when inactive 3d  reentry always  send a via sms }
+""")
+
+
+def test_the_told_wake_up_follows_activity_moving_a_scheduled_trigger():
+    """`inactive 3d` wakes a new customer 3 days on, and a click moves it to 3 days after the
+    click; the wake-up told says so even before any call worked the trigger's moment out."""
+    c = INACTIVE.new_customer("c1", START)
+    assert show(INACTIVE.next_wakeups(c)[0]) == "12-04 09:00"  # asked before any call
+    INACTIVE.on_event(c, Event("open", START))
+    assert show(INACTIVE.next_wakeups(c)[0]) == "12-04 09:00"
+    INACTIVE.on_event(c, Event("click", at("12-02 11:00")))
+    assert show(INACTIVE.next_wakeups(c)[0]) == "12-05 11:00"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sopdsl.builtins import ACTIVITY_EVENTS
 from sopdsl.runtime.effects import SendRequested
@@ -96,6 +96,8 @@ def _add_time(times: dict[str, list[float]], key: str, t: float) -> None:
     found = times.get(key)
     if found is None:
         times[key] = [t]
+    elif found[-1] <= t:  # the usual, in-order case, without a call
+        found.append(t)
     else:
         insert_time(found, t)
 
@@ -116,9 +118,11 @@ class SendLog:
         self.staff_days: set[tuple[str, int]] = set()  # (staff member, local day ordinal)
 
 
-@dataclass(frozen=True, slots=True)
-class DueSend:
-    """A requested send to deliver at `at`, done by `staff` (None: automatic, or the owner)."""
+class DueSend(NamedTuple):
+    """A requested send to deliver at `at`, done by `staff` (None: automatic, or the owner).
+
+    A named tuple: one is made per delivery, and a frozen dataclass costs several times more
+    to make."""
 
     at: float
     send: SendRequested

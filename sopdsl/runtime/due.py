@@ -73,7 +73,8 @@ class Dues:
         """When the customer next needs `advance`: for what is their own (runs, held sends,
         triggers whose moments read the customer), and for a trigger whose moments are the
         same for everyone; None: never."""
-        self.next_schedule(c)
+        if c.soonest is None:  # the cached moments are current while it is kept
+            self.next_schedule(c)
         own = shared = None
         for due, same in zip(c.due, self._same_for_all):
             if due is None:
@@ -83,7 +84,7 @@ class Dues:
                     shared = due
             elif own is None or due < own:
                 own = due
-        wake = self.next_run(c)[0]
+        wake = (c.waking or self.next_run(c))[0]
         if wake is not None and (own is None or wake < own):
             own = wake
         if c.held and (own is None or c.held[0].at < own):

@@ -173,7 +173,7 @@ class Interpreter:
     ) -> None:
         """Ask the driver for a send, from the end of quiet hours (welcome messages at once)."""
         channel = send.channel
-        out.append(SendRequested(
+        out.append(SendRequested.make(
             time=now, customer=c.id, journey=run.journey.name, step=send.step, run=run.number,
             content=send.content, channel=channel, role=send.role,
             earliest=self._release(channel, run.journey.name, now),
@@ -206,7 +206,7 @@ class Interpreter:
             value = self._normalized({name: value})[name]
             c.attributes[name] = value
             self.dues.recompute(c, self.dues.on_attributes)
-        out.append(StateChanged(
+        out.append(StateChanged.make(
             time=now, customer=c.id, journey=run.journey.name if run else None, step=step,
             run=run.number if run else 0, field=field, name=name, value=value))
         label = f"stage becomes {value}" if field == "stage" else f'tag "{value}" added'
@@ -262,8 +262,8 @@ class Interpreter:
     def _wake(self, c: Customer, run: Run, now: float, out: list[Effect]) -> None:
         run.wake_at = None
         if run.finished:
-            self.end(c, run, Completed(time=now, customer=c.id, journey=run.journey.name,
-                                       run=run.number), out)
+            self.end(c, run, Completed.make(time=now, customer=c.id, journey=run.journey.name,
+                                            run=run.number), out)
         elif run.waiting is not None:
             timeout_pc = run.waiting.timeout_pc
             run.waiting = None
@@ -309,8 +309,8 @@ class Interpreter:
         if closes > now:
             run.finished, run.wake_at = True, closes
         else:
-            self.end(c, run, Completed(time=now, customer=c.id, journey=run.journey.name,
-                                       run=run.number), out)
+            self.end(c, run, Completed.make(time=now, customer=c.id, journey=run.journey.name,
+                                            run=run.number), out)
 
     def _try_enter(
         self, c: Customer, journey: CompiledJourney, now: float, out: list[Effect], trigger: str,
@@ -327,8 +327,8 @@ class Interpreter:
         number = prior[0] + 1 if prior else 1
         c.entries[journey.name] = (number, now)
         run = c.runs[journey.name] = Run(journey, number, now)
-        out.append(Entered(time=now, customer=c.id, journey=journey.name, run=number,
-                           trigger=trigger))
+        out.append(Entered.make(time=now, customer=c.id, journey=journey.name, run=number,
+                                trigger=trigger))
         if journey.reentry == "never":
             self.dues.recompute(c, self._spent.schedules_of.get(journey.name, ()))
         self._execute(c, run, 0, now, out)
@@ -440,12 +440,12 @@ class Interpreter:
             return
         reason = self.limits.refusal(c, send, staff, now)
         if reason is not None:
-            out.append(SendDropped(
+            out.append(SendDropped.make(
                 time=now, customer=c.id, journey=send.journey, step=send.step, run=send.run,
                 content=send.content, channel=send.channel, staff=staff, reason=reason))
             return
         self.limits.record(c, send, staff, now)
-        out.append(SendDelivered(
+        out.append(SendDelivered.make(
             time=now, customer=c.id, journey=send.journey, step=send.step, run=send.run,
             content=send.content, channel=send.channel, staff=staff))
         self._handle_event(c, Event("delivered", now, send.content), now, out)

@@ -115,8 +115,8 @@ class Instruction(abc.ABC):
         return None
 
     def _effect(self, kind: type[Effect], c: Customer, run: Run, now: float, **what: Any) -> Effect:
-        return kind(time=now, customer=c.id, journey=run.journey.name, step=self.step,
-                    run=run.number, **what)
+        return kind.make(time=now, customer=c.id, journey=run.journey.name, step=self.step,
+                         run=run.number, **what)
 
 
 def _sleep(run: Run, resume: int, wake: float, now: float) -> int:
