@@ -168,8 +168,7 @@ class Replication(BaseReplay):
             self.horizon, self.counts.add)
         self.groups, self.posts = self.grouped.groups, self.grouped.posts
         self.customers: list[Customer | None] = [None] * self.population.size
-        self.wakes = Wakes(self.env, self.interpreter, self.horizon, self.population.size,
-                           self._wake)
+        self.wakes = Wakes(self.env, self.interpreter, self.horizon, self.customers, self._wake)
         self.outbox: dict[tuple[int, float], list[SendRequested]] = {}
         # Staff actions released now that later sends of the same moment join (by batch key).
         self.batches: dict[BatchKey, WorkItem] = {}

@@ -3,7 +3,7 @@ moments, and one per moment for the triggers whose moments are the same for ever
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import simpy
 
@@ -15,10 +15,13 @@ class Wakes:
     """Wake-ups of a replication's customers (`wake(index)` runs what is due for one)."""
 
     def __init__(self, env: simpy.Environment, interpreter: Interpreter, horizon: float,
-                 size: int, wake: Callable[[int], None]) -> None:
-        """Wake-ups of `size` customers before `horizon`, none pending yet."""
-        self.env, self.horizon, self.wake = env, horizon, wake
+                 customers: Sequence[Customer | None], wake: Callable[[int], None]) -> None:
+        """Wake-ups of `customers` (by index, each there once told) before `horizon`, none
+        pending yet."""
+        self.env, self.interpreter, self.horizon, self.wake = env, interpreter, horizon, wake
         self.next_wakeups = interpreter.next_wakeups
+        self.customers = customers
+        size = len(customers)
         self.own: list[float | None] = [None] * size
         self.shared: list[float | None] = [None] * size
         # Per moment of a trigger the same for everyone: the customers to wake then, in the
@@ -33,6 +36,11 @@ class Wakes:
             self.own[index] = own
             timer = env.timeout(max(own - env.now, 0.0), (index, own))
             timer.callbacks.append(self._own)
+        self._share(index, shared)
+
+    def _share(self, index: int, shared: float | None) -> None:
+        """Wake the customer at a moment of a trigger the same for everyone (None: none)."""
+        env, horizon = self.env, self.horizon
         if shared is not None and shared < horizon and shared != self.shared[index]:
             self.shared[index] = shared
             due = self.moments.get(shared)
@@ -51,8 +59,14 @@ class Wakes:
 
     def _moment(self, timer: simpy.Event) -> None:
         moment = timer.value
-        shared = self.shared
+        shared, customers, quietly = self.shared, self.customers, self.interpreter.advance_quietly
         for index in self.moments.pop(moment):
             if shared[index] == moment:  # not already woken, nor moved, since
                 shared[index] = None
-                self.wake(index)
+                # Most of a broadcast's customers are refused by its audience or `reentry`:
+                # told from the interpreter's bookkeeping alone, without the effects' round.
+                done, shared_next = quietly(customers[index], moment)
+                if done:
+                    self._share(index, shared_next)  # their own moments are unchanged
+                else:
+                    self.wake(index)

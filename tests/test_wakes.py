@@ -13,15 +13,22 @@ class Told:
     def __init__(self) -> None:
         self.next: dict[int, tuple[float | None, float | None]] = {}
 
+        self.quiet: dict[int, float | None] = {}  # customers a shared moment finds quiet
+
     def next_wakeups(self, customer: int) -> tuple[float | None, float | None]:
         return self.next[customer]
+
+    def advance_quietly(self, customer: int, now: float) -> tuple[bool, float | None]:
+        if customer in self.quiet:
+            return True, self.quiet.pop(customer)
+        return False, None
 
 
 def test_a_shared_moment_is_one_event_waking_its_customers_in_the_order_told():
     """Three customers due at the same broadcast moment are one SimPy event, woken in the
     order they were told; a customer's own moment is their own event."""
     env, told, woken = simpy.Environment(), Told(), []
-    wakes = Wakes(env, told, 100.0, 4, lambda index: woken.append((env.now, index)))
+    wakes = Wakes(env, told, 100.0, [0, 1, 2, 3], lambda index: woken.append((env.now, index)))
     told.next = {2: (None, 10.0), 0: (5.0, 10.0), 1: (None, 10.0), 3: (None, 100.0)}
     for index in (2, 0, 1, 3):
         wakes.schedule(index, index)
@@ -34,7 +41,7 @@ def test_a_customer_moved_off_a_shared_moment_is_not_woken_there():
     """Told of a later shared moment (woken meanwhile), the customer is skipped at the
     earlier one and woken at the later."""
     env, told, woken = simpy.Environment(), Told(), []
-    wakes = Wakes(env, told, 100.0, 2, lambda index: woken.append((env.now, index)))
+    wakes = Wakes(env, told, 100.0, [0, 1], lambda index: woken.append((env.now, index)))
     told.next = {0: (None, 10.0), 1: (None, 10.0)}
     wakes.schedule(0, 0)
     wakes.schedule(1, 1)
@@ -42,3 +49,17 @@ def test_a_customer_moved_off_a_shared_moment_is_not_woken_there():
     wakes.schedule(0, 0)
     env.run()
     assert woken == [(10.0, 1), (20.0, 0)]
+
+
+def test_a_quiet_customer_is_not_woken_and_waits_for_their_next_shared_moment():
+    """A customer the interpreter finds quiet at a shared moment is not woken there but is
+    told their next shared moment; the others at it are woken in order."""
+    env, told, woken = simpy.Environment(), Told(), []
+    wakes = Wakes(env, told, 100.0, [0, 1], lambda index: woken.append((env.now, index)))
+    told.next = {0: (None, 10.0), 1: (None, 10.0)}
+    told.quiet = {0: 30.0}
+    wakes.schedule(0, 0)
+    wakes.schedule(1, 1)
+    told.next[1] = (None, None)
+    env.run()
+    assert woken == [(10.0, 1), (30.0, 0)]

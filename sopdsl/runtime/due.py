@@ -26,6 +26,7 @@ class Dues:
         # Per scheduled trigger the same for everyone: its last (after, next moment) worked out.
         self._moments: list[tuple[float, float | None] | None] = [None] * len(schedules)
         self._same_for_all = [not schedule.per_customer for schedule in schedules]
+        self.shared_indexes = [i for i, same in enumerate(self._same_for_all) if same]
 
     def start(self, c: Customer, now: float) -> None:
         """Start the customer's bookkeeping at `now`: earlier moments fire nothing."""
@@ -60,6 +61,22 @@ class Dues:
     def fired(self, c: Customer, index: int, now: float) -> None:
         """The scheduled trigger fired for the customer at `now`."""
         c.marks[index], c.due[index], c.soonest = now, _STALE, None
+
+    def fired_alike(self, c: Customer, indexes: Sequence[int], now: float) -> float | None:
+        """Scheduled triggers the same for everyone fired for the customer at `now` without
+        starting anything (so none got spent): their next moments set at once. Returns the
+        customer's next moment of a trigger the same for everyone (None: never)."""
+        due, marks, schedules = c.due, c.marks, self.schedules
+        for index in indexes:
+            marks[index] = now
+            due[index] = self._moment_after(c, schedules[index], index, now)
+        c.soonest = None
+        shared = None
+        for index in self.shared_indexes:
+            moment = due[index]
+            if moment is not None and (shared is None or moment < shared):
+                shared = moment
+        return shared
 
     @staticmethod
     def recompute(c: Customer, indexes: Sequence[int]) -> None:
@@ -116,6 +133,11 @@ class Dues:
         after = c.marks[index]
         if schedule.per_customer:
             return schedule.next_after(c, self.clock, after)
+        return self._moment_after(c, schedule, index, after)
+
+    def _moment_after(self, c: Customer, schedule: Schedule, index: int,
+                      after: float) -> float | None:
+        """The next moment of a trigger the same for everyone, worked out once per `after`."""
         last = self._moments[index]
         if last is None or last[0] != after:
             last = self._moments[index] = (after, schedule.next_after(c, self.clock, after))

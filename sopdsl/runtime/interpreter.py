@@ -7,7 +7,7 @@ run-time minutes and get effects back. Programs must be valid (loaded with no er
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from sopdsl.runtime.arms import ArmChooser, stable_arm
@@ -24,6 +24,7 @@ from sopdsl.runtime.hours import ClockHours, DailyHours
 from sopdsl.runtime.journey_program import CompiledJourney, compile_program
 from sopdsl.runtime.limits import Limits, delivery_order
 from sopdsl.checker.program import Program
+from sopdsl.runtime.quiet import advance_quietly
 from sopdsl.runtime.spent import SpentTriggers
 from sopdsl.runtime.steps import Instruction, Send
 from sopdsl.runtime.triggers import index_triggers
@@ -105,6 +106,12 @@ class Interpreter:
         out: list[Effect] = []
         self._run_due(customer, now, out, inclusive=True)
         return out
+
+    def advance_quietly(self, customer: Customer, now: float) -> tuple[bool, float | None]:
+        """`advance` when all that is due up to `now` is triggers the same for everyone that
+        start nothing for the customer: (True, their next such moment; no effects), else
+        (False, None) with nothing done."""
+        return advance_quietly(self, customer, now)
 
     def next_wakeup(self, customer: Customer) -> float | None:
         """When the customer next needs `advance`, None when nothing is pending."""
@@ -316,14 +323,10 @@ class Interpreter:
         self, c: Customer, journey: CompiledJourney, now: float, out: list[Effect], trigger: str,
     ) -> str | None:
         """Start a run, or say why not: `active`, `reentry` or `audience`."""
-        if journey.name in c.runs:
-            return "active"
+        reason = self.refusal(c, journey, now)
+        if reason is not None:
+            return reason
         prior = c.entries.get(journey.name)
-        if prior is not None and (journey.reentry == "never" or (
-                journey.reentry == "after" and now - prior[1] < journey.reentry_after)):
-            return "reentry"
-        if journey.audience is not None and not journey.audience(c, now):
-            return "audience"
         number = prior[0] + 1 if prior else 1
         c.entries[journey.name] = (number, now)
         run = c.runs[journey.name] = Run(journey, number, now)
@@ -332,6 +335,19 @@ class Interpreter:
         if journey.reentry == "never":
             self.dues.recompute(c, self._spent.schedules_of.get(journey.name, ()))
         self._execute(c, run, 0, now, out)
+        return None
+
+    def refusal(self, c: Customer, journey: CompiledJourney, now: float) -> str | None:
+        """Why the journey would not start for the customer now (`active`, `reentry`,
+        `audience`), None when it would; changes nothing."""
+        if journey.name in c.runs:
+            return "active"
+        prior = c.entries.get(journey.name)
+        if prior is not None and (journey.reentry == "never" or (
+                journey.reentry == "after" and now - prior[1] < journey.reentry_after)):
+            return "reentry"
+        if journey.audience is not None and not journey.audience(c, now):
+            return "audience"
         return None
 
     def _record(self, c: Customer, event: Event) -> None:
@@ -391,11 +407,16 @@ class Interpreter:
             run.waiting = run.wake_at = None
             self._execute(c, run, then_pc, now, out)
 
-    def _check_segments(self, c: Customer, now: float, out: list[Effect]) -> None:
+    def memberships(self, c: Customer, now: float) -> Iterator[tuple[str, bool]]:
+        """Whether the customer is in each segment of a `when enter` trigger now, one at a
+        time (those whose entering can start nothing for them left out); changes nothing."""
         for name, is_in in self.triggers.segments.items():
-            if self._spent.segment(c, name):
-                continue  # entering it can start nothing for them any more
-            inside = bool(is_in(c, now))
+            if not self._spent.segment(c, name):
+                yield name, bool(is_in(c, now))
+
+    def _check_segments(self, c: Customer, now: float, out: list[Effect]) -> None:
+        # One segment at a time: a journey it starts may change what the next one reads.
+        for name, inside in self.memberships(c, now):
             was = c.segments.get(name, False)
             c.segments[name] = inside
             if inside and not was:
