@@ -130,7 +130,7 @@ def fit_mle(negative_loglik: Callable[[np.ndarray], float], start: Sequence[floa
         se = float(np.sqrt(variance))
         step = 1e-6
         slope = (back[index](free[index] + step) - back[index](free[index] - step)) / (2 * step)
-        low, high = (_profile_bounds(on_links, free, float(best.fun), index, se) if profile
+        low, high = (_profile_bounds(on_links, free, float(best.fun), index, se, both) if profile
                      else (free[index] - Z95 * se, free[index] + Z95 * se))
         estimates[name] = ParameterEstimate(value, abs(float(slope)) * se,
                                             float(back[index](low)), float(back[index](high)))
@@ -210,21 +210,29 @@ def thinned(*arrays: np.ndarray, limit: int) -> list[np.ndarray]:
 
 
 def _profile_bounds(on_links: Callable[[np.ndarray], float], free: np.ndarray, lowest: float,
-                    index: int, se: float) -> tuple[float, float]:
+                    index: int, se: float, both: Objective | None) -> tuple[float, float]:
     """Where the profile negative log-likelihood of parameter `index` (link scale) rises
-    chi2(1, 0.95) / 2 above its minimum, on either side of the estimate."""
+    chi2(1, 0.95) / 2 above its minimum, on either side of the estimate (the others re-fitted
+    on the analytic gradient `both` when given)."""
     rise = float(stats.chi2.ppf(CONFIDENCE, 1)) / 2
     others = [j for j in range(len(free)) if j != index]
     warm = free[others].copy()
 
     def excess(value: float) -> float:
-        def rest(params: np.ndarray) -> float:
+        def place(params: np.ndarray) -> np.ndarray:
             point = free.copy()
             point[index] = value
             point[others] = params
-            return on_links(point)
-        found = optimize.minimize(rest, warm, method="BFGS", options={"gtol": 1e-6})
-        return min(float(found.fun), rest(warm)) - lowest - rise
+            return point
+
+        def rest(params: np.ndarray) -> tuple[float, np.ndarray]:
+            found_value, gradient = both(place(params))
+            return found_value, gradient[others]
+
+        found = (optimize.minimize(lambda params: on_links(place(params)), warm, method="BFGS",
+                                   options={"gtol": 1e-6}) if both is None else
+                 optimize.minimize(rest, warm, jac=True, method="BFGS", options={"gtol": 1e-6}))
+        return min(float(found.fun), on_links(place(warm))) - lowest - rise
 
     bounds = []
     for direction in (-1.0, 1.0):
