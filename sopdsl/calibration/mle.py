@@ -150,8 +150,8 @@ def _on_links_with_gradient(with_gradient: Objective, links: Sequence[str]) -> O
     """`with_gradient` of the link-scale parameters, the gradient by the chain rule; an
     impossible point is a huge value with no slope, which a line search steps back from."""
     def both(free: np.ndarray) -> tuple[float, np.ndarray]:
-        point = np.array([_LINKS[link][1](v) for link, v in zip(links, free)])
         with np.errstate(all="ignore"):
+            point = np.array([_LINKS[link][1](v) for link, v in zip(links, free)])
             value, gradient = with_gradient(point)
             slopes = np.array([_SLOPES[link](v) for link, v in zip(links, point)])
             if not (np.isfinite(value) and np.all(np.isfinite(gradient))):
