@@ -100,7 +100,7 @@ def fit_mle(negative_loglik: Callable[[np.ndarray], float], start: Sequence[floa
     gradient search runs, which takes far fewer evaluations on large data. `with_gradient`
     gives the negative log-likelihood and its gradient in the natural parameters: the searches
     and the Hessian then use it instead of finite differences, and the simplex search runs
-    only when a gradient search from the start fails or ends at an edge.
+    only when no gradient search from the start ends at a finite value.
     """
     links = tuple(links or ("log",) * len(names))
     forward = [_LINKS[link][0] for link in links]
