@@ -13,6 +13,10 @@ Z95 = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
 # The simplex search's budget; BFGS then polishes. A likelihood still climbing after this
 # many steps runs off to the edge of the parameter space (the data shows no heterogeneity).
 MAX_EVALUATIONS = 4000
+# A gradient search has no such budget: past e^23 (about 1e10) on the link scale it has run
+# along a ridge to where the log-gamma and log-beta differences lose their digits, and the
+# simplex search with its budget decides instead.
+EDGE = 23.0
 
 Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
@@ -100,7 +104,7 @@ def fit_mle(negative_loglik: Callable[[np.ndarray], float], start: Sequence[floa
     gradient search runs, which takes far fewer evaluations on large data. `with_gradient`
     gives the negative log-likelihood and its gradient in the natural parameters: the searches
     and the Hessian then use it instead of finite differences, and the simplex search runs
-    only when no gradient search from the start ends at a finite value.
+    only when no gradient search ends at a finite value inside the edges.
     """
     links = tuple(links or ("log",) * len(names))
     forward = [_LINKS[link][0] for link in links]
@@ -116,7 +120,12 @@ def fit_mle(negative_loglik: Callable[[np.ndarray], float], start: Sequence[floa
 
     first = np.array([forward[i](float(v)) for i, v in enumerate(start)])
     both = None if with_gradient is None else _on_links_with_gradient(with_gradient, links)
-    best, converged = _search(on_links, first, search, both)
+    found = None if both is None else _gradient_search(first, search, both)
+    if found is None:
+        both = None
+        best, converged = _search(on_links, first, search)
+    else:
+        best, converged = found
     free = best.x
     covariance = _inverse(hessian(on_links, free) if both is None
                           else hessian_of_gradient(lambda point: both(point)[1], free))
@@ -160,12 +169,10 @@ def _on_links_with_gradient(with_gradient: Objective, links: Sequence[str]) -> O
     return both
 
 
-def _search(on_links: Callable[[np.ndarray], float], first: np.ndarray, search: bool,
-            both: Objective | None) -> tuple[optimize.OptimizeResult, bool]:
-    """The minimum of `on_links` from `first` and whether a search converged: BFGS (on the
-    analytic gradient `both` when given), after a search from afar when `search` asks."""
-    if both is not None:
-        return _gradient_search(on_links, first, search, both)
+def _search(on_links: Callable[[np.ndarray], float], first: np.ndarray,
+            search: bool) -> tuple[optimize.OptimizeResult, bool]:
+    """The minimum of `on_links` from `first` by BFGS on differences, after the simplex
+    search from afar when `search` asks; whether a search converged."""
     result = _simplex(on_links, first) if search else None
     polished = optimize.minimize(on_links, result.x if result else first, method="BFGS",
                                  options={"gtol": 1e-8})
@@ -173,23 +180,26 @@ def _search(on_links: Callable[[np.ndarray], float], first: np.ndarray, search: 
     return best, bool(polished.success or (result is not None and result.success))
 
 
-def _gradient_search(on_links: Callable[[np.ndarray], float], first: np.ndarray, search: bool,
-                     both: Objective) -> tuple[optimize.OptimizeResult, bool]:
-    """`_search` on an analytic gradient. From afar, two quasi-Newton searches start at
-    `first` (BFGS's first long step can land on a ridge running to an edge where L-BFGS-B's
-    does not, and the other way round) and the better one is polished; the simplex search runs
-    only when neither ends at a finite value."""
+def _gradient_search(first: np.ndarray, search: bool,
+                     both: Objective) -> tuple[optimize.OptimizeResult, bool] | None:
+    """`_search` on an analytic gradient, None when it ends past an edge. From afar, two
+    quasi-Newton searches start at `first` (BFGS's first long step can land on a ridge
+    running to an edge where L-BFGS-B's does not, and the other way round) and the better
+    one is polished."""
     def polish(start: np.ndarray) -> optimize.OptimizeResult:
         return optimize.minimize(both, start, jac=True, method="BFGS", options={"gtol": 1e-8})
 
+    def inside(found: optimize.OptimizeResult) -> bool:
+        return bool(found.fun < 1e300 and np.all(np.abs(found.x) <= EDGE))
+
     if not search:
         found = polish(first)
-        return found, bool(found.success)
+        return (found, bool(found.success)) if inside(found) else None
     rough = optimize.minimize(both, first, jac=True, method="L-BFGS-B",
                               options={"ftol": 1e-12, "gtol": 1e-8, "maxiter": 1000})
-    candidates = [found for found in (polish(first), polish(rough.x)) if found.fun < 1e300]
+    candidates = [found for found in (polish(first), polish(rough.x)) if inside(found)]
     if not candidates:
-        candidates = [polish(_simplex(on_links, first).x)]
+        return None
     best = min(candidates, key=lambda found: found.fun)
     return best, bool(best.success or best.status == 2 and rough.success)
 
