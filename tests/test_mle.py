@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import digamma, gammaln
 
+from sopdsl.calibration import mle
 from sopdsl.calibration.mle import fit_mle, hessian, hessian_of_gradient, negated
 
 
@@ -73,3 +74,14 @@ def test_the_hessian_of_the_gradient_equals_the_hessian_of_the_function():
                          4 * v[2] ** 3 * v[0]])
     at = np.array([0.3, -1.2, 0.7])
     assert hessian_of_gradient(gradient, at) == pytest.approx(hessian(function, at), rel=1e-5)
+
+
+def test_a_gradient_search_past_the_edge_hands_the_fit_to_the_simplex(monkeypatch):
+    """When the maximum lies past the edge the gradient searches may reach, the fit is the
+    simplex search's on differences, figure for figure."""
+    both = _gamma_loglik(_gamma_sample(30.0, 0.2, 5))
+    monkeypatch.setattr(mle, "EDGE", 2.0)  # the shape's maximum is near e^3.4
+    plain = fit_mle(lambda p: -both(p)[0], (1.0, 1.0), ("shape", "rate"), 300)
+    guarded = fit_mle(lambda p: -both(p)[0], (1.0, 1.0), ("shape", "rate"), 300,
+                      with_gradient=negated(both))
+    assert guarded == plain
