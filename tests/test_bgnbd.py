@@ -8,6 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import optimize
 
 from sopdsl.calibration import bgnbd
 from sopdsl.calibration.calibrate import Calibration, calibrate
@@ -121,3 +124,24 @@ def test_without_profile_the_fit_is_the_same_with_wald_intervals():
         assert (quick.low, quick.high) == pytest.approx(
             (quick.value * math.exp(-spread), quick.value * math.exp(spread)), rel=1e-4)
         assert (quick.low, quick.high) != pytest.approx((fitted.low, fitted.high), rel=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(params=st.tuples(*(st.floats(0.05, 20.0) for _ in range(4))),
+       seed=st.integers(0, 2**32 - 1))
+def test_gradient_equals_finite_differences(params: tuple[float, ...], seed: int):
+    """The analytic gradient of the log-likelihood agrees with finite differences of it, over
+    customers who never bought again, bought once (b + x - 1 = b) and often."""
+    rng = np.random.default_rng(seed)
+    T = rng.uniform(0.5, 40.0, 12)
+    x = rng.integers(0, 6, 12).astype(float)
+    t_x = np.where(x > 0, rng.uniform(0.0, 1.0, 12) * T, 0.0)
+    weight = rng.integers(1, 4, 12).astype(float)
+    at = np.array(params)
+    value, gradient = bgnbd.likelihood_gradient(x, t_x, T, weight)(at)
+    assert value == pytest.approx(bgnbd.loglik(at, x, t_x, T, weight), rel=1e-12)
+    expected = optimize.approx_fprime(
+        at, lambda p: bgnbd.loglik(p, x, t_x, T, weight), 1e-7 * at)
+    # forward differences err by about the curvature times the step: a scale-wide margin
+    margin = 1e-4 * (1 + np.abs(expected).max())
+    assert gradient == pytest.approx(expected, rel=1e-4, abs=margin)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.special import betaln, gammaln
+from scipy.special import betaln, digamma, gammaln
 
-from sopdsl.calibration.mle import Fit, fit_mle, thinned
+from sopdsl.calibration.mle import Fit, fit_mle, negated, thinned
 
 NAMES = ("r", "alpha", "a", "b")
 # Up to this many distinct (x, t_x, T) the intervals are profile likelihood ones (a and b are
@@ -36,6 +36,20 @@ def loglik(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
 def likelihood(x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
                weight: np.ndarray) -> Callable[[np.ndarray], float]:
     """`loglik` of these customers as a function of the parameters alone."""
+    terms = _terms(x, t_x, T, weight)
+    return lambda params: terms(params, False)[0]
+
+
+def likelihood_gradient(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, weight: np.ndarray
+                        ) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
+    """`loglik` of these customers and its gradient in (r, alpha, a, b)."""
+    terms = _terms(x, t_x, T, weight)
+    return lambda params: terms(params, True)
+
+
+def _terms(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, weight: np.ndarray
+           ) -> Callable[[np.ndarray, bool], tuple[float, np.ndarray | None]]:
+    """The log-likelihood of these customers, and on request its gradient."""
     # x takes few values: the terms of x alone are computed once per distinct x and summed
     # with the weight of the customers that share it.
     counts, which = np.unique(np.asarray(x, dtype=float), return_inverse=True)
@@ -45,16 +59,36 @@ def likelihood(x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
     t_x, T = np.asarray(t_x, dtype=float), np.asarray(T, dtype=float)
     weight = np.asarray(weight, dtype=float)
 
-    def value(params: np.ndarray) -> float:
+    def value(params: np.ndarray, gradient: bool) -> tuple[float, np.ndarray | None]:
         r, alpha, a, b = params
         power = -(r + counts)
-        log_a1 = power[which] * np.log(alpha + T)
+        log_alpha_T = np.log(alpha + T)
+        log_a1 = power[which] * log_alpha_T
         log_shift = np.full_like(counts, -np.inf)
         log_shift[repeat] = np.log(a) - np.log(b + counts[repeat] - 1)
-        log_a2 = log_shift[which] + power[which] * np.log(alpha + t_x)
+        log_alpha_t = np.log(alpha + t_x)
+        log_a2 = log_shift[which] + power[which] * log_alpha_t
         each_count = (gammaln(r + counts) - gammaln(r) + r * np.log(alpha)
                       + betaln(a, b + counts) - betaln(a, b))
-        return float(np.dot(per_count, each_count) + np.dot(weight, np.logaddexp(log_a1, log_a2)))
+        log_sum = np.logaddexp(log_a1, log_a2)
+        total = float(np.dot(per_count, each_count) + np.dot(weight, log_sum))
+        if not gradient:
+            return total, None
+        # ln(A1 + A2) moves with each A in proportion to its share of the sum.
+        share2 = weight * np.exp(log_a2 - log_sum)
+        share1 = weight - share2
+        share2_by_count = np.bincount(which, weights=share2, minlength=len(counts))
+        inverse_shift = np.zeros_like(counts)
+        inverse_shift[repeat] = 1 / (b + counts[repeat] - 1)
+        both, ab_x = digamma(a + b), digamma(a + b + counts)
+        d_r = (np.dot(per_count, digamma(r + counts) - digamma(r) + np.log(alpha))
+               - np.dot(share1, log_alpha_T) - np.dot(share2, log_alpha_t))
+        d_alpha = (per_count.sum() * r / alpha
+                   + np.dot(power[which], share1 / (alpha + T) + share2 / (alpha + t_x)))
+        d_a = np.dot(per_count, both - ab_x) + share2_by_count.sum() / a
+        d_b = (np.dot(per_count, digamma(b + counts) - digamma(b) + both - ab_x)
+               - np.dot(share2_by_count, inverse_shift))
+        return total, np.array([d_r, d_alpha, d_a, d_b], dtype=float)
 
     return value
 
@@ -72,11 +106,13 @@ def fit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, profile: bool = True) -> 
     if not small:
         sx, st, sT, sw = thinned(ux, ut, uT, weight, limit=PROFILE_LIMIT)
         sample = likelihood(sx, st, sT, sw)
-        rough = fit_mle(lambda p: -sample(p), start, NAMES, len(sw))
+        rough = fit_mle(lambda p: -sample(p), start, NAMES, len(sw),
+                        with_gradient=negated(likelihood_gradient(sx, st, sT, sw)))
         start = tuple(rough.value(name) for name in NAMES)
     every = likelihood(ux, ut, uT, weight)
     return fit_mle(lambda p: -every(p), start, NAMES, int(len(x)),
-                   profile=small and profile, search=small)
+                   profile=small and profile, search=small,
+                   with_gradient=negated(likelihood_gradient(ux, ut, uT, weight)))
 
 
 def p_alive(r: float, alpha: float, a: float, b: float, x: np.ndarray, t_x: np.ndarray,

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.special import gammaln
+from scipy.special import digamma, gammaln
 
-from sopdsl.calibration.mle import Fit, fit_mle, thinned
+from sopdsl.calibration.mle import Fit, fit_mle, negated, thinned
 
 NAMES = ("p", "q", "gamma")
 # Past this many repeat buyers the simplex search runs on a thinned sample, the gradient
@@ -32,6 +32,20 @@ def loglik(params: np.ndarray, x: np.ndarray, m: np.ndarray, weight: np.ndarray)
 def likelihood(x: np.ndarray, m: np.ndarray,
                weight: np.ndarray) -> Callable[[np.ndarray], float]:
     """`loglik` of these customers as a function of the parameters alone."""
+    terms = _terms(x, m, weight)
+    return lambda params: terms(params, False)[0]
+
+
+def likelihood_gradient(x: np.ndarray, m: np.ndarray, weight: np.ndarray
+                        ) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
+    """`loglik` of these customers and its gradient in (p, q, gamma)."""
+    terms = _terms(x, m, weight)
+    return lambda params: terms(params, True)
+
+
+def _terms(x: np.ndarray, m: np.ndarray, weight: np.ndarray
+           ) -> Callable[[np.ndarray, bool], tuple[float, np.ndarray | None]]:
+    """The log-likelihood of these customers, and on request its gradient."""
     # x takes few values: the terms of x alone are computed once per distinct x.
     x, m, weight = (np.asarray(v, dtype=float) for v in (x, m, weight))
     counts, which = np.unique(x, return_inverse=True)
@@ -41,13 +55,25 @@ def likelihood(x: np.ndarray, m: np.ndarray,
     # The sums over customers of the terms linear in p: (x ln m + x ln x) and ln m.
     linear = float(np.dot(weight, x * log_m + x * np.log(x)))
     log_m_total = float(np.dot(weight, log_m))
+    weight_x = weight * x
 
-    def value(params: np.ndarray) -> float:
+    def value(params: np.ndarray, gradient: bool) -> tuple[float, np.ndarray | None]:
         p, q, gamma = params
         px = p * counts
+        log_gamma_spent = np.log(gamma + spent)
         each_count = gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(gamma)
-        return float(np.dot(per_count, each_count) + p * linear - log_m_total
-                     - np.dot(weight, (p * x + q) * np.log(gamma + spent)))
+        total = float(np.dot(per_count, each_count) + p * linear - log_m_total
+                      - np.dot(weight, (p * x + q) * log_gamma_spent))
+        if not gradient:
+            return total, None
+        both = digamma(px + q)
+        d_p = (np.dot(per_count, counts * (both - digamma(px))) + linear
+               - np.dot(weight_x, log_gamma_spent))
+        d_q = (np.dot(per_count, both - digamma(q) + np.log(gamma))
+               - np.dot(weight, log_gamma_spent))
+        d_gamma = (per_count.sum() * q / gamma
+                   - np.dot(weight, (p * x + q) / (gamma + spent)))
+        return total, np.array([d_p, d_q, d_gamma], dtype=float)
 
     return value
 
@@ -60,10 +86,12 @@ def fit(x: np.ndarray, m: np.ndarray) -> Fit:
     if not small:
         sx, sm, sw = thinned(x, m, weight, limit=SEARCH_LIMIT)
         sample = likelihood(sx, sm, sw)
-        start = tuple(fit_mle(lambda v: -sample(v), start, NAMES,
-                              len(sw)).value(name) for name in NAMES)
+        rough = fit_mle(lambda v: -sample(v), start, NAMES, len(sw),
+                        with_gradient=negated(likelihood_gradient(sx, sm, sw)))
+        start = tuple(rough.value(name) for name in NAMES)
     every = likelihood(x, m, weight)
-    return fit_mle(lambda v: -every(v), start, NAMES, int(len(x)), search=small)
+    return fit_mle(lambda v: -every(v), start, NAMES, int(len(x)), search=small,
+                   with_gradient=negated(likelihood_gradient(x, m, weight)))
 
 
 def mean_value(p: float, q: float, gamma: float) -> float:

@@ -13,6 +13,12 @@ Z95 = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
 # The simplex search's budget; BFGS then polishes. A likelihood still climbing after this
 # many steps runs off to the edge of the parameter space (the data shows no heterogeneity).
 MAX_EVALUATIONS = 4000
+# A gradient search has no such budget: past e^23 (about 1e10) on the link scale it has run
+# along a ridge to where the log-gamma and log-beta differences lose their digits, and the
+# simplex search with its budget decides instead.
+EDGE = 23.0
+
+Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -60,16 +66,32 @@ def hessian(function: Callable[[np.ndarray], float], at: np.ndarray,
     return out
 
 
+def hessian_of_gradient(gradient: Callable[[np.ndarray], np.ndarray], at: np.ndarray,
+                        step: float = 1e-4) -> np.ndarray:
+    """The matrix of second derivatives by central differences of the gradient."""
+    columns = [(gradient(at + step * unit) - gradient(at - step * unit)) / (2 * step)
+               for unit in np.eye(len(at))]
+    out = np.array(columns)
+    return (out + out.T) / 2
+
+
 _LINKS = {  # each parameter is searched on a scale where any real number is a valid value
     "log": (np.log, np.exp),
     "logit": (special.logit, special.expit),
     "identity": (lambda v: v, lambda v: v),
 }
+# d natural / d link of each link, as a function of the natural value
+_SLOPES = {
+    "log": lambda v: v,
+    "logit": lambda v: v * (1 - v),
+    "identity": lambda v: np.ones_like(v),
+}
 
 
 def fit_mle(negative_loglik: Callable[[np.ndarray], float], start: Sequence[float],
             names: Sequence[str], n: int, links: Sequence[str] | None = None,
-            profile: bool = False, search: bool = True) -> Fit:
+            profile: bool = False, search: bool = True,
+            with_gradient: Objective | None = None) -> Fit:
     """Minimise a negative log-likelihood of the natural parameters, searched on their links
     (`log` for positive ones, `logit` for probabilities; default all `log`).
 
@@ -79,7 +101,10 @@ def fit_mle(negative_loglik: Callable[[np.ndarray], float], start: Sequence[floa
     instead (where twice the log-likelihood falls 3.84 below its maximum, the others
     re-fitted), which holds its 95% where the likelihood is far from quadratic. Without
     `search` the start must be near the maximum (a fit on a thinned sample): only the
-    gradient search runs, which takes far fewer evaluations on large data.
+    gradient search runs, which takes far fewer evaluations on large data. `with_gradient`
+    gives the negative log-likelihood and its gradient in the natural parameters: the searches
+    and the Hessian then use it instead of finite differences, and the simplex search runs
+    only when no gradient search ends at a finite value inside the edges.
     """
     links = tuple(links or ("log",) * len(names))
     forward = [_LINKS[link][0] for link in links]
@@ -94,14 +119,16 @@ def fit_mle(negative_loglik: Callable[[np.ndarray], float], start: Sequence[floa
         return float(value) if np.isfinite(value) else 1e300
 
     first = np.array([forward[i](float(v)) for i, v in enumerate(start)])
-    result = optimize.minimize(on_links, first, method="Nelder-Mead",
-                               options={"xatol": 1e-7, "fatol": 1e-9, "maxfev": MAX_EVALUATIONS,
-                                        "adaptive": True}) if search else None
-    polished = optimize.minimize(on_links, result.x if result else first, method="BFGS",
-                                 options={"gtol": 1e-8})
-    best = polished if result is None or polished.fun <= result.fun else result
+    both = None if with_gradient is None else _on_links_with_gradient(with_gradient, links)
+    found = None if both is None else _gradient_search(first, search, both)
+    if found is None:
+        both = None
+        best, converged = _search(on_links, first, search)
+    else:
+        best, converged = found
     free = best.x
-    covariance = _inverse(hessian(on_links, free))
+    covariance = _inverse(hessian(on_links, free) if both is None
+                          else hessian_of_gradient(lambda point: both(point)[1], free))
     estimates = {}
     for index, name in enumerate(names):
         value = float(back[index](free[index]))
@@ -112,13 +139,77 @@ def fit_mle(negative_loglik: Callable[[np.ndarray], float], start: Sequence[floa
         se = float(np.sqrt(variance))
         step = 1e-6
         slope = (back[index](free[index] + step) - back[index](free[index] - step)) / (2 * step)
-        low, high = (_profile_bounds(on_links, free, float(best.fun), index, se) if profile
+        low, high = (_profile_bounds(on_links, free, float(best.fun), index, se, both) if profile
                      else (free[index] - Z95 * se, free[index] + Z95 * se))
         estimates[name] = ParameterEstimate(value, abs(float(slope)) * se,
                                             float(back[index](low)), float(back[index](high)))
-    return Fit(estimates, -float(best.fun), n,
-               bool(polished.success or (result is not None and result.success)),
+    return Fit(estimates, -float(best.fun), n, converged,
                None if covariance is None else tuple(map(tuple, covariance.tolist())))
+
+
+def negated(objective: Objective) -> Objective:
+    """A log-likelihood with its gradient turned into the negative one that `fit_mle` takes."""
+    def flipped(params: np.ndarray) -> tuple[float, np.ndarray]:
+        value, gradient = objective(params)
+        return -value, -gradient
+    return flipped
+
+
+def _on_links_with_gradient(with_gradient: Objective, links: Sequence[str]) -> Objective:
+    """`with_gradient` of the link-scale parameters, the gradient by the chain rule; an
+    impossible point is a huge value with no slope, which a line search steps back from."""
+    def both(free: np.ndarray) -> tuple[float, np.ndarray]:
+        with np.errstate(all="ignore"):
+            point = np.array([_LINKS[link][1](v) for link, v in zip(links, free)])
+            value, gradient = with_gradient(point)
+            slopes = np.array([_SLOPES[link](v) for link, v in zip(links, point)])
+            if not (np.isfinite(value) and np.all(np.isfinite(gradient))):
+                return 1e300, np.zeros(len(free))
+            return float(value), np.asarray(gradient, dtype=float) * slopes
+    return both
+
+
+def _search(on_links: Callable[[np.ndarray], float], first: np.ndarray,
+            search: bool) -> tuple[optimize.OptimizeResult, bool]:
+    """The minimum of `on_links` from `first` by BFGS on differences, after the simplex
+    search from afar when `search` asks; whether a search converged."""
+    result = _simplex(on_links, first) if search else None
+    polished = optimize.minimize(on_links, result.x if result else first, method="BFGS",
+                                 options={"gtol": 1e-8})
+    best = polished if result is None or polished.fun <= result.fun else result
+    return best, bool(polished.success or (result is not None and result.success))
+
+
+def _gradient_search(first: np.ndarray, search: bool,
+                     both: Objective) -> tuple[optimize.OptimizeResult, bool] | None:
+    """`_search` on an analytic gradient, None when it ends past an edge. From afar, two
+    quasi-Newton searches start at `first` (BFGS's first long step can land on a ridge
+    running to an edge where L-BFGS-B's does not, and the other way round) and the better
+    one is polished."""
+    def polish(start: np.ndarray) -> optimize.OptimizeResult:
+        return optimize.minimize(both, start, jac=True, method="BFGS", options={"gtol": 1e-8})
+
+    def inside(found: optimize.OptimizeResult) -> bool:
+        return bool(found.fun < 1e300 and np.all(np.abs(found.x) <= EDGE))
+
+    if not search:
+        found = polish(first)
+        return (found, bool(found.success)) if inside(found) else None
+    rough = optimize.minimize(both, first, jac=True, method="L-BFGS-B",
+                              options={"ftol": 1e-12, "gtol": 1e-8, "maxiter": 1000})
+    candidates = [found for found in (polish(first), polish(rough.x)) if inside(found)]
+    if not candidates:
+        return None
+    best = min(candidates, key=lambda found: found.fun)
+    return best, bool(best.success or best.status == 2 and rough.success)
+
+
+def _simplex(on_links: Callable[[np.ndarray], float],
+             first: np.ndarray) -> optimize.OptimizeResult:
+    """The Nelder-Mead search from afar, which needs no gradient."""
+    return optimize.minimize(on_links, first, method="Nelder-Mead",
+                             options={"xatol": 1e-7, "fatol": 1e-9, "maxfev": MAX_EVALUATIONS,
+                                      "adaptive": True})
 
 
 def thinned(*arrays: np.ndarray, limit: int) -> list[np.ndarray]:
@@ -129,21 +220,29 @@ def thinned(*arrays: np.ndarray, limit: int) -> list[np.ndarray]:
 
 
 def _profile_bounds(on_links: Callable[[np.ndarray], float], free: np.ndarray, lowest: float,
-                    index: int, se: float) -> tuple[float, float]:
+                    index: int, se: float, both: Objective | None) -> tuple[float, float]:
     """Where the profile negative log-likelihood of parameter `index` (link scale) rises
-    chi2(1, 0.95) / 2 above its minimum, on either side of the estimate."""
+    chi2(1, 0.95) / 2 above its minimum, on either side of the estimate (the others re-fitted
+    on the analytic gradient `both` when given)."""
     rise = float(stats.chi2.ppf(CONFIDENCE, 1)) / 2
     others = [j for j in range(len(free)) if j != index]
     warm = free[others].copy()
 
     def excess(value: float) -> float:
-        def rest(params: np.ndarray) -> float:
+        def place(params: np.ndarray) -> np.ndarray:
             point = free.copy()
             point[index] = value
             point[others] = params
-            return on_links(point)
-        found = optimize.minimize(rest, warm, method="BFGS", options={"gtol": 1e-6})
-        return min(float(found.fun), rest(warm)) - lowest - rise
+            return point
+
+        def rest(params: np.ndarray) -> tuple[float, np.ndarray]:
+            found_value, gradient = both(place(params))
+            return found_value, gradient[others]
+
+        found = (optimize.minimize(lambda params: on_links(place(params)), warm, method="BFGS",
+                                   options={"gtol": 1e-6}) if both is None else
+                 optimize.minimize(rest, warm, jac=True, method="BFGS", options={"gtol": 1e-6}))
+        return min(float(found.fun), on_links(place(warm))) - lowest - rise
 
     bounds = []
     for direction in (-1.0, 1.0):
