@@ -13,11 +13,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
-import tempfile
 import time
 from pathlib import Path
 
-from bench_plan import START, generate
+from bench_plan import START, data_folder
 from sopdsl.api import load
 from sopdsl.scenario.build import effective_scenario
 from simulator.engine import Replication
@@ -32,10 +31,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="sopdsl-base-replay-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    if not (folder / "customers.csv").exists():
-        generate(folder, args.customers, 10)
+    folder = data_folder(args.keep, args.customers, 10, "sopdsl-base-replay-")
     program = load(ROOT / "playbooks" / "winback.sop")
     start = dt.date.fromisoformat(START)
     scenario, _ = effective_scenario(program, None)

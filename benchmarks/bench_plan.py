@@ -39,6 +39,16 @@ KINDS = [("click", "newborn_course"), ("open", "newborn_course"), ("reply", ""),
          ("click", "baby_form")]
 
 
+def data_folder(keep: Path | None, customers: int, per_customer: int, prefix: str) -> Path:
+    """`keep` (or a new temporary folder) holding the files `generate` writes, written there
+    only if missing."""
+    folder = keep or Path(tempfile.mkdtemp(prefix=prefix))
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / "customers.csv").exists():
+        generate(folder, customers, per_customer)
+    return folder
+
+
 def generate(folder: Path, customers: int, per_customer: int, seed: int = 7) -> None:
     """Write customers.csv and events.csv, both sorted by customer_id."""
     rng = random.Random(seed)

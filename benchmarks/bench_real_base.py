@@ -18,10 +18,9 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
-from bench_plan import START, generate
+from bench_plan import START, data_folder
 from children import Child, run_pinned
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,10 +35,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path)
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="sopdsl-real-base-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    if not (folder / "customers.csv").exists():
-        generate(folder, args.customers, args.events_per_customer)
+    folder = data_folder(args.keep, args.customers, args.events_per_customer, "sopdsl-real-base-")
     common = [str(SOPDSL), "simulate", str(args.playbook), "--replications", "1",
               "--no-baseline", "--workers", "1", "--format", "json"]
     stocks = {"synthetic": ["--customers", str(args.customers)],
