@@ -35,6 +35,7 @@ def test_cdnow_reproduces_the_published_bgnbd_fit(cdnow: Calibration):
     assert fit.n == 2357
     assert {name: round(fit.value(name), 3) for name in PUBLISHED} == PUBLISHED
     assert fit.loglik == pytest.approx(PUBLISHED_LOGLIK, abs=0.05)
+    assert fit.converged
 
 
 def test_cdnow_reproduces_the_published_gamma_gamma_fit(cdnow: Calibration):
@@ -42,6 +43,7 @@ def test_cdnow_reproduces_the_published_gamma_gamma_fit(cdnow: Calibration):
     fit = cdnow.fits["gamma_gamma"]
     assert fit.n == 946
     assert {name: round(fit.value(name), 2) for name in PUBLISHED_SPEND} == PUBLISHED_SPEND
+    assert fit.converged
 
 
 def test_cdnow_scenario_writes_the_fit_per_week(cdnow: Calibration):

@@ -85,3 +85,42 @@ def test_a_gradient_search_past_the_edge_hands_the_fit_to_the_simplex(monkeypatc
     guarded = fit_mle(lambda p: -both(p)[0], (1.0, 1.0), ("shape", "rate"), 300,
                       with_gradient=negated(both))
     assert guarded == plain
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 10**6), gain=st.floats(1e-9, 1e-3))
+def test_a_maximum_is_where_a_newton_step_gains_next_to_nothing(seed: int, gain: float):
+    """At a point of a quadratic negative log-likelihood whose Newton step would gain `gain`,
+    the fit is at its maximum exactly when that gain is below NEWTON_GAIN; a saddle never is."""
+    rng = np.random.default_rng(seed)
+    root = rng.normal(size=(3, 3))
+    curvature = root @ root.T + 0.1 * np.eye(3)
+    direction = rng.normal(size=3)
+    step_gain = direction @ np.linalg.solve(curvature, direction) / 2
+    slope = direction * math.sqrt(gain / step_gain)
+    assert mle.at_maximum(slope, curvature) == (gain < mle.NEWTON_GAIN)
+    saddle = curvature - 2 * np.linalg.eigvalsh(curvature)[-1] * np.outer(
+        np.linalg.eigh(curvature)[1][:, -1], np.linalg.eigh(curvature)[1][:, -1])
+    assert not mle.at_maximum(np.zeros(3), saddle)
+
+
+@pytest.mark.parametrize("gradient", [False, True])
+def test_a_fit_that_starts_on_a_saddle_has_not_converged(gradient: bool):
+    """A search started where the slope is flat but the likelihood does not curve down every
+    way stops at once with success; the fit still says it found no maximum."""
+    def both(params: np.ndarray) -> tuple[float, np.ndarray]:
+        x, y = np.log(params)
+        return float(x * x - y * y), np.array([2 * x, -2 * y]) / params
+    fit = fit_mle(lambda p: both(p)[0], (1.0, 1.0), ("x", "y"), 100, search=False,
+                  with_gradient=both if gradient else None)
+    assert fit.value("x") == fit.value("y") == 1.0
+    assert not fit.converged
+
+
+@pytest.mark.parametrize("gradient", [False, True])
+def test_a_gamma_fit_converges(gradient: bool):
+    """Fits of well-behaved samples, with and without the analytic gradient, are maxima."""
+    both = _gamma_loglik(_gamma_sample(2.5, 0.7, 11))
+    fit = fit_mle(lambda p: -both(p)[0], (1.0, 1.0), ("shape", "rate"), 300,
+                  with_gradient=negated(both) if gradient else None)
+    assert fit.converged
