@@ -75,9 +75,16 @@ def run_replication(program: Program, scenario: Scenario, seed: int,
     enabled = gc.isenabled()
     gc.disable()
     gc.freeze()
+    replication = None
     try:
-        return Replication(program, scenario, seed, progress, baseline, base).run()
+        replication = Replication(program, scenario, seed, progress, baseline, base)
+        return replication.run()
     finally:
+        # Its state is held in cycles (callbacks to its methods): left to the collector, every
+        # object made during the run would be walked by its first pass. Dropped here, nearly
+        # all of it goes at once by reference counts.
+        if replication is not None:
+            vars(replication).clear()
         gc.unfreeze()
         if enabled:
             gc.enable()
