@@ -80,10 +80,8 @@ def run_replication(program: Program, scenario: Scenario, seed: int,
         replication = Replication(program, scenario, seed, progress, baseline, base)
         return replication.run()
     finally:
-        # Its state is held in cycles (callbacks to its methods): left to the collector, every
-        # object made during the run would be walked by its first pass. Dropped here, nearly
-        # all of it goes at once by reference counts.
-        if replication is not None:
+        if replication is not None:  # its cycles broken: freed by reference counts, not
+            # by the collector's next pass walking every object the run made
             vars(replication).clear()
         gc.unfreeze()
         if enabled:
