@@ -1,5 +1,5 @@
 """Real customers held compactly between replications: profiles and events before the start as
-columns of numbers and codes, each customer decoded only while it is replayed.
+columns of numbers and codes, decoded a block of customers at a time as they are replayed.
 
 A base is held for every replication (and shipped with each to a worker), so it is kept to a
 few arrays: per event a time, an amount and two codes (about 24 bytes, instead of an `Event`
