@@ -1,5 +1,5 @@
 """Real customers held compactly between replications: profiles and events before the start as
-columns of numbers and codes, each customer decoded only while it is replayed.
+columns of numbers and codes, decoded a block of customers at a time as they are replayed.
 
 A base is held for every replication (and shipped with each to a worker), so it is kept to a
 few arrays: per event a time, an amount and two codes (about 24 bytes, instead of an `Event`
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from typing import Any
 
 from sopdsl.runtime.evaluate import plain_number
@@ -20,6 +20,7 @@ from sopdsl.runtime.customer import Event
 from sopdsl.runtime.replay import CustomerData
 
 _NO_AMOUNT = math.nan  # amounts read are finite, so NaN can stand for none
+_DECODED_TOGETHER = 1024  # customers whose columns are sliced and converted at once
 
 
 class Interned:
@@ -31,24 +32,35 @@ class Interned:
     def __init__(self) -> None:
         self.values: list[Any] = []
         self.codes = array("i")
-        self._index: dict[tuple[type, Hashable], int] = {}
+        self._index: dict[Hashable, int] = {}
 
     def add(self, value: Any) -> None:
         """Append one value."""
-        try:
-            key = (value.__class__, value)
-            code = self._index.get(key)
-        except TypeError:  # unhashable: kept as it is
-            key, code = None, None
-        if code is None:
-            code = len(self.values)
-            self.values.append(value)
-            if key is not None:
-                self._index[key] = code
-        self.codes.append(code)
+        self.extend((value,))
+
+    def extend(self, values: Iterable[Any]) -> None:
+        """Append each value in turn."""
+        index, found, codes = self._index, self._index.get, self.codes
+        for value in values:
+            # A string is its own key: no key of another type (a tuple) is equal to it.
+            key = value if value.__class__ is str else (value.__class__, value)
+            try:
+                code = found(key)
+            except TypeError:  # unhashable: kept as it is
+                key, code = None, None
+            if code is None:
+                code = len(self.values)
+                self.values.append(value)
+                if key is not None:
+                    index[key] = code
+            codes.append(code)
 
     def __getitem__(self, index: int) -> Any:
         return self.values[self.codes[index]]
+
+    def between(self, first: int, stop: int) -> list[Any]:
+        """The values from `first` to `stop` (excluded)."""
+        return list(map(self.values.__getitem__, self.codes[first:stop]))
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -92,33 +104,46 @@ class HeldCustomers:
         self.scores.add(data.score)
         for name, column in self.attributes.items():
             column.add(data.attributes.get(name))
-        for event in events:
-            self.times.append(event.time)
-            self.amounts.append(_NO_AMOUNT if event.amount is None else event.amount)
-            self.names.add(event.name)
-            self.contents.add(event.content)
+        self.times.extend([event.time for event in events])
+        self.amounts.extend([_NO_AMOUNT if event.amount is None else event.amount
+                             for event in events])
+        self.names.extend([event.name for event in events])
+        self.contents.extend([event.content for event in events])
         self.offsets.append(len(self.times))
 
-    def customer(self, index: int) -> CustomerData:
-        """One customer's profile."""
-        attributes = {}
-        for name, column in self.attributes.items():
-            value = column[index]
-            if value is not None:
-                attributes[name] = value
-        return CustomerData(self.ids[index], self.owners[index], attributes, self.tags[index],
-                            self.scores[index], self.stages[index])
+    def profiles(self, first: int, stop: int) -> list[CustomerData]:
+        """The profiles of customers `first` to `stop` (excluded)."""
+        columns = [(name, column.between(first, stop))
+                   for name, column in self.attributes.items()]
+        out = []
+        for number, (id_, owner, tags, score, stage) in enumerate(zip(
+                self.ids[first:stop], self.owners.between(first, stop),
+                self.tags.between(first, stop), self.scores.between(first, stop),
+                self.stages.between(first, stop))):
+            attributes = {}
+            for name, values in columns:
+                value = values[number]
+                if value is not None:
+                    attributes[name] = value
+            out.append(CustomerData(id_, owner, attributes, tags, score, stage))
+        return out
 
     def events(self, index: int) -> list[Event]:
         """One customer's events before the start, in the order read."""
-        start, stop = self.offsets[index], self.offsets[index + 1]
-        names, contents = self.names.values, self.contents.values
-        return [Event(names[name], time, contents[content],
-                      None if math.isnan(amount) else plain_number(amount))
-                for time, amount, name, content in zip(
-                    self.times[start:stop], self.amounts[start:stop],
-                    self.names.codes[start:stop], self.contents.codes[start:stop])]
+        return self._events(self.offsets[index], self.offsets[index + 1])
+
+    def _events(self, start: int, stop: int) -> list[Event]:
+        """The events held from `start` to `stop` (excluded), in the order read."""
+        # NaN (no amount) is the only value unequal to itself.
+        return [Event(name, time, content, plain_number(amount) if amount == amount else None)
+                for name, time, content, amount in zip(
+                    self.names.between(start, stop), self.times[start:stop].tolist(),
+                    self.contents.between(start, stop), self.amounts[start:stop].tolist())]
 
     def __iter__(self) -> Iterator[tuple[CustomerData, list[Event]]]:
-        for index in range(self.size):
-            yield self.customer(index), self.events(index)
+        offsets = self.offsets
+        for first in range(0, self.size, _DECODED_TOGETHER):
+            stop = min(first + _DECODED_TOGETHER, self.size)
+            events, start = self._events(offsets[first], offsets[stop]), offsets[first]
+            for index, data in enumerate(self.profiles(first, stop), first):
+                yield data, events[offsets[index] - start:offsets[index + 1] - start]

@@ -75,9 +75,14 @@ def run_replication(program: Program, scenario: Scenario, seed: int,
     enabled = gc.isenabled()
     gc.disable()
     gc.freeze()
+    replication = None
     try:
-        return Replication(program, scenario, seed, progress, baseline, base).run()
+        replication = Replication(program, scenario, seed, progress, baseline, base)
+        return replication.run()
     finally:
+        if replication is not None:  # its cycles broken: freed by reference counts, not
+            # by the collector's next pass walking every object the run made
+            vars(replication).clear()
         gc.unfreeze()
         if enabled:
             gc.enable()

@@ -60,7 +60,7 @@ class RealBase:
         return self.held.size
 
     def customers(self) -> Iterator[tuple[CustomerData, list[Event]]]:
-        """Each customer and their events before the start, decoded one at a time."""
+        """Each customer and their events before the start, decoded a block at a time."""
         return iter(self.held)
 
     def events_of(self, index: int) -> list[Event]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -76,3 +77,21 @@ def test_an_interned_column_holds_each_distinct_value_once() -> None:
     assert [typed(column[i]) for i in range(len(column))] == typed(
         ["上海", "北京", "上海", 1, 1.0, True, 1, None, None])
     assert len(column.values) == 6
+
+
+def test_customers_decoded_many_at_once_are_each_their_own() -> None:
+    """Customers are decoded a block at a time: across blocks' edges each customer still gets
+    their own profile and events (some have none)."""
+    draw = random.Random(3)
+    customers = [(CustomerData(f"c{n}", draw.choice([None, "g1"]),
+                               {"spend": n} if n % 3 else {}, ("VIP",) if n % 5 == 0 else (),
+                               n % 4, "lead" if n % 2 else None),
+                  [Event(draw.choice(["click", "purchase"]), -float(n + k), None,
+                         draw.choice([None, n, n + 0.5])) for k in range(n % 4)])
+                 for n in range(2_100)]  # past two blocks of 1,024
+    held = HeldCustomers(ATTRIBUTES)
+    for data, events in customers:
+        held.add(data, events)
+    assert [typed(pair) for pair in held] == [typed(pair) for pair in customers]
+    assert [typed(held.events(n)) for n in (0, 1023, 1024, 2099)] == [
+        typed(customers[n][1]) for n in (0, 1023, 1024, 2099)]

@@ -437,3 +437,18 @@ def test_only_records_an_event_that_nothing_can_react_to():
     assert not machine.only_records(customer, event("purchase", "12-01 10:00"))
     machine.on_event(customer, event("purchase", "12-01 10:00"))
     assert not machine.only_records(customer, event("click", "12-01 11:00"))
+
+
+def test_only_records_nothing_while_a_send_is_held_for_quiet_hours():
+    """A send done inside quiet hours is held until they end: while it is, with no run open
+    and no trigger on the event, an event is still not only recorded; once it has gone, it is."""
+    machine = interpreter('content hi: text "hi"\n'
+                          'journey welcome {\n  when friend_added\n  send hi via private_chat\n}\n')
+    customer = machine.new_customer("c1", 0.0)
+    effects = machine.on_event(customer, event("friend_added", "12-01 23:00"))
+    send = next(e for e in effects if isinstance(e, SendRequested))
+    assert machine.deliver(customer, send, at("12-01 23:00")) == []
+    assert not customer.runs and customer.held
+    assert not machine.only_records(customer, event("click", "12-02 01:00"))
+    assert kinds(machine.advance(customer, at("12-02 08:30"))) == ["send_delivered"]
+    assert machine.only_records(customer, event("click", "12-02 09:00"))
