@@ -129,10 +129,12 @@ class Batch:
             return
         if rows[0].__class__ is BlockRows:
             for piece in rows:
+                assert isinstance(piece, BlockRows)
                 self.pieces.append((self.numbering.block(piece.block), piece.start, piece.end,
                                     customer))
         else:
-            self.pieces.append((self.numbering.records(rows), 0, len(rows), customer))  # type: ignore[arg-type]
+            records = [row for row in rows if isinstance(row, EventRecord)]
+            self.pieces.append((self.numbering.records(records), 0, len(records), customer))
 
     def columns(self) -> tuple[np.ndarray, Coded]:
         """Each row's customer, and the rows, in the order given."""
