@@ -1,4 +1,4 @@
-"""A plain block of event rows turned into event records at once.
+"""A plain block of event rows turned into columns at once, and into event records from them.
 
 A block is taken at once only when no row of it needs a row's own checks: every line has the
 header's columns, the required cells are filled and written without spaces around them, the
@@ -29,11 +29,60 @@ _DASHES = np.array([4, 7])
 _ZERO, _NINE, _DASH, _COLON = ord("0"), ord("9"), ord("-"), ord(":")
 
 
-def block_groups(block: PlainBlock, columns: Columns, names: EventNames, moments: Moments,
-                 previous: str) -> list[tuple[str, list[tuple[int, EventRecord]]]] | None:
-    """The block's (line, event record) pairs in line order, a customer's together as
-    (customer, pairs), their customers not before `previous`; None when some row needs to be
-    read on its own."""
+class PlainEvents:
+    """A plain block's event rows as columns, its customers' rows in runs: `runs` holds
+    (customer, start, end) with rows start..end-1 of the block."""
+
+    __slots__ = ("first", "customers", "events", "times", "contents", "amounts", "channels",
+                 "journeys", "steps", "purposes", "runs")
+
+    def __init__(self, first: int, customers: tuple[str, ...], events: tuple[str, ...],
+                 times: np.ndarray, contents: list[str | None],
+                 amounts: list[float | int | None], channels: list[str | None],
+                 journeys: list[str | None], steps: list[str | None],
+                 purposes: list[str | None]) -> None:
+        self.first, self.customers, self.events, self.times = first, customers, events, times
+        self.contents, self.amounts, self.channels = contents, amounts, channels
+        self.journeys, self.steps, self.purposes = journeys, steps, purposes
+        self.runs: list[tuple[str, int, int]] = []
+        start, count = 0, len(customers)
+        while start < count:
+            # The customers are in order: a customer's rows end where bisection says, found
+            # in C instead of by comparing row after row.
+            end = bisect_right(customers, customers[start], start)
+            self.runs.append((customers[start], start, end))
+            start = end
+
+    def pairs(self, start: int, end: int) -> list[tuple[int, EventRecord]]:
+        """The (line, event record) pairs of rows start..end-1."""
+        lines = range(self.first + start, self.first + end)
+        return list(zip(lines, [
+            EventRecord(customer, Event(event, when, content, amount), line, channel, journey,
+                        step, purpose)
+            for customer, event, when, content, amount, line, channel, journey, step, purpose
+            in zip(self.customers[start:end], self.events[start:end],
+                   self.times[start:end].tolist(), self.contents[start:end],
+                   self.amounts[start:end], lines, self.channels[start:end],
+                   self.journeys[start:end], self.steps[start:end], self.purposes[start:end])]))
+
+
+class BlockRows:
+    """One customer's rows start..end-1 of a plain block, not turned into records."""
+
+    __slots__ = ("block", "start", "end")
+
+    def __init__(self, block: PlainEvents, start: int, end: int) -> None:
+        self.block, self.start, self.end = block, start, end
+
+    def pairs(self) -> list[tuple[int, EventRecord]]:
+        """The rows' (line, event record) pairs."""
+        return self.block.pairs(self.start, self.end)
+
+
+def block_events(block: PlainBlock, columns: Columns, names: EventNames, moments: Moments,
+                 previous: str) -> PlainEvents | None:
+    """The block's rows as columns, their customers not before `previous`; None when some row
+    needs to be read on its own."""
     header, fields = block.header, block.fields
     at = {column: index for index, column in enumerate(header)}  # a repeated column: its last
     if set(map(len, fields)) != {len(header)} or not columns.known.issuperset(at) or not all(
@@ -58,25 +107,11 @@ def block_groups(block: PlainBlock, columns: Columns, names: EventNames, moments
         return None
     contents, journeys, steps = (_texts(cells, at, column, count)
                                  for column in ("content", "journey", "step"))
-    lines = range(block.first, block.first + count)
-    pairs = list(zip(lines, [
-        EventRecord(customer, Event(event, when, content, amount), line, channel, journey, step,
-                    purpose)
-        for customer, event, when, content, amount, line, channel, journey, step, purpose
-        in zip(customers, events, times, contents, amounts, lines, channels, journeys, steps,
-               purposes)]))
-    groups = []
-    start = 0
-    while start < count:
-        # The customers are in order: a customer's rows end where bisection says, found in C
-        # instead of by comparing row after row.
-        end = bisect_right(customers, customers[start], start)
-        groups.append((customers[start], pairs[start:end]))
-        start = end
-    return groups
+    return PlainEvents(block.first, customers, events, times, contents, amounts, channels,
+                       journeys, steps, purposes)
 
 
-def _times(cells: tuple[str, ...], moments: Moments) -> list[float] | None:
+def _times(cells: tuple[str, ...], moments: Moments) -> np.ndarray | None:
     """Run-time minutes of time cells all written `YYYY-MM-DD HH:MM` (or with a `T`) on days
     without a clock change; None when one is not."""
     text = np.array(cells)
@@ -100,7 +135,7 @@ def _times(cells: tuple[str, ...], moments: Moments) -> list[float] | None:
     # A midnight off the whole minute would add in another order than `Moments.quick` does.
     if not all(midnight is not None and midnight.is_integer() for midnight in midnights):
         return None
-    return (np.array(midnights)[which.ravel()] + (hours * 60 + minutes)).tolist()
+    return np.array(midnights)[which.ravel()] + (hours * 60 + minutes)
 
 
 def _named(cells: list[tuple[str, ...]], at: dict[str, int], column: str,

@@ -4,7 +4,8 @@ Reading has two stages, so that the second can run where customers are planned: 
 reads the rows and checks what needs the whole files (columns, event names, order, events of
 customers not in the customers file); `convert` turns one customer's rows into values,
 checking each cell. Given the clock's `Moments`, `follow` converts the events of plain blocks
-at once (`event_blocks`): those rows have no cell to report. Problems stay with the customer
+at once (`event_blocks`): those rows have no cell to report; with `whole`, they stay the
+block's columns (`BlockRows`) for a reader that takes them as such. Problems stay with the customer
 whose rows showed them, so they are reported in reading order wherever `convert` ran.
 """
 
@@ -21,7 +22,7 @@ from sopdsl.customers_io import (
     event_record_of, row_customer,
 )
 from sopdsl.data_rows import DataProblems, PlainBlock, Report, read_blocks, read_rows
-from sopdsl.event_blocks import block_groups
+from sopdsl.event_blocks import BlockRows, block_events
 from sopdsl.gc_threshold import fewer_collections
 from sopdsl.runtime.customer import Event
 from sopdsl.runtime.replay import CustomerData
@@ -56,12 +57,13 @@ class DataFiles:
 
 @dataclass(slots=True)
 class CustomerRows:
-    """One customer's rows as read (an event row of a plain block already converted), and the
-    problems found reading up to them; `converted` when every event row is a record."""
+    """One customer's rows as read (an event row of a plain block already converted, or left
+    in its block's columns), and the problems found reading up to them; `converted` when every
+    event row is a record (or in its block)."""
 
     line: int
     row: dict[str, Any]
-    events: list[tuple[int, dict[str, Any] | EventRecord]]
+    events: list[Any]  # (line, row or record) pairs, or `BlockRows`
     reports: list[Report]
     converted: bool = False
 
@@ -73,24 +75,26 @@ def data_files(customers: Path, events: Path | None) -> DataFiles:
 
 
 def follow(customers: Path, events: Path | None, program: Program, held: HeldProblems,
-           moments: Moments | None = None) -> Iterator[CustomerRows]:
+           moments: Moments | None = None, whole: bool = False) -> Iterator[CustomerRows]:
     """Each customer's rows, the two files read side by side in customer id order.
 
     Rows out of order stop the reading (`held.fatal`); a repeated customer is skipped, and
     events of customers not in the customers file are reported. What is found after the last
-    customer stays in `held`. With `moments`, the events of plain blocks come converted.
+    customer stays in `held`. With `moments`, the events of plain blocks come converted: as
+    records, or with `whole` as `BlockRows` (a customer's rows in one block as one item).
     """
     with fewer_collections():
-        yield from _joined(customers, events, program, held, moments)
+        yield from _joined(customers, events, program, held, moments, whole)
 
 
 def _joined(customers: Path, events: Path | None, program: Program, held: HeldProblems,
-            moments: Moments | None) -> Iterator[CustomerRows]:
+            moments: Moments | None, whole: bool) -> Iterator[CustomerRows]:
     files = data_files(customers, events)
     columns = customer_columns(files.customers, program, held)
     people = ((line, row) for line, row in read_rows(customers, held)
               if columns.check(line, row))
-    pending = _event_rows(events, files.events, program, held, moments) if events else iter(())
+    pending = (_event_rows(events, files.events, program, held, moments, whole) if events
+               else iter(()))
     current = next(pending, None)
     previous: str | None = None
     for line, row in people:
@@ -106,7 +110,7 @@ def _joined(customers: Path, events: Path | None, program: Program, held: HeldPr
             held.fatal = True
             return
         previous = customer
-        own: list[tuple[int, dict[str, Any] | EventRecord]] = []
+        own: list[Any] = []
         converted = True
         while current is not None and current[0] <= customer:
             if current[0] == customer:
@@ -152,23 +156,40 @@ def convert_records(rows: CustomerRows, program: Program, moments: Moments, file
     return customer, records
 
 
+def as_pairs(rows: CustomerRows) -> CustomerRows:
+    """The rows with those left in their blocks as (line, record) pairs."""
+    events = []
+    for item in rows.events:
+        if item.__class__ is BlockRows:
+            events.extend(item.pairs())
+        else:
+            events.append(item)
+    return CustomerRows(rows.line, rows.row, events, rows.reports, rows.converted)
+
+
 def _event_rows(path: Path, name: str, program: Program, held: HeldProblems,
-                moments: Moments | None
-                ) -> Iterator[tuple[str, list[tuple[int, dict[str, Any] | EventRecord]], bool]]:
+                moments: Moments | None, whole: bool
+                ) -> Iterator[tuple[str, list[Any], bool]]:
     """(customer, [(line, row)...], converted) of the events with the columns and a known
-    event, checked to be in customer order: with `moments`, a plain block's rows as records,
-    a customer's together (`converted`); any other row on its own."""
+    event, checked to be in customer order: with `moments`, a plain block's rows as records
+    (with `whole`, as one `BlockRows`), a customer's together (`converted`); any other row on
+    its own."""
     columns = event_columns(name, held)
     names = EventNames(name, program, held)
     previous = ""
     for item in read_blocks(path, held):
         plain = isinstance(item, PlainBlock)
-        groups = (block_groups(item, columns, names, moments, previous)
-                  if plain and moments is not None else None)
-        if groups is not None:
-            for customer, records in groups:
-                yield customer, records, True
-            previous = groups[-1][0]
+        block = (block_events(item, columns, names, moments, previous)
+                 if plain and moments is not None else None)
+        if block is not None:
+            if whole:
+                for customer, start, end in block.runs:
+                    yield customer, [BlockRows(block, start, end)], True
+            else:
+                pairs = block.pairs(0, len(block.customers))
+                for customer, start, end in block.runs:
+                    yield customer, pairs[start:end], True
+            previous = block.runs[-1][0]
             continue
         for line, row in item.rows(held) if plain else (item,):
             if not (columns.check(line, row) and names.known(line, row)):
@@ -186,7 +207,7 @@ def _event_rows(path: Path, name: str, program: Program, held: HeldProblems,
 
 
 def _orphans(held: HeldProblems, name: str, customer: str,
-             rows: list[tuple[int, dict[str, Any] | EventRecord]]) -> None:
-    for line, _ in rows:
+             rows: list[Any]) -> None:
+    for line, _ in as_pairs(CustomerRows(0, {}, rows, [])).events:
         held.report("E609", name, line,
                     f"event for customer `{customer}`, who is not in the customers file")

@@ -16,8 +16,11 @@ from sopdsl.calibration.recorded import with_recorded
 from sopdsl.checker.program import Program
 from sopdsl.checker.program import collect as collect_program
 from sopdsl.calibration.staff import staff_figures, tally_tasks
-from sopdsl.customers_io import EventRecord, Moments, Roster, read_staff, read_tasks
-from sopdsl.histories import HeldProblems, convert_records, data_files, follow
+from sopdsl.customers_io import (
+    EventRecord, Moments, Roster, customer_of, read_staff, read_tasks, row_customer,
+)
+from sopdsl.event_blocks import BlockRows
+from sopdsl.histories import HeldProblems, as_pairs, convert_records, data_files, follow
 from sopdsl.runtime.replay import CustomerData
 from sopdsl.data_rows import DataProblems
 from sopdsl.diagnostics import Diagnostic
@@ -76,10 +79,11 @@ def calibrate(customers: str | Path, events: str | Path | None = None, *, until:
     clock = Clock(until, program.settings.timezone)
     result = Calibration(name, until, uncertainty)
     files = data_files(customers, events)
-    tallies = collect(_histories(customers, events, program, clock, problems, recorded or {}),
-                      program,
-                      problems, files.events, until.hour * 60 + until.minute + until.second / 60,
-                      progress)
+    reading = HeldProblems()
+    tallies = collect(_histories(customers, events, program, clock, problems, recorded or {},
+                                 reading),
+                      program, problems, files.events,
+                      until.hour * 60 + until.minute + until.second / 60, progress, reading)
     roster = read_staff(Path(staff), program, problems) if staff else Roster()
     roles = (tally_tasks(read_tasks(Path(tasks), clock, problems), roster, problems,
                          display_path(Path(tasks))) if tasks and not problems.fatal else {})
@@ -106,19 +110,26 @@ def calibrate(customers: str | Path, events: str | Path | None = None, *, until:
 
 
 def _histories(customers: Path, events: Path | None, program: Program, clock: Clock,
-               problems: DataProblems, recorded: Mapping[str, Sequence[RecordedSend]]
-               ) -> Iterator[tuple[CustomerData, list[EventRecord]]]:
+               problems: DataProblems, recorded: Mapping[str, Sequence[RecordedSend]],
+               reading: HeldProblems
+               ) -> Iterator[tuple[CustomerData, list[EventRecord] | list[BlockRows]]]:
     """Each customer with their event rows, those at or after the cut-off included, and the
-    recorded sends they lack; problems in reading order, `problems.fatal` when the files could
-    not be read to the end."""
+    recorded sends they lack: rows of plain blocks left in their blocks when nothing is to be
+    added; problems into `reading` in reading order, `problems.fatal` when the files could not
+    be read to the end."""
     held = HeldProblems()
     files = data_files(customers, events)
     moments = Moments(clock)
-    for rows in follow(customers, events, program, held, moments):
-        problems.add(rows.reports)
-        customer, records = convert_records(rows, program, moments, files, problems, later=True)
-        yield customer, with_recorded(records, recorded.get(customer.id, ()), moments)
-    problems.add(held.take())
+    for rows in follow(customers, events, program, held, moments, whole=True):
+        reading.add(rows.reports)
+        sends = recorded.get(row_customer(rows.row), ())
+        if rows.converted and not sends:
+            yield customer_of(files.customers, rows.line, rows.row, program, reading), rows.events
+            continue
+        customer, records = convert_records(as_pairs(rows), program, moments, files, reading,
+                                            later=True)
+        yield customer, with_recorded(records, sends, moments)
+    reading.add(held.take())
     problems.fatal = problems.fatal or held.fatal
 
 

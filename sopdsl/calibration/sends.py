@@ -9,10 +9,9 @@ purpose counts for the purpose too. Times are run-time minutes, the cut-off at 0
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import chain
-
 import numpy as np
 
+from sopdsl.calibration.nearest import first_after
 from sopdsl.calibration.responses import Responses
 
 # The answers read off the events, and the tallies kept of each channel's sends.
@@ -22,24 +21,12 @@ NO_PURPOSE = -1
 
 
 class SendBlock:
-    """The sends, answers and deletions of a block of customers, each customer numbered in
-    the block; channel and purpose names are numbered once for every block."""
+    """Channel and purpose names numbered once for every block of customers whose sends,
+    answers and deletions are tallied together."""
 
     def __init__(self) -> None:
-        self.customer = -1
-        self.sends: list[tuple[int, int, float, int]] = []  # customer, channel, time, purpose
-        self.answers: list[tuple[int, int, int, float]] = []  # customer, channel, kind, time
-        self.deletions: list[tuple[int, float]] = []  # customer, time
         self.channels: dict[str, int] = {}
         self.purposes: dict[str, int] = {}
-
-    def __len__(self) -> int:
-        return self.customer + 1
-
-    def next_customer(self) -> int:
-        """The number of the next customer of the block."""
-        self.customer += 1
-        return self.customer
 
     def channel(self, name: str) -> int:
         """The number of a channel."""
@@ -57,18 +44,19 @@ class SendBlock:
             found = self.purposes[name] = len(self.purposes)
         return found
 
-    def tally(self, window: float, channel_tally: Callable[[str, str], Responses],
+    def tally(self, sends: np.ndarray, answers: np.ndarray, deletions: np.ndarray,
+              window: float, channel_tally: Callable[[str, str], Responses],
               purpose_tally: Callable[[str, str, str], Responses]) -> None:
-        """Add the block's sends to their tallies and start an empty block."""
-        if self.sends:
-            _tally(self, window, channel_tally, purpose_tally)
-        self.customer = -1
-        self.sends, self.answers, self.deletions = [], [], []
+        """Add a block's sends to their tallies: `sends` rows (customer, channel, time,
+        purpose), each customer's in time order; `answers` (customer, channel, kind, time);
+        `deletions` (customer, time); customers and channels by number."""
+        if len(sends):
+            _tally(self, sends, answers, deletions, window, channel_tally, purpose_tally)
 
 
-def _tally(block: SendBlock, window: float, channel_tally: Callable[[str, str], Responses],
+def _tally(block: SendBlock, sends: np.ndarray, answers: np.ndarray, deletions: np.ndarray,
+           window: float, channel_tally: Callable[[str, str], Responses],
            purpose_tally: Callable[[str, str, str], Responses]) -> None:
-    sends = _rows(block.sends, 4)
     customer, channel = sends[:, 0].astype(np.int64), sends[:, 1].astype(np.int64)
     # The sends were added in time order per customer; ordered by customer and channel, the
     # answers of each tally are added in the order a customer at a time would add them.
@@ -84,15 +72,13 @@ def _tally(block: SendBlock, window: float, channel_tally: Callable[[str, str], 
     end_any = np.minimum(cut, end_any)
 
     channels = len(block.channels)
-    answers = _rows(block.answers, 4)
     group = (answers[:, 0].astype(np.int64) * channels + answers[:, 1].astype(np.int64)) * 3 \
         + answers[:, 2].astype(np.int64)
-    first = {kind: _first_at_or_after((customer * channels + channel) * 3 + index, sent,
-                                      group, answers[:, 3])
+    first = {kind: first_after((customer * channels + channel) * 3 + index, sent, group,
+                               answers[:, 3], inclusive=True)
              for index, kind in enumerate(ANSWERS)}
-    deletions = _rows(block.deletions, 2)
-    unfriend = _first_at_or_after(customer, sent, deletions[:, 0].astype(np.int64),
-                                  deletions[:, 1])
+    unfriend = first_after(customer, sent, deletions[:, 0].astype(np.int64), deletions[:, 1],
+                           inclusive=True)
     opened = first["open"] < end
     everyone = np.ones(len(sent), dtype=bool)
     # Each tally: which sends count, when each was answered, until when it was watched.
@@ -112,13 +98,6 @@ def _tally(block: SendBlock, window: float, channel_tally: Callable[[str, str], 
             for kind in TALLIES:
                 _add(purpose_tally(names[number], purposes[which], kind), of_purpose,
                      kinds[kind], sent, window)
-
-
-def _rows(rows: list[tuple], width: int) -> np.ndarray:
-    """Tuples of `width` numbers as the rows of a float array."""
-    # Read flat in C: `np.array` of a list of tuples takes a slow path per tuple.
-    return np.fromiter(chain.from_iterable(rows), dtype=float,
-                       count=len(rows) * width).reshape(-1, width)
 
 
 def _add(tally: Responses, sends: np.ndarray, kind: tuple[np.ndarray, np.ndarray, np.ndarray],
@@ -143,28 +122,3 @@ def _next_later(customer: np.ndarray, time: np.ndarray) -> np.ndarray:
     inside[inside] = customer[after[inside]] == customer[inside]
     later[inside] = time[after[inside]]
     return later
-
-
-def _first_at_or_after(query: np.ndarray, at: np.ndarray, group: np.ndarray,
-                       times: np.ndarray) -> np.ndarray:
-    """For each query (group, time) the earliest of `times` of its group at or after its time,
-    inf when there is none."""
-    if not len(times):
-        return np.full(len(at), np.inf)
-    total = len(at) + len(times)
-    # Queries before answers of the same time: an answer in the minute of its send counts.
-    order = np.lexsort((np.r_[np.zeros(len(at)), np.ones(len(times))], np.r_[at, times],
-                        np.r_[query, group]))
-    is_answer = order >= len(at)
-    position = np.arange(total)
-    following = np.minimum.accumulate(np.where(is_answer, position, total)[::-1])[::-1]
-    where = np.empty(len(at), dtype=np.int64)
-    where[order[~is_answer]] = position[~is_answer]
-    found = following[where]
-    inside = found < total
-    hit = order[found[inside]] - len(at)
-    first = np.full(len(at), np.inf)
-    same = group[hit] == query[inside]
-    rows = np.flatnonzero(inside)[same]
-    first[rows] = times[hit[same]]
-    return first
