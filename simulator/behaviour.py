@@ -11,7 +11,7 @@ import bisect
 import datetime as dt
 import math
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -59,13 +59,38 @@ class DrawStream:
     def next(self) -> float:
         """The next draw."""
         if self.position == len(self.buffer):
-            drawn = self.sample(self.batch)
-            if self.floor is not None:
-                drawn = np.clip(drawn, self.floor, None)
-            self.buffer, self.position = drawn.tolist(), 0
+            self._refill()
         value = self.buffer[self.position]
         self.position += 1
         return value
+
+    def take(self, count: int) -> list[float]:
+        """The next `count` draws, the very ones `next` would give one at a time."""
+        taken: list[float] = []
+        while len(taken) < count:
+            if self.position == len(self.buffer):
+                self._refill()
+            end = min(len(self.buffer), self.position + count - len(taken))
+            taken += self.buffer[self.position:end]
+            self.position = end
+        return taken
+
+    def _refill(self) -> None:
+        drawn = self.sample(self.batch)
+        if self.floor is not None:
+            drawn = np.clip(drawn, self.floor, None)
+        self.buffer, self.position = drawn.tolist(), 0
+
+
+def response_bounds(bases: Sequence[float] | np.ndarray | float,
+                    low: Sequence[float] | float, high: Sequence[float] | float
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Floors and ceilings of draws against chances `bases` scaled by any factors from `low` to
+    `high` (elementwise): a draw below the floor is below the scaled chance, one at or above
+    the ceiling is not, whatever the factors (a scaled chance above 1 counts as 1)."""
+    bases = np.asarray(bases, dtype=float)
+    return (np.minimum(1.0, bases * np.asarray(low)) * _BELOW,
+            np.minimum(1.0, bases * np.asarray(high)) * _ABOVE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,14 +237,19 @@ class BehaviourSampler:
     """Draws every customer response of one replication from its own generators.
 
     `latent` holds each customer's own draws (`simulator.latent`); `generator_for` gives the
-    streams of what is drawn only under the latent models (dropouts, Gamma-Gamma values).
+    streams of what is drawn only under the latent models (dropouts, Gamma-Gamma values);
+    `posts` the stream of posts' recipients' open and unfriend draws.
     """
 
     def __init__(self, program: Program, scenario: Scenario, rng: random.Random,
                  draws: np.random.Generator, latent: Latent | None = None,
-                 generator_for: GeneratorFor | None = None) -> None:
+                 generator_for: GeneratorFor | None = None,
+                 posts: np.random.Generator | None = None) -> None:
         self.model = BehaviourModel(program, scenario)
         self.rng = rng
+        # The open and unfriend draws of posts' recipients (`respond_post`).
+        self.posts = posts if posts is not None else draws
+        self._bounds: dict[tuple[str, str], tuple[list[float], list[float]]] = {}
         self.latent = latent or Latent()
         self.delays = {name: DrawStream(c.delay, draws, floor=0.0)
                        for name, c in scenario.channels.items()}
@@ -244,31 +274,90 @@ class BehaviourSampler:
     def respond(self, c: Customer, channel: str, content: str, now: float,
                 index: int = 0) -> DrawnResponse:
         """What customer number `index` does about a message delivered now."""
+        at = now + self.delays[channel].next()
+        return self._response(c, channel, content, now, index, at, self.rng.random(), None)
+
+    def respond_post(self, customers: Sequence[Customer], indexes: Sequence[int], channel: str,
+                     content: str, now: float) -> list[tuple[int, DrawnResponse]]:
+        """What the recipients of one post (customer numbers `indexes`) do about it, delivered
+        now: (position, response) of those who respond at all, in their order.
+
+        Each recipient's delay is drawn as `respond` draws it. Their open draws (and unfriend
+        draws, on a channel that has them) come from the posts' stream in one go: a recipient
+        whose draws fall at or above the greatest chance the multipliers can give responds
+        with nothing, as `respond` would decide, and costs no more; the others are decided by
+        the same rule as `respond`, their click, reply and after-click draws from its stream.
+        """
+        count = len(indexes)
+        delays = self.delays[channel].take(count)
+        unfriending = self.unfriending[channel]
+        drawn = self.posts.random((count, 2 if unfriending else 1))
+        maybe = drawn[:, 0] < self._post_ceilings(channel, content, indexes, "open", OPEN)
+        if unfriending:
+            maybe |= drawn[:, 1] < self._post_ceilings(channel, content, indexes, "unfriend",
+                                                       UNFRIEND)
+        found = []
+        for position in np.flatnonzero(maybe).tolist():
+            opens, *unfriends = drawn[position].tolist()
+            response = self._response(customers[position], channel, content, now,
+                                      indexes[position], now + delays[position], opens,
+                                      unfriends[0] if unfriends else None)
+            if response.events:
+                found.append((position, response))
+        return found
+
+    def _post_ceilings(self, channel: str, content: str, indexes: Sequence[int], key: str,
+                       behaviour: int) -> np.ndarray | float:
+        """The ceiling of one behaviour's draws for each recipient of a post (one for all
+        when the scenario draws no chance of it per customer)."""
+        own = self.own[channel].get(key)
+        if own is None:
+            return self.bounds(channel, content, NONE_OWN)[1][behaviour]
+        low, high = self.model.factor_range(content)
+        return response_bounds(own[np.asarray(indexes, dtype=np.int64)], low[behaviour],
+                               high[behaviour])[1]
+
+    def bounds(self, channel: str, content: str, mine: Mapping[str, float]
+               ) -> tuple[list[float], list[float]]:
+        """The floors and ceilings (per behaviour) of a delivery's draws: `response_bounds` of
+        its chances before multipliers (`mine`: the customer's own) and its factor range."""
+        if not mine:
+            found = self._bounds.get((channel, content))
+            if found is not None:
+                return found
+        floors, ceilings = response_bounds(self.model.base_values(channel, mine),
+                                           *self.model.factor_range(content))
+        found = floors.tolist(), ceilings.tolist()
+        if not mine:
+            self._bounds[channel, content] = found
+        return found
+
+    def _response(self, c: Customer, channel: str, content: str, now: float, index: int,
+                  at: float, opens: float, unfriends: float | None) -> DrawnResponse:
+        """The response to a delivery now, seen at `at`, given its open draw and its unfriend
+        draw (None: the behaviour stream's next, after the click and reply draws)."""
         own = self.own[channel]
         mine = {key: v[index] for key, v in own.items()} if own else own
         # Each draw is first held against the least and greatest chance the multipliers can
         # give; only a draw between the two needs them worked out (most draws of a rarely
         # opened post fall above both), and it is the same draw against the same chance.
         model = self.model
-        bases = model.base_values(channel, mine)
-        low, high = model.factor_range(content)
+        floors, ceilings = self.bounds(channel, content, mine)
         exact: tuple[float, ...] | None = None
 
         def below(u: float, behaviour: int) -> bool:
             nonlocal exact
-            base = bases[behaviour]
-            if u >= min(1.0, base * high[behaviour]) * _ABOVE:
+            if u >= ceilings[behaviour]:
                 return False
-            if u < min(1.0, base * low[behaviour]) * _BELOW:
+            if u < floors[behaviour]:
                 return True
             if exact is None:
                 exact = model.chance_values(c, now, channel, content, mine)
             return u < exact[behaviour]
 
         draw = self.rng.random
-        at = now + self.delays[channel].next()
         events: list[Event] = []
-        opened = below(draw(), OPEN)
+        opened = below(opens, OPEN)
         clicked = replied = False
         if opened:
             events.append(Event("open", at, content))
@@ -278,7 +367,8 @@ class BehaviourSampler:
             replied = below(draw(), REPLY)
             if replied:
                 events.append(Event("reply", at))
-        if self.unfriending[channel] and below(draw(), UNFRIEND):
+        if self.unfriending[channel] and below(draw() if unfriends is None else unfriends,
+                                               UNFRIEND):
             events.append(Event("friend_deleted", at))
         later = []
         if clicked:

@@ -181,14 +181,14 @@ class SampledCounts:
         assert not any(key[0] in BY_ENTRY for key in keys)
         return tuple((key, self.days.get(key[0])) for key in keys)
 
-    def add_planned(self, plan: Plan, at: float) -> None:
-        """Count one of each planned figure at moment `at` (the totals and day series `add`
+    def add_planned(self, plan: Plan, at: float, times: float = 1.0) -> None:
+        """Count `times` of each planned figure at moment `at` (the totals and day series `add`
         would reach, in the same order)."""
         totals = self.totals
         for key, days in plan:
-            totals[key] = totals.get(key, 0.0) + 1.0
+            totals[key] = totals.get(key, 0.0) + times
             if days is not None:
-                days[bisect.bisect_right(self.day_starts, at) - 1] += 1.0
+                days[bisect.bisect_right(self.day_starts, at) - 1] += times
 
     def keys(self) -> Iterable[Key]:
         return self.totals.keys()
@@ -275,3 +275,16 @@ def _arm(totals: CountTotals, where: Mark, goals: list[tuple[str, float]], spend
             eligible=totals.eligible(("arm_entry", *where), within),
             reached_eligible=totals.eligible(("arm_reached_by_entry", *where, goal), within))
     return tally
+
+
+def stage_funnel(stages: tuple[str, ...], final: Iterable[str | None]) -> dict[str, float]:
+    """Customers at or past each stage, from every customer's final stage."""
+    at = dict.fromkeys(stages, 0.0)
+    for stage in final:
+        if stage in at:
+            at[stage] += 1
+    out, running = {}, 0.0
+    for stage in reversed(stages):
+        running += at[stage]
+        out[stage] = running
+    return {stage: out[stage] for stage in stages}

@@ -14,7 +14,7 @@ import datetime as dt
 import gc
 import math
 import random
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 import numpy as np
@@ -23,7 +23,7 @@ import simpy
 from sopdsl.calendars import Workdays
 from sopdsl.runtime.arms import seeded_arms
 from sopdsl.runtime.batches import BatchKey, batch_key
-from sopdsl.builtins import GROUP_CHANNELS, MINUTES_PER_DAY, WECOM_CHANNELS
+from sopdsl.builtins import CHANNEL_FACTS, GROUP_CHANNELS, MINUTES_PER_DAY, WECOM_CHANNELS
 from sopdsl.runtime.customer import Customer, Event, Run
 from sopdsl.runtime.effects import (
     Effect, HandoffRequested, SendDelivered, SendRequested, TaskCreated,
@@ -32,13 +32,14 @@ from sopdsl.runtime.interpreter import Interpreter
 from sopdsl.runtime.journey_program import compile_program
 from sopdsl.runtime.steps import EventMatcher
 from sopdsl.checker.program import Program
-from simulator.behaviour import BehaviourSampler, DrawStream
+from simulator.behaviour import BehaviourSampler, DrawnResponse, DrawStream
 from simulator.daily_chances import PURCHASE, daily_chances
 from simulator.latent import named_generators
 from simulator.day_clock import DayTableClock
 from simulator.group_posting import GroupPosting
 from simulator.groups import GroupPost
 from simulator.population import Population, generate
+from simulator.posts import PostDeliveries
 from simulator.base_replay import BaseReplay
 from simulator.wakes import Wakes
 from simulator.real_base import RealBase, base_population, staff_of
@@ -47,16 +48,16 @@ from sopdsl.scenario.model import Scenario
 from sopdsl.scenario.uncertainty import with_replication_draws
 from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem, working_hours
 from simulator.counting import (
-    READS_RUNS, ArmSpend, Plan, SampledCounts, effect_counts, response_counts, step_reached,
-    tally_of,
+    READS_RUNS, ArmSpend, Plan, SampledCounts, effect_counts, response_counts, stage_funnel,
+    step_reached, tally_of,
 )
 
 Progress = Callable[[int], None]
 MOMENTS = "purchase.bgnbd.moments"  # the stream of BG/NBD candidate purchase moments
 # A replication's seed spawns its streams: children 0-5 are those of every run; 6 and 7 those
-# of values drawn per replication and per customer, by name; 8 the customer groups (adding
-# them changed no other).
-STREAMS, PARAMETER_DRAWS, OWN_DRAWS, GROUP_DRAWS = 9, 6, 7, 8
+# of values drawn per replication and per customer, by name; 8 the customer groups, 9 posts'
+# recipients' draws (adding them changed no other).
+STREAMS, PARAMETER_DRAWS, OWN_DRAWS, GROUP_DRAWS, POST_DRAWS = 10, 6, 7, 8, 9
 # What effects that leave runs' entries and arms alone are counted with (read-only).
 _NO_ENTRIES: Mapping[str, float] = MappingProxyType({})
 _NO_ARMS: tuple = ()
@@ -108,7 +109,7 @@ def replication_scenario(scenario: Scenario, seed: int) -> Scenario:
     return with_replication_draws(scenario, named_generators(streams[PARAMETER_DRAWS]))
 
 
-class Replication(BaseReplay):
+class Replication(BaseReplay, PostDeliveries):
     """The state of one run: the SimPy environment, the customers, staff and the counters."""
 
     def __init__(self, program: Program, scenario: Scenario, seed: int,
@@ -165,7 +166,8 @@ class Replication(BaseReplay):
             else base_population(program, scenario, base, owners, population_rng, own))
         self.base_purchases = np.zeros(base.size if base is not None else 0)
         self.behaviour = BehaviourSampler(program, scenario, behaviour_rng, draws,
-                                          self.population.latent, own)
+                                          self.population.latent, own,
+                                          np.random.default_rng(streams[POST_DRAWS]))
         self.latent_moments_rng = own(MOMENTS)
         self.grouped = GroupPosting(
             self.env, running, scenario, clock, arms, self.staffing,
@@ -427,6 +429,8 @@ class Replication(BaseReplay):
         now = self.env.now
         if isinstance(item.what, GroupPost):
             self.grouped.done(item.what, member, self._deliver_post)
+        elif isinstance(item.what, list) and CHANNEL_FACTS[item.what[0][1].channel].post:
+            self._deliver_post(item.what, now, member)
         elif isinstance(item.what, list):  # each customer's send goes out as the action is done
             for index, send in item.what:
                 customer = self.customers[index]
@@ -436,10 +440,6 @@ class Replication(BaseReplay):
             index = item.customer
             self._fire(index, self.customers[index], Event("task_done", now))
 
-    def _deliver_post(self, index: int, send: SendRequested, now: float, member: str) -> None:
-        customer = self.customers[index] or self._stock_customer(index)
-        self._apply(index, customer, self.interpreter.deliver(customer, send, now, staff=member))
-
     def _expired(self, item: WorkItem) -> None:
         if isinstance(item.what, GroupPost):
             self.grouped.expired(item.what)
@@ -448,8 +448,11 @@ class Replication(BaseReplay):
                 self.counts.add(("dropped", "expired"), self.env.now)
 
     def _delivered(self, index: int, customer: Customer, sent: SendDelivered) -> None:
-        response = self.behaviour.respond(customer, sent.channel, sent.content, self.env.now,
-                                          index)
+        self._responded(index, self.behaviour.respond(customer, sent.channel, sent.content,
+                                                     self.env.now, index), sent)
+
+    def _responded(self, index: int, response: DrawnResponse, sent: SendDelivered) -> None:
+        """Schedule what a drawn response to a delivered message does."""
         # A message nobody opens and that deletes no friend has nothing to count or fire later
         # (most posts: moments are seen by few).
         if response.events and response.at < self.horizon:
@@ -490,22 +493,10 @@ class Replication(BaseReplay):
             tally.goal_events.setdefault(journey, {})[goal] = self.counts.total(
                 ("goal_events", journey, goal))
         stock = self.population.stock
-        tally.funnel = _funnel(self.program.settings.stages, (
+        tally.funnel = stage_funnel(self.program.settings.stages, (
             c.stage if c is not None else stock.stages.get(index)
             for index, c in enumerate(self.customers)))
         if self.base is not None:
             self._base_figures(self.base, tally)
         return tally
 
-
-def _funnel(stages: tuple[str, ...], final: Iterable[str | None]) -> dict[str, float]:
-    """Customers at or past each stage, from every customer's final stage."""
-    at = dict.fromkeys(stages, 0.0)
-    for stage in final:
-        if stage in at:
-            at[stage] += 1
-    out, running = {}, 0.0
-    for stage in reversed(stages):
-        running += at[stage]
-        out[stage] = running
-    return {stage: out[stage] for stage in stages}

@@ -4,7 +4,7 @@ group, the group calendars' posts and the finished staff actions that are posts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import simpy
@@ -20,7 +20,8 @@ from simulator.groups import GroupPost, build_groups, has_group_journeys
 from simulator.staff import Staffing, WorkItem
 
 Count = Callable[..., None]
-Deliver = Callable[[int, SendRequested, float, str], None]
+# Delivers one post to each (customer number, send), now, done by a member.
+Deliver = Callable[[Sequence[tuple[int, SendRequested]], float, str], None]
 
 
 class GroupPosting:
@@ -77,9 +78,10 @@ class GroupPosting:
         """A post was done: every member of the group gets the send at this moment."""
         group, send = post
         now = self.env.now
-        for index in list(group.members):
+        members = list(group.members)
+        for index in members:
             self._reached("step_customers", send, index, now)
-            deliver(index, send, now, member)
+        deliver([(index, send) for index in members], now, member)
 
     def expired(self, post: GroupPost) -> None:
         """A post nobody did: each member's send counts as expired."""

@@ -134,6 +134,9 @@ class _Traced(Replication):
         self.traces[customer.id].effects.extend(effects)
         super()._apply(index, customer, effects)
 
+    def _post_effects(self, index: int, customer: Customer, effects: list[Effect]) -> None:
+        self.traces[customer.id].effects.extend(effects)
+
     def _follow(self, customer: Customer, history: list[Event]) -> None:
         self.traces[customer.id] = CustomerTrace(
             customer.id, customer.since, customer.owner, dict(customer.attributes),
