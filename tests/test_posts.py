@@ -7,11 +7,12 @@ from __future__ import annotations
 import random
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from simulator.behaviour import CLICK, OPEN, REPLY, UNFRIEND, BehaviourSampler, DrawStream
 from simulator.engine import Replication, run_replication
+from simulator.latent import draw_latent, named_generators
 from simulator.trace import trace_replication
 from sopdsl.builtins import MINUTES_PER_DAY as DAY
 from sopdsl.runtime.interpreter import Interpreter
@@ -25,10 +26,14 @@ journey j { when friend_added  tag "x" }
 """
 
 
-def sampler(open_chance: int, unfriend: int, seed: int):
-    """An interpreter and a sampler whose moments chances fatigue and an effect scale."""
+def sampler(open_chance: int, unfriend: int, seed: int, own: int = 0):
+    """An interpreter and a sampler whose moments chances fatigue and an effect scale (`own`
+    customers: each with their own open and unfriend chances, drawn per customer)."""
+    # Chances spread over (0, 1), so a recipient read at another's number is often wrong.
+    opens, unfriends = (("beta(1, 1) per customer", "beta(1, 3) per customer") if own
+                        else (f"{open_chance}%", f"{unfriend}%"))
     program = program_of(DECLS + f"""scenario s {{
-  channel moments {{ open {open_chance}%  click 30%  reply 20%  unfriend {unfriend}%  delay exponential(2h) }}
+  channel moments {{ open {opens}  click 30%  reply 20%  unfriend {unfriends}  delay exponential(2h) }}
   purpose advocacy {{ click x0.8 }}
   effect vip {{ open x1.6  click x2 }}
   fatigue {{ above 2 per 7d: open x0.4  unfriend x3 }}
@@ -37,8 +42,10 @@ def sampler(open_chance: int, unfriend: int, seed: int):
 """)
     scenario, diagnostics = effective_scenario(program)
     assert diagnostics == []
+    latent = (draw_latent(scenario, own, named_generators(np.random.SeedSequence(seed)))
+              if own else None)
     behaviour = BehaviourSampler(program, scenario, random.Random(seed),
-                                 np.random.default_rng(seed), None, None,
+                                 np.random.default_rng(seed), latent, None,
                                  np.random.default_rng(seed + 1))
     return Interpreter(program, CLOCK), behaviour
 
@@ -57,27 +64,34 @@ def recipients(machine: Interpreter, kinds: list[int]) -> list:
 @settings(max_examples=40, deadline=None)
 @given(kinds=st.lists(st.integers(0, 3), min_size=1, max_size=300),
        open_chance=st.integers(1, 90), unfriend=st.sampled_from([0, 5, 40]),
-       seed=st.integers(0, 2**16))
+       seed=st.integers(0, 2**16), own=st.booleans())
+@example(kinds=[0, 1, 2, 3] * 50, open_chance=30, unfriend=5, seed=3, own=True)
 def test_a_posts_responders_are_those_whose_draws_fall_below_their_own_chances(
-        kinds: list[int], open_chance: int, unfriend: int, seed: int) -> None:
+        kinds: list[int], open_chance: int, unfriend: int, seed: int, own: bool) -> None:
     """Fed the same draws, the batch gives exactly the responses of a plain reference: each
     recipient's open (and unfriend) draw against their own chance, multipliers worked out for
-    everyone, then click and reply draws of the openers (and what a click leads to), in order."""
-    machine, batch = sampler(open_chance, unfriend, seed)
-    _, twin = sampler(open_chance, unfriend, seed)
+    everyone, then click and reply draws of the openers (and what a click leads to), in order;
+    with chances drawn per customer (`own`), each recipient's own, read by their number."""
+    machine, batch = sampler(open_chance, unfriend, seed, len(kinds) + 7 if own else 0)
+    _, twin = sampler(open_chance, unfriend, seed, len(kinds) + 7 if own else 0)
+    assert bool(twin.own["moments"]) == own
     customers = recipients(machine, kinds)
+    # Recipients are customers numbered out of order: each must be read at their own number.
+    numbers = random.Random(seed).sample(range(len(kinds) + 7), len(kinds)) if own \
+        else list(range(len(kinds)))
     now = 100.0
-    found = batch.respond_post(customers, list(range(len(customers))), "moments", "post", now)
+    found = batch.respond_post(customers, numbers, "moments", "post", now)
 
     delays = [twin.delays["moments"].next() for _ in customers]
-    drawn = twin.posts.random((len(customers), 2 if unfriend else 1)).tolist()
+    drawn = twin.posts.random((len(customers), 2 if unfriend or own else 1)).tolist()
     expected = []
     for position, customer in enumerate(customers):
-        chances = twin.model.chance_values(customer, now, "moments", "post")
+        mine = {key: values[numbers[position]] for key, values in twin.own["moments"].items()}
+        chances = twin.model.chance_values(customer, now, "moments", "post", mine)
         opened = drawn[position][0] < chances[OPEN]
         clicked = opened and twin.rng.random() < chances[CLICK]
         replied = opened and twin.rng.random() < chances[REPLY]
-        unfriended = bool(unfriend) and drawn[position][1] < chances[UNFRIEND]
+        unfriended = bool(unfriend or own) and drawn[position][1] < chances[UNFRIEND]
         for follow in twin.model.after_click if clicked else ():  # the events a click leads to
             if follow.chance > 0 and twin.rng.random() < follow.chance:
                 twin.rng.random()  # its moment
