@@ -26,8 +26,9 @@ from sopdsl.syntax.step_ids import walk_steps
 Key = tuple
 Mark = tuple[str, str, str]  # a split arm a run went through: (journey, split, arm)
 Count = tuple[Key, float | None]  # a figure and its moment (None: the effect's own)
-# Figures counted together at one moment, each with its day series (None: counted in total only).
-Plan = tuple[tuple[Key, list[float] | None], ...]
+# Figures counted together at one moment: each figure's running total (a one-element list) and
+# its day series (None: counted in total only).
+Plan = tuple[tuple[list[float], list[float] | None], ...]
 # Figures counted per simulated day as well as in total.
 DAILY = ("sends", "delivered", "clicks", "purchases", "unfriends")
 # Figures counted at the run's entry: a goal rate reads them up to the horizon less its window.
@@ -156,16 +157,24 @@ class SampledCounts:
 
     def __init__(self, program: Program, horizon: float, day_starts: list[float]) -> None:
         self.horizon, self.day_starts = horizon, day_starts
-        self.totals: dict[Key, float] = {}
+        # Each figure's total as a one-element list, so that a plan adds to it without a lookup.
+        self.cells: dict[Key, list[float]] = {}
         self.days = {name: [0.0] * len(day_starts) for name in DAILY}
         self.windows = {name: sorted({goal.within.minutes for goal in _goals(journey)})
                         for name, journey in program.journeys.items()}
         self.by_entry: dict[tuple[Key, float], float] = {}
 
+    @property
+    def totals(self) -> dict[Key, float]:
+        """Every figure counted so far (planned ones included) and its total."""
+        return {key: cell[0] for key, cell in self.cells.items()}
+
     def add(self, key: Key, at: float, amount: float = 1.0) -> None:
         """Count `amount` of a figure at moment `at`."""
-        totals = self.totals
-        totals[key] = totals.get(key, 0.0) + amount
+        cell = self.cells.get(key)
+        if cell is None:
+            cell = self.cells[key] = [0.0]
+        cell[0] += amount
         name = key[0]
         if name in self.days:
             self.days[name][bisect.bisect_right(self.day_starts, at) - 1] += amount
@@ -177,24 +186,26 @@ class SampledCounts:
                     self.by_entry[found] = self.by_entry.get(found, 0.0) + amount
 
     def plan(self, keys: Sequence[Key]) -> Plan:
-        """Figures counted together by `add_planned`: none may be counted by entry."""
+        """Figures counted together by `add_planned` (each counted, at 0, from now on): none
+        may be counted by entry."""
         assert not any(key[0] in BY_ENTRY for key in keys)
-        return tuple((key, self.days.get(key[0])) for key in keys)
+        cells = self.cells
+        return tuple((cells.setdefault(key, [0.0]), self.days.get(key[0])) for key in keys)
 
     def add_planned(self, plan: Plan, at: float, times: float = 1.0) -> None:
         """Count `times` of each planned figure at moment `at` (the totals and day series `add`
         would reach, in the same order)."""
-        totals = self.totals
-        for key, days in plan:
-            totals[key] = totals.get(key, 0.0) + times
+        for cell, days in plan:
+            cell[0] += times
             if days is not None:
                 days[bisect.bisect_right(self.day_starts, at) - 1] += times
 
     def keys(self) -> Iterable[Key]:
-        return self.totals.keys()
+        return self.cells.keys()
 
     def total(self, key: Key) -> float:
-        return self.totals.get(key, 0.0)
+        cell = self.cells.get(key)
+        return 0.0 if cell is None else cell[0]
 
     def eligible(self, key: Key, within: float) -> float:
         return self.by_entry.get((key, within), 0.0)

@@ -14,8 +14,7 @@ import datetime as dt
 import gc
 import math
 import random
-from collections.abc import Callable, Mapping
-from types import MappingProxyType
+from collections.abc import Callable
 
 import numpy as np
 import simpy
@@ -24,9 +23,9 @@ from sopdsl.calendars import Workdays
 from sopdsl.runtime.arms import seeded_arms
 from sopdsl.runtime.batches import BatchKey, batch_key
 from sopdsl.builtins import CHANNEL_FACTS, GROUP_CHANNELS, MINUTES_PER_DAY, WECOM_CHANNELS
-from sopdsl.runtime.customer import Customer, Event, Run
+from sopdsl.runtime.customer import Customer, Event
 from sopdsl.runtime.effects import (
-    Effect, HandoffRequested, SendDelivered, SendRequested, TaskCreated,
+    Effect, HandoffRequested, SendDelivered, SendDropped, SendRequested, TaskCreated,
 )
 from sopdsl.runtime.interpreter import Interpreter
 from sopdsl.runtime.journey_program import compile_program
@@ -41,6 +40,8 @@ from simulator.groups import GroupPost
 from simulator.population import Population, generate
 from simulator.posts import PostDeliveries
 from simulator.base_replay import BaseReplay
+from simulator.effect_counting import READS_RUNS_CLASSES, EffectCounting
+from simulator.timers import Timer, after, run_until
 from simulator.wakes import Wakes
 from simulator.real_base import RealBase, base_population, staff_of
 from simulator.results import Tally
@@ -48,8 +49,7 @@ from sopdsl.scenario.model import Scenario
 from sopdsl.scenario.uncertainty import with_replication_draws
 from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem, working_hours
 from simulator.counting import (
-    READS_RUNS, ArmSpend, Plan, SampledCounts, effect_counts, response_counts, stage_funnel,
-    step_reached, tally_of,
+    ArmSpend, Plan, SampledCounts, response_counts, stage_funnel, tally_of,
 )
 
 Progress = Callable[[int], None]
@@ -58,9 +58,6 @@ MOMENTS = "purchase.bgnbd.moments"  # the stream of BG/NBD candidate purchase mo
 # of values drawn per replication and per customer, by name; 8 the customer groups, 9 posts'
 # recipients' draws (adding them changed no other).
 STREAMS, PARAMETER_DRAWS, OWN_DRAWS, GROUP_DRAWS, POST_DRAWS = 10, 6, 7, 8, 9
-# What effects that leave runs' entries and arms alone are counted with (read-only).
-_NO_ENTRIES: Mapping[str, float] = MappingProxyType({})
-_NO_ARMS: tuple = ()
 
 
 def run_replication(program: Program, scenario: Scenario, seed: int,
@@ -109,7 +106,7 @@ def replication_scenario(scenario: Scenario, seed: int) -> Scenario:
     return with_replication_draws(scenario, named_generators(streams[PARAMETER_DRAWS]))
 
 
-class Replication(BaseReplay, PostDeliveries):
+class Replication(BaseReplay, EffectCounting, PostDeliveries):
     """The state of one run: the SimPy environment, the customers, staff and the counters."""
 
     def __init__(self, program: Program, scenario: Scenario, seed: int,
@@ -144,8 +141,8 @@ class Replication(BaseReplay, PostDeliveries):
                            for k in range(days)]
         self.counts = SampledCounts(program, self.horizon, self.day_starts)
         self.marks: dict[int, tuple[dict[str, float], list]] = {}  # runs' entries and arms
-        self.plain_counts: dict[tuple, Plan] = {}  # the counts of effects that read no runs
-        self.step_counts: dict[tuple[str, str], Plan] = {}  # a run reaching a step
+        self.plain_counts: dict[tuple, tuple[Plan, Callable | None]] = {}  # effects', by class
+        self.step_counts: dict[str, Plan] = {}  # a run reaching a step, by step id
         self.spend = ArmSpend(program)
         self.backlog = {role: [0.0] * days for role in program.roles}
         self.purchasers: set[int] = set()
@@ -192,13 +189,12 @@ class Replication(BaseReplay, PostDeliveries):
         self._schedule_daily_chances()
         for day in range(1, len(self.day_starts)):
             self._at(self.day_starts[day], day, self._day_end)
-        self.env.run(until=self.horizon)
+        run_until(self.env, self.horizon)
         self._day_end_now(len(self.day_starts))
         return self._finish()
 
-    def _at(self, t: float, value: object, callback: Callable[[simpy.Event], None]) -> None:
-        timer = self.env.timeout(t - self.env.now, value)
-        timer.callbacks.append(callback)
+    def _at(self, t: float, value: object, callback: Callable[[Timer], None]) -> None:
+        after(self.env, t - self.env.now, value, callback)
 
     def _create_stock(self) -> None:
         if self.base is not None:
@@ -231,7 +227,7 @@ class Replication(BaseReplay, PostDeliveries):
         if self.population.arrivals.size:
             self._at(float(self.population.arrival_times[0]), 0, self._arrive)
 
-    def _arrive(self, timer: simpy.Event) -> None:
+    def _arrive(self, timer: Timer) -> None:
         number = timer.value
         times, arrivals = self.population.arrival_times, self.population.arrivals
         if number + 1 < arrivals.size:
@@ -252,7 +248,7 @@ class Replication(BaseReplay, PostDeliveries):
         if self.daily_queue.times:
             self._at(self.daily_queue.times[0], 0, self._daily_chance)
 
-    def _daily_chance(self, timer: simpy.Event) -> None:
+    def _daily_chance(self, timer: Timer) -> None:
         position = timer.value
         times, who, what, names, uniforms, amounts = self.daily_queue
         if position + 1 < len(times):
@@ -268,7 +264,7 @@ class Replication(BaseReplay, PostDeliveries):
                       else amounts[position])
             self._fire(index, customer, Event(PURCHASE, now, None, amount))
 
-    def _day_end(self, timer: simpy.Event) -> None:
+    def _day_end(self, timer: Timer) -> None:
         self._day_end_now(timer.value)
 
     def _day_end_now(self, days_done: int) -> None:
@@ -279,54 +275,29 @@ class Replication(BaseReplay, PostDeliveries):
 
     # ---- driving the interpreter ---------------------------------------------------------
 
-    def _step_started(self, customer: Customer, run: Run, step: str, now: float) -> None:
-        if now >= 0:  # a real customer's runs replayed before the start count nothing
-            where = (run.journey.name, step)
-            plan = self.step_counts.get(where)
-            if plan is None:
-                plan = self.step_counts[where] = self.counts.plan([step_reached(*where)])
-            self.counts.add_planned(plan, now)
-
-    def _count_runs(self, index: int, effect: Effect) -> None:
-        """Count an effect that reads or changes the customer's runs' entries and arms (kept by
-        index while there are any)."""
-        marks = self.marks.get(index)
-        if marks is None:
-            marks = self.marks[index] = ({}, [])
-        counted = effect_counts(effect, *marks)
-        if not (marks[0] or marks[1]):
-            del self.marks[index]
-        if effect.kind == "arm_chosen":
-            self.spend.chosen(index, counted, effect.time)
-        for key, at in counted:
-            self.counts.add(key, effect.time if at is None else at)
-
-    def _plain_plan(self, effect: Effect) -> Plan:
-        """The figures an effect that reads no runs counts, all at its own moment."""
-        return self.counts.plan([key for key, _ in effect_counts(effect, _NO_ENTRIES, _NO_ARMS)])
-
     def _apply(self, index: int, customer: Customer, effects: list[Effect]) -> None:
         """Count and act on a call's effects; automatic sends allowed now are delivered at once."""
-        handlers, plans, now = self.handlers, self.plain_counts, self.env.now
+        plans, now = self.plain_counts, self.env.now
         sends_now: list[SendRequested] = []
         for effect in effects:
-            kind = effect.kind
-            if kind in READS_RUNS:
+            cls = type(effect)
+            if cls in READS_RUNS_CLASSES:
                 self._count_runs(index, effect)
+                handler = self.handlers.get(cls)
             else:
-                # What these count depends on their kind, journey, step and drop reason alone.
-                plain = (kind, effect.journey, effect.step, getattr(effect, "reason", None))
-                plan = plans.get(plain)
-                if plan is None:
-                    plan = plans[plain] = self._plain_plan(effect)
+                # What these count depends on their kind, journey, step and drop reason alone
+                # (kept with their class's handler: one look-up).
+                plain = (cls, effect.journey, effect.step,
+                         effect.reason if cls is SendDropped else None)
+                found = plans.get(plain)
+                if found is None:
+                    found = plans[plain] = (self._plain_plan(effect), self.handlers.get(cls))
+                plan, handler = found
                 if plan:
                     self.counts.add_planned(plan, effect.time)
-            if type(effect) is SendRequested and not effect.staff_confirmed \
-                    and effect.earliest <= now:
+            if cls is SendRequested and not effect.staff_confirmed and effect.earliest <= now:
                 sends_now.append(effect)
-                continue
-            handler = handlers.get(type(effect))
-            if handler is not None:
+            elif handler is not None:
                 handler(index, customer, effect)
         if sends_now:
             self._apply(index, customer, self.interpreter.deliver_all(customer, sends_now, now))
@@ -377,13 +348,13 @@ class Replication(BaseReplay, PostDeliveries):
         else:
             waiting.append(send)
 
-    def _deliver_automatic(self, timer: simpy.Event) -> None:
+    def _deliver_automatic(self, timer: Timer) -> None:
         index, _ = timer.value
         sends = self.outbox.pop(timer.value)
         customer = self.customers[index]
         self._apply(index, customer, self.interpreter.deliver_all(customer, sends, self.env.now))
 
-    def _staff_send(self, timer: simpy.Event) -> None:
+    def _staff_send(self, timer: Timer) -> None:
         index, send = timer.value
         self._queue_staff_send(index, self.customers[index], send)
 
@@ -461,7 +432,7 @@ class Replication(BaseReplay, PostDeliveries):
             if event.time < self.horizon:
                 self._at(event.time, (index, event), self._later)
 
-    def _respond(self, timer: simpy.Event) -> None:
+    def _respond(self, timer: Timer) -> None:
         index, response, sent = timer.value
         customer = self.customers[index]
         if not customer.friend and sent.channel in WECOM_CHANNELS:
@@ -475,7 +446,7 @@ class Replication(BaseReplay, PostDeliveries):
             if event.name != "friend_deleted" or customer.friend:
                 self._fire(index, customer, event)
 
-    def _later(self, timer: simpy.Event) -> None:
+    def _later(self, timer: Timer) -> None:
         index, event = timer.value
         self._fire(index, self.customers[index], event)
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import simpy
 
 from sopdsl.runtime.effects import EscalationStep
 from sopdsl.runtime.handoff import hand_over
 from sopdsl.runtime.hours import due_time
 from simulator.work_items import MOVED, NEVER, QUEUED, WorkItem
+from simulator.timers import Timer, after
 
 if TYPE_CHECKING:
     from simulator.staff import Staffing
@@ -42,10 +42,9 @@ class Escalations:
         for step in steps:
             at = due_time(item.created, step.after, item.what.due_wall, role.shifts.hours)
             if at is not None and at < staffing.horizon:
-                timer = staffing.env.timeout(max(0.0, at - staffing.env.now), (item, step))
-                timer.callbacks.append(self._step)
+                after(staffing.env, max(0.0, at - staffing.env.now), (item, step), self._step)
 
-    def _step(self, timer: simpy.Event) -> None:
+    def _step(self, timer: Timer) -> None:
         item, step = timer.value
         while item.moved_to is not None:
             item = item.moved_to

@@ -16,6 +16,7 @@ from sopdsl.runtime.effects import Effect, SendRequested, TaskCreated
 from sopdsl.runtime.groups import Group, GroupBook
 from sopdsl.runtime.interpreter import Interpreter
 from simulator.counting import effect_counts, step_reached
+from simulator.timers import Timer, after
 
 Count = Callable[[tuple, float], None]
 Post = Callable[[Group, SendRequested], None]
@@ -49,10 +50,9 @@ class GroupRuns:
         wake = self.interpreter.next_wakeup(entity)
         if wake is not None and wake < self.horizon and wake != self.wakes.get(group_id):
             self.wakes[group_id] = wake
-            timer = self.env.timeout(max(0.0, wake - self.env.now), (group_id, wake))
-            timer.callbacks.append(self._wake)
+            after(self.env, max(0.0, wake - self.env.now), (group_id, wake), self._wake)
 
-    def _wake(self, timer: simpy.Event) -> None:
+    def _wake(self, timer: Timer) -> None:
         group_id, wake = timer.value
         if self.wakes.get(group_id) != wake:
             return  # superseded by an earlier wake-up
@@ -69,8 +69,8 @@ class GroupRuns:
                 self.count(key, effect.time if at is None else at)
             if isinstance(effect, SendRequested):
                 if effect.earliest > self.env.now:
-                    timer = self.env.timeout(effect.earliest - self.env.now, (group, effect))
-                    timer.callbacks.append(lambda t: self.post(*t.value))
+                    after(self.env, effect.earliest - self.env.now, (group, effect),
+                          lambda t: self.post(*t.value))
                 else:
                     self.post(group, effect)
             elif isinstance(effect, TaskCreated):

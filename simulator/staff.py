@@ -40,6 +40,7 @@ from simulator.work_items import (
 )
 from simulator.results import StaffTally
 from sopdsl.scenario.model import Staff
+from simulator.timers import Timer, after
 
 def working_hours(staff: Staff, clock: Clock, workdays: Workdays) -> ClockHours:
     """A role's working hours on the run-time clock, on the playbook's working days."""
@@ -253,8 +254,7 @@ class Staffing:
         self._watch_due(target, item)
         latency = target.delay.next()
         if latency > 0:
-            timer = self.env.timeout(latency, (item, queue, candidates))
-            timer.callbacks.append(self._on_ready)
+            after(self.env, latency, (item, queue, candidates), self._on_ready)
         else:
             self._ready(item, queue, candidates)
 
@@ -267,7 +267,7 @@ class Staffing:
         """A member's own queue."""
         return self._own[member]
 
-    def _on_ready(self, timer: simpy.Event) -> None:
+    def _on_ready(self, timer: Timer) -> None:
         self._ready(*timer.value)
 
     def _ready(self, item: WorkItem, queue: deque[WorkItem],
@@ -310,10 +310,9 @@ class Staffing:
 
     def _check_dues_at(self, role: RoleStaffing, t: float) -> None:
         role.due_timer = t
-        timer = self.env.timeout(max(0.0, t - self.env.now), (role, t))
-        timer.callbacks.append(self._on_due)
+        after(self.env, max(0.0, t - self.env.now), (role, t), self._on_due)
 
-    def _on_due(self, timer: simpy.Event) -> None:
+    def _on_due(self, timer: Timer) -> None:
         role, t = timer.value
         if role.due_timer != t:
             return  # superseded by an earlier check
@@ -344,15 +343,14 @@ class Staffing:
             return
         if shifts.starts[window] > now:
             member.resting = True
-            timer = self.env.timeout(shifts.starts[window] - now, member)
-            timer.callbacks.append(self._wake)
+            after(self.env, shifts.starts[window] - now, member, self._wake)
             return
         item = _take(member.queue, role.queue)
         member.busy = True
         item.state, item.started, item.member = ACTIVE, now, member.id
         self._work(member, item, window, self.rng.expovariate(1 / role.item_minutes))
 
-    def _wake(self, timer: simpy.Event) -> None:
+    def _wake(self, timer: Timer) -> None:
         member: Member = timer.value
         member.resting = False
         self._dispatch(member)
@@ -362,23 +360,21 @@ class Staffing:
         shifts, now = member.role.shifts, self.env.now
         chunk = min(remaining, shifts.ends[window] - now)
         member.role.tally.busy_minutes += _overlap(now, now + chunk, self.horizon)
-        timer = self.env.timeout(chunk, (member, item, window, remaining - chunk))
-        timer.callbacks.append(self._worked)
+        after(self.env, chunk, (member, item, window, remaining - chunk), self._worked)
 
-    def _worked(self, timer: simpy.Event) -> None:
+    def _worked(self, timer: Timer) -> None:
         member, item, window, remaining = timer.value
         shifts = member.role.shifts
         if remaining > 0 and window + 1 < len(shifts):
-            timer = self.env.timeout(max(0.0, shifts.starts[window + 1] - self.env.now),
-                                     (member, item, window + 1, remaining))
-            timer.callbacks.append(self._resume)
+            after(self.env, max(0.0, shifts.starts[window + 1] - self.env.now),
+                  (member, item, window + 1, remaining), self._resume)
             return
         member.busy = False
         member.role.closed(item, DONE, self.env.now)
         self.outcome.done(item, member.id)
         self._dispatch(member)
 
-    def _resume(self, timer: simpy.Event) -> None:
+    def _resume(self, timer: Timer) -> None:
         self._work(*timer.value)
 
 

@@ -9,6 +9,7 @@ import simpy
 
 from sopdsl.runtime.customer import Customer
 from sopdsl.runtime.interpreter import Interpreter
+from simulator.timers import Timer, after
 
 
 class Wakes:
@@ -34,8 +35,7 @@ class Wakes:
         env, horizon = self.env, self.horizon
         if own is not None and own < horizon and own != self.own[index]:
             self.own[index] = own
-            timer = env.timeout(max(own - env.now, 0.0), (index, own))
-            timer.callbacks.append(self._own)
+            after(env, max(own - env.now, 0.0), (index, own), self._own)
         self._share(index, shared)
 
     def _share(self, index: int, shared: float | None) -> None:
@@ -46,18 +46,17 @@ class Wakes:
             due = self.moments.get(shared)
             if due is None:
                 due = self.moments[shared] = []
-                timer = env.timeout(max(shared - env.now, 0.0), shared)
-                timer.callbacks.append(self._moment)
+                after(env, max(shared - env.now, 0.0), shared, self._moment)
             due.append(index)
 
-    def _own(self, timer: simpy.Event) -> None:
+    def _own(self, timer: Timer) -> None:
         index, wake = timer.value
         if self.own[index] != wake:
             return  # superseded
         self.own[index] = None
         self.wake(index)
 
-    def _moment(self, timer: simpy.Event) -> None:
+    def _moment(self, timer: Timer) -> None:
         moment = timer.value
         shared, customers, quietly = self.shared, self.customers, self.interpreter.advance_quietly
         for index in self.moments.pop(moment):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from simulator.engine import Replication
@@ -269,3 +269,22 @@ def test_hours_asked_in_any_order_answer_as_fresh_ones(clock, first, last, momen
     for t in moments:
         fresh = ClockHours(daily, clock)
         assert (asked.window(t), asked.release(t)) == (fresh.window(t), fresh.release(t))
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(clock=st.sampled_from([CLOCK, SPRING, AUTUMN]),
+       first=st.one_of(st.integers(0, 59), st.integers(180, DAY - 1)),
+       last=st.one_of(st.integers(0, 59), st.integers(180, DAY - 1)),
+       workdays=st.sampled_from(["every_day", "mon_fri"]),
+       moments=st.lists(st.one_of(st.integers(0, 12 * DAY), st.floats(0, 12 * DAY)),
+                        min_size=1, max_size=40))
+def test_due_after_answers_as_its_two_windows_whatever_was_asked_before(
+        clock, first, last, workdays, moments) -> None:
+    """`due_after` kept from its last answer equals the end of the window after the window of
+    each moment, asked in any order (repeats, steps back, window ends); hours of some length
+    (empty ones have no next window)."""
+    assume(first != last)
+    hours = ClockHours(DailyHours(first, last), clock, Workdays(workdays))
+    fresh = ClockHours(DailyHours(first, last), clock, Workdays(workdays))
+    for t in moments + [fresh.window(moments[0])[1], moments[0]]:
+        assert hours.due_after(t) == fresh.window(fresh.window(t)[1])[1]

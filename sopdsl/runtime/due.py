@@ -90,17 +90,18 @@ class Dues:
         """When the customer next needs `advance`: for what is their own (runs, held sends,
         triggers whose moments read the customer), and for a trigger whose moments are the
         same for everyone; None: never."""
-        if c.soonest is None:  # the cached moments are current while it is kept
-            self.next_schedule(c)
         own = shared = None
-        for due, same in zip(c.due, self._same_for_all):
-            if due is None:
-                continue
-            if same:
-                if shared is None or due < shared:
-                    shared = due
-            elif own is None or due < own:
-                own = due
+        if c.due:  # the program has scheduled triggers
+            if c.soonest is None:  # the cached moments are current while it is kept
+                self.next_schedule(c)
+            for due, same in zip(c.due, self._same_for_all):
+                if due is None:
+                    continue
+                if same:
+                    if shared is None or due < shared:
+                        shared = due
+                elif own is None or due < own:
+                    own = due
         wake = (c.waking or self.next_run(c))[0]
         if wake is not None and (own is None or wake < own):
             own = wake

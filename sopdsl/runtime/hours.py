@@ -100,7 +100,7 @@ class ClockHours:
     summer-time change, and the hours of work in it are the wall clock's. A window belongs to
     the date it starts on; a day off has none."""
 
-    __slots__ = ("daily", "clock", "workdays", "_days", "_last")
+    __slots__ = ("daily", "clock", "workdays", "_days", "_last", "_due")
 
     def __init__(self, daily: DailyHours, clock: Clock, workdays: Workdays | None = None) -> None:
         self.daily, self.clock = daily, clock
@@ -110,6 +110,9 @@ class ClockHours:
         # The last answer of `_day_of` and the moments [low, high) it holds for: most calls
         # come in time order, many from the same window.
         self._last: tuple[float, float, tuple[dt.date, Stretch] | None] = (0.0, 0.0, None)
+        # The last answer of `due_after` and the moments [low, high) it holds for (its second
+        # window would push the first out of `_last` at every call).
+        self._due: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     def window(self, t: float) -> Stretch:
         """The window `t` falls in, else the next one; (inf, inf) for empty hours."""
@@ -168,7 +171,14 @@ class ClockHours:
     def due_after(self, t: float) -> float:
         """The end of the window after the one `t` falls in (or comes before): "by the end of
         the next working day"."""
-        return self.window(self.window(t)[1])[1]
+        low, high, due = self._due
+        if low <= t < high:
+            return due
+        # Every moment from t to the end of its window has that window, so the same answer.
+        end = self.window(t)[1]
+        due = self.window(end)[1]
+        self._due = (t, end, due)
+        return due
 
     def after_working(self, t: float, minutes: float) -> float:
         """The moment `minutes` of these hours have passed from `t` (inf for empty hours)."""

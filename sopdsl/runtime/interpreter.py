@@ -415,6 +415,8 @@ class Interpreter:
                 yield name, bool(is_in(c, now))
 
     def _check_segments(self, c: Customer, now: float, out: list[Effect]) -> None:
+        if not self.triggers.segments:
+            return  # most programs watch none: no generator made after every change
         # One segment at a time: a journey it starts may change what the next one reads.
         for name, inside in self.memberships(c, now):
             was = c.segments.get(name, False)
@@ -446,7 +448,8 @@ class Interpreter:
         while held < len(c.held) and c.held[held].at == now:
             held += 1
         due, c.held[:held] = c.held[:held], []
-        for delivery in delivery_order([*due, *deliveries]):
+        batch = [*due, *deliveries] if due else deliveries
+        for delivery in delivery_order(batch) if len(batch) > 1 else batch:
             self._deliver(c, delivery.send, now, delivery.staff, out)
 
     def _deliver(
