@@ -59,8 +59,7 @@ def forecast_exact(program: Program, scenario: Scenario, *,
     arriving = customer_types(program, scenario, stock=False) \
         if population.arrivals_per_day else []
     steps = arrival_steps(model) if arriving else 0
-    size = size_of(model, len(stock) + len(arriving) * steps, steps,
-                   *group_runs(program, scenario))
+    size = size_of(model, len(stock), len(arriving), steps, *group_runs(program, scenario))
     if not size.fits():
         return Refusal((size.reason(),))
     model.count = StateCount(size)
@@ -107,18 +106,17 @@ def arrival_steps(model: ExactModel) -> int:
 
 
 def _arrivals(model: ExactModel, kinds: list[CustomerType], steps: int) -> list[Trajectory]:
-    """One trajectory per arrival step of the playbook's period, for every customer type."""
+    """For every customer type, the friends arriving in each step of the playbook's period,
+    followed in one flow (their states merge where they coincide) and copied to every
+    period."""
     per_day = model.scenario.population.arrivals_per_day
-    last = model.horizon_steps
     found = []
     for kind in kinds:
-        for k0 in range(1, steps + 1):
-            recorder = Recorder(model)
-            state = _customer(model, kind, k0 * model.dt - EARLIER)
-            MassFlow(model, recorder).run(state, 1.0, k0, [("event", "friend_added", True)])
-            shifts = list(range(0, last - k0 + 1, steps))
-            found.append(Trajectory(recorder, shifts, per_day / model.steps_per_day * kind.share,
-                                    origin=k0))
+        recorder = Recorder(model)
+        starts = {k0: _customer(model, kind, k0 * model.dt - EARLIER) for k0 in range(1, steps + 1)}
+        MassFlow(model, recorder).run_cohorts(starts, 1.0, [("event", "friend_added", True)])
+        shifts = list(range(0, model.horizon_steps, steps))
+        found.append(Trajectory(recorder, shifts, per_day / model.steps_per_day * kind.share))
     return found
 
 

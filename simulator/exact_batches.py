@@ -50,10 +50,10 @@ class Unbatchable(SopdslError):
 class Copies(Protocol):
     """A trajectory as the counting needs it (`simulator.exact_tally.Trajectory`)."""
 
-    recorder: Any
+    recorder: Any  # with `releases`: per series, cohort (0: the stock, else the arrival
+    # step) and step, the customers released into batches
     shifts: list[int]
     weight: float
-    origin: int  # the step its customers were first followed at: 0 for the stock
 
 
 def group_of(model: ExactModel, c: Customer, journey: str | None, step: str | None,
@@ -118,20 +118,18 @@ def _expected_batches(model: ExactModel, trajectories: Sequence[Copies], group: 
     q_stock = np.zeros(last + 1)
     arrivals: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
     for t in trajectories:
-        series = t.recorder.series.get((RELEASE, *group))
-        if series is None:
-            continue
-        if t.origin == 0:
-            q_stock += t.weight / stock * series
-            continue
-        share = t.weight / per_step
-        released = np.nonzero(series)[0]
-        for shift in t.shifts:
-            k = t.origin + shift
-            for step in released:
-                if step + shift > last:
-                    break
-                arrivals[int(step + shift)][k] += share * float(series[step])
+        cohorts = t.recorder.releases.get((RELEASE, *group), {})
+        for origin, row in cohorts.items():
+            if origin == 0:
+                for step, mass in row.items():
+                    q_stock[step] += t.weight / stock * mass
+                continue
+            share = t.weight / per_step
+            for shift in t.shifts:
+                k = origin + shift
+                for step, mass in row.items():
+                    if step + shift <= last:
+                        arrivals[step + shift][k] += share * mass
     flow = _RoundRobin(per_step, senders) if per_step > 0 else None
     # Sender r owns stock customers r, r + S, ...; arrival j goes to sender (stock + j) mod S,
     # so r's next arrival is (r - stock) mod S arrivals away at the start.

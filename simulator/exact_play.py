@@ -78,6 +78,8 @@ class TransitionOutcome:
     # The records counted at the transition's own step, summed per series: an outcome is
     # applied many times (its transition is reused), so they are added up once.
     now: tuple[tuple[tuple, float], ...] = ()
+    # The records of releases into batches, counted per cohort as well (`Recorder.release`).
+    releases: tuple[Record, ...] = ()
 
     def __post_init__(self) -> None:
         sums: dict[tuple, float] = {}
@@ -89,6 +91,7 @@ class TransitionOutcome:
             else:
                 rest.append(record)
         self.now, self.records = tuple(sums.items()), rest
+        self.releases = tuple(record for record in rest if record[0][0] == RELEASE)
 
 
 def explore(model: ExactModel, state: State, now: float,

@@ -24,8 +24,9 @@ from simulator.exact_states import AutoSend, FollowUp, PendingResponse, State, W
 # States holding less of a customer than this are dropped: following them costs time and
 # changes no figure by more than this times the number of states.
 NEGLIGIBLE = 1e-12
-# Entries: a state, its mass (expected customers) and the part of it with no purchase yet.
-Entry = list  # [State, float, float]
+# Entries: a state, and by cohort its mass (expected customers) and the part of it with no
+# purchase yet.
+Entry = list  # [State, dict[int, list[float]]]
 
 
 class Recorder:
@@ -40,6 +41,9 @@ class Recorder:
         # Counts spread over later steps by a kernel, by (series, kernel): what starts at
         # each step, spread once at the end (`settle`) instead of at every start.
         self.starts: dict[tuple, np.ndarray] = {}
+        # Customers released into batches, by series and cohort (0: the stock, else the
+        # arrival step): step -> mass. The batches' round-robin reads each arrival step apart.
+        self.releases: dict[tuple, dict[int, dict[int, float]]] = {}
 
     def _array(self, key: tuple) -> np.ndarray:
         found = self.series.get(key)
@@ -67,6 +71,16 @@ class Recorder:
             else:
                 self.start(key, kernel, j, mass * amount)
 
+    def release(self, outcome: TransitionOutcome, k: int, origin: int, mass: float) -> None:
+        """Count an outcome's releases into batches for `mass` customers of a cohort at step k."""
+        if not mass:
+            return
+        for key, amount, at, _ in outcome.releases:
+            j = k if at is None else self.model.step_of(at)
+            if j < self.length:
+                row = self.releases.setdefault(key, {}).setdefault(origin, {})
+                row[j] = row.get(j, 0.0) + mass * amount
+
     def start(self, key: tuple, kernel: Any, k: int, amount: float) -> None:
         """Count `amount` starting at step k, spread over the later steps by `kernel`."""
         if k < self.length:
@@ -83,118 +97,139 @@ class Recorder:
 
 
 class Pool:
-    """Sleeping customers with the same daily purchase chance `per_day`.
+    """Sleeping customers of one cohort with the same daily purchase chance `per_day`.
 
     Without outcomes a purchase only counts; with outcomes (the same for every state in the
     pool, and tied to no moment) it changes the customer, and that mass moves on each step.
     """
 
-    __slots__ = ("per_day", "outcomes", "m", "m0")
+    __slots__ = ("per_day", "outcomes", "origin", "m", "m0")
 
-    def __init__(self, per_day: float, outcomes: list[TransitionOutcome] | None) -> None:
-        self.per_day, self.outcomes, self.m, self.m0 = per_day, outcomes, 0.0, 0.0
+    def __init__(self, per_day: float, outcomes: list[TransitionOutcome] | None,
+                 origin: int) -> None:
+        self.per_day, self.outcomes, self.origin = per_day, outcomes, origin
+        self.m, self.m0 = 0.0, 0.0
 
 
 class MassFlow:
-    """The states of one trajectory: awake ones, sleeping ones by wake-up step, and pools."""
+    """The states of one flow of customers: awake ones, sleeping ones by wake-up step, and
+    pools.
+
+    Customers may start at several steps (cohorts, each named by its start step). A state
+    is explored once for every cohort in it, while each cohort keeps its own mass: its days
+    begin at its start (daily chances read the step of the customer's day), and batches count
+    each arrival step apart (`Recorder.releases`).
+    """
 
     def __init__(self, model: ExactModel, recorder: Recorder) -> None:
         self.model, self.rec = model, recorder
         self.awake: dict[int, Entry] = {}
         self.next: dict[int, Entry] = {}
+        # By wake-up step and state key: [state, {cohort: [mass, purchase-free mass, pool]}],
+        # masses relative to their pool's scale.
         self.sleeping: dict[int, dict[int, list]] = {}
         self.pools: dict[tuple, Pool] = {}
-        self.origin = 0  # the step the customers were first followed at: their days start there
 
-    def _day_step(self, k: int) -> int:
-        """Step k's place in the customers' day, 1 .. steps_per_day."""
-        return (k - self.origin - 1) % self.model.steps_per_day + 1
+    def _day_step(self, k: int, origin: int) -> int:
+        """Step k's place in the day of customers who started at `origin`, 1 .. steps_per_day."""
+        return (k - origin - 1) % self.model.steps_per_day + 1
 
     def _scale(self, pool: Pool, k: int) -> float:
-        """The share of a pool's mass left after step k (relative to its origin)."""
-        return self.model.daily_left(pool.per_day, k - self.origin)
+        """The share of a pool's mass left after step k (relative to its cohort's start)."""
+        return self.model.daily_left(pool.per_day, k - pool.origin)
 
     def run(self, state: State, mass: float, k0: int, actions: list[Action]) -> None:
         """Follow `mass` customers from `state` at step k0 to the horizon."""
-        model = self.model
-        self.origin = k0
-        self.rec.add(("stage", state.customer.stage), k0, mass)
-        self.next = {}
-        if actions:
-            self._branch(state, mass, mass, k0, actions, None)
-        else:
-            self._put(state, mass, mass, k0)
-        self.awake = self.next
-        for k in range(k0 + 1, model.horizon_steps + 1):
+        self.run_cohorts({k0: state}, mass, actions)
+
+    def run_cohorts(self, starts: dict[int, State], mass: float, actions: list[Action]) -> None:
+        """Follow `mass` customers from each starting state, at its step, to the horizon, with
+        the actions at their start."""
+        self.awake = {}
+        for k in range(min(starts), self.model.horizon_steps + 1):
             self._wake(k)
             self.next = {}
             self._pool_step(k)
-            for state, m, m0 in self.awake.values():
-                self._advance(state, m, m0, k)
+            for state, parts in self.awake.values():
+                self._advance(state, parts, k)
+            start = starts.get(k)
+            if start is not None:
+                self._start(start, mass, k, actions)
             self.awake = self.next
         self.rec.settle()
 
+    def _start(self, state: State, mass: float, k: int, actions: list[Action]) -> None:
+        self.rec.add(("stage", state.customer.stage), k, mass)
+        if actions:
+            self._branch(state, {k: [mass, mass]}, 1.0, k, actions, None, None)
+        else:
+            self._put(state, k, mass, mass, k)
+
     # ---- sleeping and pools --------------------------------------------------------
 
-    def _put(self, state: State, m: float, m0: float, k: int) -> None:
+    def _put(self, state: State, origin: int, m: float, m0: float, k: int) -> None:
         if m < NEGLIGIBLE:
             return
         if state.hazards or state.events or (state.wake is not None and state.wake <= k):
-            _merge(self.next, state, m, m0)
+            _merge(self.next, state, origin, m, m0)
             return
-        key = self._pool_key(state, k)
+        key = self._pool_key(state, origin, k)
         if key is None:
-            _merge(self.next, state, m, m0)
+            _merge(self.next, state, origin, m, m0)
             return
         pool = self.pools[key]
         pool.m += m
         pool.m0 += m0
         if state.wake is not None:
             scale = self._scale(pool, k)
+            norm = m / scale if pool.outcomes is not None else m
             bucket = self.sleeping.setdefault(state.wake, {})
             found = bucket.get(state.key)
-            norm = m / scale if pool.outcomes is not None else m
             if found is None:
-                bucket[state.key] = [state, norm, m0 / scale, key]
+                bucket[state.key] = [state, {origin: [norm, m0 / scale, key]}]
+                return
+            part = found[1].get(origin)
+            if part is None:
+                found[1][origin] = [norm, m0 / scale, key]
             else:
-                found[1] += norm
-                found[2] += m0 / scale
+                part[0] += norm
+                part[1] += m0 / scale
 
-    def _pool_key(self, state: State, k: int) -> tuple | None:
-        """The pool a sleeping state joins (None: it must stay awake)."""
+    def _pool_key(self, state: State, origin: int, k: int) -> tuple | None:
+        """The pool a sleeping state of a cohort joins (None: it must stay awake)."""
         if not state.daily:
-            key: tuple = (state.daily_tally, None)
+            key: tuple = (state.daily_tally, None, origin)
             if key not in self.pools:
-                self.pools[key] = Pool(state.daily_tally, None)
+                self.pools[key] = Pool(state.daily_tally, None, origin)
             return key
         moment = _moment(self.model, state, (k + 1) * self.model.dt)
         outcomes, reusable = self._explore(state, k + 1, [("daily", None, True)], moment)
         if not reusable:
             return None
-        key = (state.daily, id(outcomes))
+        key = (state.daily, id(outcomes), origin)
         if key not in self.pools:
-            self.pools[key] = Pool(state.daily, outcomes)
+            self.pools[key] = Pool(state.daily, outcomes, origin)
         return key
 
     def _wake(self, k: int) -> None:
         bucket = self.sleeping.pop(k, None)
         if not bucket:
             return
-        for state, norm, norm0, key in bucket.values():
-            pool = self.pools[key]
-            scale = self._scale(pool, k - 1)
-            m = norm * scale if pool.outcomes is not None else norm
-            m0 = norm0 * scale
-            pool.m = max(0.0, pool.m - m)
-            pool.m0 = max(0.0, pool.m0 - m0)
-            _merge(self.awake, state, m, m0)
+        for state, parts in bucket.values():
+            for origin, (norm, norm0, key) in parts.items():
+                pool = self.pools[key]
+                scale = self._scale(pool, k - 1)
+                m = norm * scale if pool.outcomes is not None else norm
+                m0 = norm0 * scale
+                pool.m = max(0.0, pool.m - m)
+                pool.m0 = max(0.0, pool.m0 - m0)
+                _merge(self.awake, state, origin, m, m0)
 
     def _pool_step(self, k: int) -> None:
-        n = self._day_step(k)
         for pool in list(self.pools.values()):
             if not pool.per_day or pool.m <= 0:
                 continue
-            q = self.model.daily_step(pool.per_day, n)
+            q = self.model.daily_step(pool.per_day, self._day_step(k, pool.origin))
             bought0 = pool.m0 * q
             pool.m0 -= bought0
             if pool.outcomes is None:
@@ -203,54 +238,88 @@ class MassFlow:
                 continue
             bought = pool.m * q
             pool.m -= bought
+            parts = {pool.origin: [bought, bought0]}
             for outcome in pool.outcomes:
-                self._follow(outcome, bought, bought0, k)
+                self._follow(outcome, parts, 1.0, k)
 
-    def _advance(self, state: State, m: float, m0: float, k: int) -> None:
+    def _advance(self, state: State, parts: dict[int, list[float]], k: int) -> None:
         model, now = self.model, k * self.model.dt
-        n = self._day_step(k)
         if state.daily_tally and not state.daily:
-            q = model.daily_step(state.daily_tally, n)
-            self.rec.add(("purchases",), k, m * state.daily_tally / model.steps_per_day)
-            self.rec.add(("purchasers",), k, m0 * q)
-            m0 *= 1 - q
-        hazards = [h for h in ([(a, p) for a, p in alternatives if p > 0]
-                               for alternatives in _hazards(model, state, k, n)) if h]
+            bought = 0.0
+            for origin, part in parts.items():
+                q = model.daily_step(state.daily_tally, self._day_step(k, origin))
+                self.rec.add(("purchases",), k, part[0] * state.daily_tally / model.steps_per_day)
+                bought += part[1] * q
+                part[1] *= 1 - q
+            self.rec.add(("purchasers",), k, bought)
         due = state.wake is not None and state.wake <= k
         fixed = _fixed_actions(model, state, k) if due else []
-        quiet = [1 - sum(p for _, p in h) for h in hazards]
-        none = math.prod(quiet)
-        # A transition with fixed moments due is not reused: it is explored afresh.
-        moment = None if due or not hazards else _moment(model, state, now)
-        for chosen in itertools.product(*([None, *h] for h in hazards)):
-            if all(c is None for c in chosen):
-                continue
-            prob = math.prod(q if c is None else c[1] for q, c in zip(quiet, chosen))
-            actions = [c[0] for c in chosen if c is not None]
-            self._branch(state, m * prob, m0 * prob, k, actions + fixed, moment)
-        if due:
-            self._branch(state, m * none, m0 * none, k, fixed, None)
-        elif none > 0:
-            self._put(state, m * none, m0 * none, k)
+        # Daily chances read the step of each cohort's day: cohorts at the same step of their
+        # day have the same hazards, and share the transitions explored for any of them.
+        days: dict[int, dict[int, list[float]]] = {0: parts}
+        if state.daily or state.events:
+            days = {}
+            for origin, part in parts.items():
+                days.setdefault(self._day_step(k, origin), {})[origin] = part
+        explored: dict[tuple, list[TransitionOutcome]] | None = {} if len(days) > 1 else None
+        for n, cohorts in days.items():
+            hazards = [h for h in ([(a, p) for a, p in alternatives if p > 0]
+                                   for alternatives in _hazards(model, state, k, n)) if h]
+            quiet = [1 - sum(p for _, p in h) for h in hazards]
+            none = math.prod(quiet)
+            # A transition with fixed moments due is not reused: it is explored afresh.
+            moment = None if due or not hazards else _moment(model, state, now)
+            for chosen in itertools.product(*([None, *h] for h in hazards)):
+                if all(c is None for c in chosen):
+                    continue
+                prob = math.prod(q if c is None else c[1] for q, c in zip(quiet, chosen))
+                actions = [c[0] for c in chosen if c is not None]
+                self._branch(state, cohorts, prob, k, actions + fixed, moment, explored)
+            if due:
+                self._branch(state, cohorts, none, k, fixed, None, explored)
+            elif none > 0:
+                for origin, (m, m0) in cohorts.items():
+                    self._put(state, origin, m * none, m0 * none, k)
 
-    def _branch(self, state: State, m: float, m0: float, k: int, actions: list[Action],
-                moment: tuple | None) -> None:
-        outcomes, _ = self._explore(state, k, actions, moment)
-        for outcome in outcomes:
-            self._follow(outcome, m, m0, k)
+    def _branch(self, state: State, parts: dict[int, list[float]], prob: float, k: int,
+                actions: list[Action], moment: tuple | None,
+                explored: dict[tuple, list[TransitionOutcome]] | None) -> None:
+        """Follow the cohorts' masses, times `prob`, through the outcomes of the actions
+        (`explored`: the transitions of this state at this step so far, when cohorts at
+        different steps of their day may ask for the same one)."""
+        if explored is None:
+            found = self._explore(state, k, actions, moment)[0]
+        else:
+            found = explored.get(tuple(actions))
+            if found is None:
+                found = explored[tuple(actions)] = self._explore(state, k, actions, moment)[0]
+        for outcome in found:
+            self._follow(outcome, parts, prob, k)
 
-    def _follow(self, outcome: TransitionOutcome, m: float, m0: float, k: int) -> None:
-        """Count an outcome for `m` customers at step k and put them in its state."""
-        w, w0 = m * outcome.prob, m0 * outcome.prob
-        self.rec.apply(outcome, k, w)
-        kept = w0 * outcome.keep
-        later = 0.0
-        for kernel, share in outcome.later:
-            self.rec.start(("purchasers",), kernel, k, w0 * share)
-            later += w0 * share
-        if w0 > kept + later:
-            self.rec.add(("purchasers",), k, w0 - kept - later)
-        self._put(outcome.state, w, kept, k)
+    def _follow(self, outcome: TransitionOutcome, parts: dict[int, list[float]], prob: float,
+                k: int) -> None:
+        """Count an outcome for the cohorts' masses times `prob` at step k and put them in its
+        state."""
+        total, bought = 0.0, 0.0
+        later = [0.0] * len(outcome.later)
+        for origin, (m, m0) in parts.items():
+            w, w0 = m * prob * outcome.prob, m0 * prob * outcome.prob
+            total += w
+            kept = w0 * outcome.keep
+            spread = 0.0
+            for i, (_, share) in enumerate(outcome.later):
+                later[i] += w0 * share
+                spread += w0 * share
+            if w0 > kept + spread:
+                bought += w0 - kept - spread
+            self._put(outcome.state, origin, w, kept, k)
+            if outcome.releases:
+                self.rec.release(outcome, k, origin, w)
+        self.rec.apply(outcome, k, total)
+        for (kernel, _), amount in zip(outcome.later, later):
+            self.rec.start(("purchasers",), kernel, k, amount)
+        if bought:
+            self.rec.add(("purchasers",), k, bought)
 
     def _explore(self, state: State, k: int, actions: list[Action],
                  moment: tuple | None) -> tuple[list[TransitionOutcome], bool]:
@@ -272,13 +341,17 @@ class MassFlow:
         return outcomes, False
 
 
-def _merge(into: dict[int, Entry], state: State, m: float, m0: float) -> None:
+def _merge(into: dict[int, Entry], state: State, origin: int, m: float, m0: float) -> None:
     found = into.get(state.key)
     if found is None:
-        into[state.key] = [state, m, m0]
+        into[state.key] = [state, {origin: [m, m0]}]
+        return
+    part = found[1].get(origin)
+    if part is None:
+        found[1][origin] = [m, m0]
     else:
-        found[1] += m
-        found[2] += m0
+        part[0] += m
+        part[1] += m0
 
 
 def _hazards(model: ExactModel, state: State, k: int,

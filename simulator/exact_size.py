@@ -10,6 +10,11 @@ and for each send, when a click can lead to a watched purchase, each step of its
 estimate adds these up over the trajectories and the steps; the test playbooks hold it above
 the states they make. A state takes memory until the forecast ends (the transition memo
 keeps it), so counting the states made bounds the memory.
+
+The arrivals of one customer type are followed in one flow, where cohorts whose states
+coincide make one state; the estimate still counts each arrival step's states apart, so it
+also holds every cohort's masses in states that did not merge. The series of counts are one
+per flow.
 """
 
 from __future__ import annotations
@@ -51,13 +56,14 @@ class Size:
 
     grid: int  # minutes per step
     steps: int  # grid steps to the horizon
-    trajectories: int  # followed one by one
+    trajectories: int  # followed, each arrival step of each arriving customer type apart
     arrival_steps: int  # of them, per arriving customer type: the arrival steps of a period
+    flows: int  # followed in one flow each, with its series: the arriving types' steps in one
     places: int  # over the trajectories, the instructions each can be at
     paths: int  # over the trajectories, what each can wait on at random (`waiting`)
     posts: int  # of the trajectories, group posts: waiting on staff only until they expire
     window: int  # grid steps of a watched after-click window (1 when none is watched)
-    series: int  # figures counted per trajectory and grid step
+    series: int  # figures counted per flow and grid step
 
     @property
     def states(self) -> int:
@@ -72,8 +78,8 @@ class Size:
 
     @property
     def series_bytes(self) -> int:
-        """The memory of every trajectory's expected counts."""
-        return self.trajectories * self.series * (self.steps + 1) * SERIES_BYTES
+        """The memory of every flow's expected counts."""
+        return self.flows * self.series * (self.steps + 1) * SERIES_BYTES
 
     @property
     def max_states(self) -> int:
@@ -92,7 +98,7 @@ class Size:
                  f"{self.trajectories:,} customer trajectories"]
         if self.arrival_steps > 1:
             parts[-1] += (f" (friends arriving in each of {self.arrival_steps:,} steps of the "
-                          "period followed apart)")
+                          "period, apart until their states coincide)")
         parts.append(f"{self.paths / self.trajectories:.0f} sends, tasks, `wait for`s and "
                      "arms per trajectory waiting on something random")
         if self.window > 1:
@@ -139,10 +145,12 @@ def _steers(model: ExactModel, send: Send) -> bool:
                for name in ("delivered", "open", "click", "reply", "friend_deleted"))
 
 
-def size_of(model: ExactModel, customers: int, arrival_steps: int, calendars: int,
+def size_of(model: ExactModel, stock: int, arriving: int, arrival_steps: int, calendars: int,
             posts: int) -> Size:
-    """The size of following `customers` customer trajectories, `calendars` group calendars
-    and `posts` group posts through the model's journeys."""
+    """The size of following the stock of `stock` customer types, the friends of `arriving`
+    types arriving in each of `arrival_steps` steps (one flow per type), `calendars` group
+    calendars and `posts` group posts through the model's journeys."""
+    customers = stock + arriving * arrival_steps
     series = 16 + 8 * len(model.scenario.staff) + sum(
         8 * len(journey.code) + 2 * len(journey.goals)
         for journey in model.interpreter.journeys.values())
@@ -152,6 +160,7 @@ def size_of(model: ExactModel, customers: int, arrival_steps: int, calendars: in
     places, random = waiting(model, False, window)
     group_places, group_random = waiting(model, True, 1)
     return Size(model.dt, model.horizon_steps, customers + calendars + posts, arrival_steps,
+                stock + arriving + calendars + posts,
                 customers * places + calendars * group_places + posts,
                 customers * random + calendars * group_random, posts, window, series)
 

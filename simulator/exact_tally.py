@@ -1,8 +1,8 @@
 """Expected counts of every trajectory, shifted to their arrival days, as one `Tally`.
 
 Friends arriving on day d behave like those arriving on day 0, d days later (the playbook
-repeats daily, or weekly when it names weekdays), so one trajectory per arrival step of the
-period serves every day; the horizon cuts each copy at its own point. Goal rates count only
+repeats daily, or weekly when it names weekdays), so one trajectory of the arrivals of every
+step of the period serves every period; the horizon cuts each copy at its own point. Goal rates count only
 entries whose goal window ended inside the horizon (`GoalTally.eligible`).
 """
 
@@ -23,12 +23,12 @@ from sopdsl.builtins import MINUTES_PER_DAY
 
 @dataclass
 class Trajectory:
-    """Expected counts per customer of one starting moment, copied to every origin shift."""
+    """Expected counts per customer of the cohorts followed in one flow (the stock, or the
+    arrivals of each step of the playbook's period), copied to every shift."""
 
     recorder: Recorder
     shifts: list[int]  # grid steps each copy starts later than the computed one
-    weight: float  # customers per copy
-    origin: int = 0  # the step its customers were first followed at: 0 for the stock
+    weight: float  # customers per copy and cohort
     _sums: dict[tuple, np.ndarray] = field(default_factory=dict)
 
     def cumulative(self, key: tuple) -> np.ndarray | None:

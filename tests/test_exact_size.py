@@ -82,7 +82,8 @@ def test_a_forecast_that_would_blow_up_is_refused_before_any_state_is_made(
     [reason] = result.reasons
     assert reason.startswith("the exact forecast would be too large: a 5-minute grid over 180 "
                              "days (51,840 steps), 288 customer trajectories (friends arriving "
-                             "in each of 288 steps of the period followed apart)")
+                             "in each of 288 steps of the period, apart until their states "
+                             "coincide)")
     assert "about " in reason and f"over the {MAX_BYTES // 2**20:,} MB" in reason
     assert "a shorter horizon" in reason and "Monte Carlo" in reason
 
@@ -104,3 +105,39 @@ def test_a_run_that_outgrows_a_wrong_estimate_stops_at_the_bound(
     assert count.made == count.size.max_states + 1 == 501  # the 501st is refused, not made
     [reason] = result.reasons
     assert "more than 500 states (the estimate was 0)" in reason
+
+
+# A group calendar of twelve posts a day and nothing for the customers: the posts, each
+# followed from its release until it is done or expires, make most of the states.
+POSTS = """
+content lesson: text "每日一课"
+journey 社群 for groups {{
+  when {triggers}
+  send lesson via group
+}}
+scenario s {{
+  start 2026-12-01  horizon 1d
+  population 100 {{ arrivals 0/day  owner guide }}
+  staff guide 2 {{ capacity 5000/day  completion 85%  delay exponential(2h) }}
+  groups {{ per_owner 1  members 50% }}
+  channel group {{ open 40%  click 10%  reply 2%  unfriend 0%  delay exponential(3h) }}
+  purchase {{ daily 0%  after_click 0% }}
+  fatigue {{ }}
+}}
+"""
+
+
+def test_the_estimate_holds_the_states_of_a_calendar_made_of_posts(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its posts are in the estimate: without them (or without their steps waiting on staff)
+    it falls below the states made."""
+    triggers = " or ".join(f"every day at {hour:02d}:00" for hour in range(8, 20))
+    program = program_of(POSTS.format(triggers=triggers),
+                         playbook='playbook "t" { timezone "Asia/Shanghai" }\nrole guide "g"\n')
+    scenario, _ = effective_scenario(program)
+    monkeypatch.setattr(exact, "StateCount", Counted)
+    Counted.made_by = []
+    assert isinstance(forecast_exact(program, scenario), Tally)
+    [count] = Counted.made_by
+    assert count.size.posts == 12
+    assert 0 < count.made <= count.size.states <= count.size.max_states
