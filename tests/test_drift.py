@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from programs import ROOT, program_from
-from runtime_kit import at, interpreter, summary
+from runtime_kit import CLOCK, at, interpreter, summary
 from simulator.engine import run_replication
 from sopdsl.api import load
 from sopdsl.runtime import triggers
@@ -20,7 +20,6 @@ from sopdsl.runtime.drift import time_can_bring_in
 from sopdsl.runtime.evaluate import ExprCompiler
 from sopdsl.runtime.replay import drive
 from sopdsl.scenario.build import effective_scenario
-from tests.runtime_kit import CLOCK
 from tests.test_engine import small
 
 HEADER = """playbook "t" {
