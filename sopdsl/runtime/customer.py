@@ -35,7 +35,8 @@ def event_key(name: str, content: str | None) -> str:
 class EventHistory:
     """A customer's events by key, as sorted times, for `count`, `days_since`, `ever` and `sum`."""
 
-    __slots__ = ("times", "purchase_times", "purchase_amounts", "last_activity", "last_added")
+    __slots__ = ("times", "purchase_times", "purchase_amounts", "last_activity", "last_added",
+                 "refunded")
 
     def __init__(self) -> None:
         self.times: dict[str, list[float]] = {}
@@ -43,6 +44,7 @@ class EventHistory:
         self.purchase_amounts: list[float] = []
         self.last_activity: float | None = None
         self.last_added: float | None = None  # the last `friend_added`
+        self.refunded = False  # a purchase with a negative amount is recorded
 
     def record(self, event: Event) -> None:
         """Add one event (in any time order)."""
@@ -53,7 +55,10 @@ class EventHistory:
         if name == "purchase":
             at = bisect.bisect_right(self.purchase_times, event.time)
             self.purchase_times.insert(at, event.time)
-            self.purchase_amounts.insert(at, float(event.amount or 0))
+            amount = float(event.amount or 0)
+            self.purchase_amounts.insert(at, amount)
+            if amount < 0:
+                self.refunded = True
         if name in _ACTIVITY:
             self.last_activity = _latest(self.last_activity, t)
         elif name == "friend_added":

@@ -66,10 +66,12 @@ class Dues:
         """Scheduled triggers the same for everyone fired for the customer at `now` without
         starting anything (so none got spent): their next moments set at once. Returns the
         customer's next moment of a trigger the same for everyone (None: never)."""
-        due, marks, schedules = c.due, c.marks, self.schedules
+        due, marks, schedules, check = c.due, c.marks, self.schedules, self.spent.check_index
         for index in indexes:
             marks[index] = now
-            due[index] = self._moment_after(c, schedules[index], index, now)
+            # The segment check may have seen the customer leave their last segment.
+            due[index] = None if index == check and self.spent.check_idle(c) \
+                else self._moment_after(c, schedules[index], index, now)
         c.soonest = None
         shared = None
         for index in self.shared_indexes:
@@ -77,6 +79,17 @@ class Dues:
             if moment is not None and (shared is None or moment < shared):
                 shared = moment
         return shared
+
+    def segments_checked(self, c: Customer, now: float) -> None:
+        """The customer's segments were checked at `now`: the daily check's next moment is the
+        first midnight after it (one at `now` would find the same), and when the check was
+        idle for the customer, it is no longer once they are in a segment time can take them
+        out of."""
+        index = self.spent.check_index
+        if index >= 0:
+            c.marks[index] = now
+            if c.due[index] is None and not self.spent.check_idle(c):
+                c.due[index], c.soonest = _STALE, None
 
     @staticmethod
     def recompute(c: Customer, indexes: Sequence[int]) -> None:

@@ -424,6 +424,7 @@ class Interpreter:
             if inside and not was:
                 for journey in self.triggers.on_segment[name]:
                     self._try_enter(c, self.journeys[journey], now, out, f"enter {name}")
+        self.dues.segments_checked(c, now)
 
     def _release(self, channel: str, journey: str | None, now: float) -> float:
         """When a send on `channel` may reach the customer from `now` on: now, or the end of

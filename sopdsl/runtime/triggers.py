@@ -6,12 +6,14 @@ import abc
 import calendar
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sopdsl.syntax import ast
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.runtime.clock import WEEKDAYS, Clock, week_index
 from sopdsl.runtime.customer import Customer
+from sopdsl.runtime.drift import time_can_bring_in
 from sopdsl.lunar import FESTIVAL_NAMES, FESTIVALS, LunarDay
 from sopdsl.runtime.evaluate import ExprCompiler, Pred
 from sopdsl.runtime.yearly import as_yearly, day_in_year
@@ -204,10 +206,20 @@ class CurrentMembers(Schedule):
 
 
 class SegmentCheck(Schedule):
-    """The daily re-evaluation of `when enter SEGMENT` segments, at local midnight."""
+    """The daily re-evaluation of `when enter SEGMENT` segments, at local midnight. `by_time`:
+    the segments time alone can bring a customer into; `by_refunds`: those it can only when a
+    refund (a negative purchase amount) leaves a windowed sum. A customer outside every other
+    segment can enter one only at an event or change of state, where it is checked anyway."""
 
-    __slots__ = ()
+    __slots__ = ("by_time", "by_refunds")
     per_customer = False
+
+    def __init__(self, program: Program, segments: Iterable[str]) -> None:
+        super().__init__(None, "daily segment check")
+        exprs = {name: program.segments[name].expr for name in segments}
+        self.by_time = frozenset(n for n, e in exprs.items() if time_can_bring_in(e, program))
+        self.by_refunds = frozenset(n for n, e in exprs.items() if n not in self.by_time
+                                    and time_can_bring_in(e, program, refunds=True))
 
     def next_after(self, customer: Customer, clock: Clock, after: float) -> float | None:
         return clock.next_time(after, 0, strict=True)
@@ -238,7 +250,7 @@ def index_triggers(program: Program, compiler: ExprCompiler, for_groups: bool = 
                 for trigger in clause.triggers:
                     _add(index, program, compiler, name, trigger)
     if index.segments:
-        index.schedules.append(SegmentCheck(None, "daily segment check"))
+        index.schedules.append(SegmentCheck(program, index.segments))
     return index
 
 
