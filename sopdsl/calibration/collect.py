@@ -22,7 +22,7 @@ from sopdsl.calibration.buyers import (  # noqa: F401 (latent_purchases, reading
     AFTER_CLICK_WINDOW, WEEK, Purchases, by_day, latent_purchases, latent_rows, readings,
 )
 from sopdsl.calibration.responses import Responses
-from sopdsl.calibration.rows import Batch, Numbering
+from sopdsl.calibration.rows import GatheredRows, Numbering
 from sopdsl.calibration.sends import SendBlock
 from sopdsl.checker.program import Program
 from sopdsl.customers_io import EventRecord
@@ -115,7 +115,7 @@ def collect(histories: Iterable[tuple[CustomerData, Sequence[EventRecord] | Sequ
     numbering = Numbering(program)
     sends = SendBlock()
     people: list[CustomerData] = []
-    batch = Batch(numbering)
+    batch = GatheredRows(numbering)
     reports: dict[int, list[Report]] = {}
     for number, (customer, rows) in enumerate(histories, start=1):
         if reading is not None and (taken := reading.take()):
@@ -125,7 +125,7 @@ def collect(histories: Iterable[tuple[CustomerData, Sequence[EventRecord] | Sequ
         if len(people) == BLOCK:
             _tally(tallies, program, numbering, sends, people, batch, reports, problems,
                    events_file)
-            people, batch, reports = [], Batch(numbering), {}
+            people, batch, reports = [], GatheredRows(numbering), {}
         if progress is not None and number % 1000 == 0:
             progress(1000)
     _tally(tallies, program, numbering, sends, people, batch, reports, problems, events_file)
@@ -140,7 +140,7 @@ def collect(histories: Iterable[tuple[CustomerData, Sequence[EventRecord] | Sequ
 
 
 def _tally(tallies: Tallies, program: Program, numbering: Numbering, block: SendBlock,
-           people: list[CustomerData], batch: Batch, reports: dict[int, list[Report]],
+           people: list[CustomerData], batch: GatheredRows, reports: dict[int, list[Report]],
            problems: DataProblems, events_file: str) -> None:
     """Add a batch of customers to the tallies, and report the problems of each in turn."""
     events = numbering.events

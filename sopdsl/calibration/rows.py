@@ -112,7 +112,7 @@ class Numbering:
         return np.fromiter(map(names.__getitem__, values), dtype=np.int64, count=count)
 
 
-class Batch:
+class GatheredRows:
     """The rows of a batch of customers, gathered a customer at a time."""
 
     def __init__(self, numbering: Numbering) -> None:
