@@ -43,22 +43,31 @@ class Interned:
 
     def codes_of(self, values: Iterable[Any]) -> list[int]:
         """The codes of the values (new ones numbered), without appending them."""
-        index, found = self._index, self._index.get
-        out = []
-        for value in values:
-            # A string is its own key: no key of another type (a tuple) is equal to it.
-            key = value if value.__class__ is str else (value.__class__, value)
-            try:
-                code = found(key)
-            except TypeError:  # unhashable: kept as it is
-                key, code = None, None
-            if code is None:
-                code = len(self.values)
-                self.values.append(value)
-                if key is not None:
-                    index[key] = code
-            out.append(code)
-        return out
+        values = list(values)
+        try:
+            distinct = dict.fromkeys(values)
+        except TypeError:  # some value is unhashable
+            distinct = None
+        # Strings and None: no two distinct values are equal, so each is coded once.
+        if distinct is not None and all(v.__class__ is str or v is None for v in distinct):
+            coded = {value: self._code(value) for value in distinct}
+            return list(map(coded.__getitem__, values))
+        return [self._code(value) for value in values]
+
+    def _code(self, value: Any) -> int:
+        """The value's code, a new one when it is new."""
+        # A string is its own key: no key of another type (a tuple) is equal to it.
+        key = value if value.__class__ is str else (value.__class__, value)
+        try:
+            code = self._index.get(key)
+        except TypeError:  # unhashable: kept as it is
+            key, code = None, None
+        if code is None:
+            code = len(self.values)
+            self.values.append(value)
+            if key is not None:
+                self._index[key] = code
+        return code
 
     def __getitem__(self, index: int) -> Any:
         return self.values[self.codes[index]]
@@ -87,8 +96,7 @@ class _BlockColumns:
         self.block = block
         self.names = np.array(names.codes_of(block.events), dtype=np.int32)
         self.contents = np.array(contents.codes_of(block.contents), dtype=np.int32)
-        self.amounts = np.array([_NO_AMOUNT if amount is None else amount
-                                 for amount in block.amounts], dtype=float)
+        self.amounts = np.array(block.amounts, dtype=float)  # None is NaN, no amount
 
 
 class HeldCustomers:
@@ -138,8 +146,10 @@ class HeldCustomers:
         """Hold one customer and those of their rows, left in plain blocks, before the start
         (as `add` would hold their events)."""
         if pieces:
-            if self._last is not None and pieces[0].block is not self._last:
-                self._take_pending()  # a block at a time: a block's rows are freed once taken
+            # A block at a time (a customer's rows may end in the next one), so that a
+            # block's rows are freed once taken.
+            if self._last is not None and pieces[-1].block is not self._last:
+                self._take_pending()
             self._last = pieces[-1].block
         self.ids.append(data.id)
         self._pending.append((data, pieces))

@@ -119,7 +119,8 @@ def read_base(program: Program, customers: str | Path, events: str | Path | None
 
 def _any_after(pieces: list[BlockRows]) -> bool:
     """Whether some of the rows are at or after the start."""
-    return any(piece.block.times[piece.start:piece.end].max() >= 0 for piece in pieces)
+    return any(piece.block.latest >= 0 and piece.block.times[piece.start:piece.end].max() >= 0
+               for piece in pieces)
 
 
 def _later(base: RealBase, later: Later, records: list[EventRecord]) -> bool:
