@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sopdsl.calibration.batch import Sorted, before_cut_off
+from sopdsl.calibration.batch import Sorted, before_cut_off, on_channels
 from sopdsl.calibration.buyers import AFTER_CLICK_WINDOW, WEEK, by_day, latent_rows
 from sopdsl.calibration.rows import NONE, GatheredRows, Numbering
 from sopdsl.checker.program import Program
@@ -105,16 +105,9 @@ class EvidenceReader:
 
     def _count(self, rows: Sorted) -> None:
         """Count each customer's deliveries and answers on their channels."""
-        customer, coded = rows.customer, rows.rows
+        customer = rows.customer
         events, channels = self.numbering.events, self.numbering.channels
-        channel = coded.channel
-        position = np.arange(len(customer))
-        is_send = rows.named(events, "delivered") & (channel != NONE)
-        latest = np.maximum.accumulate(np.where(is_send, position, -1))
-        has_latest = latest >= 0
-        has_latest[has_latest] = customer[latest[has_latest]] == customer[has_latest]
-        on = np.where(channel != NONE, channel,
-                      np.where(has_latest, channel[np.maximum(latest, 0)], NONE))
+        _, on = on_channels(rows, events)
         kinds = np.full(len(customer), -1, dtype=np.int64)
         for index, name in enumerate(COUNTED):
             kinds[rows.named(events, name)] = index

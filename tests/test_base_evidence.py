@@ -22,7 +22,7 @@ from sopdsl.data_rows import DataProblems
 from sopdsl.histories import HeldProblems, convert_records, data_files, follow
 from sopdsl.runtime.clock import Clock
 from test_base_store import typed
-from test_calibrate_columns import PROGRAM, UNTIL, data_text
+from test_calibrate_columns import PROGRAM, UNTIL, data_text, written
 
 COUNTED = ("delivered", "open", "click", "reply")
 
@@ -107,10 +107,7 @@ def test_a_base_read_off_columns_equals_one_read_row_by_row(tmp_path_factory, fi
                                                            batch, later):
     """Profiles and events type for type, each customer's evidence (count keys in the order
     first met), the rows after the start handed on in order, and the diagnostics in order."""
-    folder = tmp_path_factory.mktemp("base")
-    customers, events = folder / "c.csv", folder / "e.csv"
-    customers.write_text(files[0], encoding="utf-8")
-    events.write_text(files[1], encoding="utf-8")
+    customers, events = written(tmp_path_factory.mktemp("base"), files)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(data_rows, "BLOCK_CHARS", block)
         patch.setattr(base_evidence, "_BATCH", batch)
