@@ -18,20 +18,21 @@ from pathlib import Path
 import numpy as np
 
 from sopdsl.builtins import MINUTES_PER_DAY
-from sopdsl.calibration.collect import latent_purchases, readings
 from sopdsl.checker.program import Program
-from sopdsl.customers_io import EventRecord, Moments, Roster, read_staff
+from sopdsl.customers_io import EventRecord, Moments, Roster, customer_of, read_staff
 from sopdsl.data_rows import DataProblems
 from sopdsl.diagnostics import Diagnostic
-from sopdsl.histories import HeldProblems, convert_records, data_files, follow
+from sopdsl.event_blocks import BlockRows
+from sopdsl.histories import HeldProblems, as_pairs, convert_records, data_files, follow
 from sopdsl.planning.planner import DEFAULT_LOOKBACK_DAYS
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Event
 from sopdsl.runtime.replay import CustomerData
 from sopdsl.scenario.model import Scenario
 from sopdsl.scenario.uncertainty import GeneratorFor
+from simulator.base_evidence import EvidenceReader
 from simulator.base_store import HeldCustomers
-from simulator.latent import ANSWERS, WEEK, Evidence, draw_posterior
+from simulator.latent import draw_posterior
 from simulator.population import (
     Column, History, Population, Profiles, arrival_profiles, lunar_attributes,
 )
@@ -39,7 +40,6 @@ from simulator.population import (
 # A record of an event at or after the start: (customer number, the record); the number is
 # -1 for a customer added as a friend after the start (an arrival, not in the base).
 Later = Callable[[int, EventRecord], None]
-COUNTED = frozenset(kind for _, asked, answer in ANSWERS for kind in (asked, answer))
 
 
 @dataclass
@@ -68,62 +68,6 @@ class RealBase:
         return self.held.events(index)
 
 
-class _Gathered:
-    """Evidence gathered one customer at a time, both readings of purchases kept until the
-    data's resolution is known."""
-
-    def __init__(self, midnight: float) -> None:
-        self.midnight = midnight
-        self.by_day: list[tuple[float, float, float, float, float]] = []
-        self.by_time: list[tuple[float, float, float, float, float]] = []
-        self.timed = False
-        self.counts: dict[tuple[str, str], list[float]] = {}
-
-    def add(self, number: int, before: list[EventRecord]) -> None:
-        purchases = latent_purchases([r.event for r in before if r.event.name == "purchase"],
-                                     [r.event.time for r in before if r.event.name == "click"])
-        if purchases:
-            by_day, by_time, timed = readings(purchases, self.midnight)
-            self.timed = self.timed or timed
-            self.by_day.append(_buyer(*by_day))
-            self.by_time.append(_buyer(*by_time))
-        else:
-            added = max((r.event.time for r in before if r.event.name == "friend_added"),
-                        default=0.0)
-            watched = (0.0, 0.0, -added / WEEK, 0.0, 0.0)
-            self.by_day.append(watched)
-            self.by_time.append(watched)
-        latest: str | None = None
-        for record in sorted(before, key=lambda r: r.event.time):
-            name = record.event.name
-            if name == "delivered" and record.channel:
-                latest = record.channel
-            if name not in COUNTED:
-                continue
-            channel = record.channel or latest
-            if channel is not None:
-                counts = self.counts.setdefault((channel, name), [])
-                counts.extend([0.0] * (number + 1 - len(counts)))
-                counts[number] += 1
-
-    def evidence(self) -> Evidence:
-        rows = np.array(self.by_time if self.timed else self.by_day, dtype=float).reshape(-1, 5)
-        size = rows.shape[0]
-        counts = {key: np.pad(np.array(values), (0, size - len(values)))
-                  for key, values in self.counts.items()}
-        return Evidence(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4], counts)
-
-
-def _buyer(times: list[float], values: list[float | None],
-           end: float) -> tuple[float, float, float, float, float]:
-    """x, t_x, T and the repeat purchases' number and sum of values, as calibration reads them
-    (values only when every repeat purchase has one)."""
-    repeats = [v for v in values[1:] if v is not None and v > 0]
-    valued = bool(repeats) and len(repeats) == len(values) - 1
-    return (len(times) - 1, times[-1] - times[0], end - times[0],
-            len(repeats) if valued else 0.0, sum(repeats) if valued else 0.0)
-
-
 def read_base(program: Program, customers: str | Path, events: str | Path | None = None,
               staff: str | Path | None = None, *, start: dt.datetime,
               lookback_days: int = DEFAULT_LOOKBACK_DAYS,
@@ -142,30 +86,53 @@ def read_base(program: Program, customers: str | Path, events: str | Path | None
     moments = Moments(clock)
     customers_path, events_path = Path(customers), Path(events) if events else None
     files = data_files(customers_path, events_path)
-    gathered = _Gathered(start.hour * 60 + start.minute + start.second / 60)
+    evidence = EvidenceReader(program, start.hour * 60 + start.minute + start.second / 60)
     held = HeldProblems()
-    for rows in follow(customers_path, events_path, program, held, moments):
+    for rows in follow(customers_path, events_path, program, held, moments, whole=True):
         problems.add(rows.reports)
-        data, records = convert_records(rows, program, moments, files, problems,
-                                        later=later is not None, command="simulate")
-        before = [record for record in records if record.event.time < 0]
-        arrival = not before and any(r.event.name == "friend_added" for r in records)
-        number = -1 if arrival else base.size
-        if later is not None:
-            for record in records:
-                if record.event.time >= 0:
-                    later(number, record)
-        if arrival:
+        if rows.converted and (later is not None or not _any_after(rows.events)):
+            # Rows of plain blocks, with none to report: held as their blocks' columns.
+            data = customer_of(files.customers, rows.line, rows.row, program, problems)
+            if later is not None and _any_after(rows.events):
+                records = [record for _, record in as_pairs(rows).events]
+                if _later(base, later, records):
+                    continue
+            base.held.add_rows(data, rows.events)
+            evidence.add(rows.events)
             continue
+        data, records = convert_records(as_pairs(rows), program, moments, files, problems,
+                                        later=later is not None, command="simulate")
+        if later is not None and _later(base, later, records):
+            continue
+        before = [record for record in records if record.event.time < 0]
         base.held.add(data, [record.event for record in before])
-        gathered.add(number, before)
+        evidence.add(before)
     problems.add(held.take())
     problems.fatal = problems.fatal or held.fatal
     if problems.fatal:
         return None, problems.finish()
-    base.evidence = gathered.evidence()
-    base.timed = gathered.timed
+    base.held.finish()
+    base.evidence = evidence.evidence()
+    base.timed = evidence.timed
     return base, problems.finish()
+
+
+def _any_after(pieces: list[BlockRows]) -> bool:
+    """Whether some of the rows are at or after the start."""
+    return any(piece.block.latest >= 0 and piece.block.times[piece.start:piece.end].max() >= 0
+               for piece in pieces)
+
+
+def _later(base: RealBase, later: Later, records: list[EventRecord]) -> bool:
+    """Hand the records at or after the start to `later`; whether the customer is an arrival
+    (no event before the start, added as a friend after it), not in the base."""
+    arrival = (all(record.event.time >= 0 for record in records)
+               and any(record.event.name == "friend_added" for record in records))
+    number = -1 if arrival else base.size
+    for record in records:
+        if record.event.time >= 0:
+            later(number, record)
+    return arrival
 
 
 def lookback_minutes(base: RealBase) -> float:

@@ -10,6 +10,7 @@ every diagnostic stays where and as it is; what a block gives equals what that p
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 
 import numpy as np
@@ -34,7 +35,7 @@ class PlainEvents:
     (customer, start, end) with rows start..end-1 of the block."""
 
     __slots__ = ("first", "customers", "events", "times", "contents", "amounts", "channels",
-                 "journeys", "steps", "purposes", "runs")
+                 "journeys", "steps", "purposes", "runs", "latest")
 
     def __init__(self, first: int, customers: tuple[str, ...], events: tuple[str, ...],
                  times: np.ndarray, contents: list[str | None],
@@ -44,6 +45,7 @@ class PlainEvents:
         self.first, self.customers, self.events, self.times = first, customers, events, times
         self.contents, self.amounts, self.channels = contents, amounts, channels
         self.journeys, self.steps, self.purposes = journeys, steps, purposes
+        self.latest = float(times.max()) if len(times) else -math.inf  # the latest time
         self.runs: list[tuple[str, int, int]] = []
         start, count = 0, len(customers)
         while start < count:

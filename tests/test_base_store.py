@@ -73,7 +73,7 @@ def test_customers_decode_to_what_was_held_type_for_type(customers: list) -> Non
 def test_an_interned_column_holds_each_distinct_value_once() -> None:
     column = Interned()
     for value in ["上海", "北京", "上海", 1, 1.0, True, 1, None, None]:
-        column.add(value)
+        column.extend([value])
     assert [typed(column[i]) for i in range(len(column))] == typed(
         ["上海", "北京", "上海", 1, 1.0, True, 1, None, None])
     assert len(column.values) == 6

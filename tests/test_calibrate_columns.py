@@ -4,6 +4,7 @@ files: every statistic, every diagnostic in its order."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -58,6 +59,14 @@ def data_text(draw) -> tuple[str, str]:
     return "\n".join(people) + "\n", "\n".join(rows) + "\n"
 
 
+def written(folder: Path, files: tuple[str, str]) -> tuple[Path, Path]:
+    """The customers and events files written into `folder`."""
+    customers, events = folder / "c.csv", folder / "e.csv"
+    customers.write_text(files[0], encoding="utf-8")
+    events.write_text(files[1], encoding="utf-8")
+    return customers, events
+
+
 def by_columns(customers, events) -> tuple:
     """The tallies and diagnostics as `calibrate` reads the files."""
     problems, reading = DataProblems(), HeldProblems()
@@ -95,10 +104,7 @@ def test_column_tallies_equal_per_row_tallies(tmp_path_factory, files, block, ba
     """Stock, arrivals, purchases, after-click counts, other events, later rows, response
     tallies by channel and purpose, and the diagnostics' codes and lines in order, whatever
     the block and batch sizes."""
-    folder = tmp_path_factory.mktemp("columns")
-    customers, events = folder / "c.csv", folder / "e.csv"
-    customers.write_text(files[0], encoding="utf-8")
-    events.write_text(files[1], encoding="utf-8")
+    customers, events = written(tmp_path_factory.mktemp("columns"), files)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(data_rows, "BLOCK_CHARS", block)
         patch.setattr(collect_module, "BLOCK", batch)
@@ -117,9 +123,7 @@ def test_the_files_meet_every_case(tmp_path):
     from hypothesis import find
 
     def meets(files) -> bool:
-        customers, events = tmp_path / "c.csv", tmp_path / "e.csv"
-        customers.write_text(files[0], encoding="utf-8")
-        events.write_text(files[1], encoding="utf-8")
+        customers, events = written(tmp_path, files)
         tallies, problems = by_columns(customers, events)
         codes = {d.code for d in problems.diagnostics}
         return ({"E615", "E609", "W614"} <= codes and len(tallies.by_time.repeat_x) > 0

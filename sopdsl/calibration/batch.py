@@ -57,6 +57,19 @@ class Sends:
     unsent: np.ndarray
 
 
+def on_channels(rows: Sorted, events: Names) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows are sends (a `delivered` row with a channel), and each row's channel: its
+    own, else its customer's latest send's before it (NONE when neither)."""
+    customer, channel = rows.customer, rows.rows.channel
+    position = np.arange(len(customer))
+    is_send = rows.named(events, "delivered") & (channel != NONE)
+    latest = np.maximum.accumulate(np.where(is_send, position, -1))
+    has_latest = latest >= 0
+    has_latest[has_latest] = customer[latest[has_latest]] == customer[has_latest]
+    return is_send, np.where(channel != NONE, channel,
+                             np.where(has_latest, channel[np.maximum(latest, 0)], NONE))
+
+
 def sends(rows: Sorted, events: Names, channels: Names, purposes: Names,
           block: SendBlock) -> Sends:
     """The sends, answers and deletions of the batch; channels and purposes numbered in
@@ -64,16 +77,10 @@ def sends(rows: Sorted, events: Names, channels: Names, purposes: Names,
     customer, coded = rows.customer, rows.rows
     channel = coded.channel
     position = np.arange(len(customer))
-    is_send = rows.named(events, "delivered") & (channel != NONE)
-    # The latest send before each row, the customer's own.
-    latest = np.maximum.accumulate(np.where(is_send, position, -1))
-    has_latest = latest >= 0
-    has_latest[has_latest] = customer[latest[has_latest]] == customer[has_latest]
+    is_send, answered = on_channels(rows, events)
     kind = np.full(len(customer), -1, dtype=np.int64)
     for index, name in enumerate(ANSWERS):
         kind[rows.named(events, name)] = index
-    answered = np.where(channel != NONE, channel,
-                        np.where(has_latest, channel[np.maximum(latest, 0)], NONE))
     answering = (kind >= 0) & (answered != NONE)
     # An answer counts when its customer sent on its channel at an earlier row.
     width = len(channels)
