@@ -291,16 +291,21 @@ class Interpreter:
         code, exit_when = journey.code, journey.exit_when
         on_step, gate, starts = self.on_step, self.before_step, self._step_starts[journey.name]
         c.waking = None  # the run moves: its wake-up is worked out again when next asked
+        # Whether `exit when` must be evaluated at the next step that checks it: false once
+        # found false, until a step that may change what it reads (`now` stays the same).
+        unchecked = exit_when is not None
         while not run.ended:
             if pc >= len(code):
                 self._finish(c, run, now, out)
                 return
             instruction = code[pc]
-            if instruction.checks_exit and exit_when is not None and exit_when(c, now):
-                self.end(c, run, Exited(time=now, customer=c.id, journey=journey.name,
-                                        step=instruction.step, run=run.number,
-                                        reason="exit_when"), out)
-                return
+            if instruction.checks_exit and unchecked:
+                if exit_when(c, now):
+                    self.end(c, run, Exited(time=now, customer=c.id, journey=journey.name,
+                                            step=instruction.step, run=run.number,
+                                            reason="exit_when"), out)
+                    return
+                unchecked = False
             run.pc, run.step = pc, instruction.step
             if on_step is not None and starts[pc]:
                 on_step(c, run, instruction.step, now)
@@ -310,6 +315,8 @@ class Interpreter:
             pc = instruction.execute(self, c, run, now, out)
             if pc < 0:
                 return
+            if instruction.changes_customer:
+                unchecked = exit_when is not None
 
     def _finish(self, c: Customer, run: Run, now: float, out: list[Effect]) -> None:
         closes = run.entered_at + run.journey.goal_span
