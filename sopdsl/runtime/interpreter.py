@@ -392,13 +392,28 @@ class Interpreter:
     ) -> None:
         """Goals first, then `exit on`, then `exit when`, then a `wait for` the event ends."""
         journey = run.journey
+        if event.name in journey.ending and self._goal_or_exit_on(c, run, event, now, out):
+            return
+        if journey.exit_when is not None and journey.exit_when(c, now):
+            self.end(c, run, Exited(**_where(c, run, now), reason="exit_when",
+                                    event=event_key(event.name, event.content)), out)
+        elif run.waiting is not None and run.waiting.events.matches(event):
+            then_pc = run.waiting.then_pc
+            run.waiting = run.wake_at = None
+            self._execute(c, run, then_pc, now, out)
+
+    def _goal_or_exit_on(
+        self, c: Customer, run: Run, event: Event, now: float, out: list[Effect],
+    ) -> bool:
+        """The goals the event reaches, then `exit on`; True when they ended the run."""
+        journey = run.journey
         for goal in journey.goals:
             if not goal.events.matches(event) or now - run.entered_at > goal.within:
                 continue
             if goal.terminal:
                 self.end(c, run, GoalReached(**_where(c, run, now), goal=goal.name,
                                              event=event_key(event.name, event.content)), out)
-                return
+                return True
             if goal.name not in run.milestones:
                 run.milestones |= {goal.name}
                 out.append(MilestoneReached(**_where(c, run, now), goal=goal.name,
@@ -406,13 +421,8 @@ class Interpreter:
         if journey.exit_on is not None and journey.exit_on.matches(event):
             self.end(c, run, Exited(**_where(c, run, now), reason="exit_on",
                                     event=event_key(event.name, event.content)), out)
-        elif journey.exit_when is not None and journey.exit_when(c, now):
-            self.end(c, run, Exited(**_where(c, run, now), reason="exit_when",
-                                    event=event_key(event.name, event.content)), out)
-        elif run.waiting is not None and run.waiting.events.matches(event):
-            then_pc = run.waiting.then_pc
-            run.waiting = run.wake_at = None
-            self._execute(c, run, then_pc, now, out)
+            return True
+        return False
 
     def memberships(self, c: Customer, now: float) -> Iterator[tuple[str, bool]]:
         """Whether the customer is in each segment of a `when enter` trigger now, one at a
