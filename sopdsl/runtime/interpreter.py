@@ -219,7 +219,8 @@ class Interpreter:
         label = f"stage becomes {value}" if field == "stage" else f'tag "{value}" added'
         for journey in fired:
             self._try_enter(c, self.journeys[journey], now, out, label)
-        self._check_segments(c, now, out)
+        if self.triggers.segments:
+            self._check_segments(c, now, out)
 
     def enter_from(
         self, c: Customer, target: str, run: Run, step: str, now: float, out: list[Effect],
@@ -385,7 +386,8 @@ class Interpreter:
         for journey, content, label in self.triggers.on_event.get(event.name, ()):
             if content is None or content == event.content:
                 self._try_enter(c, self.journeys[journey], now, out, label)
-        self._check_segments(c, now, out)
+        if self.triggers.segments:
+            self._check_segments(c, now, out)
 
     def _event_in_run(
         self, c: Customer, run: Run, event: Event, now: float, out: list[Effect],
@@ -432,8 +434,8 @@ class Interpreter:
                 yield name, bool(is_in(c, now))
 
     def _check_segments(self, c: Customer, now: float, out: list[Effect]) -> None:
-        if not self.triggers.segments:
-            return  # most programs watch none: no generator made after every change
+        """Start the journeys of the segments the customer has just entered; only called when
+        some segment is watched (most programs watch none: no call after every change)."""
         # One segment at a time: a journey it starts may change what the next one reads.
         for name, inside in self.memberships(c, now):
             was = c.segments.get(name, False)
