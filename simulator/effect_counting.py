@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 from sopdsl.runtime.customer import Customer, Run
 from sopdsl.runtime.effects import Effect
-from simulator.counting import READS_RUNS, Plan, effect_counts, step_reached
+from simulator.counting import READS_RUNS, Plan, effect_counts, response_counts, step_reached
 
 if TYPE_CHECKING:
+    from simulator.behaviour import DrawnResponse
     from simulator.engine import Replication
 
 # What effects that leave runs' entries and arms alone are counted with (read-only).
@@ -51,3 +52,17 @@ class EffectCounting:
     def _plain_plan(self: Replication, effect: Effect) -> Plan:
         """The figures an effect that reads no runs counts, all at its own moment."""
         return self.counts.plan([key for key, _ in effect_counts(effect, _NO_ENTRIES, _NO_ARMS)])
+
+    def _count_response(self: Replication, journey: str | None, step: str | None,
+                        response: DrawnResponse) -> None:
+        """Count a drawn response to a delivery of the step at its moment: what
+        `response_counts` gives (unfriending counts when its event fires), by a plan kept per
+        step and outcome."""
+        outcome = (journey, step, response.opened, response.clicked, response.replied)
+        plan = self.response_plans.get(outcome)
+        if plan is None:
+            # Each figure once per unit of its whole amount (a click and a reply are two
+            # interactions); in `response_counts`' order, as counting them one by one would.
+            plan = self.response_plans[outcome] = self.counts.plan(
+                [key for key, amount in response_counts(*outcome, 0) for _ in range(amount)])
+        self.counts.add_planned(plan, response.at)

@@ -49,7 +49,7 @@ from sopdsl.scenario.model import Scenario
 from sopdsl.scenario.uncertainty import with_replication_draws
 from simulator.staff import Shifts, StaffOutcome, Staffing, WorkItem, working_hours
 from simulator.counting import (
-    ArmSpend, Plan, SampledCounts, response_counts, stage_funnel, tally_of,
+    ArmSpend, Plan, SampledCounts, stage_funnel, tally_of,
 )
 
 Progress = Callable[[int], None]
@@ -143,6 +143,7 @@ class Replication(BaseReplay, EffectCounting, PostDeliveries):
         self.marks: dict[int, tuple[dict[str, float], list]] = {}  # runs' entries and arms
         self.plain_counts: dict[tuple, tuple[Plan, Callable | None]] = {}  # effects', by class
         self.step_counts: dict[str, Plan] = {}  # a run reaching a step, by step id
+        self.response_plans: dict[tuple, Plan] = {}  # responses', by step and outcome
         self.spend = ArmSpend(program)
         self.backlog = {role: [0.0] * days for role in program.roles}
         self.purchasers: set[int] = set()
@@ -437,11 +438,7 @@ class Replication(BaseReplay, EffectCounting, PostDeliveries):
         customer = self.customers[index]
         if not customer.friend and sent.channel in WECOM_CHANNELS:
             return  # a WeCom message can no longer be read after the friend was deleted
-        # Unfriending counts when its event fires, below.
-        for key, amount in response_counts(sent.journey, sent.step, response.opened,
-                                           response.clicked, response.replied, 0):
-            if amount:
-                self.counts.add(key, response.at, amount)
+        self._count_response(sent.journey, sent.step, response)
         for event in response.events:
             if event.name != "friend_deleted" or customer.friend:
                 self._fire(index, customer, event)

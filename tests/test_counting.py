@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runtime_kit import program_of
+from simulator.behaviour import DrawnResponse
 from simulator.counting import (
     ArmSpend, SampledCounts, effect_counts, response_counts, tally_of,
 )
+from simulator.effect_counting import EffectCounting
 from sopdsl.runtime.effects import (
     ArmChosen, Completed, Entered, Exited, GoalReached, SendDelivered, SendDropped, SendRequested,
     TaskCreated,
@@ -151,4 +155,25 @@ def test_planned_figures_count_as_adding_each_one(groups) -> None:
         for key in keys:
             added.add(key, at)
     assert planned.totals == added.totals
+    assert planned.days == added.days
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.booleans(), st.booleans(),
+                          st.sampled_from(["j/1", "j/2"]), st.floats(0, 10 * DAY - 1)),
+                max_size=12))
+def test_a_drawn_response_counts_by_its_plan_what_its_figures_would_one_by_one(drawn) -> None:
+    """The engine's plan per step and outcome reaches the totals, day series and order of
+    figures that adding each of `response_counts` (unfriending left to its event) reaches."""
+    program = program_of(PLAYBOOK)
+    day_starts = [k * DAY for k in range(10)]
+    planned, added = (SampledCounts(program, 10 * DAY, day_starts) for _ in range(2))
+    engine = SimpleNamespace(counts=planned, response_plans={})
+    for opened, clicked, replied, step, at in drawn:
+        response = DrawnResponse(at, [], opened, clicked, replied, [])
+        EffectCounting._count_response(engine, "j", step, response)
+        for key, amount in response_counts("j", step, opened, clicked, replied, 0):
+            if amount:
+                added.add(key, at, amount)
+    assert list(planned.totals.items()) == list(added.totals.items())
     assert planned.days == added.days

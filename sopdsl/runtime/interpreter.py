@@ -219,7 +219,8 @@ class Interpreter:
         label = f"stage becomes {value}" if field == "stage" else f'tag "{value}" added'
         for journey in fired:
             self._try_enter(c, self.journeys[journey], now, out, label)
-        self._check_segments(c, now, out)
+        if self.triggers.segments:
+            self._check_segments(c, now, out)
 
     def enter_from(
         self, c: Customer, target: str, run: Run, step: str, now: float, out: list[Effect],
@@ -291,16 +292,21 @@ class Interpreter:
         code, exit_when = journey.code, journey.exit_when
         on_step, gate, starts = self.on_step, self.before_step, self._step_starts[journey.name]
         c.waking = None  # the run moves: its wake-up is worked out again when next asked
+        # Whether `exit when` must be evaluated at the next step that checks it: false once
+        # found false, until a step that may change what it reads (`now` stays the same).
+        unchecked = exit_when is not None
         while not run.ended:
             if pc >= len(code):
                 self._finish(c, run, now, out)
                 return
             instruction = code[pc]
-            if instruction.checks_exit and exit_when is not None and exit_when(c, now):
-                self.end(c, run, Exited(time=now, customer=c.id, journey=journey.name,
-                                        step=instruction.step, run=run.number,
-                                        reason="exit_when"), out)
-                return
+            if instruction.checks_exit and unchecked:
+                if exit_when(c, now):
+                    self.end(c, run, Exited(time=now, customer=c.id, journey=journey.name,
+                                            step=instruction.step, run=run.number,
+                                            reason="exit_when"), out)
+                    return
+                unchecked = False
             run.pc, run.step = pc, instruction.step
             if on_step is not None and starts[pc]:
                 on_step(c, run, instruction.step, now)
@@ -310,6 +316,8 @@ class Interpreter:
             pc = instruction.execute(self, c, run, now, out)
             if pc < 0:
                 return
+            if instruction.changes_customer:
+                unchecked = exit_when is not None
 
     def _finish(self, c: Customer, run: Run, now: float, out: list[Effect]) -> None:
         closes = run.entered_at + run.journey.goal_span
@@ -378,12 +386,28 @@ class Interpreter:
         for journey, content, label in self.triggers.on_event.get(event.name, ()):
             if content is None or content == event.content:
                 self._try_enter(c, self.journeys[journey], now, out, label)
-        self._check_segments(c, now, out)
+        if self.triggers.segments:
+            self._check_segments(c, now, out)
 
     def _event_in_run(
         self, c: Customer, run: Run, event: Event, now: float, out: list[Effect],
     ) -> None:
         """Goals first, then `exit on`, then `exit when`, then a `wait for` the event ends."""
+        journey = run.journey
+        if event.name in journey.ending and self._goal_or_exit_on(c, run, event, now, out):
+            return
+        if journey.exit_when is not None and journey.exit_when(c, now):
+            self.end(c, run, Exited(**_where(c, run, now), reason="exit_when",
+                                    event=event_key(event.name, event.content)), out)
+        elif run.waiting is not None and run.waiting.events.matches(event):
+            then_pc = run.waiting.then_pc
+            run.waiting = run.wake_at = None
+            self._execute(c, run, then_pc, now, out)
+
+    def _goal_or_exit_on(
+        self, c: Customer, run: Run, event: Event, now: float, out: list[Effect],
+    ) -> bool:
+        """The goals the event reaches, then `exit on`; True when they ended the run."""
         journey = run.journey
         for goal in journey.goals:
             if not goal.events.matches(event) or now - run.entered_at > goal.within:
@@ -391,7 +415,7 @@ class Interpreter:
             if goal.terminal:
                 self.end(c, run, GoalReached(**_where(c, run, now), goal=goal.name,
                                              event=event_key(event.name, event.content)), out)
-                return
+                return True
             if goal.name not in run.milestones:
                 run.milestones |= {goal.name}
                 out.append(MilestoneReached(**_where(c, run, now), goal=goal.name,
@@ -399,13 +423,8 @@ class Interpreter:
         if journey.exit_on is not None and journey.exit_on.matches(event):
             self.end(c, run, Exited(**_where(c, run, now), reason="exit_on",
                                     event=event_key(event.name, event.content)), out)
-        elif journey.exit_when is not None and journey.exit_when(c, now):
-            self.end(c, run, Exited(**_where(c, run, now), reason="exit_when",
-                                    event=event_key(event.name, event.content)), out)
-        elif run.waiting is not None and run.waiting.events.matches(event):
-            then_pc = run.waiting.then_pc
-            run.waiting = run.wake_at = None
-            self._execute(c, run, then_pc, now, out)
+            return True
+        return False
 
     def memberships(self, c: Customer, now: float) -> Iterator[tuple[str, bool]]:
         """Whether the customer is in each segment of a `when enter` trigger now, one at a
@@ -415,8 +434,8 @@ class Interpreter:
                 yield name, bool(is_in(c, now))
 
     def _check_segments(self, c: Customer, now: float, out: list[Effect]) -> None:
-        if not self.triggers.segments:
-            return  # most programs watch none: no generator made after every change
+        """Start the journeys of the segments the customer has just entered; only called when
+        some segment is watched (most programs watch none: no call after every change)."""
         # One segment at a time: a journey it starts may change what the next one reads.
         for name, inside in self.memberships(c, now):
             was = c.segments.get(name, False)

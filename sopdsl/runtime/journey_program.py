@@ -49,6 +49,9 @@ class CompiledJourney:
     exit_on: steps.EventMatcher | None
     exit_when: Pred | None
     code: list[steps.Instruction]
+    # The names of the events a goal or `exit on` matches: an event of any other name can
+    # only end the run through `exit when` or go on from a `wait for`.
+    ending: frozenset[str] = frozenset()
 
     def entry_spacing(self, run_minutes: int) -> int | None:
         """The least time from one entry to the next when a run lasts `run_minutes`: the first
@@ -113,6 +116,9 @@ def compile_journey(journey: ast.Journey, index: int, compiler: ExprCompiler) ->
                 compiled.cap = Window(int(clause.count.value), clause.window.minutes)
     compiled.exit_on = events_of(exits_on) if exits_on else None
     compiled.exit_when = _any_of(exits_when)
+    compiled.ending = frozenset(name for matcher in [
+        *(goal.events for goal in compiled.goals), compiled.exit_on] if matcher is not None
+        for name in matcher.wanted)
     emitter = _Emitter(compiler, {id(ref.step): ref.id for ref in walk_steps(journey)})
     emitter.block(journey.steps)
     compiled.code = emitter.code

@@ -91,6 +91,10 @@ class Instruction(abc.ABC):
 
     __slots__ = ("step",)
     checks_exit = True  # `exit when` is checked before every step
+    # Whether running it may change what a condition reads (the customer's state, or anything
+    # through a journey it starts): after a step that cannot, an `exit when` found false at the
+    # same moment still is, and the runner does not evaluate it again.
+    changes_customer = True
     reads_history = False  # whether where it goes depends on the customer's event history
     reads_clock = NO_CLOCK  # the parts of the local time `wake_at` depends on
 
@@ -130,6 +134,7 @@ class Send(Instruction):
     """`send C via CHANNEL [by ROLE]` (an `at HH:MM` compiles to a wait before it)."""
 
     __slots__ = ("content", "channel", "role")
+    changes_customer = False
 
     def __init__(self, step: str, content: str, channel: str, role: str | None) -> None:
         super().__init__(step)
@@ -144,6 +149,7 @@ class Task(Instruction):
     """`task ROLE "..." [with C] [due D [wall]]`."""
 
     __slots__ = ("role", "instruction", "content", "due", "wall", "escalation")
+    changes_customer = False
 
     def __init__(self, step: str, role: str, instruction: str, content: str | None,
                  due: int | None, wall: bool = False,
@@ -164,6 +170,7 @@ class Notify(Instruction):
     """`notify ROLE "text"`."""
 
     __slots__ = ("role", "text")
+    changes_customer = False
 
     def __init__(self, step: str, role: str, text: str) -> None:
         super().__init__(step)
@@ -178,6 +185,7 @@ class Handoff(Instruction):
     """`handoff ROLE`: the driver picks the new owner."""
 
     __slots__ = ("role",)
+    changes_customer = False
 
     def __init__(self, step: str, role: str) -> None:
         super().__init__(step)
@@ -249,6 +257,7 @@ class Wait(Instruction):
     """`wait D`, or `wait D at HH:MM`: the date of now + D at that time, else the day after."""
 
     __slots__ = ("minutes", "at")
+    changes_customer = False
 
     def __init__(self, step: str, minutes: int, at: int | None) -> None:
         super().__init__(step)
@@ -274,6 +283,7 @@ class WaitUntilTime(Instruction):
     """`wait until HH:MM` (and `send ... at HH:MM`): the next HH:MM, now when it is HH:MM."""
 
     __slots__ = ("at",)
+    changes_customer = False
     reads_clock = TIME_OF_DAY
 
     def __init__(self, step: str, at: int) -> None:
@@ -291,6 +301,7 @@ class WaitUntilDay(Instruction):
     """`wait until WEEKDAY [at HH:MM]`; without a time, no wait on that weekday."""
 
     __slots__ = ("weekday", "at")
+    changes_customer = False
     reads_clock = TIME_AND_WEEKDAY
 
     def __init__(self, step: str, weekday: int, at: int | None) -> None:
@@ -310,6 +321,7 @@ class WaitFor(Instruction):
     """`wait for EVENTS within D`: events after the wait starts pick `then`, else `timeout`."""
 
     __slots__ = ("events", "within", "then_pc", "timeout_pc")
+    changes_customer = False
 
     def __init__(self, step: str, events: EventMatcher, within: int) -> None:
         super().__init__(step)
@@ -334,6 +346,7 @@ class Branch(Instruction):
     """`if / elif / else`: the first holding condition's arm."""
 
     __slots__ = ("conditions", "reads", "else_pc")
+    changes_customer = False
 
     def __init__(self, step: str) -> None:
         super().__init__(step)
@@ -361,6 +374,7 @@ class Split(Instruction):
     """`split NAME { P% ARM {..} }`: the arm the injected chooser picks."""
 
     __slots__ = ("name", "arms", "shares", "pcs")
+    changes_customer = False
 
     def __init__(self, step: str, name: str, arms: list[str], shares: list[float]) -> None:
         super().__init__(step)
@@ -381,6 +395,7 @@ class Jump(Instruction):
 
     __slots__ = ("target",)
     checks_exit = False
+    changes_customer = False
 
     def __init__(self, step: str, target: int = 0) -> None:
         super().__init__(step)
@@ -397,6 +412,7 @@ class LoopStart(Instruction):
     """A `repeat` step: round count reset, then the body (skipping the `until` check)."""
 
     __slots__ = ("body_pc",)
+    changes_customer = False
 
     def __init__(self, step: str) -> None:
         super().__init__(step)
@@ -415,6 +431,7 @@ class LoopCheck(Instruction):
 
     __slots__ = ("until", "exit_pc", "reads_history")
     checks_exit = False
+    changes_customer = False
 
     def __init__(self, step: str, until: Pred, reads_history: bool) -> None:
         super().__init__(step)
@@ -432,6 +449,7 @@ class LoopEnd(Instruction):
 
     __slots__ = ("slot", "rounds", "every", "until", "resume_pc", "reads_history")
     checks_exit = False
+    changes_customer = False
 
     def __init__(self, step: str, slot: int, rounds: int, every: int, until: Pred | None,
                  resume_pc: int, reads_history: bool) -> None:
