@@ -36,7 +36,7 @@ Action = tuple[str, Any, bool]  # what to do, to what, and whether it happened a
 # What a group's post counts once per member it reaches (`ExactModel.members`).
 _PER_MEMBER = frozenset(("send_delivered", "send_dropped"))
 # Minutes before the end of a step at which its random events are handled.
-EARLIER = 1e-6
+EARLIER = 2.0 ** -20
 
 
 class NeedChoice(SopdslError):
