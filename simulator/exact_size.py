@@ -99,8 +99,9 @@ class Size:
         made before it was stopped, when the estimate was too low, and `shares`: the arrival
         cohorts' shares of the states it held then)."""
         days = self.steps * self.grid / MINUTES_PER_DAY
+        plural = "y" if self.trajectories == 1 else "ies"
         parts = [f"a {self.grid}-minute grid over {days:g} days ({self.steps:,} steps)",
-                 f"{self.trajectories:,} customer trajectories"]
+                 f"{self.trajectories:,} customer trajector{plural}"]
         if self.arrival_steps > 1:
             parts[-1] += (f" (friends arriving in each of {self.arrival_steps:,} steps of the "
                           "period, apart until their states coincide)")
@@ -191,5 +192,6 @@ class StateCount:
         self._check()
 
     def _check(self) -> None:
-        if self.made * STATE_BYTES + self.shares * SHARE_BYTES > self.size.max_states * STATE_BYTES:
+        held = self.made * STATE_BYTES + self.shares * SHARE_BYTES
+        if held > self.size.max_states * STATE_BYTES:
             raise TooManyStates(self.size.reason(self.made - 1, self.shares))
