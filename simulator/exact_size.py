@@ -14,8 +14,8 @@ holds at the moment, bounds the memory.
 
 The arrivals of one customer type are followed in one flow, where cohorts whose states
 coincide make one state; the estimate still counts each arrival step's states apart, so it
-also holds every cohort's masses in states that did not merge. The series of counts are one
-per flow.
+also holds every cohort's masses in states that did not merge (one step, when the friends of
+every step are the first's, shifted: `exact_clock`). The series of counts are one per flow.
 """
 
 from __future__ import annotations
