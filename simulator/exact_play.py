@@ -23,7 +23,7 @@ from simulator.exact_batches import DONE, EXPIRED, PAIRED, RELEASE, Unbatchable,
 from simulator.exact_groups import POSTED, decide_post
 from simulator.exact_model import ExactModel
 from simulator.exact_states import (
-    AutoSend, BatchTimed, FollowUp, PendingResponse, Proc, State, Work, clone,
+    AutoSend, BatchTimed, FollowUp, PendingResponse, Proc, State, Work, clone, state_at,
 )
 from sopdsl.errors import SopdslError
 
@@ -157,7 +157,7 @@ class Play:
     def outcome(self, prob: float) -> TransitionOutcome:
         """The replay's result as an outcome."""
         self._prune()
-        state = State(self.model, self.c, tuple(self.procs), tuple(self.arms), self.now)
+        state = state_at(self.model, self.c, tuple(self.procs), tuple(self.arms), self.now)
         timeless = not self.stepped and not self.timed and self.kinds <= _TIMELESS
         return TransitionOutcome(prob, state, self.keep, self.records, timeless,
                                  tuple(self.later.items()))

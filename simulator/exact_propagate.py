@@ -438,5 +438,5 @@ def _moment(model: ExactModel, state: State, now: float) -> tuple:
     reentry = tuple(now - last >= journeys[name].reentry_after
                     for name, (_, last) in c.entries.items()
                     if journeys[name].reentry == "after")
-    day = model.clock.period_key(now, "day")[0] if c.sends.staff_days else None
+    day = model.day(now) if c.sends.staff_days else None
     return goals, reentry, day
