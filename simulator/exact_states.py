@@ -129,8 +129,10 @@ def state_at(model: ExactModel, c: Customer, procs: tuple[Proc, ...],
     key = key_number(model, c, procs, arms, now)
     made = model.made_at.get(now)
     if made is None:
-        # Transitions are explored at the flow's step and the next: older moments are done.
-        model.made_at = {t: states for t, states in model.made_at.items() if t >= now - model.dt}
+        # Transitions are explored at the flow's step and the next: other moments are done
+        # (or another flow's).
+        model.made_at = {t: states for t, states in model.made_at.items()
+                         if abs(t - now) <= model.dt}
         made = model.made_at[now] = {}
     found = made.get(key)
     if found is None:
