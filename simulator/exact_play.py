@@ -35,7 +35,9 @@ Record = tuple[tuple, float, float | None, Any]  # series key, amount, at (None:
 Action = tuple[str, Any, bool]  # what to do, to what, and whether it happened at random
 # What a group's post counts once per member it reaches (`ExactModel.members`).
 _PER_MEMBER = frozenset(("send_delivered", "send_dropped"))
-# Minutes before the end of a step at which its random events are handled.
+# Minutes before the end of a step at which its random events are handled (and friends
+# arrive). A binary fraction: whole minutes plus it add up exactly, so a friend's timers fall
+# at the same point of their step whichever step they arrived in (`exact_clock`).
 EARLIER = 2.0 ** -20
 
 
