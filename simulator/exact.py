@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sopdsl.syntax import ast
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.checker.program import Program
 from simulator.exact_batches import Unbatchable
+from simulator.exact_clock import period_steps
 from simulator.exact_group_runs import group_runs, group_trajectories
 from simulator.exact_model import ExactModel
 from simulator.exact_play import EARLIER
@@ -27,7 +27,6 @@ from simulator.exact_support import refusal_reasons
 from simulator.exact_tally import Totals, Trajectory, assemble
 from simulator.results import Tally
 from sopdsl.scenario.model import Scenario
-from sopdsl.syntax.walk import nodes
 
 # Capacity binds when the expected number of member-days with more work than a member can do
 # reaches this (work per member and day taken as Poisson, customers being independent).
@@ -98,17 +97,17 @@ def _stock(model: ExactModel, kind: CustomerType) -> Trajectory:
 
 
 def arrival_steps(model: ExactModel) -> int:
-    """The arrival steps followed apart: those of the playbook's period (or of the horizon,
-    when its schedule never repeats)."""
-    days = period_days(model.program)
+    """The arrival steps followed apart: those of the playbook's period (one when nothing
+    reads the clock, or those of the horizon when its schedule never repeats)."""
+    period = period_steps(model)
     last = model.horizon_steps
-    return last if days is None else min(days * model.steps_per_day, last)
+    return last if period is None else min(period, last)
 
 
 def _arrivals(model: ExactModel, kinds: list[CustomerType], steps: int) -> list[Trajectory]:
     """For every customer type, the friends arriving in each step of the playbook's period,
     followed in one flow (their states merge where they coincide) and copied to every
-    period."""
+    period (every step, when the period is one step)."""
     per_day = model.scenario.population.arrivals_per_day
     found = []
     for kind in kinds:
@@ -118,31 +117,6 @@ def _arrivals(model: ExactModel, kinds: list[CustomerType], steps: int) -> list[
         shifts = list(range(0, model.horizon_steps, steps))
         found.append(Trajectory(recorder, shifts, per_day / model.steps_per_day * kind.share))
     return found
-
-
-def period_days(program: Program) -> int | None:
-    """After how many days the playbook's schedule repeats (1, or weeks when it names days);
-    None when it reads the calendar (campaigns, dates, months), which never repeats."""
-    calendar = (n for n in nodes([*program.segments.values(), *program.journeys.values()])
-                if isinstance(n, _CALENDAR_NODES)
-                or isinstance(n, ast.EveryTrigger) and n.unit == "month")
-    if program.campaigns or next(calendar, None) is not None:
-        return None
-    days = 1
-    for journey in program.journeys.values():
-        for node in nodes([*journey.clauses, *journey.steps]):
-            if isinstance(node, ast.WaitUntilDay):
-                days = math.lcm(days, 7)
-            elif isinstance(node, ast.EveryTrigger) and node.unit != "day":
-                weeks = max(1, round(node.interval.minutes / (7 * MINUTES_PER_DAY))) \
-                    if node.interval else 1
-                days = math.lcm(days, 7 * weeks)
-    return days
-
-
-# What reads calendar dates: the schedule shifted by whole weeks is not the same schedule.
-_CALENDAR_NODES = (ast.OnceTrigger, ast.CampaignTrigger, ast.CampaignTest, ast.TodayValue,
-                   ast.InDates, ast.DateLit, ast.DayTest)
 
 
 def capacity_reasons(model: ExactModel, totals: Totals, tally: Tally) -> list[str]:

@@ -133,6 +133,10 @@ class ExactModel:
         self.after_click_steps = max(1, math.ceil(scenario.purchase.within_minutes / self.dt))
         self.memo: dict = {}
         self.state_ids: dict[tuple, int] = {}  # each distinct state key's number
+        self._days: dict[float, Any] = {}
+        self._responses: dict[tuple, bool] = {}
+        # The states made at the latest moments, by key number (`exact_states.state_at`).
+        self.made_at: dict[float, dict[int, Any]] = {}
         self.count = count
         self._follow_up_chances: dict[float, list[float]] = {}
         workdays = Workdays(program.settings.workdays)
@@ -156,6 +160,14 @@ class ExactModel:
 
     def response_matters(self, c: Customer, channel: str, content: str, b: ResponseChances) -> bool:
         """True when the customer's response to a message may change what they do next."""
+        # What the watch's answers depend on: asked for again at nearly every delivery.
+        key = (content, b, tuple(c.runs), tuple(c.entries))
+        found = self._responses.get(key)
+        if found is None:
+            found = self._responses[key] = self._response_matters(c, content, b)
+        return found
+
+    def _response_matters(self, c: Customer, content: str, b: ResponseChances) -> bool:
         def may(name: str) -> bool:
             return self.watch.can_matter(c, Event(name, 0.0, content))
 
@@ -306,6 +318,13 @@ class ExactModel:
         return found
 
     # ---- the grid -----------------------------------------------------------------
+
+    def day(self, now: float) -> Any:
+        """The calendar day `now` falls in (asked for again for every state at a moment)."""
+        found = self._days.get(now)
+        if found is None:
+            found = self._days[now] = self.clock.period_key(now, "day")[0]
+        return found
 
     def step_of(self, t: float) -> int:
         """The grid step at whose end a moment is handled."""

@@ -23,7 +23,7 @@ from simulator.exact_batches import DONE, EXPIRED, PAIRED, RELEASE, Unbatchable,
 from simulator.exact_groups import POSTED, decide_post
 from simulator.exact_model import ExactModel
 from simulator.exact_states import (
-    AutoSend, BatchTimed, FollowUp, PendingResponse, Proc, State, Work, clone,
+    AutoSend, BatchTimed, FollowUp, PendingResponse, Proc, State, Work, clone, state_at,
 )
 from sopdsl.errors import SopdslError
 
@@ -35,8 +35,10 @@ Record = tuple[tuple, float, float | None, Any]  # series key, amount, at (None:
 Action = tuple[str, Any, bool]  # what to do, to what, and whether it happened at random
 # What a group's post counts once per member it reaches (`ExactModel.members`).
 _PER_MEMBER = frozenset(("send_delivered", "send_dropped"))
-# Minutes before the end of a step at which its random events are handled.
-EARLIER = 1e-6
+# Minutes before the end of a step at which its random events are handled (and friends
+# arrive). A binary fraction: whole minutes plus it add up exactly, so a friend's timers fall
+# at the same point of their step whichever step they arrived in (`exact_clock`).
+EARLIER = 2.0 ** -20
 
 
 class NeedChoice(SopdslError):
@@ -157,7 +159,7 @@ class Play:
     def outcome(self, prob: float) -> TransitionOutcome:
         """The replay's result as an outcome."""
         self._prune()
-        state = State(self.model, self.c, tuple(self.procs), tuple(self.arms), self.now)
+        state = state_at(self.model, self.c, tuple(self.procs), tuple(self.arms), self.now)
         timeless = not self.stepped and not self.timed and self.kinds <= _TIMELESS
         return TransitionOutcome(prob, state, self.keep, self.records, timeless,
                                  tuple(self.later.items()))

@@ -129,6 +129,10 @@ class MassFlow:
         # masses relative to their pool's scale.
         self.sleeping: dict[int, dict[int, list]] = {}
         self.pools: dict[tuple, Pool] = {}
+        # Cohorts' shares held beyond each state's (and pool's) first, while sleeping: what
+        # merging cohorts costs in memory (`StateCount.hold`).
+        self.shared_asleep = 0
+        self._pooled: set[tuple] = set()
 
     def _day_step(self, k: int, origin: int) -> int:
         """Step k's place in the day of customers who started at `origin`, 1 .. steps_per_day."""
@@ -156,7 +160,13 @@ class MassFlow:
             if start is not None:
                 self._start(start, mass, k, actions)
             self.awake = self.next
+            if self.model.count is not None and len(starts) > 1:
+                self.model.count.hold(self._shared())
         self.rec.settle()
+
+    def _shared(self) -> int:
+        """The cohorts' shares of the states and pools held now, beyond each one's first."""
+        return self.shared_asleep + sum(len(parts) - 1 for _, parts in self.awake.values())
 
     def _start(self, state: State, mass: float, k: int, actions: list[Action]) -> None:
         self.rec.add(("stage", state.customer.stage), k, mass)
@@ -191,6 +201,7 @@ class MassFlow:
             part = found[1].get(origin)
             if part is None:
                 found[1][origin] = [norm, m0 / scale, key]
+                self.shared_asleep += 1
             else:
                 part[0] += norm
                 part[1] += m0 / scale
@@ -198,17 +209,19 @@ class MassFlow:
     def _pool_key(self, state: State, origin: int, k: int) -> tuple | None:
         """The pool a sleeping state of a cohort joins (None: it must stay awake)."""
         if not state.daily:
+            outcomes = None
             key: tuple = (state.daily_tally, None, origin)
-            if key not in self.pools:
-                self.pools[key] = Pool(state.daily_tally, None, origin)
-            return key
-        moment = _moment(self.model, state, (k + 1) * self.model.dt)
-        outcomes, reusable = self._explore(state, k + 1, [("daily", None, True)], moment)
-        if not reusable:
-            return None
-        key = (state.daily, id(outcomes), origin)
+        else:
+            moment = _moment(self.model, state, (k + 1) * self.model.dt)
+            outcomes, reusable = self._explore(state, k + 1, [("daily", None, True)], moment)
+            if not reusable:
+                return None
+            key = (state.daily, id(outcomes), origin)
         if key not in self.pools:
-            self.pools[key] = Pool(state.daily, outcomes, origin)
+            self.pools[key] = Pool(key[0], outcomes, origin)
+            if key[:2] in self._pooled:
+                self.shared_asleep += 1  # never freed: pools last to the horizon
+            self._pooled.add(key[:2])
         return key
 
     def _wake(self, k: int) -> None:
@@ -216,6 +229,7 @@ class MassFlow:
         if not bucket:
             return
         for state, parts in bucket.values():
+            self.shared_asleep -= len(parts) - 1
             for origin, (norm, norm0, key) in parts.items():
                 pool = self.pools[key]
                 scale = self._scale(pool, k - 1)
@@ -424,5 +438,5 @@ def _moment(model: ExactModel, state: State, now: float) -> tuple:
     reentry = tuple(now - last >= journeys[name].reentry_after
                     for name, (_, last) in c.entries.items()
                     if journeys[name].reentry == "after")
-    day = model.clock.period_key(now, "day")[0] if c.sends.staff_days else None
+    day = model.day(now) if c.sends.staff_days else None
     return goals, reentry, day

@@ -9,12 +9,13 @@ watched, a task, a `wait for`, a split's arms, a watched purchase or event of da
 and for each send, when a click can lead to a watched purchase, each step of its window. The
 estimate adds these up over the trajectories and the steps; the test playbooks hold it above
 the states they make. A state takes memory until the forecast ends (the transition memo
-keeps it), so counting the states made bounds the memory.
+keeps it), so counting the states made, with the cohorts' shares of the states each flow
+holds at the moment, bounds the memory.
 
 The arrivals of one customer type are followed in one flow, where cohorts whose states
 coincide make one state; the estimate still counts each arrival step's states apart, so it
-also holds every cohort's masses in states that did not merge. The series of counts are one
-per flow.
+also holds every cohort's masses in states that did not merge (one step, when the friends of
+every step are the first's, shifted: `exact_clock`). The series of counts are one per flow.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ MAX_BYTES = 1 << 30
 # transition memo (the test playbooks peak at 0.5-3.3 kB per state made, past the few hundred
 # kB any forecast takes).
 STATE_BYTES = 5_000
+# A cohort's share of a state it holds with other cohorts, or of a pool of sleeping states
+# (its masses in the flow's dicts: about 210 bytes measured); a state's first is in its own.
+SHARE_BYTES = 250
 # A figure's expected count per grid step of one trajectory, and its running totals.
 SERIES_BYTES = 2 * 8
 # A group's post is done or expires by the end of the working day after the one it is
@@ -90,12 +94,14 @@ class Size:
         """True when the estimate stays under the memory bound."""
         return self.states <= self.max_states
 
-    def reason(self, made: int | None = None) -> str:
+    def reason(self, made: int | None = None, shares: int = 0) -> str:
         """Why the forecast is too large, naming what makes it so (`made`: the states it
-        made before it was stopped, when the estimate was too low)."""
+        made before it was stopped, when the estimate was too low, and `shares`: the arrival
+        cohorts' shares of the states it held then)."""
         days = self.steps * self.grid / MINUTES_PER_DAY
+        plural = "y" if self.trajectories == 1 else "ies"
         parts = [f"a {self.grid}-minute grid over {days:g} days ({self.steps:,} steps)",
-                 f"{self.trajectories:,} customer trajectories"]
+                 f"{self.trajectories:,} customer trajector{plural}"]
         if self.arrival_steps > 1:
             parts[-1] += (f" (friends arriving in each of {self.arrival_steps:,} steps of the "
                           "period, apart until their states coincide)")
@@ -107,6 +113,8 @@ class Size:
             size = f"about {self.states:,} states ({self.states * STATE_BYTES / 2**20:,.0f} MB)"
         else:
             size = f"more than {made:,} states (the estimate was {self.states:,})"
+            if shares:
+                size += f" held with {shares:,} arrival cohorts' shares of them"
         return (f"the exact forecast would be too large: {', '.join(parts)} make {size}, over "
                 f"the {MAX_BYTES // 2**20:,} MB it may take; a shorter horizon, times on whole "
                 "hours (a coarser grid) or Monte Carlo would do")
@@ -166,13 +174,24 @@ def size_of(model: ExactModel, stock: int, arriving: int, arrival_steps: int, ca
 
 
 class StateCount:
-    """The states a forecast has made, stopped at its bound."""
+    """The states a forecast has made and the cohorts' shares of them its flow holds now,
+    stopped at its bound."""
 
     def __init__(self, size: Size) -> None:
-        self.size, self.made = size, 0
+        self.size, self.made, self.shares = size, 0, 0
 
     def add(self) -> None:
         """Count one more state; TooManyStates past the bound."""
         self.made += 1
-        if self.made > self.size.max_states:
-            raise TooManyStates(self.size.reason(self.made - 1))
+        self._check()
+
+    def hold(self, shares: int) -> None:
+        """The cohorts' shares of states the flow holds now beyond each state's first;
+        TooManyStates past the bound."""
+        self.shares = shares
+        self._check()
+
+    def _check(self) -> None:
+        held = self.made * STATE_BYTES + self.shares * SHARE_BYTES
+        if held > self.size.max_states * STATE_BYTES:
+            raise TooManyStates(self.size.reason(self.made - 1, self.shares))

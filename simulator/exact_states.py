@@ -93,13 +93,12 @@ class State:
                  "events")
 
     def __init__(self, model: ExactModel, c: Customer, procs: tuple[Proc, ...],
-                 arms: tuple[tuple[str, str, str], ...], now: float) -> None:
+                 arms: tuple[tuple[str, str, str], ...], now: float,
+                 key: int | None = None) -> None:
         if model.count is not None:
             model.count.add()
         self.customer, self.procs, self.arms = c, procs, arms
-        # The key as a number: states are looked up many times, a long tuple hashes slowly.
-        key = state_key(model, c, procs, arms, now)
-        self.key = model.state_ids.setdefault(key, len(model.state_ids))
+        self.key = key_number(model, c, procs, arms, now) if key is None else key
         times = [t for t in (_fixed_time(p) for p in procs) if t is not None]
         wake = model.interpreter.next_wakeup(c)
         if wake is not None:
@@ -113,6 +112,32 @@ class State:
         self.events = tuple((name, p) for name, p in model.daily_events
                             if model.watch.matters_now(c, Event(name, 0.0)))
 
+
+
+def key_number(model: ExactModel, c: Customer, procs: tuple[Proc, ...],
+               arms: tuple[tuple[str, str, str], ...], now: float) -> int:
+    """The state's key as a number: states are looked up many times, a long tuple hashes
+    slowly."""
+    return model.state_ids.setdefault(state_key(model, c, procs, arms, now), len(model.state_ids))
+
+
+def state_at(model: ExactModel, c: Customer, procs: tuple[Proc, ...],
+             arms: tuple[tuple[str, str, str], ...], now: float) -> State:
+    """The customer's state at `now`: the one made at that moment with the same key, which
+    behaves the same from then on (the flow keeps one of them where they meet), else a new
+    one."""
+    key = key_number(model, c, procs, arms, now)
+    made = model.made_at.get(now)
+    if made is None:
+        # Transitions are explored at the flow's step and the next: other moments are done
+        # (or another flow's).
+        model.made_at = {t: states for t, states in model.made_at.items()
+                         if abs(t - now) <= model.dt}
+        made = model.made_at[now] = {}
+    found = made.get(key)
+    if found is None:
+        found = made[key] = State(model, c, procs, arms, now, key)
+    return found
 
 
 def _window_ends(model: ExactModel, c: Customer) -> list[float]:
@@ -154,7 +179,7 @@ def state_key(model: ExactModel, c: Customer, procs: tuple[Proc, ...],
         entries.append((name, last if recent else None))
     staff_days = c.sends.staff_days
     if staff_days:
-        today = model.clock.period_key(now, "day")[0]
+        today = model.day(now)
         staff_days = {d for d in staff_days if d[1] == today}
     held = tuple((d.at, d.send.journey, d.send.step, d.send.content, d.send.channel,
                   d.send.priority, d.staff) for d in c.held)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import simulator.exact as exact
 import simulator.exact_size as exact_size
 from programs import TEST_DATA
+from simulator.exact_clock import period_days
 from simulator.exact_play import EARLIER
 from simulator.exact_propagate import MassFlow, Recorder
 from simulator.exact_size import StateCount
@@ -58,9 +59,13 @@ scenario s {{
 
 def per_step_arrivals(model, kinds, steps) -> list[Trajectory]:
     """The reference: one trajectory per arrival step of the period and customer type, each
-    followed on its own and copied to the periods that start inside the horizon."""
+    followed on its own and copied to the periods that start inside the horizon; the period
+    is at least a day, as the forecaster had it before it copied one arrival step's friends
+    to every step when nothing reads the clock."""
     per_day = model.scenario.population.arrivals_per_day
     last = model.horizon_steps
+    days = period_days(model.program)
+    steps = last if days is None else min(days * model.steps_per_day, last)
     found = []
     for kind in kinds:
         for k0 in range(1, steps + 1):

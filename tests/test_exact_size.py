@@ -90,21 +90,21 @@ def test_a_forecast_that_would_blow_up_is_refused_before_any_state_is_made(
 
 def test_a_run_that_outgrows_a_wrong_estimate_stops_at_the_bound(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """With an estimate far too low (no state per step) and room for 500 states, the
-    forecast stops at 500 made, saying so, instead of growing past the bound."""
+    """With an estimate far too low (no state per step) and room for 200 states, the
+    forecast (268 states) stops at 200 made, saying so, instead of growing past the bound."""
     program = load(TEST_DATA / "exact" / "wait_for.sop")
     scenario, _ = effective_scenario(program)
     monkeypatch.setattr(exact_size, "PER_STEP", 0)
-    monkeypatch.setattr(exact_size, "MAX_BYTES", 500 * exact_size.STATE_BYTES)
+    monkeypatch.setattr(exact_size, "MAX_BYTES", 200 * exact_size.STATE_BYTES)
     monkeypatch.setattr(exact_size, "SERIES_BYTES", 0)
     monkeypatch.setattr(exact, "StateCount", Counted)
     Counted.made_by = []
     result = forecast_exact(program, scenario)
     assert isinstance(result, Refusal)
     [count] = Counted.made_by
-    assert count.made == count.size.max_states + 1 == 501  # the 501st is refused, not made
+    assert count.made == count.size.max_states + 1 == 201  # the 201st is refused, not made
     [reason] = result.reasons
-    assert "more than 500 states (the estimate was 0)" in reason
+    assert "more than 200 states (the estimate was 0)" in reason
 
 
 # A group calendar of twelve posts a day and nothing for the customers: the posts, each

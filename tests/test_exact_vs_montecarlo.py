@@ -47,6 +47,7 @@ CASES = {
     "campaign.sop": (30, None),
     "groups.sop": (30, None),
     "spent.sop": (30, None),
+    "relative.sop": (30, None),
 }
 # Sparse, clumped counts compared on their own: playbook -> (figure, replications).
 SPARSE = {"batches.sop": ("dropped.staff_daily_limit", 600)}
