@@ -10,13 +10,17 @@ from simulator.wakes import Wakes
 class Told:
     """An interpreter stand-in: each customer's (own, shared) next moments, as set."""
 
-    def __init__(self) -> None:
+    def __init__(self, moments: tuple[float, ...] = (10.0, 20.0, 30.0)) -> None:
         self.next: dict[int, tuple[float | None, float | None]] = {}
+        self.moments = moments  # the shared moments, whoever is due at them
 
         self.quiet: dict[int, float | None] = {}  # customers a shared moment finds quiet
 
     def next_wakeups(self, customer: int) -> tuple[float | None, float | None]:
         return self.next[customer]
+
+    def next_shared_moment(self, after: float) -> float | None:
+        return next((t for t in self.moments if t > after), None)
 
     def advance_quietly(self, customer: int, now: float) -> tuple[bool, float | None]:
         if customer in self.quiet:
@@ -63,3 +67,19 @@ def test_a_quiet_customer_is_not_woken_and_waits_for_their_next_shared_moment():
     told.next[1] = (None, None)
     env.run()
     assert woken == [(10.0, 1), (30.0, 0)]
+
+
+def test_a_shared_moment_is_made_before_it_is_due_for_anyone_and_steps_in_a_fixed_order():
+    """Each shared moment's event is made when the one before it is stepped (the first at
+    once), whoever is due then: a moment nobody is due at still passes the chain on, and a
+    broadcast at 20 comes before a customer's own moment at 20 made after 10 even when it was
+    made before anyone was told of the broadcast."""
+    env, told, woken = simpy.Environment(), Told(), []
+    wakes = Wakes(env, told, 100.0, [0, 1], lambda index: woken.append((env.now, index)))
+    assert len(env._queue) == 1  # the first shared moment, 10, due for no one yet
+    env.run(until=15.0)  # 10 steps, nobody due, and makes 20's event
+    told.next = {0: (20.0, None), 1: (None, 20.0)}
+    wakes.schedule(0, 0)
+    wakes.schedule(1, 1)
+    env.run()
+    assert woken == [(20.0, 1), (20.0, 0)]

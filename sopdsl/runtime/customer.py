@@ -162,7 +162,7 @@ class Customer:
     __slots__ = (
         "id", "owner", "attributes", "tags", "score", "stage", "friend", "since", "history",
         "sends", "held", "runs", "entries", "segments", "marks", "due", "soonest",
-        "waking",
+        "waking", "settled",
     )
 
     def __init__(
@@ -196,6 +196,9 @@ class Customer:
         self.soonest: tuple[float | None, int] | None = None
         # The first run to wake and when, kept until a run starts, goes on or ends.
         self.waking: tuple[float | None, Run | None] | None = None
+        # When an event was last recorded or the state last changed: what conditions read
+        # stays as it is from then until the next such moment, but for time passing.
+        self.settled = since
 
     def __repr__(self) -> str:
         return f"Customer({self.id!r}, stage={self.stage!r}, score={self.score!r})"
