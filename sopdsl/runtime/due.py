@@ -47,8 +47,16 @@ class Dues:
         broadcasts' next moments for them are worked out again, from then on."""
         if now > c.settled:
             c.settled = now
-        if c.due:  # started, and the program has scheduled triggers
-            self.recompute(c, self.broadcasts)
+        bounded = c.bounded
+        if bounded:
+            # Only those the bound put off: one due at its own next moment stays due then (a
+            # change that now refuses the customer is found by the broadcast, as ever).
+            c.bounded = 0
+            due = c.due
+            for index in self.broadcasts:
+                if bounded >> index & 1:
+                    due[index] = _STALE
+            c.soonest = None
 
     def next_schedule(self, c: Customer) -> tuple[float | None, int]:
         """The soonest scheduled trigger's moment and index (None, -1 when none will fire),
@@ -175,14 +183,20 @@ class Dues:
         if t is None or journey is None:
             return t
         # Conditions are read from the customer's last change on: moments skipped before it
-        # were refused by the state they had then.
+        # were refused by the state they had then. A moment up to the last time everything
+        # due for the customer was run has passed: had it been due, it would have fired then.
         now = c.settled if c.settled > after else after
         bound = self.admissions.earliest(c, journey, now)
+        ran = c.ran
+        if bound is not None and t >= bound and t >= now and t > ran:
+            c.bounded &= ~(1 << index)
+            return t
+        c.bounded |= 1 << index  # put off: worked out again at their next change
         if bound is None:
             return None
         if now > bound:
             bound = now
-        while t is not None and t < bound:
+        while t is not None and (t < bound or t <= ran):
             t = self._moment_after(c, schedule, index, t)
         return t
 

@@ -266,6 +266,8 @@ class Interpreter:
             if releasing:
                 best = held
             if best is None or best > now or (best == now and not inclusive):
+                if inclusive:
+                    c.ran = now  # a broadcast's moment up to now has passed for them
                 return
             if releasing:
                 self._deliver_now(c, [], best, out)
@@ -368,6 +370,14 @@ class Interpreter:
             c.friend = True
 
     def record(self, c: Customer, event: Event) -> None:
+        """Handle an event that can do no more than be recorded (`only_records`, nothing due
+        up to its time): add it to the customer's history, as handling it does before anything
+        reacts, and what it makes due at its time is due then (a driver then `advance`s)."""
+        self._note(c, event)
+        self.dues.next_schedule(c)  # worked out as handling it would, before its time passes
+        c.ran = event.time
+
+    def _note(self, c: Customer, event: Event) -> None:
         """Add an event to the customer's history, as handling it does before anything reacts."""
         self._record(c, event)
         if event.name in _ACTIVITY:
@@ -381,7 +391,7 @@ class Interpreter:
                     or event.name in self.triggers.on_event)
 
     def _handle_event(self, c: Customer, event: Event, now: float, out: list[Effect]) -> None:
-        self.record(c, event)
+        self._note(c, event)
         for run in list(c.runs.values()):
             if not run.ended:
                 self._event_in_run(c, run, event, now, out)
