@@ -26,8 +26,10 @@ class Wakes:
         size = len(customers)
         self.own: list[float | None] = [None] * size
         self.shared: list[float | None] = [None] * size
-        # Per moment of a trigger the same for everyone: the customers to wake then, in the
-        # order they were told (a broadcast such as `every day at 11:00` is one SimPy event).
+        # Per moment of a trigger the same for everyone: the customers to wake then (a
+        # broadcast such as `every day at 11:00` is one SimPy event), woken in the order of
+        # their indexes: the same whenever each was told, as a broadcast may leave a customer
+        # out until their next change (`Dues`), which tells them at another time.
         self.moments: dict[float, list[int]] = {}
         # The latest such moment whose SimPy event is made: each one's is made when the one
         # before it is stepped (the first's now), whoever is due then, so among the events of
@@ -81,7 +83,7 @@ class Wakes:
         if moment == self.chained:
             self._chain(moment)
         shared, customers, quietly = self.shared, self.customers, self.interpreter.advance_quietly
-        for index in self.moments.pop(moment):
+        for index in sorted(self.moments.pop(moment)):
             if shared[index] == moment:  # not already woken, nor moved, since
                 shared[index] = None
                 # Most of a broadcast's customers are refused by its audience or `reentry`:

@@ -28,9 +28,10 @@ class Told:
         return False, None
 
 
-def test_a_shared_moment_is_one_event_waking_its_customers_in_the_order_told():
+def test_a_shared_moment_is_one_event_waking_its_customers_in_the_order_of_their_indexes():
     """Three customers due at the same broadcast moment are one SimPy event, woken in the
-    order they were told; a customer's own moment is their own event."""
+    order of their indexes whatever the order they were told in; a customer's own moment is
+    their own event."""
     env, told, woken = simpy.Environment(), Told(), []
     wakes = Wakes(env, told, 100.0, [0, 1, 2, 3], lambda index: woken.append((env.now, index)))
     told.next = {2: (None, 10.0), 0: (5.0, 10.0), 1: (None, 10.0), 3: (None, 100.0)}
@@ -38,7 +39,7 @@ def test_a_shared_moment_is_one_event_waking_its_customers_in_the_order_told():
         wakes.schedule(index, index)
     assert len(env._queue) == 2  # the own moment and the one shared moment (100: the horizon)
     env.run()
-    assert woken == [(5.0, 0), (10.0, 2), (10.0, 0), (10.0, 1)]
+    assert woken == [(5.0, 0), (10.0, 0), (10.0, 1), (10.0, 2)]
 
 
 def test_a_customer_moved_off_a_shared_moment_is_not_woken_there():
