@@ -231,6 +231,7 @@ def clone(c: Customer) -> Customer:
     copy.marks = list(c.marks)
     copy.due = list(c.due)
     copy.soonest = c.soonest
+    copy.settled, copy.ran, copy.bounded = c.settled, c.ran, c.bounded
     copy.waking = None  # its runs are copies
     return copy
 

@@ -3,6 +3,7 @@ moments, and one per moment for the triggers whose moments are the same for ever
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import simpy
@@ -25,9 +26,16 @@ class Wakes:
         size = len(customers)
         self.own: list[float | None] = [None] * size
         self.shared: list[float | None] = [None] * size
-        # Per moment of a trigger the same for everyone: the customers to wake then, in the
-        # order they were told (a broadcast such as `every day at 11:00` is one SimPy event).
+        # Per moment of a trigger the same for everyone: the customers to wake then (a
+        # broadcast such as `every day at 11:00` is one SimPy event), woken in the order of
+        # their indexes: the same whenever each was told, as a broadcast may leave a customer
+        # out until their next change (`Dues`), which tells them at another time.
         self.moments: dict[float, list[int]] = {}
+        # The latest such moment whose SimPy event is made: each one's is made when the one
+        # before it is stepped (the first's now), whoever is due then, so among the events of
+        # the same instant it comes in an order that does not depend on who is due.
+        self.chained = -math.inf
+        self._chain(env.now)
 
     def schedule(self, index: int, customer: Customer) -> None:
         """Wake the customer when they next need the interpreter (earlier wake-ups superseded)."""
@@ -41,13 +49,27 @@ class Wakes:
     def _share(self, index: int, shared: float | None) -> None:
         """Wake the customer at a moment of a trigger the same for everyone (None: none)."""
         env, horizon = self.env, self.horizon
-        if shared is not None and shared < horizon and shared != self.shared[index]:
+        if shared is None or shared >= horizon:
+            # A broadcast that refuses them until their next event or change: a moment they
+            # were queued for is left (their next event or change queues them again).
+            self.shared[index] = None
+        elif shared != self.shared[index]:
             self.shared[index] = shared
             due = self.moments.get(shared)
             if due is None:
                 due = self.moments[shared] = []
-                after(env, max(shared - env.now, 0.0), shared, self._moment)
+                if shared <= self.chained:  # its event was stepped (or was never made): now
+                    after(env, max(shared - env.now, 0.0), shared, self._moment)
             due.append(index)
+
+    def _chain(self, moment: float) -> None:
+        """Make the event of the first moment after `moment` of the triggers the same for
+        everyone (before the horizon)."""
+        following = self.interpreter.next_shared_moment(moment)
+        if following is not None and following < self.horizon:
+            self.chained = following
+            self.moments.setdefault(following, [])
+            after(self.env, following - self.env.now, following, self._moment)
 
     def _own(self, timer: Timer) -> None:
         index, wake = timer.value
@@ -58,8 +80,10 @@ class Wakes:
 
     def _moment(self, timer: Timer) -> None:
         moment = timer.value
+        if moment == self.chained:
+            self._chain(moment)
         shared, customers, quietly = self.shared, self.customers, self.interpreter.advance_quietly
-        for index in self.moments.pop(moment):
+        for index in sorted(self.moments.pop(moment)):
             if shared[index] == moment:  # not already woken, nor moved, since
                 shared[index] = None
                 # Most of a broadcast's customers are refused by its audience or `reentry`:

@@ -103,11 +103,12 @@ def test_a_quiet_wake_up_leaves_the_customer_as_advance_does(todo, reentry, tags
 
 
 def test_a_broadcast_its_audience_refuses_is_quiet_and_one_it_enters_is_not():
-    """At 11:00 a customer without the tag is refused (done quietly, told the next shared
-    moment: the next day's broadcast, as time alone cannot bring them into `keen`, so the
-    segment check has nothing to do for them); with it, the broadcast would start the
-    journey, so nothing is done."""
-    machine = interpreter(PROGRAM.replace("REENTRY", "always"))
+    """At 11:00 a customer without the tag, before the day that would let them in, is
+    refused (done quietly, told the next shared moment: the next day's broadcast, as time
+    alone cannot bring them into `keen`, so the segment check has nothing to do for them);
+    with it, the broadcast would start the journey, so nothing is done."""
+    machine = interpreter(PROGRAM.replace("REENTRY", "always").replace(
+        'audience tag "vip"', 'audience tag "vip" or today >= 2026-12-20'))
     c = machine.new_customer("c", START)
     assert machine.advance_quietly(c, at("12-01 11:00")) == (True, at("12-02 11:00"))
     assert c.marks[0] == at("12-01 11:00")
@@ -121,7 +122,8 @@ def test_a_segment_check_that_would_enter_is_not_quiet_and_one_that_leaves_is():
     """The daily check is quiet when the customer only leaves the segment (kept), not when
     they would enter it (time brings them in: a day comes)."""
     machine = interpreter(PROGRAM.replace("REENTRY", "always").replace(
-        "count(purchase, 2d) >= 1", "(count(purchase, 2d) >= 1 or today >= 2026-12-04)"))
+        "count(purchase, 2d) >= 1", "(count(purchase, 2d) >= 1 or today >= 2026-12-04)").replace(
+        'audience tag "vip"', 'audience tag "vip" or today >= 2026-12-20'))
     c = machine.new_customer("c", START, history=[Event("purchase", START - 60, None, 5.0)])
     assert c.segments == {"keen": True}
     for moment in ("12-01 11:00", "12-02 00:00", "12-02 11:00", "12-03 00:00"):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+
 import bisect
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -162,7 +164,7 @@ class Customer:
     __slots__ = (
         "id", "owner", "attributes", "tags", "score", "stage", "friend", "since", "history",
         "sends", "held", "runs", "entries", "segments", "marks", "due", "soonest",
-        "waking",
+        "waking", "settled", "ran", "bounded",
     )
 
     def __init__(
@@ -196,6 +198,13 @@ class Customer:
         self.soonest: tuple[float | None, int] | None = None
         # The first run to wake and when, kept until a run starts, goes on or ends.
         self.waking: tuple[float | None, Run | None] | None = None
+        # When an event was last recorded or the state last changed: what conditions read
+        # stays as it is from then until the next such moment, but for time passing.
+        self.settled = since
+        # The last time everything due for the customer up to it (itself included) was run.
+        self.ran = -math.inf
+        # The scheduled triggers (bits by index) whose next moment a broadcast's bound put off.
+        self.bounded = 0
 
     def __repr__(self) -> str:
         return f"Customer({self.id!r}, stage={self.stage!r}, score={self.score!r})"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sopdsl.runtime.admission import Admissions
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, Run
 from sopdsl.runtime.spent import SpentTriggers
@@ -16,23 +17,46 @@ _STALE = float("-inf")  # a scheduled trigger's cached next moment that must be 
 class Dues:
     """The next moments of a program's scheduled triggers and runs for each customer."""
 
-    def __init__(self, triggers: Triggers, clock: Clock, spent: SpentTriggers) -> None:
-        """Bookkeeping for `triggers`' schedules read on `clock`; spent triggers never fire."""
+    def __init__(self, triggers: Triggers, clock: Clock, spent: SpentTriggers,
+                 admissions: Admissions) -> None:
+        """Bookkeeping for `triggers`' schedules read on `clock`; spent triggers never fire, and
+        a broadcast is due for a customer no sooner than `admissions` says it may admit them."""
         schedules = self.schedules = triggers.schedules
         self.clock = clock
         self.spent = spent
+        self.admissions = admissions
         self.on_activity = [i for i, s in enumerate(schedules) if s.depends == "activity"]
         self.on_attributes = [i for i, s in enumerate(schedules) if s.depends == "attributes"]
-        # Per scheduled trigger the same for everyone: its last (after, next moment) worked out.
-        self._moments: list[tuple[float, float | None] | None] = [None] * len(schedules)
+        # Per scheduled trigger the same for everyone: its next moment after each time asked.
+        self._moments: list[dict[float, float | None]] = [{} for _ in schedules]
         self._same_for_all = [not schedule.per_customer for schedule in schedules]
         self.shared_indexes = [i for i, same in enumerate(self._same_for_all) if same]
+        # Broadcasts: triggers the same for everyone that start a journey (their next moments
+        # for a customer read the customer's state, so are worked out again when it changes).
+        self.broadcasts = [i for i in self.shared_indexes if schedules[i].journey is not None]
 
     def start(self, c: Customer, now: float) -> None:
         """Start the customer's bookkeeping at `now`: earlier moments fire nothing."""
         c.marks = [schedule.first_mark(now) for schedule in self.schedules]
         c.due = [_STALE] * len(self.schedules)
         c.soonest = c.waking = None
+        c.settled = max(c.settled, now)
+
+    def changed(self, c: Customer, now: float) -> None:
+        """The customer's state changed at `now` (an event recorded, a change, an entry): the
+        broadcasts' next moments for them are worked out again, from then on."""
+        if now > c.settled:
+            c.settled = now
+        bounded = c.bounded
+        if bounded:
+            # Only those the bound put off: one due at its own next moment stays due then (a
+            # change that now refuses the customer is found by the broadcast, as ever).
+            c.bounded = 0
+            due = c.due
+            for index in self.broadcasts:
+                if bounded >> index & 1:
+                    due[index] = _STALE
+            c.soonest = None
 
     def next_schedule(self, c: Customer) -> tuple[float | None, int]:
         """The soonest scheduled trigger's moment and index (None, -1 when none will fire),
@@ -71,7 +95,7 @@ class Dues:
             marks[index] = now
             # The segment check may have seen the customer leave their last segment.
             due[index] = None if index == check and self.spent.check_idle(c) \
-                else self._moment_after(c, schedules[index], index, now)
+                else self._broadcast_after(c, schedules[index], index, now)
         c.soonest = None
         shared = None
         for index in self.shared_indexes:
@@ -147,12 +171,51 @@ class Dues:
         after = c.marks[index]
         if schedule.per_customer:
             return schedule.next_after(c, self.clock, after)
-        return self._moment_after(c, schedule, index, after)
+        return self._broadcast_after(c, schedule, index, after)
 
-    def _moment_after(self, c: Customer, schedule: Schedule, index: int,
+    def _broadcast_after(self, c: Customer, schedule: Schedule, index: int,
+                         after: float) -> float | None:
+        """The first moment after `after` of a trigger the same for everyone that may start
+        its journey for the customer, their state staying as it is (None: none before their
+        next event or change of state, where it is worked out again)."""
+        t = self._moment_after(c, schedule, index, after)
+        journey = schedule.journey
+        if t is None or journey is None:
+            return t
+        # Conditions are read from the customer's last change on: moments skipped before it
+        # were refused by the state they had then. A moment up to the last time everything
+        # due for the customer was run has passed: had it been due, it would have fired then.
+        now = c.settled if c.settled > after else after
+        bound = self.admissions.earliest(c, journey, now)
+        ran = c.ran
+        if bound is not None and t >= bound and t >= now and t > ran:
+            c.bounded &= ~(1 << index)
+            return t
+        c.bounded |= 1 << index  # put off: worked out again at their next change
+        if bound is None:
+            return None
+        if now > bound:
+            bound = now
+        while t is not None and (t < bound or t <= ran):
+            t = self._moment_after(c, schedule, index, t)
+        return t
+
+    def next_shared_moment(self, after: float) -> float | None:
+        """The first moment after `after` of any trigger the same for everyone (None: none),
+        whoever it is due for."""
+        found = None
+        for index in self.shared_indexes:
+            t = self._moment_after(None, self.schedules[index], index, after)
+            if t is not None and (found is None or t < found):
+                found = t
+        return found
+
+    def _moment_after(self, c: Customer | None, schedule: Schedule, index: int,
                       after: float) -> float | None:
-        """The next moment of a trigger the same for everyone, worked out once per `after`."""
-        last = self._moments[index]
-        if last is None or last[0] != after:
-            last = self._moments[index] = (after, schedule.next_after(c, self.clock, after))
-        return last[1]
+        """The next moment of a trigger the same for everyone (it reads no customer), worked
+        out once per `after`."""
+        moments = self._moments[index]
+        if after in moments:
+            return moments[after]
+        t = moments[after] = schedule.next_after(c, self.clock, after)  # type: ignore[arg-type]
+        return t

@@ -10,6 +10,7 @@ import bisect
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from sopdsl.runtime.admission import Admissions
 from sopdsl.runtime.arms import ArmChooser, stable_arm
 from sopdsl.builtins import ACTIVITY_EVENTS, CHANNEL_FACTS, YEARLY_TYPES
 from sopdsl.runtime.clock import Clock
@@ -58,7 +59,8 @@ class Interpreter:
         self.limits = Limits(program.settings, clock, {
             j.name: j.cap for j in self.journeys.values() if j.cap is not None}, self.campaigns)
         self._spent = SpentTriggers(self.journeys, self.triggers)
-        self.dues = Dues(self.triggers, clock, self._spent)
+        self.dues = Dues(self.triggers, clock, self._spent,
+                         Admissions(program, compiler, self.journeys))
         # Yearly attributes, each with whether it is lunar.
         self._date_attributes = {name: info.type == "lunar_date"
                                  for name, info in program.attributes.items()
@@ -123,6 +125,11 @@ class Interpreter:
         triggers whose moments read the customer), and for a trigger whose moments are the
         same for everyone (a driver may wake everyone due then together); None: never."""
         return self.dues.next_wakeups(customer)
+
+    def next_shared_moment(self, after: float) -> float | None:
+        """The first moment after `after` of any trigger the same for everyone (None: none),
+        whoever it is due for: a driver waking everyone due then together can make it once."""
+        return self.dues.next_shared_moment(after)
 
     def schedule_dues(self, customer: Customer) -> tuple[float | None, ...]:
         """When each scheduled trigger next fires for the customer (None: never)."""
@@ -213,6 +220,7 @@ class Interpreter:
             value = self._normalized({name: value})[name]
             c.attributes[name] = value
             self.dues.recompute(c, self.dues.on_attributes)
+        self.dues.changed(c, now)
         out.append(StateChanged.make(
             time=now, customer=c.id, journey=run.journey.name if run else None, step=step,
             run=run.number if run else 0, field=field, name=name, value=value))
@@ -259,6 +267,8 @@ class Interpreter:
             if releasing:
                 best = held
             if best is None or best > now or (best == now and not inclusive):
+                if inclusive:
+                    c.ran = now  # a broadcast's moment up to now has passed for them
                 return
             if releasing:
                 self._deliver_now(c, [], best, out)
@@ -337,6 +347,7 @@ class Interpreter:
         prior = c.entries.get(journey.name)
         number = prior[0] + 1 if prior else 1
         c.entries[journey.name] = (number, now)
+        self.dues.changed(c, now)
         run = c.runs[journey.name] = Run(journey, number, now)
         out.append(Entered.make(time=now, customer=c.id, journey=journey.name, run=number,
                                 trigger=trigger))
@@ -360,12 +371,21 @@ class Interpreter:
 
     def _record(self, c: Customer, event: Event) -> None:
         c.history.record(event)
+        self.dues.changed(c, event.time)
         if event.name == "friend_deleted":
             c.friend = False
         elif event.name == "friend_added":
             c.friend = True
 
     def record(self, c: Customer, event: Event) -> None:
+        """Handle an event that can do no more than be recorded (`only_records`, nothing due
+        up to its time): add it to the customer's history, as handling it does before anything
+        reacts, and what it makes due at its time is due then (a driver then `advance`s)."""
+        self._note(c, event)
+        self.dues.next_schedule(c)  # worked out as handling it would, before its time passes
+        c.ran = event.time
+
+    def _note(self, c: Customer, event: Event) -> None:
         """Add an event to the customer's history, as handling it does before anything reacts."""
         self._record(c, event)
         if event.name in _ACTIVITY:
@@ -379,7 +399,7 @@ class Interpreter:
                     or event.name in self.triggers.on_event)
 
     def _handle_event(self, c: Customer, event: Event, now: float, out: list[Effect]) -> None:
-        self.record(c, event)
+        self._note(c, event)
         for run in list(c.runs.values()):
             if not run.ended:
                 self._event_in_run(c, run, event, now, out)

@@ -43,6 +43,7 @@ def advance_quietly(interpreter: Interpreter, c: Customer, now: float,
     # Nothing starts, so firing them in `advance`'s order changes no later one's outcome.
     if memberships:
         c.segments.update(memberships)
+    c.ran = now  # all that was due up to now is done, as `advance` would have it
     return True, dues.fired_alike(c, fired, now)
 
 
