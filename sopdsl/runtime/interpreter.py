@@ -12,7 +12,7 @@ from typing import Any
 
 from sopdsl.runtime.admission import Admissions
 from sopdsl.runtime.arms import ArmChooser, stable_arm
-from sopdsl.builtins import ACTIVITY_EVENTS, CHANNEL_FACTS, YEARLY_TYPES
+from sopdsl.builtins import ACTIVITY_EVENTS, CHANNEL_FACTS
 from sopdsl.runtime.clock import Clock
 from sopdsl.runtime.customer import Customer, DueSend, Event, Run, event_key
 from sopdsl.runtime.due import Dues
@@ -22,14 +22,15 @@ from sopdsl.runtime.effects import (
 )
 from sopdsl.runtime.evaluate import ExprCompiler
 from sopdsl.runtime.hours import ClockHours, DailyHours
-from sopdsl.runtime.journey_program import CompiledJourney, compile_program
+from sopdsl.runtime.journey_program import CompiledJourney, compile_program, step_starts
 from sopdsl.runtime.limits import Limits, delivery_order
 from sopdsl.checker.program import Program
 from sopdsl.runtime.quiet import advance_quietly
+from sopdsl.runtime.release import SendRelease
 from sopdsl.runtime.spent import SpentTriggers
 from sopdsl.runtime.steps import Instruction, Send
 from sopdsl.runtime.triggers import index_triggers
-from sopdsl.runtime.yearly import as_yearly
+from sopdsl.runtime.yearly import YearlyAttributes
 
 _ACTIVITY = frozenset((*ACTIVITY_EVENTS, "friend_added"))
 
@@ -54,6 +55,7 @@ class Interpreter:
         self.quiet = ClockHours(DailyHours(*quiet), clock) if quiet else None
         compiler = ExprCompiler(program, clock)
         self.campaigns = compiler.campaigns
+        self.release = SendRelease(self.campaigns, self.quiet)
         self.journeys: dict[str, CompiledJourney] = compile_program(program, compiler)
         self.triggers = index_triggers(program, compiler, for_groups)
         self.limits = Limits(program.settings, clock, {
@@ -61,13 +63,10 @@ class Interpreter:
         self._spent = SpentTriggers(self.journeys, self.triggers)
         self.dues = Dues(self.triggers, clock, self._spent,
                          Admissions(program, compiler, self.journeys))
-        # Yearly attributes, each with whether it is lunar.
-        self._date_attributes = {name: info.type == "lunar_date"
-                                 for name, info in program.attributes.items()
-                                 if info.type in YEARLY_TYPES}
+        self._normalized = YearlyAttributes(program).normalized
         self.on_step: StepHook | None = None
         self.before_step: StepGate | None = None
-        self._step_starts = {name: _step_starts(j.code) for name, j in self.journeys.items()}
+        self._step_starts = {name: step_starts(j.code) for name, j in self.journeys.items()}
 
     # ---- the driver's API ---------------------------------------------------------------
 
@@ -190,7 +189,7 @@ class Interpreter:
         out.append(SendRequested.make(
             time=now, customer=c.id, journey=run.journey.name, step=send.step, run=run.number,
             content=send.content, channel=channel, role=send.role,
-            earliest=self._release(channel, run.journey.name, now),
+            earliest=self.release.at(channel, run.journey.name, now),
             priority=run.journey.priority,
             staff_confirmed=CHANNEL_FACTS[channel].staff))
 
@@ -465,21 +464,6 @@ class Interpreter:
                     self._try_enter(c, self.journeys[journey], now, out, f"enter {name}")
         self.dues.segments_checked(c, now)
 
-    def _release(self, channel: str, journey: str | None, now: float) -> float:
-        """When a send on `channel` may reach the customer from `now` on: now, or the end of
-        the quiet hours and campaign pauses of its journey it falls in (a welcome message never
-        waits: a pause blocks it)."""
-        if not CHANNEL_FACTS[channel].quiet:
-            return now
-        t = now
-        while True:
-            released = self.campaigns.paused_until(journey, t)
-            if self.quiet is not None:
-                released = self.quiet.release(released)
-            if released == t:
-                return t
-            t = released
-
     def _deliver_now(
         self, c: Customer, deliveries: list[DueSend], now: float, out: list[Effect],
     ) -> None:
@@ -497,7 +481,7 @@ class Interpreter:
     ) -> None:
         if staff is None and send.staff_confirmed:
             staff = c.owner
-        release = self._release(send.channel, send.journey, now)
+        release = self.release.at(send.channel, send.journey, now)
         if release > now:
             held = DueSend(release, send, staff)
             bisect.insort_right(c.held, held, key=lambda delivery: delivery.at)
@@ -514,23 +498,8 @@ class Interpreter:
             content=send.content, channel=send.channel, staff=staff))
         self._handle_event(c, Event("delivered", now, send.content), now, out)
 
-    def _normalized(self, attributes: dict[str, Any]) -> dict[str, Any]:
-        return {name: as_yearly(value, self._date_attributes[name])
-                if name in self._date_attributes and value is not None
-                else value for name, value in attributes.items()}
-
 
 def _where(c: Customer, run: Run, now: float) -> dict[str, Any]:
     """The common fields of an effect of the run now (no step once every step is done)."""
     return dict(time=now, customer=c.id, journey=run.journey.name,
                 step=None if run.finished else run.step, run=run.number)
-
-
-def _step_starts(code: Sequence[Any]) -> list[bool]:
-    """For each instruction: whether it is its step's first (where the step starts)."""
-    seen: set[str] = set()
-    starts = []
-    for instruction in code:
-        starts.append(instruction.step not in seen)
-        seen.add(instruction.step)
-    return starts

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sopdsl.syntax import ast
 
@@ -312,3 +314,13 @@ def _literal(step: ast.SetStep) -> object:
         case _:
             result = value.value
     return -result if step.negative and isinstance(result, (int, float)) else result
+
+
+def step_starts(code: Sequence[Any]) -> list[bool]:
+    """For each instruction: whether it is its step's first (where the step starts)."""
+    seen: set[str] = set()
+    starts = []
+    for instruction in code:
+        starts.append(instruction.step not in seen)
+        seen.add(instruction.step)
+    return starts

@@ -8,7 +8,10 @@ on `sopdsl.lunar.solar_day` of its lunar year.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from sopdsl.builtins import YEARLY_TYPES
+from sopdsl.checker.program import Program
 from sopdsl.lunar import LunarDay, as_lunar, festival_day, solar_day, to_lunar
 
 
@@ -57,3 +60,18 @@ def is_yearly_day(value: dt.date | LunarDay, day: dt.date) -> bool:
 def is_festival(name: str, day: dt.date) -> bool:
     """Whether `day` is the festival (its ASCII or Chinese name)."""
     return festival_day(name, to_lunar(day).year) == day  # type: ignore[arg-type]
+
+
+class YearlyAttributes:
+    """A program's yearly attributes (dates and lunar dates), read as yearly days."""
+
+    def __init__(self, program: Program) -> None:
+        # Each yearly attribute with whether it is lunar.
+        self.lunar = {name: info.type == "lunar_date" for name, info in program.attributes.items()
+                      if info.type in YEARLY_TYPES}
+
+    def normalized(self, attributes: dict[str, Any]) -> dict[str, Any]:
+        """The attributes with each yearly one's value as `as_yearly` reads it."""
+        lunar = self.lunar
+        return {name: as_yearly(value, lunar[name]) if name in lunar and value is not None
+                else value for name, value in attributes.items()}
