@@ -48,8 +48,9 @@ class Interned:
             distinct = dict.fromkeys(values)
         except TypeError:  # some value is unhashable
             distinct = None
-        # Strings and None: no two distinct values are equal, so each is coded once.
-        if distinct is not None and all(v.__class__ is str or v is None for v in distinct):
+        # Values of one class (and None): equal keys are then equal values of that class, as
+        # `_code` keys them, so each distinct one is coded once.
+        if distinct is not None and len({v.__class__ for v in distinct} - {type(None)}) <= 1:
             coded = {value: self._code(value) for value in distinct}
             return list(map(coded.__getitem__, values))
         return [self._code(value) for value in values]
