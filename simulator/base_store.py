@@ -213,6 +213,7 @@ class HeldCustomers:
 
     def profiles(self, first: int, stop: int) -> list[CustomerData]:
         """The profiles of customers `first` to `stop` (excluded)."""
+        self.finish()
         columns = [(name, column.between(first, stop))
                    for name, column in self.attributes.items()]
         out = []

@@ -52,7 +52,7 @@ class Latent:
 class Evidence:
     """What each real customer's history tells of their behaviour, by customer number.
 
-    Purchases are read as calibration reads them (`sopdsl.calibration.collect.readings` of
+    Purchases are read as calibration reads them (`sopdsl.calibration.buyers.readings` of
     its `latent_purchases`, after-click purchases left out), in weeks; a customer who never
     bought was watched from being added as a friend (0 when not known).
     `counts[(channel, event)]` counts their deliveries, opens, clicks and replies.

@@ -11,7 +11,7 @@ import pytest
 
 from calibration_kit import UNTIL, Truth, draw_log
 from sopdsl.calibration.calibrate import calibrate
-from sopdsl.calibration.collect import latent_purchases
+from sopdsl.calibration.buyers import latent_purchases
 from sopdsl.calibration.text import scenario_text
 from sopdsl.scenario.build import effective_scenario
 from tests.runtime_kit import program_of

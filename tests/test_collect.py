@@ -10,9 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sopdsl.calibration.calibrate import builtin_program
-from sopdsl.calibration.collect import (
-    AFTER_CLICK_WINDOW, OWN_BEHAVIOUR, Tallies, collect, latent_purchases, readings,
-)
+from sopdsl.calibration.buyers import latent_purchases, readings
+from sopdsl.calibration.collect import AFTER_CLICK_WINDOW, OWN_BEHAVIOUR, Tallies, collect
 from sopdsl.customers_io import EventRecord
 from sopdsl.data_rows import DataProblems
 from sopdsl.runtime.customer import Event

@@ -18,8 +18,8 @@ import numpy as np
 
 from sopdsl.builtins import MINUTES_PER_DAY
 from sopdsl.calibration import batch as rows_of
-from sopdsl.calibration.buyers import (  # noqa: F401 (latent_purchases, readings: for callers)
-    AFTER_CLICK_WINDOW, WEEK, Purchases, by_day, latent_purchases, latent_rows, readings,
+from sopdsl.calibration.buyers import (
+    AFTER_CLICK_WINDOW, WEEK, Purchases, by_day, latent_rows,
 )
 from sopdsl.calibration.responses import Responses
 from sopdsl.calibration.rows import GatheredRows, Numbering
